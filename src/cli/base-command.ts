@@ -1,0 +1,79 @@
+/**
+ * The base of every bl command: builds the core Context from the process (the only place that
+ * reads process.env), opens the repository, formats errors in one place (one line + a hint, or the
+ * JSON envelope under --json) and maps them to documented exit codes (docs/exit-codes.md).
+ */
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import os from 'node:os'
+import path from 'node:path'
+import type {Context} from '../core/context.js'
+import {BlError, EXIT, exitCodeFor} from '../core/errors.js'
+import {openRepo, type Repo} from '../core/repo.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BlCommand)['baseFlags'] & T['flags']>
+
+export abstract class BlCommand extends Command {
+  static override enableJsonFlag = true
+  static override baseFlags = {
+    quiet: Flags.boolean({char: 'q', description: 'Print nothing but errors.', helpGroup: 'GLOBAL'}),
+  }
+
+  private openedRepo: Repo | undefined
+
+  protected context(): Context {
+    const env = process.env
+    const configDir = env.BL_CONFIG_DIR ?? path.join(env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'bl')
+    return {cwd: process.cwd(), env: {...env}, userConfigDir: configDir, now: () => new Date()}
+  }
+
+  protected repo(): Repo {
+    this.openedRepo ??= openRepo(this.context())
+    return this.openedRepo
+  }
+
+  protected isQuiet(flags: {quiet?: boolean}): boolean {
+    return Boolean(flags.quiet) || this.jsonEnabled()
+  }
+
+  /** Text output for humans; silent under --json. */
+  protected out(line = ''): void {
+    if (!this.jsonEnabled()) process.stdout.write(line + '\n')
+  }
+
+  protected override toSuccessJson(result: unknown): unknown {
+    return {ok: true, result}
+  }
+
+  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+    // oclif's own exit (e.g. from --help or this.exit) is not an error to format.
+    if (err instanceof Errors.ExitError) throw err
+    const e = toBlError(err)
+    process.exitCode = exitCodeFor(e.code)
+    if (this.jsonEnabled()) {
+      this.logJson({ok: false, error: {code: e.code, message: e.message, hint: e.hint ?? null, data: e.data}})
+    } else {
+      process.stderr.write(`error: ${e.message}\n`)
+      if (e.hint) process.stderr.write(`hint: ${e.hint}\n`)
+      if (process.env.BL_DEBUG && err.stack) process.stderr.write(err.stack + '\n')
+    }
+  }
+
+  protected override async finally(err: Error | undefined): Promise<void> {
+    this.openedRepo?.close()
+    await super.finally(err)
+  }
+}
+
+function toBlError(err: Error & {oclif?: {exit?: number}}): BlError {
+  if (err instanceof BlError) return err
+  // oclif parse errors (unknown flag, missing argument, ...) are usage errors.
+  if (err instanceof Errors.CLIError || err.oclif?.exit === 2) {
+    const msg = err.message.split('\n')[0]!.replace(/^\s*(Error:\s*)?/, '')
+    return new BlError('INVALID_ARGUMENT', msg, {hint: 'See `bl help <command>` for usage.'})
+  }
+  const sys = err as NodeJS.ErrnoException
+  if (sys.code === 'ENOSPC') return new BlError('IO_ERROR', 'no space left on device', {hint: 'Free disk space and run the command again.'})
+  return new BlError('INTERNAL_ERROR', `internal error: ${err.message}`, {hint: 'Run again with BL_DEBUG=1 and report the stack trace.', data: {internal: true}})
+}
+
+export {EXIT}

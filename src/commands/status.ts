@@ -1,0 +1,54 @@
+import {Args, Flags} from '@oclif/core'
+import {BlCommand} from '../cli/base-command.js'
+import {status, type StatusResult} from '../core/ops/status.js'
+import {quotePath} from '../core/worktree/paths.js'
+
+const LABEL: Record<string, string> = {A: 'new file', M: 'modified', D: 'deleted', R: 'renamed', T: 'typechange'}
+
+export default class Status extends BlCommand {
+  static override summary = 'Show the work tree status.'
+  static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --short', '<%= config.bin %> status --json']
+  static override strict = false
+  static override args = {paths: Args.string({description: 'Limit to these paths.'})}
+  static override flags = {
+    short: Flags.boolean({char: 's', description: 'Two-column short format (XY path), like git status --short.'}),
+    'untracked-files': Flags.string({char: 'u', description: 'normal: untracked directories as "dir/"; all: every file.', options: ['normal', 'all'], default: 'normal'}),
+  }
+
+  async run(): Promise<StatusResult> {
+    const {argv, flags} = await this.parse(Status)
+    const res = status(this.repo(), {paths: argv as string[], untrackedAll: flags['untracked-files'] === 'all'})
+    if (this.jsonEnabled()) return res
+    const name = (e: {path: string; oldPath?: string}): string => (e.oldPath ? `${quotePath(e.oldPath)} -> ${quotePath(e.path)}` : quotePath(e.path))
+    if (flags.short) {
+      const rows = new Map<string, {x: string; y: string; label: string}>()
+      for (const e of res.staged) rows.set(e.path, {x: e.status, y: ' ', label: name(e)})
+      for (const e of res.unstaged) {
+        const r = rows.get(e.path)
+        if (r) r.y = e.status
+        else rows.set(e.path, {x: ' ', y: e.status, label: name(e)})
+      }
+      for (const [, r] of [...rows].sort(([a], [b]) => (a < b ? -1 : 1))) this.out(`${r.x}${r.y} ${r.label}`)
+      for (const p of res.untracked) this.out(`?? ${quotePath(p)}`)
+      return res
+    }
+    this.out(res.branch ? `On branch ${res.branch}` : `HEAD detached at ${res.head?.slice(0, 12)}`)
+    if (!res.head) this.out('\nNo commits yet')
+    if (res.staged.length) {
+      this.out('\nChanges to be committed:')
+      for (const e of res.staged) this.out(`\t${(LABEL[e.status] + ':').padEnd(12)}${name(e)}`)
+    }
+    if (res.unstaged.length) {
+      this.out('\nChanges not staged for commit:')
+      for (const e of res.unstaged) this.out(`\t${(LABEL[e.status] + ':').padEnd(12)}${name(e)}`)
+    }
+    if (res.untracked.length) {
+      this.out('\nUntracked files:')
+      for (const p of res.untracked) this.out(`\t${quotePath(p)}`)
+    }
+    for (const b of res.invalid) this.out(`\nwarning: ${quotePath(b.path)} cannot be stored: the name ${b.problem}`)
+    if (res.clean) this.out(res.head ? '\nnothing to commit, working tree clean' : '\nnothing to commit (create files and use "bl add" to track)')
+    else if (!res.staged.length) this.out('\nno changes added to commit (use "bl add" and/or "bl commit -a")')
+    return res
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Configuration: repo level (the `config` table of the store) over user level (a JSON file in the
+ * user's config directory), like Git's .git/config over ~/.gitconfig. Keys are `section.name`.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {BlError, fsError} from './errors.js'
+
+const KEY_RE = /^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9_*/-][a-zA-Z0-9_.*/-]*)*\.[a-zA-Z][a-zA-Z0-9-]*$/
+
+export function parseConfigKey(key: string): string {
+  if (!KEY_RE.test(key)) throw new BlError('BAD_CONFIG', `invalid config key "${key}"`, {hint: 'Keys look like section.name, e.g. user.email.'})
+  return key
+}
+
+export class UserConfig {
+  private readonly file: string
+
+  constructor(dir: string) {
+    this.file = path.join(dir, 'config.json')
+  }
+
+  private load(): Record<string, string> {
+    let text: string
+    try {
+      text = fs.readFileSync(this.file, 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {}
+      throw fsError(err, this.file, 'reading')
+    }
+    try {
+      const obj = JSON.parse(text) as unknown
+      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new Error('not an object')
+      const out: Record<string, string> = {}
+      for (const [k, v] of Object.entries(obj)) if (typeof v === 'string') out[k] = v
+      return out
+    } catch (err) {
+      throw new BlError('BAD_CONFIG', `${this.file} is not valid JSON: ${(err as Error).message}`, {hint: 'Fix or delete the file.'})
+    }
+  }
+
+  get(key: string): string | undefined {
+    return this.load()[key]
+  }
+
+  list(): Record<string, string> {
+    return this.load()
+  }
+
+  set(key: string, value: string | undefined): boolean {
+    const all = this.load()
+    const existed = key in all
+    if (value === undefined) delete all[key]
+    else all[key] = value
+    fs.mkdirSync(path.dirname(this.file), {recursive: true})
+    const tmp = `${this.file}.${process.pid}.tmp`
+    fs.writeFileSync(tmp, JSON.stringify(all, Object.keys(all).sort(), 2) + '\n', {mode: 0o600})
+    fs.renameSync(tmp, this.file)
+    return existed
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Typed errors. Every failure a user can cause or meet is a BlError with a stable `code`, structured
+ * `data`, a one-line message and a hint. The command layer formats them in one place and maps the
+ * exit code from `exitCodeFor` (documented in docs/exit-codes.md).
+ */
+export type ErrorCode =
+  | 'NOT_A_REPOSITORY'
+  | 'ALREADY_A_REPOSITORY'
+  | 'UNKNOWN_REVISION'
+  | 'AMBIGUOUS_REVISION'
+  | 'BAD_REVISION'
+  | 'PATH_OUTSIDE_REPO'
+  | 'PATH_NOT_FOUND'
+  | 'PATHSPEC_NO_MATCH'
+  | 'BAD_PATH_NAME'
+  | 'FILE_CHANGED_DURING_READ'
+  | 'FILE_UNREADABLE'
+  | 'NOTHING_TO_COMMIT'
+  | 'IDENTITY_UNKNOWN'
+  | 'REF_EXISTS'
+  | 'REF_NOT_FOUND'
+  | 'BAD_REF_NAME'
+  | 'REF_CHANGED'
+  | 'BRANCH_NOT_MERGED'
+  | 'CURRENT_BRANCH'
+  | 'LOCAL_CHANGES'
+  | 'CORRUPT_OBJECT'
+  | 'MISSING_OBJECT'
+  | 'CORRUPT_DATABASE'
+  | 'REPOSITORY_BUSY'
+  | 'UNSUPPORTED_FORMAT'
+  | 'BAD_CONFIG'
+  | 'INVALID_ARGUMENT'
+  | 'IO_ERROR'
+  | 'INTERNAL_ERROR'
+
+export class BlError extends Error {
+  readonly code: ErrorCode
+  readonly hint: string | undefined
+  readonly data: Record<string, unknown>
+
+  constructor(code: ErrorCode, message: string, opts: {hint?: string; data?: Record<string, unknown>; cause?: unknown} = {}) {
+    super(message, opts.cause === undefined ? undefined : {cause: opts.cause})
+    this.name = 'BlError'
+    this.code = code
+    this.hint = opts.hint
+    this.data = opts.data ?? {}
+  }
+}
+
+/** Exit codes (docs/exit-codes.md). 1 = generic failure, 2 = usage, 3 reserved for merge conflicts. */
+export const EXIT = {
+  OK: 0,
+  FAILURE: 1,
+  USAGE: 2,
+  CONFLICT: 3,
+  NOT_FOUND: 4,
+  REJECTED: 5,
+  CORRUPT: 6,
+  BUSY: 7,
+  IO: 8,
+} as const
+
+const exitByCode: Partial<Record<ErrorCode, number>> = {
+  NOT_A_REPOSITORY: EXIT.NOT_FOUND,
+  UNKNOWN_REVISION: EXIT.NOT_FOUND,
+  AMBIGUOUS_REVISION: EXIT.USAGE,
+  BAD_REVISION: EXIT.USAGE,
+  PATH_NOT_FOUND: EXIT.NOT_FOUND,
+  PATHSPEC_NO_MATCH: EXIT.NOT_FOUND,
+  REF_NOT_FOUND: EXIT.NOT_FOUND,
+  PATH_OUTSIDE_REPO: EXIT.USAGE,
+  BAD_PATH_NAME: EXIT.REJECTED,
+  BAD_REF_NAME: EXIT.USAGE,
+  INVALID_ARGUMENT: EXIT.USAGE,
+  BAD_CONFIG: EXIT.USAGE,
+  REF_EXISTS: EXIT.REJECTED,
+  REF_CHANGED: EXIT.REJECTED,
+  BRANCH_NOT_MERGED: EXIT.REJECTED,
+  CURRENT_BRANCH: EXIT.REJECTED,
+  LOCAL_CHANGES: EXIT.REJECTED,
+  NOTHING_TO_COMMIT: EXIT.FAILURE,
+  IDENTITY_UNKNOWN: EXIT.FAILURE,
+  ALREADY_A_REPOSITORY: EXIT.FAILURE,
+  CORRUPT_OBJECT: EXIT.CORRUPT,
+  MISSING_OBJECT: EXIT.CORRUPT,
+  CORRUPT_DATABASE: EXIT.CORRUPT,
+  UNSUPPORTED_FORMAT: EXIT.CORRUPT,
+  REPOSITORY_BUSY: EXIT.BUSY,
+  FILE_CHANGED_DURING_READ: EXIT.IO,
+  FILE_UNREADABLE: EXIT.IO,
+  IO_ERROR: EXIT.IO,
+}
+
+export function exitCodeFor(code: ErrorCode): number {
+  return exitByCode[code] ?? EXIT.FAILURE
+}
+
+export function isBlError(e: unknown): e is BlError {
+  return e instanceof BlError
+}
+
+/** Turns a Node system error on `path` into a typed error; anything else is rethrown as is. */
+export function fsError(err: unknown, path: string, action: string): BlError {
+  const e = err as NodeJS.ErrnoException
+  if (e instanceof BlError) return e
+  switch (e?.code) {
+    case 'ENOENT':
+      return new BlError('FILE_CHANGED_DURING_READ', `${path}: vanished while bl was ${action} it`, {hint: 'Run the command again once the file is stable.', data: {path}, cause: e})
+    case 'EACCES':
+    case 'EPERM':
+      return new BlError('FILE_UNREADABLE', `${path}: permission denied while ${action}`, {hint: 'Fix the file permissions, or add the path to .blignore.', data: {path}, cause: e})
+    case 'ENOSPC':
+      return new BlError('IO_ERROR', `no space left on device while ${action} ${path}`, {hint: 'Free disk space (bl gc drops unreachable objects) and run the command again.', data: {path}, cause: e})
+    default:
+      return new BlError('IO_ERROR', `${path}: ${e?.message ?? String(e)} (while ${action})`, {hint: 'Check the file system and run the command again.', data: {path, errno: e?.code}, cause: e})
+  }
+}

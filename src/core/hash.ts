@@ -1,0 +1,105 @@
+/**
+ * BLAKE3-256 ids. The one wrapper around the hashing libraries: the native binding
+ * (@napi-rs/blake-hash, ~3 GB/s) and, where it cannot load, hash-wasm's WebAssembly build.
+ * A file's id is BLAKE3 of its bytes, so `b3sum FILE` prints the same hex.
+ */
+import {BlError} from './errors.js'
+
+export type Oid = string & {readonly __brand: 'Oid'}
+
+export interface IncrementalHasher {
+  update(data: Uint8Array): void
+  /** Finishes and returns the 32-byte digest. The hasher must not be used afterwards. */
+  digest(): Buffer
+}
+
+interface Backend {
+  name: 'native' | 'wasm'
+  oneShot(data: Uint8Array): Buffer
+  create(): IncrementalHasher
+}
+
+async function loadNative(): Promise<Backend> {
+  const mod = await import('@napi-rs/blake-hash')
+  return {
+    name: 'native',
+    oneShot: (data) => mod.blake3(data),
+    create() {
+      const h = new mod.Blake3Hasher()
+      return {update: (d) => void h.update(d), digest: () => h.digestBuffer()}
+    },
+  }
+}
+
+async function loadWasm(): Promise<Backend> {
+  const {createBLAKE3} = await import('hash-wasm')
+  // One shared instance for one-shot hashing; fresh ones for incremental use.
+  const shared = await createBLAKE3()
+  const pool: Array<Awaited<ReturnType<typeof createBLAKE3>>> = []
+  for (let i = 0; i < 4; i++) pool.push(await createBLAKE3())
+  return {
+    name: 'wasm',
+    oneShot(data) {
+      shared.init()
+      shared.update(data)
+      return Buffer.from(shared.digest('binary'))
+    },
+    create() {
+      const h = pool.pop()
+      if (!h) throw new Error('wasm BLAKE3 pool exhausted')
+      h.init()
+      return {
+        update: (d) => void h.update(d),
+        digest() {
+          const out = Buffer.from(h.digest('binary'))
+          pool.push(h)
+          return out
+        },
+      }
+    },
+  }
+}
+
+async function loadBackend(): Promise<Backend> {
+  try {
+    return await loadNative()
+  } catch {
+    return loadWasm()
+  }
+}
+
+let backend: Backend = await loadBackend()
+
+/** For tests and diagnostics: which implementation is active, and a way to force the fallback. */
+export function hashBackendName(): 'native' | 'wasm' {
+  return backend.name
+}
+
+export async function useWasmHashForTesting(): Promise<void> {
+  backend = await loadWasm()
+}
+
+export function hashBytes(data: Uint8Array): Buffer {
+  return backend.oneShot(data)
+}
+
+export function hashHex(data: Uint8Array): Oid {
+  return backend.oneShot(data).toString('hex') as Oid
+}
+
+export function createHasher(): IncrementalHasher {
+  return backend.create()
+}
+
+const OID_RE = /^[0-9a-f]{64}$/
+
+export function isOid(s: string): s is Oid {
+  return OID_RE.test(s)
+}
+
+export function parseOid(s: string): Oid {
+  if (!isOid(s)) throw new BlError('CORRUPT_OBJECT', `not a BLAKE3 id: ${JSON.stringify(s.slice(0, 80))}`, {hint: 'Ids are 64 lowercase hex digits.'})
+  return s
+}
+
+export const EMPTY_OID = hashHex(new Uint8Array(0))

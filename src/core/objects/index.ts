@@ -1,0 +1,5 @@
+export * from './blob.js'
+export * from './tree.js'
+export * from './commit.js'
+export * from './names.js'
+export {Reader, Writer, corrupt} from './bytes.js'

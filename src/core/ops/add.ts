@@ -1,0 +1,136 @@
+/**
+ * bl add: stores the content of the named paths and records it in the index. A directory (or -A)
+ * also stages deletions of tracked files that are gone, as `git add <dir>` does.
+ */
+import fs from 'node:fs'
+import {BlError, fsError} from '../errors.js'
+import type {Repo} from '../repo.js'
+import type {IndexEntry} from '../store/types.js'
+import {loadIndex, makeEntry, statClean} from '../worktree/index-state.js'
+import {Ingestor, type IngestProgress} from '../worktree/ingest.js'
+import {absPath, toRepoPath, underAny} from '../worktree/paths.js'
+import {ancestorDirs, scanWorktree} from '../worktree/scan.js'
+import {IgnoreRules} from '../worktree/ignore-rules.js'
+
+export interface AddOptions {
+  paths: string[]
+  all?: boolean
+  force?: boolean
+  dryRun?: boolean
+  progress?: IngestProgress & {onFile?(path: string): void}
+}
+
+export interface AddResult {
+  added: string[]
+  updated: string[]
+  removed: string[]
+  unchanged: number
+  bytesRead: number
+  bytesStored: number
+}
+
+export function add(repo: Repo, opts: AddOptions): AddResult {
+  if (!opts.all && opts.paths.length === 0)
+    throw new BlError('INVALID_ARGUMENT', 'nothing specified, nothing added', {hint: 'Give paths (e.g. `bl add .`) or use `bl add -A`.'})
+  const specs = opts.all && opts.paths.length === 0 ? [''] : opts.paths.map((p) => toRepoPath(repo, p))
+  return stage(repo, specs, opts)
+}
+
+/** Stages everything under `specs` (shared by add and commit -a). */
+export function stage(repo: Repo, specs: string[], opts: {force?: boolean; dryRun?: boolean; onlyTracked?: boolean; progress?: AddOptions['progress']}): AddResult {
+  const index = loadIndex(repo)
+  const tracked = new Set(index.keys())
+  checkSpecsExist(repo, specs, tracked, opts.force ?? false)
+  const scan = scanWorktree(repo, {
+    specs,
+    tracked,
+    trackedDirs: ancestorDirs(tracked),
+    needStat: () => true,
+    includeIgnored: false,
+  })
+  const wanted = opts.onlyTracked ? scan.files.filter((f) => tracked.has(f.path)) : scan.files
+  if (!opts.onlyTracked && scan.invalid.length > 0) {
+    const bad = scan.invalid[0]!
+    throw new BlError('BAD_PATH_NAME', `cannot add ${JSON.stringify(bad.path)}: the name ${bad.problem}`, {
+      hint: 'Rename the file, or add it to .blignore.',
+      data: {paths: scan.invalid},
+    })
+  }
+  const result: AddResult = {added: [], updated: [], removed: [], unchanged: 0, bytesRead: 0, bytesStored: 0}
+  const ingestor = new Ingestor(repo.store, opts.progress)
+  const updates: IndexEntry[] = []
+  const present = new Set<string>()
+  for (const f of wanted) {
+    present.add(f.path)
+    const old = index.get(f.path)
+    if (old && statClean(old, f.st!)) {
+      result.unchanged++
+      continue
+    }
+    if (opts.dryRun) {
+      ;(old ? result.updated : result.added).push(f.path)
+      continue
+    }
+    opts.progress?.onFile?.(f.path)
+    const checked = repo.nowNs()
+    let res
+    if (f.kind === 'symlink') {
+      let target: string
+      try {
+        target = fs.readlinkSync(absPath(repo, f.path))
+      } catch (err) {
+        throw fsError(err, f.path, 'reading')
+      }
+      res = ingestor.addSymlink(target)
+    } else res = ingestor.addFile(absPath(repo, f.path), f.path)
+    const entry = makeEntry(f.path, f.st!, res, checked)
+    if (old && old.id === entry.id && old.kind === entry.kind && old.exec === entry.exec) result.unchanged++
+    else (old ? result.updated : result.added).push(f.path)
+    updates.push(entry)
+  }
+  // Tracked files under the pathspecs that are gone from the work tree: stage their deletion.
+  const removals: string[] = []
+  for (const p of tracked) if (!present.has(p) && underAny(p, specs) && !fs.existsSync(absPath(repo, p)) && !isSymlinkDangling(repo, p)) removals.push(p)
+  result.removed = removals
+  result.bytesRead = ingestor.bytesRead
+  result.bytesStored = ingestor.bytesStored
+  if (opts.dryRun) return result
+  repo.store.transaction(
+    () => {
+      ingestor.flushObjects()
+      for (const e of updates) repo.store.putIndexEntry(e)
+      for (const p of removals) repo.store.deleteIndexEntry(p)
+    },
+    {durable: true},
+  )
+  return result
+}
+
+function isSymlinkDangling(repo: Repo, p: string): boolean {
+  try {
+    return fs.lstatSync(absPath(repo, p)).isSymbolicLink()
+  } catch {
+    return false
+  }
+}
+
+/** Git's "pathspec did not match any files" and "paths are ignored" checks. */
+function checkSpecsExist(repo: Repo, specs: string[], tracked: Set<string>, force: boolean): void {
+  const rules = new IgnoreRules(repo.root)
+  for (const s of specs) {
+    if (s === '') continue
+    let exists = true
+    let isDir = false
+    try {
+      const st = fs.lstatSync(absPath(repo, s))
+      isDir = st.isDirectory()
+    } catch {
+      exists = false
+    }
+    const isTracked = tracked.has(s) || [...tracked].some((t) => t.startsWith(s + '/'))
+    if (!exists && !isTracked)
+      throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${s}' did not match any files`, {hint: 'Check the path; `bl status` lists what can be added.', data: {path: s}})
+    if (exists && !isTracked && !force && rules.ignores(s, isDir))
+      throw new BlError('INVALID_ARGUMENT', `'${s}' is ignored by .blignore`, {hint: 'Use `bl add -f` to add it anyway.', data: {path: s}})
+  }
+}

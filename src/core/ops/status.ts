@@ -1,0 +1,82 @@
+/**
+ * bl status: staged changes (HEAD -> index), unstaged changes (index -> work tree) and
+ * untracked files. Wholly untracked directories are shown as "dir/" unless `untrackedAll`.
+ */
+import {diffMaps, type Change} from '../diff/diff.js'
+import {readHead, shortRef} from '../refs/refs.js'
+import type {Repo} from '../repo.js'
+import {loadIndex} from '../worktree/index-state.js'
+import {toRepoPath} from '../worktree/paths.js'
+import {ancestorDirs} from '../worktree/scan.js'
+import {headTree, indexAsFlat, saveRefreshed, treeMap, viewWorktree} from './snapshot.js'
+
+export interface StatusEntry {
+  path: string
+  status: 'A' | 'M' | 'D' | 'R' | 'T'
+  oldPath?: string
+}
+
+export interface StatusResult {
+  branch: string | null
+  head: string | null
+  staged: StatusEntry[]
+  unstaged: StatusEntry[]
+  untracked: string[]
+  /** Files whose names bl cannot store (reported, never added). */
+  invalid: Array<{path: string; problem: string}>
+  clean: boolean
+}
+
+function toEntries(changes: Change[]): StatusEntry[] {
+  return changes.map((c) => (c.oldPath ? {path: c.path, status: c.status, oldPath: c.oldPath} : {path: c.path, status: c.status}))
+}
+
+export function status(repo: Repo, opts: {paths?: string[]; untrackedAll?: boolean} = {}): StatusResult {
+  const specs = (opts.paths ?? []).map((p) => toRepoPath(repo, p))
+  const head = readHead(repo)
+  const index = loadIndex(repo)
+  const inSpec = (p: string): boolean => specs.length === 0 || specs.some((s) => s === '' || p === s || p.startsWith(s + '/'))
+  const headMap = treeMap(repo, headTree(repo))
+  const idxFlat = indexAsFlat(index)
+  const staged = diffMaps(headMap, idxFlat).filter((c) => inSpec(c.path) || (c.oldPath !== undefined && inSpec(c.oldPath)))
+
+  const view = viewWorktree(repo, index, specs.length ? specs : [''])
+  const unstaged: StatusEntry[] = []
+  for (const [p, t] of view.tracked) {
+    if (t.clean) continue
+    unstaged.push({path: p, status: t.st ? (t.st.isSymbolicLink() !== (t.entry.kind === 'symlink') ? 'T' : 'M') : 'D'})
+  }
+  unstaged.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  saveRefreshed(repo, view.refreshed)
+
+  const untracked = collapseUntracked(view.untracked.map((f) => f.path), index.keys(), opts.untrackedAll ?? false)
+  return {
+    branch: head.branch ? shortRef(head.branch) : null,
+    head: head.oid,
+    staged: toEntries(staged),
+    unstaged,
+    untracked,
+    invalid: view.invalid,
+    clean: staged.length === 0 && unstaged.length === 0 && untracked.length === 0,
+  }
+}
+
+/** "dir/" for the shallowest directory holding no tracked file, as Git's default status shows. */
+function collapseUntracked(files: string[], tracked: Iterable<string>, all: boolean): string[] {
+  if (all) return files.sort()
+  const trackedDirs = ancestorDirs(tracked)
+  const out = new Set<string>()
+  for (const f of files) {
+    const parts = f.split('/')
+    let shown = f
+    for (let i = 1; i < parts.length; i++) {
+      const d = parts.slice(0, i).join('/')
+      if (!trackedDirs.has(d)) {
+        shown = d + '/'
+        break
+      }
+    }
+    out.add(shown)
+  }
+  return [...out].sort()
+}

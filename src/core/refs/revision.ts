@@ -1,0 +1,62 @@
+/**
+ * Revision syntax (a subset of Git's gitrevisions): HEAD, branch, tag, refs/..., a full id or a
+ * unique prefix of >= 4 hex digits, each followed by any number of ~N and ^N.
+ */
+import {BlError} from '../errors.js'
+import type {Oid} from '../hash.js'
+import {loadCommit} from '../odb.js'
+import type {Repo} from '../repo.js'
+import {HEADS, readHead, readRef, TAGS} from './refs.js'
+
+const SUFFIX_RE = /([~^])(\d*)/y
+
+function unknown(rev: string): BlError {
+  return new BlError('UNKNOWN_REVISION', `unknown revision "${rev}"`, {hint: 'Use a branch, a tag, a commit id (or a unique prefix of 4+ digits), HEAD, or add ~N / ^N.', data: {rev}})
+}
+
+/** Resolves the part before any ~/^ to a commit id. */
+function resolveBase(repo: Repo, base: string, whole: string): Oid {
+  if (base === 'HEAD' || base === '@') {
+    const head = readHead(repo)
+    if (!head.oid) throw new BlError('UNKNOWN_REVISION', `HEAD does not point at a commit yet`, {hint: 'Make a first commit with `bl commit`.', data: {rev: whole}})
+    return head.oid
+  }
+  for (const candidate of [base, `${HEADS}${base}`, `${TAGS}${base}`]) {
+    if (!candidate.startsWith('refs/')) continue
+    const oid = readRef(repo, candidate)
+    if (oid) return oid
+  }
+  if (/^[0-9a-f]{4,64}$/.test(base)) {
+    const hits = repo.store.objectsWithPrefix(base, 8).filter((o) => o.kind === 'commit')
+    if (hits.length === 1) return hits[0]!.id
+    if (hits.length > 1)
+      throw new BlError('AMBIGUOUS_REVISION', `short id "${base}" is ambiguous (${hits.length} commits match)`, {hint: 'Use more digits.', data: {rev: whole, candidates: hits.map((h) => h.id)}})
+  }
+  throw unknown(whole)
+}
+
+export function resolveRevision(repo: Repo, rev: string): Oid {
+  if (rev.length === 0) throw unknown(rev)
+  const m = /^(.*?)((?:[~^]\d*)*)$/.exec(rev)!
+  const base = m[1]!
+  const suffix = m[2]!
+  if (base.length === 0) throw unknown(rev)
+  let oid = resolveBase(repo, base, rev)
+  SUFFIX_RE.lastIndex = 0
+  let s: RegExpExecArray | null
+  while ((s = SUFFIX_RE.exec(suffix))) {
+    const n = s[2] === '' ? 1 : Number(s[2])
+    if (s[1] === '~') {
+      for (let i = 0; i < n; i++) {
+        const p = loadCommit(repo.store, oid).parents[0]
+        if (!p) throw new BlError('UNKNOWN_REVISION', `"${rev}" goes past the first commit`, {hint: 'Use a smaller N.', data: {rev}})
+        oid = p
+      }
+    } else if (n > 0) {
+      const p = loadCommit(repo.store, oid).parents[n - 1]
+      if (!p) throw new BlError('UNKNOWN_REVISION', `"${rev}": the commit has no parent ${n}`, {hint: 'Check the number of parents with `bl show`.', data: {rev}})
+      oid = p
+    }
+  }
+  return oid
+}

@@ -1,0 +1,106 @@
+/**
+ * A Repo: the work tree root, the store, configuration, identity and the clock. Every operation
+ * takes one. `openRepo` finds `.bl/` from the current directory upwards, like Git finds `.git/`.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {UserConfig} from './config.js'
+import type {Context} from './context.js'
+import {BlError} from './errors.js'
+import type {Signature} from './objects/commit.js'
+import {SqliteObjectStore} from './store/sqlite-object-store.js'
+
+export const BL_DIR = '.bl'
+export const DB_FILE = 'bl.db'
+
+export class Repo {
+  readonly userConfig: UserConfig
+
+  constructor(
+    readonly root: string,
+    readonly store: SqliteObjectStore,
+    readonly ctx: Context,
+  ) {
+    this.userConfig = new UserConfig(ctx.userConfigDir)
+  }
+
+  get blDir(): string {
+    return path.join(this.root, BL_DIR)
+  }
+
+  /** Repo-level config over user-level config. */
+  config(key: string): string | undefined {
+    return this.store.getConfig(key) ?? this.userConfig.get(key)
+  }
+
+  now(): Date {
+    return this.ctx.now()
+  }
+
+  nowNs(): bigint {
+    return BigInt(this.ctx.now().getTime()) * 1_000_000n
+  }
+
+  /** Author/committer identity: BL_AUTHOR_* > repo config > user config; else a Git-like error. */
+  identity(role: 'author' | 'committer' = 'author'): Signature {
+    const env = this.ctx.env
+    const up = role.toUpperCase()
+    const name = env[`BL_${up}_NAME`] ?? env.BL_AUTHOR_NAME ?? this.config('user.name')
+    const email = env[`BL_${up}_EMAIL`] ?? env.BL_AUTHOR_EMAIL ?? this.config('user.email')
+    if (!name || !email)
+      throw new BlError('IDENTITY_UNKNOWN', `${role} identity unknown: ${!name ? 'user.name' : 'user.email'} is not set`, {
+        hint: 'Run `bl config --global user.name "Your Name"` and `bl config --global user.email you@example.com` (or set BL_AUTHOR_NAME / BL_AUTHOR_EMAIL).',
+      })
+    const dateEnv = env[`BL_${up}_DATE`] ?? env.BL_AUTHOR_DATE
+    const {time, tz} = dateEnv ? parseDateEnv(dateEnv) : {time: Math.floor(this.now().getTime() / 1000), tz: -this.now().getTimezoneOffset()}
+    return {name, email, time, tz}
+  }
+
+  close(): void {
+    this.store.close()
+  }
+}
+
+/** `<unix seconds> <+hhmm>` (Git's internal date format) or an ISO 8601 date. */
+function parseDateEnv(s: string): {time: number; tz: number} {
+  const m = /^(\d+) ([+-])(\d\d)(\d\d)$/.exec(s.trim())
+  if (m) return {time: Number(m[1]), tz: (m[2] === '-' ? -1 : 1) * (Number(m[3]) * 60 + Number(m[4]))}
+  const t = Date.parse(s)
+  if (Number.isNaN(t)) throw new BlError('INVALID_ARGUMENT', `invalid date "${s}"`, {hint: 'Use "<unix-seconds> +0000" or an ISO 8601 date.'})
+  return {time: Math.floor(t / 1000), tz: 0}
+}
+
+export function findRoot(start: string): string | undefined {
+  let dir = path.resolve(start)
+  for (;;) {
+    if (fs.existsSync(path.join(dir, BL_DIR, DB_FILE))) return dir
+    const parent = path.dirname(dir)
+    if (parent === dir) return undefined
+    dir = parent
+  }
+}
+
+function busyTimeout(ctx: Context): number {
+  const v = ctx.env.BL_LOCK_TIMEOUT
+  const n = v === undefined ? 30_000 : Number(v)
+  return Number.isFinite(n) && n >= 0 ? n : 30_000
+}
+
+export function openRepo(ctx: Context): Repo {
+  const root = findRoot(ctx.cwd)
+  if (!root)
+    throw new BlError('NOT_A_REPOSITORY', `not a bl repository (or any parent up to /): ${ctx.cwd}`, {hint: 'Run `bl init` to create one here, or cd into a repository.'})
+  const store = SqliteObjectStore.open(path.join(root, BL_DIR, DB_FILE), {busyTimeoutMs: busyTimeout(ctx)})
+  return new Repo(root, store, ctx)
+}
+
+export function createRepo(ctx: Context, dir: string, initialBranch: string): Repo {
+  const root = path.resolve(ctx.cwd, dir)
+  const blDir = path.join(root, BL_DIR)
+  if (fs.existsSync(path.join(blDir, DB_FILE)))
+    throw new BlError('ALREADY_A_REPOSITORY', `${root} is already a bl repository`, {hint: 'Nothing to do; use the existing repository.'})
+  fs.mkdirSync(blDir, {recursive: true})
+  const store = SqliteObjectStore.open(path.join(blDir, DB_FILE), {create: true, busyTimeoutMs: busyTimeout(ctx)})
+  store.transaction(() => store.setSymref('HEAD', `refs/heads/${initialBranch}`), {durable: true})
+  return new Repo(root, store, ctx)
+}

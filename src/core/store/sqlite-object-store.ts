@@ -1,0 +1,475 @@
+/**
+ * SqliteObjectStore: the repository database (.bl/bl.db). The only file that imports
+ * better-sqlite3. Chunks are packed into "segment" rows of up to SEGMENT_MAX bytes (SQLite writes
+ * large rows ~2x faster than 256 KiB ones) and located by the `chunks` table. WAL mode, IMMEDIATE
+ * write transactions and a busy timeout, so a second bl process waits instead of failing; bulk
+ * writes run with synchronous=NORMAL and the transaction that publishes them (moves a ref, writes
+ * the index) with synchronous=FULL, so one fsync makes the whole operation durable.
+ */
+import Database from 'better-sqlite3'
+import {BlError} from '../errors.js'
+import type {Oid} from '../hash.js'
+import type {EntryKind} from '../objects/tree.js'
+import {OBJECT_KIND, type IndexEntry, type NewChunk, type ObjectKind, type ObjectStore, type RefRow, type ReflogEntry} from './types.js'
+
+export const FORMAT_VERSION = 1
+export const SEGMENT_MAX = 4 * 1024 * 1024
+
+const KIND_BY_CODE: Record<number, ObjectKind> = {1: 'blob', 2: 'tree', 3: 'commit'}
+const ENTRY_KIND_CODE: Record<EntryKind, number> = {file: 0, dir: 1, symlink: 2}
+const ENTRY_KIND: EntryKind[] = ['file', 'dir', 'symlink']
+
+const SCHEMA = `
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE segments(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE chunks(id BLOB PRIMARY KEY, segment INTEGER NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX chunks_by_segment ON chunks(segment);
+CREATE TABLE objects(id BLOB PRIMARY KEY, kind INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE refs(name TEXT PRIMARY KEY, oid BLOB, symref TEXT, CHECK ((oid IS NULL) <> (symref IS NULL)));
+CREATE TABLE reflog(seq INTEGER PRIMARY KEY AUTOINCREMENT, ref TEXT NOT NULL, old BLOB, new BLOB,
+  name TEXT NOT NULL, email TEXT NOT NULL, time INTEGER NOT NULL, tz INTEGER NOT NULL, message TEXT NOT NULL);
+CREATE INDEX reflog_by_ref ON reflog(ref, seq);
+CREATE TABLE config(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE idx(path TEXT PRIMARY KEY, kind INTEGER NOT NULL, exec INTEGER NOT NULL, size INTEGER NOT NULL,
+  oid BLOB NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, ino INTEGER NOT NULL, checked_ns INTEGER NOT NULL);
+CREATE TABLE state(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`
+
+function hexBuf(id: string): Buffer {
+  return Buffer.from(id, 'hex')
+}
+
+function bufHex(b: Buffer | null): Oid | null {
+  return b === null ? null : (b.toString('hex') as Oid)
+}
+
+/** Maps SQLite failures to typed errors: busy, corrupt, not a database, disk full, read-only. */
+export function translateSqliteError(err: unknown, file: string): unknown {
+  const code = (err as {code?: string})?.code ?? ''
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+    return new BlError('REPOSITORY_BUSY', 'repository busy: another bl process is writing to it', {hint: 'Wait for the other command to finish (or raise BL_LOCK_TIMEOUT, in ms) and run this again.', cause: err})
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
+    return new BlError('CORRUPT_DATABASE', `the repository database ${file} is corrupted`, {hint: 'Restore .bl/ from a backup or clone the repository again; `bl fsck` shows what is readable.', cause: err})
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR'))
+    return new BlError('IO_ERROR', `cannot write the repository database: ${(err as Error).message}`, {hint: 'Free disk space and run the command again; nothing was half-written.', cause: err})
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN'))
+    return new BlError('IO_ERROR', `cannot open the repository database for writing: ${(err as Error).message}`, {hint: 'Check the permissions of .bl/.', cause: err})
+  return err
+}
+
+export interface OpenOptions {
+  create?: boolean
+  busyTimeoutMs?: number
+  readonly?: boolean
+}
+
+export class SqliteObjectStore implements ObjectStore {
+  private readonly db: Database.Database
+  private readonly stmts: ReturnType<SqliteObjectStore['prepare']>
+  private segmentCache = new Map<number, Buffer>()
+  private inTx = false
+
+  private constructor(readonly file: string, db: Database.Database) {
+    this.db = db
+    this.stmts = this.prepare()
+  }
+
+  static open(file: string, opts: OpenOptions = {}): SqliteObjectStore {
+    let db: Database.Database | undefined
+    try {
+      db = new Database(file, {fileMustExist: !opts.create, readonly: opts.readonly ?? false, timeout: opts.busyTimeoutMs ?? 10_000})
+      if (opts.create) {
+        db.pragma('page_size = 65536')
+        db.pragma('auto_vacuum = INCREMENTAL')
+      }
+      if (!opts.readonly) db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = NORMAL')
+      db.pragma('wal_autocheckpoint = 4096')
+      db.pragma('journal_size_limit = 67108864')
+      db.pragma('cache_size = -65536')
+      if (opts.create) {
+        db.exec('BEGIN IMMEDIATE')
+        db.exec(SCHEMA)
+        db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('format', String(FORMAT_VERSION))
+        db.exec('COMMIT')
+      } else {
+        const row = db.prepare("SELECT value FROM meta WHERE key = 'format'").get() as {value: string} | undefined
+        if (!row) throw new BlError('CORRUPT_DATABASE', `${file} is not a bl repository database`, {hint: 'Restore .bl/ from a backup or clone again.'})
+        if (Number(row.value) !== FORMAT_VERSION)
+          throw new BlError('UNSUPPORTED_FORMAT', `repository format ${row.value} is not supported by this bl (knows ${FORMAT_VERSION})`, {hint: 'Upgrade bl.'})
+      }
+      return new SqliteObjectStore(file, db)
+    } catch (err) {
+      db?.close()
+      throw translateSqliteError(err, file)
+    }
+  }
+
+  private prepare() {
+    const db = this.db
+    return {
+      hasObject: db.prepare('SELECT 1 FROM objects WHERE id = ?').pluck(),
+      getObject: db.prepare('SELECT kind, data FROM objects WHERE id = ?'),
+      putObject: db.prepare('INSERT OR IGNORE INTO objects(id, kind, data) VALUES (?, ?, ?)'),
+      hasChunk: db.prepare('SELECT 1 FROM chunks WHERE id = ?').pluck(),
+      chunkLoc: db.prepare('SELECT segment, offset, length FROM chunks WHERE id = ?'),
+      getSegment: db.prepare('SELECT data FROM segments WHERE id = ?').pluck(),
+      putSegment: db.prepare('INSERT INTO segments(data) VALUES (?)'),
+      putChunk: db.prepare('INSERT OR IGNORE INTO chunks(id, segment, offset, length) VALUES (?, ?, ?, ?)'),
+      getRef: db.prepare('SELECT name, oid, symref FROM refs WHERE name = ?'),
+      listRefs: db.prepare('SELECT name, oid, symref FROM refs WHERE name >= ? AND name < ? ORDER BY name'),
+      setRefOid: db.prepare('INSERT INTO refs(name, oid, symref) VALUES (?, ?, NULL) ON CONFLICT(name) DO UPDATE SET oid = excluded.oid, symref = NULL'),
+      setRefSym: db.prepare('INSERT INTO refs(name, oid, symref) VALUES (?, NULL, ?) ON CONFLICT(name) DO UPDATE SET oid = NULL, symref = excluded.symref'),
+      deleteRef: db.prepare('DELETE FROM refs WHERE name = ?'),
+      addReflog: db.prepare('INSERT INTO reflog(ref, old, new, name, email, time, tz, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      readReflog: db.prepare('SELECT seq, ref, old, new, name, email, time, tz, message FROM reflog WHERE ref = ? ORDER BY seq DESC'),
+      deleteReflog: db.prepare('DELETE FROM reflog WHERE ref = ?'),
+      renameReflog: db.prepare('UPDATE reflog SET ref = ? WHERE ref = ?'),
+      allReflogOids: db.prepare('SELECT old, new FROM reflog'),
+      getConfig: db.prepare('SELECT value FROM config WHERE key = ?').pluck(),
+      setConfig: db.prepare('INSERT INTO config(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      unsetConfig: db.prepare('DELETE FROM config WHERE key = ?'),
+      listConfig: db.prepare('SELECT key, value FROM config ORDER BY key'),
+      getState: db.prepare('SELECT value FROM state WHERE key = ?').pluck(),
+      setState: db.prepare('INSERT INTO state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      deleteState: db.prepare('DELETE FROM state WHERE key = ?'),
+      indexAll: db.prepare('SELECT path, kind, exec, size, oid, mtime_ns, ctime_ns, ino, checked_ns FROM idx ORDER BY path').safeIntegers(),
+      indexPut: db.prepare(`INSERT INTO idx(path, kind, exec, size, oid, mtime_ns, ctime_ns, ino, checked_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(path) DO UPDATE SET kind = excluded.kind, exec = excluded.exec, size = excluded.size, oid = excluded.oid,
+        mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns, ino = excluded.ino, checked_ns = excluded.checked_ns`),
+      indexDelete: db.prepare('DELETE FROM idx WHERE path = ?'),
+      indexClear: db.prepare('DELETE FROM idx'),
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+
+  // ---- transactions ----------------------------------------------------------------------------
+
+  /**
+   * Runs `fn` in one IMMEDIATE transaction. `durable` fsyncs the WAL at commit (use it for the
+   * transaction that publishes an operation's result; it also covers every earlier write).
+   */
+  transaction<T>(fn: () => T, opts: {durable?: boolean} = {}): T {
+    if (this.inTx) return fn()
+    try {
+      if (opts.durable) this.db.pragma('synchronous = FULL')
+      this.db.exec('BEGIN IMMEDIATE')
+      this.inTx = true
+      let result: T
+      try {
+        result = fn()
+      } catch (err) {
+        this.inTx = false
+        this.db.exec('ROLLBACK')
+        this.segmentCache.clear()
+        throw err
+      }
+      this.inTx = false
+      this.db.exec('COMMIT')
+      return result
+    } catch (err) {
+      throw translateSqliteError(err, this.file)
+    } finally {
+      this.inTx = false
+      if (opts.durable && this.db.open) this.db.pragma('synchronous = NORMAL')
+    }
+  }
+
+  /** Runs a read-only query function, translating SQLite errors. */
+  read<T>(fn: () => T): T {
+    try {
+      return fn()
+    } catch (err) {
+      throw translateSqliteError(err, this.file)
+    }
+  }
+
+  // ---- objects ---------------------------------------------------------------------------------
+
+  hasObject(id: Oid): boolean {
+    return this.stmts.hasObject.get(hexBuf(id)) !== undefined
+  }
+
+  getObject(id: Oid): {kind: ObjectKind; data: Buffer} | undefined {
+    const row = this.stmts.getObject.get(hexBuf(id)) as {kind: number; data: Buffer} | undefined
+    if (!row) return undefined
+    const kind = KIND_BY_CODE[row.kind]
+    if (!kind) throw new BlError('CORRUPT_OBJECT', `object ${id} has unknown kind ${row.kind}`, {hint: 'Run `bl fsck`.'})
+    return {kind, data: row.data}
+  }
+
+  putObject(id: Oid, kind: ObjectKind, data: Uint8Array): void {
+    this.stmts.putObject.run(hexBuf(id), OBJECT_KIND[kind], data)
+  }
+
+  *iterateObjects(): Generator<{id: Oid; kind: ObjectKind | undefined; data: Buffer}> {
+    for (const row of this.db.prepare('SELECT id, kind, data FROM objects').iterate() as Iterable<{id: Buffer; kind: number; data: Buffer}>)
+      yield {id: row.id.toString('hex') as Oid, kind: KIND_BY_CODE[row.kind], data: row.data}
+  }
+
+  objectIds(): Oid[] {
+    return (this.db.prepare('SELECT id FROM objects').pluck().all() as Buffer[]).map((b) => b.toString('hex') as Oid)
+  }
+
+  /** Ids of objects whose hex id starts with `prefix` (at most `limit`). */
+  objectsWithPrefix(prefix: string, limit = 2): Array<{id: Oid; kind: ObjectKind}> {
+    const even = prefix.length % 2 === 0 ? prefix : prefix.slice(0, -1)
+    const lo = Buffer.from(even, 'hex')
+    const hi = Buffer.from((even + 'ff'.repeat(32)).slice(0, 64), 'hex')
+    const rows = this.db.prepare('SELECT id, kind FROM objects WHERE id >= ? AND id <= ? ORDER BY id').iterate(lo, hi) as Iterable<{id: Buffer; kind: number}>
+    const out: Array<{id: Oid; kind: ObjectKind}> = []
+    for (const r of rows) {
+      const hex = r.id.toString('hex')
+      if (!hex.startsWith(prefix)) continue
+      out.push({id: hex as Oid, kind: KIND_BY_CODE[r.kind] ?? 'blob'})
+      if (out.length >= limit) break
+    }
+    return out
+  }
+
+  deleteObjects(ids: Iterable<Oid>): number {
+    const del = this.db.prepare('DELETE FROM objects WHERE id = ?')
+    let n = 0
+    for (const id of ids) n += del.run(hexBuf(id)).changes
+    return n
+  }
+
+  // ---- chunks ----------------------------------------------------------------------------------
+
+  hasChunk(id: Oid): boolean {
+    return this.stmts.hasChunk.get(hexBuf(id)) !== undefined
+  }
+
+  getChunk(id: Oid): Buffer | undefined {
+    const loc = this.stmts.chunkLoc.get(hexBuf(id)) as {segment: number; offset: number; length: number} | undefined
+    if (!loc) return undefined
+    const seg = this.segment(loc.segment)
+    if (!seg || loc.offset + loc.length > seg.length)
+      throw new BlError('CORRUPT_DATABASE', `chunk ${id} points outside its segment ${loc.segment}`, {hint: 'Run `bl fsck`.'})
+    return seg.subarray(loc.offset, loc.offset + loc.length)
+  }
+
+  private segment(id: number): Buffer | undefined {
+    let seg = this.segmentCache.get(id)
+    if (seg) return seg
+    seg = this.stmts.getSegment.get(id) as Buffer | undefined
+    if (!seg) return undefined
+    if (this.segmentCache.size >= 4) this.segmentCache.delete(this.segmentCache.keys().next().value!)
+    this.segmentCache.set(id, seg)
+    return seg
+  }
+
+  /** Writes one segment row and the chunk rows that locate chunks inside it. */
+  putSegment(data: Uint8Array, entries: Array<{id: Buffer; offset: number; length: number}>): void {
+    const seg = Number(this.stmts.putSegment.run(data).lastInsertRowid)
+    for (const e of entries) this.stmts.putChunk.run(e.id, seg, e.offset, e.length)
+  }
+
+  putChunks(chunks: NewChunk[]): void {
+    const fresh: NewChunk[] = []
+    const seen = new Set<string>()
+    for (const c of chunks) {
+      if (seen.has(c.id) || this.hasChunk(c.id)) continue
+      seen.add(c.id)
+      fresh.push(c)
+    }
+    let i = 0
+    while (i < fresh.length) {
+      let size = 0
+      let j = i
+      while (j < fresh.length && (j === i || size + fresh[j]!.data.length <= SEGMENT_MAX)) size += fresh[j++]!.data.length
+      const parts = fresh.slice(i, j)
+      const data = parts.length === 1 ? parts[0]!.data : Buffer.concat(parts.map((p) => p.data), size)
+      const seg = Number(this.stmts.putSegment.run(data).lastInsertRowid)
+      let off = 0
+      for (const p of parts) {
+        this.stmts.putChunk.run(hexBuf(p.id), seg, off, p.data.length)
+        off += p.data.length
+      }
+      i = j
+    }
+  }
+
+  *iterateChunks(): Generator<{id: Oid; data: Buffer}> {
+    const segs = this.db.prepare('SELECT id FROM segments ORDER BY id').pluck().all() as number[]
+    const inSeg = this.db.prepare('SELECT id, offset, length FROM chunks WHERE segment = ? ORDER BY offset')
+    for (const s of segs) {
+      const data = this.stmts.getSegment.get(s) as Buffer
+      for (const c of inSeg.all(s) as Array<{id: Buffer; offset: number; length: number}>) {
+        if (c.offset + c.length > data.length) throw new BlError('CORRUPT_DATABASE', `chunk ${c.id.toString('hex')} points outside segment ${s}`, {hint: 'Run `bl fsck`.'})
+        yield {id: c.id.toString('hex') as Oid, data: data.subarray(c.offset, c.offset + c.length)}
+      }
+    }
+  }
+
+  /**
+   * Drops every chunk not in `live`. Segments left without live chunks are deleted; segments with
+   * some dead chunks are rewritten with only the live ones. Returns chunks and bytes dropped.
+   */
+  dropChunksExcept(live: Set<string>): {chunks: number; bytes: number} {
+    const rows = this.db.prepare('SELECT id, segment, offset, length FROM chunks').all() as Array<{id: Buffer; segment: number; offset: number; length: number}>
+    const bySeg = new Map<number, {live: typeof rows; dead: typeof rows}>()
+    for (const r of rows) {
+      let g = bySeg.get(r.segment)
+      if (!g) bySeg.set(r.segment, (g = {live: [], dead: []}))
+      ;(live.has(r.id.toString('hex')) ? g.live : g.dead).push(r)
+    }
+    let chunks = 0
+    let bytes = 0
+    const delChunk = this.db.prepare('DELETE FROM chunks WHERE id = ?')
+    const delSeg = this.db.prepare('DELETE FROM segments WHERE id = ?')
+    for (const [seg, g] of bySeg) {
+      if (g.dead.length === 0) continue
+      for (const d of g.dead) {
+        delChunk.run(d.id)
+        chunks++
+        bytes += d.length
+      }
+      if (g.live.length > 0) {
+        const data = this.stmts.getSegment.get(seg) as Buffer
+        const keep = g.live.map((r) => ({id: r.id.toString('hex') as Oid, data: Buffer.from(data.subarray(r.offset, r.offset + r.length))}))
+        for (const k of g.live) delChunk.run(k.id)
+        this.putChunks(keep)
+      }
+      delSeg.run(seg)
+    }
+    // Segments no chunk points at (left by an interrupted write) are dropped too.
+    this.db.exec('DELETE FROM segments WHERE id NOT IN (SELECT DISTINCT segment FROM chunks)')
+    this.segmentCache.clear()
+    return {chunks, bytes}
+  }
+
+  /** Returns freed pages to the file system (auto_vacuum = INCREMENTAL). */
+  compact(): void {
+    this.read(() => {
+      this.db.pragma('incremental_vacuum')
+      this.db.pragma('wal_checkpoint(TRUNCATE)')
+    })
+  }
+
+  stats(): {objects: number; chunks: number; chunkBytes: number; fileBytes: number} {
+    const o = this.db.prepare('SELECT count(*) FROM objects').pluck().get() as number
+    const c = this.db.prepare('SELECT count(*) AS n, coalesce(sum(length), 0) AS b FROM chunks').get() as {n: number; b: number}
+    const pageCount = this.db.pragma('page_count', {simple: true}) as number
+    const pageSize = this.db.pragma('page_size', {simple: true}) as number
+    return {objects: o, chunks: c.n, chunkBytes: c.b, fileBytes: pageCount * pageSize}
+  }
+
+  integrityCheck(): string[] {
+    const rows = this.db.pragma('integrity_check') as Array<{integrity_check: string}>
+    return rows.map((r) => r.integrity_check).filter((s) => s !== 'ok')
+  }
+
+  // ---- refs and reflog -------------------------------------------------------------------------
+
+  getRef(name: string): RefRow | undefined {
+    const r = this.stmts.getRef.get(name) as {name: string; oid: Buffer | null; symref: string | null} | undefined
+    return r ? {name: r.name, oid: bufHex(r.oid), symref: r.symref} : undefined
+  }
+
+  /** Refs whose name starts with `prefix`, sorted. */
+  listRefs(prefix: string): RefRow[] {
+    const rows = this.stmts.listRefs.all(prefix, prefix + '\uffff') as Array<{name: string; oid: Buffer | null; symref: string | null}>
+    return rows.map((r) => ({name: r.name, oid: bufHex(r.oid), symref: r.symref}))
+  }
+
+  setRef(name: string, oid: Oid): void {
+    this.stmts.setRefOid.run(name, hexBuf(oid))
+  }
+
+  setSymref(name: string, target: string): void {
+    this.stmts.setRefSym.run(name, target)
+  }
+
+  deleteRef(name: string): void {
+    this.stmts.deleteRef.run(name)
+  }
+
+  appendReflog(e: Omit<ReflogEntry, 'seq'>): void {
+    this.stmts.addReflog.run(e.ref, e.old ? hexBuf(e.old) : null, e.new ? hexBuf(e.new) : null, e.name, e.email, e.time, e.tz, e.message)
+  }
+
+  reflog(ref: string): ReflogEntry[] {
+    const rows = this.stmts.readReflog.all(ref) as Array<Omit<ReflogEntry, 'old' | 'new'> & {old: Buffer | null; new: Buffer | null}>
+    return rows.map((r) => ({...r, old: bufHex(r.old), new: bufHex(r.new)}))
+  }
+
+  deleteReflog(ref: string): void {
+    this.stmts.deleteReflog.run(ref)
+  }
+
+  renameReflog(from: string, to: string): void {
+    this.stmts.renameReflog.run(to, from)
+  }
+
+  reflogOids(): Oid[] {
+    const out: Oid[] = []
+    for (const r of this.stmts.allReflogOids.all() as Array<{old: Buffer | null; new: Buffer | null}>) {
+      if (r.old) out.push(bufHex(r.old)!)
+      if (r.new) out.push(bufHex(r.new)!)
+    }
+    return out
+  }
+
+  // ---- config and state ------------------------------------------------------------------------
+
+  getConfig(key: string): string | undefined {
+    return this.stmts.getConfig.get(key) as string | undefined
+  }
+
+  setConfig(key: string, value: string): void {
+    this.stmts.setConfig.run(key, value)
+  }
+
+  unsetConfig(key: string): boolean {
+    return this.stmts.unsetConfig.run(key).changes > 0
+  }
+
+  listConfig(): Array<{key: string; value: string}> {
+    return this.stmts.listConfig.all() as Array<{key: string; value: string}>
+  }
+
+  getState(key: string): string | undefined {
+    return this.stmts.getState.get(key) as string | undefined
+  }
+
+  setState(key: string, value: string): void {
+    this.stmts.setState.run(key, value)
+  }
+
+  deleteState(key: string): void {
+    this.stmts.deleteState.run(key)
+  }
+
+  // ---- index (staging area + stat cache) -------------------------------------------------------
+
+  readIndex(): IndexEntry[] {
+    const rows = this.stmts.indexAll.all() as Array<{path: string; kind: bigint; exec: bigint; size: bigint; oid: Buffer; mtime_ns: bigint; ctime_ns: bigint; ino: bigint; checked_ns: bigint}>
+    return rows.map((r) => ({
+      path: r.path,
+      kind: ENTRY_KIND[Number(r.kind)] ?? 'file',
+      exec: r.exec === 1n,
+      size: Number(r.size),
+      id: r.oid.toString('hex') as Oid,
+      mtimeNs: r.mtime_ns,
+      ctimeNs: r.ctime_ns,
+      ino: r.ino,
+      checkedNs: r.checked_ns,
+    }))
+  }
+
+  putIndexEntry(e: IndexEntry): void {
+    this.stmts.indexPut.run(e.path, ENTRY_KIND_CODE[e.kind], e.exec ? 1 : 0, e.size, hexBuf(e.id), e.mtimeNs, e.ctimeNs, e.ino, e.checkedNs)
+  }
+
+  deleteIndexEntry(path: string): void {
+    this.stmts.indexDelete.run(path)
+  }
+
+  clearIndex(): void {
+    this.stmts.indexClear.run()
+  }
+}

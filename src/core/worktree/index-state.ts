@@ -1,0 +1,90 @@
+/**
+ * The index: what the next commit will contain, plus each file's stat data so unchanged files
+ * are never re-read. An entry is trusted only when its stat matches and the file was last
+ * modified well before bl hashed it (the racy-clean rule of Git: a write in the same timestamp
+ * tick as the hash would otherwise go unnoticed).
+ */
+import type fs from 'node:fs'
+import {hashHex, type Oid} from '../hash.js'
+import type {Repo} from '../repo.js'
+import type {IndexEntry} from '../store/types.js'
+import {hashFile, type IngestResult} from './ingest.js'
+import {absPath} from './paths.js'
+import nodeFs from 'node:fs'
+
+/** A file modified less than this before it was hashed is re-hashed next time. */
+export const RACY_WINDOW_NS = 1_000_000_000n
+
+export function loadIndex(repo: Repo): Map<string, IndexEntry> {
+  const m = new Map<string, IndexEntry>()
+  for (const e of repo.store.readIndex()) m.set(e.path, e)
+  return m
+}
+
+export function isExec(st: fs.BigIntStats): boolean {
+  return (st.mode & 0o100n) !== 0n
+}
+
+export function statKind(st: fs.BigIntStats): 'file' | 'symlink' | 'dir' | 'other' {
+  if (st.isFile()) return 'file'
+  if (st.isSymbolicLink()) return 'symlink'
+  if (st.isDirectory()) return 'dir'
+  return 'other'
+}
+
+export function makeEntry(path: string, st: fs.BigIntStats, res: IngestResult, checkedNs: bigint): IndexEntry {
+  const kind = st.isSymbolicLink() ? 'symlink' : 'file'
+  return {path, kind, exec: kind === 'file' && isExec(st), size: res.size, id: res.id, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, checkedNs}
+}
+
+/** Does the stat cache prove the file still has the entry's content? */
+export function statClean(e: IndexEntry, st: fs.BigIntStats): boolean {
+  const kind = statKind(st)
+  if (kind !== e.kind) return false
+  if (kind === 'file' && isExec(st) !== e.exec) return false
+  return (
+    e.mtimeNs !== 0n &&
+    st.mtimeNs === e.mtimeNs &&
+    st.ctimeNs === e.ctimeNs &&
+    st.ino === e.ino &&
+    st.size === BigInt(e.size) &&
+    e.mtimeNs + RACY_WINDOW_NS < e.checkedNs
+  )
+}
+
+/** The content id of a work-tree file or symlink (hashing only; nothing is stored). */
+export function worktreeId(repo: Repo, path: string, st: fs.BigIntStats): IngestResult {
+  const abs = absPath(repo, path)
+  if (st.isSymbolicLink()) {
+    const target = nodeFs.readlinkSync(abs)
+    const bytes = Buffer.from(target, 'utf8')
+    return {id: hashFileBytes(bytes), size: bytes.length}
+  }
+  return hashFile(abs, path)
+}
+
+
+function hashFileBytes(b: Buffer): Oid {
+  return hashHex(b)
+}
+
+export interface WorktreeCompare {
+  /** The file matches the entry. */
+  clean: boolean
+  /** Set when the file was re-hashed: the id it has now. */
+  current?: IngestResult
+  /** An entry refreshed with new stat data (for clean files whose cache was stale). */
+  refreshed?: IndexEntry
+}
+
+/** Compares a tracked file with its index entry, re-hashing only when the stat cache can't tell. */
+export function compareWithIndex(repo: Repo, e: IndexEntry, st: fs.BigIntStats, nowNs: bigint): WorktreeCompare {
+  if (statClean(e, st)) return {clean: true}
+  const kind = statKind(st)
+  if (kind !== 'file' && kind !== 'symlink') return {clean: false}
+  if (kind !== e.kind || (kind === 'file' && isExec(st) !== e.exec)) return {clean: false}
+  if (st.size !== BigInt(e.size)) return {clean: false}
+  const current = worktreeId(repo, e.path, st)
+  if (current.id !== e.id) return {clean: false, current}
+  return {clean: true, current, refreshed: makeEntry(e.path, st, current, nowNs)}
+}

@@ -1,0 +1,39 @@
+/**
+ * Paths: user arguments (relative to the current directory) to repo paths (POSIX, relative to the
+ * work tree root, '' for the root itself), and pathspec matching.
+ */
+import path from 'node:path'
+import {BlError} from '../errors.js'
+import type {Repo} from '../repo.js'
+
+export function toRepoPath(repo: Repo, userPath: string): string {
+  const abs = path.resolve(repo.ctx.cwd, userPath)
+  const rel = path.relative(repo.root, abs)
+  if (rel === '') return ''
+  if (rel.startsWith('..') || path.isAbsolute(rel))
+    throw new BlError('PATH_OUTSIDE_REPO', `${userPath}: outside the repository at ${repo.root}`, {hint: 'Give paths inside the work tree.', data: {path: userPath}})
+  const posix = rel.split(path.sep).join('/')
+  if (posix === '.bl' || posix.startsWith('.bl/'))
+    throw new BlError('PATH_OUTSIDE_REPO', `${userPath}: inside .bl/, which bl manages itself`, {hint: 'Give paths of your data files.', data: {path: userPath}})
+  return posix
+}
+
+/** Does repo path `p` fall under pathspec `spec` ('' matches everything)? */
+export function underSpec(p: string, spec: string): boolean {
+  return spec === '' || p === spec || p.startsWith(spec + '/')
+}
+
+export function underAny(p: string, specs: string[]): boolean {
+  if (specs.length === 0) return true
+  for (const s of specs) if (underSpec(p, s)) return true
+  return false
+}
+
+export function absPath(repo: Repo, p: string): string {
+  return p === '' ? repo.root : path.join(repo.root, ...p.split('/'))
+}
+
+/** Quotes a path for one-line text output, as Git does for names with special characters. */
+export function quotePath(p: string): string {
+  return /[\u0000-\u001f\u007f"\\]/.test(p) ? JSON.stringify(p) : p
+}

@@ -1,0 +1,137 @@
+/**
+ * Walks the work tree: every file and symlink under the given pathspecs that is not ignored
+ * (tracked files are reported even when a rule would ignore them, as in Git). Directories are
+ * never followed through symlinks; empty directories produce nothing.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {fsError} from '../errors.js'
+import {entryNameProblem} from '../objects/names.js'
+import type {Repo} from '../repo.js'
+import {IgnoreRules} from './ignore-rules.js'
+import {absPath, underSpec} from './paths.js'
+
+export interface ScannedFile {
+  path: string
+  kind: 'file' | 'symlink'
+  /** lstat result, present when `needStat` said so. */
+  st?: fs.BigIntStats
+}
+
+export interface ScanResult {
+  files: ScannedFile[]
+  /** Names bl cannot store (newline, invalid UTF-8, ...), with the reason. */
+  invalid: Array<{path: string; problem: string}>
+}
+
+export interface ScanOptions {
+  /** Repo paths to walk ('' = everything). */
+  specs: string[]
+  tracked: Set<string>
+  /** Directories that contain tracked files (so ignored directories holding them are still walked). */
+  trackedDirs: Set<string>
+  needStat(path: string, kind: 'file' | 'symlink'): boolean
+  includeIgnored?: boolean
+}
+
+export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
+  const rules = new IgnoreRules(repo.root)
+  const out: ScanResult = {files: [], invalid: []}
+  const visit = (rel: string, kind: 'file' | 'symlink'): void => {
+    let st: fs.BigIntStats | undefined
+    if (opts.needStat(rel, kind)) {
+      try {
+        st = fs.lstatSync(absPath(repo, rel), {bigint: true})
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+        throw fsError(err, rel, 'reading')
+      }
+    }
+    out.files.push({path: rel, kind, st})
+  }
+  const walkDir = (rel: string): void => {
+    let entries: fs.Dirent[]
+    try {
+      entries = fs.readdirSync(absPath(repo, rel), {withFileTypes: true})
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'ENOTDIR') return
+      throw fsError(err, rel || '.', 'listing')
+    }
+    for (const d of entries) {
+      const child = rel === '' ? d.name : `${rel}/${d.name}`
+      const isDir = d.isDirectory()
+      const tracked = isDir ? opts.trackedDirs.has(child) : opts.tracked.has(child)
+      if (!tracked && !opts.includeIgnored && rules.ignores(child, isDir)) continue
+      if (child === '.bl') continue
+      const problem = entryNameProblem(d.name)
+      if (problem) {
+        out.invalid.push({path: child, problem})
+        continue
+      }
+      if (isDir) walkDir(child)
+      else if (d.isFile()) visit(child, 'file')
+      else if (d.isSymbolicLink()) visit(child, 'symlink')
+      // Sockets, FIFOs and devices are not data: skipped.
+    }
+  }
+  for (const spec of dedupeSpecs(opts.specs)) {
+    if (spec === '') {
+      walkDir('')
+      continue
+    }
+    let st: fs.Stats
+    try {
+      st = fs.lstatSync(absPath(repo, spec))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue
+      throw fsError(err, spec, 'reading')
+    }
+    // Parent directories of a pathspec must not be symlinks (a link would lead outside the tree).
+    if (hasSymlinkParent(repo, spec)) continue
+    const problem = spec.split('/').map(entryNameProblem).find((p) => p)
+    if (problem) {
+      out.invalid.push({path: spec, problem})
+      continue
+    }
+    if (st.isDirectory()) walkDir(spec)
+    else if (st.isFile()) visit(spec, 'file')
+    else if (st.isSymbolicLink()) visit(spec, 'symlink')
+  }
+  return out
+}
+
+function hasSymlinkParent(repo: Repo, p: string): boolean {
+  const parts = p.split('/')
+  for (let i = 1; i < parts.length; i++) {
+    try {
+      if (fs.lstatSync(path.join(repo.root, ...parts.slice(0, i))).isSymbolicLink()) return true
+    } catch {
+      return false
+    }
+  }
+  return false
+}
+
+/** Drops specs covered by another spec, so nothing is walked twice. */
+function dedupeSpecs(specs: string[]): string[] {
+  const sorted = [...new Set(specs)].sort((a, b) => a.length - b.length)
+  const kept: string[] = []
+  for (const s of sorted) if (!kept.some((k) => underSpec(s, k))) kept.push(s)
+  return kept
+}
+
+/** Every ancestor directory of every path (for `trackedDirs`). */
+export function ancestorDirs(paths: Iterable<string>): Set<string> {
+  const dirs = new Set<string>()
+  for (const p of paths) {
+    let i = p.lastIndexOf('/')
+    while (i > 0) {
+      const d = p.slice(0, i)
+      if (dirs.has(d)) break
+      dirs.add(d)
+      i = d.lastIndexOf('/')
+    }
+  }
+  return dirs
+}
