@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'IO_ERROR'
   | 'INTERNAL_ERROR'
+  | 'CONFIG_NOT_SET'
 
 export class BlError extends Error {
   readonly code: ErrorCode

@@ -5,12 +5,12 @@
  * tick as the hash would otherwise go unnoticed).
  */
 import type fs from 'node:fs'
-import {hashHex, type Oid} from '../hash.js'
+import nodeFs from 'node:fs'
+import {hashHex} from '../hash.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import {hashFile, type IngestResult} from './ingest.js'
 import {absPath} from './paths.js'
-import nodeFs from 'node:fs'
 
 /** A file modified less than this before it was hashed is re-hashed next time. */
 export const RACY_WINDOW_NS = 1_000_000_000n
@@ -58,15 +58,11 @@ export function worktreeId(repo: Repo, path: string, st: fs.BigIntStats): Ingest
   if (st.isSymbolicLink()) {
     const target = nodeFs.readlinkSync(abs)
     const bytes = Buffer.from(target, 'utf8')
-    return {id: hashFileBytes(bytes), size: bytes.length}
+    return {id: hashHex(bytes), size: bytes.length}
   }
   return hashFile(abs, path)
 }
 
-
-function hashFileBytes(b: Buffer): Oid {
-  return hashHex(b)
-}
 
 export interface WorktreeCompare {
   /** The file matches the entry. */

@@ -1,0 +1,216 @@
+/**
+ * Small helpers for the benchmark harness: statistics, formatting and file-system walks.
+ * Only node: builtins.
+ */
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+
+export const KiB = 1024
+export const MiB = 1024 * KiB
+export const GiB = 1024 * MiB
+/** Decimal megabyte: throughput (MB/s) and the RSS limit (300 MB) use it. */
+export const MB = 1e6
+
+// ---------------------------------------------------------------- statistics
+
+export interface Summary {
+  n: number
+  median: number
+  min: number
+  max: number
+}
+
+export function summarize(values: readonly (number | null | undefined)[]): Summary | null {
+  const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)
+  if (v.length === 0) return null
+  const mid = v.length >> 1
+  const median = v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2
+  return {n: v.length, median, min: v[0]!, max: v[v.length - 1]!}
+}
+
+// ---------------------------------------------------------------- formatting
+
+export function fmtSeconds(s: number): string {
+  if (s < 0.1) return `${(s * 1000).toFixed(0)} ms`
+  if (s < 10) return `${s.toFixed(2)} s`
+  if (s < 100) return `${s.toFixed(1)} s`
+  return `${s.toFixed(0)} s`
+}
+
+export function fmtBytes(b: number): string {
+  const neg = b < 0
+  const a = Math.abs(b)
+  let s: string
+  if (a < KiB) s = `${a} B`
+  else if (a < MiB) s = `${(a / KiB).toFixed(1)} KiB`
+  else if (a < GiB) s = `${(a / MiB).toFixed(a < 10 * MiB ? 2 : 1)} MiB`
+  else s = `${(a / GiB).toFixed(2)} GiB`
+  return neg ? `-${s}` : s
+}
+
+export function fmtRate(bytesPerSec: number): string {
+  return `${(bytesPerSec / MB).toFixed(0)} MB/s`
+}
+
+export function fmtRss(bytes: number): string {
+  return `${(bytes / MB).toFixed(0)} MB`
+}
+
+export type Unit = 'seconds' | 'bytes' | 'rate' | 'rss' | 'ratio'
+
+export function fmtValue(v: number, unit: Unit): string {
+  switch (unit) {
+    case 'seconds':
+      return fmtSeconds(v)
+    case 'bytes':
+      return fmtBytes(v)
+    case 'rate':
+      return fmtRate(v)
+    case 'rss':
+      return fmtRss(v)
+    case 'ratio':
+      return `${v.toFixed(2)}x`
+  }
+}
+
+/** "median [min-max]" when there is a spread, else just the value. */
+export function fmtSummary(s: Summary | null, unit: Unit): string {
+  if (!s) return '-'
+  const med = fmtValue(s.median, unit)
+  if (s.n < 2 || s.min === s.max) return med
+  return `${med} [${fmtValue(s.min, unit)}..${fmtValue(s.max, unit)}]`
+}
+
+export function padTable(rows: string[][]): string {
+  const widths: number[] = []
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)))
+  return rows
+    .map((r, ri) => {
+      const line = r.map((c, i) => c.padEnd(widths[i]!)).join(' | ').trimEnd()
+      return ri === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('-+-')}` : line
+    })
+    .join('\n')
+}
+
+// ---------------------------------------------------------------- file system
+
+/** Sum of st_size of every regular file under dir (0 when it does not exist). */
+export function dirBytes(dir: string): number {
+  let total = 0
+  let entries: fs.Dirent[]
+  try {
+    entries = fs.readdirSync(dir, {withFileTypes: true})
+  } catch {
+    return 0
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name)
+    if (e.isDirectory()) total += dirBytes(p)
+    else if (e.isFile()) total += fs.statSync(p).size
+  }
+  return total
+}
+
+/** Per-file sizes of the top level of a directory (used to show the SQLite db / -wal split). */
+export function topFiles(dir: string): Record<string, number> {
+  const out: Record<string, number> = {}
+  try {
+    for (const e of fs.readdirSync(dir, {withFileTypes: true})) if (e.isFile()) out[e.name] = fs.statSync(path.join(dir, e.name)).size
+  } catch {
+    /* missing */
+  }
+  return out
+}
+
+export function rmrf(p: string): void {
+  fs.rmSync(p, {recursive: true, force: true, maxRetries: 3})
+}
+
+export function freeDiskBytes(dir: string): number {
+  const s = fs.statfsSync(dir)
+  return s.bavail * s.bsize
+}
+
+/** Delete everything in dir except the named entries (e.g. `.bl`, `.git`). */
+export function emptyWorkTree(dir: string, keep: readonly string[]): void {
+  for (const name of fs.readdirSync(dir)) if (!keep.includes(name)) rmrf(path.join(dir, name))
+}
+
+export interface ManifestEntry {
+  size: number
+  hash?: string
+}
+export type Manifest = Map<string, ManifestEntry>
+
+/**
+ * Relative path -> size (and a content hash when `hash`): whole-file SHA-1 up to 64 MiB, beyond
+ * that SHA-1 of 17 evenly spread 64 KiB samples (enough to catch a wrong or truncated checkout).
+ */
+export function manifest(dir: string, opts: {exclude?: readonly string[]; hash?: boolean} = {}): Manifest {
+  const out: Manifest = new Map()
+  const walk = (abs: string, rel: string): void => {
+    for (const e of fs.readdirSync(abs, {withFileTypes: true})) {
+      if (rel === '' && opts.exclude?.includes(e.name)) continue
+      const a = path.join(abs, e.name)
+      const r = rel ? `${rel}/${e.name}` : e.name
+      if (e.isDirectory()) walk(a, r)
+      else if (e.isFile()) {
+        const size = fs.statSync(a).size
+        out.set(r, opts.hash ? {size, hash: hashFile(a, size)} : {size})
+      }
+    }
+  }
+  walk(dir, '')
+  return out
+}
+
+function hashFile(file: string, size: number): string {
+  const h = crypto.createHash('sha1')
+  const fd = fs.openSync(file, 'r')
+  try {
+    if (size <= 64 * MiB) {
+      const buf = Buffer.allocUnsafe(Math.min(size, 8 * MiB) || 1)
+      let pos = 0
+      while (pos < size) {
+        const n = fs.readSync(fd, buf, 0, buf.length, pos)
+        if (n <= 0) break
+        h.update(buf.subarray(0, n))
+        pos += n
+      }
+    } else {
+      const buf = Buffer.allocUnsafe(64 * KiB)
+      for (let i = 0; i <= 16; i++) {
+        const pos = Math.min(size - buf.length, Math.floor(((size - buf.length) * i) / 16))
+        const n = fs.readSync(fd, buf, 0, buf.length, pos)
+        h.update(buf.subarray(0, n))
+      }
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+  return h.digest('hex')
+}
+
+/** Empty string when equal, else a short description of the first differences. */
+export function compareManifests(expected: Manifest, actual: Manifest): string {
+  const problems: string[] = []
+  for (const [p, e] of expected) {
+    const a = actual.get(p)
+    if (!a) problems.push(`missing ${p}`)
+    else if (a.size !== e.size) problems.push(`${p}: size ${a.size} != ${e.size}`)
+    else if (e.hash && a.hash && e.hash !== a.hash) problems.push(`${p}: content differs`)
+    if (problems.length >= 5) break
+  }
+  for (const p of actual.keys()) {
+    if (problems.length >= 5) break
+    if (!expected.has(p)) problems.push(`unexpected ${p}`)
+  }
+  if (problems.length === 0) return ''
+  return `${problems.join('; ')} (expected ${expected.size} files, got ${actual.size})`
+}
+
+export function tail(text: string, lines = 6, maxChars = 800): string {
+  const t = text.trim().split('\n').slice(-lines).join('\n')
+  return t.length > maxChars ? '...' + t.slice(-maxChars) : t
+}

@@ -1,0 +1,26 @@
+/** Small text formatters shared by commands (no domain logic). */
+import type {Signature} from '../core/objects/commit.js'
+
+export function formatDate(s: Signature): string {
+  const d = new Date((s.time + s.tz * 60) * 1000)
+  const sign = s.tz < 0 ? '-' : '+'
+  const abs = Math.abs(s.tz)
+  const tz = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`
+  return `${d.toUTCString().replace(' GMT', '')} ${tz}`
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let v = n / 1024
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`
+}
+
+export function indent(text: string, pad = '    '): string {
+  return text.replace(/\n$/, '').split('\n').map((l) => pad + l).join('\n')
+}

@@ -1,0 +1,47 @@
+import {Args, Flags} from '@oclif/core'
+import {BlCommand} from '../cli/base-command.js'
+import {BlError} from '../core/errors.js'
+import {createRef, deleteRef, listBranches, renameBranch, type RefInfo} from '../core/ops/branch.js'
+
+export default class Branch extends BlCommand {
+  static override summary = 'List, create, rename or delete branches.'
+  static override examples = ['<%= config.bin %> branch', '<%= config.bin %> branch cleanup', '<%= config.bin %> branch cleanup v1', '<%= config.bin %> branch -m old new', '<%= config.bin %> branch -d cleanup']
+  static override args = {name: Args.string({description: 'Branch to create (or, with -m, the old name).'}), start: Args.string({description: 'Start point (or, with -m, the new name).'})}
+  static override flags = {
+    delete: Flags.boolean({char: 'd', description: 'Delete a branch (must be merged into HEAD).'}),
+    'force-delete': Flags.boolean({char: 'D', description: 'Delete a branch even if unmerged.'}),
+    move: Flags.boolean({char: 'm', description: 'Rename a branch.'}),
+    'force-move': Flags.boolean({char: 'M', description: 'Rename, overwriting an existing branch.'}),
+    force: Flags.boolean({char: 'f', description: 'Move an existing branch to the start point.'}),
+    verbose: Flags.boolean({char: 'v', description: 'Show the commit and subject of each branch.'}),
+  }
+
+  async run(): Promise<RefInfo[] | {name: string; commit: string} | {from: string; to: string}> {
+    const {args, flags} = await this.parse(Branch)
+    const repo = this.repo()
+    if (flags.delete || flags['force-delete']) {
+      const res = deleteRef(repo, 'branch', required(args.name), flags['force-delete'])
+      if (!this.isQuiet(flags)) this.out(`Deleted branch ${res.name} (was ${res.commit.slice(0, 12)}).`)
+      return res
+    }
+    if (flags.move || flags['force-move']) {
+      const [oldName, newName] = args.start ? [args.name, args.start] : [undefined, required(args.name)]
+      const res = renameBranch(repo, oldName, newName, flags['force-move'])
+      if (!this.isQuiet(flags)) this.out(`Renamed branch ${res.from} to ${res.to}`)
+      return res
+    }
+    if (args.name) {
+      const res = createRef(repo, 'branch', args.name, args.start ?? 'HEAD', flags.force)
+      if (!this.isQuiet(flags)) this.out(`Created branch ${res.name} at ${res.commit.slice(0, 12)}`)
+      return res
+    }
+    const list = listBranches(repo)
+    for (const b of list) this.out(`${b.current ? '*' : ' '} ${b.name}${flags.verbose ? ` ${b.commit.slice(0, 12)} ${b.subject}` : ''}`)
+    return list
+  }
+}
+
+function required(name: string | undefined): string {
+  if (!name) throw new BlError('INVALID_ARGUMENT', 'branch name required', {hint: 'Usage: bl branch -d <name> | bl branch -m [<old>] <new>'})
+  return name
+}

@@ -1,0 +1,39 @@
+import {Flags} from '@oclif/core'
+import {splitDashDash} from '../cli/args.js'
+import {BlCommand} from '../cli/base-command.js'
+import {BlError} from '../core/errors.js'
+import {restore, switchTo, type RestoreResult, type SwitchResult} from '../core/ops/checkout.js'
+
+export default class Checkout extends BlCommand {
+  static override summary = 'Switch branches or restore work tree files.'
+  static override description = `bl checkout <branch>: switch to a branch. bl checkout <commit>: detach HEAD there. bl checkout -b <new> [<start>]: create and switch.
+bl checkout [<rev>] -- <paths>: overwrite paths from the index, or from <rev> (which also updates the index).`
+  static override examples = ['<%= config.bin %> checkout main', '<%= config.bin %> checkout -b experiment', '<%= config.bin %> checkout HEAD~3', '<%= config.bin %> checkout v1 -- labels.csv']
+  static override strict = false
+  static override flags = {
+    b: Flags.string({description: 'Create a new branch and switch to it.'}),
+    force: Flags.boolean({char: 'f', description: 'Discard local changes.'}),
+    detach: Flags.boolean({description: 'Detach HEAD at the commit even if a branch is named.'}),
+  }
+
+  async run(): Promise<SwitchResult | RestoreResult> {
+    const {flags} = await this.parse(Checkout)
+    const {before, after} = splitDashDash(this.argv, ['-b'])
+    const hasDashDash = this.argv.includes('--')
+    const repo = this.repo()
+    if (hasDashDash || before.length > 1) {
+      const source = hasDashDash ? before[0] : before[0]
+      const paths = hasDashDash ? after : before.slice(1)
+      if (hasDashDash && before.length > 1) throw new BlError('INVALID_ARGUMENT', 'give at most one revision before --', {hint: 'Usage: bl checkout [<rev>] -- <paths>'})
+      const res = restore(repo, {paths, source, staged: source !== undefined, worktree: true})
+      if (!this.isQuiet(flags)) this.out(`Updated ${res.restored.length} path${res.restored.length === 1 ? '' : 's'} from ${source ?? 'the index'}`)
+      return res
+    }
+    const res = switchTo(repo, {target: before[0], create: flags.b, force: flags.force, detach: flags.detach})
+    if (!this.isQuiet(flags)) {
+      if (res.branch) this.out(`${res.created ? 'Switched to a new branch' : 'Switched to branch'} '${res.branch}'`)
+      else this.out(`HEAD is now at ${res.commit.slice(0, 12)} (detached)`)
+    }
+    return res
+  }
+}

@@ -1,0 +1,51 @@
+import {Args, Flags} from '@oclif/core'
+import {once} from 'node:events'
+import {BlCommand} from '../cli/base-command.js'
+import {formatBytes, formatDate, indent} from '../cli/format.js'
+import {show, type ShowResult} from '../core/ops/inspect.js'
+import {quotePath} from '../core/worktree/paths.js'
+
+export default class Show extends BlCommand {
+  static override summary = 'Show a commit, or stream a file with <rev>:<path>.'
+  static override examples = ['<%= config.bin %> show', '<%= config.bin %> show HEAD~2', '<%= config.bin %> show main:data/train.csv > train.csv', '<%= config.bin %> show v1:images/ --json']
+  static override args = {object: Args.string({description: 'A revision, or <rev>:<path>.', default: 'HEAD'})}
+  static override flags = {
+    'name-only': Flags.boolean({description: 'List changed paths only.'}),
+  }
+
+  async run(): Promise<Omit<ShowResult, 'content'>> {
+    const {args, flags} = await this.parse(Show)
+    const res = show(this.repo(), args.object)
+    if (res.kind === 'file' || res.kind === 'symlink') {
+      const {content, ...meta} = res
+      if (!this.jsonEnabled() && content) {
+        for (const chunk of content()) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain')
+      }
+      return meta
+    }
+    if (this.jsonEnabled()) return res
+    if (res.kind === 'dir') {
+      this.out(`tree ${args.object}\n`)
+      for (const e of res.entries) this.out(`${e.path.split('/').pop()}${e.kind === 'dir' ? '/' : ''}`)
+      return res
+    }
+    if (res.kind !== 'commit') return res
+    const c = res.commit
+    this.out(`commit ${c.id}${c.refs.length ? ` (${c.refs.join(', ')})` : ''}`)
+    if (c.parents.length > 1) this.out(`Merge: ${c.parents.map((p) => p.slice(0, 12)).join(' ')}`)
+    this.out(`Author: ${c.author.name} <${c.author.email}>`)
+    this.out(`Date:   ${formatDate(c.author)}`)
+    for (const [k, v] of Object.entries(c.meta)) this.out(`${k}: ${v}`)
+    this.out()
+    this.out(indent(c.message))
+    this.out()
+    for (const ch of res.changes) {
+      if (flags['name-only']) this.out(quotePath(ch.path))
+      else {
+        const size = ch.new ? formatBytes(ch.new.size) : formatBytes(ch.old!.size)
+        this.out(`${ch.status}\t${ch.oldPath ? `${quotePath(ch.oldPath)} -> ` : ''}${quotePath(ch.path)}\t(${size})`)
+      }
+    }
+    return res
+  }
+}

@@ -1,0 +1,25 @@
+import {Args, Flags} from '@oclif/core'
+import {BlCommand} from '../cli/base-command.js'
+import {BlError} from '../core/errors.js'
+import {switchTo, type SwitchResult} from '../core/ops/checkout.js'
+
+export default class Switch extends BlCommand {
+  static override summary = 'Switch branches.'
+  static override examples = ['<%= config.bin %> switch main', '<%= config.bin %> switch -c cleanup', '<%= config.bin %> switch --detach v1']
+  static override args = {target: Args.string({description: 'Branch (or, with --detach, any revision); with -c, the start point.'})}
+  static override flags = {
+    create: Flags.string({char: 'c', description: 'Create a new branch and switch to it.'}),
+    detach: Flags.boolean({char: 'd', description: 'Switch to a commit, detaching HEAD.'}),
+    'discard-changes': Flags.boolean({char: 'f', aliases: ['force'], description: 'Discard local changes.'}),
+  }
+
+  async run(): Promise<SwitchResult> {
+    const {args, flags} = await this.parse(Switch)
+    const repo = this.repo()
+    if (!flags.create && !flags.detach && args.target && !repo.store.getRef(`refs/heads/${args.target}`))
+      throw new BlError('REF_NOT_FOUND', `invalid reference: ${args.target}`, {hint: 'To switch to a commit use `bl switch --detach <rev>`; to create a branch use `bl switch -c <name>`.'})
+    const res = switchTo(repo, {target: args.target, create: flags.create, detach: flags.detach, force: flags['discard-changes']})
+    if (!this.isQuiet(flags)) this.out(res.branch ? `${res.created ? 'Switched to a new branch' : 'Switched to branch'} '${res.branch}'` : `HEAD is now at ${res.commit.slice(0, 12)} (detached)`)
+    return res
+  }
+}

@@ -1,0 +1,95 @@
+/** bl branch and bl tag: list, create, delete, rename. */
+import {BlError} from '../errors.js'
+import type {Oid} from '../hash.js'
+import {loadCommit} from '../odb.js'
+import {checkBranchName, HEADS, readHead, readRef, setHead, shortRef, TAGS, updateRefs} from '../refs/refs.js'
+import {resolveRevision} from '../refs/revision.js'
+import type {Repo} from '../repo.js'
+
+export interface RefInfo {
+  name: string
+  commit: Oid
+  current: boolean
+  subject: string
+}
+
+function listUnder(repo: Repo, prefix: string): RefInfo[] {
+  const head = readHead(repo)
+  return repo.store.listRefs(prefix).filter((r) => r.oid).map((r) => ({
+    name: shortRef(r.name),
+    commit: r.oid!,
+    current: r.name === head.branch,
+    subject: loadCommit(repo.store, r.oid!).message.split('\n')[0]!,
+  }))
+}
+
+export function listBranches(repo: Repo): RefInfo[] {
+  return listUnder(repo, HEADS)
+}
+
+export function listTags(repo: Repo): RefInfo[] {
+  return listUnder(repo, TAGS)
+}
+
+export function createRef(repo: Repo, kind: 'branch' | 'tag', name: string, startRev = 'HEAD', force = false): RefInfo {
+  checkBranchName(name, kind)
+  const ref = (kind === 'branch' ? HEADS : TAGS) + name
+  const commit = resolveRevision(repo, startRev)
+  const existing = readRef(repo, ref)
+  if (existing && !force) throw new BlError('REF_EXISTS', `a ${kind} named '${name}' already exists`, {hint: kind === 'branch' ? 'Use -f to move it, or pick another name.' : 'Use -f to replace it, or pick another name.'})
+  if (kind === 'branch' && force && readHead(repo).branch === ref)
+    throw new BlError('CURRENT_BRANCH', `cannot force-update the current branch '${name}'`, {hint: 'Use `bl reset` to move the current branch.'})
+  repo.store.transaction(() => updateRefs(repo, [{ref, expect: existing, to: commit, message: `${kind}: Created from ${startRev}`}]), {durable: true})
+  return {name, commit, current: false, subject: loadCommit(repo.store, commit).message.split('\n')[0]!}
+}
+
+/** Is `ancestor` reachable from `tip`? */
+export function isAncestor(repo: Repo, ancestor: Oid, tip: Oid): boolean {
+  const seen = new Set<Oid>()
+  const stack = [tip]
+  while (stack.length) {
+    const id = stack.pop()!
+    if (id === ancestor) return true
+    if (seen.has(id)) continue
+    seen.add(id)
+    stack.push(...loadCommit(repo.store, id).parents)
+  }
+  return false
+}
+
+export function deleteRef(repo: Repo, kind: 'branch' | 'tag', name: string, force = false): {name: string; commit: Oid} {
+  const ref = (kind === 'branch' ? HEADS : TAGS) + name
+  const commit = readRef(repo, ref)
+  if (!commit) throw new BlError('REF_NOT_FOUND', `${kind} '${name}' not found`, {hint: `List them with \`bl ${kind}\`.`})
+  const head = readHead(repo)
+  if (kind === 'branch') {
+    if (head.branch === ref) throw new BlError('CURRENT_BRANCH', `cannot delete branch '${name}': it is checked out`, {hint: 'Switch to another branch first.'})
+    if (!force && head.oid && !isAncestor(repo, commit, head.oid))
+      throw new BlError('BRANCH_NOT_MERGED', `the branch '${name}' is not fully merged into HEAD`, {hint: `Use \`bl branch -D ${name}\` to delete it anyway (its commits stay in the reflog until gc).`})
+  }
+  repo.store.transaction(() => {
+    updateRefs(repo, [{ref, expect: commit, to: null, message: `${kind}: deleted`}])
+  }, {durable: true})
+  return {name, commit}
+}
+
+export function renameBranch(repo: Repo, oldName: string | undefined, newName: string, force = false): {from: string; to: string} {
+  const head = readHead(repo)
+  const from = oldName ?? (head.branch ? shortRef(head.branch) : undefined)
+  if (!from) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: name the branch to rename', {hint: 'Usage: bl branch -m <old> <new>'})
+  checkBranchName(newName)
+  const oldRef = HEADS + from
+  const newRef = HEADS + newName
+  const commit = readRef(repo, oldRef)
+  if (!commit) throw new BlError('REF_NOT_FOUND', `branch '${from}' not found`, {hint: 'List branches with `bl branch`.'})
+  const clash = readRef(repo, newRef)
+  if (clash && !force) throw new BlError('REF_EXISTS', `a branch named '${newName}' already exists`, {hint: 'Use -M to overwrite it.'})
+  repo.store.transaction(() => {
+    repo.store.deleteReflog(newRef)
+    repo.store.renameReflog(oldRef, newRef)
+    repo.store.deleteRef(oldRef)
+    updateRefs(repo, [{ref: newRef, to: commit, message: `branch: renamed ${oldRef} to ${newRef}`}])
+    if (head.branch === oldRef) setHead(repo, {branch: newRef}, `branch: renamed ${oldRef} to ${newRef}`)
+  }, {durable: true})
+  return {from, to: newName}
+}

@@ -1,0 +1,239 @@
+/**
+ * Switching the work tree to another commit (checkout/switch), and restoring paths from the index
+ * or a commit (checkout -- paths, restore). Like Git, a switch carries local changes along when
+ * they don't touch what differs between the two commits, and refuses to overwrite them otherwise.
+ */
+import fs from 'node:fs'
+import {BlError} from '../errors.js'
+import {sameEntry} from '../diff/diff.js'
+import type {Oid} from '../hash.js'
+import {checkBranchName, HEADS, readHead, readRef, setHead, shortRef, updateRefs} from '../refs/refs.js'
+import {resolveRevision} from '../refs/revision.js'
+import type {Repo} from '../repo.js'
+import type {IndexEntry} from '../store/types.js'
+import type {FlatEntry} from '../tree-build.js'
+import {loadIndex, makeEntry} from '../worktree/index-state.js'
+import {removeEntry, writeEntry} from '../worktree/materialize.js'
+import {absPath, quotePath, toRepoPath, underAny} from '../worktree/paths.js'
+import {commitTree, indexAsFlat, treeMap, viewWorktree} from './snapshot.js'
+
+export interface SwitchOptions {
+  /** Branch name or revision to switch to. */
+  target?: string
+  /** Create this branch at `target` (or HEAD) and switch to it. */
+  create?: string
+  /** Detach HEAD at `target` even if it names a branch. */
+  detach?: boolean
+  /** Discard local changes. */
+  force?: boolean
+  progress?: {onFile?(path: string, bytes: number): void}
+}
+
+export interface SwitchResult {
+  branch: string | null
+  commit: Oid
+  created: boolean
+  written: number
+  removed: number
+  previous: Oid | null
+}
+
+export function switchTo(repo: Repo, opts: SwitchOptions): SwitchResult {
+  const head = readHead(repo)
+  let branchRef: string | null = null
+  let commit: Oid
+  if (opts.create) {
+    const name = checkBranchName(opts.create)
+    if (readRef(repo, HEADS + name)) throw new BlError('REF_EXISTS', `a branch named '${name}' already exists`, {hint: `Switch to it with \`bl switch ${name}\`, or pick another name.`})
+    commit = opts.target ? resolveRevision(repo, opts.target) : requireHead(head.oid)
+    branchRef = HEADS + name
+  } else {
+    if (!opts.target) throw new BlError('INVALID_ARGUMENT', 'missing branch or commit to switch to', {hint: 'Usage: bl switch <branch>, bl switch -c <new-branch>, bl checkout <commit>.'})
+    const asBranch = HEADS + opts.target
+    const onBranch = !opts.detach && readRef(repo, asBranch)
+    if (onBranch) {
+      branchRef = asBranch
+      commit = onBranch
+    } else commit = resolveRevision(repo, opts.target)
+  }
+  const from = head.oid
+  const {written, removed} = moveWorktree(repo, from ? commitTree(repo, from) : null, commitTree(repo, commit), opts.force ?? false, opts.progress)
+  repo.store.transaction(
+    () => {
+      const msg = `checkout: moving from ${head.branch ? shortRef(head.branch) : from?.slice(0, 12) ?? '(unborn)'} to ${branchRef ? shortRef(branchRef) : commit.slice(0, 12)}`
+      if (opts.create) updateRefs(repo, [{ref: branchRef!, expect: null, to: commit, message: `branch: Created from ${opts.target ?? 'HEAD'}`}])
+      setHead(repo, branchRef ? {branch: branchRef} : {detached: commit}, msg)
+    },
+    {durable: true},
+  )
+  return {branch: branchRef ? shortRef(branchRef) : null, commit, created: Boolean(opts.create), written, removed, previous: from}
+}
+
+function requireHead(oid: Oid | null): Oid {
+  if (!oid) throw new BlError('UNKNOWN_REVISION', 'HEAD does not point at a commit yet', {hint: 'Make a first commit, or give a start point.'})
+  return oid
+}
+
+/**
+ * Moves the work tree and index from tree `fromTree` to `toTree`. Without `force`, fails before
+ * touching anything if a local change or an untracked file would be lost.
+ */
+export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: boolean, progress?: SwitchOptions['progress']): {written: number; removed: number} {
+  const before = treeMap(repo, fromTree)
+  const after = treeMap(repo, toTree)
+  const index = loadIndex(repo)
+  const view = viewWorktree(repo, index, [''], true)
+  const untracked = new Set(view.untracked.map((f) => f.path))
+  const worktreeIs = (p: string, e: FlatEntry | undefined): boolean => {
+    const t = view.tracked.get(p)
+    if (!t) return e === undefined ? !untracked.has(p) : false
+    if (!t.st) return e === undefined
+    if (!e) return false
+    const id = t.clean ? t.entry.id : t.currentId
+    return id === e.id && (t.st.isSymbolicLink() ? 'symlink' : 'file') === e.kind
+  }
+  // Paths to change: those differing between the two trees (or, forced, everything that differs from the target).
+  const paths = new Set<string>()
+  for (const [p, e] of after) if (!before.get(p) || !sameEntry(before.get(p)!, e)) paths.add(p)
+  for (const p of before.keys()) if (!after.has(p)) paths.add(p)
+  if (force) {
+    for (const p of index.keys()) paths.add(p)
+    for (const p of after.keys()) paths.add(p)
+  }
+  const problems: string[] = []
+  if (!force) {
+    const idxFlat = indexAsFlat(index)
+    for (const p of paths) {
+      const target = after.get(p)
+      const staged = idxFlat.get(p)
+      const inHead = before.get(p)
+      const stagedDiffers = staged ? !inHead || !sameEntry(staged, inHead) : inHead !== undefined
+      if (stagedDiffers && !(staged && target && sameEntry(staged, target)) && !(staged === undefined && target === undefined)) problems.push(p)
+      else if (view.tracked.has(p) && !view.tracked.get(p)!.clean && !worktreeIs(p, target)) problems.push(p)
+      else if (untracked.has(p) && target && !worktreeIs(p, target)) problems.push(p)
+    }
+    // A file standing where the target needs a directory.
+    for (const p of after.keys()) {
+      const parts = p.split('/')
+      for (let i = 1; i < parts.length; i++) {
+        const d = parts.slice(0, i).join('/')
+        if (untracked.has(d)) problems.push(d)
+      }
+    }
+    if (problems.length) {
+      const list = [...new Set(problems)].sort()
+      throw new BlError('LOCAL_CHANGES', `your local changes to ${list.length === 1 ? quotePath(list[0]!) : `${list.length} files (${list.slice(0, 3).map(quotePath).join(', ')}${list.length > 3 ? ', ...' : ''})`} would be overwritten`, {
+        hint: 'Commit or stash them first, or use --force to discard them.',
+        data: {paths: list},
+      })
+    }
+  }
+  // Apply: removals first (a file may become a directory), then writes; then the index.
+  let written = 0
+  let removed = 0
+  const indexUpdates: IndexEntry[] = []
+  const indexDeletes: string[] = []
+  const sorted = [...paths].sort()
+  for (const p of sorted) {
+    if (after.has(p)) continue
+    if (index.has(p) || before.has(p)) {
+      if (force || view.tracked.get(p)?.clean !== false || !view.tracked.get(p)?.st) removeEntry(repo, p)
+      indexDeletes.push(p)
+      removed++
+    }
+  }
+  const now = repo.nowNs()
+  for (const p of sorted) {
+    const target = after.get(p)
+    if (!target) continue
+    const idx = index.get(p)
+    if (!force && idx && worktreeIs(p, target) && idx.id === target.id && idx.exec === target.exec) continue
+    let st: fs.BigIntStats
+    if (worktreeIs(p, target) && !(target.kind === 'file' && fs.existsSync(absPath(repo, p)) && isExecMismatch(repo, p, target))) st = fs.lstatSync(absPath(repo, p), {bigint: true})
+    else {
+      st = writeEntry(repo, p, target)
+      written++
+      progress?.onFile?.(p, target.size)
+    }
+    indexUpdates.push(makeEntry(p, st, {id: target.id, size: target.size}, now))
+  }
+  repo.store.transaction(
+    () => {
+      for (const p of indexDeletes) repo.store.deleteIndexEntry(p)
+      for (const e of indexUpdates) repo.store.putIndexEntry(e)
+    },
+    {durable: true},
+  )
+  return {written, removed}
+}
+
+function isExecMismatch(repo: Repo, p: string, e: FlatEntry): boolean {
+  const st = fs.lstatSync(absPath(repo, p))
+  return ((st.mode & 0o100) !== 0) !== e.exec
+}
+
+export interface RestoreOptions {
+  paths: string[]
+  /** Revision to take content from; default: the index (worktree) or HEAD (staged). */
+  source?: string
+  staged?: boolean
+  worktree?: boolean
+}
+
+export interface RestoreResult {
+  restored: string[]
+  removed: string[]
+}
+
+/** bl restore / bl checkout [rev] -- paths. */
+export function restore(repo: Repo, opts: RestoreOptions): RestoreResult {
+  if (opts.paths.length === 0) throw new BlError('INVALID_ARGUMENT', 'you must specify path(s) to restore', {hint: 'e.g. `bl restore data.csv` or `bl restore .`'})
+  const specs = opts.paths.map((p) => toRepoPath(repo, p))
+  const staged = opts.staged ?? false
+  const worktree = opts.worktree ?? !staged
+  const index = loadIndex(repo)
+  let source: Map<string, FlatEntry>
+  if (opts.source) source = treeMap(repo, commitTree(repo, resolveRevision(repo, opts.source)))
+  else if (staged) {
+    const head = readHead(repo).oid
+    source = treeMap(repo, head ? commitTree(repo, head) : null)
+  } else source = indexAsFlat(index)
+  const matches = [...source.keys()].filter((p) => underAny(p, specs))
+  const trackedMatches = [...index.keys()].filter((p) => underAny(p, specs))
+  if (matches.length === 0 && trackedMatches.length === 0)
+    throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${opts.paths[0]}' did not match any file known to bl`, {hint: 'Check the path with `bl ls-tree -r HEAD` or `bl status`.'})
+  const result: RestoreResult = {restored: [], removed: []}
+  const now = repo.nowNs()
+  const updates: IndexEntry[] = []
+  const deletes: string[] = []
+  for (const p of matches) {
+    const e = source.get(p)!
+    let st: fs.BigIntStats | undefined
+    if (worktree) st = writeEntry(repo, p, e)
+    if (staged || (opts.source && worktree)) {
+      st ??= fs.lstatSync(absPath(repo, p), {bigint: true, throwIfNoEntry: false}) ?? undefined
+      updates.push(st && worktree ? makeEntry(p, st, {id: e.id, size: e.size}, now) : {path: p, kind: e.kind, exec: e.exec, size: e.size, id: e.id, mtimeNs: 0n, ctimeNs: 0n, ino: 0n, checkedNs: 0n})
+    } else if (worktree && st) {
+      const idx = index.get(p)
+      if (idx && idx.id === e.id) updates.push(makeEntry(p, st, {id: e.id, size: e.size}, now))
+    }
+    result.restored.push(p)
+  }
+  // With a source commit (or --staged), tracked paths absent from the source go away, as in Git.
+  if (opts.source || staged) {
+    for (const p of trackedMatches) {
+      if (source.has(p)) continue
+      if (worktree) removeEntry(repo, p)
+      deletes.push(p)
+      result.removed.push(p)
+    }
+  }
+  repo.store.transaction(
+    () => {
+      for (const e of updates) repo.store.putIndexEntry(e)
+      for (const p of deletes) repo.store.deleteIndexEntry(p)
+    },
+    {durable: true},
+  )
+  return result
+}

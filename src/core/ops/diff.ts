@@ -1,0 +1,92 @@
+/**
+ * bl diff: path-level changes between two of {a commit's tree, the index, the work tree}.
+ * Renames are exact (same file id). Work-tree files are hashed only when the stat cache can't
+ * vouch for them.
+ */
+import {BlError} from '../errors.js'
+import {diffMaps, type Change} from '../diff/diff.js'
+import type {Oid} from '../hash.js'
+import {resolveRevision} from '../refs/revision.js'
+import type {Repo} from '../repo.js'
+import type {FlatEntry} from '../tree-build.js'
+import {loadIndex, worktreeId} from '../worktree/index-state.js'
+import {toRepoPath, underAny} from '../worktree/paths.js'
+import {commitTree, indexAsFlat, saveRefreshed, treeMap, viewWorktree} from './snapshot.js'
+
+export interface DiffOptions {
+  revs: string[]
+  cached?: boolean
+  paths?: string[]
+}
+
+export interface DiffResult {
+  from: string
+  to: string
+  changes: Change[]
+}
+
+export function diff(repo: Repo, opts: DiffOptions): DiffResult {
+  const specs = (opts.paths ?? []).map((p) => toRepoPath(repo, p))
+  let revs = opts.revs
+  if (revs.length === 1 && revs[0]!.includes('..')) {
+    const [a, b] = revs[0]!.split('..')
+    revs = [a || 'HEAD', b || 'HEAD']
+  }
+  if (revs.length > 2) throw new BlError('INVALID_ARGUMENT', 'diff takes at most two revisions', {hint: 'Use `bl diff A B -- paths`.'})
+  let before: Map<string, FlatEntry>
+  let after: Map<string, FlatEntry>
+  let from: string
+  let to: string
+  const treeOf = (rev: string): Map<string, FlatEntry> => treeMap(repo, commitTree(repo, resolveRevision(repo, rev)))
+  if (revs.length === 2) {
+    before = treeOf(revs[0]!)
+    after = treeOf(revs[1]!)
+    ;[from, to] = [revs[0]!, revs[1]!]
+  } else if (opts.cached) {
+    before = revs.length ? treeOf(revs[0]!) : headOrEmpty(repo)
+    after = indexAsFlat(loadIndex(repo))
+    ;[from, to] = [revs[0] ?? 'HEAD', 'index']
+  } else {
+    const index = loadIndex(repo)
+    before = revs.length ? treeOf(revs[0]!) : indexAsFlat(index)
+    after = worktreeMap(repo, index, specs)
+    ;[from, to] = [revs[0] ?? 'index', 'worktree']
+  }
+  const changes = diffMaps(filter(before, specs), filter(after, specs))
+  return {from, to, changes}
+}
+
+function headOrEmpty(repo: Repo): Map<string, FlatEntry> {
+  try {
+    return treeMap(repo, commitTree(repo, resolveRevision(repo, 'HEAD')))
+  } catch (err) {
+    if (err instanceof BlError && err.code === 'UNKNOWN_REVISION') return new Map()
+    throw err
+  }
+}
+
+function filter(m: Map<string, FlatEntry>, specs: string[]): Map<string, FlatEntry> {
+  if (specs.length === 0) return m
+  return new Map([...m].filter(([p]) => underAny(p, specs)))
+}
+
+/** Tracked files as they are in the work tree (content ids), for diffs against it. */
+function worktreeMap(repo: Repo, index: ReturnType<typeof loadIndex>, specs: string[]): Map<string, FlatEntry> {
+  const view = viewWorktree(repo, index, specs.length ? specs : [''], false)
+  saveRefreshed(repo, view.refreshed)
+  const m = new Map<string, FlatEntry>()
+  for (const [p, t] of view.tracked) {
+    if (!t.st) continue
+    const kind = t.st.isSymbolicLink() ? 'symlink' : 'file'
+    const exec = kind === 'file' && (t.st.mode & 0o100n) !== 0n
+    if (t.clean) m.set(p, {kind, exec, size: t.entry.size, id: t.entry.id})
+    else if (t.currentId) m.set(p, {kind, exec, size: t.currentSize!, id: t.currentId as Oid})
+    else {
+      // Changed kind or size without a re-hash: hash now so renames and ids are exact.
+      const cur = worktreeId(repo, p, t.st)
+      m.set(p, {kind, exec, size: cur.size, id: cur.id})
+    }
+  }
+  return m
+}
+

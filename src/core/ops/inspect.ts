@@ -1,0 +1,106 @@
+/** Read-only inspection: bl show and bl ls-tree. */
+import {BlError} from '../errors.js'
+import {diffMaps, type Change} from '../diff/diff.js'
+import type {Oid} from '../hash.js'
+import {loadCommit, loadTree, readFileChunks} from '../odb.js'
+import type {EntryKind} from '../objects/tree.js'
+import {resolveRevision} from '../refs/revision.js'
+import type {Repo} from '../repo.js'
+import {lookupPath} from '../tree-build.js'
+import {toLogEntry, refsByCommit, type LogEntry} from './log.js'
+import {treeMap} from './snapshot.js'
+
+export interface ShowCommit {
+  kind: 'commit'
+  commit: LogEntry
+  changes: Change[]
+}
+
+export interface ShowFile {
+  kind: 'file' | 'symlink'
+  path: string
+  id: Oid
+  size: number
+  exec: boolean
+  /** Streams the verified bytes (not part of --json output). */
+  content?: () => Generator<Buffer>
+}
+
+export interface ShowDir {
+  kind: 'dir'
+  path: string
+  id: Oid
+  entries: LsTreeEntry[]
+}
+
+export type ShowResult = ShowCommit | ShowFile | ShowDir
+
+export function show(repo: Repo, spec = 'HEAD'): ShowResult {
+  const colon = spec.indexOf(':')
+  if (colon >= 0) {
+    const rev = spec.slice(0, colon) || 'HEAD'
+    const path = spec.slice(colon + 1).replace(/^\.?\/+/, '').replace(/\/+$/, '')
+    const commit = resolveRevision(repo, rev)
+    const tree = loadCommit(repo.store, commit).tree
+    const e = lookupPath(repo.store, tree, path)
+    if (!e) throw new BlError('PATH_NOT_FOUND', `path '${path}' does not exist in '${rev}'`, {hint: `List the tree with \`bl ls-tree -r ${rev}\`.`, data: {rev, path}})
+    if (e.kind === 'dir') return {kind: 'dir', path, id: e.id, entries: lsTreeOf(repo, e.id, path, false)}
+    return {kind: e.kind, path, id: e.id, size: e.size, exec: e.exec, content: () => readFileChunks(repo.store, e.id)}
+  }
+  const id = resolveRevision(repo, spec)
+  const c = loadCommit(repo.store, id)
+  const parentTree = c.parents[0] ? loadCommit(repo.store, c.parents[0]).tree : null
+  const changes = diffMaps(treeMap(repo, parentTree), treeMap(repo, c.tree))
+  return {kind: 'commit', commit: toLogEntry(id, c, refsByCommit(repo).get(id)), changes}
+}
+
+export interface LsTreeEntry {
+  mode: string
+  type: 'blob' | 'tree'
+  kind: EntryKind
+  id: Oid
+  size: number
+  files: number
+  path: string
+}
+
+const MODE = {file: '100644', exec: '100755', symlink: '120000', dir: '040000'}
+
+function lsTreeOf(repo: Repo, tree: Oid, base: string, recursive: boolean, dirsToo = false): LsTreeEntry[] {
+  const out: LsTreeEntry[] = []
+  const walk = (id: Oid, prefix: string): void => {
+    for (const e of loadTree(repo.store, id)) {
+      const path = prefix ? `${prefix}/${e.name}` : e.name
+      const row: LsTreeEntry = {
+        mode: e.kind === 'dir' ? MODE.dir : e.kind === 'symlink' ? MODE.symlink : e.exec ? MODE.exec : MODE.file,
+        type: e.kind === 'dir' ? 'tree' : 'blob',
+        kind: e.kind,
+        id: e.id,
+        size: e.size,
+        files: e.files,
+        path,
+      }
+      if (e.kind === 'dir' && recursive) {
+        if (dirsToo) out.push(row)
+        walk(e.id, path)
+      } else out.push(row)
+    }
+  }
+  walk(tree, base)
+  return out
+}
+
+export function lsTree(repo: Repo, opts: {rev: string; paths?: string[]; recursive?: boolean; showTrees?: boolean}): LsTreeEntry[] {
+  const commit = resolveRevision(repo, opts.rev)
+  const tree = loadCommit(repo.store, commit).tree
+  if (!opts.paths?.length) return lsTreeOf(repo, tree, '', opts.recursive ?? false, opts.showTrees)
+  const out: LsTreeEntry[] = []
+  for (const raw of opts.paths) {
+    const p = raw.replace(/^\.?\/+/, '').replace(/\/+$/, '')
+    const e = lookupPath(repo.store, tree, p)
+    if (!e) continue
+    if (e.kind === 'dir' && (raw.endsWith('/') || opts.recursive || p === '')) out.push(...lsTreeOf(repo, e.id, p, opts.recursive ?? false, opts.showTrees))
+    else out.push({mode: e.kind === 'dir' ? MODE.dir : e.kind === 'symlink' ? MODE.symlink : e.exec ? MODE.exec : MODE.file, type: e.kind === 'dir' ? 'tree' : 'blob', kind: e.kind, id: e.id, size: e.size, files: e.files, path: p})
+  }
+  return out
+}

@@ -1,0 +1,55 @@
+/** bl rm: remove paths from the index (and the work tree unless --cached), with Git's safety checks. */
+import {BlError} from '../errors.js'
+import type {Repo} from '../repo.js'
+import {loadIndex} from '../worktree/index-state.js'
+import {removeEntry} from '../worktree/materialize.js'
+import {quotePath, toRepoPath, underSpec} from '../worktree/paths.js'
+import {headTree, treeMap, viewWorktree} from './snapshot.js'
+
+export interface RmOptions {
+  paths: string[]
+  cached?: boolean
+  recursive?: boolean
+  force?: boolean
+  dryRun?: boolean
+}
+
+export function rm(repo: Repo, opts: RmOptions): {removed: string[]} {
+  if (opts.paths.length === 0) throw new BlError('INVALID_ARGUMENT', 'no paths given', {hint: 'Usage: bl rm [--cached] [-r] <path>...'})
+  const index = loadIndex(repo)
+  const targets = new Set<string>()
+  for (const raw of opts.paths) {
+    const spec = toRepoPath(repo, raw)
+    const hits = [...index.keys()].filter((p) => underSpec(p, spec))
+    if (hits.length === 0) throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${raw}' did not match any tracked files`, {hint: '`bl status` shows what is tracked.', data: {path: raw}})
+    if (!opts.recursive && !(hits.length === 1 && hits[0] === spec))
+      throw new BlError('INVALID_ARGUMENT', `not removing '${raw}' recursively without -r`, {hint: `Use \`bl rm -r ${raw}\`.`})
+    for (const h of hits) targets.add(h)
+  }
+  if (!opts.force) {
+    const head = treeMap(repo, headTree(repo))
+    const view = viewWorktree(repo, index, [...targets], false)
+    const unsafe: string[] = []
+    for (const p of targets) {
+      const e = index.get(p)!
+      const h = head.get(p)
+      const stagedDiffers = !h || h.id !== e.id
+      const t = view.tracked.get(p)
+      const localDiffers = t !== undefined && t.st !== undefined && !t.clean
+      // Git: refuse when the file has staged content differing from both HEAD and the file, or local edits (without --cached).
+      if ((localDiffers && !opts.cached) || (stagedDiffers && localDiffers)) unsafe.push(p)
+    }
+    if (unsafe.length)
+      throw new BlError('LOCAL_CHANGES', `${quotePath(unsafe[0]!)}${unsafe.length > 1 ? ` and ${unsafe.length - 1} more` : ''} has changes not committed`, {
+        hint: 'Use --cached to keep the file, or -f to force removal.',
+        data: {paths: unsafe},
+      })
+  }
+  const removed = [...targets].sort()
+  if (opts.dryRun) return {removed}
+  repo.store.transaction(() => {
+    for (const p of removed) repo.store.deleteIndexEntry(p)
+  }, {durable: true})
+  if (!opts.cached) for (const p of removed) removeEntry(repo, p)
+  return {removed}
+}
