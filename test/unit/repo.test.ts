@@ -1,0 +1,113 @@
+import {test} from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type {Context} from '../../src/core/context.ts'
+import {BlError} from '../../src/core/errors.ts'
+import type {Oid} from '../../src/core/hash.ts'
+import {commitId, encodeCommit, type Commit} from '../../src/core/objects/index.ts'
+import {add} from '../../src/core/ops/add.ts'
+import {commit} from '../../src/core/ops/commit.ts'
+import {init} from '../../src/core/ops/init.ts'
+import {advanceHead, checkBranchName, updateRefs} from '../../src/core/refs/refs.ts'
+import {resolveRevision} from '../../src/core/refs/revision.ts'
+import {openRepo, type Repo} from '../../src/core/repo.ts'
+import {readFileBytes} from '../../src/core/odb.ts'
+import {Ingestor} from '../../src/core/worktree/ingest.ts'
+
+function tempRepo(t: {after(fn: () => void): void}): {ctx: Context; repo: Repo; dir: string} {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bl-unit-'))
+  let clock = 1_700_000_000_000
+  const ctx: Context = {cwd: dir, env: {BL_AUTHOR_NAME: 'Unit', BL_AUTHOR_EMAIL: 'unit@example.com'}, userConfigDir: path.join(dir, '.cfg'), now: () => new Date((clock += 1000))}
+  init(ctx, {})
+  const repo = openRepo(ctx)
+  t.after(() => {
+    repo.close()
+    fs.rmSync(dir, {recursive: true, force: true})
+  })
+  return {ctx, repo, dir}
+}
+
+/** Builds a linear history with merges through the core API (no processes). */
+function makeCommit(repo: Repo, parents: Oid[], n: number): Oid {
+  const c: Commit = {tree: EMPTY_TREE(repo), parents, author: {name: 'a', email: 'a@b', time: n, tz: 0}, committer: {name: 'a', email: 'a@b', time: n, tz: 0}, message: `c${n}\n`, meta: {}}
+  const id = commitId(c)
+  repo.store.putObject(id, 'commit', encodeCommit(c))
+  return id
+}
+
+let emptyTree: Oid | undefined
+function EMPTY_TREE(repo: Repo): Oid {
+  if (!emptyTree) {
+    fs.writeFileSync(path.join(repo.root, 'x'), 'x')
+    add(repo, {paths: ['x']})
+    emptyTree = commit(repo, {message: 'base'}).tree
+  }
+  return emptyTree
+}
+
+test('revision parsing: names, prefixes, ~N and ^N', (t) => {
+  const {repo} = tempRepo(t)
+  emptyTree = undefined
+  EMPTY_TREE(repo)
+  const base = resolveRevision(repo, 'HEAD')
+  const c1 = makeCommit(repo, [base], 1)
+  const side = makeCommit(repo, [base], 2)
+  const merge = makeCommit(repo, [c1, side], 3)
+  repo.store.transaction(() => {
+    updateRefs(repo, [{ref: 'refs/tags/v1', to: c1, message: 't'}])
+    advanceHead(repo, base, merge, 'test')
+  })
+  assert.equal(resolveRevision(repo, 'HEAD'), merge)
+  assert.equal(resolveRevision(repo, 'main'), merge)
+  assert.equal(resolveRevision(repo, 'refs/heads/main'), merge)
+  assert.equal(resolveRevision(repo, 'v1'), c1)
+  assert.equal(resolveRevision(repo, 'HEAD~1'), c1)
+  assert.equal(resolveRevision(repo, 'HEAD^'), c1)
+  assert.equal(resolveRevision(repo, 'HEAD^2'), side)
+  assert.equal(resolveRevision(repo, 'HEAD~2'), base)
+  assert.equal(resolveRevision(repo, 'main^2~1'), base)
+  assert.equal(resolveRevision(repo, 'HEAD^0'), merge)
+  assert.equal(resolveRevision(repo, merge), merge)
+  assert.equal(resolveRevision(repo, merge.slice(0, 10)), merge)
+  const fails = (rev: string, code: string): void => assert.throws(() => resolveRevision(repo, rev), (e: unknown) => e instanceof BlError && e.code === code, rev)
+  fails('nope', 'UNKNOWN_REVISION')
+  fails('HEAD~9', 'UNKNOWN_REVISION')
+  fails('HEAD^3', 'UNKNOWN_REVISION')
+  fails('abc', 'UNKNOWN_REVISION') // prefixes shorter than 4 digits are not ids
+  fails('', 'UNKNOWN_REVISION')
+})
+
+test('branch names follow git check-ref-format', () => {
+  for (const ok of ['main', 'feature/x', 'v1.0', 'a-b_c']) assert.equal(checkBranchName(ok), ok)
+  for (const bad of ['', 'a..b', '-x', 'a b', 'x.lock', 'a/', '.hidden', 'a~1', 'a:b', 'HEAD', 'a@{1}'])
+    assert.throws(() => checkBranchName(bad), (e: unknown) => e instanceof BlError && e.code === 'BAD_REF_NAME', bad)
+})
+
+test('store: files round-trip through chunks and segments; duplicates are stored once', (t) => {
+  const {repo} = tempRepo(t)
+  const ing = new Ingestor(repo.store)
+  const data = Buffer.alloc(3 * 1024 * 1024)
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7919) % 256 ^ (i >> 12)
+  const a = ing.addBytes(data)
+  const b = ing.addBytes(data)
+  repo.store.transaction(() => ing.flushObjects())
+  assert.equal(a.id, b.id)
+  assert.deepEqual(readFileBytes(repo.store, a.id), data)
+  const stored = repo.store.stats().chunkBytes
+  assert.ok(stored <= data.length, `stored ${stored} for ${data.length}`)
+})
+
+test('a ref update fails when the ref moved (compare-and-swap)', (t) => {
+  const {repo} = tempRepo(t)
+  emptyTree = undefined
+  EMPTY_TREE(repo)
+  const head = resolveRevision(repo, 'HEAD')
+  const other = makeCommit(repo, [head], 9)
+  assert.throws(
+    () => repo.store.transaction(() => updateRefs(repo, [{ref: 'refs/heads/main', expect: other, to: other, message: 'x'}])),
+    (e: unknown) => e instanceof BlError && e.code === 'REF_CHANGED',
+  )
+  assert.equal(resolveRevision(repo, 'main'), head)
+})
