@@ -32,6 +32,12 @@ const VERSION = 1
 const MAX_MESSAGE = 1 << 20
 const MAX_FIELD = 4096
 const MAX_META = 256
+/** Metadata keys: plain dotted identifiers (this also keeps `__proto__` and friends out). */
+const META_KEY_RE = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$/
+
+export function metaKeyProblem(key: string): string | null {
+  return META_KEY_RE.test(key) && key.length <= 128 ? null : `invalid metadata key ${JSON.stringify(key.slice(0, 40))}: use lowercase dotted names like git.commit`
+}
 
 function writeSig(w: Writer, s: Signature): void {
   w.str(s.name).str(s.email).svar(s.time).svar(s.tz)
@@ -54,6 +60,10 @@ function encode(c: Commit, withSignature: boolean): Buffer {
   writeSig(w, c.committer)
   w.str(c.message)
   const keys = Object.keys(c.meta).sort()
+  for (const k of keys) {
+    const problem = metaKeyProblem(k)
+    if (problem) throw new RangeError(problem)
+  }
   w.uvar(keys.length)
   for (const k of keys) w.str(k).str(c.meta[k]!)
   if (withSignature && c.signature) w.u8(1).bytes(c.signature)
@@ -92,6 +102,8 @@ export function decodeCommit(bytes: Uint8Array): Commit {
   let prev: string | null = null
   for (let i = 0; i < nm; i++) {
     const k = r.str(MAX_FIELD)
+    const problem = metaKeyProblem(k)
+    if (problem) throw corrupt('commit', problem)
     if (prev !== null && !(prev < k)) throw corrupt('commit', 'metadata keys not strictly sorted')
     prev = k
     meta[k] = r.str(MAX_FIELD)

@@ -107,7 +107,7 @@ export function decodeTreeNode(bytes: Uint8Array): DecodedNode {
   return {level, children}
 }
 
-/** Cheap, stable hash of a name for page boundaries (FNV-1a over UTF-16 units). */
+/** Cheap, stable hash of a name for page boundaries (FNV-1a over UTF-16 units; the top bits are used). */
 function nameHash(name: string): number {
   let h = 0x811c9dc5
   for (let i = 0; i < name.length; i++) {
@@ -122,7 +122,7 @@ function splitPages<T>(items: T[], nameOf: (t: T) => string): T[][] {
   let cur: T[] = []
   for (const it of items) {
     cur.push(it)
-    if ((cur.length >= PAGE_MIN && (nameHash(nameOf(it)) & PAGE_MASK) === 0) || cur.length >= PAGE_MAX) {
+    if ((cur.length >= PAGE_MIN && (nameHash(nameOf(it)) >>> 23 & PAGE_MASK) === 0) || cur.length >= PAGE_MAX) {
       pages.push(cur)
       cur = []
     }

@@ -38,6 +38,17 @@ export function add(repo: Repo, opts: AddOptions): AddResult {
 
 /** Stages everything under `specs` (shared by add and commit -a). */
 export function stage(repo: Repo, specs: string[], opts: {force?: boolean; dryRun?: boolean; onlyTracked?: boolean; progress?: AddOptions['progress']}): AddResult {
+  if (opts.dryRun) return stageUnderLease(repo, specs, opts)
+  // The lease tells a concurrent gc that objects written here are about to become reachable.
+  const lease = repo.store.acquireLease(process.pid, 'add', repo.now().getTime())
+  try {
+    return stageUnderLease(repo, specs, opts)
+  } finally {
+    repo.store.releaseLease(lease)
+  }
+}
+
+function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boolean; dryRun?: boolean; onlyTracked?: boolean; progress?: AddOptions['progress']}): AddResult {
   const index = loadIndex(repo)
   const tracked = new Set(index.keys())
   checkSpecsExist(repo, specs, tracked, opts.force ?? false)

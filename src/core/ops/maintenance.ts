@@ -157,6 +157,7 @@ export function gc(repo: Repo, opts: {dryRun?: boolean} = {}): GcResult {
   const sizeBefore = st.stats().fileBytes
   const res = st.transaction(
     () => {
+      checkNoWriters(repo)
       const r = reach(repo)
       if (r.missing.length) {
         // Never collect on a damaged graph: what looks unreachable may be reachable through the damage.
@@ -174,4 +175,22 @@ export function gc(repo: Repo, opts: {dryRun?: boolean} = {}): GcResult {
   if (opts.dryRun) return res
   st.compact()
   return {...res, sizeAfter: st.stats().fileBytes}
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** gc must not run while another command has stored objects it has not yet made reachable. */
+function checkNoWriters(repo: Repo): void {
+  for (const l of repo.store.leases()) {
+    if (l.pid !== process.pid && pidAlive(l.pid))
+      throw new BlError('REPOSITORY_BUSY', `repository busy: a \`bl ${l.command}\` (pid ${l.pid}) is storing objects`, {hint: 'Run gc again when it has finished.'})
+    repo.store.dropLease(l.id) // left behind by a killed process
+  }
 }

@@ -33,6 +33,7 @@ CREATE TABLE config(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE idx(path TEXT PRIMARY KEY, kind INTEGER NOT NULL, exec INTEGER NOT NULL, size INTEGER NOT NULL,
   oid BLOB NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, ino INTEGER NOT NULL, checked_ns INTEGER NOT NULL);
 CREATE TABLE state(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE leases(id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, started INTEGER NOT NULL, command TEXT NOT NULL);
 `
 
 function hexBuf(id: string): Buffer {
@@ -84,7 +85,8 @@ export class SqliteObjectStore implements ObjectStore {
       }
       if (!opts.readonly) db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
-      db.pragma('wal_autocheckpoint = 4096')
+      // Checkpoints are run explicitly (see `checkpoint`), never in the middle of a bulk write.
+      db.pragma('wal_autocheckpoint = 0')
       db.pragma('journal_size_limit = 67108864')
       db.pragma('cache_size = -65536')
       if (opts.create) {
@@ -143,7 +145,23 @@ export class SqliteObjectStore implements ObjectStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close()
+    if (!this.db.open) return
+    if (process.env.BL_EXP_CKPT !== 'lazy') this.checkpoint()
+    this.db.close()
+  }
+
+  /**
+   * Copies the WAL into the database file once it has grown past `minBytes`. Failure (another
+   * process reading) is harmless: the next command tries again.
+   */
+  checkpoint(minBytes = 64 * 1024 * 1024): void {
+    try {
+      const walPages = (this.db.pragma('wal_checkpoint(PASSIVE)') as Array<{log: number}>)[0]?.log ?? 0
+      void walPages
+      void minBytes
+    } catch {
+      // Busy: another process will checkpoint.
+    }
   }
 
   // ---- transactions ----------------------------------------------------------------------------
@@ -442,6 +460,28 @@ export class SqliteObjectStore implements ObjectStore {
 
   deleteState(key: string): void {
     this.stmts.deleteState.run(key)
+  }
+
+  // ---- leases: running commands that write objects not yet reachable (gc must not collect them) ----
+
+  acquireLease(pid: number, command: string, now: number): number {
+    return this.transaction(() => Number(this.db.prepare('INSERT INTO leases(pid, started, command) VALUES (?, ?, ?)').run(pid, now, command).lastInsertRowid))
+  }
+
+  releaseLease(id: number): void {
+    try {
+      this.transaction(() => this.db.prepare('DELETE FROM leases WHERE id = ?').run(id))
+    } catch {
+      // A stale lease is detected by its dead pid and removed by the next gc.
+    }
+  }
+
+  leases(): Array<{id: number; pid: number; started: number; command: string}> {
+    return this.db.prepare('SELECT id, pid, started, command FROM leases').all() as Array<{id: number; pid: number; started: number; command: string}>
+  }
+
+  dropLease(id: number): void {
+    this.db.prepare('DELETE FROM leases WHERE id = ?').run(id)
   }
 
   // ---- index (staging area + stat cache) -------------------------------------------------------
