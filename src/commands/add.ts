@@ -17,7 +17,7 @@ export default class Add extends BlCommand {
 
   async run(): Promise<AddResult> {
     const {argv, flags} = await this.parse(Add)
-    const res = add(this.repo(), {paths: argv as string[], all: flags.all, force: flags.force, dryRun: flags['dry-run']})
+    const res = await add(this.repo(), {paths: argv as string[], all: flags.all, force: flags.force, dryRun: flags['dry-run']})
     if (!this.isQuiet(flags)) {
       for (const p of res.added) this.out(`add ${quotePath(p)}`)
       for (const p of res.updated) this.out(`update ${quotePath(p)}`)

@@ -14,7 +14,7 @@ export default class CommitCmd extends BlCommand {
 
   async run(): Promise<CommitResult> {
     const {flags} = await this.parse(CommitCmd)
-    const res = commit(this.repo(), {message: flags.message.join('\n\n'), all: flags.all, allowEmpty: flags['allow-empty']})
+    const res = await commit(this.repo(), {message: flags.message.join('\n\n'), all: flags.all, allowEmpty: flags['allow-empty']})
     if (!this.isQuiet(flags)) this.out(`[${res.branch ?? 'detached HEAD'}${res.root ? ' (root-commit)' : ''} ${res.id.slice(0, 12)}] ${res.message.split('\n')[0]}`)
     return res
   }

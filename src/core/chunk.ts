@@ -11,6 +11,8 @@
 export const MIN_CHUNK = 64 * 1024
 export const AVG_CHUNK = 256 * 1024
 export const MAX_CHUNK = 1024 * 1024
+/** Chunks are stored packed into segments of at most this many bytes (one SQLite row each). */
+export const SEGMENT_MAX = 4 * 1024 * 1024
 
 import {GEAR_WASM_BASE64} from './gear-wasm.js'
 

@@ -29,7 +29,7 @@ export interface AddResult {
   bytesStored: number
 }
 
-export function add(repo: Repo, opts: AddOptions): AddResult {
+export async function add(repo: Repo, opts: AddOptions): Promise<AddResult> {
   if (!opts.all && opts.paths.length === 0)
     throw new BlError('INVALID_ARGUMENT', 'nothing specified, nothing added', {hint: 'Give paths (e.g. `bl add .`) or use `bl add -A`.'})
   const specs = opts.all && opts.paths.length === 0 ? [''] : opts.paths.map((p) => toRepoPath(repo, p))
@@ -37,18 +37,18 @@ export function add(repo: Repo, opts: AddOptions): AddResult {
 }
 
 /** Stages everything under `specs` (shared by add and commit -a). */
-export function stage(repo: Repo, specs: string[], opts: {force?: boolean; dryRun?: boolean; onlyTracked?: boolean; progress?: AddOptions['progress']}): AddResult {
+export async function stage(repo: Repo, specs: string[], opts: {force?: boolean; dryRun?: boolean; onlyTracked?: boolean; progress?: AddOptions['progress']}): Promise<AddResult> {
   if (opts.dryRun) return stageUnderLease(repo, specs, opts)
   // The lease tells a concurrent gc that objects written here are about to become reachable.
   const lease = repo.store.acquireLease(process.pid, 'add', repo.now().getTime())
   try {
-    return stageUnderLease(repo, specs, opts)
+    return await stageUnderLease(repo, specs, opts)
   } finally {
     repo.store.releaseLease(lease)
   }
 }
 
-function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boolean; dryRun?: boolean; onlyTracked?: boolean; progress?: AddOptions['progress']}): AddResult {
+async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boolean; dryRun?: boolean; onlyTracked?: boolean; progress?: AddOptions['progress']}): Promise<AddResult> {
   const index = loadIndex(repo)
   const tracked = new Set(index.keys())
   checkSpecsExist(repo, specs, tracked, opts.force ?? false)
@@ -71,6 +71,7 @@ function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boolean; dr
   const ingestor = new Ingestor(repo.store, opts.progress)
   const updates: IndexEntry[] = []
   const present = new Set<string>()
+  const jobs: Array<{f: (typeof wanted)[number]; old: IndexEntry | undefined}> = []
   for (const f of wanted) {
     present.add(f.path)
     const old = index.get(f.path)
@@ -82,10 +83,15 @@ function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boolean; dr
       ;(old ? result.updated : result.added).push(f.path)
       continue
     }
-    opts.progress?.onFile?.(f.path)
-    const checked = repo.nowNs()
-    let res
-    if (f.kind === 'symlink') {
+    jobs.push({f, old})
+  }
+  const checked = repo.nowNs()
+  const files = jobs.filter((j) => j.f.kind === 'file')
+  const fileResults = await ingestor.addFiles(files.map((j) => ({abs: absPath(repo, j.f.path), path: j.f.path, size: Number(j.f.st!.size)})))
+  const resultOf = new Map(files.map((j, i) => [j.f.path, fileResults[i]!]))
+  for (const {f, old} of jobs) {
+    let res = resultOf.get(f.path)
+    if (!res) {
       let target: string
       try {
         target = fs.readlinkSync(absPath(repo, f.path))
@@ -93,7 +99,8 @@ function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boolean; dr
         throw fsError(err, f.path, 'reading')
       }
       res = ingestor.addSymlink(target)
-    } else res = ingestor.addFile(absPath(repo, f.path), f.path)
+    }
+    opts.progress?.onFile?.(f.path)
     const entry = makeEntry(f.path, f.st!, res, checked)
     if (old && old.id === entry.id && old.kind === entry.kind && old.exec === entry.exec) result.unchanged++
     else (old ? result.updated : result.added).push(f.path)
@@ -106,6 +113,7 @@ function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boolean; dr
   result.bytesRead = ingestor.bytesRead
   result.bytesStored = ingestor.bytesStored
   if (opts.dryRun) return result
+  ingestor.finishChunks()
   repo.store.transaction(
     () => {
       ingestor.flushObjects()

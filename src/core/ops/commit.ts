@@ -30,12 +30,12 @@ export interface CommitResult {
   root: boolean
 }
 
-export function commit(repo: Repo, opts: CommitOptions): CommitResult {
+export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitResult> {
   if (opts.message.trim() === '')
     throw new BlError('INVALID_ARGUMENT', 'aborting commit due to empty commit message', {hint: 'Pass a message with -m "..."'})
   const author = repo.identity('author')
   const committer = repo.identity('committer')
-  if (opts.all) stage(repo, [''], {onlyTracked: true, progress: opts.progress})
+  if (opts.all) await stage(repo, [''], {onlyTracked: true, progress: opts.progress})
   const head = readHead(repo)
   return repo.store.transaction(
     () => {

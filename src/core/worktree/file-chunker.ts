@@ -1,0 +1,135 @@
+/**
+ * Reads one file in a single pass that feeds the whole-file BLAKE3 (the file id), the
+ * content-defined chunker and the per-chunk BLAKE3. Pure: no store. Used on the main thread and
+ * inside the ingest worker.
+ */
+import fs from 'node:fs'
+import {MAX_CHUNK, WasmChunker} from '../chunk.js'
+import {BlError, fsError} from '../errors.js'
+import {createHasher, hashBytes, type Oid} from '../hash.js'
+import type {ChunkRef} from '../objects/blob.js'
+
+export const READ_BLOCK = 8 * 1024 * 1024
+
+export interface ChunkedFile {
+  id: Oid
+  size: number
+  chunks: ChunkRef[]
+}
+
+export class FileChunker {
+  private readonly chunker = new WasmChunker(READ_BLOCK + MAX_CHUNK)
+
+  /**
+   * Chunks the file at `abs`; `onChunk` gets each chunk's id and a view that is only valid during
+   * the call. Fails with FILE_CHANGED_DURING_READ if the file changes while it is read.
+   */
+  chunkFile(abs: string, path: string, onChunk: (id: Buffer, view: Uint8Array) => void, onBytes?: (n: number) => void): ChunkedFile {
+    let fd: number
+    try {
+      fd = fs.openSync(abs, 'r')
+    } catch (err) {
+      throw fsError(err, path, 'reading')
+    }
+    try {
+      const before = fs.fstatSync(fd, {bigint: true})
+      const res = this.readAll(fd, onChunk, onBytes)
+      const after = fs.fstatSync(fd, {bigint: true})
+      if (after.size !== before.size || after.mtimeNs !== before.mtimeNs || BigInt(res.size) !== after.size)
+        throw new BlError('FILE_CHANGED_DURING_READ', `${path}: changed while bl was reading it`, {hint: 'Run the command again once the file is no longer being written.', data: {path}})
+      return res
+    } catch (err) {
+      throw fsError(err, path, 'reading')
+    } finally {
+      fs.closeSync(fd)
+    }
+  }
+
+  /** Chunks bytes already in memory. */
+  chunkBytes(bytes: Uint8Array, onChunk: (id: Buffer, view: Uint8Array) => void): ChunkedFile {
+    let pos = 0
+    const src = {
+      read: (buf: Uint8Array, off: number, len: number): number => {
+        const n = Math.min(len, bytes.length - pos)
+        buf.set(bytes.subarray(pos, pos + n), off)
+        pos += n
+        return n
+      },
+    }
+    return this.run(src.read, onChunk)
+  }
+
+  private readAll(fd: number, onChunk: (id: Buffer, view: Uint8Array) => void, onBytes?: (n: number) => void): ChunkedFile {
+    return this.run((buf, off, len) => fs.readSync(fd, buf, off, len, null), onChunk, onBytes)
+  }
+
+  private run(read: (buf: Uint8Array, off: number, len: number) => number, onChunk: (id: Buffer, view: Uint8Array) => void, onBytes?: (n: number) => void): ChunkedFile {
+    const data = this.chunker.data
+    const cap = data.length
+    const whole = createHasher()
+    const chunks: ChunkRef[] = []
+    let fill = 0
+    let pos = 0
+    let size = 0
+    let eof = false
+    for (;;) {
+      while (!eof && fill < cap) {
+        const n = read(data, fill, cap - fill)
+        if (n === 0) eof = true
+        else {
+          whole.update(data.subarray(fill, fill + n))
+          fill += n
+          size += n
+          onBytes?.(n)
+        }
+      }
+      let cut: number
+      while ((cut = this.chunker.findCut(pos, fill, eof)) !== -1) {
+        const view = data.subarray(pos, cut)
+        const id = hashBytes(view)
+        onChunk(id, view)
+        chunks.push({id: id.toString('hex'), len: view.length})
+        pos = cut
+      }
+      if (eof) break
+      data.copyWithin(0, pos, fill)
+      fill -= pos
+      pos = 0
+    }
+    return {id: whole.digest().toString('hex') as Oid, size, chunks}
+  }
+}
+
+/** Packs chunks into segment buffers of at most `max` bytes; `onFull` receives each full one. */
+export class SegmentBuilder {
+  private buf: Buffer
+  private used = 0
+  private entries: Array<{id: Buffer; offset: number; length: number}> = []
+
+  constructor(private readonly max: number, private readonly onFull: (data: Buffer, entries: Array<{id: Buffer; offset: number; length: number}>) => void) {
+    this.buf = SegmentBuilder.alloc(max)
+  }
+
+  /** A buffer that owns its ArrayBuffer (allocUnsafe may hand out a slice of a shared pool). */
+  private static alloc(n: number): Buffer {
+    return Buffer.from(new ArrayBuffer(n))
+  }
+
+  add(id: Buffer, view: Uint8Array): void {
+    if (this.used + view.length > this.max) this.flush()
+    this.buf.set(view, this.used)
+    this.entries.push({id, offset: this.used, length: view.length})
+    this.used += view.length
+  }
+
+  /** Hands over the current segment (the buffer is given away; a new one is allocated). */
+  flush(): void {
+    if (this.entries.length === 0) return
+    const data = this.buf.subarray(0, this.used)
+    const entries = this.entries
+    this.buf = SegmentBuilder.alloc(this.max)
+    this.used = 0
+    this.entries = []
+    this.onFull(data, entries)
+  }
+}

@@ -1,0 +1,13 @@
+/** Messages between the ingest worker and the main thread. */
+import type {ErrorCode} from '../errors.js'
+import type {ChunkRef} from '../objects/blob.js'
+
+
+export type WorkerJob = {type: 'file'; seq: number; abs: string; path: string} | {type: 'end'}
+
+export type WorkerReply =
+  | {type: 'segment'; data: ArrayBuffer; length: number; entries: Array<{id: string; offset: number; length: number}>}
+  | {type: 'file'; seq: number; id: string; size: number; chunks: ChunkRef[]}
+  | {type: 'bytes'; n: number}
+  | {type: 'error'; seq: number; code: ErrorCode; message: string; hint: string; data: Record<string, unknown>}
+  | {type: 'done'}

@@ -1,0 +1,53 @@
+/**
+ * Worker thread of the parallel write path: reads, hashes and chunks files and sends the chunk
+ * bytes back packed in segments, while the main thread writes SQLite. A shared counter bounds
+ * the segments in flight, so memory stays bounded when SQLite is the slower side.
+ */
+import {parentPort, workerData} from 'node:worker_threads'
+import {BlError} from '../errors.js'
+import {SEGMENT_MAX} from '../chunk.js'
+import {FileChunker, SegmentBuilder} from './file-chunker.js'
+import type {WorkerReply, WorkerJob} from './ingest-protocol.js'
+
+const port = parentPort!
+const inflight = new Int32Array(workerData.inflight as SharedArrayBuffer)
+const MAX_INFLIGHT = workerData.maxInflight as number
+const chunker = new FileChunker()
+const sent = new Set<string>()
+
+function post(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(msg, transfer)
+}
+
+const segments = new SegmentBuilder(SEGMENT_MAX, (data, entries) => {
+  while (Atomics.load(inflight, 0) >= MAX_INFLIGHT) Atomics.wait(inflight, 0, Atomics.load(inflight, 0), 1000)
+  Atomics.add(inflight, 0, 1)
+  // The segment owns its whole ArrayBuffer (SegmentBuilder allocates one per segment): move it, no copy.
+  const ab = data.buffer as ArrayBuffer
+  post({type: 'segment', data: ab, length: data.length, entries: entries.map((e) => ({id: e.id.toString('hex'), offset: e.offset, length: e.length}))}, [ab])
+})
+
+port.on('message', (job: WorkerJob) => {
+  if (job.type === 'end') {
+    segments.flush()
+    post({type: 'done'})
+    return
+  }
+  try {
+    const res = chunker.chunkFile(
+      job.abs,
+      job.path,
+      (id, view) => {
+        const hex = id.toString('hex')
+        if (sent.has(hex)) return
+        sent.add(hex)
+        segments.add(id, view)
+      },
+      (n) => post({type: 'bytes', n}),
+    )
+    post({type: 'file', seq: job.seq, id: res.id, size: res.size, chunks: res.chunks})
+  } catch (err) {
+    const e = err instanceof BlError ? err : new BlError('IO_ERROR', (err as Error).message)
+    post({type: 'error', seq: job.seq, code: e.code, message: e.message, hint: e.hint ?? '', data: e.data})
+  }
+})
