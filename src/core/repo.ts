@@ -37,8 +37,8 @@ export class Repo {
     return this.ctx.now()
   }
 
-  nowNs(): bigint {
-    return BigInt(this.ctx.now().getTime()) * 1_000_000n
+  nowMs(): number {
+    return this.ctx.now().getTime()
   }
 
   /** Author/committer identity: BL_AUTHOR_* > repo config > user config; else a Git-like error. */

@@ -85,9 +85,9 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
     }
     jobs.push({f, old})
   }
-  const checked = repo.nowNs()
+  const checked = repo.nowMs()
   const files = jobs.filter((j) => j.f.kind === 'file')
-  const fileResults = await ingestor.addFiles(files.map((j) => ({abs: absPath(repo, j.f.path), path: j.f.path, size: Number(j.f.st!.size)})))
+  const fileResults = await ingestor.addFiles(files.map((j) => ({abs: absPath(repo, j.f.path), path: j.f.path, size: j.f.st!.size})))
   const resultOf = new Map(files.map((j, i) => [j.f.path, fileResults[i]!]))
   for (const {f, old} of jobs) {
     let res = resultOf.get(f.path)

@@ -142,14 +142,14 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
       removed++
     }
   }
-  const now = repo.nowNs()
+  const now = repo.nowMs()
   for (const p of sorted) {
     const target = after.get(p)
     if (!target) continue
     const idx = index.get(p)
     if (!force && idx && worktreeIs(p, target) && idx.id === target.id && idx.exec === target.exec) continue
-    let st: fs.BigIntStats
-    if (worktreeIs(p, target) && !(target.kind === 'file' && fs.existsSync(absPath(repo, p)) && isExecMismatch(repo, p, target))) st = fs.lstatSync(absPath(repo, p), {bigint: true})
+    let st: fs.Stats
+    if (worktreeIs(p, target) && !(target.kind === 'file' && fs.existsSync(absPath(repo, p)) && isExecMismatch(repo, p, target))) st = fs.lstatSync(absPath(repo, p))
     else {
       st = writeEntry(repo, p, target)
       written++
@@ -161,6 +161,7 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
     () => {
       for (const p of indexDeletes) repo.store.deleteIndexEntry(p)
       for (const e of indexUpdates) repo.store.putIndexEntry(e)
+      if (force && toTree) repo.store.setIndexTree(toTree)
     },
     {durable: true},
   )
@@ -203,16 +204,16 @@ export function restore(repo: Repo, opts: RestoreOptions): RestoreResult {
   if (matches.length === 0 && trackedMatches.length === 0)
     throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${opts.paths[0]}' did not match any file known to bl`, {hint: 'Check the path with `bl ls-tree -r HEAD` or `bl status`.'})
   const result: RestoreResult = {restored: [], removed: []}
-  const now = repo.nowNs()
+  const now = repo.nowMs()
   const updates: IndexEntry[] = []
   const deletes: string[] = []
   for (const p of matches) {
     const e = source.get(p)!
-    let st: fs.BigIntStats | undefined
+    let st: fs.Stats | undefined
     if (worktree) st = writeEntry(repo, p, e)
     if (staged || (opts.source && worktree)) {
-      st ??= fs.lstatSync(absPath(repo, p), {bigint: true, throwIfNoEntry: false}) ?? undefined
-      updates.push(st && worktree ? makeEntry(p, st, {id: e.id, size: e.size}, now) : {path: p, kind: e.kind, exec: e.exec, size: e.size, id: e.id, mtimeNs: 0n, ctimeNs: 0n, ino: 0n, checkedNs: 0n})
+      st ??= fs.lstatSync(absPath(repo, p), {throwIfNoEntry: false}) ?? undefined
+      updates.push(st && worktree ? makeEntry(p, st, {id: e.id, size: e.size}, now) : {path: p, kind: e.kind, exec: e.exec, size: e.size, id: e.id, mtime: 0, ctime: 0, ino: 0, checked: 0})
     } else if (worktree && st) {
       const idx = index.get(p)
       if (idx && idx.id === e.id) updates.push(makeEntry(p, st, {id: e.id, size: e.size}, now))

@@ -41,6 +41,7 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
     () => {
       const entries = [...loadIndex(repo).values()].map((e) => ({path: e.path, kind: e.kind === 'symlink' ? ('symlink' as const) : ('file' as const), exec: e.exec, size: e.size, id: e.id}))
       const tree = writeTree(repo.store, entries)
+      repo.store.setIndexTree(tree)
       const parents = head.oid ? [head.oid] : []
       if (!opts.allowEmpty) {
         const parentTree = head.oid ? loadCommit(repo.store, head.oid).tree : null

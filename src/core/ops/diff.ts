@@ -78,7 +78,7 @@ function worktreeMap(repo: Repo, index: ReturnType<typeof loadIndex>, specs: str
   for (const [p, t] of view.tracked) {
     if (!t.st) continue
     const kind = t.st.isSymbolicLink() ? 'symlink' : 'file'
-    const exec = kind === 'file' && (t.st.mode & 0o100n) !== 0n
+    const exec = kind === 'file' && (t.st.mode & 0o100) !== 0
     if (t.clean) m.set(p, {kind, exec, size: t.entry.size, id: t.entry.id})
     else if (t.currentId) m.set(p, {kind, exec, size: t.currentSize!, id: t.currentId as Oid})
     else {

@@ -32,7 +32,7 @@ export function indexAsFlat(index: Map<string, IndexEntry>): Map<string, FlatEnt
 
 export interface WorktreeView {
   /** Tracked paths and what the work tree holds for each (undefined: deleted). */
-  tracked: Map<string, {entry: IndexEntry; st?: fs.BigIntStats; clean: boolean; currentId?: Oid; currentSize?: number}>
+  tracked: Map<string, {entry: IndexEntry; st?: fs.Stats; clean: boolean; currentId?: Oid; currentSize?: number}>
   /** Non-ignored files not in the index. */
   untracked: ScannedFile[]
   invalid: Array<{path: string; problem: string}>
@@ -49,7 +49,7 @@ export function viewWorktree(repo: Repo, index: Map<string, IndexEntry>, specs: 
     trackedDirs: ancestorDirs(trackedSet),
     needStat: (p) => trackedSet.has(p),
   })
-  const now = repo.nowNs()
+  const now = repo.nowMs()
   const view: WorktreeView = {tracked: new Map(), untracked: [], invalid: scan.invalid, refreshed: []}
   const seen = new Set<string>()
   for (const f of scan.files) {
@@ -76,7 +76,7 @@ export function saveRefreshed(repo: Repo, refreshed: IndexEntry[]): void {
   if (refreshed.length === 0) return
   try {
     repo.store.transaction(() => {
-      for (const e of refreshed) repo.store.putIndexEntry(e)
+      for (const e of refreshed) repo.store.refreshIndexStat(e)
     })
   } catch {
     // Busy or read-only: the next command re-hashes instead.

@@ -36,9 +36,12 @@ export function status(repo: Repo, opts: {paths?: string[]; untrackedAll?: boole
   const head = readHead(repo)
   const index = loadIndex(repo)
   const inSpec = (p: string): boolean => specs.length === 0 || specs.some((s) => s === '' || p === s || p.startsWith(s + '/'))
-  const headMap = treeMap(repo, headTree(repo))
-  const idxFlat = indexAsFlat(index)
-  const staged = diffMaps(headMap, idxFlat).filter((c) => inSpec(c.path) || (c.oldPath !== undefined && inSpec(c.oldPath)))
+  const hTree = headTree(repo)
+  // Right after a commit the index is known to equal HEAD's tree: no need to load and compare.
+  const staged =
+    hTree !== null && repo.store.indexTree() === hTree
+      ? []
+      : diffMaps(treeMap(repo, hTree), indexAsFlat(index)).filter((c) => inSpec(c.path) || (c.oldPath !== undefined && inSpec(c.oldPath)))
 
   const view = viewWorktree(repo, index, specs.length ? specs : [''])
   const unstaged: StatusEntry[] = []

@@ -21,6 +21,7 @@ export const FORMAT_VERSION = 1
 
 /** Bulk writes commit after this many bytes (a multiple of the segment size). */
 const BULK_TX_BYTES = 32 * 1024 * 1024
+const INDEX_TREE_KEY = 'index_tree'
 
 const KIND_BY_CODE: Record<number, ObjectKind> = {1: 'blob', 2: 'tree', 3: 'commit'}
 const ENTRY_KIND_CODE: Record<EntryKind, number> = {file: 0, dir: 1, symlink: 2}
@@ -38,7 +39,7 @@ CREATE TABLE reflog(seq INTEGER PRIMARY KEY AUTOINCREMENT, ref TEXT NOT NULL, ol
 CREATE INDEX reflog_by_ref ON reflog(ref, seq);
 CREATE TABLE config(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE idx(path TEXT PRIMARY KEY, kind INTEGER NOT NULL, exec INTEGER NOT NULL, size INTEGER NOT NULL,
-  oid BLOB NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, ino INTEGER NOT NULL, checked_ns INTEGER NOT NULL);
+  oid BLOB NOT NULL, mtime REAL NOT NULL, ctime REAL NOT NULL, ino INTEGER NOT NULL, checked REAL NOT NULL) WITHOUT ROWID;
 CREATE TABLE state(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE leases(id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, started INTEGER NOT NULL, command TEXT NOT NULL);
 `
@@ -139,11 +140,12 @@ export class SqliteObjectStore implements ObjectStore {
       getState: db.prepare('SELECT value FROM state WHERE key = ?').pluck(),
       setState: db.prepare('INSERT INTO state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       deleteState: db.prepare('DELETE FROM state WHERE key = ?'),
-      indexAll: db.prepare('SELECT path, kind, exec, size, oid, mtime_ns, ctime_ns, ino, checked_ns FROM idx ORDER BY path').safeIntegers(),
-      indexPut: db.prepare(`INSERT INTO idx(path, kind, exec, size, oid, mtime_ns, ctime_ns, ino, checked_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      indexAll: db.prepare('SELECT path, kind, exec, size, oid, mtime, ctime, ino, checked FROM idx ORDER BY path').raw(),
+      indexPut: db.prepare(`INSERT INTO idx(path, kind, exec, size, oid, mtime, ctime, ino, checked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(path) DO UPDATE SET kind = excluded.kind, exec = excluded.exec, size = excluded.size, oid = excluded.oid,
-        mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns, ino = excluded.ino, checked_ns = excluded.checked_ns`),
+        mtime = excluded.mtime, ctime = excluded.ctime, ino = excluded.ino, checked = excluded.checked`),
       indexDelete: db.prepare('DELETE FROM idx WHERE path = ?'),
+      indexRefresh: db.prepare('UPDATE idx SET mtime = ?, ctime = ?, ino = ?, checked = ? WHERE path = ?'),
       indexClear: db.prepare('DELETE FROM idx'),
     }
   }
@@ -172,11 +174,13 @@ export class SqliteObjectStore implements ObjectStore {
         result = fn()
       } catch (err) {
         this.inTx = false
+        this.indexTouched = false
         this.db.exec('ROLLBACK')
         this.segmentCache.clear()
         throw err
       }
       this.inTx = false
+      this.forgetIndexTreeIfTouched()
       this.db.exec('COMMIT')
       return result
     } catch (err) {
@@ -512,29 +516,51 @@ export class SqliteObjectStore implements ObjectStore {
   // ---- index (staging area + stat cache) -------------------------------------------------------
 
   readIndex(): IndexEntry[] {
-    const rows = this.stmts.indexAll.all() as Array<{path: string; kind: bigint; exec: bigint; size: bigint; oid: Buffer; mtime_ns: bigint; ctime_ns: bigint; ino: bigint; checked_ns: bigint}>
-    return rows.map((r) => ({
-      path: r.path,
-      kind: ENTRY_KIND[Number(r.kind)] ?? 'file',
-      exec: r.exec === 1n,
-      size: Number(r.size),
-      id: r.oid.toString('hex') as Oid,
-      mtimeNs: r.mtime_ns,
-      ctimeNs: r.ctime_ns,
-      ino: r.ino,
-      checkedNs: r.checked_ns,
-    }))
+    // Raw rows (arrays) in the table's own order: ~3x faster than objects for 50k entries.
+    const rows = this.stmts.indexAll.all() as Array<[string, number, number, number, Buffer, number, number, number, number]>
+    const out: IndexEntry[] = new Array(rows.length)
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!
+      out[i] = {path: r[0], kind: ENTRY_KIND[r[1]] ?? 'file', exec: r[2] === 1, size: r[3], id: r[4].toString('hex') as Oid, mtime: r[5], ctime: r[6], ino: r[7], checked: r[8]}
+    }
+    return out
+  }
+
+  private indexTouched = false
+
+  /** The index changed without a new known tree: drop the cached "index equals tree X". */
+  private forgetIndexTreeIfTouched(): void {
+    if (this.indexTouched) this.stmts.deleteState.run(INDEX_TREE_KEY)
+    this.indexTouched = false
+  }
+
+  /** Records that the index holds exactly tree `id` (status then skips the HEAD-vs-index diff). */
+  setIndexTree(id: Oid): void {
+    this.stmts.setState.run(INDEX_TREE_KEY, id)
+    this.indexTouched = false
+  }
+
+  indexTree(): Oid | undefined {
+    return this.stmts.getState.get(INDEX_TREE_KEY) as Oid | undefined
+  }
+
+  /** Updates only the stat data of an entry (its content is unchanged). */
+  refreshIndexStat(e: IndexEntry): void {
+    this.stmts.indexRefresh.run(e.mtime, e.ctime, e.ino, e.checked, e.path)
   }
 
   putIndexEntry(e: IndexEntry): void {
-    this.stmts.indexPut.run(e.path, ENTRY_KIND_CODE[e.kind], e.exec ? 1 : 0, e.size, hexBuf(e.id), e.mtimeNs, e.ctimeNs, e.ino, e.checkedNs)
+    this.indexTouched = true
+    this.stmts.indexPut.run(e.path, ENTRY_KIND_CODE[e.kind], e.exec ? 1 : 0, e.size, hexBuf(e.id), e.mtime, e.ctime, e.ino, e.checked)
   }
 
   deleteIndexEntry(path: string): void {
+    this.indexTouched = true
     this.stmts.indexDelete.run(path)
   }
 
   clearIndex(): void {
+    this.indexTouched = true
     this.stmts.indexClear.run()
   }
 }

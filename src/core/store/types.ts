@@ -20,12 +20,15 @@ export interface IndexEntry {
   exec: boolean
   size: number
   id: Oid
-  /** Stat cache; mtimeNs 0n means "unknown: re-hash before trusting". */
-  mtimeNs: bigint
-  ctimeNs: bigint
-  ino: bigint
-  /** Wall-clock ns when the file was last hashed; entries modified close to it are re-hashed. */
-  checkedNs: bigint
+  /**
+   * Stat cache, in milliseconds as fs.Stats gives them (a double carries sub-microsecond
+   * precision); mtime 0 means "unknown: re-hash before trusting".
+   */
+  mtime: number
+  ctime: number
+  ino: number
+  /** Wall-clock ms when the file was last hashed; entries modified close to it are re-hashed. */
+  checked: number
 }
 
 export interface RefRow {

@@ -19,6 +19,7 @@ export interface ChunkedFile {
 
 export class FileChunker {
   private readonly chunker = new WasmChunker(READ_BLOCK + MAX_CHUNK)
+  private readonly whole = createHasher()
 
   /**
    * Chunks the file at `abs`; `onChunk` gets each chunk's id and a view that is only valid during
@@ -32,10 +33,10 @@ export class FileChunker {
       throw fsError(err, path, 'reading')
     }
     try {
-      const before = fs.fstatSync(fd, {bigint: true})
+      const before = fs.fstatSync(fd)
       const res = this.readAll(fd, onChunk, onBytes)
-      const after = fs.fstatSync(fd, {bigint: true})
-      if (after.size !== before.size || after.mtimeNs !== before.mtimeNs || BigInt(res.size) !== after.size)
+      const after = fs.fstatSync(fd)
+      if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || res.size !== after.size)
         throw new BlError('FILE_CHANGED_DURING_READ', `${path}: changed while bl was reading it`, {hint: 'Run the command again once the file is no longer being written.', data: {path}})
       return res
     } catch (err) {
@@ -66,7 +67,8 @@ export class FileChunker {
   private run(read: (buf: Uint8Array, off: number, len: number) => number, onChunk: (id: Buffer, view: Uint8Array) => void, onBytes?: (n: number) => void): ChunkedFile {
     const data = this.chunker.data
     const cap = data.length
-    const whole = createHasher()
+    const whole = this.whole
+    whole.reset()
     const chunks: ChunkRef[] = []
     let fill = 0
     let pos = 0
@@ -86,7 +88,9 @@ export class FileChunker {
       let cut: number
       while ((cut = this.chunker.findCut(pos, fill, eof)) !== -1) {
         const view = data.subarray(pos, cut)
-        const id = hashBytes(view)
+        // A file that is one chunk: its chunk id is its file id, hashed once.
+        const single = eof && pos === 0 && cut === fill && chunks.length === 0
+        const id = single ? whole.digest() : hashBytes(view)
         onChunk(id, view)
         chunks.push({id: id.toString('hex'), len: view.length})
         pos = cut
@@ -96,7 +100,8 @@ export class FileChunker {
       fill -= pos
       pos = 0
     }
-    return {id: whole.digest().toString('hex') as Oid, size, chunks}
+    const id = chunks.length === 1 && chunks[0]!.len === size ? chunks[0]!.id : whole.digest().toString('hex')
+    return {id: id as Oid, size, chunks}
   }
 }
 

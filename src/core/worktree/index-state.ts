@@ -13,7 +13,7 @@ import {hashFile, type IngestResult} from './ingest.js'
 import {absPath} from './paths.js'
 
 /** A file modified less than this before it was hashed is re-hashed next time. */
-export const RACY_WINDOW_NS = 1_000_000_000n
+export const RACY_WINDOW_MS = 1000
 
 export function loadIndex(repo: Repo): Map<string, IndexEntry> {
   const m = new Map<string, IndexEntry>()
@@ -21,39 +21,39 @@ export function loadIndex(repo: Repo): Map<string, IndexEntry> {
   return m
 }
 
-export function isExec(st: fs.BigIntStats): boolean {
-  return (st.mode & 0o100n) !== 0n
+export function isExec(st: fs.Stats): boolean {
+  return (st.mode & 0o100) !== 0
 }
 
-export function statKind(st: fs.BigIntStats): 'file' | 'symlink' | 'dir' | 'other' {
+export function statKind(st: fs.Stats): 'file' | 'symlink' | 'dir' | 'other' {
   if (st.isFile()) return 'file'
   if (st.isSymbolicLink()) return 'symlink'
   if (st.isDirectory()) return 'dir'
   return 'other'
 }
 
-export function makeEntry(path: string, st: fs.BigIntStats, res: IngestResult, checkedNs: bigint): IndexEntry {
+export function makeEntry(path: string, st: fs.Stats, res: IngestResult, checked: number): IndexEntry {
   const kind = st.isSymbolicLink() ? 'symlink' : 'file'
-  return {path, kind, exec: kind === 'file' && isExec(st), size: res.size, id: res.id, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, checkedNs}
+  return {path, kind, exec: kind === 'file' && isExec(st), size: res.size, id: res.id, mtime: st.mtimeMs, ctime: st.ctimeMs, ino: st.ino, checked}
 }
 
 /** Does the stat cache prove the file still has the entry's content? */
-export function statClean(e: IndexEntry, st: fs.BigIntStats): boolean {
+export function statClean(e: IndexEntry, st: fs.Stats): boolean {
   const kind = statKind(st)
   if (kind !== e.kind) return false
   if (kind === 'file' && isExec(st) !== e.exec) return false
   return (
-    e.mtimeNs !== 0n &&
-    st.mtimeNs === e.mtimeNs &&
-    st.ctimeNs === e.ctimeNs &&
+    e.mtime !== 0 &&
+    st.mtimeMs === e.mtime &&
+    st.ctimeMs === e.ctime &&
     st.ino === e.ino &&
-    st.size === BigInt(e.size) &&
-    e.mtimeNs + RACY_WINDOW_NS < e.checkedNs
+    st.size === e.size &&
+    e.mtime + RACY_WINDOW_MS < e.checked
   )
 }
 
 /** The content id of a work-tree file or symlink (hashing only; nothing is stored). */
-export function worktreeId(repo: Repo, path: string, st: fs.BigIntStats): IngestResult {
+export function worktreeId(repo: Repo, path: string, st: fs.Stats): IngestResult {
   const abs = absPath(repo, path)
   if (st.isSymbolicLink()) {
     const target = nodeFs.readlinkSync(abs)
@@ -74,13 +74,13 @@ export interface WorktreeCompare {
 }
 
 /** Compares a tracked file with its index entry, re-hashing only when the stat cache can't tell. */
-export function compareWithIndex(repo: Repo, e: IndexEntry, st: fs.BigIntStats, nowNs: bigint): WorktreeCompare {
+export function compareWithIndex(repo: Repo, e: IndexEntry, st: fs.Stats, nowMs: number): WorktreeCompare {
   if (statClean(e, st)) return {clean: true}
   const kind = statKind(st)
   if (kind !== 'file' && kind !== 'symlink') return {clean: false}
   if (kind !== e.kind || (kind === 'file' && isExec(st) !== e.exec)) return {clean: false}
-  if (st.size !== BigInt(e.size)) return {clean: false}
+  if (st.size !== e.size) return {clean: false}
   const current = worktreeId(repo, e.path, st)
   if (current.id !== e.id) return {clean: false, current}
-  return {clean: true, current, refreshed: makeEntry(e.path, st, current, nowNs)}
+  return {clean: true, current, refreshed: makeEntry(e.path, st, current, nowMs)}
 }

@@ -7,7 +7,6 @@ export type WorkerJob = {type: 'file'; seq: number; abs: string; path: string} |
 
 export type WorkerReply =
   | {type: 'segment'; data: ArrayBuffer; length: number; entries: Array<{id: string; offset: number; length: number}>}
-  | {type: 'file'; seq: number; id: string; size: number; chunks: ChunkRef[]}
-  | {type: 'bytes'; n: number}
+  | {type: 'file'; files: Array<{seq: number; id: string; size: number; chunks: ChunkRef[]}>}
   | {type: 'error'; seq: number; code: ErrorCode; message: string; hint: string; data: Record<string, unknown>}
   | {type: 'done'}

@@ -19,7 +19,17 @@ function post(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer)
 }
 
+let results: Array<Extract<WorkerReply, {type: 'file'}>['files'][number]> = []
+
+/** File results go out in batches (one message per file costs more than hashing a 4 KiB file). */
+function flushResults(): void {
+  if (results.length === 0) return
+  post({type: 'file', files: results})
+  results = []
+}
+
 const segments = new SegmentBuilder(SEGMENT_MAX, (data, entries) => {
+  flushResults()
   while (Atomics.load(inflight, 0) >= MAX_INFLIGHT) Atomics.wait(inflight, 0, Atomics.load(inflight, 0), 1000)
   Atomics.add(inflight, 0, 1)
   // The segment owns its whole ArrayBuffer (SegmentBuilder allocates one per segment): move it, no copy.
@@ -30,6 +40,7 @@ const segments = new SegmentBuilder(SEGMENT_MAX, (data, entries) => {
 port.on('message', (job: WorkerJob) => {
   if (job.type === 'end') {
     segments.flush()
+    flushResults()
     post({type: 'done'})
     return
   }
@@ -43,10 +54,11 @@ port.on('message', (job: WorkerJob) => {
         sent.add(hex)
         segments.add(id, view)
       },
-      (n) => post({type: 'bytes', n}),
     )
-    post({type: 'file', seq: job.seq, id: res.id, size: res.size, chunks: res.chunks})
+    results.push({seq: job.seq, id: res.id, size: res.size, chunks: res.chunks})
+    if (results.length >= 256) flushResults()
   } catch (err) {
+    flushResults()
     const e = err instanceof BlError ? err : new BlError('IO_ERROR', (err as Error).message)
     post({type: 'error', seq: job.seq, code: e.code, message: e.message, hint: e.hint ?? '', data: e.data})
   }

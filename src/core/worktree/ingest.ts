@@ -62,23 +62,25 @@ export class Ingestor {
    */
   async addFiles(files: Array<{abs: string; path: string; size: number}>): Promise<IngestResult[]> {
     const total = files.reduce((s, f) => s + f.size, 0)
-    if (total < PARALLEL_MIN_BYTES || files.length === 0) return files.map((f) => this.addFile(f.abs, f.path))
+    if ((total < PARALLEL_MIN_BYTES && files.length < 2000) || files.length === 0) return files.map((f) => this.addFile(f.abs, f.path))
     return this.addFilesInWorker(files)
   }
 
   private addFilesInWorker(files: Array<{abs: string; path: string}>): Promise<IngestResult[]> {
-    const inflight = new Int32Array(new SharedArrayBuffer(4))
-    const worker = new Worker(new URL('./ingest-worker.js', import.meta.url), {workerData: {inflight: inflight.buffer, maxInflight: MAX_INFLIGHT_SEGMENTS}})
+    // Small files leave the main thread idle, so two workers; big ones keep it busy with SQLite.
+    const count = files.length >= 256 ? 2 : 1
     const results: IngestResult[] = new Array(files.length)
     return new Promise<IngestResult[]>((resolve, reject) => {
+      const workers: Worker[] = []
       let failed: BlError | undefined
+      let running = count
       const fail = (e: BlError): void => {
         if (failed) return
         failed = e
-        void worker.terminate()
+        for (const w of workers) void w.terminate()
         reject(e)
       }
-      worker.on('message', (msg: WorkerReply) => {
+      const onMessage = (w: Worker, inflight: Int32Array, msg: WorkerReply): void => {
         if (failed) return
         try {
           switch (msg.type) {
@@ -90,28 +92,36 @@ export class Ingestor {
               Atomics.notify(inflight, 0)
               break
             }
-            case 'bytes':
-              this.countBytes(msg.n)
-              break
             case 'file':
-              this.addRecord(msg.id as Oid, msg.size, msg.chunks)
-              results[msg.seq] = {id: msg.id as Oid, size: msg.size}
+              for (const f of msg.files) {
+                this.countBytes(f.size)
+                this.addRecord(f.id as Oid, f.size, f.chunks)
+                results[f.seq] = {id: f.id as Oid, size: f.size}
+              }
               break
             case 'error':
               fail(new BlError(msg.code, msg.message, {hint: msg.hint || undefined, data: msg.data}))
               break
             case 'done':
-              void worker.terminate()
-              resolve(results)
+              void w.terminate()
+              if (--running === 0) resolve(results)
               break
           }
         } catch (err) {
           fail(err instanceof BlError ? err : new BlError('IO_ERROR', (err as Error).message, {cause: err}))
         }
-      })
-      worker.on('error', (err) => fail(new BlError('INTERNAL_ERROR', `ingest worker failed: ${err.message}`, {hint: 'Run again with BL_DEBUG=1 and report it.', cause: err})))
-      files.forEach((f, seq) => worker.postMessage({type: 'file', seq, abs: f.abs, path: f.path} satisfies WorkerJob))
-      worker.postMessage({type: 'end'} satisfies WorkerJob)
+      }
+      for (let i = 0; i < count; i++) {
+        const inflight = new Int32Array(new SharedArrayBuffer(4))
+        const w = new Worker(new URL('./ingest-worker.js', import.meta.url), {workerData: {inflight: inflight.buffer, maxInflight: MAX_INFLIGHT_SEGMENTS}})
+        workers.push(w)
+        w.on('message', (msg: WorkerReply) => onMessage(w, inflight, msg))
+        w.on('error', (err) => fail(new BlError('INTERNAL_ERROR', `ingest worker failed: ${err.message}`, {hint: 'Run again with BL_DEBUG=1 and report it.', cause: err})))
+      }
+      // Contiguous runs per worker keep a directory's files (and their chunks) together.
+      const per = Math.ceil(files.length / count)
+      files.forEach((f, seq) => workers[Math.min(count - 1, Math.floor(seq / per))]!.postMessage({type: 'file', seq, abs: f.abs, path: f.path} satisfies WorkerJob))
+      for (const w of workers) w.postMessage({type: 'end'} satisfies WorkerJob)
     })
   }
 

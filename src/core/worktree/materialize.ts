@@ -38,7 +38,7 @@ function ensureParents(repo: Repo, p: string): void {
   }
 }
 
-export function writeEntry(repo: Repo, p: string, e: FlatEntry): fs.BigIntStats {
+export function writeEntry(repo: Repo, p: string, e: FlatEntry): fs.Stats {
   ensureParents(repo, p)
   const dest = absPath(repo, p)
   try {
@@ -69,7 +69,7 @@ export function writeEntry(repo: Repo, p: string, e: FlatEntry): fs.BigIntStats 
     if (err instanceof BlError) throw err
     throw fsError(err, p, 'writing')
   }
-  return fs.lstatSync(dest, {bigint: true})
+  return fs.lstatSync(dest)
 }
 
 /** Removes a file from the work tree and any directories it leaves empty. */

@@ -15,7 +15,7 @@ export interface ScannedFile {
   path: string
   kind: 'file' | 'symlink'
   /** lstat result, present when `needStat` said so. */
-  st?: fs.BigIntStats
+  st?: fs.Stats
 }
 
 export interface ScanResult {
@@ -38,10 +38,10 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
   const rules = new IgnoreRules(repo.root)
   const out: ScanResult = {files: [], invalid: []}
   const visit = (rel: string, kind: 'file' | 'symlink'): void => {
-    let st: fs.BigIntStats | undefined
+    let st: fs.Stats | undefined
     if (opts.needStat(rel, kind)) {
       try {
-        st = fs.lstatSync(absPath(repo, rel), {bigint: true})
+        st = fs.lstatSync(absPath(repo, rel))
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
         throw fsError(err, rel, 'reading')
