@@ -15,7 +15,7 @@ import type {FlatEntry} from '../tree-build.js'
 import {loadIndex, makeEntry} from '../worktree/index-state.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
 import {absPath, quotePath, toRepoPath, underAny} from '../worktree/paths.js'
-import {commitTree, indexAsFlat, treeMap, viewWorktree} from './snapshot.js'
+import {commitTree, indexAsFlat, trackedState, treeMap, viewWorktree} from './snapshot.js'
 
 export interface SwitchOptions {
   /** Branch name or revision to switch to. */
@@ -85,8 +85,9 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
   const view = viewWorktree(repo, index, [''], true)
   const untracked = new Set(view.untracked.map((f) => f.path))
   const worktreeIs = (p: string, e: FlatEntry | undefined): boolean => {
-    const t = view.tracked.get(p)
+    const t = trackedState(view, index, p)
     if (!t) return e === undefined ? !untracked.has(p) : false
+    if (t.clean) return e !== undefined && t.entry.id === e.id && t.entry.kind === e.kind
     if (!t.st) return e === undefined
     if (!e) return false
     const id = t.clean ? t.entry.id : t.currentId
@@ -109,7 +110,7 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
       const inHead = before.get(p)
       const stagedDiffers = staged ? !inHead || !sameEntry(staged, inHead) : inHead !== undefined
       if (stagedDiffers && !(staged && target && sameEntry(staged, target)) && !(staged === undefined && target === undefined)) problems.push(p)
-      else if (view.tracked.has(p) && !view.tracked.get(p)!.clean && !worktreeIs(p, target)) problems.push(p)
+      else if (view.dirty.has(p) && !worktreeIs(p, target)) problems.push(p)
       else if (untracked.has(p) && target && !worktreeIs(p, target)) problems.push(p)
     }
     // A file standing where the target needs a directory.
@@ -137,7 +138,7 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
   for (const p of sorted) {
     if (after.has(p)) continue
     if (index.has(p) || before.has(p)) {
-      if (force || view.tracked.get(p)?.clean !== false || !view.tracked.get(p)?.st) removeEntry(repo, p)
+      if (force || !view.dirty.get(p)?.st) removeEntry(repo, p)
       indexDeletes.push(p)
       removed++
     }

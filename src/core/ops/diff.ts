@@ -75,12 +75,15 @@ function worktreeMap(repo: Repo, index: ReturnType<typeof loadIndex>, specs: str
   const view = viewWorktree(repo, index, specs.length ? specs : [''], false)
   saveRefreshed(repo, view.refreshed)
   const m = new Map<string, FlatEntry>()
-  for (const [p, t] of view.tracked) {
+  for (const p of view.clean) {
+    const e = index.get(p)!
+    m.set(p, {kind: e.kind === 'symlink' ? 'symlink' : 'file', exec: e.exec, size: e.size, id: e.id})
+  }
+  for (const [p, t] of view.dirty) {
     if (!t.st) continue
     const kind = t.st.isSymbolicLink() ? 'symlink' : 'file'
     const exec = kind === 'file' && (t.st.mode & 0o100) !== 0
-    if (t.clean) m.set(p, {kind, exec, size: t.entry.size, id: t.entry.id})
-    else if (t.currentId) m.set(p, {kind, exec, size: t.currentSize!, id: t.currentId as Oid})
+    if (t.currentId) m.set(p, {kind, exec, size: t.currentSize!, id: t.currentId as Oid})
     else {
       // Changed kind or size without a re-hash: hash now so renames and ids are exact.
       const cur = worktreeId(repo, p, t.st)

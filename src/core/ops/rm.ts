@@ -34,8 +34,8 @@ export function rm(repo: Repo, opts: RmOptions): {removed: string[]} {
       const e = index.get(p)!
       const h = head.get(p)
       const stagedDiffers = !h || h.id !== e.id
-      const t = view.tracked.get(p)
-      const localDiffers = t !== undefined && t.st !== undefined && !t.clean
+      const t = view.dirty.get(p)
+      const localDiffers = t !== undefined && t.st !== undefined
       // Git: refuse when the file has staged content differing from both HEAD and the file, or local edits (without --cached).
       if ((localDiffers && !opts.cached) || (stagedDiffers && localDiffers)) unsafe.push(p)
     }

@@ -30,9 +30,20 @@ export function indexAsFlat(index: Map<string, IndexEntry>): Map<string, FlatEnt
   return m
 }
 
+export interface TrackedState {
+  entry: IndexEntry
+  /** lstat of the work-tree file; undefined when it is gone. */
+  st?: fs.Stats
+  clean: boolean
+  currentId?: Oid
+  currentSize?: number
+}
+
 export interface WorktreeView {
-  /** Tracked paths and what the work tree holds for each (undefined: deleted). */
-  tracked: Map<string, {entry: IndexEntry; st?: fs.Stats; clean: boolean; currentId?: Oid; currentSize?: number}>
+  /** Tracked paths whose work-tree file differs from the index (or is gone). */
+  dirty: Map<string, TrackedState>
+  /** Tracked paths whose work-tree file matches the index. */
+  clean: Set<string>
   /** Non-ignored files not in the index. */
   untracked: ScannedFile[]
   invalid: Array<{path: string; problem: string}>
@@ -40,33 +51,38 @@ export interface WorktreeView {
   refreshed: IndexEntry[]
 }
 
+/** The state of tracked path `p` in the work tree, or undefined when it is not tracked (or not scanned). */
+export function trackedState(view: WorktreeView, index: Map<string, IndexEntry>, p: string): TrackedState | undefined {
+  if (view.clean.has(p)) return {entry: index.get(p)!, clean: true}
+  return view.dirty.get(p)
+}
+
 /** Compares the work tree with the index under `specs`. */
 export function viewWorktree(repo: Repo, index: Map<string, IndexEntry>, specs: string[], withUntracked = true): WorktreeView {
-  const trackedSet = new Set(index.keys())
+  const now = repo.nowMs()
+  const view: WorktreeView = {dirty: new Map(), clean: new Set(), untracked: [], invalid: [], refreshed: []}
   const scan = scanWorktree(repo, {
     specs,
-    tracked: trackedSet,
-    trackedDirs: ancestorDirs(trackedSet),
-    needStat: (p) => trackedSet.has(p),
+    tracked: new Set(index.keys()),
+    trackedDirs: ancestorDirs(index.keys()),
+    needStat: (p) => index.has(p),
+    onFile(f) {
+      const e = index.get(f.path)
+      if (!e) {
+        if (withUntracked) view.untracked.push(f)
+        return
+      }
+      const cmp = compareWithIndex(repo, e, f.st!, now)
+      if (cmp.refreshed) view.refreshed.push(cmp.refreshed)
+      if (cmp.clean) view.clean.add(f.path)
+      else view.dirty.set(f.path, {entry: e, st: f.st, clean: false, currentId: cmp.current?.id, currentSize: cmp.current?.size})
+    },
   })
-  const now = repo.nowMs()
-  const view: WorktreeView = {tracked: new Map(), untracked: [], invalid: scan.invalid, refreshed: []}
-  const seen = new Set<string>()
-  for (const f of scan.files) {
-    const e = index.get(f.path)
-    if (!e) {
-      if (withUntracked) view.untracked.push(f)
-      continue
-    }
-    seen.add(f.path)
-    const cmp = compareWithIndex(repo, e, f.st!, now)
-    if (cmp.refreshed) view.refreshed.push(cmp.refreshed)
-    view.tracked.set(f.path, {entry: e, st: f.st, clean: cmp.clean, currentId: cmp.current?.id, currentSize: cmp.current?.size})
-  }
+  view.invalid = scan.invalid
   for (const [p, e] of index) {
-    if (seen.has(p)) continue
+    if (view.clean.has(p) || view.dirty.has(p)) continue
     if (specs.length && !specs.some((s) => s === '' || p === s || p.startsWith(s + '/'))) continue
-    view.tracked.set(p, {entry: e, clean: false})
+    view.dirty.set(p, {entry: e, clean: false})
   }
   return view
 }

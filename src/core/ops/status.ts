@@ -45,8 +45,7 @@ export function status(repo: Repo, opts: {paths?: string[]; untrackedAll?: boole
 
   const view = viewWorktree(repo, index, specs.length ? specs : [''])
   const unstaged: StatusEntry[] = []
-  for (const [p, t] of view.tracked) {
-    if (t.clean) continue
+  for (const [p, t] of view.dirty) {
     unstaged.push({path: p, status: t.st ? (t.st.isSymbolicLink() !== (t.entry.kind === 'symlink') ? 'T' : 'M') : 'D'})
   }
   unstaged.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))

@@ -32,6 +32,8 @@ export interface ScanOptions {
   trackedDirs: Set<string>
   needStat(path: string, kind: 'file' | 'symlink'): boolean
   includeIgnored?: boolean
+  /** Receives each file instead of collecting it in `files` (saves memory on big trees). */
+  onFile?(file: ScannedFile): void
 }
 
 export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
@@ -47,7 +49,8 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
         throw fsError(err, rel, 'reading')
       }
     }
-    out.files.push({path: rel, kind, st})
+    if (opts.onFile) opts.onFile({path: rel, kind, st})
+    else out.files.push({path: rel, kind, st})
   }
   const walkDir = (rel: string): void => {
     let entries: fs.Dirent[]
