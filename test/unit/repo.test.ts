@@ -122,9 +122,7 @@ test('the worker-thread write path stores the same ids and bytes as the inline o
     files.push({abs, path: `f${i}.bin`, size: data.length})
   }
   files.push(files[0]!) // the same file twice: its chunks are stored once
-  // The worker runs the built JavaScript (npm test builds first): Node can't load .ts in a worker.
-  const {Ingestor: BuiltIngestor} = await import('../../dist/core/worktree/ingest.js')
-  const ing = new BuiltIngestor(repo.store as never)
+  const ing = new Ingestor(repo.store)
   const viaWorker = await ing.addFiles(files)
   repo.store.transaction(() => ing.flushObjects())
   const inline = new Ingestor(repo.store)

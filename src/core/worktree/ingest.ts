@@ -30,6 +30,9 @@ export interface IngestProgress {
 export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024
 const MAX_INFLIGHT_SEGMENTS = 6
 
+/** The worker's module; when core runs from its TypeScript sources (tests), the built one. */
+const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../../dist/core/worktree/ingest-worker.js', import.meta.url) : new URL('./ingest-worker.js', import.meta.url)
+
 type SegEntry = {id: Buffer; offset: number; length: number}
 
 export class Ingestor {
@@ -113,7 +116,7 @@ export class Ingestor {
       }
       for (let i = 0; i < count; i++) {
         const inflight = new Int32Array(new SharedArrayBuffer(4))
-        const w = new Worker(new URL('./ingest-worker.js', import.meta.url), {workerData: {inflight: inflight.buffer, maxInflight: MAX_INFLIGHT_SEGMENTS}})
+        const w = new Worker(WORKER_URL, {workerData: {inflight: inflight.buffer, maxInflight: MAX_INFLIGHT_SEGMENTS}})
         workers.push(w)
         w.on('message', (msg: WorkerReply) => onMessage(w, inflight, msg))
         w.on('error', (err) => fail(new BlError('INTERNAL_ERROR', `ingest worker failed: ${err.message}`, {hint: 'Run again with BL_DEBUG=1 and report it.', cause: err})))
