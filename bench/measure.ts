@@ -22,6 +22,11 @@ export interface CmdResult {
   cpu: number | null
   /** bytes, null when unknown */
   rss: number | null
+  /**
+   * CPU seconds the rest of the machine used while the command ran (all CPUs' busy time from
+   * /proc/stat minus the command's own CPU): the shared machine's noise; null when unknown.
+   */
+  foreignCpu: number | null
   stdout: string
   stderr: string
 }
@@ -30,10 +35,18 @@ export type MeasureMethod = 'python3-getrusage' | 'gnu-time' | 'proc-vmhwm'
 
 const PY_WRAPPER = `
 import json, resource, subprocess, sys, time
+def busy():
+    try:
+        with open('/proc/stat') as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] if len(v) > 7 else 0)
+    except Exception:
+        return None
 out, err, cwd = sys.argv[1], sys.argv[2], sys.argv[3]
 cmd = sys.argv[4:]
 rc = 0
 with open(out, 'wb') as fo, open(err, 'wb') as fe:
+    b0 = busy()
     t0 = time.perf_counter()
     try:
         rc = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=fo, stderr=fe).returncode
@@ -41,8 +54,10 @@ with open(out, 'wb') as fo, open(err, 'wb') as fe:
         rc = 127
         fe.write(('cannot run %s: %s' % (cmd[0], e)).encode())
     t1 = time.perf_counter()
+    b1 = busy()
 ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"rc": rc, "wall": t1 - t0, "maxrss_kb": ru.ru_maxrss, "cpu": ru.ru_utime + ru.ru_stime}))
+print(json.dumps({"rc": rc, "wall": t1 - t0, "maxrss_kb": ru.ru_maxrss, "cpu": ru.ru_utime + ru.ru_stime,
+                  "busy_ticks": None if b0 is None or b1 is None else b1 - b0}))
 `
 
 export class Runner {
@@ -53,8 +68,10 @@ export class Runner {
 
   constructor() {
     this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bl-bench-io-'))
-    this.python = findPython()
-    if (this.python) this.method = 'python3-getrusage'
+    const forced = process.env.BENCH_RSS_METHOD // for testing the fallbacks
+    this.python = forced && forced !== 'python3-getrusage' ? null : findPython()
+    if (forced === 'proc-vmhwm') this.method = 'proc-vmhwm'
+    else if (this.python) this.method = 'python3-getrusage'
     else if (hasGnuTime()) this.method = 'gnu-time'
     else this.method = 'proc-vmhwm'
   }
@@ -72,26 +89,30 @@ export class Runner {
     let wall: number
     let cpu: number | null = null
     let rss: number | null = null
+    let busyTicks: number | null = null
     if (this.method === 'python3-getrusage') {
       const r = spawnSync(this.python!, ['-c', PY_WRAPPER, outFile, errFile, opts.cwd, ...argv], {env, encoding: 'utf8', maxBuffer: 1 << 20})
-      let parsed: {rc: number; wall: number; maxrss_kb: number; cpu: number} | null = null
+      let parsed: {rc: number; wall: number; maxrss_kb: number; cpu: number; busy_ticks: number | null} | null = null
       try {
         parsed = JSON.parse(r.stdout.trim().split('\n').pop() ?? '')
       } catch {
         parsed = null
       }
       if (!parsed) {
-        return {argv, cwd: opts.cwd, rc: 126, wall: 0, cpu: null, rss: null, stdout: '', stderr: `measurement wrapper failed: ${r.stderr || r.error?.message || 'no output'}`}
+        return {argv, cwd: opts.cwd, rc: 126, wall: 0, cpu: null, rss: null, foreignCpu: null, stdout: '', stderr: `measurement wrapper failed: ${r.stderr || r.error?.message || 'no output'}`}
       }
       rc = parsed.rc
       wall = parsed.wall
       cpu = parsed.cpu
       rss = parsed.maxrss_kb * 1024
+      busyTicks = parsed.busy_ticks
     } else if (this.method === 'gnu-time') {
       const timeFile = path.join(this.tmp, `${id}.time`)
+      const b0 = busyNow()
       const t0 = process.hrtime.bigint()
       const res = await spawnToFiles('/usr/bin/time', ['-q', '-f', '%M %U %S', '-o', timeFile, ...argv], opts.cwd, env, outFile, errFile)
       wall = Number(process.hrtime.bigint() - t0) / 1e9
+      busyTicks = diff(b0, busyNow())
       rc = res.rc
       const m = /(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(readOr(timeFile))
       if (m) {
@@ -99,9 +120,11 @@ export class Runner {
         cpu = Number(m[2]) + Number(m[3])
       }
     } else {
+      const b0 = busyNow()
       const t0 = process.hrtime.bigint()
       const res = await spawnToFiles(argv[0]!, argv.slice(1), opts.cwd, env, outFile, errFile, true)
       wall = Number(process.hrtime.bigint() - t0) / 1e9
+      busyTicks = diff(b0, busyNow())
       rc = res.rc
       rss = res.hwm
     }
@@ -109,8 +132,29 @@ export class Runner {
     const stderr = readOr(errFile)
     fs.rmSync(outFile, {force: true})
     fs.rmSync(errFile, {force: true})
-    return {argv, cwd: opts.cwd, rc, wall, cpu, rss, stdout, stderr}
+    const foreignCpu = busyTicks === null || cpu === null ? null : Math.max(0, busyTicks / CLK_TCK - cpu)
+    return {argv, cwd: opts.cwd, rc, wall, cpu, rss, foreignCpu, stdout, stderr}
   }
+}
+
+const CLK_TCK = ((): number => {
+  const r = spawnSync('getconf', ['CLK_TCK'], {encoding: 'utf8'})
+  const n = Number(r.stdout?.trim())
+  return Number.isFinite(n) && n > 0 ? n : 100
+})()
+
+/** Busy jiffies of all CPUs (user+nice+system+irq+softirq+steal) from /proc/stat. */
+function busyNow(): number | null {
+  try {
+    const v = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+    return v[0]! + v[1]! + v[2]! + v[5]! + v[6]! + (v[7] ?? 0)
+  } catch {
+    return null
+  }
+}
+
+function diff(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : b - a
 }
 
 function readOr(file: string): string {

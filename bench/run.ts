@@ -18,11 +18,11 @@ import {fileURLToPath} from 'node:url'
 import {D1_FILE_SIZE, D2_DIR_COUNT, D2_FILE_SIZE, GEN_VERSION, d1Name, d2Name, datasetFootprint, ensureDataset, randomBlock, type DatasetId, type DatasetInfo} from './gen.js'
 import {Runner, commandVersion, syncDisks} from './measure.js'
 import {ALL_TOOLS, blTool, cpTool, gitTool, resticTool, storeInfo, type StepResult, type Tool, type ToolCtx, type ToolName} from './tools.js'
-import {GiB, MB, MiB, compareManifests, emptyWorkTree, fmtBytes, fmtRss, fmtSeconds, fmtSummary, freeDiskBytes, manifest, padTable, rmrf, summarize, type Summary, type Unit} from './util.js'
+import {GiB, MB, MiB, compareManifests, emptyWorkTree, warm, fmtBytes, fmtRss, fmtSeconds, fmtSummary, freeDiskBytes, manifest, padTable, rmrf, summarize, type Summary, type Unit} from './util.js'
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
 const REPO_ROOT = path.resolve(BENCH_DIR, '..')
-const BL_BIN = path.join(REPO_ROOT, 'bin', 'run.js')
+const BL_BIN = path.resolve(process.env.BENCH_BL_BIN || path.join(REPO_ROOT, 'bin', 'run.js'))
 const ALL_DATASETS: readonly DatasetId[] = ['D1', 'D2', 'D3', 'BIG']
 const BIG_MIN_FREE = 20 * GiB
 const RSS_LIMIT = 300 * MB
@@ -34,6 +34,7 @@ interface Options {
   runs: number
   tools: ToolName[]
   keep: boolean
+  fullPeers: boolean
   dataRoot: string
 }
 
@@ -43,8 +44,11 @@ function usage(): string {
   --runs N              timed runs per step, median reported (default 3; BIG always runs once)
   --tools bl,cp,git,restic  contenders (default: all that are installed; restic is only detected)
   --big / --no-big      force BIG on / off (also env BENCH_BIG=1 / BENCH_BIG=0); default on
+  --full-peers          run git and restic N times on D1 and D3 too (default: once there, since
+                        no target depends on them and git alone takes ~2.5 min per D3 run)
   --keep                keep the last run's work trees under <data root>/work for inspection
-env: BENCH_DIR=<dir>    data root (default bench/.data)`
+env: BENCH_DIR=<dir>    data root (default bench/.data)
+     BENCH_BL_BIN=<file>  bl entry point (default bin/run.js of this checkout)`
 }
 
 function parseArgs(argv: string[]): Options {
@@ -52,6 +56,7 @@ function parseArgs(argv: string[]): Options {
   let runs = 3
   let tools: ToolName[] = [...ALL_TOOLS]
   let keep = false
+  let fullPeers = false
   let big: boolean | null = process.env.BENCH_BIG === '0' ? false : process.env.BENCH_BIG ? true : null
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
@@ -95,6 +100,9 @@ function parseArgs(argv: string[]): Options {
       case '--keep':
         keep = true
         break
+      case '--full-peers':
+        fullPeers = true
+        break
       case '-h':
       case '--help':
         console.log(usage())
@@ -108,7 +116,7 @@ function parseArgs(argv: string[]): Options {
   if (big === false) sel = sel.filter((d) => d !== 'BIG')
   if (big === true && !sel.includes('BIG')) sel.push('BIG')
   const dataRoot = path.resolve(process.env.BENCH_DIR || path.join(BENCH_DIR, '.data'))
-  return {only: ALL_DATASETS.filter((d) => sel.includes(d)), runs, tools, keep, dataRoot}
+  return {only: ALL_DATASETS.filter((d) => sel.includes(d)), runs, tools, keep, fullPeers, dataRoot}
 }
 
 function die(msg: string): never {
@@ -273,6 +281,7 @@ async function benchToolRun(
       if (!steps.init.ok) return fail('init', steps.init)
     }
 
+    warm(tool.needsWorkTree ? wt : d.dir)
     syncDisks()
     const first = await tool.firstCommit(c)
     steps.firstCommit = {...first, ...storeInfo(tool, c)}
@@ -298,7 +307,8 @@ async function benchToolRun(
 
     if (tool.checkout) {
       const expected = manifest(wt, {exclude: tool.vcsDir ? [tool.vcsDir] : [], hash: verifyContent})
-      if (tool.vcsDir) emptyWorkTree(wt, [tool.vcsDir])
+      if (tool.vcsDir) emptyWorkTree(wt, [tool.vcsDir], path.join(scratch, 'trash'))
+      warm(tool.storeDir(c))
       syncDisks()
       const {step, restoredRoot} = await tool.checkout(c)
       if (step.ok) {
@@ -351,7 +361,18 @@ function rowsFor(d: DatasetInfo): Row[] {
   rows.push({label: 'checkout into empty work tree', unit: 'seconds', get: stepWall('checkout')})
   rows.push({label: 'checkout peak RSS', unit: 'rss', get: (r) => r.steps.checkout?.rss})
   rows.push({label: 'peak RSS, any step', unit: 'rss', get: (r) => maxRss(r)})
+  rows.push({label: 'noise: other CPU load during a step (max)', unit: 'percent', get: (r) => maxForeignLoad(r)})
   return rows
+}
+
+/** Largest share of the machine's CPU capacity used by other processes during one timed step. */
+function maxForeignLoad(r: ToolRun): number | null {
+  let m: number | null = null
+  for (const [k, s] of Object.entries(r.steps)) {
+    if (k === 'init' || s.foreignCpu == null || !s.wall || s.wall < 0.05) continue
+    m = Math.max(m ?? 0, s.foreignCpu / (s.wall * os.cpus().length))
+  }
+  return m
 }
 
 function maxRss(r: ToolRun): number | null {
@@ -367,6 +388,7 @@ interface DatasetResult {
   bytes: number
   appendBytes?: number
   runs: number
+  runsByTool: Partial<Record<ToolName, number>>
   tools: Partial<Record<ToolName, {runs: ToolRun[]; summary: Record<string, Summary | null>}>>
   skipped?: string
 }
@@ -484,7 +506,7 @@ async function main(): Promise<void> {
   const toolsAll: Tool[] = [cpTool(), blTool(BL_BIN), gitTool(), resticTool()]
   const tools = toolsAll.filter((t) => opts.tools.includes(t.name))
 
-  const blBuilt = fs.existsSync(path.join(REPO_ROOT, 'dist', 'commands'))
+  const blBuilt = fs.existsSync(path.join(path.dirname(BL_BIN), '..', 'dist', 'commands'))
   const blHelp = blBuilt ? spawnSync(process.execPath, [BL_BIN, '--help'], {encoding: 'utf8'}) : null
   const blOk = Boolean(blHelp && blHelp.status === 0)
 
@@ -498,6 +520,8 @@ async function main(): Promise<void> {
   }
 
   const results: Partial<Record<DatasetId, DatasetResult>> = {}
+  const deferred: string[] = []
+  const kept: string[] = []
   for (const id of opts.only) {
     log('')
     log(`== ${id} ==`)
@@ -506,7 +530,7 @@ async function main(): Promise<void> {
       if (free < BIG_MIN_FREE) {
         const msg = `skipped: free disk ${fmtBytes(free)} < ${fmtBytes(BIG_MIN_FREE)} (needs ~${fmtBytes(datasetFootprint('BIG') * 3)})`
         log(`  BIG ${msg}`)
-        results.BIG = {id, description: 'one 4 GiB random file', files: 1, bytes: datasetFootprint('BIG'), runs: 0, tools: {}, skipped: msg}
+        results.BIG = {id, description: 'one 4 GiB random file', files: 1, bytes: datasetFootprint('BIG'), runs: 0, runsByTool: {}, tools: {}, skipped: msg}
         continue
       }
     }
@@ -515,16 +539,28 @@ async function main(): Promise<void> {
     // BIG is about memory, not speed: one run, bl and cp only
     const runs = id === 'BIG' ? 1 : opts.runs
     const dsTools = tools.filter((t) => t.available && (id !== 'BIG' || t.name === 'bl' || t.name === 'cp'))
-    const dr: DatasetResult = {id, description: d.description, files: d.files, bytes: d.bytes, appendBytes: d.aux?.appendBytes, runs, tools: {}}
+    const dr: DatasetResult = {id, description: d.description, files: d.files, bytes: d.bytes, appendBytes: d.aux?.appendBytes, runs, runsByTool: {}, tools: {}}
     for (const t of dsTools) dr.tools[t.name] = {runs: [], summary: {}}
+    // Targets compare bl with cp -r (D1), git and restic (D2); elsewhere git and restic are
+    // informational and slow (git recompresses the whole 512 MiB CSV on every D3 commit), so they
+    // run once unless --full-peers.
+    const toolRuns = (t: Tool): number => ((t.name === 'git' || t.name === 'restic') && id !== 'D2' && !opts.fullPeers ? 1 : runs)
+    for (const t of dsTools) dr.runsByTool[t.name] = toolRuns(t)
     for (let run = 1; run <= runs; run++) {
       for (const t of dsTools) {
+        if (run > toolRuns(t)) continue
         const ts = performance.now()
         const tr = await benchToolRun(runner, t, d, run, workRoot, run === 1, log)
         dr.tools[t.name]!.runs.push(tr)
         const fc = tr.steps.firstCommit
-        log(`  run ${run}/${runs} ${t.label.padEnd(7)} first ${fc?.ok && fc.wall !== null ? fmtSeconds(fc.wall) : 'ERR'}  (${((performance.now() - ts) / 1000).toFixed(1)} s incl. setup)`)
-        if (!(opts.keep && run === runs)) rmrf(path.join(workRoot, `${id}-${t.name}-r${run}`))
+        log(`  run ${run}/${toolRuns(t)} ${t.label.padEnd(7)} first ${fc?.ok && fc.wall !== null ? fmtSeconds(fc.wall) : 'ERR'}  (${((performance.now() - ts) / 1000).toFixed(1)} s incl. setup)`)
+        const scratch = path.join(workRoot, `${id}-${t.name}-r${run}`)
+        // Deleting ~100k small files makes this kernel's next ~50k file creations pay ~0.5 ms of
+        // sys time each (seen here on ext4 with online discard): keep D2's trees until the end so
+        // that the deletion's after-effects do not land in another tool's timed step.
+        if (opts.keep && run === toolRuns(t)) kept.push(scratch)
+        else if (id === 'D2') deferred.push(scratch)
+        else rmrf(scratch)
       }
     }
     const rows = rowsFor(d)
@@ -574,6 +610,9 @@ async function main(): Promise<void> {
         'checkout = delete the work tree except the metadata dir, then `bl checkout -f <branch>` / `git checkout -f`; restic: `restore latest` into an empty dir; cp: the cp -r time',
         'git runs with gc.auto=0 (no background gc) and no system/global config',
         'BIG runs once with bl and cp only',
+        'git and restic run once on D1 and D3 (informational, slow) unless --full-peers; N times on D2',
+        'work trees: hard links of the data set (every mutation replaces files), a real copy for D3; checkout empties the work tree by renaming into a trash dir (mass deletion right before a timed step skews it on this kernel); D2 trees are deleted at the end',
+        'noise row: CPU used by other processes and kernel threads during a timed step, as a share of all cores (/proc/stat)',
         'MB = 10^6 bytes (throughput, RSS limit); MiB = 2^20',
       ],
     },
@@ -581,18 +620,23 @@ async function main(): Promise<void> {
     datasets: results,
     targets,
   }
-  const resultsFile = path.join(opts.dataRoot, 'results.json')
-  fs.writeFileSync(resultsFile, JSON.stringify(out, null, 2) + '\n')
   runner.dispose()
+  const tc = performance.now()
+  for (const dir of deferred) rmrf(dir)
   if (!opts.keep) rmrf(workRoot)
+  const cleanupSeconds = (performance.now() - tc) / 1000
+  out.totalSeconds = (performance.now() - t0) / 1000
+  const resultsFile = path.join(opts.dataRoot, 'results.json')
+  fs.writeFileSync(resultsFile, JSON.stringify({...out, cleanupSeconds}, null, 2) + '\n')
   log('')
-  log(`results: ${resultsFile}  (total ${fmtSeconds(out.totalSeconds)})`)
+  if (kept.length) log(`kept work trees: ${kept.join(' ')}`)
+  log(`results: ${resultsFile}  (total ${fmtSeconds(out.totalSeconds)}, of which cleanup ${fmtSeconds(cleanupSeconds)})`)
 }
 
 function printTable(d: DatasetResult, rows: Row[], tools: Tool[]): void {
   console.log('')
-  console.log(`${d.id}: ${d.description} (${d.files} files, ${fmtBytes(d.bytes)} = ${(d.bytes / MB).toFixed(0)} MB), ${d.runs} run(s), median [min..max]`)
-  const header = ['metric', ...tools.map((t) => t.label)]
+  console.log(`${d.id}: ${d.description} (${d.files} files, ${fmtBytes(d.bytes)} = ${(d.bytes / MB).toFixed(0)} MB); median [min..max] over the runs`)
+  const header = ['metric', ...tools.map((t) => `${t.label} (${d.runsByTool[t.name] ?? d.runs} run${(d.runsByTool[t.name] ?? d.runs) === 1 ? '' : 's'})`)]
   const body: string[][] = []
   for (const row of rows) {
     const cells = tools.map((t) => {
@@ -608,6 +652,10 @@ function printTable(d: DatasetResult, rows: Row[], tools: Tool[]): void {
     body.push([row.label, ...cells])
   }
   console.log(padTable([header, ...body]))
+  for (const t of tools) {
+    const dirty = (d.tools[t.name]?.runs ?? []).filter((r) => r.steps.status?.clean === false).map((r) => r.run)
+    if (dirty.length) console.log(`note: ${t.label} status did not report a clean work tree right after the commit (run ${dirty.join(', ')})`)
+  }
 }
 
 function applicable(t: Tool, label: string): boolean {

@@ -17,6 +17,7 @@ export interface CmdRecord {
   wall: number
   cpu: number | null
   rss: number | null
+  foreignCpu: number | null
 }
 
 export interface StepResult {
@@ -26,8 +27,12 @@ export interface StepResult {
   cpu: number | null
   /** bytes, max over the step's commands */
   rss: number | null
+  /** CPU seconds used by other processes (and kernel threads) during the step: noise indicator */
+  foreignCpu?: number | null
   cmds: CmdRecord[]
   error?: string
+  /** the failing command's last lines of output */
+  detail?: string
   /** store size (bytes) after the step */
   storeBytes?: number
   /** top-level files of the store dir after the step (e.g. bl.db / bl.db-wal) */
@@ -80,19 +85,23 @@ export async function runSeq(runner: Runner, cmds: string[][], cwd: string, env:
   let wall = 0
   let cpu: number | null = 0
   let rss: number | null = null
+  let foreignCpu: number | null = 0
   for (const argv of cmds) {
     const r = await runner.run(argv, {cwd, env})
     outputs.push(r)
-    recs.push({argv: r.argv, rc: r.rc, wall: r.wall, cpu: r.cpu, rss: r.rss})
+    recs.push({argv: r.argv, rc: r.rc, wall: r.wall, cpu: r.cpu, rss: r.rss, foreignCpu: r.foreignCpu})
     wall += r.wall
+    foreignCpu = foreignCpu === null || r.foreignCpu === null ? null : foreignCpu + r.foreignCpu
     cpu = cpu === null || r.cpu === null ? null : cpu + r.cpu
     if (r.rss !== null) rss = Math.max(rss ?? 0, r.rss)
     if (r.rc !== 0) {
-      const msg = tail(r.stderr || r.stdout) || '(no output)'
-      return {ok: false, wall, cpu, rss, cmds: recs, outputs, error: `\`${shortArgv(argv)}\` exited ${r.rc}: ${msg}`}
+      const detail = tail(r.stderr || r.stdout, 12, 2000)
+      const lines = detail.split('\n').map((l) => l.trim()).filter(Boolean)
+      const headline = lines.find((l) => /error/i.test(l)) ?? lines[lines.length - 1] ?? '(no output)'
+      return {ok: false, wall, cpu, rss, foreignCpu, cmds: recs, outputs, error: `\`${shortArgv(argv)}\` exited ${r.rc}: ${headline}`, detail}
     }
   }
-  return {ok: true, wall, cpu, rss, cmds: recs, outputs}
+  return {ok: true, wall, cpu, rss, foreignCpu, cmds: recs, outputs}
 }
 
 function shortArgv(argv: string[]): string {

@@ -9,6 +9,7 @@ import path from 'node:path'
 import type {Context} from '../core/context.js'
 import {BlError, EXIT, exitCodeFor} from '../core/errors.js'
 import {openRepo, type Repo} from '../core/repo.js'
+import {translateSqliteError} from '../core/store/sqlite-object-store.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BlCommand)['baseFlags'] & T['flags']>
 
@@ -66,6 +67,9 @@ export abstract class BlCommand extends Command {
 
 function toBlError(err: Error & {oclif?: {exit?: number}}): BlError {
   if (err instanceof BlError) return err
+  // SQLite failures from any query (corruption found mid-read, disk full, busy) get their typed error.
+  const sql = translateSqliteError(err, '.bl/bl.db')
+  if (sql instanceof BlError) return sql
   // oclif parse errors (unknown flag, missing argument, ...) are usage errors.
   if (err instanceof Errors.CLIError || err.oclif?.exit === 2) {
     const msg = err.message.split('\n')[0]!.replace(/^\s*(Error:\s*)?/, '')

@@ -11,14 +11,14 @@ bl checkout [<rev>] -- <paths>: overwrite paths from the index, or from <rev> (w
   static override examples = ['<%= config.bin %> checkout main', '<%= config.bin %> checkout -b experiment', '<%= config.bin %> checkout HEAD~3', '<%= config.bin %> checkout v1 -- labels.csv']
   static override strict = false
   static override flags = {
-    b: Flags.string({description: 'Create a new branch and switch to it.'}),
+    branch: Flags.string({char: 'b', description: 'Create a new branch and switch to it.'}),
     force: Flags.boolean({char: 'f', description: 'Discard local changes.'}),
     detach: Flags.boolean({description: 'Detach HEAD at the commit even if a branch is named.'}),
   }
 
   async run(): Promise<SwitchResult | RestoreResult> {
     const {flags} = await this.parse(Checkout)
-    const {before, after} = splitDashDash(this.argv, ['-b'])
+    const {before, after} = splitDashDash(this.argv, ['-b', '--branch'])
     const hasDashDash = this.argv.includes('--')
     const repo = this.repo()
     if (hasDashDash || before.length > 1) {
@@ -29,7 +29,7 @@ bl checkout [<rev>] -- <paths>: overwrite paths from the index, or from <rev> (w
       if (!this.isQuiet(flags)) this.out(`Updated ${res.restored.length} path${res.restored.length === 1 ? '' : 's'} from ${source ?? 'the index'}`)
       return res
     }
-    const res = switchTo(repo, {target: before[0], create: flags.b, force: flags.force, detach: flags.detach})
+    const res = switchTo(repo, {target: before[0], create: flags.branch, force: flags.force, detach: flags.detach})
     if (!this.isQuiet(flags)) {
       if (res.branch) this.out(`${res.created ? 'Switched to a new branch' : 'Switched to branch'} '${res.branch}'`)
       else this.out(`HEAD is now at ${res.commit.slice(0, 12)} (detached)`)

@@ -28,6 +28,9 @@ export interface RunOptions {
   /** Variables to remove from the environment (e.g. BL_AUTHOR_NAME). */
   unset?: string[]
   input?: string | Buffer
+  /** Run as this user/group (only possible when the tests run as root). */
+  uid?: number
+  gid?: number
 }
 
 /** Creates a fresh temp directory; remember to remove it (see `Sandbox.cleanup`). */
@@ -101,6 +104,7 @@ export class Sandbox {
       env: this.env(opts),
       input: opts.input,
       maxBuffer: 1024 * 1024 * 1024,
+      ...(opts.uid !== undefined ? {uid: opts.uid, gid: opts.gid ?? opts.uid} : {}),
     })
     if (r.error) throw r.error
     return toResult(r.status, r.signal, r.stdout, r.stderr)
@@ -123,7 +127,12 @@ export class Sandbox {
 
   /** Spawns bl asynchronously. */
   spawn(args: string[], opts: RunOptions = {}): ChildProcess {
-    return spawn(process.execPath, [BIN, ...args], {cwd: opts.cwd ?? this.dir, env: this.env(opts), stdio: ['ignore', 'pipe', 'pipe']})
+    return spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd ?? this.dir,
+      env: this.env(opts),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.uid !== undefined ? {uid: opts.uid, gid: opts.gid ?? opts.uid} : {}),
+    })
   }
 
   /** Spawns bl and resolves with its result. */
@@ -205,18 +214,61 @@ export function isRoot(): boolean {
 /** A sandbox with `bl init` done and, if files are given, one commit of them. */
 export function repoWith(files: Record<string, string | Buffer> = {}, message = 'initial'): Sandbox {
   const s = new Sandbox()
-  s.ok(['init', '-q'])
-  const names = Object.keys(files)
-  for (const n of names) s.write(n, files[n]!)
-  if (names.length) {
-    s.ok(['add', '-A', '-q'])
-    s.ok(['commit', '-q', '-m', message])
+  try {
+    s.ok(['init', '-q'])
+    const names = Object.keys(files)
+    for (const n of names) s.write(n, files[n]!)
+    if (names.length) {
+      s.ok(['add', '-A', '-q'])
+      s.ok(['commit', '-q', '-m', message])
+    }
+    return s
+  } catch (e) {
+    s.cleanup()
+    throw e
   }
-  return s
 }
 
 /** Commit id of a revision, via `bl log -n 1 --json <rev>`. */
 export function revId(s: Sandbox, rev: string): string {
   const log = s.j(['log', '-n', '1', rev])
   return log[0].id
+}
+
+// ---- async variants (let independent suites of one file run side by side) ----------------------
+
+/** Runs bl asynchronously and asserts exit 0. */
+export async function okA(s: Sandbox, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const r = await s.runAsync(args, opts)
+  if (r.code !== 0) throw new Error(`bl ${args.join(' ')} exited ${r.code} (signal ${r.signal})\nstdout: ${r.stdout.slice(0, 2000)}\nstderr: ${r.stderr.slice(0, 2000)}`)
+  return r
+}
+
+/** Async `Sandbox.j`: runs bl --json, asserts exit 0 and returns `result`. */
+export async function jA(s: Sandbox, args: string[], opts: RunOptions = {}): Promise<any> {
+  const r = await okA(s, withJson(args), opts)
+  const doc = r.json()
+  if (doc.ok !== true) throw new Error(`bl ${args.join(' ')} --json: not ok: ${r.stdout}`)
+  return doc.result
+}
+
+export async function repoWithA(files: Record<string, string | Buffer> = {}, message = 'initial'): Promise<Sandbox> {
+  const s = new Sandbox()
+  try {
+    await okA(s, ['init', '-q'])
+    const names = Object.keys(files)
+    for (const n of names) s.write(n, files[n]!)
+    if (names.length) {
+      await okA(s, ['add', '-A', '-q'])
+      await okA(s, ['commit', '-q', '-m', message])
+    }
+    return s
+  } catch (e) {
+    s.cleanup()
+    throw e
+  }
+}
+
+export async function revIdA(s: Sandbox, rev: string): Promise<string> {
+  return (await jA(s, ['log', '-n', '1', rev]))[0].id
 }

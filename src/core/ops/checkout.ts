@@ -49,7 +49,8 @@ export function switchTo(repo: Repo, opts: SwitchOptions): SwitchResult {
     branchRef = HEADS + name
   } else {
     if (!opts.target) throw new BlError('INVALID_ARGUMENT', 'missing branch or commit to switch to', {hint: 'Usage: bl switch <branch>, bl switch -c <new-branch>, bl checkout <commit>.'})
-    const asBranch = HEADS + opts.target
+    // `checkout HEAD` (or @) on a branch stays on it, as in Git.
+    const asBranch = (opts.target === 'HEAD' || opts.target === '@') && head.branch && !opts.detach ? head.branch : HEADS + opts.target
     const onBranch = !opts.detach && readRef(repo, asBranch)
     if (onBranch) {
       branchRef = asBranch
@@ -212,7 +213,7 @@ export function restore(repo: Repo, opts: RestoreOptions): RestoreResult {
     const e = source.get(p)!
     let st: fs.Stats | undefined
     if (worktree) st = writeEntry(repo, p, e)
-    if (staged || (opts.source && worktree)) {
+    if (staged) {
       st ??= fs.lstatSync(absPath(repo, p), {throwIfNoEntry: false}) ?? undefined
       updates.push(st && worktree ? makeEntry(p, st, {id: e.id, size: e.size}, now) : {path: p, kind: e.kind, exec: e.exec, size: e.size, id: e.id, mtime: 0, ctime: 0, ino: 0, checked: 0})
     } else if (worktree && st) {
@@ -221,12 +222,12 @@ export function restore(repo: Repo, opts: RestoreOptions): RestoreResult {
     }
     result.restored.push(p)
   }
-  // With a source commit (or --staged), tracked paths absent from the source go away, as in Git.
+  // Tracked paths absent from the source go away: from the index with --staged, from the work tree with --worktree.
   if (opts.source || staged) {
     for (const p of trackedMatches) {
       if (source.has(p)) continue
       if (worktree) removeEntry(repo, p)
-      deletes.push(p)
+      if (staged) deletes.push(p)
       result.removed.push(p)
     }
   }

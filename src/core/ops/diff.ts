@@ -3,6 +3,8 @@
  * Renames are exact (same file id). Work-tree files are hashed only when the stat cache can't
  * vouch for them.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import {BlError} from '../errors.js'
 import {diffMaps, type Change} from '../diff/diff.js'
 import type {Oid} from '../hash.js'
@@ -26,8 +28,15 @@ export interface DiffResult {
 }
 
 export function diff(repo: Repo, opts: DiffOptions): DiffResult {
-  const specs = (opts.paths ?? []).map((p) => toRepoPath(repo, p))
-  let revs = opts.revs
+  // Without `--`, an argument that is not a revision but names a file is a path (Git's guess).
+  const revArgs: string[] = []
+  const extraPaths: string[] = []
+  for (const a of opts.revs) {
+    if (!a.includes('..') && !isRevision(repo, a) && fs.existsSync(path.resolve(repo.ctx.cwd, a))) extraPaths.push(a)
+    else revArgs.push(a)
+  }
+  const specs = [...(opts.paths ?? []), ...extraPaths].map((p) => toRepoPath(repo, p))
+  let revs = revArgs
   if (revs.length === 1 && revs[0]!.includes('..')) {
     const [a, b] = revs[0]!.split('..')
     revs = [a || 'HEAD', b || 'HEAD']
@@ -54,6 +63,16 @@ export function diff(repo: Repo, opts: DiffOptions): DiffResult {
   }
   const changes = diffMaps(filter(before, specs), filter(after, specs))
   return {from, to, changes}
+}
+
+function isRevision(repo: Repo, rev: string): boolean {
+  try {
+    resolveRevision(repo, rev)
+    return true
+  } catch (err) {
+    if (err instanceof BlError && (err.code === 'UNKNOWN_REVISION' || err.code === 'AMBIGUOUS_REVISION')) return false
+    throw err
+  }
 }
 
 function headOrEmpty(repo: Repo): Map<string, FlatEntry> {
