@@ -28,7 +28,7 @@ export interface IngestProgress {
 
 /** Batches at least this large go through the worker thread. */
 export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024
-const MAX_INFLIGHT_SEGMENTS = 6
+const MAX_INFLIGHT_SEGMENTS = 3
 
 /** The worker's module; when core runs from its TypeScript sources (tests), the built one. */
 const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../../dist/core/worktree/ingest-worker.js', import.meta.url) : new URL('./ingest-worker.js', import.meta.url)
