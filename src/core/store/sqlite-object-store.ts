@@ -153,8 +153,9 @@ export class SqliteObjectStore implements ObjectStore {
   // ---- transactions ----------------------------------------------------------------------------
 
   /**
-   * Runs `fn` in one IMMEDIATE transaction (durable at commit). Inside an open bulk transaction,
-   * `fn` joins it. `opts.durable` is kept for callers' intent; every commit is synchronous=FULL.
+   * Runs `fn` in one IMMEDIATE transaction (durable at commit). An open bulk transaction is
+   * committed first; inside another transaction, `fn` joins it. `opts.durable` records the
+   * caller's intent; every commit is synchronous=FULL.
    */
   transaction<T>(fn: () => T, _opts: {durable?: boolean} = {}): T {
     if (this.bulkOpen) this.endBulk()

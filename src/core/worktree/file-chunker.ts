@@ -17,6 +17,23 @@ export interface ChunkedFile {
   chunks: ChunkRef[]
 }
 
+/** Opens `abs` for reading, runs `fn`, closes it; file-system errors become typed errors naming `path`. */
+export function withOpenFile<T>(abs: string, path: string, fn: (fd: number) => T): T {
+  let fd: number
+  try {
+    fd = fs.openSync(abs, 'r')
+  } catch (err) {
+    throw fsError(err, path, 'reading')
+  }
+  try {
+    return fn(fd)
+  } catch (err) {
+    throw fsError(err, path, 'reading')
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
 export class FileChunker {
   private readonly chunker = new WasmChunker(READ_BLOCK + MAX_CHUNK)
   private readonly whole = createHasher()
@@ -26,24 +43,14 @@ export class FileChunker {
    * the call. Fails with FILE_CHANGED_DURING_READ if the file changes while it is read.
    */
   chunkFile(abs: string, path: string, onChunk: (id: Buffer, view: Uint8Array) => void, onBytes?: (n: number) => void): ChunkedFile {
-    let fd: number
-    try {
-      fd = fs.openSync(abs, 'r')
-    } catch (err) {
-      throw fsError(err, path, 'reading')
-    }
-    try {
+    return withOpenFile(abs, path, (fd) => {
       const before = fs.fstatSync(fd)
       const res = this.readAll(fd, onChunk, onBytes)
       const after = fs.fstatSync(fd)
       if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || res.size !== after.size)
         throw new BlError('FILE_CHANGED_DURING_READ', `${path}: changed while bl was reading it`, {hint: 'Run the command again once the file is no longer being written.', data: {path}})
       return res
-    } catch (err) {
-      throw fsError(err, path, 'reading')
-    } finally {
-      fs.closeSync(fd)
-    }
+    })
   }
 
   /** Chunks bytes already in memory. */

@@ -1,6 +1,6 @@
 /**
- * The write path. Files are read once (file-chunker.ts); new chunks are packed into segments and
- * each full segment is written in its own short transaction; blob records wait for
+ * The write path. Files are read once (file-chunker.ts); new chunks are packed into segments,
+ * which are written in bulk transactions of ~32 MiB (store.bulkWrite); blob records wait for
  * `flushObjects`, which the caller runs inside the transaction that publishes them (index update
  * or commit), so chunks are always durable before the records that list them.
  *
@@ -10,11 +10,11 @@
 import fs from 'node:fs'
 import {Worker} from 'node:worker_threads'
 import {SEGMENT_MAX} from '../chunk.js'
-import {BlError, fsError} from '../errors.js'
+import {BlError} from '../errors.js'
 import {createHasher, hashHex, type Oid} from '../hash.js'
 import {encodeBlob, type ChunkRef} from '../objects/blob.js'
 import type {SqliteObjectStore} from '../store/sqlite-object-store.js'
-import {FileChunker, SegmentBuilder} from './file-chunker.js'
+import {FileChunker, SegmentBuilder, withOpenFile} from './file-chunker.js'
 import type {WorkerJob, WorkerReply} from './ingest-protocol.js'
 
 export interface IngestResult {
@@ -66,12 +66,13 @@ export class Ingestor {
   async addFiles(files: Array<{abs: string; path: string; size: number}>): Promise<IngestResult[]> {
     const total = files.reduce((s, f) => s + f.size, 0)
     if ((total < PARALLEL_MIN_BYTES && files.length < 2000) || files.length === 0) return files.map((f) => this.addFile(f.abs, f.path))
-    return this.addFilesInWorker(files)
+    return this.addFilesInWorker(files, total)
   }
 
-  private addFilesInWorker(files: Array<{abs: string; path: string}>): Promise<IngestResult[]> {
-    // Small files leave the main thread idle, so two workers; big ones keep it busy with SQLite.
-    const count = files.length >= 256 ? 2 : 1
+  private addFilesInWorker(files: Array<{abs: string; path: string; size: number}>, total: number): Promise<IngestResult[]> {
+    // Many small files leave the main thread idle, so two workers; big ones keep it busy with
+    // SQLite, where a second worker would only cost memory.
+    const count = files.length >= 256 && total / files.length < 256 * 1024 ? 2 : 1
     const results: IngestResult[] = new Array(files.length)
     return new Promise<IngestResult[]>((resolve, reject) => {
       const workers: Worker[] = []
@@ -192,13 +193,7 @@ export class Ingestor {
 
 /** Hashes a file without storing it (status, diff against the work tree). */
 export function hashFile(abs: string, path: string): IngestResult {
-  let fd: number
-  try {
-    fd = fs.openSync(abs, 'r')
-  } catch (err) {
-    throw fsError(err, path, 'reading')
-  }
-  try {
+  return withOpenFile(abs, path, (fd) => {
     const buf = Buffer.allocUnsafe(1024 * 1024)
     const h = createHasher()
     let size = 0
@@ -209,10 +204,5 @@ export function hashFile(abs: string, path: string): IngestResult {
       size += n
     }
     return {id: h.digest().toString('hex') as Oid, size}
-  } catch (err) {
-    throw fsError(err, path, 'reading')
-  } finally {
-    fs.closeSync(fd)
-  }
+  })
 }
-
