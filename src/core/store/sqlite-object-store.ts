@@ -302,7 +302,7 @@ export class SqliteObjectStore implements ObjectStore {
     if (seg) return seg
     seg = this.stmts.getSegment.get(id) as Buffer | undefined
     if (!seg) return undefined
-    if (this.segmentCache.size >= 4) this.segmentCache.delete(this.segmentCache.keys().next().value!)
+    if (this.segmentCache.size >= 2) this.segmentCache.delete(this.segmentCache.keys().next().value!)
     this.segmentCache.set(id, seg)
     return seg
   }

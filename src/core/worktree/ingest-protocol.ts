@@ -3,7 +3,7 @@ import type {ErrorCode} from '../errors.js'
 import type {ChunkRef} from '../objects/blob.js'
 
 
-export type WorkerJob = {type: 'file'; seq: number; abs: string; path: string} | {type: 'end'}
+export type WorkerJob = {type: 'files'; files: Array<{seq: number; abs: string; path: string}>} | {type: 'end'}
 
 export type WorkerReply =
   | {type: 'segment'; data: ArrayBuffer; length: number; entries: Array<{id: string; offset: number; length: number}>}

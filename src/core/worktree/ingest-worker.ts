@@ -44,22 +44,25 @@ port.on('message', (job: WorkerJob) => {
     post({type: 'done'})
     return
   }
+  for (const file of job.files) if (!chunkOne(file)) return
+})
+
+/** Chunks one file; false after an error (reported; the main thread then stops everything). */
+function chunkOne(job: {seq: number; abs: string; path: string}): boolean {
   try {
-    const res = chunker.chunkFile(
-      job.abs,
-      job.path,
-      (id, view) => {
-        const hex = id.toString('hex')
-        if (sent.has(hex)) return
-        sent.add(hex)
-        segments.add(id, view)
-      },
-    )
+    const res = chunker.chunkFile(job.abs, job.path, (id, view) => {
+      const hex = id.toString('hex')
+      if (sent.has(hex)) return
+      sent.add(hex)
+      segments.add(id, view)
+    })
     results.push({seq: job.seq, id: res.id, size: res.size, chunks: res.chunks})
     if (results.length >= 256) flushResults()
+    return true
   } catch (err) {
     flushResults()
     const e = err instanceof BlError ? err : new BlError('IO_ERROR', (err as Error).message)
     post({type: 'error', seq: job.seq, code: e.code, message: e.message, hint: e.hint ?? '', data: e.data})
+    return false
   }
-})
+}

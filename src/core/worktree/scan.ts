@@ -61,6 +61,9 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
       if (code === 'ENOENT' || code === 'ENOTDIR') return
       throw fsError(err, rel || '.', 'listing')
     }
+    // Name order: files are then stored in path order, so a checkout (also in path order) reads
+    // each segment once instead of jumping between them.
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     for (const d of entries) {
       const child = rel === '' ? d.name : `${rel}/${d.name}`
       const isDir = d.isDirectory()
