@@ -1,8 +1,11 @@
 /**
- * BLAKE3-256 ids. The one wrapper around the hashing libraries: the native binding
- * (@napi-rs/blake-hash, ~3 GB/s) and, where it cannot load, hash-wasm's WebAssembly build.
+ * BLAKE3-256 ids. The one wrapper around the hashing libraries: the native binding of
+ * @napi-rs/blake-hash (~3 GB/s; its platform package is an optional dependency, loaded directly
+ * because npm cannot lock the wrapper's full set of platform packages here) and, where it cannot
+ * load, hash-wasm's WebAssembly build (~0.6 GB/s).
  * A file's id is BLAKE3 of its bytes, so `b3sum FILE` prints the same hex.
  */
+import {createRequire} from 'node:module'
 import {BlError} from './errors.js'
 
 export type Oid = string & {readonly __brand: 'Oid'}
@@ -21,8 +24,14 @@ interface Backend {
   create(): IncrementalHasher
 }
 
+interface NativeBlake {
+  blake3(input: Uint8Array): Buffer
+  Blake3Hasher: new () => {update(d: Uint8Array): unknown; digestBuffer(): Buffer; reset(): void}
+}
+
 async function loadNative(): Promise<Backend> {
-  const mod = await import('@napi-rs/blake-hash')
+  const libc = process.platform === 'linux' ? '-gnu' : ''
+  const mod = createRequire(import.meta.url)(`@napi-rs/blake-hash-${process.platform}-${process.arch}${libc}`) as NativeBlake
   return {
     name: 'native',
     oneShot: (data) => mod.blake3(data),
