@@ -145,6 +145,7 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
     }
   }
   const now = repo.nowMs()
+  const knownDirs = new Set<string>()
   for (const p of sorted) {
     const target = after.get(p)
     if (!target) continue
@@ -153,7 +154,7 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
     let st: fs.Stats
     if (worktreeIs(p, target) && !(target.kind === 'file' && fs.existsSync(absPath(repo, p)) && isExecMismatch(repo, p, target))) st = fs.lstatSync(absPath(repo, p))
     else {
-      st = writeEntry(repo, p, target)
+      st = writeEntry(repo, p, target, knownDirs)
       written++
       progress?.onFile?.(p, target.size)
     }

@@ -13,19 +13,26 @@ import {absPath} from './paths.js'
 
 let tmpCounter = 0
 
-/** Makes sure every parent of `p` is a real directory, replacing files in the way (only if asked). */
-function ensureParents(repo: Repo, p: string): void {
+/**
+ * Makes sure every parent of `p` is a real directory, replacing a file in the way (the caller
+ * checked it is tracked and clean). `known` remembers directories already checked in this run.
+ */
+function ensureParents(repo: Repo, p: string, known?: Set<string>): void {
   const parts = p.split('/')
   let cur = repo.root
   for (let i = 0; i < parts.length - 1; i++) {
     cur = path.join(cur, parts[i]!)
+    if (known?.has(cur)) continue
     let st: fs.Stats | undefined
     try {
       st = fs.lstatSync(cur)
     } catch {
       st = undefined
     }
-    if (st?.isDirectory()) continue
+    if (st?.isDirectory()) {
+      known?.add(cur)
+      continue
+    }
     if (st) {
       // A file or symlink where a directory must go: the caller checked it is tracked and clean.
       fs.rmSync(cur, {force: true})
@@ -35,11 +42,12 @@ function ensureParents(repo: Repo, p: string): void {
     } catch (err) {
       throw fsError(err, parts.slice(0, i + 1).join('/'), 'creating directory')
     }
+    known?.add(cur)
   }
 }
 
-export function writeEntry(repo: Repo, p: string, e: FlatEntry): fs.Stats {
-  ensureParents(repo, p)
+export function writeEntry(repo: Repo, p: string, e: FlatEntry, knownDirs?: Set<string>): fs.Stats {
+  ensureParents(repo, p, knownDirs)
   const dest = absPath(repo, p)
   try {
     const st = fs.lstatSync(dest, {throwIfNoEntry: false})
