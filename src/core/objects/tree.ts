@@ -188,11 +188,3 @@ export function readTreeEntries(id: Oid, load: (id: Oid) => Uint8Array): TreeEnt
   }
   return out
 }
-
-/** The ids of every node of a directory (its pages and index nodes), for reachability. */
-export function treeNodeIds(id: Oid, load: (id: Oid) => Uint8Array): Oid[] {
-  const ids: Oid[] = [id]
-  const node = decodeTreeNode(load(id))
-  if (node.level > 0) for (const c of (node as {children: IndexChild[]}).children) ids.push(...treeNodeIds(c.id, load))
-  return ids
-}

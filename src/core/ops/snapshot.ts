@@ -10,6 +10,7 @@ import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import {flattenTree, type FlatEntry} from '../tree-build.js'
 import {compareWithIndex} from '../worktree/index-state.js'
+import {underAny} from '../worktree/paths.js'
 import {ancestorDirs, scanWorktree, type ScannedFile} from '../worktree/scan.js'
 
 export function commitTree(repo: Repo, commit: Oid | null): Oid | null {
@@ -81,7 +82,7 @@ export function viewWorktree(repo: Repo, index: Map<string, IndexEntry>, specs: 
   view.invalid = scan.invalid
   for (const [p, e] of index) {
     if (view.clean.has(p) || view.dirty.has(p)) continue
-    if (specs.length && !specs.some((s) => s === '' || p === s || p.startsWith(s + '/'))) continue
+    if (!underAny(p, specs)) continue
     view.dirty.set(p, {entry: e, clean: false})
   }
   return view

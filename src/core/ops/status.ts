@@ -6,7 +6,7 @@ import {diffMaps, type Change} from '../diff/diff.js'
 import {readHead, shortRef} from '../refs/refs.js'
 import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
-import {toRepoPath} from '../worktree/paths.js'
+import {toRepoPath, underAny} from '../worktree/paths.js'
 import {ancestorDirs} from '../worktree/scan.js'
 import {headTree, indexAsFlat, saveRefreshed, treeMap, viewWorktree} from './snapshot.js'
 
@@ -35,7 +35,7 @@ export function status(repo: Repo, opts: {paths?: string[]; untrackedAll?: boole
   const specs = (opts.paths ?? []).map((p) => toRepoPath(repo, p))
   const head = readHead(repo)
   const index = loadIndex(repo)
-  const inSpec = (p: string): boolean => specs.length === 0 || specs.some((s) => s === '' || p === s || p.startsWith(s + '/'))
+  const inSpec = (p: string): boolean => underAny(p, specs)
   const hTree = headTree(repo)
   // Right after a commit the index is known to equal HEAD's tree: no need to load and compare.
   const staged =

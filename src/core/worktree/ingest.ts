@@ -11,7 +11,7 @@ import fs from 'node:fs'
 import {Worker} from 'node:worker_threads'
 import {SEGMENT_MAX} from '../chunk.js'
 import {BlError} from '../errors.js'
-import {createHasher, hashHex, type Oid} from '../hash.js'
+import {createHasher, type Oid} from '../hash.js'
 import {encodeBlob, type ChunkRef} from '../objects/blob.js'
 import type {SqliteObjectStore} from '../store/sqlite-object-store.js'
 import {FileChunker, SegmentBuilder, withOpenFile} from './file-chunker.js'
@@ -67,25 +67,26 @@ export class Ingestor {
   async addFiles(files: Array<{abs: string; path: string; size: number}>): Promise<IngestResult[]> {
     const total = files.reduce((s, f) => s + f.size, 0)
     if ((total < PARALLEL_MIN_BYTES && files.length < 2000) || files.length === 0) return files.map((f) => this.addFile(f.abs, f.path))
-    return this.addFilesInWorker(files, total)
+    return this.addFilesInWorker(files)
   }
 
-  private addFilesInWorker(files: Array<{abs: string; path: string; size: number}>, total: number): Promise<IngestResult[]> {
-    // One worker: SQLite on this thread is the bottleneck for big files, and for many small files
-    // a second worker measured no faster (3.3 s for 50,000 files either way) but used 60 MB more.
-    const count = 1
+  /**
+   * One worker: SQLite on this thread is the bottleneck for big files, and for many small files a
+   * second worker measured no faster (3.3 s for 50,000 files either way) but used ~60 MB more.
+   */
+  private addFilesInWorker(files: Array<{abs: string; path: string}>): Promise<IngestResult[]> {
     const results: IngestResult[] = new Array(files.length)
+    const inflight = new Int32Array(new SharedArrayBuffer(4))
+    const worker = new Worker(WORKER_URL, {workerData: {inflight: inflight.buffer, maxInflight: MAX_INFLIGHT_SEGMENTS}})
     return new Promise<IngestResult[]>((resolve, reject) => {
-      const workers: Worker[] = []
-      let failed: BlError | undefined
-      let running = count
+      let failed = false
       const fail = (e: BlError): void => {
         if (failed) return
-        failed = e
-        for (const w of workers) void w.terminate()
+        failed = true
+        void worker.terminate()
         reject(e)
       }
-      const onMessage = (w: Worker, inflight: Int32Array, msg: WorkerReply): void => {
+      worker.on('message', (msg: WorkerReply) => {
         if (failed) return
         try {
           switch (msg.type) {
@@ -108,31 +109,19 @@ export class Ingestor {
               fail(new BlError(msg.code, msg.message, {hint: msg.hint || undefined, data: msg.data}))
               break
             case 'done':
-              void w.terminate()
-              if (--running === 0) resolve(results)
+              void worker.terminate()
+              resolve(results)
               break
           }
         } catch (err) {
           fail(err instanceof BlError ? err : new BlError('IO_ERROR', (err as Error).message, {cause: err}))
         }
-      }
-      for (let i = 0; i < count; i++) {
-        const inflight = new Int32Array(new SharedArrayBuffer(4))
-        const w = new Worker(WORKER_URL, {workerData: {inflight: inflight.buffer, maxInflight: MAX_INFLIGHT_SEGMENTS}})
-        workers.push(w)
-        w.on('message', (msg: WorkerReply) => onMessage(w, inflight, msg))
-        w.on('error', (err) => fail(new BlError('INTERNAL_ERROR', `ingest worker failed: ${err.message}`, {hint: 'Run again with BL_DEBUG=1 and report it.', cause: err})))
-      }
-      // Contiguous runs per worker keep a directory's files (and their chunks) together; jobs
-      // travel in batches (one message per file costs more than hashing a small file).
-      const per = Math.ceil(files.length / count)
-      for (let w = 0; w < count; w++) {
-        for (let i = w * per; i < Math.min(files.length, (w + 1) * per); i += JOB_BATCH) {
-          const batch = files.slice(i, Math.min(i + JOB_BATCH, (w + 1) * per, files.length)).map((f, k) => ({seq: i + k, abs: f.abs, path: f.path}))
-          workers[w]!.postMessage({type: 'files', files: batch} satisfies WorkerJob)
-        }
-      }
-      for (const w of workers) w.postMessage({type: 'end'} satisfies WorkerJob)
+      })
+      worker.on('error', (err) => fail(new BlError('INTERNAL_ERROR', `ingest worker failed: ${err.message}`, {hint: 'Run again with BL_DEBUG=1 and report it.', cause: err})))
+      // Jobs travel in batches: one message per file costs more than hashing a small file.
+      for (let i = 0; i < files.length; i += JOB_BATCH)
+        worker.postMessage({type: 'files', files: files.slice(i, i + JOB_BATCH).map((f, k) => ({seq: i + k, abs: f.abs, path: f.path}))} satisfies WorkerJob)
+      worker.postMessage({type: 'end'} satisfies WorkerJob)
     })
   }
 
