@@ -8,7 +8,7 @@ import {UserConfig} from './config.js'
 import type {Context} from './context.js'
 import {BlError} from './errors.js'
 import type {Signature} from './objects/commit.js'
-import {SqliteObjectStore} from './store/sqlite-object-store.js'
+import {FSYNC_MODES, SqliteObjectStore, type FsyncMode} from './store/sqlite-object-store.js'
 
 export const BL_DIR = '.bl'
 export const DB_FILE = 'bl.db'
@@ -22,6 +22,18 @@ export class Repo {
     readonly ctx: Context,
   ) {
     this.userConfig = new UserConfig(ctx.userConfigDir)
+  }
+
+  /** Applies `core.fsync` to the store before a bulk write (read then, so `bl config` can still fix a bad value). */
+  prepareBulkWrites(): void {
+    this.store.setFsyncMode(this.fsyncMode())
+  }
+
+  private fsyncMode(): FsyncMode {
+    const v = this.config('core.fsync') ?? 'batch'
+    if (!(FSYNC_MODES as readonly string[]).includes(v))
+      throw new BlError('BAD_CONFIG', `core.fsync is "${v}"; expected one of ${FSYNC_MODES.join(', ')}`, {hint: 'Fix it with `bl config core.fsync batch` (or `always`).'})
+    return v as FsyncMode
   }
 
   get blDir(): string {

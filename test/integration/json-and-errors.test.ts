@@ -267,6 +267,34 @@ describe('errors: format and exit codes', () => {
     expectError(s, ['branch', '-d', 'main'], 5, 'CURRENT_BRANCH')
   })
 
+  it('an unknown core.fsync value -> 2 BAD_CONFIG when data is written; batch and always both work', () => {
+    s.ok(['config', 'core.fsync', 'sometimes'])
+    s.write('fsync-bad.bin', 'x')
+    expectError(s, ['add', 'fsync-bad.bin'], 2, 'BAD_CONFIG')
+    fs.rmSync(s.p('fsync-bad.bin'))
+    for (const mode of ['always', 'batch']) {
+      s.ok(['config', 'core.fsync', mode])
+      s.write(`fsync-${mode}.bin`, crypto.randomBytes(300_000))
+      s.ok(['add', `fsync-${mode}.bin`])
+      assert.equal(envelope(s, ['status']).staged.some((e: any) => e.path === `fsync-${mode}.bin`), true)
+    }
+    s.ok(['rm', '--cached', '-q', 'fsync-always.bin', 'fsync-batch.bin'])
+    fs.rmSync(s.p('fsync-always.bin'))
+    fs.rmSync(s.p('fsync-batch.bin'))
+  })
+
+  it('add is silent like git add; -v names each file', () => {
+    s.write('quiet.txt', 'q\n')
+    s.write('loud.txt', 'l\n')
+    const quiet = s.bl(['add', 'quiet.txt'])
+    assert.equal(quiet.code, 0)
+    assert.equal(quiet.stdout, '')
+    assert.equal(s.bl(['add', '-v', 'loud.txt']).stdout, 'add loud.txt\n')
+    s.ok(['rm', '--cached', '-q', 'quiet.txt', 'loud.txt'])
+    fs.rmSync(s.p('quiet.txt'))
+    fs.rmSync(s.p('loud.txt'))
+  })
+
   it('bl init twice -> 1 ALREADY_A_REPOSITORY', () => {
     expectError(s, ['init'], 1, 'ALREADY_A_REPOSITORY')
     assert.equal(envelope(s, ['log']).length, 1, 'the repository is untouched')

@@ -68,6 +68,7 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
     })
   }
   const result: AddResult = {added: [], updated: [], removed: [], unchanged: 0, bytesRead: 0, bytesStored: 0}
+  repo.prepareBulkWrites()
   const ingestor = new Ingestor(repo.store, opts.progress)
   const updates: IndexEntry[] = []
   const present = new Set<string>()

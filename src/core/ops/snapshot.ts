@@ -64,7 +64,7 @@ export function viewWorktree(repo: Repo, index: Map<string, IndexEntry>, specs: 
   const view: WorktreeView = {dirty: new Map(), clean: new Set(), untracked: [], invalid: [], refreshed: []}
   const scan = scanWorktree(repo, {
     specs,
-    tracked: new Set(index.keys()),
+    tracked: index,
     trackedDirs: ancestorDirs(index.keys()),
     needStat: (p) => index.has(p),
     onFile(f) {

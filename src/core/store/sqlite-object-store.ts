@@ -6,10 +6,15 @@
  * Journal mode is TRUNCATE (rollback journal), not WAL: a segment's pages are appended to the
  * database file and written once, while WAL writes every byte twice (log, then checkpoint) and
  * its checkpoint fsync dominated a 1 GiB commit (11.7 s against 3.4 s here; docs/decisions.md).
- * Every transaction is IMMEDIATE with synchronous=FULL, so whatever a command reports as done is
- * on disk; bulk writes batch ~32 MiB of segments per transaction to keep fsyncs few. A busy
- * timeout makes a second bl process wait instead of failing.
+ * Every ordinary transaction is IMMEDIATE with synchronous=FULL, so whatever a command reports
+ * as done is on disk. Bulk chunk writes (~32 MiB per transaction) run, in the default "batch"
+ * fsync mode, with synchronous=OFF plus a background fdatasync that starts writeback early: the
+ * rollback journal still protects them against a killed process, and the FULL transaction that
+ * publishes them (index or commit) fsyncs the whole file, so one fsync at the end makes them
+ * durable. Mode "always" syncs every bulk transaction too (power-cut safe at every moment, slower);
+ * see docs/decisions.md. A busy timeout makes a second bl process wait instead of failing.
  */
+import fs from 'node:fs'
 import Database from 'better-sqlite3'
 import {SEGMENT_MAX} from '../chunk.js'
 import {BlError} from '../errors.js'
@@ -64,6 +69,10 @@ export function translateSqliteError(err: unknown, file: string): unknown {
   return err
 }
 
+/** How bulk chunk writes reach the disk (config `core.fsync`). */
+export type FsyncMode = 'batch' | 'always'
+export const FSYNC_MODES: readonly FsyncMode[] = ['batch', 'always']
+
 export interface OpenOptions {
   create?: boolean
   busyTimeoutMs?: number
@@ -75,6 +84,11 @@ export class SqliteObjectStore implements ObjectStore {
   private readonly stmts: ReturnType<SqliteObjectStore['prepare']>
   private segmentCache = new Map<number, Buffer>()
   private inTx = false
+  private fsyncMode: FsyncMode = 'batch'
+  /** A read-only descriptor of the database file for background fdatasync, and whether one runs. */
+  private syncFd: number | undefined
+  private syncRunning = false
+  private closeAfterSync = false
 
   private constructor(readonly file: string, db: Database.Database) {
     this.db = db
@@ -143,7 +157,43 @@ export class SqliteObjectStore implements ObjectStore {
     }
   }
 
+  setFsyncMode(mode: FsyncMode): void {
+    this.fsyncMode = mode
+  }
+
+  /**
+   * Starts an fdatasync of the database file in libuv's thread pool, so the kernel writes bulk
+   * pages back while chunking goes on; at most one runs. Its result does not matter: the
+   * publishing transaction's own fsync is the one durability depends on.
+   */
+  private startBackgroundSync(): void {
+    if (this.syncRunning || this.closeAfterSync) return
+    try {
+      this.syncFd ??= fs.openSync(this.file, 'r')
+    } catch {
+      return
+    }
+    this.syncRunning = true
+    fs.fdatasync(this.syncFd, () => {
+      this.syncRunning = false
+      if (this.closeAfterSync) this.closeSyncFd()
+    })
+  }
+
+  private closeSyncFd(): void {
+    if (this.syncFd === undefined) return
+    try {
+      fs.closeSync(this.syncFd)
+    } catch {
+      // already closed: nothing to release
+    }
+    this.syncFd = undefined
+  }
+
   close(): void {
+    // The descriptor of a running background sync is closed when it finishes, never under it.
+    if (this.syncRunning) this.closeAfterSync = true
+    else this.closeSyncFd()
     if (!this.db.open) return
     // An unfinished bulk write (an error on the way) is rolled back, never half-committed.
     if (this.db.inTransaction) this.db.exec('ROLLBACK')
@@ -197,6 +247,7 @@ export class SqliteObjectStore implements ObjectStore {
     if (this.inTx && !this.bulkOpen) return fn()
     try {
       if (!this.bulkOpen) {
+        if (this.fsyncMode === 'batch') this.db.pragma('synchronous = OFF')
         this.db.exec('BEGIN IMMEDIATE')
         this.inTx = this.bulkOpen = true
         this.bulkBytes = 0
@@ -206,9 +257,14 @@ export class SqliteObjectStore implements ObjectStore {
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK')
       this.inTx = this.bulkOpen = false
+      this.restoreSync()
       throw translateSqliteError(err, this.file)
     }
     if (this.bulkBytes >= BULK_TX_BYTES) this.endBulk()
+  }
+
+  private restoreSync(): void {
+    if (this.fsyncMode === 'batch') this.db.pragma('synchronous = FULL')
   }
 
   endBulk(): void {
@@ -220,7 +276,10 @@ export class SqliteObjectStore implements ObjectStore {
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK')
       throw translateSqliteError(err, this.file)
+    } finally {
+      this.restoreSync()
     }
+    if (this.fsyncMode === 'batch') this.startBackgroundSync()
   }
 
   /** Runs a read-only query function, translating SQLite errors. */

@@ -12,11 +12,14 @@ import type {WorkerReply, WorkerJob} from './ingest-protocol.js'
 const port = parentPort!
 const inflight = new Int32Array(workerData.inflight as SharedArrayBuffer)
 const MAX_INFLIGHT = workerData.maxInflight as number
+/** MAX_INFLIGHT + 1 segment slots of shared memory: one being filled, the rest in flight. */
+const slots = (workerData.slots as SharedArrayBuffer[]).map((sab) => Buffer.from(sab))
+let slot = -1
 const chunker = new FileChunker()
 const sent = new Set<string>()
 
-function post(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(msg, transfer)
+function post(msg: WorkerReply): void {
+  port.postMessage(msg)
 }
 
 let results: Array<Extract<WorkerReply, {type: 'file'}>['files'][number]> = []
@@ -28,14 +31,18 @@ function flushResults(): void {
   results = []
 }
 
-const segments = new SegmentBuilder(SEGMENT_MAX, (data, entries) => {
-  flushResults()
-  while (Atomics.load(inflight, 0) >= MAX_INFLIGHT) Atomics.wait(inflight, 0, Atomics.load(inflight, 0), 1000)
-  Atomics.add(inflight, 0, 1)
-  // The segment owns its whole ArrayBuffer (SegmentBuilder allocates one per segment): move it, no copy.
-  const ab = data.buffer as ArrayBuffer
-  post({type: 'segment', data: ab, length: data.length, entries: entries.map((e) => ({id: e.id.toString('hex'), offset: e.offset, length: e.length}))}, [ab])
-})
+const segments = new SegmentBuilder(
+  SEGMENT_MAX,
+  (data, entries) => {
+    flushResults()
+    // Slots are used in turn and the main thread finishes them in order, so once fewer than
+    // MAX_INFLIGHT are in flight the next slot is free.
+    while (Atomics.load(inflight, 0) >= MAX_INFLIGHT) Atomics.wait(inflight, 0, Atomics.load(inflight, 0), 1000)
+    Atomics.add(inflight, 0, 1)
+    post({type: 'segment', slot, length: data.length, entries: entries.map((e) => ({id: e.id.toString('hex'), offset: e.offset, length: e.length}))})
+  },
+  () => slots[(slot = (slot + 1) % slots.length)]!,
+)
 
 port.on('message', (job: WorkerJob) => {
   if (job.type === 'end') {

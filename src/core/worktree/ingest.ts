@@ -77,7 +77,8 @@ export class Ingestor {
   private addFilesInWorker(files: Array<{abs: string; path: string}>): Promise<IngestResult[]> {
     const results: IngestResult[] = new Array(files.length)
     const inflight = new Int32Array(new SharedArrayBuffer(4))
-    const worker = new Worker(WORKER_URL, {workerData: {inflight: inflight.buffer, maxInflight: MAX_INFLIGHT_SEGMENTS}})
+    const slots = Array.from({length: MAX_INFLIGHT_SEGMENTS + 1}, () => new SharedArrayBuffer(SEGMENT_MAX))
+    const worker = new Worker(WORKER_URL, {workerData: {inflight: inflight.buffer, maxInflight: MAX_INFLIGHT_SEGMENTS, slots}})
     return new Promise<IngestResult[]>((resolve, reject) => {
       let failed = false
       const fail = (e: BlError): void => {
@@ -91,7 +92,7 @@ export class Ingestor {
         try {
           switch (msg.type) {
             case 'segment': {
-              const data = Buffer.from(msg.data, 0, msg.length)
+              const data = Buffer.from(slots[msg.slot]!, 0, msg.length)
               const entries = msg.entries.map((e) => ({id: Buffer.from(e.id, 'hex'), offset: e.offset, length: e.length}))
               this.writeForeignSegment(data, entries)
               Atomics.sub(inflight, 0, 1)

@@ -29,8 +29,10 @@ export function underAny(p: string, specs: string[]): boolean {
   return false
 }
 
+/** The absolute path of repo path `p` (already normalized: plain concatenation, no path.join). */
 export function absPath(repo: Repo, p: string): string {
-  return p === '' ? repo.root : path.join(repo.root, ...p.split('/'))
+  if (p === '') return repo.root
+  return repo.root.endsWith(path.sep) ? repo.root + p : `${repo.root}/${p}`
 }
 
 /** Quotes a path for one-line text output, as Git does for names with special characters. */

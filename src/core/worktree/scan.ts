@@ -27,7 +27,7 @@ export interface ScanResult {
 export interface ScanOptions {
   /** Repo paths to walk ('' = everything). */
   specs: string[]
-  tracked: Set<string>
+  tracked: {has(path: string): boolean}
   /** Directories that contain tracked files (so ignored directories holding them are still walked). */
   trackedDirs: Set<string>
   needStat(path: string, kind: 'file' | 'symlink'): boolean
@@ -39,23 +39,24 @@ export interface ScanOptions {
 export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
   const rules = new IgnoreRules(repo.root)
   const out: ScanResult = {files: [], invalid: []}
-  const visit = (rel: string, kind: 'file' | 'symlink'): void => {
+  const visit = (rel: string, kind: 'file' | 'symlink', abs = absPath(repo, rel)): void => {
     let st: fs.Stats | undefined
     if (opts.needStat(rel, kind)) {
       try {
-        st = fs.lstatSync(absPath(repo, rel))
+        st = fs.lstatSync(abs, {throwIfNoEntry: false})
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
         throw fsError(err, rel, 'reading')
       }
+      if (!st) return
     }
     if (opts.onFile) opts.onFile({path: rel, kind, st})
     else out.files.push({path: rel, kind, st})
   }
   const walkDir = (rel: string): void => {
+    const dirAbs = absPath(repo, rel)
     let entries: fs.Dirent[]
     try {
-      entries = fs.readdirSync(absPath(repo, rel), {withFileTypes: true})
+      entries = fs.readdirSync(dirAbs, {withFileTypes: true})
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'ENOENT' || code === 'ENOTDIR') return
@@ -70,14 +71,15 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
       const tracked = isDir ? opts.trackedDirs.has(child) : opts.tracked.has(child)
       if (!tracked && !opts.includeIgnored && rules.ignores(child, isDir)) continue
       if (child === '.bl') continue
-      const problem = entryNameProblem(d.name)
+      // Tracked names were checked when they were added.
+      const problem = tracked ? null : entryNameProblem(d.name)
       if (problem) {
         out.invalid.push({path: child, problem})
         continue
       }
       if (isDir) walkDir(child)
-      else if (d.isFile()) visit(child, 'file')
-      else if (d.isSymbolicLink()) visit(child, 'symlink')
+      else if (d.isFile()) visit(child, 'file', `${dirAbs}/${d.name}`)
+      else if (d.isSymbolicLink()) visit(child, 'symlink', `${dirAbs}/${d.name}`)
       // Sockets, FIFOs and devices are not data: skipped.
     }
   }
