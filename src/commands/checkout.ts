@@ -3,24 +3,33 @@ import {splitDashDash} from '../cli/args.js'
 import {BlCommand} from '../cli/base-command.js'
 import {BlError} from '../core/errors.js'
 import {restore, switchTo, type RestoreResult, type SwitchResult} from '../core/ops/checkout.js'
+import {checkoutSide, type ResolveResult} from '../core/ops/resolve.js'
 
 export default class Checkout extends BlCommand {
   static override summary = 'Switch branches or restore work tree files.'
   static override description = `bl checkout <branch>: switch to a branch. bl checkout <commit>: detach HEAD there. bl checkout -b <new> [<start>]: create and switch.
-bl checkout [<rev>] -- <paths>: overwrite paths from the index, or from <rev> (which also updates the index).`
-  static override examples = ['<%= config.bin %> checkout main', '<%= config.bin %> checkout -b experiment', '<%= config.bin %> checkout HEAD~3', '<%= config.bin %> checkout v1 -- labels.csv']
+bl checkout [<rev>] -- <paths>: overwrite paths from the index, or from <rev> (which also updates the index).
+bl checkout --ours|--theirs <paths>: during a merge, cherry-pick, revert or rebase, resolve conflicted paths by taking one side.`
+  static override examples = ['<%= config.bin %> checkout main', '<%= config.bin %> checkout -b experiment', '<%= config.bin %> checkout HEAD~3', '<%= config.bin %> checkout v1 -- labels.csv', '<%= config.bin %> checkout --theirs data/labels.csv']
   static override strict = false
   static override flags = {
     branch: Flags.string({char: 'b', description: 'Create a new branch and switch to it.'}),
     force: Flags.boolean({char: 'f', description: 'Discard local changes.'}),
     detach: Flags.boolean({description: 'Detach HEAD at the commit even if a branch is named.'}),
+    ours: Flags.boolean({description: 'Resolve the named conflicted paths with our version.', exclusive: ['theirs']}),
+    theirs: Flags.boolean({description: 'Resolve the named conflicted paths with their version.', exclusive: ['ours']}),
   }
 
-  async run(): Promise<SwitchResult | RestoreResult> {
+  async run(): Promise<SwitchResult | RestoreResult | ResolveResult> {
     const {flags} = await this.parse(Checkout)
     const {before, after} = splitDashDash(this.argv, ['-b', '--branch'])
     const hasDashDash = this.argv.includes('--')
     const repo = this.repo()
+    if (flags.ours || flags.theirs) {
+      const res = checkoutSide(repo, [...before, ...after].filter((a) => a !== '--ours' && a !== '--theirs'), flags.ours ? 'ours' : 'theirs')
+      if (!this.isQuiet(flags)) for (const r of res.resolved) this.out(`Resolved ${r.path} (${r.kind}) with ${res.side === 'ours' ? 'our' : 'their'} version${r.result === 'deleted' ? ' (deleted)' : ''}`)
+      return res
+    }
     if (hasDashDash || before.length > 1) {
       const source = hasDashDash ? before[0] : before[0]
       const paths = hasDashDash ? after : before.slice(1)

@@ -23,6 +23,10 @@ Output is one line per changed path with sizes; a moved file shows as a rename (
     const {before, after} = splitDashDash(this.argv)
     const res = diff(this.repo(), {revs: before, cached: flags.cached, paths: after})
     if (this.jsonEnabled()) return res
+    for (const c of res.conflicts ?? []) {
+      const v = (name: string, e: NonNullable<DiffResult['conflicts']>[number]['base']): string => `${name} ${e ? `${e.id.slice(0, 12)} (${formatBytes(e.size)})${e.path !== c.path ? ` at ${quotePath(e.path)}` : ''}` : '-'}`
+      this.out(`U  ${quotePath(c.path)}  ${c.kind}  ${v('base', c.base)}  ${v('ours', c.ours)}  ${v('theirs', c.theirs)}`)
+    }
     const label = (c: DiffResult['changes'][number]): string => (c.oldPath ? `${quotePath(c.oldPath)} -> ${quotePath(c.path)}` : quotePath(c.path))
     if (flags['name-only']) for (const c of res.changes) this.out(quotePath(c.path))
     else if (flags['name-status']) for (const c of res.changes) this.out(c.oldPath ? `R\t${quotePath(c.oldPath)}\t${quotePath(c.path)}` : `${c.status}\t${quotePath(c.path)}`)

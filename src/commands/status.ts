@@ -4,6 +4,16 @@ import {status, type StatusResult} from '../core/ops/status.js'
 import {quotePath} from '../core/worktree/paths.js'
 
 const LABEL: Record<string, string> = {A: 'new file', M: 'modified', D: 'deleted', R: 'renamed', T: 'typechange'}
+/** Git's unmerged XY codes; the two kinds Git has no code for use UU. */
+const SHORT_CONFLICT: Record<string, string> = {'both-modified': 'UU', 'both-added': 'AA', 'deleted-by-us': 'DU', 'deleted-by-them': 'UD', 'renamed-differently': 'UU', 'file-directory': 'UU'}
+const LONG_CONFLICT: Record<string, string> = {
+  'both-modified': 'both modified:',
+  'both-added': 'both added:',
+  'deleted-by-us': 'deleted by us:',
+  'deleted-by-them': 'deleted by them:',
+  'renamed-differently': 'renamed differently:',
+  'file-directory': 'file/directory:',
+}
 
 export default class Status extends BlCommand {
   static override summary = 'Show the work tree status.'
@@ -28,12 +38,23 @@ export default class Status extends BlCommand {
         if (r) r.y = e.status
         else rows.set(e.path, {x: ' ', y: e.status, label: name(e)})
       }
+      for (const c of res.conflicts) rows.set(c.path, {x: SHORT_CONFLICT[c.kind]![0]!, y: SHORT_CONFLICT[c.kind]![1]!, label: quotePath(c.path)})
       for (const [, r] of [...rows].sort(([a], [b]) => (a < b ? -1 : 1))) this.out(`${r.x}${r.y} ${r.label}`)
       for (const p of res.untracked) this.out(`?? ${quotePath(p)}`)
       return res
     }
     this.out(res.branch ? `On branch ${res.branch}` : `HEAD detached at ${res.head?.slice(0, 12)}`)
     if (!res.head) this.out('\nNo commits yet')
+    if (res.operation) {
+      const op = res.operation
+      this.out(`\nYou are in the middle of a ${op.kind} (${op.label})${op.remaining ? `, ${op.remaining} more commit${op.remaining === 1 ? '' : 's'} to go` : ''}.`)
+      this.out(res.conflicts.length ? `  (fix conflicts, then run "bl ${op.kind} --continue"; "bl ${op.kind} --abort" to undo)` : `  (all conflicts fixed: run "bl ${op.kind} --continue")`)
+    }
+    if (res.conflicts.length) {
+      this.out('\nUnmerged paths:')
+      this.out('  (use "bl checkout --ours|--theirs <path>", or edit and "bl add <path>", to mark resolution)')
+      for (const c of res.conflicts) this.out(`\t${LONG_CONFLICT[c.kind]!.padEnd(21)}${quotePath(c.path)}`)
+    }
     if (res.staged.length) {
       this.out('\nChanges to be committed:')
       for (const e of res.staged) this.out(`\t${(LABEL[e.status] + ':').padEnd(12)}${name(e)}`)

@@ -34,6 +34,13 @@ export type ErrorCode =
   | 'IO_ERROR'
   | 'INTERNAL_ERROR'
   | 'CONFIG_NOT_SET'
+  | 'MERGE_CONFLICT'
+  | 'UNRESOLVED_CONFLICTS'
+  | 'OPERATION_IN_PROGRESS'
+  | 'NO_OPERATION'
+  | 'NO_MERGE_BASE'
+  | 'NOT_AN_ANCESTOR'
+  | 'NOT_FAST_FORWARD'
 
 export class BlError extends Error {
   readonly code: ErrorCode
@@ -49,7 +56,7 @@ export class BlError extends Error {
   }
 }
 
-/** Exit codes (docs/exit-codes.md). 1 = generic failure, 2 = usage, 3 reserved for merge conflicts. */
+/** Exit codes (docs/exit-codes.md). 1 = generic failure, 2 = usage, 3 = stopped on conflicts. */
 export const EXIT = {
   OK: 0,
   FAILURE: 1,
@@ -91,6 +98,13 @@ const exitByCode: Partial<Record<ErrorCode, number>> = {
   FILE_CHANGED_DURING_READ: EXIT.IO,
   FILE_UNREADABLE: EXIT.IO,
   IO_ERROR: EXIT.IO,
+  MERGE_CONFLICT: EXIT.CONFLICT,
+  UNRESOLVED_CONFLICTS: EXIT.CONFLICT,
+  OPERATION_IN_PROGRESS: EXIT.REJECTED,
+  NO_OPERATION: EXIT.REJECTED,
+  NO_MERGE_BASE: EXIT.REJECTED,
+  NOT_AN_ANCESTOR: EXIT.FAILURE,
+  NOT_FAST_FORWARD: EXIT.REJECTED,
 }
 
 export function exitCodeFor(code: ErrorCode): number {

@@ -11,6 +11,7 @@ import {Ingestor, type IngestProgress} from '../worktree/ingest.js'
 import {absPath, toRepoPath, underAny} from '../worktree/paths.js'
 import {ancestorDirs, scanWorktree} from '../worktree/scan.js'
 import {IgnoreRules} from '../worktree/ignore-rules.js'
+import {markResolved} from './operation-state.js'
 
 export interface AddOptions {
   paths: string[]
@@ -120,6 +121,8 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
       ingestor.flushObjects()
       for (const e of updates) repo.store.putIndexEntry(e)
       for (const p of removals) repo.store.deleteIndexEntry(p)
+      // Staging a conflicted path is how its conflict is resolved, as in Git.
+      markResolved(repo, specs)
     },
     {durable: true},
   )

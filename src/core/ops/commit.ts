@@ -11,6 +11,7 @@ import type {Repo} from '../repo.js'
 import {writeTree} from '../tree-build.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {stage, type AddOptions} from './add.js'
+import {readOperation} from './operation-state.js'
 
 export interface CommitOptions {
   message: string
@@ -33,6 +34,13 @@ export interface CommitResult {
 export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitResult> {
   if (opts.message.trim() === '')
     throw new BlError('INVALID_ARGUMENT', 'aborting commit due to empty commit message', {hint: 'Pass a message with -m "..."'})
+  const op = readOperation(repo)
+  if (op) {
+    throw new BlError('OPERATION_IN_PROGRESS', `a ${op.kind} is in progress`, {
+      hint: op.noCommit ? `Finish it with \`bl ${op.kind} --continue\` (the changes stay staged), then commit.` : `Commit it with \`bl ${op.kind} --continue\` once the conflicts are resolved, or drop it with \`bl ${op.kind} --abort\`.`,
+      data: {operation: op.kind},
+    })
+  }
   const author = repo.identity('author')
   const committer = repo.identity('committer')
   if (opts.all) await stage(repo, [''], {onlyTracked: true, progress: opts.progress})

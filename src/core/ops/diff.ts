@@ -14,6 +14,7 @@ import type {FlatEntry} from '../tree-build.js'
 import {loadIndex, worktreeId} from '../worktree/index-state.js'
 import {toRepoPath, underAny} from '../worktree/paths.js'
 import {commitTree, indexAsFlat, saveRefreshed, treeMap, viewWorktree} from './snapshot.js'
+import {readOperation, type ConflictKind, type ConflictSide} from './operation-state.js'
 
 export interface DiffOptions {
   revs: string[]
@@ -25,6 +26,15 @@ export interface DiffResult {
   from: string
   to: string
   changes: Change[]
+  /** Work tree vs index during a stopped operation: each conflicted path's three versions. */
+  conflicts?: Array<{path: string; kind: ConflictKind; base: SideInfo | null; ours: SideInfo | null; theirs: SideInfo | null}>
+}
+
+export interface SideInfo {
+  path: string
+  id: Oid
+  size: number
+  kind: FlatEntry['kind']
 }
 
 export function diff(repo: Repo, opts: DiffOptions): DiffResult {
@@ -62,7 +72,12 @@ export function diff(repo: Repo, opts: DiffOptions): DiffResult {
     ;[from, to] = [revs[0] ?? 'index', 'worktree']
   }
   const changes = diffMaps(filter(before, specs), filter(after, specs))
-  return {from, to, changes}
+  if (revs.length > 0 || opts.cached) return {from, to, changes}
+  const op = readOperation(repo)
+  if (!op || op.conflicts.length === 0) return {from, to, changes}
+  const info = (e: ConflictSide | undefined): SideInfo | null => (e ? {path: e.path, id: e.id, size: e.size, kind: e.kind} : null)
+  const conflicts = op.conflicts.filter((c) => specs.length === 0 || underAny(c.path, specs)).map((c) => ({path: c.path, kind: c.kind, base: info(c.base), ours: info(c.ours), theirs: info(c.theirs)}))
+  return {from, to, changes, conflicts}
 }
 
 function isRevision(repo: Repo, rev: string): boolean {

@@ -9,6 +9,9 @@ import type {Repo} from '../repo.js'
 import {lookupPath} from '../tree-build.js'
 import {toLogEntry, refsByCommit, type LogEntry} from './log.js'
 import {treeMap} from './snapshot.js'
+import {readOperation} from './operation-state.js'
+import {loadIndex} from '../worktree/index-state.js'
+import type {FlatEntry} from '../tree-build.js'
 
 export interface ShowCommit {
   kind: 'commit'
@@ -35,7 +38,31 @@ export interface ShowDir {
 
 export type ShowResult = ShowCommit | ShowFile | ShowDir
 
+/**
+ * `:<n>:<path>` (Git's stage syntax): 0 = the index, and during a stopped merge, cherry-pick,
+ * revert or rebase 1 = base, 2 = ours, 3 = theirs of a conflicted path. `:<path>` is stage 0.
+ */
+function showStage(repo: Repo, stage: number, rawPath: string): ShowFile {
+  const path = rawPath.replace(/^\.?\/+/, '').replace(/\/+$/, '')
+  const names = ['index', 'base', 'ours', 'theirs']
+  let e: (FlatEntry & {path?: string}) | undefined
+  if (stage === 0) {
+    const idx = loadIndex(repo).get(path)
+    e = idx ? {kind: idx.kind === 'symlink' ? 'symlink' : 'file', exec: idx.exec, size: idx.size, id: idx.id} : undefined
+  } else {
+    const c = readOperation(repo)?.conflicts.find((x) => x.path === path || [x.ours?.path, x.theirs?.path].includes(path))
+    if (!c) throw new BlError('PATH_NOT_FOUND', `'${path}' is not in conflict, so it has no stage ${stage}`, {hint: '`bl status` lists conflicted paths; `:0:<path>` (or `:<path>`) is the index.', data: {path, stage}})
+    e = stage === 1 ? c.base : stage === 2 ? c.ours : c.theirs
+  }
+  if (!e) throw new BlError('PATH_NOT_FOUND', `'${path}' has no ${names[stage]} version (stage ${stage})`, {hint: stage === 0 ? 'The path is not in the index.' : 'That side deleted it or never had it; see `bl diff` for the versions.', data: {path, stage}})
+  const id = e.id
+  return {kind: e.kind, path, id, size: e.size, exec: e.exec, content: () => readFileChunks(repo.store, id)}
+}
+
 export function show(repo: Repo, spec = 'HEAD'): ShowResult {
+  const stage = /^:([0-3]):(.+)$/.exec(spec)
+  if (stage) return showStage(repo, Number(stage[1]), stage[2]!)
+  if (spec.startsWith(':') && spec.length > 1) return showStage(repo, 0, spec.slice(1))
   const colon = spec.indexOf(':')
   if (colon >= 0) {
     const rev = spec.slice(0, colon) || 'HEAD'

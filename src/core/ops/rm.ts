@@ -4,6 +4,7 @@ import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {removeEntry} from '../worktree/materialize.js'
 import {quotePath, toRepoPath, underSpec} from '../worktree/paths.js'
+import {markResolved} from './operation-state.js'
 import {headTree, treeMap, viewWorktree} from './snapshot.js'
 
 export interface RmOptions {
@@ -49,6 +50,7 @@ export function rm(repo: Repo, opts: RmOptions): {removed: string[]} {
   if (opts.dryRun) return {removed}
   repo.store.transaction(() => {
     for (const p of removed) repo.store.deleteIndexEntry(p)
+    markResolved(repo, removed)
   }, {durable: true})
   if (!opts.cached) for (const p of removed) removeEntry(repo, p)
   return {removed}

@@ -9,6 +9,8 @@ import {loadIndex} from '../worktree/index-state.js'
 import {toRepoPath, underAny} from '../worktree/paths.js'
 import {ancestorDirs} from '../worktree/scan.js'
 import {headTree, indexAsFlat, saveRefreshed, treeMap, viewWorktree} from './snapshot.js'
+import {readOperation, type ConflictKind, type OperationKind} from './operation-state.js'
+import {conflictPaths} from '../merge/apply.js'
 
 export interface StatusEntry {
   path: string
@@ -24,6 +26,10 @@ export interface StatusResult {
   untracked: string[]
   /** Files whose names bl cannot store (reported, never added). */
   invalid: Array<{path: string; problem: string}>
+  /** A merge, cherry-pick, revert or rebase stopped on conflicts (null when none is in progress). */
+  operation: {kind: OperationKind; theirs: string; label: string; remaining: number} | null
+  /** Conflicted paths (not listed under staged/unstaged until resolved). */
+  conflicts: Array<{path: string; kind: ConflictKind}>
   clean: boolean
 }
 
@@ -52,14 +58,20 @@ export function status(repo: Repo, opts: {paths?: string[]; untrackedAll?: boole
   saveRefreshed(repo, view.refreshed)
 
   const untracked = collapseUntracked(view.untracked.map((f) => f.path), index.keys(), opts.untrackedAll ?? false)
+  const op = readOperation(repo)
+  const conflicts = (op?.conflicts ?? []).filter((c) => inSpec(c.path)).map((c) => ({path: c.path, kind: c.kind}))
+  const inConflict = conflictPaths(op?.conflicts ?? [])
+  const notConflicted = (e: StatusEntry): boolean => !inConflict.has(e.path)
   return {
     branch: head.branch ? shortRef(head.branch) : null,
     head: head.oid,
-    staged: toEntries(staged),
-    unstaged,
+    staged: toEntries(staged).filter(notConflicted),
+    unstaged: unstaged.filter(notConflicted),
     untracked,
     invalid: view.invalid,
-    clean: staged.length === 0 && unstaged.length === 0 && untracked.length === 0,
+    operation: op ? {kind: op.kind, theirs: op.theirs, label: op.theirsLabel, remaining: op.todo.length} : null,
+    conflicts,
+    clean: staged.length === 0 && unstaged.length === 0 && untracked.length === 0 && conflicts.length === 0,
   }
 }
 

@@ -1,0 +1,25 @@
+import {Flags} from '@oclif/core'
+import {BlCommand} from '../cli/base-command.js'
+import {describeSequence, sequenceFlags} from '../cli/sequence-command.js'
+import {revert, sequenceAbort, sequenceContinue, type SequenceResult} from '../core/ops/sequence.js'
+
+export default class Revert extends BlCommand {
+  static override summary = 'Make new commits that undo existing ones.'
+  static override description = 'Each named commit is undone by a new commit ("Revert ..."); the history is kept. Conflicts stop with exit code 3, as bl merge does.'
+  static override examples = ['<%= config.bin %> revert HEAD', '<%= config.bin %> revert --no-commit a1b2c3d4', '<%= config.bin %> revert --continue']
+  static override strict = false
+  static override flags = {
+    ...sequenceFlags,
+    'no-commit': Flags.boolean({char: 'n', description: 'Apply the inverse changes to the index and work tree without committing (one commit only).'}),
+  }
+
+  async run(): Promise<SequenceResult | {aborted: string; head: string}> {
+    const {argv, flags} = await this.parse(Revert)
+    const repo = this.repo()
+    if (flags.abort) return sequenceAbort(repo, 'revert')
+    const favor = flags['strategy-option'] as 'ours' | 'theirs' | undefined
+    const res = flags.continue ? sequenceContinue(repo, 'revert', {favor}) : revert(repo, {revs: argv as string[], favor, noCommit: flags['no-commit']})
+    if (!this.isQuiet(flags)) for (const l of describeSequence(res)) this.out(l)
+    return res
+  }
+}

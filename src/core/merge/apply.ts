@@ -1,0 +1,154 @@
+/**
+ * What every history operation does with a merge outcome: check the work tree can take it, write
+ * the result tree into the index and work tree, commit it, or stop with the conflicts recorded —
+ * and undo all of that exactly on --abort.
+ */
+import fs from 'node:fs'
+import {diffMaps, sameEntry} from '../diff/diff.js'
+import {BlError} from '../errors.js'
+import type {Oid} from '../hash.js'
+import {commitId, encodeCommit, type Commit, type Signature} from '../objects/commit.js'
+import {moveWorktree} from '../ops/checkout.js'
+import {normalizeMessage} from '../ops/commit.js'
+import {clearOperation, writeOperation, type Conflict, type OperationState} from '../ops/operation-state.js'
+import {commitTree, indexAsFlat, treeMap} from '../ops/snapshot.js'
+import {advanceHead, readHead, setHead, updateRefs} from '../refs/refs.js'
+import type {Repo} from '../repo.js'
+import type {IndexEntry} from '../store/types.js'
+import {writeTree, type FlatEntry} from '../tree-build.js'
+import {loadIndex, makeEntry} from '../worktree/index-state.js'
+import {removeEntry, writeEntry} from '../worktree/materialize.js'
+import {quotePath} from '../worktree/paths.js'
+
+export function flatOfCommit(repo: Repo, commit: Oid | null): Map<string, FlatEntry> {
+  return treeMap(repo, commit ? commitTree(repo, commit) : null)
+}
+
+/** Refuses to start when the index differs from HEAD: --abort could not give those changes back. */
+export function requireCleanIndex(repo: Repo, head: Oid | null, what: string): void {
+  const hTree = head ? commitTree(repo, head) : null
+  if (hTree !== null && repo.store.indexTree() === hTree) return
+  const staged = diffMaps(treeMap(repo, hTree), indexAsFlat(loadIndex(repo)), false)
+  if (staged.length === 0) return
+  const list = staged.map((c) => c.path)
+  throw new BlError('LOCAL_CHANGES', `cannot ${what}: you have staged changes (${list.slice(0, 3).map(quotePath).join(', ')}${list.length > 3 ? ', ...' : ''})`, {
+    hint: 'Commit them, or unstage them with `bl reset`, and run this again.',
+    data: {paths: list},
+  })
+}
+
+export function storeTree(repo: Repo, entries: Map<string, FlatEntry>): Oid {
+  return repo.store.transaction(() => writeTree(repo.store, [...entries].map(([path, e]) => ({path, ...e}))))
+}
+
+/**
+ * Moves the index and work tree from HEAD's tree to `resultTree`. Fails before touching anything
+ * when a local change or an untracked file would be overwritten (LOCAL_CHANGES).
+ */
+export function applyToWorktree(repo: Repo, headTree: Oid | null, resultTree: Oid): void {
+  moveWorktree(repo, headTree, resultTree, false)
+}
+
+/** Writes a commit object and moves HEAD (its branch) to it; call inside a transaction. */
+export function writeCommit(repo: Repo, opts: {tree: Oid; parents: Oid[]; message: string; author?: Signature; reflog: string}): Oid {
+  const c: Commit = {tree: opts.tree, parents: opts.parents, author: opts.author ?? repo.identity('author'), committer: repo.identity('committer'), message: normalizeMessage(opts.message), meta: {}}
+  const id = commitId(c)
+  repo.store.putObject(id, 'commit', encodeCommit(c))
+  advanceHead(repo, opts.parents[0] ?? null, id, opts.reflog)
+  repo.store.setIndexTree(opts.tree)
+  return id
+}
+
+/** The error a stopped operation ends with: exit 3, every conflict in `data`. */
+export function conflictError(op: OperationState): BlError {
+  const n = op.conflicts.length
+  const first = op.conflicts
+    .slice(0, 3)
+    .map((c) => `${quotePath(c.path)} (${c.kind})`)
+    .join(', ')
+  return new BlError('MERGE_CONFLICT', `${op.kind} stopped: ${n} conflict${n === 1 ? '' : 's'}: ${first}${n > 3 ? ', ...' : ''}`, {
+    hint: `Resolve each path (\`bl checkout --ours|--theirs <path>\`, or edit it and \`bl add <path>\`), then \`bl ${op.kind} --continue\`; or \`bl ${op.kind} --abort\`.`,
+    data: {operation: op.kind, conflicts: op.conflicts, theirs: op.theirs},
+  })
+}
+
+/** Every path a conflict involves, on any side. */
+export function conflictPaths(conflicts: Conflict[]): Set<string> {
+  const out = new Set<string>()
+  for (const c of conflicts) {
+    out.add(c.path)
+    for (const s of [c.base, c.ours, c.theirs]) if (s) out.add(s.path)
+  }
+  return out
+}
+
+/**
+ * Puts `paths` back to their state in `tree` — work tree and index — whatever they hold now (the
+ * operation being undone wrote them). Removals first, so a file can become a directory again.
+ */
+export function restorePaths(repo: Repo, tree: Oid | null, paths: Iterable<string>): void {
+  const target = treeMap(repo, tree)
+  const index = loadIndex(repo)
+  const sorted = [...new Set(paths)].sort()
+  const updates: IndexEntry[] = []
+  const deletes: string[] = []
+  for (const p of sorted) {
+    if (target.has(p)) continue
+    removeEntry(repo, p)
+    if (index.has(p)) deletes.push(p)
+  }
+  const now = repo.nowMs()
+  const known = new Set<string>()
+  for (const p of sorted) {
+    const e = target.get(p)
+    if (!e) continue
+    const idx = index.get(p)
+    let st: fs.Stats
+    if (idx && sameEntry(indexAsFlat(new Map([[p, idx]])).get(p)!, e) && worktreeMatches(repo, idx, p)) st = fs.lstatSync(repo.root + '/' + p)
+    else st = writeEntry(repo, p, e, known)
+    updates.push(makeEntry(p, st, {id: e.id, size: e.size}, now))
+  }
+  repo.store.transaction(() => {
+    for (const p of deletes) repo.store.deleteIndexEntry(p)
+    for (const e of updates) repo.store.putIndexEntry(e)
+  })
+}
+
+function worktreeMatches(repo: Repo, idx: IndexEntry, p: string): boolean {
+  const st = fs.lstatSync(repo.root + '/' + p, {throwIfNoEntry: false})
+  return Boolean(st && st.mtimeMs === idx.mtime && st.ctimeMs === idx.ctime && st.size === idx.size && st.ino === idx.ino)
+}
+
+/**
+ * Undoes a stopped operation: HEAD (and its branch) back at `origHead`, and every path the
+ * operation touched — whatever differs between the original tree and HEAD's, the index's and the
+ * conflicts — back to the original tree. Local changes to other paths are kept, as in Git.
+ */
+export function abortOperation(repo: Repo, op: OperationState): void {
+  const origTree = commitTree(repo, op.origHead)
+  const head = readHead(repo)
+  const orig = treeMap(repo, origTree)
+  const paths = conflictPaths(op.conflicts)
+  const headFlat = head.oid && head.oid !== op.origHead ? flatOfCommit(repo, head.oid) : orig
+  for (const c of diffMaps(orig, headFlat, false)) paths.add(c.path)
+  for (const c of diffMaps(orig, indexAsFlat(loadIndex(repo)), false)) paths.add(c.path)
+  restorePaths(repo, origTree, paths)
+  repo.store.transaction(
+    () => {
+      const message = `${op.kind} (abort): returning to ${op.origBranch ?? op.origHead.slice(0, 12)}`
+      if (op.origBranch) {
+        const cur = repo.store.getRef(op.origBranch)?.oid ?? null
+        if (cur !== op.origHead) updateRefs(repo, [{ref: op.origBranch, to: op.origHead, message}])
+        setHead(repo, {branch: op.origBranch}, message)
+      } else setHead(repo, {detached: op.origHead}, message)
+      if (origTree) repo.store.setIndexTree(origTree)
+      clearOperation(repo)
+    },
+    {durable: true},
+  )
+}
+
+/** Saves the operation state (before the work tree changes, so a crash can still be aborted). */
+export function saveOperation(repo: Repo, op: OperationState): void {
+  repo.store.transaction(() => writeOperation(repo, op), {durable: true})
+}

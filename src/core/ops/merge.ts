@@ -1,0 +1,221 @@
+/**
+ * bl merge: fast-forward when HEAD is behind, otherwise a path-level three-way merge against the
+ * merge base (a virtual base built from all best bases in a criss-cross history). A clean merge
+ * commits with both parents; conflicts stop with exit 3 and the state saved for --continue/--abort.
+ */
+import {BlError} from '../errors.js'
+import {CommitGraph} from '../graph.js'
+import type {Oid} from '../hash.js'
+import {abortOperation, applyToWorktree, conflictError, flatOfCommit, requireCleanIndex, saveOperation, storeTree, writeCommit} from '../merge/apply.js'
+import {mergeTrees, type Favor} from '../merge/three-way.js'
+import {advanceHead, HEADS, readHead, readRef, shortRef} from '../refs/refs.js'
+import {resolveRevision} from '../refs/revision.js'
+import type {Repo} from '../repo.js'
+import type {FlatEntry} from '../tree-build.js'
+import {moveWorktree} from './checkout.js'
+import {clearOperation, requireNoOperation, requireOperation, writeOperation, type Conflict, type OperationState} from './operation-state.js'
+import {commitTree, indexAsFlat} from './snapshot.js'
+import {loadIndex} from '../worktree/index-state.js'
+
+export interface MergeOptions {
+  rev: string
+  ffOnly?: boolean
+  noFf?: boolean
+  message?: string
+  favor?: Favor
+  allowUnrelated?: boolean
+}
+
+export interface MergeResult {
+  status: 'up-to-date' | 'fast-forward' | 'merged' | 'applied'
+  /** The commit HEAD is at afterwards. */
+  commit: Oid
+  parents: Oid[]
+  bases: Oid[]
+  /** Paths the merge changed in the work tree (fast-forward and merge). */
+  changed: number
+  /** Conflicts settled by -X ours|theirs. */
+  favored: number
+}
+
+function label(repo: Repo, rev: string, id: Oid): string {
+  if (readRef(repo, HEADS + rev)) return `branch '${rev}'`
+  if (rev.startsWith(HEADS) && readRef(repo, rev)) return `branch '${shortRef(rev)}'`
+  return `commit '${rev === id ? id.slice(0, 12) : rev}'`
+}
+
+/**
+ * The base snapshot for merging a and b: their merge base's tree, or for several best bases a
+ * virtual one, merging them pairwise (recursively). Paths the bases themselves conflict on are left
+ * out of the virtual base, so the real merge reports them as conflicts instead of guessing.
+ */
+export function mergeBaseSnapshot(repo: Repo, graph: CommitGraph, bases: Oid[], depth = 0): Map<string, FlatEntry> {
+  if (bases.length === 0) return new Map()
+  if (bases.length === 1 || depth > 8) return flatOfCommit(repo, bases[0]!)
+  let acc = flatOfCommit(repo, bases[0]!)
+  for (let i = 1; i < bases.length; i++) {
+    const inner = mergeBaseSnapshot(repo, graph, graph.mergeBases(bases[0]!, bases[i]!), depth + 1)
+    const m = mergeTrees(inner, acc, flatOfCommit(repo, bases[i]!))
+    for (const c of m.conflicts) for (const s of [c.path, c.ours?.path, c.theirs?.path]) if (s) m.result.delete(s)
+    acc = m.result
+  }
+  return acc
+}
+
+export function merge(repo: Repo, opts: MergeOptions): MergeResult {
+  requireNoOperation(repo, 'merge')
+  if (opts.ffOnly && opts.noFf) throw new BlError('INVALID_ARGUMENT', '--ff-only and --no-ff cannot be used together', {hint: 'Pick one.'})
+  const head = readHead(repo)
+  const theirs = resolveRevision(repo, opts.rev)
+  const graph = new CommitGraph(repo.store)
+  const name = label(repo, opts.rev, theirs)
+
+  if (!head.oid) {
+    // Merging into an unborn branch: it simply starts at their commit.
+    moveWorktree(repo, null, commitTree(repo, theirs), false)
+    repo.store.transaction(() => advanceHead(repo, null, theirs, `merge ${opts.rev}: initial`), {durable: true})
+    return {status: 'fast-forward', commit: theirs, parents: [], bases: [], changed: 0, favored: 0}
+  }
+  const bases = graph.mergeBases(head.oid, theirs)
+  if (bases.includes(theirs)) return {status: 'up-to-date', commit: head.oid, parents: [], bases, changed: 0, favored: 0}
+  if (bases.length === 1 && bases[0] === head.oid && !opts.noFf) {
+    const from = commitTree(repo, head.oid)
+    const to = commitTree(repo, theirs)!
+    const moved = moveWorktree(repo, from, to, false)
+    repo.store.transaction(() => {
+      advanceHead(repo, head.oid, theirs, `merge ${opts.rev}: Fast-forward`)
+      repo.store.setIndexTree(to)
+    }, {durable: true})
+    return {status: 'fast-forward', commit: theirs, parents: [], bases, changed: moved.written + moved.removed, favored: 0}
+  }
+  if (opts.ffOnly)
+    throw new BlError('NOT_FAST_FORWARD', `cannot fast-forward to ${name}: the histories have diverged`, {hint: 'Merge without --ff-only (three-way merge) or rebase onto it with `bl rebase`.', data: {bases}})
+  if (bases.length === 0 && !opts.allowUnrelated)
+    throw new BlError('NO_MERGE_BASE', `refusing to merge unrelated histories (${name} shares no commit with HEAD)`, {hint: 'Pass --allow-unrelated-histories if you really mean to join them.'})
+
+  requireCleanIndex(repo, head.oid, 'merge')
+  const base = mergeBaseSnapshot(repo, graph, bases)
+  const out = mergeTrees(base, flatOfCommit(repo, head.oid), flatOfCommit(repo, theirs), opts.favor)
+  const message = opts.message ?? `Merge ${name}`
+  return finishOrStop(repo, {
+    kind: 'merge',
+    head: head.oid,
+    branch: head.branch,
+    theirs,
+    theirsLabel: name,
+    message,
+    result: out.result,
+    conflicts: out.conflicts,
+    parents: [head.oid, theirs],
+    reflog: `merge ${opts.rev}: Merge made by the three-way strategy`,
+    bases,
+    favored: out.favored,
+  })
+}
+
+interface Pending {
+  kind: OperationState['kind']
+  /** HEAD now (what the result is applied on top of). */
+  head: Oid
+  /** HEAD when the operation began (what --abort returns to); default `head`. */
+  origHead?: Oid
+  branch: string | null
+  theirs: Oid
+  theirsLabel: string
+  message: string
+  result: Map<string, FlatEntry>
+  conflicts: Conflict[]
+  parents: Oid[]
+  reflog: string
+  bases: Oid[]
+  favored: number
+  author?: OperationState['author']
+  /** Commits still to replay after this one (sequences): the state outlives this step. */
+  todo?: Oid[]
+  onto?: Oid
+  /** Apply only: leave the result staged, commit nothing. */
+  noCommit?: boolean
+  /** Keep the operation state after a clean step (a sequence with more to do). */
+  keepState?: boolean
+}
+
+/**
+ * Writes the result into the index and work tree, then commits it — or, with conflicts, leaves it
+ * there with the state saved and throws MERGE_CONFLICT. The state is saved before the work tree
+ * changes, so a crash in between can still be aborted.
+ */
+function finishOrStop(repo: Repo, p: Pending): MergeResult {
+  const headTree = commitTree(repo, p.head)
+  const resultTree = storeTree(repo, p.result)
+  const state: OperationState = {
+    kind: p.kind,
+    origHead: p.origHead ?? p.head,
+    origBranch: p.branch,
+    theirs: p.theirs,
+    theirsLabel: p.theirsLabel,
+    message: p.message,
+    author: p.author,
+    conflicts: p.conflicts,
+    todo: p.todo ?? [],
+    onto: p.onto,
+    noCommit: p.noCommit,
+  }
+  saveOperation(repo, state)
+  let moved: {written: number; removed: number}
+  try {
+    moved = moveWorktree(repo, headTree, resultTree, false)
+  } catch (err) {
+    // Refused before touching anything (local changes in the way): nothing to continue or abort.
+    repo.store.transaction(() => (p.keepState ? writeOperation(repo, {...state, theirs: p.theirs, conflicts: []}) : clearOperation(repo)), {durable: true})
+    throw err
+  }
+  if (p.conflicts.length > 0) throw conflictError(state)
+  if (p.noCommit) {
+    repo.store.transaction(() => clearOperation(repo), {durable: true})
+    return {status: 'applied', commit: p.head, parents: [], bases: p.bases, changed: moved.written + moved.removed, favored: p.favored}
+  }
+  const id = repo.store.transaction(
+    () => {
+      const c = writeCommit(repo, {tree: resultTree, parents: p.parents, message: p.message, author: p.author, reflog: p.reflog})
+      if (p.keepState) writeOperation(repo, {...state, conflicts: []})
+      else clearOperation(repo)
+      return c
+    },
+    {durable: true},
+  )
+  return {status: 'merged', commit: id, parents: p.parents, bases: p.bases, changed: moved.written + moved.removed, favored: p.favored}
+}
+
+/** bl merge --continue: commits the resolved index with both parents. */
+export function mergeContinue(repo: Repo, opts: {message?: string} = {}): MergeResult {
+  const op = requireOperation(repo, 'merge')
+  requireResolved(op)
+  const head = readHead(repo)
+  if (head.oid !== op.origHead) throw new BlError('REF_CHANGED', 'HEAD moved since the merge stopped', {hint: 'Run `bl merge --abort` and merge again.'})
+  const entries = indexAsFlat(loadIndex(repo))
+  const tree = storeTree(repo, entries)
+  const id = repo.store.transaction(
+    () => {
+      const c = writeCommit(repo, {tree, parents: [op.origHead, op.theirs], message: opts.message ?? op.message, reflog: `merge ${op.theirsLabel}: resolved conflicts`})
+      clearOperation(repo)
+      return c
+    },
+    {durable: true},
+  )
+  return {status: 'merged', commit: id, parents: [op.origHead, op.theirs], bases: [], changed: 0, favored: 0}
+}
+
+export function requireResolved(op: OperationState): void {
+  if (op.conflicts.length === 0) return
+  const e = conflictError(op)
+  throw new BlError('UNRESOLVED_CONFLICTS', `${op.conflicts.length} path${op.conflicts.length === 1 ? ' is' : 's are'} still in conflict: ${op.conflicts.slice(0, 3).map((c) => c.path).join(', ')}${op.conflicts.length > 3 ? ', ...' : ''}`, {hint: e.hint, data: e.data})
+}
+
+/** bl merge --abort: back to the state before the merge (files, index, HEAD). */
+export function mergeAbort(repo: Repo): {aborted: 'merge'; head: Oid} {
+  const op = requireOperation(repo, 'merge')
+  abortOperation(repo, op)
+  return {aborted: 'merge', head: op.origHead}
+}
+
+export {finishOrStop, type Pending}

@@ -1,0 +1,116 @@
+/**
+ * The state of a stopped history operation (merge, cherry-pick, revert, rebase): what Git keeps in
+ * MERGE_HEAD, CHERRY_PICK_HEAD, rebase-merge/ and the index's conflict stages, here one JSON
+ * document in the store's `state` table, written in the same transaction as the index it goes
+ * with, so a crash never leaves one without the other.
+ */
+import {BlError} from '../errors.js'
+import type {Oid} from '../hash.js'
+import type {Signature} from '../objects/commit.js'
+import type {Repo} from '../repo.js'
+import type {FlatEntry} from '../tree-build.js'
+
+const KEY = 'operation'
+
+export type OperationKind = 'merge' | 'cherry-pick' | 'revert' | 'rebase'
+
+export type ConflictKind =
+  /** Both sides changed the file differently. */
+  | 'both-modified'
+  /** Both sides added different files at the path. */
+  | 'both-added'
+  /** We deleted (or moved away) what they modified. */
+  | 'deleted-by-us'
+  /** They deleted what we modified. */
+  | 'deleted-by-them'
+  /** Both sides moved the file, to different paths. */
+  | 'renamed-differently'
+  /** One side has a file where the other has a directory. */
+  | 'file-directory'
+
+/** One version of a conflicted path: where it is on that side and what it is. */
+export interface ConflictSide extends FlatEntry {
+  path: string
+}
+
+export interface Conflict {
+  /** The path the conflict is reported and resolved at (ours' path when the sides differ). */
+  path: string
+  kind: ConflictKind
+  base?: ConflictSide
+  ours?: ConflictSide
+  theirs?: ConflictSide
+}
+
+export interface OperationState {
+  kind: OperationKind
+  /** HEAD's commit and branch when the operation started (what --abort returns to). */
+  origHead: Oid
+  origBranch: string | null
+  /** The commit being merged, picked or reverted (the one that stopped, for a sequence). */
+  theirs: Oid
+  /** Name of what is merged, for messages ("branch 'x'", a short id, ...). */
+  theirsLabel: string
+  /** Message of the commit that --continue makes. */
+  message: string
+  /** Author of that commit (cherry-pick and rebase keep the original author). */
+  author?: Signature
+  conflicts: Conflict[]
+  /** For cherry-pick and rebase: commits still to replay after this one, oldest first. */
+  todo: Oid[]
+  /** For rebase: the commit the replay started on, and the original commits already replayed. */
+  onto?: Oid
+  /** A stopped --no-commit revert/cherry-pick has nothing to continue: only the changes are applied. */
+  noCommit?: boolean
+}
+
+export function readOperation(repo: Repo): OperationState | undefined {
+  const raw = repo.store.getState(KEY)
+  if (raw === undefined) return undefined
+  try {
+    return JSON.parse(raw) as OperationState
+  } catch (err) {
+    throw new BlError('CORRUPT_DATABASE', 'the saved state of the operation in progress is unreadable', {hint: 'Run `bl reset --hard` to drop it.', cause: err})
+  }
+}
+
+/** Call inside a transaction. */
+export function writeOperation(repo: Repo, state: OperationState): void {
+  repo.store.setState(KEY, JSON.stringify(state))
+}
+
+/** Forgets the operation in progress (call inside a transaction). */
+export function clearOperation(repo: Repo): void {
+  repo.store.deleteState(KEY)
+}
+
+export function requireNoOperation(repo: Repo, what: string): void {
+  const op = readOperation(repo)
+  if (!op) return
+  throw new BlError('OPERATION_IN_PROGRESS', `cannot ${what}: a ${op.kind} is in progress`, {
+    hint: `Finish it with \`bl ${op.kind} --continue\` or drop it with \`bl ${op.kind} --abort\`.`,
+    data: {operation: op.kind},
+  })
+}
+
+export function requireOperation(repo: Repo, kind: OperationKind): OperationState {
+  const op = readOperation(repo)
+  if (!op || op.kind !== kind) {
+    throw new BlError('NO_OPERATION', `there is no ${kind} in progress`, {hint: op ? `A ${op.kind} is in progress: use \`bl ${op.kind} --continue|--abort\`.` : `Start one with \`bl ${kind} <rev>\`.`, data: {operation: op?.kind ?? null}})
+  }
+  return op
+}
+
+/**
+ * Marks the conflicts at paths under `specs` resolved (the user staged or removed them). Call
+ * inside the transaction that updates the index. Returns the paths resolved.
+ */
+export function markResolved(repo: Repo, specs: string[]): string[] {
+  const op = readOperation(repo)
+  if (!op || op.conflicts.length === 0) return []
+  const under = (p: string): boolean => specs.some((s) => s === '' || p === s || p.startsWith(s + '/'))
+  const resolved = op.conflicts.filter((c) => under(c.path)).map((c) => c.path)
+  if (resolved.length === 0) return []
+  writeOperation(repo, {...op, conflicts: op.conflicts.filter((c) => !under(c.path))})
+  return resolved
+}

@@ -1,0 +1,257 @@
+/**
+ * Replaying commits one at a time: cherry-pick (apply a commit's change on HEAD), revert (apply its
+ * inverse) and rebase (replay a branch's commits onto another). Each step is a three-way merge —
+ * base = the commit's parent, ours = HEAD, theirs = the commit (swapped for revert) — with the same
+ * conflict handling as merge. A step that changes nothing (already upstream) is dropped.
+ * Replayed commits keep their author and message; their signatures are not carried over, because
+ * a signature covers the exact commit bytes, which a replay changes.
+ */
+import {BlError} from '../errors.js'
+import {CommitGraph} from '../graph.js'
+import type {Oid} from '../hash.js'
+import {abortOperation, conflictPaths, flatOfCommit, requireCleanIndex, restorePaths, saveOperation, storeTree, writeCommit} from '../merge/apply.js'
+import {mergeTrees, type Favor} from '../merge/three-way.js'
+import {readHead, setHead, shortRef, updateRefs} from '../refs/refs.js'
+import {resolveRevision} from '../refs/revision.js'
+import type {Repo} from '../repo.js'
+import {loadIndex} from '../worktree/index-state.js'
+import {moveWorktree} from './checkout.js'
+import {finishOrStop, requireResolved} from './merge.js'
+import {clearOperation, requireNoOperation, requireOperation, writeOperation, type OperationKind, type OperationState} from './operation-state.js'
+import {commitTree, indexAsFlat, viewWorktree} from './snapshot.js'
+
+type SequenceKind = Exclude<OperationKind, 'merge'>
+
+export interface SequenceResult {
+  operation: SequenceKind
+  /** HEAD afterwards. */
+  head: Oid
+  /** Commits made, in order: the original and its replayed copy. */
+  done: Array<{from: Oid; to: Oid}>
+  /** Commits dropped because their change was already there. */
+  dropped: Oid[]
+  /** The stopped commit dropped by --skip. */
+  skipped: Oid[]
+  /** For --no-commit: the changes are staged, nothing was committed. */
+  staged: boolean
+  status: 'done' | 'up-to-date' | 'fast-forward'
+}
+
+function subject(message: string): string {
+  return message.split('\n')[0] ?? ''
+}
+
+/** Expands `a..b` ranges to the commits in them (oldest first); other revisions as they are. */
+function expandRevs(repo: Repo, graph: CommitGraph, revs: string[]): Oid[] {
+  const out: Oid[] = []
+  for (const r of revs) {
+    const m = /^(.*?)\.\.(.*)$/.exec(r)
+    if (m && !r.includes('...')) {
+      const from = resolveRevision(repo, m[1] || 'HEAD')
+      const to = resolveRevision(repo, m[2] || 'HEAD')
+      out.push(...graph.range([to], [from]).reverse())
+    } else out.push(resolveRevision(repo, r))
+  }
+  return out
+}
+
+interface StepOptions {
+  favor?: Favor
+  noCommit?: boolean
+}
+
+/**
+ * Runs the remaining steps of `op` (its `todo`), committing each; stops (throws MERGE_CONFLICT)
+ * at the first conflict with the state saved. Returns what was done.
+ */
+function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts: StepOptions, acc: SequenceResult): SequenceResult {
+  while (op.todo.length > 0) {
+    const c = op.todo[0]!
+    const rest = op.todo.slice(1)
+    const commit = graph.commit(c)
+    if (commit.parents.length > 1) {
+      throw new BlError('INVALID_ARGUMENT', `${c.slice(0, 12)} is a merge commit; bl ${op.kind} replays single-parent commits`, {hint: op.kind === 'rebase' ? 'Merge commits are left out of a rebase automatically; this one was named explicitly.' : 'Pick the commits of the merged branch instead (e.g. `bl cherry-pick a..b`).', data: {commit: c}})
+    }
+    const parent = commit.parents[0] ?? null
+    const head = readHead(repo).oid!
+    const [base, theirs] = op.kind === 'revert' ? [c, parent] : [parent, c]
+    const out = mergeTrees(flatOfCommit(repo, base), flatOfCommit(repo, head), flatOfCommit(repo, theirs), opts.favor)
+    const message = op.kind === 'revert' ? `Revert "${subject(commit.message)}"\n\nThis reverts commit ${c}.\n` : commit.message
+    const author = op.kind === 'revert' ? undefined : commit.author
+    if (out.conflicts.length === 0 && storeTree(repo, out.result) === commitTree(repo, head) && !opts.noCommit) {
+      acc.dropped.push(c)
+      op = {...op, todo: rest}
+      repo.store.transaction(() => writeOperation(repo, op), {durable: true})
+      continue
+    }
+    const res = finishOrStop(repo, {
+      kind: op.kind,
+      head,
+      origHead: op.origHead,
+      branch: op.origBranch,
+      theirs: c,
+      theirsLabel: `${c.slice(0, 12)} (${subject(commit.message)})`,
+      message,
+      author,
+      result: out.result,
+      conflicts: out.conflicts,
+      parents: [head],
+      reflog: `${op.kind}: ${subject(message)}`,
+      bases: base ? [base] : [],
+      favored: out.favored,
+      todo: rest,
+      onto: op.onto,
+      noCommit: opts.noCommit,
+      keepState: true,
+    })
+    if (res.status === 'merged') acc.done.push({from: c, to: res.commit})
+    op = {...op, todo: rest, conflicts: []}
+  }
+  return finish(repo, op, acc, opts)
+}
+
+/** The sequence ran out of steps: a rebase moves its branch to the result; the state goes. */
+function finish(repo: Repo, op: OperationState, acc: SequenceResult, opts: StepOptions): SequenceResult {
+  const head = readHead(repo).oid!
+  repo.store.transaction(
+    () => {
+      if (op.kind === 'rebase' && op.origBranch) {
+        const message = `rebase (finish): ${shortRef(op.origBranch)} onto ${op.onto?.slice(0, 12)}`
+        updateRefs(repo, [{ref: op.origBranch, expect: op.origHead, to: head, message}])
+        setHead(repo, {branch: op.origBranch}, message)
+      }
+      clearOperation(repo)
+    },
+    {durable: true},
+  )
+  return {...acc, head, staged: Boolean(opts.noCommit)}
+}
+
+function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOptions & {onto?: Oid}): SequenceResult {
+  const head = readHead(repo)
+  if (!head.oid) throw new BlError('UNKNOWN_REVISION', `HEAD does not point at a commit yet: nothing to ${kind} onto`, {hint: 'Make a first commit.'})
+  requireCleanIndex(repo, head.oid, kind)
+  const graph = new CommitGraph(repo.store)
+  const op: OperationState = {kind, origHead: head.oid, origBranch: head.branch, theirs: todo[0] ?? head.oid, theirsLabel: '', message: '', conflicts: [], todo, onto: opts.onto}
+  const acc: SequenceResult = {operation: kind, head: head.oid, done: [], dropped: [], skipped: [], staged: false, status: 'done'}
+  if (kind === 'rebase' && opts.onto) {
+    saveOperation(repo, op)
+    try {
+      moveWorktree(repo, commitTree(repo, head.oid), commitTree(repo, opts.onto), false)
+    } catch (err) {
+      repo.store.transaction(() => clearOperation(repo), {durable: true})
+      throw err
+    }
+    repo.store.transaction(() => {
+      setHead(repo, {detached: opts.onto!}, `rebase: checkout ${opts.onto!.slice(0, 12)}`)
+      repo.store.setIndexTree(commitTree(repo, opts.onto!)!)
+    }, {durable: true})
+  } else saveOperation(repo, op)
+  return runSteps(repo, graph, op, opts, acc)
+}
+
+export function cherryPick(repo: Repo, opts: {revs: string[]; favor?: Favor; noCommit?: boolean}): SequenceResult {
+  requireNoOperation(repo, 'cherry-pick')
+  if (opts.revs.length === 0) throw new BlError('INVALID_ARGUMENT', 'nothing to cherry-pick', {hint: 'Name one or more commits: `bl cherry-pick <rev>...`.'})
+  const todo = expandRevs(repo, new CommitGraph(repo.store), opts.revs)
+  return start(repo, 'cherry-pick', todo, opts)
+}
+
+export function revert(repo: Repo, opts: {revs: string[]; favor?: Favor; noCommit?: boolean}): SequenceResult {
+  requireNoOperation(repo, 'revert')
+  if (opts.revs.length === 0) throw new BlError('INVALID_ARGUMENT', 'nothing to revert', {hint: 'Name one or more commits: `bl revert <rev>...`.'})
+  // Newest first, as git reverts a range: each revert applies on top of the later ones' reverts.
+  const graph = new CommitGraph(repo.store)
+  const todo = expandRevs(repo, graph, opts.revs)
+  return start(repo, 'revert', opts.revs.some((r) => r.includes('..')) ? todo.reverse() : todo, opts)
+}
+
+export function rebase(repo: Repo, opts: {upstream: string; favor?: Favor}): SequenceResult {
+  requireNoOperation(repo, 'rebase')
+  const head = readHead(repo)
+  if (!head.oid) throw new BlError('UNKNOWN_REVISION', 'HEAD does not point at a commit yet: nothing to rebase', {hint: 'Make a first commit.'})
+  const upstream = resolveRevision(repo, opts.upstream)
+  const graph = new CommitGraph(repo.store)
+  const base = {operation: 'rebase' as const, done: [], dropped: [], skipped: [], staged: false}
+  if (graph.isAncestor(upstream, head.oid)) return {...base, head: head.oid, status: 'up-to-date'}
+  requireCleanWorktree(repo)
+  if (graph.isAncestor(head.oid, upstream)) {
+    // Nothing of ours to replay: the branch simply moves forward, as git does.
+    moveWorktree(repo, commitTree(repo, head.oid), commitTree(repo, upstream), false)
+    repo.store.transaction(() => {
+      const message = `rebase (finish): fast-forward to ${upstream.slice(0, 12)}`
+      if (head.branch) updateRefs(repo, [{ref: head.branch, expect: head.oid, to: upstream, message}])
+      setHead(repo, head.branch ? {branch: head.branch} : {detached: upstream}, message)
+      repo.store.setIndexTree(commitTree(repo, upstream)!)
+    }, {durable: true})
+    return {...base, head: upstream, status: 'fast-forward'}
+  }
+  const todo = graph
+    .range([head.oid], [upstream])
+    .reverse()
+    .filter((c) => graph.parents(c).length <= 1)
+  return start(repo, 'rebase', todo, {favor: opts.favor, onto: upstream})
+}
+
+/** Rebase rewrites the work tree step by step: like git, it wants no local changes at all. */
+function requireCleanWorktree(repo: Repo): void {
+  const index = loadIndex(repo)
+  const view = viewWorktree(repo, index, [''], false)
+  if (view.dirty.size === 0) return
+  const list = [...view.dirty.keys()].sort()
+  throw new BlError('LOCAL_CHANGES', `cannot rebase: you have unstaged changes (${list.slice(0, 3).join(', ')}${list.length > 3 ? ', ...' : ''})`, {hint: 'Commit them or restore them first (`bl restore <path>`).', data: {paths: list}})
+}
+
+/** --continue: commit the resolved step (unless it ended up empty), then run the rest. */
+export function sequenceContinue(repo: Repo, kind: SequenceKind, opts: {favor?: Favor} = {}): SequenceResult {
+  const op = requireOperation(repo, kind)
+  requireResolved(op)
+  const acc: SequenceResult = {operation: kind, head: op.origHead, done: [], dropped: [], skipped: [], staged: false, status: 'done'}
+  const head = readHead(repo).oid!
+  const tree = storeTree(repo, indexAsFlat(loadIndex(repo)))
+  if (op.noCommit) {
+    repo.store.transaction(() => clearOperation(repo), {durable: true})
+    return {...acc, head, staged: true}
+  }
+  // The stopped step is the one that is not in todo any more and not committed yet.
+  if (op.message && tree !== commitTree(repo, head)) {
+    const id = repo.store.transaction(
+      () => {
+        const c = writeCommit(repo, {tree, parents: [head], message: op.message, author: op.author, reflog: `${kind} (continue): ${subject(op.message)}`})
+        writeOperation(repo, {...op, conflicts: [], message: ''})
+        return c
+      },
+      {durable: true},
+    )
+    acc.done.push({from: op.theirs, to: id})
+  } else if (op.message) acc.dropped.push(op.theirs)
+  return runSteps(repo, new CommitGraph(repo.store), {...op, conflicts: [], message: ''}, {favor: opts.favor}, acc)
+}
+
+/** rebase --skip: drop the stopped commit's changes and go on with the next. */
+export function sequenceSkip(repo: Repo, kind: SequenceKind): SequenceResult {
+  const op = requireOperation(repo, kind)
+  const head = readHead(repo).oid!
+  const headTree = commitTree(repo, head)
+  const paths = conflictPaths(op.conflicts)
+  const index = indexAsFlat(loadIndex(repo))
+  const headFlat = flatOfCommit(repo, head)
+  for (const [p, e] of index) {
+    const h = headFlat.get(p)
+    if (!h || h.id !== e.id || h.kind !== e.kind || h.exec !== e.exec) paths.add(p)
+  }
+  for (const p of headFlat.keys()) if (!index.has(p)) paths.add(p)
+  restorePaths(repo, headTree, paths)
+  const next: OperationState = {...op, conflicts: [], message: ''}
+  repo.store.transaction(() => {
+    writeOperation(repo, next)
+    if (headTree) repo.store.setIndexTree(headTree)
+  }, {durable: true})
+  return runSteps(repo, new CommitGraph(repo.store), next, {}, {operation: kind, head, done: [], dropped: [], skipped: [op.theirs], staged: false, status: 'done'})
+}
+
+export function sequenceAbort(repo: Repo, kind: SequenceKind): {aborted: SequenceKind; head: Oid} {
+  const op = requireOperation(repo, kind)
+  abortOperation(repo, op)
+  return {aborted: kind, head: op.origHead}
+}

@@ -1,0 +1,433 @@
+/**
+ * Merge, cherry-pick, revert and rebase through the real binary: fast-forward, clean three-way
+ * merges (renames follow edits), every conflict kind resolved every way, exit code 3, abort
+ * restoring byte-identical files, a dirty work tree refused untouched, and a criss-cross history.
+ */
+import {after, describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import {repoWith, Sandbox, withJson} from './helpers.ts'
+
+type Edits = Record<string, string | null | {from: string}>
+
+/** Applies edits: content writes, deletions (null) and moves ({from}). */
+function apply(s: Sandbox, edits: Edits): void {
+  for (const [p, v] of Object.entries(edits)) {
+    if (v === null) fs.rmSync(s.p(p), {recursive: true, force: true})
+    else if (typeof v === 'object') {
+      fs.mkdirSync(path.dirname(s.p(p)), {recursive: true})
+      fs.renameSync(s.p(v.from), s.p(p))
+    } else s.write(p, v)
+  }
+}
+
+/** base committed on main; `theirs` branch with its edits; main with ours; HEAD on main. */
+function scenario(base: Record<string, string>, ours: Edits, theirs: Edits): Sandbox {
+  const s = repoWith(base, 'base')
+  s.ok(['branch', '-q', 'theirs'])
+  apply(s, ours)
+  s.ok(['add', '-A', '-q'])
+  s.ok(['commit', '-q', '-m', 'ours'])
+  s.ok(['switch', '-q', 'theirs'])
+  apply(s, theirs)
+  s.ok(['add', '-A', '-q'])
+  s.ok(['commit', '-q', '-m', 'theirs'])
+  s.ok(['switch', '-q', 'main'])
+  return s
+}
+
+/** Every work-tree file (outside .bl) -> sha256 of its bytes. */
+function snapshot(s: Sandbox): Record<string, string> {
+  const out: Record<string, string> = {}
+  const walk = (dir: string, rel: string): void => {
+    for (const d of fs.readdirSync(dir, {withFileTypes: true})) {
+      if (rel === '' && d.name === '.bl') continue
+      const r = rel ? `${rel}/${d.name}` : d.name
+      if (d.isDirectory()) walk(path.join(dir, d.name), r)
+      else out[r] = crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, d.name))).digest('hex')
+    }
+  }
+  walk(s.dir, '')
+  return out
+}
+
+function text(s: Sandbox, p: string): string {
+  return s.read(p).toString('utf8')
+}
+
+/** Runs a command expected to stop on conflicts: exit 3 in text and JSON, conflicts in error.data. */
+function expectConflict(s: Sandbox, args: string[]): any[] {
+  const r = s.bl(withJson(args))
+  assert.equal(r.code, 3, `bl ${args.join(' ')} must exit 3 on conflicts, got ${r.code}: ${r.stdout}${r.stderr}`)
+  const doc = r.json()
+  assert.equal(doc.ok, false)
+  assert.equal(doc.error.code, 'MERGE_CONFLICT')
+  assert.ok(Array.isArray(doc.error.data.conflicts) && doc.error.data.conflicts.length > 0)
+  return doc.error.data.conflicts
+}
+
+const sandboxes: Sandbox[] = []
+function track(s: Sandbox): Sandbox {
+  sandboxes.push(s)
+  return s
+}
+after(() => {
+  for (const s of sandboxes) s.cleanup()
+})
+
+describe('merge: fast-forward and clean three-way merges', () => {
+  it('fast-forwards when HEAD is behind; --no-ff makes a merge commit; --ff-only refuses a diverged history', () => {
+    const s = track(repoWith({'a.csv': 'x\n1\n'}, 'base'))
+    const base = s.j(['log']).at(0).id
+    s.ok(['switch', '-q', '-c', 'feature'])
+    s.write('a.csv', 'x\n1\n2\n')
+    s.ok(['commit', '-q', '-a', '-m', 'append'])
+    const tip = s.j(['log']).at(0).id
+    s.ok(['switch', '-q', 'main'])
+    const ff = s.j(['merge', 'feature'])
+    assert.equal(ff.status, 'fast-forward')
+    assert.equal(ff.commit, tip)
+    assert.equal(text(s, 'a.csv'), 'x\n1\n2\n')
+    assert.equal(s.j(['status']).clean, true)
+    assert.equal(s.j(['merge', 'feature']).status, 'up-to-date')
+
+    s.ok(['reset', '-q', '--hard', base])
+    const noff = s.j(['merge', '--no-ff', 'feature'])
+    assert.equal(noff.status, 'merged')
+    assert.deepEqual(noff.parents, [base, tip])
+
+    s.ok(['switch', '-q', '-c', 'side', base])
+    s.write('b.csv', 'other\n')
+    s.ok(['add', '-q', 'b.csv'])
+    s.ok(['commit', '-q', '-m', 'side'])
+    const r = s.bl(withJson(['merge', '--ff-only', 'feature']))
+    assert.equal(r.code, 5)
+    assert.equal(r.json().error.code, 'NOT_FAST_FORWARD')
+    assert.equal(s.exists('b.csv'), true, 'nothing changed')
+  })
+
+  it('takes one-sided changes, identical changes once, and follows a moved file with the other side\'s edit', () => {
+    const s = track(
+      scenario(
+        {'keep.txt': 'k\n', 'ours-edit.txt': 'o\n', 'theirs-edit.txt': 't\n', 'both-same.txt': 's\n', 'moved.csv': 'id,v\n1,a\n', 'gone.txt': 'g\n'},
+        {'ours-edit.txt': 'o2\n', 'both-same.txt': 'same\n', 'data/moved.csv': {from: 'moved.csv'}, 'ours-new.txt': 'n\n'},
+        {'theirs-edit.txt': 't2\n', 'both-same.txt': 'same\n', 'moved.csv': 'id,v\n1,a\n2,b\n', 'gone.txt': null, 'theirs-new/x.bin': 'bin'},
+      ),
+    )
+    const ours = s.j(['log']).at(0).id
+    const res = s.j(['merge', 'theirs'])
+    assert.equal(res.status, 'merged')
+    assert.equal(res.parents[0], ours)
+    assert.equal(res.parents.length, 2)
+    assert.equal(text(s, 'ours-edit.txt'), 'o2\n')
+    assert.equal(text(s, 'theirs-edit.txt'), 't2\n')
+    assert.equal(text(s, 'both-same.txt'), 'same\n')
+    assert.equal(text(s, 'data/moved.csv'), 'id,v\n1,a\n2,b\n', 'their edit follows our move')
+    assert.equal(s.exists('moved.csv'), false)
+    assert.equal(s.exists('gone.txt'), false)
+    assert.equal(text(s, 'theirs-new/x.bin'), 'bin')
+    assert.equal(text(s, 'ours-new.txt'), 'n\n')
+    assert.equal(s.j(['status']).clean, true)
+    const tree = s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => e.path)
+    assert.deepEqual(tree, ['both-same.txt', 'data/moved.csv', 'keep.txt', 'ours-edit.txt', 'ours-new.txt', 'theirs-edit.txt', 'theirs-new/x.bin'])
+    assert.equal(s.j(['show', 'HEAD']).commit.message, "Merge branch 'theirs'\n")
+  })
+})
+
+describe('merge conflicts', () => {
+  it('both modified: exit 3, status/diff/show stages, --continue refused until resolved, --theirs resolves', () => {
+    const s = track(scenario({'t.csv': 'base\n', 'x.txt': 'x\n'}, {'t.csv': 'ours!\n'}, {'t.csv': 'theirs!!\n', 'x.txt': 'x2\n'}))
+    const conflicts = expectConflict(s, ['merge', 'theirs'])
+    assert.deepEqual(conflicts.map((c: any) => [c.path, c.kind]), [['t.csv', 'both-modified']])
+    const st = s.j(['status'])
+    assert.deepEqual(st.conflicts, [{path: 't.csv', kind: 'both-modified'}])
+    assert.equal(st.operation.kind, 'merge')
+    assert.equal(st.clean, false)
+    assert.match(s.ok(['status', '--short']).stdout, /^UU t\.csv$/m)
+    assert.equal(text(s, 'x.txt'), 'x2\n', 'the clean part of the merge is applied')
+    const d = s.j(['diff'])
+    assert.equal(d.conflicts.length, 1)
+    assert.deepEqual([d.conflicts[0].base.size, d.conflicts[0].ours.size, d.conflicts[0].theirs.size], [5, 6, 9])
+    assert.match(s.ok(['diff']).stdout, /^U {2}t\.csv {2}both-modified {2}base [0-9a-f]{12} \(5 B\) {2}ours [0-9a-f]{12} \(6 B\) {2}theirs [0-9a-f]{12} \(9 B\)/m)
+    assert.equal(s.ok(['show', ':1:t.csv']).stdout, 'base\n')
+    assert.equal(s.ok(['show', ':2:t.csv']).stdout, 'ours!\n')
+    assert.equal(s.ok(['show', ':3:t.csv']).stdout, 'theirs!!\n')
+
+    const cont = s.bl(withJson(['merge', '--continue']))
+    assert.equal(cont.code, 3)
+    assert.equal(cont.json().error.code, 'UNRESOLVED_CONFLICTS')
+    const commit = s.bl(['commit', '-m', 'x'])
+    assert.equal(commit.code, 5, 'a plain commit is refused during a merge')
+
+    s.ok(['checkout', '--theirs', 't.csv'])
+    assert.equal(text(s, 't.csv'), 'theirs!!\n')
+    assert.deepEqual(s.j(['status']).conflicts, [])
+    const done = s.j(['merge', '--continue'])
+    assert.equal(done.parents.length, 2)
+    assert.equal(s.ok(['show', 'HEAD:t.csv']).stdout, 'theirs!!\n')
+    assert.equal(s.j(['status']).clean, true)
+  })
+
+  it('both modified resolved with --ours, and by editing the file and bl add', () => {
+    const s = track(scenario({'a.txt': 'a\n', 'b.txt': 'b\n'}, {'a.txt': 'a-ours\n', 'b.txt': 'b-ours\n'}, {'a.txt': 'a-theirs\n', 'b.txt': 'b-theirs\n'}))
+    expectConflict(s, ['merge', 'theirs'])
+    s.ok(['checkout', '--ours', 'a.txt'])
+    s.write('b.txt', 'b-hand-merged\n')
+    s.ok(['add', 'b.txt'])
+    s.ok(['merge', '--continue'])
+    assert.equal(s.ok(['show', 'HEAD:a.txt']).stdout, 'a-ours\n')
+    assert.equal(s.ok(['show', 'HEAD:b.txt']).stdout, 'b-hand-merged\n')
+  })
+
+  it('modify/delete both ways: the modified file is kept in the work tree; --theirs / --ours / rm decide', () => {
+    const s = track(scenario({'del-by-them.txt': 'v1\n', 'del-by-us.txt': 'w1\n'}, {'del-by-them.txt': 'v2 ours\n', 'del-by-us.txt': null}, {'del-by-them.txt': null, 'del-by-us.txt': 'w2 theirs\n'}))
+    const conflicts = expectConflict(s, ['merge', 'theirs'])
+    assert.deepEqual(conflicts.map((c: any) => [c.path, c.kind]).sort(), [['del-by-them.txt', 'deleted-by-them'], ['del-by-us.txt', 'deleted-by-us']])
+    assert.equal(text(s, 'del-by-them.txt'), 'v2 ours\n')
+    assert.equal(text(s, 'del-by-us.txt'), 'w2 theirs\n', 'their modified version is shown, nothing is lost')
+    const r = s.bl(['show', ':2:del-by-us.txt'])
+    assert.equal(r.code, 4, 'we have no version of a file we deleted')
+    assert.equal(s.ok(['show', ':3:del-by-us.txt']).stdout, 'w2 theirs\n')
+    s.ok(['checkout', '--theirs', 'del-by-them.txt'])
+    assert.equal(s.exists('del-by-them.txt'), false, 'taking their side deletes it')
+    s.ok(['rm', '-q', 'del-by-us.txt'])
+    s.ok(['merge', '--continue'])
+    assert.deepEqual(s.j(['ls-tree', '-r', 'HEAD']), [])
+  })
+
+  it('add/add, file/directory and renamed-differently conflicts', () => {
+    const s = track(
+      scenario(
+        {'r.csv': 'rows\n', 'keep.txt': 'k\n'},
+        {'new.txt': 'ours new\n', 'thing': 'a file\n', 'r-ours.csv': {from: 'r.csv'}},
+        {'new.txt': 'theirs new\n', 'thing/inner.txt': 'in a dir\n', 'r-theirs.csv': {from: 'r.csv'}},
+      ),
+    )
+    const conflicts = expectConflict(s, ['merge', 'theirs'])
+    const kinds = Object.fromEntries(conflicts.map((c: any) => [c.path, c.kind]))
+    assert.deepEqual(kinds, {'new.txt': 'both-added', 'thing/inner.txt': 'file-directory', 'r-ours.csv': 'renamed-differently'})
+    assert.equal(text(s, 'new.txt'), 'ours new\n')
+    assert.equal(text(s, 'thing'), 'a file\n', 'our file stays; their directory waits in the conflict')
+    assert.equal(s.ok(['show', ':3:thing/inner.txt']).stdout, 'in a dir\n')
+    const rr = conflicts.find((c: any) => c.kind === 'renamed-differently')
+    assert.deepEqual([rr.base.path, rr.ours.path, rr.theirs.path], ['r.csv', 'r-ours.csv', 'r-theirs.csv'])
+    s.ok(['checkout', '--theirs', 'new.txt', 'thing/inner.txt', 'r-ours.csv'])
+    assert.equal(text(s, 'new.txt'), 'theirs new\n')
+    assert.equal(text(s, 'thing/inner.txt'), 'in a dir\n')
+    assert.equal(s.exists('r-ours.csv'), false)
+    assert.equal(text(s, 'r-theirs.csv'), 'rows\n')
+    s.ok(['merge', '--continue'])
+    assert.deepEqual(
+      s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => e.path),
+      ['keep.txt', 'new.txt', 'r-theirs.csv', 'thing/inner.txt'],
+    )
+  })
+
+  it('-X ours / -X theirs settle every conflict for the whole merge', () => {
+    const base = {'a.txt': 'a\n', 'b.txt': 'b\n', 'c.txt': 'c\n'}
+    const ours = {'a.txt': 'a-ours\n', 'b.txt': null, 'c.txt': 'c-ours\n'}
+    const theirs = {'a.txt': 'a-theirs\n', 'b.txt': 'b-theirs\n', 'd.txt': 'd\n'}
+    const s1 = track(scenario(base, ours, theirs))
+    const r1 = s1.j(['merge', '-X', 'ours', 'theirs'])
+    assert.equal(r1.status, 'merged')
+    assert.equal(r1.favored, 2)
+    assert.deepEqual([text(s1, 'a.txt'), s1.exists('b.txt'), text(s1, 'c.txt'), text(s1, 'd.txt')], ['a-ours\n', false, 'c-ours\n', 'd\n'])
+    const s2 = track(scenario(base, ours, theirs))
+    s2.ok(['merge', '-X', 'theirs', 'theirs'])
+    assert.deepEqual([text(s2, 'a.txt'), text(s2, 'b.txt'), text(s2, 'c.txt'), text(s2, 'd.txt')], ['a-theirs\n', 'b-theirs\n', 'c-ours\n', 'd\n'])
+  })
+
+  it('--abort restores files, index and HEAD byte for byte, keeping unrelated local changes', () => {
+    const big = crypto.randomBytes(300_000)
+    const s = track(scenario({'t.csv': 'base\n', 'big.bin': big.toString('base64'), 'local.txt': 'l\n'}, {'t.csv': 'ours\n'}, {'t.csv': 'theirs\n', 'big.bin': null, 'added/n.txt': 'n\n'}))
+    s.write('local.txt', 'uncommitted local edit\n')
+    const before = snapshot(s)
+    const head = s.j(['log']).at(0).id
+    expectConflict(s, ['merge', 'theirs'])
+    assert.equal(s.exists('big.bin'), false)
+    s.write('t.csv', 'half-resolved\n')
+    s.ok(['merge', '--abort'])
+    assert.deepEqual(snapshot(s), before)
+    assert.equal(s.j(['log']).at(0).id, head)
+    const st = s.j(['status'])
+    assert.equal(st.operation, null)
+    assert.deepEqual(st.staged, [])
+    assert.deepEqual(st.unstaged.map((e: any) => e.path), ['local.txt'])
+    assert.equal(s.bl(['merge', '--abort']).code, 5, 'nothing left to abort')
+  })
+
+  it('refuses to merge over local changes to a path the merge changes, touching nothing', () => {
+    const s = track(scenario({'t.csv': 'base\n', 'u.txt': 'u\n'}, {'u.txt': 'u-ours\n'}, {'t.csv': 'theirs\n'}))
+    s.write('t.csv', 'my local edit\n')
+    const before = snapshot(s)
+    const head = s.j(['log']).at(0).id
+    const r = s.bl(withJson(['merge', 'theirs']))
+    assert.equal(r.code, 5)
+    assert.equal(r.json().error.code, 'LOCAL_CHANGES')
+    assert.deepEqual(r.json().error.data.paths, ['t.csv'])
+    assert.deepEqual(snapshot(s), before)
+    assert.equal(s.j(['log']).at(0).id, head)
+    assert.equal(s.j(['status']).operation, null)
+  })
+
+  it('merges a criss-cross history (two best merge bases) without spurious conflicts', () => {
+    const s = track(repoWith({'a.txt': 'a0\n', 'b.txt': 'b0\n'}, 'root'))
+    s.ok(['branch', '-q', 'x'])
+    s.write('a.txt', 'a1\n')
+    s.ok(['commit', '-q', '-a', '-m', 'main a1'])
+    s.ok(['switch', '-q', 'x'])
+    s.write('b.txt', 'b1\n')
+    s.ok(['commit', '-q', '-a', '-m', 'x b1'])
+    // criss-cross: each side merges the other's tip
+    s.ok(['merge', '-q', 'main', '-m', 'x merges main'])
+    s.ok(['switch', '-q', 'main'])
+    s.ok(['merge', '-q', 'x~1', '-m', 'main merges x~1'])
+    // both sides go on
+    s.write('c.txt', 'c-main\n')
+    s.ok(['add', '-q', 'c.txt'])
+    s.ok(['commit', '-q', '-m', 'main c'])
+    s.ok(['switch', '-q', 'x'])
+    s.write('a.txt', 'a2 on x\n')
+    s.ok(['commit', '-q', '-a', '-m', 'x a2'])
+    s.ok(['switch', '-q', 'main'])
+    const bases = s.ok(['merge-base', '--all', 'main', 'x']).stdout.trim().split('\n')
+    assert.equal(bases.length, 2, 'a criss-cross history has two best merge bases')
+    const res = s.j(['merge', 'x'])
+    assert.equal(res.status, 'merged')
+    assert.deepEqual([text(s, 'a.txt'), text(s, 'b.txt'), text(s, 'c.txt')], ['a2 on x\n', 'b1\n', 'c-main\n'])
+  })
+})
+
+describe('revert, cherry-pick and rebase', () => {
+  it('revert makes an undo commit; --no-commit only stages it; a conflicting revert stops and continues', () => {
+    const s = track(repoWith({'a.txt': 'a1\n', 'b.txt': 'b1\n'}, 'c1'))
+    s.write('a.txt', 'a2\n')
+    s.ok(['commit', '-q', '-a', '-m', 'c2'])
+    const c2 = s.j(['log']).at(0).id
+    const r = s.j(['revert', 'HEAD'])
+    assert.equal(r.done.length, 1)
+    assert.equal(text(s, 'a.txt'), 'a1\n')
+    assert.match(s.j(['show', 'HEAD']).commit.message, /^Revert "c2"\n\nThis reverts commit [0-9a-f]{64}\.\n$/)
+
+    s.write('b.txt', 'b2\n')
+    s.ok(['commit', '-q', '-a', '-m', 'c4'])
+    const c4 = s.j(['log']).at(0).id
+    const nc = s.j(['revert', '--no-commit', c4])
+    assert.equal(nc.staged, true)
+    assert.equal(s.j(['log']).at(0).id, c4, 'nothing committed')
+    assert.deepEqual(s.j(['status']).staged.map((e: any) => [e.status, e.path]), [['M', 'b.txt']])
+    s.ok(['commit', '-q', '-m', 'manual revert of c4'])
+
+    s.write('a.txt', 'a3 conflicting\n')
+    s.ok(['commit', '-q', '-a', '-m', 'c6'])
+    const conflicts = expectConflict(s, ['revert', c2])
+    assert.deepEqual(conflicts.map((c: any) => c.path), ['a.txt'])
+    s.write('a.txt', 'a settled\n')
+    s.ok(['add', 'a.txt'])
+    const done = s.j(['revert', '--continue'])
+    assert.equal(done.done.length, 1)
+    assert.equal(s.ok(['show', 'HEAD:a.txt']).stdout, 'a settled\n')
+  })
+
+  it('cherry-pick copies commits with author and message; conflicts stop, --abort returns, --continue finishes', () => {
+    const s = track(repoWith({'a.txt': 'a\n', 'b.txt': 'b\n'}, 'base'))
+    s.ok(['switch', '-q', '-c', 'topic'])
+    s.write('n1.txt', 'n1\n')
+    s.ok(['add', '-q', 'n1.txt'])
+    s.ok(['commit', '-q', '-m', 'add n1'], {env: {BL_AUTHOR_NAME: 'Topic Author'}})
+    s.write('a.txt', 'a-topic\n')
+    s.ok(['commit', '-q', '-a', '-m', 'edit a'])
+    s.ok(['switch', '-q', 'main'])
+    s.write('a.txt', 'a-main\n')
+    s.ok(['commit', '-q', '-a', '-m', 'main edits a'])
+    const head = s.j(['log']).at(0).id
+
+    const one = s.j(['cherry-pick', 'topic~1'])
+    assert.equal(one.done.length, 1)
+    const picked = s.j(['show', 'HEAD']).commit
+    assert.equal(picked.message, 'add n1\n')
+    assert.equal(picked.author.name, 'Topic Author')
+    assert.deepEqual(picked.parents, [head])
+    assert.equal(text(s, 'n1.txt'), 'n1\n')
+
+    const before = snapshot(s)
+    const afterPick = s.j(['log']).at(0).id
+    expectConflict(s, ['cherry-pick', 'topic'])
+    assert.equal(s.j(['status']).operation.kind, 'cherry-pick')
+    s.ok(['cherry-pick', '--abort'])
+    assert.deepEqual(snapshot(s), before)
+    assert.equal(s.j(['log']).at(0).id, afterPick)
+
+    expectConflict(s, ['cherry-pick', 'topic'])
+    s.ok(['checkout', '--theirs', 'a.txt'])
+    const fin = s.j(['cherry-pick', '--continue'])
+    assert.equal(fin.done.length, 1)
+    assert.equal(s.ok(['show', 'HEAD:a.txt']).stdout, 'a-topic\n')
+    assert.equal(s.j(['show', 'HEAD']).commit.message, 'edit a\n')
+  })
+
+  it('rebase replays a branch; with conflicts it stops, and --continue, --skip and --abort work', () => {
+    const build = (): Sandbox => {
+      const s = track(repoWith({'x.txt': 'x\n', 'y.txt': 'y\n'}, 'base'))
+      s.ok(['switch', '-q', '-c', 'topic'])
+      s.write('t1.txt', 't1\n')
+      s.ok(['add', '-q', 't1.txt'])
+      s.ok(['commit', '-q', '-m', 't1'])
+      s.write('x.txt', 'x-topic\n')
+      s.ok(['commit', '-q', '-a', '-m', 't2 edits x'])
+      s.write('t3.txt', 't3\n')
+      s.ok(['add', '-q', 't3.txt'])
+      s.ok(['commit', '-q', '-m', 't3'])
+      s.ok(['switch', '-q', 'main'])
+      s.write('x.txt', 'x-main\n')
+      s.ok(['commit', '-q', '-a', '-m', 'main edits x'])
+      s.ok(['switch', '-q', 'topic'])
+      return s
+    }
+    // clean: upstream without the conflicting edit
+    const clean = track(repoWith({'x.txt': 'x\n'}, 'base'))
+    clean.ok(['switch', '-q', '-c', 'topic'])
+    clean.write('t.txt', 't\n')
+    clean.ok(['add', '-q', 't.txt'])
+    clean.ok(['commit', '-q', '-m', 'topic work'])
+    clean.ok(['switch', '-q', 'main'])
+    clean.write('m.txt', 'm\n')
+    clean.ok(['add', '-q', 'm.txt'])
+    clean.ok(['commit', '-q', '-m', 'main work'])
+    const mainTip = clean.j(['log']).at(0).id
+    clean.ok(['switch', '-q', 'topic'])
+    const rb = clean.j(['rebase', 'main'])
+    assert.equal(rb.done.length, 1)
+    const log = clean.j(['log'])
+    assert.deepEqual(log.map((e: any) => e.message), ['topic work\n', 'main work\n', 'base\n'])
+    assert.equal(log[1].id, mainTip)
+    assert.equal(clean.j(['status']).branch, 'topic')
+
+    const s1 = build()
+    const origTopic = s1.j(['log']).at(0).id
+    const before = snapshot(s1)
+    expectConflict(s1, ['rebase', 'main'])
+    s1.ok(['rebase', '--abort'])
+    assert.equal(s1.j(['log']).at(0).id, origTopic)
+    assert.equal(s1.j(['status']).branch, 'topic')
+    assert.deepEqual(snapshot(s1), before)
+
+    expectConflict(s1, ['rebase', 'main'])
+    s1.write('x.txt', 'x-both\n')
+    s1.ok(['add', 'x.txt'])
+    const cont = s1.j(['rebase', '--continue'])
+    assert.equal(cont.done.length, 2, 'the resolved commit and t3')
+    assert.deepEqual(s1.j(['log']).map((e: any) => e.message), ['t3\n', 't2 edits x\n', 't1\n', 'main edits x\n', 'base\n'])
+    assert.equal(text(s1, 'x.txt'), 'x-both\n')
+
+    const s2 = build()
+    expectConflict(s2, ['rebase', 'main'])
+    const skip = s2.j(['rebase', '--skip'])
+    assert.equal(skip.skipped.length, 1)
+    assert.deepEqual(s2.j(['log']).map((e: any) => e.message), ['t3\n', 't1\n', 'main edits x\n', 'base\n'])
+    assert.equal(text(s2, 'x.txt'), 'x-main\n')
+    assert.equal(s2.j(['status']).clean, true)
+  })
+})
