@@ -9,17 +9,19 @@
  * while the conflicts wait: our version of a conflicted path, or theirs when we deleted it.
  */
 import {diffMaps, sameEntry} from '../diff/diff.js'
+import type {Oid} from '../hash.js'
 import type {Conflict, ConflictSide} from '../ops/operation-state.js'
+import type {ObjectStore} from '../store/types.js'
 import type {FlatEntry} from '../tree-build.js'
+import {diffTrees, TreeReader} from '../tree-ops.js'
 
 export type Favor = 'ours' | 'theirs'
 
 export interface MergeOutcome {
-  result: Map<string, FlatEntry>
+  /** The result as edits of ours: path -> new entry, or null to delete it. */
+  edits: Map<string, FlatEntry | null>
   /** Sorted by path. */
   conflicts: Conflict[]
-  /** Paths whose result differs from ours (what the work tree must change). */
-  changed: Set<string>
   /** Conflicts settled by the favored side (-X ours|theirs). */
   favored: number
 }
@@ -36,17 +38,21 @@ interface SideChanges {
   changed: Map<string, SideState>
   /** Paths the side added (not rename targets). */
   added: Map<string, FlatEntry>
+  /** Base entries of the changed paths. */
+  base: Map<string, FlatEntry>
 }
 
-function sideChanges(base: Map<string, FlatEntry>, side: Map<string, FlatEntry>): SideChanges {
+/** What one side changed since the base, read from the trees (unchanged subtrees are skipped). */
+function sideChanges(store: ObjectStore, base: Oid | null, side: Oid | null): SideChanges {
+  const {before, after} = diffTrees(store, base, side)
   const changed = new Map<string, SideState>()
   const added = new Map<string, FlatEntry>()
-  for (const c of diffMaps(base, side, true)) {
+  for (const c of diffMaps(before, after, true)) {
     if (c.status === 'A') added.set(c.path, c.new!)
     else if (c.status === 'R') changed.set(c.oldPath!, {path: c.path, entry: c.new})
     else changed.set(c.path, {path: c.path, entry: c.new})
   }
-  return {changed, added}
+  return {changed, added, base: before}
 }
 
 function same(a: FlatEntry | undefined, b: FlatEntry | undefined): boolean {
@@ -58,26 +64,44 @@ function side(path: string, e: FlatEntry | undefined): ConflictSide | undefined 
   return e ? {path, ...e} : undefined
 }
 
-export function mergeTrees(base: Map<string, FlatEntry>, ours: Map<string, FlatEntry>, theirs: Map<string, FlatEntry>, favor?: Favor): MergeOutcome {
-  const co = sideChanges(base, ours)
-  const ct = sideChanges(base, theirs)
-  const result = new Map(ours)
-  const changed = new Set<string>()
+/** The merge result: ours with edits on top. */
+class ResultView {
+  constructor(
+    readonly ours: TreeReader,
+    readonly edits: Map<string, FlatEntry | null>,
+  ) {}
+
+  get(p: string): FlatEntry | undefined {
+    return this.edits.has(p) ? (this.edits.get(p) ?? undefined) : this.ours.get(p)
+  }
+
+  set(p: string, e: FlatEntry): void {
+    if (same(this.ours.get(p), e)) this.edits.delete(p)
+    else this.edits.set(p, e)
+  }
+
+  del(p: string): void {
+    if (this.ours.get(p)) this.edits.set(p, null)
+    else this.edits.delete(p)
+  }
+
+  /** Does the result have any file below directory `p`? */
+  hasUnder(p: string): boolean {
+    for (const [k, e] of this.edits) if (e && k.startsWith(p + '/')) return true
+    return this.ours.filesUnder(p).some((f) => this.get(f) !== undefined)
+  }
+}
+
+export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: Oid | null, theirsTree: Oid | null, favor?: Favor): MergeOutcome {
+  const co = sideChanges(store, baseTree, oursTree)
+  const ct = sideChanges(store, baseTree, theirsTree)
+  const result = new ResultView(new TreeReader(store, oursTree), new Map())
   const conflicts: Conflict[] = []
   let favored = 0
-  const set = (p: string, e: FlatEntry): void => {
-    const cur = result.get(p)
-    if (cur && same(cur, e)) return
-    result.set(p, e)
-    changed.add(p)
-  }
-  const del = (p: string): void => {
-    if (result.delete(p)) changed.add(p)
-  }
 
   const basePaths = new Set([...co.changed.keys(), ...ct.changed.keys()])
   for (const P of [...basePaths].sort()) {
-    const bE = base.get(P)
+    const bE = co.base.get(P) ?? ct.base.get(P)
     const o: SideState = co.changed.get(P) ?? {path: P, entry: bE}
     const t: SideState = ct.changed.get(P) ?? {path: P, entry: bE}
     let content: FlatEntry | undefined
@@ -94,21 +118,20 @@ export function mergeTrees(base: Map<string, FlatEntry>, ours: Map<string, FlatE
       else kind = 'renamed-differently'
     }
     if (kind) {
-      const conflict: Conflict = {path: o.entry ? o.path : t.path, kind, base: side(P, bE), ours: side(o.path, o.entry), theirs: side(t.path, t.entry)}
       if (favor) {
         favored++
         const pick = favor === 'ours' ? o : t
-        if (o.entry && (!pick.entry || pick.path !== o.path)) del(o.path)
-        if (pick.entry) set(pick.path, pick.entry)
+        if (o.entry && (!pick.entry || pick.path !== o.path)) result.del(o.path)
+        if (pick.entry) result.set(pick.path, pick.entry)
       } else {
-        conflicts.push(conflict)
+        conflicts.push({path: o.entry ? o.path : t.path, kind, base: side(P, bE), ours: side(o.path, o.entry), theirs: side(t.path, t.entry)})
         // Keep our version in place; when we deleted it, theirs is what the work tree shows.
-        if (!o.entry && t.entry && !result.has(t.path)) set(t.path, t.entry)
+        if (!o.entry && t.entry && !result.get(t.path)) result.set(t.path, t.entry)
       }
       continue
     }
     if (!content) {
-      if (o.entry) del(o.path)
+      if (o.entry) result.del(o.path)
       continue
     }
     const occupant = finalPath !== o.path ? result.get(finalPath) : undefined
@@ -116,72 +139,61 @@ export function mergeTrees(base: Map<string, FlatEntry>, ours: Map<string, FlatE
       // Their move lands where we put another file.
       if (favor) favored++
       if (favor === 'theirs') {
-        if (o.entry) del(o.path)
-        set(finalPath, content)
+        if (o.entry) result.del(o.path)
+        result.set(finalPath, content)
       } else if (!favor) conflicts.push({path: finalPath, kind: 'both-added', base: side(P, bE), ours: side(finalPath, occupant), theirs: side(finalPath, content)})
       continue
     }
-    if (o.entry && finalPath !== o.path) del(o.path)
-    set(finalPath, content)
+    if (o.entry && finalPath !== o.path) result.del(o.path)
+    result.set(finalPath, content)
   }
 
   for (const [Q, tE] of [...ct.added].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const cur = result.get(Q)
-    if (!cur) set(Q, tE)
+    if (!cur) result.set(Q, tE)
     else if (!same(cur, tE)) {
       if (favor) favored++
-      if (favor === 'theirs') set(Q, tE)
+      if (favor === 'theirs') result.set(Q, tE)
       else if (!favor) conflicts.push({path: Q, kind: 'both-added', ours: side(Q, cur), theirs: side(Q, tE)})
     }
   }
 
-  favored += resolveFileDirectoryClashes(result, changed, ours, conflicts, favor)
+  favored += resolveFileDirectoryClashes(result, conflicts, favor)
   conflicts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-  return {result, conflicts, changed, favored}
+  return {edits: result.edits, conflicts, favored}
 }
 
 /**
  * A path that is a file on one side and a directory on the other. Without a favored side, the
  * entry their changes brought in is held back (recorded in the conflict) and ours stays.
  */
-function resolveFileDirectoryClashes(result: Map<string, FlatEntry>, changed: Set<string>, ours: Map<string, FlatEntry>, conflicts: Conflict[], favor?: Favor): number {
-  const incoming = [...changed].filter((p) => result.has(p) && !same(result.get(p), ours.get(p)))
-  if (incoming.length === 0) return 0
+function resolveFileDirectoryClashes(result: ResultView, conflicts: Conflict[], favor?: Favor): number {
+  const incoming = [...result.edits].filter(([, e]) => e !== null).map(([p]) => p)
   let favored = 0
-  const dirs = new Set<string>()
-  for (const p of result.keys()) {
-    let i = p.lastIndexOf('/')
-    while (i > 0) {
-      const d = p.slice(0, i)
-      if (dirs.has(d)) break
-      dirs.add(d)
-      i = d.lastIndexOf('/')
-    }
-  }
   for (const p of incoming) {
     const e = result.get(p)
     if (!e) continue
     // (a) an ancestor of the incoming path is a file
     let blocker: string | undefined
     for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) {
-      if (result.has(p.slice(0, i))) {
+      if (result.get(p.slice(0, i))) {
         blocker = p.slice(0, i)
         break
       }
     }
     // (b) the incoming file stands where the result has a directory
-    const underneath = dirs.has(p)
+    const underneath = result.hasUnder(p)
     if (!blocker && !underneath) continue
     if (favor) favored++
     if (favor === 'theirs') {
-      if (blocker) result.delete(blocker)
-      if (underneath) for (const k of [...result.keys()]) if (k.startsWith(p + '/') && ours.has(k)) result.delete(k)
+      if (blocker) result.del(blocker)
+      if (underneath) for (const f of result.ours.filesUnder(p)) result.del(f)
       continue
     }
     const oursEntry = blocker ? result.get(blocker) : undefined
-    result.delete(p)
-    if (ours.has(p)) result.set(p, ours.get(p)!)
-    else changed.delete(p)
+    const ours = result.ours.get(p)
+    if (ours) result.set(p, ours)
+    else result.del(p)
     if (!favor) conflicts.push({path: p, kind: 'file-directory', ours: blocker ? side(blocker, oursEntry) : undefined, theirs: side(p, e)})
   }
   return favored

@@ -16,6 +16,10 @@ import {loadIndex, makeEntry} from '../worktree/index-state.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
 import {absPath, quotePath, toRepoPath, underAny} from '../worktree/paths.js'
 import {commitTree, indexAsFlat, trackedState, treeMap, viewWorktree} from './snapshot.js'
+import {diffTrees} from '../tree-ops.js'
+
+/** Up to this many changed paths, moving the work tree lstat()s just those instead of scanning it all. */
+const TARGETED_SCAN_MAX = 2000
 
 export interface SwitchOptions {
   /** Branch name or revision to switch to. */
@@ -80,10 +84,29 @@ function requireHead(oid: Oid | null): Oid {
  * touching anything if a local change or an untracked file would be lost.
  */
 export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: boolean, progress?: SwitchOptions['progress']): {written: number; removed: number} {
-  const before = treeMap(repo, fromTree)
-  const after = treeMap(repo, toTree)
   const index = loadIndex(repo)
-  const view = viewWorktree(repo, index, [''], true)
+  // An index known to equal the old tree will equal the new one (status then skips a full diff).
+  const indexWasFrom = fromTree !== null && repo.store.indexTree() === fromTree
+  let before: Map<string, FlatEntry>
+  let after: Map<string, FlatEntry>
+  // Paths to change: those differing between the two trees (or, forced, everything that differs from the target).
+  const paths = new Set<string>()
+  if (force) {
+    before = treeMap(repo, fromTree)
+    after = treeMap(repo, toTree)
+    for (const [p, e] of after) if (!before.get(p) || !sameEntry(before.get(p)!, e)) paths.add(p)
+    for (const p of before.keys()) if (!after.has(p)) paths.add(p)
+    for (const p of index.keys()) paths.add(p)
+    for (const p of after.keys()) paths.add(p)
+  } else {
+    // Only what differs between the trees matters: unchanged subtrees are never read.
+    ;({before, after} = diffTrees(repo.store, fromTree, toTree))
+    for (const p of before.keys()) paths.add(p)
+    for (const p of after.keys()) paths.add(p)
+  }
+  // A small change looks only at its own paths in the work tree; a big one scans it all.
+  const specs = !force && paths.size <= TARGETED_SCAN_MAX ? [...paths] : ['']
+  const view = specs.length === 0 ? {dirty: new Map(), clean: new Set<string>(), untracked: [], invalid: [], refreshed: []} : viewWorktree(repo, index, specs, true)
   const untracked = new Set(view.untracked.map((f) => f.path))
   const worktreeIs = (p: string, e: FlatEntry | undefined): boolean => {
     const t = trackedState(view, index, p)
@@ -93,14 +116,6 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
     if (!e) return false
     const id = t.clean ? t.entry.id : t.currentId
     return id === e.id && (t.st.isSymbolicLink() ? 'symlink' : 'file') === e.kind
-  }
-  // Paths to change: those differing between the two trees (or, forced, everything that differs from the target).
-  const paths = new Set<string>()
-  for (const [p, e] of after) if (!before.get(p) || !sameEntry(before.get(p)!, e)) paths.add(p)
-  for (const p of before.keys()) if (!after.has(p)) paths.add(p)
-  if (force) {
-    for (const p of index.keys()) paths.add(p)
-    for (const p of after.keys()) paths.add(p)
   }
   const problems: string[] = []
   if (!force) {
@@ -114,12 +129,16 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
       else if (view.dirty.has(p) && !worktreeIs(p, target)) problems.push(p)
       else if (untracked.has(p) && target && !worktreeIs(p, target)) problems.push(p)
     }
-    // A file standing where the target needs a directory.
+    // A file standing where the target needs a directory (an untracked one would be lost).
+    const checked = new Set<string>()
     for (const p of after.keys()) {
-      const parts = p.split('/')
-      for (let i = 1; i < parts.length; i++) {
-        const d = parts.slice(0, i).join('/')
-        if (untracked.has(d)) problems.push(d)
+      for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) {
+        const d = p.slice(0, i)
+        if (checked.has(d)) continue
+        checked.add(d)
+        if (index.has(d)) continue
+        const st = fs.lstatSync(absPath(repo, d), {throwIfNoEntry: false})
+        if (st && !st.isDirectory()) problems.push(d)
       }
     }
     if (problems.length) {
@@ -164,7 +183,7 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
     () => {
       for (const p of indexDeletes) repo.store.deleteIndexEntry(p)
       for (const e of indexUpdates) repo.store.putIndexEntry(e)
-      if (force && toTree) repo.store.setIndexTree(toTree)
+      if ((force || indexWasFrom) && toTree) repo.store.setIndexTree(toTree)
     },
     {durable: true},
   )

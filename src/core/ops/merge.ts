@@ -6,7 +6,8 @@
 import {BlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
-import {abortOperation, applyToWorktree, conflictError, flatOfCommit, requireCleanIndex, saveOperation, storeTree, writeCommit} from '../merge/apply.js'
+import {abortOperation, conflictError, requireCleanIndex, saveOperation, storeTree, writeCommit} from '../merge/apply.js'
+import {applyEdits} from '../tree-ops.js'
 import {mergeTrees, type Favor} from '../merge/three-way.js'
 import {advanceHead, HEADS, readHead, readRef, shortRef} from '../refs/refs.js'
 import {resolveRevision} from '../refs/revision.js'
@@ -45,21 +46,26 @@ function label(repo: Repo, rev: string, id: Oid): string {
 }
 
 /**
- * The base snapshot for merging a and b: their merge base's tree, or for several best bases a
- * virtual one, merging them pairwise (recursively). Paths the bases themselves conflict on are left
- * out of the virtual base, so the real merge reports them as conflicts instead of guessing.
+ * The base tree for merging a and b: their merge base's tree, or for several best bases a virtual
+ * one, merging them pairwise (recursively). Paths the bases themselves conflict on are left out of
+ * the virtual base, so the real merge reports them as conflicts instead of guessing.
  */
-export function mergeBaseSnapshot(repo: Repo, graph: CommitGraph, bases: Oid[], depth = 0): Map<string, FlatEntry> {
-  if (bases.length === 0) return new Map()
-  if (bases.length === 1 || depth > 8) return flatOfCommit(repo, bases[0]!)
-  let acc = flatOfCommit(repo, bases[0]!)
+export function mergeBaseTree(repo: Repo, graph: CommitGraph, bases: Oid[], depth = 0): Oid | null {
+  if (bases.length === 0) return null
+  let acc = commitTree(repo, bases[0]!)
+  if (bases.length === 1 || depth > 8) return acc
   for (let i = 1; i < bases.length; i++) {
-    const inner = mergeBaseSnapshot(repo, graph, graph.mergeBases(bases[0]!, bases[i]!), depth + 1)
-    const m = mergeTrees(inner, acc, flatOfCommit(repo, bases[i]!))
-    for (const c of m.conflicts) for (const s of [c.path, c.ours?.path, c.theirs?.path]) if (s) m.result.delete(s)
-    acc = m.result
+    const inner = mergeBaseTree(repo, graph, graph.mergeBases(bases[0]!, bases[i]!), depth + 1)
+    const m = mergeTrees(repo.store, inner, acc, commitTree(repo, bases[i]!))
+    for (const c of m.conflicts) for (const p of [c.path, c.ours?.path, c.theirs?.path]) if (p) m.edits.set(p, null)
+    acc = resultTree(repo, acc, m.edits)
   }
   return acc
+}
+
+/** Writes the tree that is `ours` with `edits` applied. */
+export function resultTree(repo: Repo, ours: Oid | null, edits: Map<string, FlatEntry | null>): Oid {
+  return repo.store.transaction(() => applyEdits(repo.store, ours, edits))
 }
 
 export function merge(repo: Repo, opts: MergeOptions): MergeResult {
@@ -81,10 +87,12 @@ export function merge(repo: Repo, opts: MergeOptions): MergeResult {
   if (bases.length === 1 && bases[0] === head.oid && !opts.noFf) {
     const from = commitTree(repo, head.oid)
     const to = commitTree(repo, theirs)!
+    const indexWasHead = from !== null && repo.store.indexTree() === from
     const moved = moveWorktree(repo, from, to, false)
     repo.store.transaction(() => {
       advanceHead(repo, head.oid, theirs, `merge ${opts.rev}: Fast-forward`)
-      repo.store.setIndexTree(to)
+      // Staged changes to other paths are carried along; only an index equal to HEAD now equals theirs.
+      if (indexWasHead) repo.store.setIndexTree(to)
     }, {durable: true})
     return {status: 'fast-forward', commit: theirs, parents: [], bases, changed: moved.written + moved.removed, favored: 0}
   }
@@ -94,8 +102,8 @@ export function merge(repo: Repo, opts: MergeOptions): MergeResult {
     throw new BlError('NO_MERGE_BASE', `refusing to merge unrelated histories (${name} shares no commit with HEAD)`, {hint: 'Pass --allow-unrelated-histories if you really mean to join them.'})
 
   requireCleanIndex(repo, head.oid, 'merge')
-  const base = mergeBaseSnapshot(repo, graph, bases)
-  const out = mergeTrees(base, flatOfCommit(repo, head.oid), flatOfCommit(repo, theirs), opts.favor)
+  const oursTree = commitTree(repo, head.oid)
+  const out = mergeTrees(repo.store, mergeBaseTree(repo, graph, bases), oursTree, commitTree(repo, theirs), opts.favor)
   const message = opts.message ?? `Merge ${name}`
   return finishOrStop(repo, {
     kind: 'merge',
@@ -104,7 +112,7 @@ export function merge(repo: Repo, opts: MergeOptions): MergeResult {
     theirs,
     theirsLabel: name,
     message,
-    result: out.result,
+    resultTree: resultTree(repo, oursTree, out.edits),
     conflicts: out.conflicts,
     parents: [head.oid, theirs],
     reflog: `merge ${opts.rev}: Merge made by the three-way strategy`,
@@ -123,7 +131,8 @@ interface Pending {
   theirs: Oid
   theirsLabel: string
   message: string
-  result: Map<string, FlatEntry>
+  /** The merged tree (conflicted paths hold our version, or theirs where we deleted it). */
+  resultTree: Oid
   conflicts: Conflict[]
   parents: Oid[]
   reflog: string
@@ -146,7 +155,7 @@ interface Pending {
  */
 function finishOrStop(repo: Repo, p: Pending): MergeResult {
   const headTree = commitTree(repo, p.head)
-  const resultTree = storeTree(repo, p.result)
+  const resultTree = p.resultTree
   const state: OperationState = {
     kind: p.kind,
     origHead: p.origHead ?? p.head,

@@ -16,7 +16,7 @@ import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {moveWorktree} from './checkout.js'
-import {finishOrStop, requireResolved} from './merge.js'
+import {finishOrStop, requireResolved, resultTree} from './merge.js'
 import {clearOperation, requireNoOperation, requireOperation, writeOperation, type OperationKind, type OperationState} from './operation-state.js'
 import {commitTree, indexAsFlat, viewWorktree} from './snapshot.js'
 
@@ -75,10 +75,12 @@ function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts: Step
     const parent = commit.parents[0] ?? null
     const head = readHead(repo).oid!
     const [base, theirs] = op.kind === 'revert' ? [c, parent] : [parent, c]
-    const out = mergeTrees(flatOfCommit(repo, base), flatOfCommit(repo, head), flatOfCommit(repo, theirs), opts.favor)
+    const headTree = commitTree(repo, head)
+    const out = mergeTrees(repo.store, base ? commitTree(repo, base) : null, headTree, theirs ? commitTree(repo, theirs) : null, opts.favor)
+    const tree = resultTree(repo, headTree, out.edits)
     const message = op.kind === 'revert' ? `Revert "${subject(commit.message)}"\n\nThis reverts commit ${c}.\n` : commit.message
     const author = op.kind === 'revert' ? undefined : commit.author
-    if (out.conflicts.length === 0 && storeTree(repo, out.result) === commitTree(repo, head) && !opts.noCommit) {
+    if (out.conflicts.length === 0 && tree === headTree && !opts.noCommit) {
       acc.dropped.push(c)
       op = {...op, todo: rest}
       repo.store.transaction(() => writeOperation(repo, op), {durable: true})
@@ -93,7 +95,7 @@ function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts: Step
       theirsLabel: `${c.slice(0, 12)} (${subject(commit.message)})`,
       message,
       author,
-      result: out.result,
+      resultTree: tree,
       conflicts: out.conflicts,
       parents: [head],
       reflog: `${op.kind}: ${subject(message)}`,

@@ -92,7 +92,8 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
     try {
       st = fs.lstatSync(absPath(repo, spec))
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue
       throw fsError(err, spec, 'reading')
     }
     // Parent directories of a pathspec must not be symlinks (a link would lead outside the tree).
