@@ -1,13 +1,14 @@
 /**
  * BlackLake benchmark harness.
  *
- *   npm run bench -- [--only D1,D2,D3,BIG] [--runs N] [--tools bl,cp,git,restic] [--no-big] [--keep]
+ *   npm run bench -- [--only D1,D2,D3,BIG,HIST] [--runs N] [--tools bl,cp,git,restic] [--no-big] [--keep]
  *
  * Generates deterministic data sets (reused between runs), then for each data set and each run
  * gives every tool a fresh work tree / repository and times: the first commit, a no-change status,
  * incremental commits (with store growth) and a checkout into an empty work tree. Peers run in the
  * same process run, interleaved per run, so ratios share the machine's state. Reports medians with
  * the min..max spread, PASS/FAIL per target, and writes everything to <data root>/results.json.
+ * HIST (no data set, a few seconds) times merge-base on a 10,000-commit history (bench/history.ts).
  * Exit code is 0 even when targets fail (this is a report).
  */
 import {spawnSync} from 'node:child_process'
@@ -17,6 +18,8 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {D1_FILE_SIZE, D2_DIR_COUNT, D2_FILE_SIZE, GEN_VERSION, d1Name, d2Name, datasetFootprint, ensureDataset, randomBlock, type DatasetId, type DatasetInfo} from './gen.js'
 import {Runner, commandVersion, syncDisks} from './measure.js'
+import {benchHistory, HIST_COMMITS, type HistoryResult} from './history.js'
+import {benchMerge, type MergeBench} from './merge.js'
 import {ALL_TOOLS, blTool, cpTool, gitTool, resticTool, storeInfo, type StepResult, type Tool, type ToolCtx, type ToolName} from './tools.js'
 import {GiB, MB, MiB, compareManifests, emptyWorkTree, warm, fmtBytes, fmtRss, fmtSeconds, fmtSummary, freeDiskBytes, manifest, padTable, rmrf, summarize, type Summary, type Unit} from './util.js'
 
@@ -31,6 +34,8 @@ const RSS_LIMIT = 300 * MB
 
 interface Options {
   only: DatasetId[]
+  /** The HIST step (merge-base on 10,000 commits). */
+  hist: boolean
   runs: number
   tools: ToolName[]
   keep: boolean
@@ -40,7 +45,8 @@ interface Options {
 
 function usage(): string {
   return `usage: npm run bench -- [options]
-  --only D1,D2,D3,BIG   data sets to run (default: all; BIG only when free disk >= 20 GiB)
+  --only D1,D2,D3,BIG,HIST  data sets to run (default: all; BIG only when free disk >= 20 GiB);
+                        HIST = merge-base on a 10,000-commit history built in-process (cheap)
   --runs N              timed runs per step, median reported (default 3; BIG always runs once)
   --tools bl,cp,git,restic  contenders (default: all that are installed; restic is only detected)
   --big / --no-big      force BIG on / off (also env BENCH_BIG=1 / BENCH_BIG=0); default on
@@ -53,6 +59,7 @@ env: BENCH_DIR=<dir>    data root (default bench/.data)
 
 function parseArgs(argv: string[]): Options {
   let only: DatasetId[] | null = null
+  let hist = true
   let runs = 3
   let tools: ToolName[] = [...ALL_TOOLS]
   let keep = false
@@ -68,15 +75,20 @@ function parseArgs(argv: string[]): Options {
     }
     switch (flag) {
       case '--only':
-        only = value()
+      {
+        const names = value()
           .split(',')
           .map((s) => s.trim().toUpperCase())
           .filter(Boolean)
+        hist = names.includes('HIST')
+        only = names
+          .filter((s) => s !== 'HIST')
           .map((s) => {
-            if (!(ALL_DATASETS as readonly string[]).includes(s)) die(`unknown data set ${s} (expected ${ALL_DATASETS.join(',')})`)
+            if (!(ALL_DATASETS as readonly string[]).includes(s)) die(`unknown data set ${s} (expected ${ALL_DATASETS.join(',')},HIST)`)
             return s as DatasetId
           })
         break
+      }
       case '--runs':
         runs = Number(value())
         if (!Number.isInteger(runs) || runs < 1) die('--runs needs a positive integer')
@@ -116,7 +128,7 @@ function parseArgs(argv: string[]): Options {
   if (big === false) sel = sel.filter((d) => d !== 'BIG')
   if (big === true && !sel.includes('BIG')) sel.push('BIG')
   const dataRoot = path.resolve(process.env.BENCH_DIR || path.join(BENCH_DIR, '.data'))
-  return {only: ALL_DATASETS.filter((d) => sel.includes(d)), runs, tools, keep, fullPeers, dataRoot}
+  return {only: ALL_DATASETS.filter((d) => sel.includes(d)), hist, runs, tools, keep, fullPeers, dataRoot}
 }
 
 function die(msg: string): never {
@@ -491,6 +503,37 @@ function evalTargets(res: Partial<Record<DatasetId, DatasetResult>>): Target[] {
   return t
 }
 
+const HIST_LIMIT = 0.2
+
+/** merge-base on 10,000 commits: CommitGraph.mergeBases (median, cold graph) <= 200 ms. */
+function historyTarget(h: HistoryResult): Target {
+  const text = `merge-base on ${h.commits.toLocaleString('en')} commits (criss-cross tips, walk to the fork near the root)`
+  const threshold = `<= ${(HIST_LIMIT * 1000).toFixed(0)} ms`
+  const v = h.mergeBases?.median ?? null
+  if (v === null || h.error) return {id: 'HIST.mergeBase', text, verdict: 'FAIL', measured: `error: ${h.error ?? 'no data'}`, threshold, value: v, limit: HIST_LIMIT}
+  const cli = h.cli ? `; CLI wall ${(h.cli.median * 1000).toFixed(0)} ms (info)` : ''
+  return {id: 'HIST.mergeBase', text, verdict: v <= HIST_LIMIT ? 'PASS' : 'FAIL', measured: `${(v * 1000).toFixed(1)} ms${cli}`, threshold, value: v, limit: HIST_LIMIT}
+}
+
+const MERGE_LIMIT = 2
+
+/** Merging two branches of the 50,000-file tree: <= 2 s, and peak RSS within the global limit. */
+function mergeTargets(m: MergeBench): Target[] {
+  const text = 'merge of two branches of a 50,000-file tree, 100 files changed on each'
+  if (!m.wall || m.error) {
+    const err = `error: ${m.error ?? 'no data'}`
+    return [
+      {id: 'HIST.merge', text, verdict: 'FAIL', measured: err, threshold: '<= 2 s', value: null, limit: MERGE_LIMIT},
+      {id: 'HIST.merge.rss', text: `${text}: peak RSS`, verdict: 'FAIL', measured: err, threshold: `<= ${fmtRss(RSS_LIMIT)}`, value: null, limit: RSS_LIMIT},
+    ]
+  }
+  const rss = m.rss?.max ?? null
+  return [
+    {id: 'HIST.merge', text, verdict: m.wall.median <= MERGE_LIMIT ? 'PASS' : 'FAIL', measured: `${fmtSeconds(m.wall.median)} [${fmtSeconds(m.wall.min)}..${fmtSeconds(m.wall.max)}]`, threshold: '<= 2 s', value: m.wall.median, limit: MERGE_LIMIT},
+    {id: 'HIST.merge.rss', text: `${text}: peak RSS`, verdict: rss === null ? 'SKIP' : rss <= RSS_LIMIT ? 'PASS' : 'FAIL', measured: rss === null ? 'not measured' : fmtRss(rss), threshold: `<= ${fmtRss(RSS_LIMIT)}`, value: rss, limit: RSS_LIMIT},
+  ]
+}
+
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
@@ -572,7 +615,29 @@ async function main(): Promise<void> {
     printTable(dr, rows, dsTools)
   }
 
+  let history: HistoryResult | undefined
+  let mergeBench: MergeBench | undefined
+  if (opts.hist) {
+    log('')
+    log(`== HIST: merge-base on ${HIST_COMMITS.toLocaleString('en')} commits ==`)
+    history = await benchHistory(runner, BL_BIN, workRoot, opts.runs, log)
+    const ms = (s: Summary | null): string => (s ? `${(s.median * 1000).toFixed(1)} ms [${(s.min * 1000).toFixed(1)}..${(s.max * 1000).toFixed(1)}]` : 'ERR')
+    log(`  CommitGraph.mergeBases, criss-cross tips (2 bases): ${ms(history.mergeBases)}`)
+    log(`  CommitGraph.mergeBases, branch tips (fork near the root): ${ms(history.forkBase)}`)
+    log(`  bl merge-base --all (CLI wall, incl. start-up): ${ms(history.cli)}`)
+    if (history.error) log(`  error: ${history.error}`)
+    log('')
+    log('== HIST: merge of two branches of a 50,000-file tree (100 files changed on each) ==')
+    const d2 = ensureDataset(opts.dataRoot, 'D2', log)
+    const env = {...process.env, BL_AUTHOR_NAME: 'Bench Mark', BL_AUTHOR_EMAIL: 'bench@example.com', BL_CONFIG_DIR: path.join(workRoot, 'merge-config')}
+    mergeBench = await benchMerge(runner, BL_BIN, d2.dir, path.join(workRoot, 'merge-50k'), opts.runs, env, log)
+    log(`  bl merge (CLI wall): ${mergeBench.wall ? fmtSeconds(mergeBench.wall.median) : 'ERR'}; peak RSS ${mergeBench.rss ? fmtRss(mergeBench.rss.max) : 'n/a'}`)
+    if (mergeBench.error) log(`  error: ${mergeBench.error}`)
+  }
+
   const targets = evalTargets(results)
+  if (history) targets.push(historyTarget(history))
+  if (mergeBench) targets.push(...mergeTargets(mergeBench))
   log('')
   log('== targets (medians; ratios from the same run) ==')
   for (const t of targets) log(`${t.verdict.padEnd(4)}  ${t.text}: ${t.measured}  [target ${t.threshold}]`)
@@ -618,6 +683,8 @@ async function main(): Promise<void> {
     },
     tools: Object.fromEntries(toolsAll.map((t) => [t.name, {selected: opts.tools.includes(t.name), available: t.name === 'bl' ? blOk : t.available, version: t.version, reason: t.reason ?? null}])),
     datasets: results,
+    history: history ?? null,
+    merge: mergeBench ?? null,
     targets,
   }
   runner.dispose()

@@ -2,37 +2,63 @@ import {Args, Flags} from '@oclif/core'
 import {BlCommand} from '../cli/base-command.js'
 import {splitDashDash} from '../cli/args.js'
 import {formatDate, indent} from '../cli/format.js'
-import {log, type LogEntry} from '../core/ops/log.js'
+import {renderGraph} from '../cli/graph.js'
+import {log, logGraph, type LogEntry} from '../core/ops/log.js'
 
 export default class Log extends BlCommand {
   static override summary = 'Show commit history.'
-  static override examples = ['<%= config.bin %> log', '<%= config.bin %> log --oneline -n 5', '<%= config.bin %> log main -- data/train.csv', '<%= config.bin %> log --json']
+  static override description = `Lists the commits reachable from the revisions given (default HEAD), newest first.
+A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not); a...b is what either has and not both; an empty side means HEAD.`
+  static override examples = [
+    '<%= config.bin %> log',
+    '<%= config.bin %> log --oneline -n 5',
+    '<%= config.bin %> log --graph --oneline main feature',
+    '<%= config.bin %> log main..feature',
+    '<%= config.bin %> log --oneline main...feature',
+    '<%= config.bin %> log feature ^main -- data/',
+    '<%= config.bin %> log main -- data/train.csv',
+    '<%= config.bin %> log --json',
+  ]
   static override strict = false
-  static override args = {revs: Args.string({description: 'Revisions to start from (default HEAD), then -- and paths.'})}
+  static override args = {revs: Args.string({description: 'Revisions to start from (default HEAD), ^rev, a..b or a...b; then -- and paths.'})}
   static override flags = {
     oneline: Flags.boolean({description: 'One line per commit: short id and subject.'}),
+    graph: Flags.boolean({description: 'Draw the history graph next to the commits (children before parents).'}),
     'max-count': Flags.integer({char: 'n', description: 'Show at most N commits.', min: 0}),
   }
 
   async run(): Promise<LogEntry[]> {
     const {flags} = await this.parse(Log)
     const {before, after} = splitDashDash(this.argv, ['-n', '--max-count'])
-    const entries = log(this.repo(), {revs: before, maxCount: flags['max-count'], paths: after})
+    const opts = {revs: before, maxCount: flags['max-count'], paths: after}
+    const drawn = flags.graph ? logGraph(this.repo(), opts) : {entries: log(this.repo(), opts), edges: []}
+    const entries = drawn.entries
     if (this.jsonEnabled()) return entries
-    for (const e of entries) {
+    const graph = flags.graph ? renderGraph(entries.map((e, i) => ({id: e.id, parents: drawn.edges[i]!}))) : undefined
+    entries.forEach((e, i) => {
       const deco = e.refs.length ? ` (${e.refs.join(', ')})` : ''
-      if (flags.oneline) {
-        this.out(`${e.id.slice(0, 12)}${deco} ${e.message.split('\n')[0]}`)
-        continue
+      const text: string[] = flags.oneline
+        ? [`${e.id.slice(0, 12)}${deco} ${e.message.split('\n')[0]}`]
+        : [
+            `commit ${e.id}${deco}`,
+            ...(e.parents.length > 1 ? [`Merge: ${e.parents.map((p) => p.slice(0, 12)).join(' ')}`] : []),
+            `Author: ${e.author.name} <${e.author.email}>`,
+            `Date:   ${formatDate(e.author)}`,
+            '',
+            indent(e.message),
+            '',
+          ].flatMap((l) => l.split('\n'))
+      const g = graph?.[i]
+      if (!g) {
+        for (const l of text) this.out(l)
+        return
       }
-      this.out(`commit ${e.id}${deco}`)
-      if (e.parents.length > 1) this.out(`Merge: ${e.parents.map((p) => p.slice(0, 12)).join(' ')}`)
-      this.out(`Author: ${e.author.name} <${e.author.email}>`)
-      this.out(`Date:   ${formatDate(e.author)}`)
-      this.out()
-      this.out(indent(e.message))
-      this.out()
-    }
+      // Git's layout: the commit line gets the `*`, the next lines carry the lane moves, then plain lanes.
+      this.out(g.commit + text[0])
+      let t = 0
+      for (const l of text.slice(1)) this.out(((t < g.after.length ? g.after[t++]!.padEnd(g.width) : g.pad) + l).trimEnd())
+      while (t < g.after.length) this.out(g.after[t++])
+    })
     return entries
   }
 }

@@ -41,6 +41,13 @@ export type ErrorCode =
   | 'NO_MERGE_BASE'
   | 'NOT_AN_ANCESTOR'
   | 'NOT_FAST_FORWARD'
+  | 'CORRUPT_REMOTE'
+  | 'REMOTE_ERROR'
+  | 'FETCH_FIRST'
+  | 'REMOTE_NOT_FOUND'
+  | 'REMOTE_EXISTS'
+  | 'NOT_A_BL_REMOTE'
+  | 'BAD_REMOTE_URL'
 
 export class BlError extends Error {
   readonly code: ErrorCode
@@ -67,6 +74,7 @@ export const EXIT = {
   CORRUPT: 6,
   BUSY: 7,
   IO: 8,
+  REMOTE: 9,
 } as const
 
 const exitByCode: Partial<Record<ErrorCode, number>> = {
@@ -105,6 +113,13 @@ const exitByCode: Partial<Record<ErrorCode, number>> = {
   NO_MERGE_BASE: EXIT.REJECTED,
   NOT_AN_ANCESTOR: EXIT.FAILURE,
   NOT_FAST_FORWARD: EXIT.REJECTED,
+  CORRUPT_REMOTE: EXIT.CORRUPT,
+  REMOTE_ERROR: EXIT.REMOTE,
+  FETCH_FIRST: EXIT.REJECTED,
+  REMOTE_NOT_FOUND: EXIT.NOT_FOUND,
+  REMOTE_EXISTS: EXIT.REJECTED,
+  NOT_A_BL_REMOTE: EXIT.NOT_FOUND,
+  BAD_REMOTE_URL: EXIT.USAGE,
 }
 
 export function exitCodeFor(code: ErrorCode): number {

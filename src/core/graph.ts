@@ -109,7 +109,7 @@ export class CommitGraph {
   /** Is `ancestor` reachable from `descendant` (a commit is its own ancestor)? */
   isAncestor(ancestor: Oid, descendant: Oid): boolean {
     if (ancestor === descendant) return true
-    const floor = this.time(ancestor)
+    // No pruning by committer time: clocks skew, and a wrong "no" here would lose commits.
     const seen = new Set<Oid>([descendant])
     const stack = [descendant]
     while (stack.length) {
@@ -118,8 +118,6 @@ export class CommitGraph {
         if (p === ancestor) return true
         if (seen.has(p)) continue
         seen.add(p)
-        // Committer times are not strictly monotonic, so this only prunes far below the target.
-        if (this.time(p) + 86_400 < floor) continue
         stack.push(p)
       }
     }
@@ -131,20 +129,10 @@ export class CommitGraph {
    * newest first with every commit before its parents.
    */
   range(include: Oid[], exclude: Oid[]): Oid[] {
-    const hidden = new Set<Oid>()
-    // Walk the excluded side only as far back as the included side reaches in time.
+    // Everything the excluded side reaches is hidden (no cut-off by time: clocks skew).
+    const hidden = this.reachable(exclude, new Set())
     const inc = this.reachable(include, hidden)
-    let oldest = Infinity
-    for (const id of inc) oldest = Math.min(oldest, this.time(id))
-    const stack = [...exclude]
-    while (stack.length) {
-      const id = stack.pop()!
-      if (hidden.has(id)) continue
-      hidden.add(id)
-      if (this.time(id) + 86_400 < oldest && !inc.has(id)) continue
-      stack.push(...this.parents(id))
-    }
-    return this.topoNewestFirst([...inc].filter((id) => !hidden.has(id)))
+    return this.topoNewestFirst([...inc])
   }
 
   private reachable(starts: Oid[], stop: Set<Oid>): Set<Oid> {

@@ -1,7 +1,11 @@
 /**
- * bl log: commits reachable from a revision, newest first (by committer time, ties by
- * discovery), optionally only those that changed a path relative to their first parent.
+ * bl log: commits reachable from the given revisions and not from the excluded ones (`a..b`,
+ * `^a b`, `a...b`), newest first (by committer time, ties by discovery), optionally only those that
+ * changed a path relative to their first parent. With a graph, also each commit's parents among the
+ * commits shown, for drawing the lanes.
  */
+import {BlError} from '../errors.js'
+import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
 import type {Commit} from '../objects/commit.js'
 import {loadCommit} from '../odb.js'
@@ -40,21 +44,108 @@ export function refsByCommit(repo: Repo): Map<Oid, string[]> {
   return m
 }
 
-export function log(repo: Repo, opts: {revs?: string[]; maxCount?: number; paths?: string[]}): LogEntry[] {
-  const starts = (opts.revs?.length ? opts.revs : ['HEAD']).map((r) => resolveRevision(repo, r))
+export interface LogOptions {
+  /** Revisions: `rev`, `^rev` (exclude), `a..b` (b ^a), `a...b` (either side, not both); default HEAD. */
+  revs?: string[]
+  maxCount?: number
+  paths?: string[]
+}
+
+export interface LogGraph {
+  entries: LogEntry[]
+  /**
+   * For each entry, the parents to draw an edge to: its parents among the commits listed (with
+   * paths, the nearest listed ancestors through the commits left out), so lanes join up.
+   */
+  edges: Oid[][]
+}
+
+export function log(repo: Repo, opts: LogOptions): LogEntry[] {
+  return walk(repo, opts, false).entries
+}
+
+/** bl log --graph: the commits in topological order (never a parent before a child), with edges. */
+export function logGraph(repo: Repo, opts: LogOptions): LogGraph {
+  return walk(repo, opts, true)
+}
+
+/** Splits revision arguments into the commits to start from and the commits to hide (with their ancestors). */
+function parseRevs(repo: Repo, graph: CommitGraph, revs: string[]): {include: Oid[]; exclude: Oid[]} {
+  if (revs.length === 0) return {include: [resolveRevision(repo, 'HEAD')], exclude: []}
+  const include: Oid[] = []
+  const exclude: Oid[] = []
+  const side = (r: string): Oid => resolveRevision(repo, r === '' ? 'HEAD' : r)
+  for (const rev of revs) {
+    const sym = rev.indexOf('...')
+    const dots = rev.indexOf('..')
+    if (sym >= 0) {
+      const a = side(rev.slice(0, sym))
+      const b = side(rev.slice(sym + 3))
+      include.push(a, b)
+      exclude.push(...graph.mergeBases(a, b))
+    } else if (dots >= 0) {
+      exclude.push(side(rev.slice(0, dots)))
+      include.push(side(rev.slice(dots + 2)))
+    } else if (rev.startsWith('^')) {
+      if (rev.length === 1) throw new BlError('BAD_REVISION', 'a lone "^" names no revision', {hint: 'Write ^<rev>, e.g. ^main.', data: {rev}})
+      exclude.push(resolveRevision(repo, rev.slice(1)))
+    } else include.push(resolveRevision(repo, rev))
+  }
+  return {include, exclude}
+}
+
+function walk(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
+  // One read snapshot: a consistent view of refs and commits, one lock for thousands of reads.
+  return repo.store.snapshot(() => walkIn(repo, opts, withGraph))
+}
+
+function walkIn(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
+  const graph = new CommitGraph(repo.store)
+  const {include, exclude} = parseRevs(repo, graph, opts.revs ?? [])
   const paths = (opts.paths ?? []).map((p) => toRepoPath(repo, p))
   const refs = refsByCommit(repo)
+  const limit = opts.maxCount ?? Infinity
+  if (exclude.length === 0 && !withGraph) return {entries: walkByTime(repo, include, paths, limit, refs), edges: []}
+  // A range or a graph needs the whole set first (what is hidden, which parents are drawn).
+  const ids = graph.range(include, exclude)
+  const inSet = new Set(ids)
+  const shown = new Set<Oid>()
+  const entries: LogEntry[] = []
+  // Past the limit, only a path-filtered graph still needs to know which commits are shown.
+  const needAll = withGraph && paths.length > 0
+  for (const id of ids) {
+    if (entries.length >= limit && !needAll) break
+    const c = graph.commit(id)
+    if (paths.length && !touches(repo, c, paths)) continue
+    shown.add(id)
+    if (entries.length < limit) entries.push(toLogEntry(id, c, refs.get(id)))
+  }
+  if (!withGraph) return {entries, edges: []}
+  // Parents a commit left out by the path filter stands for: its nearest shown ancestors. Oldest
+  // first, so every parent is settled before its children.
+  const standsFor = new Map<Oid, Oid[]>()
+  const through = (id: Oid): Oid[] => {
+    const out = new Set<Oid>()
+    for (const p of graph.parents(id)) if (inSet.has(p)) for (const x of standsFor.get(p)!) out.add(x)
+    return [...out]
+  }
+  if (paths.length) for (let i = ids.length - 1; i >= 0; i--) standsFor.set(ids[i]!, shown.has(ids[i]!) ? [ids[i]!] : through(ids[i]!))
+  else for (const id of ids) standsFor.set(id, [id])
+  return {entries, edges: entries.map((e) => through(e.id))}
+}
+
+/** Commits reachable from `starts`, newest first, stopping as soon as `limit` are found. */
+function walkByTime(repo: Repo, starts: Oid[], paths: string[], limit: number, refs: Map<Oid, string[]>): LogEntry[] {
   const out: LogEntry[] = []
   const seen = new Set<Oid>()
   // A max-heap by committer time would be faster on huge histories; a sorted frontier is fine here.
-  let frontier: Array<{id: Oid; c: Commit}> = []
+  const frontier: Array<{id: Oid; c: Commit}> = []
   const push = (id: Oid): void => {
     if (seen.has(id)) return
     seen.add(id)
     frontier.push({id, c: loadCommit(repo.store, id)})
   }
   for (const s of starts) push(s)
-  const limit = opts.maxCount ?? Infinity
   while (frontier.length && out.length < limit) {
     frontier.sort((a, b) => a.c.committer.time - b.c.committer.time)
     const {id, c} = frontier.pop()!
@@ -62,7 +153,6 @@ export function log(repo: Repo, opts: {revs?: string[]; maxCount?: number; paths
     if (paths.length && !touches(repo, c, paths)) continue
     out.push(toLogEntry(id, c, refs.get(id)))
   }
-  frontier = []
   return out
 }
 

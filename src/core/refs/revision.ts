@@ -1,21 +1,51 @@
 /**
  * Revision syntax (a subset of Git's gitrevisions): HEAD, branch, tag, refs/..., a full id or a
- * unique prefix of >= 4 hex digits, each followed by any number of ~N and ^N.
+ * unique prefix of >= 4 hex digits, or a reflog entry (HEAD@{N}, <branch>@{N}, @{N}), each
+ * followed by any number of ~N and ^N.
  */
 import {BlError} from '../errors.js'
 import type {Oid} from '../hash.js'
 import {loadCommit} from '../odb.js'
 import type {Repo} from '../repo.js'
-import {HEADS, readHead, readRef, TAGS} from './refs.js'
+import {HEADS, readHead, readRef, shortRef, TAGS} from './refs.js'
 
 const SUFFIX_RE = /([~^])(\d*)/y
 
 function unknown(rev: string): BlError {
-  return new BlError('UNKNOWN_REVISION', `unknown revision "${rev}"`, {hint: 'Use a branch, a tag, a commit id (or a unique prefix of 4+ digits), HEAD, or add ~N / ^N.', data: {rev}})
+  return new BlError('UNKNOWN_REVISION', `unknown revision "${rev}"`, {hint: 'Use a branch, a tag, a commit id (or a unique prefix of 4+ digits), HEAD, HEAD@{N}, or add ~N / ^N.', data: {rev}})
+}
+
+/**
+ * The ref whose reflog `name` designates: HEAD (also "@"), the current branch for "" (as in
+ * `@{1}`; HEAD's own log when detached), a full refs/... name, or a branch or tag name.
+ * Undefined when no such ref or reflog exists.
+ */
+export function reflogRefName(repo: Repo, name: string): string | undefined {
+  if (name === 'HEAD' || name === '@') return 'HEAD'
+  if (name === '') return readHead(repo).branch ?? 'HEAD'
+  const candidates = name.startsWith('refs/') ? [name] : [HEADS + name, TAGS + name]
+  return candidates.find((r) => repo.store.getRef(r) !== undefined || repo.store.reflog(r).length > 0)
+}
+
+/** `<ref>@{N}`: the value the ref had N moves ago (@{0} is its current value, per its reflog). */
+function resolveReflogEntry(repo: Repo, name: string, n: number, whole: string): Oid {
+  const ref = reflogRefName(repo, name)
+  if (!ref) throw unknown(whole)
+  const entries = repo.store.reflog(ref)
+  // Entries are newest first; one past the oldest is the oldest entry's old value, as in Git.
+  const oid = n < entries.length ? entries[n]!.new : n === entries.length ? entries.at(-1)?.old : null
+  if (!oid)
+    throw new BlError('UNKNOWN_REVISION', `log for '${shortRef(ref)}' only has ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`, {
+      hint: `List them with \`bl reflog${ref === 'HEAD' ? '' : ' ' + shortRef(ref)}\`.`,
+      data: {rev: whole, entries: entries.length},
+    })
+  return oid
 }
 
 /** Resolves the part before any ~/^ to a commit id. */
 function resolveBase(repo: Repo, base: string, whole: string): Oid {
+  const at = /^(.*)@\{(\d+)\}$/.exec(base)
+  if (at) return resolveReflogEntry(repo, at[1]!, Number(at[2]), whole)
   if (base === 'HEAD' || base === '@') {
     const head = readHead(repo)
     if (!head.oid) throw new BlError('UNKNOWN_REVISION', `HEAD does not point at a commit yet`, {hint: 'Make a first commit with `bl commit`.', data: {rev: whole}})

@@ -30,6 +30,8 @@ const BULK_TX_BYTES = 32 * 1024 * 1024
 const INDEX_TREE_KEY = 'index_tree'
 
 const KIND_BY_CODE: Record<number, ObjectKind> = {1: 'blob', 2: 'tree', 3: 'commit'}
+const REMOTE_KIND: Record<string, number> = {chunk: 0, blob: 1, tree: 2, commit: 3}
+const REMOTE_KIND_OF = ['chunk', 'blob', 'tree', 'commit']
 
 const SCHEMA = `
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -208,6 +210,7 @@ export class SqliteObjectStore implements ObjectStore {
    * caller's intent; every commit is synchronous=FULL.
    */
   transaction<T>(fn: () => T, _opts: {durable?: boolean} = {}): T {
+    if (this.inSnapshot) throw new Error('a write transaction cannot start inside a read snapshot')
     if (this.bulkOpen) this.endBulk()
     if (this.inTx) return fn()
     try {
@@ -232,6 +235,30 @@ export class SqliteObjectStore implements ObjectStore {
       throw translateSqliteError(err, this.file)
     } finally {
       this.inTx = false
+    }
+  }
+
+  private inSnapshot = false
+
+  /**
+   * Runs read-only `fn` in one deferred read transaction: a consistent view, and one shared lock
+   * for all its queries instead of one per query (in rollback-journal mode each costs a few
+   * syscalls, most of the time of a walk over thousands of commits). Writers wait until it ends,
+   * so keep it to bounded reads. Inside a transaction it simply joins it.
+   */
+  snapshot<T>(fn: () => T): T {
+    if (this.inTx || this.inSnapshot || this.db.inTransaction) return fn()
+    try {
+      this.db.exec('BEGIN')
+      this.inSnapshot = true
+      try {
+        return fn()
+      } finally {
+        this.inSnapshot = false
+        if (this.db.inTransaction) this.db.exec('COMMIT')
+      }
+    } catch (err) {
+      throw translateSqliteError(err, this.file)
     }
   }
 
@@ -626,6 +653,74 @@ export class SqliteObjectStore implements ObjectStore {
   deleteIndexEntry(path: string): void {
     this.mutableIndex().delete(path)
     this.indexTouched = true
+  }
+
+  // ---- remote index cache ----------------------------------------------------------------------
+  // What each remote holds, from its pack indexes: push negotiates against it and fetch finds
+  // objects with it, without listing the remote's objects again. Created on first use, so
+  // repositories made before remotes existed need no migration.
+
+  private remoteStmts: {
+    packs: Database.Statement
+    addPack: Database.Statement
+    addObject: Database.Statement
+    object: Database.Statement
+    has: Database.Statement
+    forget: Database.Statement
+    forgetObjects: Database.Statement
+  } | undefined
+
+  private remoteCache(): NonNullable<SqliteObjectStore['remoteStmts']> {
+    if (this.remoteStmts) return this.remoteStmts
+    const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'remote_objects'").get()
+    if (!exists) {
+      this.transaction(() =>
+        this.db.exec(`
+CREATE TABLE IF NOT EXISTS remote_packs(remote TEXT NOT NULL, pack TEXT NOT NULL, size INTEGER NOT NULL, PRIMARY KEY(remote, pack)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS remote_objects(remote TEXT NOT NULL, chunk INTEGER NOT NULL, id BLOB NOT NULL, pack TEXT NOT NULL, kind INTEGER NOT NULL,
+  flags INTEGER NOT NULL, offset INTEGER NOT NULL, stored INTEGER NOT NULL, raw INTEGER NOT NULL, PRIMARY KEY(remote, chunk, id)) WITHOUT ROWID;`),
+      )
+    }
+    const db = this.db
+    this.remoteStmts = {
+      packs: db.prepare('SELECT pack FROM remote_packs WHERE remote = ?').pluck(),
+      addPack: db.prepare('INSERT OR IGNORE INTO remote_packs(remote, pack, size) VALUES (?, ?, ?)'),
+      addObject: db.prepare('INSERT OR IGNORE INTO remote_objects(remote, chunk, id, pack, kind, flags, offset, stored, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      object: db.prepare('SELECT pack, kind, flags, offset, stored, raw FROM remote_objects WHERE remote = ? AND chunk = ? AND id = ?'),
+      has: db.prepare('SELECT 1 FROM remote_objects WHERE remote = ? AND chunk = ? AND id = ?').pluck(),
+      forget: db.prepare('DELETE FROM remote_packs WHERE remote = ?'),
+      forgetObjects: db.prepare('DELETE FROM remote_objects WHERE remote = ?'),
+    }
+    return this.remoteStmts
+  }
+
+  remotePacks(remote: string): Set<string> {
+    return new Set(this.remoteCache().packs.all(remote) as string[])
+  }
+
+  /** Records a remote pack's index (call inside a transaction). */
+  addRemotePack(remote: string, idx: {pack: string; packSize: number; entries: Array<{id: string; kind: string; flags: number; offset: number; storedLen: number; rawLen: number}>}): void {
+    const st = this.remoteCache()
+    st.addPack.run(remote, idx.pack, idx.packSize)
+    // Chunks and objects are separate id spaces (a one-chunk file's chunk id is its file id, which
+    // is also its blob record's id), as in the local store.
+    for (const e of idx.entries) st.addObject.run(remote, e.kind === 'chunk' ? 1 : 0, hexBuf(e.id), idx.pack, REMOTE_KIND[e.kind], e.flags, e.offset, e.storedLen, e.rawLen)
+  }
+
+  remoteObject(remote: string, id: Oid, chunk: boolean): {pack: string; kind: string; flags: number; offset: number; storedLen: number; rawLen: number} | undefined {
+    const r = this.remoteCache().object.get(remote, chunk ? 1 : 0, hexBuf(id)) as {pack: string; kind: number; flags: number; offset: number; stored: number; raw: number} | undefined
+    return r ? {pack: r.pack, kind: REMOTE_KIND_OF[r.kind]!, flags: r.flags, offset: r.offset, storedLen: r.stored, rawLen: r.raw} : undefined
+  }
+
+  hasRemoteObject(remote: string, id: Oid, chunk: boolean): boolean {
+    return this.remoteCache().has.get(remote, chunk ? 1 : 0, hexBuf(id)) !== undefined
+  }
+
+  /** Forgets everything cached about a remote (removed, renamed or re-pointed). */
+  forgetRemote(remote: string): void {
+    const st = this.remoteCache()
+    st.forget.run(remote)
+    st.forgetObjects.run(remote)
   }
 
   clearIndex(): void {

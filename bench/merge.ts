@@ -1,0 +1,72 @@
+/**
+ * The merge benchmark of issue 3: two branches of a 50,000-file tree (D2's files) that each changed
+ * 100 files in different directories, merged with the real `bl merge`. Target: <= 2 s, memory
+ * bounded (reported as peak RSS). The repository is built untimed; each run resets main to its
+ * pre-merge tip with `bl reset --hard` and merges again.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import type {Runner} from './measure.js'
+import {summarize, type Summary} from './util.js'
+
+export interface MergeBench {
+  wall: Summary | null
+  rss: Summary | null
+  runs: number
+  error?: string
+}
+
+function must(r: {rc: number; stderr: string; argv: string[]}): void {
+  if (r.rc !== 0) throw new Error(`${r.argv.slice(-3).join(' ')} failed (${r.rc}): ${r.stderr.trim().split('\n')[0]}`)
+}
+
+export async function benchMerge(runner: Runner, blBin: string, d2Dir: string, scratch: string, runs: number, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<MergeBench> {
+  fs.rmSync(scratch, {recursive: true, force: true})
+  fs.cpSync(d2Dir, scratch, {recursive: true})
+  const bl = async (...args: string[]) => {
+    const r = await runner.run([process.execPath, blBin, ...args], {cwd: scratch, env})
+    must(r)
+    return r
+  }
+  const dirs = fs
+    .readdirSync(scratch)
+    .filter((d) => fs.statSync(path.join(scratch, d)).isDirectory())
+    .sort()
+  const touch = (offset: number, tag: string): void => {
+    for (let i = 0; i < 100; i++) {
+      const dir = path.join(scratch, dirs[(i * 5 + offset) % dirs.length]!)
+      const file = path.join(dir, fs.readdirSync(dir).sort()[0]!)
+      fs.appendFileSync(file, `${tag} ${i}\n`)
+    }
+  }
+  try {
+    log('merge bench: building the 50,000-file repository (untimed)')
+    await bl('init', '-q')
+    await bl('add', '-A')
+    await bl('commit', '-q', '-m', 'base')
+    await bl('branch', '-q', 'other')
+    touch(0, 'ours')
+    await bl('commit', '-q', '-a', '-m', 'ours: 100 files')
+    const tip = JSON.parse((await bl('log', '-n', '1', '--json')).stdout).result[0].id as string
+    await bl('switch', '-q', 'other')
+    touch(1, 'theirs')
+    await bl('commit', '-q', '-a', '-m', 'theirs: 100 files')
+    await bl('switch', '-q', 'main')
+    const walls: number[] = []
+    const rsss: number[] = []
+    for (let r = 0; r < runs; r++) {
+      const m = await bl('merge', '--json', 'other')
+      const res = JSON.parse(m.stdout).result
+      if (res.status !== 'merged' || res.changed !== 100) throw new Error(`unexpected merge result ${m.stdout.slice(0, 200)}`)
+      walls.push(m.wall)
+      if (m.rss !== null) rsss.push(m.rss)
+      log(`merge bench: run ${r + 1}/${runs}: ${m.wall.toFixed(2)} s`)
+      await bl('reset', '-q', '--hard', tip)
+    }
+    return {wall: summarize(walls), rss: summarize(rsss), runs}
+  } catch (err) {
+    return {wall: null, rss: null, runs: 0, error: (err as Error).message}
+  } finally {
+    fs.rmSync(scratch, {recursive: true, force: true})
+  }
+}

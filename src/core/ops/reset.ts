@@ -1,0 +1,168 @@
+/**
+ * bl reset: moves the current branch (or a detached HEAD) to a commit, and with --mixed (the
+ * default) also the index, with --hard also the work tree. `reset [<rev>] -- <paths>` only sets
+ * those index entries back to <rev> (unstages them). Like Git dropping MERGE_HEAD, a mixed or hard
+ * reset forgets a stopped merge, cherry-pick, revert or rebase.
+ */
+import fs from 'node:fs'
+import {BlError} from '../errors.js'
+import type {Oid} from '../hash.js'
+import {loadCommit} from '../odb.js'
+import {advanceHead, readHead, shortRef} from '../refs/refs.js'
+import {resolveRevision} from '../refs/revision.js'
+import type {Repo} from '../repo.js'
+import type {IndexEntry} from '../store/types.js'
+import {diffTrees} from '../tree-ops.js'
+import type {FlatEntry} from '../tree-build.js'
+import {loadIndex} from '../worktree/index-state.js'
+import {absPath, toRepoPath, underAny} from '../worktree/paths.js'
+import {moveWorktree} from './checkout.js'
+import {clearOperation, markResolved, readOperation} from './operation-state.js'
+import {commitTree, treeMap} from './snapshot.js'
+
+export type ResetMode = 'soft' | 'mixed' | 'hard'
+
+export interface ResetOptions {
+  mode?: ResetMode
+  /** The commit to reset to (default HEAD). */
+  rev?: string
+  /** Reset only these index entries (HEAD does not move). */
+  paths?: string[]
+}
+
+export interface ResetResult {
+  /** The commit HEAD is at afterwards (null on an unborn branch). */
+  head: Oid | null
+  branch: string | null
+  mode: ResetMode
+  /** HEAD before the reset. */
+  previous: Oid | null
+  /** Subject of the commit HEAD is at. */
+  subject: string | null
+  /** With paths: the index entries that changed. */
+  paths?: string[]
+}
+
+/**
+ * Splits `reset` arguments like Git: with `--`, at most one revision before it and paths after;
+ * without, the first argument is a revision if it resolves to one, otherwise every argument is a
+ * path. A name that is both is ambiguous.
+ */
+export function resetArgs(repo: Repo, before: string[], after: string[] | undefined): {rev?: string; paths?: string[]} {
+  if (after !== undefined) {
+    if (before.length > 1) throw new BlError('INVALID_ARGUMENT', `give at most one revision before --, not ${before.length}`, {hint: 'Usage: bl reset [<rev>] -- <paths>'})
+    return {rev: before[0], paths: after}
+  }
+  if (before.length === 0) return {}
+  const [first, ...rest] = before as [string, ...string[]]
+  let revError: BlError | undefined
+  try {
+    resolveRevision(repo, first)
+  } catch (err) {
+    if (!(err instanceof BlError) || err.code !== 'UNKNOWN_REVISION') throw err
+    revError = err
+  }
+  const isRev = revError === undefined
+  // Like Git, only a file in the work tree makes a revision ambiguous.
+  const inWorktree = (a: string): boolean => {
+    try {
+      return fs.existsSync(absPath(repo, toRepoPath(repo, a)))
+    } catch {
+      return false
+    }
+  }
+  if (isRev && inWorktree(first))
+    throw new BlError('AMBIGUOUS_REVISION', `"${first}" is both a revision and a path`, {hint: `Use \`bl reset ${first} --\` for the revision or \`bl reset -- ${first}\` for the path.`, data: {rev: first}})
+  if (isRev) return rest.length ? {rev: first, paths: rest} : {rev: first}
+  if (inWorktree(first)) return {paths: before}
+  const spec = toRepoPath(repo, first)
+  // A tracked path deleted from the work tree can still be unstaged.
+  if ([...loadIndex(repo).keys()].some((p) => underAny(p, [spec]))) return {paths: before}
+  // A revision-shaped name that failed for its own reason (a reflog too short, ~N past the root) says why.
+  if (revError!.message !== `unknown revision "${first}"`) throw revError
+  throw new BlError('UNKNOWN_REVISION', `"${first}" is neither a revision nor a path known to bl`, {hint: 'Check the name; put paths after `--` (bl reset [<rev>] -- <paths>).', data: {rev: first}})
+}
+
+export function reset(repo: Repo, opts: ResetOptions): ResetResult {
+  const mode = opts.mode ?? 'mixed'
+  const head = readHead(repo)
+  // On an unborn branch, `bl reset` (no revision) resets the index to the empty tree, as Git does.
+  const target = opts.rev === undefined && !head.oid ? null : resolveRevision(repo, opts.rev ?? 'HEAD')
+  const targetTree = commitTree(repo, target)
+  const subject = target ? loadCommit(repo.store, target).message.split('\n')[0]! : null
+  const base = {branch: head.branch ? shortRef(head.branch) : null, mode, previous: head.oid, subject}
+
+  if (opts.paths) {
+    if (mode !== 'mixed') throw new BlError('INVALID_ARGUMENT', `cannot do a ${mode} reset with paths`, {hint: `Use \`bl checkout ${opts.rev ?? 'HEAD'} -- <paths>\` to overwrite files, or \`bl reset -- <paths>\` to unstage them.`})
+    if (opts.paths.length === 0) throw new BlError('INVALID_ARGUMENT', 'no paths given after --', {hint: 'Usage: bl reset [<rev>] -- <paths>'})
+    const specs = opts.paths.map((p) => toRepoPath(repo, p))
+    const paths = repo.store.transaction(
+      () => {
+        const changed = resetIndex(repo, null, targetTree, specs)
+        // An entry set back to a commit's version is no longer in conflict (Git drops its stages).
+        markResolved(repo, specs)
+        return changed
+      },
+      {durable: true},
+    )
+    return {head: head.oid, ...base, paths}
+  }
+
+  // A soft reset would commit a half-done merge as a plain commit: Git refuses it too.
+  const op = mode === 'soft' ? readOperation(repo) : undefined
+  if (op)
+    throw new BlError('OPERATION_IN_PROGRESS', `cannot do a soft reset in the middle of a ${op.kind}`, {
+      hint: `Finish it with \`bl ${op.kind} --continue\`, or drop it with \`bl ${op.kind} --abort\` (or \`bl reset --mixed\`).`,
+      data: {operation: op.kind},
+    })
+  if (mode === 'hard') moveWorktree(repo, commitTree(repo, head.oid), targetTree, true)
+  repo.store.transaction(
+    () => {
+      if (mode === 'mixed') resetIndex(repo, repo.store.indexTree() ?? null, targetTree, null)
+      if (target) advanceHead(repo, head.oid, target, `reset: moving to ${opts.rev ?? 'HEAD'}`)
+      if (mode !== 'soft') clearOperation(repo)
+    },
+    {durable: true},
+  )
+  return {head: target ?? head.oid, ...base}
+}
+
+/**
+ * Sets the index to `tree` (only under `specs` when given) and returns the paths that changed.
+ * `known` is a tree the index is known to equal, so only the difference is read. An entry whose
+ * content id stays keeps its stat cache: status then needn't re-hash the file. Call inside a
+ * transaction.
+ */
+function resetIndex(repo: Repo, known: Oid | null, tree: Oid | null, specs: string[] | null): string[] {
+  let current: Map<string, IndexEntry>
+  let target: Map<string, FlatEntry>
+  if (known && !specs) {
+    if (known === tree) return []
+    const d = diffTrees(repo.store, known, tree)
+    const index = loadIndex(repo)
+    current = new Map([...d.before.keys()].flatMap((p) => (index.has(p) ? [[p, index.get(p)!] as const] : [])))
+    target = d.after
+  } else {
+    current = loadIndex(repo)
+    target = new Map()
+    for (const s of specs ?? ['']) for (const [p, e] of treeMap(repo, tree, s)) target.set(p, e)
+    if (specs) current = new Map([...current].filter(([p]) => underAny(p, specs)))
+  }
+  if (specs && current.size === 0 && target.size === 0)
+    throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${specs[0]}' did not match any file known to bl`, {hint: 'Check the path with `bl status` or `bl ls-tree -r HEAD`.', data: {paths: specs}})
+  const changed: string[] = []
+  for (const p of current.keys()) {
+    if (target.has(p)) continue
+    repo.store.deleteIndexEntry(p)
+    changed.push(p)
+  }
+  for (const [p, t] of target) {
+    const cur = current.get(p)
+    if (cur && cur.id === t.id && cur.kind === t.kind && cur.exec === t.exec && cur.size === t.size) continue
+    const keep = cur && cur.id === t.id
+    repo.store.putIndexEntry({path: p, kind: t.kind, exec: t.exec, size: t.size, id: t.id, mtime: keep ? cur.mtime : 0, ctime: keep ? cur.ctime : 0, ino: keep ? cur.ino : 0, checked: keep ? cur.checked : 0})
+    changed.push(p)
+  }
+  if (!specs && tree) repo.store.setIndexTree(tree)
+  return changed.sort()
+}

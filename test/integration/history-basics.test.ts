@@ -1,0 +1,327 @@
+/**
+ * reset, reflog, log ranges and --graph, and merge-base, through the real binary. Histories with
+ * merges are built in-process with the core API (commits with chosen parents and times), so the
+ * expected graphs and merge bases are exact.
+ */
+import {after, describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import type {Oid} from '../../src/core/hash.ts'
+import {commitId, encodeCommit, type Commit} from '../../src/core/objects/commit.ts'
+import {loadCommit} from '../../src/core/odb.ts'
+import {updateRefs} from '../../src/core/refs/refs.ts'
+import {openRepo, type Repo} from '../../src/core/repo.ts'
+import {lines, repoWith, revId, Sandbox, withJson} from './helpers.ts'
+
+const sandboxes: Sandbox[] = []
+function track(s: Sandbox): Sandbox {
+  sandboxes.push(s)
+  return s
+}
+after(() => {
+  for (const s of sandboxes) s.cleanup()
+})
+
+/** Runs `fn` on the sandbox's repository in this process (closed again before any `bl` runs). */
+function withRepo<T>(s: Sandbox, fn: (repo: Repo) => T): T {
+  const repo = openRepo({cwd: s.dir, env: {}, userConfigDir: s.configDir, now: () => new Date()})
+  try {
+    return repo.store.transaction(() => fn(repo))
+  } finally {
+    repo.close()
+  }
+}
+
+/**
+ * Writes commits in-process: each `spec` is [name, parent names, subject]; every commit reuses the
+ * tree of `base` and gets the next second after it as committer time. Then points the branches.
+ */
+function build(s: Sandbox, base: string, specs: Array<[string, string[], string]>, branches: Record<string, string>): Record<string, Oid> {
+  const baseId = revId(s, base)
+  return withRepo(s, (repo) => {
+    const ids: Record<string, Oid> = {base: baseId}
+    const tree = loadCommit(repo.store, baseId).tree
+    let t = 1_800_000_000
+    for (const [name, parents, subject] of specs) {
+      const who = {name: 'Test', email: 't@example.com', time: ++t, tz: 0}
+      const c: Commit = {tree, parents: parents.map((p) => ids[p]!), author: who, committer: who, message: `${subject}\n`, meta: {}}
+      ids[name] = commitId(c)
+      repo.store.putObject(ids[name]!, 'commit', encodeCommit(c))
+    }
+    updateRefs(repo, Object.entries(branches).map(([b, name]) => ({ref: `refs/heads/${b}`, to: ids[name]!, message: 'test: build'})))
+    return ids
+  })
+}
+
+const short = (id: string): string => id.slice(0, 12)
+
+describe('reset', () => {
+  /** c1 (a1 b1) -> c2 (a2) -> c3 (b2) on main. */
+  function three(): {s: Sandbox; c1: string; c2: string; c3: string} {
+    const s = track(repoWith({'a.txt': 'a1\n', 'b.txt': 'b1\n'}, 'c1'))
+    const c1 = revId(s, 'HEAD')
+    s.write('a.txt', 'a2\n')
+    s.ok(['commit', '-q', '-a', '-m', 'c2'])
+    const c2 = revId(s, 'HEAD')
+    s.write('b.txt', 'b2\n')
+    s.ok(['commit', '-q', '-a', '-m', 'c3'])
+    return {s, c1, c2, c3: revId(s, 'HEAD')}
+  }
+
+  it('--soft moves the branch only: the undone change is staged, files untouched', () => {
+    const {s, c2, c3} = three()
+    const r = s.j(['reset', '--soft', 'HEAD~1'])
+    assert.deepEqual(r, {head: c2, branch: 'main', mode: 'soft', previous: c3, subject: 'c2'})
+    assert.equal(revId(s, 'main'), c2)
+    const st = s.j(['status'])
+    assert.deepEqual(st.staged, [{path: 'b.txt', status: 'M'}])
+    assert.deepEqual(st.unstaged, [])
+    assert.equal(s.read('b.txt').toString(), 'b2\n')
+  })
+
+  it('--mixed (the default) resets the index and keeps the files, and the stat cache of unchanged entries', () => {
+    const {s, c2, c3} = three()
+    const statOf = (): Record<string, unknown> => withRepo(s, (repo) => Object.fromEntries(repo.store.readIndex().map((e) => [e.path, [e.id, e.mtime, e.ino, e.checked]])))
+    const before = statOf()
+    const r = s.j(['reset', 'HEAD~1'])
+    assert.equal(r.mode, 'mixed')
+    assert.equal(r.head, c2)
+    assert.equal(r.previous, c3)
+    const st = s.j(['status'])
+    assert.deepEqual(st.staged, [])
+    assert.deepEqual(st.unstaged, [{path: 'b.txt', status: 'M'}])
+    assert.equal(s.read('b.txt').toString(), 'b2\n')
+    const now = statOf()
+    // a.txt has the same content at c2: its stat data survives, so status need not re-hash it.
+    assert.deepEqual(now['a.txt'], before['a.txt'])
+    assert.notDeepEqual((now['b.txt'] as unknown[])[0], (before['b.txt'] as unknown[])[0])
+  })
+
+  it('--hard resets index and files, then HEAD@{1} and the reflog id bring the commit back', () => {
+    const {s, c1, c3} = three()
+    s.write('a.txt', 'local edit\n')
+    s.write('new.txt', 'untracked\n')
+    const out = s.ok(['reset', '--hard', 'HEAD~2']).stdout
+    assert.equal(out, `HEAD is now at ${short(c1)} c1\n`)
+    assert.equal(revId(s, 'HEAD'), c1)
+    assert.equal(s.read('a.txt').toString(), 'a1\n')
+    assert.equal(s.read('b.txt').toString(), 'b1\n')
+    assert.equal(s.read('new.txt').toString(), 'untracked\n', 'untracked files stay, as in Git')
+    const st = s.j(['status'])
+    assert.deepEqual([st.staged, st.unstaged, st.untracked], [[], [], ['new.txt']])
+
+    // The reflog remembers where HEAD was.
+    const log = s.j(['reflog'])
+    assert.equal(log[0].index, 0)
+    assert.equal(log[0].ref, 'HEAD')
+    assert.equal(log[0].new, c1)
+    assert.equal(log[0].old, c3)
+    assert.equal(log[0].message, 'reset: moving to HEAD~2')
+    assert.equal(log[1].new, c3)
+    assert.deepEqual(Object.keys(log[0]).sort(), ['email', 'index', 'message', 'name', 'new', 'old', 'ref', 'time', 'tz'])
+    assert.equal(lines(s.ok(['reflog', '-n', '1']).stdout)[0], `${short(c1)} HEAD@{0}: reset: moving to HEAD~2`)
+
+    s.ok(['reset', '-q', '--hard', 'HEAD@{1}'])
+    assert.equal(revId(s, 'main'), c3)
+    assert.equal(s.read('b.txt').toString(), 'b2\n')
+
+    s.ok(['reset', '-q', '--hard', c1])
+    const lost = s.j(['reflog', 'main']).find((e: {new: string}) => e.new === c3).new
+    s.ok(['reset', '-q', '--hard', lost])
+    assert.equal(revId(s, 'HEAD'), c3)
+    assert.equal(s.read('a.txt').toString(), 'a2\n')
+    assert.equal(s.j(['status']).clean, false, 'only the untracked file is left')
+    assert.deepEqual(s.j(['status']).untracked, ['new.txt'])
+  })
+
+  it('-- <paths> unstages (or sets entries from a revision) without moving HEAD', () => {
+    const {s, c1, c3} = three()
+    s.write('a.txt', 'a3\n')
+    s.write('b.txt', 'b3\n')
+    s.ok(['add', '-q', 'a.txt', 'b.txt'])
+    const r = s.j(['reset', '--', 'a.txt'])
+    assert.deepEqual(r.paths, ['a.txt'])
+    assert.equal(r.head, c3)
+    assert.equal(revId(s, 'HEAD'), c3)
+    let st = s.j(['status'])
+    assert.deepEqual(st.staged, [{path: 'b.txt', status: 'M'}])
+    assert.deepEqual(st.unstaged, [{path: 'a.txt', status: 'M'}])
+    assert.equal(s.read('a.txt').toString(), 'a3\n')
+    // Without --, a path that is no revision is a path.
+    s.ok(['reset', '-q', 'b.txt'])
+    assert.deepEqual(s.j(['status']).staged, [])
+    // From another commit: the index gets c1's version, HEAD stays.
+    s.ok(['reset', '-q', c1, '--', 'a.txt'])
+    st = s.j(['status'])
+    assert.deepEqual(st.staged, [{path: 'a.txt', status: 'M'}])
+    assert.equal(revId(s, 'HEAD'), c3)
+
+    const hard = s.bl(withJson(['reset', '--hard', '--', 'a.txt']))
+    assert.equal(hard.code, 2)
+    assert.equal(hard.json().error.code, 'INVALID_ARGUMENT')
+    const none = s.bl(withJson(['reset', '--', 'nope.txt']))
+    assert.equal(none.code, 4)
+    assert.equal(none.json().error.code, 'PATHSPEC_NO_MATCH')
+  })
+
+  it('--hard drops a stopped merge; --soft refuses during one', () => {
+    const s = track(repoWith({'t.txt': 'base\n'}, 'base'))
+    s.ok(['branch', '-q', 'x'])
+    s.write('t.txt', 'ours\n')
+    s.ok(['commit', '-q', '-a', '-m', 'ours'])
+    const ours = revId(s, 'HEAD')
+    s.ok(['switch', '-q', 'x'])
+    s.write('t.txt', 'theirs\n')
+    s.ok(['commit', '-q', '-a', '-m', 'theirs'])
+    s.ok(['switch', '-q', 'main'])
+    assert.equal(s.bl(['merge', '-q', 'x']).code, 3)
+    assert.equal(s.j(['status']).operation.kind, 'merge')
+
+    const soft = s.bl(withJson(['reset', '--soft']))
+    assert.equal(soft.code, 5)
+    assert.equal(soft.json().error.code, 'OPERATION_IN_PROGRESS')
+    assert.equal(s.j(['status']).operation.kind, 'merge')
+
+    s.write('t.txt', 'half-resolved\n')
+    s.ok(['reset', '-q', '--hard'])
+    const st = s.j(['status'])
+    assert.equal(st.operation, null)
+    assert.equal(st.clean, true)
+    assert.equal(s.read('t.txt').toString(), 'ours\n')
+    assert.equal(revId(s, 'HEAD'), ours)
+  })
+})
+
+describe('reflog revisions', () => {
+  it('HEAD@{N}, <branch>@{N} and @{N} name earlier values; too far is UNKNOWN_REVISION', () => {
+    const s = track(repoWith({'a.txt': '1\n'}, 'c1'))
+    const c1 = revId(s, 'HEAD')
+    s.write('a.txt', '2\n')
+    s.ok(['commit', '-q', '-a', '-m', 'c2'])
+    const c2 = revId(s, 'HEAD')
+    s.ok(['switch', '-q', '-c', 'side'])
+    s.write('a.txt', '3\n')
+    s.ok(['commit', '-q', '-a', '-m', 'c3'])
+    const c3 = revId(s, 'HEAD')
+    // HEAD moved: c1 (initial), c2, checkout to side (still c2), c3.
+    assert.equal(revId(s, 'HEAD@{0}'), c3)
+    assert.equal(revId(s, 'HEAD@{1}'), c2)
+    assert.equal(revId(s, 'HEAD@{2}'), c2)
+    assert.equal(revId(s, 'HEAD@{3}'), c1)
+    assert.equal(revId(s, 'HEAD@{1}~1'), c1)
+    // side's own log: created at c2, then c3. @{N} is the current branch's.
+    assert.equal(revId(s, 'side@{1}'), c2)
+    assert.equal(revId(s, '@{1}'), c2)
+    assert.equal(revId(s, 'main@{0}'), c2)
+    assert.equal(revId(s, 'main@{1}'), c1)
+    const far = s.bl(withJson(['log', 'HEAD@{9}']))
+    assert.equal(far.code, 4)
+    const err = far.json().error
+    assert.equal(err.code, 'UNKNOWN_REVISION')
+    assert.match(err.message, /only has 4 entries/)
+    assert.ok(err.hint.includes('bl reflog'))
+    assert.equal(s.bl(['log', 'nosuch@{0}']).code, 4)
+    // `reflog show <ref>` and `reflog <ref>` are the same; the text names the ref as given.
+    assert.equal(s.ok(['reflog', 'show', 'side']).stdout, s.ok(['reflog', 'side']).stdout)
+    assert.deepEqual(lines(s.ok(['reflog', 'side']).stdout), [`${short(c3)} side@{0}: commit: c3`, `${short(c2)} side@{1}: branch: Created from HEAD`])
+    assert.equal(s.j(['reflog', '-n', '2']).length, 2)
+    assert.equal(s.bl(withJson(['reflog', 'nosuch'])).json().error.code, 'REF_NOT_FOUND')
+  })
+})
+
+describe('log ranges and --graph, merge-base', () => {
+  /**
+   * base - a1 - a2 - m (main)    m = merge(a2, b2); q = merge(b2, a2) makes a criss-cross:
+   *     \- b1 - b2 -/ (side)     cp1 on m (branch cp), cq1 on q (branch cq)
+   */
+  function history(): {s: Sandbox; ids: Record<string, Oid>} {
+    const s = track(repoWith({'a.txt': 'x\n'}, 'base'))
+    const ids = build(
+      s,
+      'HEAD',
+      [
+        ['a1', ['base'], 'a1'],
+        ['b1', ['base'], 'b1'],
+        ['a2', ['a1'], 'a2'],
+        ['b2', ['b1'], 'b2'],
+        ['m', ['a2', 'b2'], 'merge side'],
+        ['q', ['b2', 'a2'], 'q'],
+        ['cp1', ['m'], 'cp1'],
+        ['cq1', ['q'], 'cq1'],
+      ],
+      {main: 'm', side: 'b2', cp: 'cp1', cq: 'cq1'},
+    )
+    return {s, ids}
+  }
+
+  it('draws the graph of a merge, in --oneline and full form; --json stays the plain list', () => {
+    const {s, ids} = history()
+    const oneline = lines(s.ok(['log', '--graph', '--oneline']).stdout)
+    assert.deepEqual(oneline, [
+      `*   ${short(ids.m!)} (HEAD -> main) merge side`,
+      '|\\',
+      `| * ${short(ids.b2!)} (side) b2`,
+      `* | ${short(ids.a2!)} a2`,
+      `| * ${short(ids.b1!)} b1`,
+      `* | ${short(ids.a1!)} a1`,
+      '|/',
+      `* ${short(ids.base!)} base`,
+    ])
+    const full = lines(s.ok(['log', '--graph', '-n', '2']).stdout)
+    assert.equal(full[0], `*   commit ${ids.m} (HEAD -> main)`)
+    assert.equal(full[1], `|\\  Merge: ${short(ids.a2!)} ${short(ids.b2!)}`)
+    assert.match(full[2]!, /^\| \| Author: Test <t@example\.com>$/)
+    assert.ok(full.includes('| |     merge side'))
+    assert.ok(full.includes(`| * commit ${ids.b2} (side)`))
+    const json = s.j(['log', '--graph'])
+    assert.deepEqual(
+      json.map((e: {id: string}) => e.id),
+      ['m', 'b2', 'a2', 'b1', 'a1', 'base'].map((n) => ids[n]),
+    )
+    assert.deepEqual(Object.keys(json[0]).sort(), Object.keys(s.j(['log', '-n', '1'])[0]).sort())
+  })
+
+  it('takes a..b, ^a b, several revisions and a...b', () => {
+    const {s, ids} = history()
+    const logIds = (...args: string[]): string[] => s.j(['log', ...args]).map((e: {id: string}) => e.id)
+    const names = (...n: string[]): string[] => n.map((x) => ids[x]!)
+    assert.deepEqual(logIds('side..main'), names('m', 'a2', 'a1'))
+    assert.deepEqual(logIds('main', '^side'), names('m', 'a2', 'a1'))
+    assert.deepEqual(logIds('main..side'), [])
+    assert.deepEqual(logIds('side..'), names('m', 'a2', 'a1'), 'an empty side is HEAD')
+    assert.deepEqual(logIds('cp...cq'), names('cq1', 'cp1', 'q', 'm'))
+    assert.deepEqual(logIds(ids.cp1!, ids.cq1!, '^main'), names('cq1', 'cp1', 'q'))
+    assert.deepEqual(logIds('-n', '2', 'side..cp'), names('cp1', 'm'))
+    assert.deepEqual(logIds('side..main', '--', 'a.txt'), [], 'path-limited: no commit here changes a.txt')
+    assert.deepEqual(lines(s.ok(['log', '--oneline', '--graph', 'side..main']).stdout), [`* ${short(ids.m!)} (HEAD -> main) merge side`, `* ${short(ids.a2!)} a2`, `* ${short(ids.a1!)} a1`], 'the excluded parent gets no lane')
+    assert.equal(s.bl(['log', 'nosuch..main']).code, 4)
+  })
+
+  it('merge-base: the best base, --all on a criss-cross, --is-ancestor, unrelated histories', () => {
+    const {s, ids} = history()
+    assert.equal(s.ok(['merge-base', 'main', 'side']).stdout, `${ids.b2}\n`)
+    assert.equal(s.ok(['merge-base', ids.a2!, ids.b1!]).stdout, `${ids.base}\n`)
+    // m and q both merge a2 and b2: two best common ancestors, newest first.
+    assert.deepEqual(lines(s.ok(['merge-base', '--all', 'cp', 'cq']).stdout), [ids.b2, ids.a2])
+    assert.deepEqual(s.j(['merge-base', '--all', 'cp', 'cq']), {bases: [ids.b2, ids.a2]})
+    assert.deepEqual(s.j(['merge-base', 'cp', 'cq']), {bases: [ids.b2]})
+
+    const yes = s.bl(['merge-base', '--is-ancestor', 'side', 'main'])
+    assert.deepEqual([yes.code, yes.stdout, yes.stderr], [0, '', ''])
+    const no = s.bl(['merge-base', '--is-ancestor', 'main', 'side'])
+    assert.deepEqual([no.code, no.stdout, no.stderr], [1, '', ''])
+    assert.deepEqual(s.j(['merge-base', '--is-ancestor', 'main', 'side']), {ancestor: false})
+    assert.deepEqual(s.j(['merge-base', '--is-ancestor', 'main', 'main']), {ancestor: true})
+
+    // A second root: no common ancestor.
+    const lonely = withRepo(s, (repo) => {
+      const who = {name: 'T', email: 't@example.com', time: 1_900_000_000, tz: 0}
+      const c: Commit = {tree: loadCommit(repo.store, ids.base!).tree, parents: [], author: who, committer: who, message: 'lonely\n', meta: {}}
+      const id = commitId(c)
+      repo.store.putObject(id, 'commit', encodeCommit(c))
+      return id
+    })
+    const none = s.bl(withJson(['merge-base', 'main', lonely]))
+    assert.equal(none.code, 5)
+    assert.equal(none.json().error.code, 'NO_MERGE_BASE')
+  })
+})
