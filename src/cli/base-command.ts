@@ -21,6 +21,12 @@ export abstract class BlCommand extends Command {
 
   private openedRepo: Repo | undefined
 
+  override async init(): Promise<void> {
+    // The AWS SDK warns on every run under Node 20 (which bl supports); users can't act on it.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+    await super.init()
+  }
+
   protected context(): Context {
     const env = process.env
     const configDir = env.BL_CONFIG_DIR ?? path.join(env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'bl')

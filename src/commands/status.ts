@@ -44,6 +44,14 @@ export default class Status extends BlCommand {
       return res
     }
     this.out(res.branch ? `On branch ${res.branch}` : `HEAD detached at ${res.head?.slice(0, 12)}`)
+    if (res.upstream) {
+      const u = res.upstream
+      if (u.gone) this.out(`Your branch is based on '${u.ref}', but the upstream is gone.`)
+      else if (u.ahead && u.behind) this.out(`Your branch and '${u.ref}' have diverged,\nand have ${u.ahead} and ${u.behind} different commits each, respectively.`)
+      else if (u.ahead) this.out(`Your branch is ahead of '${u.ref}' by ${u.ahead} commit${u.ahead === 1 ? '' : 's'}.`)
+      else if (u.behind) this.out(`Your branch is behind '${u.ref}' by ${u.behind} commit${u.behind === 1 ? '' : 's'}, and can be fast-forwarded.`)
+      else this.out(`Your branch is up to date with '${u.ref}'.`)
+    }
     if (!res.head) this.out('\nNo commits yet')
     if (res.operation) {
       const op = res.operation

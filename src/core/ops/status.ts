@@ -3,7 +3,10 @@
  * untracked files. Wholly untracked directories are shown as "dir/" unless `untrackedAll`.
  */
 import {diffMaps, type Change} from '../diff/diff.js'
-import {readHead, shortRef} from '../refs/refs.js'
+import {readHead, readRef, shortRef} from '../refs/refs.js'
+import {CommitGraph} from '../graph.js'
+import type {Oid} from '../hash.js'
+import {upstreamOf} from '../refs/upstream.js'
 import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {toRepoPath, underAny} from '../worktree/paths.js'
@@ -30,6 +33,8 @@ export interface StatusResult {
   operation: {kind: OperationKind; theirs: string; label: string; remaining: number} | null
   /** Conflicted paths (not listed under staged/unstaged until resolved). */
   conflicts: Array<{path: string; kind: ConflictKind}>
+  /** The current branch's upstream and how far HEAD is ahead of / behind it (null when none). */
+  upstream: {ref: string; ahead: number; behind: number; gone: boolean} | null
   clean: boolean
 }
 
@@ -70,9 +75,22 @@ export function status(repo: Repo, opts: {paths?: string[]; untrackedAll?: boole
     untracked,
     invalid: view.invalid,
     operation: op ? {kind: op.kind, theirs: op.theirs, label: op.theirsLabel, remaining: op.todo.length} : null,
+    upstream: aheadBehind(repo, head.branch, head.oid),
     conflicts,
     clean: staged.length === 0 && unstaged.length === 0 && untracked.length === 0 && conflicts.length === 0,
   }
+}
+
+/** Commits on HEAD the upstream lacks (ahead) and the other way round (behind), as `git status` says. */
+function aheadBehind(repo: Repo, branch: string | null, headOid: string | null): StatusResult['upstream'] {
+  if (!branch) return null
+  const up = upstreamOf(repo, branch)
+  if (!up) return null
+  const name = up.tracking.replace(/^refs\/remotes\//, '')
+  const tip = readRef(repo, up.tracking)
+  if (!tip || !headOid) return {ref: name, ahead: 0, behind: 0, gone: !tip}
+  const g = new CommitGraph(repo.store)
+  return {ref: name, ahead: g.range([headOid as Oid], [tip]).length, behind: g.range([tip], [headOid as Oid]).length, gone: false}
 }
 
 /** "dir/" for the shallowest directory holding no tracked file, as Git's default status shows. */

@@ -1,0 +1,42 @@
+import {Args, Flags} from '@oclif/core'
+import {BlCommand} from '../cli/base-command.js'
+import {formatBytes} from '../cli/format.js'
+import {transferProgress} from '../cli/transfer-progress.js'
+import {push, type PushResult} from '../core/ops/sync.js'
+
+export default class Push extends BlCommand {
+  static override summary = 'Upload commits and data to a remote and move its branch.'
+  static override description = `Only objects the remote lacks travel (negotiated through the remote's pack indexes). The remote branch moves with a conditional write: if someone else pushed first, the push fails with exit code 5 ("fetch first") and nothing is lost; the uploaded data is kept, so the retry after \`bl pull\` is quick. An interrupted push resumes without re-sending completed packs.`
+  static override examples = ['<%= config.bin %> push', '<%= config.bin %> push -u origin main', '<%= config.bin %> push origin experiment:main', '<%= config.bin %> push --tags', '<%= config.bin %> push origin --delete old-branch']
+  static override strict = false
+  static override args = {remote: Args.string({description: 'Remote name (default: the upstream of the current branch, else origin).'})}
+  static override flags = {
+    force: Flags.boolean({char: 'f', description: 'Move the remote branch even if that drops commits there.'}),
+    tags: Flags.boolean({description: 'Push all tags too.'}),
+    delete: Flags.boolean({char: 'd', description: 'Delete the named remote branches.'}),
+    'set-upstream': Flags.boolean({char: 'u', description: 'Make the pushed remote branch the upstream of the local one.'}),
+  }
+
+  async run(): Promise<PushResult> {
+    const {argv, flags} = await this.parse(Push)
+    const [remote, ...refspecs] = argv as string[]
+    const quiet = this.isQuiet(flags)
+    const progress = transferProgress('push', !quiet)
+    const res = await push(this.repo(), {
+      remote,
+      refspecs,
+      force: flags.force,
+      tags: flags.tags,
+      delete: flags.delete,
+      setUpstream: flags['set-upstream'],
+      progress,
+      onUnprotected: (r) => process.stderr.write(`warning: remote ${r} ignores conditional writes: concurrent pushes to it are not protected\n`),
+    })
+    progress.done()
+    if (!quiet) {
+      if (res.objects) this.out(`Uploaded ${res.objects} objects in ${res.packs} pack${res.packs === 1 ? '' : 's'} (${formatBytes(res.bytes)})`)
+      for (const r of res.refs) this.out(` ${r.status === 'up-to-date' ? '=' : r.status === 'forced' ? '+' : r.status === 'deleted' ? '-' : '*'} ${r.ref.replace(/^refs\/(heads|tags)\//, '')}: ${r.status}${r.old && r.new && r.status !== 'up-to-date' ? ` (${r.old.slice(0, 12)}..${r.new.slice(0, 12)})` : ''}`)
+    }
+    return res
+  }
+}

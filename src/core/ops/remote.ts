@@ -1,0 +1,95 @@
+/** bl remote add|list|remove|set-url: named remotes in the repository's config. */
+import {BlError} from '../errors.js'
+import {checkRemoteName, deleteRemoteConfig, listRemotes, parseRemoteUrl, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
+import {redactUrl} from '../remote/transport.js'
+import type {Repo} from '../repo.js'
+
+export interface RemoteOptions {
+  endpoint?: string
+  region?: string
+  profile?: string
+  pathStyle?: boolean
+  concurrency?: number
+}
+
+export interface RemoteView {
+  name: string
+  url: string
+  endpoint: string | null
+  region: string | null
+  profile: string | null
+  pathStyle: boolean | null
+  /** true: conditional writes honoured; false: concurrent pushes unprotected; null: not probed yet. */
+  conditionalWrites: boolean | null
+}
+
+export function viewOf(r: RemoteSettings): RemoteView {
+  return {
+    name: r.name,
+    url: redactUrl(r.url),
+    endpoint: r.endpoint ? redactUrl(r.endpoint) : null,
+    region: r.region ?? null,
+    profile: r.profile ?? null,
+    pathStyle: r.pathStyle ?? null,
+    conditionalWrites: r.conditional ?? null,
+  }
+}
+
+function checkUrl(repo: Repo, url: string): void {
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url))
+    throw new BlError('BAD_REMOTE_URL', `refusing a URL with credentials in it (${redactUrl(url)})`, {hint: 'Give credentials through the AWS environment, shared config or --profile, never in the URL.'})
+  parseRemoteUrl(url, repo.ctx.cwd)
+}
+
+export function remoteAdd(repo: Repo, name: string, url: string, opts: RemoteOptions = {}): RemoteView {
+  checkRemoteName(name)
+  checkUrl(repo, url)
+  if (repo.store.getConfig(`remote.${name}.url`) !== undefined)
+    throw new BlError('REMOTE_EXISTS', `remote ${name} already exists`, {hint: `Change it with \`bl remote set-url ${name} <url>\`, or remove it first.`, data: {name}})
+  const settings: RemoteSettings = {name, url: normalizeDirUrl(repo, url), ...opts}
+  repo.store.transaction(() => writeRemote(repo, settings), {durable: true})
+  return viewOf(settings)
+}
+
+/** Directory remotes are stored absolute, so the repository can be used from any cwd. */
+function normalizeDirUrl(repo: Repo, url: string): string {
+  const u = parseRemoteUrl(url, repo.ctx.cwd)
+  return u.kind === 'dir' && !/^file:/i.test(url) ? u.path : url
+}
+
+export function remoteList(repo: Repo): RemoteView[] {
+  return listRemotes(repo).map(viewOf)
+}
+
+export function remoteRemove(repo: Repo, name: string): {removed: string; refs: number} {
+  readRemote(repo, name)
+  const prefix = `refs/remotes/${name}/`
+  const refs = repo.store.listRefs(prefix)
+  repo.store.transaction(() => {
+    deleteRemoteConfig(repo, name)
+    for (const r of refs) {
+      repo.store.deleteRef(r.name)
+      repo.store.deleteReflog(r.name)
+    }
+    for (const {key, value} of repo.store.listConfig()) {
+      if (/^branch\..+\.remote$/.test(key) && value === name) {
+        repo.store.unsetConfig(key)
+        repo.store.unsetConfig(key.replace(/\.remote$/, '.merge'))
+      }
+    }
+    repo.store.forgetRemote(name)
+  }, {durable: true})
+  return {removed: name, refs: refs.length}
+}
+
+export function remoteSetUrl(repo: Repo, name: string, url: string, opts: RemoteOptions = {}): RemoteView {
+  const cur = readRemote(repo, name)
+  checkUrl(repo, url)
+  const next: RemoteSettings = {...cur, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), url: normalizeDirUrl(repo, url), conditional: undefined}
+  repo.store.transaction(() => {
+    writeRemote(repo, next)
+    // Another place may hold other packs: what we knew about the old one no longer applies.
+    repo.store.forgetRemote(name)
+  }, {durable: true})
+  return viewOf(next)
+}

@@ -1,0 +1,287 @@
+/**
+ * push, fetch, pull, clone and ls-remote. A push uploads what the remote lacks, then moves the
+ * remote ref with a conditional write: losing a race is FETCH_FIRST (exit 5), never a lost commit.
+ * A fetch brings the missing objects (verified) and then moves the remote-tracking refs
+ * (refs/remotes/<remote>/<branch>).
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import type {Context} from '../context.js'
+import {BlError} from '../errors.js'
+import {CommitGraph} from '../graph.js'
+import type {Oid} from '../hash.js'
+import {HEADS, readHead, readRef, setHead, shortRef, TAGS, updateRefs} from '../refs/refs.js'
+import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, probeConditional, readRemoteRef, requireBlRepo, syncRemoteIndex, type RemoteRef} from '../remote/remote-repo.js'
+import {openTransport, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
+import {fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remote/transfer.js'
+import type {Transport} from '../remote/transport.js'
+import {createRepo, type Repo} from '../repo.js'
+import {moveWorktree} from './checkout.js'
+import {merge, type MergeResult} from './merge.js'
+import {remoteAdd, type RemoteOptions} from './remote.js'
+import {setUpstream, upstreamOf} from '../refs/upstream.js'
+import {commitTree} from './snapshot.js'
+
+export interface PushOptions {
+  remote?: string
+  /** Local branch names (default: the current branch); `src:dst` pushes src to dst. */
+  refspecs?: string[]
+  force?: boolean
+  tags?: boolean
+  delete?: boolean
+  setUpstream?: boolean
+  progress?: TransferProgress
+  /** Called once when the remote ignores conditional writes (the command prints a warning). */
+  onUnprotected?(remote: string): void
+}
+
+export interface PushedRef {
+  ref: string
+  old: Oid | null
+  new: Oid | null
+  status: 'created' | 'updated' | 'forced' | 'deleted' | 'up-to-date'
+}
+
+export interface PushResult {
+  remote: string
+  refs: PushedRef[]
+  packs: number
+  bytes: number
+  objects: number
+}
+
+async function withRemote<T>(repo: Repo, name: string, fn: (r: RemoteSettings, t: Transport) => Promise<T>): Promise<T> {
+  const r = readRemote(repo, name)
+  const t = await openTransport(r, repo.ctx.cwd)
+  try {
+    return await fn(r, t)
+  } finally {
+    t.close()
+  }
+}
+
+/** Probes conditional-write support once per remote and remembers it (`bl remote list` shows it). */
+async function ensureProbed(repo: Repo, r: RemoteSettings, t: Transport): Promise<boolean> {
+  if (r.conditional !== undefined) return r.conditional
+  const ok = await probeConditional(t)
+  repo.store.transaction(() => writeRemote(repo, {...r, conditional: ok}), {durable: true})
+  r.conditional = ok
+  return ok
+}
+
+function defaultRemote(repo: Repo, name?: string): string {
+  if (name) return name
+  const head = readHead(repo)
+  const up = head.branch ? upstreamOf(repo, head.branch) : undefined
+  return up?.remote ?? 'origin'
+}
+
+export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
+  const remoteName = defaultRemote(repo, opts.remote)
+  return withRemote(repo, remoteName, async (r, t) => {
+    const head = readHead(repo)
+    const specs = opts.refspecs?.length ? opts.refspecs : head.branch ? [shortRef(head.branch)] : []
+    if (specs.length === 0 && !opts.tags) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: name the branch to push', {hint: 'e.g. `bl push origin main`.'})
+    await ensureBlRepo(t, {defaultBranch: head.branch ? shortRef(head.branch) : (specs[0]?.split(':').pop() ?? null)})
+    if (!(await ensureProbed(repo, r, t))) opts.onUnprotected?.(remoteName)
+    const updates: Array<{src: Oid | null; dst: string; localRef: string | null}> = []
+    for (const spec of specs) {
+      const [srcName, dstName] = spec.includes(':') ? (spec.split(':') as [string, string]) : [spec, spec]
+      const dst = dstName.startsWith('refs/') ? dstName : HEADS + dstName
+      if (opts.delete) {
+        updates.push({src: null, dst: HEADS + srcName.replace(/^refs\/heads\//, ''), localRef: null})
+        continue
+      }
+      const localRef = srcName.startsWith('refs/') ? srcName : HEADS + srcName
+      const src = readRef(repo, localRef)
+      if (!src) throw new BlError('REF_NOT_FOUND', `src refspec ${srcName} does not match any branch`, {hint: 'Name an existing branch (see `bl branch`).', data: {ref: srcName}})
+      updates.push({src, dst, localRef})
+    }
+    if (opts.tags) for (const tg of repo.store.listRefs(TAGS)) if (tg.oid) updates.push({src: tg.oid, dst: tg.name, localRef: tg.name})
+
+    const current = new Map<string, RemoteRef | undefined>()
+    for (const u of updates) current.set(u.dst, await readRemoteRef(t, u.dst))
+    const graph = new CommitGraph(repo.store)
+    const result: PushResult = {remote: remoteName, refs: [], packs: 0, bytes: 0, objects: 0}
+    const toSend: Oid[] = []
+    for (const u of updates) {
+      const cur = current.get(u.dst)
+      if (u.src && cur && cur.commit !== u.src && !opts.force) {
+        const isTag = u.dst.startsWith(TAGS)
+        if (isTag || !repo.store.hasObject(cur.commit) || !graph.isAncestor(cur.commit, u.src)) {
+          throw new BlError('FETCH_FIRST', `${isTag ? 'tag' : 'branch'} ${shortRef(u.dst)} on ${remoteName} has commits you don't have (it is at ${cur.commit.slice(0, 12)})`, {
+            hint: isTag ? 'The remote tag differs; delete it there first or use another name.' : `Fetch first: \`bl pull ${remoteName} ${shortRef(u.dst)}\`, then push again (or --force where rules allow).`,
+            data: {ref: u.dst, remote: cur.commit},
+          })
+        }
+      }
+      if (u.src) toSend.push(u.src)
+    }
+    if (toSend.length) {
+      await syncRemoteIndex(repo.store, remoteName, t)
+      const plan = planPush(repo.store, remoteName, toSend)
+      const up = await uploadPlan(repo.store, remoteName, t, plan, opts.progress)
+      result.packs = up.packs
+      result.bytes = up.bytes
+      result.objects = up.objects
+    }
+    const who = repo.identity('committer')
+    for (const u of updates) {
+      const cur = current.get(u.dst)
+      if ((cur?.commit ?? null) === u.src) {
+        result.refs.push({ref: u.dst, old: cur?.commit ?? null, new: u.src, status: 'up-to-date'})
+        continue
+      }
+      if (u.src === null) {
+        if (!cur) throw new BlError('REF_NOT_FOUND', `${shortRef(u.dst)} does not exist on ${remoteName}`, {hint: '`bl ls-remote` lists the remote refs.', data: {ref: u.dst}})
+        await t.delete([u.dst])
+      } else if (!(await casRemoteRef(t, u.dst, u.src, cur))) {
+        throw new BlError('FETCH_FIRST', `${shortRef(u.dst)} on ${remoteName} moved while pushing (another push won)`, {hint: `Fetch first: \`bl pull ${remoteName} ${shortRef(u.dst)}\`, then push again; the uploaded data is kept, so the retry is quick.`, data: {ref: u.dst}})
+      }
+      const forced = Boolean(cur && u.src && !graph.isAncestor(cur.commit, u.src))
+      await appendAudit(t, {ref: u.dst, old: cur?.commit ?? null, new: u.src, name: who.name, email: who.email, time: who.time, forced, signed: u.src ? repo.store.getObject(u.src) !== undefined && graph.commit(u.src).signature !== undefined : false})
+      result.refs.push({ref: u.dst, old: cur?.commit ?? null, new: u.src, status: u.src === null ? 'deleted' : !cur ? 'created' : forced ? 'forced' : 'updated'})
+    }
+    repo.store.transaction(() => {
+      for (const pr of result.refs) {
+        if (!pr.ref.startsWith(HEADS)) continue
+        const tracking = `refs/remotes/${remoteName}/${pr.ref.slice(HEADS.length)}`
+        if (pr.new) updateRefs(repo, [{ref: tracking, to: pr.new, message: 'update by push'}])
+        else if (repo.store.getRef(tracking)) updateRefs(repo, [{ref: tracking, to: null, message: 'deleted by push'}])
+      }
+      if (opts.setUpstream) for (const u of updates) if (u.localRef?.startsWith(HEADS) && u.src) setUpstream(repo, u.localRef, remoteName, u.dst.slice(HEADS.length))
+    }, {durable: true})
+    return result
+  })
+}
+
+export interface FetchResult {
+  remote: string
+  updated: Array<{ref: string; old: Oid | null; new: Oid | null}>
+  objects: number
+  bytes: number
+}
+
+export async function fetch(repo: Repo, opts: {remote?: string; progress?: TransferProgress; prune?: boolean} = {}): Promise<FetchResult> {
+  const remoteName = defaultRemote(repo, opts.remote)
+  return withRemote(repo, remoteName, async (r, t) => {
+    await requireBlRepo(t)
+    const refs = await listRemoteRefs(t)
+    await syncRemoteIndex(repo.store, remoteName, t)
+    const tips = [...new Set(refs.map((x) => x.commit))]
+    const got = await fetchClosure(repo.store, remoteName, t, tips, {blobs: true, concurrency: r.concurrency, progress: opts.progress})
+    const updated: FetchResult['updated'] = []
+    repo.store.transaction(() => {
+      const seen = new Set<string>()
+      for (const ref of refs) {
+        if (ref.name.startsWith(HEADS)) {
+          const tracking = `refs/remotes/${remoteName}/${ref.name.slice(HEADS.length)}`
+          seen.add(tracking)
+          const old = readRef(repo, tracking)
+          if (old === ref.commit) continue
+          updateRefs(repo, [{ref: tracking, to: ref.commit, message: `fetch: ${old ? 'fast-forward' : 'storing head'}`}])
+          updated.push({ref: tracking, old, new: ref.commit})
+        } else if (ref.name.startsWith(TAGS) && !readRef(repo, ref.name)) {
+          updateRefs(repo, [{ref: ref.name, expect: null, to: ref.commit, message: 'fetch: new tag'}])
+          updated.push({ref: ref.name, old: null, new: ref.commit})
+        }
+      }
+      if (opts.prune ?? true) {
+        for (const local of repo.store.listRefs(`refs/remotes/${remoteName}/`)) {
+          if (seen.has(local.name)) continue
+          updateRefs(repo, [{ref: local.name, to: null, message: 'fetch: pruned'}])
+          updated.push({ref: local.name, old: local.oid, new: null})
+        }
+      }
+    }, {durable: true})
+    return {remote: remoteName, updated, objects: got.objects, bytes: got.bytes}
+  })
+}
+
+export interface PullResult {
+  fetch: FetchResult
+  merge: MergeResult
+}
+
+export async function pull(repo: Repo, opts: {remote?: string; branch?: string; ffOnly?: boolean; progress?: TransferProgress}): Promise<PullResult> {
+  const head = readHead(repo)
+  if (!head.branch) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: there is no branch to pull into', {hint: 'Switch to a branch first.'})
+  const up = upstreamOf(repo, head.branch)
+  const remote = opts.remote ?? up?.remote ?? 'origin'
+  const branch = opts.branch ?? (up && up.remote === remote ? up.ref.replace(/^refs\/heads\//, '') : shortRef(head.branch))
+  const f = await fetch(repo, {remote, progress: opts.progress})
+  const tracking = `refs/remotes/${remote}/${branch}`
+  if (!readRef(repo, tracking)) throw new BlError('REF_NOT_FOUND', `${remote} has no branch ${branch}`, {hint: `\`bl ls-remote ${remote}\` lists its branches.`, data: {remote, branch}})
+  const m = merge(repo, {rev: tracking, ffOnly: opts.ffOnly, message: `Merge branch '${branch}' of ${remote}`})
+  return {fetch: f, merge: m}
+}
+
+export interface CloneResult {
+  dir: string
+  remote: string
+  branch: string | null
+  commit: Oid | null
+  objects: number
+  bytes: number
+  checkedOut: boolean
+}
+
+export async function clone(ctx: Context, opts: {url: string; dir?: string; branch?: string; noCheckout?: boolean; remoteOptions?: RemoteOptions; progress?: TransferProgress}): Promise<CloneResult> {
+  const guess = opts.url.replace(/\/+$/, '').split(/[/:]/).pop() || 'repo'
+  const dir = path.resolve(ctx.cwd, opts.dir ?? guess)
+  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0)
+    throw new BlError('ALREADY_A_REPOSITORY', `destination ${dir} already exists and is not empty`, {hint: 'Clone into a new or empty directory.', data: {dir}})
+  const created = !fs.existsSync(dir)
+  let repo: Repo | undefined
+  try {
+    fs.mkdirSync(dir, {recursive: true})
+    repo = createRepo({...ctx, cwd: dir}, '.', opts.branch ?? 'main')
+    remoteAdd(repo, 'origin', opts.url, opts.remoteOptions)
+    const info = await withRemote(repo, 'origin', (_r, t) => requireBlRepo(t))
+    const f = await fetch(repo, {remote: 'origin', progress: opts.progress})
+    const branch = opts.branch ?? info.defaultBranch ?? pickBranch(repo)
+    const tip = branch ? readRef(repo, `refs/remotes/origin/${branch}`) : null
+    if (opts.branch && !tip) throw new BlError('REF_NOT_FOUND', `remote branch ${opts.branch} not found in ${opts.url}`, {hint: '`bl ls-remote <url>` lists the branches.'})
+    let checkedOut = false
+    if (branch && tip) {
+      const r = repo
+      r.store.transaction(() => {
+        updateRefs(r, [{ref: HEADS + branch, expect: null, to: tip, message: `clone: from ${opts.url}`}])
+        setHead(r, {branch: HEADS + branch}, `clone: from ${opts.url}`)
+        setUpstream(r, HEADS + branch, 'origin', branch)
+      }, {durable: true})
+      if (!opts.noCheckout) {
+        moveWorktree(r, null, commitTree(r, tip), true)
+        checkedOut = true
+      }
+    }
+    return {dir, remote: 'origin', branch: branch ?? null, commit: tip, objects: f.objects, bytes: f.bytes, checkedOut}
+  } catch (err) {
+    repo?.close()
+    repo = undefined
+    // A failed clone leaves nothing behind.
+    if (created) fs.rmSync(dir, {recursive: true, force: true})
+    else fs.rmSync(path.join(dir, '.bl'), {recursive: true, force: true})
+    throw err
+  } finally {
+    repo?.close()
+  }
+}
+
+function pickBranch(repo: Repo): string | null {
+  const names = repo.store.listRefs('refs/remotes/origin/').map((r) => r.name.slice('refs/remotes/origin/'.length))
+  return names.includes('main') ? 'main' : names.includes('master') ? 'master' : (names[0] ?? null)
+}
+
+export async function lsRemote(repo: Repo | undefined, ctx: Context, target: string): Promise<Array<{ref: string; commit: Oid}>> {
+  let settings: Pick<RemoteSettings, 'url'> & Partial<RemoteSettings>
+  if (repo && repo.store.getConfig(`remote.${target}.url`) !== undefined) settings = readRemote(repo, target)
+  else settings = {url: target}
+  const t = await openTransport(settings, ctx.cwd)
+  try {
+    await requireBlRepo(t)
+    return (await listRemoteRefs(t)).map((r) => ({ref: r.name, commit: r.commit}))
+  } finally {
+    t.close()
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * A remote in a plain directory (`file:///path` or a path): a shared disk, or a test double with
+ * the same semantics as S3. Writes go to a temporary file that is fsynced and renamed into place;
+ * conditional writes hold a per-key lock file (O_EXCL), so two processes can't both win. The ETag
+ * is the BLAKE3 of the content.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {hashHex} from '../hash.js'
+import {PreconditionFailedError, remoteIoError, type PutCondition, type RemoteObject, type Transport} from './transport.js'
+
+const LOCK_STALE_MS = 30_000
+let tmpSeq = 0
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}
+
+export class DirTransport implements Transport {
+  readonly display: string
+
+  constructor(private readonly root: string) {
+    this.display = root
+  }
+
+  private file(key: string): string {
+    if (key.split('/').some((p) => p === '' || p === '.' || p === '..')) throw new Error(`bad remote key ${key}`)
+    return path.join(this.root, ...key.split('/'))
+  }
+
+  async get(key: string): Promise<RemoteObject | undefined> {
+    try {
+      const body = await fs.promises.readFile(this.file(key))
+      return {body, etag: hashHex(body)}
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw remoteIoError(this.display, `reading ${key}`, err)
+    }
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Buffer> {
+    let fh: fs.promises.FileHandle | undefined
+    try {
+      fh = await fs.promises.open(this.file(key), 'r')
+      const buf = Buffer.allocUnsafe(end - start)
+      let got = 0
+      while (got < buf.length) {
+        const {bytesRead} = await fh.read(buf, got, buf.length - got, start + got)
+        if (bytesRead === 0) break
+        got += bytesRead
+      }
+      return buf.subarray(0, got)
+    } catch (err) {
+      throw remoteIoError(this.display, `reading ${key}`, err)
+    } finally {
+      await fh?.close()
+    }
+  }
+
+  async put(key: string, body: Buffer, cond: PutCondition = {}): Promise<string> {
+    const file = this.file(key)
+    await fs.promises.mkdir(path.dirname(file), {recursive: true})
+    if (!cond.ifMatch && !cond.ifNoneMatch) {
+      await this.writeAtomic(file, body)
+      return hashHex(body)
+    }
+    const release = await this.lock(file)
+    try {
+      const cur = await this.get(key)
+      if (cond.ifNoneMatch && cur) throw new PreconditionFailedError(key)
+      if (cond.ifMatch && (!cur || cur.etag !== cond.ifMatch)) throw new PreconditionFailedError(key)
+      await this.writeAtomic(file, body)
+      return hashHex(body)
+    } finally {
+      await release()
+    }
+  }
+
+  private async writeAtomic(file: string, body: Buffer): Promise<void> {
+    const tmp = `${file}.tmp-${process.pid}-${tmpSeq++}`
+    try {
+      const fh = await fs.promises.open(tmp, 'w')
+      try {
+        await fh.writeFile(body)
+        await fh.sync()
+      } finally {
+        await fh.close()
+      }
+      await fs.promises.rename(tmp, file)
+    } catch (err) {
+      await fs.promises.rm(tmp, {force: true})
+      throw remoteIoError(this.display, `writing ${path.relative(this.root, file)}`, err)
+    }
+  }
+
+  private async lock(file: string): Promise<() => Promise<void>> {
+    const lockFile = `${file}.lock`
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const fh = await fs.promises.open(lockFile, 'wx')
+        await fh.close()
+        return () => fs.promises.rm(lockFile, {force: true})
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw remoteIoError(this.display, 'locking a ref', err)
+        // A lock left by a killed process goes stale.
+        const st = await fs.promises.stat(lockFile).catch(() => undefined)
+        if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) await fs.promises.rm(lockFile, {force: true})
+        await sleep(Math.min(200, 5 * (attempt + 1)))
+      }
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const out: string[] = []
+    const walk = async (dir: string, rel: string): Promise<void> => {
+      let entries: fs.Dirent[]
+      try {
+        entries = await fs.promises.readdir(dir, {withFileTypes: true})
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+        throw remoteIoError(this.display, `listing ${rel || '/'}`, err)
+      }
+      for (const e of entries) {
+        const r = rel ? `${rel}/${e.name}` : e.name
+        if (e.isDirectory()) await walk(path.join(dir, e.name), r)
+        else if (!/\.(tmp-\d+-\d+|lock)$/.test(e.name) && r.startsWith(prefix)) out.push(r)
+      }
+    }
+    const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : ''
+    await walk(base ? path.join(this.root, ...base.split('/')) : this.root, base)
+    return out.sort()
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    for (const k of keys) await fs.promises.rm(this.file(k), {force: true})
+  }
+
+  close(): void {}
+}

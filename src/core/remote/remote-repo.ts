@@ -1,0 +1,192 @@
+/**
+ * The remote layout (docs/format/remote.md) over a Transport: the BLREPO marker, refs as small
+ * JSON objects moved by compare-and-swap, the create-only audit log, pack indexes (cached locally),
+ * and the probe that tells whether the store honours conditional writes.
+ */
+import crypto from 'node:crypto'
+import {BlError} from '../errors.js'
+import {isOid, type Oid} from '../hash.js'
+import type {SqliteObjectStore} from '../store/sqlite-object-store.js'
+import {decodeIdx} from './pack.js'
+import {PreconditionFailedError, type Transport} from './transport.js'
+
+export const REMOTE_FORMAT = 1
+
+export interface BlRepoInfo {
+  format: number
+  id: string
+  defaultBranch: string | null
+  forkedFrom: string | null
+}
+
+export interface RemoteRef {
+  name: string
+  commit: Oid
+  nonce: string
+  etag: string
+}
+
+function corrupt(what: string, detail: string): BlError {
+  return new BlError('CORRUPT_REMOTE', `corrupt ${what} on the remote: ${detail}`, {hint: 'Someone wrote it by hand or with another tool; fix or remove it on the remote.', data: {what}})
+}
+
+function parseJson(body: Buffer, what: string): Record<string, unknown> {
+  if (body.length > 64 * 1024) throw corrupt(what, 'too large')
+  let v: unknown
+  try {
+    v = JSON.parse(body.toString('utf8'))
+  } catch {
+    throw corrupt(what, 'not JSON')
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw corrupt(what, 'not a JSON object')
+  return v as Record<string, unknown>
+}
+
+export async function readBlRepo(t: Transport): Promise<BlRepoInfo | undefined> {
+  const o = await t.get('BLREPO')
+  if (!o) return undefined
+  const j = parseJson(o.body, 'BLREPO')
+  if (j.format !== REMOTE_FORMAT) throw new BlError('UNSUPPORTED_FORMAT', `remote format ${String(j.format)} is not supported by this bl (knows ${REMOTE_FORMAT})`, {hint: 'Upgrade bl.'})
+  if (typeof j.id !== 'string') throw corrupt('BLREPO', 'no id')
+  return {format: REMOTE_FORMAT, id: j.id, defaultBranch: typeof j.defaultBranch === 'string' ? j.defaultBranch : null, forkedFrom: typeof j.forkedFrom === 'string' ? j.forkedFrom : null}
+}
+
+export async function requireBlRepo(t: Transport): Promise<BlRepoInfo> {
+  const info = await readBlRepo(t)
+  if (!info) throw new BlError('NOT_A_BL_REMOTE', `${t.display} is not a bl repository (no BLREPO)`, {hint: 'Check the URL, or push to it first to create one.', data: {remote: t.display}})
+  return info
+}
+
+/** Creates BLREPO if absent (create-only, so two first pushes agree on one id). */
+export async function ensureBlRepo(t: Transport, init: {defaultBranch: string | null; forkedFrom?: string | null}): Promise<BlRepoInfo> {
+  const have = await readBlRepo(t)
+  if (have) return have
+  const info: BlRepoInfo = {format: REMOTE_FORMAT, id: crypto.randomUUID(), defaultBranch: init.defaultBranch, forkedFrom: init.forkedFrom ?? null}
+  try {
+    await t.put('BLREPO', Buffer.from(JSON.stringify(info) + '\n'), {ifNoneMatch: true})
+    return info
+  } catch (err) {
+    if (err instanceof PreconditionFailedError) return requireBlRepo(t)
+    throw err
+  }
+}
+
+function parseRef(name: string, body: Buffer, etag: string): RemoteRef {
+  const j = parseJson(body, name)
+  if (typeof j.commit !== 'string' || !isOid(j.commit)) throw corrupt(name, 'no valid commit id')
+  return {name, commit: j.commit as Oid, nonce: typeof j.nonce === 'string' ? j.nonce : '', etag}
+}
+
+export async function readRemoteRef(t: Transport, name: string): Promise<RemoteRef | undefined> {
+  const o = await t.get(name)
+  return o ? parseRef(name, o.body, o.etag) : undefined
+}
+
+/** Every branch and tag on the remote. */
+export async function listRemoteRefs(t: Transport): Promise<RemoteRef[]> {
+  const keys = (await t.list('refs/')).filter((k) => k.startsWith('refs/heads/') || k.startsWith('refs/tags/'))
+  const out: RemoteRef[] = []
+  await Promise.all(
+    keys.map(async (k) => {
+      const r = await readRemoteRef(t, k)
+      if (r) out.push(r)
+    }),
+  )
+  return out.sort((a, b) => (a.name < b.name ? -1 : 1))
+}
+
+/**
+ * Moves a remote ref from `expect` (the ref as read; undefined = must not exist) to `commit` with
+ * a conditional write. Returns false when another writer won. A failed condition after a retried
+ * request may be our own write whose response was lost: the nonce tells.
+ */
+export async function casRemoteRef(t: Transport, name: string, commit: Oid, expect: RemoteRef | undefined): Promise<boolean> {
+  const nonce = crypto.randomBytes(12).toString('hex')
+  const body = Buffer.from(JSON.stringify({commit, nonce}) + '\n')
+  try {
+    await t.put(name, body, expect ? {ifMatch: expect.etag} : {ifNoneMatch: true})
+    return true
+  } catch (err) {
+    if (!(err instanceof PreconditionFailedError)) throw err
+    const now = await readRemoteRef(t, name)
+    return now?.nonce === nonce
+  }
+}
+
+/** Appends a create-only audit entry for a ref update (the remote's push history). */
+export async function appendAudit(t: Transport, e: {ref: string; old: Oid | null; new: Oid | null; name: string; email: string; time: number; forced: boolean; signed: boolean}): Promise<void> {
+  const key = `log/${String(e.time).padStart(12, '0')}-${crypto.randomBytes(6).toString('hex')}.json`
+  try {
+    await t.put(key, Buffer.from(JSON.stringify(e) + '\n'), {ifNoneMatch: true})
+  } catch (err) {
+    if (!(err instanceof PreconditionFailedError)) throw err
+  }
+}
+
+export interface AuditEntry {
+  ref: string
+  old: Oid | null
+  new: Oid | null
+  name: string
+  email: string
+  time: number
+  forced: boolean
+  signed: boolean
+}
+
+export async function readAudit(t: Transport, ref?: string): Promise<AuditEntry[]> {
+  const keys = await t.list('log/')
+  const out: AuditEntry[] = []
+  for (const k of keys) {
+    const o = await t.get(k)
+    if (!o) continue
+    const j = parseJson(o.body, k)
+    if (typeof j.ref !== 'string' || (ref && j.ref !== ref)) continue
+    out.push({ref: j.ref, old: (j.old as Oid) ?? null, new: (j.new as Oid) ?? null, name: String(j.name ?? ''), email: String(j.email ?? ''), time: Number(j.time) || 0, forced: j.forced === true, signed: j.signed === true})
+  }
+  return out.sort((a, b) => b.time - a.time)
+}
+
+/**
+ * Downloads the pack indexes the local cache lacks and records them. Only packs with an index are
+ * published (the index is written after its pack), so a pack whose upload was cut off is ignored.
+ */
+export async function syncRemoteIndex(store: SqliteObjectStore, remote: string, t: Transport): Promise<{packs: number; fetched: number}> {
+  const known = store.remotePacks(remote)
+  const idxKeys = (await t.list('packs/')).filter((k) => k.endsWith('.idx'))
+  const missing = idxKeys.filter((k) => !known.has(k.slice('packs/'.length, -'.idx'.length)))
+  const fetched: Array<ReturnType<typeof decodeIdx>> = []
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < missing.length) {
+      const k = missing[next++]!
+      const o = await t.get(k)
+      if (!o) continue
+      const idx = decodeIdx(o.body, k)
+      if (`packs/${idx.pack}.idx` !== k) throw corrupt(k, 'its name does not match the pack it indexes')
+      fetched.push(idx)
+    }
+  }
+  await Promise.all(Array.from({length: Math.min(8, missing.length)}, worker))
+  if (fetched.length) store.transaction(() => fetched.forEach((idx) => store.addRemotePack(remote, idx)))
+  return {packs: idxKeys.length, fetched: fetched.length}
+}
+
+/**
+ * Does the store honour conditional writes? Writes a probe object create-only twice: the second
+ * must fail. A store that ignores preconditions can't protect concurrent pushes.
+ */
+export async function probeConditional(t: Transport): Promise<boolean> {
+  const key = `probe/${crypto.randomBytes(8).toString('hex')}`
+  const body = Buffer.from('probe\n')
+  await t.put(key, body, {ifNoneMatch: true})
+  let honoured = false
+  try {
+    await t.put(key, body, {ifNoneMatch: true})
+  } catch (err) {
+    if (!(err instanceof PreconditionFailedError)) throw err
+    honoured = true
+  }
+  await t.delete([key])
+  return honoured
+}

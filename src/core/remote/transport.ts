@@ -1,0 +1,52 @@
+/**
+ * What bl needs from a remote store: whole and ranged reads, writes (optionally conditional on the
+ * current ETag, or create-only), listing and deletion. S3 (s3-transport.ts) and a plain directory
+ * (dir-transport.ts) implement it; everything above works the same on both.
+ */
+import {BlError} from '../errors.js'
+
+export interface RemoteObject {
+  body: Buffer
+  etag: string
+}
+
+export interface PutCondition {
+  /** Replace only if the object's ETag is still this (compare-and-swap). */
+  ifMatch?: string
+  /** Create only: fail if the object exists. */
+  ifNoneMatch?: boolean
+}
+
+export interface Transport {
+  /** The remote's location for messages, with any secret redacted. */
+  readonly display: string
+  get(key: string): Promise<RemoteObject | undefined>
+  /** Bytes [start, end) of an object. */
+  getRange(key: string, start: number, end: number): Promise<Buffer>
+  /** Writes `body`; returns the new ETag. A failed condition throws PreconditionFailedError. */
+  put(key: string, body: Buffer, cond?: PutCondition): Promise<string>
+  /** Keys under `prefix`, relative to the remote's root. */
+  list(prefix: string): Promise<string[]>
+  delete(keys: string[]): Promise<void>
+  close(): void
+}
+
+/** A conditional write lost: the object changed (or appeared, or vanished) since it was read. */
+export class PreconditionFailedError extends Error {
+  constructor(readonly key: string) {
+    super(`precondition failed for ${key}`)
+    this.name = 'PreconditionFailedError'
+  }
+}
+
+/** Replaces `user:password@` and query-string credentials in a URL (for every message and log). */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/\/\/[^/@\s]*@/, '//***@')
+    .replace(/([?&](?:X-Amz-[A-Za-z-]+|Signature|AWSAccessKeyId|sig|token|access_token)=)[^&\s]*/gi, '$1***')
+}
+
+export function remoteIoError(display: string, what: string, err: unknown): BlError {
+  const msg = redactUrl((err as Error)?.message ?? String(err)).split('\n')[0]
+  return new BlError('REMOTE_ERROR', `remote ${display}: ${what} failed: ${msg}`, {hint: 'Check the network and the remote (`bl remote list`); the command can be run again: completed transfers are not repeated.', cause: err})
+}

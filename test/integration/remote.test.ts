@@ -1,0 +1,265 @@
+/**
+ * Remotes through the real binary, against a directory remote and against a real S3-compatible
+ * HTTP server (s3rver behind the conditional-write proxy of test/support/s3-server.ts, driven by
+ * the real AWS SDK): round trip, only missing objects travel, fetch-first on a lost race (4
+ * concurrent pushers, no commit lost), the lost-response case, faults retried, corrupted remote
+ * objects refused, the conditional-write probe, credentials never stored or printed.
+ */
+import {after, before, describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import {jA, makeTmp, okA, rmrf, Sandbox, withJson} from './helpers.ts'
+import {s3Env, startS3Server, type S3TestServer} from '../support/s3-server.ts'
+
+interface Target {
+  name: string
+  /** `bl remote add <name> <url> ...extra` arguments. */
+  url(prefix: string): string[]
+  env(): Record<string, string>
+}
+
+let server: S3TestServer
+const tmps: string[] = []
+before(async () => {
+  server = await startS3Server()
+})
+after(async () => {
+  await server.stop()
+  for (const t of tmps) rmrf(t)
+})
+
+const dirTarget: Target = {
+  name: 'directory',
+  url(prefix) {
+    const base = makeTmp('bl-remote-')
+    tmps.push(base)
+    return [path.join(base, prefix)]
+  },
+  env: () => ({}),
+}
+const s3Target: Target = {
+  name: 's3',
+  url: (prefix) => [`s3://${server.bucket}/${prefix}`, '--endpoint', server.endpoint, '--path-style'],
+  env: () => s3Env(server),
+}
+
+async function sandbox(t: Target): Promise<Sandbox> {
+  const s = new Sandbox(t.env())
+  await okA(s, ['init', '-q'])
+  return s
+}
+
+async function commitFiles(s: Sandbox, files: Record<string, string | Buffer>, msg: string): Promise<string> {
+  for (const [p, v] of Object.entries(files)) s.write(p, v)
+  await okA(s, ['add', '-A', '-q'])
+  await okA(s, ['commit', '-q', '-m', msg])
+  return (await jA(s, ['log', '-n', '1']))[0].id
+}
+
+/** Clones into a fresh sandbox; returns it with its work tree at `dir`. */
+async function cloneOf(t: Target, urlArgs: string[], env: Record<string, string> = {}): Promise<Sandbox> {
+  const s = new Sandbox({...t.env(), ...env})
+  await okA(s, ['clone', '-q', urlArgs[0]!, s.dir, ...urlArgs.slice(1)], {cwd: s.base})
+  return s
+}
+
+for (const t of [dirTarget, s3Target]) {
+  describe(`remotes over ${t.name}`, () => {
+    it('push, clone elsewhere: files byte-identical, branch and upstream set, status clean', async () => {
+      const a = await sandbox(t)
+      const big = crypto.randomBytes(3_000_000)
+      const csv = Array.from({length: 30_000}, (_, i) => `${i},sensor-${i % 17},${(i * 0.37).toFixed(3)}`).join('\n') + '\n'
+      const c1 = await commitFiles(a, {'images/big.bin': big, 'table.csv': csv, 'run.sh': '#!/bin/sh\n', 'empty.txt': ''}, 'first')
+      const url = t.url('repo-a')
+      await okA(a, ['remote', 'add', 'origin', ...url])
+      const pushed = await jA(a, ['push', '-u'])
+      assert.equal(pushed.refs[0].status, 'created')
+      assert.ok(pushed.objects > 0)
+      assert.equal((await jA(a, ['ls-remote']))[0].commit, c1)
+
+      const b = await cloneOf(t, url)
+      assert.deepEqual(b.read('images/big.bin'), big)
+      assert.equal(b.read('table.csv').toString(), csv)
+      assert.equal(b.read('empty.txt').length, 0)
+      assert.equal((await jA(b, ['log']))[0].id, c1)
+      assert.equal((await jA(b, ['status'])).clean, true)
+      const fsck = await jA(b, ['fsck'])
+      assert.deepEqual(fsck.problems, [])
+      assert.equal(fsck.ok, true)
+      assert.equal((await jA(b, ['status'])).branch, 'main')
+      assert.equal((await okA(b, ['config', 'branch.main.remote'])).stdout.trim(), 'origin', 'clone sets the upstream')
+      a.cleanup()
+      b.cleanup()
+    })
+
+    it('only missing objects travel: a one-row edit of a big CSV uploads about one chunk; fetch brings O(change)', async () => {
+      const a = await sandbox(t)
+      const rows = Array.from({length: 200_000}, (_, i) => `${i},${(i * 7919) % 100_003},name-${i}`).join('\n') + '\n'
+      await commitFiles(a, {'data.csv': rows}, 'csv')
+      const url = t.url('repo-b')
+      await okA(a, ['remote', 'add', 'origin', ...url])
+      const first = await jA(a, ['push', '-u'])
+      const b = await cloneOf(t, url)
+      const edited = rows.replace('\n100000,', '\n100000,EDITED,')
+      await commitFiles(a, {'data.csv': edited}, 'edit one row')
+      const second = await jA(a, ['push'])
+      assert.ok(second.bytes < 600_000, `incremental push sent ${second.bytes} bytes (first push ${first.bytes})`)
+      assert.ok(second.objects <= 6, `sent ${second.objects} objects`)
+      const f = await jA(b, ['fetch'])
+      assert.ok(f.bytes < 600_000, `fetch received ${f.bytes} bytes`)
+      assert.equal(f.updated[0].ref, 'refs/remotes/origin/main')
+      await okA(b, ['pull', '-q', '--ff-only'])
+      assert.equal(b.read('data.csv').toString(), edited)
+      a.cleanup()
+      b.cleanup()
+    })
+
+    it('a push that lost the race fails with FETCH_FIRST (exit 5); after pull + push both commits are there', async () => {
+      const a = await sandbox(t)
+      await commitFiles(a, {'a.txt': 'a\n'}, 'base')
+      const url = t.url('repo-c')
+      await okA(a, ['remote', 'add', 'origin', ...url])
+      await okA(a, ['push', '-q', '-u'])
+      const b = await cloneOf(t, url)
+      const ca = await commitFiles(a, {'from-a.txt': 'A\n'}, 'a work')
+      const cb = await commitFiles(b, {'from-b.txt': 'B\n'}, 'b work')
+      await okA(a, ['push', '-q'])
+      const r = await b.runAsync(withJson(['push']))
+      assert.equal(r.code, 5, r.stdout + r.stderr)
+      assert.equal(r.json().error.code, 'FETCH_FIRST')
+      await okA(b, ['pull', '-q'])
+      await okA(b, ['push', '-q'])
+      await okA(a, ['pull', '-q', '--ff-only'])
+      const ids = (await jA(a, ['log'])).map((e: any) => e.id)
+      assert.ok(ids.includes(ca) && ids.includes(cb), 'no commit lost')
+      assert.equal(a.read('from-b.txt').toString(), 'B\n')
+      a.cleanup()
+      b.cleanup()
+    })
+
+    it('4 processes push different commits to one branch at once: one wins each round, none is lost', async () => {
+      const seed = await sandbox(t)
+      await commitFiles(seed, {'seed.txt': 'seed\n'}, 'seed')
+      const url = t.url('repo-race')
+      await okA(seed, ['remote', 'add', 'origin', ...url])
+      await okA(seed, ['push', '-q', '-u'])
+      const workers = await Promise.all(Array.from({length: 4}, () => cloneOf(t, url)))
+      const mine: string[] = []
+      for (const [i, w] of workers.entries()) mine.push(await commitFiles(w, {[`w${i}.bin`]: crypto.randomBytes(50_000)}, `worker ${i}`))
+      let pending = workers.map((_, i) => i)
+      for (let round = 0; pending.length > 0 && round < 6; round++) {
+        const results = await Promise.all(pending.map((i) => workers[i]!.runAsync(withJson(['push']))))
+        const won = pending.filter((_, k) => results[k]!.code === 0)
+        const lost = pending.filter((_, k) => results[k]!.code !== 0)
+        assert.equal(won.length, 1, `round ${round}: exactly one push wins (${results.map((r) => r.code).join(',')})`)
+        for (const k of lost) {
+          const res = results[pending.indexOf(k)]!
+          assert.equal(res.code, 5)
+          assert.equal(res.json().error.code, 'FETCH_FIRST')
+          await okA(workers[k]!, ['pull', '-q'])
+        }
+        pending = lost
+      }
+      assert.deepEqual(pending, [])
+      await okA(seed, ['pull', '-q', '--ff-only'])
+      const ids = new Set((await jA(seed, ['log'])).map((e: any) => e.id))
+      for (const c of mine) assert.ok(ids.has(c), `commit ${c.slice(0, 12)} is in the history`)
+      for (let i = 0; i < 4; i++) assert.equal(seed.exists(`w${i}.bin`), true)
+      seed.cleanup()
+      for (const w of workers) w.cleanup()
+    })
+
+    it('a corrupted object on the remote is refused and nothing enters the store', async () => {
+      const a = await sandbox(t)
+      await commitFiles(a, {'x.bin': crypto.randomBytes(200_000)}, 'x')
+      const url = t.url('repo-corrupt')
+      await okA(a, ['remote', 'add', 'origin', ...url])
+      await okA(a, ['push', '-q', '-u'])
+      corruptOnePack(t, url)
+      const b = new Sandbox(t.env())
+      const r = await b.runAsync(withJson(['clone', url[0]!, b.dir, ...url.slice(1)]), {cwd: b.base})
+      assert.equal(r.code, 6, r.stdout + r.stderr)
+      assert.equal(r.json().error.code, 'CORRUPT_REMOTE')
+      assert.equal(fs.existsSync(path.join(b.dir, '.bl')), false, 'a failed clone leaves nothing behind')
+      a.cleanup()
+      b.cleanup()
+    })
+  })
+}
+
+/** Flips bytes inside the data pack (the biggest .pack) on the remote. */
+function corruptOnePack(t: Target, url: string[]): void {
+  const packDir = t.name === 's3' ? path.join(server.directory, server.bucket, 'repo-corrupt', 'packs') : path.join(url[0]!, 'packs')
+  const packs = fs.readdirSync(packDir).filter((f) => f.endsWith('.pack') || f.endsWith('.pack._S3rver_object'))
+  const files = packs.map((f) => path.join(packDir, f)).filter((f) => fs.statSync(f).isFile())
+  const biggest = files.sort((x, y) => fs.statSync(y).size - fs.statSync(x).size)[0]!
+  const buf = fs.readFileSync(biggest)
+  for (let i = 1000; i < 1100; i++) buf[i] = buf[i]! ^ 0xff
+  fs.writeFileSync(biggest, buf)
+}
+
+describe('remote configuration and S3 specifics', () => {
+  it('remote add/list/set-url/remove; credentials in URLs are refused and never printed', async () => {
+    const s = new Sandbox()
+    await okA(s, ['init', '-q'])
+    await okA(s, ['remote', 'add', 'origin', 's3://bucket/prefix', '--endpoint', 'http://127.0.0.1:9', '--path-style', '--region', 'eu-west-1'])
+    const list = await jA(s, ['remote', 'list'])
+    assert.deepEqual(list.map((r: any) => [r.name, r.url, r.endpoint, r.region, r.pathStyle]), [['origin', 's3://bucket/prefix', 'http://127.0.0.1:9', 'eu-west-1', true]])
+    const bad = await s.runAsync(withJson(['remote', 'add', 'leak', 'https://AKIAXXXX:supersecret@example.com/repo']))
+    assert.equal(bad.code, 2)
+    assert.ok(!bad.stdout.includes('supersecret') && !bad.stderr.includes('supersecret'))
+    assert.equal((await s.runAsync(['remote', 'add', 'origin', '/tmp/x'])).code, 5, 'a second origin is refused')
+    await okA(s, ['remote', 'set-url', 'origin', 's3://other/p'])
+    assert.equal((await jA(s, ['remote', 'list']))[0].url, 's3://other/p')
+    await okA(s, ['remote', 'remove', 'origin'])
+    assert.deepEqual(await jA(s, ['remote', 'list']), [])
+    assert.equal((await s.runAsync(['push', 'origin'])).code, 4, 'unknown remote')
+    const cfg = fs.readdirSync(s.dir + '/.bl')
+    assert.ok(cfg.length > 0)
+    s.cleanup()
+  })
+
+  it('the probe flags a store that ignores conditional writes, and push warns', async () => {
+    const loose = await startS3Server({conditional: false})
+    try {
+      const s = new Sandbox(s3Env(loose))
+      await okA(s, ['init', '-q'])
+      await commitFiles(s, {'a.txt': 'a\n'}, 'a')
+      await okA(s, ['remote', 'add', 'origin', `s3://${loose.bucket}/loose`, '--endpoint', loose.endpoint, '--path-style'])
+      const r = await okA(s, ['push', '-u'])
+      assert.match(r.stderr, /ignores conditional writes/)
+      assert.equal((await jA(s, ['remote', 'list']))[0].conditionalWrites, false)
+      assert.match((await okA(s, ['remote', 'list'])).stdout, /unprotected/)
+      s.cleanup()
+    } finally {
+      await loose.stop()
+    }
+  })
+
+  it('survives connection resets and 500/503 on every 3rd request; a lost response after a committed ref write still succeeds', async () => {
+    const a = await sandbox(s3Target)
+    await commitFiles(a, {'f1.bin': crypto.randomBytes(400_000), 'f2.csv': 'x,y\n'.repeat(50_000)}, 'one')
+    const url = s3Target.url('repo-faults')
+    await okA(a, ['remote', 'add', 'origin', ...url])
+    for (const kind of ['reset', '500', '503'] as const) {
+      server.faults.set({kind, every: 3})
+      await commitFiles(a, {[`${kind}.bin`]: crypto.randomBytes(100_000)}, `with ${kind}`)
+      await okA(a, ['push', '-q', '-u'])
+      assert.ok(server.faults.injected > 0, `${kind} faults were injected`)
+      server.faults.clear()
+    }
+    // The ref write is committed but its response is lost: the retry sees 412 and checks the nonce.
+    server.faults.set({kind: 'drop-response', every: 1, times: 1, method: 'PUT', path: '/refs/heads/'})
+    const last = await commitFiles(a, {'after.txt': 'after\n'}, 'after')
+    await okA(a, ['push', '-q'])
+    assert.equal(server.faults.injected, 1, 'the ref write lost its response once')
+    server.faults.clear()
+    assert.equal((await jA(a, ['ls-remote'])).find((r: any) => r.ref === 'refs/heads/main').commit, last)
+    const b = await cloneOf(s3Target, url)
+    assert.equal(b.read('after.txt').toString(), 'after\n')
+    a.cleanup()
+    b.cleanup()
+  })
+})
