@@ -225,6 +225,29 @@ describe('merge conflicts', () => {
     )
   })
 
+  it('every conflict kind resolved with --ours keeps our side exactly', () => {
+    const s = track(
+      scenario(
+        {'m.txt': 'm\n', 'dt.txt': 'dt\n', 'du.txt': 'du\n', 'r.csv': 'rows\n'},
+        {'m.txt': 'm-ours\n', 'dt.txt': 'dt-ours\n', 'du.txt': null, 'new.txt': 'ours new\n', 'thing': 'a file\n', 'r-ours.csv': {from: 'r.csv'}},
+        {'m.txt': 'm-theirs\n', 'dt.txt': null, 'du.txt': 'du-theirs\n', 'new.txt': 'theirs new\n', 'thing/inner.txt': 'in a dir\n', 'r-theirs.csv': {from: 'r.csv'}},
+      ),
+    )
+    const conflicts = expectConflict(s, ['merge', 'theirs'])
+    assert.deepEqual(
+      conflicts.map((c: any) => c.kind).sort(),
+      ['both-added', 'both-modified', 'deleted-by-them', 'deleted-by-us', 'file-directory', 'renamed-differently'],
+    )
+    s.ok(['checkout', '--ours', ...conflicts.map((c: any) => c.path)])
+    assert.deepEqual(s.j(['status']).conflicts, [])
+    s.ok(['merge', '--continue'])
+    const tree = Object.fromEntries(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => [e.path, e.size]))
+    assert.deepEqual(Object.keys(tree).sort(), ['dt.txt', 'm.txt', 'new.txt', 'r-ours.csv', 'thing'])
+    assert.deepEqual([text(s, 'm.txt'), text(s, 'dt.txt'), text(s, 'new.txt'), text(s, 'thing'), text(s, 'r-ours.csv')], ['m-ours\n', 'dt-ours\n', 'ours new\n', 'a file\n', 'rows\n'])
+    assert.equal(s.exists('du.txt'), false, 'we deleted it; --ours keeps it deleted')
+    assert.equal(s.exists('r-theirs.csv'), false)
+  })
+
   it('-X ours / -X theirs settle every conflict for the whole merge', () => {
     const base = {'a.txt': 'a\n', 'b.txt': 'b\n', 'c.txt': 'c\n'}
     const ours = {'a.txt': 'a-ours\n', 'b.txt': null, 'c.txt': 'c-ours\n'}

@@ -87,7 +87,9 @@ export function removeEntry(repo: Repo, p: string): void {
     const st = fs.lstatSync(abs, {throwIfNoEntry: false})
     if (st && !st.isDirectory()) fs.unlinkSync(abs)
   } catch (err) {
-    throw fsError(err, p, 'removing')
+    // A parent that is a file (ENOTDIR) means the path is already absent.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw fsError(err, p, 'removing')
+    return
   }
   let dir = path.dirname(abs)
   while (dir !== repo.root && dir.startsWith(repo.root)) {
