@@ -1,13 +1,14 @@
 import {Args, Flags} from '@oclif/core'
 import {BlCommand} from '../cli/base-command.js'
 import {BlError} from '../core/errors.js'
-import {reflog, type ReflogRow} from '../core/ops/reflog.js'
+import type {ReflogRow} from '../core/ops/reflog.js'
+import {reflogWithRemotes} from '../core/ops/sync.js'
 
 export default class Reflog extends BlCommand {
   static override summary = 'Show where HEAD or a branch has been, newest first.'
   static override description = `Each line is one move of the ref: the commit it moved to, its <ref>@{N} name and what moved it. Use the name or the id to get back a commit after \`bl reset --hard\`, a rebase or a deleted branch (until \`bl gc\` drops it): e.g. \`bl reset --hard HEAD@{1}\`.
-\`bl reflog show <ref>\` is the same as \`bl reflog <ref>\`.`
-  static override examples = ['<%= config.bin %> reflog', '<%= config.bin %> reflog main -n 5', '<%= config.bin %> reflog show HEAD', '<%= config.bin %> reset --hard HEAD@{1}', '<%= config.bin %> reflog --json']
+\`bl reflog show <ref>\` is the same as \`bl reflog <ref>\`. \`bl reflog origin/main\` shows the remote's own history of that branch (every push, force-pushes included, by whom), read from its audit log.`
+  static override examples = ['<%= config.bin %> reflog', '<%= config.bin %> reflog main -n 5', '<%= config.bin %> reflog show HEAD', '<%= config.bin %> reset --hard HEAD@{1}', '<%= config.bin %> reflog --json', '<%= config.bin %> reflog origin/main']
   static override strict = false
   static override args = {ref: Args.string({description: 'HEAD (default), a branch or a tag; may follow `show`.'})}
   static override flags = {
@@ -19,7 +20,7 @@ export default class Reflog extends BlCommand {
     const args = (argv as string[])[0] === 'show' ? (argv as string[]).slice(1) : (argv as string[])
     if (args.length > 1) throw new BlError('INVALID_ARGUMENT', `too many arguments: ${args.join(' ')}`, {hint: 'Usage: bl reflog [show] [<ref>]'})
     const name = args[0] ?? 'HEAD'
-    const rows = reflog(this.repo(), {ref: name, maxCount: flags['max-count']})
+    const rows = await reflogWithRemotes(this.repo(), {ref: name, maxCount: flags['max-count']})
     for (const r of rows) this.out(`${(r.new ?? '0'.repeat(64)).slice(0, 12)} ${name}@{${r.index}}: ${r.message}`)
     return rows
   }

@@ -221,6 +221,33 @@ describe('remote configuration and S3 specifics', () => {
     s.cleanup()
   })
 
+  it('bl reflog origin/main shows the remote\'s push history from its audit log, force-pushes included', async () => {
+    const a = await sandbox(dirTarget)
+    const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    const url = dirTarget.url('repo-audit')
+    await okA(a, ['remote', 'add', 'origin', ...url])
+    await okA(a, ['push', '-q', '-u'])
+    const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
+    await okA(a, ['push', '-q'])
+    await okA(a, ['reset', '-q', '--hard', c1])
+    const c3 = await commitFiles(a, {'a.txt': '3\n'}, 'three (rewritten)')
+    const refused = await a.runAsync(['push'])
+    assert.equal(refused.code, 5, 'dropping remote commits needs --force')
+    await okA(a, ['push', '-q', '--force'])
+    const log = await jA(a, ['reflog', 'origin/main'])
+    assert.deepEqual(
+      log.map((e: any) => [e.old, e.new]),
+      [
+        [c2, c3],
+        [c1, c2],
+        [null, c1],
+      ],
+    )
+    assert.deepEqual(log.map((e: any) => e.message.split(' by ')[0]), ['forced push', 'push', 'create'])
+    assert.match((await okA(a, ['reflog', 'origin/main'])).stdout, /origin\/main@\{0\}: forced push by Test/)
+    a.cleanup()
+  })
+
   it('the probe flags a store that ignores conditional writes, and push warns', async () => {
     const loose = await startS3Server({conditional: false})
     try {

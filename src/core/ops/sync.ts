@@ -11,7 +11,8 @@ import {BlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
 import {HEADS, readHead, readRef, setHead, shortRef, TAGS, updateRefs} from '../refs/refs.js'
-import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, probeConditional, readRemoteRef, requireBlRepo, syncRemoteIndex, type RemoteRef} from '../remote/remote-repo.js'
+import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, probeConditional, readAudit, readRemoteRef, requireBlRepo, syncRemoteIndex, type RemoteRef} from '../remote/remote-repo.js'
+import {reflog, type ReflogRow} from './reflog.js'
 import {openTransport, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
 import {fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remote/transfer.js'
 import type {Transport} from '../remote/transport.js'
@@ -284,4 +285,32 @@ export async function lsRemote(repo: Repo | undefined, ctx: Context, target: str
   } finally {
     t.close()
   }
+}
+
+/**
+ * The reflog of `<remote>/<branch>`: the remote's own history of that branch, from its
+ * create-only audit log (every push, force-pushes included, by whom and when), newest first.
+ * Anything else is the local reflog.
+ */
+export async function reflogWithRemotes(repo: Repo, opts: {ref?: string; maxCount?: number}): Promise<ReflogRow[]> {
+  const name = opts.ref ?? 'HEAD'
+  const m = /^([^/]+)\/(.+)$/.exec(name)
+  if (!m || name.startsWith('refs/') || repo.store.getConfig(`remote.${m[1]}.url`) === undefined) return reflog(repo, opts)
+  const [, remote, branch] = m as unknown as [string, string, string]
+  return withRemote(repo, remote, async (_r, t) => {
+    await requireBlRepo(t)
+    const entries = await readAudit(t, HEADS + branch)
+    const limit = opts.maxCount ?? Infinity
+    return entries.slice(0, limit).map((e, index) => ({
+      index,
+      ref: `refs/remotes/${remote}/${branch}`,
+      old: e.old,
+      new: e.new,
+      name: e.name,
+      email: e.email,
+      time: e.time,
+      tz: 0,
+      message: `${e.new === null ? 'delete' : e.old === null ? 'create' : e.forced ? 'forced push' : 'push'} by ${e.name} <${e.email}>${e.signed ? ' (signed)' : ''}`,
+    }))
+  })
 }
