@@ -7,15 +7,16 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type {Context} from '../context.js'
+import {UserConfig} from '../config.js'
 import {BlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
 import {HEADS, readHead, readRef, setHead, shortRef, TAGS, updateRefs} from '../refs/refs.js'
-import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, probeConditional, readAudit, readRemoteRef, requireBlRepo, syncRemoteIndex, type RemoteRef} from '../remote/remote-repo.js'
+import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, probeConditional, readAudit, readBlRepo, readRemoteRef, requireBlRepo, syncRemoteIndex, type RemoteRef} from '../remote/remote-repo.js'
 import {reflog, type ReflogRow} from './reflog.js'
 import {openTransport, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
 import {fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remote/transfer.js'
-import type {Transport} from '../remote/transport.js'
+import {redactUrl, type Transport} from '../remote/transport.js'
 import {createRepo, type Repo} from '../repo.js'
 import {moveWorktree} from './checkout.js'
 import {merge, type MergeResult} from './merge.js'
@@ -313,4 +314,52 @@ export async function reflogWithRemotes(repo: Repo, opts: {ref?: string; maxCoun
       message: `${e.new === null ? 'delete' : e.old === null ? 'create' : e.forced ? 'forced push' : 'push'} by ${e.name} <${e.email}>${e.signed ? ' (signed)' : ''}`,
     }))
   })
+}
+
+export interface ForkResult {
+  source: string
+  dest: string
+  id: string
+  packs: number
+  refs: Array<{ref: string; commit: Oid}>
+}
+
+/**
+ * bl fork: a new remote repository whose refs equal the source's, recording `forkedFrom`. Objects
+ * are shared by server-side copies (S3 CopyObject, or hard links between directories), never
+ * downloaded; afterwards the two are independent, so pushes to the fork never touch the source.
+ */
+export async function fork(ctx: Context, opts: {source: string; dest: string; remoteOptions?: RemoteOptions}): Promise<ForkResult> {
+  // Outside a repository the audit entries name the user from the environment or user config.
+  const user = new UserConfig(ctx.userConfigDir)
+  const who = {name: ctx.env.BL_AUTHOR_NAME ?? user.get('user.name') ?? 'unknown', email: ctx.env.BL_AUTHOR_EMAIL ?? user.get('user.email') ?? 'unknown', time: Math.floor(ctx.now().getTime() / 1000)}
+  const settings = {...opts.remoteOptions}
+  const src = await openTransport({url: opts.source, ...settings}, ctx.cwd)
+  const dst = await openTransport({url: opts.dest, ...settings}, ctx.cwd)
+  try {
+    const info = await requireBlRepo(src)
+    if (await readBlRepo(dst)) throw new BlError('REMOTE_EXISTS', `${dst.display} already holds a bl repository`, {hint: 'Fork into a new, empty prefix or directory.', data: {dest: dst.display}})
+    const keys = (await src.list('packs/')).filter((k) => k.endsWith('.pack') || k.endsWith('.idx'))
+    // Packs before their indexes, as a push publishes them.
+    const ordered = [...keys.filter((k) => k.endsWith('.pack')), ...keys.filter((k) => k.endsWith('.idx'))]
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < ordered.length) {
+        const k = ordered[next++]!
+        if (!(await dst.copyFrom(src, k)))
+          throw new BlError('INVALID_ARGUMENT', `cannot share objects between ${src.display} and ${dst.display} without downloading them`, {hint: 'Fork within one S3 service (same endpoint and region), or between two directories.'})
+      }
+    }
+    await Promise.all(Array.from({length: Math.min(8, ordered.length)}, worker))
+    const created = await ensureBlRepo(dst, {defaultBranch: info.defaultBranch, forkedFrom: redactUrl(opts.source)})
+    const refs = await listRemoteRefs(src)
+    for (const r of refs) {
+      await casRemoteRef(dst, r.name, r.commit, undefined)
+      await appendAudit(dst, {ref: r.name, old: null, new: r.commit, name: who.name, email: who.email, time: who.time, forced: false, signed: false})
+    }
+    return {source: src.display, dest: dst.display, id: created.id, packs: keys.filter((k) => k.endsWith('.pack')).length, refs: refs.map((r) => ({ref: r.name, commit: r.commit}))}
+  } finally {
+    src.close()
+    dst.close()
+  }
 }

@@ -135,5 +135,22 @@ export class DirTransport implements Transport {
     for (const k of keys) await fs.promises.rm(this.file(k), {force: true})
   }
 
+  async copyFrom(src: Transport, key: string): Promise<boolean> {
+    if (!(src instanceof DirTransport)) return false
+    const from = src.file(key)
+    const to = this.file(key)
+    await fs.promises.mkdir(path.dirname(to), {recursive: true})
+    try {
+      // Objects are immutable, so sharing the inode is safe; across file systems, a (reflink) copy.
+      await fs.promises.link(from, to)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'EEXIST') return true
+      if (code !== 'EXDEV' && code !== 'EPERM') throw remoteIoError(this.display, `copying ${key}`, err)
+      await fs.promises.copyFile(from, to, fs.constants.COPYFILE_FICLONE)
+    }
+    return true
+  }
+
   close(): void {}
 }

@@ -8,6 +8,7 @@
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -169,6 +170,18 @@ export class S3Transport implements Transport {
       }
     }
     await Promise.all(Array.from({length: Math.min(this.concurrency, keys.length)}, worker))
+  }
+
+  /** Server-side copy, when both remotes are in the same S3 service (endpoint and region). */
+  async copyFrom(src: Transport, key: string): Promise<boolean> {
+    if (!(src instanceof S3Transport) || src.loc.endpoint !== this.loc.endpoint || (src.loc.region ?? 'us-east-1') !== (this.loc.region ?? 'us-east-1')) return false
+    const source = `${src.loc.bucket}/${src.key(key).split('/').map(encodeURIComponent).join('/')}`
+    try {
+      await this.client.send(new CopyObjectCommand({Bucket: this.loc.bucket, Key: this.key(key), CopySource: source}))
+      return true
+    } catch (err) {
+      throw remoteIoError(this.display, `copying ${key} from ${src.display}`, err)
+    }
   }
 
   close(): void {

@@ -67,7 +67,6 @@ export function planPush(store: SqliteObjectStore, remote: string, tips: Oid[]):
     tree(commit.tree)
     for (const p of commit.parents) if (!seen.has(p) && !has(p)) stack.push(p)
   }
-  // Tree nodes of paged directories are separate objects: send every node of each new tree.
   return plan
 }
 
@@ -108,17 +107,21 @@ export async function uploadPlan(store: SqliteObjectStore, remote: string, t: Tr
     inflight.add(p)
   }
   let w = new PackWriter()
-  for (const id of plan.chunks) {
-    const data = store.getChunk(id)
-    if (!data) throw new BlError('MISSING_OBJECT', `chunk ${id} is missing from the local store`, {hint: 'Run `bl fsck`; the repository is incomplete (an evicted or lazily cloned file?).', data: {id}})
-    w.add('chunk', id, data)
+  /** One object counted; the pack is shipped once it reaches its size. */
+  const counted = async (): Promise<void> => {
     objects++
     progress.onObjects?.(objects, total)
-    if (w.bytes >= PACK_TARGET) {
-      await ship(w)
-      w = new PackWriter()
-    }
+    if (w.bytes < PACK_TARGET) return
+    await ship(w)
+    w = new PackWriter()
   }
+  for (const id of plan.chunks) {
+    const data = store.getChunk(id)
+    if (!data) throw new BlError('MISSING_OBJECT', `chunk ${id} is missing from the local store`, {hint: 'Run `bl fsck`; the repository is incomplete.', data: {id}})
+    w.add('chunk', id, data)
+    await counted()
+  }
+  // Data and metadata never share a pack: a fetch of history then reads small packs whole.
   await ship(w)
   w = new PackWriter()
   const sentTreeNodes = new Set<Oid>()
@@ -130,12 +133,7 @@ export async function uploadPlan(store: SqliteObjectStore, remote: string, t: Tr
         w.add('tree', n.id, n.bytes, false)
       }
     } else w.add(m.kind, m.id, loadRaw(store, m.id, m.kind), m.kind === 'blob')
-    objects++
-    progress.onObjects?.(objects, total)
-    if (w.bytes >= PACK_TARGET) {
-      await ship(w)
-      w = new PackWriter()
-    }
+    await counted()
   }
   await ship(w)
   await Promise.all(inflight)

@@ -28,6 +28,12 @@ export interface Transport {
   /** Keys under `prefix`, relative to the remote's root. */
   list(prefix: string): Promise<string[]>
   delete(keys: string[]): Promise<void>
+  /**
+   * Copies `key` from `src` into this remote without the bytes passing through bl (S3 CopyObject
+   * within one service, a hard link or reflink between directories). False when the two remotes
+   * can't do that (different services or kinds).
+   */
+  copyFrom(src: Transport, key: string): Promise<boolean>
   close(): void
 }
 
