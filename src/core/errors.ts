@@ -48,6 +48,7 @@ export type ErrorCode =
   | 'REMOTE_EXISTS'
   | 'NOT_A_BL_REMOTE'
   | 'BAD_REMOTE_URL'
+  | 'CHECKS_FAILED'
 
 export class BlError extends Error {
   readonly code: ErrorCode

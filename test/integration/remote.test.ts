@@ -278,6 +278,33 @@ describe('remote configuration and S3 specifics', () => {
     a.cleanup()
   })
 
+  it('bl doctor: all checks ok on a healthy S3 remote; an unreachable endpoint fails with a hint (exit 1)', async () => {
+    const s = new Sandbox(s3Env(server))
+    await okA(s, ['init', '-q'])
+    await okA(s, ['remote', 'add', 'origin', `s3://${server.bucket}/doctor`, '--endpoint', server.endpoint, '--path-style'])
+    const res = await jA(s, ['doctor'])
+    assert.deepEqual(
+      res.checks.map((c: any) => [c.check, c.status]),
+      [
+        ['credentials', 'ok'],
+        ['endpoint', 'ok'],
+        ['repository', 'warn'],
+        ['permissions', 'ok'],
+        ['conditional-writes', 'ok'],
+        ['clock', 'ok'],
+      ],
+    )
+    assert.match(res.checks[0].detail, /environment \(AWS_ACCESS_KEY_ID\)/)
+    await okA(s, ['remote', 'add', 'dead', 's3://nowhere/x', '--endpoint', 'http://127.0.0.1:9', '--path-style'])
+    const dead = await s.runAsync(withJson(['doctor', 'dead']), {env: {AWS_MAX_ATTEMPTS: '1'}})
+    assert.equal(dead.code, 1, dead.stdout + dead.stderr)
+    const err = dead.json().error
+    assert.equal(err.code, 'CHECKS_FAILED')
+    assert.equal(err.data.checks.find((c: any) => c.check === 'endpoint').status, 'fail')
+    assert.match(err.hint, /endpoint/)
+    s.cleanup()
+  })
+
   it('the probe flags a store that ignores conditional writes, and push warns', async () => {
     const loose = await startS3Server({conditional: false})
     try {

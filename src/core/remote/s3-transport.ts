@@ -172,6 +172,41 @@ export class S3Transport implements Transport {
     await Promise.all(Array.from({length: Math.min(this.concurrency, keys.length)}, worker))
   }
 
+  /** Resolves credentials through the SDK's chain (without printing them). */
+  async checkCredentials(): Promise<{ok: true} | {ok: false; message: string}> {
+    try {
+      const provider = this.client.config.credentials as () => Promise<{accessKeyId?: string}>
+      const c = await provider()
+      return c?.accessKeyId ? {ok: true} : {ok: false, message: 'no access key resolved'}
+    } catch (err) {
+      return {ok: false, message: ((err as Error).message ?? String(err)).split('\n')[0]!}
+    }
+  }
+
+  /** The server's clock (its Date header on a cheap request), for skew checks. */
+  async serverTime(): Promise<Date | undefined> {
+    let date: string | undefined
+    const name = 'bl-capture-date'
+    this.client.middlewareStack.add(
+      (next) => async (args) => {
+        const res = await next(args)
+        const headers = (res.response as {headers?: Record<string, string>})?.headers
+        date = headers?.date ?? headers?.Date
+        return res
+      },
+      {step: 'deserialize', name, override: true},
+    )
+    try {
+      await this.client.send(new ListObjectsV2Command({Bucket: this.loc.bucket, Prefix: this.key('BLREPO'), MaxKeys: 1}))
+    } catch {
+      // reachability is reported by its own check
+    } finally {
+      this.client.middlewareStack.remove(name)
+    }
+    const d = date ? new Date(date) : undefined
+    return d && !Number.isNaN(d.getTime()) ? d : undefined
+  }
+
   /** Server-side copy, when both remotes are in the same S3 service (endpoint and region). */
   async copyFrom(src: Transport, key: string): Promise<boolean> {
     if (!(src instanceof S3Transport) || src.loc.endpoint !== this.loc.endpoint || (src.loc.region ?? 'us-east-1') !== (this.loc.region ?? 'us-east-1')) return false
