@@ -321,3 +321,21 @@ function sameLengthEdit(row: string): string {
   const amount = row.slice(start, end).replace(/\d/g, (d) => String((Number(d) + 1) % 10))
   return row.slice(0, start) + amount + row.slice(end)
 }
+
+/**
+ * The D3 one-row edit, same length, in place: checks that `expected` (the row as it stands) is at
+ * its offset, then overwrites it with `replacement` of the same length. Returns the bytes written.
+ */
+export function editRowInPlace(file: string, offset: number, expected: string, replacement: string): number {
+  if (expected.length !== replacement.length) throw new Error('D3 edit: in-place edit needs rows of the same length')
+  const fd = fs.openSync(file, 'r+')
+  try {
+    const cur = Buffer.alloc(expected.length)
+    fs.readSync(fd, cur, 0, cur.length, offset)
+    if (cur.toString('latin1') !== expected) throw new Error('D3 edit: row not found at its offset')
+    fs.writeSync(fd, Buffer.from(replacement, 'latin1'), 0, replacement.length, offset)
+  } finally {
+    fs.closeSync(fd)
+  }
+  return replacement.length
+}

@@ -16,12 +16,12 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {D1_FILE_SIZE, D2_DIR_COUNT, D2_FILE_SIZE, GEN_VERSION, d1Name, d2Name, datasetFootprint, ensureDataset, randomBlock, type DatasetId, type DatasetInfo} from './gen.js'
+import {D1_FILE_SIZE, D2_DIR_COUNT, D2_FILE_SIZE, GEN_VERSION, d1Name, d2Name, datasetFootprint, editRowInPlace, ensureDataset, randomBlock, type DatasetId, type DatasetInfo} from './gen.js'
 import {Runner, commandVersion, syncDisks} from './measure.js'
 import {benchHistory, HIST_COMMITS, type HistoryResult} from './history.js'
 import {benchMerge, type MergeBench} from './merge.js'
 import {ALL_TOOLS, blTool, cpTool, gitTool, resticTool, storeInfo, type StepResult, type Tool, type ToolCtx, type ToolName} from './tools.js'
-import {GiB, MB, MiB, compareManifests, emptyWorkTree, warm, fmtBytes, fmtRss, fmtSeconds, fmtSummary, freeDiskBytes, manifest, padTable, rmrf, summarize, type Summary, type Unit} from './util.js'
+import {GiB, MB, MiB, compareManifests, emptyWorkTree, warm, fmtBytes, fmtRss, fmtSeconds, fmtSummary, freeDiskBytes, manifest, padTable, rmrf, summarize, type Summary, type Target, type Unit} from './util.js'
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
 const REPO_ROOT = path.resolve(BENCH_DIR, '..')
@@ -193,16 +193,7 @@ function mutationsFor(id: DatasetId): Mutation[] {
           label: 'one-row edit, same length (in place)',
           apply(wt, d) {
             const e = d.aux!.edit
-            const fd = fs.openSync(path.join(wt, 'data.csv'), 'r+')
-            try {
-              const cur = Buffer.alloc(e.oldRow.length)
-              fs.readSync(fd, cur, 0, cur.length, e.offset)
-              if (cur.toString('latin1') !== e.oldRow) throw new Error('D3 edit: row not found at its offset')
-              fs.writeSync(fd, Buffer.from(e.sameRow, 'latin1'), 0, e.sameRow.length, e.offset)
-            } finally {
-              fs.closeSync(fd)
-            }
-            return e.sameRow.length
+            return editRowInPlace(path.join(wt, 'data.csv'), e.offset, e.oldRow, e.sameRow)
           },
         },
         {
@@ -407,16 +398,6 @@ interface DatasetResult {
 
 // ------------------------------------------------------------------ targets
 
-type Verdict = 'PASS' | 'FAIL' | 'SKIP'
-interface Target {
-  id: string
-  text: string
-  verdict: Verdict
-  measured: string
-  threshold: string
-  value: number | null
-  limit: number
-}
 
 function med(ds: DatasetResult | undefined, tool: ToolName, label: string): number | null {
   return ds?.tools[tool]?.summary[label]?.median ?? null

@@ -30,6 +30,21 @@ export function summarize(values: readonly (number | null | undefined)[]): Summa
   return {n: v.length, median, min: v[0]!, max: v[v.length - 1]!}
 }
 
+// ---------------------------------------------------------------- targets
+
+export type Verdict = 'PASS' | 'FAIL' | 'SKIP'
+
+/** One benchmark target as printed (PASS/FAIL/SKIP) and saved in results.json. */
+export interface Target {
+  id: string
+  text: string
+  verdict: Verdict
+  measured: string
+  threshold: string
+  value: number | null
+  limit: number
+}
+
 // ---------------------------------------------------------------- formatting
 
 export function fmtSeconds(s: number): string {
