@@ -1,7 +1,7 @@
 /**
  * BlackLake benchmark harness.
  *
- *   npm run bench -- [--only D1,D2,D3,BIG,HIST] [--runs N] [--tools bl,cp,git,restic] [--no-big] [--keep]
+ *   npm run bench -- [--only D1,D2,D3,BIG,HIST,REMOTE] [--runs N] [--tools bl,cp,git,restic] [--no-big] [--keep]
  *
  * Generates deterministic data sets (reused between runs), then for each data set and each run
  * gives every tool a fresh work tree / repository and times: the first commit, a no-change status,
@@ -9,6 +9,7 @@
  * same process run, interleaved per run, so ratios share the machine's state. Reports medians with
  * the min..max spread, PASS/FAIL per target, and writes everything to <data root>/results.json.
  * HIST (no data set, a few seconds) times merge-base on a 10,000-commit history (bench/history.ts).
+ * REMOTE pushes and clones D1, D2 and D3 through the S3 test server, against rclone (bench/remote.ts).
  * Exit code is 0 even when targets fail (this is a report).
  */
 import {spawnSync} from 'node:child_process'
@@ -20,6 +21,7 @@ import {D1_FILE_SIZE, D2_DIR_COUNT, D2_FILE_SIZE, GEN_VERSION, d1Name, d2Name, d
 import {Runner, commandVersion, syncDisks} from './measure.js'
 import {benchHistory, HIST_COMMITS, type HistoryResult} from './history.js'
 import {benchMerge, type MergeBench} from './merge.js'
+import {benchRemote, printRemoteTable, remoteTargets, type RemoteBench} from './remote.js'
 import {ALL_TOOLS, blTool, cpTool, gitTool, resticTool, storeInfo, type StepResult, type Tool, type ToolCtx, type ToolName} from './tools.js'
 import {GiB, MB, MiB, compareManifests, emptyWorkTree, warm, fmtBytes, fmtRss, fmtSeconds, fmtSummary, freeDiskBytes, manifest, padTable, rmrf, summarize, type Summary, type Target, type Unit} from './util.js'
 
@@ -36,6 +38,8 @@ interface Options {
   only: DatasetId[]
   /** The HIST step (merge-base on 10,000 commits). */
   hist: boolean
+  /** The REMOTE step (push / clone through the S3 test server). */
+  remote: boolean
   runs: number
   tools: ToolName[]
   keep: boolean
@@ -45,8 +49,10 @@ interface Options {
 
 function usage(): string {
   return `usage: npm run bench -- [options]
-  --only D1,D2,D3,BIG,HIST  data sets to run (default: all; BIG only when free disk >= 20 GiB);
-                        HIST = merge-base on a 10,000-commit history built in-process (cheap)
+  --only D1,D2,D3,BIG,HIST,REMOTE  data sets to run (default: all; BIG only when free disk >= 20 GiB);
+                        HIST = merge-base on a 10,000-commit history built in-process (cheap);
+                        REMOTE = push / clone of D1, D2, D3 through the S3 test server vs rclone
+                        (~2-4 min; rclone comparisons are skipped when rclone is not installed)
   --runs N              timed runs per step, median reported (default 3; BIG always runs once)
   --tools bl,cp,git,restic  contenders (default: all that are installed; restic is only detected)
   --big / --no-big      force BIG on / off (also env BENCH_BIG=1 / BENCH_BIG=0); default on
@@ -60,6 +66,7 @@ env: BENCH_DIR=<dir>    data root (default bench/.data)
 function parseArgs(argv: string[]): Options {
   let only: DatasetId[] | null = null
   let hist = true
+  let remote = true
   let runs = 3
   let tools: ToolName[] = [...ALL_TOOLS]
   let keep = false
@@ -81,10 +88,11 @@ function parseArgs(argv: string[]): Options {
           .map((s) => s.trim().toUpperCase())
           .filter(Boolean)
         hist = names.includes('HIST')
+        remote = names.includes('REMOTE')
         only = names
-          .filter((s) => s !== 'HIST')
+          .filter((s) => s !== 'HIST' && s !== 'REMOTE')
           .map((s) => {
-            if (!(ALL_DATASETS as readonly string[]).includes(s)) die(`unknown data set ${s} (expected ${ALL_DATASETS.join(',')},HIST)`)
+            if (!(ALL_DATASETS as readonly string[]).includes(s)) die(`unknown data set ${s} (expected ${ALL_DATASETS.join(',')},HIST,REMOTE)`)
             return s as DatasetId
           })
         break
@@ -128,7 +136,7 @@ function parseArgs(argv: string[]): Options {
   if (big === false) sel = sel.filter((d) => d !== 'BIG')
   if (big === true && !sel.includes('BIG')) sel.push('BIG')
   const dataRoot = path.resolve(process.env.BENCH_DIR || path.join(BENCH_DIR, '.data'))
-  return {only: ALL_DATASETS.filter((d) => sel.includes(d)), hist, runs, tools, keep, fullPeers, dataRoot}
+  return {only: ALL_DATASETS.filter((d) => sel.includes(d)), hist, remote, runs, tools, keep, fullPeers, dataRoot}
 }
 
 function die(msg: string): never {
@@ -616,9 +624,18 @@ async function main(): Promise<void> {
     if (mergeBench.error) log(`  error: ${mergeBench.error}`)
   }
 
+  let remoteBench: RemoteBench | undefined
+  if (opts.remote) {
+    log('')
+    log('== REMOTE: push / clone through the S3 test server ==')
+    remoteBench = await benchRemote(runner, BL_BIN, opts.dataRoot, workRoot, opts.runs, log)
+    printRemoteTable(remoteBench, log)
+  }
+
   const targets = evalTargets(results)
   if (history) targets.push(historyTarget(history))
   if (mergeBench) targets.push(...mergeTargets(mergeBench))
+  if (remoteBench) targets.push(...remoteTargets(remoteBench, RSS_LIMIT))
   log('')
   log('== targets (medians; ratios from the same run) ==')
   for (const t of targets) log(`${t.verdict.padEnd(4)}  ${t.text}: ${t.measured}  [target ${t.threshold}]`)
@@ -628,6 +645,7 @@ async function main(): Promise<void> {
 
   const errors: string[] = []
   for (const d of Object.values(results)) for (const [tn, tr] of Object.entries(d?.tools ?? {})) for (const r of tr?.runs ?? []) if (r.error) errors.push(`${d!.id} ${tn} run ${r.run}: ${r.error}`)
+  for (const e of remoteBench?.errors ?? []) errors.push(`REMOTE ${e}`)
   if (errors.length) {
     log('')
     log('== errors ==')
@@ -660,12 +678,14 @@ async function main(): Promise<void> {
         'work trees: hard links of the data set (every mutation replaces files), a real copy for D3; checkout empties the work tree by renaming into a trash dir (mass deletion right before a timed step skews it on this kernel); D2 trees are deleted at the end',
         'noise row: CPU used by other processes and kernel threads during a timed step, as a share of all cores (/proc/stat)',
         'MB = 10^6 bytes (throughput, RSS limit); MiB = 2^20',
+        'REMOTE: S3 test server (s3rver behind the test proxy, which receives each request body whole before forwarding) in a child process on 127.0.0.1; pushes run once (each needs a fresh prefix), D1 clones once, D2 clones N times; rclone (env-var remote, defaults) is the peer; remote size = sum of s3rver object files under the prefix',
       ],
     },
     tools: Object.fromEntries(toolsAll.map((t) => [t.name, {selected: opts.tools.includes(t.name), available: t.name === 'bl' ? blOk : t.available, version: t.version, reason: t.reason ?? null}])),
     datasets: results,
     history: history ?? null,
     merge: mergeBench ?? null,
+    remote: remoteBench ?? null,
     targets,
   }
   runner.dispose()

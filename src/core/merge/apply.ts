@@ -16,6 +16,7 @@ import {advanceHead, readHead, setHead, updateRefs} from '../refs/refs.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import {writeTree, type FlatEntry} from '../tree-build.js'
+import {diffTrees} from '../tree-ops.js'
 import {loadIndex, makeEntry} from '../worktree/index-state.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
 import {quotePath} from '../worktree/paths.js'
@@ -39,14 +40,6 @@ export function requireCleanIndex(repo: Repo, head: Oid | null, what: string): v
 
 export function storeTree(repo: Repo, entries: Map<string, FlatEntry>): Oid {
   return repo.store.transaction(() => writeTree(repo.store, [...entries].map(([path, e]) => ({path, ...e}))))
-}
-
-/**
- * Moves the index and work tree from HEAD's tree to `resultTree`. Fails before touching anything
- * when a local change or an untracked file would be overwritten (LOCAL_CHANGES).
- */
-export function applyToWorktree(repo: Repo, headTree: Oid | null, resultTree: Oid): void {
-  moveWorktree(repo, headTree, resultTree, false)
 }
 
 /** Writes a commit object and moves HEAD (its branch) to it; call inside a transaction. */
@@ -132,6 +125,11 @@ export function abortOperation(repo: Repo, op: OperationState): void {
   const headFlat = head.oid && head.oid !== op.origHead ? flatOfCommit(repo, head.oid) : orig
   for (const c of diffMaps(orig, headFlat, false)) paths.add(c.path)
   for (const c of diffMaps(orig, indexAsFlat(loadIndex(repo)), false)) paths.add(c.path)
+  // What the step wrote, even if a crash stopped it before the index recorded it.
+  if (op.resultTree) {
+    const d = diffTrees(repo.store, origTree, op.resultTree)
+    for (const p of [...d.before.keys(), ...d.after.keys()]) paths.add(p)
+  }
   restorePaths(repo, origTree, paths)
   repo.store.transaction(
     () => {

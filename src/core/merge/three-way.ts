@@ -76,19 +76,35 @@ class ResultView {
   }
 
   set(p: string, e: FlatEntry): void {
+    this.editDirs = undefined
     if (same(this.ours.get(p), e)) this.edits.delete(p)
     else this.edits.set(p, e)
   }
 
   del(p: string): void {
+    this.editDirs = undefined
     if (this.ours.get(p)) this.edits.set(p, null)
     else this.edits.delete(p)
   }
 
+  private editDirs: Set<string> | undefined
+
   /** Does the result have any file below directory `p`? */
   hasUnder(p: string): boolean {
-    for (const [k, e] of this.edits) if (e && k.startsWith(p + '/')) return true
-    return this.ours.filesUnder(p).some((f) => this.get(f) !== undefined)
+    // Directories holding an added/changed entry, recomputed only after the edits change.
+    if (!this.editDirs) {
+      this.editDirs = new Set()
+      for (const [k, e] of this.edits) {
+        if (!e) continue
+        for (let i = k.lastIndexOf('/'); i > 0; i = k.lastIndexOf('/', i - 1)) {
+          const d = k.slice(0, i)
+          if (this.editDirs.has(d)) break
+          this.editDirs.add(d)
+        }
+      }
+    }
+    if (this.editDirs.has(p)) return true
+    return this.ours.isDir(p) && this.ours.filesUnder(p).some((f) => this.get(f) !== undefined)
   }
 }
 

@@ -4,6 +4,7 @@
  * they don't touch what differs between the two commits, and refuses to overwrite them otherwise.
  */
 import fs from 'node:fs'
+import path from 'node:path'
 import {BlError} from '../errors.js'
 import {sameEntry} from '../diff/diff.js'
 import type {Oid} from '../hash.js'
@@ -129,17 +130,21 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
       else if (view.dirty.has(p) && !worktreeIs(p, target)) problems.push(p)
       else if (untracked.has(p) && target && !worktreeIs(p, target)) problems.push(p)
     }
-    // A file standing where the target needs a directory (an untracked one would be lost).
+    // A file standing where the target needs a directory: only a tracked, unchanged one that the
+    // move itself replaces may go (a newly staged or untracked one would be lost).
     const checked = new Set<string>()
     for (const p of after.keys()) {
       for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) {
         const d = p.slice(0, i)
         if (checked.has(d)) continue
         checked.add(d)
-        if (index.has(d)) continue
+        if (before.has(d) && !view.dirty.has(d)) continue
         const st = fs.lstatSync(absPath(repo, d), {throwIfNoEntry: false})
         if (st && !st.isDirectory()) problems.push(d)
       }
+      // A directory standing where the target needs a file: writing it would delete what is inside.
+      const st = fs.lstatSync(absPath(repo, p), {throwIfNoEntry: false})
+      if (st?.isDirectory() && hasUntrackedUnder(repo, p, index)) problems.push(p)
     }
     if (problems.length) {
       const list = [...new Set(problems)].sort()
@@ -188,6 +193,17 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
     {durable: true},
   )
   return {written, removed}
+}
+
+/** Does directory `dir` hold anything the index does not track (which replacing it would delete)? */
+function hasUntrackedUnder(repo: Repo, dir: string, index: Map<string, IndexEntry>): boolean {
+  for (const e of fs.readdirSync(absPath(repo, dir), {withFileTypes: true, recursive: true})) {
+    if (e.isDirectory()) continue
+    const full = path.join(e.parentPath ?? (e as unknown as {path: string}).path, e.name)
+    const rel = path.relative(repo.root, full).split(path.sep).join('/')
+    if (!index.has(rel)) return true
+  }
+  return false
 }
 
 function isExecMismatch(repo: Repo, p: string, e: FlatEntry): boolean {

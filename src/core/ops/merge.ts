@@ -87,13 +87,9 @@ export function merge(repo: Repo, opts: MergeOptions): MergeResult {
   if (bases.length === 1 && bases[0] === head.oid && !opts.noFf) {
     const from = commitTree(repo, head.oid)
     const to = commitTree(repo, theirs)!
-    const indexWasHead = from !== null && repo.store.indexTree() === from
+    // moveWorktree also records "index equals theirs" when the index equalled HEAD.
     const moved = moveWorktree(repo, from, to, false)
-    repo.store.transaction(() => {
-      advanceHead(repo, head.oid, theirs, `merge ${opts.rev}: Fast-forward`)
-      // Staged changes to other paths are carried along; only an index equal to HEAD now equals theirs.
-      if (indexWasHead) repo.store.setIndexTree(to)
-    }, {durable: true})
+    repo.store.transaction(() => advanceHead(repo, head.oid, theirs, `merge ${opts.rev}: Fast-forward`), {durable: true})
     return {status: 'fast-forward', commit: theirs, parents: [], bases, changed: moved.written + moved.removed, favored: 0}
   }
   if (opts.ffOnly)
@@ -168,14 +164,19 @@ function finishOrStop(repo: Repo, p: Pending): MergeResult {
     todo: p.todo ?? [],
     onto: p.onto,
     noCommit: p.noCommit,
+    resultTree,
   }
   saveOperation(repo, state)
   let moved: {written: number; removed: number}
   try {
     moved = moveWorktree(repo, headTree, resultTree, false)
   } catch (err) {
-    // Refused before touching anything (local changes in the way): nothing to continue or abort.
-    repo.store.transaction(() => (p.keepState ? writeOperation(repo, {...state, theirs: p.theirs, conflicts: []}) : clearOperation(repo)), {durable: true})
+    // Refused before touching anything (local changes in the way): undo the bookkeeping. A
+    // sequence keeps this step at the head of its todo, so --continue retries it instead of
+    // dropping it. Any other failure (disk full half-way) keeps the state: --abort cleans up.
+    if (err instanceof BlError && err.code === 'LOCAL_CHANGES') {
+      repo.store.transaction(() => (p.keepState ? writeOperation(repo, {...state, todo: [p.theirs, ...state.todo], message: '', conflicts: []}) : clearOperation(repo)), {durable: true})
+    }
     throw err
   }
   if (p.conflicts.length > 0) throw conflictError(state)

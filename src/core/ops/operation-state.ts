@@ -62,6 +62,8 @@ export interface OperationState {
   onto?: Oid
   /** A stopped --no-commit revert/cherry-pick has nothing to continue: only the changes are applied. */
   noCommit?: boolean
+  /** The tree the stopped step wrote into the work tree (what --abort must take back, even after a crash). */
+  resultTree?: Oid
 }
 
 export function readOperation(repo: Repo): OperationState | undefined {

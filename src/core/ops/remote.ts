@@ -90,6 +90,7 @@ export function remoteSetUrl(repo: Repo, name: string, url: string, opts: Remote
     writeRemote(repo, next)
     // Another place may hold other packs: what we knew about the old one no longer applies.
     repo.store.forgetRemote(name)
+    repo.store.unsetConfig(`remote.${name}.repo-id`)
   }, {durable: true})
   return viewOf(next)
 }

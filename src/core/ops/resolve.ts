@@ -33,10 +33,14 @@ export function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' | 'the
   const result: ResolveResult = {side, resolved: []}
   for (const c of picked) {
     const chosen = side === 'ours' ? c.ours : c.theirs
-    // Every other place this conflict occupies goes away (a rename's other path, a blocking file).
+    // Every other place this conflict occupies goes away (a rename's other path, a blocking file),
+    // but only where it holds this conflict's version: an unrelated file there stays.
+    const versions = [c.base, c.ours, c.theirs].filter((v) => v !== undefined)
     for (const p of new Set([c.path, c.ours?.path, c.theirs?.path])) {
       if (!p || p === chosen?.path) continue
-      if (index.has(p)) deletes.add(p)
+      const idx = index.get(p)
+      if (idx && !versions.some((v) => v.path === p && v.id === idx.id)) continue
+      if (idx) deletes.add(p)
       removeEntry(repo, p)
     }
     if (chosen) {

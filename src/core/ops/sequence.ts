@@ -69,9 +69,6 @@ function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts: Step
     const c = op.todo[0]!
     const rest = op.todo.slice(1)
     const commit = graph.commit(c)
-    if (commit.parents.length > 1) {
-      throw new BlError('INVALID_ARGUMENT', `${c.slice(0, 12)} is a merge commit; bl ${op.kind} replays single-parent commits`, {hint: op.kind === 'rebase' ? 'Merge commits are left out of a rebase automatically; this one was named explicitly.' : 'Pick the commits of the merged branch instead (e.g. `bl cherry-pick a..b`).', data: {commit: c}})
-    }
     const parent = commit.parents[0] ?? null
     const head = readHead(repo).oid!
     const [base, theirs] = op.kind === 'revert' ? [c, parent] : [parent, c]
@@ -132,8 +129,14 @@ function finish(repo: Repo, op: OperationState, acc: SequenceResult, opts: StepO
 function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOptions & {onto?: Oid}): SequenceResult {
   const head = readHead(repo)
   if (!head.oid) throw new BlError('UNKNOWN_REVISION', `HEAD does not point at a commit yet: nothing to ${kind} onto`, {hint: 'Make a first commit.'})
+  if (opts.noCommit && todo.length > 1)
+    throw new BlError('INVALID_ARGUMENT', `--no-commit takes one commit (got ${todo.length})`, {hint: `Apply them one at a time, committing in between, or drop --no-commit.`})
   requireCleanIndex(repo, head.oid, kind)
   const graph = new CommitGraph(repo.store)
+  // Checked before any state exists, so a refusal leaves nothing to abort.
+  for (const c of todo)
+    if (graph.parents(c).length > 1)
+      throw new BlError('INVALID_ARGUMENT', `${c.slice(0, 12)} is a merge commit; bl ${kind} replays single-parent commits`, {hint: 'Pick the commits of the merged branch instead (e.g. `bl cherry-pick a..b`).', data: {commit: c}})
   const op: OperationState = {kind, origHead: head.oid, origBranch: head.branch, theirs: todo[0] ?? head.oid, theirsLabel: '', message: '', conflicts: [], todo, onto: opts.onto}
   const acc: SequenceResult = {operation: kind, head: head.oid, done: [], dropped: [], skipped: [], staged: false, status: 'done'}
   if (kind === 'rebase' && opts.onto) {
@@ -209,7 +212,7 @@ export function sequenceContinue(repo: Repo, kind: SequenceKind, opts: {favor?: 
   const op = requireOperation(repo, kind)
   requireResolved(op)
   const acc: SequenceResult = {operation: kind, head: op.origHead, done: [], dropped: [], skipped: [], staged: false, status: 'done'}
-  const head = readHead(repo).oid!
+  const head = requireStoppedHead(repo, op)
   const tree = storeTree(repo, indexAsFlat(loadIndex(repo)))
   if (op.noCommit) {
     repo.store.transaction(() => clearOperation(repo), {durable: true})
@@ -233,7 +236,7 @@ export function sequenceContinue(repo: Repo, kind: SequenceKind, opts: {favor?: 
 /** rebase --skip: drop the stopped commit's changes and go on with the next. */
 export function sequenceSkip(repo: Repo, kind: SequenceKind): SequenceResult {
   const op = requireOperation(repo, kind)
-  const head = readHead(repo).oid!
+  const head = requireStoppedHead(repo, op)
   const headTree = commitTree(repo, head)
   const paths = conflictPaths(op.conflicts)
   const index = indexAsFlat(loadIndex(repo))
@@ -250,6 +253,18 @@ export function sequenceSkip(repo: Repo, kind: SequenceKind): SequenceResult {
     if (headTree) repo.store.setIndexTree(headTree)
   }, {durable: true})
   return runSteps(repo, new CommitGraph(repo.store), next, {}, {operation: kind, head, done: [], dropped: [], skipped: [op.theirs], staged: false, status: 'done'})
+}
+
+/**
+ * A sequence commits onto HEAD as it goes; if HEAD was moved away meanwhile (a switch during a
+ * stopped rebase), continuing would commit onto the wrong place.
+ */
+function requireStoppedHead(repo: Repo, op: OperationState): Oid {
+  const head = readHead(repo)
+  const detachedRebase = op.kind === 'rebase'
+  if (!head.oid || (detachedRebase ? head.branch !== null : head.branch !== op.origBranch))
+    throw new BlError('REF_CHANGED', `HEAD moved since the ${op.kind} stopped`, {hint: `Go back (\`bl ${op.kind} --abort\` restores the starting point).`})
+  return head.oid
 }
 
 export function sequenceAbort(repo: Repo, kind: SequenceKind): {aborted: SequenceKind; head: Oid} {

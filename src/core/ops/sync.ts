@@ -71,6 +71,20 @@ async function ensureProbed(repo: Repo, r: RemoteSettings, t: Transport): Promis
   return ok
 }
 
+/**
+ * The local cache of a remote's indexes belongs to one remote repository (its BLREPO id): if the
+ * prefix was wiped and re-created, what we knew about it is dropped, or a push would skip objects.
+ */
+function bindRemoteId(repo: Repo, remote: string, id: string): void {
+  const key = `remote.${remote}.repo-id`
+  const known = repo.store.getConfig(key)
+  if (known === id) return
+  repo.store.transaction(() => {
+    if (known !== undefined) repo.store.forgetRemote(remote)
+    repo.store.setConfig(key, id)
+  }, {durable: true})
+}
+
 function defaultRemote(repo: Repo, name?: string): string {
   if (name) return name
   const head = readHead(repo)
@@ -84,14 +98,15 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     const head = readHead(repo)
     const specs = opts.refspecs?.length ? opts.refspecs : head.branch ? [shortRef(head.branch)] : []
     if (specs.length === 0 && !opts.tags) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: name the branch to push', {hint: 'e.g. `bl push origin main`.'})
-    await ensureBlRepo(t, {defaultBranch: head.branch ? shortRef(head.branch) : (specs[0]?.split(':').pop() ?? null)})
+    const info = await ensureBlRepo(t, {defaultBranch: head.branch ? shortRef(head.branch) : (specs[0]?.split(':').pop() ?? null)})
+    bindRemoteId(repo, remoteName, info.id)
     if (!(await ensureProbed(repo, r, t))) opts.onUnprotected?.(remoteName)
     const updates: Array<{src: Oid | null; dst: string; localRef: string | null}> = []
     for (const spec of specs) {
       const [srcName, dstName] = spec.includes(':') ? (spec.split(':') as [string, string]) : [spec, spec]
       const dst = dstName.startsWith('refs/') ? dstName : HEADS + dstName
       if (opts.delete) {
-        updates.push({src: null, dst: HEADS + srcName.replace(/^refs\/heads\//, ''), localRef: null})
+        updates.push({src: null, dst: srcName.startsWith('refs/') ? srcName : HEADS + srcName, localRef: null})
         continue
       }
       const localRef = srcName.startsWith('refs/') ? srcName : HEADS + srcName
@@ -101,6 +116,8 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     }
     if (opts.tags) for (const tg of repo.store.listRefs(TAGS)) if (tg.oid) updates.push({src: tg.oid, dst: tg.name, localRef: tg.name})
 
+    // Resolved before anything is uploaded: a missing identity fails fast.
+    const who = repo.identity('committer')
     const current = new Map<string, RemoteRef | undefined>()
     for (const u of updates) current.set(u.dst, await readRemoteRef(t, u.dst))
     const graph = new CommitGraph(repo.store)
@@ -127,7 +144,6 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
       result.bytes = up.bytes
       result.objects = up.objects
     }
-    const who = repo.identity('committer')
     for (const u of updates) {
       const cur = current.get(u.dst)
       if ((cur?.commit ?? null) === u.src) {
@@ -136,6 +152,10 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
       }
       if (u.src === null) {
         if (!cur) throw new BlError('REF_NOT_FOUND', `${shortRef(u.dst)} does not exist on ${remoteName}`, {hint: '`bl ls-remote` lists the remote refs.', data: {ref: u.dst}})
+        // Deletes are not conditional on S3: re-check right before, so a push that landed since the
+        // ref was read is not thrown away (the window left is one round trip).
+        const again = await readRemoteRef(t, u.dst)
+        if (again?.etag !== cur.etag) throw new BlError('FETCH_FIRST', `${shortRef(u.dst)} on ${remoteName} moved while deleting it`, {hint: 'Fetch, look at what was pushed, and delete again if you still mean to.', data: {ref: u.dst}})
         await t.delete([u.dst])
       } else if (!(await casRemoteRef(t, u.dst, u.src, cur))) {
         throw new BlError('FETCH_FIRST', `${shortRef(u.dst)} on ${remoteName} moved while pushing (another push won)`, {hint: `Fetch first: \`bl pull ${remoteName} ${shortRef(u.dst)}\`, then push again; the uploaded data is kept, so the retry is quick.`, data: {ref: u.dst}})
@@ -167,7 +187,7 @@ export interface FetchResult {
 export async function fetch(repo: Repo, opts: {remote?: string; progress?: TransferProgress; prune?: boolean} = {}): Promise<FetchResult> {
   const remoteName = defaultRemote(repo, opts.remote)
   return withRemote(repo, remoteName, async (r, t) => {
-    await requireBlRepo(t)
+    bindRemoteId(repo, remoteName, (await requireBlRepo(t)).id)
     const refs = await listRemoteRefs(t)
     await syncRemoteIndex(repo.store, remoteName, t)
     const tips = [...new Set(refs.map((x) => x.commit))]
@@ -339,6 +359,9 @@ export async function fork(ctx: Context, opts: {source: string; dest: string; re
   try {
     const info = await requireBlRepo(src)
     if (await readBlRepo(dst)) throw new BlError('REMOTE_EXISTS', `${dst.display} already holds a bl repository`, {hint: 'Fork into a new, empty prefix or directory.', data: {dest: dst.display}})
+    // Refs first, packs after: a push landing in between only adds packs, never leaves a copied
+    // ref pointing at objects that were not copied.
+    const refs = await listRemoteRefs(src)
     const keys = (await src.list('packs/')).filter((k) => k.endsWith('.pack') || k.endsWith('.idx'))
     // Packs before their indexes, as a push publishes them.
     const ordered = [...keys.filter((k) => k.endsWith('.pack')), ...keys.filter((k) => k.endsWith('.idx'))]
@@ -352,9 +375,9 @@ export async function fork(ctx: Context, opts: {source: string; dest: string; re
     }
     await Promise.all(Array.from({length: Math.min(8, ordered.length)}, worker))
     const created = await ensureBlRepo(dst, {defaultBranch: info.defaultBranch, forkedFrom: redactUrl(opts.source)})
-    const refs = await listRemoteRefs(src)
     for (const r of refs) {
-      await casRemoteRef(dst, r.name, r.commit, undefined)
+      if (!(await casRemoteRef(dst, r.name, r.commit, undefined)))
+        throw new BlError('FETCH_FIRST', `${r.name} appeared on ${dst.display} while forking`, {hint: 'Someone pushed to the new fork at the same time; inspect it with `bl ls-remote`.', data: {ref: r.name}})
       await appendAudit(dst, {ref: r.name, old: null, new: r.commit, name: who.name, email: who.email, time: who.time, forced: false, signed: false})
     }
     return {source: src.display, dest: dst.display, id: created.id, packs: keys.filter((k) => k.endsWith('.pack')).length, refs: refs.map((r) => ({ref: r.name, commit: r.commit}))}

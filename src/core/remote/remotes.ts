@@ -105,7 +105,8 @@ export function writeRemote(repo: Repo, r: RemoteSettings): void {
 }
 
 export function deleteRemoteConfig(repo: Repo, name: string): void {
-  for (const {key} of repo.store.listConfig()) if (key.startsWith(`remote.${name}.`)) repo.store.unsetConfig(key)
+  // Exactly this remote's keys: names may contain dots, so a prefix would also hit remote `a.b`.
+  for (const k of [...KEYS, 'repo-id']) repo.store.unsetConfig(`remote.${name}.${k}`)
 }
 
 /** Opens a remote; the AWS SDK is loaded only for S3 remotes (it costs ~150 ms to load). */

@@ -16,7 +16,7 @@ import {encodeIdx, entryBytes, PackWriter, type IdxEntry, type PackKind} from '.
 import type {Transport} from './transport.js'
 
 /** Packs are cut at about this size (bounded memory: one being built, two uploading). */
-export const PACK_TARGET = 32 * 1024 * 1024
+export const PACK_TARGET = 16 * 1024 * 1024
 const UPLOADS_IN_FLIGHT = 2
 
 export interface TransferProgress {
@@ -82,8 +82,11 @@ function treeNodes(store: SqliteObjectStore, id: Oid): Array<{id: Oid; bytes: Bu
 }
 
 /**
- * Uploads the plan as packs (data packs first, metadata last), each pack before its index, and
- * records each published pack in the local cache, so an interrupted push resumes where it stopped.
+ * Uploads the plan as packs, each pack before its index, and records each published pack in the
+ * local cache, so an interrupted push resumes where it stopped. The order keeps every published
+ * object's dependencies published before it (a later push trusts what the indexes say the remote
+ * has): all chunk packs first (two in flight), then — once they are all done — metadata packs one
+ * at a time, bottom-up: blob records, trees children first, commits parents first.
  */
 export async function uploadPlan(store: SqliteObjectStore, remote: string, t: Transport, plan: PushPlan, progress: TransferProgress = {}): Promise<{packs: number; bytes: number; objects: number}> {
   let packs = 0
@@ -100,10 +103,14 @@ export async function uploadPlan(store: SqliteObjectStore, remote: string, t: Tr
     bytes += body.length
     progress.onBytes?.(body.length)
   }
+  let parallel = true
   const ship = async (w: PackWriter): Promise<void> => {
     if (w.count === 0) return
+    if (!parallel) return publish(w)
     while (inflight.size >= UPLOADS_IN_FLIGHT) await Promise.race(inflight)
     const p = publish(w).finally(() => inflight.delete(p))
+    // Observed here so an early failure elsewhere never leaves it an unhandled rejection.
+    p.catch(() => undefined)
     inflight.add(p)
   }
   let w = new PackWriter()
@@ -115,28 +122,36 @@ export async function uploadPlan(store: SqliteObjectStore, remote: string, t: Tr
     await ship(w)
     w = new PackWriter()
   }
-  for (const id of plan.chunks) {
-    const data = store.getChunk(id)
-    if (!data) throw new BlError('MISSING_OBJECT', `chunk ${id} is missing from the local store`, {hint: 'Run `bl fsck`; the repository is incomplete.', data: {id}})
-    w.add('chunk', id, data)
-    await counted()
+  try {
+    for (const id of plan.chunks) {
+      const data = store.getChunk(id)
+      if (!data) throw new BlError('MISSING_OBJECT', `chunk ${id} is missing from the local store`, {hint: 'Run `bl fsck`; the repository is incomplete.', data: {id}})
+      w.add('chunk', id, data)
+      await counted()
+    }
+    // Data and metadata never share a pack: a fetch of history then reads small packs whole.
+    await ship(w)
+    await Promise.all(inflight)
+    parallel = false
+    w = new PackWriter()
+    const order = {blob: 0, tree: 1, commit: 2}
+    // planPush lists trees parents first and commits children first: reversed, dependencies lead.
+    const meta = [...plan.meta].reverse().sort((a, b) => order[a.kind] - order[b.kind])
+    const sentTreeNodes = new Set<Oid>()
+    for (const m of meta) {
+      if (m.kind === 'tree') {
+        for (const n of treeNodes(store, m.id).reverse()) {
+          if (sentTreeNodes.has(n.id) || store.hasRemoteObject(remote, n.id, false)) continue
+          sentTreeNodes.add(n.id)
+          w.add('tree', n.id, n.bytes, false)
+        }
+      } else w.add(m.kind, m.id, loadRaw(store, m.id, m.kind), m.kind === 'blob')
+      await counted()
+    }
+    await ship(w)
+  } finally {
+    await Promise.allSettled(inflight)
   }
-  // Data and metadata never share a pack: a fetch of history then reads small packs whole.
-  await ship(w)
-  w = new PackWriter()
-  const sentTreeNodes = new Set<Oid>()
-  for (const m of plan.meta) {
-    if (m.kind === 'tree') {
-      for (const n of treeNodes(store, m.id)) {
-        if (sentTreeNodes.has(n.id) || store.hasRemoteObject(remote, n.id, false)) continue
-        sentTreeNodes.add(n.id)
-        w.add('tree', n.id, n.bytes, false)
-      }
-    } else w.add(m.kind, m.id, loadRaw(store, m.id, m.kind), m.kind === 'blob')
-    await counted()
-  }
-  await ship(w)
-  await Promise.all(inflight)
   return {packs, bytes, objects}
 }
 
@@ -172,7 +187,9 @@ export async function fetchClosure(store: SqliteObjectStore, remote: string, t: 
       opts.progress?.onBytes?.(pack.length)
       st.packs.set(e.pack, pack)
     }
-    const entry: IdxEntry = {id, kind: e.kind as PackKind, flags: e.flags, offset: e.offset, storedLen: e.storedLen, rawLen: e.rawLen}
+    // The kind asked for, not the one the index claims: a forged "blob" label must not skip the hash check.
+    if (e.kind !== kind) throw new BlError('CORRUPT_REMOTE', `the remote's index lists ${id} as a ${e.kind}, expected a ${kind}`, {hint: 'The remote was damaged or tampered with; nothing was stored.', data: {id}})
+    const entry: IdxEntry = {id, kind, flags: e.flags, offset: e.offset, storedLen: e.storedLen, rawLen: e.rawLen}
     const raw = entryBytes(entry, pack.subarray(e.offset, e.offset + e.storedLen))
     st.pending.set(id, {kind, bytes: raw})
     return raw
@@ -237,7 +254,10 @@ export async function fetchClosure(store: SqliteObjectStore, remote: string, t: 
 
 class NeedNode extends Error {}
 
-/** Chunks grouped by pack, adjacent ones read with one ranged GET (up to 16 MiB), in parallel. */
+/** Coalesced ranged GETs stop at this size: 8 in flight stay within ~64 MiB (plus the SDK's copies). */
+const RANGE_MAX = 8 * 1024 * 1024
+
+/** Chunks grouped by pack, adjacent ones read with one ranged GET (up to RANGE_MAX), in parallel. */
 async function fetchChunks(store: SqliteObjectStore, remote: string, t: Transport, ids: Oid[], concurrency: number, st: FetchState, progress?: TransferProgress): Promise<void> {
   if (ids.length === 0) return
   const byPack = new Map<string, Array<IdxEntry>>()
@@ -253,7 +273,7 @@ async function fetchChunks(store: SqliteObjectStore, remote: string, t: Transpor
     let cur: (typeof ranges)[number] | undefined
     for (const e of list) {
       const end = e.offset + e.storedLen
-      if (cur && e.offset - cur.end <= 256 * 1024 && end - cur.start <= 16 * 1024 * 1024) {
+      if (cur && e.offset - cur.end <= 256 * 1024 && end - cur.start <= RANGE_MAX) {
         cur.end = Math.max(cur.end, end)
         cur.entries.push(e)
       } else {
