@@ -295,6 +295,26 @@ describe('merge conflicts', () => {
     assert.equal(s.j(['status']).operation, null)
   })
 
+  it('never deletes an untracked directory (merge) or a newly staged file (switch) standing where a file or directory goes', () => {
+    const s = track(scenario({'a.txt': 'a\n'}, {'a.txt': 'a-ours\n'}, {'out': 'their file\n', 'cfg/x': 'their x\n'}))
+    s.write('out/keep.txt', 'my untracked work\n')
+    const head = s.j(['log']).at(0).id
+    const r = s.bl(withJson(['merge', 'theirs']))
+    assert.equal(r.code, 5, r.stdout + r.stderr)
+    assert.equal(r.json().error.code, 'LOCAL_CHANGES')
+    assert.ok(r.json().error.data.paths.includes('out'))
+    assert.equal(text(s, 'out/keep.txt'), 'my untracked work\n')
+    assert.equal(s.j(['log']).at(0).id, head)
+    fs.rmSync(s.p('out'), {recursive: true})
+    s.write('cfg', 'newly staged\n')
+    s.ok(['add', 'cfg'])
+    // switch carries staged changes along, so it reaches the work-tree check itself
+    const r2 = s.bl(withJson(['switch', 'theirs']))
+    assert.equal(r2.code, 5, r2.stdout + r2.stderr)
+    assert.ok(r2.json().error.data.paths.includes('cfg'))
+    assert.equal(text(s, 'cfg'), 'newly staged\n')
+  })
+
   it('merges a criss-cross history (two best merge bases) without spurious conflicts', () => {
     const s = track(repoWith({'a.txt': 'a0\n', 'b.txt': 'b0\n'}, 'root'))
     s.ok(['branch', '-q', 'x'])

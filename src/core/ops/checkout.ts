@@ -139,12 +139,14 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
         if (checked.has(d)) continue
         checked.add(d)
         if (before.has(d) && !view.dirty.has(d)) continue
-        const st = fs.lstatSync(absPath(repo, d), {throwIfNoEntry: false})
-        if (st && !st.isDirectory()) problems.push(d)
+        const st = safeLstat(absPath(repo, d))
+        if (st && !st.isDirectory()) {
+          problems.push(d)
+          break
+        }
       }
       // A directory standing where the target needs a file: writing it would delete what is inside.
-      const st = fs.lstatSync(absPath(repo, p), {throwIfNoEntry: false})
-      if (st?.isDirectory() && hasUntrackedUnder(repo, p, index)) problems.push(p)
+      if (isDirectory(absPath(repo, p)) && hasUntrackedUnder(repo, p, index)) problems.push(p)
     }
     if (problems.length) {
       const list = [...new Set(problems)].sort()
@@ -193,6 +195,20 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
     {durable: true},
   )
   return {written, removed}
+}
+
+/** lstat, or undefined when the path is absent (including ENOTDIR: a parent is a file). */
+function safeLstat(abs: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(abs, {throwIfNoEntry: false}) ?? undefined
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined
+    throw err
+  }
+}
+
+function isDirectory(abs: string): boolean {
+  return safeLstat(abs)?.isDirectory() ?? false
 }
 
 /** Does directory `dir` hold anything the index does not track (which replacing it would delete)? */
