@@ -6,6 +6,8 @@
 import type {Oid} from './hash.js'
 import type {Commit} from './objects/commit.js'
 import {loadCommit} from './odb.js'
+import {BlError} from './errors.js'
+import {decodeCommit} from './objects/commit.js'
 import type {ObjectStore} from './store/types.js'
 
 interface Node {
@@ -80,7 +82,11 @@ export class CommitGraph {
   private node(id: Oid): Node {
     let n = this.nodes.get(id)
     if (!n) {
-      const c = loadCommit(this.store, id)
+      // Only parents and time are needed for a walk: the bytes are decoded strictly but not
+      // re-hashed (what a walk returns is loaded, and verified, by whoever uses it; fsck checks all).
+      const raw = this.store.getObject(id)
+      if (!raw || raw.kind !== 'commit') throw new BlError('MISSING_OBJECT', `commit ${id} is missing from the store`, {hint: 'Run `bl fsck`; the repository may be incomplete.', data: {id}})
+      const c = decodeCommit(raw.data)
       n = {parents: c.parents, time: c.committer.time}
       this.nodes.set(id, n)
     }
