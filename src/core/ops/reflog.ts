@@ -4,23 +4,12 @@
  * after `reset --hard` or a deleted branch, until gc.
  */
 import {BlError} from '../errors.js'
-import type {Oid} from '../hash.js'
 import {reflogRefName} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
+import type {ReflogEntry} from '../store/types.js'
 
-export interface ReflogRow {
-  /** N in `<ref>@{N}`: 0 is the newest entry (the ref's current value). */
-  index: number
-  /** The full name of the ref the log belongs to (HEAD, refs/heads/main, ...). */
-  ref: string
-  old: Oid | null
-  new: Oid | null
-  name: string
-  email: string
-  time: number
-  tz: number
-  message: string
-}
+/** One reflog entry as shown: the stored entry, numbered as N in `<ref>@{N}` (0 = newest). */
+export type ReflogRow = Omit<ReflogEntry, 'seq'> & {index: number}
 
 export interface ReflogOptions {
   /** HEAD (default), a branch or tag name, or a full refs/... name. */

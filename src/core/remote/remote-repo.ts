@@ -114,7 +114,7 @@ export async function casRemoteRef(t: Transport, name: string, commit: Oid, expe
 }
 
 /** Appends a create-only audit entry for a ref update (the remote's push history). */
-export async function appendAudit(t: Transport, e: {ref: string; old: Oid | null; new: Oid | null; name: string; email: string; time: number; forced: boolean; signed: boolean}): Promise<void> {
+export async function appendAudit(t: Transport, e: AuditEntry): Promise<void> {
   const key = `log/${String(e.time).padStart(12, '0')}-${crypto.randomBytes(6).toString('hex')}.json`
   try {
     await t.put(key, Buffer.from(JSON.stringify(e) + '\n'), {ifNoneMatch: true})
