@@ -187,6 +187,7 @@ export async function probeConditional(t: Transport): Promise<boolean> {
     if (!(err instanceof PreconditionFailedError)) throw err
     honoured = true
   }
-  await t.delete([key])
+  // The 6-byte probe object stays: deleting it while other clients list the prefix made a common
+  // S3 stand-in (s3rver) crash, and nothing reads probe/ (a remote gc may sweep it).
   return honoured
 }
