@@ -26,7 +26,7 @@ bl checkout --ours|--theirs <paths>: during a merge, cherry-pick, revert or reba
     const hasDashDash = this.argv.includes('--')
     const repo = this.repo()
     if (flags.ours || flags.theirs) {
-      const res = checkoutSide(repo, [...before, ...after].filter((a) => a !== '--ours' && a !== '--theirs'), flags.ours ? 'ours' : 'theirs')
+      const res = await checkoutSide(repo, [...before, ...after].filter((a) => a !== '--ours' && a !== '--theirs'), flags.ours ? 'ours' : 'theirs')
       if (!this.isQuiet(flags)) for (const r of res.resolved) this.out(`Resolved ${r.path} (${r.kind}) with ${res.side === 'ours' ? 'our' : 'their'} version${r.result === 'deleted' ? ' (deleted)' : ''}`)
       return res
     }
@@ -34,11 +34,11 @@ bl checkout --ours|--theirs <paths>: during a merge, cherry-pick, revert or reba
       const source = hasDashDash ? before[0] : before[0]
       const paths = hasDashDash ? after : before.slice(1)
       if (hasDashDash && before.length > 1) throw new BlError('INVALID_ARGUMENT', 'give at most one revision before --', {hint: 'Usage: bl checkout [<rev>] -- <paths>'})
-      const res = restore(repo, {paths, source, staged: source !== undefined, worktree: true})
+      const res = await restore(repo, {paths, source, staged: source !== undefined, worktree: true})
       if (!this.isQuiet(flags)) this.out(`Updated ${res.restored.length} path${res.restored.length === 1 ? '' : 's'} from ${source ?? 'the index'}`)
       return res
     }
-    const res = switchTo(repo, {target: before[0], create: flags.branch, force: flags.force, detach: flags.detach})
+    const res = await switchTo(repo, {target: before[0], create: flags.branch, force: flags.force, detach: flags.detach})
     if (!this.isQuiet(flags)) {
       if (res.branch) this.out(`${res.created ? 'Switched to a new branch' : 'Switched to branch'} '${res.branch}'`)
       else this.out(`HEAD is now at ${res.commit.slice(0, 12)} (detached)`)

@@ -16,9 +16,9 @@ export default class CherryPick extends BlCommand {
   async run(): Promise<SequenceResult | {aborted: string; head: string}> {
     const {argv, flags} = await this.parse(CherryPick)
     const repo = this.repo()
-    if (flags.abort) return sequenceAbort(repo, 'cherry-pick')
+    if (flags.abort) return await sequenceAbort(repo, 'cherry-pick')
     const favor = flags['strategy-option'] as 'ours' | 'theirs' | undefined
-    const res = flags.continue ? sequenceContinue(repo, 'cherry-pick', {favor}) : cherryPick(repo, {revs: argv as string[], favor, noCommit: flags['no-commit']})
+    const res = flags.continue ? await sequenceContinue(repo, 'cherry-pick', {favor}) : await cherryPick(repo, {revs: argv as string[], favor, noCommit: flags['no-commit']})
     if (!this.isQuiet(flags)) for (const l of describeSequence(res)) this.out(l)
     return res
   }

@@ -14,7 +14,7 @@ export default class Fsck extends BlCommand {
       if (this.jsonEnabled()) throw new BlError('CORRUPT_OBJECT', `fsck found ${res.problems.length} problem(s)`, {hint: 'Restore the damaged objects from a remote or backup.', data: {...res}})
       throw new BlError('CORRUPT_OBJECT', `fsck found ${res.problems.length} problem(s)`, {hint: 'Restore the damaged objects from a remote or backup.'})
     }
-    if (!this.isQuiet(flags)) this.out(`ok: ${res.objects} objects, ${res.chunks} chunks, ${res.reachableCommits} reachable commits`)
+    if (!this.isQuiet(flags)) this.out(`ok: ${res.objects} objects, ${res.chunks} chunks, ${res.reachableCommits} reachable commits${res.promised ? `; ${res.promised} chunks kept on a remote` : ""}`)
     return res
   }
 }

@@ -31,7 +31,7 @@ On conflicts (both sides changed a path differently, modify/delete, file/directo
     const repo = this.repo()
     const quiet = this.isQuiet(flags)
     if (flags.abort) {
-      const res = mergeAbort(repo)
+      const res = await mergeAbort(repo)
       if (!quiet) this.out(`Merge aborted; HEAD is at ${res.head.slice(0, 12)}`)
       return res
     }
@@ -41,7 +41,7 @@ On conflicts (both sides changed a path differently, modify/delete, file/directo
       return res
     }
     if (!args.rev) throw new BlError('INVALID_ARGUMENT', 'missing the branch or commit to merge', {hint: 'Usage: bl merge <rev> (or --continue / --abort).'})
-    const res = merge(repo, {rev: args.rev, ffOnly: flags['ff-only'], noFf: flags['no-ff'], message: flags.message, favor: flags['strategy-option'] as 'ours' | 'theirs' | undefined, allowUnrelated: flags['allow-unrelated-histories']})
+    const res = await merge(repo, {rev: args.rev, ffOnly: flags['ff-only'], noFf: flags['no-ff'], message: flags.message, favor: flags['strategy-option'] as 'ours' | 'theirs' | undefined, allowUnrelated: flags['allow-unrelated-histories']})
     if (!quiet) {
       if (res.status === 'up-to-date') this.out('Already up to date.')
       else if (res.status === 'fast-forward') this.out(`Fast-forward to ${res.commit.slice(0, 12)} (${res.changed} path${res.changed === 1 ? '' : 's'} changed)`)

@@ -19,17 +19,17 @@ Conflicts stop with exit code 3: resolve, then --continue; --skip drops the stop
     const {args, flags} = await this.parse(Rebase)
     const repo = this.repo()
     if (flags.abort) {
-      const res = sequenceAbort(repo, 'rebase')
+      const res = await sequenceAbort(repo, 'rebase')
       if (!this.isQuiet(flags)) this.out(`Rebase aborted; HEAD is at ${res.head.slice(0, 12)}`)
       return res
     }
     const favor = flags['strategy-option'] as 'ours' | 'theirs' | undefined
     let res: SequenceResult
-    if (flags.continue) res = sequenceContinue(repo, 'rebase', {favor})
-    else if (flags.skip) res = sequenceSkip(repo, 'rebase')
+    if (flags.continue) res = await sequenceContinue(repo, 'rebase', {favor})
+    else if (flags.skip) res = await sequenceSkip(repo, 'rebase')
     else {
       if (!args.upstream) throw new BlError('INVALID_ARGUMENT', 'missing the upstream to rebase onto', {hint: 'Usage: bl rebase <upstream> (or --continue / --skip / --abort).'})
-      res = rebase(repo, {upstream: args.upstream, favor})
+      res = await rebase(repo, {upstream: args.upstream, favor})
     }
     if (!this.isQuiet(flags)) for (const l of describeSequence(res)) this.out(l)
     return res

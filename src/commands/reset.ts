@@ -33,7 +33,7 @@ The commit left behind is still in \`bl reflog\` (e.g. \`bl reset --hard HEAD@{1
     const {before, after} = splitDashDash(this.argv)
     const mode: ResetMode = flags.soft ? 'soft' : flags.hard ? 'hard' : 'mixed'
     const repo = this.repo()
-    const res = reset(repo, {mode, ...resetArgs(repo, before, this.argv.includes('--') ? after : undefined)})
+    const res = await reset(repo, {mode, ...resetArgs(repo, before, this.argv.includes('--') ? after : undefined)})
     if (!this.isQuiet(flags) && res.mode === 'hard' && !res.paths) this.out(res.head ? `HEAD is now at ${res.head.slice(0, 12)} ${res.subject ?? ''}`.trimEnd() : 'Index and work tree emptied (no commit yet)')
     return res
   }

@@ -16,9 +16,9 @@ export default class Revert extends BlCommand {
   async run(): Promise<SequenceResult | {aborted: string; head: string}> {
     const {argv, flags} = await this.parse(Revert)
     const repo = this.repo()
-    if (flags.abort) return sequenceAbort(repo, 'revert')
+    if (flags.abort) return await sequenceAbort(repo, 'revert')
     const favor = flags['strategy-option'] as 'ours' | 'theirs' | undefined
-    const res = flags.continue ? sequenceContinue(repo, 'revert', {favor}) : revert(repo, {revs: argv as string[], favor, noCommit: flags['no-commit']})
+    const res = flags.continue ? await sequenceContinue(repo, 'revert', {favor}) : await revert(repo, {revs: argv as string[], favor, noCommit: flags['no-commit']})
     if (!this.isQuiet(flags)) for (const l of describeSequence(res)) this.out(l)
     return res
   }

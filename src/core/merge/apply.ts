@@ -8,7 +8,7 @@ import {diffMaps, sameEntry} from '../diff/diff.js'
 import {BlError} from '../errors.js'
 import type {Oid} from '../hash.js'
 import {commitId, encodeCommit, type Commit, type Signature} from '../objects/commit.js'
-import {moveWorktree} from '../ops/checkout.js'
+import {moveWorktree, notCheckedOut} from '../ops/checkout.js'
 import {normalizeMessage} from '../ops/commit.js'
 import {clearOperation, writeOperation, type Conflict, type OperationState} from '../ops/operation-state.js'
 import {commitTree, indexAsFlat, treeMap} from '../ops/snapshot.js'
@@ -19,7 +19,9 @@ import {writeTree, type FlatEntry} from '../tree-build.js'
 import {diffTrees} from '../tree-ops.js'
 import {loadIndex, makeEntry} from '../worktree/index-state.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
-import {quotePath} from '../worktree/paths.js'
+import {absPath, quotePath} from '../worktree/paths.js'
+import {outsideSparse, readSparse} from '../worktree/sparse.js'
+import {ensureContent} from '../ops/content.js'
 
 export function flatOfCommit(repo: Repo, commit: Oid | null): Map<string, FlatEntry> {
   return treeMap(repo, commit ? commitTree(repo, commit) : null)
@@ -79,27 +81,36 @@ export function conflictPaths(conflicts: Conflict[]): Set<string> {
  * Puts `paths` back to their state in `tree` — work tree and index — whatever they hold now (the
  * operation being undone wrote them). Removals first, so a file can become a directory again.
  */
-export function restorePaths(repo: Repo, tree: Oid | null, paths: Iterable<string>): void {
+export async function restorePaths(repo: Repo, tree: Oid | null, paths: Iterable<string>): Promise<void> {
   const target = treeMap(repo, tree)
   const index = loadIndex(repo)
   const sorted = [...new Set(paths)].sort()
   const updates: IndexEntry[] = []
   const deletes: string[] = []
+  const now = repo.nowMs()
+  const known = new Set<string>()
+  const sparse = readSparse(repo)
+  const kept = new Set<string>()
+  for (const p of sorted) {
+    const e = target.get(p)
+    const idx = e && index.get(p)
+    if (e && idx && sameEntry(indexAsFlat(new Map([[p, idx]])).get(p)!, e) && worktreeMatches(repo, idx, p)) kept.add(p)
+  }
+  const toWrite = sorted.filter((p) => target.has(p) && !kept.has(p) && !(outsideSparse(sparse, p) && !fs.existsSync(absPath(repo, p))))
+  // Content first (it may have to come from a remote), then the work tree is touched.
+  await ensureContent(repo, toWrite.map((p) => target.get(p)!).filter((e) => e.kind === 'file').map((e) => e.id))
   for (const p of sorted) {
     if (target.has(p)) continue
     removeEntry(repo, p)
     if (index.has(p)) deletes.push(p)
   }
-  const now = repo.nowMs()
-  const known = new Set<string>()
+  const writeSet = new Set(toWrite)
   for (const p of sorted) {
     const e = target.get(p)
     if (!e) continue
-    const idx = index.get(p)
-    let st: fs.Stats
-    if (idx && sameEntry(indexAsFlat(new Map([[p, idx]])).get(p)!, e) && worktreeMatches(repo, idx, p)) st = fs.lstatSync(repo.root + '/' + p)
-    else st = writeEntry(repo, p, e, known)
-    updates.push(makeEntry(p, st, {id: e.id, size: e.size}, now))
+    if (kept.has(p)) updates.push(makeEntry(p, fs.lstatSync(absPath(repo, p)), {id: e.id, size: e.size}, now))
+    else if (writeSet.has(p)) updates.push(makeEntry(p, writeEntry(repo, p, e, known), {id: e.id, size: e.size}, now))
+    else updates.push(notCheckedOut(p, e))
   }
   repo.store.transaction(() => {
     for (const p of deletes) repo.store.deleteIndexEntry(p)
@@ -117,7 +128,7 @@ function worktreeMatches(repo: Repo, idx: IndexEntry, p: string): boolean {
  * operation touched — whatever differs between the original tree and HEAD's, the index's and the
  * conflicts — back to the original tree. Local changes to other paths are kept, as in Git.
  */
-export function abortOperation(repo: Repo, op: OperationState): void {
+export async function abortOperation(repo: Repo, op: OperationState): Promise<void> {
   const origTree = commitTree(repo, op.origHead)
   const head = readHead(repo)
   const orig = treeMap(repo, origTree)
@@ -130,7 +141,7 @@ export function abortOperation(repo: Repo, op: OperationState): void {
     const d = diffTrees(repo.store, origTree, op.resultTree)
     for (const p of [...d.before.keys(), ...d.after.keys()]) paths.add(p)
   }
-  restorePaths(repo, origTree, paths)
+  await restorePaths(repo, origTree, paths)
   repo.store.transaction(
     () => {
       const message = `${op.kind} (abort): returning to ${op.origBranch ?? op.origHead.slice(0, 12)}`

@@ -2,13 +2,14 @@
  * bl add: stores the content of the named paths and records it in the index. A directory (or -A)
  * also stages deletions of tracked files that are gone, as `git add <dir>` does.
  */
+import {absentByDesign, readSparse} from '../worktree/sparse.js'
 import fs from 'node:fs'
 import {BlError, fsError} from '../errors.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import {loadIndex, makeEntry, statClean} from '../worktree/index-state.js'
 import {Ingestor, type IngestProgress} from '../worktree/ingest.js'
-import {absPath, toRepoPath, underAny} from '../worktree/paths.js'
+import {absPath, isGlob, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
 import {ancestorDirs, scanWorktree} from '../worktree/scan.js'
 import {IgnoreRules} from '../worktree/ignore-rules.js'
 import {markResolved} from './operation-state.js'
@@ -110,7 +111,8 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
   }
   // Tracked files under the pathspecs that are gone from the work tree: stage their deletion.
   const removals: string[] = []
-  for (const p of tracked) if (!present.has(p) && underAny(p, specs) && !fs.existsSync(absPath(repo, p)) && !isSymlinkDangling(repo, p)) removals.push(p)
+  const sparse = readSparse(repo)
+  for (const p of tracked) if (!present.has(p) && underAny(p, specs) && !absentByDesign(sparse, p, index.get(p)!) && !fs.existsSync(absPath(repo, p)) && !isSymlinkDangling(repo, p)) removals.push(p)
   result.removed = removals
   result.bytesRead = ingestor.bytesRead
   result.bytesStored = ingestor.bytesStored
@@ -142,6 +144,11 @@ function checkSpecsExist(repo: Repo, specs: string[], tracked: Set<string>, forc
   const rules = new IgnoreRules(repo.root)
   for (const s of specs) {
     if (s === '') continue
+    if (isGlob(s)) {
+      if (![...tracked].some((t) => underSpec(t, s)) && scanWorktree(repo, {specs: [s], tracked, trackedDirs: new Set(), needStat: () => false}).files.length === 0)
+        throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${s}' did not match any files`, {hint: 'Check the pattern; `*` also matches across directories, as in Git.', data: {path: s}})
+      continue
+    }
     let exists = true
     let isDir = false
     try {

@@ -18,6 +18,8 @@ import {removeEntry, writeEntry} from '../worktree/materialize.js'
 import {absPath, quotePath, toRepoPath, underAny} from '../worktree/paths.js'
 import {commitTree, indexAsFlat, trackedState, treeMap, viewWorktree} from './snapshot.js'
 import {diffTrees} from '../tree-ops.js'
+import {ensureContent} from './content.js'
+import {outsideSparse, readSparse, writeSparse} from '../worktree/sparse.js'
 
 /** Up to this many changed paths, moving the work tree lstat()s just those instead of scanning it all. */
 const TARGETED_SCAN_MAX = 2000
@@ -43,7 +45,7 @@ export interface SwitchResult {
   previous: Oid | null
 }
 
-export function switchTo(repo: Repo, opts: SwitchOptions): SwitchResult {
+export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchResult> {
   const head = readHead(repo)
   let branchRef: string | null = null
   let commit: Oid
@@ -63,7 +65,7 @@ export function switchTo(repo: Repo, opts: SwitchOptions): SwitchResult {
     } else commit = resolveRevision(repo, opts.target)
   }
   const from = head.oid
-  const {written, removed} = moveWorktree(repo, from ? commitTree(repo, from) : null, commitTree(repo, commit), opts.force ?? false, opts.progress)
+  const {written, removed} = await moveWorktree(repo, from ? commitTree(repo, from) : null, commitTree(repo, commit), opts.force ?? false, opts.progress)
   repo.store.transaction(
     () => {
       const msg = `checkout: moving from ${head.branch ? shortRef(head.branch) : from?.slice(0, 12) ?? '(unborn)'} to ${branchRef ? shortRef(branchRef) : commit.slice(0, 12)}`
@@ -84,8 +86,9 @@ function requireHead(oid: Oid | null): Oid {
  * Moves the work tree and index from tree `fromTree` to `toTree`. Without `force`, fails before
  * touching anything if a local change or an untracked file would be lost.
  */
-export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: boolean, progress?: SwitchOptions['progress']): {written: number; removed: number} {
+export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: boolean, progress?: SwitchOptions['progress']): Promise<{written: number; removed: number}> {
   const index = loadIndex(repo)
+  const sparse = readSparse(repo)
   // An index known to equal the old tree will equal the new one (status then skips a full diff).
   const indexWasFrom = fromTree !== null && repo.store.indexTree() === fromTree
   let before: Map<string, FlatEntry>
@@ -156,12 +159,29 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
       })
     }
   }
+  // Decide every write first, so missing content is fetched before anything on disk changes.
+  const sorted = [...paths].sort()
+  const now = repo.nowMs()
+  const indexUpdates: IndexEntry[] = []
+  const writes: Array<{p: string; target: FlatEntry}> = []
+  for (const p of sorted) {
+    const target = after.get(p)
+    if (!target) continue
+    const idx = index.get(p)
+    // Outside a sparse include set an absent file stays absent; the index still follows the target.
+    if (outsideSparse(sparse, p) && !safeLstat(absPath(repo, p))) {
+      indexUpdates.push(notCheckedOut(p, target))
+      continue
+    }
+    if (!force && idx && worktreeIs(p, target) && idx.id === target.id && idx.exec === target.exec) continue
+    if (worktreeIs(p, target) && !(target.kind === 'file' && fs.existsSync(absPath(repo, p)) && isExecMismatch(repo, p, target))) indexUpdates.push(makeEntry(p, fs.lstatSync(absPath(repo, p)), {id: target.id, size: target.size}, now))
+    else writes.push({p, target})
+  }
+  await ensureContent(repo, writes.filter((w) => w.target.kind === 'file').map((w) => w.target.id))
   // Apply: removals first (a file may become a directory), then writes; then the index.
   let written = 0
   let removed = 0
-  const indexUpdates: IndexEntry[] = []
   const indexDeletes: string[] = []
-  const sorted = [...paths].sort()
   for (const p of sorted) {
     if (after.has(p)) continue
     if (index.has(p) || before.has(p)) {
@@ -170,20 +190,11 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
       removed++
     }
   }
-  const now = repo.nowMs()
   const knownDirs = new Set<string>()
-  for (const p of sorted) {
-    const target = after.get(p)
-    if (!target) continue
-    const idx = index.get(p)
-    if (!force && idx && worktreeIs(p, target) && idx.id === target.id && idx.exec === target.exec) continue
-    let st: fs.Stats
-    if (worktreeIs(p, target) && !(target.kind === 'file' && fs.existsSync(absPath(repo, p)) && isExecMismatch(repo, p, target))) st = fs.lstatSync(absPath(repo, p))
-    else {
-      st = writeEntry(repo, p, target, knownDirs)
-      written++
-      progress?.onFile?.(p, target.size)
-    }
+  for (const {p, target} of writes) {
+    const st = writeEntry(repo, p, target, knownDirs)
+    written++
+    progress?.onFile?.(p, target.size)
     indexUpdates.push(makeEntry(p, st, {id: target.id, size: target.size}, now))
   }
   repo.store.transaction(
@@ -195,6 +206,34 @@ export function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | nul
     {durable: true},
   )
   return {written, removed}
+}
+
+/**
+ * Writes the tracked files under `specs` that are absent from the work tree, at their index
+ * version (content fetched as needed). Nothing present is touched, so no local change is at risk.
+ */
+export async function materializeAbsent(repo: Repo, specs: string[], progress?: SwitchOptions['progress']): Promise<string[]> {
+  const index = loadIndex(repo)
+  const absent = [...index.values()].filter((e) => underAny(e.path, specs) && !safeLstat(absPath(repo, e.path)))
+  if (absent.length === 0) return []
+  await ensureContent(repo, absent.filter((e) => e.kind !== 'symlink').map((e) => e.id))
+  const now = repo.nowMs()
+  const knownDirs = new Set<string>()
+  const updates: IndexEntry[] = []
+  for (const e of absent) {
+    const flat: FlatEntry = {kind: e.kind === 'symlink' ? 'symlink' : 'file', exec: e.exec, size: e.size, id: e.id}
+    updates.push(makeEntry(e.path, writeEntry(repo, e.path, flat, knownDirs), {id: e.id, size: e.size}, now))
+    progress?.onFile?.(e.path, e.size)
+  }
+  repo.store.transaction(() => {
+    for (const u of updates) repo.store.putIndexEntry(u)
+  }, {durable: true})
+  return absent.map((e) => e.path)
+}
+
+/** The index entry of a tracked file that is not in the (sparse) work tree: no stat data, never "clean" by stat. */
+export function notCheckedOut(p: string, e: FlatEntry): IndexEntry {
+  return {path: p, kind: e.kind, exec: e.exec, size: e.size, id: e.id, mtime: 0, ctime: 0, ino: 0, checked: 0}
 }
 
 /** lstat, or undefined when the path is absent (including ENOTDIR: a parent is a file). */
@@ -241,7 +280,7 @@ export interface RestoreResult {
 }
 
 /** bl restore / bl checkout [rev] -- paths. */
-export function restore(repo: Repo, opts: RestoreOptions): RestoreResult {
+export async function restore(repo: Repo, opts: RestoreOptions): Promise<RestoreResult> {
   if (opts.paths.length === 0) throw new BlError('INVALID_ARGUMENT', 'you must specify path(s) to restore', {hint: 'e.g. `bl restore data.csv` or `bl restore .`'})
   const specs = opts.paths.map((p) => toRepoPath(repo, p))
   const staged = opts.staged ?? false
@@ -258,6 +297,11 @@ export function restore(repo: Repo, opts: RestoreOptions): RestoreResult {
   if (matches.length === 0 && trackedMatches.length === 0)
     throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${opts.paths[0]}' did not match any file known to bl`, {hint: 'Check the path with `bl ls-tree -r HEAD` or `bl status`.'})
   const result: RestoreResult = {restored: [], removed: []}
+  // The content first (a lazy clone or an evicted store fetches it), before any file changes.
+  if (worktree) await ensureContent(repo, matches.map((p) => source.get(p)!).filter((e) => e.kind === 'file').map((e) => e.id))
+  // In a sparse work tree, restoring a path also brings it into the include set, so later
+  // switches and pulls keep it up to date.
+  const sparse = worktree ? readSparse(repo) : null
   const now = repo.nowMs()
   const updates: IndexEntry[] = []
   const deletes: string[] = []
@@ -287,6 +331,7 @@ export function restore(repo: Repo, opts: RestoreOptions): RestoreResult {
     () => {
       for (const e of updates) repo.store.putIndexEntry(e)
       for (const p of deletes) repo.store.deleteIndexEntry(p)
+      if (sparse) writeSparse(repo, {include: [...sparse.include, ...specs]})
     },
     {durable: true},
   )

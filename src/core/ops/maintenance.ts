@@ -10,6 +10,7 @@ import {decodeCommit} from '../objects/commit.js'
 import {decodeTreeNode, type DecodedNode} from '../objects/tree.js'
 import type {Repo} from '../repo.js'
 import {createHasher} from '../hash.js'
+import {listRemotes} from '../remote/remotes.js'
 
 export interface FsckProblem {
   kind: 'corrupt' | 'missing' | 'database' | 'dangling-ref'
@@ -20,6 +21,8 @@ export interface FsckProblem {
 export interface FsckResult {
   objects: number
   chunks: number
+  /** Chunks of reachable files that are not local but listed by a remote's index (lazy clone, evicted). */
+  promised: number
   reachableCommits: number
   problems: FsckProblem[]
   ok: boolean
@@ -139,9 +142,16 @@ export function fsck(repo: Repo, opts: {onProgress?(done: number): void} = {}): 
   }
   const r = reach(repo)
   problems.push(...r.missing)
-  for (const c of r.chunks) if (!chunkData.has(c)) problems.push({kind: 'missing', id: c, message: `missing chunk ${c}`})
+  // Content kept on a remote (lazy clone, gc --evict) is promised, not missing: the remote's index lists it.
+  const remotes = listRemotes(repo).map((x) => x.name)
+  let promised = 0
+  for (const c of r.chunks) {
+    if (chunkData.has(c)) continue
+    if (remotes.length && st.remotesWithChunk(remotes, c as Oid).length) promised++
+    else problems.push({kind: 'missing', id: c, message: `missing chunk ${c}`})
+  }
   for (const ref of st.listRefs('')) if (ref.oid && !isOid(ref.oid)) problems.push({kind: 'dangling-ref', message: `ref ${ref.name} holds an invalid id`})
-  return {objects, chunks, reachableCommits: r.commits.size, problems, ok: problems.length === 0}
+  return {objects, chunks, promised, reachableCommits: r.commits.size, problems, ok: problems.length === 0}
 }
 
 export interface GcResult {

@@ -68,7 +68,7 @@ export function resultTree(repo: Repo, ours: Oid | null, edits: Map<string, Flat
   return repo.store.transaction(() => applyEdits(repo.store, ours, edits))
 }
 
-export function merge(repo: Repo, opts: MergeOptions): MergeResult {
+export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult> {
   requireNoOperation(repo, 'merge')
   if (opts.ffOnly && opts.noFf) throw new BlError('INVALID_ARGUMENT', '--ff-only and --no-ff cannot be used together', {hint: 'Pick one.'})
   const head = readHead(repo)
@@ -78,7 +78,7 @@ export function merge(repo: Repo, opts: MergeOptions): MergeResult {
 
   if (!head.oid) {
     // Merging into an unborn branch: it simply starts at their commit.
-    moveWorktree(repo, null, commitTree(repo, theirs), false)
+    await moveWorktree(repo, null, commitTree(repo, theirs), false)
     repo.store.transaction(() => advanceHead(repo, null, theirs, `merge ${opts.rev}: initial`), {durable: true})
     return {status: 'fast-forward', commit: theirs, parents: [], bases: [], changed: 0, favored: 0}
   }
@@ -88,7 +88,7 @@ export function merge(repo: Repo, opts: MergeOptions): MergeResult {
     const from = commitTree(repo, head.oid)
     const to = commitTree(repo, theirs)!
     // moveWorktree also records "index equals theirs" when the index equalled HEAD.
-    const moved = moveWorktree(repo, from, to, false)
+    const moved = await moveWorktree(repo, from, to, false)
     repo.store.transaction(() => advanceHead(repo, head.oid, theirs, `merge ${opts.rev}: Fast-forward`), {durable: true})
     return {status: 'fast-forward', commit: theirs, parents: [], bases, changed: moved.written + moved.removed, favored: 0}
   }
@@ -149,7 +149,7 @@ interface Pending {
  * there with the state saved and throws MERGE_CONFLICT. The state is saved before the work tree
  * changes, so a crash in between can still be aborted.
  */
-function finishOrStop(repo: Repo, p: Pending): MergeResult {
+async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
   const headTree = commitTree(repo, p.head)
   const resultTree = p.resultTree
   const state: OperationState = {
@@ -169,7 +169,7 @@ function finishOrStop(repo: Repo, p: Pending): MergeResult {
   saveOperation(repo, state)
   let moved: {written: number; removed: number}
   try {
-    moved = moveWorktree(repo, headTree, resultTree, false)
+    moved = await moveWorktree(repo, headTree, resultTree, false)
   } catch (err) {
     // Refused before touching anything (local changes in the way): undo the bookkeeping. A
     // sequence keeps this step at the head of its todo, so --continue retries it instead of
@@ -222,9 +222,9 @@ export function requireResolved(op: OperationState): void {
 }
 
 /** bl merge --abort: back to the state before the merge (files, index, HEAD). */
-export function mergeAbort(repo: Repo): {aborted: 'merge'; head: Oid} {
+export async function mergeAbort(repo: Repo): Promise<{aborted: 'merge'; head: Oid}> {
   const op = requireOperation(repo, 'merge')
-  abortOperation(repo, op)
+  await abortOperation(repo, op)
   return {aborted: 'merge', head: op.origHead}
 }
 

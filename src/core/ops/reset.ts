@@ -83,7 +83,7 @@ export function resetArgs(repo: Repo, before: string[], after: string[] | undefi
   throw new BlError('UNKNOWN_REVISION', `"${first}" is neither a revision nor a path known to bl`, {hint: 'Check the name; put paths after `--` (bl reset [<rev>] -- <paths>).', data: {rev: first}})
 }
 
-export function reset(repo: Repo, opts: ResetOptions): ResetResult {
+export async function reset(repo: Repo, opts: ResetOptions): Promise<ResetResult> {
   const mode = opts.mode ?? 'mixed'
   const head = readHead(repo)
   // On an unborn branch, `bl reset` (no revision) resets the index to the empty tree, as Git does.
@@ -115,7 +115,7 @@ export function reset(repo: Repo, opts: ResetOptions): ResetResult {
       hint: `Finish it with \`bl ${op.kind} --continue\`, or drop it with \`bl ${op.kind} --abort\` (or \`bl reset --mixed\`).`,
       data: {operation: op.kind},
     })
-  if (mode === 'hard') moveWorktree(repo, commitTree(repo, head.oid), targetTree, true)
+  if (mode === 'hard') await moveWorktree(repo, commitTree(repo, head.oid), targetTree, true)
   repo.store.transaction(
     () => {
       if (mode === 'mixed') resetIndex(repo, repo.store.indexTree() ?? null, targetTree, null)

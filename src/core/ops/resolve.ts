@@ -3,6 +3,7 @@
  * version goes into the work tree and the index (or the path goes away when that side deleted it),
  * the other side's copy at another path (a rename) is removed, and the conflict is marked resolved.
  */
+import {ensureContent} from './content.js'
 import {BlError} from '../errors.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
@@ -16,7 +17,7 @@ export interface ResolveResult {
   resolved: Array<{path: string; kind: Conflict['kind']; result: 'written' | 'deleted'}>
 }
 
-export function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' | 'theirs'): ResolveResult {
+export async function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' | 'theirs'): Promise<ResolveResult> {
   if (rawPaths.length === 0) throw new BlError('INVALID_ARGUMENT', `--${side} needs the conflicted paths to take`, {hint: `e.g. \`bl checkout --${side} data.csv\` (\`bl status\` lists the conflicts).`})
   const op = readOperation(repo)
   if (!op || op.conflicts.length === 0)
@@ -26,6 +27,7 @@ export function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' | 'the
   if (picked.length === 0) {
     throw new BlError('PATHSPEC_NO_MATCH', `'${rawPaths[0]}' is not in conflict`, {hint: `Conflicted paths: ${op.conflicts.slice(0, 5).map((c) => c.path).join(', ')}.`, data: {conflicts: op.conflicts.map((c) => c.path)}})
   }
+  await ensureContent(repo, picked.map((c) => (side === 'ours' ? c.ours : c.theirs)).flatMap((v) => (v && v.kind === 'file' ? [v.id] : [])))
   const index = loadIndex(repo)
   const updates: IndexEntry[] = []
   const deletes = new Set<string>()

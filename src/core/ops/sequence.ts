@@ -64,7 +64,7 @@ interface StepOptions {
  * Runs the remaining steps of `op` (its `todo`), committing each; stops (throws MERGE_CONFLICT)
  * at the first conflict with the state saved. Returns what was done.
  */
-function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts: StepOptions, acc: SequenceResult): SequenceResult {
+async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts: StepOptions, acc: SequenceResult): Promise<SequenceResult> {
   while (op.todo.length > 0) {
     const c = op.todo[0]!
     const rest = op.todo.slice(1)
@@ -83,7 +83,7 @@ function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts: Step
       repo.store.transaction(() => writeOperation(repo, op), {durable: true})
       continue
     }
-    const res = finishOrStop(repo, {
+    const res = await finishOrStop(repo, {
       kind: op.kind,
       head,
       origHead: op.origHead,
@@ -126,7 +126,7 @@ function finish(repo: Repo, op: OperationState, acc: SequenceResult, opts: StepO
   return {...acc, head, staged: Boolean(opts.noCommit)}
 }
 
-function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOptions & {onto?: Oid}): SequenceResult {
+async function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOptions & {onto?: Oid}): Promise<SequenceResult> {
   const head = readHead(repo)
   if (!head.oid) throw new BlError('UNKNOWN_REVISION', `HEAD does not point at a commit yet: nothing to ${kind} onto`, {hint: 'Make a first commit.'})
   if (opts.noCommit && todo.length > 1)
@@ -142,7 +142,7 @@ function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOptions & 
   if (kind === 'rebase' && opts.onto) {
     saveOperation(repo, op)
     try {
-      moveWorktree(repo, commitTree(repo, head.oid), commitTree(repo, opts.onto), false)
+      await moveWorktree(repo, commitTree(repo, head.oid), commitTree(repo, opts.onto), false)
     } catch (err) {
       repo.store.transaction(() => clearOperation(repo), {durable: true})
       throw err
@@ -155,14 +155,14 @@ function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOptions & 
   return runSteps(repo, graph, op, opts, acc)
 }
 
-export function cherryPick(repo: Repo, opts: {revs: string[]; favor?: Favor; noCommit?: boolean}): SequenceResult {
+export async function cherryPick(repo: Repo, opts: {revs: string[]; favor?: Favor; noCommit?: boolean}): Promise<SequenceResult> {
   requireNoOperation(repo, 'cherry-pick')
   if (opts.revs.length === 0) throw new BlError('INVALID_ARGUMENT', 'nothing to cherry-pick', {hint: 'Name one or more commits: `bl cherry-pick <rev>...`.'})
   const todo = expandRevs(repo, new CommitGraph(repo.store), opts.revs)
   return start(repo, 'cherry-pick', todo, opts)
 }
 
-export function revert(repo: Repo, opts: {revs: string[]; favor?: Favor; noCommit?: boolean}): SequenceResult {
+export async function revert(repo: Repo, opts: {revs: string[]; favor?: Favor; noCommit?: boolean}): Promise<SequenceResult> {
   requireNoOperation(repo, 'revert')
   if (opts.revs.length === 0) throw new BlError('INVALID_ARGUMENT', 'nothing to revert', {hint: 'Name one or more commits: `bl revert <rev>...`.'})
   // Newest first, as git reverts a range: each revert applies on top of the later ones' reverts.
@@ -171,7 +171,7 @@ export function revert(repo: Repo, opts: {revs: string[]; favor?: Favor; noCommi
   return start(repo, 'revert', opts.revs.some((r) => r.includes('..')) ? todo.reverse() : todo, opts)
 }
 
-export function rebase(repo: Repo, opts: {upstream: string; favor?: Favor}): SequenceResult {
+export async function rebase(repo: Repo, opts: {upstream: string; favor?: Favor}): Promise<SequenceResult> {
   requireNoOperation(repo, 'rebase')
   const head = readHead(repo)
   if (!head.oid) throw new BlError('UNKNOWN_REVISION', 'HEAD does not point at a commit yet: nothing to rebase', {hint: 'Make a first commit.'})
@@ -182,7 +182,7 @@ export function rebase(repo: Repo, opts: {upstream: string; favor?: Favor}): Seq
   requireCleanWorktree(repo)
   if (graph.isAncestor(head.oid, upstream)) {
     // Nothing of ours to replay: the branch simply moves forward, as git does.
-    moveWorktree(repo, commitTree(repo, head.oid), commitTree(repo, upstream), false)
+    await moveWorktree(repo, commitTree(repo, head.oid), commitTree(repo, upstream), false)
     repo.store.transaction(() => {
       const message = `rebase (finish): fast-forward to ${upstream.slice(0, 12)}`
       if (head.branch) updateRefs(repo, [{ref: head.branch, expect: head.oid, to: upstream, message}])
@@ -208,7 +208,7 @@ function requireCleanWorktree(repo: Repo): void {
 }
 
 /** --continue: commit the resolved step (unless it ended up empty), then run the rest. */
-export function sequenceContinue(repo: Repo, kind: SequenceKind, opts: {favor?: Favor} = {}): SequenceResult {
+export async function sequenceContinue(repo: Repo, kind: SequenceKind, opts: {favor?: Favor} = {}): Promise<SequenceResult> {
   const op = requireOperation(repo, kind)
   requireResolved(op)
   const acc: SequenceResult = {operation: kind, head: op.origHead, done: [], dropped: [], skipped: [], staged: false, status: 'done'}
@@ -234,7 +234,7 @@ export function sequenceContinue(repo: Repo, kind: SequenceKind, opts: {favor?: 
 }
 
 /** rebase --skip: drop the stopped commit's changes and go on with the next. */
-export function sequenceSkip(repo: Repo, kind: SequenceKind): SequenceResult {
+export async function sequenceSkip(repo: Repo, kind: SequenceKind): Promise<SequenceResult> {
   const op = requireOperation(repo, kind)
   const head = requireStoppedHead(repo, op)
   const headTree = commitTree(repo, head)
@@ -246,7 +246,7 @@ export function sequenceSkip(repo: Repo, kind: SequenceKind): SequenceResult {
     if (!h || h.id !== e.id || h.kind !== e.kind || h.exec !== e.exec) paths.add(p)
   }
   for (const p of headFlat.keys()) if (!index.has(p)) paths.add(p)
-  restorePaths(repo, headTree, paths)
+  await restorePaths(repo, headTree, paths)
   const next: OperationState = {...op, conflicts: [], message: ''}
   repo.store.transaction(() => {
     writeOperation(repo, next)
@@ -267,8 +267,8 @@ function requireStoppedHead(repo: Repo, op: OperationState): Oid {
   return head.oid
 }
 
-export function sequenceAbort(repo: Repo, kind: SequenceKind): {aborted: SequenceKind; head: Oid} {
+export async function sequenceAbort(repo: Repo, kind: SequenceKind): Promise<{aborted: SequenceKind; head: Oid}> {
   const op = requireOperation(repo, kind)
-  abortOperation(repo, op)
+  await abortOperation(repo, op)
   return {aborted: kind, head: op.origHead}
 }

@@ -11,6 +11,7 @@ import type {IndexEntry} from '../store/types.js'
 import {flattenTree, type FlatEntry} from '../tree-build.js'
 import {compareWithIndex} from '../worktree/index-state.js'
 import {underAny} from '../worktree/paths.js'
+import {absentByDesign, readSparse} from '../worktree/sparse.js'
 import {ancestorDirs, scanWorktree, type ScannedFile} from '../worktree/scan.js'
 
 export function commitTree(repo: Repo, commit: Oid | null): Oid | null {
@@ -80,10 +81,13 @@ export function viewWorktree(repo: Repo, index: Map<string, IndexEntry>, specs: 
     },
   })
   view.invalid = scan.invalid
+  const sparse = readSparse(repo)
   for (const [p, e] of index) {
     if (view.clean.has(p) || view.dirty.has(p)) continue
     if (!underAny(p, specs)) continue
-    view.dirty.set(p, {entry: e, clean: false})
+    // Absent outside a sparse include set: not checked out, which is not a change.
+    if (absentByDesign(sparse, p, e)) view.clean.add(p)
+    else view.dirty.set(p, {entry: e, clean: false})
   }
   return view
 }

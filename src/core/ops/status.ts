@@ -2,6 +2,7 @@
  * bl status: staged changes (HEAD -> index), unstaged changes (index -> work tree) and
  * untracked files. Wholly untracked directories are shown as "dir/" unless `untrackedAll`.
  */
+import {readSparse} from '../worktree/sparse.js'
 import {diffMaps, type Change} from '../diff/diff.js'
 import {readHead, readRef, shortRef} from '../refs/refs.js'
 import {CommitGraph} from '../graph.js'
@@ -35,6 +36,8 @@ export interface StatusResult {
   conflicts: Array<{path: string; kind: ConflictKind}>
   /** The current branch's upstream and how far HEAD is ahead of / behind it (null when none). */
   upstream: {ref: string; ahead: number; behind: number; gone: boolean} | null
+  /** A sparse work tree (lazy clone): the pathspecs checked out (null: the whole tree is). */
+  sparse: {include: string[]} | null
   clean: boolean
 }
 
@@ -76,6 +79,7 @@ export function status(repo: Repo, opts: {paths?: string[]; untrackedAll?: boole
     invalid: view.invalid,
     operation: op ? {kind: op.kind, theirs: op.theirs, label: op.theirsLabel, remaining: op.todo.length} : null,
     upstream: aheadBehind(repo, head.branch, head.oid),
+    sparse: readSparse(repo),
     conflicts,
     clean: staged.length === 0 && unstaged.length === 0 && untracked.length === 0 && conflicts.length === 0,
   }

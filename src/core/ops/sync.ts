@@ -18,11 +18,15 @@ import {openTransport, readRemote, writeRemote, type RemoteSettings} from '../re
 import {fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remote/transfer.js'
 import {redactUrl, type Transport} from '../remote/transport.js'
 import {createRepo, type Repo} from '../repo.js'
-import {moveWorktree} from './checkout.js'
+import {materializeAbsent, moveWorktree, notCheckedOut} from './checkout.js'
+import {ensureChunks, markPromisor} from './content.js'
+import {readSparse, writeSparse} from '../worktree/sparse.js'
+import {toRepoPath} from '../worktree/paths.js'
 import {merge, type MergeResult} from './merge.js'
 import {remoteAdd, type RemoteOptions} from './remote.js'
 import {setUpstream, upstreamOf} from '../refs/upstream.js'
-import {commitTree} from './snapshot.js'
+import {commitTree, treeMap} from './snapshot.js'
+import {runPool} from '../pool.js'
 
 export interface PushOptions {
   remote?: string
@@ -75,7 +79,7 @@ async function ensureProbed(repo: Repo, r: RemoteSettings, t: Transport): Promis
  * The local cache of a remote's indexes belongs to one remote repository (its BLREPO id): if the
  * prefix was wiped and re-created, what we knew about it is dropped, or a push would skip objects.
  */
-function bindRemoteId(repo: Repo, remote: string, id: string): void {
+export function bindRemoteId(repo: Repo, remote: string, id: string): void {
   const key = `remote.${remote}.repo-id`
   const known = repo.store.getConfig(key)
   if (known === id) return
@@ -139,6 +143,8 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     if (toSend.length) {
       await syncRemoteIndex(repo.store, remoteName, t)
       const plan = planPush(repo.store, remoteName, toSend)
+      // A thin store (lazy clone, evicted) fetches what this remote lacks from the ones that have it.
+      await ensureChunks(repo, plan.chunks, {exclude: remoteName, progress: opts.progress})
       const up = await uploadPlan(repo.store, remoteName, t, plan, opts.progress)
       result.packs = up.packs
       result.bytes = up.bytes
@@ -184,14 +190,16 @@ export interface FetchResult {
   bytes: number
 }
 
-export async function fetch(repo: Repo, opts: {remote?: string; progress?: TransferProgress; prune?: boolean} = {}): Promise<FetchResult> {
+export async function fetch(repo: Repo, opts: {remote?: string; progress?: TransferProgress; prune?: boolean; lazy?: boolean} = {}): Promise<FetchResult> {
   const remoteName = defaultRemote(repo, opts.remote)
   return withRemote(repo, remoteName, async (r, t) => {
     bindRemoteId(repo, remoteName, (await requireBlRepo(t)).id)
     const refs = await listRemoteRefs(t)
     await syncRemoteIndex(repo.store, remoteName, t)
     const tips = [...new Set(refs.map((x) => x.commit))]
-    const got = await fetchClosure(repo.store, remoteName, t, tips, {blobs: true, concurrency: r.concurrency, progress: opts.progress})
+    // From a promisor remote (lazy clone, evicted content) only history travels; contents come on demand.
+    const lazy = opts.lazy ?? repo.store.getConfig(`remote.${remoteName}.promisor`) === 'true'
+    const got = await fetchClosure(repo.store, remoteName, t, tips, {blobs: !lazy, concurrency: r.concurrency, progress: opts.progress})
     const updated: FetchResult['updated'] = []
     repo.store.transaction(() => {
       const seen = new Set<string>()
@@ -223,20 +231,34 @@ export async function fetch(repo: Repo, opts: {remote?: string; progress?: Trans
 export interface PullResult {
   fetch: FetchResult
   merge: MergeResult
+  /** Files newly brought into a sparse work tree by --include. */
+  materialized: number
 }
 
-export async function pull(repo: Repo, opts: {remote?: string; branch?: string; ffOnly?: boolean; progress?: TransferProgress}): Promise<PullResult> {
+export async function pull(repo: Repo, opts: {remote?: string; branch?: string; ffOnly?: boolean; include?: string[]; progress?: TransferProgress}): Promise<PullResult> {
   const head = readHead(repo)
   if (!head.branch) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: there is no branch to pull into', {hint: 'Switch to a branch first.'})
+  const include = (opts.include ?? []).map((p) => toRepoPath(repo, p))
+  if (include.length && !readSparse(repo))
+    throw new BlError('INVALID_ARGUMENT', '--include narrows a sparse work tree, and this one is complete', {hint: 'Start one with `bl clone --no-checkout <url>` (or `--include <glob>`); a full work tree already pulls every file.'})
   const up = upstreamOf(repo, head.branch)
   const remote = opts.remote ?? up?.remote ?? 'origin'
   const branch = opts.branch ?? (up && up.remote === remote ? up.ref.replace(/^refs\/heads\//, '') : shortRef(head.branch))
   const f = await fetch(repo, {remote, progress: opts.progress})
   const tracking = `refs/remotes/${remote}/${branch}`
   if (!readRef(repo, tracking)) throw new BlError('REF_NOT_FOUND', `${remote} has no branch ${branch}`, {hint: `\`bl ls-remote ${remote}\` lists its branches.`, data: {remote, branch}})
-  const m = merge(repo, {rev: tracking, ffOnly: opts.ffOnly, message: `Merge branch '${branch}' of ${remote}`})
-  return {fetch: f, merge: m}
+  // Included before the merge, so it writes the new versions of those paths too.
+  if (include.length) {
+    const sparse = readSparse(repo)!
+    repo.store.transaction(() => writeSparse(repo, {include: [...sparse.include, ...include]}), {durable: true})
+  }
+  const m = await merge(repo, {rev: tracking, ffOnly: opts.ffOnly, message: `Merge branch '${branch}' of ${remote}`})
+  // Newly included paths the merge did not touch are still absent: bring them in from the index.
+  const materialized = include.length ? (await materializeAbsent(repo, include)).length : 0
+  return {fetch: f, merge: m, materialized}
 }
+
+
 
 export interface CloneResult {
   dir: string
@@ -248,7 +270,21 @@ export interface CloneResult {
   checkedOut: boolean
 }
 
-export async function clone(ctx: Context, opts: {url: string; dir?: string; branch?: string; noCheckout?: boolean; remoteOptions?: RemoteOptions; progress?: TransferProgress}): Promise<CloneResult> {
+export interface CloneOptions {
+  url: string
+  dir?: string
+  branch?: string
+  /** Metadata only, and an empty sparse work tree (`checkout -- <path>` brings files in). */
+  noCheckout?: boolean
+  /** `blob:none`: metadata only; the checkout fetches just the current files' contents. */
+  filter?: 'blob:none'
+  /** A sparse work tree holding just these pathspecs (metadata only, like --no-checkout). */
+  include?: string[]
+  remoteOptions?: RemoteOptions
+  progress?: TransferProgress
+}
+
+export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResult> {
   const guess = opts.url.replace(/\/+$/, '').split(/[/:]/).pop() || 'repo'
   const dir = path.resolve(ctx.cwd, opts.dir ?? guess)
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0)
@@ -259,6 +295,10 @@ export async function clone(ctx: Context, opts: {url: string; dir?: string; bran
     fs.mkdirSync(dir, {recursive: true})
     repo = createRepo({...ctx, cwd: dir}, '.', opts.branch ?? 'main')
     remoteAdd(repo, 'origin', opts.url, opts.remoteOptions)
+    const sparse = opts.noCheckout || (opts.include?.length ?? 0) > 0
+    const lazy = sparse || opts.filter === 'blob:none'
+    const r0 = repo
+    if (lazy) r0.store.transaction(() => markPromisor(r0, 'origin'), {durable: true})
     const info = await withRemote(repo, 'origin', (_r, t) => requireBlRepo(t))
     const f = await fetch(repo, {remote: 'origin', progress: opts.progress})
     const branch = opts.branch ?? info.defaultBranch ?? pickBranch(repo)
@@ -272,8 +312,19 @@ export async function clone(ctx: Context, opts: {url: string; dir?: string; bran
         setHead(r, {branch: HEADS + branch}, `clone: from ${opts.url}`)
         setUpstream(r, HEADS + branch, 'origin', branch)
       }, {durable: true})
-      if (!opts.noCheckout) {
-        moveWorktree(r, null, commitTree(r, tip), true)
+      if (sparse) {
+        // Every file tracked, none on disk until asked for: status stays clean, commits keep them.
+        const tree = commitTree(r, tip)!
+        const include = (opts.include ?? []).map((p) => toRepoPath(r, p))
+        r.store.transaction(() => {
+          for (const [p, e] of treeMap(r, tree)) r.store.putIndexEntry(notCheckedOut(p, e))
+          r.store.setIndexTree(tree)
+          writeSparse(r, {include})
+        }, {durable: true})
+        if (include.length) await materializeAbsent(r, include)
+        checkedOut = include.length > 0
+      } else {
+        await moveWorktree(r, null, commitTree(r, tip), true)
         checkedOut = true
       }
     }
@@ -365,15 +416,10 @@ export async function fork(ctx: Context, opts: {source: string; dest: string; re
     const keys = (await src.list('packs/')).filter((k) => k.endsWith('.pack') || k.endsWith('.idx'))
     // Packs before their indexes, as a push publishes them.
     const ordered = [...keys.filter((k) => k.endsWith('.pack')), ...keys.filter((k) => k.endsWith('.idx'))]
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < ordered.length) {
-        const k = ordered[next++]!
-        if (!(await dst.copyFrom(src, k)))
-          throw new BlError('INVALID_ARGUMENT', `cannot share objects between ${src.display} and ${dst.display} without downloading them`, {hint: 'Fork within one S3 service (same endpoint and region), or between two directories.'})
-      }
-    }
-    await Promise.all(Array.from({length: Math.min(8, ordered.length)}, worker))
+    await runPool(ordered, 8, async (k) => {
+      if (!(await dst.copyFrom(src, k)))
+        throw new BlError('INVALID_ARGUMENT', `cannot share objects between ${src.display} and ${dst.display} without downloading them`, {hint: 'Fork within one S3 service (same endpoint and region), or between two directories.'})
+    })
     const created = await ensureBlRepo(dst, {defaultBranch: info.defaultBranch, forkedFrom: redactUrl(opts.source)})
     for (const r of refs) {
       if (!(await casRemoteRef(dst, r.name, r.commit, undefined)))

@@ -9,6 +9,8 @@ import {loadCommit} from '../odb.js'
 import type {Repo} from '../repo.js'
 import {HEADS, readHead, readRef, shortRef, TAGS} from './refs.js'
 
+const REMOTES = 'refs/remotes/'
+
 const SUFFIX_RE = /([~^])(\d*)/y
 
 function unknown(rev: string): BlError {
@@ -23,7 +25,7 @@ function unknown(rev: string): BlError {
 export function reflogRefName(repo: Repo, name: string): string | undefined {
   if (name === 'HEAD' || name === '@') return 'HEAD'
   if (name === '') return readHead(repo).branch ?? 'HEAD'
-  const candidates = name.startsWith('refs/') ? [name] : [HEADS + name, TAGS + name]
+  const candidates = name.startsWith('refs/') ? [name] : [HEADS + name, TAGS + name, REMOTES + name]
   return candidates.find((r) => repo.store.getRef(r) !== undefined || repo.store.reflog(r).length > 0)
 }
 
@@ -51,7 +53,8 @@ function resolveBase(repo: Repo, base: string, whole: string): Oid {
     if (!head.oid) throw new BlError('UNKNOWN_REVISION', `HEAD does not point at a commit yet`, {hint: 'Make a first commit with `bl commit`.', data: {rev: whole}})
     return head.oid
   }
-  for (const candidate of [base, `${HEADS}${base}`, `${TAGS}${base}`]) {
+  // Git's order: a full ref, then branches, tags, and remote-tracking branches (origin/main).
+  for (const candidate of [base, `${HEADS}${base}`, `${TAGS}${base}`, `${REMOTES}${base}`]) {
     if (!candidate.startsWith('refs/')) continue
     const oid = readRef(repo, candidate)
     if (oid) return oid

@@ -104,7 +104,7 @@ export class DirTransport implements Transport {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw remoteIoError(this.display, 'locking a ref', err)
         // A lock left by a killed process goes stale.
         const st = await fs.promises.stat(lockFile).catch(() => undefined)
-        if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) await fs.promises.rm(lockFile, {force: true})
+        if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) await breakStaleLock(lockFile, st)
         await sleep(Math.min(200, 5 * (attempt + 1)))
       }
     }
@@ -123,7 +123,7 @@ export class DirTransport implements Transport {
       for (const e of entries) {
         const r = rel ? `${rel}/${e.name}` : e.name
         if (e.isDirectory()) await walk(path.join(dir, e.name), r)
-        else if (!/\.(tmp-\d+-\d+|lock)$/.test(e.name) && r.startsWith(prefix)) out.push(r)
+        else if (!/\.(tmp-\d+-\d+|lock|lock\.stale-[\w-]+)$/.test(e.name) && r.startsWith(prefix)) out.push(r)
       }
     }
     const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : ''
@@ -153,4 +153,22 @@ export class DirTransport implements Transport {
   }
 
   close(): void {}
+}
+
+/**
+ * Removes a stale lock without ever removing a fresh one: two processes may both find the same
+ * stale lock, and the slower one must not delete the lock the faster one has taken since. The
+ * lock is moved aside atomically and deleted only if it is the very file found stale (same inode);
+ * a fresh lock moved aside by mistake is put back (link fails if yet another process holds it).
+ */
+async function breakStaleLock(lockFile: string, stale: fs.Stats): Promise<void> {
+  const aside = `${lockFile}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`
+  try {
+    await fs.promises.rename(lockFile, aside)
+  } catch {
+    return // someone else broke or released it
+  }
+  const moved = await fs.promises.stat(aside).catch(() => undefined)
+  if (moved && moved.ino !== stale.ino) await fs.promises.link(aside, lockFile).catch(() => undefined)
+  await fs.promises.rm(aside, {force: true})
 }

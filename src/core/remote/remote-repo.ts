@@ -3,6 +3,7 @@
  * JSON objects moved by compare-and-swap, the create-only audit log, pack indexes (cached locally),
  * and the probe that tells whether the store honours conditional writes.
  */
+import {runPool} from '../pool.js'
 import crypto from 'node:crypto'
 import {BlError} from '../errors.js'
 import {isOid, type Oid} from '../hash.js'
@@ -156,18 +157,13 @@ export async function syncRemoteIndex(store: SqliteObjectStore, remote: string, 
   const idxKeys = (await t.list('packs/')).filter((k) => k.endsWith('.idx'))
   const missing = idxKeys.filter((k) => !known.has(k.slice('packs/'.length, -'.idx'.length)))
   const fetched: Array<ReturnType<typeof decodeIdx>> = []
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < missing.length) {
-      const k = missing[next++]!
-      const o = await t.get(k)
-      if (!o) continue
-      const idx = decodeIdx(o.body, k)
-      if (`packs/${idx.pack}.idx` !== k) throw corrupt(k, 'its name does not match the pack it indexes')
-      fetched.push(idx)
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(8, missing.length)}, worker))
+  await runPool(missing, 8, async (k) => {
+    const o = await t.get(k)
+    if (!o) return
+    const idx = decodeIdx(o.body, k)
+    if (`packs/${idx.pack}.idx` !== k) throw corrupt(k, 'its name does not match the pack it indexes')
+    fetched.push(idx)
+  })
   if (fetched.length) store.transaction(() => fetched.forEach((idx) => store.addRemotePack(remote, idx)))
   return {packs: idxKeys.length, fetched: fetched.length}
 }

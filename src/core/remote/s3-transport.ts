@@ -58,6 +58,25 @@ function isPrecondition(err: unknown, cond: PutCondition): boolean {
   return Boolean(cond.ifMatch) && isMissing(err)
 }
 
+/**
+ * The SDK's own region chain (AWS_REGION, the profile's `region`, ...), and us-east-1 when it finds
+ * none: S3-compatible servers ignore the region, and AWS redirects a wrong one.
+ */
+function defaultRegion(profile: string | undefined): () => Promise<string> {
+  let region: Promise<string> | undefined
+  return () =>
+    (region ??= (async () => {
+      const probe = new S3Client(profile ? {profile} : {})
+      try {
+        return await probe.config.region()
+      } catch {
+        return 'us-east-1'
+      } finally {
+        probe.destroy()
+      }
+    })())
+}
+
 export class S3Transport implements Transport {
   readonly display: string
   private readonly client: S3Client
@@ -67,7 +86,7 @@ export class S3Transport implements Transport {
     this.display = `s3://${loc.bucket}${loc.prefix ? '/' + loc.prefix : ''}${loc.endpoint ? ` (${loc.endpoint.replace(/\/\/[^/@]*@/, '//***@')})` : ''}`
     this.concurrency = loc.concurrency ?? 8
     this.client = new S3Client({
-      region: loc.region ?? 'us-east-1',
+      region: loc.region ?? defaultRegion(loc.profile),
       ...(loc.endpoint ? {endpoint: loc.endpoint} : {}),
       ...(loc.profile ? {profile: loc.profile} : {}),
       forcePathStyle: loc.pathStyle ?? Boolean(loc.endpoint),

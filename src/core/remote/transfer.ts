@@ -14,6 +14,7 @@ import {loadBlob, loadCommit, loadRaw, loadTree} from '../odb.js'
 import type {SqliteObjectStore} from '../store/sqlite-object-store.js'
 import {encodeIdx, entryBytes, PackWriter, type IdxEntry, type PackKind} from './pack.js'
 import type {Transport} from './transport.js'
+import {runPool} from '../pool.js'
 
 /** Packs are cut at about this size (bounded memory: one being built, two uploading). */
 export const PACK_TARGET = 16 * 1024 * 1024
@@ -243,7 +244,7 @@ export async function fetchClosure(store: SqliteObjectStore, remote: string, t: 
     for (const p of commit.parents) if (!local(p)) stack.push(p)
   }
 
-  await fetchChunks(store, remote, t, [...st.chunks], opts.concurrency ?? 8, st, opts.progress)
+  st.bytes += await fetchChunks(store, remote, t, [...st.chunks], opts.concurrency ?? 8, opts.progress)
   verifyBlobRecords(store, st)
   store.transaction(() => {
     // Parents before children is not needed inside one transaction; everything lands at once.
@@ -257,9 +258,13 @@ class NeedNode extends Error {}
 /** Coalesced ranged GETs stop at this size: 8 in flight stay within ~64 MiB (plus the SDK's copies). */
 const RANGE_MAX = 8 * 1024 * 1024
 
-/** Chunks grouped by pack, adjacent ones read with one ranged GET (up to RANGE_MAX), in parallel. */
-async function fetchChunks(store: SqliteObjectStore, remote: string, t: Transport, ids: Oid[], concurrency: number, st: FetchState, progress?: TransferProgress): Promise<void> {
-  if (ids.length === 0) return
+/**
+ * Fetches chunks into the store: grouped by pack, adjacent ones read with one ranged GET (up to
+ * RANGE_MAX), in parallel; each verified against its id (entryBytes) before it is stored. Returns
+ * the bytes downloaded. Also how evicted or never-fetched content comes back (ops/content.ts).
+ */
+export async function fetchChunks(store: SqliteObjectStore, remote: string, t: Transport, ids: Oid[], concurrency: number, progress?: TransferProgress): Promise<number> {
+  if (ids.length === 0) return 0
   const byPack = new Map<string, Array<IdxEntry>>()
   for (const id of ids) {
     const e = store.remoteObject(remote, id, true)
@@ -282,23 +287,23 @@ async function fetchChunks(store: SqliteObjectStore, remote: string, t: Transpor
       }
     }
   }
-  let next = 0
   let written = 0
-  const worker = async (): Promise<void> => {
-    while (next < ranges.length) {
-      const r = ranges[next++]!
+  let bytes = 0
+  try {
+    await runPool(ranges, concurrency, async (r) => {
       const buf = await t.getRange(`packs/${r.pack}.pack`, r.start, r.end)
-      st.bytes += buf.length
+      bytes += buf.length
       progress?.onBytes?.(buf.length)
       const chunks = r.entries.map((e) => ({id: e.id, data: entryBytes(e, buf.subarray(e.offset - r.start, e.offset - r.start + e.storedLen))}))
       const size = chunks.reduce((s, c) => s + c.data.length, 0)
       store.bulkWrite(size, () => store.putChunks(chunks))
       written += chunks.length
       progress?.onObjects?.(written, ids.length)
-    }
+    })
+  } finally {
+    store.endBulk()
   }
-  await Promise.all(Array.from({length: Math.min(concurrency, ranges.length)}, worker))
-  store.endBulk()
+  return bytes
 }
 
 /** A blob record is keyed by its file's hash: check the chunks it lists really make that file. */

@@ -441,12 +441,27 @@ export class SqliteObjectStore implements ObjectStore {
    * some dead chunks are rewritten with only the live ones. Returns chunks and bytes dropped.
    */
   dropChunksExcept(live: Set<string>): {chunks: number; bytes: number} {
+    return this.dropChunksWhere((id) => !live.has(id))
+  }
+
+  /** Drops the chunks in `ids` (gc --evict), rewriting the segments they share with others. */
+  dropChunks(ids: Set<string>): {chunks: number; bytes: number} {
+    return this.dropChunksWhere((id) => ids.has(id))
+  }
+
+  /** Every local chunk with its segment (storage order) and length. */
+  chunkList(): Array<{id: Oid; segment: number; length: number}> {
+    const rows = this.db.prepare('SELECT id, segment, length FROM chunks').all() as Array<{id: Buffer; segment: number; length: number}>
+    return rows.map((r) => ({id: r.id.toString('hex') as Oid, segment: r.segment, length: r.length}))
+  }
+
+  private dropChunksWhere(dead: (id: string) => boolean): {chunks: number; bytes: number} {
     const rows = this.db.prepare('SELECT id, segment, offset, length FROM chunks').all() as Array<{id: Buffer; segment: number; offset: number; length: number}>
     const bySeg = new Map<number, {live: typeof rows; dead: typeof rows}>()
     for (const r of rows) {
       let g = bySeg.get(r.segment)
       if (!g) bySeg.set(r.segment, (g = {live: [], dead: []}))
-      ;(live.has(r.id.toString('hex')) ? g.live : g.dead).push(r)
+      ;(dead(r.id.toString('hex')) ? g.dead : g.live).push(r)
     }
     let chunks = 0
     let bytes = 0
@@ -716,11 +731,45 @@ CREATE TABLE IF NOT EXISTS remote_objects(remote TEXT NOT NULL, chunk INTEGER NO
     return this.remoteCache().has.get(remote, chunk ? 1 : 0, hexBuf(id)) !== undefined
   }
 
+  /** Remotes whose cached indexes list chunk `id`. */
+  remotesWithChunk(remotes: string[], id: Oid): string[] {
+    const has = this.remoteCache().has
+    const key = hexBuf(id)
+    return remotes.filter((r) => has.get(r, 1, key) !== undefined)
+  }
+
   /** Forgets everything cached about a remote (removed, renamed or re-pointed). */
   forgetRemote(remote: string): void {
     const st = this.remoteCache()
     st.forget.run(remote)
     st.forgetObjects.run(remote)
+  }
+
+  // ---- content use: when a file's content was last written out or read (gc --evict goes LRU) ----
+
+  private useStmts: {touch: Database.Statement; all: Database.Statement} | undefined
+
+  private contentUseTable(): NonNullable<SqliteObjectStore['useStmts']> {
+    if (this.useStmts) return this.useStmts
+    if (!this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'content_use'").get())
+      this.transaction(() => this.db.exec('CREATE TABLE IF NOT EXISTS content_use(blob BLOB PRIMARY KEY, used INTEGER NOT NULL) WITHOUT ROWID'))
+    this.useStmts = {
+      touch: this.db.prepare('INSERT INTO content_use(blob, used) VALUES (?, ?) ON CONFLICT(blob) DO UPDATE SET used = excluded.used'),
+      all: this.db.prepare('SELECT blob, used FROM content_use'),
+    }
+    return this.useStmts
+  }
+
+  /** Records that these files' contents were used at `timeMs` (call inside a transaction). */
+  touchContent(blobs: Iterable<Oid>, timeMs: number): void {
+    const st = this.contentUseTable()
+    for (const b of blobs) st.touch.run(hexBuf(b), timeMs)
+  }
+
+  /** Last use per file id (files never used since they were stored are absent). */
+  contentUse(): Map<string, number> {
+    const rows = this.contentUseTable().all.all() as Array<{blob: Buffer; used: number}>
+    return new Map(rows.map((r) => [r.blob.toString('hex'), r.used]))
   }
 
   clearIndex(): void {

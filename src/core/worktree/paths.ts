@@ -18,9 +18,54 @@ export function toRepoPath(repo: Repo, userPath: string): string {
   return posix
 }
 
-/** Does repo path `p` fall under pathspec `spec` ('' matches everything)? */
+const GLOB_CHARS = /[*?[]/
+const globCache = new Map<string, RegExp>()
+
+/** Does a pathspec hold wildcards (`*`, `?`, `[...]`)? */
+export function isGlob(spec: string): boolean {
+  return GLOB_CHARS.test(spec)
+}
+
+/** The directory a glob pathspec can match under: its literal leading directories ('' for none). */
+export function globBase(spec: string): string {
+  const m = GLOB_CHARS.exec(spec)
+  if (!m) return spec
+  const cut = spec.lastIndexOf('/', m.index)
+  return cut < 0 ? '' : spec.slice(0, cut)
+}
+
+/**
+ * Git's default pathspec wildcards: `*` and `?` match any characters, `/` included (so `*.png`
+ * matches PNGs in every directory), `[...]` a character class.
+ */
+function globRegExp(spec: string): RegExp {
+  let re = globCache.get(spec)
+  if (re) return re
+  let src = ''
+  for (let i = 0; i < spec.length; i++) {
+    const ch = spec[i]!
+    if (ch === '*') src += '.*'
+    else if (ch === '?') src += '.'
+    else if (ch === '[') {
+      const close = spec.indexOf(']', i + 2)
+      if (close < 0) src += '\\['
+      else {
+        let body = spec.slice(i + 1, close)
+        if (body.startsWith('!')) body = '^' + body.slice(1)
+        src += `[${body.replace(/\\/g, '\\\\')}]`
+        i = close
+      }
+    } else src += ch.replace(/[.+^${}()|\\\]]/g, '\\$&')
+  }
+  re = new RegExp(`^${src}(/.*)?$`, 's')
+  globCache.set(spec, re)
+  return re
+}
+
+/** Does repo path `p` fall under pathspec `spec` ('' matches everything; wildcards as in Git)? */
 export function underSpec(p: string, spec: string): boolean {
-  return spec === '' || p === spec || p.startsWith(spec + '/')
+  if (spec === '' || p === spec || p.startsWith(spec + '/')) return true
+  return isGlob(spec) && globRegExp(spec).test(p)
 }
 
 export function underAny(p: string, specs: string[]): boolean {

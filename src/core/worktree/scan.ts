@@ -9,7 +9,7 @@ import {fsError} from '../errors.js'
 import {entryNameProblem} from '../objects/names.js'
 import type {Repo} from '../repo.js'
 import {IgnoreRules} from './ignore-rules.js'
-import {absPath, underSpec} from './paths.js'
+import {absPath, globBase, isGlob, underSpec} from './paths.js'
 
 export interface ScannedFile {
   path: string
@@ -39,7 +39,10 @@ export interface ScanOptions {
 export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
   const rules = new IgnoreRules(repo.root)
   const out: ScanResult = {files: [], invalid: []}
+  /** While a wildcard pathspec is walked (from its literal base directory): what must match it. */
+  let filter: string | null = null
   const visit = (rel: string, kind: 'file' | 'symlink', abs = absPath(repo, rel)): void => {
+    if (filter !== null && !underSpec(rel, filter)) return
     let st: fs.Stats | undefined
     if (opts.needStat(rel, kind)) {
       try {
@@ -88,6 +91,14 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
       walkDir('')
       continue
     }
+    if (isGlob(spec)) {
+      const base = globBase(spec)
+      if (base !== '' && (hasSymlinkParent(repo, base + '/x') || !isDir(absPath(repo, base)))) continue
+      filter = spec
+      walkDir(base)
+      filter = null
+      continue
+    }
     let st: fs.Stats
     try {
       st = fs.lstatSync(absPath(repo, spec))
@@ -108,6 +119,14 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
     else if (st.isSymbolicLink()) visit(spec, 'symlink')
   }
   return out
+}
+
+function isDir(abs: string): boolean {
+  try {
+    return fs.lstatSync(abs).isDirectory()
+  } catch {
+    return false
+  }
 }
 
 function hasSymlinkParent(repo: Repo, p: string): boolean {

@@ -1,0 +1,259 @@
+/**
+ * Lazy clones and a thin local store, through the real binary against a directory remote and the
+ * S3-compatible test server: `clone --no-checkout` / `--include` / `--filter=blob:none` fetch history
+ * only; `checkout -- <glob>` and `pull --include` fetch just the contents they need; `gc --evict`
+ * drops content a remote holds (least recently used first) and it comes back transparently.
+ */
+import {after, before, describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import {jA, makeTmp, okA, prng, rmrf, Sandbox, withJson} from './helpers.ts'
+import {s3Env, startS3Server, type S3TestServer} from '../support/s3-server.ts'
+
+interface Target {
+  name: string
+  url(prefix: string): string[]
+  env(): Record<string, string>
+}
+
+let server: S3TestServer
+const tmps: string[] = []
+before(async () => {
+  server = await startS3Server()
+})
+after(async () => {
+  await server.stop()
+  for (const t of tmps) rmrf(t)
+})
+
+const dirTarget: Target = {
+  name: 'directory',
+  url(prefix) {
+    const base = makeTmp('bl-lazy-remote-')
+    tmps.push(base)
+    return [path.join(base, prefix)]
+  },
+  env: () => ({}),
+}
+const s3Target: Target = {
+  name: 's3',
+  url: (prefix) => [`s3://${server.bucket}/${prefix}`, '--endpoint', server.endpoint, '--path-style'],
+  env: () => s3Env(server),
+}
+
+async function commitFiles(s: Sandbox, files: Record<string, string | Buffer>, msg: string): Promise<string> {
+  for (const [p, v] of Object.entries(files)) s.write(p, v)
+  await okA(s, ['add', '-A', '-q'])
+  await okA(s, ['commit', '-q', '-m', msg])
+  return (await jA(s, ['log', '-n', '1']))[0].id
+}
+
+async function cloneOf(t: Target, url: string[], flags: string[]): Promise<Sandbox> {
+  const s = new Sandbox(t.env())
+  await okA(s, ['clone', '-q', url[0]!, s.dir, ...url.slice(1), ...flags], {cwd: s.base})
+  return s
+}
+
+/** Work-tree files (repo paths), .bl excluded. */
+function worktreeFiles(s: Sandbox): string[] {
+  return (fs.readdirSync(s.dir, {recursive: true, withFileTypes: true}) as fs.Dirent[])
+    .filter((d) => d.isFile())
+    .map((d) => path.relative(s.dir, path.join(d.parentPath, d.name)).split(path.sep).join('/'))
+    .filter((p) => !p.startsWith('.bl/'))
+    .sort()
+}
+
+/** Below the minimum chunk size: one chunk per file, so chunk counts are exact. */
+const SIZE = 60_000
+const v1: Record<string, Buffer> = {
+  'images/a/1.bin': prng(SIZE, 'a1'),
+  'images/a/2.bin': prng(SIZE, 'a2'),
+  'images/a/3.bin': prng(SIZE, 'a3'),
+  'images/b/1.bin': prng(SIZE, 'b1'),
+  'images/b/2.bin': prng(SIZE, 'b2'),
+  'readme.txt': Buffer.from('a dataset\n'),
+}
+
+for (const t of [dirTarget, s3Target]) {
+  describe(`lazy clone and thin store over ${t.name}`, () => {
+    it('--no-checkout fetches history only; checkout -- <glob> and pull --include bring just what they need', async () => {
+      const a = new Sandbox(t.env())
+      await okA(a, ['init', '-q'])
+      await commitFiles(a, v1, 'v1')
+      const url = t.url('lazy-1')
+      await okA(a, ['remote', 'add', 'origin', ...url])
+      await okA(a, ['push', '-q', '-u'])
+
+      const b = await cloneOf(t, url, ['--no-checkout'])
+      assert.deepEqual(worktreeFiles(b), [], 'nothing is checked out')
+      const st = await jA(b, ['status'])
+      assert.equal(st.clean, true, 'files not checked out are not deletions')
+      let fsck = await jA(b, ['fsck'])
+      assert.equal(fsck.ok, true)
+      assert.equal(fsck.chunks, 0, 'no file content was downloaded')
+      assert.ok(fsck.promised >= 6, `content is promised by the remote (${fsck.promised})`)
+
+      await okA(b, ['checkout', '--', 'images/a/*.bin'])
+      assert.deepEqual(worktreeFiles(b), ['images/a/1.bin', 'images/a/2.bin', 'images/a/3.bin'])
+      for (const p of ['images/a/1.bin', 'images/a/2.bin', 'images/a/3.bin']) assert.deepEqual(b.read(p), v1[p])
+      fsck = await jA(b, ['fsck'])
+      assert.equal(fsck.ok, true)
+      assert.equal(fsck.chunks, 3, 'only the requested files\' content is local')
+      assert.equal((await jA(b, ['status'])).clean, true)
+
+      // Upstream changes one included and one excluded file, and adds a directory.
+      const a2 = prng(SIZE, 'a2-v2')
+      const b1 = prng(SIZE, 'b1-v2')
+      await commitFiles(a, {'images/a/2.bin': a2, 'images/b/1.bin': b1, 'images/c/new.bin': prng(SIZE, 'c')}, 'v2')
+      await okA(a, ['push', '-q'])
+      const pulled = await jA(b, ['pull', '--include', 'images/b'])
+      assert.ok(pulled.fetch.bytes < 50_000, `pull fetched history only (${pulled.fetch.bytes} bytes)`)
+      assert.equal(pulled.materialized, 1, 'images/b/2.bin was brought in (b/1.bin came with the merge)')
+      assert.deepEqual(worktreeFiles(b), ['images/a/1.bin', 'images/a/2.bin', 'images/a/3.bin', 'images/b/1.bin', 'images/b/2.bin'])
+      assert.deepEqual(b.read('images/a/2.bin'), a2)
+      assert.deepEqual(b.read('images/b/1.bin'), b1)
+      assert.equal((await jA(b, ['fsck'])).chunks, 6, 'a/1-3, a/2 v2, b/1 v2, b/2: the old b/1, images/c and readme.txt were never downloaded')
+
+      // A commit from the sparse tree keeps the files it never checked out.
+      await commitFiles(b, {'images/a/4.bin': prng(1000, 'a4')}, 'from sparse')
+      await okA(b, ['push', '-q'])
+      await okA(a, ['pull', '-q', '--ff-only'])
+      assert.equal(a.read('readme.txt').toString(), 'a dataset\n')
+      assert.deepEqual(a.read('images/c/new.bin'), prng(SIZE, 'c'))
+      assert.deepEqual(a.read('images/a/4.bin'), prng(1000, 'a4'))
+
+      // --include on a complete work tree is a usage error with a hint.
+      const r = await a.runAsync(withJson(['pull', '--include', 'images']))
+      assert.equal(r.code, 2, r.stdout + r.stderr)
+      assert.equal(r.json().error.code, 'INVALID_ARGUMENT')
+      a.cleanup()
+      b.cleanup()
+    })
+
+    it('gc --evict drops content the remote holds; it comes back on demand, byte-identical', async () => {
+      const a = new Sandbox(t.env())
+      await okA(a, ['init', '-q'])
+      await commitFiles(a, v1, 'v1')
+      const url = t.url('lazy-2')
+      await okA(a, ['remote', 'add', 'origin', ...url])
+      // Nothing is on the remote yet: nothing may be evicted.
+      const none = await jA(a, ['gc', '--evict'])
+      assert.equal(none.evict.evictedChunks, 0)
+      assert.ok(none.evict.unpushedBytes >= 5 * SIZE)
+      await okA(a, ['push', '-q', '-u'])
+      const ev = await jA(a, ['gc', '--evict'])
+      assert.equal(ev.evict.evictedChunks, 6)
+      assert.ok(ev.evict.sizeAfter < ev.evict.sizeBefore - 4 * SIZE, `the store shrank (${ev.evict.sizeBefore} -> ${ev.evict.sizeAfter})`)
+      const fsck = await jA(a, ['fsck'])
+      assert.equal(fsck.ok, true)
+      assert.equal(fsck.chunks, 0)
+      assert.equal((await jA(a, ['status'])).clean, true, 'the work tree is untouched')
+      // show, restore and a switch to an older commit fetch what they need.
+      assert.deepEqual((await okA(a, ['show', 'HEAD:images/b/2.bin'])).stdoutBuf, v1['images/b/2.bin'])
+      fs.rmSync(path.join(a.dir, 'images/a/3.bin'))
+      await okA(a, ['checkout', '--', 'images/a/3.bin'])
+      assert.deepEqual(a.read('images/a/3.bin'), v1['images/a/3.bin'])
+      await commitFiles(a, {'images/a/1.bin': prng(SIZE, 'a1-v2')}, 'v2')
+      await okA(a, ['gc', '--evict', '-q'])
+      await okA(a, ['switch', '-q', '--detach', 'HEAD~1'])
+      assert.deepEqual(a.read('images/a/1.bin'), v1['images/a/1.bin'])
+      // The unpushed v2 content was kept: evicting never loses data.
+      await okA(a, ['switch', '-q', 'main'])
+      assert.deepEqual(a.read('images/a/1.bin'), prng(SIZE, 'a1-v2'))
+      assert.equal((await jA(a, ['fsck'])).ok, true)
+      a.cleanup()
+    })
+
+    it('--filter=blob:none checks out the current files only; older versions come on demand', async () => {
+      const a = new Sandbox(t.env())
+      await okA(a, ['init', '-q'])
+      await commitFiles(a, v1, 'v1')
+      const newer = prng(SIZE, 'a1-newer')
+      await commitFiles(a, {'images/a/1.bin': newer}, 'v2')
+      const url = t.url('lazy-3')
+      await okA(a, ['remote', 'add', 'origin', ...url])
+      await okA(a, ['push', '-q', '-u'])
+      const c = await cloneOf(t, url, ['--filter=blob:none'])
+      assert.deepEqual(worktreeFiles(c), Object.keys(v1).sort())
+      assert.deepEqual(c.read('images/a/1.bin'), newer)
+      const fsck = await jA(c, ['fsck'])
+      assert.equal(fsck.ok, true)
+      assert.equal(fsck.chunks, 6, 'the v1 version of images/a/1.bin was not downloaded')
+      assert.equal(fsck.promised, 1)
+      // Log and diff of history work without content.
+      assert.equal((await jA(c, ['log'])).length, 2)
+      assert.equal((await jA(c, ['diff', 'HEAD~1', 'HEAD'])).changes.length, 1)
+      await okA(c, ['checkout', '-q', 'HEAD~1', '--', 'images/a/1.bin'])
+      assert.deepEqual(c.read('images/a/1.bin'), v1['images/a/1.bin'])
+      a.cleanup()
+      c.cleanup()
+    })
+  })
+}
+
+describe('thin store details (directory remote)', () => {
+  it('gc --evict --max-size keeps the most recently used content; a push to another remote fetches what it lacks', async () => {
+    const a = new Sandbox()
+    await okA(a, ['init', '-q'])
+    const files = {'d/1.bin': prng(100_000, 'm1'), 'd/2.bin': prng(100_000, 'm2'), 'd/3.bin': prng(100_000, 'm3'), 'd/4.bin': prng(100_000, 'm4')}
+    await commitFiles(a, files, 'four files')
+    const url = dirTarget.url('lazy-lru')
+    await okA(a, ['remote', 'add', 'origin', ...url])
+    await okA(a, ['push', '-q', '-u'])
+    // Use d/2.bin last: it is the one to keep.
+    await okA(a, ['show', 'HEAD:d/3.bin'])
+    await new Promise((r) => setTimeout(r, 20))
+    await okA(a, ['show', 'HEAD:d/2.bin'])
+    const ev = await jA(a, ['gc', '--evict', '--max-size', '150K'])
+    assert.equal(ev.evict.evictedChunks, 3)
+    assert.equal(ev.evict.contentBytes, 100_000)
+    // With the remote gone, only the kept file can still be read.
+    const remoteDir = url[0]!
+    fs.renameSync(remoteDir, remoteDir + '.away')
+    assert.deepEqual((await okA(a, ['show', 'HEAD:d/2.bin'])).stdoutBuf, files['d/2.bin'])
+    const gone = await a.runAsync(['show', 'HEAD:d/1.bin'])
+    assert.equal(gone.code, 9, `evicted content needs the remote: ${gone.stderr}`)
+    fs.renameSync(remoteDir + '.away', remoteDir)
+
+    // Push to a second remote: the evicted chunks are fetched from origin and uploaded.
+    const url2 = dirTarget.url('lazy-lru-backup')
+    await okA(a, ['remote', 'add', 'backup', ...url2])
+    await okA(a, ['push', '-q', 'backup', 'main'])
+    const c = new Sandbox()
+    await okA(c, ['clone', '-q', url2[0]!, c.dir], {cwd: c.base})
+    for (const [p, v] of Object.entries(files)) assert.deepEqual(c.read(p), v)
+    assert.equal((await jA(c, ['fsck'])).ok, true)
+
+    const bad = await a.runAsync(withJson(['gc', '--evict', '--max-size', 'lots']))
+    assert.equal(bad.code, 2)
+    assert.equal(bad.json().error.code, 'INVALID_ARGUMENT')
+    a.cleanup()
+    c.cleanup()
+  })
+
+  it('clone --include checks out just the matching paths; switch keeps the tree sparse', async () => {
+    const a = new Sandbox()
+    await okA(a, ['init', '-q'])
+    await commitFiles(a, v1, 'v1')
+    await okA(a, ['branch', 'other'])
+    await okA(a, ['switch', '-q', 'other'])
+    await commitFiles(a, {'images/b/1.bin': prng(SIZE, 'other-b1'), 'images/a/1.bin': prng(SIZE, 'other-a1')}, 'other')
+    const url = dirTarget.url('lazy-include')
+    await okA(a, ['remote', 'add', 'origin', ...url])
+    await okA(a, ['push', '-q', 'origin', 'main', 'other'])
+    const b = new Sandbox()
+    await okA(b, ['clone', '-q', url[0]!, b.dir, '--include', 'images/b/*', '--branch', 'main'], {cwd: b.base})
+    assert.deepEqual(worktreeFiles(b), ['images/b/1.bin', 'images/b/2.bin'])
+    await okA(b, ['switch', '-q', '-c', 'other', 'origin/other'])
+    assert.deepEqual(worktreeFiles(b), ['images/b/1.bin', 'images/b/2.bin'], 'images/a stays out of the work tree')
+    assert.deepEqual(b.read('images/b/1.bin'), prng(SIZE, 'other-b1'))
+    assert.equal((await jA(b, ['status'])).clean, true)
+    // The index still tracks everything: a commit keeps images/a at the branch's version.
+    await commitFiles(b, {'images/b/3.bin': 'three\n'}, 'three')
+    const tree = await jA(b, ['ls-tree', '-r', 'HEAD'])
+    assert.deepEqual(tree.map((e: any) => e.path).sort(), ['images/a/1.bin', 'images/a/2.bin', 'images/a/3.bin', 'images/b/1.bin', 'images/b/2.bin', 'images/b/3.bin', 'readme.txt'])
+    a.cleanup()
+    b.cleanup()
+  })
+})
