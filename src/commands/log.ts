@@ -3,7 +3,9 @@ import {BlCommand} from '../cli/base-command.js'
 import {splitDashDash} from '../cli/args.js'
 import {formatDate, indent} from '../cli/format.js'
 import {renderGraph} from '../cli/graph.js'
+import {signatureLines} from '../cli/signature-format.js'
 import {log, logGraph, type LogEntry} from '../core/ops/log.js'
+import {withSignatures, type SignedLogEntry} from '../core/ops/verify.js'
 
 export default class Log extends BlCommand {
   static override summary = 'Show commit history.'
@@ -18,6 +20,7 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
     '<%= config.bin %> log feature ^main -- data/',
     '<%= config.bin %> log main -- data/train.csv',
     '<%= config.bin %> log --json',
+    '<%= config.bin %> log --show-signature -n 3',
   ]
   static override strict = false
   static override args = {revs: Args.string({description: 'Revisions to start from (default HEAD), ^rev, a..b or a...b; then -- and paths.'})}
@@ -25,22 +28,25 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
     oneline: Flags.boolean({description: 'One line per commit: short id and subject.'}),
     graph: Flags.boolean({description: 'Draw the history graph next to the commits (children before parents).'}),
     'max-count': Flags.integer({char: 'n', description: 'Show at most N commits.', min: 0}),
+    'show-signature': Flags.boolean({description: "Check each commit's OpenPGP signature (good, bad, unknown-key, expired, revoked, unsigned)."}),
   }
 
-  async run(): Promise<LogEntry[]> {
+  async run(): Promise<LogEntry[] | SignedLogEntry[]> {
     const {flags} = await this.parse(Log)
     const {before, after} = splitDashDash(this.argv, ['-n', '--max-count'])
     const opts = {revs: before, maxCount: flags['max-count'], paths: after}
     const drawn = flags.graph ? logGraph(this.repo(), opts) : {entries: log(this.repo(), opts), edges: []}
-    const entries = drawn.entries
+    const entries: Array<LogEntry & {signature?: SignedLogEntry['signature']}> = flags['show-signature'] ? await withSignatures(this.repo(), drawn.entries) : drawn.entries
     if (this.jsonEnabled()) return entries
     const graph = flags.graph ? renderGraph(entries.map((e, i) => ({id: e.id, parents: drawn.edges[i]!}))) : undefined
     entries.forEach((e, i) => {
       const deco = e.refs.length ? ` (${e.refs.join(', ')})` : ''
+      const sig = e.signature ? signatureLines(e.signature) : []
       const text: string[] = flags.oneline
-        ? [`${e.id.slice(0, 12)}${deco} ${e.message.split('\n')[0]}`]
+        ? [...sig, `${e.id.slice(0, 12)}${deco} ${e.message.split('\n')[0]}`]
         : [
             `commit ${e.id}${deco}`,
+            ...sig,
             ...(e.parents.length > 1 ? [`Merge: ${e.parents.map((p) => p.slice(0, 12)).join(' ')}`] : []),
             `Author: ${e.author.name} <${e.author.email}>`,
             `Date:   ${formatDate(e.author)}`,

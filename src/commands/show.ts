@@ -2,24 +2,48 @@ import {Args, Flags} from '@oclif/core'
 import {once} from 'node:events'
 import {BlCommand} from '../cli/base-command.js'
 import {formatBytes, formatDate, indent} from '../cli/format.js'
-import {show, type ShowResult} from '../core/ops/inspect.js'
+import {BlError} from '../core/errors.js'
+import {commitRaw, commitSignature, show, type ShowResult} from '../core/ops/inspect.js'
 import {quotePath} from '../core/worktree/paths.js'
 
 export default class Show extends BlCommand {
   static override summary = 'Show a commit, or stream a file with <rev>:<path>.'
-  static override examples = ['<%= config.bin %> show', '<%= config.bin %> show HEAD~2', '<%= config.bin %> show main:data/train.csv > train.csv', '<%= config.bin %> show v1:images/ --json']
+  static override description = '--raw prints exactly the bytes a commit signature covers and --signature the armored signature, so `gpg --verify sig.asc payload.bin` can check a commit outside bl.'
+  static override examples = [
+    '<%= config.bin %> show',
+    '<%= config.bin %> show HEAD~2',
+    '<%= config.bin %> show main:data/train.csv > train.csv',
+    '<%= config.bin %> show v1:images/ --json',
+    '<%= config.bin %> show --raw v1 > payload.bin && <%= config.bin %> show --signature v1 > sig.asc && gpg --verify sig.asc payload.bin',
+  ]
   static override args = {object: Args.string({description: 'A revision, or <rev>:<path>.', default: 'HEAD'})}
   static override flags = {
     'name-only': Flags.boolean({description: 'List changed paths only.'}),
+    raw: Flags.boolean({description: "Print the commit's signed payload (its encoding without the signature) as raw bytes.", exclusive: ['signature']}),
+    signature: Flags.boolean({description: "Print the commit's OpenPGP signature, ASCII-armored.", exclusive: ['raw']}),
   }
 
-  async run(): Promise<Omit<ShowResult, 'content'>> {
+  async run(): Promise<Omit<ShowResult, 'content'> | {id: string; payload: string} | {id: string; signature: string}> {
     const {args, flags} = await this.parse(Show)
+    if (flags.raw || flags.signature) {
+      if (args.object.includes(':')) throw new BlError('INVALID_ARGUMENT', `--${flags.raw ? 'raw' : 'signature'} takes a commit, not ${args.object}`, {hint: 'Pass a revision such as HEAD or v1.'})
+      if (flags.signature) {
+        const res = await commitSignature(this.repo(), args.object)
+        if (!this.jsonEnabled()) process.stdout.write(res.signature)
+        return res
+      }
+      const res = commitRaw(this.repo(), args.object)
+      if (!this.jsonEnabled()) {
+        if (!process.stdout.write(res.payload)) await once(process.stdout, 'drain')
+      }
+      // JSON carries the bytes as base64.
+      return {id: res.id, payload: res.payload.toString('base64')}
+    }
     const res = show(this.repo(), args.object)
     if (res.kind === 'file' || res.kind === 'symlink') {
       const {content, ...meta} = res
       if (!this.jsonEnabled() && content) {
-        for (const chunk of content()) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain')
+        for await (const chunk of content()) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain')
       }
       return meta
     }

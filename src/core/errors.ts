@@ -49,6 +49,20 @@ export type ErrorCode =
   | 'NOT_A_BL_REMOTE'
   | 'BAD_REMOTE_URL'
   | 'CHECKS_FAILED'
+  // OpenPGP keys and signed commits (docs/signing.md)
+  | 'KEY_NOT_FOUND'
+  | 'AMBIGUOUS_KEY'
+  | 'INVALID_KEY'
+  | 'KEY_HAS_SECRET'
+  | 'NO_SIGNING_KEY'
+  | 'KEY_UNUSABLE'
+  | 'PASSPHRASE_REQUIRED'
+  | 'BAD_PASSPHRASE'
+  | 'UNSIGNED_COMMIT'
+  | 'BAD_SIGNATURE'
+  | 'UNKNOWN_SIGNING_KEY'
+  | 'EXPIRED_SIGNING_KEY'
+  | 'REVOKED_SIGNING_KEY'
 
 export class BlError extends Error {
   readonly code: ErrorCode
@@ -76,6 +90,8 @@ export const EXIT = {
   BUSY: 7,
   IO: 8,
   REMOTE: 9,
+  /** A commit's signature is missing, bad, or by an unknown, expired or revoked key. */
+  SIGNATURE: 10,
 } as const
 
 const exitByCode: Partial<Record<ErrorCode, number>> = {
@@ -121,6 +137,19 @@ const exitByCode: Partial<Record<ErrorCode, number>> = {
   REMOTE_EXISTS: EXIT.REJECTED,
   NOT_A_BL_REMOTE: EXIT.NOT_FOUND,
   BAD_REMOTE_URL: EXIT.USAGE,
+  KEY_NOT_FOUND: EXIT.NOT_FOUND,
+  AMBIGUOUS_KEY: EXIT.USAGE,
+  INVALID_KEY: EXIT.USAGE,
+  KEY_HAS_SECRET: EXIT.REJECTED,
+  NO_SIGNING_KEY: EXIT.FAILURE,
+  KEY_UNUSABLE: EXIT.REJECTED,
+  PASSPHRASE_REQUIRED: EXIT.FAILURE,
+  BAD_PASSPHRASE: EXIT.FAILURE,
+  UNSIGNED_COMMIT: EXIT.SIGNATURE,
+  BAD_SIGNATURE: EXIT.SIGNATURE,
+  UNKNOWN_SIGNING_KEY: EXIT.SIGNATURE,
+  EXPIRED_SIGNING_KEY: EXIT.SIGNATURE,
+  REVOKED_SIGNING_KEY: EXIT.SIGNATURE,
 }
 
 export function exitCodeFor(code: ErrorCode): number {

@@ -4,13 +4,14 @@
  */
 import {BlError} from '../errors.js'
 import type {Oid} from '../hash.js'
-import {commitId, encodeCommit, type Commit} from '../objects/commit.js'
+import {commitId, commitPayload, encodeCommit, type Commit} from '../objects/commit.js'
 import {loadCommit} from '../odb.js'
 import {advanceHead, readHead, shortRef} from '../refs/refs.js'
 import type {Repo} from '../repo.js'
 import {writeTree} from '../tree-build.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {stage, type AddOptions} from './add.js'
+import {commitSigner, type PassphrasePrompt} from './keys.js'
 import {readOperation} from './operation-state.js'
 
 export interface CommitOptions {
@@ -20,6 +21,12 @@ export interface CommitOptions {
   /** Extra metadata (e.g. the linked Git commit). */
   meta?: Record<string, string>
   progress?: AddOptions['progress']
+  /** true = sign (-S), false = don't (--no-sign), undefined = config `commit.sign`. */
+  sign?: boolean
+  /** Key to sign with (implies signing); default config `user.signingKey`, else the only secret key. */
+  signingKey?: string
+  /** Asks for the key's passphrase when BL_KEY_PASSPHRASE is not set (the CLI passes one on a TTY). */
+  passphrasePrompt?: PassphrasePrompt
 }
 
 export interface CommitResult {
@@ -29,6 +36,8 @@ export interface CommitResult {
   tree: Oid
   message: string
   root: boolean
+  /** Fingerprint of the key that signed the commit, or null. */
+  signedBy: string | null
 }
 
 export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitResult> {
@@ -43,28 +52,37 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
   }
   const author = repo.identity('author')
   const committer = repo.identity('committer')
+  // Key and passphrase first: a missing key or a wrong passphrase fails before any work is done.
+  const signer = await commitSigner(repo, {sign: opts.sign, key: opts.signingKey, prompt: opts.passphrasePrompt})
   if (opts.all) await stage(repo, [''], {onlyTracked: true, progress: opts.progress})
   const head = readHead(repo)
-  return repo.store.transaction(
-    () => {
-      const entries = [...loadIndex(repo).values()].map((e) => ({path: e.path, kind: e.kind === 'symlink' ? ('symlink' as const) : ('file' as const), exec: e.exec, size: e.size, id: e.id}))
-      const tree = writeTree(repo.store, entries)
-      repo.store.setIndexTree(tree)
-      const parents = head.oid ? [head.oid] : []
-      if (!opts.allowEmpty) {
-        const parentTree = head.oid ? loadCommit(repo.store, head.oid).tree : null
-        if (parentTree === tree || (!head.oid && entries.length === 0))
-          throw new BlError('NOTHING_TO_COMMIT', 'nothing to commit, working tree unchanged', {hint: 'Stage changes with `bl add` (or use `bl commit -a`), or pass --allow-empty.'})
-      }
-      const c: Commit = {tree, parents, author, committer, message: normalizeMessage(opts.message), meta: {...opts.meta}}
-      const id = commitId(c)
-      repo.store.putObject(id, 'commit', encodeCommit(c))
-      const subject = c.message.split('\n')[0]!
-      advanceHead(repo, head.oid, id, `commit${parents.length ? '' : ' (initial)'}: ${subject}`)
-      return {id, branch: head.branch ? shortRef(head.branch) : null, parents, tree, message: c.message, root: parents.length === 0}
-    },
-    {durable: true},
-  )
+  const build = (): Commit => {
+    const entries = [...loadIndex(repo).values()].map((e) => ({path: e.path, kind: e.kind === 'symlink' ? ('symlink' as const) : ('file' as const), exec: e.exec, size: e.size, id: e.id}))
+    const tree = writeTree(repo.store, entries)
+    repo.store.setIndexTree(tree)
+    const parents = head.oid ? [head.oid] : []
+    if (!opts.allowEmpty) {
+      const parentTree = head.oid ? loadCommit(repo.store, head.oid).tree : null
+      if (parentTree === tree || (!head.oid && entries.length === 0))
+        throw new BlError('NOTHING_TO_COMMIT', 'nothing to commit, working tree unchanged', {hint: 'Stage changes with `bl add` (or use `bl commit -a`), or pass --allow-empty.'})
+    }
+    return {tree, parents, author, committer, message: normalizeMessage(opts.message), meta: {...opts.meta}}
+  }
+  const publish = (c: Commit): CommitResult => {
+    const id = commitId(c)
+    repo.store.putObject(id, 'commit', encodeCommit(c))
+    const subject = c.message.split('\n')[0]!
+    // Compare-and-swap on HEAD: a commit made by another process meanwhile is never lost.
+    advanceHead(repo, head.oid, id, `commit${c.parents.length ? '' : ' (initial)'}: ${subject}`)
+    return {id, branch: head.branch ? shortRef(head.branch) : null, parents: c.parents, tree: c.tree, message: c.message, root: c.parents.length === 0, signedBy: signer?.fingerprint ?? null}
+  }
+  if (!signer) return repo.store.transaction(() => publish(build()), {durable: true})
+  // Signing is asynchronous and a SQLite transaction is not: write the trees, sign outside the
+  // write lock, then publish the commit and move the ref (unreferenced trees of a failed signing are
+  // left to gc).
+  const c = repo.store.transaction(build, {durable: true})
+  c.signature = await signer.sign(commitPayload(c))
+  return repo.store.transaction(() => publish(c), {durable: true})
 }
 
 /** Git's default cleanup: strip trailing spaces and surrounding blank lines; end with one newline. */

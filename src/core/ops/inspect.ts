@@ -1,8 +1,11 @@
-/** Read-only inspection: bl show and bl ls-tree. */
+/** Read-only inspection: bl show (also --raw / --signature) and bl ls-tree. */
+import {ensureContent} from './content.js'
 import {BlError} from '../errors.js'
 import {diffMaps, type Change} from '../diff/diff.js'
 import type {Oid} from '../hash.js'
 import {loadCommit, loadTree, readFileChunks} from '../odb.js'
+import {commitPayload} from '../objects/commit.js'
+import {defaultSigner} from '../signing/signer.js'
 import type {EntryKind} from '../objects/tree.js'
 import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
@@ -26,7 +29,7 @@ export interface ShowFile {
   size: number
   exec: boolean
   /** Streams the verified bytes (not part of --json output). */
-  content?: () => Generator<Buffer>
+  content?: () => AsyncGenerator<Buffer>
 }
 
 export interface ShowDir {
@@ -56,7 +59,13 @@ function showStage(repo: Repo, stage: number, rawPath: string): ShowFile {
   }
   if (!e) throw new BlError('PATH_NOT_FOUND', `'${path}' has no ${names[stage]} version (stage ${stage})`, {hint: stage === 0 ? 'The path is not in the index.' : 'That side deleted it or never had it; see `bl diff` for the versions.', data: {path, stage}})
   const id = e.id
-  return {kind: e.kind, path, id, size: e.size, exec: e.exec, content: () => readFileChunks(repo.store, id)}
+  return {kind: e.kind, path, id, size: e.size, exec: e.exec, content: () => fileContent(repo, id)}
+}
+
+/** A file's bytes, fetched first when the content lives on a remote (lazy clone, evicted). */
+async function* fileContent(repo: Repo, id: Oid): AsyncGenerator<Buffer> {
+  await ensureContent(repo, [id])
+  yield* readFileChunks(repo.store, id)
 }
 
 export function show(repo: Repo, spec = 'HEAD'): ShowResult {
@@ -72,7 +81,7 @@ export function show(repo: Repo, spec = 'HEAD'): ShowResult {
     const e = lookupPath(repo.store, tree, path)
     if (!e) throw new BlError('PATH_NOT_FOUND', `path '${path}' does not exist in '${rev}'`, {hint: `List the tree with \`bl ls-tree -r ${rev}\`.`, data: {rev, path}})
     if (e.kind === 'dir') return {kind: 'dir', path, id: e.id, entries: lsTreeOf(repo, e.id, path, false)}
-    return {kind: e.kind, path, id: e.id, size: e.size, exec: e.exec, content: () => readFileChunks(repo.store, e.id)}
+    return {kind: e.kind, path, id: e.id, size: e.size, exec: e.exec, content: () => fileContent(repo, e.id)}
   }
   const id = resolveRevision(repo, spec)
   const c = loadCommit(repo.store, id)
@@ -130,4 +139,26 @@ export function lsTree(repo: Repo, opts: {rev: string; paths?: string[]; recursi
     else out.push({mode: e.kind === 'dir' ? MODE.dir : e.kind === 'symlink' ? MODE.symlink : e.exec ? MODE.exec : MODE.file, type: e.kind === 'dir' ? 'tree' : 'blob', kind: e.kind, id: e.id, size: e.size, files: e.files, path: p})
   }
   return out
+}
+
+// ---- the signed payload and the signature of a commit (bl show --raw / --signature) --------------
+
+export interface CommitRaw {
+  id: Oid
+  /** Exactly the bytes a commit signature covers: the commit's encoding without its signature. */
+  payload: Buffer
+  signature: Uint8Array | null
+}
+
+export function commitRaw(repo: Repo, rev = 'HEAD'): CommitRaw {
+  const id = resolveRevision(repo, rev)
+  const c = loadCommit(repo.store, id)
+  return {id, payload: commitPayload(c), signature: c.signature ?? null}
+}
+
+/** The commit's signature, ASCII-armored (`gpg --verify sig.asc payload.bin` checks it against `bl show --raw`). */
+export async function commitSignature(repo: Repo, rev = 'HEAD'): Promise<{id: Oid; signature: string}> {
+  const {id, signature} = commitRaw(repo, rev)
+  if (!signature) throw new BlError('UNSIGNED_COMMIT', `commit ${id.slice(0, 12)} is not signed`, {hint: 'Sign commits with `bl commit -S`.', data: {commit: id}})
+  return {id, signature: await (await defaultSigner()).armorSignature(signature)}
 }
