@@ -195,11 +195,11 @@ export async function fetch(repo: Repo, opts: {remote?: string; progress?: Trans
   return withRemote(repo, remoteName, async (r, t) => {
     bindRemoteId(repo, remoteName, (await requireBlRepo(t)).id)
     const refs = await listRemoteRefs(t)
-    await syncRemoteIndex(repo.store, remoteName, t)
+    const {fresh} = await syncRemoteIndex(repo.store, remoteName, t)
     const tips = [...new Set(refs.map((x) => x.commit))]
     // From a promisor remote (lazy clone, evicted content) only history travels; contents come on demand.
     const lazy = opts.lazy ?? repo.store.getConfig(`remote.${remoteName}.promisor`) === 'true'
-    const got = await fetchClosure(repo.store, remoteName, t, tips, {blobs: !lazy, concurrency: r.concurrency, progress: opts.progress})
+    const got = await fetchClosure(repo.store, remoteName, t, tips, {blobs: !lazy, concurrency: r.concurrency, progress: opts.progress, fresh})
     const updated: FetchResult['updated'] = []
     repo.store.transaction(() => {
       const seen = new Set<string>()

@@ -3,6 +3,7 @@
  * JSON objects moved by compare-and-swap, the create-only audit log, pack indexes (cached locally),
  * and the probe that tells whether the store honours conditional writes.
  */
+import type {RemoteEntry} from './transfer.js'
 import {runPool} from '../pool.js'
 import crypto from 'node:crypto'
 import {BlError} from '../errors.js'
@@ -152,7 +153,11 @@ export async function readAudit(t: Transport, ref?: string): Promise<AuditEntry[
  * Downloads the pack indexes the local cache lacks and records them. Only packs with an index are
  * published (the index is written after its pack), so a pack whose upload was cut off is ignored.
  */
-export async function syncRemoteIndex(store: SqliteObjectStore, remote: string, t: Transport): Promise<{packs: number; fetched: number}> {
+/**
+ * Reads the indexes of packs the local cache does not know yet and records them. Returns the
+ * metadata entries just read (commits, trees, file records) so a fetch can look them up in memory.
+ */
+export async function syncRemoteIndex(store: SqliteObjectStore, remote: string, t: Transport): Promise<{packs: number; fetched: number; fresh: Map<string, RemoteEntry>}> {
   const known = store.remotePacks(remote)
   const idxKeys = (await t.list('packs/')).filter((k) => k.endsWith('.idx'))
   const missing = idxKeys.filter((k) => !known.has(k.slice('packs/'.length, -'.idx'.length)))
@@ -165,7 +170,9 @@ export async function syncRemoteIndex(store: SqliteObjectStore, remote: string, 
     fetched.push(idx)
   })
   if (fetched.length) store.transaction(() => fetched.forEach((idx) => store.addRemotePack(remote, idx)))
-  return {packs: idxKeys.length, fetched: fetched.length}
+  const fresh = new Map<string, RemoteEntry>()
+  for (const idx of fetched) for (const e of idx.entries) if (e.kind !== 'chunk') fresh.set(e.id, {pack: idx.pack, kind: e.kind, flags: e.flags, offset: e.offset, storedLen: e.storedLen, rawLen: e.rawLen})
+  return {packs: idxKeys.length, fetched: fetched.length, fresh}
 }
 
 /**

@@ -320,6 +320,10 @@ export class SqliteObjectStore implements ObjectStore {
 
   // ---- objects ---------------------------------------------------------------------------------
 
+  hasAnyObject(): boolean {
+    return this.db.prepare('SELECT 1 FROM objects LIMIT 1').get() !== undefined
+  }
+
   hasObject(id: Oid): boolean {
     return this.stmts.hasObject.get(hexBuf(id)) !== undefined
   }
