@@ -4,43 +4,16 @@
  * only; `checkout -- <glob>` and `pull --include` fetch just the contents they need; `gc --evict`
  * drops content a remote holds (least recently used first) and it comes back transparently.
  */
-import {after, before, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import {jA, makeTmp, okA, prng, rmrf, Sandbox, withJson} from './helpers.ts'
-import {s3Env, startS3Server, type S3TestServer} from '../support/s3-server.ts'
+import {jA, okA, prng, Sandbox, withJson} from './helpers.ts'
+import {useRemoteTargets, type Target} from '../support/remote-targets.ts'
 
-interface Target {
-  name: string
-  url(prefix: string): string[]
-  env(): Record<string, string>
-}
-
-let server: S3TestServer
-const tmps: string[] = []
-before(async () => {
-  server = await startS3Server()
-})
-after(async () => {
-  await server.stop()
-  for (const t of tmps) rmrf(t)
-})
-
-const dirTarget: Target = {
-  name: 'directory',
-  url(prefix) {
-    const base = makeTmp('bl-lazy-remote-')
-    tmps.push(base)
-    return [path.join(base, prefix)]
-  },
-  env: () => ({}),
-}
-const s3Target: Target = {
-  name: 's3',
-  url: (prefix) => [`s3://${server.bucket}/${prefix}`, '--endpoint', server.endpoint, '--path-style'],
-  env: () => s3Env(server),
-}
+const targets = useRemoteTargets('bl-lazy-remote-')
+const dirTarget = targets.dir
+const s3Target = targets.s3
 
 async function commitFiles(s: Sandbox, files: Record<string, string | Buffer>, msg: string): Promise<string> {
   for (const [p, v] of Object.entries(files)) s.write(p, v)

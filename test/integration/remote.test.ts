@@ -1,49 +1,22 @@
 /**
  * Remotes through the real binary, against a directory remote and against a real S3-compatible
- * HTTP server (s3rver behind the conditional-write proxy of test/support/s3-server.ts, driven by
+ * HTTP server (s3rver behind the conditional-write proxy of test/support/s3-targets.server.ts, driven by
  * the real AWS SDK): round trip, only missing objects travel, fetch-first on a lost race (4
  * concurrent pushers, no commit lost), the lost-response case, faults retried, corrupted remote
  * objects refused, the conditional-write probe, credentials never stored or printed.
  */
-import {after, before, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import {jA, makeTmp, okA, rmrf, Sandbox, withJson} from './helpers.ts'
-import {s3Env, startS3Server, type S3TestServer} from '../support/s3-server.ts'
+import {jA, okA, Sandbox, withJson} from './helpers.ts'
+import {s3Env, startS3Server} from '../support/s3-server.ts'
+import {useRemoteTargets, type Target} from '../support/remote-targets.ts'
 
-interface Target {
-  name: string
-  /** `bl remote add <name> <url> ...extra` arguments. */
-  url(prefix: string): string[]
-  env(): Record<string, string>
-}
-
-let server: S3TestServer
-const tmps: string[] = []
-before(async () => {
-  server = await startS3Server()
-})
-after(async () => {
-  await server.stop()
-  for (const t of tmps) rmrf(t)
-})
-
-const dirTarget: Target = {
-  name: 'directory',
-  url(prefix) {
-    const base = makeTmp('bl-remote-')
-    tmps.push(base)
-    return [path.join(base, prefix)]
-  },
-  env: () => ({}),
-}
-const s3Target: Target = {
-  name: 's3',
-  url: (prefix) => [`s3://${server.bucket}/${prefix}`, '--endpoint', server.endpoint, '--path-style'],
-  env: () => s3Env(server),
-}
+const targets = useRemoteTargets('bl-remote-')
+const dirTarget = targets.dir
+const s3Target = targets.s3
 
 async function sandbox(t: Target): Promise<Sandbox> {
   const s = new Sandbox(t.env())
@@ -182,13 +155,13 @@ for (const t of [dirTarget, s3Target]) {
       const srcUrl = t.url('fork-src')
       await okA(a, ['remote', 'add', 'origin', ...srcUrl])
       await okA(a, ['push', '-q', '-u'])
-      const forkUrl = t.name === 's3' ? [`s3://${server.bucket}/fork-dst`, ...srcUrl.slice(1)] : [srcUrl[0]! + '-fork']
-      const packReads = (): number => server.requests.count({op: 'GetObject', path: '/fork-src/packs/'})
+      const forkUrl = t.name === 's3' ? [`s3://${targets.server.bucket}/fork-dst`, ...srcUrl.slice(1)] : [srcUrl[0]! + '-fork']
+      const packReads = (): number => targets.server.requests.count({op: 'GetObject', path: '/fork-src/packs/'})
       const before = packReads()
       const f = await jA(a, ['fork', srcUrl[0]!, forkUrl[0]!, ...srcUrl.slice(1)])
       assert.deepEqual(f.refs, [{ref: 'refs/heads/main', commit: c1}])
       assert.ok(f.packs >= 1)
-      if (t.name === 's3') assert.ok(server.requests.count({op: 'CopyObject'}) >= f.packs, 'objects are copied server-side')
+      if (t.name === 's3') assert.ok(targets.server.requests.count({op: 'CopyObject'}) >= f.packs, 'objects are copied server-side')
       if (t.name === 's3') assert.equal(packReads(), before, 'no pack is downloaded')
       const b = await cloneOf(t, forkUrl)
       assert.deepEqual(b.read('big.bin'), payload)
@@ -225,7 +198,7 @@ for (const t of [dirTarget, s3Target]) {
 
 /** Flips bytes inside the data pack (the biggest .pack) on the remote. */
 function corruptOnePack(t: Target, url: string[]): void {
-  const packDir = t.name === 's3' ? path.join(server.directory, server.bucket, 'repo-corrupt', 'packs') : path.join(url[0]!, 'packs')
+  const packDir = t.name === 's3' ? path.join(targets.server.directory, targets.server.bucket, 'repo-corrupt', 'packs') : path.join(url[0]!, 'packs')
   const packs = fs.readdirSync(packDir).filter((f) => f.endsWith('.pack') || f.endsWith('.pack._S3rver_object'))
   const files = packs.map((f) => path.join(packDir, f)).filter((f) => fs.statSync(f).isFile())
   const biggest = files.sort((x, y) => fs.statSync(y).size - fs.statSync(x).size)[0]!
@@ -283,9 +256,9 @@ describe('remote configuration and S3 specifics', () => {
   })
 
   it('bl doctor: all checks ok on a healthy S3 remote; an unreachable endpoint fails with a hint (exit 1)', async () => {
-    const s = new Sandbox(s3Env(server))
+    const s = new Sandbox(s3Env(targets.server))
     await okA(s, ['init', '-q'])
-    await okA(s, ['remote', 'add', 'origin', `s3://${server.bucket}/doctor`, '--endpoint', server.endpoint, '--path-style'])
+    await okA(s, ['remote', 'add', 'origin', `s3://${targets.server.bucket}/doctor`, '--endpoint', targets.server.endpoint, '--path-style'])
     const res = await jA(s, ['doctor'])
     assert.deepEqual(
       res.checks.map((c: any) => [c.check, c.status]),
@@ -332,18 +305,18 @@ describe('remote configuration and S3 specifics', () => {
     const url = s3Target.url('repo-faults')
     await okA(a, ['remote', 'add', 'origin', ...url])
     for (const kind of ['reset', '500', '503'] as const) {
-      server.faults.set({kind, every: 3})
+      targets.server.faults.set({kind, every: 3})
       await commitFiles(a, {[`${kind}.bin`]: crypto.randomBytes(100_000)}, `with ${kind}`)
       await okA(a, ['push', '-q', '-u'])
-      assert.ok(server.faults.injected > 0, `${kind} faults were injected`)
-      server.faults.clear()
+      assert.ok(targets.server.faults.injected > 0, `${kind} faults were injected`)
+      targets.server.faults.clear()
     }
     // The ref write is committed but its response is lost: the retry sees 412 and checks the nonce.
-    server.faults.set({kind: 'drop-response', every: 1, times: 1, method: 'PUT', path: '/refs/heads/'})
+    targets.server.faults.set({kind: 'drop-response', every: 1, times: 1, method: 'PUT', path: '/refs/heads/'})
     const last = await commitFiles(a, {'after.txt': 'after\n'}, 'after')
     await okA(a, ['push', '-q'])
-    assert.equal(server.faults.injected, 1, 'the ref write lost its response once')
-    server.faults.clear()
+    assert.equal(targets.server.faults.injected, 1, 'the ref write lost its response once')
+    targets.server.faults.clear()
     assert.equal((await jA(a, ['ls-remote'])).find((r: any) => r.ref === 'refs/heads/main').commit, last)
     const b = await cloneOf(s3Target, url)
     assert.equal(b.read('after.txt').toString(), 'after\n')

@@ -138,24 +138,25 @@ export interface AuditEntry {
 
 export async function readAudit(t: Transport, ref?: string): Promise<AuditEntry[]> {
   const keys = await t.list('log/')
-  const out: AuditEntry[] = []
-  for (const k of keys) {
+  const out: Array<AuditEntry & {key: string}> = []
+  // Entries are small independent objects: read them in parallel (a long history is many GETs).
+  await runPool(keys, 16, async (key) => {
+    const k = key
     const o = await t.get(k)
-    if (!o) continue
+    if (!o) return
     const j = parseJson(o.body, k)
-    if (typeof j.ref !== 'string' || (ref && j.ref !== ref)) continue
-    out.push({ref: j.ref, old: (j.old as Oid) ?? null, new: (j.new as Oid) ?? null, name: String(j.name ?? ''), email: String(j.email ?? ''), time: Number(j.time) || 0, forced: j.forced === true, signed: j.signed === true})
-  }
-  return out.sort((a, b) => b.time - a.time)
+    if (typeof j.ref !== 'string' || (ref && j.ref !== ref)) return
+    out.push({key: k, ref: j.ref, old: (j.old as Oid) ?? null, new: (j.new as Oid) ?? null, name: String(j.name ?? ''), email: String(j.email ?? ''), time: Number(j.time) || 0, forced: j.forced === true, signed: j.signed === true})
+  })
+  // Newest first; the key (time, then random) breaks ties the same way on every reader.
+  return out.sort((a, b) => b.time - a.time || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0)).map(({key: _key, ...e}) => e)
 }
 
 /**
  * Downloads the pack indexes the local cache lacks and records them. Only packs with an index are
  * published (the index is written after its pack), so a pack whose upload was cut off is ignored.
- */
-/**
- * Reads the indexes of packs the local cache does not know yet and records them. Returns the
- * metadata entries just read (commits, trees, file records) so a fetch can look them up in memory.
+ * Returns the metadata entries just read (commits, trees, file records) so a fetch can look them
+ * up in memory.
  */
 export async function syncRemoteIndex(store: SqliteObjectStore, remote: string, t: Transport): Promise<{packs: number; fetched: number; fresh: Map<string, RemoteEntry>}> {
   const known = store.remotePacks(remote)

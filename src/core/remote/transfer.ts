@@ -17,7 +17,7 @@ import type {Transport} from './transport.js'
 import {runPool} from '../pool.js'
 
 /** Packs are cut at about this size (bounded memory: one being built, two uploading). */
-export const PACK_TARGET = 16 * 1024 * 1024
+export const PACK_TARGET = 8 * 1024 * 1024
 const UPLOADS_IN_FLIGHT = 2
 
 export interface TransferProgress {
