@@ -5,7 +5,7 @@ import {createRef, deleteRef, listBranches, renameBranch, type RefInfo} from '..
 
 export default class Branch extends BlCommand {
   static override summary = 'List, create, rename or delete branches.'
-  static override examples = ['<%= config.bin %> branch', '<%= config.bin %> branch cleanup', '<%= config.bin %> branch cleanup v1', '<%= config.bin %> branch -m old new', '<%= config.bin %> branch -d cleanup']
+  static override examples = ['<%= config.bin %> branch', '<%= config.bin %> branch cleanup', '<%= config.bin %> branch cleanup v1', '<%= config.bin %> branch -m old new', '<%= config.bin %> branch -d cleanup', '<%= config.bin %> branch -a']
   static override args = {name: Args.string({description: 'Branch to create (or, with -m, the old name).'}), start: Args.string({description: 'Start point (or, with -m, the new name).'})}
   static override flags = {
     delete: Flags.boolean({char: 'd', description: 'Delete a branch (must be merged into HEAD).'}),
@@ -14,6 +14,8 @@ export default class Branch extends BlCommand {
     'force-move': Flags.boolean({char: 'M', description: 'Rename, overwriting an existing branch.'}),
     force: Flags.boolean({char: 'f', description: 'Move an existing branch to the start point.'}),
     verbose: Flags.boolean({char: 'v', description: 'Show the commit and subject of each branch.'}),
+    remotes: Flags.boolean({char: 'r', description: 'List the remote-tracking branches (origin/main, ...).'}),
+    all: Flags.boolean({char: 'a', description: 'List local and remote-tracking branches.'}),
   }
 
   async run(): Promise<RefInfo[] | {name: string; commit: string} | {from: string; to: string}> {
@@ -35,8 +37,8 @@ export default class Branch extends BlCommand {
       if (!this.isQuiet(flags)) this.out(`Created branch ${res.name} at ${res.commit.slice(0, 12)}`)
       return res
     }
-    const list = listBranches(repo)
-    for (const b of list) this.out(`${b.current ? '*' : ' '} ${b.name}${flags.verbose ? ` ${b.commit.slice(0, 12)} ${b.subject}` : ''}`)
+    const list = listBranches(repo, {remotes: flags.remotes, all: flags.all})
+    for (const b of list) this.out(`${b.current ? '*' : ' '} ${b.remote && flags.all ? 'remotes/' : ''}${b.name}${flags.verbose ? ` ${b.commit.slice(0, 12)} ${b.subject}` : ''}`)
     return list
   }
 }

@@ -63,6 +63,10 @@ for (const t of [dirTarget, s3Target]) {
       assert.equal(fsck.ok, true)
       assert.equal((await jA(b, ['status'])).branch, 'main')
       assert.equal((await okA(b, ['config', 'branch.main.remote'])).stdout.trim(), 'origin', 'clone sets the upstream')
+      // Remote-tracking branches are listed and resolve as revisions, as in Git.
+      assert.deepEqual((await jA(b, ['branch', '-r'])).map((x: any) => [x.name, x.remote]), [['origin/main', true]])
+      assert.deepEqual((await jA(b, ['branch', '-a'])).map((x: any) => x.name), ['main', 'origin/main'])
+      assert.equal((await jA(b, ['log', '-n', '1', 'origin/main']))[0].id, c1)
       a.cleanup()
       b.cleanup()
     })

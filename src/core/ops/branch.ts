@@ -11,6 +11,8 @@ export interface RefInfo {
   commit: Oid
   current: boolean
   subject: string
+  /** A remote-tracking branch (`branch -r` / `-a`). */
+  remote?: boolean
 }
 
 function listUnder(repo: Repo, prefix: string): RefInfo[] {
@@ -23,9 +25,15 @@ function listUnder(repo: Repo, prefix: string): RefInfo[] {
   }))
 }
 
-export function listBranches(repo: Repo): RefInfo[] {
-  return listUnder(repo, HEADS)
+/** Local branches; with `remotes` the remote-tracking ones (origin/main) instead, with `all` both. */
+export function listBranches(repo: Repo, opts: {remotes?: boolean; all?: boolean} = {}): RefInfo[] {
+  const local = opts.remotes && !opts.all ? [] : listUnder(repo, HEADS)
+  const tracking = opts.remotes || opts.all ? listUnder(repo, REMOTES).map((r) => ({...r, name: r.name.replace(/^refs\/remotes\//, ''), remote: true})) : []
+  return [...local, ...tracking]
 }
+
+const REMOTES = 'refs/remotes/'
+
 
 export function listTags(repo: Repo): RefInfo[] {
   return listUnder(repo, TAGS)
