@@ -100,11 +100,14 @@ export async function ensureChunks(repo: Repo, ids: Oid[], opts: {progress?: Tra
   return {chunks: wanted.length, bytes}
 }
 
-/** Best effort: a busy repository only loses use times, which merely order eviction. */
+/**
+ * Best effort and never waiting: when another bl holds the write lock (or the repository is
+ * read-only) only use times are lost, which merely order eviction.
+ */
 function touch(repo: Repo, ids: Set<Oid>): void {
   try {
-    repo.store.transaction(() => repo.store.touchContent(ids, repo.nowMs()))
+    repo.store.tryTransaction(() => repo.store.touchContent(ids, repo.nowMs()))
   } catch {
-    // busy or read-only
+    // read-only file system or database
   }
 }

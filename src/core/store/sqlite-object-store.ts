@@ -238,6 +238,28 @@ export class SqliteObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * A transaction that is only worth having when the lock is free right now (bookkeeping such as
+   * content use times): it never waits for another writer, and returns false when one holds the lock.
+   */
+  tryTransaction(fn: () => void): boolean {
+    if (this.inTx) {
+      fn()
+      return true
+    }
+    const timeout = this.db.pragma('busy_timeout', {simple: true}) as number
+    this.db.pragma('busy_timeout = 0')
+    try {
+      this.transaction(fn)
+      return true
+    } catch (err) {
+      if (err instanceof BlError && err.code === 'REPOSITORY_BUSY') return false
+      throw err
+    } finally {
+      this.db.pragma(`busy_timeout = ${timeout}`)
+    }
+  }
+
   private inSnapshot = false
 
   /**
