@@ -194,6 +194,23 @@ export async function fetchClosure(
   // Index entries just read from the remote are looked up in memory, the rest in the local cache.
   const remoteEntry = (id: Oid): RemoteEntry | undefined => opts.fresh?.get(id) ?? store.remoteObject(remote, id, false)
 
+  // A clone needs every metadata pack it was just told about: fetch them in parallel up front
+  // instead of one by one as the walk reaches them (each is a round trip to the store).
+  if (empty && opts.fresh) {
+    const sizes = new Map<string, number>()
+    for (const e of opts.fresh.values()) sizes.set(e.pack, Math.max(sizes.get(e.pack) ?? 0, e.offset + e.storedLen))
+    const total = [...sizes.values()].reduce((a, b) => a + b, 0)
+    if (total <= PREFETCH_MAX) {
+      await runPool([...sizes.keys()], opts.concurrency ?? 8, async (pack) => {
+        const o = await t.get(`packs/${pack}.pack`)
+        if (!o) return // reported by the walk if an object in it is needed
+        st.bytes += o.body.length
+        opts.progress?.onBytes?.(o.body.length)
+        st.packs.set(pack, o.body)
+      })
+    }
+  }
+
   const meta = async (id: Oid, kind: 'blob' | 'tree' | 'commit'): Promise<Buffer> => {
     const p = st.pending.get(id)
     if (p) return p.bytes
@@ -276,6 +293,9 @@ export async function fetchClosure(
 }
 
 class NeedNode extends Error {}
+
+/** Metadata packs of a clone are prefetched in parallel when they total at most this much. */
+const PREFETCH_MAX = 256 * 1024 * 1024
 
 /** Coalesced ranged GETs stop at this size: 8 in flight stay within ~64 MiB (plus the SDK's copies). */
 const RANGE_MAX = 8 * 1024 * 1024
