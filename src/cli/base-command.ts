@@ -47,6 +47,11 @@ export abstract class BlCommand extends Command {
     if (!this.jsonEnabled()) process.stdout.write(line + '\n')
   }
 
+  /** A warning on stderr (also under --json: stdout stays one JSON document). */
+  protected warnLine(message: string): void {
+    process.stderr.write(`warning: ${message}\n`)
+  }
+
   protected override toSuccessJson(result: unknown): unknown {
     return {ok: true, result}
   }

@@ -21,7 +21,7 @@ export default class Clone extends BlCommand {
     const {args, flags} = await this.parse(Clone)
     const quiet = this.isQuiet(flags)
     const progress = transferProgress('clone', !quiet)
-    const res = await clone(this.context(), {url: args.url, dir: args.dir, branch: flags.branch, noCheckout: flags['no-checkout'], filter: flags.filter as 'blob:none' | undefined, include: flags.include, remoteOptions: remoteOptionsFrom(flags), progress})
+    const res = await clone(this.context(), {url: args.url, dir: args.dir, branch: flags.branch, noCheckout: flags['no-checkout'], filter: flags.filter as 'blob:none' | undefined, include: flags.include, remoteOptions: remoteOptionsFrom(flags), progress, onWarning: (m) => this.warnLine(m)})
     progress.done()
     if (!quiet) this.out(`Cloned into ${res.dir} (${res.objects} objects, ${formatBytes(res.bytes)})${res.branch ? `, branch ${res.branch}` : ', empty repository'}`)
     return res

@@ -15,7 +15,7 @@ export default class Fetch extends BlCommand {
     const {args, flags} = await this.parse(Fetch)
     const quiet = this.isQuiet(flags)
     const progress = transferProgress('fetch', !quiet)
-    const res = await fetch(this.repo(), {remote: args.remote, prune: flags.prune, progress})
+    const res = await fetch(this.repo(), {remote: args.remote, prune: flags.prune, progress, onWarning: (m) => this.warnLine(m)})
     progress.done()
     if (!quiet) {
       if (res.objects) this.out(`Received ${res.objects} objects (${formatBytes(res.bytes)})`)

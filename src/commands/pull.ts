@@ -17,7 +17,7 @@ export default class Pull extends BlCommand {
     const {args, flags} = await this.parse(Pull)
     const quiet = this.isQuiet(flags)
     const progress = transferProgress('fetch', !quiet)
-    const res = await pull(this.repo(), {remote: args.remote, branch: args.branch, ffOnly: flags['ff-only'], include: flags.include, progress})
+    const res = await pull(this.repo(), {remote: args.remote, branch: args.branch, ffOnly: flags['ff-only'], include: flags.include, progress, onWarning: (m) => this.warnLine(m)})
     progress.done()
     if (!quiet) {
       const m = res.merge

@@ -30,6 +30,7 @@ export default class Push extends BlCommand {
       delete: flags.delete,
       setUpstream: flags['set-upstream'],
       progress,
+      onWarning: (m) => this.warnLine(m),
       onUnprotected: (r) => process.stderr.write(`warning: remote ${r} ignores conditional writes: concurrent pushes to it are not protected\n`),
     })
     progress.done()

@@ -63,6 +63,12 @@ export type ErrorCode =
   | 'UNKNOWN_SIGNING_KEY'
   | 'EXPIRED_SIGNING_KEY'
   | 'REVOKED_SIGNING_KEY'
+  // Branch protection, trusted signers and the owner-signed policy (docs/signing.md)
+  | 'PROTECTED_BRANCH'
+  | 'POLICY_VIOLATION'
+  | 'NOT_POLICY_OWNER'
+  | 'POLICY_CONFLICT'
+  | 'BAD_POLICY'
 
 export class BlError extends Error {
   readonly code: ErrorCode
@@ -92,6 +98,8 @@ export const EXIT = {
   REMOTE: 9,
   /** A commit's signature is missing, bad, or by an unknown, expired or revoked key. */
   SIGNATURE: 10,
+  /** A protection rule refused the operation, or commits on a protected branch break one. */
+  PROTECTED: 11,
 } as const
 
 const exitByCode: Partial<Record<ErrorCode, number>> = {
@@ -150,6 +158,11 @@ const exitByCode: Partial<Record<ErrorCode, number>> = {
   UNKNOWN_SIGNING_KEY: EXIT.SIGNATURE,
   EXPIRED_SIGNING_KEY: EXIT.SIGNATURE,
   REVOKED_SIGNING_KEY: EXIT.SIGNATURE,
+  PROTECTED_BRANCH: EXIT.PROTECTED,
+  POLICY_VIOLATION: EXIT.PROTECTED,
+  NOT_POLICY_OWNER: EXIT.PROTECTED,
+  POLICY_CONFLICT: EXIT.REJECTED,
+  BAD_POLICY: EXIT.CORRUPT,
 }
 
 export function exitCodeFor(code: ErrorCode): number {

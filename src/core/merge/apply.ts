@@ -22,6 +22,7 @@ import {removeEntry, writeEntry} from '../worktree/materialize.js'
 import {absPath, quotePath} from '../worktree/paths.js'
 import {outsideSparse, readSparse} from '../worktree/sparse.js'
 import {ensureContent} from '../ops/content.js'
+import {guardWrittenCommit} from '../protect/enforce.js'
 
 export function flatOfCommit(repo: Repo, commit: Oid | null): Map<string, FlatEntry> {
   return treeMap(repo, commit ? commitTree(repo, commit) : null)
@@ -47,6 +48,8 @@ export function storeTree(repo: Repo, entries: Map<string, FlatEntry>): Oid {
 /** Writes a commit object and moves HEAD (its branch) to it; call inside a transaction. */
 export function writeCommit(repo: Repo, opts: {tree: Oid; parents: Oid[]; message: string; author?: Signature; reflog: string}): Oid {
   const c: Commit = {tree: opts.tree, parents: opts.parents, author: opts.author ?? repo.identity('author'), committer: repo.identity('committer'), message: normalizeMessage(opts.message), meta: {}}
+  // Branch protection (src/core/protect): these commits are unsigned; a protected branch may refuse them.
+  guardWrittenCommit(repo, c)
   const id = commitId(c)
   repo.store.putObject(id, 'commit', encodeCommit(c))
   advanceHead(repo, opts.parents[0] ?? null, id, opts.reflog)

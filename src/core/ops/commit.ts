@@ -13,6 +13,7 @@ import {loadIndex} from '../worktree/index-state.js'
 import {stage, type AddOptions} from './add.js'
 import {commitSigner, type PassphrasePrompt} from './keys.js'
 import {readOperation} from './operation-state.js'
+import {commitGuard} from '../protect/enforce.js'
 
 export interface CommitOptions {
   message: string
@@ -76,12 +77,16 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
     advanceHead(repo, head.oid, id, `commit${c.parents.length ? '' : ' (initial)'}: ${subject}`)
     return {id, branch: head.branch ? shortRef(head.branch) : null, parents: c.parents, tree: c.tree, message: c.message, root: c.parents.length === 0, signedBy: signer?.fingerprint ?? null}
   }
-  if (!signer) return repo.store.transaction(() => publish(build()), {durable: true})
+  // Branch protection (src/core/protect): refuses at once an unsigned or untrusted commit where a
+  // rule requires signatures; `guard` checks the built commit's message and sizes.
+  const guard = commitGuard(repo, head.branch, signer?.fingerprint ?? null)
+  if (!signer && !guard) return repo.store.transaction(() => publish(build()), {durable: true})
   // Signing is asynchronous and a SQLite transaction is not: write the trees, sign outside the
   // write lock, then publish the commit and move the ref (unreferenced trees of a failed signing are
   // left to gc).
   const c = repo.store.transaction(build, {durable: true})
-  c.signature = await signer.sign(commitPayload(c))
+  guard?.(c)
+  if (signer) c.signature = await signer.sign(commitPayload(c))
   return repo.store.transaction(() => publish(c), {durable: true})
 }
 

@@ -27,6 +27,7 @@ import {remoteAdd, type RemoteOptions} from './remote.js'
 import {setUpstream, upstreamOf} from '../refs/upstream.js'
 import {commitTree, treeMap} from './snapshot.js'
 import {runPool} from '../pool.js'
+import {guardFetch, guardPush} from '../protect/enforce.js'
 
 export interface PushOptions {
   remote?: string
@@ -39,6 +40,8 @@ export interface PushOptions {
   progress?: TransferProgress
   /** Called once when the remote ignores conditional writes (the command prints a warning). */
   onUnprotected?(remote: string): void
+  /** Warnings about the remote's protection policy (ignored, replaced, adopted). */
+  onWarning?(message: string): void
 }
 
 export interface PushedRef {
@@ -140,6 +143,8 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
       }
       if (u.src) toSend.push(u.src)
     }
+    // Branch protection (src/core/protect): publish (or adopt) the policy, then refuse any update that breaks a rule.
+    await guardPush(repo, t, remoteName, updates.map((u) => ({ref: u.dst, old: current.get(u.dst)?.commit ?? null, next: u.src})), {warn: opts.onWarning})
     if (toSend.length) {
       await syncRemoteIndex(repo.store, remoteName, t)
       const plan = planPush(repo.store, remoteName, toSend)
@@ -190,7 +195,7 @@ export interface FetchResult {
   bytes: number
 }
 
-export async function fetch(repo: Repo, opts: {remote?: string; progress?: TransferProgress; prune?: boolean; lazy?: boolean} = {}): Promise<FetchResult> {
+export async function fetch(repo: Repo, opts: {remote?: string; progress?: TransferProgress; prune?: boolean; lazy?: boolean; onWarning?(message: string): void} = {}): Promise<FetchResult> {
   const remoteName = defaultRemote(repo, opts.remote)
   return withRemote(repo, remoteName, async (r, t) => {
     bindRemoteId(repo, remoteName, (await requireBlRepo(t)).id)
@@ -200,10 +205,13 @@ export async function fetch(repo: Repo, opts: {remote?: string; progress?: Trans
     // From a promisor remote (lazy clone, evicted content) only history travels; contents come on demand.
     const lazy = opts.lazy ?? repo.store.getConfig(`remote.${remoteName}.promisor`) === 'true'
     const got = await fetchClosure(repo.store, remoteName, t, tips, {blobs: !lazy, concurrency: r.concurrency, progress: opts.progress, fresh})
+    // Branch protection (src/core/protect): adopt a validly signed newer policy; a protected branch the
+    // remote moved against the rules keeps its remote-tracking ref (guard.refs), and fails the fetch.
+    const guard = await guardFetch(repo, t, remoteName, refs, {warn: opts.onWarning})
     const updated: FetchResult['updated'] = []
     repo.store.transaction(() => {
       const seen = new Set<string>()
-      for (const ref of refs) {
+      for (const ref of guard.refs) {
         if (ref.name.startsWith(HEADS)) {
           const tracking = `refs/remotes/${remoteName}/${ref.name.slice(HEADS.length)}`
           seen.add(tracking)
@@ -224,6 +232,7 @@ export async function fetch(repo: Repo, opts: {remote?: string; progress?: Trans
         }
       }
     }, {durable: true})
+    if (guard.error) throw guard.error
     return {remote: remoteName, updated, objects: got.objects, bytes: got.bytes}
   })
 }
@@ -235,7 +244,7 @@ export interface PullResult {
   materialized: number
 }
 
-export async function pull(repo: Repo, opts: {remote?: string; branch?: string; ffOnly?: boolean; include?: string[]; progress?: TransferProgress}): Promise<PullResult> {
+export async function pull(repo: Repo, opts: {remote?: string; branch?: string; ffOnly?: boolean; include?: string[]; progress?: TransferProgress; onWarning?(message: string): void}): Promise<PullResult> {
   const head = readHead(repo)
   if (!head.branch) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: there is no branch to pull into', {hint: 'Switch to a branch first.'})
   const include = (opts.include ?? []).map((p) => toRepoPath(repo, p))
@@ -244,7 +253,7 @@ export async function pull(repo: Repo, opts: {remote?: string; branch?: string; 
   const up = upstreamOf(repo, head.branch)
   const remote = opts.remote ?? up?.remote ?? 'origin'
   const branch = opts.branch ?? (up && up.remote === remote ? up.ref.replace(/^refs\/heads\//, '') : shortRef(head.branch))
-  const f = await fetch(repo, {remote, progress: opts.progress})
+  const f = await fetch(repo, {remote, progress: opts.progress, onWarning: opts.onWarning})
   const tracking = `refs/remotes/${remote}/${branch}`
   if (!readRef(repo, tracking)) throw new BlError('REF_NOT_FOUND', `${remote} has no branch ${branch}`, {hint: `\`bl ls-remote ${remote}\` lists its branches.`, data: {remote, branch}})
   // Included before the merge, so it writes the new versions of those paths too.
@@ -282,6 +291,7 @@ export interface CloneOptions {
   include?: string[]
   remoteOptions?: RemoteOptions
   progress?: TransferProgress
+  onWarning?(message: string): void
 }
 
 export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResult> {
@@ -300,7 +310,7 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
     const r0 = repo
     if (lazy) r0.store.transaction(() => markPromisor(r0, 'origin'), {durable: true})
     const info = await withRemote(repo, 'origin', (_r, t) => requireBlRepo(t))
-    const f = await fetch(repo, {remote: 'origin', progress: opts.progress})
+    const f = await fetch(repo, {remote: 'origin', progress: opts.progress, onWarning: opts.onWarning})
     const branch = opts.branch ?? info.defaultBranch ?? pickBranch(repo)
     const tip = branch ? readRef(repo, `refs/remotes/origin/${branch}`) : null
     if (opts.branch && !tip) throw new BlError('REF_NOT_FOUND', `remote branch ${opts.branch} not found in ${opts.url}`, {hint: '`bl ls-remote <url>` lists the branches.'})

@@ -1,0 +1,297 @@
+/**
+ * Branch protection through the real binary: trusted signers (branch globs, validity windows),
+ * rules enforced on commit and push (unsigned, untrusted, expired signer, force push, delete),
+ * the owner-signed, hash-chained policy (first rule makes the first owner, non-owners refused, a
+ * replaced policy on the remote ignored with a warning and repaired by an owner's push), and a
+ * bypass — a ref written straight into the remote (directory and S3) — caught by fetch, pull and
+ * `bl verify --branch`. Keys are made with `bl key generate --no-passphrase`.
+ */
+import {after, before, describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import {PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
+import {OpenPgpSigner} from '../../src/core/signing/openpgp-signer.ts'
+import {decodePolicy, encodePolicy, policyId, policyPayload} from '../../src/core/protect/policy.ts'
+import {jA, makeTmp, okA, rmrf, Sandbox, withJson, type RunResult} from './helpers.ts'
+import {s3ClientConfig, s3Env, startS3Server, type S3TestServer} from '../support/s3-server.ts'
+
+let server: S3TestServer
+const cleanup: Array<() => void> = []
+before(async () => {
+  server = await startS3Server()
+})
+after(async () => {
+  await server.stop()
+  for (const c of cleanup) c()
+})
+
+function sandbox(env: Record<string, string> = {}): Sandbox {
+  const s = new Sandbox(env)
+  cleanup.push(() => s.cleanup())
+  return s
+}
+
+function dirRemote(): string {
+  const base = makeTmp('bl-protect-remote-')
+  cleanup.push(() => rmrf(base))
+  return path.join(base, 'repo')
+}
+
+async function key(s: Sandbox, name: string): Promise<string> {
+  return (await jA(s, ['key', 'generate', '--name', name, '--email', `${name.toLowerCase()}@example.com`, '--no-passphrase'])).fingerprint
+}
+
+async function commit(s: Sandbox, file: string, msg: string, extra: string[] = []): Promise<RunResult> {
+  s.write(file, crypto.randomBytes(64).toString('hex'))
+  await okA(s, ['add', '-A', '-q'])
+  return s.runAsync(withJson(['commit', '-m', msg, ...extra]))
+}
+
+async function head(s: Sandbox, rev = 'HEAD'): Promise<string> {
+  return (await jA(s, ['log', '-n', '1', rev]))[0].id
+}
+
+/** Runs bl --json expecting a failure; returns the error envelope and stderr. */
+async function fails(s: Sandbox, args: string[], exit: number): Promise<{code: string; message: string; data: any; stderr: string}> {
+  const r = await s.runAsync(withJson(args))
+  assert.equal(r.code, exit, `bl ${args.join(' ')}: expected exit ${exit}, got ${r.code}\n${r.stdout}\n${r.stderr}`)
+  const doc = r.json()
+  assert.equal(doc.ok, false)
+  return {...doc.error, stderr: r.stderr}
+}
+
+/**
+ * The owner repository, made once: key "Owner" (first owner, trusted signer for main), main
+ * protected (require-signed, no-force-push, no-delete) on top of a commit from before the rule,
+ * then a signed commit, pushed to a directory remote. Each test works on a copy.
+ */
+let template: Promise<{a: Sandbox; remote: string; owner: string}> | undefined
+function makeTemplate(): Promise<{a: Sandbox; remote: string; owner: string}> {
+  template ??= (async () => {
+    const a = sandbox()
+    await okA(a, ['init', '-q'])
+    a.write('data/base.csv', 'a,b\n1,2\n')
+    await okA(a, ['add', '-A', '-q'])
+    await okA(a, ['commit', '-q', '-m', 'before any rule'])
+    const owner = await key(a, 'Owner')
+    await okA(a, ['config', 'user.signingKey', owner])
+    await okA(a, ['protect', 'set', 'main', '--require-signed', '--no-force-push', '--no-delete', '-q'])
+    await okA(a, ['signers', 'add', owner, '--branches', 'main', '-q'])
+    assert.equal((await commit(a, 'data/signed.csv', 'signed', ['-S'])).code, 0)
+    const remote = dirRemote()
+    await okA(a, ['remote', 'add', 'origin', remote])
+    await okA(a, ['push', '-u', '-q'])
+    return {a, remote, owner}
+  })()
+  return template
+}
+
+/** A copy of the owner repository (and, for a directory remote, of its remote); an S3 remote gets a first push. */
+async function ownerRepo(urlArgs: string[] | null, env: Record<string, string> = {}): Promise<{a: Sandbox; owner: string; url: string[]}> {
+  const t = await makeTemplate()
+  const a = sandbox(env)
+  fs.cpSync(t.a.dir, a.dir, {recursive: true})
+  fs.cpSync(t.a.configDir, a.configDir, {recursive: true})
+  let url = urlArgs
+  if (!url) {
+    url = [dirRemote()]
+    fs.cpSync(t.remote, url[0]!, {recursive: true})
+  }
+  await okA(a, ['remote', 'set-url', 'origin', ...url])
+  if (urlArgs) await okA(a, ['push', '-q'])
+  return {a, owner: t.owner, url}
+}
+
+async function cloneOf(urlArgs: string[], env: Record<string, string> = {}): Promise<Sandbox> {
+  const s = sandbox(env)
+  await okA(s, ['clone', '-q', urlArgs[0]!, s.dir, ...urlArgs.slice(1)], {cwd: s.base})
+  return s
+}
+
+describe('branch protection', {concurrency: true}, () => {
+  it('first rule makes the first owner; a clone adopts the policy; a non-owner cannot change it', async () => {
+    const {a, owner, url: [url]} = await ownerRepo(null)
+    const owners = await jA(a, ['owners', 'list'])
+    assert.deepEqual(owners.owners.map((o: any) => o.fingerprint), [owner])
+    assert.equal(owners.policy.seq, 2, 'protect set made version 1, signers add version 2')
+    assert.equal(fs.existsSync(path.join(url, 'meta', 'policy')), true, 'push published the policy')
+
+    const b = await cloneOf([url])
+    const rules = await jA(b, ['protect', 'list'])
+    assert.equal(rules.policy.id, owners.policy.id, 'the clone accepted and pinned the owner-signed policy')
+    assert.equal(rules.rules[0].pattern, 'main')
+    assert.equal(rules.rules[0].requireSigned, true)
+    const other = await key(b, 'Other')
+    for (const args of [['protect', 'set', 'main'], ['protect', 'remove', 'main'], ['signers', 'add', other], ['owners', 'add', other]]) {
+      const e = await fails(b, args, 11)
+      assert.equal(e.code, 'NOT_POLICY_OWNER', args.join(' '))
+    }
+    assert.equal((await jA(b, ['protect', 'list'])).policy.id, owners.policy.id, 'nothing changed')
+    // The owner makes the other key an owner; after a fetch the clone may change rules.
+    await okA(b, ['key', 'export', other], {}).then((r) => fs.writeFileSync(path.join(a.base, 'other.asc'), r.stdout))
+    await okA(a, ['key', 'import', path.join(a.base, 'other.asc')])
+    await okA(a, ['owners', 'add', other, '-q'])
+    await okA(a, ['push', '-q'])
+    await okA(b, ['fetch', '-q'])
+    assert.deepEqual((await jA(b, ['owners', 'list'])).owners.map((o: any) => o.fingerprint).sort(), [owner, other].sort())
+    const set = await jA(b, ['protect', 'set', 'release/*', '--linear'])
+    assert.equal(set.policy.signedBy, other)
+  })
+
+  it('refuses unsigned, untrusted and out-of-validity commits on commit and on push', async () => {
+    const {a, url: [url]} = await ownerRepo(null)
+    const releaseOnly = await key(a, 'Release')
+    const expired = await key(a, 'Expired')
+    await okA(a, ['signers', 'add', releaseOnly, '--branches', 'release/*', '-q'])
+    await okA(a, ['signers', 'add', expired, '--branches', 'main', '--valid-until', '2020-01-01', '-q'])
+    await okA(a, ['push', '-q'])
+    const tip = await head(a)
+
+    // On commit: unsigned, a valid key that is not trusted for main, a signer whose validity ended.
+    for (const [extra, expect] of [
+      [[], /not signed/],
+      [['--key', releaseOnly], /trusted signer only for release\/\*, not for main/],
+      [['--key', expired], /stopped being trusted/],
+    ] as Array<[string[], RegExp]>) {
+      const r = await commit(a, 'data/x.csv', 'try', extra)
+      assert.equal(r.code, 11, `commit ${extra.join(' ')}: ${r.stdout}`)
+      const e = r.json().error
+      assert.equal(e.code, 'PROTECTED_BRANCH')
+      assert.equal(e.data.violations[0].check, 'require-signed')
+      assert.match(e.data.violations[0].message, expect)
+    }
+    assert.equal(await head(a), tip, 'no commit was made')
+
+    // On push: the same commits made on an unprotected branch, pushed to main.
+    await okA(a, ['switch', '-c', 'topic', '-q'])
+    for (const [extra, expect] of [
+      [[], /not signed/],
+      [['--key', releaseOnly], /not for main/],
+      [['--key', expired], /stopped being trusted/],
+    ] as Array<[string[], RegExp]>) {
+      await okA(a, ['reset', '--hard', '-q', tip])
+      assert.equal((await commit(a, 'data/y.csv', 'on topic', extra)).code, 0)
+      const c = await head(a)
+      const e = await fails(a, ['push', 'origin', 'topic:main'], 11)
+      assert.equal(e.code, 'PROTECTED_BRANCH')
+      const v = e.data.violations.find((x: any) => x.commit === c)
+      assert.ok(v, `names commit ${c}: ${JSON.stringify(e.data.violations)}`)
+      assert.equal(v.rule, 'main')
+      assert.equal(v.check, 'require-signed')
+      assert.match(v.message, expect)
+      assert.match(e.message, new RegExp(c.slice(0, 12)))
+    }
+    assert.equal((await jA(a, ['ls-remote'])).find((r: any) => r.ref === 'refs/heads/main').commit, tip, 'the remote main did not move')
+    // The release signer is fine where it is trusted.
+    await okA(a, ['reset', '--hard', '-q', tip])
+    assert.equal((await commit(a, 'data/z.csv', 'release', ['--key', releaseOnly])).code, 0)
+    await okA(a, ['push', '-q', 'origin', 'topic:release/1'])
+  })
+
+  it('no-force-push and no-delete on push; a signed fast-forward passes', async () => {
+    const {a, url: [url]} = await ownerRepo(null)
+    const base = await head(a)
+    assert.equal((await commit(a, 'data/n.csv', 'next', ['-S'])).code, 0)
+    const next = await head(a)
+    await okA(a, ['push', '-q'])
+    await okA(a, ['reset', '--hard', '-q', base])
+    assert.equal((await commit(a, 'data/o.csv', 'rewritten', ['-S'])).code, 0)
+    const e = await fails(a, ['push', '--force'], 11)
+    assert.equal(e.code, 'PROTECTED_BRANCH')
+    assert.ok(e.data.violations.some((v: any) => v.check === 'no-force-push' && v.rule === 'main'))
+    const d = await fails(a, ['push', 'origin', '--delete', 'main'], 11)
+    assert.ok(d.data.violations.some((v: any) => v.check === 'no-delete'))
+    assert.equal((await jA(a, ['ls-remote'])).find((r: any) => r.ref === 'refs/heads/main').commit, next)
+  })
+
+  it('a policy on the remote replaced by an unsigned or non-owner-signed one is ignored with a warning', async () => {
+    const {a, url: [url]} = await ownerRepo(null)
+    const b = await cloneOf([url])
+    const pinned = (await jA(b, ['protect', 'list'])).policy.id
+    const file = path.join(url, 'meta', 'policy')
+    const real = fs.readFileSync(file)
+    const p = decodePolicy(real)
+    const relaxed = {...p, seq: p.seq + 1, prev: policyId(real), rules: []}
+
+    // Unsigned: the same document without the signature field.
+    const unsigned = JSON.parse(encodePolicy(relaxed).toString())
+    delete unsigned.signature
+    fs.writeFileSync(file, JSON.stringify(unsigned))
+    let r = await b.runAsync(['fetch'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stderr, /warning: IGNORED the protection policy on origin/)
+    assert.equal((await jA(b, ['protect', 'list'])).policy.id, pinned)
+
+    // Signed by a key that is not an owner (a valid successor in every other respect).
+    const intruder = await key(b, 'Intruder')
+    const secret = (await okA(b, ['key', 'export', intruder, '--secret'])).stdout
+    const signer = new OpenPgpSigner()
+    const unlocked = await signer.unlock(secret, {date: new Date(), passphrase: async () => '', maxAttempts: 1})
+    const forged = {...relaxed, signedBy: intruder}
+    const bytes = encodePolicy({...forged, signature: await unlocked.sign(policyPayload(forged), new Date())})
+    fs.writeFileSync(file, bytes)
+    r = await b.runAsync(['fetch'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stderr, /IGNORED.*not an owner/)
+    const after = await jA(b, ['protect', 'list'])
+    assert.equal(after.policy.id, pinned, 'the last valid policy stays in force')
+    assert.equal(after.rules.length, 1)
+    // Still enforced: an unsigned commit on main is refused.
+    assert.equal((await commit(b, 'data/u.csv', 'unsigned')).code, 11)
+
+    // The owner's next push puts the valid policy back.
+    r = await a.runAsync(['push'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stderr, /replaced the protection policy on origin/)
+    assert.equal(policyId(fs.readFileSync(file)), pinned)
+  })
+
+  for (const kind of ['directory', 's3'] as const) {
+    it(`a ref written straight into the remote (${kind}) is caught by fetch, pull and verify --branch`, async () => {
+      const prefix = `bypass-${crypto.randomBytes(4).toString('hex')}`
+      const env = kind === 's3' ? s3Env(server) : {}
+      const {a, url} = await ownerRepo(kind === 's3' ? [`s3://${server.bucket}/${prefix}`, '--endpoint', server.endpoint, '--path-style'] : null, env)
+      const good = await head(a)
+      // Another client: an unsigned commit on an unprotected branch (allowed), pushed.
+      const b = await cloneOf(url, env)
+      await okA(b, ['switch', '-c', 'feature', '-q'])
+      assert.equal((await commit(b, 'data/evil.csv', 'unsigned change')).code, 0)
+      const evil = await head(b)
+      await okA(b, ['push', '-q', '-u', 'origin', 'feature'])
+      // ... then main moved to it by writing the ref object directly, as a client without bl could.
+      const ref = Buffer.from(JSON.stringify({commit: evil, nonce: 'bypass'}) + '\n')
+      if (kind === 's3') {
+        const s3 = new S3Client(s3ClientConfig(server))
+        await s3.send(new PutObjectCommand({Bucket: server.bucket, Key: `${prefix}/refs/heads/main`, Body: ref}))
+        s3.destroy()
+      } else fs.writeFileSync(path.join(url[0]!, 'refs', 'heads', 'main'), ref)
+
+      const f = await fails(a, ['fetch'], 11)
+      assert.equal(f.code, 'POLICY_VIOLATION')
+      const v = f.data.violations.find((x: any) => x.commit === evil)
+      assert.ok(v, JSON.stringify(f.data.violations))
+      assert.equal(v.rule, 'main')
+      assert.equal(v.check, 'require-signed')
+      assert.match(f.message, new RegExp(`${evil.slice(0, 12)} main: require-signed`))
+      assert.equal(await head(a, 'origin/main'), good, 'origin/main was not moved')
+      assert.equal(await head(a, 'origin/feature'), evil, 'other branches still update')
+      const p = await fails(a, ['pull'], 11)
+      assert.equal(p.code, 'POLICY_VIOLATION')
+      assert.equal(await head(a), good, 'the local main was not moved')
+
+      // bl verify audits a history holding the commit (the other clone moved its main without a commit).
+      await okA(b, ['switch', 'main', '-q'])
+      await okA(b, ['reset', '--hard', '-q', evil])
+      const ver = await fails(b, ['verify', '--branch', 'main'], 11)
+      assert.equal(ver.code, 'POLICY_VIOLATION')
+      assert.deepEqual(ver.data.violations.map((x: any) => [x.commit, x.rule, x.check]), [[evil, 'main', 'require-signed']])
+      const clean = await jA(a, ['verify', '--branch', 'main'])
+      assert.equal(clean.violations.length, 0)
+      assert.equal(clean.branches[0].checked, 1, 'the commit from before the rule is not audited')
+      const all = await fails(a, ['verify', '--branch', 'main', '--all'], 11)
+      assert.equal(all.data.violations.length, 1, '--all also audits the commit from before the rule')
+    })
+  }
+})
