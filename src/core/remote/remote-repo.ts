@@ -170,7 +170,7 @@ export async function syncRemoteIndex(store: SqliteObjectStore, remote: string, 
     if (`packs/${idx.pack}.idx` !== k) throw corrupt(k, 'its name does not match the pack it indexes')
     fetched.push(idx)
   })
-  if (fetched.length) store.transaction(() => fetched.forEach((idx) => store.addRemotePack(remote, idx)))
+  if (fetched.length) store.transaction(() => store.addRemotePacks(remote, fetched))
   const fresh = new Map<string, RemoteEntry>()
   for (const idx of fetched) for (const e of idx.entries) if (e.kind !== 'chunk') fresh.set(e.id, {pack: idx.pack, kind: e.kind, flags: e.flags, offset: e.offset, storedLen: e.storedLen, rawLen: e.rawLen})
   return {packs: idxKeys.length, fetched: fetched.length, fresh}
