@@ -36,7 +36,7 @@ On conflicts (both sides changed a path differently, modify/delete, file/directo
       return res
     }
     if (flags.continue) {
-      const res = mergeContinue(repo, {message: flags.message})
+      const res = await mergeContinue(repo, {message: flags.message})
       if (!quiet) this.out(`[${res.commit.slice(0, 12)}] merge committed`)
       return res
     }

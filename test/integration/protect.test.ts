@@ -111,6 +111,36 @@ async function cloneOf(urlArgs: string[], env: Record<string, string> = {}): Pro
 }
 
 describe('branch protection', {concurrency: true}, () => {
+  it('merge, cherry-pick and revert sign their commits with commit.sign, so they may land on a protected branch', async () => {
+    const {a} = await ownerRepo(null)
+    await okA(a, ['switch', '-q', '-c', 'topic'])
+    assert.equal((await commit(a, 'data/topic.csv', 'topic work')).code, 0, 'topic is not protected')
+    const topic = await head(a)
+    await okA(a, ['switch', '-q', 'main'])
+    assert.equal((await commit(a, 'data/main.csv', 'main work', ['-S'])).code, 0)
+    // Unsigned merge commit: refused on the protected branch, and nothing moved.
+    const before = await head(a)
+    const refused = await fails(a, ['merge', '--no-ff', 'topic', '-m', 'merge topic'], 11)
+    assert.equal(refused.code, 'PROTECTED_BRANCH')
+    assert.match(refused.stderr + refused.message, /protected/)
+    await okA(a, ['merge', '--abort'])
+    assert.equal(await head(a), before)
+    // With commit.sign the same merge is signed by the trusted key and lands.
+    await okA(a, ['config', 'commit.sign', 'true'])
+    const merged = await jA(a, ['merge', '--no-ff', 'topic', '-m', 'merge topic'])
+    assert.equal(merged.status, 'merged')
+    assert.equal((await jA(a, ['verify-commit', merged.commit])).status, 'good')
+    await okA(a, ['switch', '-q', 'topic'])
+    assert.equal((await commit(a, 'data/topic2.csv', 'more topic work')).code, 0)
+    const pick = await head(a)
+    await okA(a, ['switch', '-q', 'main'])
+    const picked = await jA(a, ['cherry-pick', pick])
+    assert.equal((await jA(a, ['verify-commit', picked.done[0].to])).status, 'good')
+    const reverted = await jA(a, ['revert', 'HEAD'])
+    assert.equal((await jA(a, ['verify-commit', reverted.done[0].to])).status, 'good')
+    assert.notEqual(topic, pick)
+  })
+
   it('first rule makes the first owner; a clone adopts the policy; a non-owner cannot change it', async () => {
     const {a, owner, url: [url]} = await ownerRepo(null)
     const owners = await jA(a, ['owners', 'list'])

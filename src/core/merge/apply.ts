@@ -7,7 +7,8 @@ import fs from 'node:fs'
 import {diffMaps, sameEntry} from '../diff/diff.js'
 import {BlError} from '../errors.js'
 import type {Oid} from '../hash.js'
-import {commitId, encodeCommit, type Commit, type Signature} from '../objects/commit.js'
+import {commitId, commitPayload, encodeCommit, type Commit, type Signature} from '../objects/commit.js'
+import {commitSigner, type CommitSigner} from '../ops/keys.js'
 import {moveWorktree, notCheckedOut} from '../ops/checkout.js'
 import {normalizeMessage} from '../ops/commit.js'
 import {clearOperation, writeOperation, type Conflict, type OperationState} from '../ops/operation-state.js'
@@ -45,15 +46,38 @@ export function storeTree(repo: Repo, entries: Map<string, FlatEntry>): Oid {
   return repo.store.transaction(() => writeTree(repo.store, [...entries].map(([path, e]) => ({path, ...e}))))
 }
 
-/** Writes a commit object and moves HEAD (its branch) to it; call inside a transaction. */
-export function writeCommit(repo: Repo, opts: {tree: Oid; parents: Oid[]; message: string; author?: Signature; reflog: string}): Oid {
-  const c: Commit = {tree: opts.tree, parents: opts.parents, author: opts.author ?? repo.identity('author'), committer: repo.identity('committer'), message: normalizeMessage(opts.message), meta: {}}
-  // Branch protection (src/core/protect): these commits are unsigned; a protected branch may refuse them.
-  guardWrittenCommit(repo, c)
+export interface CommitSpec {
+  tree: Oid
+  parents: Oid[]
+  message: string
+  author?: Signature
+  reflog: string
+}
+
+/**
+ * The commit a merge, cherry-pick, revert or rebase step makes, signed when `commit.sign` asks
+ * for it (the key's passphrase from BL_KEY_PASSPHRASE): signing is asynchronous, so it happens
+ * here, before the transaction that writes it (writeCommit).
+ */
+export async function prepareCommit(repo: Repo, spec: CommitSpec, signer: CommitSigner | null): Promise<Commit> {
+  const c: Commit = {tree: spec.tree, parents: spec.parents, author: spec.author ?? repo.identity('author'), committer: repo.identity('committer'), message: normalizeMessage(spec.message), meta: {}}
+  if (signer) c.signature = await signer.sign(commitPayload(c))
+  return c
+}
+
+/** The signer `commit.sign` asks for (null when it doesn't); resolved before any work is done. */
+export function operationSigner(repo: Repo): Promise<CommitSigner | null> {
+  return commitSigner(repo, {})
+}
+
+/** Writes a prepared commit and moves HEAD (its branch) to it; call inside a transaction. */
+export function writeCommit(repo: Repo, c: Commit, spec: CommitSpec, signer: CommitSigner | null): Oid {
+  // Branch protection (src/core/protect): a protected branch may refuse the commit.
+  guardWrittenCommit(repo, c, signer?.fingerprint ?? null)
   const id = commitId(c)
   repo.store.putObject(id, 'commit', encodeCommit(c))
-  advanceHead(repo, opts.parents[0] ?? null, id, opts.reflog)
-  repo.store.setIndexTree(opts.tree)
+  advanceHead(repo, spec.parents[0] ?? null, id, spec.reflog)
+  repo.store.setIndexTree(spec.tree)
   return id
 }
 

@@ -6,7 +6,7 @@
 import {BlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
-import {abortOperation, conflictError, requireCleanIndex, saveOperation, storeTree, writeCommit} from '../merge/apply.js'
+import {abortOperation, conflictError, operationSigner, prepareCommit, requireCleanIndex, saveOperation, storeTree, writeCommit} from '../merge/apply.js'
 import {applyEdits} from '../tree-ops.js'
 import {mergeTrees, type Favor} from '../merge/three-way.js'
 import {advanceHead, HEADS, readHead, readRef, shortRef} from '../refs/refs.js'
@@ -150,6 +150,9 @@ interface Pending {
  * changes, so a crash in between can still be aborted.
  */
 async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
+  // The signing key (commit.sign) is unlocked before the work tree changes: a missing key or
+  // passphrase stops the operation while nothing has happened yet.
+  const signer = p.noCommit || p.conflicts.length > 0 ? null : await operationSigner(repo)
   const headTree = commitTree(repo, p.head)
   const resultTree = p.resultTree
   const state: OperationState = {
@@ -184,9 +187,11 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
     repo.store.transaction(() => clearOperation(repo), {durable: true})
     return {status: 'applied', commit: p.head, parents: [], bases: p.bases, changed: moved.written + moved.removed, favored: p.favored}
   }
+  const spec = {tree: resultTree, parents: p.parents, message: p.message, author: p.author, reflog: p.reflog}
+  const commit = await prepareCommit(repo, spec, signer)
   const id = repo.store.transaction(
     () => {
-      const c = writeCommit(repo, {tree: resultTree, parents: p.parents, message: p.message, author: p.author, reflog: p.reflog})
+      const c = writeCommit(repo, commit, spec, signer)
       if (p.keepState) writeOperation(repo, {...state, conflicts: []})
       else clearOperation(repo)
       return c
@@ -197,16 +202,19 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
 }
 
 /** bl merge --continue: commits the resolved index with both parents. */
-export function mergeContinue(repo: Repo, opts: {message?: string} = {}): MergeResult {
+export async function mergeContinue(repo: Repo, opts: {message?: string} = {}): Promise<MergeResult> {
   const op = requireOperation(repo, 'merge')
   requireResolved(op)
   const head = readHead(repo)
   if (head.oid !== op.origHead) throw new BlError('REF_CHANGED', 'HEAD moved since the merge stopped', {hint: 'Run `bl merge --abort` and merge again.'})
   const entries = indexAsFlat(loadIndex(repo))
   const tree = storeTree(repo, entries)
+  const spec = {tree, parents: [op.origHead, op.theirs], message: opts.message ?? op.message, reflog: `merge ${op.theirsLabel}: resolved conflicts`}
+  const signer = await operationSigner(repo)
+  const commit = await prepareCommit(repo, spec, signer)
   const id = repo.store.transaction(
     () => {
-      const c = writeCommit(repo, {tree, parents: [op.origHead, op.theirs], message: opts.message ?? op.message, reflog: `merge ${op.theirsLabel}: resolved conflicts`})
+      const c = writeCommit(repo, commit, spec, signer)
       clearOperation(repo)
       return c
     },

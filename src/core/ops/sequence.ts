@@ -9,7 +9,7 @@
 import {BlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
-import {abortOperation, conflictPaths, flatOfCommit, requireCleanIndex, restorePaths, saveOperation, storeTree, writeCommit} from '../merge/apply.js'
+import {abortOperation, conflictPaths, flatOfCommit, requireCleanIndex, restorePaths, saveOperation, storeTree, writeCommit, operationSigner, prepareCommit} from '../merge/apply.js'
 import {mergeTrees, type Favor} from '../merge/three-way.js'
 import {readHead, setHead, shortRef, updateRefs} from '../refs/refs.js'
 import {resolveRevision} from '../refs/revision.js'
@@ -220,9 +220,12 @@ export async function sequenceContinue(repo: Repo, kind: SequenceKind, opts: {fa
   }
   // The stopped step is the one that is not in todo any more and not committed yet.
   if (op.message && tree !== commitTree(repo, head)) {
+    const spec = {tree, parents: [head], message: op.message, author: op.author, reflog: `${kind} (continue): ${subject(op.message)}`}
+    const signer = await operationSigner(repo)
+    const commit = await prepareCommit(repo, spec, signer)
     const id = repo.store.transaction(
       () => {
-        const c = writeCommit(repo, {tree, parents: [head], message: op.message, author: op.author, reflog: `${kind} (continue): ${subject(op.message)}`})
+        const c = writeCommit(repo, commit, spec, signer)
         writeOperation(repo, {...op, conflicts: [], message: ''})
         return c
       },

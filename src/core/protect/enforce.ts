@@ -76,9 +76,9 @@ export function commitGuard(repo: Repo, branchRef: string | null, signer: string
 }
 
 /** Commits made by merge, cherry-pick, revert and rebase (unsigned) on a protected branch. */
-export function guardWrittenCommit(repo: Repo, c: Commit): void {
+export function guardWrittenCommit(repo: Repo, c: Commit, signer: string | null = null): void {
   const branch = readHead(repo).branch
-  commitGuard(repo, branch, null, {hint: 'Merge, cherry-pick, revert and rebase make unsigned commits: abort the operation (`--abort`), then bring the change in by a fast-forward or as a signed commit (`bl commit -S`).'})?.(c)
+  commitGuard(repo, branch, signer, {hint: 'Merge, cherry-pick, revert and rebase sign their commits when `commit.sign` is true (`bl config commit.sign true`, a trusted key, BL_KEY_PASSPHRASE for a protected key): set it, then continue or redo the operation.'})?.(c)
 }
 
 export interface GuardOptions {
