@@ -111,6 +111,66 @@ async function cloneOf(urlArgs: string[], env: Record<string, string> = {}): Pro
 }
 
 describe('branch protection', {concurrency: true}, () => {
+  it('linear, merge-only, file and commit size limits and the message pattern are enforced on commit and push', async () => {
+    const a = sandbox()
+    await okA(a, ['init', '-q'])
+    a.write('base.txt', 'base\n')
+    await okA(a, ['add', '-A', '-q'])
+    await okA(a, ['commit', '-q', '-m', 'DATA-1 base'])
+    const owner = await key(a, 'Owner')
+    await okA(a, ['config', 'user.signingKey', owner])
+    await okA(a, ['protect', 'set', 'main', '--linear', '--max-file-size', '1K', '--message-pattern', '^DATA-[0-9]+ ', '-q'])
+    await okA(a, ['protect', 'set', 'release', '--merge-only', '--max-commit-size', '2K', '-q'])
+    const checks = async (args: string[]): Promise<string[]> => (await fails(a, args, 11)).data.violations.map((v: any) => v.check)
+
+    // main: a file over 1 KiB, then a message off the pattern, each refused before anything moves.
+    const start = await head(a)
+    a.write('big.bin', crypto.randomBytes(2048))
+    await okA(a, ['add', '-A', '-q'])
+    assert.deepEqual(await checks(['commit', '-m', 'DATA-2 big file']), ['max-file-size'])
+    a.write('big.bin', crypto.randomBytes(512))
+    await okA(a, ['add', '-A', '-q'])
+    assert.deepEqual(await checks(['commit', '-m', 'no ticket']), ['message-pattern'])
+    assert.equal(await head(a), start, 'nothing was committed')
+    await okA(a, ['commit', '-q', '-m', 'DATA-2 small file'])
+
+    // main is linear: a merge commit is refused.
+    await okA(a, ['switch', '-q', '-c', 'topic'])
+    a.write('topic.txt', 'topic\n')
+    await okA(a, ['add', '-A', '-q'])
+    await okA(a, ['commit', '-q', '-m', 'DATA-3 topic'])
+    await okA(a, ['switch', '-q', 'main'])
+    a.write('main.txt', 'main\n')
+    await okA(a, ['add', '-A', '-q'])
+    await okA(a, ['commit', '-q', '-m', 'DATA-4 main'])
+    assert.deepEqual(await checks(['merge', 'topic', '-m', 'DATA-5 merge']), ['linear'])
+    await okA(a, ['merge', '--abort'])
+
+    // release takes merges only, each at most 2 KiB of changed files.
+    await okA(a, ['branch', 'release', start])
+    await okA(a, ['switch', '-q', 'release'])
+    a.write('direct.txt', 'direct\n')
+    await okA(a, ['add', '-A', '-q'])
+    assert.deepEqual(await checks(['commit', '-m', 'direct change']), ['merge-only'])
+    await okA(a, ['restore', '--staged', 'direct.txt'])
+    fs.rmSync(path.join(a.dir, 'direct.txt'))
+    const merged = await jA(a, ['merge', '--no-ff', 'topic', '-m', 'merge topic'])
+    assert.equal(merged.status, 'merged', 'a small merge lands')
+    await okA(a, ['switch', '-q', '-c', 'heavy', start])
+    a.write('heavy.bin', crypto.randomBytes(3000))
+    await okA(a, ['add', '-A', '-q'])
+    await okA(a, ['commit', '-q', '-m', 'heavy'])
+    await okA(a, ['switch', '-q', 'release'])
+    assert.deepEqual(await checks(['merge', '--no-ff', 'heavy', '-m', 'merge heavy']), ['max-commit-size'])
+    await okA(a, ['merge', '--abort'])
+
+    // The same rules on push: a commit that was never checked on this branch (pushed there from another) is refused.
+    const remote = dirRemote()
+    await okA(a, ['remote', 'add', 'origin', remote])
+    await okA(a, ['push', '-q', 'origin', 'main', 'release'])
+    const pushed = await fails(a, ['push', '--force', 'origin', 'heavy:release'], 11)
+    assert.ok(pushed.data.violations.some((v: any) => v.check === 'merge-only'), JSON.stringify(pushed.data.violations))
+  })
   it('merge, cherry-pick and revert sign their commits with commit.sign, so they may land on a protected branch', async () => {
     const {a} = await ownerRepo(null)
     await okA(a, ['switch', '-q', '-c', 'topic'])
