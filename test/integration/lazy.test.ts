@@ -187,6 +187,8 @@ describe('thin store details (directory remote)', () => {
     assert.deepEqual((await okA(a, ['show', 'HEAD:d/2.bin'])).stdoutBuf, files['d/2.bin'])
     const gone = await a.runAsync(['show', 'HEAD:d/1.bin'])
     assert.equal(gone.code, 9, `evicted content needs the remote: ${gone.stderr}`)
+    assert.match(gone.stderr, /kept on origin only .*fetching them failed/)
+    assert.match(gone.stderr, /hint: Reconnect to origin/)
     fs.renameSync(remoteDir + '.away', remoteDir)
 
     // Push to a second remote: the evicted chunks are fetched from origin and uploaded.

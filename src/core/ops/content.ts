@@ -93,11 +93,23 @@ export async function ensureChunks(repo: Repo, ids: Oid[], opts: {progress?: Tra
     const t = await openTransport(settings, repo.ctx.cwd)
     try {
       bytes += await fetchChunks(repo.store, name, t, list, settings.concurrency ?? 8, opts.progress)
+    } catch (err) {
+      throw unreachable(err, name, list.length)
     } finally {
       t.close()
     }
   }
   return {chunks: wanted.length, bytes}
+}
+
+/** A remote failure while fetching content says what was being fetched and why it is not local. */
+function unreachable(err: unknown, remote: string, chunks: number): unknown {
+  if (!(err instanceof BlError) || err.code !== 'REMOTE_ERROR') return err
+  return new BlError('REMOTE_ERROR', `file contents this command needs are kept on ${remote} only (lazy clone or gc --evict), and fetching them failed: ${err.message}`, {
+    hint: `Reconnect to ${remote} and run the command again; nothing was changed. Content you need offline: check it out while connected (it then stays local until the next \`bl gc --evict\`).`,
+    data: {remote, chunks},
+    cause: err,
+  })
 }
 
 /**
