@@ -224,10 +224,18 @@ describe('thin store details (directory remote)', () => {
     assert.deepEqual(worktreeFiles(b), ['images/b/1.bin', 'images/b/2.bin'], 'images/a stays out of the work tree')
     assert.deepEqual(b.read('images/b/1.bin'), prng(SIZE, 'other-b1'))
     assert.equal((await jA(b, ['status'])).clean, true)
+    assert.deepEqual((await jA(b, ['status'])).sparse, {include: ['images/b/*']})
     // The index still tracks everything: a commit keeps images/a at the branch's version.
     await commitFiles(b, {'images/b/3.bin': 'three\n'}, 'three')
     const tree = await jA(b, ['ls-tree', '-r', 'HEAD'])
     assert.deepEqual(tree.map((e: any) => e.path).sort(), ['images/a/1.bin', 'images/a/2.bin', 'images/a/3.bin', 'images/b/1.bin', 'images/b/2.bin', 'images/b/3.bin', 'readme.txt'])
+    // `checkout -- .` brings in everything and ends the sparse work tree.
+    await okA(b, ['checkout', '--', '.'])
+    assert.equal(worktreeFiles(b).length, 7)
+    assert.deepEqual(b.read('images/a/1.bin'), prng(SIZE, 'other-a1'))
+    const st = await jA(b, ['status'])
+    assert.equal(st.sparse, null)
+    assert.equal(st.clean, true)
     a.cleanup()
     b.cleanup()
   })

@@ -22,9 +22,12 @@ export function readSparse(repo: Repo): Sparse | null {
   return {include: Array.isArray(v.include) ? v.include.filter((x): x is string => typeof x === 'string') : []}
 }
 
-/** Saves the include set (null: the whole tree is checked out again). Call inside a transaction. */
+/**
+ * Saves the include set (null: the whole tree is checked out again, as is an include set holding
+ * the root: `bl checkout -- .` ends sparseness). Call inside a transaction.
+ */
 export function writeSparse(repo: Repo, s: Sparse | null): void {
-  if (s === null) repo.store.deleteState(STATE_KEY)
+  if (s === null || s.include.includes('')) repo.store.deleteState(STATE_KEY)
   else repo.store.setState(STATE_KEY, JSON.stringify({include: [...new Set(s.include)].sort()}))
 }
 
