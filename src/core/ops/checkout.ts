@@ -311,7 +311,7 @@ export async function restore(repo: Repo, opts: RestoreOptions): Promise<Restore
     if (worktree) st = writeEntry(repo, p, e)
     if (staged) {
       st ??= fs.lstatSync(absPath(repo, p), {throwIfNoEntry: false}) ?? undefined
-      updates.push(st && worktree ? makeEntry(p, st, {id: e.id, size: e.size}, now) : {path: p, kind: e.kind, exec: e.exec, size: e.size, id: e.id, mtime: 0, ctime: 0, ino: 0, checked: 0})
+      updates.push(st && worktree ? makeEntry(p, st, {id: e.id, size: e.size}, now) : notCheckedOut(p, e))
     } else if (worktree && st) {
       const idx = index.get(p)
       if (idx && idx.id === e.id) updates.push(makeEntry(p, st, {id: e.id, size: e.size}, now))
