@@ -77,6 +77,11 @@ function defaultRegion(profile: string | undefined): () => Promise<string> {
     })())
 }
 
+/** A Buffer over the SDK's bytes without copying them (Buffer.from(Uint8Array) would copy a GiB on a clone). */
+function asBuffer(u8: Uint8Array): Buffer {
+  return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength)
+}
+
 export class S3Transport implements Transport {
   readonly display: string
   private readonly client: S3Client
@@ -104,7 +109,7 @@ export class S3Transport implements Transport {
   async get(key: string): Promise<RemoteObject | undefined> {
     try {
       const res = await this.client.send(new GetObjectCommand({Bucket: this.loc.bucket, Key: this.key(key)}))
-      const body = Buffer.from(await res.Body!.transformToByteArray())
+      const body = asBuffer(await res.Body!.transformToByteArray())
       return {body, etag: res.ETag ?? ''}
     } catch (err) {
       if (isMissing(err)) return undefined
@@ -115,7 +120,7 @@ export class S3Transport implements Transport {
   async getRange(key: string, start: number, end: number): Promise<Buffer> {
     try {
       const res = await this.client.send(new GetObjectCommand({Bucket: this.loc.bucket, Key: this.key(key), Range: `bytes=${start}-${end - 1}`}))
-      return Buffer.from(await res.Body!.transformToByteArray())
+      return asBuffer(await res.Body!.transformToByteArray())
     } catch (err) {
       throw remoteIoError(this.display, `reading ${key} [${start}, ${end})`, err)
     }
