@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {transferProgress} from '../cli/transfer-progress.js'
 import {splitDashDash} from '../cli/args.js'
 import {BlCommand} from '../cli/base-command.js'
 import {BlError} from '../core/errors.js'
@@ -34,11 +35,15 @@ bl checkout --ours|--theirs <paths>: during a merge, cherry-pick, revert or reba
       const source = hasDashDash ? before[0] : before[0]
       const paths = hasDashDash ? after : before.slice(1)
       if (hasDashDash && before.length > 1) throw new BlError('INVALID_ARGUMENT', 'give at most one revision before --', {hint: 'Usage: bl checkout [<rev>] -- <paths>'})
-      const res = await restore(repo, {paths, source, staged: source !== undefined, worktree: true})
+      const progress = transferProgress('fetching content', !this.isQuiet(flags))
+      const res = await restore(repo, {paths, source, staged: source !== undefined, worktree: true, progress})
+      progress.done()
       if (!this.isQuiet(flags)) this.out(`Updated ${res.restored.length} path${res.restored.length === 1 ? '' : 's'} from ${source ?? 'the index'}`)
       return res
     }
-    const res = await switchTo(repo, {target: before[0], create: flags.branch, force: flags.force, detach: flags.detach})
+    const progress = transferProgress('fetching content', !this.isQuiet(flags))
+    const res = await switchTo(repo, {target: before[0], create: flags.branch, force: flags.force, detach: flags.detach, progress})
+    progress.done()
     if (!this.isQuiet(flags)) {
       if (res.branch) this.out(`${res.created ? 'Switched to a new branch' : 'Switched to branch'} '${res.branch}'`)
       else this.out(`HEAD is now at ${res.commit.slice(0, 12)} (detached)`)

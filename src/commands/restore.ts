@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {transferProgress} from '../cli/transfer-progress.js'
 import {BlCommand} from '../cli/base-command.js'
 import {restore, type RestoreResult} from '../core/ops/checkout.js'
 
@@ -15,7 +16,9 @@ export default class Restore extends BlCommand {
 
   async run(): Promise<RestoreResult> {
     const {argv, flags} = await this.parse(Restore)
-    const res = await restore(this.repo(), {paths: argv as string[], source: flags.source, staged: flags.staged, worktree: flags.worktree || !flags.staged})
+    const progress = transferProgress('fetching content', !this.isQuiet(flags))
+    const res = await restore(this.repo(), {paths: argv as string[], source: flags.source, staged: flags.staged, worktree: flags.worktree || !flags.staged, progress})
+    progress.done()
     if (!this.isQuiet(flags)) this.out(`Restored ${res.restored.length} path${res.restored.length === 1 ? '' : 's'}${res.removed.length ? `, removed ${res.removed.length}` : ''}`)
     return res
   }

@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {transferProgress} from '../cli/transfer-progress.js'
 import {BlCommand} from '../cli/base-command.js'
 import {BlError} from '../core/errors.js'
 import {switchTo, type SwitchResult} from '../core/ops/checkout.js'
@@ -18,7 +19,9 @@ export default class Switch extends BlCommand {
     const repo = this.repo()
     if (!flags.create && !flags.detach && args.target && !repo.store.getRef(`refs/heads/${args.target}`))
       throw new BlError('REF_NOT_FOUND', `invalid reference: ${args.target}`, {hint: 'To switch to a commit use `bl switch --detach <rev>`; to create a branch use `bl switch -c <name>`.'})
-    const res = await switchTo(repo, {target: args.target, create: flags.create, detach: flags.detach, force: flags['discard-changes']})
+    const progress = transferProgress('fetching content', !this.isQuiet(flags))
+    const res = await switchTo(repo, {target: args.target, create: flags.create, detach: flags.detach, force: flags['discard-changes'], progress})
+    progress.done()
     if (!this.isQuiet(flags)) this.out(res.branch ? `${res.created ? 'Switched to a new branch' : 'Switched to branch'} '${res.branch}'` : `HEAD is now at ${res.commit.slice(0, 12)} (detached)`)
     return res
   }

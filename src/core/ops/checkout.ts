@@ -19,6 +19,7 @@ import {absPath, quotePath, toRepoPath, underAny} from '../worktree/paths.js'
 import {commitTree, indexAsFlat, trackedState, treeMap, viewWorktree} from './snapshot.js'
 import {diffTrees} from '../tree-ops.js'
 import {ensureContent} from './content.js'
+import type {TransferProgress} from '../remote/transfer.js'
 import {outsideSparse, readSparse, writeSparse} from '../worktree/sparse.js'
 
 /** Up to this many changed paths, moving the work tree lstat()s just those instead of scanning it all. */
@@ -33,7 +34,8 @@ export interface SwitchOptions {
   detach?: boolean
   /** Discard local changes. */
   force?: boolean
-  progress?: {onFile?(path: string, bytes: number): void}
+  /** Files written; and, for content fetched from a remote first (thin store), objects and bytes. */
+  progress?: {onFile?(path: string, bytes: number): void} & TransferProgress
 }
 
 export interface SwitchResult {
@@ -177,7 +179,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
     if (worktreeIs(p, target) && !(target.kind === 'file' && fs.existsSync(absPath(repo, p)) && isExecMismatch(repo, p, target))) indexUpdates.push(makeEntry(p, fs.lstatSync(absPath(repo, p)), {id: target.id, size: target.size}, now))
     else writes.push({p, target})
   }
-  await ensureContent(repo, writes.filter((w) => w.target.kind === 'file').map((w) => w.target.id))
+  await ensureContent(repo, writes.filter((w) => w.target.kind === 'file').map((w) => w.target.id), {progress})
   // Apply: removals first (a file may become a directory), then writes; then the index.
   let written = 0
   let removed = 0
@@ -216,7 +218,7 @@ export async function materializeAbsent(repo: Repo, specs: string[], progress?: 
   const index = loadIndex(repo)
   const absent = [...index.values()].filter((e) => underAny(e.path, specs) && !safeLstat(absPath(repo, e.path)))
   if (absent.length === 0) return []
-  await ensureContent(repo, absent.filter((e) => e.kind !== 'symlink').map((e) => e.id))
+  await ensureContent(repo, absent.filter((e) => e.kind !== 'symlink').map((e) => e.id), {progress})
   const now = repo.nowMs()
   const knownDirs = new Set<string>()
   const updates: IndexEntry[] = []
@@ -272,6 +274,8 @@ export interface RestoreOptions {
   source?: string
   staged?: boolean
   worktree?: boolean
+  /** Content fetched from a remote first (lazy clone, evicted). */
+  progress?: TransferProgress
 }
 
 export interface RestoreResult {
@@ -298,7 +302,7 @@ export async function restore(repo: Repo, opts: RestoreOptions): Promise<Restore
     throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${opts.paths[0]}' did not match any file known to bl`, {hint: 'Check the path with `bl ls-tree -r HEAD` or `bl status`.'})
   const result: RestoreResult = {restored: [], removed: []}
   // The content first (a lazy clone or an evicted store fetches it), before any file changes.
-  if (worktree) await ensureContent(repo, matches.map((p) => source.get(p)!).filter((e) => e.kind === 'file').map((e) => e.id))
+  if (worktree) await ensureContent(repo, matches.map((p) => source.get(p)!).filter((e) => e.kind === 'file').map((e) => e.id), {progress: opts.progress})
   // In a sparse work tree, restoring a path also brings it into the include set, so later
   // switches and pulls keep it up to date.
   const sparse = worktree ? readSparse(repo) : null

@@ -263,7 +263,7 @@ export async function pull(repo: Repo, opts: {remote?: string; branch?: string; 
   }
   const m = await merge(repo, {rev: tracking, ffOnly: opts.ffOnly, message: `Merge branch '${branch}' of ${remote}`})
   // Newly included paths the merge did not touch are still absent: bring them in from the index.
-  const materialized = include.length ? (await materializeAbsent(repo, include)).length : 0
+  const materialized = include.length ? (await materializeAbsent(repo, include, opts.progress)).length : 0
   return {fetch: f, merge: m, materialized}
 }
 
@@ -331,10 +331,10 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
           r.store.setIndexTree(tree)
           writeSparse(r, {include})
         }, {durable: true})
-        if (include.length) await materializeAbsent(r, include)
+        if (include.length) await materializeAbsent(r, include, opts.progress)
         checkedOut = include.length > 0
       } else {
-        await moveWorktree(r, null, commitTree(r, tip), true)
+        await moveWorktree(r, null, commitTree(r, tip), true, opts.progress)
         checkedOut = true
       }
     }
