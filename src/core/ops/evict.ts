@@ -67,10 +67,12 @@ export async function evict(repo: Repo, opts: EvictOptions = {}): Promise<EvictR
   }
   let contentBytes = 0
   let unpushedBytes = 0
-  const candidates: typeof chunks = []
+  // Each candidate with the first remote that holds it (marked a promisor if the chunk goes).
+  const candidates: Array<(typeof chunks)[number] & {holder: string}> = []
   for (const c of chunks) {
     contentBytes += c.length
-    if (st.remotesWithChunk(remotes, c.id).length) candidates.push(c)
+    const holder = st.remotesWithChunk(remotes, c.id)[0]
+    if (holder) candidates.push({...c, holder})
     else unpushedBytes += c.length
   }
   candidates.sort((a, b) => (lastUse.get(a.id) ?? 0) - (lastUse.get(b.id) ?? 0) || a.segment - b.segment)
@@ -81,7 +83,7 @@ export async function evict(repo: Repo, opts: EvictOptions = {}): Promise<EvictR
     if (opts.maxSize !== undefined && contentBytes - evictedBytes <= opts.maxSize) break
     drop.add(c.id)
     evictedBytes += c.length
-    holders.add(st.remotesWithChunk(remotes, c.id)[0]!)
+    holders.add(c.holder)
   }
   const result: EvictResult = {remotes, evictedChunks: drop.size, evictedBytes, contentBytes: contentBytes - evictedBytes, unpushedBytes, sizeBefore, sizeAfter: sizeBefore}
   if (opts.dryRun || drop.size === 0) return result

@@ -741,9 +741,11 @@ CREATE TABLE IF NOT EXISTS remote_objects(remote TEXT NOT NULL, chunk INTEGER NO
 
   /**
    * Records several packs' indexes at once, rows in key order: a B-tree takes sorted inserts far
-   * faster than random ones (the ids are hashes), which matters for 100,000 entries.
+   * faster than random ones (the ids are hashes), which matters for 100,000 entries. Chunks and
+   * objects are separate id spaces (a one-chunk file's chunk id is its file id, which is also its
+   * blob record's id), as in the local store. Call inside a transaction.
    */
-  addRemotePacks(remote: string, idxs: Array<Parameters<SqliteObjectStore['addRemotePack']>[1]>): void {
+  addRemotePacks(remote: string, idxs: Array<{pack: string; packSize: number; entries: Array<{id: string; kind: string; flags: number; offset: number; storedLen: number; rawLen: number}>}>): void {
     const st = this.remoteCache()
     const rows: Array<{chunk: number; id: Buffer; pack: string; e: (typeof idxs)[number]['entries'][number]}> = []
     for (const idx of idxs) {
@@ -755,12 +757,8 @@ CREATE TABLE IF NOT EXISTS remote_objects(remote TEXT NOT NULL, chunk INTEGER NO
   }
 
   /** Records a remote pack's index (call inside a transaction). */
-  addRemotePack(remote: string, idx: {pack: string; packSize: number; entries: Array<{id: string; kind: string; flags: number; offset: number; storedLen: number; rawLen: number}>}): void {
-    const st = this.remoteCache()
-    st.addPack.run(remote, idx.pack, idx.packSize)
-    // Chunks and objects are separate id spaces (a one-chunk file's chunk id is its file id, which
-    // is also its blob record's id), as in the local store.
-    for (const e of idx.entries) st.addObject.run(remote, e.kind === 'chunk' ? 1 : 0, hexBuf(e.id), idx.pack, REMOTE_KIND[e.kind], e.flags, e.offset, e.storedLen, e.rawLen)
+  addRemotePack(remote: string, idx: Parameters<SqliteObjectStore['addRemotePacks']>[1][number]): void {
+    this.addRemotePacks(remote, [idx])
   }
 
   remoteObject(remote: string, id: Oid, chunk: boolean): {pack: string; kind: string; flags: number; offset: number; storedLen: number; rawLen: number} | undefined {
