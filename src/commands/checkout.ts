@@ -5,13 +5,15 @@ import {BlCommand} from '../cli/base-command.js'
 import {BlError} from '../core/errors.js'
 import {restore, switchTo, type RestoreResult, type SwitchResult} from '../core/ops/checkout.js'
 import {checkoutSide, type ResolveResult} from '../core/ops/resolve.js'
+import {checkoutLocked, type LockedCheckoutResult} from '../core/ops/pin.js'
 
 export default class Checkout extends BlCommand {
   static override summary = 'Switch branches or restore work tree files.'
   static override description = `bl checkout <branch>: switch to a branch. bl checkout <commit>: detach HEAD there. bl checkout -b <new> [<start>]: create and switch.
 bl checkout [<rev>] -- <paths>: overwrite paths from the index, or from <rev> (which also updates the index).
-bl checkout --ours|--theirs <paths>: during a merge, cherry-pick, revert or rebase, resolve conflicted paths by taking one side.`
-  static override examples = ['<%= config.bin %> checkout main', '<%= config.bin %> checkout -b experiment', '<%= config.bin %> checkout HEAD~3', '<%= config.bin %> checkout v1 -- labels.csv', '<%= config.bin %> checkout --theirs data/labels.csv']
+bl checkout --ours|--theirs <paths>: during a merge, cherry-pick, revert or rebase, resolve conflicted paths by taking one side.
+bl checkout --locked: the data version pinned by the nearest bl.lock (\`bl pin\`), verified (and its signer checked when the lock names one); HEAD is detached there unless the current branch is already on it.`
+  static override examples = ['<%= config.bin %> checkout main', '<%= config.bin %> checkout -b experiment', '<%= config.bin %> checkout HEAD~3', '<%= config.bin %> checkout v1 -- labels.csv', '<%= config.bin %> checkout --theirs data/labels.csv', '<%= config.bin %> checkout --locked']
   static override strict = false
   static override flags = {
     branch: Flags.string({char: 'b', description: 'Create a new branch and switch to it.'}),
@@ -19,13 +21,23 @@ bl checkout --ours|--theirs <paths>: during a merge, cherry-pick, revert or reba
     detach: Flags.boolean({description: 'Detach HEAD at the commit even if a branch is named.'}),
     ours: Flags.boolean({description: 'Resolve the named conflicted paths with our version.', exclusive: ['theirs']}),
     theirs: Flags.boolean({description: 'Resolve the named conflicted paths with their version.', exclusive: ['ours']}),
+    locked: Flags.boolean({description: 'Check out the data version pinned by bl.lock.', exclusive: ['branch', 'ours', 'theirs', 'detach']}),
+    'lock-file': Flags.string({description: 'The bl.lock to use (default: the nearest one from here upwards).', dependsOn: ['locked']}),
   }
 
-  async run(): Promise<SwitchResult | RestoreResult | ResolveResult> {
+  async run(): Promise<SwitchResult | RestoreResult | ResolveResult | LockedCheckoutResult> {
     const {flags} = await this.parse(Checkout)
-    const {before, after} = splitDashDash(this.argv, ['-b', '--branch'])
+    const {before, after} = splitDashDash(this.argv, ['-b', '--branch', '--lock-file'])
     const hasDashDash = this.argv.includes('--')
     const repo = this.repo()
+    if (flags.locked) {
+      if (before.length || hasDashDash) throw new BlError('INVALID_ARGUMENT', '--locked takes no revision or paths', {hint: 'The revision comes from bl.lock; use `bl checkout <rev>` for anything else.'})
+      const progress = transferProgress('fetching content', !this.isQuiet(flags))
+      const res = await checkoutLocked(repo, {file: flags['lock-file'], force: flags.force, progress})
+      progress.done()
+      if (!this.isQuiet(flags)) this.out(`HEAD is now at ${res.commit.slice(0, 12)}${res.branch ? ` on branch '${res.branch}'` : ' (detached)'}, pinned by ${res.file}`)
+      return res
+    }
     if (flags.ours || flags.theirs) {
       const res = await checkoutSide(repo, [...before, ...after].filter((a) => a !== '--ours' && a !== '--theirs'), flags.ours ? 'ours' : 'theirs')
       if (!this.isQuiet(flags)) for (const r of res.resolved) this.out(`Resolved ${r.path} (${r.kind}) with ${res.side === 'ours' ? 'our' : 'their'} version${r.result === 'deleted' ? ' (deleted)' : ''}`)

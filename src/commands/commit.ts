@@ -6,19 +6,22 @@ import {commit, type CommitResult} from '../core/ops/commit.js'
 export default class CommitCmd extends BlCommand {
   static override summary = 'Record the staged changes as a new commit.'
   static override description = `Author and committer come from user.name/user.email (repo, then user config), overridden by BL_AUTHOR_NAME/BL_AUTHOR_EMAIL.
--S signs the commit with an OpenPGP key from your keyring (--key, else config user.signingKey, else your only secret key); config commit.sign=true signs every commit. The key's passphrase comes from BL_KEY_PASSPHRASE or a terminal prompt.`
-  static override examples = ['<%= config.bin %> commit -m "Add March images"', '<%= config.bin %> commit -a -m "Fix labels"', '<%= config.bin %> commit -S -m "Release 2024-03"', '<%= config.bin %> commit --key ada@example.com -m "Signed with a chosen key"']
+-S signs the commit with an OpenPGP key from your keyring (--key, else config user.signingKey, else your only secret key); config commit.sign=true signs every commit. The key's passphrase comes from BL_KEY_PASSPHRASE or a terminal prompt.
+Inside a Git repository the commit records the code's HEAD commit, branch and dirty flag (git.* metadata; \`bl config git.link false\` turns it off), and Git's user.name/user.email serve when bl has no identity.
+--input records the data versions this commit was derived from; \`bl lineage\` shows the graph.`
+  static override examples = ['<%= config.bin %> commit -m "Add March images"', '<%= config.bin %> commit -a -m "Fix labels"', '<%= config.bin %> commit -S -m "Release 2024-03"', '<%= config.bin %> commit --key ada@example.com -m "Signed with a chosen key"', '<%= config.bin %> commit -m "Resized" --input s3://lake/raw-images@main --input ../labels@v3']
   static override flags = {
     message: Flags.string({char: 'm', description: 'Commit message (repeat for paragraphs).', multiple: true, required: true}),
     all: Flags.boolean({char: 'a', description: 'Stage modified and deleted tracked files first.'}),
     'allow-empty': Flags.boolean({description: 'Allow a commit with the same tree as its parent.'}),
     sign: Flags.boolean({char: 'S', allowNo: true, description: 'Sign the commit (OpenPGP); --no-sign overrides config commit.sign.'}),
     key: Flags.string({description: 'Key to sign with (implies -S): fingerprint, key id, prefix or email.'}),
+    input: Flags.string({description: 'A data version this commit was derived from: <remote-url|remote-name|path>@<rev> (repeatable; see `bl lineage`).', multiple: true}),
   }
 
   async run(): Promise<CommitResult> {
     const {flags} = await this.parse(CommitCmd)
-    const res = await commit(this.repo(), {message: flags.message.join('\n\n'), all: flags.all, allowEmpty: flags['allow-empty'], sign: flags.sign, signingKey: flags.key, passphrasePrompt: passphrasePrompt()})
+    const res = await commit(this.repo(), {message: flags.message.join('\n\n'), all: flags.all, allowEmpty: flags['allow-empty'], sign: flags.sign, signingKey: flags.key, inputs: flags.input, passphrasePrompt: passphrasePrompt()})
     if (!this.isQuiet(flags)) this.out(`[${res.branch ?? 'detached HEAD'}${res.root ? ' (root-commit)' : ''} ${res.id.slice(0, 12)}] ${res.message.split('\n')[0]}${res.signedBy ? ` (signed by ${res.signedBy.slice(-16).toUpperCase()})` : ''}`)
     return res
   }

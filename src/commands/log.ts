@@ -1,9 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 import {BlCommand} from '../cli/base-command.js'
 import {splitDashDash} from '../cli/args.js'
-import {formatDate, indent} from '../cli/format.js'
+import {codeLine, formatDate, indent} from '../cli/format.js'
 import {renderGraph} from '../cli/graph.js'
 import {signatureLines} from '../cli/signature-format.js'
+import {resolveCodeCommit} from '../core/gitlink/code-link.js'
 import {log, logGraph, type LogEntry} from '../core/ops/log.js'
 import {withSignatures, type SignedLogEntry} from '../core/ops/verify.js'
 
@@ -21,6 +22,8 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
     '<%= config.bin %> log main -- data/train.csv',
     '<%= config.bin %> log --json',
     '<%= config.bin %> log --show-signature -n 3',
+    '<%= config.bin %> log --git 3f2a9c1',
+    '<%= config.bin %> log --git HEAD --oneline',
   ]
   static override strict = false
   static override args = {revs: Args.string({description: 'Revisions to start from (default HEAD), ^rev, a..b or a...b; then -- and paths.'})}
@@ -29,12 +32,14 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
     graph: Flags.boolean({description: 'Draw the history graph next to the commits (children before parents).'}),
     'max-count': Flags.integer({char: 'n', description: 'Show at most N commits.', min: 0}),
     'show-signature': Flags.boolean({description: "Check each commit's OpenPGP signature (good, bad, unknown-key, expired, revoked, unsigned)."}),
+    git: Flags.string({description: 'Only data commits made at this code commit (SHA-1 or prefix; a branch or tag of the enclosing Git repository). Without revisions, searches all branches and tags.'}),
   }
 
   async run(): Promise<LogEntry[] | SignedLogEntry[]> {
     const {flags} = await this.parse(Log)
-    const {before, after} = splitDashDash(this.argv, ['-n', '--max-count'])
-    const opts = {revs: before, maxCount: flags['max-count'], paths: after}
+    const {before, after} = splitDashDash(this.argv, ['-n', '--max-count', '--git'])
+    const gitCommit = flags.git === undefined ? undefined : await resolveCodeCommit(this.repo(), flags.git)
+    const opts = {revs: before, maxCount: flags['max-count'], paths: after, gitCommit}
     const drawn = flags.graph ? logGraph(this.repo(), opts) : {entries: log(this.repo(), opts), edges: []}
     const entries: Array<LogEntry & {signature?: SignedLogEntry['signature']}> = flags['show-signature'] ? await withSignatures(this.repo(), drawn.entries) : drawn.entries
     if (this.jsonEnabled()) return entries
@@ -50,6 +55,7 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
             ...(e.parents.length > 1 ? [`Merge: ${e.parents.map((p) => p.slice(0, 12)).join(' ')}`] : []),
             `Author: ${e.author.name} <${e.author.email}>`,
             `Date:   ${formatDate(e.author)}`,
+            ...codeLine(e.meta),
             '',
             indent(e.message),
             '',
@@ -68,3 +74,4 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
     return entries
   }
 }
+

@@ -1,22 +1,34 @@
 import {Args, Flags} from '@oclif/core'
 import {BlCommand} from '../cli/base-command.js'
 import {transferProgress} from '../cli/transfer-progress.js'
+import {BlError} from '../core/errors.js'
+import {pullLocked, type LockedPullResult} from '../core/ops/pin.js'
 import {pull, type PullResult} from '../core/ops/sync.js'
 
 export default class Pull extends BlCommand {
   static override summary = 'Fetch from a remote and merge its branch into the current one.'
-  static override description = 'Merges the upstream of the current branch (or <remote> <branch>); conflicts stop with exit code 3 exactly as `bl merge` does.'
-  static override examples = ['<%= config.bin %> pull', '<%= config.bin %> pull --ff-only', '<%= config.bin %> pull origin main', '<%= config.bin %> pull --include \'images/2024/*\'']
+  static override description = `Merges the upstream of the current branch (or <remote> <branch>); conflicts stop with exit code 3 exactly as \`bl merge\` does.
+--locked fetches from the remote named in bl.lock and checks out exactly the pinned commit (no merge).`
+  static override examples = ['<%= config.bin %> pull', '<%= config.bin %> pull --ff-only', '<%= config.bin %> pull origin main', '<%= config.bin %> pull --include \'images/2024/*\'', '<%= config.bin %> pull --locked']
   static override args = {remote: Args.string({description: 'Remote name.'}), branch: Args.string({description: 'Remote branch to merge.'})}
   static override flags = {
     'ff-only': Flags.boolean({description: 'Refuse unless the merge is a fast-forward.'}),
     include: Flags.string({description: 'In a sparse work tree: also bring in paths matching this pathspec or glob (repeatable), fetching just their contents.', multiple: true}),
+    locked: Flags.boolean({description: 'Fetch and check out the data version pinned by bl.lock.', exclusive: ['ff-only', 'include']}),
+    'lock-file': Flags.string({description: 'The bl.lock to use (default: the nearest one from here upwards).', dependsOn: ['locked']}),
   }
 
-  async run(): Promise<PullResult> {
+  async run(): Promise<PullResult | LockedPullResult> {
     const {args, flags} = await this.parse(Pull)
     const quiet = this.isQuiet(flags)
     const progress = transferProgress('fetch', !quiet)
+    if (flags.locked) {
+      if (args.remote) throw new BlError('INVALID_ARGUMENT', '--locked takes no remote or branch', {hint: 'They come from bl.lock.'})
+      const res = await pullLocked(this.repo(), {file: flags['lock-file'], progress, onWarning: (m) => this.warnLine(m)})
+      progress.done()
+      if (!quiet) this.out(`HEAD is now at ${res.commit.slice(0, 12)}${res.branch ? ` on branch '${res.branch}'` : ' (detached)'}, pinned by ${res.file}`)
+      return res
+    }
     const res = await pull(this.repo(), {remote: args.remote, branch: args.branch, ffOnly: flags['ff-only'], include: flags.include, progress, onWarning: (m) => this.warnLine(m)})
     progress.done()
     if (!quiet) {

@@ -13,6 +13,28 @@ export function parseConfigKey(key: string): string {
   return key
 }
 
+/**
+ * Settings from the environment, Git's GIT_CONFIG_COUNT scheme under bl's prefix:
+ * BL_CONFIG_COUNT=N, then BL_CONFIG_KEY_<i> / BL_CONFIG_VALUE_<i> for i < N. They win over the
+ * repository and user files (docs/configuration.md), so CI can configure bl without writing any.
+ */
+export function envConfig(env: Readonly<Record<string, string | undefined>>): Map<string, string> {
+  const out = new Map<string, string>()
+  const raw = env.BL_CONFIG_COUNT
+  if (raw === undefined || raw === '') return out
+  const count = Number(raw)
+  if (!Number.isInteger(count) || count < 0 || count > 1000)
+    throw new BlError('BAD_CONFIG', `BL_CONFIG_COUNT is "${raw}"; expected a number of settings (0-1000)`, {hint: 'Set BL_CONFIG_COUNT=N with BL_CONFIG_KEY_0..N-1 and BL_CONFIG_VALUE_0..N-1.'})
+  for (let i = 0; i < count; i++) {
+    const key = env[`BL_CONFIG_KEY_${i}`]
+    const value = env[`BL_CONFIG_VALUE_${i}`]
+    if (key === undefined || value === undefined)
+      throw new BlError('BAD_CONFIG', `BL_CONFIG_COUNT is ${count} but BL_CONFIG_${key === undefined ? 'KEY' : 'VALUE'}_${i} is not set`, {hint: 'Set a key and a value for every index below BL_CONFIG_COUNT.'})
+    out.set(parseConfigKey(key), value)
+  }
+  return out
+}
+
 export class UserConfig {
   private readonly file: string
 

@@ -69,6 +69,11 @@ export type ErrorCode =
   | 'NOT_POLICY_OWNER'
   | 'POLICY_CONFLICT'
   | 'BAD_POLICY'
+  // Pinned data versions (bl.lock, docs/git-link.md)
+  | 'LOCK_NOT_FOUND'
+  | 'BAD_LOCK'
+  | 'PIN_MISMATCH'
+  | 'NOT_PUSHED'
 
 export class BlError extends Error {
   readonly code: ErrorCode
@@ -163,6 +168,10 @@ const exitByCode: Partial<Record<ErrorCode, number>> = {
   NOT_POLICY_OWNER: EXIT.PROTECTED,
   POLICY_CONFLICT: EXIT.REJECTED,
   BAD_POLICY: EXIT.CORRUPT,
+  LOCK_NOT_FOUND: EXIT.NOT_FOUND,
+  BAD_LOCK: EXIT.USAGE,
+  PIN_MISMATCH: EXIT.FAILURE,
+  NOT_PUSHED: EXIT.REJECTED,
 }
 
 export function exitCodeFor(code: ErrorCode): number {

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {UserConfig} from './config.js'
+import {envConfig, UserConfig} from './config.js'
 import type {Context} from './context.js'
 import {BlError} from './errors.js'
 import type {Signature} from './objects/commit.js'
@@ -15,6 +15,8 @@ export const DB_FILE = 'bl.db'
 
 export class Repo {
   readonly userConfig: UserConfig
+  /** Git's user.name/user.email, loaded by `loadCodeIdentity` (src/core/gitlink) when bl has none. */
+  codeIdentity: {name?: string; email?: string} | undefined
 
   constructor(
     readonly root: string,
@@ -40,9 +42,15 @@ export class Repo {
     return path.join(this.root, BL_DIR)
   }
 
-  /** Repo-level config over user-level config. */
+  /** BL_CONFIG_* environment over repo-level config over user-level config. */
   config(key: string): string | undefined {
-    return this.store.getConfig(key) ?? this.userConfig.get(key)
+    return envConfig(this.ctx.env).get(key) ?? this.store.getConfig(key) ?? this.userConfig.get(key)
+  }
+
+  /** bl's own identity is configured (environment or config), so Git's is not needed. */
+  hasOwnIdentity(): boolean {
+    const env = this.ctx.env
+    return Boolean((env.BL_AUTHOR_NAME ?? this.config('user.name')) && (env.BL_AUTHOR_EMAIL ?? this.config('user.email')))
   }
 
   now(): Date {
@@ -53,15 +61,18 @@ export class Repo {
     return this.ctx.now().getTime()
   }
 
-  /** Author/committer identity: BL_AUTHOR_* > repo config > user config; else a Git-like error. */
+  /**
+   * Author/committer identity: BL_AUTHOR_* > bl config (env, repo, user) > the enclosing Git
+   * repository's identity (when loaded, see codeIdentity); else a Git-like error.
+   */
   identity(role: 'author' | 'committer' = 'author'): Signature {
     const env = this.ctx.env
     const up = role.toUpperCase()
-    const name = env[`BL_${up}_NAME`] ?? env.BL_AUTHOR_NAME ?? this.config('user.name')
-    const email = env[`BL_${up}_EMAIL`] ?? env.BL_AUTHOR_EMAIL ?? this.config('user.email')
+    const name = env[`BL_${up}_NAME`] ?? env.BL_AUTHOR_NAME ?? this.config('user.name') ?? this.codeIdentity?.name
+    const email = env[`BL_${up}_EMAIL`] ?? env.BL_AUTHOR_EMAIL ?? this.config('user.email') ?? this.codeIdentity?.email
     if (!name || !email)
       throw new BlError('IDENTITY_UNKNOWN', `${role} identity unknown: ${!name ? 'user.name' : 'user.email'} is not set`, {
-        hint: 'Run `bl config --global user.name "Your Name"` and `bl config --global user.email you@example.com` (or set BL_AUTHOR_NAME / BL_AUTHOR_EMAIL).',
+        hint: 'Run `bl config --global user.name "Your Name"` and `bl config --global user.email you@example.com` (or set BL_AUTHOR_NAME / BL_AUTHOR_EMAIL, or user.name/user.email in Git).',
       })
     const dateEnv = env[`BL_${up}_DATE`] ?? env.BL_AUTHOR_DATE
     const {time, tz} = dateEnv ? parseDateEnv(dateEnv) : {time: Math.floor(this.now().getTime() / 1000), tz: -this.now().getTimezoneOffset()}

@@ -24,6 +24,7 @@ import {absPath, quotePath} from '../worktree/paths.js'
 import {outsideSparse, readSparse} from '../worktree/sparse.js'
 import {ensureContent} from '../ops/content.js'
 import {guardWrittenCommit} from '../protect/enforce.js'
+import {codeLinkMeta, loadCodeIdentity} from '../gitlink/code-link.js'
 
 export function flatOfCommit(repo: Repo, commit: Oid | null): Map<string, FlatEntry> {
   return treeMap(repo, commit ? commitTree(repo, commit) : null)
@@ -60,7 +61,9 @@ export interface CommitSpec {
  * here, before the transaction that writes it (writeCommit).
  */
 export async function prepareCommit(repo: Repo, spec: CommitSpec, signer: CommitSigner | null): Promise<Commit> {
-  const c: Commit = {tree: spec.tree, parents: spec.parents, author: spec.author ?? repo.identity('author'), committer: repo.identity('committer'), message: normalizeMessage(spec.message), meta: {}}
+  await loadCodeIdentity(repo)
+  const meta = await codeLinkMeta(repo)
+  const c: Commit = {tree: spec.tree, parents: spec.parents, author: spec.author ?? repo.identity('author'), committer: repo.identity('committer'), message: normalizeMessage(spec.message), meta}
   if (signer) c.signature = await signer.sign(commitPayload(c))
   return c
 }

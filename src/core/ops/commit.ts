@@ -14,6 +14,8 @@ import {stage, type AddOptions} from './add.js'
 import {commitSigner, type PassphrasePrompt} from './keys.js'
 import {readOperation} from './operation-state.js'
 import {commitGuard} from '../protect/enforce.js'
+import {codeLinkMeta, loadCodeIdentity} from '../gitlink/code-link.js'
+import {inputMeta, resolveInputs} from './lineage.js'
 
 export interface CommitOptions {
   message: string
@@ -21,6 +23,8 @@ export interface CommitOptions {
   allowEmpty?: boolean
   /** Extra metadata (e.g. the linked Git commit). */
   meta?: Record<string, string>
+  /** Data versions this commit was derived from, `<remote-url|path>@<rev>` (ops/lineage.ts). */
+  inputs?: string[]
   progress?: AddOptions['progress']
   /** true = sign (-S), false = don't (--no-sign), undefined = config `commit.sign`. */
   sign?: boolean
@@ -51,10 +55,14 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
       data: {operation: op.kind},
     })
   }
+  await loadCodeIdentity(repo)
   const author = repo.identity('author')
   const committer = repo.identity('committer')
   // Key and passphrase first: a missing key or a wrong passphrase fails before any work is done.
   const signer = await commitSigner(repo, {sign: opts.sign, key: opts.signingKey, prompt: opts.passphrasePrompt})
+  // The code commit is read before staging: the data commit records the code as it was when asked.
+  const inputs = opts.inputs?.length ? inputMeta(await resolveInputs(repo, opts.inputs)) : {}
+  const meta = {...(await codeLinkMeta(repo)), ...inputs, ...opts.meta}
   if (opts.all) await stage(repo, [''], {onlyTracked: true, progress: opts.progress})
   const head = readHead(repo)
   const build = (): Commit => {
@@ -67,7 +75,7 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
       if (parentTree === tree || (!head.oid && entries.length === 0))
         throw new BlError('NOTHING_TO_COMMIT', 'nothing to commit, working tree unchanged', {hint: 'Stage changes with `bl add` (or use `bl commit -a`), or pass --allow-empty.'})
     }
-    return {tree, parents, author, committer, message: normalizeMessage(opts.message), meta: {...opts.meta}}
+    return {tree, parents, author, committer, message: normalizeMessage(opts.message), meta}
   }
   const publish = (c: Commit): CommitResult => {
     const id = commitId(c)

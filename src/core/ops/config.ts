@@ -1,5 +1,8 @@
-/** bl config: get, set, unset and list, at repo level (default) or user level (--global). */
-import {parseConfigKey, UserConfig} from '../config.js'
+/**
+ * bl config: get, set, unset and list, at repo level (default) or user level (--global). Settings
+ * from BL_CONFIG_* (scope `env`) are shown and win on get, but are never written.
+ */
+import {envConfig, parseConfigKey, UserConfig} from '../config.js'
 import type {Context} from '../context.js'
 import {BlError} from '../errors.js'
 import {openRepo} from '../repo.js'
@@ -12,7 +15,8 @@ export interface ConfigOptions {
   list?: boolean
 }
 
-export type ConfigResult = {key: string; value: string | null; scope: 'repo' | 'user' | null; action: 'get' | 'set' | 'unset'} | {entries: Array<{key: string; value: string; scope: 'repo' | 'user'}>}
+export type ConfigScope = 'env' | 'repo' | 'user'
+export type ConfigResult = {key: string; value: string | null; scope: ConfigScope | null; action: 'get' | 'set' | 'unset'} | {entries: Array<{key: string; value: string; scope: ConfigScope}>}
 
 export function config(ctx: Context, opts: ConfigOptions): ConfigResult {
   const user = new UserConfig(ctx.userConfigDir)
@@ -25,7 +29,7 @@ export function config(ctx: Context, opts: ConfigOptions): ConfigResult {
     }
   }
   if (opts.list || !opts.key) {
-    const entries: Array<{key: string; value: string; scope: 'repo' | 'user'}> = Object.entries(user.list()).map(([key, value]) => ({key, value, scope: 'user'}))
+    const entries: Array<{key: string; value: string; scope: ConfigScope}> = Object.entries(user.list()).map(([key, value]) => ({key, value, scope: 'user'}))
     if (!opts.global) {
       try {
         withRepo((r) => entries.push(...r.store.listConfig().map((e) => ({...e, scope: 'repo' as const}))))
@@ -33,6 +37,7 @@ export function config(ctx: Context, opts: ConfigOptions): ConfigResult {
         if (!(err instanceof BlError && err.code === 'NOT_A_REPOSITORY')) throw err
       }
     }
+    if (!opts.global) for (const [key, value] of envConfig(ctx.env)) entries.push({key, value, scope: 'env'})
     return {entries}
   }
   const key = parseConfigKey(opts.key)
@@ -47,6 +52,8 @@ export function config(ctx: Context, opts: ConfigOptions): ConfigResult {
     return {key, value: opts.value, scope: opts.global ? 'user' : 'repo', action: 'set'}
   }
   if (!opts.global) {
+    const fromEnv = envConfig(ctx.env).get(key)
+    if (fromEnv !== undefined) return {key, value: fromEnv, scope: 'env', action: 'get'}
     try {
       const v = withRepo((r) => r.store.getConfig(key))
       if (v !== undefined) return {key, value: v, scope: 'repo', action: 'get'}

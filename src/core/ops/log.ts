@@ -49,6 +49,11 @@ export interface LogOptions {
   revs?: string[]
   maxCount?: number
   paths?: string[]
+  /**
+   * Only data commits made at this code commit (`git.commit` metadata, a full SHA-1 or a hex
+   * prefix); without revisions, every branch, tag and remote-tracking branch is searched.
+   */
+  gitCommit?: string
 }
 
 export interface LogGraph {
@@ -70,7 +75,12 @@ export function logGraph(repo: Repo, opts: LogOptions): LogGraph {
 }
 
 /** Splits revision arguments into the commits to start from and the commits to hide (with their ancestors). */
-function parseRevs(repo: Repo, graph: CommitGraph, revs: string[]): {include: Oid[]; exclude: Oid[]} {
+function parseRevs(repo: Repo, graph: CommitGraph, revs: string[], allRefs: boolean): {include: Oid[]; exclude: Oid[]} {
+  if (revs.length === 0 && allRefs) {
+    const head = readHead(repo).oid
+    const tips = [...(head ? [head] : []), ...repo.store.listRefs('refs/').flatMap((r) => (r.oid ? [r.oid] : []))]
+    return {include: [...new Set(tips)].filter((id) => repo.store.objectsWithPrefix(id, 1)[0]?.kind === 'commit'), exclude: []}
+  }
   if (revs.length === 0) return {include: [resolveRevision(repo, 'HEAD')], exclude: []}
   const include: Oid[] = []
   const exclude: Oid[] = []
@@ -101,22 +111,25 @@ function walk(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
 
 function walkIn(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
   const graph = new CommitGraph(repo.store)
-  const {include, exclude} = parseRevs(repo, graph, opts.revs ?? [])
+  const {include, exclude} = parseRevs(repo, graph, opts.revs ?? [], opts.gitCommit !== undefined)
   const paths = (opts.paths ?? []).map((p) => toRepoPath(repo, p))
+  const code = opts.gitCommit?.toLowerCase()
+  const keep = (c: Commit): boolean => (code === undefined || (c.meta['git.commit'] ?? '').startsWith(code)) && (!paths.length || touches(repo, c, paths))
   const refs = refsByCommit(repo)
   const limit = opts.maxCount ?? Infinity
-  if (exclude.length === 0 && !withGraph) return {entries: walkByTime(repo, include, paths, limit, refs), edges: []}
+  if (exclude.length === 0 && !withGraph) return {entries: walkByTime(repo, include, keep, limit, refs), edges: []}
   // A range or a graph needs the whole set first (what is hidden, which parents are drawn).
   const ids = graph.range(include, exclude)
   const inSet = new Set(ids)
   const shown = new Set<Oid>()
   const entries: LogEntry[] = []
   // Past the limit, only a path-filtered graph still needs to know which commits are shown.
-  const needAll = withGraph && paths.length > 0
+  const filtered = paths.length > 0 || code !== undefined
+  const needAll = withGraph && filtered
   for (const id of ids) {
     if (entries.length >= limit && !needAll) break
     const c = graph.commit(id)
-    if (paths.length && !touches(repo, c, paths)) continue
+    if (filtered && !keep(c)) continue
     shown.add(id)
     if (entries.length < limit) entries.push(toLogEntry(id, c, refs.get(id)))
   }
@@ -129,13 +142,13 @@ function walkIn(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
     for (const p of graph.parents(id)) if (inSet.has(p)) for (const x of standsFor.get(p)!) out.add(x)
     return [...out]
   }
-  if (paths.length) for (let i = ids.length - 1; i >= 0; i--) standsFor.set(ids[i]!, shown.has(ids[i]!) ? [ids[i]!] : through(ids[i]!))
+  if (filtered) for (let i = ids.length - 1; i >= 0; i--) standsFor.set(ids[i]!, shown.has(ids[i]!) ? [ids[i]!] : through(ids[i]!))
   else for (const id of ids) standsFor.set(id, [id])
   return {entries, edges: entries.map((e) => through(e.id))}
 }
 
 /** Commits reachable from `starts`, newest first, stopping as soon as `limit` are found. */
-function walkByTime(repo: Repo, starts: Oid[], paths: string[], limit: number, refs: Map<Oid, string[]>): LogEntry[] {
+function walkByTime(repo: Repo, starts: Oid[], keep: (c: Commit) => boolean, limit: number, refs: Map<Oid, string[]>): LogEntry[] {
   const out: LogEntry[] = []
   const seen = new Set<Oid>()
   // A max-heap by committer time would be faster on huge histories; a sorted frontier is fine here.
@@ -150,7 +163,7 @@ function walkByTime(repo: Repo, starts: Oid[], paths: string[], limit: number, r
     frontier.sort((a, b) => a.c.committer.time - b.c.committer.time)
     const {id, c} = frontier.pop()!
     for (const p of c.parents) push(p)
-    if (paths.length && !touches(repo, c, paths)) continue
+    if (!keep(c)) continue
     out.push(toLogEntry(id, c, refs.get(id)))
   }
   return out

@@ -28,6 +28,7 @@ import {setUpstream, upstreamOf} from '../refs/upstream.js'
 import {commitTree, treeMap} from './snapshot.js'
 import {runPool} from '../pool.js'
 import {guardFetch, guardPush} from '../protect/enforce.js'
+import {loadCodeIdentity} from '../gitlink/code-link.js'
 
 export interface PushOptions {
   remote?: string
@@ -124,6 +125,7 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     if (opts.tags) for (const tg of repo.store.listRefs(TAGS)) if (tg.oid) updates.push({src: tg.oid, dst: tg.name, localRef: tg.name})
 
     // Resolved before anything is uploaded: a missing identity fails fast.
+    await loadCodeIdentity(repo)
     const who = repo.identity('committer')
     const current = new Map<string, RemoteRef | undefined>()
     for (const u of updates) current.set(u.dst, await readRemoteRef(t, u.dst))
@@ -237,6 +239,21 @@ export async function fetch(repo: Repo, opts: {remote?: string; progress?: Trans
   })
 }
 
+/**
+ * Fetches one commit's history by id, even when no ref reaches it any more (a pinned version after
+ * a force-push): the remote's pack indexes say where its objects are, until `gc --remote` drops them.
+ */
+export async function fetchCommit(repo: Repo, remote: string, commit: Oid, progress?: TransferProgress): Promise<{objects: number; bytes: number}> {
+  return withRemote(repo, remote, async (r, t) => {
+    bindRemoteId(repo, remote, (await requireBlRepo(t)).id)
+    const {fresh} = await syncRemoteIndex(repo.store, remote, t)
+    if (!fresh.has(commit) && !repo.store.hasRemoteObject(remote, commit, false))
+      throw new BlError('UNKNOWN_REVISION', `commit ${commit.slice(0, 12)} is not on ${t.display} (gone with a force-push and a remote gc, or never pushed)`, {hint: 'Pin a version the remote has: `bl ls-remote` lists its branches.', data: {commit}})
+    const lazy = repo.store.getConfig(`remote.${remote}.promisor`) === 'true'
+    return fetchClosure(repo.store, remote, t, [commit], {blobs: !lazy, concurrency: r.concurrency, progress, fresh})
+  })
+}
+
 export interface PullResult {
   fetch: FetchResult
   merge: MergeResult
@@ -290,6 +307,8 @@ export interface CloneOptions {
   /** A sparse work tree holding just these pathspecs (metadata only, like --no-checkout). */
   include?: string[]
   remoteOptions?: RemoteOptions
+  /** Check out this commit (bl.lock) instead of the branch tip; the local branch starts there. */
+  pinned?: {commit: Oid; verify(repo: Repo): Promise<void>}
   progress?: TransferProgress
   onWarning?(message: string): void
 }
@@ -312,8 +331,13 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
     const info = await withRemote(repo, 'origin', (_r, t) => requireBlRepo(t))
     const f = await fetch(repo, {remote: 'origin', progress: opts.progress, onWarning: opts.onWarning})
     const branch = opts.branch ?? info.defaultBranch ?? pickBranch(repo)
-    const tip = branch ? readRef(repo, `refs/remotes/origin/${branch}`) : null
-    if (opts.branch && !tip) throw new BlError('REF_NOT_FOUND', `remote branch ${opts.branch} not found in ${opts.url}`, {hint: '`bl ls-remote <url>` lists the branches.'})
+    let tip = branch ? readRef(repo, `refs/remotes/origin/${branch}`) : null
+    if (opts.branch && !tip && !opts.pinned) throw new BlError('REF_NOT_FOUND', `remote branch ${opts.branch} not found in ${opts.url}`, {hint: '`bl ls-remote <url>` lists the branches.'})
+    if (opts.pinned) {
+      if (!repo.store.hasObject(opts.pinned.commit)) await fetchCommit(repo, 'origin', opts.pinned.commit, opts.progress)
+      await opts.pinned.verify(repo)
+      tip = opts.pinned.commit
+    }
     let checkedOut = false
     if (branch && tip) {
       const r = repo
@@ -356,10 +380,10 @@ function pickBranch(repo: Repo): string | null {
   return names.includes('main') ? 'main' : names.includes('master') ? 'master' : (names[0] ?? null)
 }
 
-export async function lsRemote(repo: Repo | undefined, ctx: Context, target: string): Promise<Array<{ref: string; commit: Oid}>> {
+export async function lsRemote(repo: Repo | undefined, ctx: Context, target: string, options: RemoteOptions = {}): Promise<Array<{ref: string; commit: Oid}>> {
   let settings: Pick<RemoteSettings, 'url'> & Partial<RemoteSettings>
   if (repo && repo.store.getConfig(`remote.${target}.url`) !== undefined) settings = readRemote(repo, target)
-  else settings = {url: target}
+  else settings = {url: target, ...options}
   const t = await openTransport(settings, ctx.cwd)
   try {
     await requireBlRepo(t)

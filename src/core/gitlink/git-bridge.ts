@@ -1,0 +1,146 @@
+/**
+ * The git bridge: the only file that imports isomorphic-git (no `git` binary needed). It reads the
+ * Git repository that holds the user's code — its HEAD commit, branch, whether tracked files are
+ * modified, the origin URL and the user identity — and never writes to it.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import git from 'isomorphic-git'
+import {BlError} from '../errors.js'
+
+export interface CodeState {
+  /** Full SHA-1 of HEAD, or null on a branch without commits. */
+  commit: string | null
+  branch: string | null
+  /** A tracked file differs between HEAD, the index and the work tree (`git describe --dirty`). */
+  dirty: boolean
+  /** remote.origin.url as configured (the caller redacts it). */
+  origin: string | null
+}
+
+/** The work tree root of the Git repository enclosing `start`, or null. */
+export async function findGitRoot(start: string): Promise<string | null> {
+  try {
+    return await git.findRoot({fs, filepath: path.resolve(start)})
+  } catch {
+    return null
+  }
+}
+
+export async function readCodeState(dir: string): Promise<CodeState> {
+  let commit: string | null = null
+  try {
+    commit = await git.resolveRef({fs, dir, ref: 'HEAD'})
+  } catch {
+    // unborn branch: no commit yet
+  }
+  const branch = (await git.currentBranch({fs, dir, fullname: false}).catch(() => undefined)) ?? null
+  const origin = ((await git.getConfig({fs, dir, path: 'remote.origin.url'}).catch(() => undefined)) as string | undefined) ?? null
+  return {commit, branch, dirty: await isDirty(dir), origin}
+}
+
+/** Thrown to stop the walk at the first change (an Error: isomorphic-git annotates what it catches). */
+class Dirty extends Error {}
+
+/**
+ * Walks HEAD, the work tree and the index together, pruning untracked paths at once (a data
+ * directory inside the code repository costs nothing) and stopping at the first modified file.
+ * `refresh: false` keeps the walk read-only: bl never rewrites Git's index.
+ */
+async function isDirty(dir: string): Promise<boolean> {
+  try {
+    await git.walk({
+      fs,
+      dir,
+      trees: [git.TREE({ref: 'HEAD'}), git.WORKDIR({refresh: false}), git.STAGE()],
+      map: async (filepath, [head, work, stage]) => {
+        if (filepath === '.') return true
+        if (!head && !stage) return null
+        const [ht, wt, st] = await Promise.all([head?.type(), work?.type(), stage?.type()])
+        if (ht === 'commit' || st === 'commit') return null // submodules are their own repositories
+        if (ht === 'tree' || st === 'tree' || wt === 'tree') {
+          // A directory everywhere it is tracked: its files decide. A file/directory switch is a change.
+          if ((ht ?? 'tree') === 'tree' && (st ?? 'tree') === 'tree') return true
+          throw new Dirty()
+        }
+        if (ht !== st || wt !== 'blob') throw new Dirty()
+        const [ho, so, wo] = await Promise.all([head!.oid(), stage!.oid(), work!.oid()])
+        if (ho !== so || wo !== so) throw new Dirty()
+        if ((await work!.mode()) !== (await stage!.mode())) throw new Dirty()
+        return true
+      },
+    })
+    return false
+  } catch (err) {
+    if (err instanceof Dirty) return true
+    // No HEAD yet: anything staged makes the tree dirty.
+    if ((err as {code?: string}).code === 'NotFoundError') return (await git.listFiles({fs, dir}).catch(() => [])).length > 0
+    throw new BlError('IO_ERROR', `cannot read the Git repository at ${dir}: ${(err as Error).message}`, {hint: 'Check the repository with `git status`, or turn the link off with `bl config git.link false`.'})
+  }
+}
+
+/**
+ * user.name / user.email as Git would use them: GIT_AUTHOR_* from the environment, then the
+ * repository's config, then the global files (~/.gitconfig, $XDG_CONFIG_HOME/git/config), which
+ * isomorphic-git does not read itself.
+ */
+export async function readGitIdentity(dir: string | null, env: Readonly<Record<string, string | undefined>>): Promise<{name?: string; email?: string}> {
+  const out: {name?: string; email?: string} = {name: env.GIT_AUTHOR_NAME || undefined, email: env.GIT_AUTHOR_EMAIL || undefined}
+  if (dir) {
+    out.name ??= ((await git.getConfig({fs, dir, path: 'user.name'}).catch(() => undefined)) as string | undefined) || undefined
+    out.email ??= ((await git.getConfig({fs, dir, path: 'user.email'}).catch(() => undefined)) as string | undefined) || undefined
+  }
+  const home = env.HOME
+  const xdg = env.XDG_CONFIG_HOME ?? (home ? path.join(home, '.config') : undefined)
+  for (const file of [home && path.join(home, '.gitconfig'), xdg && path.join(xdg, 'git', 'config')]) {
+    if (!file || (out.name && out.email)) continue
+    const user = readUserSection(file)
+    out.name ??= user.name
+    out.email ??= user.email
+  }
+  return out
+}
+
+/** The [user] section of a Git config file; later values win, as in Git. */
+function readUserSection(file: string): {name?: string; email?: string} {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch {
+    return {}
+  }
+  const out: {name?: string; email?: string} = {}
+  let inUser = false
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim()
+    const section = /^\[\s*([A-Za-z0-9.-]+)(\s+"[^"]*")?\s*\]/.exec(line)
+    if (section) {
+      inUser = section[1]!.toLowerCase() === 'user' && !section[2]
+      continue
+    }
+    const kv = inUser ? /^(name|email)\s*=\s*(.*)$/i.exec(line) : null
+    if (!kv) continue
+    let value = kv[2]!.replace(/\s+[#;].*$/, '').trim()
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1).replace(/\\(["\\])/g, '$1')
+    if (value) out[kv[1]!.toLowerCase() as 'name' | 'email'] = value
+  }
+  return out
+}
+
+/** A code revision (full or short SHA-1, branch, tag) as a full commit SHA-1. */
+export async function resolveCodeRevision(dir: string, rev: string): Promise<string> {
+  let oid: string | undefined
+  try {
+    oid = await git.resolveRef({fs, dir, ref: rev})
+  } catch {
+    if (/^[0-9a-f]{4,40}$/i.test(rev)) oid = await git.expandOid({fs, dir, oid: rev.toLowerCase()}).catch(() => undefined)
+  }
+  if (!oid) throw new BlError('UNKNOWN_REVISION', `unknown Git revision "${rev}" in ${dir}`, {hint: 'Give a commit SHA-1 (or a unique prefix), a branch or a tag of the code repository.'})
+  // Annotated tags point at a tag object: peel to the commit.
+  for (let i = 0; i < 8; i++) {
+    const read: {type: string; object: unknown} = await git.readObject({fs, dir, oid, format: 'parsed'}).catch(() => ({type: 'commit', object: null}))
+    if (read.type !== 'tag') break
+    oid = (read.object as {object: string}).object
+  }
+  return oid
+}

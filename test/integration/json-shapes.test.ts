@@ -1,0 +1,632 @@
+/**
+ * Every command's --json output parses and matches its documented shape (docs/json.md).
+ *
+ * The shapes are read from docs/json.md at test time (never copied here): the `result` column of the
+ * table is parsed by a small tokenizer into key lists (nested objects, arrays of objects, `x \| null`,
+ * optional `x?`, `<name>` references to the definitions below the table, `...<name>` spreads). Each
+ * command runs through the real binary on one fixture repository (two commits and more, a branch, a
+ * tag, a directory remote, keys and a branch policy); its stdout must be one JSON document
+ * `{ok: true, result}` whose keys are exactly the documented ones: every non-optional documented key
+ * present, no undocumented key (the docs must be complete), null only where `\| null` is documented.
+ * Three failures check the error envelope `{ok: false, error: {code, message, hint, data}}`.
+ */
+import {after, describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {jA, makeTmp, okA, rmrf, Sandbox, withJson, type RunOptions, type RunResult} from './helpers.ts'
+
+const DOC_PATH = fileURLToPath(new URL('../../docs/json.md', import.meta.url))
+
+// ---- docs/json.md parsing ----------------------------------------------------------------------
+
+/** A documented shape. `other` is a scalar or prose (`id`, `"merge"`, `true \| false`, `{...}`). */
+type Shape = {t: 'obj'; fields: Field[]; spreads: string[]} | {t: 'arr'; elem: Shape | null} | {t: 'ref'; name: string} | {t: 'other'; text: string}
+
+interface Field {
+  name: string
+  optional: boolean
+  nullable: boolean
+  shape: Shape | null
+}
+
+/** Splits a Markdown table row on unescaped `|`; `\|` becomes `|` in the cells. */
+export function splitRow(line: string): string[] {
+  const cells: string[] = []
+  let cur = ''
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!
+    if (c === '\\' && line[i + 1] === '|') {
+      cur += '|'
+      i++
+    } else if (c === '|') {
+      cells.push(cur.trim())
+      cur = ''
+    } else cur += c
+  }
+  cells.push(cur.trim())
+  // a row starts and ends with a pipe: drop the empty outer cells
+  if (cells[0] === '') cells.shift()
+  if (cells[cells.length - 1] === '') cells.pop()
+  return cells
+}
+
+/** The table: exact text of the command cell -> text of the `result` cell (escapes resolved). */
+export function tableRows(md: string): Map<string, string> {
+  const rows = new Map<string, string>()
+  for (const line of md.split('\n')) {
+    if (!line.startsWith('|')) continue
+    const cells = splitRow(line)
+    if (cells.length < 2 || /^-+$/.test(cells[0]!) || cells[0] === 'command') continue
+    assert.ok(!rows.has(cells[0]!), `docs/json.md: duplicate row ${cells[0]}`)
+    rows.set(cells[0]!, cells.slice(1).join(' | '))
+  }
+  return rows
+}
+
+/** The `code spans` of a piece of Markdown, in order. */
+export function codeSpans(text: string): Array<{text: string; index: number}> {
+  const out: Array<{text: string; index: number}> = []
+  const re = /`([^`]+)`/g
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push({text: m[1]!, index: m.index})
+  return out
+}
+
+const looksLikeShape = (s: string): boolean => /^\s*(\{|\[|<[\w ]+>\s*$)/.test(s)
+
+/** Splits `text` at `sep` characters outside brackets, braces, parentheses and quotes. */
+function splitTop(text: string, sep: string): string[] {
+  const parts: string[] = []
+  let depth = 0
+  let quoted = false
+  let cur = ''
+  for (const c of text) {
+    if (c === '"') quoted = !quoted
+    else if (!quoted && (c === '{' || c === '[' || c === '(')) depth++
+    else if (!quoted && (c === '}' || c === ']' || c === ')')) depth--
+    if (!quoted && depth === 0 && c === sep) {
+      parts.push(cur)
+      cur = ''
+    } else cur += c
+  }
+  assert.equal(depth, 0, `unbalanced brackets in shape: ${text}`)
+  parts.push(cur)
+  return parts
+}
+
+/**
+ * Parses a shape: `{a, b \| null, c?: [x], d: {e, f}, ...<ref>}`, `[{...}]`, `[<ref>]`, `<ref>`,
+ * alternatives separated by `|` (a `null` alternative makes it nullable). The object body is
+ * walked with a depth counter and split on commas at depth 1; a key is the name before `:`, ` |`
+ * or `?` (`?` = optional).
+ */
+export function parseShape(text: string): {shape: Shape; nullable: boolean} {
+  const alts = splitTop(text.trim(), '|').map((a) => a.trim())
+  const nullable = alts.includes('null')
+  const rest = alts.filter((a) => a !== 'null')
+  const main = rest.find((a) => a.startsWith('{') || a.startsWith('[') || /^<[\w ]+>$/.test(a)) ?? rest.join(' | ')
+  if (main.startsWith('{') && main.endsWith('}')) return {shape: parseObject(main), nullable}
+  if (main.startsWith('[') && main.endsWith(']')) {
+    const inner = main.slice(1, -1).trim()
+    return {shape: {t: 'arr', elem: inner ? parseShape(inner).shape : null}, nullable}
+  }
+  const ref = /^<([\w ]+)>$/.exec(main)
+  if (ref) return {shape: {t: 'ref', name: `<${ref[1]}>`}, nullable}
+  return {shape: {t: 'other', text: main}, nullable}
+}
+
+function parseObject(text: string): Shape {
+  const body = text.slice(1, -1).trim()
+  const fields: Field[] = []
+  const spreads: string[] = []
+  if (body === '...' || body === '') return {t: 'other', text} // `{...}`: "the same as before"
+  for (const raw of splitTop(body, ',')) {
+    const part = raw.trim()
+    if (!part) continue
+    const spread = /^\.\.\.\s*(<[\w ]+>)$/.exec(part)
+    if (spread) {
+      spreads.push(spread[1]!)
+      continue
+    }
+    const m = /^([A-Za-z_$][\w$]*)(\?)?\s*([\s\S]*)$/.exec(part)
+    assert.ok(m, `cannot read a key from ${JSON.stringify(part)} in ${text}`)
+    const [, name, q, after] = m
+    let shape: Shape | null = null
+    let nullable = false
+    if (after!.startsWith(':')) {
+      const v = parseShape(after!.slice(1))
+      shape = v.shape
+      nullable = v.nullable
+    } else if (after!.startsWith('|')) {
+      nullable = splitTop(after!, '|').some((a) => a.trim() === 'null')
+    } else assert.equal(after, '', `unexpected text after key ${name} in ${text}`)
+    fields.push({name: name!, optional: q === '?', nullable, shape})
+  }
+  return {t: 'obj', fields, spreads}
+}
+
+/** The definitions under the table: "A `<key>` is `{...}`", "A `<policy>` (...) is `{...}`". */
+export function definitions(md: string): Map<string, string> {
+  const defs = new Map<string, string>()
+  const re = /\bA `(<[\w ]+>)`(?:\s*\([^()]*\))?\s+is\s+`([^`]+)`/g
+  for (let m = re.exec(md); m; m = re.exec(md)) defs.set(m[1]!, m[2]!.replace(/\\\|/g, '|').replace(/\s+/g, ' '))
+  return defs
+}
+
+const MD = fs.readFileSync(DOC_PATH, 'utf8')
+const ROWS = tableRows(MD)
+const DEFS = definitions(MD)
+
+function row(cell: string): string {
+  const r = ROWS.get(cell)
+  assert.ok(r !== undefined, `docs/json.md has no row ${cell}; rows: ${[...ROWS.keys()].join(' ; ')}`)
+  return r
+}
+
+/**
+ * The shape documented in a row: the first shape-like code span of the `result` cell, or the first
+ * one after `label` (e.g. "`-d`:" in the `branch <new>` row).
+ */
+function docShape(cell: string, label?: string): Shape {
+  const text = row(cell)
+  let from = 0
+  if (label !== undefined) {
+    from = text.indexOf(label)
+    assert.ok(from >= 0, `docs/json.md row ${cell}: no ${JSON.stringify(label)} in ${text}`)
+    from += label.length
+  }
+  const span = codeSpans(text).find((s) => s.index >= from && looksLikeShape(s.text))
+  assert.ok(span, `docs/json.md row ${cell}: no shape${label ? ` after ${label}` : ''} in ${text}`)
+  return parseShape(span.text).shape
+}
+
+/** `<name>` references that are not spelled "A `<name>` is" but name another row's result. */
+const ALIASES: Record<string, () => Shape> = {
+  '<log entry>': () => elementOf(docShape('`log`')),
+  '<fetch result>': () => docShape('`fetch`'),
+  '<merge result>': () => docShape('`merge`'),
+  '<ls-tree row>': () => elementOf(docShape('`ls-tree`')),
+}
+
+function resolve(shape: Shape): Shape | null {
+  if (shape.t !== 'ref') return shape
+  const def = DEFS.get(shape.name)
+  if (def !== undefined) return resolve(parseShape(def).shape)
+  const alias = ALIASES[shape.name]
+  return alias ? resolve(alias()) : null // undocumented reference (e.g. `<change>`): not checked
+}
+
+function elementOf(shape: Shape): Shape {
+  const s = resolve(shape)
+  assert.ok(s && s.t === 'arr' && s.elem, `not an array of documented elements: ${JSON.stringify(shape)}`)
+  return s.elem
+}
+
+/** All fields of an object shape, spreads resolved. */
+function fieldsOf(shape: Shape): Field[] {
+  const s = resolve(shape)
+  assert.ok(s && s.t === 'obj', `not an object shape: ${JSON.stringify(shape)}`)
+  const out = [...s.fields]
+  for (const ref of s.spreads) out.push(...fieldsOf({t: 'ref', name: ref}))
+  return out
+}
+
+/** The documented top-level keys of a shape (of its element for `[{...}]`). */
+export function topKeys(shape: Shape): {required: string[]; optional: string[]; nullable: string[]} {
+  let s = resolve(shape)
+  if (s?.t === 'arr') s = s.elem && resolve(s.elem)
+  assert.ok(s && s.t === 'obj', `no object in ${JSON.stringify(shape)}`)
+  const f = fieldsOf(s)
+  return {
+    required: f.filter((x) => !x.optional).map((x) => x.name),
+    optional: f.filter((x) => x.optional).map((x) => x.name),
+    nullable: f.filter((x) => x.nullable).map((x) => x.name),
+  }
+}
+
+/** Adds fields to an object shape (for "each entry also has `signature: ...`" and `paths`). */
+function withFields(shape: Shape, extra: string): Shape {
+  const s = resolve(shape)
+  assert.ok(s && s.t === 'obj')
+  const add = parseShape(`{${extra}}`).shape
+  assert.ok(add.t === 'obj')
+  return {t: 'obj', fields: [...fieldsOf(s), ...add.fields], spreads: []}
+}
+
+// ---- checking a value against a shape ----------------------------------------------------------
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * Compares `value` with `shape`; returns one line per mismatch (`where`: documented vs actual).
+ * Objects: documented non-optional keys present, no other key, null only where documented.
+ * Arrays of objects: every element. Scalars and undocumented references are not checked.
+ */
+function mismatches(value: unknown, shape: Shape, where: string, notes?: Set<string>): string[] {
+  const s = resolve(shape)
+  if (!s || s.t === 'other') return []
+  if (s.t === 'arr') {
+    if (!Array.isArray(value)) return [`${where}: documented an array, got ${JSON.stringify(value)?.slice(0, 80)}`]
+    if (!s.elem) return []
+    return value.flatMap((v, i) => mismatches(v, s.elem!, `${where}[${i}]`, notes))
+  }
+  if (s.t !== 'obj') return []
+  if (!isObject(value)) return [`${where}: documented an object, got ${JSON.stringify(value)?.slice(0, 80)}`]
+  const fields = fieldsOf(s)
+  const out: string[] = []
+  const documented = fields.map((f) => f.name)
+  const actual = Object.keys(value)
+  const missing = fields.filter((f) => !f.optional && !(f.name in value)).map((f) => f.name)
+  const extra = actual.filter((k) => !documented.includes(k))
+  if (missing.length || extra.length)
+    out.push(
+      `${where}: documented keys {${documented.map((k) => k + (fields.find((f) => f.name === k)!.optional ? '?' : '')).join(', ')}}, ` +
+        `actual keys {${actual.join(', ')}}` +
+        (missing.length ? `; missing: ${missing.join(', ')}` : '') +
+        (extra.length ? `; undocumented: ${extra.join(', ')}` : ''),
+    )
+  for (const f of fields) {
+    if (!(f.name in value)) continue
+    const v = value[f.name]
+    if (v === null) {
+      // A documented object or array must not be null unless `| null` says so; a bare key (`reason`,
+      // `value`) only gets a note: the prose around the table documents some of those nulls.
+      const vs = f.shape && resolve(f.shape)
+      if (!f.nullable && vs && (vs.t === 'obj' || vs.t === 'arr')) out.push(`${where}.${f.name}: null, but not documented \`| null\``)
+      else if (!f.nullable) notes?.add(`${where.replace(/\[\d+\]/g, '[]')}.${f.name}: null, not documented \`| null\``)
+      continue
+    }
+    if (f.shape) out.push(...mismatches(v, f.shape, `${where}.${f.name}`, notes))
+  }
+  return out
+}
+
+// ---- unit checks of the parser -------------------------------------------------------------------
+
+describe('docs/json.md parser', () => {
+  it('splits table rows on unescaped pipes only', () => {
+    assert.deepEqual(splitRow('| `a`, `b` (list) | `{x \\| null, y}` |'), ['`a`, `b` (list)', '`{x | null, y}`'])
+  })
+
+  it('reads top-level keys: nested objects and arrays skipped, `| null` and `?` understood', () => {
+    const {shape} = parseShape('{id, branch | null, parents: [id], op: {kind, theirs} | null, old?: {kind, exec}, kind: "file" | "symlink", b: [{p, q}]}')
+    assert.deepEqual(topKeys(shape), {required: ['id', 'branch', 'parents', 'op', 'kind', 'b'], optional: ['old'], nullable: ['branch', 'op']})
+    assert.deepEqual(mismatches({id: 1, branch: null, parents: [], op: null, kind: 'file', b: [{p: 1, q: 2}]}, shape, 'r'), [])
+    assert.deepEqual(mismatches({id: 1, branch: 'x', parents: [], op: {kind: 1}, kind: 'file', b: [{p: 1, q: 2, z: 3}], new: 1}, shape, 'r'), [
+      'r: documented keys {id, branch, parents, op, old?, kind, b}, actual keys {id, branch, parents, op, kind, b, new}; undocumented: new',
+      'r.op: documented keys {kind, theirs}, actual keys {kind}; missing: theirs',
+      'r.b[0]: documented keys {p, q}, actual keys {p, q, z}; undocumented: z',
+    ])
+  })
+
+  it('reads arrays of objects, references and spreads', () => {
+    const arr = parseShape('[{name, commit, current, subject, remote?}]').shape
+    assert.deepEqual(topKeys(arr), {required: ['name', 'commit', 'current', 'subject'], optional: ['remote'], nullable: []})
+    assert.deepEqual(parseShape('[<key>]').shape, {t: 'arr', elem: {t: 'ref', name: '<key>'}})
+    const spread = parseShape('{commit, ...<verification>}').shape
+    assert.deepEqual(spread, {t: 'obj', fields: [{name: 'commit', optional: false, nullable: false, shape: null}], spreads: ['<verification>']})
+    assert.ok(topKeys(spread).required.includes('status'), 'the spread of <verification> is resolved from the docs')
+  })
+
+  it('finds the rows and definitions of docs/json.md', () => {
+    assert.deepEqual(topKeys(docShape('`rm`')), {required: ['removed'], optional: [], nullable: []})
+    assert.ok(ROWS.size >= 40, `${ROWS.size} rows`)
+    for (const d of ['<key>', '<verification>', '<policy>', '<rule>']) assert.ok(DEFS.has(d), `definition of ${d}`)
+  })
+})
+
+// ---- the commands --------------------------------------------------------------------------------
+
+/** Names of the command shapes checked, and the notes about undocumented nulls (printed at the end). */
+const covered = new Set<string>()
+const nullNotes = new Map<string, Set<string>>()
+
+interface CheckOptions extends RunOptions {
+  /** A top-level empty array is what the fixture leads to (otherwise arrays must be non-empty). */
+  allowEmpty?: boolean
+}
+
+/** Parses stdout as exactly one JSON document (JSON.parse refuses a second document). */
+function oneDocument(r: RunResult, what: string): any {
+  assert.ok(r.stdout.trim().length > 0, `${what}: empty stdout; stderr: ${r.stderr}`)
+  try {
+    return JSON.parse(r.stdout)
+  } catch (e) {
+    assert.fail(`${what}: stdout is not one JSON document (exit ${r.code}): ${r.stdout.slice(0, 500)}\nstderr: ${r.stderr.slice(0, 500)}\n${e}`)
+  }
+}
+
+/** Runs `bl args --json`: exit 0, one document `{ok: true, result}`, `result` matching `shape`. */
+async function check(s: Sandbox, name: string, shape: Shape, args: string[], opts: CheckOptions = {}): Promise<any> {
+  const what = `bl ${args.join(' ')} --json`
+  const r = await s.runAsync(withJson(args), opts)
+  assert.equal(r.code, 0, `${what} exited ${r.code}\nstdout: ${r.stdout.slice(0, 1000)}\nstderr: ${r.stderr.slice(0, 1000)}`)
+  const doc = oneDocument(r, what)
+  assert.deepEqual(Object.keys(doc).sort(), ['ok', 'result'], `${what}: envelope`)
+  assert.equal(doc.ok, true)
+  const result = doc.result
+  if (Array.isArray(result) && !opts.allowEmpty) assert.ok(result.length > 0, `${what}: empty array, the fixture should give rows`)
+  const notes = new Set<string>()
+  const bad = mismatches(result, shape, 'result', notes)
+  covered.add(name)
+  if (notes.size) nullNotes.set(name, notes)
+  assert.deepEqual(bad, [], `${what} does not match docs/json.md (${name}):\n  ${bad.join('\n  ')}\nresult: ${JSON.stringify(result).slice(0, 1500)}`)
+  return result
+}
+
+/** Runs `bl args --json` expecting exit `exit`: one document `{ok: false, error: {code, message, hint, data}}`. */
+async function checkError(s: Sandbox, args: string[], exit: number, opts: RunOptions = {}): Promise<any> {
+  const what = `bl ${args.join(' ')} --json`
+  const r = await s.runAsync(withJson(args), opts)
+  assert.equal(r.code, exit, `${what}: exit ${r.code}, want ${exit}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`)
+  const doc = oneDocument(r, what)
+  assert.deepEqual(Object.keys(doc).sort(), ['error', 'ok'], `${what}: error envelope`)
+  assert.equal(doc.ok, false)
+  assert.deepEqual(Object.keys(doc.error).sort(), ['code', 'data', 'hint', 'message'], `${what}: error keys`)
+  assert.match(doc.error.code, /^[A-Z][A-Z_]+$/)
+  assert.equal(typeof doc.error.message, 'string')
+  assert.ok(doc.error.hint === null || typeof doc.error.hint === 'string')
+  assert.ok(isObject(doc.error.data), `${what}: error.data is an object`)
+  return doc.error
+}
+
+/** Writes files and commits them (`add -A` + `commit`). */
+async function commitFiles(s: Sandbox, files: Record<string, string>, msg: string): Promise<void> {
+  for (const [p, v] of Object.entries(files)) s.write(p, v)
+  await okA(s, ['add', '-A', '-q'])
+  await okA(s, ['commit', '-q', '-m', msg])
+}
+
+/** Rewrites tracked files and commits with `commit -a` (one process). */
+async function commitEdits(s: Sandbox, files: Record<string, string>, msg: string): Promise<void> {
+  for (const [p, v] of Object.entries(files)) s.write(p, v)
+  await okA(s, ['commit', '-a', '-q', '-m', msg])
+}
+
+/**
+ * Four fixture repositories, each driven in order by one group, the groups side by side (every
+ * command is a process of its own; this keeps the file well under 40 s on two cores): local
+ * history (s), merges and the sequencer (m), a directory remote with a clone (r, c), keys, the
+ * branch policy and the failures (k).
+ */
+describe('--json output matches docs/json.md', {concurrency: 4}, () => {
+  const s = new Sandbox()
+  const m = new Sandbox()
+  const r = new Sandbox()
+  const c = new Sandbox()
+  const k = new Sandbox()
+  const remotes = makeTmp('bl-json-remote-')
+  const remote = path.join(remotes, 'origin')
+  after(() => {
+    for (const x of [s, m, r, c, k]) x.cleanup()
+    rmrf(remotes)
+  })
+
+  describe('local history', {concurrency: 1}, () => {
+    it('init, add, commit, tag/branch create and list', async () => {
+      await check(s, 'init', docShape('`init`'), ['init'])
+      s.write('a.txt', 'a\n')
+      s.write('e.txt', 'e\n')
+      s.write('data/b.csv', 'x,y\n1,2\n')
+      s.write('data/c.csv', 'p,q\n')
+      const added = await check(s, 'add', docShape('`add`'), ['add', '-A'])
+      assert.equal(added.added.length, 4)
+      const c1 = await check(s, 'commit', docShape('`commit`'), ['commit', '-m', 'first'])
+      assert.equal(c1.signedBy, null)
+      await check(s, 'tag <new>', docShape('`branch <new>`, `tag <new>`'), ['tag', 'v1'])
+      await commitEdits(s, {'data/b.csv': 'x,y\n1,2\n3,4\n'}, 'second')
+      await check(s, 'branch <new>', docShape('`branch <new>`, `tag <new>`'), ['branch', 'dev'])
+      const list = docShape('`branch`, `tag` (list)')
+      await Promise.all([check(s, 'branch (list)', list, ['branch']), check(s, 'tag (list)', list, ['tag'])])
+    })
+
+    it('status, diff, checkout -- paths, restore, reset, rm', async () => {
+      s.write('new.txt', 'n\n')
+      await okA(s, ['add', 'new.txt', '-q'])
+      s.write('a.txt', 'changed\n')
+      s.write('u.txt', 'untracked\n')
+      const [st, d] = await Promise.all([check(s, 'status', docShape('`status`'), ['status']), check(s, 'diff', docShape('`diff`'), ['diff'])])
+      assert.ok(st.staged.length && st.unstaged.length && st.untracked.length, JSON.stringify(st))
+      assert.ok(d.changes.length > 0)
+      const co = await check(s, 'checkout -- paths', docShape('`checkout -- paths`, `restore`'), ['checkout', '--', 'a.txt'])
+      assert.deepEqual(co.restored, ['a.txt'])
+      s.write('a.txt', 'changed again\n')
+      await check(s, 'restore', docShape('`checkout -- paths`, `restore`'), ['restore', 'a.txt'])
+      const reset = await check(s, 'reset', docShape('`reset`'), ['reset'])
+      assert.equal(reset.mode, 'mixed')
+      const rm = await check(s, 'rm', docShape('`rm`'), ['rm', 'data/c.csv'])
+      assert.deepEqual(rm.removed, ['data/c.csv'])
+      await okA(s, ['commit', '-q', '-m', 'third'])
+      fs.rmSync(s.p('new.txt'))
+      fs.rmSync(s.p('u.txt'))
+    })
+
+    it('log, show <rev>, show <rev>:<file>, show <rev>:<dir>, ls-tree, config', async () => {
+      const cfg = docShape('`config`')
+      await Promise.all([
+        check(s, 'log', docShape('`log`'), ['log']),
+        check(s, 'show <rev>', docShape('`show <rev>`'), ['show', 'HEAD~1']),
+        check(s, 'show <rev>:<file>', docShape('`show <rev>:<file>`'), ['show', 'HEAD:a.txt']),
+        check(s, 'show <rev>:<dir>', docShape('`show <rev>:<dir>`'), ['show', 'HEAD:data']),
+        check(s, 'ls-tree', docShape('`ls-tree`'), ['ls-tree', 'HEAD']),
+        check(s, 'config set', cfg, ['config', 'core.x', 'y']),
+      ])
+      await Promise.all([check(s, 'config get', cfg, ['config', 'core.x']), check(s, 'config list', docShape('`config`', 'list:'), ['config', '--list'])])
+    })
+
+    it('switch, checkout <branch>, merge-base, merge, branch -m/-d', async () => {
+      const co = docShape('`checkout <branch>`, `switch`')
+      await check(s, 'switch', co, ['switch', 'dev'])
+      await commitEdits(s, {'e.txt': 'dev\n'}, 'on dev')
+      await check(s, 'checkout <branch>', co, ['checkout', 'main'])
+      await commitEdits(s, {'data/b.csv': 'main\n'}, 'on main')
+      const [mb] = await Promise.all([
+        check(s, 'merge-base', docShape('`merge-base`'), ['merge-base', 'main', 'dev']),
+        check(s, 'merge-base --is-ancestor', docShape('`merge-base --is-ancestor`'), ['merge-base', '--is-ancestor', 'v1', 'main']),
+      ])
+      assert.equal(mb.bases.length, 1)
+      const merged = await check(s, 'merge', docShape('`merge`'), ['merge', 'dev', '-m', 'merge dev'])
+      assert.equal(merged.status, 'merged')
+      await check(s, 'branch -m', docShape('`branch <new>`, `tag <new>`', '`branch -m`:'), ['branch', '-m', 'dev', 'dev2'])
+      await check(s, 'branch -d', docShape('`branch <new>`, `tag <new>`', '`-d`:'), ['branch', '-d', 'dev2'])
+    })
+
+    it('reflog, fsck, gc', async () => {
+      await Promise.all([check(s, 'reflog', docShape('`reflog`'), ['reflog']), check(s, 'fsck', docShape('`fsck`'), ['fsck'])])
+      await check(s, 'gc', docShape('`gc`'), ['gc'])
+    })
+  })
+
+  describe('the sequencer and a stopped merge', {concurrency: 1}, () => {
+    it('cherry-pick, revert, rebase', async () => {
+      await okA(m, ['init', '-q'])
+      await commitFiles(m, {'a.txt': 'a\n', 'b.txt': 'b\n'}, 'base')
+      const seq = docShape('`cherry-pick`, `revert`, `rebase` (and `--continue`, `--skip`)')
+      await okA(m, ['switch', '-q', '-c', 'side'])
+      await commitEdits(m, {'a.txt': 'side\n'}, 'on side')
+      await okA(m, ['switch', '-q', 'main'])
+      await check(m, 'cherry-pick', seq, ['cherry-pick', 'side'])
+      await check(m, 'revert', seq, ['revert', 'HEAD'])
+      // main onto side: the cherry-picked commit is dropped (already there), the revert is replayed
+      const rb = await check(m, 'rebase', seq, ['rebase', 'side'])
+      assert.ok(rb.done.length > 0, JSON.stringify(rb))
+    })
+
+    it('a stopped merge: MERGE_CONFLICT data, status and diff with conflicts, show :2:<file>, merge --abort', async () => {
+      await okA(m, ['switch', '-q', '-c', 'conf'])
+      await commitEdits(m, {'b.txt': 'conf side\n'}, 'conf side')
+      await okA(m, ['switch', '-q', 'main'])
+      await commitEdits(m, {'b.txt': 'main side\n'}, 'main side')
+      const e = await checkError(m, ['merge', 'conf'], 3)
+      assert.equal(e.code, 'MERGE_CONFLICT')
+      // error.data of MERGE_CONFLICT is documented in the prose under the table
+      const span = codeSpans(MD).find((x) => x.text.startsWith('error.data = {operation'))
+      assert.ok(span, 'docs/json.md documents error.data of MERGE_CONFLICT')
+      const dataShape = parseShape(span.text.replace(/^error\.data = /, '').replace(/\\\|/g, '|')).shape
+      const bad = mismatches(e.data, dataShape, 'error.data')
+      const [st, d] = await Promise.all([
+        check(m, 'status (stopped merge)', docShape('`status`'), ['status']),
+        check(m, 'diff (stopped merge)', docShape('`diff`'), ['diff']),
+        check(m, 'show :<n>:<file>', docShape('`show <rev>:<file>`'), ['show', ':2:b.txt']),
+      ])
+      assert.ok(st.operation && st.conflicts.length, JSON.stringify(st))
+      assert.ok(d.conflicts?.length, JSON.stringify(d))
+      await check(m, 'merge --abort', docShape('`merge --continue`', '`merge --abort`:'), ['merge', '--abort'])
+      assert.deepEqual(bad, [], `MERGE_CONFLICT error.data does not match docs/json.md:\n  ${bad.join('\n  ')}\n${JSON.stringify(e.data)}`)
+    })
+  })
+
+  describe('a directory remote', {concurrency: 1}, () => {
+    it('remote add/list/remove, push, ls-remote, doctor', async () => {
+      await okA(r, ['init', '-q'])
+      await commitFiles(r, {'a.txt': 'a\n', 'data/b.csv': 'x,y\n1,2\n'}, 'first')
+      const list = docShape('`remote`, `remote list`')
+      // "`remote add`, `remote set-url`: one such remote"
+      await check(r, 'remote add', elementOf(list), ['remote', 'add', 'origin', remote])
+      await okA(r, ['remote', 'add', 'backup', path.join(remotes, 'backup'), '-q'])
+      await check(r, 'remote list', list, ['remote', 'list'])
+      await check(r, 'remote remove', docShape('`remote add`, `remote set-url`', '`remote remove`:'), ['remote', 'remove', 'backup'])
+      const p = await check(r, 'push', docShape('`push`'), ['push', '-u'])
+      assert.ok(p.refs.length > 0)
+      await Promise.all([check(r, 'ls-remote', docShape('`ls-remote`'), ['ls-remote']), check(r, 'doctor', docShape('`doctor`'), ['doctor'])])
+    })
+
+    it('clone, fetch, pull, branch -r, reflog <remote>/<branch>, fork, gc --evict', async () => {
+      const cl = await check(c, 'clone', docShape('`clone`'), ['clone', remote, c.dir], {cwd: c.base})
+      assert.equal(cl.checkedOut, true)
+      await okA(c, ['commit', '--allow-empty', '-q', '-m', 'clone 1'])
+      await okA(c, ['push', '-q'])
+      const fe = await check(r, 'fetch', docShape('`fetch`'), ['fetch'])
+      assert.ok(fe.updated.length > 0)
+      await okA(c, ['commit', '--allow-empty', '-q', '-m', 'clone 2'])
+      await okA(c, ['push', '-q'])
+      const pull = await check(r, 'pull', docShape('`pull`'), ['pull'])
+      assert.ok(pull.fetch.updated.length > 0)
+      await Promise.all([
+        check(r, 'branch -r', docShape('`branch`, `tag` (list)'), ['branch', '-r']),
+        check(r, 'reflog <remote>/<branch>', docShape('`reflog`'), ['reflog', 'origin/main']),
+        check(r, 'fork', docShape('`fork`'), ['fork', remote, path.join(remotes, 'fork')]),
+        check(c, 'gc --evict', docShape('`gc`'), ['gc', '--evict']).then((g) => assert.ok(g.evict, JSON.stringify(g))),
+      ])
+    })
+  })
+
+  describe('keys, signatures, the branch policy; failures', {concurrency: 1}, () => {
+    let owner = ''
+    let second = ''
+
+    it('key generate, list, export, import', async () => {
+      const [o, t] = await Promise.all([
+        check(k, 'key generate', docShape('`key generate`'), ['key', 'generate', '--name', 'Owner', '--email', 'owner@example.com', '--no-passphrase']),
+        jA(k, ['key', 'generate', '--name', 'Second', '--email', 'second@example.com', '--no-passphrase']),
+        okA(k, ['init', '-q']),
+      ])
+      owner = o.fingerprint
+      second = t.fingerprint
+      const [keys, exp] = await Promise.all([
+        check(k, 'key list', docShape('`key list`'), ['key', 'list']),
+        check(k, 'key export', docShape('`key export`'), ['key', 'export', second]),
+        okA(k, ['config', 'user.signingKey', owner, '-q']),
+      ])
+      assert.equal(keys.length, 2)
+      const exported = path.join(k.base, 'second.asc')
+      fs.writeFileSync(exported, exp.armored)
+      const imp = await check(k, 'key import', docShape('`key import`'), ['key', 'import', exported])
+      assert.ok(imp.imported.length > 0)
+    })
+
+    it('a signed commit: commit -S, show --raw, show --signature, verify-commit, log --show-signature', async () => {
+      await okA(k, ['commit', '--allow-empty', '-q', '-m', 'unsigned'])
+      const signed = await check(k, 'commit -S', docShape('`commit`'), ['commit', '--allow-empty', '-S', '-m', 'signed'])
+      assert.equal(signed.signedBy, owner)
+      const also = codeSpans(row('`log`')).find((x) => x.text.startsWith('signature:'))
+      assert.ok(also, 'docs/json.md documents the signature of log --show-signature')
+      await Promise.all([
+        check(k, 'show --raw <rev>', docShape('`show --raw <rev>`'), ['show', '--raw', 'HEAD']),
+        check(k, 'show --signature <rev>', docShape('`show --signature <rev>`'), ['show', '--signature', 'HEAD']),
+        check(k, 'verify-commit', docShape('`verify-commit`'), ['verify-commit', 'HEAD']),
+        check(k, 'log --show-signature', {t: 'arr', elem: withFields(elementOf(docShape('`log`')), also.text)}, ['log', '--show-signature']),
+      ])
+    })
+
+    it('protect set/list/remove, signers add/list/remove, owners add/list/remove, verify, key delete', async () => {
+      const set = await check(k, 'protect set', docShape('`protect set`'), ['protect', 'set', 'main', '--no-force-push'])
+      assert.equal(set.created, true)
+      await check(k, 'signers add', docShape('`signers add`'), ['signers', 'add', owner, '--branches', 'main'])
+      await check(k, 'owners add', docShape('`owners add`'), ['owners', 'add', second])
+      const [, , , v] = await Promise.all([
+        check(k, 'protect list', docShape('`protect list`'), ['protect', 'list']),
+        check(k, 'signers list', docShape('`signers list`'), ['signers', 'list']),
+        check(k, 'owners list', docShape('`owners list`'), ['owners', 'list']),
+        check(k, 'verify', docShape('`verify`'), ['verify']),
+      ])
+      assert.ok(v.branches.length > 0, JSON.stringify(v))
+      await check(k, 'owners remove', docShape('`owners remove`'), ['owners', 'remove', second])
+      await check(k, 'signers remove', docShape('`signers remove`'), ['signers', 'remove', owner])
+      await check(k, 'protect remove', docShape('`protect remove`'), ['protect', 'remove', 'main'])
+      await check(k, 'key delete', docShape('`key delete`'), ['key', 'delete', second, '-f'])
+    })
+
+    it('failures: unknown revision, not a repository, bad flag give {ok: false, error: {code, message, hint, data}}', async () => {
+      const plain = path.join(k.base, 'plain')
+      fs.mkdirSync(plain, {recursive: true})
+      const [unknown, notRepo, badFlag] = await Promise.all([
+        checkError(k, ['log', 'no-such-rev'], 4),
+        checkError(k, ['status'], 4, {cwd: plain}),
+        checkError(k, ['status', '--no-such-flag'], 2),
+      ])
+      assert.equal(unknown.code, 'UNKNOWN_REVISION')
+      assert.equal(notRepo.code, 'NOT_A_REPOSITORY')
+      assert.equal(badFlag.code, 'INVALID_ARGUMENT')
+    })
+  })
+})
+
+describe('coverage', () => {
+  it('checks at least 30 commands of the table', (t) => {
+    t.diagnostic(`${covered.size} command shapes checked: ${[...covered].join(', ')}`)
+    for (const [name, notes] of nullNotes) t.diagnostic(`note (${name}): ${[...notes].join('; ')}`)
+    assert.ok(covered.size >= 30, `only ${covered.size} command shapes checked`)
+  })
+})
