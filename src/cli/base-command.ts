@@ -4,12 +4,18 @@
  * JSON envelope under --json) and maps them to documented exit codes (docs/exit-codes.md).
  */
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import type {Input, ParserOutput} from '@oclif/core/interfaces'
+import {colorEnabled, palette, type Palette} from './color.js'
 import os from 'node:os'
 import path from 'node:path'
 import type {Context} from '../core/context.js'
 import {BlError, EXIT, exitCodeFor} from '../core/errors.js'
 import {openRepo, type Repo} from '../core/repo.js'
 import {translateSqliteError} from '../core/store/sqlite-object-store.js'
+
+// oclif's parser output constraints (not exported by @oclif/core's public interfaces).
+type FlagOutput = {[name: string]: any} // eslint-disable-line @typescript-eslint/no-explicit-any
+type ArgOutput = {[name: string]: any} // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BlCommand)['baseFlags'] & T['flags']>
 
@@ -20,11 +26,24 @@ export abstract class BlCommand extends Command {
   }
 
   private openedRepo: Repo | undefined
+  private quietMode = false
 
   override async init(): Promise<void> {
     // The AWS SDK warns on every run under Node 20 (which bl supports); users can't act on it.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
     await super.init()
+  }
+
+  /** Remembers --quiet, so `out()` is silent for every command without each one checking. */
+  protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(options?: Input<F, B, A>, argv?: string[]): Promise<ParserOutput<F, B, A>> {
+    const res = await super.parse(options, argv)
+    this.quietMode = Boolean((res.flags as {quiet?: boolean}).quiet)
+    return res
+  }
+
+  /** Colours for text output (off under --json, NO_COLOR, BL_COLOR=never, or when stdout is not a terminal). */
+  protected colors(): Palette {
+    return palette(!this.jsonEnabled() && colorEnabled(process.env, process.stdout))
   }
 
   protected context(): Context {
@@ -42,9 +61,9 @@ export abstract class BlCommand extends Command {
     return Boolean(flags.quiet) || this.jsonEnabled()
   }
 
-  /** Text output for humans; silent under --json. */
+  /** Text output for humans; silent under --json and --quiet. */
   protected out(line = ''): void {
-    if (!this.jsonEnabled()) process.stdout.write(line + '\n')
+    if (!this.jsonEnabled() && !this.quietMode) process.stdout.write(line + '\n')
   }
 
   /** A warning on stderr (also under --json: stdout stays one JSON document). */

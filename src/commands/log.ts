@@ -44,13 +44,14 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
     const entries: Array<LogEntry & {signature?: SignedLogEntry['signature']}> = flags['show-signature'] ? await withSignatures(this.repo(), drawn.entries) : drawn.entries
     if (this.jsonEnabled()) return entries
     const graph = flags.graph ? renderGraph(entries.map((e, i) => ({id: e.id, parents: drawn.edges[i]!}))) : undefined
+    const paint = this.colors()
     entries.forEach((e, i) => {
-      const deco = e.refs.length ? ` (${e.refs.join(', ')})` : ''
+      const deco = e.refs.length ? ` (${e.refs.map((r) => (r.startsWith('tag: ') ? paint.yellow(r) : r.startsWith('HEAD') ? paint.cyan(r) : paint.green(r))).join(', ')})` : ''
       const sig = e.signature ? signatureLines(e.signature) : []
       const text: string[] = flags.oneline
-        ? [...sig, `${e.id.slice(0, 12)}${deco} ${e.message.split('\n')[0]}`]
+        ? [...sig, `${paint.yellow(e.id.slice(0, 12))}${deco} ${e.message.split('\n')[0]}`]
         : [
-            `commit ${e.id}${deco}`,
+            `${paint.yellow(`commit ${e.id}`)}${deco}`,
             ...sig,
             ...(e.parents.length > 1 ? [`Merge: ${e.parents.map((p) => p.slice(0, 12)).join(' ')}`] : []),
             `Author: ${e.author.name} <${e.author.email}>`,

@@ -29,6 +29,7 @@ export default class Status extends BlCommand {
     const {argv, flags} = await this.parse(Status)
     const res = status(this.repo(), {paths: argv as string[], untrackedAll: flags['untracked-files'] === 'all'})
     if (this.jsonEnabled()) return res
+    const paint = this.colors()
     const name = (e: {path: string; oldPath?: string}): string => (e.oldPath ? `${quotePath(e.oldPath)} -> ${quotePath(e.path)}` : quotePath(e.path))
     if (flags.short) {
       const rows = new Map<string, {x: string; y: string; label: string}>()
@@ -39,8 +40,8 @@ export default class Status extends BlCommand {
         else rows.set(e.path, {x: ' ', y: e.status, label: name(e)})
       }
       for (const c of res.conflicts) rows.set(c.path, {x: SHORT_CONFLICT[c.kind]![0]!, y: SHORT_CONFLICT[c.kind]![1]!, label: quotePath(c.path)})
-      for (const [, r] of [...rows].sort(([a], [b]) => (a < b ? -1 : 1))) this.out(`${r.x}${r.y} ${r.label}`)
-      for (const p of res.untracked) this.out(`?? ${quotePath(p)}`)
+      for (const [, r] of [...rows].sort(([a], [b]) => (a < b ? -1 : 1))) this.out(`${paint.green(r.x)}${paint.red(r.y)} ${r.label}`)
+      for (const p of res.untracked) this.out(`${paint.red('??')} ${quotePath(p)}`)
       return res
     }
     this.out(res.branch ? `On branch ${res.branch}` : `HEAD detached at ${res.head?.slice(0, 12)}`)
@@ -62,19 +63,19 @@ export default class Status extends BlCommand {
     if (res.conflicts.length) {
       this.out('\nUnmerged paths:')
       this.out('  (use "bl checkout --ours|--theirs <path>", or edit and "bl add <path>", to mark resolution)')
-      for (const c of res.conflicts) this.out(`\t${LONG_CONFLICT[c.kind]!.padEnd(21)}${quotePath(c.path)}`)
+      for (const c of res.conflicts) this.out(`\t${paint.red(LONG_CONFLICT[c.kind]!.padEnd(21) + quotePath(c.path))}`)
     }
     if (res.staged.length) {
       this.out('\nChanges to be committed:')
-      for (const e of res.staged) this.out(`\t${(LABEL[e.status] + ':').padEnd(12)}${name(e)}`)
+      for (const e of res.staged) this.out(`\t${paint.green((LABEL[e.status] + ':').padEnd(12) + name(e))}`)
     }
     if (res.unstaged.length) {
       this.out('\nChanges not staged for commit:')
-      for (const e of res.unstaged) this.out(`\t${(LABEL[e.status] + ':').padEnd(12)}${name(e)}`)
+      for (const e of res.unstaged) this.out(`\t${paint.red((LABEL[e.status] + ':').padEnd(12) + name(e))}`)
     }
     if (res.untracked.length) {
       this.out('\nUntracked files:')
-      for (const p of res.untracked) this.out(`\t${quotePath(p)}`)
+      for (const p of res.untracked) this.out(`\t${paint.red(quotePath(p))}`)
     }
     for (const b of res.invalid) this.out(`\nwarning: ${quotePath(b.path)} cannot be stored: the name ${b.problem}`)
     if (res.clean) this.out(res.head ? '\nnothing to commit, working tree clean' : '\nnothing to commit (create files and use "bl add" to track)')
