@@ -96,9 +96,12 @@ function snapshot(dir: string): Record<string, string> {
   return out
 }
 
+/** The tests of one suite share a fixture and run in order (the suites themselves run side by side). */
+const SEQ = {concurrency: 1}
+
 describe('git link, lineage and pins', {concurrency: true}, () => {
   // ---- 1. code link metadata ----------------------------------------------------------------
-  describe('a data repository inside a Git repository', () => {
+  describe('a data repository inside a Git repository', SEQ, () => {
     let s: Sandbox
     let code: string
     let data: string
@@ -185,7 +188,7 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
   })
 
   // ---- 2. identity from Git ---------------------------------------------------------------------
-  describe('identity fallback to Git', () => {
+  describe('identity fallback to Git', SEQ, () => {
     let s: Sandbox
     let noIdentity: RunOptions
 
@@ -234,7 +237,7 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
   })
 
   // ---- 3. configuration from the environment ----------------------------------------------------
-  describe('BL_CONFIG_* settings', () => {
+  describe('BL_CONFIG_* settings', SEQ, () => {
     let s: Sandbox
     const envCfg = {BL_CONFIG_COUNT: '1', BL_CONFIG_KEY_0: 'user.name', BL_CONFIG_VALUE_0: 'EnvName'}
 
@@ -274,7 +277,7 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
   })
 
   // ---- 4. lineage --------------------------------------------------------------------------------
-  describe('lineage', () => {
+  describe('lineage', SEQ, () => {
     let a: Sandbox
     let b: Sandbox
     let cRepo: Sandbox
@@ -355,7 +358,7 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
   })
 
   // ---- 5. pins -----------------------------------------------------------------------------------
-  describe('bl pin and --locked', () => {
+  describe('bl pin and --locked', SEQ, () => {
     let p: Sandbox // code repository with the data in data/
     let q: Sandbox // another clone that pushes
     let r: Sandbox // a clone left behind
@@ -515,7 +518,7 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
   })
 
   // ---- 5b. signed pins ---------------------------------------------------------------------------
-  describe('signed pins', () => {
+  describe('signed pins', SEQ, () => {
     let s: Sandbox
     let data: string
     let fpr: string
