@@ -156,6 +156,7 @@ export async function cloneLocked(ctx: Context, opts: {dir?: string; file?: stri
   const res = await clone(ctx, {
     url: lock.remote,
     dir,
+    intoExisting: opts.dir === undefined && lock.path === '.',
     branch: lock.branch,
     filter: opts.filter,
     remoteOptions: {endpoint: lock.endpoint ?? undefined, region: lock.region ?? undefined, pathStyle: lock.pathStyle ?? undefined},

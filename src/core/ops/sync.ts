@@ -307,6 +307,8 @@ export interface CloneOptions {
   /** A sparse work tree holding just these pathspecs (metadata only, like --no-checkout). */
   include?: string[]
   remoteOptions?: RemoteOptions
+  /** A non-empty directory is fine as long as it is not a repository yet (clone --locked next to bl.lock). */
+  intoExisting?: boolean
   /** Check out this commit (bl.lock) instead of the branch tip; the local branch starts there. */
   pinned?: {commit: Oid; verify(repo: Repo): Promise<void>}
   progress?: TransferProgress
@@ -316,7 +318,9 @@ export interface CloneOptions {
 export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResult> {
   const guess = opts.url.replace(/\/+$/, '').split(/[/:]/).pop() || 'repo'
   const dir = path.resolve(ctx.cwd, opts.dir ?? guess)
-  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0)
+  // `intoExisting` (clone --locked into the directory holding bl.lock): any files there stay, and the
+  // checkout refuses to overwrite one before writing anything.
+  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0 && (!opts.intoExisting || fs.existsSync(path.join(dir, '.bl'))))
     throw new BlError('ALREADY_A_REPOSITORY', `destination ${dir} already exists and is not empty`, {hint: 'Clone into a new or empty directory.', data: {dir}})
   const created = !fs.existsSync(dir)
   let repo: Repo | undefined

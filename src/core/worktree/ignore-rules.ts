@@ -1,11 +1,12 @@
 /**
  * .blignore rules with gitignore syntax (the `ignore` package, wrapped here only). Each directory
  * may have its own .blignore, whose patterns apply below it, as with .gitignore. `.bl/` and `.git/`
- * are always ignored.
+ * are always ignored, and so is a root-level `bl.lock` that is not tracked.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import ignore, {type Ignore} from 'ignore'
+import {LOCK_FILE} from '../pin/lock-file.js'
 
 export const IGNORE_FILE = '.blignore'
 const ALWAYS = new Set(['.bl', '.git'])
@@ -34,6 +35,9 @@ export class IgnoreRules {
     const slash = relPath.lastIndexOf('/')
     const name = relPath.slice(slash + 1)
     if (ALWAYS.has(name)) return true
+    // A bl.lock at the root belongs to the code (`bl pin` without a Git repository around): committing
+    // it into the data it pins would change the data and stale the pin.
+    if (relPath === LOCK_FILE) return true
     // Walk from the root to the entry's directory; deeper files override shallower ones.
     let ignored = false
     const parts = relPath.split('/')
