@@ -75,7 +75,9 @@ export class Keyring {
     for (const name of names) {
       if (!name.endsWith(PUB) || !FPR_RE.test(name.slice(0, -PUB.length))) continue
       const fpr = name.slice(0, -PUB.length)
-      const publicArmored = this.readFile(fpr + PUB)!
+      const publicArmored = this.readFile(fpr + PUB)
+      // Deleted by a concurrent `bl key delete` since the directory was listed: not a key any more.
+      if (publicArmored === null) continue
       const secretArmored = this.readFile(fpr + SEC)
       let info: KeyInfo
       try {
