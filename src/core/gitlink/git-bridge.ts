@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import git from 'isomorphic-git'
+type IsoGit = typeof import('isomorphic-git').default
 import {BlError} from '../errors.js'
 
 export interface CodeState {
@@ -18,16 +18,29 @@ export interface CodeState {
   origin: string | null
 }
 
-/** The work tree root of the Git repository enclosing `start`, or null. */
+let loaded: Promise<IsoGit> | undefined
+/** isomorphic-git is loaded on first use: it costs ~0.1 s of start-up that most commands never need. */
+function isoGit(): Promise<IsoGit> {
+  loaded ??= import('isomorphic-git').then((m) => m.default)
+  return loaded
+}
+
+/**
+ * The work tree root of the Git repository enclosing `start`, or null: the nearest directory with a
+ * `.git` entry (a directory, or a file as in worktrees and submodules), as `git.findRoot` looks.
+ */
 export async function findGitRoot(start: string): Promise<string | null> {
-  try {
-    return await git.findRoot({fs, filepath: path.resolve(start)})
-  } catch {
-    return null
+  let dir = path.resolve(start)
+  for (;;) {
+    if (fs.existsSync(path.join(dir, '.git'))) return dir
+    const up = path.dirname(dir)
+    if (up === dir) return null
+    dir = up
   }
 }
 
 export async function readCodeState(dir: string): Promise<CodeState> {
+  const git = await isoGit()
   let commit: string | null = null
   try {
     commit = await git.resolveRef({fs, dir, ref: 'HEAD'})
@@ -48,6 +61,7 @@ class Dirty extends Error {}
  * `refresh: false` keeps the walk read-only: bl never rewrites Git's index.
  */
 async function isDirty(dir: string): Promise<boolean> {
+  const git = await isoGit()
   try {
     await git.walk({
       fs,
@@ -86,7 +100,8 @@ async function isDirty(dir: string): Promise<boolean> {
  */
 export async function readGitIdentity(dir: string | null, env: Readonly<Record<string, string | undefined>>): Promise<{name?: string; email?: string}> {
   const out: {name?: string; email?: string} = {name: env.GIT_AUTHOR_NAME || undefined, email: env.GIT_AUTHOR_EMAIL || undefined}
-  if (dir) {
+  if (dir && !(out.name && out.email)) {
+    const git = await isoGit()
     out.name ??= ((await git.getConfig({fs, dir, path: 'user.name'}).catch(() => undefined)) as string | undefined) || undefined
     out.email ??= ((await git.getConfig({fs, dir, path: 'user.email'}).catch(() => undefined)) as string | undefined) || undefined
   }
@@ -129,6 +144,7 @@ function readUserSection(file: string): {name?: string; email?: string} {
 
 /** A code revision (full or short SHA-1, branch, tag) as a full commit SHA-1. */
 export async function resolveCodeRevision(dir: string, rev: string): Promise<string> {
+  const git = await isoGit()
   let oid: string | undefined
   try {
     oid = await git.resolveRef({fs, dir, ref: rev})
