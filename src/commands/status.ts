@@ -77,7 +77,7 @@ export default class Status extends BlCommand {
       this.out('\nUntracked files:')
       for (const p of res.untracked) this.out(`\t${paint.red(quotePath(p))}`)
     }
-    for (const b of res.invalid) this.out(`\nwarning: ${quotePath(b.path)} cannot be stored: the name ${b.problem}`)
+    for (const b of res.invalid) this.out(`\nwarning: ${quotePath(b.path)} cannot be stored: ${b.problem}`)
     if (res.clean) this.out(res.head ? '\nnothing to commit, working tree clean' : '\nnothing to commit (create files and use "bl add" to track)')
     else if (!res.staged.length) this.out('\nno changes added to commit (use "bl add" and/or "bl commit -a")')
     return res

@@ -4,6 +4,7 @@
  */
 import {absentByDesign, readSparse} from '../worktree/sparse.js'
 import fs from 'node:fs'
+import {symlinkTargetProblem} from '../objects/path-rules.js'
 import {BlError, fsError} from '../errors.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
@@ -64,7 +65,7 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
   const wanted = opts.onlyTracked ? scan.files.filter((f) => tracked.has(f.path)) : scan.files
   if (!opts.onlyTracked && scan.invalid.length > 0) {
     const bad = scan.invalid[0]!
-    throw new BlError('BAD_PATH_NAME', `cannot add ${JSON.stringify(bad.path)}: the name ${bad.problem}`, {
+    throw new BlError('BAD_PATH_NAME', `cannot add ${JSON.stringify(bad.path)}: ${bad.problem}`, {
       hint: 'Rename the file, or add it to .blignore.',
       data: {paths: scan.invalid},
     })
@@ -101,6 +102,9 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
       } catch (err) {
         throw fsError(err, f.path, 'reading')
       }
+      // A link out of the work tree would be refused by every checkout: refuse to store it.
+      const escape = symlinkTargetProblem(f.path, target)
+      if (escape) throw new BlError('BAD_PATH_NAME', `cannot add ${JSON.stringify(f.path)}: ${escape.reason}`, {hint: 'Make the link relative and inside the repository, copy the data in, or add the link to .blignore.', data: {path: f.path, rule: escape.rule}})
       res = ingestor.addSymlink(target)
     }
     opts.progress?.onFile?.(f.path)

@@ -21,6 +21,7 @@ import {diffTrees} from '../tree-ops.js'
 import {ensureContent} from './content.js'
 import type {TransferProgress} from '../remote/transfer.js'
 import {outsideSparse, readSparse, writeSparse} from '../worktree/sparse.js'
+import {assertSafePaths, assertSafeTree, freeBytes, treeLimits} from '../worktree/tree-safety.js'
 
 /** Up to this many changed paths, moving the work tree lstat()s just those instead of scanning it all. */
 const TARGETED_SCAN_MAX = 2000
@@ -89,6 +90,9 @@ function requireHead(oid: Oid | null): Oid {
  * touching anything if a local change or an untracked file would be lost.
  */
 export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: boolean, progress?: SwitchOptions['progress']): Promise<{written: number; removed: number}> {
+  // Nothing is written before the whole target passed the path rules (forced, nothing of the old
+  // tree is trusted: any of it may be rewritten).
+  assertSafeTree(repo.store, force ? null : fromTree, toTree, treeLimits(repo))
   const index = loadIndex(repo)
   const sparse = readSparse(repo)
   // An index known to equal the old tree will equal the new one (status then skips a full diff).
@@ -179,6 +183,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
     if (worktreeIs(p, target) && !(target.kind === 'file' && fs.existsSync(absPath(repo, p)) && isExecMismatch(repo, p, target))) indexUpdates.push(makeEntry(p, fs.lstatSync(absPath(repo, p)), {id: target.id, size: target.size}, now))
     else writes.push({p, target})
   }
+  assertRoomFor(repo, writes, before)
   await ensureContent(repo, writes.filter((w) => w.target.kind === 'file').map((w) => w.target.id), {progress})
   // Apply: removals first (a file may become a directory), then writes; then the index.
   let written = 0
@@ -210,6 +215,20 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   return {written, removed}
 }
 
+const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`
+
+/** Refuses a move whose new bytes (less those of the files it replaces) exceed the free space, before anything is written. */
+function assertRoomFor(repo: Repo, writes: Array<{p: string; target: FlatEntry}>, before: Map<string, FlatEntry>): void {
+  let need = 0
+  for (const w of writes) need += w.target.size - (before.get(w.p)?.size ?? 0)
+  const free = freeBytes(repo.root)
+  if (free !== null && need > free)
+    throw new BlError('IO_ERROR', `the checkout needs ${mib(need)} more space; ${mib(free)} is free`, {
+      hint: 'Free space, or check out part of the tree (`bl clone --include <glob>`, `bl checkout -- <path>`).',
+      data: {need, free},
+    })
+}
+
 /**
  * Writes the tracked files under `specs` that are absent from the work tree, at their index
  * version (content fetched as needed). Nothing present is touched, so no local change is at risk.
@@ -218,6 +237,7 @@ export async function materializeAbsent(repo: Repo, specs: string[], progress?: 
   const index = loadIndex(repo)
   const absent = [...index.values()].filter((e) => underAny(e.path, specs) && !safeLstat(absPath(repo, e.path)))
   if (absent.length === 0) return []
+  assertSafePaths(repo.store, absent)
   await ensureContent(repo, absent.filter((e) => e.kind !== 'symlink').map((e) => e.id), {progress})
   const now = repo.nowMs()
   const knownDirs = new Set<string>()
@@ -291,8 +311,11 @@ export async function restore(repo: Repo, opts: RestoreOptions): Promise<Restore
   const worktree = opts.worktree ?? !staged
   const index = loadIndex(repo)
   let source: Map<string, FlatEntry>
-  if (opts.source) source = treeMap(repo, commitTree(repo, resolveRevision(repo, opts.source)))
-  else if (staged) {
+  if (opts.source) {
+    const tree = commitTree(repo, resolveRevision(repo, opts.source))
+    if (worktree) assertSafeTree(repo.store, null, tree, treeLimits(repo))
+    source = treeMap(repo, tree)
+  } else if (staged) {
     const head = readHead(repo).oid
     source = treeMap(repo, head ? commitTree(repo, head) : null)
   } else source = indexAsFlat(index)
@@ -301,6 +324,7 @@ export async function restore(repo: Repo, opts: RestoreOptions): Promise<Restore
   if (matches.length === 0 && trackedMatches.length === 0)
     throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${opts.paths[0]}' did not match any file known to bl`, {hint: 'Check the path with `bl ls-tree -r HEAD` or `bl status`.'})
   const result: RestoreResult = {restored: [], removed: []}
+  if (worktree) assertSafePaths(repo.store, matches.map((p) => ({path: p, ...source.get(p)!})))
   // The content first (a lazy clone or an evicted store fetches it), before any file changes.
   if (worktree) await ensureContent(repo, matches.map((p) => source.get(p)!).filter((e) => e.kind === 'file').map((e) => e.id), {progress: opts.progress})
   // In a sparse work tree, restoring a path also brings it into the include set, so later

@@ -21,6 +21,7 @@ import {createRepo, type Repo} from '../repo.js'
 import {materializeAbsent, moveWorktree, notCheckedOut} from './checkout.js'
 import {ensureChunks, markPromisor} from './content.js'
 import {readSparse, writeSparse} from '../worktree/sparse.js'
+import {assertSafeTree, treeLimits} from '../worktree/tree-safety.js'
 import {toRepoPath} from '../worktree/paths.js'
 import {merge, type MergeResult} from './merge.js'
 import {remoteAdd, type RemoteOptions} from './remote.js'
@@ -353,6 +354,8 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
       if (sparse) {
         // Every file tracked, none on disk until asked for: status stays clean, commits keep them.
         const tree = commitTree(r, tip)!
+        // Checked now, though nothing is written yet: later `checkout -- <path>` writes from this index.
+        assertSafeTree(r.store, null, tree, treeLimits(r))
         const include = (opts.include ?? []).map((p) => toRepoPath(r, p))
         r.store.transaction(() => {
           for (const [p, e] of treeMap(r, tree)) r.store.putIndexEntry(notCheckedOut(p, e))

@@ -10,6 +10,7 @@ import {readFileChunks} from '../odb.js'
 import type {Repo} from '../repo.js'
 import type {FlatEntry} from '../tree-build.js'
 import {absPath} from './paths.js'
+import {assertSafePaths} from './tree-safety.js'
 
 let tmpCounter = 0
 
@@ -47,6 +48,8 @@ function ensureParents(repo: Repo, p: string, known?: Set<string>): void {
 }
 
 export function writeEntry(repo: Repo, p: string, e: FlatEntry, knownDirs?: Set<string>): fs.Stats {
+  // The callers checked the whole move first; this is the last line for every path written.
+  assertSafePaths(repo.store, [{path: p, kind: e.kind, id: e.id}])
   ensureParents(repo, p, knownDirs)
   const dest = absPath(repo, p)
   try {

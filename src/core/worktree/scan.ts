@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {fsError} from '../errors.js'
-import {entryNameProblem} from '../objects/names.js'
+import {collisionKey, portableNameProblem} from '../objects/path-rules.js'
 import type {Repo} from '../repo.js'
 import {IgnoreRules} from './ignore-rules.js'
 import {absPath, globBase, isGlob, underSpec} from './paths.js'
@@ -68,14 +68,19 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
     // Name order: files are then stored in path order, so a checkout (also in path order) reads
     // each segment once instead of jumping between them.
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    const kept: Array<{d: fs.Dirent; child: string; isDir: boolean; tracked: boolean}> = []
     for (const d of entries) {
       const child = rel === '' ? d.name : `${rel}/${d.name}`
       const isDir = d.isDirectory()
       const tracked = isDir ? opts.trackedDirs.has(child) : opts.tracked.has(child)
       if (!tracked && !opts.includeIgnored && rules.ignores(child, isDir)) continue
       if (child === '.bl') continue
-      // Tracked names were checked when they were added.
-      const problem = tracked ? null : entryNameProblem(d.name)
+      kept.push({d, child, isDir, tracked})
+    }
+    // Tracked names were checked when they were added: a directory of tracked files costs nothing here.
+    const clashes = kept.some((k) => !k.tracked) ? siblingCollisions(kept.map((k) => ({name: k.d.name, path: k.child, tracked: k.tracked}))) : null
+    for (const {d, child, isDir, tracked} of kept) {
+      const problem = tracked ? null : (portableNameProblem(d.name)?.reason ?? clashes?.get(child) ?? null)
       if (problem) {
         out.invalid.push({path: child, problem})
         continue
@@ -109,7 +114,7 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
     }
     // Parent directories of a pathspec must not be symlinks (a link would lead outside the tree).
     if (hasSymlinkParent(repo, spec)) continue
-    const problem = spec.split('/').map(entryNameProblem).find((p) => p)
+    const problem = spec.split('/').map((name) => portableNameProblem(name)?.reason).find((p) => p)
     if (problem) {
       out.invalid.push({path: spec, problem})
       continue
@@ -162,4 +167,25 @@ export function ancestorDirs(paths: Iterable<string>): Set<string> {
     }
   }
   return dirs
+}
+
+/** For each untracked name that opens the same file as a sibling on a case-insensitive or normalizing file system: why. */
+function siblingCollisions(names: Array<{name: string; path: string; tracked: boolean}>): Map<string, string> {
+  const byKey = new Map<string, Array<{name: string; path: string; tracked: boolean}>>()
+  for (const n of names) {
+    const key = collisionKey(n.name)
+    const group = byKey.get(key)
+    if (group) group.push(n)
+    else byKey.set(key, [n])
+  }
+  const out = new Map<string, string>()
+  for (const group of byKey.values()) {
+    if (group.length < 2) continue
+    for (const n of group) {
+      if (n.tracked) continue
+      const other = group.find((o) => o !== n)!
+      out.set(n.path, `the name collides with ${JSON.stringify(other.path)} on case-insensitive or normalizing file systems`)
+    }
+  }
+  return out
 }
