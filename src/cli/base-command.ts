@@ -9,7 +9,7 @@ import {colorEnabled, palette, type Palette} from './color.js'
 import os from 'node:os'
 import path from 'node:path'
 import type {Context} from '../core/context.js'
-import {BlError, EXIT, exitCodeFor} from '../core/errors.js'
+import {BlError, EXIT, exitCodeFor, fsError} from '../core/errors.js'
 import {openRepo, type Repo} from '../core/repo.js'
 import {translateSqliteError} from '../core/store/sqlite-object-store.js'
 
@@ -106,7 +106,8 @@ function toBlError(err: Error & {oclif?: {exit?: number}}): BlError {
     return new BlError('INVALID_ARGUMENT', msg, {hint: 'See `bl help <command>` for usage.'})
   }
   const sys = err as NodeJS.ErrnoException
-  if (sys.code === 'ENOSPC') return new BlError('IO_ERROR', 'no space left on device', {hint: 'Free disk space and run the command again.'})
+  // A full or read-only file system met outside core's own checks still gets its typed error.
+  if (sys.code === 'ENOSPC' || sys.code === 'EDQUOT' || sys.code === 'EROFS') return fsError(err, sys.path ?? 'a file', 'writing')
   return new BlError('INTERNAL_ERROR', `internal error: ${err.message}`, {hint: 'Run again with BL_DEBUG=1 and report the stack trace.', data: {internal: true}})
 }
 

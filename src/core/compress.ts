@@ -8,15 +8,21 @@ import {BlError} from './errors.js'
 
 interface Zstd {
   compress(data: Uint8Array, opts?: {compressionLevel?: number}): Buffer
-  decompress(data: Uint8Array): Buffer
 }
 
-let zstd: Zstd | null | undefined
+/** The low-level binding: decompression into a buffer we size, never one the frame header sizes. */
+interface ZstdNative {
+  DCtx: new () => {decompress(dst: Uint8Array, src: Uint8Array): number}
+  getFrameContentSize(frame: Uint8Array): number | null
+}
 
-function binding(): Zstd | null {
+let zstd: {simple: Zstd; native: ZstdNative; dctx?: InstanceType<ZstdNative['DCtx']>} | null | undefined
+
+function binding(): typeof zstd {
   if (zstd === undefined) {
     try {
-      zstd = createRequire(import.meta.url)('zstd-napi') as Zstd
+      const load = createRequire(import.meta.url)
+      zstd = {simple: load('zstd-napi') as Zstd, native: load('zstd-napi/binding') as ZstdNative}
     } catch {
       zstd = null
     }
@@ -27,14 +33,40 @@ function binding(): Zstd | null {
 /** zstd level 1 of `data`, or null when the binding is unavailable. */
 export function compress(data: Uint8Array): Buffer | null {
   const z = binding()
-  return z ? z.compress(data, {compressionLevel: 1}) : null
+  return z ? z.simple.compress(data, {compressionLevel: 1}) : null
 }
 
-/** Decompresses a zstd frame that must expand to `expected` bytes. */
+/** zstd expands at most this much: a 4-byte RLE block makes one 128 KiB block. A bigger claim is forged. */
+const MAX_RATIO = 32 * 1024
+
+function corrupt(detail: string): BlError {
+  return new BlError('CORRUPT_OBJECT', `corrupt zstd frame: ${detail}`, {hint: 'Run `bl fsck` to find damaged objects.'})
+}
+
+/**
+ * Decompresses zstd data that must expand to exactly `expected` bytes. The output buffer is sized
+ * from `expected` (bounded by the input's length), never from the frame header: a forged header
+ * or a decompression bomb fails without allocating more than that.
+ */
 export function decompress(data: Uint8Array, expected: number): Buffer {
   const z = binding()
   if (!z) throw new BlError('IO_ERROR', 'this object is zstd-compressed and the zstd binding (zstd-napi) is not available', {hint: 'Reinstall bl (`npm install`) so its native zstd binding is built.'})
-  const out = z.decompress(data)
-  if (out.length !== expected) throw new Error(`expands to ${out.length} bytes, not ${expected}`)
+  if (!Number.isSafeInteger(expected) || expected < 0 || expected > data.length * MAX_RATIO) throw corrupt(`${data.length} bytes cannot expand to ${expected}`)
+  let declared: number | null
+  try {
+    declared = z.native.getFrameContentSize(data)
+  } catch {
+    throw corrupt('no zstd frame header')
+  }
+  if (declared !== null && declared !== expected) throw corrupt(`the frame holds ${declared} bytes, expected ${expected}`)
+  const out = Buffer.allocUnsafe(expected)
+  let n: number
+  try {
+    n = (z.dctx ??= new z.native.DCtx()).decompress(out, data)
+  } catch (err) {
+    // zstd's own reason ("Destination buffer is too small", "Unknown frame descriptor", ...).
+    throw corrupt((err as Error).message)
+  }
+  if (n !== expected) throw corrupt(`expands to ${n} bytes, expected ${expected}`)
   return out
 }

@@ -35,6 +35,23 @@ export function envConfig(env: Readonly<Record<string, string | undefined>>): Ma
   return out
 }
 
+export function encodeUserConfig(all: Record<string, string>): string {
+  return JSON.stringify(all, Object.keys(all).sort(), 2) + '\n'
+}
+
+/** The user config file: one JSON object of string settings (other values are ignored). */
+export function decodeUserConfig(text: string, file: string): Record<string, string> {
+  try {
+    const obj = JSON.parse(text) as unknown
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new Error('not an object')
+    const out: Record<string, string> = {}
+    for (const [k, v] of Object.entries(obj)) if (typeof v === 'string') out[k] = v
+    return out
+  } catch (err) {
+    throw new BlError('BAD_CONFIG', `${file} is not valid JSON: ${(err as Error).message}`, {hint: 'Fix or delete the file.'})
+  }
+}
+
 export class UserConfig {
   private readonly file: string
 
@@ -50,15 +67,7 @@ export class UserConfig {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {}
       throw fsError(err, this.file, 'reading')
     }
-    try {
-      const obj = JSON.parse(text) as unknown
-      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new Error('not an object')
-      const out: Record<string, string> = {}
-      for (const [k, v] of Object.entries(obj)) if (typeof v === 'string') out[k] = v
-      return out
-    } catch (err) {
-      throw new BlError('BAD_CONFIG', `${this.file} is not valid JSON: ${(err as Error).message}`, {hint: 'Fix or delete the file.'})
-    }
+    return decodeUserConfig(text, this.file)
   }
 
   get(key: string): string | undefined {
@@ -76,7 +85,7 @@ export class UserConfig {
     else all[key] = value
     fs.mkdirSync(path.dirname(this.file), {recursive: true})
     const tmp = `${this.file}.${process.pid}.tmp`
-    fs.writeFileSync(tmp, JSON.stringify(all, Object.keys(all).sort(), 2) + '\n', {mode: 0o600})
+    fs.writeFileSync(tmp, encodeUserConfig(all), {mode: 0o600})
     fs.renameSync(tmp, this.file)
     return existed
   }

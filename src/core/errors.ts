@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'BAD_CONFIG'
   | 'INVALID_ARGUMENT'
   | 'IO_ERROR'
+  | 'DISK_FULL'
+  | 'READ_ONLY'
   | 'INTERNAL_ERROR'
   | 'CONFIG_NOT_SET'
   | 'MERGE_CONFLICT'
@@ -138,6 +140,8 @@ const exitByCode: Partial<Record<ErrorCode, number>> = {
   FILE_CHANGED_DURING_READ: EXIT.IO,
   FILE_UNREADABLE: EXIT.IO,
   IO_ERROR: EXIT.IO,
+  DISK_FULL: EXIT.IO,
+  READ_ONLY: EXIT.IO,
   MERGE_CONFLICT: EXIT.CONFLICT,
   UNRESOLVED_CONFLICTS: EXIT.CONFLICT,
   OPERATION_IN_PROGRESS: EXIT.REJECTED,
@@ -195,8 +199,21 @@ export function fsError(err: unknown, path: string, action: string): BlError {
     case 'EPERM':
       return new BlError('FILE_UNREADABLE', `${path}: permission denied while ${action}`, {hint: 'Fix the file permissions, or add the path to .blignore.', data: {path}, cause: e})
     case 'ENOSPC':
-      return new BlError('IO_ERROR', `no space left on device while ${action} ${path}`, {hint: 'Free disk space (bl gc drops unreachable objects) and run the command again.', data: {path}, cause: e})
+    case 'EDQUOT':
+      return diskFull(`while ${action} ${path}`, e, {path})
+    case 'EROFS':
+      return readOnly(`${path}: read-only file system (while ${action})`, e, {path})
     default:
       return new BlError('IO_ERROR', `${path}: ${e?.message ?? String(e)} (while ${action})`, {hint: 'Check the file system and run the command again.', data: {path, errno: e?.code}, cause: e})
   }
+}
+
+/** No space left (ENOSPC, a quota, SQLITE_FULL): nothing was half-written, so the same command can run again. */
+export function diskFull(where: string, cause: unknown, data: Record<string, unknown> = {}): BlError {
+  return new BlError('DISK_FULL', `no space left on the device ${where}`, {hint: 'Free disk space (`bl gc` drops unreachable objects) and run the command again; nothing was half-written.', data, cause})
+}
+
+/** The file system or the repository database can't be written (EROFS, SQLITE_READONLY). */
+export function readOnly(message: string, cause: unknown, data: Record<string, unknown> = {}): BlError {
+  return new BlError('READ_ONLY', message, {hint: 'Remount the file system read-write or fix the permissions of .bl/, then run the command again; nothing was changed.', data, cause})
 }

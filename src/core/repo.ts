@@ -79,7 +79,19 @@ export class Repo {
     return {name, email, time, tz}
   }
 
+  private leaseId: number | null = null
+
+  /**
+   * Registers this process, until close, as writing objects it has not made reachable yet, so a
+   * concurrent gc or evict waits (ops/lease.ts). Call outside a transaction, before the first write.
+   */
+  holdLease(command: string): void {
+    if (this.leaseId === null) this.leaseId = this.store.acquireLease(process.pid, command, this.now().getTime())
+  }
+
   close(): void {
+    if (this.leaseId !== null) this.store.releaseLease(this.leaseId)
+    this.leaseId = null
     this.store.close()
   }
 }

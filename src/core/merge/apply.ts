@@ -44,6 +44,7 @@ export function requireCleanIndex(repo: Repo, head: Oid | null, what: string): v
 }
 
 export function storeTree(repo: Repo, entries: Map<string, FlatEntry>): Oid {
+  repo.holdLease('merge')
   return repo.store.transaction(() => writeTree(repo.store, [...entries].map(([path, e]) => ({path, ...e}))))
 }
 

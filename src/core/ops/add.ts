@@ -43,12 +43,8 @@ export async function add(repo: Repo, opts: AddOptions): Promise<AddResult> {
 export async function stage(repo: Repo, specs: string[], opts: {force?: boolean; dryRun?: boolean; onlyTracked?: boolean; progress?: AddOptions['progress']}): Promise<AddResult> {
   if (opts.dryRun) return stageUnderLease(repo, specs, opts)
   // The lease tells a concurrent gc that objects written here are about to become reachable.
-  const lease = repo.store.acquireLease(process.pid, 'add', repo.now().getTime())
-  try {
-    return await stageUnderLease(repo, specs, opts)
-  } finally {
-    repo.store.releaseLease(lease)
-  }
+  repo.holdLease('add')
+  return stageUnderLease(repo, specs, opts)
 }
 
 async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boolean; dryRun?: boolean; onlyTracked?: boolean; progress?: AddOptions['progress']}): Promise<AddResult> {

@@ -13,7 +13,8 @@ import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import type {FlatEntry} from '../tree-build.js'
-import {loadIndex, makeEntry} from '../worktree/index-state.js'
+import {isExec, loadIndex, makeEntry, statKind, worktreeId} from '../worktree/index-state.js'
+import {isTempName, sweepStaleTemps} from '../worktree/temp-files.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
 import {absPath, quotePath, toRepoPath, underAny} from '../worktree/paths.js'
 import {commitTree, indexAsFlat, trackedState, treeMap, viewWorktree} from './snapshot.js'
@@ -68,15 +69,15 @@ export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchR
     } else commit = resolveRevision(repo, opts.target)
   }
   const from = head.oid
-  const {written, removed} = await moveWorktree(repo, from ? commitTree(repo, from) : null, commitTree(repo, commit), opts.force ?? false, opts.progress)
-  repo.store.transaction(
-    () => {
+  const {written, removed} = await moveWorktree(repo, from ? commitTree(repo, from) : null, commitTree(repo, commit), opts.force ?? false, {
+    progress: opts.progress,
+    // HEAD moves in the index's transaction: a crash never leaves one moved without the other.
+    publish() {
       const msg = `checkout: moving from ${head.branch ? shortRef(head.branch) : from?.slice(0, 12) ?? '(unborn)'} to ${branchRef ? shortRef(branchRef) : commit.slice(0, 12)}`
       if (opts.create) updateRefs(repo, [{ref: branchRef!, expect: null, to: commit, message: `branch: Created from ${opts.target ?? 'HEAD'}`}])
       setHead(repo, branchRef ? {branch: branchRef} : {detached: commit}, msg)
     },
-    {durable: true},
-  )
+  })
   return {branch: branchRef ? shortRef(branchRef) : null, commit, created: Boolean(opts.create), written, removed, previous: from}
 }
 
@@ -85,11 +86,25 @@ function requireHead(oid: Oid | null): Oid {
   return oid
 }
 
+export interface MoveOptions {
+  progress?: SwitchOptions['progress']
+  /**
+   * Runs inside the transaction that records the new index (moving HEAD, committing, saving the
+   * operation state), so the database changes all at once after the last file is written.
+   */
+  publish?(): void
+}
+
 /**
  * Moves the work tree and index from tree `fromTree` to `toTree`. Without `force`, fails before
  * touching anything if a local change or an untracked file would be lost.
+ *
+ * Files are written one by one, each atomically; the index (and `publish`) only after the last.
+ * A move killed half-way leaves some paths at their old and some at their new version, and the
+ * database as it was: run again, it finishes (paths already at their target are not in the way).
  */
-export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: boolean, progress?: SwitchOptions['progress']): Promise<{written: number; removed: number}> {
+export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: boolean, opts: MoveOptions = {}): Promise<{written: number; removed: number}> {
+  const progress = opts.progress
   // Nothing is written before the whole target passed the path rules (forced, nothing of the old
   // tree is trusted: any of it may be rewritten).
   assertSafeTree(repo.store, force ? null : fromTree, toTree, treeLimits(repo))
@@ -120,7 +135,8 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   const untracked = new Set(view.untracked.map((f) => f.path))
   const worktreeIs = (p: string, e: FlatEntry | undefined): boolean => {
     const t = trackedState(view, index, p)
-    if (!t) return e === undefined ? !untracked.has(p) : false
+    // An untracked file that already is the target (written by a move that was killed) is not in the way.
+    if (!t) return e === undefined ? !untracked.has(p) : untracked.has(p) && holds(repo, p, e)
     if (t.clean) return e !== undefined && t.entry.id === e.id && t.entry.kind === e.kind
     if (!t.st) return e === undefined
     if (!e) return false
@@ -198,6 +214,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
     }
   }
   const knownDirs = new Set<string>()
+  for (const dir of new Set(writes.map((w) => path.dirname(absPath(repo, w.p))))) sweepStaleTemps(dir)
   for (const {p, target} of writes) {
     const st = writeEntry(repo, p, target, knownDirs)
     written++
@@ -209,6 +226,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
       for (const p of indexDeletes) repo.store.deleteIndexEntry(p)
       for (const e of indexUpdates) repo.store.putIndexEntry(e)
       if ((force || indexWasFrom) && toTree) repo.store.setIndexTree(toTree)
+      opts.publish?.()
     },
     {durable: true},
   )
@@ -223,7 +241,7 @@ function assertRoomFor(repo: Repo, writes: Array<{p: string; target: FlatEntry}>
   for (const w of writes) need += w.target.size - (before.get(w.p)?.size ?? 0)
   const free = freeBytes(repo.root)
   if (free !== null && need > free)
-    throw new BlError('IO_ERROR', `the checkout needs ${mib(need)} more space; ${mib(free)} is free`, {
+    throw new BlError('DISK_FULL', `the checkout needs ${mib(need)} more space; ${mib(free)} is free`, {
       hint: 'Free space, or check out part of the tree (`bl clone --include <glob>`, `bl checkout -- <path>`).',
       data: {need, free},
     })
@@ -275,12 +293,19 @@ function isDirectory(abs: string): boolean {
 /** Does directory `dir` hold anything the index does not track (which replacing it would delete)? */
 function hasUntrackedUnder(repo: Repo, dir: string, index: Map<string, IndexEntry>): boolean {
   for (const e of fs.readdirSync(absPath(repo, dir), {withFileTypes: true, recursive: true})) {
-    if (e.isDirectory()) continue
+    if (e.isDirectory() || isTempName(e.name)) continue
     const full = path.join(e.parentPath ?? (e as unknown as {path: string}).path, e.name)
     const rel = path.relative(repo.root, full).split(path.sep).join('/')
     if (!index.has(rel)) return true
   }
   return false
+}
+
+/** Does the file at `p` have exactly entry `e`'s kind, mode and content? */
+function holds(repo: Repo, p: string, e: FlatEntry): boolean {
+  const st = safeLstat(absPath(repo, p))
+  if (!st || statKind(st) !== e.kind || (e.kind === 'file' && isExec(st) !== e.exec) || st.size !== e.size) return false
+  return worktreeId(repo, p, st).id === e.id
 }
 
 function isExecMismatch(repo: Repo, p: string, e: FlatEntry): boolean {

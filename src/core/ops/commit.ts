@@ -56,6 +56,7 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
     })
   }
   await loadCodeIdentity(repo)
+  repo.holdLease('commit')
   const author = repo.identity('author')
   const committer = repo.identity('committer')
   // Key and passphrase first: a missing key or a wrong passphrase fails before any work is done.

@@ -13,6 +13,7 @@ import {listRemotes, openTransport, readRemote} from '../remote/remotes.js'
 import type {Repo} from '../repo.js'
 import {markPromisor} from './content.js'
 import {bindRemoteId} from './sync.js'
+import {checkNoLeases} from './lease.js'
 
 export interface EvictOptions {
   /** Keep at most this many bytes of content locally (default: keep none that a remote has). */
@@ -88,6 +89,7 @@ export async function evict(repo: Repo, opts: EvictOptions = {}): Promise<EvictR
   const result: EvictResult = {remotes, evictedChunks: drop.size, evictedBytes, contentBytes: contentBytes - evictedBytes, unpushedBytes, sizeBefore, sizeAfter: sizeBefore}
   if (opts.dryRun || drop.size === 0) return result
   st.transaction(() => {
+    checkNoLeases(repo, 'gc --evict')
     st.dropChunks(drop)
     // From now on these remotes are where this repository's content lives.
     for (const name of holders) markPromisor(repo, name)

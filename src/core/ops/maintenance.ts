@@ -11,6 +11,7 @@ import {decodeTreeNode, type DecodedNode} from '../objects/tree.js'
 import type {Repo} from '../repo.js'
 import {createHasher} from '../hash.js'
 import {listRemotes} from '../remote/remotes.js'
+import {checkNoLeases} from './lease.js'
 
 export interface FsckProblem {
   kind: 'corrupt' | 'missing' | 'database' | 'dangling-ref'
@@ -28,7 +29,7 @@ export interface FsckResult {
   ok: boolean
 }
 
-interface Reach {
+export interface Reach {
   commits: Set<Oid>
   trees: Set<Oid>
   blobs: Set<Oid>
@@ -43,8 +44,11 @@ function roots(repo: Repo): Oid[] {
   return [...ids]
 }
 
-/** Marks everything reachable; records what is missing or undecodable instead of throwing. */
-function reach(repo: Repo): Reach {
+/**
+ * Marks everything reachable from `from` (default: every ref and reflog entry, plus the index);
+ * records what is missing or undecodable instead of throwing.
+ */
+export function reach(repo: Repo, from?: Oid[]): Reach {
   const st = repo.store
   const r: Reach = {commits: new Set(), trees: new Set(), blobs: new Set(), chunks: new Set(), missing: []}
   const load = (id: Oid, kind: 'commit' | 'tree' | 'blob'): Buffer | undefined => {
@@ -85,7 +89,7 @@ function reach(repo: Repo): Reach {
       }
     } else for (const c of (node as {children: Array<{id: Oid}>}).children) markTree(c.id)
   }
-  const stack = roots(repo)
+  const stack = from ? [...from] : roots(repo)
   while (stack.length) {
     const id = stack.pop()!
     if (r.commits.has(id)) continue
@@ -100,7 +104,7 @@ function reach(repo: Repo): Reach {
       r.missing.push({kind: 'corrupt', id, message: `commit ${id}: ${(err as Error).message}`})
     }
   }
-  for (const e of repo.store.readIndex()) markBlob(e.id)
+  if (!from) for (const e of repo.store.readIndex()) markBlob(e.id)
   return r
 }
 
@@ -167,7 +171,7 @@ export function gc(repo: Repo, opts: {dryRun?: boolean} = {}): GcResult {
   const sizeBefore = st.stats().fileBytes
   const res = st.transaction(
     () => {
-      checkNoWriters(repo)
+      checkNoLeases(repo, 'gc')
       const r = reach(repo)
       if (r.missing.length) {
         // Never collect on a damaged graph: what looks unreachable may be reachable through the damage.
@@ -185,22 +189,4 @@ export function gc(repo: Repo, opts: {dryRun?: boolean} = {}): GcResult {
   if (opts.dryRun) return res
   st.compact()
   return {...res, sizeAfter: st.stats().fileBytes}
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/** gc must not run while another command has stored objects it has not yet made reachable. */
-function checkNoWriters(repo: Repo): void {
-  for (const l of repo.store.leases()) {
-    if (l.pid !== process.pid && pidAlive(l.pid))
-      throw new BlError('REPOSITORY_BUSY', `repository busy: a \`bl ${l.command}\` (pid ${l.pid}) is storing objects`, {hint: 'Run gc again when it has finished.'})
-    repo.store.dropLease(l.id) // left behind by a killed process
-  }
 }

@@ -14,7 +14,7 @@ import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import type {FlatEntry} from '../tree-build.js'
 import {moveWorktree} from './checkout.js'
-import {clearOperation, requireNoOperation, requireOperation, writeOperation, type Conflict, type OperationState} from './operation-state.js'
+import {clearOperation, readOperation, requireNoOperation, requireOperation, writeOperation, type Conflict, type OperationState} from './operation-state.js'
 import {commitTree, indexAsFlat} from './snapshot.js'
 import {loadIndex} from '../worktree/index-state.js'
 
@@ -65,21 +65,24 @@ export function mergeBaseTree(repo: Repo, graph: CommitGraph, bases: Oid[], dept
 
 /** Writes the tree that is `ours` with `edits` applied. */
 export function resultTree(repo: Repo, ours: Oid | null, edits: Map<string, FlatEntry | null>): Oid {
+  repo.holdLease('merge')
   return repo.store.transaction(() => applyEdits(repo.store, ours, edits))
 }
 
 export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult> {
-  requireNoOperation(repo, 'merge')
   if (opts.ffOnly && opts.noFf) throw new BlError('INVALID_ARGUMENT', '--ff-only and --no-ff cannot be used together', {hint: 'Pick one.'})
   const head = readHead(repo)
   const theirs = resolveRevision(repo, opts.rev)
+  // The same merge, killed while it wrote the work tree, is simply done again (it is deterministic,
+  // and the move takes the files it already wrote as they are); anything else in progress refuses.
+  const op = readOperation(repo)
+  if (!(op?.kind === 'merge' && op.applying && op.origHead === head.oid && op.theirs === theirs)) requireNoOperation(repo, 'merge')
   const graph = new CommitGraph(repo.store)
   const name = label(repo, opts.rev, theirs)
 
   if (!head.oid) {
     // Merging into an unborn branch: it simply starts at their commit.
-    await moveWorktree(repo, null, commitTree(repo, theirs), false)
-    repo.store.transaction(() => advanceHead(repo, null, theirs, `merge ${opts.rev}: initial`), {durable: true})
+    await moveWorktree(repo, null, commitTree(repo, theirs), false, {publish: () => advanceHead(repo, null, theirs, `merge ${opts.rev}: initial`)})
     return {status: 'fast-forward', commit: theirs, parents: [], bases: [], changed: 0, favored: 0}
   }
   const bases = graph.mergeBases(head.oid, theirs)
@@ -87,9 +90,8 @@ export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult
   if (bases.length === 1 && bases[0] === head.oid && !opts.noFf) {
     const from = commitTree(repo, head.oid)
     const to = commitTree(repo, theirs)!
-    // moveWorktree also records "index equals theirs" when the index equalled HEAD.
-    const moved = await moveWorktree(repo, from, to, false)
-    repo.store.transaction(() => advanceHead(repo, head.oid, theirs, `merge ${opts.rev}: Fast-forward`), {durable: true})
+    // moveWorktree also records "index equals theirs" when the index equalled HEAD; HEAD moves with the index.
+    const moved = await moveWorktree(repo, from, to, false, {publish: () => advanceHead(repo, head.oid, theirs, `merge ${opts.rev}: Fast-forward`)})
     return {status: 'fast-forward', commit: theirs, parents: [], bases, changed: moved.written + moved.removed, favored: 0}
   }
   if (opts.ffOnly)
@@ -146,12 +148,13 @@ interface Pending {
 
 /**
  * Writes the result into the index and work tree, then commits it — or, with conflicts, leaves it
- * there with the state saved and throws MERGE_CONFLICT. The state is saved before the work tree
- * changes, so a crash in between can still be aborted.
+ * there with the state saved and throws MERGE_CONFLICT. The state is saved (marked `applying`)
+ * before the work tree changes, so a crash in between can be aborted, continued or run again; the
+ * index, the commit and the final state are written in one transaction after the last file.
  */
 async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
-  // The signing key (commit.sign) is unlocked before the work tree changes: a missing key or
-  // passphrase stops the operation while nothing has happened yet.
+  // The signing key (commit.sign) is unlocked and the commit prepared (signing is asynchronous, a
+  // transaction is not) before the work tree changes: a missing key stops it while nothing happened.
   const signer = p.noCommit || p.conflicts.length > 0 ? null : await operationSigner(repo)
   const headTree = commitTree(repo, p.head)
   const resultTree = p.resultTree
@@ -169,10 +172,22 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
     noCommit: p.noCommit,
     resultTree,
   }
-  saveOperation(repo, state)
+  const spec = {tree: resultTree, parents: p.parents, message: p.message, author: p.author, reflog: p.reflog}
+  const commit = signer !== null || !(p.noCommit || p.conflicts.length > 0) ? await prepareCommit(repo, spec, signer) : null
+  saveOperation(repo, {...state, applying: true})
+  let id: Oid | undefined
   let moved: {written: number; removed: number}
   try {
-    moved = await moveWorktree(repo, headTree, resultTree, false)
+    moved = await moveWorktree(repo, headTree, resultTree, false, {
+      publish() {
+        if (commit) {
+          id = writeCommit(repo, commit, spec, signer)
+          if (p.keepState) writeOperation(repo, {...state, conflicts: []})
+          else clearOperation(repo)
+        } else if (p.noCommit && p.conflicts.length === 0) clearOperation(repo)
+        else writeOperation(repo, state)
+      },
+    })
   } catch (err) {
     // Refused before touching anything (local changes in the way): undo the bookkeeping. A
     // sequence keeps this step at the head of its todo, so --continue retries it instead of
@@ -183,27 +198,24 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
     throw err
   }
   if (p.conflicts.length > 0) throw conflictError(state)
-  if (p.noCommit) {
-    repo.store.transaction(() => clearOperation(repo), {durable: true})
-    return {status: 'applied', commit: p.head, parents: [], bases: p.bases, changed: moved.written + moved.removed, favored: p.favored}
-  }
-  const spec = {tree: resultTree, parents: p.parents, message: p.message, author: p.author, reflog: p.reflog}
-  const commit = await prepareCommit(repo, spec, signer)
-  const id = repo.store.transaction(
-    () => {
-      const c = writeCommit(repo, commit, spec, signer)
-      if (p.keepState) writeOperation(repo, {...state, conflicts: []})
-      else clearOperation(repo)
-      return c
-    },
-    {durable: true},
-  )
+  if (!id) return {status: 'applied', commit: p.head, parents: [], bases: p.bases, changed: moved.written + moved.removed, favored: p.favored}
   return {status: 'merged', commit: id, parents: p.parents, bases: p.bases, changed: moved.written + moved.removed, favored: p.favored}
+}
+
+/**
+ * A step killed while it wrote its result into the work tree (`applying`): finishes that move, as
+ * the step would have, so --continue commits the full result and not the half-written one.
+ */
+export async function finishInterruptedStep(repo: Repo, op: OperationState): Promise<OperationState> {
+  if (!op.applying || !op.resultTree) return op
+  const settled: OperationState = {...op, applying: undefined}
+  await moveWorktree(repo, commitTree(repo, readHead(repo).oid), op.resultTree, false, {publish: () => writeOperation(repo, settled)})
+  return settled
 }
 
 /** bl merge --continue: commits the resolved index with both parents. */
 export async function mergeContinue(repo: Repo, opts: {message?: string} = {}): Promise<MergeResult> {
-  const op = requireOperation(repo, 'merge')
+  const op = await finishInterruptedStep(repo, requireOperation(repo, 'merge'))
   requireResolved(op)
   const head = readHead(repo)
   if (head.oid !== op.origHead) throw new BlError('REF_CHANGED', 'HEAD moved since the merge stopped', {hint: 'Run `bl merge --abort` and merge again.'})

@@ -64,11 +64,19 @@ export interface OperationState {
   noCommit?: boolean
   /** The tree the stopped step wrote into the work tree (what --abort must take back, even after a crash). */
   resultTree?: Oid
+  /**
+   * Set while the step writes `resultTree` into the work tree, cleared in the transaction that
+   * records the index: found set, bl was killed half-way (the index is still HEAD's). Running the
+   * same merge again, or --continue, finishes the move first.
+   */
+  applying?: boolean
 }
 
-export function readOperation(repo: Repo): OperationState | undefined {
-  const raw = repo.store.getState(KEY)
-  if (raw === undefined) return undefined
+export function encodeOperation(state: OperationState): string {
+  return JSON.stringify(state)
+}
+
+export function decodeOperation(raw: string): OperationState {
   try {
     return JSON.parse(raw) as OperationState
   } catch (err) {
@@ -76,9 +84,14 @@ export function readOperation(repo: Repo): OperationState | undefined {
   }
 }
 
+export function readOperation(repo: Repo): OperationState | undefined {
+  const raw = repo.store.getState(KEY)
+  return raw === undefined ? undefined : decodeOperation(raw)
+}
+
 /** Call inside a transaction. */
 export function writeOperation(repo: Repo, state: OperationState): void {
-  repo.store.setState(KEY, JSON.stringify(state))
+  repo.store.setState(KEY, encodeOperation(state))
 }
 
 /** Forgets the operation in progress (call inside a transaction). */

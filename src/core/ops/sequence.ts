@@ -16,7 +16,7 @@ import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {moveWorktree} from './checkout.js'
-import {finishOrStop, requireResolved, resultTree} from './merge.js'
+import {finishInterruptedStep, finishOrStop, requireResolved, resultTree} from './merge.js'
 import {clearOperation, requireNoOperation, requireOperation, writeOperation, type OperationKind, type OperationState} from './operation-state.js'
 import {commitTree, indexAsFlat, viewWorktree} from './snapshot.js'
 
@@ -209,7 +209,7 @@ function requireCleanWorktree(repo: Repo): void {
 
 /** --continue: commit the resolved step (unless it ended up empty), then run the rest. */
 export async function sequenceContinue(repo: Repo, kind: SequenceKind, opts: {favor?: Favor} = {}): Promise<SequenceResult> {
-  const op = requireOperation(repo, kind)
+  const op = await finishInterruptedStep(repo, requireOperation(repo, kind))
   requireResolved(op)
   const acc: SequenceResult = {operation: kind, head: op.origHead, done: [], dropped: [], skipped: [], staged: false, status: 'done'}
   const head = requireStoppedHead(repo, op)

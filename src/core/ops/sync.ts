@@ -12,7 +12,7 @@ import {BlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
 import {HEADS, readHead, readRef, setHead, shortRef, TAGS, updateRefs} from '../refs/refs.js'
-import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, probeConditional, readAudit, readBlRepo, readRemoteRef, requireBlRepo, syncRemoteIndex, type RemoteRef} from '../remote/remote-repo.js'
+import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, packsVanished, probeConditional, readAudit, readBlRepo, readRemoteRef, requireBlRepo, syncRemoteIndex, type RemoteRef} from '../remote/remote-repo.js'
 import {reflog, type ReflogRow} from './reflog.js'
 import {openTransport, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
 import {fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remote/transfer.js'
@@ -61,7 +61,7 @@ export interface PushResult {
   objects: number
 }
 
-async function withRemote<T>(repo: Repo, name: string, fn: (r: RemoteSettings, t: Transport) => Promise<T>): Promise<T> {
+export async function withRemote<T>(repo: Repo, name: string, fn: (r: RemoteSettings, t: Transport) => Promise<T>): Promise<T> {
   const r = readRemote(repo, name)
   const t = await openTransport(r, repo.ctx.cwd)
   try {
@@ -94,7 +94,7 @@ export function bindRemoteId(repo: Repo, remote: string, id: string): void {
   }, {durable: true})
 }
 
-function defaultRemote(repo: Repo, name?: string): string {
+export function defaultRemote(repo: Repo, name?: string): string {
   if (name) return name
   const head = readHead(repo)
   const up = head.branch ? upstreamOf(repo, head.branch) : undefined
@@ -148,15 +148,19 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     }
     // Branch protection (src/core/protect): publish (or adopt) the policy, then refuse any update that breaks a rule.
     await guardPush(repo, t, remoteName, updates.map((u) => ({ref: u.dst, old: current.get(u.dst)?.commit ?? null, next: u.src})), {warn: opts.onWarning})
-    if (toSend.length) {
+    // A `gc --remote` elsewhere may collect an old unreferenced pack this push counts on while it
+    // uploads: look again right before the refs move, and send what went missing (gc-remote.ts).
+    for (let round = 0; toSend.length; round++) {
       await syncRemoteIndex(repo.store, remoteName, t)
       const plan = planPush(repo.store, remoteName, toSend)
       // A thin store (lazy clone, evicted) fetches what this remote lacks from the ones that have it.
       await ensureChunks(repo, plan.chunks, {exclude: remoteName, progress: opts.progress})
       const up = await uploadPlan(repo.store, remoteName, t, plan, opts.progress)
-      result.packs = up.packs
-      result.bytes = up.bytes
-      result.objects = up.objects
+      result.packs += up.packs
+      result.bytes += up.bytes
+      result.objects += up.objects
+      if (!(await packsVanished(repo.store, remoteName, t))) break
+      if (round === 2) throw new BlError('REMOTE_ERROR', `packs keep vanishing from ${remoteName} while pushing`, {hint: 'A `bl gc --remote` with a very short --grace is running there; push again when it is done.'})
     }
     for (const u of updates) {
       const cur = current.get(u.dst)
@@ -175,7 +179,10 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
         throw new BlError('FETCH_FIRST', `${shortRef(u.dst)} on ${remoteName} moved while pushing (another push won)`, {hint: `Fetch first: \`bl pull ${remoteName} ${shortRef(u.dst)}\`, then push again; the uploaded data is kept, so the retry is quick.`, data: {ref: u.dst}})
       }
       const forced = Boolean(cur && u.src && !graph.isAncestor(cur.commit, u.src))
-      await appendAudit(t, {ref: u.dst, old: cur?.commit ?? null, new: u.src, name: who.name, email: who.email, time: who.time, forced, signed: u.src ? repo.store.getObject(u.src) !== undefined && graph.commit(u.src).signature !== undefined : false})
+      const entry = {ref: u.dst, old: cur?.commit ?? null, new: u.src, name: who.name, email: who.email, time: who.time, forced, signed: u.src ? repo.store.getObject(u.src) !== undefined && graph.commit(u.src).signature !== undefined : false}
+      // The ref has moved: the push succeeded. A failed audit write is a warning, not a failed push
+      // (that would leave the tracking ref behind and skip the remaining refs).
+      await appendAudit(t, entry).catch((err: unknown) => opts.onWarning?.(`the remote's audit log misses this update of ${shortRef(u.dst)}: ${(err as Error).message}`))
       result.refs.push({ref: u.dst, old: cur?.commit ?? null, new: u.src, status: u.src === null ? 'deleted' : !cur ? 'created' : forced ? 'forced' : 'updated'})
     }
     repo.store.transaction(() => {
@@ -200,6 +207,7 @@ export interface FetchResult {
 
 export async function fetch(repo: Repo, opts: {remote?: string; progress?: TransferProgress; prune?: boolean; lazy?: boolean; onWarning?(message: string): void} = {}): Promise<FetchResult> {
   const remoteName = defaultRemote(repo, opts.remote)
+  repo.holdLease('fetch')
   return withRemote(repo, remoteName, async (r, t) => {
     bindRemoteId(repo, remoteName, (await requireBlRepo(t)).id)
     const refs = await listRemoteRefs(t)
@@ -245,6 +253,7 @@ export async function fetch(repo: Repo, opts: {remote?: string; progress?: Trans
  * a force-push): the remote's pack indexes say where its objects are, until `gc --remote` drops them.
  */
 export async function fetchCommit(repo: Repo, remote: string, commit: Oid, progress?: TransferProgress): Promise<{objects: number; bytes: number}> {
+  repo.holdLease('fetch')
   return withRemote(repo, remote, async (r, t) => {
     bindRemoteId(repo, remote, (await requireBlRepo(t)).id)
     const {fresh} = await syncRemoteIndex(repo.store, remote, t)
@@ -365,7 +374,7 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
         if (include.length) await materializeAbsent(r, include, opts.progress)
         checkedOut = include.length > 0
       } else {
-        await moveWorktree(r, null, commitTree(r, tip), true, opts.progress)
+        await moveWorktree(r, null, commitTree(r, tip), true, {progress: opts.progress})
         checkedOut = true
       }
     }

@@ -7,7 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {hashHex} from '../hash.js'
-import {PreconditionFailedError, remoteIoError, type PutCondition, type RemoteObject, type Transport} from './transport.js'
+import {PreconditionFailedError, remoteIoError, type KeyInfo, type PutCondition, type RemoteObject, type Transport} from './transport.js'
 
 const LOCK_STALE_MS = 30_000
 let tmpSeq = 0
@@ -129,6 +129,15 @@ export class DirTransport implements Transport {
     const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : ''
     await walk(base ? path.join(this.root, ...base.split('/')) : this.root, base)
     return out.sort()
+  }
+
+  async listWithInfo(prefix: string): Promise<KeyInfo[]> {
+    const out: KeyInfo[] = []
+    for (const key of await this.list(prefix)) {
+      const st = await fs.promises.stat(this.file(key)).catch(() => undefined)
+      if (st) out.push({key, size: st.size, modified: st.mtimeMs})
+    }
+    return out
   }
 
   async delete(keys: string[]): Promise<void> {

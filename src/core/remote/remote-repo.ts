@@ -44,13 +44,21 @@ function parseJson(body: Buffer, what: string): Record<string, unknown> {
   return v as Record<string, unknown>
 }
 
-export async function readBlRepo(t: Transport): Promise<BlRepoInfo | undefined> {
-  const o = await t.get('BLREPO')
-  if (!o) return undefined
-  const j = parseJson(o.body, 'BLREPO')
+export function encodeBlRepo(info: BlRepoInfo): Buffer {
+  return Buffer.from(JSON.stringify(info) + '\n')
+}
+
+/** Decodes the BLREPO marker; CORRUPT_REMOTE when malformed, UNSUPPORTED_FORMAT when newer. */
+export function decodeBlRepo(body: Buffer): BlRepoInfo {
+  const j = parseJson(body, 'BLREPO')
   if (j.format !== REMOTE_FORMAT) throw new BlError('UNSUPPORTED_FORMAT', `remote format ${String(j.format)} is not supported by this bl (knows ${REMOTE_FORMAT})`, {hint: 'Upgrade bl.'})
   if (typeof j.id !== 'string') throw corrupt('BLREPO', 'no id')
   return {format: REMOTE_FORMAT, id: j.id, defaultBranch: typeof j.defaultBranch === 'string' ? j.defaultBranch : null, forkedFrom: typeof j.forkedFrom === 'string' ? j.forkedFrom : null}
+}
+
+export async function readBlRepo(t: Transport): Promise<BlRepoInfo | undefined> {
+  const o = await t.get('BLREPO')
+  return o ? decodeBlRepo(o.body) : undefined
 }
 
 export async function requireBlRepo(t: Transport): Promise<BlRepoInfo> {
@@ -65,7 +73,7 @@ export async function ensureBlRepo(t: Transport, init: {defaultBranch: string | 
   if (have) return have
   const info: BlRepoInfo = {format: REMOTE_FORMAT, id: crypto.randomUUID(), defaultBranch: init.defaultBranch, forkedFrom: init.forkedFrom ?? null}
   try {
-    await t.put('BLREPO', Buffer.from(JSON.stringify(info) + '\n'), {ifNoneMatch: true})
+    await t.put('BLREPO', encodeBlRepo(info), {ifNoneMatch: true})
     return info
   } catch (err) {
     if (err instanceof PreconditionFailedError) return requireBlRepo(t)
@@ -73,7 +81,12 @@ export async function ensureBlRepo(t: Transport, init: {defaultBranch: string | 
   }
 }
 
-function parseRef(name: string, body: Buffer, etag: string): RemoteRef {
+export function encodeRemoteRef(commit: Oid, nonce: string): Buffer {
+  return Buffer.from(JSON.stringify({commit, nonce}) + '\n')
+}
+
+/** Decodes a remote ref object (`{"commit", "nonce"}`); CORRUPT_REMOTE when malformed. */
+export function decodeRemoteRef(name: string, body: Buffer, etag: string): RemoteRef {
   const j = parseJson(body, name)
   if (typeof j.commit !== 'string' || !isOid(j.commit)) throw corrupt(name, 'no valid commit id')
   return {name, commit: j.commit as Oid, nonce: typeof j.nonce === 'string' ? j.nonce : '', etag}
@@ -81,7 +94,7 @@ function parseRef(name: string, body: Buffer, etag: string): RemoteRef {
 
 export async function readRemoteRef(t: Transport, name: string): Promise<RemoteRef | undefined> {
   const o = await t.get(name)
-  return o ? parseRef(name, o.body, o.etag) : undefined
+  return o ? decodeRemoteRef(name, o.body, o.etag) : undefined
 }
 
 /** Every branch and tag on the remote. */
@@ -99,19 +112,25 @@ export async function listRemoteRefs(t: Transport): Promise<RemoteRef[]> {
 
 /**
  * Moves a remote ref from `expect` (the ref as read; undefined = must not exist) to `commit` with
- * a conditional write. Returns false when another writer won. A failed condition after a retried
- * request may be our own write whose response was lost: the nonce tells.
+ * a conditional write. Returns false when another writer won. The write may have landed although
+ * its answer was lost: a retried request then fails its condition, or every attempt's answer was
+ * lost and the transport gave up. Either way the nonce tells: if the ref now holds ours, we won.
  */
 export async function casRemoteRef(t: Transport, name: string, commit: Oid, expect: RemoteRef | undefined): Promise<boolean> {
   const nonce = crypto.randomBytes(12).toString('hex')
-  const body = Buffer.from(JSON.stringify({commit, nonce}) + '\n')
+  const body = encodeRemoteRef(commit, nonce)
   try {
     await t.put(name, body, expect ? {ifMatch: expect.etag} : {ifNoneMatch: true})
     return true
   } catch (err) {
-    if (!(err instanceof PreconditionFailedError)) throw err
-    const now = await readRemoteRef(t, name)
-    return now?.nonce === nonce
+    const refused = err instanceof PreconditionFailedError
+    const now = await readRemoteRef(t, name).catch((readErr: unknown) => {
+      // The ref can't be read back either: report what stopped the write.
+      throw refused ? readErr : err
+    })
+    if (now?.nonce === nonce) return true
+    if (refused) return false
+    throw err
   }
 }
 
@@ -119,7 +138,7 @@ export async function casRemoteRef(t: Transport, name: string, commit: Oid, expe
 export async function appendAudit(t: Transport, e: AuditEntry): Promise<void> {
   const key = `log/${String(e.time).padStart(12, '0')}-${crypto.randomBytes(6).toString('hex')}.json`
   try {
-    await t.put(key, Buffer.from(JSON.stringify(e) + '\n'), {ifNoneMatch: true})
+    await t.put(key, encodeAuditEntry(e), {ifNoneMatch: true})
   } catch (err) {
     if (!(err instanceof PreconditionFailedError)) throw err
   }
@@ -136,6 +155,17 @@ export interface AuditEntry {
   signed: boolean
 }
 
+export function encodeAuditEntry(e: AuditEntry): Buffer {
+  return Buffer.from(JSON.stringify(e) + '\n')
+}
+
+/** Decodes one audit entry; undefined for an entry without a ref (skipped by readers). */
+export function decodeAuditEntry(key: string, body: Buffer): AuditEntry | undefined {
+  const j = parseJson(body, key)
+  if (typeof j.ref !== 'string') return undefined
+  return {ref: j.ref, old: (j.old as Oid) ?? null, new: (j.new as Oid) ?? null, name: String(j.name ?? ''), email: String(j.email ?? ''), time: Number(j.time) || 0, forced: j.forced === true, signed: j.signed === true}
+}
+
 export async function readAudit(t: Transport, ref?: string): Promise<AuditEntry[]> {
   const keys = await t.list('log/')
   const out: Array<AuditEntry & {key: string}> = []
@@ -144,9 +174,9 @@ export async function readAudit(t: Transport, ref?: string): Promise<AuditEntry[
     const k = key
     const o = await t.get(k)
     if (!o) return
-    const j = parseJson(o.body, k)
-    if (typeof j.ref !== 'string' || (ref && j.ref !== ref)) return
-    out.push({key: k, ref: j.ref, old: (j.old as Oid) ?? null, new: (j.new as Oid) ?? null, name: String(j.name ?? ''), email: String(j.email ?? ''), time: Number(j.time) || 0, forced: j.forced === true, signed: j.signed === true})
+    const e = decodeAuditEntry(k, o.body)
+    if (!e || (ref && e.ref !== ref)) return
+    out.push({key: k, ...e})
   })
   // Newest first; the key (time, then random) breaks ties the same way on every reader.
   return out.sort((a, b) => b.time - a.time || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0)).map(({key: _key, ...e}) => e)
@@ -159,8 +189,16 @@ export async function readAudit(t: Transport, ref?: string): Promise<AuditEntry[
  * up in memory.
  */
 export async function syncRemoteIndex(store: SqliteObjectStore, remote: string, t: Transport): Promise<{packs: number; fetched: number; fresh: Map<string, RemoteEntry>}> {
-  const known = store.remotePacks(remote)
+  let known = store.remotePacks(remote)
   const idxKeys = (await t.list('packs/')).filter((k) => k.endsWith('.idx'))
+  // A pack gone from the listing was collected (`gc --remote`): the cache forgets this remote and
+  // reads every index again, so nothing is believed to be there that is not, and an object that
+  // other packs also hold is found in them.
+  const listed = new Set(idxKeys.map((k) => k.slice('packs/'.length, -'.idx'.length)))
+  if ([...known].some((p) => !listed.has(p))) {
+    store.transaction(() => store.forgetRemote(remote))
+    known = new Set()
+  }
   const missing = idxKeys.filter((k) => !known.has(k.slice('packs/'.length, -'.idx'.length)))
   const fetched: Array<ReturnType<typeof decodeIdx>> = []
   await runPool(missing, 8, async (k) => {
@@ -176,6 +214,12 @@ export async function syncRemoteIndex(store: SqliteObjectStore, remote: string, 
   return {packs: idxKeys.length, fetched: fetched.length, fresh}
 }
 
+/** Has a pack this client knows of been collected from the remote since its index was read? */
+export async function packsVanished(store: SqliteObjectStore, remote: string, t: Transport): Promise<boolean> {
+  const listed = new Set((await t.list('packs/')).filter((k) => k.endsWith('.idx')).map((k) => k.slice('packs/'.length, -'.idx'.length)))
+  return [...store.remotePacks(remote)].some((p) => !listed.has(p))
+}
+
 /**
  * Does the store honour conditional writes? Writes a probe object create-only twice: the second
  * must fail. A store that ignores preconditions can't protect concurrent pushes.
@@ -183,7 +227,13 @@ export async function syncRemoteIndex(store: SqliteObjectStore, remote: string, 
 export async function probeConditional(t: Transport): Promise<boolean> {
   const key = `probe/${crypto.randomBytes(8).toString('hex')}`
   const body = Buffer.from('probe\n')
-  await t.put(key, body, {ifNoneMatch: true})
+  try {
+    await t.put(key, body, {ifNoneMatch: true})
+  } catch (err) {
+    // The key is ours alone: a failed condition means our write landed, its answer was lost and
+    // the retry was refused. The second write below still decides.
+    if (!(err instanceof PreconditionFailedError)) throw err
+  }
   let honoured = false
   try {
     await t.put(key, body, {ifNoneMatch: true})

@@ -21,6 +21,8 @@ export interface RemoteSettings {
   concurrency?: number
   /** Result of the conditional-write probe: true, false (unprotected), undefined (not probed). */
   conditional?: boolean
+  /** `remote.<name>.timeout`: ms of silence after which an S3 request fails and is retried. */
+  timeoutMs?: number
 }
 
 export type ParsedUrl = {kind: 's3'; bucket: string; prefix: string} | {kind: 'dir'; path: string}
@@ -74,7 +76,17 @@ export function readRemote(repo: Repo, name: string): RemoteSettings {
     pathStyle: get('path-style') === undefined ? undefined : get('path-style') === 'true',
     concurrency: conc === undefined ? undefined : Math.max(1, Math.min(64, Number(conc) || 8)),
     conditional: cond === undefined ? undefined : cond === 'true',
+    timeoutMs: parseTimeout(name, repo.config(`remote.${name}.timeout`)),
   }
+}
+
+/** A timeout in ms (environment, repository or user config: a slow store is often a user's setting). */
+function parseTimeout(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined
+  const ms = Number(v)
+  if (!Number.isInteger(ms) || ms < 100)
+    throw new BlError('BAD_CONFIG', `remote.${name}.timeout is "${v}"; expected milliseconds (at least 100)`, {hint: `e.g. \`bl config remote.${name}.timeout 120000\` for a slow store.`})
+  return ms
 }
 
 export function listRemotes(repo: Repo): RemoteSettings[] {
@@ -106,13 +118,13 @@ export function writeRemote(repo: Repo, r: RemoteSettings): void {
 
 export function deleteRemoteConfig(repo: Repo, name: string): void {
   // Exactly this remote's keys: names may contain dots, so a prefix would also hit remote `a.b`.
-  for (const k of [...KEYS, 'repo-id']) repo.store.unsetConfig(`remote.${name}.${k}`)
+  for (const k of [...KEYS, 'repo-id', 'timeout']) repo.store.unsetConfig(`remote.${name}.${k}`)
 }
 
 /** Opens a remote; the AWS SDK is loaded only for S3 remotes (it costs ~150 ms to load). */
-export async function openTransport(r: Pick<RemoteSettings, 'url' | 'endpoint' | 'region' | 'profile' | 'pathStyle' | 'concurrency'>, cwd: string): Promise<Transport> {
+export async function openTransport(r: Pick<RemoteSettings, 'url' | 'endpoint' | 'region' | 'profile' | 'pathStyle' | 'concurrency' | 'timeoutMs'>, cwd: string): Promise<Transport> {
   const u = parseRemoteUrl(r.url, cwd)
   if (u.kind === 'dir') return new DirTransport(u.path)
   const {S3Transport} = await import('./s3-transport.js')
-  return new S3Transport({bucket: u.bucket, prefix: u.prefix, endpoint: r.endpoint, region: r.region, profile: r.profile, pathStyle: r.pathStyle, concurrency: r.concurrency})
+  return new S3Transport({bucket: u.bucket, prefix: u.prefix, endpoint: r.endpoint, region: r.region, profile: r.profile, pathStyle: r.pathStyle, concurrency: r.concurrency, timeoutMs: r.timeoutMs})
 }

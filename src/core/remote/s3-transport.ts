@@ -3,7 +3,14 @@
  * Credentials come from the SDK's default chain (environment, shared config and profiles, SSO,
  * instance metadata) and are never stored or printed. Checksums are computed and validated only
  * "when required", so bodies go out plain (some S3-compatible servers store aws-chunked framing
- * verbatim), retries are adaptive, and large bodies go as parallel multipart uploads.
+ * verbatim), and large bodies go as parallel multipart uploads.
+ *
+ * Faults (docs/format/remote.md, "Faults"): the SDK retries resets, timeouts, 5xx and SlowDown in its
+ * standard mode (exponential backoff with jitter, longer after throttling) up to MAX_ATTEMPTS per
+ * request; a body cut off after the SDK handed the response over is retried here. A connection
+ * that stays silent for the idle timeout is abandoned, so a hung server can't hang bl. Whatever
+ * still fails becomes REMOTE_ERROR with the status, S3 error code and attempts, never a URL
+ * with credentials or a signature.
  */
 import {
   AbortMultipartUploadCommand,
@@ -17,7 +24,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
-import {PreconditionFailedError, remoteIoError, type PutCondition, type RemoteObject, type Transport} from './transport.js'
+import {PreconditionFailedError, remoteIoError, type KeyInfo, type PutCondition, type RemoteFailure, type RemoteObject, type Transport} from './transport.js'
 
 export interface S3Location {
   bucket: string
@@ -29,7 +36,25 @@ export interface S3Location {
   pathStyle?: boolean
   /** Parallel requests for multipart uploads. */
   concurrency?: number
+  /** A request whose connection is silent this long fails (and is retried). Default IDLE_TIMEOUT_MS. */
+  timeoutMs?: number
 }
+
+/**
+ * Attempts per request, first included. With the standard backoff (up to 50 ms * 2^n, or 1 s * 2^n
+ * after SlowDown, with jitter) a request that keeps failing gives up within a few seconds, or
+ * about 15 s when throttled.
+ */
+const MAX_ATTEMPTS = 5
+/** No TCP connection within this long fails the attempt. */
+const CONNECT_TIMEOUT_MS = 10_000
+/**
+ * Silence on a connection longer than this fails the attempt. An idle limit, not a total one: a
+ * multi-GiB transfer that keeps moving is never cut.
+ */
+export const IDLE_TIMEOUT_MS = 60_000
+/** Whole reads of a body that broke off after its headers (the SDK does not retry those). */
+const BODY_ATTEMPTS = 4
 
 /** Bodies above this go as multipart uploads of PART_SIZE parts. */
 const MULTIPART_MIN = 16 * 1024 * 1024
@@ -38,7 +63,9 @@ const PART_SIZE = 8 * 1024 * 1024
 interface SdkError {
   name?: string
   Code?: string
-  $metadata?: {httpStatusCode?: number}
+  code?: string
+  message?: string
+  $metadata?: {httpStatusCode?: number; attempts?: number}
 }
 
 function status(err: unknown): number | undefined {
@@ -77,6 +104,28 @@ function defaultRegion(profile: string | undefined): () => Promise<string> {
     })())
 }
 
+/**
+ * One line about an SDK failure: the HTTP status and S3 error code, the network error, or the
+ * timeout, and how many attempts were made. SDK messages carry neither credentials nor URLs.
+ */
+function describeFailure(err: unknown, timeoutMs: number): RemoteFailure {
+  const e = (err ?? {}) as SdkError
+  const st = status(err)
+  const attempts = e.$metadata?.attempts
+  const tries = attempts && attempts > 1 ? ` (${attempts} attempts)` : ''
+  const text = (e.message ?? String(err)).split('\n')[0]!.replace(/^@smithy\/[\w-]+ - /, '').replace(/ \((?:configured|service default)[^)]*\)\.?$/, '')
+  const data = {status: st ?? null, code: e.Code ?? e.code ?? e.name ?? null, attempts: attempts ?? null}
+  // The SDK names resets "TimeoutError" too; a real timeout says so in its message.
+  if (e.name === 'TimeoutError' && /timed out|timeout/i.test(text))
+    return {message: `${text}${tries}`, data, hint: `The remote did not answer in time (idle limit ${timeoutMs} ms); check the network, or raise \`remote.<name>.timeout\` (ms) for a slow store, and run the command again: completed transfers are not repeated.`}
+  if (st !== undefined) return {message: `${st} ${e.Code ?? e.name ?? 'error'}: ${text}${tries}`, data}
+  return {message: `${text}${e.code && !text.includes(e.code) ? ` (${e.code})` : ''}${tries}`, data}
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}
+
 /** A Buffer over the SDK's bytes without copying them (Buffer.from(Uint8Array) would copy a GiB on a clone). */
 function asBuffer(u8: Uint8Array): Buffer {
   return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength)
@@ -86,10 +135,12 @@ export class S3Transport implements Transport {
   readonly display: string
   private readonly client: S3Client
   private readonly concurrency: number
+  private readonly timeoutMs: number
 
   constructor(private readonly loc: S3Location) {
     this.display = `s3://${loc.bucket}${loc.prefix ? '/' + loc.prefix : ''}${loc.endpoint ? ` (${loc.endpoint.replace(/\/\/[^/@]*@/, '//***@')})` : ''}`
     this.concurrency = loc.concurrency ?? 8
+    this.timeoutMs = loc.timeoutMs ?? IDLE_TIMEOUT_MS
     this.client = new S3Client({
       region: loc.region ?? defaultRegion(loc.profile),
       ...(loc.endpoint ? {endpoint: loc.endpoint} : {}),
@@ -97,8 +148,11 @@ export class S3Transport implements Transport {
       forcePathStyle: loc.pathStyle ?? Boolean(loc.endpoint),
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      retryMode: 'adaptive',
-      maxAttempts: 6,
+      // Standard, not adaptive: after one SlowDown the adaptive mode's client-side rate limiter can
+      // hold every later request of the command to about one every two seconds.
+      retryMode: 'standard',
+      maxAttempts: MAX_ATTEMPTS,
+      requestHandler: {connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: this.timeoutMs},
     })
   }
 
@@ -106,23 +160,44 @@ export class S3Transport implements Transport {
     return this.loc.prefix ? `${this.loc.prefix}/${k}` : k
   }
 
+  private fail(what: string, err: unknown): Error {
+    return remoteIoError(this.display, what, err, describeFailure(err, this.timeoutMs))
+  }
+
+  /**
+   * A GET whose body is read whole. The SDK retries a request until its headers arrive; a body
+   * that breaks off later (a reset mid-transfer, a truncated answer) is fetched again here.
+   */
+  private async read(key: string, range?: {start: number; end: number}): Promise<RemoteObject> {
+    const Range = range ? `bytes=${range.start}-${range.end - 1}` : undefined
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.client.send(new GetObjectCommand({Bucket: this.loc.bucket, Key: this.key(key), Range}))
+      try {
+        const body = asBuffer(await res.Body!.transformToByteArray())
+        const want = range ? range.end - range.start : res.ContentLength
+        if (want !== undefined && body.length !== want) throw new Error(`the answer was cut short (${body.length} of ${want} bytes)`)
+        return {body, etag: res.ETag ?? ''}
+      } catch (err) {
+        if (attempt >= BODY_ATTEMPTS) throw Object.assign(err as Error, {$metadata: {attempts: attempt}})
+        await sleep(Math.random() * 100 * 2 ** attempt)
+      }
+    }
+  }
+
   async get(key: string): Promise<RemoteObject | undefined> {
     try {
-      const res = await this.client.send(new GetObjectCommand({Bucket: this.loc.bucket, Key: this.key(key)}))
-      const body = asBuffer(await res.Body!.transformToByteArray())
-      return {body, etag: res.ETag ?? ''}
+      return await this.read(key)
     } catch (err) {
       if (isMissing(err)) return undefined
-      throw remoteIoError(this.display, `reading ${key}`, err)
+      throw this.fail(`reading ${key}`, err)
     }
   }
 
   async getRange(key: string, start: number, end: number): Promise<Buffer> {
     try {
-      const res = await this.client.send(new GetObjectCommand({Bucket: this.loc.bucket, Key: this.key(key), Range: `bytes=${start}-${end - 1}`}))
-      return asBuffer(await res.Body!.transformToByteArray())
+      return (await this.read(key, {start, end})).body
     } catch (err) {
-      throw remoteIoError(this.display, `reading ${key} [${start}, ${end})`, err)
+      throw this.fail(`reading ${key} [${start}, ${end})`, err)
     }
   }
 
@@ -135,7 +210,7 @@ export class S3Transport implements Transport {
     } catch (err) {
       if ((cond.ifMatch || cond.ifNoneMatch) && isPrecondition(err, cond)) throw new PreconditionFailedError(key)
       if (err instanceof PreconditionFailedError) throw err
-      throw remoteIoError(this.display, `writing ${key}`, err)
+      throw this.fail(`writing ${key}`, err)
     }
   }
 
@@ -165,19 +240,23 @@ export class S3Transport implements Transport {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const out: string[] = []
+    return (await this.listWithInfo(prefix)).map((o) => o.key)
+  }
+
+  async listWithInfo(prefix: string): Promise<KeyInfo[]> {
+    const out: KeyInfo[] = []
     const base = this.loc.prefix ? this.loc.prefix + '/' : ''
     let token: string | undefined
     try {
       do {
         const res = await this.client.send(new ListObjectsV2Command({Bucket: this.loc.bucket, Prefix: base + prefix, ContinuationToken: token}))
-        for (const o of res.Contents ?? []) if (o.Key) out.push(o.Key.slice(base.length))
+        for (const o of res.Contents ?? []) if (o.Key) out.push({key: o.Key.slice(base.length), size: o.Size ?? 0, modified: o.LastModified?.getTime() ?? 0})
         token = res.IsTruncated ? res.NextContinuationToken : undefined
       } while (token)
     } catch (err) {
-      throw remoteIoError(this.display, `listing ${prefix || '/'}`, err)
+      throw this.fail(`listing ${prefix || '/'}`, err)
     }
-    return out.sort()
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -189,7 +268,7 @@ export class S3Transport implements Transport {
         try {
           await this.client.send(new DeleteObjectCommand({Bucket: this.loc.bucket, Key: this.key(k)}))
         } catch (err) {
-          if (!isMissing(err)) throw remoteIoError(this.display, `deleting ${k}`, err)
+          if (!isMissing(err)) throw this.fail(`deleting ${k}`, err)
         }
       }
     }
@@ -239,7 +318,7 @@ export class S3Transport implements Transport {
       await this.client.send(new CopyObjectCommand({Bucket: this.loc.bucket, Key: this.key(key), CopySource: source}))
       return true
     } catch (err) {
-      throw remoteIoError(this.display, `copying ${key} from ${src.display}`, err)
+      throw this.fail(`copying ${key} from ${src.display}`, err)
     }
   }
 

@@ -10,6 +10,12 @@ export interface RemoteObject {
   etag: string
 }
 
+export interface KeyInfo {
+  key: string
+  size: number
+  modified: number
+}
+
 export interface PutCondition {
   /** Replace only if the object's ETag is still this (compare-and-swap). */
   ifMatch?: string
@@ -27,6 +33,8 @@ export interface Transport {
   put(key: string, body: Buffer, cond?: PutCondition): Promise<string>
   /** Keys under `prefix`, relative to the remote's root. */
   list(prefix: string): Promise<string[]>
+  /** Keys under `prefix` with their size and last-modified time (ms since the epoch, the store's clock). */
+  listWithInfo(prefix: string): Promise<KeyInfo[]>
   delete(keys: string[]): Promise<void>
   /**
    * Copies `key` from `src` into this remote without the bytes passing through bl (S3 CopyObject
@@ -52,7 +60,17 @@ export function redactUrl(url: string): string {
     .replace(/([?&](?:X-Amz-[A-Za-z-]+|Signature|AWSAccessKeyId|sig|token|access_token)=)[^&\s]*/gi, '$1***')
 }
 
-export function remoteIoError(display: string, what: string, err: unknown): BlError {
-  const msg = redactUrl((err as Error)?.message ?? String(err)).split('\n')[0]
-  return new BlError('REMOTE_ERROR', `remote ${display}: ${what} failed: ${msg}`, {hint: 'Check the network and the remote (`bl remote list`); the command can be run again: completed transfers are not repeated.', cause: err})
+/** What a transport knows about a failure beyond its message (S3: status, error code, attempts made). */
+export interface RemoteFailure {
+  /** One line, without credentials or presigned URLs. */
+  message: string
+  hint?: string
+  data?: Record<string, unknown>
+}
+
+const REMOTE_HINT = 'Check the network and the remote (`bl remote list`); the command can be run again: completed transfers are not repeated.'
+
+export function remoteIoError(display: string, what: string, err: unknown, failure?: RemoteFailure): BlError {
+  const msg = redactUrl(failure?.message ?? (err as Error)?.message ?? String(err)).split('\n')[0]
+  return new BlError('REMOTE_ERROR', `remote ${display}: ${what} failed: ${msg}`, {hint: failure?.hint ?? REMOTE_HINT, data: {remote: display, ...failure?.data}, cause: err})
 }

@@ -17,7 +17,7 @@
 import fs from 'node:fs'
 import Database from 'better-sqlite3'
 import {SEGMENT_MAX} from '../chunk.js'
-import {BlError} from '../errors.js'
+import {BlError, diskFull, readOnly} from '../errors.js'
 import type {Oid} from '../hash.js'
 import {compareNames} from '../objects/names.js'
 import {decodeIndex, encodeIndex} from './index-codec.js'
@@ -64,10 +64,13 @@ export function translateSqliteError(err: unknown, file: string): unknown {
     return new BlError('REPOSITORY_BUSY', 'repository busy: another bl process is writing to it', {hint: 'Wait for the other command to finish (or raise BL_LOCK_TIMEOUT, in ms) and run this again.', cause: err})
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
     return new BlError('CORRUPT_DATABASE', `the repository database ${file} is corrupted`, {hint: 'Restore .bl/ from a backup or clone the repository again; `bl fsck` shows what is readable.', cause: err})
-  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR'))
-    return new BlError('IO_ERROR', `cannot write the repository database: ${(err as Error).message}`, {hint: 'Free disk space and run the command again; nothing was half-written.', cause: err})
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN'))
-    return new BlError('IO_ERROR', `cannot open the repository database for writing: ${(err as Error).message}`, {hint: 'Check the permissions of .bl/.', cause: err})
+  // A failed write rolls its transaction back: the hints can promise nothing was half-written.
+  if (code === 'SQLITE_FULL') return diskFull(`while writing the repository database ${file}`, err, {file})
+  if (code.startsWith('SQLITE_READONLY')) return readOnly(`the repository database ${file} is read-only: ${(err as Error).message}`, err, {file})
+  if (code.startsWith('SQLITE_IOERR'))
+    return new BlError('IO_ERROR', `cannot write the repository database ${file}: ${(err as Error).message}`, {hint: 'Check the disk (`dmesg`) and run the command again; nothing was half-written.', data: {file}, cause: err})
+  if (code.startsWith('SQLITE_CANTOPEN'))
+    return new BlError('IO_ERROR', `cannot open the repository database ${file}: ${(err as Error).message}`, {hint: 'Check that .bl/ exists and its permissions allow bl to read and write it.', data: {file}, cause: err})
   return err
 }
 
@@ -198,7 +201,7 @@ export class SqliteObjectStore implements ObjectStore {
     else this.closeSyncFd()
     if (!this.db.open) return
     // An unfinished bulk write (an error on the way) is rolled back, never half-committed.
-    if (this.db.inTransaction) this.db.exec('ROLLBACK')
+    this.abandon()
     this.db.close()
   }
 
@@ -216,25 +219,32 @@ export class SqliteObjectStore implements ObjectStore {
     try {
       this.db.exec('BEGIN IMMEDIATE')
       this.inTx = true
-      let result: T
-      try {
-        result = fn()
-      } catch (err) {
-        this.inTx = false
-        this.indexTouched = false
-        this.indexInTx = undefined
-        this.db.exec('ROLLBACK')
-        this.segmentCache.clear()
-        throw err
-      }
+      const result = fn()
       this.inTx = false
       this.saveIndexIfDirty()
       this.db.exec('COMMIT')
       return result
     } catch (err) {
+      this.abandon()
       throw translateSqliteError(err, this.file)
     } finally {
       this.inTx = false
+    }
+  }
+
+  /**
+   * Drops a failed transaction and what was staged for it. SQLite has already rolled it back
+   * after some errors (SQLITE_FULL, SQLITE_IOERR, also on COMMIT), so ROLLBACK only an open one;
+   * a failing ROLLBACK leaves the journal, which the next open replays.
+   */
+  private abandon(): void {
+    this.indexTouched = false
+    this.indexInTx = undefined
+    this.segmentCache.clear()
+    try {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK')
+    } catch {
+      // the original error is the one to report
     }
   }
 
@@ -304,8 +314,8 @@ export class SqliteObjectStore implements ObjectStore {
       fn()
       this.bulkBytes += bytes
     } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK')
       this.inTx = this.bulkOpen = false
+      this.abandon()
       this.restoreSync()
       throw translateSqliteError(err, this.file)
     }
@@ -323,7 +333,7 @@ export class SqliteObjectStore implements ObjectStore {
     try {
       this.db.exec('COMMIT')
     } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK')
+      this.abandon()
       throw translateSqliteError(err, this.file)
     } finally {
       this.restoreSync()
@@ -775,6 +785,20 @@ CREATE TABLE IF NOT EXISTS remote_objects(remote TEXT NOT NULL, chunk INTEGER NO
     const has = this.remoteCache().has
     const key = hexBuf(id)
     return remotes.filter((r) => has.get(r, 1, key) !== undefined)
+  }
+
+  /** Every cached index entry of a remote: which pack holds which object (one pack per id). */
+  *iterateRemoteObjects(remote: string): Generator<{chunk: boolean; id: string; pack: string}> {
+    this.remoteCache()
+    for (const r of this.db.prepare('SELECT chunk, id, pack FROM remote_objects WHERE remote = ?').iterate(remote) as Iterable<{chunk: number; id: Buffer; pack: string}>)
+      yield {chunk: r.chunk === 1, id: r.id.toString('hex'), pack: r.pack}
+  }
+
+  /** Sizes of the packs of a remote, as their indexes state them. */
+  remotePackSizes(remote: string): Map<string, number> {
+    this.remoteCache()
+    const rows = this.db.prepare('SELECT pack, size FROM remote_packs WHERE remote = ?').all(remote) as Array<{pack: string; size: number}>
+    return new Map(rows.map((r) => [r.pack, r.size]))
   }
 
   /** Forgets everything cached about a remote (removed, renamed or re-pointed). */

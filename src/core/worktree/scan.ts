@@ -9,6 +9,7 @@ import {fsError} from '../errors.js'
 import {collisionKey, portableNameProblem} from '../objects/path-rules.js'
 import type {Repo} from '../repo.js'
 import {IgnoreRules} from './ignore-rules.js'
+import {isTempName} from './temp-files.js'
 import {absPath, globBase, isGlob, underSpec} from './paths.js'
 
 export interface ScannedFile {
@@ -75,6 +76,8 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
       const tracked = isDir ? opts.trackedDirs.has(child) : opts.tracked.has(child)
       if (!tracked && !opts.includeIgnored && rules.ignores(child, isDir)) continue
       if (child === '.bl') continue
+      // Left by a killed checkout (temp-files.ts): never a user's file.
+      if (!tracked && !isDir && isTempName(d.name)) continue
       kept.push({d, child, isDir, tracked})
     }
     // Tracked names were checked when they were added: a directory of tracked files costs nothing here.

@@ -15,11 +15,18 @@ export interface Sparse {
   include: string[]
 }
 
-export function readSparse(repo: Repo): Sparse | null {
-  const raw = repo.store.getState(STATE_KEY)
-  if (raw === undefined) return null
+export function encodeSparse(s: Sparse): string {
+  return JSON.stringify({include: [...new Set(s.include)].sort()})
+}
+
+export function decodeSparse(raw: string): Sparse {
   const v = JSON.parse(raw) as {include?: unknown}
   return {include: Array.isArray(v.include) ? v.include.filter((x): x is string => typeof x === 'string') : []}
+}
+
+export function readSparse(repo: Repo): Sparse | null {
+  const raw = repo.store.getState(STATE_KEY)
+  return raw === undefined ? null : decodeSparse(raw)
 }
 
 /**
@@ -28,7 +35,7 @@ export function readSparse(repo: Repo): Sparse | null {
  */
 export function writeSparse(repo: Repo, s: Sparse | null): void {
   if (s === null || s.include.includes('')) repo.store.deleteState(STATE_KEY)
-  else repo.store.setState(STATE_KEY, JSON.stringify({include: [...new Set(s.include)].sort()}))
+  else repo.store.setState(STATE_KEY, encodeSparse(s))
 }
 
 /** Is `p` outside the sparse include set (so absent on disk by design)? */

@@ -1,0 +1,231 @@
+/**
+ * `bl gc --remote` and `bl fsck --remote`: garbage collection and verification of a remote with no
+ * server. Liveness is computed from the remote's refs (history is fetched first, contents never);
+ * a pack is collected only when none of its objects is live AND it is older than the grace period,
+ * because a push in flight elsewhere uploads its packs before it moves its ref: for that whole time
+ * they are unreferenced but young. A push also re-lists the packs right before its refs move and
+ * re-sends whatever a collection took (sync.ts), so an old dead pack it counted on is replaced.
+ */
+import crypto from 'node:crypto'
+import {BlError} from '../errors.js'
+import {hashHex, type Oid} from '../hash.js'
+import {decodeBlob} from '../objects/blob.js'
+import {decodeIdx, entryBytes, type PackIndex} from '../remote/pack.js'
+import {listRemoteRefs, requireBlRepo, syncRemoteIndex} from '../remote/remote-repo.js'
+import {fetchClosure} from '../remote/transfer.js'
+import type {Transport} from '../remote/transport.js'
+import type {Repo} from '../repo.js'
+import {reach} from './maintenance.js'
+import {bindRemoteId, defaultRemote, withRemote} from './sync.js'
+
+export const DEFAULT_GRACE_MS = 24 * 3600 * 1000
+
+/** Parses `0`, `90s`, `15m`, `24h`, `7d` into milliseconds. */
+export function parseDuration(text: string, what = '--grace'): number {
+  const m = /^(\d+)(s|m|h|d)?$/u.exec(text.trim())
+  if (!m) throw new BlError('INVALID_ARGUMENT', `${what} "${text}" is not a duration`, {hint: 'Use a number with s, m, h or d, e.g. 24h or 7d (0 only when nobody else pushes).'})
+  return Number(m[1]) * {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd']
+}
+
+/** The grace period in force: the option, else `gc.remoteGrace`, else 24 hours. */
+export function remoteGrace(repo: Repo, option?: string): number {
+  const raw = option ?? repo.config('gc.remoteGrace')
+  return raw === undefined ? DEFAULT_GRACE_MS : parseDuration(raw, option === undefined ? 'gc.remoteGrace' : '--grace')
+}
+
+interface PackFiles {
+  pack?: {size: number; modified: number}
+  idx?: {size: number; modified: number}
+}
+
+async function packFiles(t: Transport): Promise<Map<string, PackFiles>> {
+  const out = new Map<string, PackFiles>()
+  for (const o of await t.listWithInfo('packs/')) {
+    const m = /^packs\/([0-9a-f]{64})\.(pack|idx)$/u.exec(o.key)
+    if (!m) continue
+    const f = out.get(m[1]!) ?? {}
+    f[m[2] as 'pack' | 'idx'] = {size: o.size, modified: o.modified}
+    out.set(m[1]!, f)
+  }
+  return out
+}
+
+/** Brings the history of every remote ref into the local store (verified) and returns the live set. */
+async function liveSet(repo: Repo, remote: string, t: Transport, concurrency: number): Promise<{tips: Oid[]; objects: Set<string>; chunks: Set<string>; missing: string[]}> {
+  const refs = await listRemoteRefs(t)
+  const {fresh} = await syncRemoteIndex(repo.store, remote, t)
+  const tips = [...new Set(refs.map((r) => r.commit))]
+  await fetchClosure(repo.store, remote, t, tips, {blobs: false, concurrency, fresh})
+  const r = reach(repo, tips)
+  return {tips, objects: new Set<string>([...r.commits, ...r.trees, ...r.blobs]), chunks: r.chunks, missing: r.missing.map((p) => p.message)}
+}
+
+export interface RemoteGcResult {
+  remote: string
+  graceSeconds: number
+  dryRun: boolean
+  packs: number
+  live: number
+  /** Dead packs collected (or, with --dry-run, that would be). */
+  deleted: Array<{pack: string; bytes: number; ageSeconds: number}>
+  /** Dead packs younger than the grace period: kept (a push in flight may be about to reference them). */
+  young: Array<{pack: string; bytes: number; ageSeconds: number}>
+  bytesFreed: number
+}
+
+export async function gcRemote(repo: Repo, opts: {remote?: string; graceMs: number; dryRun?: boolean}): Promise<RemoteGcResult> {
+  const name = defaultRemote(repo, opts.remote)
+  repo.holdLease('gc --remote')
+  return withRemote(repo, name, async (r, t) => {
+    bindRemoteId(repo, name, (await requireBlRepo(t)).id)
+    const live = await liveSet(repo, name, t, r.concurrency ?? 8)
+    // Never collect on a damaged graph: what looks dead may be reachable through the damage.
+    if (live.missing.length) throw new BlError('CORRUPT_REMOTE', `gc --remote refused: ${live.missing[0]}`, {hint: 'Run `bl fsck --remote` and repair the remote first.'})
+    const livePacks = new Set<string>()
+    for (const o of repo.store.iterateRemoteObjects(name)) if (o.chunk ? live.chunks.has(o.id) : live.objects.has(o.id)) livePacks.add(o.pack)
+    const files = await packFiles(t)
+    const now = repo.now().getTime()
+    const res: RemoteGcResult = {remote: name, graceSeconds: Math.round(opts.graceMs / 1000), dryRun: opts.dryRun ?? false, packs: files.size, live: 0, deleted: [], young: [], bytesFreed: 0}
+    for (const [pack, f] of files) {
+      if (livePacks.has(pack) && f.idx) {
+        res.live++
+        continue
+      }
+      const bytes = (f.pack?.size ?? 0) + (f.idx?.size ?? 0)
+      // The newer of the two files: an index written late still belongs to a young push.
+      const age = now - Math.max(f.pack?.modified ?? 0, f.idx?.modified ?? 0)
+      const entry = {pack, bytes, ageSeconds: Math.max(0, Math.round(age / 1000))}
+      if (age < opts.graceMs) {
+        res.young.push(entry)
+        continue
+      }
+      res.deleted.push(entry)
+      res.bytesFreed += bytes
+      // The index first: from then on no reader sees the pack, so its deletion can't break a fetch.
+      if (!opts.dryRun) {
+        if (f.idx) await t.delete([`packs/${pack}.idx`])
+        if (f.pack) await t.delete([`packs/${pack}.pack`])
+      }
+    }
+    // Leftover conditional-write probes (probe/<rand>) past the grace period go too.
+    if (!opts.dryRun) {
+      const probes = (await t.listWithInfo('probe/')).filter((o) => now - o.modified >= opts.graceMs).map((o) => o.key)
+      if (probes.length) await t.delete(probes)
+    }
+    if (res.deleted.length && !opts.dryRun) repo.store.transaction(() => repo.store.forgetRemote(name), {durable: true})
+    return res
+  })
+}
+
+export interface RemoteFsckProblem {
+  kind: 'index' | 'pack' | 'ref' | 'missing' | 'data'
+  key?: string
+  id?: string
+  message: string
+}
+
+export interface RemoteFsckResult {
+  remote: string
+  packs: number
+  indexes: number
+  refs: number
+  reachableCommits: number
+  /** Packs without an index: interrupted uploads, invisible to readers (gc --remote removes them). */
+  unindexedPacks: number
+  /** --read-data: packs downloaded and re-hashed, their bytes, and the share asked for. */
+  packsRead: number
+  bytesRead: number
+  readDataPercent: number
+  problems: RemoteFsckProblem[]
+  ok: boolean
+}
+
+/** Parses `--read-data` values: `100%`, `10%`, `2.5%`, `10`. */
+export function parsePercent(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)%?$/u.exec(text.trim())
+  const n = m ? Number(m[1]) : NaN
+  if (!(n > 0 && n <= 100)) throw new BlError('INVALID_ARGUMENT', `--read-data "${text}" is not a share of the packs`, {hint: 'Use a percentage between 0 and 100, e.g. --read-data=10%.'})
+  return n
+}
+
+/** Downloads one pack and checks it whole: its id, its header, and every entry its index lists. */
+async function readPack(t: Transport, idx: PackIndex): Promise<{bytes: number; problems: RemoteFsckProblem[]}> {
+  const key = `packs/${idx.pack}.pack`
+  const o = await t.get(key)
+  if (!o) return {bytes: 0, problems: [{kind: 'pack', key, message: `${key} is missing`}]}
+  const problems: RemoteFsckProblem[] = []
+  const body = o.body
+  if (hashHex(body) !== idx.pack) problems.push({kind: 'data', key, message: `${key} does not hash to its name`})
+  if (body.length < 5 || body.toString('latin1', 0, 4) !== 'BLPK' || body[4] !== 1) problems.push({kind: 'data', key, message: `${key} has no valid pack header`})
+  for (const e of idx.entries) {
+    try {
+      if (e.offset + e.storedLen > body.length) throw new Error('entry runs past the end of the pack')
+      const raw = entryBytes(e, body.subarray(e.offset, e.offset + e.storedLen))
+      if (e.kind === 'blob') decodeBlob(raw)
+    } catch (err) {
+      problems.push({kind: 'data', key, id: e.id, message: `${e.kind} ${e.id} in ${key}: ${(err as Error).message}`})
+    }
+  }
+  return {bytes: body.length, problems}
+}
+
+export async function fsckRemote(repo: Repo, opts: {remote?: string; readDataPercent?: number; onProgress?(done: number, total: number): void}): Promise<RemoteFsckResult> {
+  const name = defaultRemote(repo, opts.remote)
+  repo.holdLease('fsck --remote')
+  return withRemote(repo, name, async (r, t) => {
+    bindRemoteId(repo, name, (await requireBlRepo(t)).id)
+    const problems: RemoteFsckProblem[] = []
+    const files = await packFiles(t)
+    // Every index, read afresh (not from the local cache): it decodes, names its own pack, and that pack exists at the stated size.
+    const indexes: PackIndex[] = []
+    for (const [pack, f] of files) {
+      if (!f.idx) continue
+      const key = `packs/${pack}.idx`
+      try {
+        const o = await t.get(key)
+        if (!o) throw new Error('vanished while checking')
+        const idx = decodeIdx(o.body, key)
+        if (idx.pack !== pack) throw new Error('it indexes another pack')
+        indexes.push(idx)
+        if (!f.pack) problems.push({kind: 'pack', key, message: `packs/${pack}.pack is missing (its index is published)`})
+        else if (f.pack.size !== idx.packSize) problems.push({kind: 'pack', key, message: `packs/${pack}.pack is ${f.pack.size} bytes; its index says ${idx.packSize}`})
+      } catch (err) {
+        problems.push({kind: 'index', key, message: `${key}: ${(err as Error).message}`})
+      }
+    }
+    // Every ref: its whole history present and verified, and every chunk of its files listed.
+    let refs = 0
+    let reachableCommits = 0
+    try {
+      refs = (await listRemoteRefs(t)).length
+      const live = await liveSet(repo, name, t, r.concurrency ?? 8)
+      reachableCommits = live.tips.length ? reach(repo, live.tips).commits.size : 0
+      for (const m of live.missing) problems.push({kind: 'missing', message: m})
+      for (const c of live.chunks) if (!repo.store.hasRemoteObject(name, c as Oid, true)) problems.push({kind: 'missing', id: c, message: `chunk ${c} is referenced but in no pack`})
+    } catch (err) {
+      if (!(err instanceof BlError)) throw err
+      problems.push({kind: err.code === 'CORRUPT_REMOTE' ? 'data' : 'ref', message: err.message})
+    }
+    // --read-data: a random share of the packs downloaded and every entry re-hashed.
+    let packsRead = 0
+    let bytesRead = 0
+    const percent = opts.readDataPercent ?? 0
+    if (percent > 0) {
+      const picked = [...indexes]
+      for (let i = picked.length - 1; i > 0; i--) {
+        const j = crypto.randomInt(i + 1)
+        ;[picked[i], picked[j]] = [picked[j]!, picked[i]!]
+      }
+      const n = percent >= 100 ? picked.length : Math.ceil((picked.length * percent) / 100)
+      for (const idx of picked.slice(0, n)) {
+        const got = await readPack(t, idx)
+        problems.push(...got.problems)
+        packsRead++
+        bytesRead += got.bytes
+        opts.onProgress?.(packsRead, n)
+      }
+    }
+    const unindexedPacks = [...files.values()].filter((f) => f.pack && !f.idx).length
+    return {remote: name, packs: [...files.values()].filter((f) => f.pack).length, indexes: indexes.length, refs, reachableCommits, unindexedPacks, packsRead, bytesRead, readDataPercent: percent, problems, ok: problems.length === 0}
+  })
+}
