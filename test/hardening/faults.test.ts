@@ -36,21 +36,20 @@ interface Scenario {
 }
 
 function scenarios(): Scenario[] {
-  const refWrite: Scenario = {name: 'lost answer to every ref write', schedule: {kind: 'lost-response', every: 1, method: 'PUT', key: /\/refs\/heads\//}}
-  const beyondTimeout: Scenario = {name: 'slow beyond the 1.5 s timeout, every 7th', schedule: {kind: 'slow', every: 7, delayMs: 3000}, timeoutMs: 1500}
+  const refWrites: Scenario = {name: 'answer lost after every committed ref write', schedule: {kind: 'lost-response', every: 1, method: 'PUT', key: /\/refs\/heads\//}}
+  const beyondTimeout: Scenario = {name: 'slow beyond the 1.5 s timeout, every 10th', schedule: {kind: 'slow', every: 10, delayMs: 2500}, timeoutMs: 1500}
   if (!STRESS)
     return [
       {name: 'reset before the answer, every 3rd', schedule: {kind: 'reset-before', every: 3}},
       {name: 'reset mid-answer, every 2nd', schedule: {kind: 'reset-mid', every: 2}},
-      {name: '500, every 3rd', schedule: {kind: '500', every: 3}},
       {name: '500 on every request', schedule: {kind: '500', every: 1}},
-      {name: '503 SlowDown, every 5th', schedule: {kind: '503', every: 5}},
-      {name: 'slow (300 ms), every 2nd', schedule: {kind: 'slow', every: 2, delayMs: 300}},
+      {name: '503 SlowDown, every 4th', schedule: {kind: '503', every: 4}},
+      {name: 'slow (250 ms), every 4th', schedule: {kind: 'slow', every: 4, delayMs: 250}},
       beyondTimeout,
-      {name: 'lost answer after commit, every 2nd', schedule: {kind: 'lost-response', every: 2}},
-      refWrite,
+      {name: 'answer lost after commit, every 2nd', schedule: {kind: 'lost-response', every: 2}},
+      refWrites,
     ]
-  const out: Scenario[] = [refWrite, beyondTimeout]
+  const out: Scenario[] = [refWrites, beyondTimeout]
   for (const every of [1, 2, 3, 4, 5, 7, 11])
     for (const kind of ['reset-before', 'reset-mid', '500', '503', 'slow', 'lost-response'] as const) {
       out.push({name: `${kind}, every ${every}`, schedule: {kind, every, delayMs: 200}})
