@@ -12,7 +12,8 @@ export function entryNameProblem(name: string): string | null {
   if (name.includes('/')) return 'contains "/"'
   if (CONTROL.test(name)) return 'contains a control character (newline, tab, NUL, ...)'
   if (name.includes('\uFFFD')) return 'is not valid UTF-8'
-  if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) return `longer than ${MAX_NAME_BYTES} bytes`
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short names need no byte count.
+  if (name.length * 3 > MAX_NAME_BYTES && Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) return `longer than ${MAX_NAME_BYTES} bytes`
   return null
 }
 

@@ -54,8 +54,13 @@ function looseName(name: string): string {
     .replace(/[. ]+$/u, '') // NTFS drops trailing dots and spaces
 }
 
+/** Printable ASCII only: most names, and none of them can hide an ignorable or a compatibility form. */
+const ASCII = /^[\x20-\x7e]*$/u
+
 /** The name is `.bl` or `.git` on some file system (any case, ignorable Unicode, NTFS aliases, 8.3 short names). */
 export function isControlDirAlias(name: string): boolean {
+  // An ASCII alias starts with "." (`.git`, `.GIT.`, `.bl::$DATA`) or is a short name (`GIT~1`).
+  if (ASCII.test(name) && name[0] !== '.' && !name.includes('~')) return false
   if (CONTROL_DIRS.has(name.toLowerCase())) return true
   const loose = looseName(name)
   return loose === '.bl' || loose === '.git' || /^(git|bl)~[0-9]+$/u.test(loose)
@@ -68,13 +73,15 @@ export function portableNameProblem(name: string): PathProblem | null {
   if (name.includes('\\')) return {rule: 'backslash', reason: 'the name contains a backslash (a directory separator on Windows)'}
   if (/^[A-Za-z]:/u.test(name)) return {rule: 'drive-letter', reason: 'the name starts with a drive letter'}
   if (isControlDirAlias(name)) return {rule: 'control-directory', reason: 'the name aliases the .bl or .git control directory'}
-  const base = name.split('.')[0]!.replace(/ +$/u, '').toLowerCase()
-  if (WINDOWS_DEVICE.test(base)) return {rule: 'windows-device-name', reason: `"${base}" is a reserved device name on Windows`}
+  // Device names start with one of c, p, a, n, l (any case): skip the split for every other name.
+  const base = /^[cpanl]/iu.test(name) ? name.split('.')[0]!.replace(/ +$/u, '').toLowerCase() : ''
+  if (base && WINDOWS_DEVICE.test(base)) return {rule: 'windows-device-name', reason: `"${base}" is a reserved device name on Windows`}
   return null
 }
 
 /** The key under which two names open the same file on a case-insensitive, normalizing file system. */
 export function collisionKey(name: string): string {
+  if (ASCII.test(name)) return name.toLowerCase()
   return name.replace(IGNORABLE, '').normalize('NFC').toLowerCase()
 }
 
