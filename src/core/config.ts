@@ -4,12 +4,14 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {BlError, fsError} from './errors.js'
+import {BlError, fsError, printable} from './errors.js'
 
-const KEY_RE = /^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9_*/-][a-zA-Z0-9_.*/-]*)*\.[a-zA-Z][a-zA-Z0-9-]*$/
+// `section[.sub.section].name`. The optional middle is one group: written as `(\.[^.]…)*` with dots
+// inside, it matched the same keys but backtracked exponentially on `a.a.a.a….!`.
+const KEY_RE = /^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9_*/-][a-zA-Z0-9_.*/-]*)?\.[a-zA-Z][a-zA-Z0-9-]*$/
 
 export function parseConfigKey(key: string): string {
-  if (!KEY_RE.test(key)) throw new BlError('BAD_CONFIG', `invalid config key "${key}"`, {hint: 'Keys look like section.name, e.g. user.email.'})
+  if (!KEY_RE.test(key)) throw new BlError('BAD_CONFIG', `invalid config key "${printable(key)}"`, {hint: 'Keys look like section.name, e.g. user.email.'})
   return key
 }
 
@@ -24,7 +26,7 @@ export function envConfig(env: Readonly<Record<string, string | undefined>>): Ma
   if (raw === undefined || raw === '') return out
   const count = Number(raw)
   if (!Number.isInteger(count) || count < 0 || count > 1000)
-    throw new BlError('BAD_CONFIG', `BL_CONFIG_COUNT is "${raw}"; expected a number of settings (0-1000)`, {hint: 'Set BL_CONFIG_COUNT=N with BL_CONFIG_KEY_0..N-1 and BL_CONFIG_VALUE_0..N-1.'})
+    throw new BlError('BAD_CONFIG', `BL_CONFIG_COUNT is "${printable(raw)}"; expected a number of settings (0-1000)`, {hint: 'Set BL_CONFIG_COUNT=N with BL_CONFIG_KEY_0..N-1 and BL_CONFIG_VALUE_0..N-1.'})
   for (let i = 0; i < count; i++) {
     const key = env[`BL_CONFIG_KEY_${i}`]
     const value = env[`BL_CONFIG_VALUE_${i}`]
@@ -48,7 +50,7 @@ export function decodeUserConfig(text: string, file: string): Record<string, str
     for (const [k, v] of Object.entries(obj)) if (typeof v === 'string') out[k] = v
     return out
   } catch (err) {
-    throw new BlError('BAD_CONFIG', `${file} is not valid JSON: ${(err as Error).message}`, {hint: 'Fix or delete the file.'})
+    throw new BlError('BAD_CONFIG', `${file} is not valid JSON: ${printable((err as Error).message)}`, {hint: 'Fix or delete the file.'})
   }
 }
 

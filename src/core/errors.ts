@@ -184,6 +184,20 @@ export function exitCodeFor(code: ErrorCode): number {
   return exitByCode[code] ?? EXIT.FAILURE
 }
 
+/**
+ * `s` made safe for a one-line message: control characters (newlines, terminal escapes) become
+ * JSON-style escapes. For text a message quotes from files or remotes.
+ */
+export function printable(s: string, max = 200): string {
+  const t = s.length > max ? s.slice(0, max) + '…' : s
+  return t.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
+}
+
+/** A JSON value read from untrusted input, for a message (String() on `{"toString":1}` throws). */
+export function describeJson(v: unknown): string {
+  return printable(JSON.stringify(v) ?? String(v), 40)
+}
+
 export function isBlError(e: unknown): e is BlError {
   return e instanceof BlError
 }

@@ -3,8 +3,8 @@
  * case index) alone, so a failure replays on its own:
  *   npm run fuzz -- --seed S --target NAME --case N
  * The rule checked per case: the decoder returns, or throws a BlError with one of the codes the
- * target documents, within SLOW_MS, without any single Buffer allocation out of proportion to
- * its input; and the heap stays bounded over the whole run.
+ * target documents and a one-line message, within SLOW_MS, without any single Buffer allocation
+ * out of proportion to its input; and the heap stays bounded over the whole run.
  */
 import vm from 'node:vm'
 import v8 from 'node:v8'
@@ -25,7 +25,7 @@ export interface FuzzTarget {
   maxAlloc?: (n: number) => number
 }
 
-export type FailureKind = 'seed' | 'crash' | 'wrong-code' | 'slow' | 'alloc' | 'memory' | 'hang'
+export type FailureKind = 'seed' | 'crash' | 'wrong-code' | 'message' | 'slow' | 'alloc' | 'memory' | 'hang'
 
 export interface Failure {
   target: string
@@ -236,7 +236,14 @@ const nest = (open: string, close: string, depth: number, inner = ''): string =>
 
 const ODD_STRINGS = ['', ' ', '\u0000', '\ud800', 'x\udc00', '\ufeff', 'e\u0301', '\u00e9', '\u202e', '\u2028', '\u0085', '😀', '\uffff', '..', '/', '\\', '%00', '\r\n', '\t', '__proto__', 'constructor', '-----BEGIN PGP PUBLIC KEY BLOCK-----']
 
-const JSON_VALUES: Array<() => unknown> = [
+// Big fragments are built once: strings are immutable, so every case can share them.
+const LONG_64K = new Raw(JSON.stringify('a'.repeat(1 << 16)))
+const LONG_1M = new Raw(JSON.stringify('a'.repeat((1 << 20) + 1)))
+const DEEP_ARRAY = new Raw(nest('[', ']', 10_000))
+const DEEP_OBJECT = new Raw(nest('{"a":', '}', 10_000, '1'))
+const WIDE_ARRAY = new Raw('[' + '0,'.repeat(100_000) + '0]')
+
+const JSON_VALUES: Array<(r: Rng) => unknown> = [
   () => null,
   () => true,
   () => false,
@@ -251,13 +258,14 @@ const JSON_VALUES: Array<() => unknown> = [
   () => new Raw('-0'),
   () => new Raw('123456789012345678901234567890'),
   () => '',
-  () => 'a'.repeat(1 << 16),
-  () => 'a'.repeat((1 << 20) + 1),
+  () => LONG_64K,
+  // Over the policy's 1 MiB limit; costly to make and parse, so rare.
+  (r) => (r.chance(0.1) ? LONG_1M : LONG_64K),
   () => [],
   () => ({}),
-  () => new Raw(nest('[', ']', 10_000)),
-  () => new Raw(nest('{"a":', '}', 10_000, '1')),
-  () => new Raw('[' + '0,'.repeat(100_000) + '0]'),
+  () => DEEP_ARRAY,
+  () => DEEP_OBJECT,
+  () => WIDE_ARRAY,
   () => new Raw('{"toString":1}'),
   () => new Raw('{"valueOf":1,"toString":1}'),
   () => new Raw('{"__proto__":{"polluted":1}}'),
@@ -284,7 +292,7 @@ function oddString(r: Rng, s: string): string {
 }
 
 function mutateValue(v: unknown, r: Rng): unknown {
-  if (r.chance(0.4)) return r.pick(JSON_VALUES)()
+  if (r.chance(0.4)) return r.pick(JSON_VALUES)(r)
   if (typeof v === 'string') return r.chance(0.7) ? oddString(r, v) : Number(v) || v.length
   if (typeof v === 'number') return r.pick([v + 1, v - 1, -v, v * 1024, v + 0.5, String(v), 2 ** 53 + v, Number.MAX_SAFE_INTEGER])
   if (typeof v === 'boolean') return r.pick([!v, String(v), v ? 1 : 0, null])
@@ -301,7 +309,7 @@ function mutateValue(v: unknown, r: Rng): unknown {
         out.reverse()
         break
       default:
-        out.push(r.pick(JSON_VALUES)())
+        out.push(r.pick(JSON_VALUES)(r))
     }
     return out
   }
@@ -309,10 +317,10 @@ function mutateValue(v: unknown, r: Rng): unknown {
     const out: Record<string, unknown> = {...(v as Record<string, unknown>)}
     const keys = Object.keys(out)
     if (keys.length && r.chance(0.5)) delete out[r.pick(keys)]
-    else out[r.pick(['extra', '__proto__', 'constructor', keys[0] ?? 'x' + 'X', ''])] = r.pick(JSON_VALUES)()
+    else out[r.pick(['extra', '__proto__', 'constructor', keys[0] ?? 'x' + 'X', ''])] = r.pick(JSON_VALUES)(r)
     return out
   }
-  return r.pick(JSON_VALUES)()
+  return r.pick(JSON_VALUES)(r)
 }
 
 /** Serialises with keys sorted and no spaces (canonical for the policy), splicing Raw fragments. */
@@ -399,7 +407,7 @@ export function makeCase(t: FuzzTarget, seed: string, index: number): Buffer {
   const r = new Rng(seed, t.name, index)
   if (r.chance(0.05)) return randomInput(r, t.seeds)
   const base = Buffer.from(r.pick(t.seeds))
-  let b = base
+  let b: Buffer = base
   if (t.format !== 'binary' && r.chance(0.6)) {
     const text = base.toString('utf8')
     const m = t.format === 'json' ? mutateJson(text, r) : mutateText(text, r)
@@ -452,6 +460,9 @@ class AllocSpy {
   }
 }
 
+// C0 controls: line breaks and ESC (terminal escapes). JSON.stringify, which messages use to quote, escapes exactly these.
+const CONTROL = /[\u0000-\u001f]/
+
 const defaultMaxAlloc = (n: number): number => Math.max(1 << 20, 64 * n)
 
 function describe(err: unknown): string {
@@ -470,7 +481,8 @@ export async function checkCase(t: FuzzTarget, input: Buffer, spy?: AllocSpy): P
   } catch (err) {
     if (!(err instanceof BlError)) outcome = {kind: 'crash', message: describe(err)}
     else if (!t.codes.includes(err.code)) outcome = {kind: 'wrong-code', message: `BlError ${err.code} (documented: ${t.codes.join(', ')}): ${err.message.slice(0, 300)}`}
-    else if (err.message.includes('\n')) outcome = {kind: 'wrong-code', message: `BlError ${err.code} with a multi-line message: ${JSON.stringify(err.message.slice(0, 300))}`}
+    // Messages are one printable line: input quoted raw could break it or carry terminal escapes.
+    else if (CONTROL.test(err.message)) outcome = {kind: 'message', message: `BlError ${err.code} with control characters in its message: ${JSON.stringify(err.message.slice(0, 300))}`}
     else outcome = {ok: 'rejected'}
   }
   const ms = performance.now() - start

@@ -7,6 +7,7 @@ import {MAX_OBJECT, PackWriter, decodeIdx, encodeIdx, entryBytes} from '../../sr
 import {compress, decompress} from '../../src/core/compress.ts'
 import {decodeUserConfig, encodeUserConfig, envConfig, parseConfigKey} from '../../src/core/config.ts'
 import {hashHex, type Oid} from '../../src/core/hash.ts'
+import {BlError} from '../../src/core/errors.ts'
 import {buildTree, compareNames, decodeBlob, decodeCommit, decodeTreeNode, encodeBlob, encodeCommit, type Commit, type TreeEntry} from '../../src/core/objects/index.ts'
 import {decodeOperation, encodeOperation, type OperationState} from '../../src/core/ops/operation-state.ts'
 import {decodeLock, encodeLock} from '../../src/core/pin/lock-file.ts'
@@ -143,6 +144,12 @@ async function openPgpFixtures() {
   return {signer, key, payload, signature, policy, binaryKey, keyring}
 }
 
+/** A verification that is not good fails as `verify-commit` does, so the harness counts it as rejected. */
+async function verdict(v: ReturnType<typeof verifySignature>): Promise<void> {
+  const r = await v
+  if (r.status !== 'good') throw new BlError('BAD_SIGNATURE', `signature ${r.status}: ${r.reason ?? ''}`)
+}
+
 // ---- the targets ------------------------------------------------------------------------------
 
 export async function fuzzTargets(): Promise<FuzzTarget[]> {
@@ -210,7 +217,7 @@ export async function fuzzTargets(): Promise<FuzzTarget[]> {
         return policySignatureProblem(policy, policy, NOW)
       },
     },
-    {name: 'OpenPGP signature', format: 'binary', codes: ['BAD_SIGNATURE'], weight: 0.2, seeds: [pgp.signature], decode: (b) => verifySignature(pgp.keyring, pgp.payload, b, NOW)},
+    {name: 'OpenPGP signature', format: 'binary', codes: ['BAD_SIGNATURE'], weight: 0.2, seeds: [pgp.signature], decode: (b) => verdict(verifySignature(pgp.keyring, pgp.payload, b, NOW))},
     {name: 'OpenPGP key', format: 'binary', codes: ['INVALID_KEY'], weight: 0.1, seeds: [utf8(pgp.key.publicArmored), pgp.binaryKey], decode: (b) => pgp.signer.readKeys(b)},
     {
       name: 'bl.lock',

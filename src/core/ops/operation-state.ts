@@ -5,7 +5,7 @@
  * with, so a crash never leaves one without the other.
  */
 import {BlError} from '../errors.js'
-import type {Oid} from '../hash.js'
+import {isOid, type Oid} from '../hash.js'
 import type {Signature} from '../objects/commit.js'
 import type {Repo} from '../repo.js'
 import type {FlatEntry} from '../tree-build.js'
@@ -76,12 +76,57 @@ export function encodeOperation(state: OperationState): string {
   return JSON.stringify(state)
 }
 
+const OPERATION_KINDS: readonly string[] = ['merge', 'cherry-pick', 'revert', 'rebase'] satisfies OperationKind[]
+const CONFLICT_KINDS: readonly string[] = ['both-modified', 'both-added', 'deleted-by-us', 'deleted-by-them', 'renamed-differently', 'file-directory'] satisfies ConflictKind[]
+
+function unreadable(detail: string, cause?: unknown): BlError {
+  return new BlError('CORRUPT_DATABASE', `the saved state of the operation in progress is unreadable: ${detail}`, {hint: 'Run `bl reset --hard` to drop it.', cause})
+}
+
+/**
+ * The stored state, checked field by field: every command that finds an operation in progress
+ * reads it, so a damaged one must fail here with a hint, not later inside merge or status.
+ */
 export function decodeOperation(raw: string): OperationState {
+  let v: unknown
   try {
-    return JSON.parse(raw) as OperationState
+    v = JSON.parse(raw)
   } catch (err) {
-    throw new BlError('CORRUPT_DATABASE', 'the saved state of the operation in progress is unreadable', {hint: 'Run `bl reset --hard` to drop it.', cause: err})
+    throw unreadable('not JSON', err)
   }
+  type Rec = Record<string, unknown>
+  const rec = (x: unknown, what: string): Rec => {
+    if (typeof x !== 'object' || x === null || Array.isArray(x)) throw unreadable(`${what} is not an object`)
+    return x as Rec
+  }
+  const check = (ok: boolean, what: string): void => {
+    if (!ok) throw unreadable(`bad ${what}`)
+  }
+  const isStr = (x: unknown): x is string => typeof x === 'string'
+  const isInt = (x: unknown): boolean => typeof x === 'number' && Number.isSafeInteger(x)
+  const isId = (x: unknown): boolean => isStr(x) && isOid(x)
+  const o = rec(v, 'the state')
+  check(OPERATION_KINDS.includes(o.kind as string), 'kind')
+  check(isId(o.origHead) && isId(o.theirs) && (o.origBranch === null || isStr(o.origBranch)), 'original head')
+  check(isStr(o.theirsLabel) && isStr(o.message), 'message')
+  for (const k of ['onto', 'resultTree']) check(o[k] === undefined || isId(o[k]), k)
+  check(o.noCommit === undefined || typeof o.noCommit === 'boolean', 'noCommit')
+  check(Array.isArray(o.todo) && o.todo.every(isId), 'todo list')
+  if (o.author !== undefined) {
+    const a = rec(o.author, 'author')
+    check(isStr(a.name) && isStr(a.email) && isInt(a.time) && isInt(a.tz), 'author')
+  }
+  check(Array.isArray(o.conflicts), 'conflicts')
+  for (const x of o.conflicts as unknown[]) {
+    const c = rec(x, 'a conflict')
+    check(isStr(c.path) && CONFLICT_KINDS.includes(c.kind as string), 'conflict')
+    for (const k of ['base', 'ours', 'theirs']) {
+      if (c[k] === undefined) continue
+      const e = rec(c[k], `conflict side ${k}`)
+      check(isStr(e.path) && ['file', 'dir', 'symlink'].includes(e.kind as string) && typeof e.exec === 'boolean' && isInt(e.size) && isId(e.id), `conflict side ${k}`)
+    }
+  }
+  return o as unknown as OperationState
 }
 
 export function readOperation(repo: Repo): OperationState | undefined {

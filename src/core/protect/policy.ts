@@ -7,7 +7,7 @@
  * its `signature` field. Decoding is strict: unknown or missing fields, wrong types, unsorted
  * lists and any non-canonical spelling are rejected (the bytes must re-encode identically).
  */
-import {BlError} from '../errors.js'
+import {BlError, describeJson, printable} from '../errors.js'
 import {hashHex, isOid, type Oid} from '../hash.js'
 
 export const POLICY_TYPE = 'bl-policy'
@@ -16,6 +16,8 @@ const MAX_POLICY_BYTES = 1 << 20
 const MAX_KEY_BYTES = 64 * 1024
 const MAX_LIST = 10_000
 const FPR_RE = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/
+/** The last second a Date can hold (year 275760): later times cannot be shown or compared as dates. */
+const MAX_TIME = 8_640_000_000_000
 
 /** A key trusted to sign commits on the branches matching `branches`, between `validFrom` and `validUntil` (Unix seconds, inclusive; null = open). */
 export interface TrustedSigner {
@@ -129,7 +131,7 @@ function obj(v: unknown, what: string, keys: string[]): Obj {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw badPolicy(`${what} is not an object`)
   const have = Object.keys(v).sort()
   const want = [...keys].sort()
-  if (have.join(',') !== want.join(',')) throw badPolicy(`${what} has fields [${have.join(', ')}], expected [${want.join(', ')}]`)
+  if (have.join(',') !== want.join(',')) throw badPolicy(`${what} has fields [${printable(have.join(', '))}], expected [${want.join(', ')}]`)
   return v as Obj
 }
 
@@ -140,6 +142,16 @@ function int(v: unknown, what: string, min = 0): number {
 
 function intOrNull(v: unknown, what: string, min = 0): number | null {
   return v === null ? null : int(v, what, min)
+}
+
+/** Unix seconds that a Date can represent. */
+function time(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > MAX_TIME) throw badPolicy(`${what} is not a time (Unix seconds up to ${MAX_TIME})`)
+  return v
+}
+
+function timeOrNull(v: unknown, what: string): number | null {
+  return v === null ? null : time(v, what)
 }
 
 function bool(v: unknown, what: string): boolean {
@@ -221,7 +233,7 @@ export function decodePolicy(bytes: Uint8Array): SignedPolicy {
   }
   const o = obj(j, 'the policy', POLICY_FIELDS)
   if (o.type !== POLICY_TYPE) throw badPolicy(`type is not "${POLICY_TYPE}"`)
-  if (o.format !== POLICY_FORMAT) throw new BlError('UNSUPPORTED_FORMAT', `protection policy format ${String(o.format)} is not supported by this bl (knows ${POLICY_FORMAT})`, {hint: 'Upgrade bl.'})
+  if (o.format !== POLICY_FORMAT) throw new BlError('UNSUPPORTED_FORMAT', `protection policy format ${describeJson(o.format)} is not supported by this bl (knows ${POLICY_FORMAT})`, {hint: 'Upgrade bl.'})
   const seq = int(o.seq, 'seq', 1)
   if (o.prev !== null && (typeof o.prev !== 'string' || !isOid(o.prev))) throw badPolicy('prev is not a policy id')
   const owners = arr(o.owners, 'owners').map((x, i) => fpr(x, `owners[${i}]`))
@@ -230,7 +242,7 @@ export function decodePolicy(bytes: Uint8Array): SignedPolicy {
     const branches = arr(s.branches, `signers[${i}].branches`).map((b, k) => glob(b, `signers[${i}].branches[${k}]`))
     if (branches.length === 0) throw badPolicy(`signers[${i}] has no branches`)
     sortedUnique(branches, `signers[${i}].branches`)
-    return {fingerprint: fpr(s.fingerprint, `signers[${i}].fingerprint`), name: s.name === null ? null : str(s.name, `signers[${i}].name`), branches, validFrom: intOrNull(s.validFrom, `signers[${i}].validFrom`), validUntil: intOrNull(s.validUntil, `signers[${i}].validUntil`)}
+    return {fingerprint: fpr(s.fingerprint, `signers[${i}].fingerprint`), name: s.name === null ? null : str(s.name, `signers[${i}].name`), branches, validFrom: timeOrNull(s.validFrom, `signers[${i}].validFrom`), validUntil: timeOrNull(s.validUntil, `signers[${i}].validUntil`)}
   })
   const rules: ProtectionRule[] = arr(o.rules, 'rules').map((x, i) => {
     const r = obj(x, `rules[${i}]`, RULE_FIELDS)
@@ -243,11 +255,11 @@ export function decodePolicy(bytes: Uint8Array): SignedPolicy {
     if (r.messagePattern !== null) {
       messagePattern = str(r.messagePattern, `rules[${i}].messagePattern`, 1000)
       const p = messagePatternProblem(messagePattern)
-      if (p) throw badPolicy(`rules[${i}].messagePattern: ${p}`)
+      if (p) throw badPolicy(`rules[${i}].messagePattern: ${printable(p)}`)
     }
     return {
       pattern: glob(r.pattern, `rules[${i}].pattern`),
-      since: int(r.since, `rules[${i}].since`),
+      since: time(r.since, `rules[${i}].since`),
       base,
       requireSigned: bool(r.requireSigned, `rules[${i}].requireSigned`),
       noForcePush: bool(r.noForcePush, `rules[${i}].noForcePush`),
@@ -267,23 +279,43 @@ export function decodePolicy(bytes: Uint8Array): SignedPolicy {
     keys[k] = v
   }
   if (typeof o.signature !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(o.signature)) throw badPolicy('signature is missing or not base64')
-  const p: SignedPolicy = {seq, prev: o.prev as Oid | null, time: int(o.time, 'time'), owners, signers, rules, keys, signedBy: fpr(o.signedBy, 'signedBy'), signature: Buffer.from(o.signature, 'base64')}
+  const p: SignedPolicy = {seq, prev: o.prev as Oid | null, time: time(o.time, 'time'), owners, signers, rules, keys, signedBy: fpr(o.signedBy, 'signedBy'), signature: Buffer.from(o.signature, 'base64')}
   validateBody(p)
   if (!encodePolicy(p).equals(Buffer.from(bytes))) throw badPolicy('not in canonical form')
   return p
 }
 
-/** `*` and `?` match within one path component, `**` across components. */
+const LINE_BREAKS = new Set(['\n', '\r', '\u2028', '\u2029'])
+
+/**
+ * `*` and `?` match within one path component, `**` across components (but not line breaks).
+ * Simulates the glob as a small automaton, in O(pattern x branch) time: a regex built from
+ * `**a**a**a...` backtracks exponentially, and patterns come from a shared policy.
+ */
 export function globMatches(pattern: string, branch: string): boolean {
-  let re = '^'
+  const toks: string[] = []
   for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!
-    if (ch === '*' && pattern[i + 1] === '*') {
-      re += '.*'
+    if (pattern[i] === '*' && pattern[i + 1] === '*') {
+      toks.push('**')
       i++
-    } else if (ch === '*') re += '[^/]*'
-    else if (ch === '?') re += '[^/]'
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    } else toks.push(pattern[i]!)
   }
-  return new RegExp(re + '$').test(branch)
+  const star = (t: string): boolean => t === '*' || t === '**'
+  const accepts = (t: string, c: string): boolean => (t === '*' || t === '?' ? c !== '/' : t === '**' ? !LINE_BREAKS.has(c) : t === c)
+  // A state is the index of the next token; a star may also match nothing, so reaching it reaches the next one too.
+  const enter = (set: Uint8Array, i: number): void => {
+    while (!set[i]) {
+      set[i] = 1
+      if (i === toks.length || !star(toks[i]!)) return
+      i++
+    }
+  }
+  let cur = new Uint8Array(toks.length + 1)
+  enter(cur, 0)
+  for (const c of branch.split('')) {
+    const next = new Uint8Array(toks.length + 1)
+    for (let i = 0; i < toks.length; i++) if (cur[i] && accepts(toks[i]!, c)) enter(next, star(toks[i]!) ? i : i + 1)
+    cur = next
+  }
+  return cur[toks.length] === 1
 }

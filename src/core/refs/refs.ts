@@ -3,7 +3,7 @@
  * (refs/tags/*). Every move is a compare-and-swap inside a write transaction and appends to the
  * reflog, so two processes racing to move one branch can never lose a commit silently.
  */
-import {BlError} from '../errors.js'
+import {BlError, printable} from '../errors.js'
 import type {Oid} from '../hash.js'
 import type {Repo} from '../repo.js'
 
@@ -25,7 +25,7 @@ export function refNameProblem(name: string): string | null {
 
 export function checkBranchName(name: string, what = 'branch'): string {
   const p = refNameProblem(name)
-  if (p) throw new BlError('BAD_REF_NAME', `"${name}" is not a valid ${what} name: it ${p}`, {hint: 'Use letters, digits, "-", "_", "." and "/" (e.g. feature/cleanup).'})
+  if (p) throw new BlError('BAD_REF_NAME', `"${printable(name)}" is not a valid ${what} name: it ${p}`, {hint: 'Use letters, digits, "-", "_", "." and "/" (e.g. feature/cleanup).'})
   return name
 }
 

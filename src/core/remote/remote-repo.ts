@@ -6,7 +6,7 @@
 import type {RemoteEntry} from './transfer.js'
 import {runPool} from '../pool.js'
 import crypto from 'node:crypto'
-import {BlError} from '../errors.js'
+import {BlError, describeJson, printable} from '../errors.js'
 import {isOid, type Oid} from '../hash.js'
 import type {SqliteObjectStore} from '../store/sqlite-object-store.js'
 import {decodeIdx} from './pack.js'
@@ -29,7 +29,7 @@ export interface RemoteRef {
 }
 
 function corrupt(what: string, detail: string): BlError {
-  return new BlError('CORRUPT_REMOTE', `corrupt ${what} on the remote: ${detail}`, {hint: 'Someone wrote it by hand or with another tool; fix or remove it on the remote.', data: {what}})
+  return new BlError('CORRUPT_REMOTE', `corrupt ${printable(what)} on the remote: ${detail}`, {hint: 'Someone wrote it by hand or with another tool; fix or remove it on the remote.', data: {what}})
 }
 
 function parseJson(body: Buffer, what: string): Record<string, unknown> {
@@ -51,7 +51,7 @@ export function encodeBlRepo(info: BlRepoInfo): Buffer {
 /** Decodes the BLREPO marker; CORRUPT_REMOTE when malformed, UNSUPPORTED_FORMAT when newer. */
 export function decodeBlRepo(body: Buffer): BlRepoInfo {
   const j = parseJson(body, 'BLREPO')
-  if (j.format !== REMOTE_FORMAT) throw new BlError('UNSUPPORTED_FORMAT', `remote format ${String(j.format)} is not supported by this bl (knows ${REMOTE_FORMAT})`, {hint: 'Upgrade bl.'})
+  if (j.format !== REMOTE_FORMAT) throw new BlError('UNSUPPORTED_FORMAT', `remote format ${describeJson(j.format)} is not supported by this bl (knows ${REMOTE_FORMAT})`, {hint: 'Upgrade bl.'})
   if (typeof j.id !== 'string') throw corrupt('BLREPO', 'no id')
   return {format: REMOTE_FORMAT, id: j.id, defaultBranch: typeof j.defaultBranch === 'string' ? j.defaultBranch : null, forkedFrom: typeof j.forkedFrom === 'string' ? j.forkedFrom : null}
 }
@@ -159,11 +159,17 @@ export function encodeAuditEntry(e: AuditEntry): Buffer {
   return Buffer.from(JSON.stringify(e) + '\n')
 }
 
-/** Decodes one audit entry; undefined for an entry without a ref (skipped by readers). */
+/**
+ * Decodes one audit entry; undefined for an entry without a ref (skipped by readers). The log is
+ * history for people to read, so a field of the wrong type reads as empty rather than failing.
+ */
 export function decodeAuditEntry(key: string, body: Buffer): AuditEntry | undefined {
   const j = parseJson(body, key)
   if (typeof j.ref !== 'string') return undefined
-  return {ref: j.ref, old: (j.old as Oid) ?? null, new: (j.new as Oid) ?? null, name: String(j.name ?? ''), email: String(j.email ?? ''), time: Number(j.time) || 0, forced: j.forced === true, signed: j.signed === true}
+  const oid = (v: unknown): Oid | null => (typeof v === 'string' && isOid(v) ? v : null)
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '')
+  const time = typeof j.time === 'number' && Number.isSafeInteger(j.time) ? j.time : 0
+  return {ref: j.ref, old: oid(j.old), new: oid(j.new), name: text(j.name), email: text(j.email), time, forced: j.forced === true, signed: j.signed === true}
 }
 
 export async function readAudit(t: Transport, ref?: string): Promise<AuditEntry[]> {

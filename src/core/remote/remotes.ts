@@ -6,7 +6,7 @@
  */
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {BlError} from '../errors.js'
+import {BlError, printable} from '../errors.js'
 import type {Repo} from '../repo.js'
 import {DirTransport} from './dir-transport.js'
 import {redactUrl, type Transport} from './transport.js'
@@ -40,7 +40,7 @@ export function parseRemoteUrl(url: string, cwd: string): ParsedUrl {
   if (/^s3:\/\//i.test(url)) {
     const m = /^s3:\/\/([^/?#]+)\/?([^?#]*)$/i.exec(url)
     if (!m || m[1]!.includes('@')) {
-      throw new BlError('BAD_REMOTE_URL', `bad S3 URL ${redactUrl(url)}`, {hint: 'Use s3://bucket or s3://bucket/prefix; credentials come from the AWS environment or profiles, never the URL.', data: {url: redactUrl(url)}})
+      throw new BlError('BAD_REMOTE_URL', `bad S3 URL ${printable(redactUrl(url))}`, {hint: 'Use s3://bucket or s3://bucket/prefix; credentials come from the AWS environment or profiles, never the URL.', data: {url: redactUrl(url)}})
     }
     return {kind: 's3', bucket: m[1]!, prefix: m[2]!.replace(/^\/+|\/+$/g, '')}
   }
@@ -48,11 +48,11 @@ export function parseRemoteUrl(url: string, cwd: string): ParsedUrl {
     try {
       return {kind: 'dir', path: fileURLToPath(url)}
     } catch (err) {
-      throw new BlError('BAD_REMOTE_URL', `bad file URL ${redactUrl(url)}`, {hint: 'Use file:///absolute/path or a plain path.', cause: err})
+      throw new BlError('BAD_REMOTE_URL', `bad file URL ${printable(redactUrl(url))}`, {hint: 'Use file:///absolute/path or a plain path.', cause: err})
     }
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
-    throw new BlError('BAD_REMOTE_URL', `unsupported remote URL ${redactUrl(url)}`, {hint: 'bl remotes are s3://bucket/prefix, file:///path or a directory path.', data: {url: redactUrl(url)}})
+    throw new BlError('BAD_REMOTE_URL', `unsupported remote URL ${printable(redactUrl(url))}`, {hint: 'bl remotes are s3://bucket/prefix, file:///path or a directory path.', data: {url: redactUrl(url)}})
   return {kind: 'dir', path: path.resolve(cwd, url)}
 }
 

@@ -203,7 +203,7 @@ export class OpenPgpSigner implements Signer {
       issuerKeyId: p.issuerKeyID.toHex(),
       issuerFingerprint: p.issuerFingerprint ? Buffer.from(p.issuerFingerprint).toString('hex') : null,
       created: seconds(p.created!),
-      hashAlgorithm: p.hashAlgorithm === null ? 'unknown' : enums.read(enums.hash, p.hashAlgorithm),
+      hashAlgorithm: hashName(p.hashAlgorithm),
     }
   }
 
@@ -225,7 +225,8 @@ export class OpenPgpSigner implements Signer {
     const p = await this.packet(signature)
     const at = p.created!
     const signingKey = key.getKeys(p.issuerKeyID)[0]
-    if (!signingKey) throw new Error(`key ${key.getFingerprint()} has no (sub)key ${p.issuerKeyID.toHex()}`)
+    // The issuer key id sits in the unsigned part of a signature: anyone can change it.
+    if (!signingKey) throw new BlError('BAD_SIGNATURE', `the signature names issuer key ${p.issuerKeyID.toHex()}, which is not a (sub)key of ${key.getFingerprint()}`, {hint: 'The commit was damaged or forged.'})
     let cryptoProblem: string | null = null
     if (p.signatureType !== enums.signature.binary) cryptoProblem = `not a binary-document signature (type ${p.signatureType})`
     else {
@@ -267,6 +268,16 @@ export class OpenPgpSigner implements Signer {
 
   async armorSignature(signature: Uint8Array): Promise<string> {
     return (await openpgp.readSignature({binarySignature: signature, config: CONFIG})).armor({...openpgp.config, ...CONFIG})
+  }
+}
+
+/** The name of a hash algorithm id; ids openpgp does not know (a damaged or forged signature) read as unknown. */
+function hashName(id: number | null): string {
+  if (id === null) return 'unknown'
+  try {
+    return enums.read(enums.hash, id)
+  } catch {
+    return `unknown (${id})`
   }
 }
 

@@ -60,7 +60,13 @@ export async function verifySignature(keyring: Keyring, payload: Uint8Array, sig
   const key = await keyring.findIssuer(facts.issuerKeyId, facts.issuerFingerprint)
   if (!key)
     return {...none, ...base, status: 'unknown-key', fingerprint: facts.issuerFingerprint, reason: `no key ${facts.issuerFingerprint ?? facts.issuerKeyId} in the keyring`}
-  const ev = await signer.checkSignature(payload, signature, key.publicArmored, now)
+  let ev
+  try {
+    ev = await signer.checkSignature(payload, signature, key.publicArmored, now)
+  } catch (err) {
+    if (err instanceof BlError && err.code === 'BAD_SIGNATURE') return {...none, ...base, fingerprint: key.info.fingerprint, status: 'bad', reason: err.message}
+    throw err
+  }
   const known = {...base, fingerprint: key.info.fingerprint, signingKey: ev.signingKeyFingerprint, userId: ev.userId, keyExpires: ev.expires, keyRevocation: ev.revokedNow}
   const verdict = (status: SignatureStatus, reason: string | null): SignatureVerification => ({...known, status, reason})
   if (!ev.cryptoValid) return verdict('bad', `the signature does not match the commit (${ev.cryptoProblem})`)

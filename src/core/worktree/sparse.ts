@@ -5,6 +5,7 @@
  * absent file outside the set is "not checked out", never "deleted" (Git's skip-worktree).
  * A file the user puts at such a path is compared as usual.
  */
+import {BlError} from '../errors.js'
 import type {Repo} from '../repo.js'
 import {underAny} from './paths.js'
 
@@ -19,9 +20,18 @@ export function encodeSparse(s: Sparse): string {
   return JSON.stringify({include: [...new Set(s.include)].sort()})
 }
 
+/** The stored include set; CORRUPT_DATABASE unless it is `{"include": [pathspec, ...]}`. */
 export function decodeSparse(raw: string): Sparse {
-  const v = JSON.parse(raw) as {include?: unknown}
-  return {include: Array.isArray(v.include) ? v.include.filter((x): x is string => typeof x === 'string') : []}
+  let v: unknown
+  try {
+    v = JSON.parse(raw)
+  } catch {
+    v = undefined
+  }
+  const include = typeof v === 'object' && v !== null ? (v as {include?: unknown}).include : undefined
+  if (!Array.isArray(include) || !include.every((x) => typeof x === 'string'))
+    throw new BlError('CORRUPT_DATABASE', 'the saved sparse checkout (the paths checked out) is unreadable', {hint: 'Restore .bl/ from a backup, or clone the repository again.'})
+  return {include}
 }
 
 export function readSparse(repo: Repo): Sparse | null {
