@@ -37,6 +37,7 @@ import {listRemoteRefs} from '../../src/core/remote/remote-repo.ts'
 import {DirTransport} from '../../src/core/remote/dir-transport.ts'
 import {openRepo, type Repo} from '../../src/core/repo.ts'
 import {writeTree} from '../../src/core/tree-build.ts'
+import {isTempName} from '../../src/core/worktree/temp-files.ts'
 
 export const COMMANDS = ['commit', 'checkout', 'merge', 'push', 'fetch', 'gc'] as const
 export type CommandName = (typeof COMMANDS)[number]
@@ -52,6 +53,7 @@ export interface HarnessOptions {
   fsckEvery: number
   commands?: readonly CommandName[]
   log?(line: string): void
+  onTrial?(r: TrialRecord): void
 }
 
 export interface TrialRecord {
@@ -73,8 +75,9 @@ export interface CommandSummary {
   survived: number
   failures: TrialRecord[]
   phases: Record<string, number>
-  /** The command's work (start of work to exit), median of the last full runs. */
-  workMs: number
+  /** Each step's work (start of work to exit), median of the last full runs. */
+  workMs: number[]
+  wallMs: number
 }
 
 export interface HarnessResult {
@@ -560,7 +563,8 @@ function stateProblems(sc: Scenario, s: RepoState, before: RepoState, after: Rep
   oneOf('index')
   if (sc.movesWorktree) {
     // Files move one by one (each atomically); the database (refs, index) only after all of them.
-    for (const [p, v] of s.worktreeMap) if (v !== before.worktreeMap.get(p) && v !== after.worktreeMap.get(p)) out.push(`work tree: ${p} is neither its old nor its new version`)
+    // A temporary file of the killed write is tolerated here (bl ignores it; the re-run removes it).
+    for (const [p, v] of s.worktreeMap) if (v !== before.worktreeMap.get(p) && v !== after.worktreeMap.get(p) && !isTempName(path.basename(p))) out.push(`work tree: ${p} is neither its old nor its new version`)
     for (const p of new Set([...before.worktreeMap.keys()].filter((p) => after.worktreeMap.has(p)))) if (!s.worktreeMap.has(p)) out.push(`work tree: ${p} vanished`)
     if (s.refs === after.refs && s.worktree !== after.worktree) out.push('HEAD moved before the work tree was complete')
     if ((s.refs === after.refs) !== (s.index === after.index)) out.push('the index and HEAD did not move together')
@@ -591,46 +595,40 @@ interface Watched {
   /** Index of the step that was killed (null: all finished). */
   killedStep: number | null
   error: string | null
-  /** From the first step's start of work (see work-marker.cjs) to the end of the last one. */
-  workMs: number
+  /** Per step: from its start of work (see work-marker.cjs) to its exit. */
+  workMs: number[]
 }
 
-/**
- * Runs the steps one after the other; with `kill`, SIGKILLs whichever runs `kill.ms` after the
- * first one was spawned (`spawn`) or began its work (`work`). A kill due between two steps
- * means the next one never starts.
- */
-async function runWatched(steps: string[][], cwd: string, env: NodeJS.ProcessEnv, kill?: {from: 'spawn' | 'work'; ms: number}): Promise<Watched> {
-  let current: ChildProcess | undefined
-  let fired = false
-  let timer: NodeJS.Timeout | undefined
-  let workStart: number | undefined
-  const arm = (): void => {
-    timer ??= setTimeout(() => {
-      fired = true
-      current?.kill('SIGKILL')
-    }, kill!.ms)
-  }
-  const watched: Watched = {killedStep: null, error: null, workMs: NaN}
-  try {
-    for (let i = 0; i < steps.length; i++) {
-      if (fired) return {...watched, killedStep: i}
-      const child = spawn(process.execPath, [BIN, ...steps[i]!], {cwd, env: {...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(MARKER)}`}, stdio: ['ignore', 'pipe', 'pipe', 'pipe']})
-      current = child
-      child.stdio[3]!.on('data', () => {
-        workStart ??= performance.now()
-        if (kill?.from === 'work') arm()
-      })
-      if (kill?.from === 'spawn' && i === 0) arm()
-      const r = await collect(child)
-      current = undefined
-      if (r.signal === 'SIGKILL') return {...watched, killedStep: i}
-      if (r.code !== 0) return {...watched, error: `bl ${steps[i]!.join(' ')} exited ${r.code} (signal ${r.signal}): ${r.stderr.slice(0, 600)}`}
+/** When to kill: `ms` after step `step` was spawned (`spawn`) or began its work (`work`). */
+interface KillAt {
+  step: number
+  from: 'spawn' | 'work'
+  ms: number
+}
+
+/** Runs the steps one after the other, SIGKILLing one as `kill` says. */
+async function runWatched(steps: string[][], cwd: string, env: NodeJS.ProcessEnv, kill?: KillAt): Promise<Watched> {
+  const out: Watched = {killedStep: null, error: null, workMs: []}
+  const childEnv = {...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(MARKER)}`}
+  for (let i = 0; i < steps.length; i++) {
+    const child = spawn(process.execPath, [BIN, ...steps[i]!], {cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe', 'pipe']})
+    let timer: NodeJS.Timeout | undefined
+    const arm = (): void => {
+      timer ??= setTimeout(() => child.kill('SIGKILL'), kill!.ms)
     }
-    return {...watched, workMs: workStart === undefined ? NaN : performance.now() - workStart}
-  } finally {
+    let workStart = NaN
+    child.stdio[3]!.once('data', () => {
+      workStart = performance.now()
+      if (kill?.step === i && kill.from === 'work') arm()
+    })
+    if (kill?.step === i && kill.from === 'spawn') arm()
+    const r = await collect(child)
     clearTimeout(timer)
+    out.workMs.push(performance.now() - workStart)
+    if (r.signal === 'SIGKILL') return {...out, killedStep: i}
+    if (r.code !== 0) return {...out, error: `bl ${steps[i]!.join(' ')} exited ${r.code} (signal ${r.signal}): ${r.stderr.slice(0, 600)}`}
   }
+  return out
 }
 
 interface Calibrated {
@@ -640,73 +638,77 @@ interface Calibrated {
 }
 
 /**
- * How long the command's work takes (from its start of work to its end) under the trials' own
- * load: the median of the last full runs, i.e. the re-runs that started from the old state.
+ * How long each step's work takes (from its start of work to its exit) under the trials' own
+ * load: medians of the last full runs, i.e. the re-runs that started from the old state.
  */
 class Timing {
-  private readonly full: number[] = []
+  private readonly full: number[][]
 
-  constructor(fullMs: number) {
-    this.full.push(fullMs)
+  constructor(first: number[]) {
+    this.full = first.map((ms) => [ms])
   }
 
-  record(phase: string, workMs: number): void {
-    if (phase !== 'before' || !Number.isFinite(workMs)) return
-    this.full.push(workMs)
-    if (this.full.length > 9) this.full.shift()
+  record(phase: string, workMs: number[]): void {
+    if (phase !== 'before' || workMs.length !== this.full.length || !workMs.every(Number.isFinite)) return
+    workMs.forEach((ms, i) => {
+      const xs = this.full[i]!
+      xs.push(ms)
+      if (xs.length > 9) xs.shift()
+    })
   }
 
-  get workMs(): number {
-    return [...this.full].sort((a, b) => a - b)[this.full.length >> 1]!
+  workMs(step: number): number {
+    const xs = [...this.full[step]!].sort((a, b) => a - b)
+    return xs[xs.length >> 1]!
+  }
+
+  get steps(): number {
+    return this.full.length
   }
 }
 
-/** Two uninterrupted runs (their results must agree), then a re-run of the finished command (must change nothing). */
+/**
+ * An uninterrupted run (the state every re-run must end in; the trials' re-runs check that it is
+ * deterministic), then a re-run of the finished command, which must change nothing.
+ */
 async function calibrate(sc: Scenario, template: string, work: string, env: NodeJS.ProcessEnv): Promise<Calibrated> {
-  const works: number[] = []
-  let before: RepoState | undefined
-  let after: RepoState | undefined
-  for (let i = 0; i < 2; i++) {
-    prepareTrial(template, work)
-    const b = await inspect(work, true)
-    if (b.problems.length) throw new Error(`${sc.name}: the fixture itself is not clean: ${b.problems.join('; ')}`)
-    const r = await runWatched(sc.steps, path.join(work, 'repo'), env)
-    if (r.error) throw new Error(`${sc.name}: uninterrupted run failed: ${r.error}`)
-    if (!Number.isFinite(r.workMs)) throw new Error(`${sc.name}: no start of work seen (work-marker.cjs)`)
-    const a = await inspect(work, true)
-    if (a.problems.length) throw new Error(`${sc.name}: uninterrupted run left problems: ${a.problems.join('; ')}`)
-    if (after && (a.state.refs !== after.refs || a.state.worktree !== after.worktree || a.state.remoteRefs !== after.remoteRefs))
-      throw new Error(`${sc.name}: two uninterrupted runs disagree (not deterministic)`)
-    before = b.state
-    after = a.state
-    works.push(r.workMs)
-  }
-  if (before!.refs === after!.refs && before!.remoteRefs === after!.remoteRefs && before!.objects === after!.objects) throw new Error(`${sc.name}: the command changed nothing`)
-  const again = await runWatched(sc.rerun?.(after!, before!) ?? sc.steps, path.join(work, 'repo'), env)
+  const cwd = path.join(work, 'repo')
+  prepareTrial(template, work)
+  const before = await inspect(work, true)
+  if (before.problems.length) throw new Error(`${sc.name}: the fixture itself is not clean: ${before.problems.join('; ')}`)
+  const r = await runWatched(sc.steps, cwd, env)
+  if (r.error) throw new Error(`${sc.name}: uninterrupted run failed: ${r.error}`)
+  if (!r.workMs.every(Number.isFinite)) throw new Error(`${sc.name}: no start of work seen (work-marker.cjs)`)
+  const after = await inspect(work, true)
+  if (after.problems.length) throw new Error(`${sc.name}: uninterrupted run left problems: ${after.problems.join('; ')}`)
+  if (PARTS.every((p) => before.state[p] === after.state[p])) throw new Error(`${sc.name}: the command changed nothing`)
+  const again = await runWatched(sc.rerun?.(after.state, before.state) ?? sc.steps, cwd, env)
   if (again.error) throw new Error(`${sc.name}: re-running the finished command failed: ${again.error}`)
-  const drift = finalProblems(sc, (await inspect(work, true)).state, after!)
+  const drift = finalProblems(sc, (await inspect(work, true)).state, after.state)
   if (drift.length) throw new Error(`${sc.name}: re-running the finished command changed the state: ${drift.join('; ')}`)
-  return {before: before!, after: after!, timing: new Timing(Math.min(...works))}
+  return {before: before.state, after: after.state, timing: new Timing(r.workMs)}
 }
 
-/** A kill point as drawn from the seed: at once, late, or a fraction of the work window. */
-type KillPoint = {at: 'start'} | {at: 'late'} | {at: 'window'; f: number}
+/** A kill point as drawn from the seed: at once, late, or a fraction `f` of one step's work. */
+type KillPoint = {at: 'start'} | {at: 'late'} | {at: 'window'; step: number; f: number}
 
-/** 1 in 12 right after the spawn, 1 in 12 well after the measured end, the rest uniform over the work. */
-function drawKillPoint(rand: () => number): KillPoint {
+/** 1 in 12 right after the spawn, 1 in 12 well after the measured end, the rest uniform over a step's work. */
+function drawKillPoint(rand: () => number, steps: number): KillPoint {
   const u = rand()
   const f = rand()
-  return u < 1 / 12 ? {at: 'start'} : u > 11 / 12 ? {at: 'late'} : {at: 'window', f}
+  const step = Math.floor(rand() * steps)
+  return u < 1 / 12 ? {at: 'start'} : u > 11 / 12 ? {at: 'late'} : {at: 'window', step, f}
 }
 
-function killAfter(k: KillPoint, t: Timing): {from: 'spawn' | 'work'; ms: number} {
-  if (k.at === 'start') return {from: 'spawn', ms: 0}
-  return {from: 'work', ms: Math.round(t.workMs * (k.at === 'late' ? 3 : k.f * 1.1))}
+function killAt(k: KillPoint, t: Timing): KillAt {
+  if (k.at === 'start') return {step: 0, from: 'spawn', ms: 0}
+  if (k.at === 'late') return {step: t.steps - 1, from: 'work', ms: Math.round(t.workMs(t.steps - 1) * 3)}
+  return {step: k.step, from: 'work', ms: Math.round(t.workMs(k.step) * k.f * 1.1)}
 }
 
 async function trial(sc: Scenario, n: number, kill: KillPoint, cal: Calibrated, template: string, work: string, env: NodeJS.ProcessEnv, runFsck: boolean): Promise<TrialRecord> {
-  const when = killAfter(kill, cal.timing)
-  const rec: TrialRecord = {command: sc.name, trial: n, kill: `${when.ms} ms after ${when.from}`, killedStep: null, phase: '?', problems: []}
+  const when = killAt(kill, cal.timing)
+  const rec: TrialRecord = {command: sc.name, trial: n, kill: `${when.ms} ms after ${when.from}${sc.steps.length > 1 ? ` of step ${when.step}` : ''}`, killedStep: null, phase: '?', problems: []}
   const cwd = path.join(work, 'repo')
   prepareTrial(template, work)
   const k = await runWatched(sc.steps, cwd, env, when)
@@ -749,6 +751,7 @@ export async function runCrashHarness(opts: HarnessOptions): Promise<HarnessResu
     fs.mkdirSync(cfg)
     const env = childEnv(cfg)
     for (const name of opts.commands ?? COMMANDS) {
+      const started = performance.now()
       const sc = SCENARIOS[name]
       const template = path.join(base, `template-${name}`)
       fs.mkdirSync(path.join(template, 'cfg'), {recursive: true})
@@ -756,7 +759,7 @@ export async function runCrashHarness(opts: HarnessOptions): Promise<HarnessResu
       const slots = Array.from({length: Math.max(1, opts.jobs)}, (_, i) => path.join(base, `trial-${name}-${i}`))
       const cal = await calibrate(sc, template, slots[0]!, env)
       const rand = seededRandom(`${opts.seed}/${name}`)
-      const kills = Array.from({length: opts.trialsPerCommand}, () => drawKillPoint(rand))
+      const kills = Array.from({length: opts.trialsPerCommand}, () => drawKillPoint(rand, sc.steps.length))
       const records: TrialRecord[] = []
       let next = 0
       await Promise.all(
@@ -764,7 +767,7 @@ export async function runCrashHarness(opts: HarnessOptions): Promise<HarnessResu
           for (let i = next++; i < kills.length; i = next++) {
             const rec = await trial(sc, i, kills[i]!, cal, template, slot, env, (i + 1) % opts.fsckEvery === 0)
             records.push(rec)
-            ;(opts as {onTrial?(r: TrialRecord): void}).onTrial?.(rec)
+            opts.onTrial?.(rec)
             if (rec.problems.length) log(`FAIL ${name} #${i} (kill ${rec.kill}, phase ${rec.phase}): ${rec.problems.join(' | ')}`)
           }
           rmrf(slot)
@@ -781,7 +784,8 @@ export async function runCrashHarness(opts: HarnessOptions): Promise<HarnessResu
         survived: records.length - failures.length,
         failures,
         phases,
-        workMs: Math.round(cal.timing.workMs),
+        workMs: sc.steps.map((_, i) => Math.round(cal.timing.workMs(i))),
+        wallMs: Math.round(performance.now() - started),
       })
       rmrf(template)
     }
@@ -797,7 +801,7 @@ export function formatSummary(s: CommandSummary): string {
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([p, n]) => `${p} ${n}`)
     .join(', ')
-  return `${s.command}: ${s.trials} trials, ${s.killed} killed, ${s.survived} survived, ${s.failures.length} failed; work ${s.workMs} ms; left: ${phases}`
+  return `${s.command}: ${s.trials} trials, ${s.killed} killed, ${s.survived} survived, ${s.failures.length} failed in ${(s.wallMs / 1000).toFixed(1)} s; work ${s.workMs.join(' + ')} ms; left: ${phases}`
 }
 
 export const osInfo = (): string => `${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`

@@ -173,7 +173,7 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
     resultTree,
   }
   const spec = {tree: resultTree, parents: p.parents, message: p.message, author: p.author, reflog: p.reflog}
-  const commit = signer !== null || !(p.noCommit || p.conflicts.length > 0) ? await prepareCommit(repo, spec, signer) : null
+  const commit = !p.noCommit && p.conflicts.length === 0 ? await prepareCommit(repo, spec, signer) : null
   saveOperation(repo, {...state, applying: true})
   let id: Oid | undefined
   let moved: {written: number; removed: number}

@@ -142,15 +142,16 @@ async function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOpti
   if (kind === 'rebase' && opts.onto) {
     saveOperation(repo, op)
     try {
-      await moveWorktree(repo, commitTree(repo, head.oid), commitTree(repo, opts.onto), false)
+      await moveWorktree(repo, commitTree(repo, head.oid), commitTree(repo, opts.onto), false, {
+        publish() {
+          setHead(repo, {detached: opts.onto!}, `rebase: checkout ${opts.onto!.slice(0, 12)}`)
+          repo.store.setIndexTree(commitTree(repo, opts.onto!)!)
+        },
+      })
     } catch (err) {
       repo.store.transaction(() => clearOperation(repo), {durable: true})
       throw err
     }
-    repo.store.transaction(() => {
-      setHead(repo, {detached: opts.onto!}, `rebase: checkout ${opts.onto!.slice(0, 12)}`)
-      repo.store.setIndexTree(commitTree(repo, opts.onto!)!)
-    }, {durable: true})
   } else saveOperation(repo, op)
   return runSteps(repo, graph, op, opts, acc)
 }
@@ -182,13 +183,14 @@ export async function rebase(repo: Repo, opts: {upstream: string; favor?: Favor}
   requireCleanWorktree(repo)
   if (graph.isAncestor(head.oid, upstream)) {
     // Nothing of ours to replay: the branch simply moves forward, as git does.
-    await moveWorktree(repo, commitTree(repo, head.oid), commitTree(repo, upstream), false)
-    repo.store.transaction(() => {
-      const message = `rebase (finish): fast-forward to ${upstream.slice(0, 12)}`
-      if (head.branch) updateRefs(repo, [{ref: head.branch, expect: head.oid, to: upstream, message}])
-      setHead(repo, head.branch ? {branch: head.branch} : {detached: upstream}, message)
-      repo.store.setIndexTree(commitTree(repo, upstream)!)
-    }, {durable: true})
+    await moveWorktree(repo, commitTree(repo, head.oid), commitTree(repo, upstream), false, {
+      publish() {
+        const message = `rebase (finish): fast-forward to ${upstream.slice(0, 12)}`
+        if (head.branch) updateRefs(repo, [{ref: head.branch, expect: head.oid, to: upstream, message}])
+        setHead(repo, head.branch ? {branch: head.branch} : {detached: upstream}, message)
+        repo.store.setIndexTree(commitTree(repo, upstream)!)
+      },
+    })
     return {...base, head: upstream, status: 'fast-forward'}
   }
   const todo = graph

@@ -1,11 +1,14 @@
 /**
  * A remote in a plain directory (`file:///path` or a path): a shared disk, or a test double with
  * the same semantics as S3. Writes go to a temporary file that is fsynced and renamed into place;
- * conditional writes hold a per-key lock file (O_EXCL), so two processes can't both win. The ETag
- * is the BLAKE3 of the content.
+ * conditional writes hold a per-key lock file (created exclusively), so two processes can't both
+ * win. The lock names its holder (`<pid> <host>`): one left by a killed process of this machine is
+ * taken over at once, any other only once it is 30 s old. The ETag is the BLAKE3 of the content.
  */
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
+import {processAlive} from '../process-alive.js'
 import {hashHex} from '../hash.js'
 import {PreconditionFailedError, remoteIoError, type KeyInfo, type PutCondition, type RemoteObject, type Transport} from './transport.js'
 
@@ -97,14 +100,13 @@ export class DirTransport implements Transport {
     const lockFile = `${file}.lock`
     for (let attempt = 0; ; attempt++) {
       try {
-        const fh = await fs.promises.open(lockFile, 'wx')
-        await fh.close()
+        await createLock(lockFile)
         return () => fs.promises.rm(lockFile, {force: true})
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw remoteIoError(this.display, 'locking a ref', err)
         // A lock left by a killed process goes stale.
         const st = await fs.promises.stat(lockFile).catch(() => undefined)
-        if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) await breakStaleLock(lockFile, st)
+        if (st && (Date.now() - st.mtimeMs > LOCK_STALE_MS || (await holderIsGone(lockFile)))) await breakStaleLock(lockFile, st)
         await sleep(Math.min(200, 5 * (attempt + 1)))
       }
     }
@@ -162,6 +164,39 @@ export class DirTransport implements Transport {
   }
 
   close(): void {}
+}
+
+const LOCK_OWNER = `${process.pid} ${os.hostname()}\n`
+
+/**
+ * Creates `lockFile` holding LOCK_OWNER, or fails with EEXIST. Written aside and hard-linked into
+ * place, so the lock never exists without its owner (a link fails if the name is taken); where
+ * links are not supported, created exclusively and then written.
+ */
+async function createLock(lockFile: string): Promise<void> {
+  const tmp = `${lockFile}.tmp-${process.pid}-${tmpSeq++}`
+  await fs.promises.writeFile(tmp, LOCK_OWNER)
+  try {
+    await fs.promises.link(tmp, lockFile)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw err
+    const fh = await fs.promises.open(lockFile, 'wx')
+    try {
+      await fh.writeFile(LOCK_OWNER)
+    } finally {
+      await fh.close()
+    }
+  } finally {
+    await fs.promises.rm(tmp, {force: true})
+  }
+}
+
+/** Is the lock held by a process of this machine that has exited (killed without releasing it)? */
+async function holderIsGone(lockFile: string): Promise<boolean> {
+  const text = await fs.promises.readFile(lockFile, 'utf8').catch(() => '')
+  const m = /^(\d+) (.+)\n$/.exec(text)
+  return m !== null && m[2] === os.hostname() && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))
 }
 
 /**
