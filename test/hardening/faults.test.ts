@@ -24,6 +24,8 @@ import {listRemoteRefs, syncRemoteIndex} from '../../src/core/remote/remote-repo
 import {fetchClosure} from '../../src/core/remote/transfer.ts'
 import {SqliteObjectStore} from '../../src/core/store/sqlite-object-store.ts'
 import type {Oid} from '../../src/core/hash.ts'
+import {openRepo} from '../../src/core/repo.ts'
+import {fsck} from '../../src/core/ops/maintenance.ts'
 
 const STRESS = process.env.BL_STRESS === '1'
 const MAIN = 'refs/heads/main'
@@ -64,7 +66,7 @@ let empty: Sandbox
 let sourceFiles: Map<string, Buffer>
 let c1: Oid
 const tmps: string[] = []
-const figures = {run: 0, survived: 0, failedCleanly: 0}
+const figures = {scenarios: 0, commands: 0, succeeded: 0, failedCleanly: 0}
 
 before(async () => {
   server = await startS3Server()
@@ -78,7 +80,7 @@ before(async () => {
   source.write('empty.txt', '')
   await okA(source, ['add', '-A', '-q'])
   await okA(source, ['commit', '-q', '-m', 'first'])
-  c1 = (await jsonOk(source, ['log', '-n', '1']))[0].id
+  c1 = localRef(source.dir, MAIN)! as Oid
   sourceFiles = workTree(source.dir)
   empty = new Sandbox(s3Env(server))
   await okA(empty, ['init', '-q'])
@@ -89,7 +91,8 @@ after(async () => {
   source?.cleanup()
   empty?.cleanup()
   for (const t of tmps) rmrf(t)
-  console.log(`faults: ${figures.run} faulty commands, ${figures.survived} succeeded, ${figures.failedCleanly} failed cleanly (then succeeded without faults)`)
+  const f = figures
+  console.log(`faults: ${f.scenarios} schedules, ${f.commands} faulty push/fetch/clone runs: ${f.succeeded} succeeded, ${f.failedCleanly} failed cleanly and then succeeded without faults`)
 })
 
 // ---- helpers ------------------------------------------------------------------------------------
@@ -114,11 +117,24 @@ function workTree(dir: string): Map<string, Buffer> {
   return out
 }
 
+function storeOf(dir: string, readonly = false): SqliteObjectStore {
+  return SqliteObjectStore.open(path.join(dir, '.bl', 'bl.db'), {readonly})
+}
+
+function localRef(dir: string, ref: string): string | null {
+  const store = storeOf(dir, true)
+  try {
+    return store.getRef(ref)?.oid ?? null
+  } finally {
+    store.close()
+  }
+}
+
 /** A copy of a prepared repository (no bl process has it open) with `origin` at `prefix` through `endpoint`. */
 function copyWithRemote(from: Sandbox, prefix: string, endpoint: string): Sandbox {
   const s = new Sandbox(s3Env(server))
   fs.cpSync(from.dir, s.dir, {recursive: true})
-  const store = SqliteObjectStore.open(path.join(s.dir, '.bl', 'bl.db'))
+  const store = storeOf(s.dir)
   try {
     store.transaction(() => {
       store.setConfig('remote.origin.url', `s3://${server.bucket}/${prefix}`)
@@ -132,15 +148,28 @@ function copyWithRemote(from: Sandbox, prefix: string, endpoint: string): Sandbo
 }
 
 /**
+ * `bl fsck` in-process: the same core function (SQLite integrity_check, every object against its
+ * id, every ref's history complete); a spawn per check would blow the time budget. The disk tests
+ * below run the real `bl fsck`.
+ */
+function assertFsck(dir: string, what: string): void {
+  const repo = openRepo({cwd: dir, env: {}, userConfigDir: path.join(dir, '..', 'userconfig'), now: () => new Date()})
+  try {
+    assert.deepEqual(fsck(repo).problems, [], `${what}: fsck`)
+  } finally {
+    repo.close()
+  }
+}
+
+/**
  * The outcome of a command run under faults: success, or exit 9 (REMOTE_ERROR) with exactly one
  * error line and one hint line (warnings may precede), and never a credential or a signed URL.
  */
 function assertCleanOutcome(r: RunResult, what: string): boolean {
-  const out = r.stdout + r.stderr
-  assert.doesNotMatch(out, /S3RVER|X-Amz-|Signature=|Credential=/, `${what}: output shows credentials or a signed URL`)
-  figures.run++
+  assert.doesNotMatch(r.stdout + r.stderr, /S3RVER|X-Amz-|Signature=|Credential=/, `${what}: output shows credentials or a signed URL`)
+  figures.commands++
   if (r.code === 0) {
-    figures.survived++
+    figures.succeeded++
     return true
   }
   assert.equal(r.code, 9, `${what}: exit ${r.code} (signal ${r.signal}), expected 0 or 9 (REMOTE_ERROR)\n${r.stderr}`)
@@ -174,111 +203,39 @@ async function remoteRefs(prefix: string): Promise<Map<string, string>> {
   }
 }
 
-async function assertFsck(s: Sandbox, cwd?: string): Promise<void> {
-  const f = await jsonOk(s, ['fsck'], {cwd})
-  assert.deepEqual(f.problems, [])
-  assert.equal(f.ok, true)
-}
-
-function localRef(dir: string, ref: string): string | null {
-  const store = SqliteObjectStore.open(path.join(dir, '.bl', 'bl.db'), {readonly: true})
-  try {
-    return store.getRef(ref)?.oid ?? null
-  } finally {
-    store.close()
-  }
-}
-
-// ---- remote faults ------------------------------------------------------------------------------
-
-describe('S3 faults through a fault-injecting proxy: push, fetch, clone', {concurrency: 2}, () => {
-  scenarios().forEach((sc, i) => {
-    it(sc.name, async () => {
-      const proxy: FaultProxy = await startFaultProxy(server.endpoint)
-      const prefix = `faults-${i}`
-      const env: Record<string, string> = sc.timeoutMs ? {BL_CONFIG_COUNT: '1', BL_CONFIG_KEY_0: 'remote.origin.timeout', BL_CONFIG_VALUE_0: String(sc.timeoutMs)} : {}
-      const sandboxes: Sandbox[] = []
-      try {
-        // push
-        const a = copyWithRemote(source, prefix, proxy.endpoint)
-        sandboxes.push(a)
-        proxy.set(sc.schedule)
-        const push = await a.runAsync(['push', '-q', '-u'], {env})
-        const injected = proxy.injected
-        proxy.set(null)
-        const pushed = assertCleanOutcome(push, `push under ${sc.name}`)
-        if (sc.schedule.kind === 'lost-response' && sc.schedule.key) assert.equal(push.code, 0, `a lost answer to a committed ref write is our own push:\n${push.stderr}`)
-        const afterFault = await remoteRefs(prefix)
-        if (pushed) assert.equal(afterFault.get(MAIN), c1)
-        else assert.ok([undefined, c1].includes(afterFault.get(MAIN) as Oid | undefined), 'the ref is unmoved or at the pushed commit')
-        await assertFsck(a)
-        const again = await jsonOk(a, ['push', '-u'], {env})
-        assert.equal(again.refs[0].status, pushed || afterFault.get(MAIN) === c1 ? 'up-to-date' : 'created')
-        assert.equal((await remoteRefs(prefix)).get(MAIN), c1)
-        assert.equal(localRef(a.dir, 'refs/remotes/origin/main'), c1)
-
-        // fetch, into an empty repository
-        const b = copyWithRemote(empty, prefix, proxy.endpoint)
-        sandboxes.push(b)
-        proxy.set(sc.schedule)
-        const fetch = await b.runAsync(['fetch', '-q'], {env})
-        proxy.set(null)
-        const fetched = assertCleanOutcome(fetch, `fetch under ${sc.name}`)
-        if (!fetched) assert.equal(localRef(b.dir, 'refs/remotes/origin/main'), null, 'a failed fetch moves no ref')
-        await assertFsck(b)
-        await okA(b, ['fetch', '-q'], {env})
-        assert.equal(localRef(b.dir, 'refs/remotes/origin/main'), c1)
-
-        // clone
-        const c = new Sandbox(s3Env(server))
-        sandboxes.push(c)
-        const dest = path.join(c.base, 'clone')
-        const url = [`s3://${server.bucket}/${prefix}`, '--endpoint', proxy.endpoint, '--path-style']
-        proxy.set(sc.schedule)
-        const clone = await c.runAsync(['clone', '-q', url[0]!, dest, ...url.slice(1)], {cwd: c.base, env})
-        proxy.set(null)
-        if (!assertCleanOutcome(clone, `clone under ${sc.name}`)) {
-          assert.equal(fs.existsSync(dest), false, 'a failed clone leaves nothing behind')
-          await okA(c, ['clone', '-q', url[0]!, dest, ...url.slice(1)], {cwd: c.base, env})
-        }
-        assert.deepEqual(workTree(dest), sourceFiles)
-        await assertFsck(c, dest)
-        // Every schedule must have hit something, or the scenario tests nothing.
-        assert.ok(injected > 0 || proxy.log.some((r) => r.fault), `no fault was injected under ${sc.name}`)
-      } finally {
-        for (const s of sandboxes) s.cleanup()
-        await proxy.stop()
-      }
-    })
-  })
-})
-
-// ---- disk full and read-only store --------------------------------------------------------------
+// ---- disk full and read-only store: helpers -----------------------------------------------------
 
 /**
  * Runs a shell script as root of a private mount namespace (user namespace too when not root), so
  * it can mount a small tmpfs and remount it full, bigger or read-only. Steps record their output
- * in `out` (outside the tmpfs): `<step>.rc`, `.out`, `.err`.
+ * in $OUT (outside the tmpfs): `<step>.rc`, `.out`, `.err`.
  */
-async function inNamespace(script: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
+async function inNamespace(script: string, env: NodeJS.ProcessEnv): Promise<void> {
   const probe = spawnSync('unshare', ['--version'])
   if (probe.error)
     assert.fail(`unshare (util-linux) is not available (${(probe.error as NodeJS.ErrnoException).code}): the disk-full and read-only tests need it to mount a private tmpfs; install util-linux`)
-  const args = [...(process.getuid?.() === 0 ? [] : ['--user', '--map-root-user']), '--mount', 'sh', '-c', script]
+  const args = [...(process.getuid?.() === 0 ? [] : ['--user', '--map-root-user']), '--mount', 'sh', '-c', PRELUDE + script]
   const r = await collect(spawn('unshare', args, {env, stdio: ['ignore', 'pipe', 'pipe']}))
-  assert.equal(r.code, 0, `namespace script failed (exit ${r.code}): ${r.stderr}`)
-  return r
+  assert.equal(r.code, 0, `namespace script failed (exit ${r.code}; 90-99 are its mount and copy steps): ${r.stderr}`)
 }
 
-/** The shell prelude: mounts the tmpfs at $MNT, defines `bl`, `step NAME CMD...` and `room KIB`. */
+/**
+ * Mounts the tmpfs at $MNT and defines `bl`, `step NAME CMD...` (output to $OUT), `room KIB`
+ * (remount so that KIB are free) and `state NAME` (integrity_check and refs, read with bl's own
+ * store code from dist, cheaper than spawning bl for each).
+ */
 const PRELUDE = `
 set -u
 mount -t tmpfs -o size=64m none "$MNT" || exit 90
 bl() { "$NODE" "$BIN" "$@"; }
 step() { n=$1; shift; "$@" >"$OUT/$n.out" 2>"$OUT/$n.err"; echo $? >"$OUT/$n.rc"; }
-# Leaves KIB kilobytes free on the tmpfs.
 room() { used=$(df -k --output=used "$MNT" | tail -1); mount -o remount,size=$((used + $1))k "$MNT" || exit 91; }
-integrity() { "$NODE" -e 'const D=require(process.argv[1]);const db=new D(process.argv[2],{readonly:true});console.log(db.pragma("integrity_check",{simple:true}));db.close()' "$SQLITE" .bl/bl.db; }
+state() { "$NODE" --input-type=module -e '
+const {SqliteObjectStore} = await import(process.env.STORE_JS)
+const s = SqliteObjectStore.open(".bl/bl.db", {readonly: true})
+const ref = (n) => s.getRef(n)?.oid ?? null
+console.log(JSON.stringify({integrity: s.integrityCheck(), main: ref("refs/heads/main"), tracking: ref("refs/remotes/origin/main")}))
+s.close()' >"$OUT/$1.state" 2>&1; }
 `
 
 interface Step {
@@ -288,168 +245,208 @@ interface Step {
   json(): any
 }
 
-function steps(out: string): (name: string) => Step {
-  return (name) => {
-    const read = (ext: string): string => fs.readFileSync(path.join(out, `${name}.${ext}`), 'utf8')
-    const s: Step = {rc: Number(read('rc').trim()), out: read('out'), err: read('err'), json: () => JSON.parse(s.out)}
-    return s
+function stepsIn(out: string): {step(name: string): Step; state(name: string): {integrity: string[]; main: string | null; tracking: string | null}} {
+  const read = (f: string): string => fs.readFileSync(path.join(out, f), 'utf8')
+  return {
+    step(name) {
+      const s: Step = {rc: Number(read(`${name}.rc`).trim()), out: read(`${name}.out`), err: read(`${name}.err`), json: () => JSON.parse(s.out)}
+      return s
+    },
+    state: (name) => JSON.parse(read(`${name}.state`)),
   }
 }
 
-/** A failure of a full or read-only store: exit 8, the given code, one error line and one hint line. */
+/** A full or read-only store: exit 8, the given code, a one-line message and a hint. */
 function assertStoreFailure(s: Step, code: 'DISK_FULL' | 'READ_ONLY', what: string): void {
   assert.equal(s.rc, 8, `${what}: exit ${s.rc}, expected 8 (${code})\nstdout: ${s.out}\nstderr: ${s.err}`)
-  const doc = s.json()
-  assert.equal(doc.error.code, code, `${what}: ${s.out}`)
-  assert.ok(doc.error.hint, `${what}: a hint`)
-  assert.doesNotMatch(doc.error.message, /\n/, `${what}: one line`)
+  const e = s.json().error
+  assert.equal(e.code, code, `${what}: ${s.out}`)
+  assert.ok(e.hint, `${what}: a hint`)
+  assert.doesNotMatch(e.message, /\n/, `${what}: one line`)
 }
 
-function assertFsckStep(s: Step, what: string): void {
-  assert.equal(s.rc, 0, `${what}: fsck exit ${s.rc}: ${s.err}`)
-  const f = s.json().result
-  assert.deepEqual(f.problems, [], what)
+function assertOkStep(s: Step, what: string): any {
+  assert.equal(s.rc, 0, `${what}: exit ${s.rc}\nstdout: ${s.out}\nstderr: ${s.err}`)
+  return s.json().result
 }
 
-describe('disk full and read-only store (private tmpfs)', {concurrency: 2}, () => {
-  const nsEnv = (s: Sandbox, mnt: string, out: string): NodeJS.ProcessEnv => ({
-    ...s.env(),
-    MNT: mnt,
-    OUT: out,
-    NODE: process.execPath,
-    BIN,
-    SQLITE: path.join(path.dirname(BIN), '..', 'node_modules', 'better-sqlite3'),
+function diskSandbox(): {base: string; mnt: string; out: string; env(s: Sandbox, extra: Record<string, string>): NodeJS.ProcessEnv} {
+  const base = makeTmp('bl-faults-disk-')
+  tmps.push(base)
+  const mnt = path.join(base, 'mnt')
+  const out = path.join(base, 'out')
+  fs.mkdirSync(mnt)
+  fs.mkdirSync(out)
+  const root = path.join(path.dirname(BIN), '..')
+  return {
+    base,
+    mnt,
+    out,
+    env: (s, extra) => ({...s.env(), MNT: mnt, OUT: out, NODE: process.execPath, BIN, STORE_JS: path.join(root, 'dist', 'core', 'store', 'sqlite-object-store.js'), ...extra}),
+  }
+}
+
+// ---- the tests ----------------------------------------------------------------------------------
+
+describe('faults', {concurrency: 3}, () => {
+  scenarios().forEach((sc, i) => {
+    it(`S3 ${sc.name}: push, fetch and clone through the fault proxy`, async () => {
+      figures.scenarios++
+      const proxy: FaultProxy = await startFaultProxy(server.endpoint)
+      const prefix = `faults-${i}`
+      const env: Record<string, string> = sc.timeoutMs ? {BL_CONFIG_COUNT: '1', BL_CONFIG_KEY_0: 'remote.origin.timeout', BL_CONFIG_VALUE_0: String(sc.timeoutMs)} : {}
+      const faulty = async (s: Sandbox, args: string[], cwd?: string): Promise<RunResult> => {
+        proxy.set(sc.schedule)
+        try {
+          return await s.runAsync(args, {env, cwd})
+        } finally {
+          proxy.set(null)
+        }
+      }
+      const sandboxes: Sandbox[] = []
+      try {
+        // push
+        const a = copyWithRemote(source, prefix, proxy.endpoint)
+        sandboxes.push(a)
+        const push = await faulty(a, ['push', '-q', '-u'])
+        const pushed = assertCleanOutcome(push, `push under ${sc.name}`)
+        if (sc.schedule.kind === 'lost-response' && sc.schedule.key) assert.equal(push.code, 0, `an answer lost after a committed ref write is our own push, not FETCH_FIRST:\n${push.stderr}`)
+        const landed = (await remoteRefs(prefix)).get(MAIN)
+        if (pushed) assert.equal(landed, c1)
+        else assert.ok(landed === undefined || landed === c1, 'the remote ref is unmoved or at the pushed commit')
+        assertFsck(a.dir, 'after push')
+        if (!pushed) {
+          const again = await jsonOk(a, ['push', '-u'], {env})
+          assert.equal(again.refs[0].status, landed === c1 ? 'up-to-date' : 'created')
+          assert.equal((await remoteRefs(prefix)).get(MAIN), c1)
+        }
+        assert.equal(localRef(a.dir, 'refs/remotes/origin/main'), c1)
+
+        // fetch, into an empty repository
+        const b = copyWithRemote(empty, prefix, proxy.endpoint)
+        sandboxes.push(b)
+        const fetched = assertCleanOutcome(await faulty(b, ['fetch', '-q']), `fetch under ${sc.name}`)
+        if (!fetched) assert.equal(localRef(b.dir, 'refs/remotes/origin/main'), null, 'a failed fetch moves no ref')
+        assertFsck(b.dir, 'after fetch')
+        if (!fetched) await okA(b, ['fetch', '-q'], {env})
+        assert.equal(localRef(b.dir, 'refs/remotes/origin/main'), c1)
+
+        // clone
+        const c = new Sandbox(s3Env(server))
+        sandboxes.push(c)
+        const dest = path.join(c.base, 'clone')
+        const url = [`s3://${server.bucket}/${prefix}`, '--endpoint', proxy.endpoint, '--path-style']
+        if (!assertCleanOutcome(await faulty(c, ['clone', '-q', url[0]!, dest, ...url.slice(1)], c.base), `clone under ${sc.name}`)) {
+          assert.equal(fs.existsSync(dest), false, 'a failed clone leaves nothing behind')
+          await okA(c, ['clone', '-q', url[0]!, dest, ...url.slice(1)], {cwd: c.base, env})
+        }
+        assert.deepEqual(workTree(dest), sourceFiles)
+        assertFsck(dest, 'after clone')
+        assert.ok(proxy.log.some((r) => r.fault), `no fault was injected under ${sc.name}`)
+      } finally {
+        for (const s of sandboxes) s.cleanup()
+        await proxy.stop()
+      }
+    })
   })
 
-  it('commit: disk full partway, then read-only; nothing half-written; the same command succeeds afterwards', async () => {
+  it('disk full partway through a commit, then a read-only store: clear errors, nothing half-written, the same commit succeeds afterwards', async () => {
+    const d = diskSandbox()
     const s = new Sandbox()
-    const base = makeTmp('bl-faults-disk-')
-    tmps.push(base)
-    const mnt = path.join(base, 'mnt')
-    const out = path.join(base, 'out')
-    fs.mkdirSync(mnt)
-    fs.mkdirSync(out)
-    fs.writeFileSync(path.join(base, 'new1.bin'), prng(3_000_000, 'new1'))
-    fs.writeFileSync(path.join(base, 'new2.bin'), prng(200_000, 'new2'))
+    fs.writeFileSync(path.join(d.base, 'v2.bin'), prng(3_000_000, 'v2'))
+    fs.writeFileSync(path.join(d.base, 'v3.bin'), prng(200_000, 'v3'))
     try {
       await inNamespace(
-        PRELUDE +
-          `
-cd "$MNT" || exit 92
-cp -a "$SRC/." . || exit 93
-step head0 bl log -n 1 --json
-cp "$BASE/new1.bin" data/big.bin
+        `
+cd "$MNT" && cp -a "$SRC/." . || exit 92
+cp "$BASE/v2.bin" data/big.bin
 room 1536
 step full bl commit -a -m two --json
 step full-fsck bl fsck --json
-step full-head bl log -n 1 --json
-integrity >"$OUT/full-integrity.out"
+state full
 room 16384
 step full-retry bl commit -a -m two --json
-step full-retry-fsck bl fsck --json
-cp "$BASE/new2.bin" data/big.bin
-mount -o remount,ro "$MNT" || exit 94
+cp "$BASE/v3.bin" data/big.bin
+mount -o remount,ro "$MNT" || exit 93
 step ro bl commit -a -m three --json
 step ro-fsck bl fsck --json
-step ro-head bl log -n 1 --json
-integrity >"$OUT/ro-integrity.out"
-mount -o remount,rw "$MNT" || exit 95
+state ro
+mount -o remount,rw "$MNT" || exit 94
 step ro-retry bl commit -a -m three --json
-step ro-retry-fsck bl fsck --json
-step status bl status --json
+step end-fsck bl fsck --json
+step end-status bl status --json
 `,
-        {...nsEnv(s, mnt, out), SRC: source.dir, BASE: base},
+        d.env(s, {SRC: source.dir, BASE: d.base}),
       )
-      const step = steps(out)
-      const head0 = step('head0').json().result[0].id
-      assert.equal(head0, c1)
-
+      const {step, state} = stepsIn(d.out)
       assertStoreFailure(step('full'), 'DISK_FULL', 'commit -a on a full disk')
-      assertFsckStep(step('full-fsck'), 'after disk full')
-      assert.equal(step('full-head').json().result[0].id, head0, 'HEAD unchanged')
-      assert.equal(fs.readFileSync(path.join(out, 'full-integrity.out'), 'utf8').trim(), 'ok')
-      assert.equal(step('full-retry').rc, 0, step('full-retry').err)
-      const two = step('full-retry').json().result.id
-      assert.notEqual(two, head0)
-      assertFsckStep(step('full-retry-fsck'), 'after the retry')
+      assert.deepEqual(assertOkStep(step('full-fsck'), 'fsck after disk full').problems, [])
+      assert.deepEqual(state('full'), {integrity: [], main: c1, tracking: null}, 'HEAD unchanged')
+      const two = assertOkStep(step('full-retry'), 'commit after freeing space').id
+      assert.notEqual(two, c1)
 
       assertStoreFailure(step('ro'), 'READ_ONLY', 'commit -a on a read-only store')
-      assertFsckStep(step('ro-fsck'), 'read-only')
-      assert.equal(step('ro-head').json().result[0].id, two, 'HEAD unchanged')
-      assert.equal(fs.readFileSync(path.join(out, 'ro-integrity.out'), 'utf8').trim(), 'ok')
-      assert.equal(step('ro-retry').rc, 0, step('ro-retry').err)
-      assertFsckStep(step('ro-retry-fsck'), 'after the read-only retry')
-      assert.equal(step('status').json().result.clean, true)
+      assert.deepEqual(assertOkStep(step('ro-fsck'), 'fsck of a read-only store').problems, [])
+      assert.deepEqual(state('ro'), {integrity: [], main: two, tracking: null}, 'HEAD unchanged')
+      assert.notEqual(assertOkStep(step('ro-retry'), 'commit once writable').id, two)
+      assert.deepEqual(assertOkStep(step('end-fsck'), 'final fsck').problems, [])
+      assert.equal(assertOkStep(step('end-status'), 'status').clean, true)
     } finally {
       s.cleanup()
     }
   })
 
-  it('fetch and pull: disk full partway, then read-only; refs unchanged; the same command succeeds afterwards', async () => {
-    const prefix = 'disk-fetch'
-    const url = [`s3://${server.bucket}/${prefix}`, '--endpoint', server.endpoint, '--path-style']
-    const a = new Sandbox(s3Env(server))
+  it('disk full partway through a fetch, then a read-only store on pull: clear errors, refs unchanged, the same commands succeed afterwards', async () => {
+    const d = diskSandbox()
+    // The repository that goes into the tmpfs is at c1; the remote then moves to c2 (+2.5 MB).
+    const a = copyWithRemote(source, 'disk-fetch', server.endpoint)
+    await okA(a, ['push', '-q', '-u'])
     const b = new Sandbox(s3Env(server))
-    const base = makeTmp('bl-faults-disk-')
-    tmps.push(base)
-    const mnt = path.join(base, 'mnt')
-    const out = path.join(base, 'out')
-    fs.mkdirSync(mnt)
-    fs.mkdirSync(out)
+    fs.cpSync(a.dir, b.dir, {recursive: true})
+    const more = prng(2_500_000, 'more')
+    fs.writeFileSync(path.join(d.base, 'more.bin'), more)
+    a.write('data/more.bin', more)
+    await okA(a, ['add', '-A', '-q'])
+    await okA(a, ['commit', '-q', '-m', 'more'])
+    await okA(a, ['push', '-q'])
+    const c2 = localRef(a.dir, MAIN)
     try {
-      // The clone that goes into the tmpfs is at c1; the remote then moves to c2 (+2.5 MB).
-      fs.cpSync(source.dir, a.dir, {recursive: true})
-      await okA(a, ['remote', 'add', 'origin', ...url])
-      await okA(a, ['push', '-q', '-u'])
-      await okA(b, ['clone', '-q', url[0]!, b.dir, ...url.slice(1)], {cwd: b.base})
-      const added = prng(2_500_000, 'fetch-new')
-      a.write('data/more.bin', added)
-      fs.writeFileSync(path.join(base, 'more.bin'), added)
-      await okA(a, ['add', '-A', '-q'])
-      await okA(a, ['commit', '-q', '-m', 'more'])
-      await okA(a, ['push', '-q'])
-      const c2 = (await jsonOk(a, ['log', '-n', '1']))[0].id
-
       await inNamespace(
-        PRELUDE +
-          `
-cd "$MNT" || exit 92
-cp -a "$SRC/." . || exit 93
+        `
+cd "$MNT" && cp -a "$SRC/." . || exit 92
 room 1024
 step full bl fetch --json
 step full-fsck bl fsck --json
-step full-tracking bl log -n 1 origin/main --json
-integrity >"$OUT/full-integrity.out"
+state full
 room 16384
 step full-retry bl fetch --json
-step full-retry-tracking bl log -n 1 origin/main --json
-mount -o remount,ro "$MNT" || exit 94
+state full-retry
+mount -o remount,ro "$MNT" || exit 93
 step ro bl pull --json
 step ro-fsck bl fsck --json
-step ro-head bl log -n 1 --json
-mount -o remount,rw "$MNT" || exit 95
+state ro
+mount -o remount,rw "$MNT" || exit 94
 step ro-retry bl pull --json
-step ro-retry-head bl log -n 1 --json
-step ro-retry-fsck bl fsck --json
+step end-fsck bl fsck --json
+state end
 cmp data/more.bin "$BASE/more.bin" >"$OUT/cmp.out" 2>&1; echo $? >"$OUT/cmp.rc"
 `,
-        {...nsEnv(b, mnt, out), SRC: b.dir, BASE: base},
+        d.env(b, {SRC: b.dir, BASE: d.base}),
       )
-      const step = steps(out)
+      const {step, state} = stepsIn(d.out)
       assertStoreFailure(step('full'), 'DISK_FULL', 'fetch on a full disk')
-      assertFsckStep(step('full-fsck'), 'after disk full')
-      assert.equal(step('full-tracking').json().result[0].id, c1, 'origin/main unchanged')
-      assert.equal(fs.readFileSync(path.join(out, 'full-integrity.out'), 'utf8').trim(), 'ok')
-      assert.equal(step('full-retry').rc, 0, step('full-retry').err)
-      assert.equal(step('full-retry-tracking').json().result[0].id, c2)
+      assert.deepEqual(assertOkStep(step('full-fsck'), 'fsck after disk full').problems, [])
+      assert.deepEqual(state('full'), {integrity: [], main: c1, tracking: c1}, 'refs unchanged')
+      assertOkStep(step('full-retry'), 'fetch after freeing space')
+      assert.deepEqual(state('full-retry'), {integrity: [], main: c1, tracking: c2})
 
       assertStoreFailure(step('ro'), 'READ_ONLY', 'pull on a read-only store')
-      assertFsckStep(step('ro-fsck'), 'read-only')
-      assert.equal(step('ro-head').json().result[0].id, c1, 'HEAD unchanged')
-      assert.equal(step('ro-retry').rc, 0, step('ro-retry').err)
-      assert.equal(step('ro-retry-head').json().result[0].id, c2)
-      assertFsckStep(step('ro-retry-fsck'), 'after the read-only retry')
-      assert.equal(fs.readFileSync(path.join(out, 'cmp.rc'), 'utf8').trim(), '0', 'pulled file content')
+      assert.deepEqual(assertOkStep(step('ro-fsck'), 'fsck of a read-only store').problems, [])
+      assert.deepEqual(state('ro'), {integrity: [], main: c1, tracking: c2}, 'HEAD unchanged')
+      assertOkStep(step('ro-retry'), 'pull once writable')
+      assert.deepEqual(assertOkStep(step('end-fsck'), 'final fsck').problems, [])
+      assert.deepEqual(state('end'), {integrity: [], main: c2, tracking: c2})
+      assert.equal(fs.readFileSync(path.join(d.out, 'cmp.rc'), 'utf8').trim(), '0', 'the pulled file has its content')
     } finally {
       a.cleanup()
       b.cleanup()
