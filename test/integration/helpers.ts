@@ -90,7 +90,7 @@ export class Sandbox {
     const env: NodeJS.ProcessEnv = {...process.env, ...this.defaultEnv, BL_CONFIG_DIR: this.configDir, ...opts.env}
     // Never let the developer's own settings leak into a test.
     for (const k of Object.keys(env)) if (/^BL_(COMMITTER|AUTHOR)_/.test(k) && !(k in this.defaultEnv) && !(opts.env && k in opts.env)) delete env[k]
-    delete env.BL_DEBUG
+    if (!('BL_DEBUG' in this.defaultEnv) && !(opts.env && 'BL_DEBUG' in opts.env)) delete env.BL_DEBUG
     delete env.BL_LOCK_TIMEOUT
     if (opts.env?.BL_LOCK_TIMEOUT) env.BL_LOCK_TIMEOUT = opts.env.BL_LOCK_TIMEOUT
     for (const k of opts.unset ?? []) delete env[k]

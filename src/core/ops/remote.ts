@@ -41,9 +41,28 @@ function checkUrl(repo: Repo, url: string): void {
   parseRemoteUrl(url, repo.ctx.cwd)
 }
 
+/**
+ * An endpoint is stored in the repository's config: one carrying a password or signed query
+ * parameters would put a secret into the repository (and into `bl remote list`).
+ */
+function checkEndpoint(endpoint: string | undefined): void {
+  if (endpoint === undefined) return
+  let u: URL
+  try {
+    u = new URL(endpoint)
+  } catch {
+    throw new BlError('BAD_REMOTE_URL', `bad endpoint ${redactUrl(endpoint)}`, {hint: 'Use http(s)://host[:port], e.g. --endpoint http://localhost:9000.'})
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new BlError('BAD_REMOTE_URL', `bad endpoint ${redactUrl(endpoint)}: not http or https`, {hint: 'Use http(s)://host[:port], e.g. --endpoint http://localhost:9000.'})
+  if (u.username || u.password || u.search)
+    throw new BlError('BAD_REMOTE_URL', `refusing an endpoint with credentials or query parameters in it (${redactUrl(endpoint)})`, {hint: 'Give credentials through the AWS environment, shared config or --profile, never in the endpoint.'})
+}
+
 export function remoteAdd(repo: Repo, name: string, url: string, opts: RemoteOptions = {}): RemoteView {
   checkRemoteName(name)
   checkUrl(repo, url)
+  checkEndpoint(opts.endpoint)
   if (repo.store.getConfig(`remote.${name}.url`) !== undefined)
     throw new BlError('REMOTE_EXISTS', `remote ${name} already exists`, {hint: `Change it with \`bl remote set-url ${name} <url>\`, or remove it first.`, data: {name}})
   const settings: RemoteSettings = {name, url: normalizeDirUrl(repo, url), ...opts}
@@ -85,6 +104,7 @@ export function remoteRemove(repo: Repo, name: string): {removed: string; refs: 
 export function remoteSetUrl(repo: Repo, name: string, url: string, opts: RemoteOptions = {}): RemoteView {
   const cur = readRemote(repo, name)
   checkUrl(repo, url)
+  checkEndpoint(opts.endpoint)
   const next: RemoteSettings = {...cur, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), url: normalizeDirUrl(repo, url), conditional: undefined}
   repo.store.transaction(() => {
     writeRemote(repo, next)
