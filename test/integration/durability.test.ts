@@ -38,7 +38,7 @@ describe('crash safety: SIGKILL during add -A + commit of ~60 MB', () => {
 
   // Kill points spread over the whole add + commit window (process start, scan, chunk writes, index
   // update, commit), as fractions of how long an uninterrupted add -A + commit takes on this machine.
-  const fractions = [0.03, 0.2, 0.4, 0.6, 0.75, 0.88, 0.97]
+  const fractions = [0.03, 0.3, 0.6, 0.85, 0.97]
   let window = 0
   before(() => {
     writeGeneration(s, 0)
