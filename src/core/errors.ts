@@ -77,6 +77,11 @@ export type ErrorCode =
   | 'BAD_LOCK'
   | 'PIN_MISMATCH'
   | 'NOT_PUSHED'
+  // tables (issue 7)
+  | 'NOT_A_TABLE'
+  | 'BAD_TABLE'
+  | 'DUPLICATE_KEY'
+  | 'SCHEMA_VIOLATION'
 
 export class BlError extends Error {
   readonly code: ErrorCode
@@ -108,6 +113,10 @@ export const EXIT = {
   SIGNATURE: 10,
   /** A protection rule refused the operation, or commits on a protected branch break one. */
   PROTECTED: 11,
+  /** A table's content is malformed (ragged rows, invalid UTF-8, truncated Parquet, duplicate keys). */
+  BAD_DATA: 12,
+  /** Tables do not conform to the schema pinned for them. */
+  SCHEMA: 13,
 } as const
 
 const exitByCode: Partial<Record<ErrorCode, number>> = {
@@ -178,6 +187,10 @@ const exitByCode: Partial<Record<ErrorCode, number>> = {
   BAD_LOCK: EXIT.USAGE,
   PIN_MISMATCH: EXIT.FAILURE,
   NOT_PUSHED: EXIT.REJECTED,
+  NOT_A_TABLE: EXIT.USAGE,
+  BAD_TABLE: EXIT.BAD_DATA,
+  DUPLICATE_KEY: EXIT.BAD_DATA,
+  SCHEMA_VIOLATION: EXIT.SCHEMA,
 }
 
 export function exitCodeFor(code: ErrorCode): number {

@@ -22,6 +22,9 @@ import {defaultSigner} from '../../src/core/signing/signer.ts'
 import {verifySignature} from '../../src/core/signing/verify.ts'
 import {decodeIndex, encodeIndex} from '../../src/core/store/index-codec.ts'
 import {decodeSparse, encodeSparse} from '../../src/core/worktree/sparse.ts'
+import {parquetWriteBuffer} from 'hyparquet-writer'
+import {openTable} from '../../src/core/tables/open.ts'
+import {computeStats} from '../../src/core/tables/stats.ts'
 import type {FuzzTarget} from './fuzz-engine.ts'
 
 const A = hashHex(Buffer.from('a'))
@@ -257,5 +260,36 @@ export async function fuzzTargets(): Promise<FuzzTarget[]> {
     {name: 'config key', format: 'text', codes: ['BAD_CONFIG'], decode: (b) => parseConfigKey(text(b)), seeds: ['user.email', 'remote.origin.url', 'branch.feature/x.remote', 'protect.release/*.x-y'].map(utf8)},
     {name: 'remote URL', format: 'text', codes: ['BAD_REMOTE_URL'], decode: (b) => parseRemoteUrl(text(b), '/work/repo'), seeds: ['s3://bucket/prefix/x', 'file:///srv/remote', '../remote', 's3://b'].map(utf8)},
     {name: 'branch name', format: 'text', codes: ['BAD_REF_NAME'], decode: (b) => checkBranchName(text(b)), seeds: ['main', 'feature/x-1', 'release/1.0'].map(utf8)},
+    // Tables (issue 7): opened by name as bl preview/stats do, every row read, statistics computed.
+    {name: 'CSV table', format: 'text', codes: TABLE_CODES, decode: (b) => readTable(b, 't.csv'), seeds: ['id,name,price\n1,"Smith, J.",2.5\n2,"say ""hi""\nbye",\n', 'a;b\n1;2\n', '1,2,3\n4,5,6\n'].map(utf8)},
+    {name: 'JSONL table', format: 'text', codes: TABLE_CODES, decode: (b) => readTable(b, 't.jsonl'), seeds: ['{"id":1,"tags":["a"],"n":null}\n{"id":2,"x":{"y":true}}\n'].map(utf8)},
+    {name: 'Parquet table', format: 'binary', codes: TABLE_CODES, weight: 0.3, decode: (b) => readTable(b, 't.parquet'), seeds: parquetSeeds()},
+    {name: 'JSON table', format: 'json', codes: TABLE_CODES, decode: (b) => readTable(b, 't.json'), seeds: ['[{"id":1,"v":"a"},{"id":2,"v":null,"w":[1]}]', '{"meta":1,"rows":[[1,2],[3,4]]}'].map(utf8)},
   ]
+}
+
+const TABLE_CODES = ['BAD_TABLE', 'NOT_A_TABLE'] as const
+
+function parquetSeeds(): Buffer[] {
+  const n = 40
+  return [
+    Buffer.from(
+      parquetWriteBuffer({
+        columnData: [
+          {name: 'id', data: Array.from({length: n}, (_, i) => i), type: 'INT32'},
+          {name: 'big', data: Array.from({length: n}, (_, i) => BigInt(i) << 40n), type: 'INT64'},
+          {name: 's', data: Array.from({length: n}, (_, i) => (i % 4 ? `v${i}` : null)), type: 'STRING'},
+          {name: 'f', data: Array.from({length: n}, (_, i) => i / 3), type: 'DOUBLE'},
+          {name: 'b', data: Array.from({length: n}, (_, i) => i % 2 === 0), type: 'BOOLEAN'},
+        ],
+        rowGroupSize: 16,
+      }),
+    ),
+  ]
+}
+
+async function readTable(bytes: Uint8Array, name: string): Promise<void> {
+  const buf = Buffer.from(bytes)
+  const src = {name, size: buf.length, async *stream() { yield buf }, read: async (s: number, e: number) => buf.subarray(s, e)}
+  await computeStats(await openTable(src, name))
 }

@@ -14,7 +14,7 @@ import {Keyring} from '../../src/core/signing/keyring.ts'
 import {defaultSigner} from '../../src/core/signing/signer.ts'
 import {verifySignature} from '../../src/core/signing/verify.ts'
 import {decodeSparse} from '../../src/core/worktree/sparse.ts'
-import {runTarget, type FuzzTarget} from './fuzz-engine.ts'
+import {checkCase, makeCase, runTarget, type FuzzTarget} from './fuzz-engine.ts'
 import {formatFailure, runFuzz} from './fuzz-run.ts'
 import {fuzzTargets} from './fuzz-targets.ts'
 
@@ -69,6 +69,32 @@ describe('decoder fuzzing', () => {
 // ---- regressions: each input crashed, hung or over-allocated before its fix --------------------
 
 describe('decoder regressions', () => {
+  // Damaged Parquet pages that made hyparquet 1.33 spin forever (a NaN read offset, runs of
+  // negative or unbounded length) or reject a promise unhandled, which kills the process; fixed
+  // by scripts/patch-deps.js. Each runs in the fuzzer's worker, whose watchdog reports a hang.
+  for (const [seed, index] of [['22cb2fdb', 266], ['600c51e6', 698]] as const) {
+    it(`Parquet: fuzz case ${seed}#${index} (a hang before the fix) is a typed error`, {timeout: 60_000}, async () => {
+      const report = await runFuzz({seed, total: index + 1, target: 'Parquet table', only: index})
+      assert.deepEqual(report.failures.map(formatFailure), [])
+      assert.equal(report.cases, 1)
+    })
+  }
+
+  it('Parquet: fuzz case dbc02891#2717 fails typed and leaves no promise rejected unhandled', async () => {
+    const target = (await fuzzTargets()).find((t) => t.name === 'Parquet table')!
+    const leaked: unknown[] = []
+    const onLeak = (e: unknown): void => void leaked.push(e)
+    process.on('unhandledRejection', onLeak)
+    try {
+      const out = await checkCase(target, makeCase(target, 'dbc02891', 2717))
+      assert.deepEqual(out, {ok: 'rejected'})
+      await new Promise((r) => setTimeout(r, 300))
+    } finally {
+      process.off('unhandledRejection', onLeak)
+    }
+    assert.deepEqual(leaked.map(String), [])
+  })
+
   it('zstd: a frame claiming more than the expected size fails typed, before allocating it', () => {
     const bomb = compress(Buffer.alloc(16 << 20))
     assert.ok(bomb, 'zstd binding loads')

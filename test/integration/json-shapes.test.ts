@@ -649,6 +649,24 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
   })
 })
 
+describe('tables', () => {
+  const s = new Sandbox()
+  after(() => s.cleanup())
+
+  it('preview (table and document), stats of a table and of a commit, schema', async () => {
+    await okA(s, ['init', '-q'])
+    s.write('t.csv', 'id,v,w\n1,a,\n2,b,true\n')
+    s.write('d.json', '{"a": 1}')
+    await okA(s, ['add', '-A', '-q'])
+    await okA(s, ['commit', '-q', '-m', 'tables'])
+    await check(s, 'preview', docShape('`preview`'), ['preview', 'HEAD:t.csv'])
+    await check(s, 'preview (document)', docShape('`preview`', 'or for a JSON document'), ['preview', 'HEAD:d.json'])
+    await check(s, 'stats <rev>:<path>', docShape('`stats <rev>:<path>`'), ['stats', 'HEAD:t.csv'])
+    await check(s, 'stats <rev>', docShape('`stats <rev>`'), ['stats', 'HEAD'])
+    await check(s, 'schema', docShape('`schema`'), ['schema', 'HEAD:t.csv'])
+  })
+})
+
 describe('coverage', () => {
   it('checks at least 30 commands of the table', (t) => {
     t.diagnostic(`${covered.size} command shapes checked: ${[...covered].join(', ')}`)

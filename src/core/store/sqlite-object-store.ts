@@ -808,6 +808,31 @@ CREATE TABLE IF NOT EXISTS remote_objects(remote TEXT NOT NULL, chunk INTEGER NO
     st.forgetObjects.run(remote)
   }
 
+  // ---- table statistics, cached by file id (a committed file's stats never change) ----
+
+  private statsStmts: {get: Database.Statement; put: Database.Statement} | undefined
+
+  private tableStatsTable(): NonNullable<SqliteObjectStore['statsStmts']> {
+    if (this.statsStmts) return this.statsStmts
+    if (!this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'table_stats'").get())
+      this.transaction(() => this.db.exec('CREATE TABLE IF NOT EXISTS table_stats(blob BLOB NOT NULL, variant TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY(blob, variant)) WITHOUT ROWID'))
+    this.statsStmts = {
+      get: this.db.prepare('SELECT data FROM table_stats WHERE blob = ? AND variant = ?').pluck(),
+      put: this.db.prepare('INSERT INTO table_stats(blob, variant, data) VALUES (?, ?, ?) ON CONFLICT(blob, variant) DO UPDATE SET data = excluded.data'),
+    }
+    return this.statsStmts
+  }
+
+  /** Cached statistics of a file (`variant`: the stats version and the read options). */
+  getTableStats(blob: Oid, variant: string): string | undefined {
+    return this.tableStatsTable().get.get(hexBuf(blob), variant) as string | undefined
+  }
+
+  putTableStats(blob: Oid, variant: string, data: string): void {
+    const st = this.tableStatsTable()
+    this.transaction(() => st.put.run(hexBuf(blob), variant, data))
+  }
+
   // ---- content use: when a file's content was last written out or read (gc --evict goes LRU) ----
 
   private useStmts: {touch: Database.Statement; all: Database.Statement} | undefined

@@ -1,0 +1,102 @@
+/**
+ * Type inference for cells. Text formats (CSV/TSV) carry strings: a cell is `integer`, `number`,
+ * `boolean`, `date` (YYYY-MM-DD), `timestamp` (ISO 8601 date and time) or `string`; an empty cell
+ * and the usual spellings of "missing" (NA, N/A, null, NULL, NaN) are nulls. JSON values keep their
+ * own type; a JSON string is only ever a string, date or timestamp. A column's type is the
+ * narrowest one that holds all its values (integer + number = number, date + timestamp =
+ * timestamp, anything else mixed = string).
+ */
+import type {Cell, ColumnType} from './types.js'
+
+const NULLS = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL', 'Null', 'NaN', 'nan'])
+const BOOLS = new Map<string, boolean>([
+  ['true', true],
+  ['false', false],
+  ['TRUE', true],
+  ['FALSE', false],
+  ['True', true],
+  ['False', false],
+])
+const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/
+const TIMESTAMP_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?$/
+
+export function isNullText(s: string): boolean {
+  return NULLS.has(s)
+}
+
+/** The type of a text cell (CSV/TSV). Cheap checks on the first character come before any regex. */
+export function inferType(s: string): ColumnType {
+  if (s.length === 0 || NULLS.has(s)) return 'null'
+  const c = s.charCodeAt(0)
+  const digit = c >= 48 && c <= 57
+  if (digit || c === 43 /* + */ || c === 45 /* - */ || c === 46 /* . */) {
+    const k = numberKind(s)
+    if (k === 1) return s.length < 16 || Number.isSafeInteger(Number(s)) ? 'integer' : 'number'
+    if (k === 2) return 'number'
+    if (k === 3 && NUMBER_RE.test(s)) return 'number'
+    if (digit && s.length === 10 && DATE_RE.test(s)) return 'date'
+    if (digit && s.length > 10 && TIMESTAMP_RE.test(s)) return 'timestamp'
+    return 'string'
+  }
+  if (BOOLS.has(s)) return 'boolean'
+  return 'string'
+}
+
+/**
+ * 1: digits with an optional sign; 2: a plain decimal (`-12.5`, `.5`, `3.`); 3: maybe an exponent
+ * form (left to the regex); 0: not a number. A hand scan: most numeric cells never reach a regex.
+ */
+function numberKind(s: string): 0 | 1 | 2 | 3 {
+  let i = s.charCodeAt(0) === 43 || s.charCodeAt(0) === 45 ? 1 : 0
+  let digits = 0
+  let dots = 0
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 48 && c <= 57) digits++
+    else if (c === 46) {
+      if (++dots > 1) return 0
+    } else return c === 101 || c === 69 ? 3 : 0
+  }
+  if (digits === 0) return 0
+  return dots === 0 ? 1 : 2
+}
+
+/** The type of any cell: text is inferred, JSON values keep their type. */
+export function typeOf(cell: Cell, text: boolean): ColumnType {
+  if (cell === null) return 'null'
+  if (typeof cell === 'string') {
+    if (text) return inferType(cell)
+    if (cell.length === 10 && DATE_RE.test(cell)) return 'date'
+    if (cell.length > 10 && TIMESTAMP_RE.test(cell)) return 'timestamp'
+    return 'string'
+  }
+  if (typeof cell === 'number') return Number.isSafeInteger(cell) ? 'integer' : 'number'
+  if (typeof cell === 'boolean') return 'boolean'
+  return 'json'
+}
+
+/** A cell's value as its type: numbers and booleans of text cells parsed, nulls as null. */
+export function valueOf(cell: Cell, type: ColumnType): Cell {
+  if (typeof cell !== 'string') return cell
+  switch (type) {
+    case 'null':
+      return null
+    case 'integer':
+    case 'number':
+      return Number(cell)
+    case 'boolean':
+      return BOOLS.get(cell) ?? null
+    default:
+      return cell
+  }
+}
+
+/** The narrowest type holding values of both types. */
+export function widen(a: ColumnType, b: ColumnType): ColumnType {
+  if (a === b || b === 'null') return a
+  if (a === 'null') return b
+  if ((a === 'integer' && b === 'number') || (a === 'number' && b === 'integer')) return 'number'
+  if ((a === 'date' && b === 'timestamp') || (a === 'timestamp' && b === 'date')) return 'timestamp'
+  return 'string'
+}
