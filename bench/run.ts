@@ -1,7 +1,7 @@
 /**
  * BlackLake benchmark harness.
  *
- *   npm run bench -- [--only D1,D2,D3,BIG,HIST,REMOTE] [--runs N] [--tools bl,cp,git,restic] [--no-big] [--keep]
+ *   npm run bench -- [--only D1,D2,D3,BIG,HIST,REMOTE,TABLES] [--runs N] [--tools bl,cp,git,restic] [--no-big] [--keep]
  *
  * Generates deterministic data sets (reused between runs), then for each data set and each run
  * gives every tool a fresh work tree / repository and times: the first commit, a no-change status,
@@ -10,6 +10,7 @@
  * the min..max spread, PASS/FAIL per target, and writes everything to <data root>/results.json.
  * HIST (no data set, a few seconds) times merge-base on a 10,000-commit history (bench/history.ts).
  * REMOTE pushes and clones D1, D2 and D3 through the S3 test server, against rclone (bench/remote.ts).
+ * TABLES times a row diff of two versions of a 1,000,000-row CSV and `bl stats` of D3's CSV (bench/tables.ts).
  * Exit code is 0 even when targets fail (this is a report).
  */
 import {spawnSync} from 'node:child_process'
@@ -22,6 +23,7 @@ import {Runner, commandVersion, syncDisks} from './measure.js'
 import {benchHistory, HIST_COMMITS, type HistoryResult} from './history.js'
 import {benchMerge, type MergeBench} from './merge.js'
 import {benchRemote, printRemoteTable, remoteTargets, type RemoteBench} from './remote.js'
+import {benchTables, tablesTargets, type TablesBench} from './tables.js'
 import {ALL_TOOLS, blTool, cpTool, gitTool, resticTool, storeInfo, type StepResult, type Tool, type ToolCtx, type ToolName} from './tools.js'
 import {GiB, MB, MiB, compareManifests, emptyWorkTree, warm, fmtBytes, fmtRss, fmtSeconds, fmtSummary, freeDiskBytes, manifest, padTable, rmrf, summarize, type Summary, type Target, type Unit} from './util.js'
 
@@ -40,6 +42,8 @@ interface Options {
   hist: boolean
   /** The REMOTE step (push / clone through the S3 test server). */
   remote: boolean
+  /** The TABLES step (row diff of a 1,000,000-row CSV, stats of D3's CSV). */
+  tables: boolean
   runs: number
   tools: ToolName[]
   keep: boolean
@@ -49,10 +53,12 @@ interface Options {
 
 function usage(): string {
   return `usage: npm run bench -- [options]
-  --only D1,D2,D3,BIG,HIST,REMOTE  data sets to run (default: all; BIG only when free disk >= 20 GiB);
+  --only D1,D2,D3,BIG,HIST,REMOTE,TABLES  data sets to run (default: all; BIG only when free disk >= 20 GiB);
                         HIST = merge-base on a 10,000-commit history built in-process (cheap);
                         REMOTE = push / clone of D1, D2, D3 through the S3 test server vs rclone
                         (~2-4 min; rclone comparisons are skipped when rclone is not installed)
+                        TABLES = bl diff --rows on two versions of a 1,000,000-row CSV and bl stats
+                        of D3's CSV (generates D3 when missing)
   --runs N              timed runs per step, median reported (default 3; BIG always runs once)
   --tools bl,cp,git,restic  contenders (default: all that are installed; restic is only detected)
   --big / --no-big      force BIG on / off (also env BENCH_BIG=1 / BENCH_BIG=0); default on
@@ -67,6 +73,7 @@ function parseArgs(argv: string[]): Options {
   let only: DatasetId[] | null = null
   let hist = true
   let remote = true
+  let tables = true
   let runs = 3
   let tools: ToolName[] = [...ALL_TOOLS]
   let keep = false
@@ -89,10 +96,11 @@ function parseArgs(argv: string[]): Options {
           .filter(Boolean)
         hist = names.includes('HIST')
         remote = names.includes('REMOTE')
+        tables = names.includes('TABLES')
         only = names
-          .filter((s) => s !== 'HIST' && s !== 'REMOTE')
+          .filter((s) => s !== 'HIST' && s !== 'REMOTE' && s !== 'TABLES')
           .map((s) => {
-            if (!(ALL_DATASETS as readonly string[]).includes(s)) die(`unknown data set ${s} (expected ${ALL_DATASETS.join(',')},HIST,REMOTE)`)
+            if (!(ALL_DATASETS as readonly string[]).includes(s)) die(`unknown data set ${s} (expected ${ALL_DATASETS.join(',')},HIST,REMOTE,TABLES)`)
             return s as DatasetId
           })
         break
@@ -136,7 +144,7 @@ function parseArgs(argv: string[]): Options {
   if (big === false) sel = sel.filter((d) => d !== 'BIG')
   if (big === true && !sel.includes('BIG')) sel.push('BIG')
   const dataRoot = path.resolve(process.env.BENCH_DIR || path.join(BENCH_DIR, '.data'))
-  return {only: ALL_DATASETS.filter((d) => sel.includes(d)), hist, remote, runs, tools, keep, fullPeers, dataRoot}
+  return {only: ALL_DATASETS.filter((d) => sel.includes(d)), hist, remote, tables, runs, tools, keep, fullPeers, dataRoot}
 }
 
 function die(msg: string): never {
@@ -632,10 +640,19 @@ async function main(): Promise<void> {
     printRemoteTable(remoteBench, log)
   }
 
+  let tablesBench: TablesBench | undefined
+  if (opts.tables) {
+    log('')
+    log('== TABLES: row diff of a 1,000,000-row CSV; stats of D3 ==')
+    const env = {...process.env, BL_AUTHOR_NAME: 'Bench Mark', BL_AUTHOR_EMAIL: 'bench@example.com', BL_CONFIG_DIR: path.join(workRoot, 'tables-config')}
+    tablesBench = await benchTables(runner, BL_BIN, opts.dataRoot, workRoot, opts.runs, env, log)
+  }
+
   const targets = evalTargets(results)
   if (history) targets.push(historyTarget(history))
   if (mergeBench) targets.push(...mergeTargets(mergeBench))
   if (remoteBench) targets.push(...remoteTargets(remoteBench, RSS_LIMIT))
+  if (tablesBench) targets.push(...tablesTargets(tablesBench))
   log('')
   log('== targets (medians; ratios from the same run) ==')
   for (const t of targets) log(`${t.verdict.padEnd(4)}  ${t.text}: ${t.measured}  [target ${t.threshold}]`)
@@ -686,6 +703,7 @@ async function main(): Promise<void> {
     history: history ?? null,
     merge: mergeBench ?? null,
     remote: remoteBench ?? null,
+    tables: tablesBench ?? null,
     targets,
   }
   runner.dispose()

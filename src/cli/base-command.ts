@@ -9,7 +9,7 @@ import {colorEnabled, palette, type Palette} from './color.js'
 import os from 'node:os'
 import path from 'node:path'
 import type {Context} from '../core/context.js'
-import {BlError, EXIT, exitCodeFor, fsError} from '../core/errors.js'
+import {BlError, EXIT, exitCodeFor, fsError, printable} from '../core/errors.js'
 import {openRepo, type Repo} from '../core/repo.js'
 import {translateSqliteError} from '../core/store/sqlite-object-store.js'
 
@@ -83,6 +83,7 @@ export abstract class BlCommand extends Command {
     if (this.jsonEnabled()) {
       this.logJson({ok: false, error: {code: e.code, message: e.message, hint: e.hint ?? null, data: e.data}})
     } else {
+      for (const line of reportLines(e)) process.stderr.write(line + '\n')
       process.stderr.write(`error: ${e.message}\n`)
       if (e.hint) process.stderr.write(`hint: ${e.hint}\n`)
       if (process.env.BL_DEBUG && err.stack) process.stderr.write(err.stack + '\n')
@@ -93,6 +94,21 @@ export abstract class BlCommand extends Command {
     this.openedRepo?.close()
     await super.finally(err)
   }
+}
+
+/** Errors whose `data` holds a per-item report printed line by line before the error line. */
+const REPORTS: Partial<Record<BlError['code'], {prefix: string; max: number}>> = {
+  SCHEMA_VIOLATION: {prefix: 'schema', max: 50},
+}
+
+/** `<prefix>: <message>` for each of `data.violations` (at most `max`, then a count). */
+function reportLines(e: BlError): string[] {
+  const r = REPORTS[e.code]
+  const items = e.data.violations
+  if (!r || !Array.isArray(items)) return []
+  const lines = items.slice(0, r.max).map((v: {message?: unknown}) => `${r.prefix}: ${printable(String(v.message ?? ''), 1000)}`)
+  if (items.length > r.max) lines.push(`${r.prefix}: ... and ${items.length - r.max} more (see --json)`)
+  return lines
 }
 
 function toBlError(err: Error & {oclif?: {exit?: number}}): BlError {

@@ -24,6 +24,7 @@ import {absPath, quotePath} from '../worktree/paths.js'
 import {outsideSparse, readSparse} from '../worktree/sparse.js'
 import {ensureContent} from '../ops/content.js'
 import {guardWrittenCommit} from '../protect/enforce.js'
+import {guardCommitPins} from '../schema/pins.js'
 import {codeLinkMeta, loadCodeIdentity} from '../gitlink/code-link.js'
 
 export function flatOfCommit(repo: Repo, commit: Oid | null): Map<string, FlatEntry> {
@@ -65,6 +66,8 @@ export async function prepareCommit(repo: Repo, spec: CommitSpec, signer: Commit
   await loadCodeIdentity(repo)
   const meta = await codeLinkMeta(repo)
   const c: Commit = {tree: spec.tree, parents: spec.parents, author: spec.author ?? repo.identity('author'), committer: repo.identity('committer'), message: normalizeMessage(spec.message), meta}
+  // Schema pins: a commit whose tables break the pins of its tree is refused before anything moves.
+  await guardCommitPins(repo, c)
   if (signer) c.signature = await signer.sign(commitPayload(c))
   return c
 }

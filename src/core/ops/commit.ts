@@ -14,6 +14,7 @@ import {stage, type AddOptions} from './add.js'
 import {commitSigner, type PassphrasePrompt} from './keys.js'
 import {readOperation} from './operation-state.js'
 import {commitGuard} from '../protect/enforce.js'
+import {guardCommitPins, hasPinsFile} from '../schema/pins.js'
 import {codeLinkMeta, loadCodeIdentity} from '../gitlink/code-link.js'
 import {inputMeta, resolveInputs} from './lineage.js'
 
@@ -89,12 +90,20 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
   // Branch protection (src/core/protect): refuses at once an unsigned or untrusted commit where a
   // rule requires signatures; `guard` checks the built commit's message and sizes.
   const guard = commitGuard(repo, head.branch, signer?.fingerprint ?? null)
-  if (!signer && !guard) return repo.store.transaction(() => publish(build()), {durable: true})
-  // Signing is asynchronous and a SQLite transaction is not: write the trees, sign outside the
-  // write lock, then publish the commit and move the ref (unreferenced trees of a failed signing are
-  // left to gc).
-  const c = repo.store.transaction(build, {durable: true})
+  // Schema pins (src/core/schema/pins.ts): a tree holding `.blschema` is checked against it before
+  // the commit is published. Without pins, a guard or signing, the commit is one transaction.
+  let built: Commit | undefined
+  const done = repo.store.transaction(() => {
+    built = build()
+    return !signer && !guard && !hasPinsFile(repo, built.tree) ? publish(built) : null
+  }, {durable: true})
+  if (done) return done
+  // Signing and the schema check are asynchronous and a SQLite transaction is not: write the trees,
+  // check and sign outside the write lock, then publish the commit and move the ref (unreferenced
+  // trees of a refused commit or a failed signing are left to gc).
+  const c = built!
   guard?.(c)
+  await guardCommitPins(repo, c)
   if (signer) c.signature = await signer.sign(commitPayload(c))
   return repo.store.transaction(() => publish(c), {durable: true})
 }

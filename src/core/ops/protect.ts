@@ -9,7 +9,10 @@ import type {Oid} from '../hash.js'
 import {HEADS, readRef} from '../refs/refs.js'
 import type {Repo} from '../repo.js'
 import {Keyring} from '../signing/keyring.js'
-import {checkContext, violationError} from '../protect/enforce.js'
+import {checkContext, violationError, violationLines} from '../protect/enforce.js'
+import {CommitGraph} from '../graph.js'
+import {auditSchemaPins, type SchemaAudit, type SchemaAuditCache} from '../schema/audit.js'
+import {PINS_FILE} from '../schema/pins.js'
 import {encodePolicy, globProblem, messagePatternProblem, policyId, policyPayload, validateBody, type PolicyBody, type ProtectionRule, type TrustedSigner} from '../protect/policy.js'
 import {auditHistory, rulesFor, type Violation} from '../protect/rules.js'
 import {loadLocalPolicy, saveLocalPolicy, type LocalPolicy} from '../protect/store.js'
@@ -274,6 +277,9 @@ export interface VerifyBranchesResult {
   policy: PolicyInfo | null
   all: boolean
   branches: BranchAudit[]
+  /** Schema pins: each audited branch's commits judged by the `.blschema` of their own tree. */
+  schema: SchemaAudit[]
+  /** Protection violations, then schema ones (`check: "schema"`). */
   violations: Violation[]
 }
 
@@ -281,12 +287,13 @@ export interface VerifyBranchesResult {
  * Audits branches against the rules that protect them: the commits added since each rule was
  * defined (not reachable from the branch tips recorded with the rule), or with `all` every commit
  * reachable. `names`: local branches (`main`) or remote-tracking ones (`origin/main`); default every
- * local branch some rule protects. Exit 0 when clean; POLICY_VIOLATION (11) listing every violation.
+ * local branch some rule protects. Every commit reachable from the audited branches (default:
+ * every local branch) that holds schema pins is also checked against them (src/core/schema/audit.ts).
+ * Exit 0 when clean; POLICY_VIOLATION (11) listing every violation.
  */
 export async function verifyBranches(repo: Repo, opts: {names?: string[]; all?: boolean} = {}): Promise<VerifyBranchesResult> {
   const l = loadLocalPolicy(repo)
   const all = Boolean(opts.all)
-  if (!l) return {policy: null, all, branches: [], violations: []}
   const targets: Array<{branch: string; ref: string; commit: Oid}> = []
   if (opts.names?.length) {
     for (const n of opts.names) {
@@ -297,19 +304,34 @@ export async function verifyBranches(repo: Repo, opts: {names?: string[]; all?: 
       else throw new BlError('REF_NOT_FOUND', `no branch ${n}`, {hint: 'Name a local branch (main) or a remote-tracking one (origin/main).', data: {branch: n}})
     }
   } else {
-    for (const r of repo.store.listRefs(HEADS)) {
-      const branch = r.name.slice(HEADS.length)
-      if (r.oid && rulesFor(l.policy, branch).length) targets.push({branch, ref: r.name, commit: r.oid})
+    for (const r of repo.store.listRefs(HEADS)) if (r.oid) targets.push({branch: r.name.slice(HEADS.length), ref: r.name, commit: r.oid})
+  }
+  const branches: BranchAudit[] = []
+  if (l) {
+    const ctx = checkContext(repo, l.policy)
+    for (const t of targets) {
+      // By default only the branches a rule protects; named ones always.
+      if (!opts.names?.length && rulesFor(l.policy, t.branch).length === 0) continue
+      const a = await auditHistory(ctx, l.policy, t.branch, t.commit, {all})
+      branches.push({...t, rules: rulesFor(l.policy, t.branch).map((r) => r.pattern), checked: a.checked, violations: a.violations})
     }
   }
-  const ctx = checkContext(repo, l.policy)
-  const branches: BranchAudit[] = []
-  for (const t of targets) {
-    const a = await auditHistory(ctx, l.policy, t.branch, t.commit, {all})
-    branches.push({...t, rules: rulesFor(l.policy, t.branch).map((r) => r.pattern), checked: a.checked, violations: a.violations})
-  }
-  const result: VerifyBranchesResult = {policy: info(l), all, branches, violations: branches.flatMap((b) => b.violations)}
-  if (result.violations.length)
+  const graph = new CommitGraph(repo.store)
+  const cache: SchemaAuditCache = new Map()
+  const schema: SchemaAudit[] = []
+  for (const t of targets) schema.push(await auditSchemaPins(repo, graph, t, cache))
+  const broken = branches.flatMap((b) => b.violations)
+  const offPin = schema.flatMap((b) => b.violations)
+  const result: VerifyBranchesResult = {policy: l ? info(l) : null, all, branches, schema, violations: [...broken, ...offPin]}
+  if (offPin.length === 0 && broken.length)
     throw violationError('POLICY_VIOLATION', `${branches.filter((b) => b.violations.length).map((b) => b.branch).join(', ')}: history breaks protection rules`, result.violations, 'These commits should not be on a protected branch: someone bypassed bl or the rules. An owner decides how to repair the branch.', {...result})
+  if (offPin.length) {
+    const names = [...new Set(result.violations.map((v) => v.branch))]
+    const n = result.violations.length
+    throw new BlError('POLICY_VIOLATION', `${names.join(', ')}: history breaks ${broken.length ? 'protection rules and schema pins' : 'schema pins'}: ${n} violation${n === 1 ? '' : 's'}\n${violationLines(result.violations).join('\n')}`, {
+      hint: `${broken.length ? 'Someone bypassed bl or the protection rules; an owner decides how to repair the branch. ' : ''}Commits hold tables that break the schema pinned in their own ${PINS_FILE} (written by a client that does not check pins): fix the tables in a new commit, or change the pin (\`bl schema pin\`).`,
+      data: {...result},
+    })
+  }
   return result
 }

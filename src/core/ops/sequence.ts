@@ -6,7 +6,7 @@
  * Replayed commits keep their author and message; their signatures are not carried over, because
  * a signature covers the exact commit bytes, which a replay changes.
  */
-import {BlError} from '../errors.js'
+import {BlError, isBlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
 import {abortOperation, conflictPaths, flatOfCommit, requireCleanIndex, restorePaths, saveOperation, storeTree, writeCommit, operationSigner, prepareCommit} from '../merge/apply.js'
@@ -16,7 +16,7 @@ import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {moveWorktree} from './checkout.js'
-import {finishInterruptedStep, finishOrStop, requireResolved, resultTree} from './merge.js'
+import {finishInterruptedStep, finishOrStop, requireResolved, resultTree, type MergeResult} from './merge.js'
 import {clearOperation, requireNoOperation, requireOperation, writeOperation, type OperationKind, type OperationState} from './operation-state.js'
 import {commitTree, indexAsFlat, viewWorktree} from './snapshot.js'
 
@@ -83,30 +83,54 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
       repo.store.transaction(() => writeOperation(repo, op), {durable: true})
       continue
     }
-    const res = await finishOrStop(repo, {
-      kind: op.kind,
-      head,
-      origHead: op.origHead,
-      branch: op.origBranch,
-      theirs: c,
-      theirsLabel: `${c.slice(0, 12)} (${subject(commit.message)})`,
-      message,
-      author,
-      resultTree: tree,
-      conflicts: out.conflicts,
-      parents: [head],
-      reflog: `${op.kind}: ${subject(message)}`,
-      bases: base ? [base] : [],
-      favored: out.favored,
-      todo: rest,
-      onto: op.onto,
-      noCommit: opts.noCommit,
-      keepState: true,
-    })
+    const res = await schemaStop(repo, op, acc, c, () =>
+      finishOrStop(repo, {
+        kind: op.kind,
+        head,
+        origHead: op.origHead,
+        branch: op.origBranch,
+        theirs: c,
+        theirsLabel: `${c.slice(0, 12)} (${subject(commit.message)})`,
+        message,
+        author,
+        resultTree: tree,
+        conflicts: out.conflicts,
+        parents: [head],
+        reflog: `${op.kind}: ${subject(message)}`,
+        bases: base ? [base] : [],
+        favored: out.favored,
+        todo: rest,
+        onto: op.onto,
+        noCommit: opts.noCommit,
+        keepState: true,
+      }),
+    )
     if (res.status === 'merged') acc.done.push({from: c, to: res.commit})
     op = {...op, todo: rest, conflicts: []}
   }
   return finish(repo, op, acc, opts)
+}
+
+/**
+ * A step refused by the schema pins (SCHEMA_VIOLATION, src/core/schema/pins.ts) is refused before
+ * the work tree changes. When it is the first step of a cherry-pick or revert, nothing at all has
+ * happened: the operation is dropped. Later, the sequence stays in progress with its earlier steps
+ * committed, and the hint says how to leave it.
+ */
+async function schemaStop(repo: Repo, op: OperationState, acc: SequenceResult, c: Oid, step: () => Promise<MergeResult>): Promise<MergeResult> {
+  try {
+    return await step()
+  } catch (err) {
+    if (!isBlError(err) || err.code !== 'SCHEMA_VIOLATION') throw err
+    if (op.kind !== 'rebase' && acc.done.length === 0 && readHead(repo).oid === op.origHead) {
+      repo.store.transaction(() => clearOperation(repo), {durable: true})
+      throw err
+    }
+    throw new BlError(err.code, err.message, {
+      hint: `${err.hint ?? ''} The ${op.kind} stopped before ${c.slice(0, 12)}, its earlier steps committed: \`bl ${op.kind} --abort\` undoes all of it${op.kind === 'rebase' ? ', `bl rebase --skip` drops this commit' : ''}.`.trim(),
+      data: {...err.data, operation: op.kind, commit: c},
+    })
+  }
 }
 
 /** The sequence ran out of steps: a rebase moves its branch to the result; the state goes. */

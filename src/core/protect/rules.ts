@@ -13,6 +13,8 @@ import {diffTrees} from '../tree-ops.js'
 import {globMatches, type PolicyBody, type ProtectionRule} from './policy.js'
 
 export type CheckName = 'require-signed' | 'no-force-push' | 'no-delete' | 'linear' | 'merge-only' | 'max-file-size' | 'max-commit-size' | 'message-pattern'
+  /** `bl verify` only: a table breaks the schema pinned in its commit's `.blschema` (src/core/schema/audit.ts). */
+  | 'schema'
 
 export interface Violation {
   branch: string

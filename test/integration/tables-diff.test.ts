@@ -1,0 +1,203 @@
+/**
+ * bl diff --rows and the schema notes of bl diff --stat, through the real binary (docs/tables.md):
+ * keyed and content matching, every text format, duplicate keys, the work tree, errors, Parquet.
+ */
+import {after, before, describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import {lines, repoWith, withJson, type Sandbox} from './helpers.ts'
+
+const T1 = 'id,name,price,fax\n1,ann,10,5\n2,bob,20,6\n3,"c, d",30,7\n4,"multi\nline",40,8\n'
+const T2 = 'id,name,price,email\n1,ann,10,a@x\n2,bob,25.5,b@x\n4,"multi\nline!",40,m@x\n5,eve,50,e@x\n'
+
+function fails(s: Sandbox, args: string[], exit: number, code: string): any {
+  const t = s.bl(args)
+  assert.equal(t.code, exit, `bl ${args.join(' ')}: exit ${t.code}\n${t.stderr}`)
+  const errLines = lines(t.stderr)
+  assert.equal(errLines.length, 2, t.stderr)
+  assert.match(errLines[0]!, /^error: /)
+  assert.match(errLines[1]!, /^hint: /)
+  const doc = s.bl(withJson(args)).json()
+  assert.equal(doc.ok, false)
+  assert.equal(doc.error.code, code)
+  return doc.error
+}
+
+describe('diff --rows between commits', () => {
+  let s: Sandbox
+  before(() => {
+    s = repoWith({
+      'data/t.csv': T1,
+      'data/t.tsv': 'id\tnote\n1\ta, b\n2\tx\n',
+      'data/e.jsonl': '{"id":1,"v":1,"tags":["a"]}\n{"id":2,"v":2}\n',
+      'data/bag.csv': 'a,b\nx,1\nx,1\ny,2\n',
+      'data/keys.csv': 'id,v\n1,a\n2,b\n',
+      'data/bad.csv': 'a,b\n1,2\n',
+      'notes.txt': 'hello\n',
+    })
+    s.write('data/t.csv', T2)
+    s.write('data/t.tsv', 'id\tnote\n1\ta, c\n2\tx\n')
+    s.write('data/e.jsonl', '{"id":1,"v":"1","tags":["a","b"]}\n{"id":2,"v":2}\n{"id":3,"v":3}\n')
+    s.write('data/bag.csv', 'a,b\nx,1\ny,2\ny,2\n')
+    s.write('data/keys.csv', 'id,v\n1,a\n2,b\n2,c\n')
+    s.write('data/bad.csv', 'a,b\n1,2,3\n')
+    s.write('data/new.csv', 'id,v\n1,a\n2,b\n')
+    s.write('notes.txt', 'hello again\n')
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'second'])
+  })
+  after(() => s.cleanup())
+
+  it('--json: the whole result (options may follow the path after --)', () => {
+    const r = s.j(['diff', '--rows', 'HEAD~1', 'HEAD', '--', 'data/t.csv', '--key', 'id'])
+    assert.deepEqual(r, {
+      path: 'data/t.csv',
+      from: {rev: 'HEAD~1', exists: true, format: 'csv', rows: 4, columns: ['id', 'name', 'price', 'fax']},
+      to: {rev: 'HEAD', exists: true, format: 'csv', rows: 4, columns: ['id', 'name', 'price', 'email']},
+      key: ['id'],
+      columns: {added: ['email'], removed: ['fax'], retyped: [{name: 'price', from: 'integer', to: 'number'}]},
+      counts: {added: 1, removed: 1, changed: 2},
+      added: [{line: 6, cells: {id: '5', name: 'eve', price: '50', email: 'e@x'}}],
+      removed: [{line: 4, cells: {id: '3', name: 'c, d', price: '30', fax: '7'}}],
+      changed: [
+        {key: {id: '2'}, oldLine: 3, newLine: 3, cells: [{column: 'price', old: '20', new: '25.5'}]},
+        {key: {id: '4'}, oldLine: 5, newLine: 4, cells: [{column: 'name', old: 'multi\nline', new: 'multi\nline!'}]},
+      ],
+      truncated: false,
+    })
+  })
+
+  it('text: a summary line; -v adds the rows; --limit cuts them and says how many are left', () => {
+    const summary = 'data/t.csv: 1 added, 1 removed, 2 changed rows (4 -> 4 rows; key id); columns: +email, -fax, price integer -> number'
+    assert.deepEqual(lines(s.ok(['diff', '--rows', '--key', 'id', 'HEAD~1', 'HEAD', '--', 'data/t.csv']).stdout), [summary])
+    assert.deepEqual(lines(s.ok(['diff', '--rows', '--key=id', '-v', 'HEAD~1..HEAD', '--', 'data/t.csv']).stdout), [
+      summary,
+      '+ line 6: id=5, name=eve, price=50, email=e@x',
+      '- line 4: id=3, name="c, d", price=30, fax=7',
+      '~ id=2: price 20 -> 25.5',
+      '~ id=4: name "multi\\nline" -> "multi\\nline!"',
+    ])
+    assert.deepEqual(lines(s.ok(['diff', '--rows', 'HEAD~1', 'HEAD', '--', 'data/t.csv', '--key', 'id', '-v', '--limit', '1']).stdout).slice(-2), ['~ id=2: price 20 -> 25.5', '  ... 1 more changed row (--limit shows more)'])
+    const j = s.j(['diff', '--rows', 'HEAD~1', 'HEAD', '--key', 'id', '--limit', '1', '--', 'data/t.csv'])
+    assert.equal(j.changed.length, 1)
+    assert.equal(j.counts.changed, 2)
+    assert.equal(j.truncated, true)
+  })
+
+  it('without --key rows match by content: duplicate identical rows are counted', () => {
+    const r = s.j(['diff', '--rows', 'HEAD~1', 'HEAD', '--', 'data/bag.csv'])
+    assert.equal(r.key, null)
+    assert.deepEqual(r.counts, {added: 1, removed: 1, changed: 0})
+    assert.deepEqual(r.removed, [{line: 2, cells: {a: 'x', b: '1'}}])
+    assert.deepEqual(r.added, [{line: 4, cells: {a: 'y', b: '2'}}])
+    assert.deepEqual(lines(s.ok(['diff', '--rows', 'HEAD~1', 'HEAD', '-v', '--', 'data/bag.csv']).stdout), [
+      'data/bag.csv: 1 added, 1 removed rows (3 -> 3 rows; matched by content)',
+      '+ line 4: a=y, b=2',
+      '- line 2: a=x, b=1',
+    ])
+  })
+
+  it('TSV and JSONL', () => {
+    const tsv = s.j(['diff', '--rows', 'HEAD~1', 'HEAD', '--key', 'id', '--', 'data/t.tsv'])
+    assert.equal(tsv.from.format, 'tsv')
+    assert.deepEqual(tsv.changed, [{key: {id: '1'}, oldLine: 2, newLine: 2, cells: [{column: 'note', old: 'a, b', new: 'a, c'}]}])
+    const jl = s.j(['diff', '--rows', 'HEAD~1', 'HEAD', '--key', 'id', '--', 'data/e.jsonl'])
+    assert.deepEqual(jl.counts, {added: 1, removed: 0, changed: 1})
+    assert.deepEqual(jl.changed[0], {
+      key: {id: 1},
+      oldLine: 1,
+      newLine: 1,
+      cells: [
+        {column: 'v', old: 1, new: '1'},
+        {column: 'tags', old: ['a'], new: ['a', 'b']},
+      ],
+    })
+    assert.deepEqual(jl.columns.retyped, [{name: 'v', from: 'integer', to: 'string'}])
+    assert.deepEqual(jl.added, [{line: 3, cells: {id: 3, v: 3, tags: null}}])
+  })
+
+  it('a key value twice in one version: DUPLICATE_KEY, exit 12, with the lines', () => {
+    const e = fails(s, ['diff', '--rows', 'HEAD~1', 'HEAD', '--key', 'id', '--', 'data/keys.csv'], 12, 'DUPLICATE_KEY')
+    assert.equal(e.message, 'data/keys.csv: key (id) = id="2" appears on lines 3 and 4 of HEAD')
+    assert.equal(e.hint, 'Use a key that is unique per row, e.g. --key id,date')
+    assert.deepEqual(e.data, {path: 'data/keys.csv', rev: 'HEAD', key: ['id'], value: {id: '2'}, lines: [3, 4]})
+  })
+
+  it('a key column one version lacks, a file that is no table, and bad arguments fail clearly', () => {
+    const e = fails(s, ['diff', '--rows', 'HEAD~1', 'HEAD', '--key', 'email', '--', 'data/t.csv'], 2, 'INVALID_ARGUMENT')
+    assert.match(e.message, /no key column "email" in HEAD~1 \(columns: id, name, price, fax\)/)
+    fails(s, ['diff', '--rows', 'HEAD~1', 'HEAD', '--', 'notes.txt'], 2, 'NOT_A_TABLE')
+    fails(s, ['diff', '--rows', 'HEAD~1', 'HEAD'], 2, 'INVALID_ARGUMENT')
+    fails(s, ['diff', '--rows', 'HEAD~1', 'HEAD', '--', 'data/t.csv', 'data/t.tsv'], 2, 'INVALID_ARGUMENT')
+    fails(s, ['diff', '--rows', 'HEAD~1', 'HEAD', '--', 'data/nowhere.csv'], 4, 'PATH_NOT_FOUND')
+    fails(s, ['diff', '--rows', '--stat', 'HEAD~1', 'HEAD', '--', 'data/t.csv'], 2, 'INVALID_ARGUMENT')
+    assert.match(fails(s, ['diff', '--key', 'id', 'HEAD~1', 'HEAD'], 2, 'INVALID_ARGUMENT').message, /--key only applies to a row diff/)
+    const bad = fails(s, ['diff', '--rows', 'HEAD~1', 'HEAD', '--', 'data/bad.csv'], 12, 'BAD_TABLE')
+    assert.match(bad.message, /^HEAD:data\/bad\.csv: line 2: expected 2 fields, found 3/)
+  })
+
+  it('a file only one version has: all its rows added', () => {
+    const r = s.j(['diff', '--rows', 'HEAD~1', 'HEAD', '--key', 'id', '--', 'data/new.csv'])
+    assert.deepEqual(r.from, {rev: 'HEAD~1', exists: false, format: null, rows: 0, columns: []})
+    assert.deepEqual(r.counts, {added: 2, removed: 0, changed: 0})
+    assert.match(s.ok(['diff', '--rows', 'HEAD', 'HEAD~1', '--', 'data/new.csv']).stdout, /^data\/new\.csv: 0 added, 2 removed rows \(2 -> 0 rows; matched by content; not in HEAD~1\); columns: -id, -v$/m)
+  })
+
+  it('diff --stat notes schema changes of modified tables; --json has them as `schema`', () => {
+    const out = lines(s.ok(['diff', '--stat', 'HEAD~1', 'HEAD']).stdout)
+    const line = (p: string): string => out.find((l) => l.startsWith(` ${p} `)) ?? assert.fail(`no line for ${p} in\n${out.join('\n')}`)
+    assert.match(line('data/t.csv'), / \| schema: \+email, -fax, price integer->number$/)
+    assert.match(line('data/e.jsonl'), / \| schema: v integer->string$/)
+    // Same columns, a table that no longer parses, a file that is no table: sizes only.
+    for (const p of ['data/t.tsv', 'data/bad.csv', 'notes.txt', 'data/bag.csv']) assert.match(line(p), /^ \S+ \| \d+ B -> \d+ B$/)
+    const d = s.j(['diff', 'HEAD~1', 'HEAD'])
+    const change = (p: string): any => d.changes.find((c: any) => c.path === p)
+    assert.deepEqual(change('data/t.csv').schema, {added: ['email'], removed: ['fax'], retyped: [{name: 'price', from: 'integer', to: 'number'}]})
+    for (const p of ['data/t.tsv', 'data/bad.csv', 'data/new.csv', 'notes.txt']) assert.equal('schema' in change(p), false, p)
+  })
+
+  it('the work tree: HEAD vs work tree without revisions, one revision vs the work tree, --stat of the work tree', () => {
+    s.write('data/t.csv', T2 + '6,fay,60,f@x\n')
+    s.write('data/keys.csv', 'id,v,w\n1,a,x\n')
+    try {
+      const r = s.j(['diff', '--rows', '--key', 'id', '--', 'data/t.csv'])
+      assert.equal(r.from.rev, 'HEAD')
+      assert.equal(r.to.rev, null)
+      assert.deepEqual(r.counts, {added: 1, removed: 0, changed: 0})
+      assert.deepEqual(r.added, [{line: 7, cells: {id: '6', name: 'fay', price: '60', email: 'f@x'}}])
+      // A work-tree path also works without `--`.
+      assert.deepEqual(s.j(['diff', '--rows', 'HEAD~1', 'data/t.csv', '--key', 'id']).counts, {added: 2, removed: 1, changed: 2})
+      assert.match(s.ok(['diff', '--stat']).stdout, /^ data\/keys\.csv \| \d+ B -> \d+ B \| schema: \+w$/m)
+    } finally {
+      s.ok(['restore', '--', 'data/t.csv', 'data/keys.csv'])
+    }
+  })
+})
+
+describe('diff --rows of Parquet', () => {
+  it('changed, added and removed rows with typed cells', async () => {
+    const {parquetWriteBuffer} = await import('hyparquet-writer')
+    const pq = (ids: number[], names: string[]): Buffer =>
+      Buffer.from(
+        parquetWriteBuffer({
+          columnData: [
+            {name: 'id', data: ids, type: 'INT32'},
+            {name: 'name', data: names, type: 'STRING'},
+          ],
+        }),
+      )
+    const s = repoWith({'p.parquet': pq([1, 2, 3], ['a', 'b', 'c'])})
+    try {
+      s.write('p.parquet', pq([1, 2, 4], ['a', 'B', 'd']))
+      const r = s.j(['diff', '--rows', 'HEAD', '--key', 'id', '--', 'p.parquet'])
+      assert.equal(r.from.format, 'parquet')
+      assert.deepEqual(r.counts, {added: 1, removed: 1, changed: 1})
+      assert.deepEqual(r.changed, [{key: {id: 2}, oldLine: 2, newLine: 2, cells: [{column: 'name', old: 'b', new: 'B'}]}])
+      assert.deepEqual(r.added, [{line: 3, cells: {id: 4, name: 'd'}}])
+      assert.deepEqual(r.removed, [{line: 3, cells: {id: 3, name: 'c'}}])
+    } finally {
+      s.cleanup()
+    }
+  })
+})
