@@ -182,7 +182,7 @@ function genD2(dir: string): void {
 // ------------------------------------------------------------------ CSV
 
 /** sfc32: small, fast, well-distributed 32-bit PRNG; returns floats in [0, 1). */
-function sfc32(a: number, b: number, c: number, d: number): () => number {
+export function sfc32(a: number, b: number, c: number, d: number): () => number {
   return () => {
     a |= 0
     b |= 0

@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {ensureDataset} from './gen.js'
+import {ensureDataset, sfc32} from './gen.js'
 import type {Runner} from './measure.js'
 import {MB, fmtRss, fmtSeconds, rmrf, summarize, type Summary, type Target} from './util.js'
 
@@ -35,23 +35,6 @@ export interface TablesBench {
   rowDiff: TimedStep
   rowDiffContent: TimedStep
   stats: TimedStep & {bytes?: number}
-}
-
-/** sfc32, as in gen.ts: deterministic on every machine. */
-function sfc32(a: number, b: number, c: number, d: number): () => number {
-  return () => {
-    a |= 0
-    b |= 0
-    c |= 0
-    d |= 0
-    const t = (((a + b) | 0) + d) | 0
-    d = (d + 1) | 0
-    a = b ^ (b >>> 9)
-    b = (c + (c << 3)) | 0
-    c = (c << 21) | (c >>> 11)
-    c = (c + t) | 0
-    return (t >>> 0) / 4294967296
-  }
 }
 
 const CATEGORIES = ['grocery', 'electronics', 'apparel', 'home', 'garden', 'toys', 'sports', 'books']

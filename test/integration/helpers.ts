@@ -2,6 +2,7 @@
  * Shared helpers for the integration tests: temp directories, and running the real `bl` binary
  * (bin/run.js, i.e. the built dist/) in a child process with a controlled environment.
  */
+import assert from 'node:assert/strict'
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -271,4 +272,23 @@ export async function repoWithA(files: Record<string, string | Buffer> = {}, mes
 
 export async function revIdA(s: Sandbox, rev: string): Promise<string> {
   return (await jA(s, ['log', '-n', '1', rev]))[0].id
+}
+
+/**
+ * Runs a command that must fail: text mode prints exactly an `error:` and a `hint:` line and
+ * exits `exit`; `--json` gives `{ok: false, error}` with `code` and the same exit. Returns the error.
+ */
+export function failsWith(s: Sandbox, args: string[], exit: number, code: string): any {
+  const t = s.bl(args)
+  assert.equal(t.code, exit, `bl ${args.join(' ')}: exit ${t.code}\n${t.stderr}`)
+  const errLines = lines(t.stderr)
+  assert.equal(errLines.length, 2, t.stderr)
+  assert.match(errLines[0]!, /^error: /)
+  assert.match(errLines[1]!, /^hint: /)
+  const j = s.bl(withJson(args))
+  assert.equal(j.code, exit)
+  const doc = j.json()
+  assert.equal(doc.ok, false)
+  assert.equal(doc.error.code, code)
+  return doc.error
 }

@@ -6,23 +6,10 @@ import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import {fileURLToPath} from 'node:url'
-import {lines, repoWith, withJson, type Sandbox} from './helpers.ts'
+import {failsWith as fails, lines, repoWith, withJson, type Sandbox} from './helpers.ts'
 
 const T1 = 'id,name,price,fax\n1,ann,10,5\n2,bob,20,6\n3,"c, d",30,7\n4,"multi\nline",40,8\n'
 const T2 = 'id,name,price,email\n1,ann,10,a@x\n2,bob,25.5,b@x\n4,"multi\nline!",40,m@x\n5,eve,50,e@x\n'
-
-function fails(s: Sandbox, args: string[], exit: number, code: string): any {
-  const t = s.bl(args)
-  assert.equal(t.code, exit, `bl ${args.join(' ')}: exit ${t.code}\n${t.stderr}`)
-  const errLines = lines(t.stderr)
-  assert.equal(errLines.length, 2, t.stderr)
-  assert.match(errLines[0]!, /^error: /)
-  assert.match(errLines[1]!, /^hint: /)
-  const doc = s.bl(withJson(args)).json()
-  assert.equal(doc.ok, false)
-  assert.equal(doc.error.code, code)
-  return doc.error
-}
 
 describe('diff --rows between commits', () => {
   let s: Sandbox

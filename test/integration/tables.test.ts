@@ -4,25 +4,10 @@
  */
 import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {lines, repoWith, withJson, type Sandbox} from './helpers.ts'
+import {failsWith as fails, lines, repoWith, withJson, type Sandbox} from './helpers.ts'
 
 const SALES = 'id,region,price,day,paid\n1,north,10,2024-01-01,true\n2,south,2.5,2024-01-02,false\n3,north,,2024-01-03,true\n4,"west, far",7.5,2024-01-04,\n'
 const EVENTS = '{"id":1,"kind":"click"}\n{"id":2,"kind":"view","extra":{"x":1}}\n'
-
-function fails(s: Sandbox, args: string[], exit: number, code: string): any {
-  const t = s.bl(args)
-  assert.equal(t.code, exit, `bl ${args.join(' ')}: exit ${t.code}\n${t.stderr}`)
-  const errLines = lines(t.stderr)
-  assert.equal(errLines.length, 2, t.stderr)
-  assert.match(errLines[0]!, /^error: /)
-  assert.match(errLines[1]!, /^hint: /)
-  const j = s.bl(withJson(args))
-  assert.equal(j.code, exit)
-  const doc = j.json()
-  assert.equal(doc.ok, false)
-  assert.equal(doc.error.code, code)
-  return doc.error
-}
 
 describe('tables: preview, stats, schema', () => {
   let s: Sandbox

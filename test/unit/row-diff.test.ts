@@ -4,10 +4,10 @@
  */
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {BlError} from '../../src/core/errors.ts'
 import {openTable} from '../../src/core/tables/open.ts'
 import {diffRows, rowHash, sameCell, type RowDiffResult} from '../../src/core/tables/row-diff.ts'
 import type {ByteSource, TableReader} from '../../src/core/tables/types.ts'
+import {rejectsTyped as fails} from '../support/typed-errors.ts'
 
 /** An in-memory file streamed in pieces of `piece` bytes; counts full streams. */
 function mem(data: string, name: string, piece = 1 << 20): ByteSource & {streams: number} {
@@ -35,17 +35,6 @@ async function diff(oldData: string | null, newData: string | null, path: string
   const o = oldData === null ? null : await table(oldData, path, opts.piece)
   const n = newData === null ? null : await table(newData, path, opts.piece)
   return diffRows({reader: o, label: 'v1'}, {reader: n, label: 'v2'}, {key: opts.key, limit: opts.limit, path})
-}
-
-async function fails(p: Promise<unknown>, code: string, message: RegExp): Promise<BlError> {
-  const err = await p.then(
-    () => assert.fail('expected an error'),
-    (e: unknown) => e,
-  )
-  assert.ok(err instanceof BlError, `a BlError, got ${String(err)}`)
-  assert.equal(err.code, code)
-  assert.match(err.message, message)
-  return err
 }
 
 const plain = (o: Record<string, unknown>): Record<string, unknown> => ({...o})

@@ -1,10 +1,10 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {BlError} from '../../src/core/errors.ts'
 import {inferType, widen} from '../../src/core/tables/infer.ts'
 import {openTable} from '../../src/core/tables/open.ts'
 import {computeStats} from '../../src/core/tables/stats.ts'
 import type {ByteSource, Cell} from '../../src/core/tables/types.ts'
+import {rejectsTyped as fails} from '../support/typed-errors.ts'
 
 /** An in-memory file, streamed in pieces of `piece` bytes (1: every byte its own chunk). */
 function mem(data: string | Buffer, piece = 1 << 20, name = 'mem'): ByteSource & {reads: number} {
@@ -33,18 +33,6 @@ async function rows(data: string | Buffer, path: string, piece?: number, opts = 
     lines.push(row.line)
   }
   return {columns: r.columns, cells, lines, format: r.format, delimiter: r.delimiter, header: r.header}
-}
-
-async function fails(p: Promise<unknown>, code: string, message: RegExp): Promise<BlError> {
-  const err = await p.then(
-    () => assert.fail('expected an error'),
-    (e: unknown) => e,
-  )
-  assert.ok(err instanceof BlError, `a BlError, got ${String(err)}`)
-  assert.equal(err.code, code)
-  assert.match(err.message, message)
-  assert.doesNotMatch(err.message, /\n/)
-  return err
 }
 
 describe('CSV', () => {
