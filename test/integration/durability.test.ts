@@ -11,7 +11,7 @@ import Database from 'better-sqlite3'
 import {collect, prng, repoWith, type RunResult, Sandbox, sleep} from './helpers.ts'
 
 const FILES = 30
-const FILE_SIZE = 2 * 1024 * 1024
+const FILE_SIZE = 1024 * 1024
 
 const fileName = (i: number): string => `data/part-${String(i).padStart(2, '0')}.bin`
 /** Generation `gen` of file `i`: deterministic, so any commit's expected bytes can be recomputed. */
@@ -32,7 +32,7 @@ function headInfo(s: Sandbox): {id: string; gen: number} {
   return {id: doc.result[0].id, gen: Number(m[1])}
 }
 
-describe('crash safety: SIGKILL during add -A + commit of ~60 MB', () => {
+describe('crash safety: SIGKILL during add -A + commit of ~30 MB', () => {
   const s = repoWith()
   after(() => s.cleanup())
 
