@@ -12,6 +12,9 @@ import type {Context} from '../core/context.js'
 import {BlError, EXIT, exitCodeFor, fsError, printable} from '../core/errors.js'
 import {openRepo, type Repo} from '../core/repo.js'
 import {translateSqliteError} from '../core/store/sqlite-object-store.js'
+import {renderProgress} from '../ui/progress/render-progress.js'
+import type {ProgressReporter} from '../ui/progress/progress-tracker.js'
+import {progressOptions} from './progress.js'
 
 // oclif's parser output constraints (not exported by @oclif/core's public interfaces).
 type FlagOutput = {[name: string]: any} // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -59,6 +62,14 @@ export abstract class BlCommand extends Command {
 
   protected isQuiet(flags: {quiet?: boolean}): boolean {
     return Boolean(flags.quiet) || this.jsonEnabled()
+  }
+
+  /**
+   * Runs `task` under a progress view on stderr (docs/progress.md): Ink on a terminal, plain lines
+   * otherwise, nothing under --json or --quiet. Call after parse().
+   */
+  protected withProgress<T>(label: string, task: (p: ProgressReporter) => Promise<T>): Promise<T> {
+    return renderProgress(progressOptions(label, {json: this.jsonEnabled(), quiet: this.quietMode}), task)
   }
 
   /** Text output for humans; silent under --json and --quiet. */

@@ -1,53 +1,34 @@
 /**
- * Progress of a push, fetch or clone on stderr: objects, bytes, rate and (when the total is known)
- * an ETA, redrawn in place on a TTY and as a plain line every few seconds otherwise; silent under
- * --json or --quiet. (The full-screen Ink views are `bl browse`'s; this stays one line.)
+ * Progress of push, fetch, clone, pull and checkout/switch/restore, mapped onto a progress view
+ * (ui/progress): objects and bytes while content travels, then — when the work tree is written —
+ * a `writing` stage counting files and bytes against their totals.
  */
-import {formatBytes} from './format.js'
+import type {CheckoutProgress} from '../core/ops/checkout.js'
+import type {ProgressReporter} from '../ui/progress/progress-tracker.js'
 
-export interface TransferProgressSink {
-  onObjects(done: number, total: number): void
-  onBytes(n: number): void
-  done(): void
-}
-
-export function transferProgress(label: string, enabled: boolean, stream: NodeJS.WriteStream = process.stderr): TransferProgressSink {
-  const tty = Boolean(stream.isTTY) && process.env.TERM !== 'dumb' && !process.env.CI
-  const interval = tty ? 200 : 5000
-  const start = Date.now()
-  let objects = 0
-  let total = 0
-  let bytes = 0
-  // The first line waits one interval: short transfers print nothing.
-  let last = start
-  let drawn = false
-  const line = (): string => {
-    const secs = Math.max(0.001, (Date.now() - start) / 1000)
-    const rate = bytes / secs
-    const eta = total > 0 && objects > 0 && objects < total ? ` ETA ${Math.ceil(((total - objects) * secs) / objects)}s` : ''
-    return `${label}: ${objects}${total ? `/${total}` : ''} objects, ${formatBytes(bytes)}, ${formatBytes(Math.round(rate))}/s${eta}`
-  }
-  const draw = (force = false): void => {
-    if (!enabled) return
-    const now = Date.now()
-    if (!force && now - last < interval) return
-    last = now
-    if (tty) stream.write(`\r\x1b[2K${line()}`)
-    else stream.write(line() + '\n')
-    drawn = true
+export function transferProgress(p: ProgressReporter, transferPhase: string | null = null): CheckoutProgress {
+  let stage: 'transfer' | 'writing' | null = null
+  const transfer = (): void => {
+    if (stage === 'transfer') return
+    stage = 'transfer'
+    p.phase(transferPhase, {unit: 'objects'})
   }
   return {
-    onObjects(done, t) {
-      objects = done
-      total = t
-      draw()
+    onObjects(done, total) {
+      transfer()
+      p.setFiles(done, total)
     },
     onBytes(n) {
-      bytes += n
-      draw()
+      transfer()
+      p.addBytes(n)
     },
-    done() {
-      if (enabled && drawn && tty) stream.write(`\r\x1b[2K${line()}\n`)
+    onTotals(files, bytes) {
+      stage = 'writing'
+      p.phase('writing', {files, bytes})
+    },
+    onFile(_path, bytes) {
+      p.addFiles(1)
+      p.addBytes(bytes)
     },
   }
 }

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BlCommand} from '../cli/base-command.js'
+import {ingestProgress} from '../cli/progress.js'
 import {add, type AddResult} from '../core/ops/add.js'
 import {quotePath} from '../core/worktree/paths.js'
 
@@ -18,7 +19,7 @@ export default class Add extends BlCommand {
 
   async run(): Promise<AddResult> {
     const {argv, flags} = await this.parse(Add)
-    const res = await add(this.repo(), {paths: argv as string[], all: flags.all, force: flags.force, dryRun: flags['dry-run']})
+    const res = await this.withProgress('add', (p) => add(this.repo(), {paths: argv as string[], all: flags.all, force: flags.force, dryRun: flags['dry-run'], progress: ingestProgress(p)}))
     // Silent by default, as git add is: a 50,000-file add should not print 50,000 lines.
     if ((flags.verbose || flags['dry-run']) && !this.isQuiet(flags)) {
       for (const p of res.added) this.out(`add ${quotePath(p)}`)

@@ -32,9 +32,7 @@ bl checkout --locked: the data version pinned by the nearest bl.lock (\`bl pin\`
     const repo = this.repo()
     if (flags.locked) {
       if (before.length || hasDashDash) throw new BlError('INVALID_ARGUMENT', '--locked takes no revision or paths', {hint: 'The revision comes from bl.lock; use `bl checkout <rev>` for anything else.'})
-      const progress = transferProgress('fetching content', !this.isQuiet(flags))
-      const res = await checkoutLocked(repo, {file: flags['lock-file'], force: flags.force, progress})
-      progress.done()
+      const res = await this.withProgress('checkout', (p) => checkoutLocked(repo, {file: flags['lock-file'], force: flags.force, progress: transferProgress(p, 'fetching')}))
       if (!this.isQuiet(flags)) this.out(`HEAD is now at ${res.commit.slice(0, 12)}${res.branch ? ` on branch '${res.branch}'` : ' (detached)'}, pinned by ${res.file}`)
       return res
     }
@@ -47,15 +45,11 @@ bl checkout --locked: the data version pinned by the nearest bl.lock (\`bl pin\`
       const source = hasDashDash ? before[0] : before[0]
       const paths = hasDashDash ? after : before.slice(1)
       if (hasDashDash && before.length > 1) throw new BlError('INVALID_ARGUMENT', 'give at most one revision before --', {hint: 'Usage: bl checkout [<rev>] -- <paths>'})
-      const progress = transferProgress('fetching content', !this.isQuiet(flags))
-      const res = await restore(repo, {paths, source, staged: source !== undefined, worktree: true, progress})
-      progress.done()
+      const res = await this.withProgress('checkout', (p) => restore(repo, {paths, source, staged: source !== undefined, worktree: true, progress: transferProgress(p, 'fetching')}))
       if (!this.isQuiet(flags)) this.out(`Updated ${res.restored.length} path${res.restored.length === 1 ? '' : 's'} from ${source ?? 'the index'}`)
       return res
     }
-    const progress = transferProgress('fetching content', !this.isQuiet(flags))
-    const res = await switchTo(repo, {target: before[0], create: flags.branch, force: flags.force, detach: flags.detach, progress})
-    progress.done()
+    const res = await this.withProgress('checkout', (p) => switchTo(repo, {target: before[0], create: flags.branch, force: flags.force, detach: flags.detach, progress: transferProgress(p, 'fetching')}))
     if (!this.isQuiet(flags)) {
       if (res.branch) this.out(`${res.created ? 'Switched to a new branch' : 'Switched to branch'} '${res.branch}'`)
       else this.out(`HEAD is now at ${res.commit.slice(0, 12)} (detached)`)

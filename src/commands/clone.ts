@@ -25,17 +25,17 @@ export default class Clone extends BlCommand {
   async run(): Promise<CloneResult | LockedCloneResult> {
     const {args, flags} = await this.parse(Clone)
     const quiet = this.isQuiet(flags)
-    const progress = transferProgress('clone', !quiet)
     if (flags.locked) {
       if (args.dir) throw new BlError('INVALID_ARGUMENT', '--locked takes at most a target directory', {hint: 'The remote comes from bl.lock: bl clone --locked [dir].'})
-      const res = await cloneLocked(this.context(), {dir: args.url, file: flags['lock-file'], filter: flags.filter as 'blob:none' | undefined, progress, onWarning: (m) => this.warnLine(m)})
-      progress.done()
+      const res = await this.withProgress('clone', (p) => cloneLocked(this.context(), {dir: args.url, file: flags['lock-file'], filter: flags.filter as 'blob:none' | undefined, progress: transferProgress(p), onWarning: (m) => p.log(`warning: ${m}`)}))
       if (!quiet) this.out(`Cloned ${res.lock.remote} into ${res.dir} at ${res.lock.commit.slice(0, 12)}, pinned by ${res.file}`)
       return res
     }
-    if (!args.url) throw new BlError('INVALID_ARGUMENT', 'missing the remote URL to clone', {hint: 'Usage: bl clone <url> [dir], or bl clone --locked [dir].'})
-    const res = await clone(this.context(), {url: args.url, dir: args.dir, branch: flags.branch, noCheckout: flags['no-checkout'], filter: flags.filter as 'blob:none' | undefined, include: flags.include, remoteOptions: remoteOptionsFrom(flags), progress, onWarning: (m) => this.warnLine(m)})
-    progress.done()
+    const url = args.url
+    if (!url) throw new BlError('INVALID_ARGUMENT', 'missing the remote URL to clone', {hint: 'Usage: bl clone <url> [dir], or bl clone --locked [dir].'})
+    const res = await this.withProgress('clone', (p) =>
+      clone(this.context(), {url, dir: args.dir, branch: flags.branch, noCheckout: flags['no-checkout'], filter: flags.filter as 'blob:none' | undefined, include: flags.include, remoteOptions: remoteOptionsFrom(flags), progress: transferProgress(p), onWarning: (m) => p.log(`warning: ${m}`)}),
+    )
     if (!quiet) this.out(`Cloned into ${res.dir} (${res.objects} objects, ${formatBytes(res.bytes)})${res.branch ? `, branch ${res.branch}` : ', empty repository'}`)
     return res
   }

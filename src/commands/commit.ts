@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BlCommand} from '../cli/base-command.js'
+import {ingestProgress} from '../cli/progress.js'
 import {passphrasePrompt} from '../cli/prompt.js'
 import {commit, type CommitResult} from '../core/ops/commit.js'
 
@@ -21,7 +22,9 @@ Inside a Git repository the commit records the code's HEAD commit, branch and di
 
   async run(): Promise<CommitResult> {
     const {flags} = await this.parse(CommitCmd)
-    const res = await commit(this.repo(), {message: flags.message.join('\n\n'), all: flags.all, allowEmpty: flags['allow-empty'], sign: flags.sign, signingKey: flags.key, inputs: flags.input, passphrasePrompt: passphrasePrompt()})
+    const res = await this.withProgress('commit', (p) =>
+      commit(this.repo(), {message: flags.message.join('\n\n'), all: flags.all, allowEmpty: flags['allow-empty'], sign: flags.sign, signingKey: flags.key, inputs: flags.input, passphrasePrompt: passphrasePrompt(), progress: ingestProgress(p)}),
+    )
     if (!this.isQuiet(flags)) this.out(`[${res.branch ?? 'detached HEAD'}${res.root ? ' (root-commit)' : ''} ${res.id.slice(0, 12)}] ${res.message.split('\n')[0]}${res.signedBy ? ` (signed by ${res.signedBy.slice(-16).toUpperCase()})` : ''}`)
     return res
   }

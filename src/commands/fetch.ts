@@ -14,9 +14,7 @@ export default class Fetch extends BlCommand {
   async run(): Promise<FetchResult> {
     const {args, flags} = await this.parse(Fetch)
     const quiet = this.isQuiet(flags)
-    const progress = transferProgress('fetch', !quiet)
-    const res = await fetch(this.repo(), {remote: args.remote, prune: flags.prune, progress, onWarning: (m) => this.warnLine(m)})
-    progress.done()
+    const res = await this.withProgress('fetch', (p) => fetch(this.repo(), {remote: args.remote, prune: flags.prune, progress: transferProgress(p), onWarning: (m) => p.log(`warning: ${m}`)}))
     if (!quiet) {
       if (res.objects) this.out(`Received ${res.objects} objects (${formatBytes(res.bytes)})`)
       for (const u of res.updated) this.out(` ${u.new === null ? '- [deleted]' : u.old === null ? '* [new]' : '  ' + `${u.old.slice(0, 12)}..${u.new.slice(0, 12)}`} ${u.ref.replace(/^refs\/(remotes|tags)\//, '')}`)

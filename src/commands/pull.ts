@@ -21,16 +21,13 @@ export default class Pull extends BlCommand {
   async run(): Promise<PullResult | LockedPullResult> {
     const {args, flags} = await this.parse(Pull)
     const quiet = this.isQuiet(flags)
-    const progress = transferProgress('fetch', !quiet)
     if (flags.locked) {
       if (args.remote) throw new BlError('INVALID_ARGUMENT', '--locked takes no remote or branch', {hint: 'They come from bl.lock.'})
-      const res = await pullLocked(this.repo(), {file: flags['lock-file'], progress, onWarning: (m) => this.warnLine(m)})
-      progress.done()
+      const res = await this.withProgress('pull', (p) => pullLocked(this.repo(), {file: flags['lock-file'], progress: transferProgress(p), onWarning: (m) => p.log(`warning: ${m}`)}))
       if (!quiet) this.out(`HEAD is now at ${res.commit.slice(0, 12)}${res.branch ? ` on branch '${res.branch}'` : ' (detached)'}, pinned by ${res.file}`)
       return res
     }
-    const res = await pull(this.repo(), {remote: args.remote, branch: args.branch, ffOnly: flags['ff-only'], include: flags.include, progress, onWarning: (m) => this.warnLine(m)})
-    progress.done()
+    const res = await this.withProgress('pull', (p) => pull(this.repo(), {remote: args.remote, branch: args.branch, ffOnly: flags['ff-only'], include: flags.include, progress: transferProgress(p), onWarning: (m) => p.log(`warning: ${m}`)}))
     if (!quiet) {
       const m = res.merge
       this.out(m.status === 'up-to-date' ? 'Already up to date.' : m.status === 'fast-forward' ? `Fast-forward to ${m.commit.slice(0, 12)}` : `Merge made: ${m.commit.slice(0, 12)}`)

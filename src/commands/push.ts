@@ -21,19 +21,19 @@ export default class Push extends BlCommand {
     const {argv, flags} = await this.parse(Push)
     const [remote, ...refspecs] = argv as string[]
     const quiet = this.isQuiet(flags)
-    const progress = transferProgress('push', !quiet)
-    const res = await push(this.repo(), {
-      remote,
-      refspecs,
-      force: flags.force,
-      tags: flags.tags,
-      delete: flags.delete,
-      setUpstream: flags['set-upstream'],
-      progress,
-      onWarning: (m) => this.warnLine(m),
-      onUnprotected: (r) => process.stderr.write(`warning: remote ${r} ignores conditional writes: concurrent pushes to it are not protected\n`),
-    })
-    progress.done()
+    const res = await this.withProgress('push', (p) =>
+      push(this.repo(), {
+        remote,
+        refspecs,
+        force: flags.force,
+        tags: flags.tags,
+        delete: flags.delete,
+        setUpstream: flags['set-upstream'],
+        progress: transferProgress(p),
+        onWarning: (m) => p.log(`warning: ${m}`),
+        onUnprotected: (r) => p.log(`warning: remote ${r} ignores conditional writes: concurrent pushes to it are not protected`),
+      }),
+    )
     if (!quiet) {
       if (res.objects) this.out(`Uploaded ${res.objects} objects in ${res.packs} pack${res.packs === 1 ? '' : 's'} (${formatBytes(res.bytes)})`)
       for (const r of res.refs) this.out(` ${r.status === 'up-to-date' ? '=' : r.status === 'forced' ? '+' : r.status === 'deleted' ? '-' : '*'} ${r.ref.replace(/^refs\/(heads|tags)\//, '')}: ${r.status}${r.old && r.new && r.status !== 'up-to-date' ? ` (${r.old.slice(0, 12)}..${r.new.slice(0, 12)})` : ''}`)

@@ -16,9 +16,7 @@ export default class Restore extends BlCommand {
 
   async run(): Promise<RestoreResult> {
     const {argv, flags} = await this.parse(Restore)
-    const progress = transferProgress('fetching content', !this.isQuiet(flags))
-    const res = await restore(this.repo(), {paths: argv as string[], source: flags.source, staged: flags.staged, worktree: flags.worktree || !flags.staged, progress})
-    progress.done()
+    const res = await this.withProgress('restore', (p) => restore(this.repo(), {paths: argv as string[], source: flags.source, staged: flags.staged, worktree: flags.worktree || !flags.staged, progress: transferProgress(p, 'fetching')}))
     if (!this.isQuiet(flags)) this.out(`Restored ${res.restored.length} path${res.restored.length === 1 ? '' : 's'}${res.removed.length ? `, removed ${res.removed.length}` : ''}`)
     return res
   }

@@ -19,9 +19,7 @@ export default class Switch extends BlCommand {
     const repo = this.repo()
     if (!flags.create && !flags.detach && args.target && !repo.store.getRef(`refs/heads/${args.target}`))
       throw new BlError('REF_NOT_FOUND', `invalid reference: ${args.target}`, {hint: 'To switch to a commit use `bl switch --detach <rev>`; to create a branch use `bl switch -c <name>`.'})
-    const progress = transferProgress('fetching content', !this.isQuiet(flags))
-    const res = await switchTo(repo, {target: args.target, create: flags.create, detach: flags.detach, force: flags['discard-changes'], progress})
-    progress.done()
+    const res = await this.withProgress('switch', (p) => switchTo(repo, {target: args.target, create: flags.create, detach: flags.detach, force: flags['discard-changes'], progress: transferProgress(p, 'fetching')}))
     if (!this.isQuiet(flags)) this.out(res.branch ? `${res.created ? 'Switched to a new branch' : 'Switched to branch'} '${res.branch}'` : `HEAD is now at ${res.commit.slice(0, 12)} (detached)`)
     return res
   }

@@ -20,7 +20,8 @@ export interface AddOptions {
   all?: boolean
   force?: boolean
   dryRun?: boolean
-  progress?: IngestProgress & {onFile?(path: string): void}
+  /** Totals once the scan is done, then each file stored and the bytes read (symlinks are not counted). */
+  progress?: IngestProgress
 }
 
 export interface AddResult {
@@ -87,6 +88,7 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
   }
   const checked = repo.nowMs()
   const files = jobs.filter((j) => j.f.kind === 'file')
+  opts.progress?.onTotals?.(files.length, files.reduce((n, j) => n + j.f.st!.size, 0))
   const fileResults = await ingestor.addFiles(files.map((j) => ({abs: absPath(repo, j.f.path), path: j.f.path, size: j.f.st!.size})))
   const resultOf = new Map(files.map((j, i) => [j.f.path, fileResults[i]!]))
   for (const {f, old} of jobs) {
@@ -103,7 +105,6 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
       if (escape) throw new BlError('BAD_PATH_NAME', `cannot add ${JSON.stringify(f.path)}: ${escape.reason}`, {hint: 'Make the link relative and inside the repository, copy the data in, or add the link to .blignore.', data: {path: f.path, rule: escape.rule}})
       res = ingestor.addSymlink(target)
     }
-    opts.progress?.onFile?.(f.path)
     const entry = makeEntry(f.path, f.st!, res, checked)
     if (old && old.id === entry.id && old.kind === entry.kind && old.exec === entry.exec) result.unchanged++
     else (old ? result.updated : result.added).push(f.path)

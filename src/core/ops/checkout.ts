@@ -20,9 +20,17 @@ import {absPath, quotePath, toRepoPath, underAny} from '../worktree/paths.js'
 import {commitTree, indexAsFlat, trackedState, treeMap, viewWorktree} from './snapshot.js'
 import {diffTrees} from '../tree-ops.js'
 import {ensureContent} from './content.js'
+import {breather} from '../breather.js'
 import type {TransferProgress} from '../remote/transfer.js'
+import type {FileProgress} from '../progress.js'
 import {outsideSparse, readSparse, writeSparse} from '../worktree/sparse.js'
 import {assertSafePaths, assertSafeTree, freeBytes, treeLimits} from '../worktree/tree-safety.js'
+
+/**
+ * Content fetched from a remote first (thin store: objects and bytes received), then the files
+ * written: totals once known, one onFile per file.
+ */
+export type CheckoutProgress = FileProgress & TransferProgress
 
 /** Up to this many changed paths, moving the work tree lstat()s just those instead of scanning it all. */
 const TARGETED_SCAN_MAX = 2000
@@ -36,8 +44,7 @@ export interface SwitchOptions {
   detach?: boolean
   /** Discard local changes. */
   force?: boolean
-  /** Files written; and, for content fetched from a remote first (thin store), objects and bytes. */
-  progress?: {onFile?(path: string, bytes: number): void} & TransferProgress
+  progress?: CheckoutProgress
 }
 
 export interface SwitchResult {
@@ -201,6 +208,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   }
   assertRoomFor(repo, writes, before)
   await ensureContent(repo, writes.filter((w) => w.target.kind === 'file').map((w) => w.target.id), {progress})
+  progress?.onTotals?.(writes.length, sumSizes(writes.map((w) => w.target)))
   // Apply: removals first (a file may become a directory), then writes; then the index.
   let written = 0
   let removed = 0
@@ -215,11 +223,13 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   }
   const knownDirs = new Set<string>()
   for (const dir of new Set(writes.map((w) => path.dirname(absPath(repo, w.p))))) sweepStaleTemps(dir)
+  const breathe = breather()
   for (const {p, target} of writes) {
     const st = writeEntry(repo, p, target, knownDirs)
     written++
     progress?.onFile?.(p, target.size)
     indexUpdates.push(makeEntry(p, st, {id: target.id, size: target.size}, now))
+    await breathe()
   }
   repo.store.transaction(
     () => {
@@ -231,6 +241,12 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
     {durable: true},
   )
   return {written, removed}
+}
+
+const sumSizes = (entries: Iterable<{size: number}>): number => {
+  let n = 0
+  for (const e of entries) n += e.size
+  return n
 }
 
 const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`
@@ -257,13 +273,16 @@ export async function materializeAbsent(repo: Repo, specs: string[], progress?: 
   if (absent.length === 0) return []
   assertSafePaths(repo.store, absent)
   await ensureContent(repo, absent.filter((e) => e.kind !== 'symlink').map((e) => e.id), {progress})
+  progress?.onTotals?.(absent.length, sumSizes(absent))
   const now = repo.nowMs()
   const knownDirs = new Set<string>()
   const updates: IndexEntry[] = []
+  const breathe = breather()
   for (const e of absent) {
     const flat: FlatEntry = {kind: e.kind === 'symlink' ? 'symlink' : 'file', exec: e.exec, size: e.size, id: e.id}
     updates.push(makeEntry(e.path, writeEntry(repo, e.path, flat, knownDirs), {id: e.id, size: e.size}, now))
     progress?.onFile?.(e.path, e.size)
+    await breathe()
   }
   repo.store.transaction(() => {
     for (const u of updates) repo.store.putIndexEntry(u)
@@ -319,8 +338,8 @@ export interface RestoreOptions {
   source?: string
   staged?: boolean
   worktree?: boolean
-  /** Content fetched from a remote first (lazy clone, evicted). */
-  progress?: TransferProgress
+  /** Content fetched from a remote first (lazy clone, evicted), then the files written. */
+  progress?: CheckoutProgress
 }
 
 export interface RestoreResult {
@@ -351,17 +370,25 @@ export async function restore(repo: Repo, opts: RestoreOptions): Promise<Restore
   const result: RestoreResult = {restored: [], removed: []}
   if (worktree) assertSafePaths(repo.store, matches.map((p) => ({path: p, ...source.get(p)!})))
   // The content first (a lazy clone or an evicted store fetches it), before any file changes.
-  if (worktree) await ensureContent(repo, matches.map((p) => source.get(p)!).filter((e) => e.kind === 'file').map((e) => e.id), {progress: opts.progress})
+  if (worktree) {
+    await ensureContent(repo, matches.map((p) => source.get(p)!).filter((e) => e.kind === 'file').map((e) => e.id), {progress: opts.progress})
+    opts.progress?.onTotals?.(matches.length, sumSizes(matches.map((p) => source.get(p)!)))
+  }
   // In a sparse work tree, restoring a path also brings it into the include set, so later
   // switches and pulls keep it up to date.
   const sparse = worktree ? readSparse(repo) : null
   const now = repo.nowMs()
   const updates: IndexEntry[] = []
   const deletes: string[] = []
+  const breathe = breather()
   for (const p of matches) {
     const e = source.get(p)!
     let st: fs.Stats | undefined
-    if (worktree) st = writeEntry(repo, p, e)
+    if (worktree) {
+      st = writeEntry(repo, p, e)
+      opts.progress?.onFile?.(p, e.size)
+      await breathe()
+    }
     if (staged) {
       st ??= fs.lstatSync(absPath(repo, p), {throwIfNoEntry: false}) ?? undefined
       updates.push(st && worktree ? makeEntry(p, st, {id: e.id, size: e.size}, now) : notCheckedOut(p, e))

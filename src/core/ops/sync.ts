@@ -18,7 +18,7 @@ import {openTransport, readRemote, writeRemote, type RemoteSettings} from '../re
 import {fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remote/transfer.js'
 import {redactUrl, type Transport} from '../remote/transport.js'
 import {createRepo, type Repo} from '../repo.js'
-import {materializeAbsent, moveWorktree, notCheckedOut} from './checkout.js'
+import {materializeAbsent, moveWorktree, notCheckedOut, type CheckoutProgress} from './checkout.js'
 import {ensureChunks, markPromisor} from './content.js'
 import {readSparse, writeSparse} from '../worktree/sparse.js'
 import {assertSafeTree, treeLimits} from '../worktree/tree-safety.js'
@@ -271,7 +271,7 @@ export interface PullResult {
   materialized: number
 }
 
-export async function pull(repo: Repo, opts: {remote?: string; branch?: string; ffOnly?: boolean; include?: string[]; progress?: TransferProgress; onWarning?(message: string): void}): Promise<PullResult> {
+export async function pull(repo: Repo, opts: {remote?: string; branch?: string; ffOnly?: boolean; include?: string[]; progress?: CheckoutProgress; onWarning?(message: string): void}): Promise<PullResult> {
   const head = readHead(repo)
   if (!head.branch) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: there is no branch to pull into', {hint: 'Switch to a branch first.'})
   const include = (opts.include ?? []).map((p) => toRepoPath(repo, p))
@@ -321,7 +321,8 @@ export interface CloneOptions {
   intoExisting?: boolean
   /** Check out this commit (bl.lock) instead of the branch tip; the local branch starts there. */
   pinned?: {commit: Oid; verify(repo: Repo): Promise<void>}
-  progress?: TransferProgress
+  /** Objects and bytes received, then the files written by the checkout. */
+  progress?: CheckoutProgress
   onWarning?(message: string): void
 }
 

@@ -9,10 +9,12 @@
  */
 import fs from 'node:fs'
 import {Worker} from 'node:worker_threads'
+import {breather} from '../breather.js'
 import {SEGMENT_MAX} from '../chunk.js'
 import {BlError} from '../errors.js'
 import {createHasher, type Oid} from '../hash.js'
 import {encodeBlob, type ChunkRef} from '../objects/blob.js'
+import type {FileProgress} from '../progress.js'
 import type {SqliteObjectStore} from '../store/sqlite-object-store.js'
 import {FileChunker, SegmentBuilder, withOpenFile} from './file-chunker.js'
 import type {WorkerJob, WorkerReply} from './ingest-protocol.js'
@@ -22,7 +24,8 @@ export interface IngestResult {
   size: number
 }
 
-export interface IngestProgress {
+/** onFile after each regular file is stored; onBytes as its bytes are read (a big file moves before it is done). */
+export interface IngestProgress extends FileProgress {
   onBytes?(n: number): void
 }
 
@@ -57,6 +60,7 @@ export class Ingestor {
   addFile(abs: string, path: string): IngestResult {
     const res = this.fileChunker().chunkFile(abs, path, (id, view) => this.addChunk(id, view), (n) => this.countBytes(n))
     this.addRecord(res.id, res.size, res.chunks)
+    this.progress.onFile?.(path, res.size)
     return {id: res.id, size: res.size}
   }
 
@@ -66,8 +70,18 @@ export class Ingestor {
    */
   async addFiles(files: Array<{abs: string; path: string; size: number}>): Promise<IngestResult[]> {
     const total = files.reduce((s, f) => s + f.size, 0)
-    if ((total < PARALLEL_MIN_BYTES && files.length < 2000) || files.length === 0) return files.map((f) => this.addFile(f.abs, f.path))
+    if ((total < PARALLEL_MIN_BYTES && files.length < 2000) || files.length === 0) return this.addFilesHere(files)
     return this.addFilesInWorker(files)
+  }
+
+  private async addFilesHere(files: Array<{abs: string; path: string}>): Promise<IngestResult[]> {
+    const breathe = breather()
+    const results: IngestResult[] = []
+    for (const f of files) {
+      results.push(this.addFile(f.abs, f.path))
+      await breathe()
+    }
+    return results
   }
 
   /**
@@ -104,6 +118,7 @@ export class Ingestor {
                 this.countBytes(f.size)
                 this.addRecord(f.id as Oid, f.size, f.chunks)
                 results[f.seq] = {id: f.id as Oid, size: f.size}
+                this.progress.onFile?.(files[f.seq]!.path, f.size)
               }
               break
             case 'error':

@@ -1,0 +1,7 @@
+/**
+ * Imported first by Ink tests that need live frames: Ink decides when it loads (is-in-ci) whether
+ * to draw frames or only the last one, and these tests run in CI too. Each test file is its own
+ * process, so nothing else is affected.
+ */
+delete process.env.CI
+delete process.env.CONTINUOUS_INTEGRATION
