@@ -1,7 +1,7 @@
 /**
  * BlackLake benchmark harness.
  *
- *   npm run bench -- [--only D1,D2,D3,BIG,HIST,REMOTE,TABLES] [--runs N] [--tools bl,cp,git,restic] [--no-big] [--keep]
+ *   npm run bench -- [--only D1,D2,D3,BIG,HIST,REMOTE,TABLES,BROWSE] [--runs N] [--tools bl,cp,git,restic] [--no-big] [--keep]
  *
  * Generates deterministic data sets (reused between runs), then for each data set and each run
  * gives every tool a fresh work tree / repository and times: the first commit, a no-change status,
@@ -10,6 +10,7 @@
  * the min..max spread, PASS/FAIL per target, and writes everything to <data root>/results.json.
  * HIST (no data set, a few seconds) times merge-base on a 10,000-commit history (bench/history.ts).
  * REMOTE pushes and clones D1, D2 and D3 through the S3 test server, against rclone (bench/remote.ts).
+ * BROWSE times `bl browse` in tmux: start-up and the first screen of 1 GiB files (bench/browse.ts).
  * TABLES times a row diff of two versions of a 1,000,000-row CSV and `bl stats` of D3's CSV (bench/tables.ts).
  * Exit code is 0 even when targets fail (this is a report).
  */
@@ -24,6 +25,7 @@ import {benchHistory, HIST_COMMITS, type HistoryResult} from './history.js'
 import {benchMerge, type MergeBench} from './merge.js'
 import {benchRemote, printRemoteTable, remoteTargets, type RemoteBench} from './remote.js'
 import {benchTables, tablesTargets, type TablesBench} from './tables.js'
+import {benchBrowse, browseTargets, type BrowseBench} from './browse.js'
 import {ALL_TOOLS, blTool, cpTool, gitTool, resticTool, storeInfo, type StepResult, type Tool, type ToolCtx, type ToolName} from './tools.js'
 import {GiB, MB, MiB, compareManifests, emptyWorkTree, warm, fmtBytes, fmtRss, fmtSeconds, fmtSummary, freeDiskBytes, manifest, padTable, rmrf, summarize, type Summary, type Target, type Unit} from './util.js'
 
@@ -44,6 +46,8 @@ interface Options {
   remote: boolean
   /** The TABLES step (row diff of a 1,000,000-row CSV, stats of D3's CSV). */
   tables: boolean
+  /** The BROWSE step (bl browse in tmux: start-up, first screen of 1 GiB files). */
+  browse: boolean
   runs: number
   tools: ToolName[]
   keep: boolean
@@ -53,12 +57,14 @@ interface Options {
 
 function usage(): string {
   return `usage: npm run bench -- [options]
-  --only D1,D2,D3,BIG,HIST,REMOTE,TABLES  data sets to run (default: all; BIG only when free disk >= 20 GiB);
+  --only D1,D2,D3,BIG,HIST,REMOTE,TABLES,BROWSE  data sets to run (default: all; BIG only when free disk >= 20 GiB);
                         HIST = merge-base on a 10,000-commit history built in-process (cheap);
                         REMOTE = push / clone of D1, D2, D3 through the S3 test server vs rclone
                         (~2-4 min; rclone comparisons are skipped when rclone is not installed)
                         TABLES = bl diff --rows on two versions of a 1,000,000-row CSV and bl stats
                         of D3's CSV (generates D3 when missing)
+                        BROWSE = bl browse in tmux: start-up and Enter -> first screen of a 1 GiB
+                        CSV and a 1 GiB binary file (generates 2 GiB once)
   --runs N              timed runs per step, median reported (default 3; BIG always runs once)
   --tools bl,cp,git,restic  contenders (default: all that are installed; restic is only detected)
   --big / --no-big      force BIG on / off (also env BENCH_BIG=1 / BENCH_BIG=0); default on
@@ -74,6 +80,7 @@ function parseArgs(argv: string[]): Options {
   let hist = true
   let remote = true
   let tables = true
+  let browse = true
   let runs = 3
   let tools: ToolName[] = [...ALL_TOOLS]
   let keep = false
@@ -97,10 +104,11 @@ function parseArgs(argv: string[]): Options {
         hist = names.includes('HIST')
         remote = names.includes('REMOTE')
         tables = names.includes('TABLES')
+        browse = names.includes('BROWSE')
         only = names
-          .filter((s) => s !== 'HIST' && s !== 'REMOTE' && s !== 'TABLES')
+          .filter((s) => s !== 'HIST' && s !== 'REMOTE' && s !== 'TABLES' && s !== 'BROWSE')
           .map((s) => {
-            if (!(ALL_DATASETS as readonly string[]).includes(s)) die(`unknown data set ${s} (expected ${ALL_DATASETS.join(',')},HIST,REMOTE,TABLES)`)
+            if (!(ALL_DATASETS as readonly string[]).includes(s)) die(`unknown data set ${s} (expected ${ALL_DATASETS.join(',')},HIST,REMOTE,TABLES,BROWSE)`)
             return s as DatasetId
           })
         break
@@ -144,7 +152,7 @@ function parseArgs(argv: string[]): Options {
   if (big === false) sel = sel.filter((d) => d !== 'BIG')
   if (big === true && !sel.includes('BIG')) sel.push('BIG')
   const dataRoot = path.resolve(process.env.BENCH_DIR || path.join(BENCH_DIR, '.data'))
-  return {only: ALL_DATASETS.filter((d) => sel.includes(d)), hist, remote, tables, runs, tools, keep, fullPeers, dataRoot}
+  return {only: ALL_DATASETS.filter((d) => sel.includes(d)), hist, remote, tables, browse, runs, tools, keep, fullPeers, dataRoot}
 }
 
 function die(msg: string): never {
@@ -648,11 +656,22 @@ async function main(): Promise<void> {
     tablesBench = await benchTables(runner, BL_BIN, opts.dataRoot, workRoot, opts.runs, env, log)
   }
 
+  let browseBench: BrowseBench | undefined
+  if (opts.browse) {
+    log('')
+    log('== BROWSE: bl browse in tmux: start-up, first screen of 1 GiB files ==')
+    const env = {...process.env, BL_AUTHOR_NAME: 'Bench Mark', BL_AUTHOR_EMAIL: 'bench@example.com', BL_CONFIG_DIR: path.join(workRoot, 'browse-config')}
+    browseBench = await benchBrowse(BL_BIN, opts.dataRoot, workRoot, opts.runs, env, log)
+    if (browseBench.error) log(`  error: ${browseBench.error}`)
+    if (browseBench.skipped) log(`  skipped: ${browseBench.skipped}`)
+  }
+
   const targets = evalTargets(results)
   if (history) targets.push(historyTarget(history))
   if (mergeBench) targets.push(...mergeTargets(mergeBench))
   if (remoteBench) targets.push(...remoteTargets(remoteBench, RSS_LIMIT))
   if (tablesBench) targets.push(...tablesTargets(tablesBench))
+  if (browseBench) targets.push(...browseTargets(browseBench))
   log('')
   log('== targets (medians; ratios from the same run) ==')
   for (const t of targets) log(`${t.verdict.padEnd(4)}  ${t.text}: ${t.measured}  [target ${t.threshold}]`)
@@ -704,6 +723,7 @@ async function main(): Promise<void> {
     merge: mergeBench ?? null,
     remote: remoteBench ?? null,
     tables: tablesBench ?? null,
+    browse: browseBench ?? null,
     targets,
   }
   runner.dispose()

@@ -79,6 +79,7 @@ export type ErrorCode =
   | 'NOT_PUSHED'
   // tables (issue 7)
   | 'NOT_A_TABLE'
+  | 'NOT_A_TERMINAL'
   | 'BAD_TABLE'
   | 'DUPLICATE_KEY'
   | 'SCHEMA_VIOLATION'
@@ -188,6 +189,7 @@ const exitByCode: Partial<Record<ErrorCode, number>> = {
   PIN_MISMATCH: EXIT.FAILURE,
   NOT_PUSHED: EXIT.REJECTED,
   NOT_A_TABLE: EXIT.USAGE,
+  NOT_A_TERMINAL: EXIT.USAGE,
   BAD_TABLE: EXIT.BAD_DATA,
   DUPLICATE_KEY: EXIT.BAD_DATA,
   SCHEMA_VIOLATION: EXIT.SCHEMA,
