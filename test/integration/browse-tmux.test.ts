@@ -7,6 +7,7 @@
 import {after, before, describe, test} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
+import fs from 'node:fs'
 import {BIN, failsWith, repoWith, sleep, type Sandbox} from './helpers.ts'
 
 const SOCKET = `bl-browse-${process.pid}`
@@ -15,6 +16,22 @@ function tmux(...args: string[]): string {
   const r = spawnSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], {encoding: 'utf8'})
   if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`)
   return r.stdout
+}
+
+/** Processes whose parent is `pid` (from /proc, so no procps is needed). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = []
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      // The command name may hold spaces or parentheses: the fields after the last ')' are fixed.
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8')
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out
 }
 
 const screen = (): string => tmux('capture-pane', '-p', '-t', 't')
@@ -116,9 +133,9 @@ describe('bl browse in a real terminal (tmux)', () => {
     tmux('send-keys', '-t', 't', shellCmd, 'Enter')
     await shows('Commits HEAD (2)')
     const shellPid = paneFlag('pane_pid')
-    const children = spawnSync('pgrep', ['-P', shellPid], {encoding: 'utf8'}).stdout.trim().split('\n').filter(Boolean)
+    const children = childrenOf(Number(shellPid))
     assert.equal(children.length, 1, `one child of the shell: ${children}`)
-    process.kill(Number(children[0]), 'SIGTERM')
+    process.kill(children[0]!, 'SIGTERM')
     await waitScreen((x) => !x.includes('Refs'), 'browse gone')
     tmux('send-keys', '-t', 't', 'echo EXIT=$?', 'Enter')
     await shows('EXIT=143')
