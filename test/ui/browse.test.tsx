@@ -161,6 +161,15 @@ describe('bl browse views', () => {
     r.unmount()
   })
 
+  test('keys that arrive together in one chunk (fast typing, a paste, tmux) each count', async () => {
+    const r = await open()
+    r.stdin.write('\t/csv\r')
+    await waitFor(r, (x) => x.includes('table.csv') && !x.includes('README.md') && x.includes('/csv'), 'the tree filtered by one chunk of keys')
+    r.stdin.write('\r')
+    await shows(r, 'CSV table, 5 columns')
+    r.unmount()
+  })
+
   test('re-lays out on resize and says when the terminal is too small', async () => {
     const r = await open()
     const widest = (f: string): number => Math.max(...f.split('\n').map((l) => [...l].length))

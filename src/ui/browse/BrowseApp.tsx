@@ -75,7 +75,7 @@ export function BrowseApp({source, label, onQuit}: BrowseAppProps): React.JSX.El
 
   const vp: Viewport = {listRows: listRows(layout.log), pageRows: Math.max(1, layout.body.height - 3)}
   useInput((input, key) => {
-    dispatch({type: 'key', key: {input, ...key}, vp})
+    for (const k of splitKeys(input, key)) dispatch({type: 'key', key: k, vp})
   })
   useEffect(() => {
     if (!quitRef.current) return
@@ -164,6 +164,24 @@ export function BrowseApp({source, label, onQuit}: BrowseAppProps): React.JSX.El
       </Text>
     </Box>
   )
+}
+
+/**
+ * Ink hands over a chunk of typed text (fast typing, a paste, keys a multiplexer sends together)
+ * as one input: each character is a key of its own, Enter, Tab and Backspace included.
+ */
+export function splitKeys(input: string, key: Omit<KeyPress, 'input'> & Record<string, unknown>): KeyPress[] {
+  const chars = [...input]
+  const flagged = Object.entries(key).some(([, v]) => v === true)
+  if (chars.length <= 1 || flagged) return [{...key, input}]
+  return chars.map((ch): KeyPress => {
+    if (ch === '\r' || ch === '\n') return {input: '', return: true}
+    if (ch === '\t') return {input: '', tab: true}
+    if (ch === '\x7f' || ch === '\b') return {input: '', backspace: true}
+    const code = ch.charCodeAt(0)
+    if (code < 0x20) return {input: String.fromCharCode(code + 0x60), ctrl: true}
+    return {input: ch}
+  })
 }
 
 /** What identifies the thing a load is for: a result for anything else is dropped. */

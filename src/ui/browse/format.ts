@@ -53,8 +53,18 @@ export function entryRow(e: BrowseTreeEntry, w: number): string {
 
 const STATUS_COLOR: Record<string, Line['color']> = {A: 'green', D: 'red', M: 'yellow', R: 'cyan', T: 'magenta'}
 
+/** `1.2 MiB -> 1.3 MiB`; when both round to the same, the exact difference: `24 KiB (+3 B)`. */
+export function sizeChange(before: number, after: number): string {
+  if (before === after) return formatBytes(after)
+  const a = formatBytes(before)
+  const b = formatBytes(after)
+  if (a !== b) return `${a} -> ${b}`
+  const d = after - before
+  return `${b} (${d > 0 ? '+' : '-'}${formatBytes(Math.abs(d))})`
+}
+
 export function changeRow(c: BrowseChange, w: number): Line {
-  const sizes = c.status === 'A' ? formatBytes(c.newSize ?? 0) : c.status === 'D' ? formatBytes(c.oldSize ?? 0) : c.oldSize === c.newSize ? formatBytes(c.newSize ?? 0) : `${formatBytes(c.oldSize ?? 0)} -> ${formatBytes(c.newSize ?? 0)}`
+  const sizes = c.status === 'A' ? formatBytes(c.newSize ?? 0) : c.status === 'D' ? formatBytes(c.oldSize ?? 0) : sizeChange(c.oldSize ?? 0, c.newSize ?? 0)
   const path = c.oldPath !== undefined ? `${clean(c.oldPath)} -> ${clean(c.path)}` : clean(c.path)
   const pathW = Math.max(1, w - 2 - width(sizes) - 1)
   return {text: fit(`${c.status} ${fit(path, pathW)} ${sizes}`, w), color: STATUS_COLOR[c.status]}
@@ -150,7 +160,7 @@ export function previewLines(p: Preview, top: number, left: number, height: numb
   const more = p.truncated ? ' (first part; the file is larger)' : ''
   const head = (s: string): Line => ({text: fit(s, w), color: 'cyan'})
   const lines: Line[] = []
-  const kind = p.kind === 'table' ? `${p.format.toUpperCase()} table, ${p.columns.length} columns, ${p.rows.length} rows shown` : p.kind === 'image' ? `${p.format.toUpperCase()} image, ${p.width ?? '?'}x${p.height ?? '?'}` : p.kind === 'binary' ? `${clean(p.type)} (binary)` : p.kind
+  const kind = p.kind === 'table' ? `${p.format.toUpperCase()} table, ${p.columns.length} columns, ${p.rows.length} rows shown` : p.kind === 'image' ? `${p.format.toUpperCase()} image, ${p.width ?? '?'}x${p.height ?? '?'}` : p.kind === 'binary' ? (p.type === 'binary' ? 'binary' : `${clean(p.type)} (binary)`) : p.kind
   lines.push(head(`${clean(p.path)}  ${formatBytes(p.size)}  ${kind}${more}`))
   if (p.note) lines.push({text: fit(clean(p.note), w), color: 'yellow'})
   const rest = Math.max(1, height - lines.length)
