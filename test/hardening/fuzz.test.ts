@@ -86,6 +86,9 @@ describe('decoder regressions', () => {
     const onLeak = (e: unknown): void => void leaked.push(e)
     process.on('unhandledRejection', onLeak)
     try {
+      // Warm up first: loading the Parquet reader is not the case's time, and under load it pushed
+      // this case past the harness's slow-case limit.
+      await target.decode(target.seeds[0]!)
       const out = await checkCase(target, makeCase(target, 'dbc02891', 2717))
       assert.deepEqual(out, {ok: 'rejected'})
       await new Promise((r) => setTimeout(r, 300))

@@ -2,6 +2,7 @@
  * bl browse's views, driven by keys through ink-testing-library over a fake BrowseSource:
  * navigation, previews, diffs, help, filters, resizing and hostile text.
  */
+import './interactive-env.ts'
 import {describe, test} from 'node:test'
 import assert from 'node:assert/strict'
 import React from 'react'
@@ -61,7 +62,8 @@ describe('bl browse views', () => {
     const r = await open(source)
     await press(r, 'j')
     await shows(r, `commit ${oidp('d')}`)
-    assert.ok(source.calls.includes('tree dddd '), source.calls.join(','))
+    // The tree loads in an effect after the frame that shows the detail.
+    await waitFor(r, () => source.calls.includes('tree dddd '), `a call for d's tree; calls: ${source.calls.join(',')}`)
     await press(r, KEYS.down, KEYS.down)
     await shows(r, `commit ${oidp('b')}`)
     await press(r, 'k')
