@@ -17,7 +17,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {performance} from 'node:perf_hooks'
 import {fileURLToPath} from 'node:url'
-import {BIN, collect, makeTmp, rmrf, type RunResult} from '../integration/helpers.ts'
+import {BIN, collect, inheritedEnv, makeTmp, rmrf, type RunResult} from '../integration/helpers.ts'
 import type {Context} from '../../src/core/context.ts'
 import {EMPTY_OID, type Oid} from '../../src/core/hash.ts'
 import {commitId, decodeCommit, encodeCommit, type Commit} from '../../src/core/objects/commit.ts'
@@ -93,7 +93,7 @@ const DATE = '1700000000 +0000'
 const IDENTITY = {BL_AUTHOR_NAME: 'Crash Harness', BL_AUTHOR_EMAIL: 'crash@example.com', BL_AUTHOR_DATE: DATE}
 
 function childEnv(configDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {...process.env}
+  const env: NodeJS.ProcessEnv = inheritedEnv()
   for (const k of Object.keys(env)) if (k.startsWith('BL_')) delete env[k]
   return {...env, ...IDENTITY, BL_CONFIG_DIR: configDir}
 }

@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import git from 'isomorphic-git'
-import {BIN, collect, jA, makeTmp, okA, rmrf, Sandbox, type RunResult} from './helpers.ts'
+import {BIN, collect, inheritedEnv, jA, makeTmp, okA, rmrf, Sandbox, type RunResult} from './helpers.ts'
 import {s3Env, startS3Server, type S3TestServer} from '../support/s3-server.ts'
 
 const CI_DOC = fileURLToPath(new URL('../../docs/ci.md', import.meta.url))
@@ -77,7 +77,7 @@ describe('docs/ci.md', () => {
       fs.copyFileSync(path.join(project, f), path.join(checkout, f))
     }
     edit?.(checkout)
-    const env: NodeJS.ProcessEnv = {...process.env, ...s3Env(server), PATH: `${binDir}:${process.env.PATH}`, BL_CONFIG_DIR: path.join(checkout, '.bl-user'), BL_AUTHOR_NAME: 'CI', BL_AUTHOR_EMAIL: 'ci@example.com'}
+    const env: NodeJS.ProcessEnv = {...inheritedEnv(), ...s3Env(server), PATH: `${binDir}:${process.env.PATH}`, BL_CONFIG_DIR: path.join(checkout, '.bl-user'), BL_AUTHOR_NAME: 'CI', BL_AUTHOR_EMAIL: 'ci@example.com'}
     delete env.BL_KEY_PASSPHRASE
     const r = await collect(spawn('sh', ['ci/data.sh'], {cwd: checkout, env, stdio: ['ignore', 'pipe', 'pipe']}))
     return {...r, checkout}
