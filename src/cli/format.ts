@@ -10,17 +10,7 @@ export function formatDate(s: Signature): string {
   return `${d.toUTCString().replace(' GMT', '')} ${tz}`
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB']
-  let v = n / 1024
-  let i = 0
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024
-    i++
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`
-}
+export {formatBytes} from '../core/units.js'
 
 export function indent(text: string, pad = '    '): string {
   return text.replace(/\n$/, '').split('\n').map((l) => pad + l).join('\n')

@@ -15,6 +15,7 @@ import {diffRows, type RowRecord} from '../tables/row-diff.js'
 import type {ByteSource, TableFormat, TableReader} from '../tables/types.js'
 import {cellText} from './preview.js'
 import {looksText, trimPartialUtf8} from './sniff.js'
+import {formatBytes} from '../units.js'
 import type {FileDiff, RowChange} from './types.js'
 
 export const MAX_LINE_BYTES = 8 << 20
@@ -31,18 +32,6 @@ export interface DiffSide {
   exec: boolean
   /** Its bytes (created only when they are read). */
   source(): ByteSource
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB']
-  let v = n / 1024
-  let u = 0
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024
-    u++
-  }
-  return `${v.toFixed(1)} ${units[u]}`
 }
 
 const TABLES = new Set<TableFormat>(['csv', 'tsv', 'jsonl', 'parquet'])

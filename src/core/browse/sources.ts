@@ -7,6 +7,7 @@
  * may consume, for readers (tables) that pull bytes until they have enough rows.
  */
 import {breather} from '../breather.js'
+import {chunkAt, chunkStarts} from '../chunk-offsets.js'
 import type {Oid} from '../hash.js'
 import {loadBlob} from '../odb.js'
 import type {ObjectStore} from '../store/types.js'
@@ -22,34 +23,18 @@ const FETCH_WINDOW = 16
 export function lazyBlobSource(store: ObjectStore, id: Oid, name: string, fetch: FetchChunks): ByteSource {
   const inner = blobSource(store, id, name)
   const chunks = loadBlob(store, id).chunks
-  const starts: number[] = []
-  let at = 0
-  for (const c of chunks) {
-    starts.push(at)
-    at += c.len
-  }
+  const starts = chunkStarts(chunks)
   const ensure = async (from: number, to: number): Promise<void> => {
     const missing: Oid[] = []
     for (let i = from; i < Math.min(to, chunks.length); i++) if (!store.hasChunk(chunks[i]!.id as Oid)) missing.push(chunks[i]!.id as Oid)
     if (missing.length) await fetch(missing)
-  }
-  // Index of the chunk holding byte `pos`.
-  const chunkAt = (pos: number): number => {
-    let lo = 0
-    let hi = starts.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1
-      if (starts[mid]! <= pos) lo = mid
-      else hi = mid - 1
-    }
-    return lo
   }
   return {
     name,
     size: inner.size,
     async read(start, end) {
       end = Math.min(end, inner.size)
-      if (end > start && start >= 0) await ensure(chunkAt(start), chunkAt(end - 1) + 1)
+      if (end > start && start >= 0) await ensure(chunkAt(starts, start), chunkAt(starts, end - 1) + 1)
       return inner.read(start, end)
     },
     async *stream() {

@@ -4,6 +4,7 @@
  * so a Parquet footer is read without reading the file.
  */
 import fs from 'node:fs'
+import {chunkAt, chunkStarts} from '../chunk-offsets.js'
 import {BlError, fsError} from '../errors.js'
 import {hashHex, type Oid} from '../hash.js'
 import {loadBlob, readFileChunks} from '../odb.js'
@@ -13,13 +14,7 @@ import type {ByteSource} from './types.js'
 /** A committed file. The caller makes sure its content is local (ensureContent). */
 export function blobSource(store: ObjectStore, id: Oid, name: string): ByteSource {
   const rec = loadBlob(store, id)
-  // Start offset of each chunk, for range reads.
-  const starts: number[] = []
-  let at = 0
-  for (const c of rec.chunks) {
-    starts.push(at)
-    at += c.len
-  }
+  const starts = chunkStarts(rec.chunks)
   const chunk = (i: number): Buffer => {
     const c = rec.chunks[i]!
     const data = store.getChunk(c.id as Oid)
@@ -38,16 +33,8 @@ export function blobSource(store: ObjectStore, id: Oid, name: string): ByteSourc
       start = Math.max(0, start)
       end = Math.min(rec.size, end)
       if (end <= start) return Buffer.alloc(0)
-      // Last chunk starting at or before `start`.
-      let lo = 0
-      let hi = starts.length - 1
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1
-        if (starts[mid]! <= start) lo = mid
-        else hi = mid - 1
-      }
       const parts: Buffer[] = []
-      for (let i = lo; i < starts.length && starts[i]! < end; i++) {
+      for (let i = chunkAt(starts, start); i < starts.length && starts[i]! < end; i++) {
         const data = chunk(i)
         const s = starts[i]!
         parts.push(data.subarray(Math.max(0, start - s), Math.min(data.length, end - s)))
