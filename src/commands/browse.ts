@@ -1,3 +1,4 @@
+import os from 'node:os'
 import {Args} from '@oclif/core'
 import {BlCommand} from '../cli/base-command.js'
 import {BlError} from '../core/errors.js'
@@ -18,7 +19,7 @@ export default class Browse extends BlCommand {
     const source = browseSource(this.repo(), args.rev)
     const {renderBrowse} = await import('../ui/browse/render-browse.js')
     const {signal} = await renderBrowse(source, {label: args.rev ?? 'HEAD'})
-    if (signal) this.exit(128 + (signal === 'SIGHUP' ? 1 : 15))
+    if (signal) this.exit(128 + (os.constants.signals[signal] ?? 15))
   }
 }
 

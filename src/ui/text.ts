@@ -19,28 +19,62 @@ export function width(s: string): number {
   return stringWidth(s)
 }
 
+// Grapheme clusters, not code points: an emoji with a variation selector or a ZWJ sequence is one
+// character on screen, and cutting inside it would leave a wider or broken glyph.
+const graphemes = new Intl.Segmenter(undefined, {granularity: 'grapheme'})
+// Printable ASCII only: every code point is one cell and one cluster, so the fast path is exact.
+const PLAIN = /^[\x20-\x7e]*$/
+
+function* clusters(s: string): Generator<string> {
+  if (PLAIN.test(s)) {
+    for (let i = 0; i < s.length; i++) yield s[i]!
+    return
+  }
+  for (const g of graphemes.segment(s)) yield g.segment
+}
+
 /** `s` cut to at most `w` cells (ending in `…` when cut) and padded with spaces to exactly `w`. */
 export function fit(s: string, w: number): string {
   if (w <= 0) return ''
-  const full = width(s)
-  if (full <= w) return s + ' '.repeat(w - full)
-  let out = ''
+  // One pass that stops once past `w` cells: a 1 MiB line costs what a screen line does.
   let used = 0
-  for (const ch of s) {
+  let head = ''
+  let headCells = 0
+  for (const ch of clusters(s)) {
     const cw = width(ch)
-    if (used + cw > w - 1) break
-    out += ch
+    if (used + cw <= w - 1) {
+      head += ch
+      headCells += cw
+    }
     used += cw
+    if (used > w) return head + '…' + ' '.repeat(Math.max(0, w - 1 - headCells))
   }
-  return out + '…' + ' '.repeat(Math.max(0, w - 1 - used))
+  return s + ' '.repeat(w - used)
 }
 
-/** The cells of `s` from column `from` on (for horizontal scrolling), at most `w` of them, padded. */
+/**
+ * The cells of `s` from column `from` on (for horizontal scrolling), at most `w` of them, padded.
+ * A wide character cut by `from` shows as a space, so the columns after it stay where they are.
+ */
 export function slice(s: string, from: number, w: number): string {
   if (from <= 0) return fit(s, w)
+  // Look at no more than the cells that can show: a 1 MiB line costs what a screen line does.
   let skipped = 0
-  let i = 0
-  const chars = [...s]
-  while (i < chars.length && skipped < from) skipped += width(chars[i++]!)
-  return fit(chars.slice(i).join(''), w)
+  let out = ''
+  let taken = 0
+  for (const ch of clusters(s)) {
+    const cw = width(ch)
+    if (skipped < from) {
+      skipped += cw
+      if (skipped > from) {
+        out += ' '.repeat(skipped - from)
+        taken += skipped - from
+      }
+      continue
+    }
+    out += ch
+    taken += cw
+    if (taken > w) break
+  }
+  return fit(out, w)
 }

@@ -8,7 +8,7 @@ import {after, before, describe, test} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
-import {BIN, failsWith, repoWith, sleep, type Sandbox} from './helpers.ts'
+import {BIN, failsWith, repoWith, revId, sleep, type Sandbox} from './helpers.ts'
 
 const SOCKET = `bl-browse-${process.pid}`
 
@@ -86,12 +86,15 @@ describe('bl browse in a real terminal (tmux)', () => {
     let scr = await shows('README.md')
     assert.equal(paneFlag('alternate_on'), '1')
     assert.ok(scr.includes('Cats too') && scr.includes('Initial import') && scr.includes('README.md') && scr.includes('data/'), scr)
-    // Fits 80x24: 23 drawn lines, none wider than the terminal.
-    assert.ok(scr.split('\n').every((l) => [...l].length <= 80))
+    // Fits 80x24: the top border on the first line, exactly 80 columns wide, the status line on the 23rd.
+    const drawn = scr.split('\n')
+    assert.match(drawn[0]!, /^╭─*╮╭─*╮$/)
+    assert.equal([...drawn[0]!].length, 80)
+    assert.match(drawn[22]!, /^bl browse HEAD/)
     assert.ok(!scr.includes('pwned') && !scr.includes(']2;'), scr)
     // The second commit in the list, its detail.
     await keys('j')
-    await waitScreen((x) => /Initial import\s*│\s*$/m.test(x) || x.includes('  Initial import'), 'the detail of the first commit')
+    await shows(`commit ${revId(s, 'HEAD~1').slice(0, 20)}`)
     await keys('k', 'Tab', 'Enter')
     await shows(':/data')
     await shows('table.csv')
@@ -118,7 +121,8 @@ describe('bl browse in a real terminal (tmux)', () => {
     tmux('resize-window', '-t', 't', '-x', '110', '-y', '30')
     await waitScreen((x) => x.split('\n').some((l) => [...l].length > 100 && l.includes('Detail')), 'a 110-column layout')
     tmux('resize-window', '-t', 't', '-x', '80', '-y', '24')
-    await waitScreen((x) => x.split('\n').every((l) => [...l].length <= 80) && x.includes('Detail'), 'an 80-column layout')
+    // tmux crops what is wider: the right border at column 80 shows the layout is 80 wide again.
+    await waitScreen((x) => /^╭─*╮╭─*╮$/.test(x.split('\n')[0]!) && [...x.split('\n')[0]!].length === 80 && x.includes('Detail'), 'an 80-column layout')
     await keys('q')
     scr = await waitScreen((x) => x.includes('BEFORE-BROWSE') && !x.includes('Refs'), 'the shell again')
     assert.equal(paneFlag('alternate_on'), '0')

@@ -46,6 +46,8 @@ export function previewOf(path: string, commitId: Oid): Preview {
   if (path === 'table.csv') return {...base, kind: 'table', format: 'csv', columns: ['id', 'label', 'width', 'height', 'source'], rows: [['1', 'cat', '640', '480', 'camera-a'], ['2', 'dog', '800', '600', 'camera-b'], ['3', 'bird', '1024', '768', 'camera-c']]}
   if (path === 'data/a.json') return {...base, kind: 'json', lines: ['{', '  "name": "cats",', '  "count": 2', '}']}
   if (path === 'data/cat.png') return {...base, size: 3_499_840, kind: 'image', format: 'png', width: 640, height: 480, hex: ['00000000  89 50 4e 47 0d 0a 1a 0a  00 00 00 0d 49 48 44 52  |.PNG........IHDR|']}
+  // 100 lines: the first wider than any screen (wide characters), the last one marked.
+  if (path === 'long.txt') return {...base, kind: 'text', lines: ['日'.repeat(100) + 'END', ...Array.from({length: 98}, (_, i) => `line ${i + 2}`), 'the last line']}
   return {...base, kind: 'text', lines: [`# Dataset at ${commitId.slice(0, 4)}`, '', 'Cats and dogs.']}
 }
 
@@ -85,7 +87,8 @@ export function fakeSource(overrides: {commits?: BrowseCommit[]; trees?: Record<
     },
     async log(rev, limit) {
       calls.push(`log ${rev} ${limit}`)
-      const from = rev === 'v1' ? commits.findIndex((c) => c.id === oid('b')) : 0
+      // The tag v1 is at b; by its full name only, as a branch named v1 could take the short one.
+      const from = rev === 'refs/tags/v1' ? commits.findIndex((c) => c.id === oid('b')) : 0
       const list = commits.slice(Math.max(0, from))
       return {commits: list.slice(0, limit), more: list.length > limit}
     },

@@ -258,10 +258,10 @@ test('fileDiff: text files as unified hunks with line numbers', async (t) => {
 
 test('fileDiff: added and deleted text, binaries, renames and mode changes', async (t) => {
   const {repo} = tempRepo(t)
-  await commitFiles(repo, {'old.txt': 'x\ny\n', 'img.bin': Buffer.from([0, 1, 2, 3]), 'same.txt': 'same\n', 'run.sh': 'echo\n', 'eol.txt': 'a\nb\n'}, 'v1')
+  await commitFiles(repo, {'old.txt': 'x\ny\n', 'img.bin': Buffer.from([0, 1, 2, 3]), 'same.txt': 'same\n', 'run.sh': 'echo\n', 'eol.txt': 'a\nb\n', 'bom.txt': 'a\nb\n', 'latin.txt': Buffer.concat([Buffer.from('x\n'.repeat(5000)), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])])}, 'v1')
   fs.renameSync(path.join(repo.root, 'same.txt'), path.join(repo.root, 'moved.txt'))
   fs.chmodSync(path.join(repo.root, 'run.sh'), 0o755)
-  const c2 = await commitFiles(repo, {'new.txt': 'a\nb\nc', 'old.txt': null, 'img.bin': Buffer.alloc(2048, 0), 'eol.txt': 'a\nb'}, 'v2')
+  const c2 = await commitFiles(repo, {'new.txt': 'a\nb\nc', 'old.txt': null, 'img.bin': Buffer.alloc(2048, 0), 'eol.txt': 'a\nb', 'bom.txt': '\uFEFFa\nb\n', 'latin.txt': Buffer.concat([Buffer.from('x\n'.repeat(5000)), Buffer.from([0x63, 0x61, 0x66, 0xe8, 0x0a])])}, 'v2')
   const added = await diffOf(repo, c2, 'new.txt')
   assert.deepEqual(added, {
     kind: 'lines',
@@ -285,7 +285,10 @@ test('fileDiff: added and deleted text, binaries, renames and mode changes', asy
   assert.equal(deleted.kind, 'lines')
   if (deleted.kind === 'lines') assert.deepEqual(deleted.hunks.map((h) => [h.oldStart, h.oldLines, h.newStart, h.newLines, h.lines.map((l) => l.op + l.text).join(',')]), [[1, 2, 0, 0, '-x,-y']])
   assert.deepEqual(await diffOf(repo, c2, 'img.bin'), {kind: 'none', path: 'img.bin', reason: 'binary file, 4 B → 2.0 KiB'})
-  assert.deepEqual(await diffOf(repo, c2, 'eol.txt'), {kind: 'none', path: 'eol.txt', reason: 'only the newline at the end of the file changed'})
+  assert.deepEqual(await diffOf(repo, c2, 'eol.txt'), {kind: 'none', path: 'eol.txt', reason: 'only the newline at the end of the file was removed'})
+  // Splitting hides a byte order mark and bytes that decode alike: never blamed on the newline.
+  assert.deepEqual(await diffOf(repo, c2, 'bom.txt'), {kind: 'none', path: 'bom.txt', reason: 'only a byte order mark was added'})
+  assert.deepEqual(await diffOf(repo, c2, 'latin.txt'), {kind: 'none', path: 'latin.txt', reason: 'the lines read the same, but bytes that are not valid UTF-8 differ'})
   assert.deepEqual(await diffOf(repo, c2, 'moved.txt'), {kind: 'none', path: 'moved.txt', reason: 'renamed from same.txt; the content is unchanged'})
   assert.deepEqual(await diffOf(repo, c2, 'run.sh'), {kind: 'none', path: 'run.sh', reason: 'now executable; the content is unchanged'})
 })

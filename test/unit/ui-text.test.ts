@@ -36,6 +36,19 @@ describe('terminal text', () => {
     assert.equal(slice('abcdef', 4, 3), 'ef ')
     assert.equal(fit('x', 0), '')
   })
+
+  test('a character is a grapheme cluster: emoji with selectors are never split; a wide character cut by scrolling leaves a space', () => {
+    // ✈️ is U+2708 U+FE0F, two cells: cut per code point it measured one cell too many.
+    assert.equal(width(fit('✈️✈️✈️✈️x', 3)), 3)
+    assert.equal(fit('✈️✈️✈️✈️x', 3), '✈️…')
+    assert.equal(width(fit('👩‍👩‍👧 family', 4)), 4)
+    // Scrolled one cell into 日: the rest keeps its columns.
+    assert.equal(slice('日本語ab', 1, 7), ' 本語ab')
+    assert.equal(slice('日本語ab', 2, 7), '本語ab ')
+    // A 1 MiB line costs what a screen line does.
+    assert.equal(fit('x'.repeat(1 << 20), 3), 'xx…')
+    assert.equal(slice('y'.repeat(1 << 20), 1000, 3), 'yy…')
+  })
 })
 
 describe('browse layout', () => {

@@ -116,6 +116,10 @@ interface Text {
   lines: string[]
   /** Only the first bytes were read. */
   partial: boolean
+  /** What splitting into lines hides: a byte order mark, the newline at the end, bytes that are not UTF-8. */
+  bom?: boolean
+  finalNewline?: boolean
+  lossy?: boolean
 }
 
 /** A side as lines (a symlink: its target), or null when it is binary. */
@@ -125,10 +129,22 @@ async function textOf(s: DiffSide, limit: number): Promise<Text | null> {
   const partial = bytes.length < s.size
   if (s.kind === 'symlink') return {lines: [bytes.toString('utf8')], partial}
   if (!looksText(bytes, !partial)) return null
-  let text = trimPartialUtf8(bytes).toString('utf8').replace(/^\uFEFF/, '')
+  const whole = trimPartialUtf8(bytes)
+  let text = whole.toString('utf8')
+  const bom = text.startsWith('\uFEFF')
+  if (bom) text = text.slice(1)
+  const lossy = text.includes('\uFFFD') && !Buffer.from((bom ? '\uFEFF' : '') + text, 'utf8').equals(whole)
   // A line cut by the byte budget is left out.
   if (partial && text.lastIndexOf('\n') >= 0) text = text.slice(0, text.lastIndexOf('\n') + 1)
-  return {lines: splitLines(text), partial}
+  return {lines: splitLines(text), partial, bom, finalNewline: text.endsWith('\n'), lossy}
+}
+
+function sameLinesReason(a: Text, b: Text): string {
+  if (a.lossy || b.lossy) return 'the lines read the same, but bytes that are not valid UTF-8 differ'
+  const what: string[] = []
+  if (!!a.bom !== !!b.bom) what.push(b.bom ? 'a byte order mark was added' : 'the byte order mark was removed')
+  if (!!a.finalNewline !== !!b.finalNewline) what.push(b.finalNewline ? 'a newline was added at the end of the file' : 'the newline at the end of the file was removed')
+  return what.length ? `only ${what.join(' and ')}` : 'the lines read the same; the bytes differ'
 }
 
 async function lineDiff(path: string, oldSide: DiffSide | null, newSide: DiffSide | null, note?: string): Promise<FileDiff> {
@@ -140,8 +156,8 @@ async function lineDiff(path: string, oldSide: DiffSide | null, newSide: DiffSid
   const newText = newSide ? await textOf(newSide, limit) : {lines: [], partial: false}
   if (!oldText || !newText) return none(`binary file, ${sizes(oldSide, newSide)}`)
   const d = diffLines(oldText.lines, newText.lines)
-  // Lines compare with their `\r`; what splitting cannot see is the newline at the very end.
-  if (d.hunks.length === 0 && !oldText.partial && !newText.partial) return none('only the newline at the end of the file changed')
+  // The same lines, yet different files: say what splitting hid.
+  if (d.hunks.length === 0 && !oldText.partial && !newText.partial) return none(sameLinesReason(oldText, newText))
   const notes = [note, d.coarse ? 'too different to align everywhere: some changed stretches are shown as removed, then added' : undefined].filter((x): x is string => x !== undefined)
   return {kind: 'lines', path, hunks: d.hunks, truncated: d.truncated || oldText.partial || newText.partial, ...(notes.length ? {note: notes.join('; ')} : {})}
 }

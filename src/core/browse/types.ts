@@ -4,12 +4,15 @@
  * views can be tested with a fake source and the source without a terminal.
  *
  * Every string here may come from repository content (names, messages, file bytes); the views
- * strip terminal escape sequences before drawing (src/ui/sanitize.ts), the source does not.
+ * strip terminal escape sequences before drawing (`clean` in src/ui/text.ts), the source does not.
  */
 import type {Oid} from '../hash.js'
 import type {ChangeStatus} from '../diff/diff.js'
+import type {DiffHunk} from '../diff/lines.js'
 import type {EntryKind} from '../objects/tree.js'
 import type {SignatureVerification} from '../signing/verify.js'
+
+export type {DiffHunk, DiffLine} from '../diff/lines.js'
 import type {TableFormat} from '../tables/types.js'
 
 export interface BrowseRef {
@@ -24,7 +27,7 @@ export interface BrowseRef {
 export interface BrowseCommit {
   id: Oid
   parents: Oid[]
-  /** Parents among the commits listed (for drawing lanes; see cli/graph.ts renderGraph). */
+  /** Parents among the commits listed (for drawing lanes; see ui/graph.ts renderGraph). */
   edges: Oid[]
   authorName: string
   authorEmail: string
@@ -101,21 +104,6 @@ export interface BrowseChanges {
   changes: BrowseChange[]
 }
 
-export interface DiffLine {
-  op: ' ' | '+' | '-'
-  text: string
-  /** 1-based line numbers in the old and new version (null on the side that lacks the line). */
-  oldNo: number | null
-  newNo: number | null
-}
-
-export interface DiffHunk {
-  oldStart: number
-  oldLines: number
-  newStart: number
-  newLines: number
-  lines: DiffLine[]
-}
 
 /** What changed inside one file of a commit. */
 export type FileDiff =

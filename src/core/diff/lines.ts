@@ -9,7 +9,21 @@
  * says a block was used). Output stops at `maxOutput` lines (`truncated`). Memory: the lines, a
  * byte per edit-script step, and (D+1)² ints of Myers trace with D <= `maxEdits`.
  */
-import type {DiffHunk, DiffLine} from '../browse/types.js'
+export interface DiffLine {
+  op: ' ' | '+' | '-'
+  text: string
+  /** 1-based line numbers in the old and new version (null on the side that lacks the line). */
+  oldNo: number | null
+  newNo: number | null
+}
+
+export interface DiffHunk {
+  oldStart: number
+  oldLines: number
+  newStart: number
+  newLines: number
+  lines: DiffLine[]
+}
 
 export interface LineDiffOptions {
   /** Unchanged lines around each change (default 3). */

@@ -4,9 +4,9 @@
  */
 import React, {useEffect, useMemo, useReducer, useRef, useState} from 'react'
 import {Box, Text, useApp, useInput, useStdout} from 'ink'
-import type {BrowseSource} from '../../core/browse/types.js'
+import type {BrowseCommit, BrowseSource} from '../../core/browse/types.js'
 import type {SignatureVerification} from '../../core/signing/verify.js'
-import {renderGraph} from '../../cli/graph.js'
+import {renderGraph} from '../graph.js'
 import {browseLayout, listRows, MIN_COLUMNS, MIN_ROWS} from './layout.js'
 import {changeRow, commitDetail, commitRow, entryDetail, entryRow, fileDiffLines, previewLines, refDetail, refRow, type Line, type SigState} from './format.js'
 import {HelpOverlay} from './HelpOverlay.js'
@@ -73,7 +73,9 @@ export function BrowseApp({source, label, onQuit}: BrowseAppProps): React.JSX.El
   }, source.start, initialState)
   const [sigs, setSigs] = useState<Map<string, SigState>>(() => new Map())
 
-  const vp: Viewport = {listRows: listRows(layout.log), pageRows: Math.max(1, layout.body.height - 3)}
+  const commit = selectedCommit(s)
+  const detail = detailLines(s, commit, sigs)
+  const vp: Viewport = {listRows: listRows(layout.log), pageRows: Math.max(1, layout.body.height - 3), pageColumns: Math.max(1, layout.body.width - 2), detailRows: listRows(layout.detail), detailLines: detail.length}
   useInput((input, key) => {
     for (const k of splitKeys(input, key)) dispatch({type: 'key', key: k, vp})
   })
@@ -97,7 +99,6 @@ export function BrowseApp({source, label, onQuit}: BrowseAppProps): React.JSX.El
 
   useEffect(() => load('refs', stampOf(s, 'refs'), () => source.refs()), [])
   useEffect(() => load('log', stampOf(s, 'log'), () => source.log(s.logRev, s.logLimit)), [s.logRev, s.logLimit])
-  const commit = selectedCommit(s)
   useEffect(() => {
     if (!commit) return
     return load('tree', stampOf(s, 'tree'), () => source.tree(commit.id, s.treeDir))
@@ -139,15 +140,12 @@ export function BrowseApp({source, label, onQuit}: BrowseAppProps): React.JSX.El
     const inner = (w: number): number => Math.max(1, w - 2)
     const refs = visibleRefs(s)
     const entries = visibleEntries(s)
-    const ref = selectedRef(s)
-    const entry = selectedEntry(s)
-    const detail: Line[] = s.focus === 'refs' && ref ? refDetail(ref) : s.focus === 'tree' && entry ? entryDetail(entry) : commit ? commitDetail(commit, sigs.get(commit.id)) : []
     const treeTitle = `Tree ${commit ? commit.id.slice(0, 8) : ''}:/${clean(s.treeDir)}${s.tree.filter ? `  /${s.tree.filter}` : ''}`
     body = (
       <Box flexDirection="column">
         <Box>
           <Pane title={`Refs${s.refs.filter ? `  /${s.refs.filter}` : ''}`} width={layout.refs.width} height={layout.refs.height} focused={s.focus === 'refs'} lines={{count: refs.length, at: (i) => ({text: refRow(refs[i]!, inner(layout.refs.width)), color: refs[i]!.kind === 'tag' ? 'yellow' : refs[i]!.kind === 'remote' ? 'red' : refs[i]!.current ? 'green' : undefined})}} selected={s.refs.sel} status={listStatus(s.refs, refs.length, 'no refs')} />
-          <Pane title={`Commits ${clean(s.logRev === source.start ? (label ?? 'HEAD') : s.logRev)}${s.log.state === 'ok' ? ` (${commits.length}${s.log.value.more ? '+' : ''})` : ''}${s.log.filter ? `  /${s.log.filter}` : ''}`} width={layout.log.width} height={layout.log.height} focused={s.focus === 'log'} lines={{count: commits.length, at: (i) => ({text: commitRow(commits[i]!, graph[i] ?? '', sigs.get(commits[i]!.id), inner(layout.log.width))})}} selected={s.log.sel} status={listStatus(s.log, commits.length, s.log.filter ? 'no commit matches' : 'no commits')} />
+          <Pane title={`Commits ${clean(s.logRev === source.start ? (label ?? 'HEAD') : s.logLabel)}${s.log.state === 'ok' ? ` (${commits.length}${s.log.value.more ? '+' : ''})` : ''}${s.log.filter ? `  /${s.log.filter}` : ''}`} width={layout.log.width} height={layout.log.height} focused={s.focus === 'log'} lines={{count: commits.length, at: (i) => ({text: commitRow(commits[i]!, graph[i] ?? '', sigs.get(commits[i]!.id), inner(layout.log.width))})}} selected={s.log.sel} status={listStatus(s.log, commits.length, s.log.filter ? 'no commit matches' : 'no commits')} />
         </Box>
         <Box>
           <Pane title={treeTitle} width={layout.tree.width} height={layout.tree.height} focused={s.focus === 'tree'} lines={{count: entries.length, at: (i) => ({text: entryRow(entries[i]!, inner(layout.tree.width)), color: entries[i]!.kind === 'dir' ? 'blue' : entries[i]!.kind === 'symlink' ? 'cyan' : undefined})}} selected={s.tree.sel} status={commit ? listStatus(s.tree, entries.length, s.tree.filter ? 'no path matches' : 'empty directory') : {empty: 'no commit selected'}} />
@@ -227,8 +225,15 @@ function overlayPane(s: BrowseState, o: NonNullable<ReturnType<typeof topOverlay
   return <Pane title={`Diff ${o.commit.slice(0, 8)}:${o.change.path}`} width={width} height={height} focused lines={lines} status={d.state === 'loading' ? {loading: true} : d.state === 'error' ? {error: d.message} : undefined} />
 }
 
+/** What the detail pane shows: the ref or path in focus, else the selected commit. */
+function detailLines(s: BrowseState, commit: BrowseCommit | undefined, sigs: Map<string, SigState>): Line[] {
+  const ref = selectedRef(s)
+  const entry = selectedEntry(s)
+  return s.focus === 'refs' && ref ? refDetail(ref) : s.focus === 'tree' && entry ? entryDetail(entry) : commit ? commitDetail(commit, sigs.get(commit.id)) : []
+}
+
 function statusLine(s: BrowseState, label: string, w: number): string {
-  if (s.input !== null) return fit(`/${s.input}`, w)
+  if (s.input !== null) return fit(`/${clean(s.input)}`, w)
   if (s.message) return fit(clean(s.message), w)
   const o = topOverlay(s)
   const hint = o ? (o.kind === 'changes' ? 'Enter diff  p preview  / filter  Esc back' : 'j/k scroll  h/l sideways  Esc back') : `Tab pane  Enter open  d diff  ${filterTarget(s) ? '/ filter  ' : ''}? help  q quit`

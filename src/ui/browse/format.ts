@@ -5,7 +5,7 @@
  */
 import type {BrowseChange, BrowseCommit, BrowseRef, BrowseTreeEntry, FileDiff, Preview} from '../../core/browse/types.js'
 import type {SignatureVerification} from '../../core/signing/verify.js'
-import {formatBytes} from '../../cli/format.js'
+import {formatBytes} from '../../core/units.js'
 import {clean, fit, slice, width} from '../text.js'
 
 export interface Line {
@@ -24,8 +24,14 @@ export function sigLetter(c: BrowseCommit, sig: SigState): string {
   return {good: 'G', bad: 'B', 'unknown-key': 'E', expired: 'Y', revoked: 'R', unsigned: ' '}[sig.status]
 }
 
+/** The commit's local time as `YYYY-MM-DD HH:MM:SS`; `?` for a time no Date can hold (a hostile or broken commit). */
+function localTime(time: number, tzOffset: number): string {
+  const d = new Date((time + tzOffset * 60) * 1000)
+  return Number.isFinite(d.getTime()) ? d.toISOString().replace('T', ' ').slice(0, 19) : '?'
+}
+
 export function day(time: number, tzOffset: number): string {
-  return new Date((time + tzOffset * 60) * 1000).toISOString().slice(0, 10)
+  return localTime(time, tzOffset).slice(0, 10).padEnd(10)
 }
 
 export function subject(message: string): string {
@@ -83,7 +89,7 @@ export function commitDetail(c: BrowseCommit, sig: SigState): Line[] {
   const lines: Line[] = [
     {text: `commit ${c.id}`, color: 'yellow'},
     {text: `Author: ${clean(c.authorName)} <${clean(c.authorEmail)}>`},
-    {text: `Date:   ${new Date((c.time + c.tzOffset * 60) * 1000).toISOString().replace('T', ' ').slice(0, 19)} ${tz(c.tzOffset)}`},
+    {text: `Date:   ${localTime(c.time, c.tzOffset)} ${tz(c.tzOffset)}`},
     sigLine(c, sig),
   ]
   if (sig && sig !== 'checking') for (const n of sig.notes) lines.push({text: `  ${clean(n)}`, dim: true})
@@ -150,8 +156,22 @@ export function tableLines(columns: string[], rows: string[][], widths: number[]
   return [header, rule, ...body]
 }
 
+/** Cells before the text of a numbered line: the number and a space. */
+export function textGutter(total: number): number {
+  return Math.max(3, String(total).length) + 1
+}
+
+/** Cells before the text of a diff line: both line numbers, spaces and the +/- sign. */
+export function diffGutter(d: Extract<FileDiff, {kind: 'lines'}>): number {
+  return 2 * diffNumberWidth(d) + 2
+}
+
+function diffNumberWidth(d: Extract<FileDiff, {kind: 'lines'}>): number {
+  return Math.max(3, ...d.hunks.map((h) => String(Math.max(h.oldStart + h.oldLines, h.newStart + h.newLines)).length))
+}
+
 export function numberedLines(lines: string[], left: number, top: number, height: number, w: number, total = lines.length): Line[] {
-  const noW = Math.max(3, String(total).length)
+  const noW = textGutter(total) - 1
   return lines.slice(top, top + height).map((l, i) => ({text: `${String(top + i + 1).padStart(noW)} ${slice(clean(l), left, Math.max(1, w - noW - 1))}`}))
 }
 
@@ -192,22 +212,32 @@ export function fileDiffLines(d: FileDiff, top: number, left: number, height: nu
   const lines: Line[] = []
   if (d.kind === 'none') return [{text: fit(clean(d.path), w), color: 'cyan'}, {text: fit(clean(d.reason), w), color: 'yellow'}]
   if (d.kind === 'lines') {
-    const all: Line[] = []
-    const noW = Math.max(3, ...d.hunks.map((h) => String(Math.max(h.oldStart + h.oldLines, h.newStart + h.newLines)).length))
-    for (const h of d.hunks) {
-      all.push({text: fit(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, w), color: 'cyan'})
-      for (const l of h.lines) {
-        const nos = `${l.oldNo === null ? ' '.repeat(noW) : String(l.oldNo).padStart(noW)} ${l.newNo === null ? ' '.repeat(noW) : String(l.newNo).padStart(noW)}`
-        all.push({text: `${nos} ${l.op}${slice(clean(l.text), left, Math.max(1, w - nos.length - 2))}`, color: l.op === '+' ? 'green' : l.op === '-' ? 'red' : undefined})
-      }
-    }
     lines.push({text: fit(`${clean(d.path)}  ${d.hunks.length} hunk${d.hunks.length === 1 ? '' : 's'}${d.truncated ? ' (cut short: too many changes)' : ''}`, w), color: 'cyan'})
-    lines.push(...all.slice(top, top + Math.max(1, height - 1)))
+    const noW = diffNumberWidth(d)
+    // Only the rows on screen are formatted: a key press costs a screen, not the whole diff.
+    const rows = Math.max(1, height - 1)
+    let at = 0
+    for (const h of d.hunks) {
+      if (at >= top + rows) break
+      const size = h.lines.length + 1
+      if (at + size <= top) {
+        at += size
+        continue
+      }
+      if (at >= top) lines.push({text: fit(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, w), color: 'cyan'})
+      at++
+      for (let i = Math.max(0, top - at); i < h.lines.length && at + i < top + rows; i++) {
+        const l = h.lines[i]!
+        const nos = `${l.oldNo === null ? ' '.repeat(noW) : String(l.oldNo).padStart(noW)} ${l.newNo === null ? ' '.repeat(noW) : String(l.newNo).padStart(noW)}`
+        lines.push({text: `${nos} ${l.op}${slice(clean(l.text), left, Math.max(1, w - nos.length - 2))}`, color: l.op === '+' ? 'green' : l.op === '-' ? 'red' : undefined})
+      }
+      at += h.lines.length
+    }
     return lines
   }
   const key = d.key ? `key ${d.key.map((k) => clean(k)).join(', ')}` : 'rows compared in order'
   lines.push({text: fit(`${clean(d.path)}  ${d.added} added, ${d.removed} removed, ${d.modified} modified (${key})${d.truncated ? ', first changes only' : ''}`, w), color: 'cyan'})
-  const cells = d.rows.map((r) => r.cells.map((v, i) => (r.before && d.columns[i]! in r.before ? `${r.before[d.columns[i]!]} -> ${v}` : v)))
+  const cells = rowCells(d)
   const widths = columnWidths(d.columns, cells)
   const table = tableLines(d.columns, cells, widths, left, top, Math.max(1, height - 1), Math.max(1, w - 2))
   lines.push({...table[0]!, text: `  ${table[0]!.text}`}, {...table[1]!, text: `  ${table[1]!.text}`})
@@ -216,4 +246,15 @@ export function fileDiffLines(d: FileDiff, top: number, left: number, height: nu
     lines.push({text: `${r.op} ${l.text}`, color: r.op === '+' ? 'green' : r.op === '-' ? 'red' : 'yellow'})
   })
   return lines
+}
+
+/** A row diff's cells (`old -> new` where a value changed), built once per loaded diff so column widths are measured once too. */
+const cellCache = new WeakMap<FileDiff, string[][]>()
+function rowCells(d: Extract<FileDiff, {kind: 'rows'}>): string[][] {
+  let cells = cellCache.get(d)
+  if (!cells) {
+    cells = d.rows.map((r) => r.cells.map((v, i) => (r.before && d.columns[i]! in r.before ? `${r.before[d.columns[i]!]} -> ${v}` : v)))
+    cellCache.set(d, cells)
+  }
+  return cells
 }

@@ -1,7 +1,7 @@
 /**
  * Mounts BrowseApp full screen and resolves when the user quits. The terminal is given back
  * exactly as it was: the alternate screen is left (so the shell's scrollback reappears), the
- * cursor is shown and raw mode is off — after q, Ctrl-C, SIGTERM, SIGHUP or a crash.
+ * cursor is shown and raw mode is off — after q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, SIGQUIT or a crash.
  */
 import {render} from 'ink'
 import type {BrowseSource} from '../../core/browse/types.js'
@@ -34,7 +34,8 @@ export async function renderBrowse(source: BrowseSource, opts: RenderBrowseOptio
     signal = sig
     app.unmount()
   }
-  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP']
+  // SIGINT too: raw mode turns Ctrl-C into a key, but `kill -INT`, or a Ctrl-C before raw mode is on, still signals.
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT']
   for (const sig of signals) process.on(sig, onSignal)
   // A crash must not leave the terminal in the alternate screen with no cursor.
   process.once('exit', restore)

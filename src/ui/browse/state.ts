@@ -4,6 +4,8 @@
  */
 import type {Oid} from '../../core/hash.js'
 import type {BrowseChange, BrowseChanges, BrowseCommit, BrowseRef, BrowseTreeEntry, FileDiff, Preview} from '../../core/browse/types.js'
+import {clean, width} from '../text.js'
+import {diffGutter, textGutter} from './format.js'
 
 export type PaneId = 'refs' | 'log' | 'tree' | 'detail'
 export const PANES: PaneId[] = ['refs', 'log', 'tree', 'detail']
@@ -34,8 +36,9 @@ export interface BrowseState {
   /** The filter being typed (`/`), for the list in focus. */
   input: string | null
   refs: Loaded<BrowseRef[]> & ListState
-  /** The revision whose history is listed, and how many commits to load. */
+  /** The revision whose history is listed (a full ref name when picked in the refs pane), its name as shown, and how many commits to load. */
   logRev: string
+  logLabel: string
   logLimit: number
   log: Loaded<{commits: BrowseCommit[]; more: boolean}> & ListState
   treeDir: string
@@ -59,6 +62,7 @@ export function initialState(start: string): BrowseState {
     input: null,
     refs: {...list},
     logRev: start,
+    logLabel: start,
     logLimit: LOG_PAGE,
     log: {...list},
     treeDir: '',
@@ -157,7 +161,12 @@ export interface KeyResult {
 /** Rows a page key moves, given by the container from the layout. */
 export interface Viewport {
   listRows: number
+  /** Rows of a full-screen view (preview, diff, changes) under its title, and its width inside the border. */
   pageRows: number
+  pageColumns: number
+  /** Rows the detail pane shows, and how many lines its content has. */
+  detailRows: number
+  detailLines: number
 }
 
 type Move = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom'
@@ -192,7 +201,7 @@ export function onKey(s: BrowseState, k: KeyPress, vp: Viewport): KeyResult {
   const cleared = s.message ? {...s, message: null} : s
   if (k.input === '/') return filterTarget(s) ? {state: {...cleared, input: currentFilter(s) ?? ''}} : {state: {...cleared, message: 'Nothing to filter here: / filters refs, commits, paths and changes.'}}
   const o = topOverlay(s)
-  return {state: o ? onOverlayKey(cleared, o, k, vp) : onPaneKey(cleared, k, vp)}
+  return {state: followCommit(s, o ? onOverlayKey(cleared, o, k, vp) : onPaneKey(cleared, k, vp))}
 }
 
 function currentFilter(s: BrowseState): string | null {
@@ -213,7 +222,8 @@ function onFilterKey(s: BrowseState, k: KeyPress): BrowseState {
   if (k.backspace || k.delete) return {...withFilter(s, text.slice(0, -1)), input: text.slice(0, -1)}
   if (k.ctrl || k.tab || k.upArrow || k.downArrow || k.leftArrow || k.rightArrow || !k.input) return s
   // Filter as you type: the list narrows with every key.
-  const next = text + k.input.replace(/[\u0000-\u001f\u007f]/g, '')
+  // Only what `clean` leaves alone: the filter is echoed in the status line and pane titles.
+  const next = text + [...k.input].filter((ch) => ch !== '\t' && clean(ch) === ch).join('')
   return {...withFilter(s, next), input: next}
 }
 
@@ -238,7 +248,8 @@ function onPaneKey(s: BrowseState, k: KeyPress, vp: Viewport): BrowseState {
     case 'refs': {
       if (mv) return {...s, refs: {...s.refs, sel: moved(s.refs.sel, mv, visibleRefs(s).length, vp.listRows)}}
       const ref = selectedRef(s)
-      if ((k.return || k.rightArrow || k.input === 'l') && ref) return {...s, logRev: ref.name, logLimit: LOG_PAGE, log: {state: 'loading', sel: 0, filter: ''}, focus: 'log'}
+      // The full ref name: a tag and a branch may share a short name.
+      if ((k.return || k.rightArrow || k.input === 'l') && ref) return {...s, logRev: fullRef(ref), logLabel: ref.name, logLimit: LOG_PAGE, log: {state: 'loading', sel: 0, filter: ''}, focus: 'log'}
       return s
     }
     case 'log': {
@@ -262,7 +273,7 @@ function onPaneKey(s: BrowseState, k: KeyPress, vp: Viewport): BrowseState {
       return s
     }
     case 'detail': {
-      if (mv) return {...s, detailTop: moved(s.detailTop, mv, 10_000, vp.listRows)}
+      if (mv) return {...s, detailTop: moved(s.detailTop, mv, Math.max(1, vp.detailLines - vp.detailRows + 1), vp.detailRows)}
       return s
     }
   }
@@ -295,11 +306,12 @@ function onOverlayKey(s: BrowseState, o: Overlay, k: KeyPress, vp: Viewport): Br
   if (back) return closeOverlay(s)
   if (mv) {
     const total = scrollLength(s, o)
-    return {...s, [key]: {...view, top: moved(view.top, mv, Math.max(1, total - vp.pageRows + 1), vp.pageRows)}} as BrowseState
+    const rows = bodyRows(s, o, vp.pageRows)
+    return {...s, [key]: {...view, top: moved(view.top, mv, Math.max(1, total - rows + 1), rows)}} as BrowseState
   }
   const step = isTable(s, o) ? 1 : 8
   if (k.leftArrow || k.input === 'h') return {...s, [key]: {...view, left: Math.max(0, view.left - step)}} as BrowseState
-  if (k.rightArrow || k.input === 'l') return {...s, [key]: {...view, left: Math.min(view.left + step, maxLeft(s, o))}} as BrowseState
+  if (k.rightArrow || k.input === 'l') return {...s, [key]: {...view, left: Math.min(view.left + step, maxLeft(s, o, vp.pageColumns))}} as BrowseState
   if (k.input === '0') return {...s, [key]: {...view, left: 0}} as BrowseState
   return s
 }
@@ -324,18 +336,46 @@ export function scrollLength(s: BrowseState, o: Overlay): number {
   return 0
 }
 
-function maxLeft(s: BrowseState, o: Overlay): number {
+/**
+ * Content rows a full-screen view shows in `pageRows` (format.ts draws them): a preview's header line
+ * and note, a table's header and rule, a diff's summary line.
+ */
+export function bodyRows(s: BrowseState, o: Overlay, pageRows: number): number {
+  let extra = 0
+  if (o.kind === 'preview' && s.preview.state === 'ok') extra = 1 + (s.preview.value.note ? 1 : 0) + (s.preview.value.kind === 'table' ? 2 : 0)
+  if (o.kind === 'filediff' && s.fileDiff.state === 'ok') extra = 1 + (s.fileDiff.value.kind === 'rows' ? 2 : 0)
+  return Math.max(1, pageRows - extra)
+}
+
+/** Lines measured for the sideways limit: enough for any screen, bounded for a huge file. */
+const MEASURED_LINES = 5000
+const widest = (lines: Iterable<string>): number => {
+  let w = 0
+  let n = 0
+  for (const l of lines) {
+    if (n++ >= MEASURED_LINES) break
+    w = Math.max(w, width(clean(l)))
+  }
+  return w
+}
+
+/** How far right a view scrolls: in columns for tables; for text, until the widest line's end is in view. */
+function maxLeft(s: BrowseState, o: Overlay, columns: number): number {
   if (o.kind === 'preview' && s.preview.state === 'ok') {
     const p = s.preview.value
     if (p.kind === 'table') return Math.max(0, p.columns.length - 1)
-    if (p.kind === 'text' || p.kind === 'json') return Math.max(0, ...p.lines.slice(0, 5000).map((l) => l.length)) 
+    if (p.kind === 'text' || p.kind === 'json') return Math.max(0, widest(p.lines) - (columns - textGutter(p.lines.length)))
   }
   if (o.kind === 'filediff' && s.fileDiff.state === 'ok') {
     const d = s.fileDiff.value
     if (d.kind === 'rows') return Math.max(0, d.columns.length - 1)
-    if (d.kind === 'lines') return Math.max(0, ...d.hunks.flatMap((h) => h.lines.map((l) => l.text.length)).slice(0, 5000))
+    if (d.kind === 'lines') return Math.max(0, widest(d.hunks.flatMap((h) => h.lines.map((l) => l.text))) - (columns - diffGutter(d)))
   }
   return 0
+}
+
+function fullRef(r: BrowseRef): string {
+  return `refs/${r.kind === 'tag' ? 'tags' : r.kind === 'remote' ? 'remotes' : 'heads'}/${r.name}`
 }
 
 // ---- loading results -----------------------------------------------------------------------------
@@ -346,5 +386,22 @@ export type Loadable = 'refs' | 'log' | 'tree' | 'preview' | 'changes' | 'fileDi
 export function loaded<K extends Loadable>(s: BrowseState, key: K, result: {value: unknown} | {error: string}): BrowseState {
   const prev = s[key] as unknown as Record<string, unknown>
   const next = 'error' in result ? {...prev, state: 'error', message: result.error} : {...prev, state: 'ok', value: result.value}
-  return {...s, [key]: next} as BrowseState
+  const out = {...s, [key]: next} as BrowseState
+  const count = key === 'refs' ? visibleRefs(out).length : key === 'log' ? visibleCommits(out).length : key === 'tree' ? visibleEntries(out).length : key === 'changes' ? visibleChanges(out).length : null
+  if (count !== null) {
+    const list = out[key as 'refs' | 'log' | 'tree' | 'changes']
+    if (list.sel >= count) return followCommit(s, {...out, [key]: {...list, sel: Math.max(0, count - 1)}} as BrowseState)
+  }
+  return followCommit(s, out)
+}
+
+/**
+ * After any change of state: when another commit is selected, its tree starts loading afresh
+ * (from the top), so the old commit's entries never show under the new commit's id.
+ */
+export function followCommit(prev: BrowseState, next: BrowseState): BrowseState {
+  if (selectedCommit(prev)?.id === selectedCommit(next)?.id) return next
+  // The step itself set the tree (a directory opened, a load stored): keep what it set.
+  if (next.tree !== prev.tree) return next
+  return {...next, tree: {state: 'loading', sel: 0, filter: next.tree.filter}}
 }

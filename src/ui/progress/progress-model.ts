@@ -3,7 +3,7 @@
  * sliding window, the ETA, and the text. The Ink view and the plain-line printer both take their
  * words from here, so a terminal and a CI log say the same thing.
  */
-import {formatBytes} from '../../cli/format.js'
+import {formatBytes} from '../../core/units.js'
 
 export interface Counter {
   done: number
