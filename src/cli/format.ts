@@ -7,6 +7,8 @@ export function formatDate(s: Signature): string {
   const sign = s.tz < 0 ? '-' : '+'
   const abs = Math.abs(s.tz)
   const tz = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`
+  // A time no Date holds (a commit from another tool, or a hostile one) shows as its raw seconds.
+  if (!Number.isFinite(d.getTime())) return `@${s.time} ${tz}`
   return `${d.toUTCString().replace(' GMT', '')} ${tz}`
 }
 

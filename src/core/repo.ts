@@ -96,9 +96,14 @@ export class Repo {
   }
 }
 
+/** The largest time a JavaScript Date holds, in seconds (a day less leaves room for any time zone). */
+const MAX_DATE_SECONDS = 8_640_000_000_000
+
 /** `<unix seconds> <+hhmm>` (Git's internal date format) or an ISO 8601 date. */
 function parseDateEnv(s: string): {time: number; tz: number} {
   const m = /^(\d+) ([+-])(\d\d)(\d\d)$/.exec(s.trim())
+  // Past year 275760 no Date (and no tool reading the history) can show the time.
+  if (m && Number(m[1]) > MAX_DATE_SECONDS - 86_400) throw new BlError('INVALID_ARGUMENT', `invalid date "${s}": later than any calendar date`, {hint: 'Use "<unix-seconds> +0000" with a time before year 275760, or an ISO 8601 date.'})
   if (m) return {time: Number(m[1]), tz: (m[2] === '-' ? -1 : 1) * (Number(m[3]) * 60 + Number(m[4]))}
   const t = Date.parse(s)
   if (Number.isNaN(t)) throw new BlError('INVALID_ARGUMENT', `invalid date "${s}"`, {hint: 'Use "<unix-seconds> +0000" or an ISO 8601 date.'})

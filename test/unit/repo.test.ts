@@ -130,3 +130,11 @@ test('the worker-thread write path stores the same ids and bytes as the inline o
   for (const [i, f] of files.entries()) assert.deepEqual(readFileBytes(repo.store, viaWorker[i]!.id), fs.readFileSync(f.abs))
   assert.ok(ing.bytesRead >= 12 * 3 * 1024 * 1024)
 })
+
+test('BL_AUTHOR_DATE: a time later than any calendar date is refused (every view of the history would show it as invalid)', (t) => {
+  const {repo, ctx} = tempRepo(t)
+  ctx.env.BL_AUTHOR_DATE = '99999999999999 +0000'
+  assert.throws(() => repo.identity(), (e: unknown) => e instanceof BlError && e.code === 'INVALID_ARGUMENT' && /later than any calendar date/.test(e.message))
+  ctx.env.BL_AUTHOR_DATE = '1700000000 +0130'
+  assert.deepEqual([repo.identity().time, repo.identity().tz], [1_700_000_000, 90])
+})
