@@ -349,13 +349,18 @@ export function bodyRows(s: BrowseState, o: Overlay, pageRows: number): number {
 
 /** Lines measured for the sideways limit: enough for any screen, bounded for a huge file. */
 const MEASURED_LINES = 5000
-const widest = (lines: Iterable<string>): number => {
+/** Measured once per loaded preview or diff, not on every key. */
+const widestCache = new WeakMap<object, number>()
+const widest = (owner: object, lines: () => Iterable<string>): number => {
+  const known = widestCache.get(owner)
+  if (known !== undefined) return known
   let w = 0
   let n = 0
-  for (const l of lines) {
+  for (const l of lines()) {
     if (n++ >= MEASURED_LINES) break
     w = Math.max(w, width(clean(l)))
   }
+  widestCache.set(owner, w)
   return w
 }
 
@@ -364,12 +369,12 @@ function maxLeft(s: BrowseState, o: Overlay, columns: number): number {
   if (o.kind === 'preview' && s.preview.state === 'ok') {
     const p = s.preview.value
     if (p.kind === 'table') return Math.max(0, p.columns.length - 1)
-    if (p.kind === 'text' || p.kind === 'json') return Math.max(0, widest(p.lines) - (columns - textGutter(p.lines.length)))
+    if (p.kind === 'text' || p.kind === 'json') return Math.max(0, widest(p, () => p.lines) - (columns - textGutter(p.lines.length)))
   }
   if (o.kind === 'filediff' && s.fileDiff.state === 'ok') {
     const d = s.fileDiff.value
     if (d.kind === 'rows') return Math.max(0, d.columns.length - 1)
-    if (d.kind === 'lines') return Math.max(0, widest(d.hunks.flatMap((h) => h.lines.map((l) => l.text))) - (columns - diffGutter(d)))
+    if (d.kind === 'lines') return Math.max(0, widest(d, () => d.hunks.flatMap((h) => h.lines.map((l) => l.text))) - (columns - diffGutter(d)))
   }
   return 0
 }
