@@ -39,3 +39,17 @@ test('Enter on a ref lists its history by full ref name (a tag and a branch may 
   s = key(key(key(key(s, '', {tab: true}), '', {tab: true}), '', {tab: true}), '', {return: true})
   assert.deepEqual([s.logRev, s.logLabel, s.focus], ['refs/tags/v1', 'v1', 'log'])
 })
+
+test('a diff scrolls sideways exactly until the end of its widest line is on screen', async () => {
+  const {fileDiffLines} = await import('../../src/ui/browse/format.ts')
+  const wide = '日'.repeat(100) + 'END'
+  const diff = {kind: 'lines' as const, path: 'x.txt', truncated: false, hunks: [{oldStart: 1, oldLines: 1, newStart: 1, newLines: 1, lines: [{op: '-' as const, text: 'old', oldNo: 1, newNo: null}, {op: '+' as const, text: wide, oldNo: null, newNo: 1}]}]}
+  let s: BrowseState = {...initialState(oid('e')), overlays: [{kind: 'filediff', commit: oid('e'), change: {status: 'M', path: 'x.txt', kind: 'file', oldSize: 4, newSize: 304}}]}
+  s = loaded(s, 'fileDiff', {value: diff})
+  for (let i = 0; i < 40; i++) s = key(s, 'l')
+  const shown = fileDiffLines(diff, s.fileDiff.top, s.fileDiff.left, 10, vp.pageColumns).map((l) => l.text)
+  assert.match(shown.find((l) => /^ +1 \+/.test(l))!, /END$/)
+  // One cell less and the end would not be reached: the limit is exact.
+  const before = fileDiffLines(diff, 0, s.fileDiff.left - 1, 10, vp.pageColumns).map((l) => l.text)
+  assert.doesNotMatch(before.find((l) => /^ +1 \+/.test(l))!, /END$/)
+})

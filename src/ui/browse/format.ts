@@ -161,9 +161,9 @@ export function textGutter(total: number): number {
   return Math.max(3, String(total).length) + 1
 }
 
-/** Cells before the text of a diff line: both line numbers, spaces and the +/- sign. */
+/** Cells before the text of a diff line: both line numbers and a space between, a space, the +/- sign. */
 export function diffGutter(d: Extract<FileDiff, {kind: 'lines'}>): number {
-  return 2 * diffNumberWidth(d) + 2
+  return 2 * diffNumberWidth(d) + 3
 }
 
 function diffNumberWidth(d: Extract<FileDiff, {kind: 'lines'}>): number {
@@ -229,7 +229,7 @@ export function fileDiffLines(d: FileDiff, top: number, left: number, height: nu
       for (let i = Math.max(0, top - at); i < h.lines.length && at + i < top + rows; i++) {
         const l = h.lines[i]!
         const nos = `${l.oldNo === null ? ' '.repeat(noW) : String(l.oldNo).padStart(noW)} ${l.newNo === null ? ' '.repeat(noW) : String(l.newNo).padStart(noW)}`
-        lines.push({text: `${nos} ${l.op}${slice(clean(l.text), left, Math.max(1, w - nos.length - 2))}`, color: l.op === '+' ? 'green' : l.op === '-' ? 'red' : undefined})
+        lines.push({text: `${nos} ${l.op}${slice(clean(l.text), left, Math.max(1, w - diffGutter(d)))}`, color: l.op === '+' ? 'green' : l.op === '-' ? 'red' : undefined})
       }
       at += h.lines.length
     }
