@@ -1,7 +1,7 @@
 /**
  * Crash consistency (issue 9): SIGKILL `bl` at random points of commit, checkout, merge, push,
  * fetch and gc; the repository and the remote must stay consistent and re-running must finish the
- * job (test/hardening/crash-harness.ts). Bounded for `npm test` (72 trials); BL_STRESS=1 runs 1,200 on
+ * job (test/hardening/crash-harness.ts). Bounded for `npm test` (48 trials); BL_STRESS=1 runs 1,200 on
  * bigger fixtures. BL_CRASH_SEED=<seed> replays the kill points of a run; BL_CRASH_COMMANDS=a,b
  * limits the commands; BL_CRASH_JOBS sets the trials run side by side.
  */
@@ -13,7 +13,7 @@ import {COMMANDS, formatSummary, osInfo, runCrashHarness, type CommandName} from
 const stress = process.env.BL_STRESS === '1'
 const seed = process.env.BL_CRASH_SEED ?? crypto.randomBytes(4).toString('hex')
 const commands = (process.env.BL_CRASH_COMMANDS?.split(',') ?? [...COMMANDS]) as CommandName[]
-const perCommand = Number(process.env.BL_CRASH_TRIALS ?? (stress ? 200 : 12))
+const perCommand = Number(process.env.BL_CRASH_TRIALS ?? (stress ? 200 : 8))
 
 test(`SIGKILL at random points: ${perCommand * commands.length} trials over ${commands.join(', ')} (seed ${seed})`, {timeout: stress ? 4 * 3600_000 : 600_000}, async (t) => {
   const res = await runCrashHarness({
