@@ -36,6 +36,7 @@ function* clusters(s: string): Generator<string> {
 /** `s` cut to at most `w` cells (ending in `…` when cut) and padded with spaces to exactly `w`. */
 export function fit(s: string, w: number): string {
   if (w <= 0) return ''
+  if (PLAIN.test(s)) return s.length <= w ? s + ' '.repeat(w - s.length) : s.slice(0, w - 1) + '…'
   // One pass that stops once past `w` cells: a 1 MiB line costs what a screen line does.
   let used = 0
   let head = ''
@@ -58,6 +59,7 @@ export function fit(s: string, w: number): string {
  */
 export function slice(s: string, from: number, w: number): string {
   if (from <= 0) return fit(s, w)
+  if (PLAIN.test(s)) return fit(s.slice(from, from + w + 1), w)
   // Look at no more than the cells that can show: a 1 MiB line costs what a screen line does.
   let skipped = 0
   let out = ''

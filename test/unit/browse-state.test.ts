@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import {initialState, loaded, onKey, selectedCommit, type BrowseState, type KeyPress, type Viewport} from '../../src/ui/browse/state.ts'
 import {COMMITS, oid, TREES} from '../ui/browse-fixture.ts'
 
-const vp: Viewport = {listRows: 5, pageRows: 20, pageColumns: 80, detailRows: 5, detailLines: 10}
+const vp: Viewport = {listRows: 5, pageRows: 20, pageColumns: 80, detailRows: 5, detailLength: () => 10}
 const key = (s: BrowseState, input: string, extra: Partial<KeyPress> = {}): BrowseState => onKey(s, {input, ...extra}, vp).state
 const manyEntries = Array.from({length: 10}, (_, i) => ({...TREES['']![1]!, name: `f${i}`, path: `f${i}`}))
 

@@ -74,8 +74,16 @@ export function BrowseApp({source, label, onQuit}: BrowseAppProps): React.JSX.El
   const [sigs, setSigs] = useState<Map<string, SigState>>(() => new Map())
 
   const commit = selectedCommit(s)
-  const detail = detailLines(s, commit, sigs)
-  const vp: Viewport = {listRows: listRows(layout.log), pageRows: Math.max(1, layout.body.height - 3), pageColumns: Math.max(1, layout.body.width - 2), detailRows: listRows(layout.detail), detailLines: detail.length}
+  // Keys are handled against the newest state, which may be ahead of this render: read signatures through a ref.
+  const sigsRef = useRef(sigs)
+  sigsRef.current = sigs
+  const vp: Viewport = {
+    listRows: listRows(layout.log),
+    pageRows: Math.max(1, layout.body.height - 3),
+    pageColumns: Math.max(1, layout.body.width - 2),
+    detailRows: listRows(layout.detail),
+    detailLength: (st) => detailLines(st, selectedCommit(st), sigsRef.current).length,
+  }
   useInput((input, key) => {
     for (const k of splitKeys(input, key)) dispatch({type: 'key', key: k, vp})
   })
@@ -140,6 +148,7 @@ export function BrowseApp({source, label, onQuit}: BrowseAppProps): React.JSX.El
     const inner = (w: number): number => Math.max(1, w - 2)
     const refs = visibleRefs(s)
     const entries = visibleEntries(s)
+    const detail = detailLines(s, commit, sigs)
     const treeTitle = `Tree ${commit ? commit.id.slice(0, 8) : ''}:/${clean(s.treeDir)}${s.tree.filter ? `  /${s.tree.filter}` : ''}`
     body = (
       <Box flexDirection="column">

@@ -164,9 +164,9 @@ export interface Viewport {
   /** Rows of a full-screen view (preview, diff, changes) under its title, and its width inside the border. */
   pageRows: number
   pageColumns: number
-  /** Rows the detail pane shows, and how many lines its content has. */
+  /** Rows the detail pane shows, and how many lines its content has in a given state (what it shows depends on the focus, which earlier keys of the same chunk may have moved). */
   detailRows: number
-  detailLines: number
+  detailLength(s: BrowseState): number
 }
 
 type Move = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom'
@@ -273,7 +273,7 @@ function onPaneKey(s: BrowseState, k: KeyPress, vp: Viewport): BrowseState {
       return s
     }
     case 'detail': {
-      if (mv) return {...s, detailTop: moved(s.detailTop, mv, Math.max(1, vp.detailLines - vp.detailRows + 1), vp.detailRows)}
+      if (mv) return {...s, detailTop: moved(s.detailTop, mv, Math.max(1, vp.detailLength(s) - vp.detailRows + 1), vp.detailRows)}
       return s
     }
   }
