@@ -22,16 +22,8 @@ export function width(s: string): number {
 // Grapheme clusters, not code points: an emoji with a variation selector or a ZWJ sequence is one
 // character on screen, and cutting inside it would leave a wider or broken glyph.
 const graphemes = new Intl.Segmenter(undefined, {granularity: 'grapheme'})
-// Printable ASCII only: every code point is one cell and one cluster, so the fast path is exact.
+// Printable ASCII only: every code point is one cell and one cluster, so plain slicing is exact.
 const PLAIN = /^[\x20-\x7e]*$/
-
-function* clusters(s: string): Generator<string> {
-  if (PLAIN.test(s)) {
-    for (let i = 0; i < s.length; i++) yield s[i]!
-    return
-  }
-  for (const g of graphemes.segment(s)) yield g.segment
-}
 
 /** `s` cut to at most `w` cells (ending in `…` when cut) and padded with spaces to exactly `w`. */
 export function fit(s: string, w: number): string {
@@ -41,7 +33,7 @@ export function fit(s: string, w: number): string {
   let used = 0
   let head = ''
   let headCells = 0
-  for (const ch of clusters(s)) {
+  for (const {segment: ch} of graphemes.segment(s)) {
     const cw = width(ch)
     if (used + cw <= w - 1) {
       head += ch
@@ -64,7 +56,7 @@ export function slice(s: string, from: number, w: number): string {
   let skipped = 0
   let out = ''
   let taken = 0
-  for (const ch of clusters(s)) {
+  for (const {segment: ch} of graphemes.segment(s)) {
     const cw = width(ch)
     if (skipped < from) {
       skipped += cw

@@ -391,12 +391,10 @@ export type Loadable = 'refs' | 'log' | 'tree' | 'preview' | 'changes' | 'fileDi
 export function loaded<K extends Loadable>(s: BrowseState, key: K, result: {value: unknown} | {error: string}): BrowseState {
   const prev = s[key] as unknown as Record<string, unknown>
   const next = 'error' in result ? {...prev, state: 'error', message: result.error} : {...prev, state: 'ok', value: result.value}
-  const out = {...s, [key]: next} as BrowseState
+  let out = {...s, [key]: next} as BrowseState
   const count = key === 'refs' ? visibleRefs(out).length : key === 'log' ? visibleCommits(out).length : key === 'tree' ? visibleEntries(out).length : key === 'changes' ? visibleChanges(out).length : null
-  if (count !== null) {
-    const list = out[key as 'refs' | 'log' | 'tree' | 'changes']
-    if (list.sel >= count) return followCommit(s, {...out, [key]: {...list, sel: Math.max(0, count - 1)}} as BrowseState)
-  }
+  const list = out[key as 'refs' | 'log' | 'tree' | 'changes']
+  if (count !== null && list.sel >= count) out = {...out, [key]: {...list, sel: Math.max(0, count - 1)}} as BrowseState
   return followCommit(s, out)
 }
 
