@@ -44,7 +44,12 @@ for (const t of [dirTarget, s3Target]) {
       const a = await sandbox(t)
       const big = crypto.randomBytes(3_000_000)
       const csv = Array.from({length: 30_000}, (_, i) => `${i},sensor-${i % 17},${(i * 0.37).toFixed(3)}`).join('\n') + '\n'
-      const c1 = await commitFiles(a, {'images/big.bin': big, 'table.csv': csv, 'run.sh': '#!/bin/sh\n', 'empty.txt': ''}, 'first')
+      // An executable, a symlink and two paths with one content: the clone writes files while they
+      // download (staged) and renames them into place; each of these takes another path there.
+      fs.symlinkSync('table.csv', path.join(a.dir, 'link'))
+      a.write('run.sh', '#!/bin/sh\n')
+      fs.chmodSync(path.join(a.dir, 'run.sh'), 0o755)
+      const c1 = await commitFiles(a, {'images/big.bin': big, 'images/copy.bin': big, 'table.csv': csv, 'empty.txt': ''}, 'first')
       const url = t.url('repo-a')
       await okA(a, ['remote', 'add', 'origin', ...url])
       const pushed = await jA(a, ['push', '-u'])
@@ -54,8 +59,13 @@ for (const t of [dirTarget, s3Target]) {
 
       const b = await cloneOf(t, url)
       assert.deepEqual(b.read('images/big.bin'), big)
+      assert.deepEqual(b.read('images/copy.bin'), big)
       assert.equal(b.read('table.csv').toString(), csv)
       assert.equal(b.read('empty.txt').length, 0)
+      assert.equal(fs.readlinkSync(path.join(b.dir, 'link')), 'table.csv')
+      assert.equal(fs.statSync(path.join(b.dir, 'run.sh')).mode & 0o111, 0o111, 'the exec bit survives the clone')
+      assert.equal(fs.statSync(path.join(b.dir, 'table.csv')).mode & 0o111, 0)
+      assert.deepEqual(fs.readdirSync(path.join(b.dir, '.bl')).filter((n) => n.startsWith('stage-')), [], 'no staged file is left behind')
       assert.equal((await jA(b, ['log']))[0].id, c1)
       assert.equal((await jA(b, ['status'])).clean, true)
       const fsck = await jA(b, ['fsck'])

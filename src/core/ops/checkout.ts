@@ -16,6 +16,7 @@ import type {FlatEntry} from '../tree-build.js'
 import {isExec, loadIndex, makeEntry, statKind, worktreeId} from '../worktree/index-state.js'
 import {isTempName, sweepStaleTemps} from '../worktree/temp-files.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
+import type {StagedFiles} from '../worktree/staged-files.js'
 import {absPath, quotePath, toRepoPath, underAny} from '../worktree/paths.js'
 import {commitTree, indexAsFlat, trackedState, treeMap, viewWorktree} from './snapshot.js'
 import {diffTrees} from '../tree-ops.js'
@@ -100,6 +101,8 @@ export interface MoveOptions {
    * operation state), so the database changes all at once after the last file is written.
    */
   publish?(): void
+  /** Files already written aside with their content (a clone's download): renamed into place. */
+  staged?: StagedFiles
 }
 
 /**
@@ -206,7 +209,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
     if (worktreeIs(p, target) && !(target.kind === 'file' && fs.existsSync(absPath(repo, p)) && isExecMismatch(repo, p, target))) indexUpdates.push(makeEntry(p, fs.lstatSync(absPath(repo, p)), {id: target.id, size: target.size}, now))
     else writes.push({p, target})
   }
-  assertRoomFor(repo, writes, before)
+  assertRoomFor(repo, writes, before, opts.staged)
   await ensureContent(repo, writes.filter((w) => w.target.kind === 'file').map((w) => w.target.id), {progress})
   progress?.onTotals?.(writes.length, sumSizes(writes.map((w) => w.target)))
   // Apply: removals first (a file may become a directory), then writes; then the index.
@@ -225,7 +228,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   for (const dir of new Set(writes.map((w) => path.dirname(absPath(repo, w.p))))) sweepStaleTemps(dir)
   const breathe = breather()
   for (const {p, target} of writes) {
-    const st = writeEntry(repo, p, target, knownDirs)
+    const st = writeEntry(repo, p, target, knownDirs, opts.staged)
     written++
     progress?.onFile?.(p, target.size)
     indexUpdates.push(makeEntry(p, st, {id: target.id, size: target.size}, now))
@@ -252,9 +255,15 @@ const sumSizes = (entries: Iterable<{size: number}>): number => {
 const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`
 
 /** Refuses a move whose new bytes (less those of the files it replaces) exceed the free space, before anything is written. */
-function assertRoomFor(repo: Repo, writes: Array<{p: string; target: FlatEntry}>, before: Map<string, FlatEntry>): void {
+function assertRoomFor(repo: Repo, writes: Array<{p: string; target: FlatEntry}>, before: Map<string, FlatEntry>, staged?: StagedFiles): void {
   let need = 0
-  for (const w of writes) need += w.target.size - (before.get(w.p)?.size ?? 0)
+  const onDisk = new Set<Oid>()
+  for (const w of writes) {
+    // A staged file is on disk already (once: a second path with the same content is written).
+    const there = w.target.kind === 'file' && !onDisk.has(w.target.id) && staged?.size(w.target.id) !== undefined
+    if (there) onDisk.add(w.target.id)
+    need += (there ? 0 : w.target.size) - (before.get(w.p)?.size ?? 0)
+  }
   const free = freeBytes(repo.root)
   if (free !== null && need > free)
     throw new BlError('DISK_FULL', `the checkout needs ${mib(need)} more space; ${mib(free)} is free`, {

@@ -16,6 +16,8 @@ import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, packsVanished, 
 import {reflog, type ReflogRow} from './reflog.js'
 import {openTransport, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
 import {fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remote/transfer.js'
+import type {ContentSink} from '../remote/blob-check.js'
+import {StagedFiles} from '../worktree/staged-files.js'
 import {redactUrl, type Transport} from '../remote/transport.js'
 import {createRepo, type Repo} from '../repo.js'
 import {materializeAbsent, moveWorktree, notCheckedOut, type CheckoutProgress} from './checkout.js'
@@ -205,7 +207,13 @@ export interface FetchResult {
   bytes: number
 }
 
-export async function fetch(repo: Repo, opts: {remote?: string; progress?: TransferProgress; prune?: boolean; lazy?: boolean; onWarning?(message: string): void} = {}): Promise<FetchResult> {
+/** A clone's checkout to be: the commit whose files the fetch writes to `sink` as they arrive. */
+interface FetchStage {
+  sink: ContentSink
+  pick(refs: RemoteRef[]): Oid | null
+}
+
+export async function fetch(repo: Repo, opts: {remote?: string; progress?: TransferProgress; prune?: boolean; lazy?: boolean; stage?: FetchStage; onWarning?(message: string): void} = {}): Promise<FetchResult> {
   const remoteName = defaultRemote(repo, opts.remote)
   repo.holdLease('fetch')
   return withRemote(repo, remoteName, async (r, t) => {
@@ -215,7 +223,9 @@ export async function fetch(repo: Repo, opts: {remote?: string; progress?: Trans
     const tips = [...new Set(refs.map((x) => x.commit))]
     // From a promisor remote (lazy clone, evicted content) only history travels; contents come on demand.
     const lazy = opts.lazy ?? repo.store.getConfig(`remote.${remoteName}.promisor`) === 'true'
-    const got = await fetchClosure(repo.store, remoteName, t, tips, {blobs: !lazy, concurrency: r.concurrency, progress: opts.progress, fresh})
+    const stageCommit = opts.stage?.pick(refs)
+    const stage = opts.stage && stageCommit ? {sink: opts.stage.sink, commit: stageCommit} : undefined
+    const got = await fetchClosure(repo.store, remoteName, t, tips, {blobs: !lazy, concurrency: r.concurrency, progress: opts.progress, fresh, stage})
     // Branch protection (src/core/protect): adopt a validly signed newer policy; a protected branch the
     // remote moved against the rules keeps its remote-tracking ref (guard.refs), and fails the fetch.
     const guard = await guardFetch(repo, t, remoteName, refs, {warn: opts.onWarning})
@@ -335,6 +345,7 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
     throw new BlError('ALREADY_A_REPOSITORY', `destination ${dir} already exists and is not empty`, {hint: 'Clone into a new or empty directory.', data: {dir}})
   const created = !fs.existsSync(dir)
   let repo: Repo | undefined
+  let staged: StagedFiles | undefined
   try {
     fs.mkdirSync(dir, {recursive: true})
     repo = createRepo({...ctx, cwd: dir}, '.', opts.branch ?? 'main')
@@ -344,7 +355,17 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
     const r0 = repo
     if (lazy) r0.store.transaction(() => markPromisor(r0, 'origin'), {durable: true})
     const info = await withRemote(repo, 'origin', (_r, t) => requireBlRepo(t))
-    const f = await fetch(repo, {remote: 'origin', progress: opts.progress, onWarning: opts.onWarning})
+    // The files of the branch to check out are written while they download (worktree/staged-files.ts).
+    staged = lazy || opts.pinned ? undefined : StagedFiles.in(repo.blDir)
+    const wanted = opts.branch ?? info.defaultBranch
+    const stage: FetchStage | undefined = staged && {
+      sink: staged,
+      pick(refs) {
+        const heads = new Map(refs.filter((x) => x.name.startsWith(HEADS)).map((x) => [x.name.slice(HEADS.length), x.commit]))
+        return heads.get(wanted ?? chooseBranch([...heads.keys()]) ?? '') ?? null
+      },
+    }
+    const f = await fetch(repo, {remote: 'origin', progress: opts.progress, stage, onWarning: opts.onWarning})
     const branch = opts.branch ?? info.defaultBranch ?? pickBranch(repo)
     let tip = branch ? readRef(repo, `refs/remotes/origin/${branch}`) : null
     if (opts.branch && !tip && !opts.pinned) throw new BlError('REF_NOT_FOUND', `remote branch ${opts.branch} not found in ${opts.url}`, {hint: '`bl ls-remote <url>` lists the branches.'})
@@ -375,7 +396,7 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
         if (include.length) await materializeAbsent(r, include, opts.progress)
         checkedOut = include.length > 0
       } else {
-        await moveWorktree(r, null, commitTree(r, tip), true, {progress: opts.progress})
+        await moveWorktree(r, null, commitTree(r, tip), true, {progress: opts.progress, staged})
         checkedOut = true
       }
     }
@@ -388,12 +409,17 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
     else fs.rmSync(path.join(dir, '.bl'), {recursive: true, force: true})
     throw err
   } finally {
+    staged?.dispose()
     repo?.close()
   }
 }
 
 function pickBranch(repo: Repo): string | null {
-  const names = repo.store.listRefs('refs/remotes/origin/').map((r) => r.name.slice('refs/remotes/origin/'.length))
+  return chooseBranch(repo.store.listRefs('refs/remotes/origin/').map((r) => r.name.slice('refs/remotes/origin/'.length)))
+}
+
+/** The branch a clone checks out when neither the user nor the remote names one: main, master, or the first. */
+function chooseBranch(names: string[]): string | null {
   return names.includes('main') ? 'main' : names.includes('master') ? 'master' : (names[0] ?? null)
 }
 

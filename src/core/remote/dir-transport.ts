@@ -41,11 +41,11 @@ export class DirTransport implements Transport {
     }
   }
 
-  async getRange(key: string, start: number, end: number): Promise<Buffer> {
+  async getRange(key: string, start: number, end: number, into?: Buffer): Promise<Buffer> {
     let fh: fs.promises.FileHandle | undefined
     try {
       fh = await fs.promises.open(this.file(key), 'r')
-      const buf = Buffer.allocUnsafe(end - start)
+      const buf = into && into.length >= end - start ? into.subarray(0, end - start) : Buffer.allocUnsafe(end - start)
       let got = 0
       while (got < buf.length) {
         const {bytesRead} = await fh.read(buf, got, buf.length - got, start + got)

@@ -6,7 +6,7 @@
  * ranged GETs; every object is verified against its id before it is stored.
  */
 import {BlError} from '../errors.js'
-import {createHasher, EMPTY_OID, type Oid} from '../hash.js'
+import {EMPTY_OID, type Oid} from '../hash.js'
 import {decodeBlob} from '../objects/blob.js'
 import {decodeCommit} from '../objects/commit.js'
 import {readTreeEntries} from '../objects/tree.js'
@@ -15,6 +15,7 @@ import type {SqliteObjectStore} from '../store/sqlite-object-store.js'
 import {encodeIdx, entryBytes, PackWriter, type IdxEntry, type PackKind} from './pack.js'
 import type {Transport} from './transport.js'
 import {runPool} from '../pool.js'
+import {BlobCheck, type ContentSink} from './blob-check.js'
 
 /** Packs are cut at about this size (bounded memory: one being built, two uploading). */
 export const PACK_TARGET = 8 * 1024 * 1024
@@ -184,7 +185,7 @@ export async function fetchClosure(
   remote: string,
   t: Transport,
   tips: Oid[],
-  opts: {blobs: boolean; concurrency?: number; progress?: TransferProgress; fresh?: Map<string, RemoteEntry>},
+  opts: {blobs: boolean; concurrency?: number; progress?: TransferProgress; fresh?: Map<string, RemoteEntry>; stage?: StageRequest},
 ): Promise<{objects: number; bytes: number}> {
   const st: FetchState = {pending: new Map(), packs: new Map(), chunks: new Set(), bytes: 0}
   // A store without objects (a clone) has none of them: skip 100,000 lookups on a big tree.
@@ -282,9 +283,13 @@ export async function fetchClosure(
     for (const p of commit.parents) if (!local(p)) stack.push(p)
   }
 
-  st.bytes += await fetchChunks(store, remote, t, [...st.chunks], opts.concurrency ?? 8, opts.progress)
-  // Records whose chunks stay remote are checked when their content is read (readFileChunks).
-  if (opts.blobs) verifyBlobRecords(store, st)
+  // Records are checked against their content as it arrives; those whose chunks stay remote (a
+  // lazy clone) are checked when their content is read (readFileChunks).
+  const sink = opts.blobs && opts.stage ? {to: opts.stage.sink, ids: treeFiles(store, st, opts.stage.commit)} : undefined
+  const check = opts.blobs ? new BlobCheck(store, st.chunks, sink) : undefined
+  if (check) for (const [id, o] of st.pending) if (o.kind === 'blob') check.add(id, decodeBlob(o.bytes))
+  st.bytes += await fetchChunks(store, remote, t, [...st.chunks], opts.concurrency ?? 8, opts.progress, check)
+  check?.finish()
   store.transaction(() => {
     // Parents before children is not needed inside one transaction; everything lands at once, in
     // id order (sorted B-tree inserts are much cheaper than random ones on a big history).
@@ -298,6 +303,26 @@ export async function fetchClosure(
 
 class NeedNode extends Error {}
 
+/** Files whose bytes a fetch hands to `sink` as they arrive: those of `commit`'s tree (the checkout to come). */
+export interface StageRequest {
+  sink: ContentSink
+  commit: Oid
+}
+
+/** Ids of the regular files in `commit`'s tree, read from what the fetch received or the store. */
+function treeFiles(store: SqliteObjectStore, st: FetchState, commit: Oid): Set<Oid> {
+  const out = new Set<Oid>()
+  const bytes = (id: Oid, kind: 'tree' | 'commit'): Uint8Array => st.pending.get(id)?.bytes ?? loadRaw(store, id, kind)
+  const walk = (id: Oid): void => {
+    for (const e of readTreeEntries(id, (n) => bytes(n as Oid, 'tree'))) {
+      if (e.kind === 'dir') walk(e.id)
+      else if (e.kind === 'file') out.add(e.id)
+    }
+  }
+  walk(decodeCommit(bytes(commit, 'commit')).tree)
+  return out
+}
+
 /** Metadata packs of a clone are prefetched in parallel when they total at most this much. */
 const PREFETCH_MAX = 256 * 1024 * 1024
 
@@ -309,7 +334,7 @@ const RANGE_MAX = 4 * 1024 * 1024
  * RANGE_MAX), in parallel; each verified against its id (entryBytes) before it is stored. Returns
  * the bytes downloaded. Also how evicted or never-fetched content comes back (ops/content.ts).
  */
-export async function fetchChunks(store: SqliteObjectStore, remote: string, t: Transport, ids: Oid[], concurrency: number, progress?: TransferProgress): Promise<number> {
+export async function fetchChunks(store: SqliteObjectStore, remote: string, t: Transport, ids: Oid[], concurrency: number, progress?: TransferProgress, check?: BlobCheck): Promise<number> {
   if (ids.length === 0) return 0
   const byPack = new Map<string, Array<IdxEntry>>()
   for (const id of ids) {
@@ -335,16 +360,26 @@ export async function fetchChunks(store: SqliteObjectStore, remote: string, t: T
   }
   let written = 0
   let bytes = 0
+  // Range buffers are reused: one per request in flight (fresh memory costs ~1 s per GiB in page
+  // faults). Each is free again once its chunks are stored, which happens before the next await.
+  const spare: Buffer[] = []
   try {
     await runPool(ranges, concurrency, async (r) => {
-      const buf = await t.getRange(`packs/${r.pack}.pack`, r.start, r.end)
-      bytes += buf.length
-      progress?.onBytes?.(buf.length)
-      const chunks = r.entries.map((e) => ({id: e.id, data: entryBytes(e, buf.subarray(e.offset - r.start, e.offset - r.start + e.storedLen))}))
-      const size = chunks.reduce((s, c) => s + c.data.length, 0)
-      store.bulkWrite(size, () => store.putChunks(chunks))
-      written += chunks.length
-      progress?.onObjects?.(written, ids.length)
+      const size = r.end - r.start
+      const into = size <= RANGE_MAX ? (spare.pop() ?? Buffer.allocUnsafe(RANGE_MAX)) : undefined
+      try {
+        const buf = await t.getRange(`packs/${r.pack}.pack`, r.start, r.end, into)
+        bytes += buf.length
+        progress?.onBytes?.(buf.length)
+        const chunks = r.entries.map((e) => ({id: e.id, data: entryBytes(e, buf.subarray(e.offset - r.start, e.offset - r.start + e.storedLen))}))
+        const stored = chunks.reduce((s, c) => s + c.data.length, 0)
+        store.bulkWrite(stored, () => store.putChunks(chunks))
+        if (check) for (const c of chunks) check.stored(c.id, c.data)
+        written += chunks.length
+        progress?.onObjects?.(written, ids.length)
+      } finally {
+        if (into) spare.push(into)
+      }
     })
   } finally {
     store.endBulk()
@@ -352,21 +387,3 @@ export async function fetchChunks(store: SqliteObjectStore, remote: string, t: T
   return bytes
 }
 
-/** A blob record is keyed by its file's hash: check the chunks it lists really make that file. */
-function verifyBlobRecords(store: SqliteObjectStore, st: FetchState): void {
-  const h = createHasher()
-  for (const [id, o] of st.pending) {
-    if (o.kind !== 'blob') continue
-    const rec = decodeBlob(o.bytes)
-    if (!rec.chunks.every((c) => store.hasChunk(c.id as Oid))) continue
-    h.reset()
-    let size = 0
-    for (const c of rec.chunks) {
-      const data = store.getChunk(c.id as Oid)!
-      h.update(data)
-      size += data.length
-    }
-    if (size !== rec.size || h.digest().toString('hex') !== id)
-      throw new BlError('CORRUPT_REMOTE', `file record ${id} on the remote does not match its content`, {hint: 'Nothing was stored; the remote holds a damaged or forged record.', data: {id}})
-  }
-}

@@ -27,8 +27,11 @@ export interface Transport {
   /** The remote's location for messages, with any secret redacted. */
   readonly display: string
   get(key: string): Promise<RemoteObject | undefined>
-  /** Bytes [start, end) of an object. */
-  getRange(key: string, start: number, end: number): Promise<Buffer>
+  /**
+   * Bytes [start, end) of an object; read into `into` (at least end - start bytes, returned as a
+   * view of it) when given, so a transfer can reuse its buffers.
+   */
+  getRange(key: string, start: number, end: number, into?: Buffer): Promise<Buffer>
   /** Writes `body`; returns the new ETag. A failed condition throws PreconditionFailedError. */
   put(key: string, body: Buffer, cond?: PutCondition): Promise<string>
   /** Keys under `prefix`, relative to the remote's root. */

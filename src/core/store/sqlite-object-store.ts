@@ -88,6 +88,7 @@ export class SqliteObjectStore implements ObjectStore {
   private readonly db: Database.Database
   private readonly stmts: ReturnType<SqliteObjectStore['prepare']>
   private segmentCache = new Map<number, Buffer>()
+  private segmentScratch: Buffer | undefined
   private inTx = false
   private fsyncMode: FsyncMode = 'batch'
   /** A read-only descriptor of the database file for background fdatasync, and whether one runs. */
@@ -435,6 +436,20 @@ export class SqliteObjectStore implements ObjectStore {
     for (const e of entries) this.stmts.putChunk.run(e.id, seg, e.offset, e.length)
   }
 
+  /**
+   * The chunks laid end to end in one reused buffer: SQLite copies a bound blob, and a fresh
+   * 4 MiB buffer per segment costs more in page faults than the insert itself (~3x on a GiB).
+   */
+  private gather(parts: NewChunk[], size: number): Buffer {
+    const out = size <= SEGMENT_MAX ? (this.segmentScratch ??= Buffer.allocUnsafe(SEGMENT_MAX)).subarray(0, size) : Buffer.allocUnsafe(size)
+    let off = 0
+    for (const p of parts) {
+      out.set(p.data, off)
+      off += p.data.length
+    }
+    return out
+  }
+
   putChunks(chunks: NewChunk[]): void {
     const fresh: NewChunk[] = []
     const seen = new Set<string>()
@@ -449,7 +464,7 @@ export class SqliteObjectStore implements ObjectStore {
       let j = i
       while (j < fresh.length && (j === i || size + fresh[j]!.data.length <= SEGMENT_MAX)) size += fresh[j++]!.data.length
       const parts = fresh.slice(i, j)
-      const data = parts.length === 1 ? parts[0]!.data : Buffer.concat(parts.map((p) => p.data), size)
+      const data = parts.length === 1 ? parts[0]!.data : this.gather(parts, size)
       const seg = Number(this.stmts.putSegment.run(data).lastInsertRowid)
       let off = 0
       for (const p of parts) {

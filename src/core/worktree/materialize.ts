@@ -10,6 +10,7 @@ import {readFileChunks} from '../odb.js'
 import type {Repo} from '../repo.js'
 import type {FlatEntry} from '../tree-build.js'
 import {absPath} from './paths.js'
+import type {StagedFiles} from './staged-files.js'
 import {assertSafePaths} from './tree-safety.js'
 
 let tmpCounter = 0
@@ -47,7 +48,8 @@ function ensureParents(repo: Repo, p: string, known?: Set<string>): void {
   }
 }
 
-export function writeEntry(repo: Repo, p: string, e: FlatEntry, knownDirs?: Set<string>): fs.Stats {
+/** Writes one entry; a regular file whose content `staged` holds is renamed into place instead. */
+export function writeEntry(repo: Repo, p: string, e: FlatEntry, knownDirs?: Set<string>, staged?: StagedFiles): fs.Stats {
   // The callers checked the whole move first; this is the last line for every path written.
   assertSafePaths(repo.store, [{path: p, kind: e.kind, id: e.id}])
   ensureParents(repo, p, knownDirs)
@@ -58,6 +60,7 @@ export function writeEntry(repo: Repo, p: string, e: FlatEntry, knownDirs?: Set<
   } catch (err) {
     throw fsError(err, p, 'replacing')
   }
+  if (e.kind === 'file' && staged?.take(e.id, dest, e.exec)) return fs.lstatSync(dest)
   const tmp = path.join(path.dirname(dest), `.bl-tmp-${process.pid}-${tmpCounter++}`)
   try {
     if (e.kind === 'symlink') {
