@@ -27,8 +27,8 @@ import {MiB, compareManifests, fmtBytes, fmtRss, fmtSeconds, fmtSummary, manifes
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
 const REPO_ROOT = path.resolve(BENCH_DIR, '..')
 const BUCKET = 'bl-bench'
-/** D1 clone / rclone copy move a GiB each: at most this many runs. */
-const HEAVY_RUNS = 1
+/** D1 clone / rclone copy move a GiB each: at most this many runs (alternating; one run of either varied 6-13 s on this 2-core machine). */
+const HEAVY_RUNS = 3
 
 export const REMOTE_LIMITS = {
   /** bl push / clone of D1 vs rclone sync / copy of the same files (ratio) */

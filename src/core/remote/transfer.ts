@@ -96,14 +96,19 @@ export async function uploadPlan(store: SqliteObjectStore, remote: string, t: Tr
   let objects = 0
   const total = plan.meta.length + plan.chunks.length
   const inflight = new Set<Promise<void>>()
+  // Pack buffers are reused, one per upload in flight; a pack outgrows its target by one object.
+  const spare: Buffer[] = []
   const publish = async (w: PackWriter): Promise<void> => {
-    const {bytes: body, index} = w.finish()
+    const into = spare.pop() ?? Buffer.allocUnsafe(PACK_TARGET + 2 * 1024 * 1024)
+    const {bytes: body, index} = w.finish(into)
     await t.put(`packs/${index.pack}.pack`, body)
     await t.put(`packs/${index.pack}.idx`, encodeIdx(index))
     store.transaction(() => store.addRemotePack(remote, index))
     packs++
     bytes += body.length
     progress.onBytes?.(body.length)
+    // Only after success: a failed upload's parts may still be on their way out of this buffer.
+    spare.push(into)
   }
   let parallel = true
   const ship = async (w: PackWriter): Promise<void> => {
