@@ -57,7 +57,11 @@ for (const t of [dirTarget, s3Target]) {
       assert.ok(pushed.objects > 0)
       assert.equal((await jA(a, ['ls-remote']))[0].commit, c1)
 
-      const b = await cloneOf(t, url)
+      const b = new Sandbox(t.env())
+      const cloned = await jA(b, ['clone', url[0]!, b.dir, ...url.slice(1)], {cwd: b.base})
+      // run.sh, big.bin and table.csv came from the download; copy.bin (big.bin's content again),
+      // the empty file (nothing to download) and the symlink were written the usual way.
+      assert.equal(cloned.staged, 3)
       assert.deepEqual(b.read('images/big.bin'), big)
       assert.deepEqual(b.read('images/copy.bin'), big)
       assert.equal(b.read('table.csv').toString(), csv)

@@ -9,8 +9,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {spawnSync} from 'node:child_process'
-import {BlobCheck, type ContentSink} from '../../src/core/remote/blob-check.ts'
-import {hashHex, type Oid} from '../../src/core/hash.ts'
+import {BlobCheck} from '../../src/core/remote/blob-check.ts'
+import type {ContentSink} from '../../src/core/content-sink.ts'
+import {hashBackendName, hashHex, useWasmHashForTesting, type Oid} from '../../src/core/hash.ts'
 import type {BlobRecord} from '../../src/core/objects/blob.ts'
 import {SqliteObjectStore} from '../../src/core/store/sqlite-object-store.ts'
 import {StagedFiles} from '../../src/core/worktree/staged-files.ts'
@@ -129,9 +130,45 @@ describe('checking file records as chunks arrive', () => {
     const dir = tmpDir()
     const store = openStore(dir)
     const f = file([crypto.randomBytes(100)])
-    const check = new BlobCheck(store, new Set(f.chunks.map((c) => c.id)))
+    const sink = memorySink()
+    const check = new BlobCheck(store, new Set(f.chunks.map((c) => c.id)), {to: sink, ids: new Set([f.id])})
     check.add(f.id, f.rec)
     check.finish()
+    assert.equal(sink.bytes.size, 0, 'nothing was hashed or staged')
+    store.close()
+    fs.rmSync(dir, {recursive: true, force: true})
+  })
+
+  it('with the WebAssembly hashers (16 in all): a forged record deferred while 12 others are part-way is caught by finish; a check that fails mid-way gives its hashers back', async () => {
+    await useWasmHashForTesting()
+    assert.equal(hashBackendName(), 'wasm')
+    const dir = tmpDir()
+    const store = openStore(dir)
+    const FORGED = hashHex(Buffer.from('forged'))
+    /** `late`: the forged record is reached only by finish; otherwise it fails while 11 others are part-way. */
+    const run = (forge: boolean, late: boolean): void => {
+      const waiting = Array.from({length: late ? 12 : 11}, () => file([crypto.randomBytes(64), crypto.randomBytes(64)]))
+      const real = file([crypto.randomBytes(80), crypto.randomBytes(80)])
+      const target = {...real, id: forge ? FORGED : real.id}
+      const incoming = new Set([...waiting, real].flatMap((f) => f.chunks.map((c) => c.id)))
+      const check = new BlobCheck(store, incoming)
+      for (const f of [...waiting, target]) check.add(f.id, f.rec)
+      try {
+        arrive(store, check, waiting.map((f) => f.chunks[0]!)) // part-way, each holding a hasher
+        arrive(store, check, real.chunks) // late: deferred (no hasher free); else checked now
+        arrive(store, check, waiting.map((f) => f.chunks[1]!))
+        check.finish()
+      } finally {
+        check.dispose()
+      }
+    }
+    for (let i = 0; i < 3; i++) {
+      assert.throws(() => run(true, true), (e: any) => e.code === 'CORRUPT_REMOTE' && e.message.includes(FORGED))
+      assert.throws(() => run(true, false), (e: any) => e.code === 'CORRUPT_REMOTE' && e.message.includes(FORGED))
+    }
+    // Had the failed checks kept their 11 hashers each, the pool of 16 would have run dry above.
+    run(false, true)
+    run(false, false)
     store.close()
     fs.rmSync(dir, {recursive: true, force: true})
   })
@@ -158,6 +195,32 @@ describe('staged files of a clone', () => {
     assert.equal(staged.take(id, path.join(dir, 'again'), false), false, 'taken once')
     staged.dispose()
     assert.deepEqual(fs.readdirSync(bl), [], 'the stage directory is gone')
+    fs.rmSync(dir, {recursive: true, force: true})
+  })
+
+  it('an executable gets the mode an open with 0o777 gives under the umask; a failed rename falls back (false) and drops the file', () => {
+    const dir = tmpDir()
+    const bl = path.join(dir, '.bl')
+    fs.mkdirSync(bl)
+    const old = process.umask(0o011)
+    try {
+      const staged = StagedFiles.in(bl)
+      const a = hashHex(Buffer.from('a'))
+      const b = hashHex(Buffer.from('b'))
+      for (const id of [a, b]) {
+        staged.begin(id)
+        staged.write(id, Buffer.from(id === a ? 'a' : 'b'))
+        staged.end(id, true)
+      }
+      assert.equal(staged.take(a, path.join(dir, 'tool'), true), true)
+      assert.equal(fs.statSync(path.join(dir, 'tool')).mode & 0o777, 0o766, 'x only where the umask allows it')
+      assert.equal(staged.take(b, path.join(dir, 'no', 'such', 'dir', 'b'), false), false)
+      assert.deepEqual(fs.readdirSync(path.join(bl, `stage-${process.pid}`)), [], 'the staged copy is gone')
+      assert.equal(staged.taken, 1)
+      staged.dispose()
+    } finally {
+      process.umask(old)
+    }
     fs.rmSync(dir, {recursive: true, force: true})
   })
 

@@ -16,7 +16,7 @@ import type {FlatEntry} from '../tree-build.js'
 import {isExec, loadIndex, makeEntry, statKind, worktreeId} from '../worktree/index-state.js'
 import {isTempName, sweepStaleTemps} from '../worktree/temp-files.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
-import type {StagedFiles} from '../worktree/staged-files.js'
+import {sweepStaleStages, type StagedFiles} from '../worktree/staged-files.js'
 import {absPath, quotePath, toRepoPath, underAny} from '../worktree/paths.js'
 import {commitTree, indexAsFlat, trackedState, treeMap, viewWorktree} from './snapshot.js'
 import {diffTrees} from '../tree-ops.js'
@@ -226,6 +226,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   }
   const knownDirs = new Set<string>()
   for (const dir of new Set(writes.map((w) => path.dirname(absPath(repo, w.p))))) sweepStaleTemps(dir)
+  sweepStaleStages(repo.blDir)
   const breathe = breather()
   for (const {p, target} of writes) {
     const st = writeEntry(repo, p, target, knownDirs, opts.staged)

@@ -12,6 +12,7 @@ import type {Repo} from '../repo.js'
 import {createHasher} from '../hash.js'
 import {listRemotes} from '../remote/remotes.js'
 import {checkNoLeases} from './lease.js'
+import {sweepStaleStages} from '../worktree/staged-files.js'
 
 export interface FsckProblem {
   kind: 'corrupt' | 'missing' | 'database' | 'dangling-ref'
@@ -188,5 +189,7 @@ export function gc(repo: Repo, opts: {dryRun?: boolean} = {}): GcResult {
   )
   if (opts.dryRun) return res
   st.compact()
+  // What a killed clone staged is garbage too.
+  sweepStaleStages(repo.blDir)
   return {...res, sizeAfter: st.stats().fileBytes}
 }

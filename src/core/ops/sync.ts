@@ -16,7 +16,7 @@ import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, packsVanished, 
 import {reflog, type ReflogRow} from './reflog.js'
 import {openTransport, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
 import {fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remote/transfer.js'
-import type {ContentSink} from '../remote/blob-check.js'
+import type {ContentSink} from '../content-sink.js'
 import {StagedFiles} from '../worktree/staged-files.js'
 import {redactUrl, type Transport} from '../remote/transport.js'
 import {createRepo, type Repo} from '../repo.js'
@@ -314,6 +314,8 @@ export interface CloneResult {
   objects: number
   bytes: number
   checkedOut: boolean
+  /** Files the checkout took from the download (written while they arrived) instead of the store. */
+  staged: number
 }
 
 export interface CloneOptions {
@@ -362,7 +364,7 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
       sink: staged,
       pick(refs) {
         const heads = new Map(refs.filter((x) => x.name.startsWith(HEADS)).map((x) => [x.name.slice(HEADS.length), x.commit]))
-        return heads.get(wanted ?? chooseBranch([...heads.keys()]) ?? '') ?? null
+        return heads.get(wanted ?? chooseBranch([...heads.keys()].sort()) ?? '') ?? null
       },
     }
     const f = await fetch(repo, {remote: 'origin', progress: opts.progress, stage, onWarning: opts.onWarning})
@@ -400,8 +402,9 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
         checkedOut = true
       }
     }
-    return {dir, remote: 'origin', branch: branch ?? null, commit: tip, objects: f.objects, bytes: f.bytes, checkedOut}
+    return {dir, remote: 'origin', branch: branch ?? null, commit: tip, objects: f.objects, bytes: f.bytes, checkedOut, staged: staged?.taken ?? 0}
   } catch (err) {
+    staged?.dispose()
     repo?.close()
     repo = undefined
     // A failed clone leaves nothing behind.
@@ -414,6 +417,7 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
   }
 }
 
+/** listRefs orders by name, as `chooseBranch` expects (the stage of a clone picks from the same order). */
 function pickBranch(repo: Repo): string | null {
   return chooseBranch(repo.store.listRefs('refs/remotes/origin/').map((r) => r.name.slice('refs/remotes/origin/'.length)))
 }

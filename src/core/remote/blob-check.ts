@@ -10,19 +10,11 @@
  * The same in-order bytes can go to a `ContentSink` (a clone writes the files it will check out
  * while they download, instead of reading them back from the store afterwards).
  */
+import type {ContentSink} from '../content-sink.js'
 import {BlError} from '../errors.js'
 import {createHasher, type IncrementalHasher, type Oid} from '../hash.js'
 import type {BlobRecord} from '../objects/blob.js'
 import type {SqliteObjectStore} from '../store/sqlite-object-store.js'
-
-/** Receives the bytes of some records in order, and whether each proved to be its file. */
-export interface ContentSink {
-  /** A record's bytes are about to come: false declines them. */
-  begin(id: Oid): boolean
-  write(id: Oid, bytes: Uint8Array): void
-  /** The record's bytes are complete; `ok`: they hash to its id (else they must be dropped). */
-  end(id: Oid, ok: boolean): void
-}
 
 /**
  * Records hashed part-way at once (a record waits for a chunk of a range that finished later). The
@@ -85,10 +77,7 @@ export class BlobCheck {
     const chunks = p.rec.chunks
     while (p.next < chunks.length) {
       const c = chunks[p.next]!.id as Oid
-      let bytes: Uint8Array
-      if (c === id) bytes = data
-      else if (this.available(c)) bytes = this.read(c)
-      else return
+      if (c !== id && !this.available(c)) return
       if (!p.hasher) {
         // Too many records part-way: this one starts later (at its next chunk, or in finish).
         if (this.active >= MAX_ACTIVE) return
@@ -96,6 +85,7 @@ export class BlobCheck {
         p.hasher = this.spare.pop() ?? createHasher()
         if (this.sink?.ids.has(p.id)) p.sunk = this.sink.to.begin(p.id)
       }
+      const bytes = c === id ? data : this.read(c)
       p.hasher.update(bytes)
       if (p.sunk) this.sink!.to.write(p.id, bytes)
       p.size += bytes.length
@@ -134,15 +124,28 @@ export class BlobCheck {
    * their content is read.
    */
   finish(): void {
+    // Anything part-way starts over here, one record at a time, so no hasher is held across records.
+    this.dispose()
     for (const p of this.open) {
       if (p.next === Infinity) continue
       if (!p.rec.chunks.every((c) => this.available(c.id as Oid) && (this.arrived.has(c.id as Oid) || this.store.hasChunk(c.id as Oid)))) continue
+      this.advance(p, '' as Oid, new Uint8Array(0))
+      if (p.next !== Infinity) throw new Error(`internal: file record ${p.id} was not checked`)
+    }
+  }
+
+  /**
+   * Gives back the hashers of records hashed part-way and tells the sink to drop them. Called by
+   * finish, and after a failed fetch (the WebAssembly hashers are a process-wide pool).
+   */
+  dispose(): void {
+    for (const p of this.open) {
+      if (p.next === Infinity || !p.hasher) continue
       if (p.sunk) this.sink!.to.end(p.id, false)
       p.sunk = false
-      if (p.hasher) this.release(p, p.hasher)
+      this.release(p, p.hasher)
       p.next = 0
       p.size = 0
-      this.advance(p, '' as Oid, new Uint8Array(0))
     }
   }
 }

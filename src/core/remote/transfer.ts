@@ -15,7 +15,8 @@ import type {SqliteObjectStore} from '../store/sqlite-object-store.js'
 import {encodeIdx, entryBytes, PackWriter, type IdxEntry, type PackKind} from './pack.js'
 import type {Transport} from './transport.js'
 import {runPool} from '../pool.js'
-import {BlobCheck, type ContentSink} from './blob-check.js'
+import {BlobCheck} from './blob-check.js'
+import type {ContentSink} from '../content-sink.js'
 
 /** Packs are cut at about this size (bounded memory: one being built, two uploading). */
 export const PACK_TARGET = 8 * 1024 * 1024
@@ -293,8 +294,12 @@ export async function fetchClosure(
   const sink = opts.blobs && opts.stage ? {to: opts.stage.sink, ids: treeFiles(store, st, opts.stage.commit)} : undefined
   const check = opts.blobs ? new BlobCheck(store, st.chunks, sink) : undefined
   if (check) for (const [id, o] of st.pending) if (o.kind === 'blob') check.add(id, decodeBlob(o.bytes))
-  st.bytes += await fetchChunks(store, remote, t, [...st.chunks], opts.concurrency ?? 8, opts.progress, check)
-  check?.finish()
+  try {
+    st.bytes += await fetchChunks(store, remote, t, [...st.chunks], opts.concurrency ?? 8, opts.progress, check)
+    check?.finish()
+  } finally {
+    check?.dispose()
+  }
   store.transaction(() => {
     // Parents before children is not needed inside one transaction; everything lands at once, in
     // id order (sorted B-tree inserts are much cheaper than random ones on a big history).

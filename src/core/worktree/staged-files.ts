@@ -6,34 +6,59 @@
  * sink, which writes them to `.bl/stage-<pid>/<id>`; the checkout then renames a staged file into
  * place instead of writing it (materialize.ts). The store still receives every chunk.
  *
- * Staging is an optimisation only: any failure here (disk full, too many files open at once, a
- * record whose bytes did not hash to its id) drops that file, and the checkout writes it from the
- * store as usual. A bl killed mid-clone leaves its stage directory; the next staging in the same
- * repository removes directories of processes that are gone.
+ * Staging is an optimisation only: any failure here drops that file (and, for a failure of the
+ * file system such as a full disk or too many open files, stops staging), and the checkout writes
+ * it from the store as usual. A bl killed mid-clone leaves its stage directory; the next checkout
+ * or `bl gc` in that repository removes stages of processes that are gone.
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import type {ContentSink} from '../content-sink.js'
 import type {Oid} from '../hash.js'
 import {processAlive} from '../process-alive.js'
-import type {ContentSink} from '../remote/blob-check.js'
 
 const STAGE_DIR = /^stage-(\d+)$/
 /** Files being written at once (a file waits for a chunk of a range that finished later). */
 const MAX_OPEN = 128
 
+/** Removes the stage directories under `blDir` of processes that no longer run (best effort). */
+export function sweepStaleStages(blDir: string): void {
+  let names: string[]
+  try {
+    names = fs.readdirSync(blDir)
+  } catch {
+    return
+  }
+  for (const name of names) {
+    const m = STAGE_DIR.exec(name)
+    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) quietRm(path.join(blDir, name), true)
+  }
+}
+
+function quietRm(p: string, recursive = false): void {
+  try {
+    fs.rmSync(p, {recursive, force: true})
+  } catch {
+    // best effort: a leftover is removed by the next sweep
+  }
+}
+
 export class StagedFiles implements ContentSink {
   private readonly writing = new Map<Oid, {fd: number; size: number}>()
   private readonly ready = new Map<Oid, number>()
   private made = false
+  /** A file-system failure (full disk, too many open files): stage nothing more. */
+  private stopped = false
+  /** Mode of a file created with 0o777 here (the umask applied), for executables. */
+  private execMode: number | undefined
+  /** Files taken into the work tree so far. */
+  taken = 0
 
   private constructor(private readonly dir: string) {}
 
   /** A stage under `blDir` (the repository's `.bl`), after removing stages of dead processes. */
   static in(blDir: string): StagedFiles {
-    for (const name of safeReaddir(blDir)) {
-      const m = STAGE_DIR.exec(name)
-      if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) fs.rmSync(path.join(blDir, name), {recursive: true, force: true})
-    }
+    sweepStaleStages(blDir)
     return new StagedFiles(path.join(blDir, `stage-${process.pid}`))
   }
 
@@ -42,13 +67,21 @@ export class StagedFiles implements ContentSink {
   }
 
   begin(id: Oid): boolean {
-    if (this.ready.has(id) || this.writing.has(id) || this.writing.size >= MAX_OPEN) return false
+    if (this.stopped || this.ready.has(id) || this.writing.has(id) || this.writing.size >= MAX_OPEN) return false
     try {
-      if (!this.made) fs.mkdirSync(this.dir, {recursive: true})
-      this.made = true
+      if (!this.made) {
+        fs.mkdirSync(this.dir, {recursive: true})
+        this.made = true
+        // The umask, as an open with 0o777 applies it (process.umask() is not thread-safe to read).
+        const probe = path.join(this.dir, 'mode')
+        fs.closeSync(fs.openSync(probe, 'w', 0o777))
+        this.execMode = fs.statSync(probe).mode & 0o777
+        fs.rmSync(probe)
+      }
       this.writing.set(id, {fd: fs.openSync(this.file(id), 'w', 0o666), size: 0})
       return true
     } catch {
+      this.stopped = true
       return false
     }
   }
@@ -61,6 +94,7 @@ export class StagedFiles implements ContentSink {
       while (off < bytes.length) off += fs.writeSync(w.fd, bytes, off, bytes.length - off)
       w.size += bytes.length
     } catch {
+      this.stopped = true
       this.drop(id)
     }
   }
@@ -71,11 +105,11 @@ export class StagedFiles implements ContentSink {
     this.writing.delete(id)
     try {
       fs.closeSync(w.fd)
-      if (ok) this.ready.set(id, w.size)
-      else fs.rmSync(this.file(id), {force: true})
+      if (ok) return void this.ready.set(id, w.size)
     } catch {
-      fs.rmSync(this.file(id), {force: true})
+      this.stopped = true
     }
+    quietRm(this.file(id))
   }
 
   private drop(id: Oid): void {
@@ -86,7 +120,7 @@ export class StagedFiles implements ContentSink {
     } catch {
       // closing a descriptor that failed a write: nothing more to release
     }
-    fs.rmSync(this.file(id), {force: true})
+    quietRm(this.file(id))
   }
 
   /** Bytes of the staged file with this id, if one is ready. */
@@ -95,39 +129,29 @@ export class StagedFiles implements ContentSink {
   }
 
   /**
-   * Moves the staged file with this id to `dest` (replacing what is there), executable when `exec`.
-   * False when there is none or the rename fails (another file system): write it the usual way.
+   * Moves the staged file with this id to `dest` (replacing what is there), executable when `exec`
+   * (the mode an open with 0o777 gives, as the usual write would). False when there is none or
+   * the rename fails (another file system): write it the usual way.
    */
   take(id: Oid, dest: string, exec: boolean): boolean {
     if (!this.ready.has(id)) return false
     const src = this.file(id)
     this.ready.delete(id)
     try {
-      if (exec) {
-        // As an open with 0o777 would: x wherever the umask left r.
-        const mode = fs.statSync(src).mode & 0o777
-        fs.chmodSync(src, mode | ((mode & 0o444) >> 2))
-      }
+      if (exec) fs.chmodSync(src, this.execMode ?? 0o755)
       fs.renameSync(src, dest)
+      this.taken++
       return true
     } catch {
-      fs.rmSync(src, {force: true})
+      quietRm(src)
       return false
     }
   }
 
-  /** Removes whatever was not taken. */
+  /** Removes whatever was not taken. Never throws: it runs on the way out of a failed clone too. */
   dispose(): void {
     for (const id of [...this.writing.keys()]) this.drop(id)
     this.ready.clear()
-    if (this.made) fs.rmSync(this.dir, {recursive: true, force: true})
-  }
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir)
-  } catch {
-    return []
+    if (this.made) quietRm(this.dir, true)
   }
 }
