@@ -12,7 +12,7 @@ import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {sfc32} from './gen.js'
-import {GiB, fmtSeconds, rmrf, summarize, type Summary, type Target} from './util.js'
+import {GiB, blCommand, fmtSeconds, rmrf, summarize, type Summary, type Target} from './util.js'
 
 export const PREVIEW_LIMIT = 0.5
 export const STARTUP_LIMIT = 2
@@ -72,13 +72,14 @@ export async function benchBrowse(blBin: string, dataRoot: string, workRoot: str
     const data = ensureData(path.join(dataRoot, 'BROWSE'), log)
     rmrf(repo)
     fs.mkdirSync(repo, {recursive: true})
-    const bl = (...args: string[]): string => sh(process.execPath, [blBin, ...args], {cwd: repo, env})
+    const [blExe, ...blPre] = blCommand(blBin)
+    const bl = (...args: string[]): string => sh(blExe!, [...blPre, ...args], {cwd: repo, env})
     bl('init', '-q')
     fs.linkSync(data.csv, path.join(repo, 'big.csv'))
     fs.linkSync(data.bin, path.join(repo, 'big.bin'))
     bl('add', '-A', '-q')
     bl('commit', '-q', '-m', 'two big files')
-    const cmd = ['env', '-u', 'CI', 'TERM=xterm-256color', ...['BL_CONFIG_DIR', 'BL_AUTHOR_NAME', 'BL_AUTHOR_EMAIL', 'HOME', 'PATH'].map((k) => `${k}=${env[k] ?? ''}`), process.execPath, blBin, 'browse']
+    const cmd = ['env', '-u', 'CI', 'TERM=xterm-256color', ...['BL_CONFIG_DIR', 'BL_AUTHOR_NAME', 'BL_AUTHOR_EMAIL', 'HOME', 'PATH'].map((k) => `${k}=${env[k] ?? ''}`), ...blCommand(blBin), 'browse']
     const screen = (): string => tmux('capture-pane', '-p', '-t', 'b')
     const until = async (check: (s: string) => boolean, what: string): Promise<number> => {
       const t0 = performance.now()

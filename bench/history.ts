@@ -16,7 +16,7 @@ import {updateRefs} from '../src/core/refs/refs.js'
 import {openRepo} from '../src/core/repo.js'
 import {writeTree} from '../src/core/tree-build.js'
 import type {Runner} from './measure.js'
-import {rmrf, summarize, type Summary} from './util.js'
+import {blCommand, rmrf, summarize, type Summary} from './util.js'
 
 export const HIST_COMMITS = 10_000
 const BRANCH = (HIST_COMMITS - 10) / 2
@@ -97,7 +97,7 @@ export async function benchHistory(runner: Runner, blBin: string, workRoot: stri
     }
     const cliTimes: number[] = []
     for (let r = 0; r < runs; r++) {
-      const res = await runner.run([process.execPath, blBin, 'merge-base', '--all', 'a', 'b'], {cwd: dir, env: {...process.env, BL_CONFIG_DIR: ctx.userConfigDir}})
+      const res = await runner.run([...blCommand(blBin), 'merge-base', '--all', 'a', 'b'], {cwd: dir, env: {...process.env, BL_CONFIG_DIR: ctx.userConfigDir}})
       if (res.rc !== 0 || res.stdout.trim() !== `${ids.bTip}\n${ids.aTip}`) throw new Error(`bl merge-base exited ${res.rc}: ${(res.stderr || res.stdout).trim().slice(0, 300)}`)
       cliTimes.push(res.wall)
     }

@@ -7,7 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type {Runner} from './measure.js'
-import {summarize, type Summary} from './util.js'
+import {blCommand, summarize, type Summary} from './util.js'
 
 export interface MergeBench {
   wall: Summary | null
@@ -24,7 +24,7 @@ export async function benchMerge(runner: Runner, blBin: string, d2Dir: string, s
   fs.rmSync(scratch, {recursive: true, force: true})
   fs.cpSync(d2Dir, scratch, {recursive: true})
   const bl = async (...args: string[]) => {
-    const r = await runner.run([process.execPath, blBin, ...args], {cwd: scratch, env})
+    const r = await runner.run([...blCommand(blBin), ...args], {cwd: scratch, env})
     must(r)
     return r
   }

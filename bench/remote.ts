@@ -22,7 +22,7 @@ import {fileURLToPath} from 'node:url'
 import {editRowInPlace, ensureDataset, type DatasetInfo} from './gen.js'
 import {commandVersion, onPath, syncDisks, type CmdResult, type Runner} from './measure.js'
 import type {CmdRecord} from './tools.js'
-import {MiB, compareManifests, fmtBytes, fmtRss, fmtSeconds, fmtSummary, manifest, padTable, rmrf, summarize, tail, warm, type Summary, type Target} from './util.js'
+import {MiB, blCommand, compareManifests, fmtBytes, fmtRss, fmtSeconds, fmtSummary, manifest, padTable, rmrf, summarize, tail, warm, type Summary, type Target} from './util.js'
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
 const REPO_ROOT = path.resolve(BENCH_DIR, '..')
@@ -223,7 +223,7 @@ export async function benchRemote(runner: Runner, blBin: string, dataRoot: strin
   const measure = async (key: string, label: string, tool: 'bl' | 'rclone', timed: boolean, args: string[], cwd: string): Promise<any> => {
     const s = step(key, label, tool, timed)
     if (timed) syncDisks()
-    const argv = tool === 'bl' ? [process.execPath, blBin, ...args] : ['rclone', ...args]
+    const argv = tool === 'bl' ? [...blCommand(blBin), ...args] : ['rclone', ...args]
     const r = await runner.run(argv, {cwd, env: tool === 'bl' ? blEnv : rcloneEnv})
     s.runs.push(record(r))
     if (r.rc !== 0) {
@@ -239,7 +239,7 @@ export async function benchRemote(runner: Runner, blBin: string, dataRoot: strin
     return res
   }
   const bl = async (cwd: string, ...args: string[]): Promise<void> => {
-    const r = await runner.run([process.execPath, blBin, ...args], {cwd, env: blEnv})
+    const r = await runner.run([...blCommand(blBin), ...args], {cwd, env: blEnv})
     if (r.rc !== 0) throw new Error(failure(r))
   }
   /** init + add + commit (one step, for information) + remote add origin. */

@@ -13,7 +13,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {ensureDataset, sfc32} from './gen.js'
 import type {Runner} from './measure.js'
-import {MB, fmtRss, fmtSeconds, rmrf, summarize, type Summary, type Target} from './util.js'
+import {MB, blCommand, fmtRss, fmtSeconds, rmrf, summarize, type Summary, type Target} from './util.js'
 
 const ROWS = 1_000_000
 const TOUCHED = 1000
@@ -128,7 +128,7 @@ export async function benchTables(runner: Runner, blBin: string, dataRoot: strin
   const out: TablesBench = {rows: ROWS, bytes, expected, rowDiff: {wall: null, rss: null}, rowDiffContent: {wall: null, rss: null}, stats: {wall: null, rss: null}}
   const repo = path.join(workRoot, 'tables-rowdiff')
   const run = async (cwd: string, ...args: string[]) => {
-    const r = await runner.run([process.execPath, blBin, ...args], {cwd, env})
+    const r = await runner.run([...blCommand(blBin), ...args], {cwd, env})
     if (r.rc !== 0) throw new Error(`bl ${args.join(' ')} failed (${r.rc}): ${r.stderr.trim().split('\n')[0]}`)
     return r
   }

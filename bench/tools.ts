@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type {CmdResult, Runner} from './measure.js'
 import {commandVersion, onPath} from './measure.js'
-import {dirBytes, tail, topFiles} from './util.js'
+import {blCommand, dirBytes, tail, topFiles} from './util.js'
 
 export type ToolName = 'cp' | 'bl' | 'git' | 'restic'
 export const ALL_TOOLS: readonly ToolName[] = ['cp', 'bl', 'git', 'restic']
@@ -134,7 +134,7 @@ export function cpTool(): Tool {
 
 export function blTool(blBin: string): Tool {
   const node = process.execPath
-  const bl = (...args: string[]): string[] => [node, blBin, ...args]
+  const bl = (...args: string[]): string[] => [...blCommand(blBin), ...args]
   const env = (c: ToolCtx): NodeJS.ProcessEnv => ({
     ...process.env,
     BL_AUTHOR_NAME: 'Bench Mark',

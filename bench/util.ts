@@ -7,6 +7,20 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 
+/**
+ * How to start bl: its script run as a program, as `bl` and `npx bl` start it (its first lines tune
+ * the C allocator and exec node; see bin/run.js), or `node <script>` for a script without the
+ * exec bit (BENCH_BL_BIN pointing at another checkout's file).
+ */
+export function blCommand(blBin: string): string[] {
+  try {
+    fs.accessSync(blBin, fs.constants.X_OK)
+    return [blBin]
+  } catch {
+    return [process.execPath, blBin]
+  }
+}
+
 export const KiB = 1024
 export const MiB = 1024 * KiB
 export const GiB = 1024 * MiB

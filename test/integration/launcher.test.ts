@@ -1,0 +1,51 @@
+/**
+ * bin/run.js run as a program (`bl`, `npx bl`, a symlink on the PATH): its first lines are a
+ * POSIX sh prologue that sets glibc's allocator tunables and execs node on the same file. The
+ * other tests start it as `node bin/run.js`, which skips the prologue; this one runs the file itself.
+ */
+import {describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import {BIN, inheritedEnv, makeTmp} from './helpers.ts'
+
+const TUNED = 'glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=67108864'
+
+describe('the bl launcher', () => {
+  const tmp = makeTmp('bl-launch-')
+  // Preloaded into the node that the prologue starts: reports what that process sees.
+  const probe = path.join(tmp, 'probe.cjs')
+  fs.writeFileSync(probe, "process.stderr.write(`pid=${process.pid} tunables=${process.env.GLIBC_TUNABLES}\\n`)\n")
+  const run = (file: string, args: string[], extra: NodeJS.ProcessEnv = {}) => {
+    const env: NodeJS.ProcessEnv = {...inheritedEnv(), NODE_OPTIONS: `--require=${probe}`, BL_CONFIG_DIR: path.join(tmp, 'config'), ...extra}
+    if (!('GLIBC_TUNABLES' in extra)) delete env.GLIBC_TUNABLES
+    return spawnSync(file, args, {cwd: tmp, env, encoding: 'utf8'})
+  }
+
+  it('runs as a program: node gets the allocator tunables, in the same process (exec)', () => {
+    const r = run(BIN, ['--version'])
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stdout, /^blacklake\/\d/)
+    assert.equal(/tunables=(\S*)/.exec(r.stderr)?.[1], TUNED)
+    assert.equal(Number(/pid=(\d+)/.exec(r.stderr)?.[1]), r.pid, 'exec, not a child process: signals and exit codes are node\'s')
+  })
+
+  it('keeps a GLIBC_TUNABLES of the user\'s own, passes exit codes through, and works through a symlink', () => {
+    const own = run(BIN, ['--version'], {GLIBC_TUNABLES: 'glibc.malloc.arena_max=2'})
+    assert.equal(/tunables=(\S*)/.exec(own.stderr)?.[1], 'glibc.malloc.arena_max=2')
+    const bad = run(BIN, ['status'])
+    assert.equal(bad.status, 4, `NOT_A_REPOSITORY is exit 4: ${bad.stderr}`)
+    const link = path.join(tmp, 'bl')
+    fs.symlinkSync(BIN, link)
+    const viaLink = run(link, ['--version'])
+    assert.equal(viaLink.status, 0, viaLink.stderr)
+    assert.equal(/tunables=(\S*)/.exec(viaLink.stderr)?.[1], TUNED)
+  })
+
+  it('as `node bin/run.js` the prologue is a no-op statement', () => {
+    const r = spawnSync(process.execPath, [BIN, '--version'], {cwd: tmp, env: {...inheritedEnv(), BL_CONFIG_DIR: path.join(tmp, 'config')}, encoding: 'utf8'})
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stdout, /^blacklake\/\d/)
+  })
+})
