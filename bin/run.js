@@ -8,9 +8,13 @@
 // to 64 MiB of free heap, blocks under 8 MiB from the heap), a D1 checkout took 2.6 s instead of
 // 3.4-3.9 s and a D2 add 3.4 s instead of 4.4 s at the same peak RSS (docs/decisions.md). A
 // GLIBC_TUNABLES of the user's own is kept; other C libraries ignore the variable.
-import {execute} from '@oclif/core'
 
 // React (bl browse, progress views) runs its production build: the development one is slower and warns.
 process.env.NODE_ENV ??= 'production'
+// oclif would check its own engines range (node >= 18) by loading semver on every start; bl
+// requires node >= 20 anyway (package.json engines).
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
+// oclif bundled into one module by the build (scripts/bundle-oclif.js): ~45 ms less per start.
+const {execute} = await import('#oclif')
 
 await execute({dir: import.meta.url})

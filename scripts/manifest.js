@@ -1,6 +1,6 @@
 // Generates oclif.manifest.json from the built commands (what `oclif manifest` does), so a
 // cold start reads one JSON file instead of importing every command module.
-import {Plugin} from '@oclif/core'
+import {Plugin} from '#oclif'
 import {writeFileSync, rmSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import path from 'node:path'

@@ -3,7 +3,7 @@
  * reads process.env), opens the repository, formats errors in one place (one line + a hint, or the
  * JSON envelope under --json) and maps them to documented exit codes (docs/exit-codes.md).
  */
-import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import {Command, Errors, Flags, type Interfaces} from '#oclif'
 import type {Input, ParserOutput} from '@oclif/core/interfaces'
 import {colorEnabled, palette, type Palette} from './color.js'
 import os from 'node:os'

@@ -1,5 +1,5 @@
 /** Text output and shared flags of `bl protect`, `bl signers`, `bl owners` and `bl verify`. */
-import {Flags} from '@oclif/core'
+import {Flags} from '#oclif'
 import type {PolicyInfo} from '../core/ops/protect.js'
 import type {ProtectionRule} from '../core/protect/policy.js'
 

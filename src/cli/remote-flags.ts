@@ -1,5 +1,5 @@
 /** Flags that describe how to reach an S3-compatible remote (remote add/set-url, clone). */
-import {Flags} from '@oclif/core'
+import {Flags} from '#oclif'
 
 export const remoteFlags = {
   endpoint: Flags.string({description: 'S3-compatible endpoint URL (MinIO, Ceph, R2, ...).'}),

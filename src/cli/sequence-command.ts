@@ -2,7 +2,7 @@
  * Shared flags and output of the commands that replay commits (cherry-pick, revert, rebase):
  * each has --continue / --abort (and rebase --skip) around a stopped step.
  */
-import {Flags} from '@oclif/core'
+import {Flags} from '#oclif'
 import type {SequenceResult} from '../core/ops/sequence.js'
 
 export const sequenceFlags = {

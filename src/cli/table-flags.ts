@@ -1,5 +1,5 @@
 /** Flags that say how to read a table, shared by preview, stats, schema and diff --rows. */
-import {Flags} from '@oclif/core'
+import {Flags} from '#oclif'
 import type {OpenOptions} from '../core/tables/open.js'
 import type {TableFormat} from '../core/tables/types.js'
 

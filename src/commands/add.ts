@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {ingestProgress} from '../cli/progress.js'
 import {add, type AddResult} from '../core/ops/add.js'

@@ -1,5 +1,5 @@
 import os from 'node:os'
-import {Args} from '@oclif/core'
+import {Args} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {BlError} from '../core/errors.js'
 import {browseSource} from '../core/ops/browse.js'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {describeSequence, sequenceFlags} from '../cli/sequence-command.js'
 import {cherryPick, sequenceAbort, sequenceContinue, type SequenceResult} from '../core/ops/sequence.js'

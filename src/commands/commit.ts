@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {ingestProgress} from '../cli/progress.js'
 import {passphrasePrompt} from '../cli/prompt.js'

@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {formatBytes} from '../cli/format.js'
 import {BlError} from '../core/errors.js'

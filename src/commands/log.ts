@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {splitDashDash} from '../cli/args.js'
 import {codeLine, formatDate, indent} from '../cli/format.js'

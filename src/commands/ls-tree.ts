@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {lsTree, type LsTreeEntry} from '../core/ops/inspect.js'
 import {quotePath} from '../core/worktree/paths.js'

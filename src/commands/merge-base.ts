@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {isAncestor, mergeBase, type MergeBaseResult} from '../core/ops/merge-base.js'
 

@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {tableFlags, tableOptionsFrom} from '../cli/table-flags.js'
 import {cellText, count, grid} from '../cli/table-format.js'

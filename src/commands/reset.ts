@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '#oclif'
 import {splitDashDash} from '../cli/args.js'
 import {BlCommand} from '../cli/base-command.js'
 import {reset, resetArgs, type ResetMode, type ResetResult} from '../core/ops/reset.js'

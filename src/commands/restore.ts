@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '#oclif'
 import {transferProgress} from '../cli/transfer-progress.js'
 import {BlCommand} from '../cli/base-command.js'
 import {restore, type RestoreResult} from '../core/ops/checkout.js'

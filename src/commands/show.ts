@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '#oclif'
 import {once} from 'node:events'
 import {BlCommand} from '../cli/base-command.js'
 import {formatBytes, formatDate, indent} from '../cli/format.js'

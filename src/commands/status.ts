@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {status, type StatusResult} from '../core/ops/status.js'
 import {quotePath} from '../core/worktree/paths.js'

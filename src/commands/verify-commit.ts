@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import {Args} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {signatureLines} from '../cli/signature-format.js'
 import {verifyCommit, type VerifyCommitResult} from '../core/ops/verify.js'

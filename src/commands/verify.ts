@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {policyLine} from '../cli/policy-format.js'
 import {verifyBranches, type VerifyBranchesResult} from '../core/ops/protect.js'

@@ -43,6 +43,15 @@ describe('the bl launcher', () => {
     assert.equal(/tunables=(\S*)/.exec(viaLink.stderr)?.[1], TUNED)
   })
 
+  it('loads oclif once, from the bundle the build writes (not file by file from node_modules)', () => {
+    // @oclif/core in node_modules is CommonJS: any of its files loaded lands in require.cache.
+    const cacheProbe = path.join(tmp, 'cache-probe.cjs')
+    fs.writeFileSync(cacheProbe, "process.on('exit', () => process.stderr.write(`oclif-files=${Object.keys(require.cache).filter((k) => k.includes('/node_modules/@oclif/core/')).length}\\n`))\n")
+    const r = run(BIN, ['status'], {NODE_OPTIONS: `--require=${cacheProbe}`})
+    assert.equal(r.status, 4, `the status command ran (NOT_A_REPOSITORY): ${r.stderr}`)
+    assert.equal(/oclif-files=(\d+)/.exec(r.stderr)?.[1], '0', r.stderr)
+  })
+
   it('as `node bin/run.js` the prologue is a no-op statement', () => {
     const r = spawnSync(process.execPath, [BIN, '--version'], {cwd: tmp, env: {...inheritedEnv(), BL_CONFIG_DIR: path.join(tmp, 'config')}, encoding: 'utf8'})
     assert.equal(r.status, 0, r.stderr)

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '#oclif'
 import {BlCommand} from '../../cli/base-command.js'
 import {passphrasePrompt} from '../../cli/prompt.js'
 import {keyLines} from '../../cli/signature-format.js'

@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import {Args} from '#oclif'
 import {BlCommand} from '../../cli/base-command.js'
 import {keyImport, type KeyImportResult} from '../../core/ops/keys.js'
 

@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '#oclif'
 import {BlCommand} from '../../cli/base-command.js'
 import {changedLine, ownerKeyFlags, ruleLine} from '../../cli/policy-format.js'
 import {passphrasePrompt} from '../../cli/prompt.js'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '#oclif'
 import {BlCommand} from '../../cli/base-command.js'
 import {remoteList, type RemoteView} from '../../core/ops/remote.js'
 

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '#oclif'
 import {BlCommand} from '../../cli/base-command.js'
 import {cellText, grid} from '../../cli/table-format.js'
 import {schemaPins, type SchemaPinsResult} from '../../core/ops/schema-pins.js'

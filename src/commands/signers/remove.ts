@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import {Args} from '#oclif'
 import {BlCommand} from '../../cli/base-command.js'
 import {changedLine, ownerKeyFlags} from '../../cli/policy-format.js'
 import {passphrasePrompt} from '../../cli/prompt.js'
