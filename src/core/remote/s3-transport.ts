@@ -24,6 +24,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
+import {RawGetPool, type SignedGet} from './raw-get.js'
 import {PreconditionFailedError, remoteIoError, type KeyInfo, type PutCondition, type RemoteFailure, type RemoteObject, type Transport} from './transport.js'
 
 export interface S3Location {
@@ -38,6 +39,8 @@ export interface S3Location {
   concurrency?: number
   /** A request whose connection is silent this long fails (and is retried). Default IDLE_TIMEOUT_MS. */
   timeoutMs?: number
+  /** false: ranged reads go through the SDK only (raw-get.ts is the default). */
+  rawReads?: boolean
 }
 
 /**
@@ -55,6 +58,17 @@ const CONNECT_TIMEOUT_MS = 10_000
 export const IDLE_TIMEOUT_MS = 60_000
 /** Whole reads of a body that broke off after its headers (the SDK does not retry those). */
 const BODY_ATTEMPTS = 4
+
+/** Ranged reads that fell back to the SDK before raw reads are given up for this transport. */
+const RAW_MISSES_MAX = 8
+
+/** Thrown from inside the SDK's stack to take the request it signed instead of letting it send it. */
+class SignedRequestTaken extends Error {
+  constructor(readonly request: SignedGet) {
+    super('request taken for a raw read')
+    this.name = 'BlSignedRequestTaken'
+  }
+}
 
 /** Bodies above this go as multipart uploads of PART_SIZE parts. */
 const MULTIPART_MIN = 16 * 1024 * 1024
@@ -147,6 +161,11 @@ export class S3Transport implements Transport {
   private readonly client: S3Client
   private readonly concurrency: number
   private readonly timeoutMs: number
+  /** Ranged reads into a caller's buffer without the SDK's per-64 KiB Buffers (raw-get.ts); dropped after RAW_MISSES_MAX fallbacks. */
+  private raw: RawGetPool | undefined
+  private rawMisses = 0
+  /** Ranged reads answered by the raw path / by the SDK (tests and diagnostics). */
+  readonly reads = {raw: 0, sdk: 0}
 
   constructor(private readonly loc: S3Location) {
     this.display = `s3://${loc.bucket}${loc.prefix ? '/' + loc.prefix : ''}${loc.endpoint ? ` (${loc.endpoint.replace(/\/\/[^/@]*@/, '//***@')})` : ''}`
@@ -165,6 +184,7 @@ export class S3Transport implements Transport {
       maxAttempts: MAX_ATTEMPTS,
       requestHandler: {connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: this.timeoutMs},
     })
+    this.raw = loc.rawReads === false ? undefined : new RawGetPool(this.timeoutMs)
   }
 
   private key(k: string): string {
@@ -207,11 +227,48 @@ export class S3Transport implements Transport {
   }
 
   async getRange(key: string, start: number, end: number, into?: Buffer): Promise<Buffer> {
+    if (into && this.raw && into.length >= end - start) {
+      const got = await this.rawRange(key, start, end, into)
+      if (got) return got
+    }
     try {
+      this.reads.sdk++
       return (await this.read(key, {start, end}, into)).body
     } catch (err) {
       throw this.fail(`reading ${key} [${start}, ${end})`, err)
     }
+  }
+
+  /**
+   * The SDK builds and signs the GET (endpoint, addressing style, region, credentials chain), a
+   * middleware takes the signed request before it is sent, and raw-get.ts sends it. Null on any
+   * miss: the caller then reads through the SDK, which retries and reports errors.
+   */
+  private async rawRange(key: string, start: number, end: number, into: Buffer): Promise<Buffer | null> {
+    const raw = this.raw!
+    const cmd = new GetObjectCommand({Bucket: this.loc.bucket, Key: this.key(key), Range: `bytes=${start}-${end - 1}`})
+    cmd.middlewareStack.add(
+      () => async (args) => {
+        const r = args.request as SignedGet
+        throw new SignedRequestTaken({protocol: r.protocol, hostname: r.hostname, port: r.port, path: r.path, query: r.query ?? {}, headers: r.headers})
+      },
+      {step: 'deserialize', name: 'blTakeSignedRequest', priority: 'low'},
+    )
+    let got: Buffer | null = null
+    try {
+      await this.client.send(cmd)
+    } catch (err) {
+      if (err instanceof SignedRequestTaken) got = await raw.get(err.request, end - start, into).catch(() => null)
+    }
+    if (got) {
+      this.reads.raw++
+      return got
+    }
+    if (++this.rawMisses >= RAW_MISSES_MAX && this.raw) {
+      this.raw.close()
+      this.raw = undefined
+    }
+    return null
   }
 
   async put(key: string, body: Buffer, cond: PutCondition = {}): Promise<string> {
@@ -336,6 +393,7 @@ export class S3Transport implements Transport {
   }
 
   close(): void {
+    this.raw?.close()
     this.client.destroy()
   }
 }
