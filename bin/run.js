@@ -15,6 +15,14 @@ process.env.NODE_ENV ??= 'production'
 // requires node >= 20 anyway (package.json engines).
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
 // oclif bundled into one module by the build (scripts/bundle-oclif.js): ~45 ms less per start.
-const {execute} = await import('#oclif')
+const {handle, flush, run} = await import('#oclif')
 
-await execute({dir: import.meta.url})
+await run(process.argv.slice(2), import.meta.url)
+  .then(() => flush())
+  .catch((error) => {
+    // The help, autocomplete and plugins plugins bring their own @oclif/core from node_modules. Its
+    // ExitError (`bl plugins install -h`) is not an instance of the bundle's class, and oclif's
+    // handler would print it as an error: it is a plain exit with its code.
+    if (error?.code === 'EEXIT' && typeof error?.oclif?.exit === 'number') error.skipOclifErrorHandling = true
+    return handle(error)
+  })

@@ -46,10 +46,17 @@ describe('the bl launcher', () => {
   it('loads oclif once, from the bundle the build writes (not file by file from node_modules)', () => {
     // @oclif/core in node_modules is CommonJS: any of its files loaded lands in require.cache.
     const cacheProbe = path.join(tmp, 'cache-probe.cjs')
-    fs.writeFileSync(cacheProbe, "process.on('exit', () => process.stderr.write(`oclif-files=${Object.keys(require.cache).filter((k) => k.includes('/node_modules/@oclif/core/')).length}\\n`))\n")
+    fs.writeFileSync(cacheProbe, "process.on('exit', () => process.stderr.write(`oclif-files=${Object.keys(require.cache).filter((k) => k.includes('/node_modules/@oclif/core/') && k.endsWith('.js')).length}\\n`))\n")
     const r = run(BIN, ['status'], {NODE_OPTIONS: `--require=${cacheProbe}`})
     assert.equal(r.status, 4, `the status command ran (NOT_A_REPOSITORY): ${r.stderr}`)
     assert.equal(/oclif-files=(\d+)/.exec(r.stderr)?.[1], '0', r.stderr)
+  })
+
+  it('a plugin command (its own copy of oclif) exits cleanly from -h', () => {
+    const r = run(BIN, ['plugins', 'install', '-h'])
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stdout, /USAGE/)
+    assert.doesNotMatch(r.stderr, /Error|EEXIT/)
   })
 
   it('as `node bin/run.js` the prologue is a no-op statement', () => {

@@ -11,9 +11,9 @@ import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
-import type {AddressInfo} from 'node:net'
+import net, {type AddressInfo} from 'node:net'
 import {S3Transport} from '../../src/core/remote/s3-transport.ts'
-import {parseHead} from '../../src/core/remote/raw-get.ts'
+import {connectHost, parseHead, RawGetPool, type SignedGet} from '../../src/core/remote/raw-get.ts'
 
 const ACCESS = 'AKIDRAWTEST'
 const SECRET = 'raw-test-secret'
@@ -205,12 +205,75 @@ describe('raw ranged reads of the S3 transport', {concurrency: 1}, () => {
     }
   })
 
-  it('parses a response head: status, length, chunked framing, keep-alive', () => {
-    assert.deepEqual(parseHead('HTTP/1.1 206 Partial Content\r\nContent-Length: 10\r\nETag: "x"'), {status: 206, length: 10, chunked: false, keepAlive: true})
+  it('parses a response head: status, length, chunked framing, keep-alive, range', () => {
+    assert.deepEqual(parseHead('HTTP/1.1 206 Partial Content\r\nContent-Length: 10\r\nContent-Range: bytes 0-9/20\r\nETag: "x"'), {status: 206, length: 10, chunked: false, keepAlive: true, contentRange: 'bytes 0-9/20'})
     assert.deepEqual(parseHead('HTTP/1.1 200 OK\r\ncontent-length: 5\r\nConnection: close'), {status: 200, length: 5, chunked: false, keepAlive: false})
     assert.deepEqual(parseHead('HTTP/1.0 200 OK\r\nContent-Length: 5'), {status: 200, length: 5, chunked: false, keepAlive: false})
     assert.deepEqual(parseHead('HTTP/1.1 206 x\r\nTransfer-Encoding: chunked'), {status: 206, length: undefined, chunked: true, keepAlive: true})
     assert.ok(Number.isNaN(parseHead('HTTP/1.1 206 x\r\nContent-Length: 1e3').length))
+    assert.ok(Number.isNaN(parseHead('HTTP/1.1 206 x\r\nContent-Length: 5\r\nContent-Length: 6').length), 'two different lengths')
+    assert.equal(parseHead('HTTP/1.1 206 x\r\nContent-Length: 5\r\nContent-Length: 5').length, 5)
     assert.equal(parseHead('garbage').status, 0)
+    assert.equal(connectHost('[::1]'), '::1')
+    assert.equal(connectHost('bucket.s3.eu-west-3.amazonaws.com'), 'bucket.s3.eu-west-3.amazonaws.com')
+  })
+
+  describe('the socket pool against crafted answers', () => {
+    /** A TCP server answering each request on a connection with the next canned reply (null: close the connection instead). */
+    async function canned(replies: Array<Array<string | null>>): Promise<{port: number; connections: () => number; stop: () => Promise<void>}> {
+      let conns = 0
+      const srv = net.createServer((sock) => {
+        const script = replies[conns++] ?? []
+        let n = 0
+        let buf = ''
+        sock.on('data', (d) => {
+          buf += d.toString('latin1')
+          while (buf.includes('\r\n\r\n')) {
+            buf = buf.slice(buf.indexOf('\r\n\r\n') + 4)
+            const reply = script[n++]
+            if (reply === null || reply === undefined) return void sock.destroy()
+            sock.write(reply)
+          }
+        })
+      })
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+      return {port: (srv.address() as AddressInfo).port, connections: () => conns, stop: () => new Promise((r) => srv.close(() => r()))}
+    }
+    const get = (port: number, range = 'bytes=10-14'): SignedGet => ({protocol: 'http:', hostname: '127.0.0.1', port, path: '/b/k', query: {'x-id': 'GetObject'}, headers: {range, 'x-amz-date': '20260101T000000Z'}})
+    const ok = (start: number, body: string, extra = ''): string => `HTTP/1.1 206 Partial Content\r\nContent-Length: ${body.length}\r\nContent-Range: bytes ${start}-${start + body.length - 1}/100\r\n${extra}\r\n${body}`
+
+    it('takes a 206 of exactly the asked range; another range, a second length or an error status is not taken', async () => {
+      const s = await canned([[ok(10, 'hello')], [ok(11, 'hello')], ['HTTP/1.1 206 x\r\nContent-Length: 5\r\nContent-Length: 7\r\nContent-Range: bytes 10-14/100\r\n\r\nhello'], ['HTTP/1.1 503 Slow Down\r\nContent-Length: 0\r\n\r\n']])
+      const pool = new RawGetPool(2000, 2000)
+      try {
+        const into = Buffer.alloc(16)
+        const first = await pool.get(get(s.port), 5, into)
+        assert.ok('body' in first && first.body.toString() === 'hello')
+        pool.close() // next requests on new connections, in script order
+        const pool2 = new RawGetPool(2000, 2000)
+        assert.deepEqual(await pool2.get(get(s.port), 5, into), {status: 0}, 'bytes 11-15 are not the range asked')
+        assert.deepEqual(await pool2.get(get(s.port), 5, into), {status: 0}, 'two Content-Length values')
+        assert.deepEqual(await pool2.get(get(s.port), 5, into), {status: 503})
+        pool2.close()
+      } finally {
+        await s.stop()
+      }
+    })
+
+    it('a kept-alive connection the server closed before answering is retried once on a new one', async () => {
+      const s = await canned([[ok(10, 'hello'), null], [ok(10, 'world')]])
+      const pool = new RawGetPool(2000, 2000)
+      try {
+        const into = Buffer.alloc(16)
+        const a = await pool.get(get(s.port), 5, into)
+        assert.ok('body' in a && a.body.toString() === 'hello')
+        const b = await pool.get(get(s.port), 5, into)
+        assert.ok('body' in b && b.body.toString() === 'world', JSON.stringify(b))
+        assert.equal(s.connections(), 2)
+      } finally {
+        pool.close()
+        await s.stop()
+      }
+    })
   })
 })

@@ -31,15 +31,25 @@ const MAX_IDLE = 16
 /** A status line and headers longer than this are not a plain S3 answer. */
 const MAX_HEAD = 64 * 1024
 
+/**
+ * What a read came to: the body, or the status of an answer this path does not take (0: not a
+ * well-formed plain answer, e.g. chunked framing, a length or range other than asked).
+ */
+export type RawResult = {body: Buffer} | {status: number}
+
 /** The exchange on one socket: collects the head, then copies the body into `into`. */
 interface Exchange {
   want: number
+  /** The byte range asked for ([start, end] inclusive, as in the header), or null for a whole object. */
+  range: {start: number; end: number} | null
   into: Buffer
   head: Buffer[]
   headLen: number
   /** Bytes of body copied so far; -1 while the head is still arriving. */
   got: number
-  done(result: Buffer | null): void
+  /** No byte of the answer has arrived yet. */
+  silent: boolean
+  done(result: RawResult): void
   fail(err: Error): void
 }
 
@@ -66,63 +76,68 @@ function queryString(q: SignedGet['query']): string {
   return parts.length ? `?${parts.join('&')}` : ''
 }
 
-/** The request's bytes; undefined when a header would break the framing. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const FIELD_VALUE = /^[\t\x20-\x7e]*$/
+const PATH = /^\/[\x21-\x7e]*$/
+
+/** The request's bytes; undefined for anything that is not plain printable ASCII (the SDK never sends that). */
 function requestText(req: SignedGet): string | undefined {
+  if (!PATH.test(req.path)) return undefined
   const headers = {...req.headers}
   if (!Object.keys(headers).some((h) => h.toLowerCase() === 'host')) headers.host = req.port ? `${req.hostname}:${req.port}` : req.hostname
   let text = `GET ${req.path}${queryString(req.query)} HTTP/1.1\r\n`
   for (const [h, v] of Object.entries(headers)) {
-    if (/[\r\n]/.test(h) || /[\r\n]/.test(String(v))) return undefined
+    if (!TOKEN.test(h) || !FIELD_VALUE.test(String(v))) return undefined
     text += `${h}: ${v}\r\n`
   }
   return `${text}\r\n`
+}
+
+/** The range header's bytes ([start, end] inclusive); null without one; undefined when it is not a single range. */
+function askedRange(headers: Record<string, string>): {start: number; end: number} | null | undefined {
+  const name = Object.keys(headers).find((h) => h.toLowerCase() === 'range')
+  if (name === undefined) return null
+  const m = /^bytes=(\d+)-(\d+)$/.exec(headers[name]!)
+  return m ? {start: Number(m[1]), end: Number(m[2])} : undefined
+}
+
+/** The address to connect to: an IPv6 literal comes bracketed in a URL's host (`[::1]`). */
+export function connectHost(hostname: string): string {
+  return hostname.replace(/^\[(.*)\]$/, '$1')
 }
 
 export class RawGetPool {
   private readonly idle: PooledSocket[] = []
   private closed = false
 
-  constructor(private readonly timeoutMs: number) {}
+  /** `connectTimeoutMs` until the connection (and TLS handshake) is up, then `timeoutMs` of silence. */
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly connectTimeoutMs: number,
+  ) {}
 
   /**
-   * Sends `req` and copies a 200/206 body of exactly `want` bytes into `into`. Null when the answer
-   * is anything else (the socket is dropped); rejects on a network failure or timeout.
+   * Sends `req` and copies a 200/206 body of exactly `want` bytes (and, for a range, exactly the
+   * range asked) into `into`. Rejects on a network failure or timeout; a kept-alive connection the
+   * server closed before answering is retried once on a new one, as Node's own agent does.
    */
-  get(req: SignedGet, want: number, into: Buffer): Promise<Buffer | null> {
+  async get(req: SignedGet, want: number, into: Buffer): Promise<RawResult> {
     const text = requestText(req)
-    if (text === undefined || want > into.length) return Promise.resolve(null)
+    const range = askedRange(req.headers)
+    if (text === undefined || range === undefined || want > into.length) return {status: 0}
     const tlsOn = req.protocol === 'https:'
+    const host = connectHost(req.hostname)
     const port = req.port ?? (tlsOn ? 443 : 80)
     const key = `${tlsOn ? 'https' : 'http'}://${req.hostname}:${port}`
-    return new Promise<Buffer | null>((resolve, reject) => {
-      const ps = this.take(key) ?? this.connect(key, req.hostname, port, tlsOn)
-      let settled = false
-      const finish = (): void => {
-        settled = true
-        ps.exchange = null
+    for (let attempt = 1; ; attempt++) {
+      const reused = this.take(key)
+      const ps = reused ?? this.connect(key, host, port, tlsOn)
+      try {
+        return await this.exchange(ps, text, want, range, into)
+      } catch (err) {
+        if (!(reused && attempt === 1 && (err as {silent?: boolean}).silent)) throw err
       }
-      ps.exchange = {
-        want,
-        into,
-        head: [],
-        headLen: 0,
-        got: -1,
-        done: (result) => {
-          if (settled) return
-          finish()
-          if (result && ps.reusable && !ps.socket.destroyed) this.release(ps)
-          else ps.socket.destroy()
-          resolve(result)
-        },
-        fail: (err) => {
-          if (settled) return
-          finish()
-          ps.socket.destroy()
-          reject(err)
-        },
-      }
-      ps.socket.write(text)
-    })
+    }
   }
 
   close(): void {
@@ -130,13 +145,52 @@ export class RawGetPool {
     for (const ps of this.idle.splice(0)) ps.socket.destroy()
   }
 
-  private take(key: string): PooledSocket | undefined {
-    const i = this.idle.findIndex((p) => p.key === key)
-    return i < 0 ? undefined : this.idle.splice(i, 1)[0]
+  private exchange(ps: PooledSocket, text: string, want: number, range: Exchange['range'], into: Buffer): Promise<RawResult> {
+    return new Promise<RawResult>((resolve, reject) => {
+      let settled = false
+      const finish = (): void => {
+        settled = true
+        ps.exchange = null
+      }
+      ps.exchange = {
+        want,
+        range,
+        into,
+        head: [],
+        headLen: 0,
+        got: -1,
+        silent: true,
+        done: (result) => {
+          if (settled) return
+          finish()
+          if ('body' in result && ps.reusable && !ps.socket.destroyed) this.release(ps)
+          else ps.socket.destroy()
+          resolve(result)
+        },
+        fail: (err) => {
+          if (settled) return
+          const silent = ps.exchange?.silent ?? false
+          finish()
+          ps.socket.destroy()
+          reject(Object.assign(err, {silent}))
+        },
+      }
+      ps.socket.write(text)
+    })
   }
 
+  private take(key: string): PooledSocket | undefined {
+    const i = this.idle.findIndex((p) => p.key === key)
+    if (i < 0) return undefined
+    const ps = this.idle.splice(i, 1)[0]!
+    ps.socket.ref()
+    return ps
+  }
+
+  /** Idle sockets don't keep the process alive (like Node's agent). */
   private release(ps: PooledSocket): void {
     if (this.closed || this.idle.length >= MAX_IDLE) return void ps.socket.destroy()
+    ps.socket.unref()
     this.idle.push(ps)
   }
 
@@ -147,7 +201,8 @@ export class RawGetPool {
       : net.connect({host, port, onread} as net.NetConnectOpts)
     const ps: PooledSocket = {socket, key, exchange: null, reusable: true}
     socket.setNoDelay(true)
-    socket.setTimeout(this.timeoutMs, () => socket.destroy(new Error(`no answer for ${this.timeoutMs} ms`)))
+    socket.setTimeout(this.connectTimeoutMs, () => socket.destroy(new Error(`no connection within ${this.connectTimeoutMs} ms`)))
+    socket.once(tlsOn ? 'secureConnect' : 'connect', () => socket.setTimeout(this.timeoutMs, () => socket.destroy(new Error(`no answer for ${this.timeoutMs} ms`))))
     const gone = (err?: Error): void => {
       const i = this.idle.indexOf(ps)
       if (i >= 0) this.idle.splice(i, 1)
@@ -167,19 +222,20 @@ export class RawGetPool {
       ps.socket.destroy()
       return false
     }
+    ex.silent = false
     if (ex.got >= 0) return this.body(ex, bytes)
     ex.head.push(Buffer.from(bytes))
     ex.headLen += bytes.length
     const all = ex.head.length === 1 ? ex.head[0]! : Buffer.concat(ex.head)
     const end = all.indexOf('\r\n\r\n')
     if (end < 0) {
-      if (ex.headLen > MAX_HEAD) ex.done(null)
+      if (ex.headLen > MAX_HEAD) ex.done({status: 0})
       return true
     }
     const head = parseHead(all.toString('latin1', 0, end))
     ps.reusable = head.keepAlive
-    if ((head.status !== 206 && head.status !== 200) || head.length !== ex.want || head.chunked) {
-      ex.done(null)
+    if (!plainAnswer(head, ex)) {
+      ex.done({status: head.status >= 200 && head.status < 300 ? 0 : head.status})
       return true
     }
     ex.got = 0
@@ -189,32 +245,53 @@ export class RawGetPool {
   /** Copies body bytes; finishes the exchange once `want` bytes are in. */
   private body(ex: Exchange, bytes: Uint8Array): boolean {
     if (ex.got + bytes.length > ex.want) {
-      ex.done(null)
+      ex.done({status: 0})
       return true
     }
     ex.into.set(bytes, ex.got)
     ex.got += bytes.length
-    if (ex.got === ex.want) ex.done(ex.into.subarray(0, ex.want))
+    if (ex.got === ex.want) ex.done({body: ex.into.subarray(0, ex.want)})
     return true
   }
 }
 
-/** Status, Content-Length, chunked framing and keep-alive of an HTTP/1.1 response head. */
-export function parseHead(head: string): {status: number; length: number | undefined; chunked: boolean; keepAlive: boolean} {
+/** A 206 of exactly the range asked, or a 200 of the whole object (or of a range from 0 that covers it), framed by Content-Length. */
+function plainAnswer(head: ResponseHead, ex: Exchange): boolean {
+  if (head.chunked || head.length !== ex.want) return false
+  if (head.status === 206) {
+    const r = ex.range
+    const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(head.contentRange ?? '')
+    return r !== null && m !== null && Number(m[1]) === r.start && Number(m[2]) === r.end
+  }
+  return head.status === 200 && (ex.range === null || ex.range.start === 0)
+}
+
+interface ResponseHead {
+  status: number
+  /** Content-Length; NaN when malformed or given twice with different values. */
+  length: number | undefined
+  chunked: boolean
+  keepAlive: boolean
+  contentRange?: string
+}
+
+/** Status, framing, keep-alive and Content-Range of an HTTP/1.1 response head. */
+export function parseHead(head: string): ResponseHead {
   const lines = head.split('\r\n')
   const m = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0] ?? '')
   if (!m) return {status: 0, length: undefined, chunked: false, keepAlive: false}
-  let length: number | undefined
-  let chunked = false
-  let keepAlive = m[1] === '1'
+  const out: ResponseHead = {status: Number(m[2]), length: undefined, chunked: false, keepAlive: m[1] === '1'}
   for (const line of lines.slice(1)) {
     const c = line.indexOf(':')
     if (c < 0) continue
     const name = line.slice(0, c).trim().toLowerCase()
     const value = line.slice(c + 1).trim()
-    if (name === 'content-length') length = /^\d+$/.test(value) ? Number(value) : NaN
-    else if (name === 'transfer-encoding') chunked = !/^identity$/i.test(value)
-    else if (name === 'connection') keepAlive = /keep-alive/i.test(value) || (keepAlive && !/close/i.test(value))
+    if (name === 'content-length') {
+      const n = /^\d+$/.test(value) ? Number(value) : NaN
+      out.length = out.length === undefined || out.length === n ? n : NaN
+    } else if (name === 'transfer-encoding') out.chunked = !/^identity$/i.test(value)
+    else if (name === 'connection') out.keepAlive = /keep-alive/i.test(value) || (out.keepAlive && !/close/i.test(value))
+    else if (name === 'content-range') out.contentRange = value
   }
-  return {status: Number(m[2]), length, chunked, keepAlive}
+  return out
 }

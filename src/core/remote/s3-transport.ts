@@ -24,7 +24,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
-import {RawGetPool, type SignedGet} from './raw-get.js'
+import {RawGetPool, type RawResult, type SignedGet} from './raw-get.js'
 import {PreconditionFailedError, remoteIoError, type KeyInfo, type PutCondition, type RemoteFailure, type RemoteObject, type Transport} from './transport.js'
 
 export interface S3Location {
@@ -59,7 +59,10 @@ export const IDLE_TIMEOUT_MS = 60_000
 /** Whole reads of a body that broke off after its headers (the SDK does not retry those). */
 const BODY_ATTEMPTS = 4
 
-/** Ranged reads that fell back to the SDK before raw reads are given up for this transport. */
+/**
+ * Raw reads in a row that failed on the network or got an answer they could not take before a
+ * transport gives them up (an error status from the store doesn't count: the SDK handles it).
+ */
 const RAW_MISSES_MAX = 8
 
 /** Thrown from inside the SDK's stack to take the request it signed instead of letting it send it. */
@@ -184,7 +187,7 @@ export class S3Transport implements Transport {
       maxAttempts: MAX_ATTEMPTS,
       requestHandler: {connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: this.timeoutMs},
     })
-    this.raw = loc.rawReads === false ? undefined : new RawGetPool(this.timeoutMs)
+    this.raw = loc.rawReads === false ? undefined : new RawGetPool(this.timeoutMs, CONNECT_TIMEOUT_MS)
   }
 
   private key(k: string): string {
@@ -254,17 +257,19 @@ export class S3Transport implements Transport {
       },
       {step: 'deserialize', name: 'blTakeSignedRequest', priority: 'low'},
     )
-    let got: Buffer | null = null
+    let result: RawResult = {status: 0}
     try {
       await this.client.send(cmd)
     } catch (err) {
-      if (err instanceof SignedRequestTaken) got = await raw.get(err.request, end - start, into).catch(() => null)
+      if (!(err instanceof SignedRequestTaken)) return null // the SDK's own trouble: its path reports it
+      result = await raw.get(err.request, end - start, into).catch((): RawResult => ({status: 0}))
     }
-    if (got) {
+    if ('body' in result) {
       this.reads.raw++
-      return got
+      this.rawMisses = 0
+      return result.body
     }
-    if (++this.rawMisses >= RAW_MISSES_MAX && this.raw) {
+    if (result.status === 0 && ++this.rawMisses >= RAW_MISSES_MAX && this.raw) {
       this.raw.close()
       this.raw = undefined
     }
