@@ -7,9 +7,9 @@
  * machine, while the S3 server competes for the same cores (docs/decisions.md, "Remotes").
  *
  * The request is built and signed by the AWS SDK (s3-transport.ts) and only sent here. Anything but
- * a plain answer of the expected length — another status, chunked framing, a cut or silent
- * connection — returns null or throws, and the caller asks the SDK again, which retries and turns
- * errors into messages. So this path can only make a read faster, never change what it returns.
+ * a plain answer of the expected length and range — another status, chunked framing, a cut or
+ * silent connection — comes back as a status or a rejection, and the caller asks the SDK again,
+ * which retries and turns errors into messages. So this path can only make a read faster, never change what it returns.
  */
 import net from 'node:net'
 import tls from 'node:tls'
