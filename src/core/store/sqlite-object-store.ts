@@ -27,6 +27,14 @@ export const FORMAT_VERSION = 1
 
 /** Bulk writes commit after this many bytes (a multiple of the segment size). */
 const BULK_TX_BYTES = 32 * 1024 * 1024
+/** Page cache (negative: KiB) for reads and ordinary transactions. */
+const CACHE_KIB = -16384
+/**
+ * Page cache while bulk-writing segments: their pages are written once and never read back, and
+ * a 4 MiB cache (64 pages) that stays in the CPU's caches made a 512 MiB add ~5% faster than 16 MiB
+ * (64 MiB: ~20% slower).
+ */
+const BULK_CACHE_KIB = -4096
 const INDEX_TREE_KEY = 'index_tree'
 
 const KIND_BY_CODE: Record<number, ObjectKind> = {1: 'blob', 2: 'tree', 3: 'commit'}
@@ -111,7 +119,7 @@ export class SqliteObjectStore implements ObjectStore {
       }
       if (!opts.readonly) db.pragma('journal_mode = TRUNCATE')
       db.pragma('synchronous = FULL')
-      db.pragma('cache_size = -16384')
+      db.pragma(`cache_size = ${CACHE_KIB}`)
       if (opts.create) {
         db.exec('BEGIN IMMEDIATE')
         db.exec(SCHEMA)
@@ -308,6 +316,7 @@ export class SqliteObjectStore implements ObjectStore {
     try {
       if (!this.bulkOpen) {
         if (this.fsyncMode === 'batch') this.db.pragma('synchronous = OFF')
+        this.db.pragma(`cache_size = ${BULK_CACHE_KIB}`)
         this.db.exec('BEGIN IMMEDIATE')
         this.inTx = this.bulkOpen = true
         this.bulkBytes = 0
@@ -317,14 +326,15 @@ export class SqliteObjectStore implements ObjectStore {
     } catch (err) {
       this.inTx = this.bulkOpen = false
       this.abandon()
-      this.restoreSync()
+      this.restoreAfterBulk()
       throw translateSqliteError(err, this.file)
     }
     if (this.bulkBytes >= BULK_TX_BYTES) this.endBulk()
   }
 
-  private restoreSync(): void {
+  private restoreAfterBulk(): void {
     if (this.fsyncMode === 'batch') this.db.pragma('synchronous = FULL')
+    this.db.pragma(`cache_size = ${CACHE_KIB}`)
   }
 
   endBulk(): void {
@@ -337,7 +347,7 @@ export class SqliteObjectStore implements ObjectStore {
       this.abandon()
       throw translateSqliteError(err, this.file)
     } finally {
-      this.restoreSync()
+      this.restoreAfterBulk()
     }
     if (this.fsyncMode === 'batch') this.startBackgroundSync()
   }

@@ -5,7 +5,8 @@ import type {ChunkRef} from '../objects/blob.js'
 export type WorkerJob = {type: 'files'; files: Array<{seq: number; abs: string; path: string}>} | {type: 'end'}
 
 export type WorkerReply =
-  | {type: 'segment'; slot: number; length: number; entries: Array<{id: string; offset: number; length: number}>}
+  /** `buffer` is transferred; the main thread sends it back once the segment is written. */
+  | {type: 'segment'; buffer: ArrayBuffer; length: number; entries: Array<{id: string; offset: number; length: number}>}
   | {type: 'file'; files: Array<{seq: number; id: string; size: number; chunks: ChunkRef[]}>}
   | {type: 'error'; seq: number; code: ErrorCode; message: string; hint: string; data: Record<string, unknown>}
   | {type: 'done'}

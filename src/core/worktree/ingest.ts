@@ -8,7 +8,7 @@
  * SQLite: on two cores that roughly halves the time of a big `bl add`.
  */
 import fs from 'node:fs'
-import {Worker} from 'node:worker_threads'
+import {MessageChannel, Worker} from 'node:worker_threads'
 import {breather} from '../breather.js'
 import {SEGMENT_MAX} from '../chunk.js'
 import {BlError} from '../errors.js'
@@ -90,15 +90,17 @@ export class Ingestor {
    */
   private addFilesInWorker(files: Array<{abs: string; path: string}>): Promise<IngestResult[]> {
     const results: IngestResult[] = new Array(files.length)
-    const inflight = new Int32Array(new SharedArrayBuffer(4))
-    const slots = Array.from({length: MAX_INFLIGHT_SEGMENTS + 1}, () => new SharedArrayBuffer(SEGMENT_MAX))
-    const worker = new Worker(WORKER_URL, {workerData: {inflight: inflight.buffer, maxInflight: MAX_INFLIGHT_SEGMENTS, slots}})
+    // Written segment buffers go back to the worker on their own port, which it reads synchronously.
+    const returned = new Int32Array(new SharedArrayBuffer(4))
+    const {port1: returns, port2: workerReturns} = new MessageChannel()
+    const worker = new Worker(WORKER_URL, {workerData: {returned: returned.buffer, returns: workerReturns, maxInflight: MAX_INFLIGHT_SEGMENTS}, transferList: [workerReturns]})
     return new Promise<IngestResult[]>((resolve, reject) => {
       let failed = false
       const fail = (e: BlError): void => {
         if (failed) return
         failed = true
         void worker.terminate()
+        returns.close()
         reject(e)
       }
       worker.on('message', (msg: WorkerReply) => {
@@ -106,11 +108,12 @@ export class Ingestor {
         try {
           switch (msg.type) {
             case 'segment': {
-              const data = Buffer.from(slots[msg.slot]!, 0, msg.length)
+              const data = Buffer.from(msg.buffer, 0, msg.length)
               const entries = msg.entries.map((e) => ({id: Buffer.from(e.id, 'hex'), offset: e.offset, length: e.length}))
               this.writeForeignSegment(data, entries)
-              Atomics.sub(inflight, 0, 1)
-              Atomics.notify(inflight, 0)
+              returns.postMessage(msg.buffer, [msg.buffer])
+              Atomics.add(returned, 0, 1)
+              Atomics.notify(returned, 0)
               break
             }
             case 'file':
@@ -126,6 +129,7 @@ export class Ingestor {
               break
             case 'done':
               void worker.terminate()
+              returns.close()
               resolve(results)
               break
           }
