@@ -11,7 +11,7 @@ import {commitId, commitPayload, encodeCommit, type Commit, type Signature} from
 import {commitSigner, type CommitSigner} from '../ops/keys.js'
 import {notCheckedOut} from '../ops/checkout.js'
 import {normalizeMessage} from '../ops/commit.js'
-import {clearOperation, writeOperation, type Conflict, type OperationState} from '../ops/operation-state.js'
+import {clearOperation, conflictPaths, writeOperation, type Conflict, type OperationState} from '../ops/operation-state.js'
 import {commitTree, indexAsFlat, treeMap} from '../ops/snapshot.js'
 import {advanceHead, readHead, setHead, updateRefs} from '../refs/refs.js'
 import type {Repo} from '../repo.js'
@@ -99,16 +99,6 @@ export function conflictError(op: OperationState): BlError {
     hint: `Resolve each path (\`bl checkout --ours|--theirs <path>\`, or edit it and \`bl add <path>\`), then \`bl ${op.kind} --continue\`; or \`bl ${op.kind} --abort\`.`,
     data: {operation: op.kind, conflicts: op.conflicts, theirs: op.theirs},
   })
-}
-
-/** Every path a conflict involves, on any side. */
-export function conflictPaths(conflicts: Conflict[]): Set<string> {
-  const out = new Set<string>()
-  for (const c of conflicts) {
-    out.add(c.path)
-    for (const s of [c.base, c.ours, c.theirs]) if (s) out.add(s.path)
-  }
-  return out
 }
 
 /**

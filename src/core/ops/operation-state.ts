@@ -174,3 +174,13 @@ export function markResolved(repo: Repo, specs: string[]): string[] {
   writeOperation(repo, {...op, conflicts: op.conflicts.filter((c) => !under(c.path))})
   return resolved
 }
+
+/** Every path a conflict involves, on any side. */
+export function conflictPaths(conflicts: Conflict[]): Set<string> {
+  const out = new Set<string>()
+  for (const c of conflicts) {
+    out.add(c.path)
+    for (const s of [c.base, c.ours, c.theirs]) if (s) out.add(s.path)
+  }
+  return out
+}

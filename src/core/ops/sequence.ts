@@ -9,7 +9,7 @@
 import {BlError, isBlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
-import {abortOperation, conflictPaths, flatOfCommit, requireCleanIndex, restorePaths, saveOperation, storeTree, writeCommit, operationSigner, prepareCommit} from '../merge/apply.js'
+import {abortOperation, flatOfCommit, requireCleanIndex, restorePaths, saveOperation, storeTree, writeCommit, operationSigner, prepareCommit} from '../merge/apply.js'
 import {mergeTrees, type Favor} from '../merge/three-way.js'
 import {readHead, setHead, shortRef, updateRefs} from '../refs/refs.js'
 import {resolveRevision} from '../refs/revision.js'
@@ -17,7 +17,7 @@ import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {moveWorktree} from './checkout.js'
 import {finishInterruptedStep, finishOrStop, requireResolved, resultTree, type MergeResult} from './merge.js'
-import {clearOperation, requireNoOperation, requireOperation, writeOperation, type OperationKind, type OperationState} from './operation-state.js'
+import {clearOperation, conflictPaths, requireNoOperation, requireOperation, writeOperation, type OperationKind, type OperationState} from './operation-state.js'
 import {commitTree, indexAsFlat, viewWorktree} from './snapshot.js'
 
 type SequenceKind = Exclude<OperationKind, 'merge'>

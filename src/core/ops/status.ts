@@ -13,8 +13,7 @@ import {loadIndex} from '../worktree/index-state.js'
 import {toRepoPath, underAny} from '../worktree/paths.js'
 import {ancestorDirs} from '../worktree/scan.js'
 import {headTree, indexAsFlat, saveRefreshed, treeMap, viewWorktree} from './snapshot.js'
-import {readOperation, type ConflictKind, type OperationKind} from './operation-state.js'
-import {conflictPaths} from '../merge/apply.js'
+import {conflictPaths, readOperation, type ConflictKind, type OperationKind} from './operation-state.js'
 
 export interface StatusEntry {
   path: string
