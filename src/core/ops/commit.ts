@@ -14,9 +14,8 @@ import {stage, type AddOptions} from './add.js'
 import {commitSigner, type PassphrasePrompt} from './keys.js'
 import {readOperation} from './operation-state.js'
 import {commitGuard} from '../protect/enforce.js'
-import {guardCommitPins, hasPinsFile} from '../schema/pins.js'
+import {hasPinsFile} from '../schema/pins-file.js'
 import {codeLinkMeta, loadCodeIdentity} from '../gitlink/code-link.js'
-import {inputMeta, resolveInputs} from './lineage.js'
 
 export interface CommitOptions {
   message: string
@@ -63,7 +62,9 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
   // Key and passphrase first: a missing key or a wrong passphrase fails before any work is done.
   const signer = await commitSigner(repo, {sign: opts.sign, key: opts.signingKey, prompt: opts.passphrasePrompt})
   // The code commit is read before staging: the data commit records the code as it was when asked.
-  const inputs = opts.inputs?.length ? inputMeta(await resolveInputs(repo, opts.inputs)) : {}
+  // Lineage (remotes) and the pin checker (table readers) load only when used: with them, every
+  // commit loaded 79 modules instead of 58 (~14 ms).
+  const inputs = opts.inputs?.length ? await import('./lineage.js').then(async (l) => l.inputMeta(await l.resolveInputs(repo, opts.inputs!))) : {}
   const meta = {...(await codeLinkMeta(repo)), ...inputs, ...opts.meta}
   if (opts.all) await stage(repo, [''], {onlyTracked: true, progress: opts.progress})
   const head = readHead(repo)
@@ -103,7 +104,7 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
   // trees of a refused commit or a failed signing are left to gc).
   const c = built!
   guard?.(c)
-  await guardCommitPins(repo, c)
+  if (hasPinsFile(repo, c.tree)) await (await import('../schema/pins.js')).guardCommitPins(repo, c)
   if (signer) c.signature = await signer.sign(commitPayload(c))
   return repo.store.transaction(() => publish(c), {durable: true})
 }

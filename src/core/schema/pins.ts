@@ -20,8 +20,9 @@ import type {ColumnType} from '../tables/types.js'
 import {ensureContent} from '../ops/content.js'
 import {statsOfBlob} from '../ops/tables.js'
 
-/** The pin file, at the root of the work tree and of every commit's tree. */
-export const PINS_FILE = '.blschema'
+import {hasPinsFile, PINS_FILE} from './pins-file.js'
+
+export {hasPinsFile, PINS_FILE}
 const VERSION = 1
 /** A pin file bigger than this is not one bl reads (pins are a few KiB). */
 const MAX_PINS_BYTES = 16 * 1024 * 1024
@@ -184,11 +185,6 @@ export function conformance(pin: SchemaPin, path: string, stats: Pick<TableStats
 /** A matching file that is not a readable table. */
 function unreadable(pin: SchemaPin, path: string, err: BlError): PinViolation {
   return {path, pattern: pin.pattern, column: null, problem: 'unreadable', expected: null, actual: err.message, message: `${printable(path)}: unreadable (${err.message})`}
-}
-
-/** Does this tree hold a pin file (cheap: one root listing)? */
-export function hasPinsFile(repo: Repo, tree: Oid): boolean {
-  return lookupPath(repo.store, tree, PINS_FILE) !== undefined
 }
 
 /**
