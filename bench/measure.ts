@@ -143,14 +143,19 @@ const CLK_TCK = ((): number => {
   return Number.isFinite(n) && n > 0 ? n : 100
 })()
 
-/** Busy jiffies of all CPUs (user+nice+system+irq+softirq+steal) from /proc/stat. */
-function busyNow(): number | null {
+/** The all-CPU jiffy counters of /proc/stat (user nice system idle iowait irq softirq steal ...). */
+function cpuJiffies(): number[] | null {
   try {
-    const v = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
-    return v[0]! + v[1]! + v[2]! + v[5]! + v[6]! + (v[7] ?? 0)
+    return fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
   } catch {
     return null
   }
+}
+
+/** Busy jiffies of all CPUs (user+nice+system+irq+softirq+steal). */
+function busyNow(): number | null {
+  const v = cpuJiffies()
+  return v ? v[0]! + v[1]! + v[2]! + v[5]! + v[6]! + (v[7] ?? 0) : null
 }
 
 function diff(a: number | null, b: number | null): number | null {
@@ -220,9 +225,47 @@ function spawnToFiles(
   })
 }
 
-/** Flush dirty pages so one step's write-back does not land in the next step's timing (untimed). */
+/**
+ * Flush dirty pages so one step's write-back does not land in the next step's timing, then wait
+ * until the machine is quiet (untimed). `sync` returns before the kernel is done: after a run's
+ * scratch GiBs are deleted, ext4 (mounted with `discard` here) and write-back keep a core busy in
+ * system time and I/O wait for 10-20 s, and a D3 add+commit timed in that window took 2.0 s
+ * instead of 1.35 s.
+ */
 export function syncDisks(): void {
   spawnSync('sync', [], {stdio: 'ignore'})
+  waitQuiet()
+}
+
+const QUIET_WINDOW_MS = 500
+/** Busy share of all CPUs (I/O wait counts as busy) below which the machine is quiet. */
+const QUIET_BUSY = 0.1
+const QUIET_MAX_MS = 20_000
+
+/** All-CPU time, and its part not idle (I/O wait counts as busy here). */
+function cpuTimes(): {busy: number; total: number} | null {
+  const v = cpuJiffies()
+  if (!v) return null
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0)
+  return {busy: total - (v[3] ?? 0), total}
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+/** Waits until a QUIET_WINDOW_MS window is below QUIET_BUSY (at most QUIET_MAX_MS). */
+export function waitQuiet(): void {
+  const start = Date.now()
+  let prev = cpuTimes()
+  if (!prev) return
+  while (Date.now() - start < QUIET_MAX_MS) {
+    sleepSync(QUIET_WINDOW_MS)
+    const now = cpuTimes()!
+    const total = now.total - prev.total
+    if (total > 0 && (now.busy - prev.busy) / total < QUIET_BUSY) return
+    prev = now
+  }
 }
 
 export function commandVersion(cmd: string, args: string[] = ['--version']): string | null {
