@@ -52,6 +52,22 @@ describe('the bl launcher', () => {
     assert.equal(/oclif-files=(\d+)/.exec(r.stderr)?.[1], '0', r.stderr)
   })
 
+  it('status and commit load only the subsystems they use (module count is start-up time)', () => {
+    const graph = (cmd: string): string[] => {
+      const r = spawnSync(process.execPath, [path.join(path.dirname(BIN), '..', 'scripts', 'module-graph.js'), `commands/${cmd}.js`], {encoding: 'utf8'})
+      assert.equal(r.status, 0, r.stderr)
+      return r.stdout.split('\n').map((l) => l.split(' <- ')[0]!).filter((l) => l.startsWith('core/'))
+    }
+    const status = graph('status')
+    assert.ok(status.includes('core/ops/status.js') && status.includes('core/worktree/scan.js'), status.join(' '))
+    for (const heavy of ['core/merge/', 'core/remote/', 'core/tables/', 'core/signing/', 'core/ops/commit.js', 'core/ops/checkout.js'])
+      assert.deepEqual(status.filter((m) => m.startsWith(heavy)), [], `bl status loads ${heavy}`)
+    const commit = graph('commit')
+    assert.ok(commit.includes('core/ops/commit.js') && commit.includes('core/schema/pins-file.js'), commit.join(' '))
+    for (const heavy of ['core/ops/lineage.js', 'core/schema/pins.js', 'core/tables/', 'core/remote/remote-repo.js', 'core/remote/pack.js'])
+      assert.deepEqual(commit.filter((m) => m.startsWith(heavy)), [], `bl commit loads ${heavy} before it needs it`)
+  })
+
   it('a plugin command (its own copy of oclif) exits cleanly from -h', () => {
     const r = run(BIN, ['plugins', 'install', '-h'])
     assert.equal(r.status, 0, r.stderr)
