@@ -228,12 +228,18 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   for (const dir of new Set(writes.map((w) => path.dirname(absPath(repo, w.p))))) sweepStaleTemps(dir)
   sweepStaleStages(repo.blDir)
   const breathe = breather()
-  for (const {p, target} of writes) {
-    const st = writeEntry(repo, p, target, knownDirs, opts.staged)
-    written++
-    progress?.onFile?.(p, target.size)
-    indexUpdates.push(makeEntry(p, st, {id: target.id, size: target.size}, now))
-    await breathe()
+  const reads = repo.store.readSession()
+  try {
+    for (const {p, target} of writes) {
+      reads.keep()
+      const st = writeEntry(repo, p, target, knownDirs, opts.staged)
+      written++
+      progress?.onFile?.(p, target.size)
+      indexUpdates.push(makeEntry(p, st, {id: target.id, size: target.size}, now))
+      await breathe()
+    }
+  } finally {
+    reads.end()
   }
   repo.store.transaction(
     () => {
@@ -288,11 +294,17 @@ export async function materializeAbsent(repo: Repo, specs: string[], progress?: 
   const knownDirs = new Set<string>()
   const updates: IndexEntry[] = []
   const breathe = breather()
-  for (const e of absent) {
-    const flat: FlatEntry = {kind: e.kind === 'symlink' ? 'symlink' : 'file', exec: e.exec, size: e.size, id: e.id}
-    updates.push(makeEntry(e.path, writeEntry(repo, e.path, flat, knownDirs), {id: e.id, size: e.size}, now))
-    progress?.onFile?.(e.path, e.size)
-    await breathe()
+  const reads = repo.store.readSession()
+  try {
+    for (const e of absent) {
+      reads.keep()
+      const flat: FlatEntry = {kind: e.kind === 'symlink' ? 'symlink' : 'file', exec: e.exec, size: e.size, id: e.id}
+      updates.push(makeEntry(e.path, writeEntry(repo, e.path, flat, knownDirs), {id: e.id, size: e.size}, now))
+      progress?.onFile?.(e.path, e.size)
+      await breathe()
+    }
+  } finally {
+    reads.end()
   }
   repo.store.transaction(() => {
     for (const u of updates) repo.store.putIndexEntry(u)
