@@ -45,7 +45,7 @@ export class FileChunker {
   chunkFile(abs: string, path: string, onChunk: (id: Buffer, view: Uint8Array) => void, onBytes?: (n: number) => void): ChunkedFile {
     return withOpenFile(abs, path, (fd) => {
       const before = fs.fstatSync(fd)
-      const res = this.readAll(fd, onChunk, onBytes)
+      const res = this.readAll(fd, before.size, onChunk, onBytes)
       const after = fs.fstatSync(fd)
       if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || res.size !== after.size)
         throw new BlError('FILE_CHANGED_DURING_READ', `${path}: changed while bl was reading it`, {hint: 'Run the command again once the file is no longer being written.', data: {path}})
@@ -67,11 +67,16 @@ export class FileChunker {
     return this.run(src.read, onChunk)
   }
 
-  private readAll(fd: number, onChunk: (id: Buffer, view: Uint8Array) => void, onBytes?: (n: number) => void): ChunkedFile {
-    return this.run((buf, off, len) => fs.readSync(fd, buf, off, len, null), onChunk, onBytes)
+  /**
+   * Reads until `expected` bytes (the size fstat gave) or end of file, whichever comes first: no
+   * extra read() only to see end of file (half of the reads of 50,000 small files). A file that
+   * grew or shrank meanwhile has a size other than `expected` afterwards, which chunkFile reports.
+   */
+  private readAll(fd: number, expected: number, onChunk: (id: Buffer, view: Uint8Array) => void, onBytes?: (n: number) => void): ChunkedFile {
+    return this.run((buf, off, len) => fs.readSync(fd, buf, off, len, null), onChunk, onBytes, expected)
   }
 
-  private run(read: (buf: Uint8Array, off: number, len: number) => number, onChunk: (id: Buffer, view: Uint8Array) => void, onBytes?: (n: number) => void): ChunkedFile {
+  private run(read: (buf: Uint8Array, off: number, len: number) => number, onChunk: (id: Buffer, view: Uint8Array) => void, onBytes?: (n: number) => void, expected = Infinity): ChunkedFile {
     const data = this.chunker.data
     const cap = data.length
     const whole = this.whole
@@ -90,6 +95,7 @@ export class FileChunker {
           fill += n
           size += n
           onBytes?.(n)
+          if (size >= expected) eof = true
         }
       }
       let cut: number
