@@ -317,15 +317,24 @@ function mutateValue(v: unknown, r: Rng): unknown {
     const out: Record<string, unknown> = {...(v as Record<string, unknown>)}
     const keys = Object.keys(out)
     if (keys.length && r.chance(0.5)) delete out[r.pick(keys)]
-    else out[r.pick(['extra', '__proto__', 'constructor', keys[0] ?? 'x' + 'X', ''])] = r.pick(JSON_VALUES)(r)
+    else setOwn(out, r.pick(['extra', '__proto__', 'constructor', keys[0] ?? 'x' + 'X', '']), r.pick(JSON_VALUES)(r))
     return out
   }
   return r.pick(JSON_VALUES)(r)
 }
 
+/**
+ * Sets an own property, as JSON.parse makes one: `o.__proto__ = v` would instead replace the
+ * object's prototype (a Raw fragment as prototype made the object serialise as that fragment's
+ * inherited text, and a case crashed the fuzz worker instead of testing the decoder).
+ */
+function setOwn(o: Record<string | number, unknown>, key: string | number, value: unknown): void {
+  Object.defineProperty(o, key, {value, enumerable: true, writable: true, configurable: true})
+}
+
 /** Serialises with keys sorted and no spaces (canonical for the policy), splicing Raw fragments. */
 function toJson(v: unknown): string {
-  if (v instanceof Raw) return v.text
+  if (v instanceof Raw && Object.hasOwn(v, 'text')) return v.text
   if (Array.isArray(v)) return '[' + v.map(toJson).join(',') + ']'
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>
@@ -356,7 +365,7 @@ function mutateJson(text: string, r: Rng): string | null {
   for (let n = r.chance(0.8) ? 1 : 1 + r.int(4); n > 0; n--) {
     const {parent, key} = r.pick(nodes)
     if (parent === null) root = mutateValue(root, r)
-    else (parent as Record<string | number, unknown>)[key] = mutateValue((parent as Record<string | number, unknown>)[key], r)
+    else setOwn(parent as Record<string | number, unknown>, key, mutateValue((parent as Record<string | number, unknown>)[key], r))
   }
   const out = toJson(root)
   return r.chance(0.5) ? out : out + '\n'

@@ -1,6 +1,6 @@
 /**
  * Pack writing (src/core/remote/pack.ts): which chunks are stored compressed, and a pack laid out
- * in a reused buffer reads back the same as one in a fresh buffer.
+ * in a reused buffer reads back the same as one in a fresh buffer, and holds no view of its inputs.
  */
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
@@ -14,9 +14,9 @@ const noise = crypto.randomBytes(256 * 1024)
 const noisyHead = Buffer.concat([crypto.randomBytes(16 * 1024), Buffer.alloc(240 * 1024, 'a')])
 
 function pack(into?: Buffer) {
-  const w = new PackWriter()
+  const w = new PackWriter(into)
   for (const c of [csv, noise, noisyHead]) w.add('chunk', hashHex(c), c)
-  return w.finish(into)
+  return {...w.finish(), buffer: w.buffer}
 }
 
 describe('pack writer', () => {
@@ -29,16 +29,28 @@ describe('pack writer', () => {
     for (const e of index.entries) assert.equal(hashHex(entryBytes(e, bytes.subarray(e.offset, e.offset + e.storedLen))), e.id)
   })
 
-  it('finish(into) lays the pack out in the given buffer when it fits, and in a fresh one when not', () => {
+  it('lays the pack out in the buffer it was given when it fits, and in a bigger one when not', () => {
     const fresh = pack()
     const big = Buffer.alloc(fresh.bytes.length + 100, 0xee)
     const reused = pack(big)
     assert.equal(reused.bytes.buffer, big.buffer, 'a view of the buffer given')
+    assert.equal(reused.buffer, big)
     assert.deepEqual(reused.bytes, fresh.bytes)
     assert.equal(reused.index.pack, fresh.index.pack)
     const small = Buffer.alloc(10)
     const other = pack(small)
     assert.notEqual(other.bytes.buffer, small.buffer)
+    assert.ok(other.buffer.length >= other.bytes.length, 'the writer grew its buffer')
     assert.deepEqual(other.bytes, fresh.bytes)
+  })
+
+  it('copies what it is given: changing an input after add() does not change the pack', () => {
+    const input = Buffer.from(noise)
+    const w = new PackWriter()
+    w.add('chunk', hashHex(input), input)
+    input.fill(0)
+    const {bytes, index} = w.finish()
+    const e = index.entries[0]!
+    assert.equal(hashHex(entryBytes(e, bytes.subarray(e.offset, e.offset + e.storedLen))), hashHex(noise))
   })
 })

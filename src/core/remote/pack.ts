@@ -43,11 +43,27 @@ function bad(what: string, detail: string): BlError {
   return new BlError('CORRUPT_REMOTE', `corrupt ${what} on the remote: ${detail}`, {hint: 'Run `bl fsck --remote` (or ask whoever wrote it); nothing corrupted was stored locally.', data: {what}})
 }
 
-/** Builds one pack in memory (bounded by the caller's size limit). */
+/**
+ * Builds one pack in memory (bounded by the caller's size limit). Each object is copied into the
+ * pack's buffer as it is added, so the writer holds no views of its inputs: a chunk read from the
+ * store is a view of a whole 4 MiB segment, and a pack of small chunks that kept those views kept
+ * every segment they came from alive until the upload finished.
+ */
 export class PackWriter {
-  private readonly parts: Buffer[] = [PACK_MAGIC, Buffer.from([VERSION])]
-  private size = PACK_MAGIC.length + 1
+  private buf: Buffer
+  private size = 0
   private readonly entries: IdxEntry[] = []
+
+  /**
+   * `into`: the buffer to lay the pack out in (an uploader reuses its buffers: a fresh 8 MiB one
+   * per pack costs page faults on every 4 KiB here); it is replaced by a bigger one if the pack
+   * outgrows it.
+   */
+  constructor(into?: Buffer) {
+    this.buf = into ?? Buffer.allocUnsafe(64 * 1024)
+    this.put(PACK_MAGIC)
+    this.put(Uint8Array.of(VERSION))
+  }
 
   get bytes(): number {
     return this.size
@@ -55,6 +71,22 @@ export class PackWriter {
 
   get count(): number {
     return this.entries.length
+  }
+
+  /** The buffer the pack is laid out in (hand it to the next writer once the pack is sent). */
+  get buffer(): Buffer {
+    return this.buf
+  }
+
+  private put(bytes: Uint8Array): void {
+    const need = this.size + bytes.length
+    if (need > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2))
+      bigger.set(this.buf.subarray(0, this.size))
+      this.buf = bigger
+    }
+    this.buf.set(bytes, this.size)
+    this.size = need
   }
 
   /**
@@ -73,24 +105,15 @@ export class PackWriter {
       }
     }
     const head = new Writer(48).u8(KIND_CODE[kind]).u8(flags).id(id).uvar(raw.length).uvar(stored.length).finish()
-    this.parts.push(Buffer.from(head), Buffer.from(stored.buffer, stored.byteOffset, stored.length))
-    const offset = this.size + head.length
-    this.size = offset + stored.length
+    this.put(head)
+    const offset = this.size
+    this.put(stored)
     this.entries.push({id, kind, flags, offset, storedLen: stored.length, rawLen: raw.length})
   }
 
-  /**
-   * The pack's bytes, its id (BLAKE3 of the bytes) and its index. The bytes are laid out in `into`
-   * when it is big enough (an uploader reuses its buffers: a fresh 8 MiB one per pack costs page
-   * faults on every 4 KiB here).
-   */
-  finish(into?: Buffer): {bytes: Buffer; index: PackIndex} {
-    const bytes = into && into.length >= this.size ? into.subarray(0, this.size) : Buffer.allocUnsafe(this.size)
-    let off = 0
-    for (const p of this.parts) {
-      bytes.set(p, off)
-      off += p.length
-    }
+  /** The pack's bytes (a view of `buffer`), its id (BLAKE3 of the bytes) and its index. */
+  finish(): {bytes: Buffer; index: PackIndex} {
+    const bytes = this.buf.subarray(0, this.size)
     const pack = hashHex(bytes)
     const entries = [...this.entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     return {bytes, index: {pack, packSize: bytes.length, entries}}

@@ -102,11 +102,12 @@ export async function uploadPlan(store: SqliteObjectStore, remote: string, t: Tr
   let objects = 0
   const total = plan.meta.length + plan.chunks.length
   const inflight = new Set<Promise<void>>()
-  // Pack buffers are reused, one per upload in flight; a pack outgrows its target by one object.
+  // Pack buffers are reused: one per upload in flight and one being filled (a pack outgrows its
+  // target by one object).
   const spare: Buffer[] = []
+  const writer = (): PackWriter => new PackWriter(spare.pop() ?? Buffer.allocUnsafe(PACK_TARGET + 2 * 1024 * 1024))
   const publish = async (w: PackWriter): Promise<void> => {
-    const into = spare.pop() ?? Buffer.allocUnsafe(PACK_TARGET + 2 * 1024 * 1024)
-    const {bytes: body, index} = w.finish(into)
+    const {bytes: body, index} = w.finish()
     await t.put(`packs/${index.pack}.pack`, body)
     await t.put(`packs/${index.pack}.idx`, encodeIdx(index))
     store.transaction(() => store.addRemotePack(remote, index))
@@ -114,7 +115,7 @@ export async function uploadPlan(store: SqliteObjectStore, remote: string, t: Tr
     bytes += body.length
     progress.onBytes?.(body.length)
     // Only after success: a failed upload's parts may still be on their way out of this buffer.
-    spare.push(into)
+    spare.push(w.buffer)
   }
   let parallel = true
   const ship = async (w: PackWriter): Promise<void> => {
@@ -126,14 +127,14 @@ export async function uploadPlan(store: SqliteObjectStore, remote: string, t: Tr
     p.catch(() => undefined)
     inflight.add(p)
   }
-  let w = new PackWriter()
+  let w = writer()
   /** One object counted; the pack is shipped once it reaches its size. */
   const counted = async (): Promise<void> => {
     objects++
     progress.onObjects?.(objects, total)
     if (w.bytes < PACK_TARGET) return
     await ship(w)
-    w = new PackWriter()
+    w = writer()
   }
   // The reads between uploads share read transactions (a push of 50,000 files reads ~100,000 objects).
   const reads = store.readSession()
@@ -149,7 +150,7 @@ export async function uploadPlan(store: SqliteObjectStore, remote: string, t: Tr
     await ship(w)
     await Promise.all(inflight)
     parallel = false
-    w = new PackWriter()
+    w = writer()
     const order = {blob: 0, tree: 1, commit: 2}
     // planPush lists trees parents first and commits children first: reversed, dependencies lead.
     const meta = [...plan.meta].reverse().sort((a, b) => order[a.kind] - order[b.kind])
