@@ -229,7 +229,7 @@ function spawnToFiles(
  * Flush dirty pages so one step's write-back does not land in the next step's timing, then wait
  * until the machine is quiet (untimed). `sync` returns before the kernel is done: after a run's
  * scratch GiBs are deleted, ext4 (mounted with `discard` here) and write-back keep a core busy in
- * system time and I/O wait for 10-20 s, and a D3 add+commit timed in that window took 2.0 s
+ * system time and I/O wait for 10-20 s (waited for up to 10 s), and a D3 add+commit timed in that window took 2.0 s
  * instead of 1.35 s.
  */
 export function syncDisks(): void {
@@ -240,7 +240,7 @@ export function syncDisks(): void {
 const QUIET_WINDOW_MS = 500
 /** Busy share of all CPUs (I/O wait counts as busy) below which the machine is quiet. */
 const QUIET_BUSY = 0.1
-const QUIET_MAX_MS = 20_000
+const QUIET_MAX_MS = 10_000
 
 /** All-CPU time, and its part not idle (I/O wait counts as busy here). */
 function cpuTimes(): {busy: number; total: number} | null {
