@@ -121,8 +121,9 @@ export class FileChunker {
 /**
  * Packs chunks into segment buffers of at most `max` bytes; `onFull` receives each full one.
  * `nextBuffer` supplies the buffer for the next segment once one is handed over: the main thread
- * reuses one buffer (its segments are written synchronously), the worker cycles through slots of
- * shared memory (a fresh zeroed 4 MiB buffer per segment cost ~10% of a big add in page faults).
+ * reuses one buffer (its segments are written synchronously), the worker reuses the few buffers
+ * the main thread sends back (a fresh zeroed 4 MiB buffer per segment cost ~10% of a big add in
+ * page faults).
  */
 export class SegmentBuilder {
   private buf: Buffer
