@@ -227,10 +227,10 @@ function spawnToFiles(
 
 /**
  * Flush dirty pages so one step's write-back does not land in the next step's timing, then wait
- * until the machine is quiet (untimed). `sync` returns before the kernel is done: after a run's
- * scratch GiBs are deleted, ext4 (mounted with `discard` here) and write-back keep a core busy in
- * system time and I/O wait for 10-20 s (waited for up to 10 s), and a D3 add+commit timed in that window took 2.0 s
- * instead of 1.35 s.
+ * until the machine is quiet, for at most QUIET_MAX_MS (untimed). `sync` returns before the kernel
+ * is done: after a run's scratch GiBs are deleted, ext4 (mounted with `discard` here) and
+ * write-back keep a core busy in system time and I/O wait for 10-20 s, and a D3 add+commit timed
+ * in that window took 2.0 s instead of 1.35 s.
  */
 export function syncDisks(): void {
   spawnSync('sync', [], {stdio: 'ignore'})

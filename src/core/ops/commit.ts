@@ -61,10 +61,10 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
   const committer = repo.identity('committer')
   // Key and passphrase first: a missing key or a wrong passphrase fails before any work is done.
   const signer = await commitSigner(repo, {sign: opts.sign, key: opts.signingKey, prompt: opts.passphrasePrompt})
-  // The code commit is read before staging: the data commit records the code as it was when asked.
   // Lineage (remotes) and the pin checker (table readers) load only when used: with them, every
   // commit loaded 79 modules instead of 58 (~14 ms).
   const inputs = opts.inputs?.length ? await import('./lineage.js').then(async (l) => l.inputMeta(await l.resolveInputs(repo, opts.inputs!))) : {}
+  // The code commit is read before staging: the data commit records the code as it was when asked.
   const meta = {...(await codeLinkMeta(repo)), ...inputs, ...opts.meta}
   if (opts.all) await stage(repo, [''], {onlyTracked: true, progress: opts.progress})
   const head = readHead(repo)
