@@ -6,6 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import crypto from 'node:crypto'
 import {createHasher, hashBackendName, hashHex, useWasmHashForTesting} from '../../src/core/hash.ts'
+import {hashFile} from '../../src/core/worktree/ingest.ts'
 
 // Official BLAKE3 test vectors (test_vectors.json): input byte i is i % 251; first 32 bytes of output.
 const VECTORS: Array<[number, string]> = [
@@ -55,6 +56,19 @@ test("a file's id equals b3sum's output", (t) => {
   fs.writeFileSync(file, data)
   const expected = execFileSync('b3sum', ['--no-names', file], {encoding: 'utf8'}).trim()
   assert.equal(hashHex(data), expected)
+})
+
+test('hashFile gives each file its own id when it hashes many in turn (one hasher, reset per file)', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bl-hashfile-'))
+  t.after(() => fs.rmSync(dir, {recursive: true, force: true}))
+  const files = [crypto.randomBytes(3 * 1024 * 1024 + 17), Buffer.from('small'), Buffer.alloc(0), crypto.randomBytes(4096)]
+  files.forEach((data, i) => fs.writeFileSync(path.join(dir, `f${i}`), data))
+  // A file that fails half-way (a directory: open works, read does not) must not leak into the next id.
+  assert.throws(() => hashFile(dir, 'dir'))
+  for (const i of [0, 1, 2, 3, 0, 2]) {
+    const got = hashFile(path.join(dir, `f${i}`), `f${i}`)
+    assert.deepEqual(got, {id: hashHex(files[i]!), size: files[i]!.length}, `file ${i}`)
+  }
 })
 
 test('the WebAssembly fallback gives the same ids', async () => {

@@ -12,7 +12,7 @@ import {MessageChannel, Worker} from 'node:worker_threads'
 import {breather} from '../breather.js'
 import {SEGMENT_MAX} from '../chunk.js'
 import {BlError} from '../errors.js'
-import {createHasher, type Oid} from '../hash.js'
+import {createHasher, type IncrementalHasher, type Oid} from '../hash.js'
 import {encodeBlob, type ChunkRef} from '../objects/blob.js'
 import type {FileProgress} from '../progress.js'
 import type {SqliteObjectStore} from '../store/sqlite-object-store.js'
@@ -207,11 +207,19 @@ export class Ingestor {
   }
 }
 
+/**
+ * hashFile's read buffer and hasher, one of each for the process (hashFile is synchronous). A new
+ * 1 MiB buffer and native hasher per file made a status that re-hashes 50,000 small files
+ * allocate 50 GiB of short-lived buffers, and the hashers' native memory, which V8 does not see,
+ * piled up until a garbage collection.
+ */
+let hashState: {buf: Buffer; hasher: IncrementalHasher} | undefined
+
 /** Hashes a file without storing it (status, diff against the work tree). */
 export function hashFile(abs: string, path: string): IngestResult {
   return withOpenFile(abs, path, (fd) => {
-    const buf = Buffer.allocUnsafe(1024 * 1024)
-    const h = createHasher()
+    const {buf, hasher: h} = (hashState ??= {buf: Buffer.allocUnsafe(1024 * 1024), hasher: createHasher()})
+    h.reset()
     let size = 0
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null)
