@@ -1,7 +1,8 @@
 /**
  * bin/run.js run as a program (`bl`, `npx bl`, a symlink on the PATH): its first lines are a
- * POSIX sh prologue that sets glibc's allocator tunables and execs node on the same file. The
- * other tests start it as `node bin/run.js`, which skips the prologue; this one runs the file itself.
+ * POSIX sh prologue that sets glibc's allocator tunables and execs node (with a smaller young
+ * generation) on the same file. The other tests start it as `node bin/run.js`, which skips the
+ * prologue; this one runs the file itself.
  */
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
@@ -16,18 +17,19 @@ describe('the bl launcher', () => {
   const tmp = makeTmp('bl-launch-')
   // Preloaded into the node that the prologue starts: reports what that process sees.
   const probe = path.join(tmp, 'probe.cjs')
-  fs.writeFileSync(probe, "process.stderr.write(`pid=${process.pid} tunables=${process.env.GLIBC_TUNABLES}\\n`)\n")
+  fs.writeFileSync(probe, "process.stderr.write(`pid=${process.pid} tunables=${process.env.GLIBC_TUNABLES} v8=${process.execArgv.join(',')}\\n`)\n")
   const run = (file: string, args: string[], extra: NodeJS.ProcessEnv = {}) => {
     const env: NodeJS.ProcessEnv = {...inheritedEnv(), NODE_OPTIONS: `--require=${probe}`, BL_CONFIG_DIR: path.join(tmp, 'config'), ...extra}
     if (!('GLIBC_TUNABLES' in extra)) delete env.GLIBC_TUNABLES
     return spawnSync(file, args, {cwd: tmp, env, encoding: 'utf8'})
   }
 
-  it('runs as a program: node gets the allocator tunables, in the same process (exec)', () => {
+  it('runs as a program: node gets the allocator tunables and the smaller young generation, in the same process (exec)', () => {
     const r = run(BIN, ['--version'])
     assert.equal(r.status, 0, r.stderr)
     assert.match(r.stdout, /^blacklake\/\d/)
     assert.equal(/tunables=(\S*)/.exec(r.stderr)?.[1], TUNED)
+    assert.deepEqual(/v8=(\S*)/.exec(r.stderr)?.[1]?.split(','), ['--max-semi-space-size=8'])
     assert.equal(Number(/pid=(\d+)/.exec(r.stderr)?.[1]), r.pid, 'exec, not a child process: signals and exit codes are node\'s')
   })
 
