@@ -6,8 +6,9 @@
  * Generates deterministic data sets (reused between runs), then for each data set and each run
  * gives every tool a fresh work tree / repository and times: the first commit, a no-change status,
  * incremental commits (with store growth), a checkout into an empty work tree and the status after
- * it. Peers run in the same process run, interleaved per run, so ratios share the machine's state. Reports medians with
- * the min..max spread, PASS/FAIL per target, and writes everything to <data root>/results.json.
+ * it. Peers run in the same process run, interleaved per run, so ratios share the machine's state.
+ * Reports medians with the min..max spread, PASS/FAIL per target, and writes everything to
+ * <data root>/results.json.
  * HIST (no data set, a few seconds) times merge-base on a 10,000-commit history (bench/history.ts).
  * REMOTE pushes and clones D1, D2 and D3 through the S3 test server, against rclone (bench/remote.ts).
  * BROWSE times `bl browse` in tmux: start-up and the first screen of 1 GiB files (bench/browse.ts).
@@ -768,10 +769,10 @@ function printTable(d: DatasetResult, rows: Row[], tools: Tool[]): void {
   }
   console.log(padTable([header, ...body]))
   for (const t of tools) {
-    const dirty = (d.tools[t.name]?.runs ?? []).filter((r) => r.steps.status?.clean === false).map((r) => r.run)
-    if (dirty.length) console.log(`note: ${t.label} status did not report a clean work tree right after the commit (run ${dirty.join(', ')})`)
-    const dirtyAfter = (d.tools[t.name]?.runs ?? []).filter((r) => r.steps.statusAfterCheckout?.clean === false).map((r) => r.run)
-    if (dirtyAfter.length) console.log(`note: ${t.label} status did not report a clean work tree right after the checkout (run ${dirtyAfter.join(', ')})`)
+    for (const [step, after] of [['status', 'commit'], ['statusAfterCheckout', 'checkout']] as const) {
+      const dirty = (d.tools[t.name]?.runs ?? []).filter((r) => r.steps[step]?.clean === false).map((r) => r.run)
+      if (dirty.length) console.log(`note: ${t.label} status did not report a clean work tree right after the ${after} (run ${dirty.join(', ')})`)
+    }
   }
 }
 
