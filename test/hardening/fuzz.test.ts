@@ -80,6 +80,14 @@ describe('decoder regressions', () => {
     })
   }
 
+  // A header of ~10,000 equal names ("a;a;a;..."): suffixing them was quadratic (2.5-2.9 s, past
+  // the harness's 1 s slow-case limit), found by the random seed of a CI run.
+  it('CSV: fuzz case 1157d210#257 (slow before the fix) stays under the slow-case limit', {timeout: 60_000}, async () => {
+    const report = await runFuzz({seed: '1157d210', total: 258, target: 'CSV table', only: 257})
+    assert.deepEqual(report.failures.map(formatFailure), [])
+    assert.equal(report.cases, 1)
+  })
+
   it('Parquet: fuzz case dbc02891#2717 fails typed and leaves no promise rejected unhandled', async () => {
     const target = (await fuzzTargets()).find((t) => t.name === 'Parquet table')!
     const leaked: unknown[] = []

@@ -1,5 +1,6 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
+import {uniqueNames} from '../../src/core/tables/csv.ts'
 import {inferType, widen} from '../../src/core/tables/infer.ts'
 import {openTable} from '../../src/core/tables/open.ts'
 import {computeStats} from '../../src/core/tables/stats.ts'
@@ -47,6 +48,28 @@ describe('CSV', () => {
       ['3', '', ''],
     ])
     assert.deepEqual(t.lines, [2, 5, 6])
+  })
+
+  it('makes header names unique as before, also where a suffixed name is taken literally', () => {
+    // The rule as first written (try a_2, a_3, ... from 2 for every duplicate), as the oracle.
+    const oracle = (names: string[]): string[] => {
+      const seen = new Set<string>()
+      return names.map((raw, i) => {
+        let n = raw.trim() === '' ? `column${i + 1}` : raw
+        for (let k = 2; seen.has(n); k++) n = `${raw}_${k}`
+        seen.add(n)
+        return n
+      })
+    }
+    const cases = [
+      ['a', 'a', 'a'],
+      ['a', 'a_2', 'a', 'a', 'a_3', 'a'],
+      ['a_3', 'a', 'a', 'a', 'a'],
+      ['', ' ', 'column1', '', 'column2', 'b', 'b', ''],
+      ['x', 'x_2', 'x_2', 'x', 'x_2_2', 'x_2', 'x'],
+    ]
+    for (const c of cases) assert.deepEqual(uniqueNames(c), oracle(c), c.join(','))
+    assert.deepEqual(uniqueNames(['a', 'a_2', 'a', 'a']), ['a', 'a_2', 'a_3', 'a_4'])
   })
 
   it('gives the same rows whatever the chunk boundaries (one byte at a time)', async () => {
