@@ -1,6 +1,7 @@
 /**
- * Files a checkout writes are dated by the moment its index is written (Git's racy-clean rule),
- * so the next status trusts their stat instead of reading the whole tree again.
+ * Index entries are dated by the file system's clock: files a checkout writes by the moment its
+ * index is written, files `add` hashes by the moment before hashing (Git's racy-clean rule), so
+ * the next status trusts their stat instead of reading the whole tree again.
  */
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
@@ -11,9 +12,10 @@ import type {Context} from '../../src/core/context.ts'
 import {add} from '../../src/core/ops/add.ts'
 import {switchTo} from '../../src/core/ops/checkout.ts'
 import {commit} from '../../src/core/ops/commit.ts'
+import {status} from '../../src/core/ops/status.ts'
 import {init} from '../../src/core/ops/init.ts'
 import {openRepo, type Repo} from '../../src/core/repo.ts'
-import {loadIndex, RACY_WINDOW_MS, statClean} from '../../src/core/worktree/index-state.ts'
+import {CLOCK_FILE, fileClock, loadIndex, RACY_WINDOW_MS, statClean} from '../../src/core/worktree/index-state.ts'
 
 /**
  * A repository whose clock runs `ahead()` ms ahead of real time: a test moves it forward in the
@@ -44,21 +46,77 @@ async function twoBranches(repo: Repo): Promise<string> {
   return f
 }
 
-test('a file checkout wrote more than the racy window before its index is trusted by its stat', async (t) => {
-  let f = ''
-  // The clock jumps once the checkout has written f: the index is then written "later".
-  const repo = tempRepo(t, () => (f && fs.readFileSync(f, 'utf8') === 'old' ? RACY_WINDOW_MS + 4000 : 0))
-  f = await twoBranches(repo)
-  await switchTo(repo, {target: 'main'})
+/** Blocks this thread for `ms`: the file system's clock moves on meanwhile. */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+const clockOf = (repo: Repo): number => fs.lstatSync(path.join(repo.blDir, CLOCK_FILE)).mtimeMs
+
+test('a file checkout wrote before its index is dated by the file-system clock and trusted by its stat', async (t) => {
+  const repo = tempRepo(t, () => 0)
+  const f = await twoBranches(repo)
+  // 20 ms pass between writing f and writing the index (a timestamp tick is at most 10 ms).
+  await switchTo(repo, {target: 'main', progress: {onFile: () => pause(20)}})
   assert.equal(fs.readFileSync(f, 'utf8'), 'old')
   const e = loadIndex(repo).get('f')!
+  assert.equal(e.checked, clockOf(repo), 'dated by the clock file written with the index')
   assert.ok(statClean(e, fs.lstatSync(f)), `entry dated ${e.checked}, file modified ${fs.lstatSync(f).mtimeMs}: the next status would hash it again`)
 })
 
-test('a file checkout wrote just before its index was written stays racy', async (t) => {
-  const repo = tempRepo(t, () => 0)
-  const f = await twoBranches(repo)
-  await switchTo(repo, {target: 'main'})
+test('a file written before `add` is trusted; the clock is read before hashing', async (t) => {
+  // The system clock is an hour behind: dating by it (less the old 1 s margin) would make f racy.
+  const repo = tempRepo(t, () => -3_600_000)
+  const f = path.join(repo.root, 'f')
+  fs.writeFileSync(f, 'data')
+  pause(20)
+  await add(repo, {paths: ['f']})
   const e = loadIndex(repo).get('f')!
-  assert.equal(statClean(e, fs.lstatSync(f)), false, 'a change in the same timestamp tick would go unseen')
+  assert.ok(e.checked > fs.lstatSync(f).mtimeMs && e.checked <= clockOf(repo))
+  assert.ok(statClean(e, fs.lstatSync(f)))
+})
+
+test('status refreshes a racy entry with the file-system clock read before hashing, so the next status trusts it', async (t) => {
+  // The system clock is an hour behind: a refresh dated by it would leave f racy.
+  const repo = tempRepo(t, () => -3_600_000)
+  const f = path.join(repo.root, 'f')
+  fs.writeFileSync(f, 'data')
+  await add(repo, {paths: ['f']})
+  // Same content, new stat data: the next status must hash f, then may refresh its entry.
+  fs.utimesSync(f, new Date(), new Date())
+  pause(20)
+  assert.equal(statClean(loadIndex(repo).get('f')!, fs.lstatSync(f)), false)
+  assert.deepEqual(status(repo).unstaged, [])
+  const e = loadIndex(repo).get('f')!
+  assert.ok(e.checked <= clockOf(repo))
+  assert.ok(statClean(e, fs.lstatSync(f)), `refreshed entry dated ${e.checked}, file modified ${fs.lstatSync(f).mtimeMs}`)
+})
+
+test('a file written after the clock was read has an mtime no earlier than it, so it is never trusted', (t) => {
+  const repo = tempRepo(t, () => 0)
+  const probe = path.join(repo.root, 'probe')
+  for (let i = 0; i < 50; i++) {
+    const clock = fileClock(repo)
+    fs.writeFileSync(probe, String(i))
+    assert.ok(fs.lstatSync(probe).mtimeMs >= clock, `run ${i}: written after the clock, dated before it`)
+  }
+})
+
+test('an entry dated in the tick its file was last written is racy', () => {
+  const st = {mtimeMs: 1_700_000_000_123.456, ctimeMs: 1_700_000_000_123.456, ino: 7, size: 3, mode: 0o100644, isFile: () => true, isSymbolicLink: () => false, isDirectory: () => false} as unknown as fs.Stats
+  const e = {path: 'f', kind: 'file' as const, exec: false, size: 3, id: 'x'.repeat(64), mtime: st.mtimeMs, ctime: st.ctimeMs, ino: 7, checked: st.mtimeMs}
+  assert.equal(statClean(e, st), false, 'same tick')
+  assert.equal(statClean({...e, checked: st.mtimeMs + 0.001}, st), true, 'a later tick')
+  assert.equal(statClean({...e, checked: 0}, st), false, 'never dated')
+})
+
+test('with a read-only .bl the system clock less the racy window dates entries', (t) => {
+  const repo = tempRepo(t, () => 0)
+  fs.mkdirSync(path.join(repo.blDir, CLOCK_FILE + '.d'))
+  // A directory where the clock file goes: it cannot be opened for writing, as on a read-only mount.
+  fs.rmSync(path.join(repo.blDir, CLOCK_FILE), {force: true})
+  fs.renameSync(path.join(repo.blDir, CLOCK_FILE + '.d'), path.join(repo.blDir, CLOCK_FILE))
+  const before = Date.now()
+  const clock = fileClock(repo)
+  assert.ok(clock >= before - RACY_WINDOW_MS && clock <= Date.now() - RACY_WINDOW_MS)
 })

@@ -18,7 +18,7 @@ import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import {writeTree, type FlatEntry} from '../tree-build.js'
 import {diffTrees} from '../tree-ops.js'
-import {dateEntries, loadIndex, makeEntry} from '../worktree/index-state.js'
+import {dateEntries, fileClock, loadIndex, makeEntry} from '../worktree/index-state.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
 import {absPath, quotePath} from '../worktree/paths.js'
 import {outsideSparse, readSparse} from '../worktree/sparse.js'
@@ -136,7 +136,7 @@ export async function restorePaths(repo: Repo, tree: Oid | null, paths: Iterable
     else if (writeSet.has(p)) updates.push(makeEntry(p, writeEntry(repo, p, e, known), {id: e.id, size: e.size}, now))
     else updates.push(notCheckedOut(p, e))
   }
-  dateEntries(updates, repo.nowMs())
+  dateEntries(updates, fileClock(repo))
   repo.store.transaction(() => {
     for (const p of deletes) repo.store.deleteIndexEntry(p)
     for (const e of updates) repo.store.putIndexEntry(e)

@@ -8,7 +8,7 @@ import {symlinkTargetProblem} from '../objects/path-rules.js'
 import {BlError, fsError} from '../errors.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
-import {loadIndex, makeEntry, statClean} from '../worktree/index-state.js'
+import {fileClock, loadIndex, makeEntry, statClean} from '../worktree/index-state.js'
 import {Ingestor, type IngestProgress} from '../worktree/ingest.js'
 import {absPath, isGlob, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
 import {ancestorDirs, scanWorktree} from '../worktree/scan.js'
@@ -86,7 +86,8 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
     }
     jobs.push({f, old})
   }
-  const checked = repo.nowMs()
+  // Read before any file is hashed: a file written in this tick or later stays racy.
+  const checked = fileClock(repo)
   const files = jobs.filter((j) => j.f.kind === 'file')
   opts.progress?.onTotals?.(files.length, files.reduce((n, j) => n + j.f.st!.size, 0))
   const fileResults = await ingestor.addFiles(files.map((j) => ({abs: absPath(repo, j.f.path), path: j.f.path, size: j.f.st!.size})))

@@ -13,7 +13,7 @@ import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import type {FlatEntry} from '../tree-build.js'
-import {dateEntries, isExec, loadIndex, makeEntry, statKind, worktreeId} from '../worktree/index-state.js'
+import {dateEntries, fileClock, isExec, loadIndex, makeEntry, statKind, worktreeId} from '../worktree/index-state.js'
 import {isTempName, sweepStaleTemps} from '../worktree/temp-files.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
 import {sweepStaleStages, type StagedFiles} from '../worktree/staged-files.js'
@@ -144,7 +144,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   } finally {
     reads.end()
   }
-  dateEntries(indexUpdates, repo.nowMs())
+  dateEntries(indexUpdates, fileClock(repo))
   repo.store.transaction(
     () => {
       for (const p of plan.indexDeletes) repo.store.deleteIndexEntry(p)
@@ -330,7 +330,7 @@ export async function materializeAbsent(repo: Repo, specs: string[], progress?: 
   } finally {
     reads.end()
   }
-  dateEntries(updates, repo.nowMs())
+  dateEntries(updates, fileClock(repo))
   repo.store.transaction(() => {
     for (const u of updates) repo.store.putIndexEntry(u)
   }, {durable: true})
@@ -454,7 +454,7 @@ export async function restore(repo: Repo, opts: RestoreOptions): Promise<Restore
       result.removed.push(p)
     }
   }
-  dateEntries(updates, repo.nowMs())
+  dateEntries(updates, fileClock(repo))
   repo.store.transaction(
     () => {
       for (const e of updates) repo.store.putIndexEntry(e)

@@ -9,7 +9,7 @@ import {readHead} from '../refs/refs.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import {flattenTree, type FlatEntry} from '../tree-build.js'
-import {compareWithIndex} from '../worktree/index-state.js'
+import {compareWithIndex, fileClock} from '../worktree/index-state.js'
 import {underAny} from '../worktree/paths.js'
 import {absentByDesign, readSparse} from '../worktree/sparse.js'
 import {ancestorDirs, scanWorktree, type ScannedFile} from '../worktree/scan.js'
@@ -61,7 +61,9 @@ export function trackedState(view: WorktreeView, index: Map<string, IndexEntry>,
 
 /** Compares the work tree with the index under `specs`. */
 export function viewWorktree(repo: Repo, index: Map<string, IndexEntry>, specs: string[], withUntracked = true): WorktreeView {
-  const now = repo.nowMs()
+  // The file-system clock, read once, before the first file is hashed (most statuses hash none).
+  let now: number | undefined
+  const clock = (): number => (now ??= fileClock(repo))
   const view: WorktreeView = {dirty: new Map(), clean: new Set(), untracked: [], invalid: [], refreshed: []}
   const scan = scanWorktree(repo, {
     specs,
@@ -74,7 +76,7 @@ export function viewWorktree(repo: Repo, index: Map<string, IndexEntry>, specs: 
         if (withUntracked) view.untracked.push(f)
         return
       }
-      const cmp = compareWithIndex(repo, e, f.st!, now)
+      const cmp = compareWithIndex(repo, e, f.st!, clock)
       if (cmp.refreshed) view.refreshed.push(cmp.refreshed)
       if (cmp.clean) view.clean.add(f.path)
       else view.dirty.set(f.path, {entry: e, st: f.st, clean: false, currentId: cmp.current?.id, currentSize: cmp.current?.size})

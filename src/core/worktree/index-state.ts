@@ -1,19 +1,52 @@
 /**
  * The index: what the next commit will contain, plus each file's stat data so unchanged files
  * are never re-read. An entry is trusted only when its stat matches and the file was last
- * modified well before bl hashed it (the racy-clean rule of Git: a write in the same timestamp
- * tick as the hash would otherwise go unnoticed).
+ * modified before the moment the entry is dated by (the racy-clean rule of Git: a write in the
+ * same timestamp tick as the hash would otherwise go unnoticed). Entries are dated by the file
+ * system's own clock (`fileClock`), so the two times compared come from one clock.
  */
 import type fs from 'node:fs'
 import nodeFs from 'node:fs'
+import nodePath from 'node:path'
 import {hashHex} from '../hash.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import {hashFile, type IngestResult} from './ingest.js'
 import {absPath} from './paths.js'
 
-/** A file modified less than this before it was hashed is re-hashed next time. */
+/**
+ * When the file system's clock cannot be read (a read-only .bl), entries are dated by the system
+ * clock less this margin: a file modified less than this before it was hashed is re-hashed next time.
+ */
 export const RACY_WINDOW_MS = 1000
+
+/** The file `fileClock` writes, in .bl. */
+export const CLOCK_FILE = 'clock'
+
+/**
+ * The file system's clock: the modification time the kernel gives a file written now, as Git
+ * dates index entries by its index file's timestamp. A file whose mtime is earlier was last
+ * written in an earlier timestamp tick, so a later write gives it another mtime; one with the
+ * same (or a later) mtime is racy. Comparing with the system clock instead needed a margin for
+ * coarse timestamps (ext4 takes them from a clock that lags by up to a tick, FAT and some NFS
+ * servers keep seconds) and for a server's clock: it was 1 s, which left every file written in
+ * the second before the index racy (D2: the first status after a checkout hashed ~1/6 of the
+ * tree again). The work tree's file system is the one .bl is on (as Git assumes for its index).
+ */
+export function fileClock(repo: Repo): number {
+  const file = nodePath.join(repo.blDir, CLOCK_FILE)
+  try {
+    const fd = nodeFs.openSync(file, 'w')
+    try {
+      nodeFs.writeSync(fd, 'x')
+      return nodeFs.fstatSync(fd).mtimeMs
+    } finally {
+      nodeFs.closeSync(fd)
+    }
+  } catch {
+    return repo.nowMs() - RACY_WINDOW_MS
+  }
+}
 
 export function loadIndex(repo: Repo): Map<string, IndexEntry> {
   const m = new Map<string, IndexEntry>()
@@ -39,12 +72,11 @@ export function makeEntry(path: string, st: fs.Stats, res: IngestResult, checked
 
 /**
  * Dates the entries of files an operation wrote or found in place by the moment its index is
- * written, as Git dates them by the index file's timestamp: a file last modified more than
- * RACY_WINDOW_MS before that is trusted by its stat from then on, and one written in the last
- * second stays racy (the next status hashes it again). The entries are made with the operation's
+ * written (`fileClock` then), as Git dates them by the index file's timestamp: a file last
+ * modified in an earlier tick is trusted by its stat from then on, and one written in the same
+ * tick stays racy (the next status hashes it again). The entries are made with the operation's
  * start time, which alone made every file a checkout or clone wrote racy: the first status after
- * it read the whole tree again (D2: 3.5 s and 314 MB, now 1.6 s and 185 MB). Entries without stat
- * data stay as they are.
+ * it read the whole tree again. Entries without stat data stay as they are.
  */
 export function dateEntries(entries: Iterable<IndexEntry>, indexWrittenMs: number): void {
   for (const e of entries) if (e.mtime !== 0) e.checked = indexWrittenMs
@@ -61,7 +93,7 @@ export function statClean(e: IndexEntry, st: fs.Stats): boolean {
     st.ctimeMs === e.ctime &&
     st.ino === e.ino &&
     st.size === e.size &&
-    e.mtime + RACY_WINDOW_MS < e.checked
+    e.mtime < e.checked
   )
 }
 
@@ -86,14 +118,18 @@ export interface WorktreeCompare {
   refreshed?: IndexEntry
 }
 
-/** Compares a tracked file with its index entry, re-hashing only when the stat cache can't tell. */
-export function compareWithIndex(repo: Repo, e: IndexEntry, st: fs.Stats, nowMs: number): WorktreeCompare {
+/**
+ * Compares a tracked file with its index entry, re-hashing only when the stat cache can't tell.
+ * `clock` dates a refreshed entry; it is read before the file is hashed.
+ */
+export function compareWithIndex(repo: Repo, e: IndexEntry, st: fs.Stats, clock: () => number): WorktreeCompare {
   if (statClean(e, st)) return {clean: true}
   const kind = statKind(st)
   if (kind !== 'file' && kind !== 'symlink') return {clean: false}
   if (kind !== e.kind || (kind === 'file' && isExec(st) !== e.exec)) return {clean: false}
   if (st.size !== e.size) return {clean: false}
+  const checked = clock()
   const current = worktreeId(repo, e.path, st)
   if (current.id !== e.id) return {clean: false, current}
-  return {clean: true, current, refreshed: makeEntry(e.path, st, current, nowMs)}
+  return {clean: true, current, refreshed: makeEntry(e.path, st, current, checked)}
 }
