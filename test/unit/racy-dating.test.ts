@@ -13,6 +13,9 @@ import {add} from '../../src/core/ops/add.ts'
 import {switchTo} from '../../src/core/ops/checkout.ts'
 import {commit} from '../../src/core/ops/commit.ts'
 import {status} from '../../src/core/ops/status.ts'
+import {headTree} from '../../src/core/ops/snapshot.ts'
+import {restorePaths} from '../../src/core/merge/apply.ts'
+import {decodeIndex, encodeIndex} from '../../src/core/store/index-codec.ts'
 import {init} from '../../src/core/ops/init.ts'
 import {openRepo, type Repo} from '../../src/core/repo.ts'
 import {CLOCK_FILE, fileClock, loadIndex, RACY_WINDOW_MS, statClean} from '../../src/core/worktree/index-state.ts'
@@ -119,4 +122,72 @@ test('with a read-only .bl the system clock less the racy window dates entries',
   const before = Date.now()
   const clock = fileClock(repo)
   assert.ok(clock >= before - RACY_WINDOW_MS && clock <= Date.now() - RACY_WINDOW_MS)
+})
+
+test('a file checkout finds already at its target is dated before it was verified, not by the index write', async (t) => {
+  const repo = tempRepo(t, () => 0)
+  const f = path.join(repo.root, 'f')
+  const h = path.join(repo.root, 'h')
+  fs.writeFileSync(f, 'old')
+  fs.writeFileSync(h, 'h on main')
+  await add(repo, {paths: ['f', 'h']})
+  await commit(repo, {message: 'main'})
+  await switchTo(repo, {create: 'next'})
+  fs.writeFileSync(f, 'new')
+  fs.writeFileSync(h, 'h on next')
+  await add(repo, {paths: ['f', 'h']})
+  await commit(repo, {message: 'next'})
+  // The work tree already holds main's f (an unstaged change): the checkout finds it in place.
+  fs.writeFileSync(f, 'old')
+  // It writes h, and 20 ms pass before the index is written.
+  await switchTo(repo, {target: 'main', progress: {onFile: () => pause(20)}})
+  assert.equal(fs.readFileSync(h, 'utf8'), 'h on main')
+  const idx = loadIndex(repo)
+  assert.equal(idx.get('h')!.checked, clockOf(repo), 'the written file is dated by the index write')
+  const e = idx.get('f')!
+  assert.equal(fs.readFileSync(f, 'utf8'), 'old')
+  assert.ok(e.checked < clockOf(repo), `found entry dated ${e.checked}, index written ${clockOf(repo)}: dated after its hash`)
+})
+
+test('undo keeps the entry of a file it leaves in place as it was, so a racy entry stays racy', async (t) => {
+  const repo = tempRepo(t, () => 0)
+  const f = path.join(repo.root, 'f')
+  fs.writeFileSync(f, 'data')
+  await add(repo, {paths: ['f']})
+  await commit(repo, {message: 'f'})
+  // Make f's entry racy: dated in the tick f was written.
+  const racy = {...loadIndex(repo).get('f')!}
+  racy.checked = racy.mtime
+  repo.store.transaction(() => repo.store.putIndexEntry(racy))
+  pause(20)
+  await restorePaths(repo, headTree(repo), ['f'])
+  const e = loadIndex(repo).get('f')!
+  assert.equal(e.checked, racy.checked)
+  assert.equal(statClean(e, fs.lstatSync(f)), false, 'a stat match without a hash must not make a racy entry trusted')
+})
+
+test('an index written by version 1 is judged as it was written (its 1 s margin is kept)', () => {
+  const e = {path: 'f', kind: 'file' as const, exec: false, size: 3, id: 'a'.repeat(64), mtime: 1_700_000_000_000, ctime: 1_700_000_000_000, ino: 7, checked: 1_700_000_000_500}
+  const v2 = encodeIndex([e, {...e, path: 'g', mtime: 0, ctime: 0, ino: 0, checked: 0}])
+  assert.equal(v2[1], 2)
+  assert.deepEqual(decodeIndex(v2)[0], e)
+  const v1 = Buffer.from(v2)
+  v1[1] = 1
+  const [old, never] = decodeIndex(v1)
+  assert.equal(old!.checked, e.checked - RACY_WINDOW_MS, 'version 1 trusted mtime + 1000 < checked')
+  assert.equal(never!.checked, 0)
+  const st = {mtimeMs: e.mtime, ctimeMs: e.ctime, ino: 7, size: 3, mode: 0o100644, isFile: () => true, isSymbolicLink: () => false, isDirectory: () => false} as unknown as fs.Stats
+  assert.equal(statClean(old!, st), false, 'modified 0.5 s before it was hashed: racy under version 1')
+})
+
+test('the clock never writes through a link planted at .bl/clock', (t) => {
+  const repo = tempRepo(t, () => 0)
+  const outside = path.join(repo.root, 'outside.txt')
+  fs.writeFileSync(outside, 'precious')
+  fs.rmSync(path.join(repo.blDir, CLOCK_FILE), {force: true})
+  fs.symlinkSync(outside, path.join(repo.blDir, CLOCK_FILE))
+  const before = Date.now()
+  const clock = fileClock(repo)
+  assert.equal(fs.readFileSync(outside, 'utf8'), 'precious')
+  assert.ok(clock <= Date.now() - RACY_WINDOW_MS && clock >= before - RACY_WINDOW_MS, 'falls back to the machine clock less the margin')
 })

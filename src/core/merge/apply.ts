@@ -110,6 +110,7 @@ export async function restorePaths(repo: Repo, tree: Oid | null, paths: Iterable
   const index = loadIndex(repo)
   const sorted = [...new Set(paths)].sort()
   const updates: IndexEntry[] = []
+  const written: IndexEntry[] = []
   const deletes: string[] = []
   const now = repo.nowMs()
   const known = new Set<string>()
@@ -132,11 +133,14 @@ export async function restorePaths(repo: Repo, tree: Oid | null, paths: Iterable
   for (const p of sorted) {
     const e = target.get(p)
     if (!e) continue
-    if (kept.has(p)) updates.push(makeEntry(p, fs.lstatSync(absPath(repo, p)), {id: e.id, size: e.size}, now))
-    else if (writeSet.has(p)) updates.push(makeEntry(p, writeEntry(repo, p, e, known), {id: e.id, size: e.size}, now))
+    // A kept file keeps its entry as it is, date included: its stat matched, but it was not
+    // hashed here, so an entry that was racy must stay racy.
+    if (kept.has(p)) updates.push(index.get(p)!)
+    else if (writeSet.has(p)) written.push(makeEntry(p, writeEntry(repo, p, e, known), {id: e.id, size: e.size}, now))
     else updates.push(notCheckedOut(p, e))
   }
-  dateEntries(updates, fileClock(repo))
+  dateEntries(written, fileClock(repo))
+  updates.push(...written)
   repo.store.transaction(() => {
     for (const p of deletes) repo.store.deleteIndexEntry(p)
     for (const e of updates) repo.store.putIndexEntry(e)

@@ -87,7 +87,7 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
     jobs.push({f, old})
   }
   // Read before any file is hashed: a file written in this tick or later stays racy.
-  const checked = fileClock(repo)
+  const checked = jobs.length ? fileClock(repo) : 0
   const files = jobs.filter((j) => j.f.kind === 'file')
   opts.progress?.onTotals?.(files.length, files.reduce((n, j) => n + j.f.st!.size, 0))
   const fileResults = await ingestor.addFiles(files.map((j) => ({abs: absPath(repo, j.f.path), path: j.f.path, size: j.f.st!.size})))

@@ -132,23 +132,26 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   sweepStaleStages(repo.blDir)
   const breathe = breather()
   const reads = repo.store.readSession()
+  const writtenEntries: IndexEntry[] = []
   try {
     for (const {p, target} of writes) {
       reads.keep()
       const st = writeEntry(repo, p, target, knownDirs, opts.staged)
       written++
       progress?.onFile?.(p, target.size)
-      indexUpdates.push(makeEntry(p, st, {id: target.id, size: target.size}, plan.now))
+      writtenEntries.push(makeEntry(p, st, {id: target.id, size: target.size}, plan.now))
       await breathe()
     }
   } finally {
     reads.end()
   }
-  dateEntries(indexUpdates, fileClock(repo))
+  // Only the files written here are dated by the index write (found ones keep their earlier date).
+  dateEntries(writtenEntries, fileClock(repo))
   repo.store.transaction(
     () => {
       for (const p of plan.indexDeletes) repo.store.deleteIndexEntry(p)
       for (const e of indexUpdates) repo.store.putIndexEntry(e)
+      for (const e of writtenEntries) repo.store.putIndexEntry(e)
       if ((force || indexWasFrom) && toTree) repo.store.setIndexTree(toTree)
       opts.publish?.()
     },
@@ -160,7 +163,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
 interface MovePlan {
   /** Files to write, in path order. */
   writes: Array<{p: string; target: FlatEntry}>
-  /** Index entries of paths already at their target (the write loop adds the written ones). */
+  /** Index entries of paths already at their target, dated before they were verified (the write loop adds the written ones). */
   indexUpdates: IndexEntry[]
   /** Paths leaving the index, and those of them to delete from the work tree. */
   indexDeletes: string[]
@@ -174,6 +177,9 @@ interface MovePlan {
  * ~25 MB of heap for 50,000 files) are garbage while the files are written.
  */
 function planMove(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: boolean, stagedFiles: StagedFiles | undefined): MovePlan {
+  // Files found already at their target were verified (by stat or hash) after this moment, and
+  // are dated by it: bl did not write them, so a write just after their hash must stay visible.
+  const verifiedFrom = fileClock(repo)
   const index = loadIndex(repo)
   const sparse = readSparse(repo)
   let before: Map<string, FlatEntry>
@@ -261,7 +267,7 @@ function planMove(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: b
       continue
     }
     if (!force && idx && worktreeIs(p, target) && idx.id === target.id && idx.exec === target.exec) continue
-    if (worktreeIs(p, target) && !(target.kind === 'file' && fs.existsSync(absPath(repo, p)) && isExecMismatch(repo, p, target))) indexUpdates.push(makeEntry(p, fs.lstatSync(absPath(repo, p)), {id: target.id, size: target.size}, now))
+    if (worktreeIs(p, target) && !(target.kind === 'file' && fs.existsSync(absPath(repo, p)) && isExecMismatch(repo, p, target))) indexUpdates.push(makeEntry(p, fs.lstatSync(absPath(repo, p)), {id: target.id, size: target.size}, verifiedFrom))
     else writes.push({p, target})
   }
   assertRoomFor(repo, writes, before, stagedFiles)

@@ -1,8 +1,9 @@
 /**
  * The index (staging area + stat cache) is stored as one binary blob, like Git's index file:
  * reading 50,000 entries is one row read and a tight decode instead of 50,000 SQLite rows.
- * Layout (docs/format/store.md): 'I' 0x01 u32le(count), then per entry in path order:
+ * Layout (docs/format/store.md): 'I' 0x02 u32le(count), then per entry in path order:
  * u16le(path bytes) path u8(kind) u8(exec) f64le(size) id[32] f64le(mtime) f64le(ctime) f64le(ino) f64le(checked).
+ * Version 1 has the same layout; its `checked` is the machine's clock, trusted with a 1 s margin.
  */
 import {BlError} from '../errors.js'
 import type {Oid} from '../hash.js'
@@ -10,7 +11,14 @@ import type {EntryKind} from '../objects/tree.js'
 import type {IndexEntry} from './types.js'
 
 const TAG = 0x49 // 'I'
-const VERSION = 1
+const VERSION = 2
+/**
+ * Version 1 dated entries by the machine's clock and trusted a file only when `mtime + 1000 <
+ * checked`; version 2 dates them by the file system's clock and trusts `mtime < checked`. A
+ * version-1 entry is read with the margin taken off, so it is judged exactly as it was written.
+ */
+const V1 = 1
+const V1_MARGIN_MS = 1000
 const KINDS: EntryKind[] = ['file', 'dir', 'symlink']
 const KIND_CODE: Record<EntryKind, number> = {file: 0, dir: 1, symlink: 2}
 const FIXED = 2 + 1 + 1 + 8 + 32 + 8 * 4
@@ -48,7 +56,8 @@ export function encodeIndex(entries: IndexEntry[]): Buffer {
 
 export function decodeIndex(buf: Buffer): IndexEntry[] {
   if (buf.length < 6 || buf[0] !== TAG) throw bad('wrong header')
-  if (buf[1] !== VERSION) throw bad(`unsupported version ${buf[1]}`)
+  if (buf[1] !== VERSION && buf[1] !== V1) throw bad(`unsupported version ${buf[1]}`)
+  const margin = buf[1] === V1 ? V1_MARGIN_MS : 0
   const n = buf.readUInt32LE(2)
   if (n > buf.length / FIXED) throw bad('entry count exceeds its size')
   const out: IndexEntry[] = new Array(n)
@@ -72,6 +81,7 @@ export function decodeIndex(buf: Buffer): IndexEntry[] {
       ino: buf.readDoubleLE(o + 58),
       checked: buf.readDoubleLE(o + 66),
     }
+    if (margin && out[i]!.checked !== 0) out[i]!.checked -= margin
     o += 74
   }
   if (o !== buf.length) throw bad('trailing bytes')

@@ -36,9 +36,10 @@ export const CLOCK_FILE = 'clock'
 export function fileClock(repo: Repo): number {
   const file = nodePath.join(repo.blDir, CLOCK_FILE)
   try {
-    const fd = nodeFs.openSync(file, 'w')
+    // No O_TRUNC and no following a link planted in .bl: only this one-byte file is ever written.
+    const fd = nodeFs.openSync(file, nodeFs.constants.O_WRONLY | nodeFs.constants.O_CREAT | nodeFs.constants.O_NOFOLLOW, 0o644)
     try {
-      nodeFs.writeSync(fd, 'x')
+      nodeFs.writeSync(fd, 'x', 0)
       return nodeFs.fstatSync(fd).mtimeMs
     } finally {
       nodeFs.closeSync(fd)
