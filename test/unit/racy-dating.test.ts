@@ -178,6 +178,9 @@ test('an index written by version 1 is judged as it was written (its 1 s margin 
   assert.equal(never!.checked, 0)
   const st = {mtimeMs: e.mtime, ctimeMs: e.ctime, ino: 7, size: 3, mode: 0o100644, isFile: () => true, isSymbolicLink: () => false, isDirectory: () => false} as unknown as fs.Stats
   assert.equal(statClean(old!, st), false, 'modified 0.5 s before it was hashed: racy under version 1')
+  const v3 = Buffer.from(v2)
+  v3[1] = 3
+  assert.throws(() => decodeIndex(v3), /written by a newer bl/)
 })
 
 test('the clock never writes through a link planted at .bl/clock', (t) => {

@@ -56,6 +56,8 @@ export function encodeIndex(entries: IndexEntry[]): Buffer {
 
 export function decodeIndex(buf: Buffer): IndexEntry[] {
   if (buf.length < 6 || buf[0] !== TAG) throw bad('wrong header')
+  if (buf[1]! > VERSION)
+    throw new BlError('CORRUPT_DATABASE', `the index was written by a newer bl (index version ${buf[1]}; this bl reads up to ${VERSION})`, {hint: 'Upgrade bl; the repository itself is fine.'})
   if (buf[1] !== VERSION && buf[1] !== V1) throw bad(`unsupported version ${buf[1]}`)
   const margin = buf[1] === V1 ? V1_MARGIN_MS : 0
   const n = buf.readUInt32LE(2)
