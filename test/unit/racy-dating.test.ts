@@ -13,12 +13,12 @@ import {add} from '../../src/core/ops/add.ts'
 import {switchTo} from '../../src/core/ops/checkout.ts'
 import {commit} from '../../src/core/ops/commit.ts'
 import {status} from '../../src/core/ops/status.ts'
-import {headTree} from '../../src/core/ops/snapshot.ts'
+import {headTree, viewWorktree} from '../../src/core/ops/snapshot.ts'
 import {restorePaths} from '../../src/core/merge/apply.ts'
 import {decodeIndex, encodeIndex} from '../../src/core/store/index-codec.ts'
 import {init} from '../../src/core/ops/init.ts'
 import {openRepo, type Repo} from '../../src/core/repo.ts'
-import {CLOCK_FILE, fileClock, loadIndex, RACY_WINDOW_MS, statClean} from '../../src/core/worktree/index-state.ts'
+import {CLOCK_FILE, clockDevice, fileClock, loadIndex, OTHER_DEVICE_MARGIN_MS, RACY_WINDOW_MS, statClean} from '../../src/core/worktree/index-state.ts'
 
 /**
  * A repository whose clock runs `ahead()` ms ahead of real time: a test moves it forward in the
@@ -193,4 +193,38 @@ test('the clock never writes through a link planted at .bl/clock', (t) => {
   const clock = fileClock(repo)
   assert.equal(fs.readFileSync(outside, 'utf8'), 'precious')
   assert.ok(clock <= Date.now() - RACY_WINDOW_MS && clock >= before - RACY_WINDOW_MS, 'falls back to the machine clock less the margin')
+})
+
+test('a file on another device than .bl keeps a 2 s margin: its timestamps may be coarser than those of the clock file', (t) => {
+  const repo = tempRepo(t, () => 0)
+  const dev = clockDevice(repo)
+  assert.equal(dev, fs.statSync(repo.blDir).dev)
+  const here = {mtimeMs: 1_700_000_000_000, ctimeMs: 1_700_000_000_000, ino: 7, size: 3, dev, mode: 0o100644, isFile: () => true, isSymbolicLink: () => false, isDirectory: () => false} as unknown as fs.Stats
+  const elsewhere = {...here, dev: dev! + 1} as unknown as fs.Stats
+  const e = {path: 'f', kind: 'file' as const, exec: false, size: 3, id: 'a'.repeat(64), mtime: here.mtimeMs, ctime: here.ctimeMs, ino: 7, checked: here.mtimeMs + 1500}
+  assert.equal(statClean(e, here, dev), true, 'on the file system of the clock: an earlier tick is enough')
+  assert.equal(statClean(e, elsewhere, dev), false, 'elsewhere: 1.5 s is inside a 2 s (FAT) tick')
+  assert.equal(statClean({...e, checked: here.mtimeMs + OTHER_DEVICE_MARGIN_MS + 1}, elsewhere, dev), true)
+})
+
+test('with .bl on another file system (a link to tmpfs), status re-hashes a work-tree file modified 20 ms before its entry', async (t) => {
+  const shm = fs.mkdtempSync(path.join('/dev/shm', 'bl-racy-'))
+  t.after(() => fs.rmSync(shm, {recursive: true, force: true}))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bl-racy-dev-'))
+  t.after(() => fs.rmSync(dir, {recursive: true, force: true}))
+  assert.notEqual(fs.statSync(shm).dev, fs.statSync(dir).dev, '/dev/shm must be another file system than the temporary directory')
+  const ctx: Context = {cwd: dir, env: {BL_AUTHOR_NAME: 'Unit', BL_AUTHOR_EMAIL: 'unit@example.com'}, userConfigDir: path.join(dir, '.cfg'), now: () => new Date()}
+  init(ctx, {})
+  fs.cpSync(path.join(dir, '.bl'), path.join(shm, 'bl'), {recursive: true})
+  fs.rmSync(path.join(dir, '.bl'), {recursive: true})
+  fs.symlinkSync(path.join(shm, 'bl'), path.join(dir, '.bl'))
+  const repo = openRepo(ctx)
+  t.after(() => repo.close())
+  const f = path.join(dir, 'f')
+  fs.writeFileSync(f, 'data')
+  pause(20)
+  await add(repo, {paths: ['f']})
+  const view = viewWorktree(repo, loadIndex(repo), [''])
+  assert.ok(view.clean.has('f'))
+  assert.equal(view.refreshed.length, 1, 'f was hashed again: 20 ms is inside the 2 s margin for a file on another device')
 })

@@ -8,7 +8,7 @@ import {symlinkTargetProblem} from '../objects/path-rules.js'
 import {BlError, fsError} from '../errors.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
-import {fileClock, loadIndex, makeEntry, statClean} from '../worktree/index-state.js'
+import {clockDevice, fileClock, loadIndex, makeEntry, statClean} from '../worktree/index-state.js'
 import {Ingestor, type IngestProgress} from '../worktree/ingest.js'
 import {absPath, isGlob, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
 import {ancestorDirs, scanWorktree} from '../worktree/scan.js'
@@ -76,7 +76,7 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
   for (const f of wanted) {
     present.add(f.path)
     const old = index.get(f.path)
-    if (old && statClean(old, f.st!)) {
+    if (old && statClean(old, f.st!, clockDevice(repo))) {
       result.unchanged++
       continue
     }

@@ -83,18 +83,44 @@ export function dateEntries(entries: Iterable<IndexEntry>, indexWrittenMs: numbe
   for (const e of entries) if (e.mtime !== 0) e.checked = indexWrittenMs
 }
 
-/** Does the stat cache prove the file still has the entry's content? */
-export function statClean(e: IndexEntry, st: fs.Stats): boolean {
+/**
+ * A file on another device than `.bl` (a mount inside the work tree) is trusted only when it was
+ * modified this long before its entry's date: the clock file tells nothing of that file system's
+ * timestamps, which may be coarser (FAT, exFAT: 2 s; HFS+, some SMB servers: 1 s) or come from a
+ * server's clock.
+ */
+export const OTHER_DEVICE_MARGIN_MS = 2000
+
+const clockDevices = new WeakMap<Repo, number | null>()
+
+/** The device `.bl` (and so the clock file) is on; undefined when it cannot be read. */
+export function clockDevice(repo: Repo): number | undefined {
+  if (!clockDevices.has(repo)) {
+    try {
+      clockDevices.set(repo, nodeFs.statSync(repo.blDir).dev)
+    } catch {
+      clockDevices.set(repo, null)
+    }
+  }
+  return clockDevices.get(repo) ?? undefined
+}
+
+/**
+ * Does the stat cache prove the file still has the entry's content? `clockDev`: the device of
+ * the clock file (`clockDevice`); a file on another one needs OTHER_DEVICE_MARGIN_MS.
+ */
+export function statClean(e: IndexEntry, st: fs.Stats, clockDev?: number): boolean {
   const kind = statKind(st)
   if (kind !== e.kind) return false
   if (kind === 'file' && isExec(st) !== e.exec) return false
+  const margin = clockDev === undefined || st.dev === clockDev ? 0 : OTHER_DEVICE_MARGIN_MS
   return (
     e.mtime !== 0 &&
     st.mtimeMs === e.mtime &&
     st.ctimeMs === e.ctime &&
     st.ino === e.ino &&
     st.size === e.size &&
-    e.mtime < e.checked
+    e.mtime + margin < e.checked
   )
 }
 
@@ -124,7 +150,7 @@ export interface WorktreeCompare {
  * `clock` dates a refreshed entry; it is read before the file is hashed.
  */
 export function compareWithIndex(repo: Repo, e: IndexEntry, st: fs.Stats, clock: () => number): WorktreeCompare {
-  if (statClean(e, st)) return {clean: true}
+  if (statClean(e, st, clockDevice(repo))) return {clean: true}
   const kind = statKind(st)
   if (kind !== 'file' && kind !== 'symlink') return {clean: false}
   if (kind !== e.kind || (kind === 'file' && isExec(st) !== e.exec)) return {clean: false}
