@@ -73,11 +73,11 @@ export function makeEntry(path: string, st: fs.Stats, res: IngestResult, checked
 
 /**
  * Dates the entries of files an operation wrote by the moment its index is written (`fileClock`
- * then), as Git dates them by the index file's timestamp: a file last
- * modified in an earlier tick is trusted by its stat from then on, and one written in the same
- * tick stays racy (the next status hashes it again). The entries are made with the operation's
- * start time, which alone made every file a checkout or clone wrote racy: the first status after
- * it read the whole tree again. Entries without stat data stay as they are.
+ * then), as Git dates them by the index file's timestamp: a file last modified in an earlier tick
+ * is trusted by its stat from then on, and one written in the same tick stays racy (the next
+ * status hashes it again). Dated by the operation's start instead, every file a checkout or clone
+ * wrote was racy and the first status after it read the whole tree again. Entries without stat
+ * data stay as they are.
  */
 export function dateEntries(entries: Iterable<IndexEntry>, indexWrittenMs: number): void {
   for (const e of entries) if (e.mtime !== 0) e.checked = indexWrittenMs
