@@ -19,7 +19,7 @@ import type {IndexEntry} from '../store/types.js'
 import {writeTree, type FlatEntry} from '../tree-build.js'
 import {diffTrees} from '../tree-ops.js'
 import {dateEntries, fileClock, loadIndex, makeEntry} from '../worktree/index-state.js'
-import {removeEntry, writeEntry} from '../worktree/materialize.js'
+import {DirCache, removeEntry, writeEntry} from '../worktree/materialize.js'
 import {absPath, quotePath} from '../worktree/paths.js'
 import {outsideSparse, readSparse} from '../worktree/sparse.js'
 import {ensureContent} from '../ops/content.js'
@@ -113,7 +113,7 @@ export async function restorePaths(repo: Repo, tree: Oid | null, paths: Iterable
   const written: IndexEntry[] = []
   const deletes: string[] = []
   const now = repo.nowMs()
-  const known = new Set<string>()
+  const known = new DirCache()
   const sparse = readSparse(repo)
   const kept = new Set<string>()
   for (const p of sorted) {

@@ -15,7 +15,7 @@ import type {IndexEntry} from '../store/types.js'
 import type {FlatEntry} from '../tree-build.js'
 import {dateEntries, fileClock, isExec, loadIndex, makeEntry, statKind, worktreeId} from '../worktree/index-state.js'
 import {isTempName, sweepStaleTemps} from '../worktree/temp-files.js'
-import {removeEntry, writeEntry} from '../worktree/materialize.js'
+import {DirCache, removeEntry, writeEntry} from '../worktree/materialize.js'
 import {sweepStaleStages, type StagedFiles} from '../worktree/staged-files.js'
 import {absPath, quotePath, toRepoPath, underAny} from '../worktree/paths.js'
 import {commitTree, indexAsFlat, trackedState, treeMap, viewWorktree} from './snapshot.js'
@@ -127,7 +127,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   // Apply: removals first (a file may become a directory), then writes; then the index.
   for (const p of plan.removeFromWorktree) removeEntry(repo, p)
   let written = 0
-  const knownDirs = new Set<string>()
+  const knownDirs = new DirCache()
   for (const dir of new Set(writes.map((w) => path.dirname(absPath(repo, w.p))))) sweepStaleTemps(dir)
   sweepStaleStages(repo.blDir)
   const breathe = breather()
@@ -321,7 +321,7 @@ export async function materializeAbsent(repo: Repo, specs: string[], progress?: 
   await ensureContent(repo, absent.filter((e) => e.kind !== 'symlink').map((e) => e.id), {progress})
   progress?.onTotals?.(absent.length, sumSizes(absent))
   const now = repo.nowMs()
-  const knownDirs = new Set<string>()
+  const knownDirs = new DirCache()
   const updates: IndexEntry[] = []
   const breathe = breather()
   const reads = repo.store.readSession()

@@ -16,15 +16,25 @@ import {assertSafePaths} from './tree-safety.js'
 let tmpCounter = 0
 
 /**
- * Makes sure every parent of `p` is a real directory, replacing a file in the way (the caller
- * checked it is tracked and clean). `known` remembers directories already checked in this run.
+ * Directories a run of writes has checked (`known`) and of those the ones it created itself
+ * (`created`): a path in a directory created by this run cannot have anything in its way, which
+ * saves an lstat per file of a checkout into an empty tree (50,000 of them for D2).
  */
-function ensureParents(repo: Repo, p: string, known?: Set<string>): void {
+export class DirCache {
+  readonly known = new Set<string>()
+  readonly created = new Set<string>()
+}
+
+/**
+ * Makes sure every parent of `p` is a real directory, replacing a file in the way (the caller
+ * checked it is tracked and clean). Returns the absolute path of `p`'s parent.
+ */
+function ensureParents(repo: Repo, p: string, dirs?: DirCache): string {
   const parts = p.split('/')
   let cur = repo.root
   for (let i = 0; i < parts.length - 1; i++) {
     cur = path.join(cur, parts[i]!)
-    if (known?.has(cur)) continue
+    if (dirs?.known.has(cur)) continue
     let st: fs.Stats | undefined
     try {
       st = fs.lstatSync(cur)
@@ -32,7 +42,7 @@ function ensureParents(repo: Repo, p: string, known?: Set<string>): void {
       st = undefined
     }
     if (st?.isDirectory()) {
-      known?.add(cur)
+      dirs?.known.add(cur)
       continue
     }
     if (st) {
@@ -44,21 +54,26 @@ function ensureParents(repo: Repo, p: string, known?: Set<string>): void {
     } catch (err) {
       throw fsError(err, parts.slice(0, i + 1).join('/'), 'creating directory')
     }
-    known?.add(cur)
+    dirs?.known.add(cur)
+    dirs?.created.add(cur)
   }
+  return cur
 }
 
 /** Writes one entry; a regular file whose content `staged` holds is renamed into place instead. */
-export function writeEntry(repo: Repo, p: string, e: FlatEntry, knownDirs?: Set<string>, staged?: StagedFiles): fs.Stats {
+export function writeEntry(repo: Repo, p: string, e: FlatEntry, dirs?: DirCache, staged?: StagedFiles): fs.Stats {
   // The callers checked the whole move first; this is the last line for every path written.
   assertSafePaths(repo.store, [{path: p, kind: e.kind, id: e.id}])
-  ensureParents(repo, p, knownDirs)
+  const parent = ensureParents(repo, p, dirs)
   const dest = absPath(repo, p)
-  try {
-    const st = fs.lstatSync(dest, {throwIfNoEntry: false})
-    if (st?.isDirectory()) fs.rmSync(dest, {recursive: true, force: true})
-  } catch (err) {
-    throw fsError(err, p, 'replacing')
+  // A directory in the way goes (the caller checked what is in it); none can be in one this run created.
+  if (!dirs?.created.has(parent)) {
+    try {
+      const st = fs.lstatSync(dest, {throwIfNoEntry: false})
+      if (st?.isDirectory()) fs.rmSync(dest, {recursive: true, force: true})
+    } catch (err) {
+      throw fsError(err, p, 'replacing')
+    }
   }
   if (e.kind === 'file' && staged?.take(e.id, dest, e.exec)) return fs.lstatSync(dest)
   const tmp = path.join(path.dirname(dest), `.bl-tmp-${process.pid}-${tmpCounter++}`)
