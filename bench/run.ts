@@ -14,6 +14,13 @@
  * BROWSE times `bl browse` in tmux: start-up and the first screen of 1 GiB files (bench/browse.ts).
  * TABLES times a row diff of two versions of a 1,000,000-row CSV and `bl stats` of D3's CSV (bench/tables.ts).
  * Exit code is 0 even when targets fail (this is a report).
+ *
+ * Noise on the development VM (a Firecracker guest under PVM with free-page reporting): memory
+ * freed in the guest goes back to the host within seconds, and the first touch of such a page
+ * costs a host fault, so writing new bytes into the page cache is 3-5x slower in a rested machine
+ * than right after a big deletion (cp -r of D1: 0.23-0.28 s warm, 1.08-1.50 s rested; how much
+ * varies with the host). A cp step that follows the previous tool's scratch deletion gets warm
+ * pages. Compare write-heavy figures only within one run, and expect 2x swings between runs.
  */
 import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
