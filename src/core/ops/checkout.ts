@@ -127,7 +127,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   // Apply: removals first (a file may become a directory), then writes; then the index.
   for (const p of plan.removeFromWorktree) removeEntry(repo, p)
   let written = 0
-  const knownDirs = new DirCache()
+  const dirs = new DirCache()
   for (const dir of new Set(writes.map((w) => path.dirname(absPath(repo, w.p))))) sweepStaleTemps(dir)
   sweepStaleStages(repo.blDir)
   const breathe = breather()
@@ -136,7 +136,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   try {
     for (const {p, target} of writes) {
       reads.keep()
-      const st = writeEntry(repo, p, target, knownDirs, opts.staged)
+      const st = writeEntry(repo, p, target, dirs, opts.staged)
       written++
       progress?.onFile?.(p, target.size)
       writtenEntries.push(makeEntry(p, st, {id: target.id, size: target.size}, plan.now))
@@ -163,7 +163,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
 interface MovePlan {
   /** Files to write, in path order. */
   writes: Array<{p: string; target: FlatEntry}>
-  /** Index entries of paths already at their target, dated before they were verified (the write loop adds the written ones). */
+  /** Index entries of paths already at their target, dated before they were verified (the written ones get their own, later date). */
   indexUpdates: IndexEntry[]
   /** Paths leaving the index, and those of them to delete from the work tree. */
   indexDeletes: string[]
@@ -321,7 +321,7 @@ export async function materializeAbsent(repo: Repo, specs: string[], progress?: 
   await ensureContent(repo, absent.filter((e) => e.kind !== 'symlink').map((e) => e.id), {progress})
   progress?.onTotals?.(absent.length, sumSizes(absent))
   const now = repo.nowMs()
-  const knownDirs = new DirCache()
+  const dirs = new DirCache()
   const updates: IndexEntry[] = []
   const breathe = breather()
   const reads = repo.store.readSession()
@@ -329,7 +329,7 @@ export async function materializeAbsent(repo: Repo, specs: string[], progress?: 
     for (const e of absent) {
       reads.keep()
       const flat: FlatEntry = {kind: e.kind === 'symlink' ? 'symlink' : 'file', exec: e.exec, size: e.size, id: e.id}
-      updates.push(makeEntry(e.path, writeEntry(repo, e.path, flat, knownDirs), {id: e.id, size: e.size}, now))
+      updates.push(makeEntry(e.path, writeEntry(repo, e.path, flat, dirs), {id: e.id, size: e.size}, now))
       progress?.onFile?.(e.path, e.size)
       await breathe()
     }
