@@ -2,7 +2,7 @@
  * Shared reads of the three snapshots every work-tree command compares: HEAD's tree, the index
  * and the work tree.
  */
-import type fs from 'node:fs'
+import type {FileStat} from '../worktree/dir-reader.js'
 import type {Oid} from '../hash.js'
 import {loadCommit} from '../odb.js'
 import {readHead} from '../refs/refs.js'
@@ -35,7 +35,7 @@ export function indexAsFlat(index: Map<string, IndexEntry>): Map<string, FlatEnt
 export interface TrackedState {
   entry: IndexEntry
   /** lstat of the work-tree file; undefined when it is gone. */
-  st?: fs.Stats
+  st?: FileStat
   clean: boolean
   currentId?: Oid
   currentSize?: number

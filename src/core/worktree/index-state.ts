@@ -5,7 +5,7 @@
  * same timestamp tick as the hash would otherwise go unnoticed). Entries are dated by the file
  * system's own clock (`fileClock`), so the two times compared come from one clock.
  */
-import type fs from 'node:fs'
+import type {FileStat} from './dir-reader.js'
 import nodeFs from 'node:fs'
 import nodePath from 'node:path'
 import {hashHex} from '../hash.js'
@@ -55,18 +55,18 @@ export function loadIndex(repo: Repo): Map<string, IndexEntry> {
   return m
 }
 
-export function isExec(st: fs.Stats): boolean {
+export function isExec(st: FileStat): boolean {
   return (st.mode & 0o100) !== 0
 }
 
-export function statKind(st: fs.Stats): 'file' | 'symlink' | 'dir' | 'other' {
+export function statKind(st: FileStat): 'file' | 'symlink' | 'dir' | 'other' {
   if (st.isFile()) return 'file'
   if (st.isSymbolicLink()) return 'symlink'
   if (st.isDirectory()) return 'dir'
   return 'other'
 }
 
-export function makeEntry(path: string, st: fs.Stats, res: IngestResult, checked: number): IndexEntry {
+export function makeEntry(path: string, st: FileStat, res: IngestResult, checked: number): IndexEntry {
   const kind = st.isSymbolicLink() ? 'symlink' : 'file'
   return {path, kind, exec: kind === 'file' && isExec(st), size: res.size, id: res.id, mtime: st.mtimeMs, ctime: st.ctimeMs, ino: st.ino, checked}
 }
@@ -109,7 +109,7 @@ export function clockDevice(repo: Repo): number | undefined {
  * Does the stat cache prove the file still has the entry's content? `clockDev`: the device of
  * the clock file (`clockDevice`); a file on another one needs OTHER_DEVICE_MARGIN_MS.
  */
-export function statClean(e: IndexEntry, st: fs.Stats, clockDev?: number): boolean {
+export function statClean(e: IndexEntry, st: FileStat, clockDev?: number): boolean {
   const kind = statKind(st)
   if (kind !== e.kind) return false
   if (kind === 'file' && isExec(st) !== e.exec) return false
@@ -125,7 +125,7 @@ export function statClean(e: IndexEntry, st: fs.Stats, clockDev?: number): boole
 }
 
 /** The content id of a work-tree file or symlink (hashing only; nothing is stored). */
-export function worktreeId(repo: Repo, path: string, st: fs.Stats): IngestResult {
+export function worktreeId(repo: Repo, path: string, st: FileStat): IngestResult {
   const abs = absPath(repo, path)
   if (st.isSymbolicLink()) {
     const target = nodeFs.readlinkSync(abs)
@@ -149,7 +149,7 @@ export interface WorktreeCompare {
  * Compares a tracked file with its index entry, re-hashing only when the stat cache can't tell.
  * `clock` dates a refreshed entry; it is read before the file is hashed.
  */
-export function compareWithIndex(repo: Repo, e: IndexEntry, st: fs.Stats, clock: () => number): WorktreeCompare {
+export function compareWithIndex(repo: Repo, e: IndexEntry, st: FileStat, clock: () => number): WorktreeCompare {
   if (statClean(e, st, clockDevice(repo))) return {clean: true}
   const kind = statKind(st)
   if (kind !== 'file' && kind !== 'symlink') return {clean: false}

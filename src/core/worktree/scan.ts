@@ -8,6 +8,7 @@ import path from 'node:path'
 import {fsError} from '../errors.js'
 import {collisionKey, portableNameProblem} from '../objects/path-rules.js'
 import type {Repo} from '../repo.js'
+import {defaultDirReader, type DirEntry, type DirReader, type FileStat} from './dir-reader.js'
 import {IgnoreRules} from './ignore-rules.js'
 import {isTempName} from './temp-files.js'
 import {absPath, globBase, isGlob, underSpec} from './paths.js'
@@ -16,7 +17,7 @@ export interface ScannedFile {
   path: string
   kind: 'file' | 'symlink'
   /** lstat result, present when `needStat` said so. */
-  st?: fs.Stats
+  st?: FileStat
 }
 
 export interface ScanResult {
@@ -35,19 +36,23 @@ export interface ScanOptions {
   includeIgnored?: boolean
   /** Receives each file instead of collecting it in `files` (saves memory on big trees). */
   onFile?(file: ScannedFile): void
+  /** How directories are listed (tests compare the readers; the default is the fastest here). */
+  reader?: DirReader
 }
 
 export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
   const rules = new IgnoreRules(repo.root)
+  const reader = opts.reader ?? defaultDirReader
   const out: ScanResult = {files: [], invalid: []}
   /** While a wildcard pathspec is walked (from its literal base directory): what must match it. */
   let filter: string | null = null
-  const visit = (rel: string, kind: 'file' | 'symlink', abs = absPath(repo, rel)): void => {
+  /** `listed`: the lstat the directory reader returned with the listing, if any; `dirAbs`: the directory's absolute path, when known. */
+  const visit = (rel: string, kind: 'file' | 'symlink', listed?: FileStat, dirAbs?: string, name?: string): void => {
     if (filter !== null && !underSpec(rel, filter)) return
-    let st: fs.Stats | undefined
+    let st: FileStat | undefined
     if (opts.needStat(rel, kind)) {
       try {
-        st = fs.lstatSync(abs, {throwIfNoEntry: false})
+        st = listed ?? fs.lstatSync(dirAbs === undefined ? absPath(repo, rel) : `${dirAbs}/${name}`, {throwIfNoEntry: false})
       } catch (err) {
         throw fsError(err, rel, 'reading')
       }
@@ -58,9 +63,9 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
   }
   const walkDir = (rel: string): void => {
     const dirAbs = absPath(repo, rel)
-    let entries: fs.Dirent[]
+    let entries: DirEntry[]
     try {
-      entries = fs.readdirSync(dirAbs, {withFileTypes: true})
+      entries = reader(dirAbs)
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'ENOENT' || code === 'ENOTDIR') return
@@ -69,10 +74,10 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
     // Name order: files are then stored in path order, so a checkout (also in path order) reads
     // each segment once instead of jumping between them.
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    const kept: Array<{d: fs.Dirent; child: string; isDir: boolean; tracked: boolean}> = []
+    const kept: Array<{d: DirEntry; child: string; isDir: boolean; tracked: boolean}> = []
     for (const d of entries) {
       const child = rel === '' ? d.name : `${rel}/${d.name}`
-      const isDir = d.isDirectory()
+      const isDir = d.type === 'dir'
       const tracked = isDir ? opts.trackedDirs.has(child) : opts.tracked.has(child)
       if (!tracked && !opts.includeIgnored && rules.ignores(child, isDir)) continue
       if (child === '.bl') continue
@@ -89,8 +94,8 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
         continue
       }
       if (isDir) walkDir(child)
-      else if (d.isFile()) visit(child, 'file', `${dirAbs}/${d.name}`)
-      else if (d.isSymbolicLink()) visit(child, 'symlink', `${dirAbs}/${d.name}`)
+      else if (d.type === 'file') visit(child, 'file', d.st, dirAbs, d.name)
+      else if (d.type === 'symlink') visit(child, 'symlink', d.st, dirAbs, d.name)
       // Sockets, FIFOs and devices are not data: skipped.
     }
   }

@@ -1,0 +1,123 @@
+/**
+ * The work-tree directory readers: bl's native one (native/dir_stat.c, one call lists a
+ * directory and stats every entry) and Node's fs. They must agree exactly, since the index's stat
+ * cache compares doubles; and the index decoder's ASCII shortcut must not change any path.
+ */
+import {test} from 'node:test'
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type {Context} from '../../src/core/context.ts'
+import {init} from '../../src/core/ops/init.ts'
+import {openRepo} from '../../src/core/repo.ts'
+import {decodeIndex, encodeIndex} from '../../src/core/store/index-codec.ts'
+import type {IndexEntry} from '../../src/core/store/types.ts'
+import {nativeDirReader, nodeDirReader, type DirEntry, type DirReader} from '../../src/core/worktree/dir-reader.ts'
+import {scanWorktree} from '../../src/core/worktree/scan.ts'
+
+function tempDir(t: {after(fn: () => void): void}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bl-dirread-'))
+  t.after(() => fs.rmSync(dir, {recursive: true, force: true}))
+  return dir
+}
+
+/** One of each kind of entry a work tree can hold, with awkward names. */
+function populate(dir: string): void {
+  fs.writeFileSync(path.join(dir, 'plain.csv'), 'a,b\n1,2\n')
+  fs.writeFileSync(path.join(dir, 'run.sh'), '#!/bin/sh\n', {mode: 0o755})
+  fs.writeFileSync(path.join(dir, 'empty'), '')
+  fs.writeFileSync(path.join(dir, 'é-ünïcode.txt'), 'x')
+  fs.writeFileSync(path.join(dir, 'new\nline'), 'y')
+  fs.writeFileSync(Buffer.concat([Buffer.from(dir + '/bad-'), Buffer.from([0xff]), Buffer.from('-utf8')]), 'z')
+  fs.mkdirSync(path.join(dir, 'sub'))
+  fs.writeFileSync(path.join(dir, 'sub', 'inner'), 'deep')
+  fs.symlinkSync('plain.csv', path.join(dir, 'link'))
+  fs.symlinkSync('sub', path.join(dir, 'dirlink'))
+  fs.symlinkSync('nowhere', path.join(dir, 'dangling'))
+  const fifo = spawnSync('mkfifo', [path.join(dir, 'pipe')])
+  assert.equal(fifo.status, 0, 'mkfifo is needed for this test')
+  // Timestamps with nanoseconds that a float64 of milliseconds rounds: the readers must round alike.
+  fs.utimesSync(path.join(dir, 'plain.csv'), 1700000000.123456, 1700000000.987654321)
+}
+
+const byName = (a: DirEntry, b: DirEntry): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+const list = (reader: DirReader, dir: string): DirEntry[] => reader(dir).sort(byName)
+
+test('the native directory reader is built and loaded (npm install builds it)', () => {
+  assert.notEqual(nativeDirReader, null, 'native/build/Release/bl_native.node did not load: run `npm run build` and read its warning')
+})
+
+test('the native reader lists the same names and types as Node, with lstat data equal to fs.lstatSync', (t) => {
+  const dir = tempDir(t)
+  populate(dir)
+  const native = list(nativeDirReader!, dir)
+  const node = list(nodeDirReader, dir)
+  assert.deepEqual(
+    native.map((e) => [e.name, e.type]),
+    node.map((e) => [e.name, e.type]),
+  )
+  assert.deepEqual(new Set(node.map((e) => e.type)), new Set(['file', 'dir', 'symlink', 'other']), 'the fixture has every kind')
+  // Names are read as raw bytes; compare each entry's stat with lstat on those same bytes.
+  const raw = fs.readdirSync(dir, {encoding: 'buffer'}).sort((a, b) => (a.toString() < b.toString() ? -1 : a.toString() > b.toString() ? 1 : 0))
+  assert.equal(raw.length, native.length)
+  for (let i = 0; i < native.length; i++) {
+    const st = native[i]!.st
+    assert.ok(st, `${native[i]!.name} has stat data`)
+    const want = fs.lstatSync(Buffer.concat([Buffer.from(dir + '/'), raw[i]!]))
+    for (const k of ['mode', 'size', 'mtimeMs', 'ctimeMs', 'ino', 'dev'] as const) assert.equal(st[k], want[k], `${native[i]!.name}: ${k}`)
+    assert.equal(st.isFile(), want.isFile())
+    assert.equal(st.isDirectory(), want.isDirectory())
+    assert.equal(st.isSymbolicLink(), want.isSymbolicLink())
+  }
+  assert.ok(native.some((e) => e.name.includes('\uFFFD')), 'an invalid UTF-8 name reads as U+FFFD, as Node reads it')
+})
+
+test('a directory the native reader cannot open fails with the error Node gives', (t) => {
+  const dir = tempDir(t)
+  fs.writeFileSync(path.join(dir, 'file'), 'x')
+  for (const target of [path.join(dir, 'missing'), path.join(dir, 'file')]) {
+    const nodeErr = (() => {
+      try {
+        nodeDirReader(target)
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code
+      }
+      return 'no error'
+    })()
+    assert.throws(() => nativeDirReader!(target), (err: NodeJS.ErrnoException) => err.code === nodeErr && (nodeErr === 'ENOENT' || nodeErr === 'ENOTDIR'))
+  }
+})
+
+test('a scan gives the same files, invalid names and stat data with either reader', (t) => {
+  const dir = tempDir(t)
+  const ctx: Context = {cwd: dir, env: {}, userConfigDir: path.join(dir, '.cfg'), now: () => new Date()}
+  init(ctx, {})
+  const repo = openRepo(ctx)
+  t.after(() => repo.close())
+  populate(dir)
+  fs.writeFileSync(path.join(dir, '.blignore'), '*.sh\n')
+  const scan = (reader: DirReader) =>
+    scanWorktree(repo, {specs: [''], tracked: new Set<string>(), trackedDirs: new Set(), needStat: (p) => !p.startsWith('sub/'), reader})
+  const a = scan(nativeDirReader!)
+  const b = scan(nodeDirReader)
+  const shape = (r: ReturnType<typeof scan>) => ({
+    files: r.files.map((f) => ({path: f.path, kind: f.kind, st: f.st && {mode: f.st.mode, size: f.st.size, mtimeMs: f.st.mtimeMs, ctimeMs: f.st.ctimeMs, ino: f.st.ino}})),
+    invalid: r.invalid,
+  })
+  assert.deepEqual(shape(a), shape(b))
+  assert.deepEqual(
+    a.files.map((f) => f.path),
+    ['.blignore', 'dangling', 'dirlink', 'empty', 'link', 'plain.csv', 'sub/inner', 'é-ünïcode.txt'],
+  )
+  assert.equal(a.files.find((f) => f.path === 'sub/inner')!.st, undefined, 'no stat where needStat said no')
+  assert.deepEqual(a.invalid.map((i) => i.problem.length > 0), [true, true])
+})
+
+test('the index decoder reads ASCII, non-ASCII and mixed paths exactly as they were written', () => {
+  const id = 'ab'.repeat(32) as IndexEntry['id']
+  const paths = ['a.csv', 'dir/é.bin', 'x/y/z', 'データ/ファイル.parquet', 'z\u0080', 'tail']
+  const entries: IndexEntry[] = paths.map((p, i) => ({path: p, kind: 'file', exec: i % 2 === 1, size: i * 1000 + 0.5, id, mtime: 1.7e12 + i + 0.123456, ctime: 1.7e12 + i, ino: 2 ** 40 + i, checked: 1.7e12 + 99}))
+  assert.deepEqual(decodeIndex(encodeIndex(entries)), entries)
+})
