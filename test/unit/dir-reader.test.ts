@@ -46,13 +46,13 @@ const byName = (a: DirEntry, b: DirEntry): number => (a.name < b.name ? -1 : a.n
 const list = (reader: DirReader, dir: string): DirEntry[] => reader(dir).sort(byName)
 
 test('the native directory reader is built and loaded (npm install builds it)', () => {
-  assert.notEqual(nativeDirReader, null, 'native/build/Release/bl_native.node did not load: run `npm run build` and read its warning')
+  assert.notEqual(nativeDirReader(), null, 'native/build/Release/bl_native.node did not load: run `npm run build` and read its warning')
 })
 
 test('the native reader lists the same names and types as Node, with lstat data equal to fs.lstatSync', (t) => {
   const dir = tempDir(t)
   populate(dir)
-  const native = list(nativeDirReader!, dir)
+  const native = list(nativeDirReader()!, dir)
   const node = list(nodeDirReader, dir)
   assert.deepEqual(
     native.map((e) => [e.name, e.type]),
@@ -86,7 +86,7 @@ test('a directory the native reader cannot open fails with the error Node gives'
       }
       return 'no error'
     })()
-    assert.throws(() => nativeDirReader!(target), (err: NodeJS.ErrnoException) => err.code === nodeErr && (nodeErr === 'ENOENT' || nodeErr === 'ENOTDIR'))
+    assert.throws(() => nativeDirReader()!(target), (err: NodeJS.ErrnoException) => err.code === nodeErr && (nodeErr === 'ENOENT' || nodeErr === 'ENOTDIR'))
   }
 })
 
@@ -100,7 +100,7 @@ test('a scan gives the same files, invalid names and stat data with either reade
   fs.writeFileSync(path.join(dir, '.blignore'), '*.sh\n')
   const scan = (reader: DirReader) =>
     scanWorktree(repo, {specs: [''], tracked: new Set<string>(), trackedDirs: new Set(), needStat: (p) => !p.startsWith('sub/'), reader})
-  const a = scan(nativeDirReader!)
+  const a = scan(nativeDirReader()!)
   const b = scan(nodeDirReader)
   const shape = (r: ReturnType<typeof scan>) => ({
     files: r.files.map((f) => ({path: f.path, kind: f.kind, st: f.st && {mode: f.st.mode, size: f.st.size, mtimeMs: f.st.mtimeMs, ctimeMs: f.st.ctimeMs, ino: f.st.ino}})),

@@ -90,31 +90,43 @@ function loadAddon(): Addon | null {
   }
 }
 
-const addon = loadAddon()
+function addonReader(addon: Addon): DirReader {
+  return (abs) => {
+    const res = addon.readDirStat(abs)
+    // The directory could not be opened or read: Node's reader fails the same way, with Node's error.
+    if (typeof res === 'number') return nodeDirReader(abs)
+    const {names, stats} = res
+    const out: DirEntry[] = new Array(names.length)
+    for (let i = 0; i < names.length; i++) {
+      const o = i * FIELDS
+      const mode = stats[o]!
+      if (mode < 0) {
+        // fstatat failed (the entry vanished, or cannot be read): lstat again, as Node reports it.
+        const st = fs.lstatSync(`${abs}/${names[i]}`, {throwIfNoEntry: false})
+        out[i] = st ? {name: names[i]!, type: typeOf(st), st} : {name: names[i]!, type: 'other'}
+        continue
+      }
+      // Node's own formula (lib/internal/fs/utils.js msFromTimeSpec), so the doubles compare equal.
+      const st = new NativeStat(mode, stats[o + 1]!, stats[o + 2]! * 1e3 + stats[o + 3]! / 1e6, stats[o + 4]! * 1e3 + stats[o + 5]! / 1e6, stats[o + 6]!, stats[o + 7]!)
+      out[i] = {name: names[i]!, type: typeOf(st), st}
+    }
+    return out
+  }
+}
+
+/** undefined until first asked for: commands that never list a directory never load the addon. */
+let native: DirReader | null | undefined
 
 /** The addon's reader, or null when the addon is not built here. */
-export const nativeDirReader: DirReader | null = addon
-  ? (abs) => {
-      const res = addon.readDirStat(abs)
-      // The directory could not be opened or read: Node's reader fails the same way, with Node's error.
-      if (typeof res === 'number') return nodeDirReader(abs)
-      const {names, stats} = res
-      const out: DirEntry[] = new Array(names.length)
-      for (let i = 0; i < names.length; i++) {
-        const o = i * FIELDS
-        const mode = stats[o]!
-        if (mode < 0) {
-          // fstatat failed (the entry vanished, or cannot be read): lstat again, as Node reports it.
-          const st = fs.lstatSync(`${abs}/${names[i]}`, {throwIfNoEntry: false})
-          out[i] = st ? {name: names[i]!, type: typeOf(st), st} : {name: names[i]!, type: 'other'}
-          continue
-        }
-        // Node's own formula (lib/internal/fs/utils.js msFromTimeSpec), so the doubles compare equal.
-        const st = new NativeStat(mode, stats[o + 1]!, stats[o + 2]! * 1e3 + stats[o + 3]! / 1e6, stats[o + 4]! * 1e3 + stats[o + 5]! / 1e6, stats[o + 6]!, stats[o + 7]!)
-        out[i] = {name: names[i]!, type: typeOf(st), st}
-      }
-      return out
-    }
-  : null
+export function nativeDirReader(): DirReader | null {
+  if (native === undefined) {
+    const addon = loadAddon()
+    native = addon ? addonReader(addon) : null
+  }
+  return native
+}
 
-export const defaultDirReader: DirReader = nativeDirReader ?? nodeDirReader
+/** The fastest reader this machine has. */
+export function defaultDirReader(): DirReader {
+  return nativeDirReader() ?? nodeDirReader
+}

@@ -42,7 +42,7 @@ export interface ScanOptions {
 
 export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
   const rules = new IgnoreRules(repo.root)
-  const reader = opts.reader ?? defaultDirReader
+  const reader = opts.reader ?? defaultDirReader()
   const out: ScanResult = {files: [], invalid: []}
   /** While a wildcard pathspec is walked (from its literal base directory): what must match it. */
   let filter: string | null = null
