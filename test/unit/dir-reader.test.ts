@@ -1,7 +1,7 @@
 /**
  * The work-tree directory readers: bl's native one (native/dir_stat.c, one call lists a
  * directory and stats every entry) and Node's fs. They must agree exactly, since the index's stat
- * cache compares doubles; and the index decoder's ASCII shortcut must not change any path.
+ * cache compares doubles.
  */
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
@@ -12,8 +12,6 @@ import path from 'node:path'
 import type {Context} from '../../src/core/context.ts'
 import {init} from '../../src/core/ops/init.ts'
 import {openRepo} from '../../src/core/repo.ts'
-import {decodeIndex, encodeIndex} from '../../src/core/store/index-codec.ts'
-import type {IndexEntry} from '../../src/core/store/types.ts'
 import {nativeDirReader, nodeDirReader, type DirEntry, type DirReader} from '../../src/core/worktree/dir-reader.ts'
 import {scanWorktree} from '../../src/core/worktree/scan.ts'
 
@@ -113,11 +111,4 @@ test('a scan gives the same files, invalid names and stat data with either reade
   )
   assert.equal(a.files.find((f) => f.path === 'sub/inner')!.st, undefined, 'no stat where needStat said no')
   assert.deepEqual(a.invalid.map((i) => i.problem.length > 0), [true, true])
-})
-
-test('the index decoder reads ASCII, non-ASCII and mixed paths exactly as they were written', () => {
-  const id = 'ab'.repeat(32) as IndexEntry['id']
-  const paths = ['a.csv', 'dir/é.bin', 'x/y/z', 'データ/ファイル.parquet', 'z\u0080', 'tail']
-  const entries: IndexEntry[] = paths.map((p, i) => ({path: p, kind: 'file', exec: i % 2 === 1, size: i * 1000 + 0.5, id, mtime: 1.7e12 + i + 0.123456, ctime: 1.7e12 + i, ino: 2 ** 40 + i, checked: 1.7e12 + 99}))
-  assert.deepEqual(decodeIndex(encodeIndex(entries)), entries)
 })

@@ -169,6 +169,7 @@ export class SqliteObjectStore implements ObjectStore {
       setState: db.prepare('INSERT INTO state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       deleteState: db.prepare('DELETE FROM state WHERE key = ?'),
       indexGet: db.prepare('SELECT data FROM worktree_index WHERE id = 1').pluck(),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
       indexSet: db.prepare('INSERT INTO worktree_index(id, data) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data'),
     }
   }
@@ -253,6 +254,8 @@ export class SqliteObjectStore implements ObjectStore {
     this.readsOpen = false
     this.indexTouched = false
     this.indexInTx = undefined
+    this.indexAdded = false
+    this.indexCache = undefined
     this.segmentCache.clear()
     try {
       if (this.db.inTransaction) this.db.exec('ROLLBACK')
@@ -738,19 +741,45 @@ export class SqliteObjectStore implements ObjectStore {
 
   // ---- index (staging area + stat cache) -------------------------------------------------------
 
-  /** The index in path order (UTF-8 byte order). Read fresh unless this transaction changed it. */
+  /**
+   * The index in path order (UTF-8 byte order), as the current transaction changed it. Callers
+   * must not modify the array or its entries: a decoded index is kept for reuse (`indexCache`).
+   */
   readIndex(): IndexEntry[] {
-    if (this.indexInTx) return [...this.indexInTx.values()].sort((x, y) => compareNames(x.path, y.path))
+    if (this.indexInTx) {
+      const entries = [...this.indexInTx.values()]
+      // The map keeps the decoded (sorted) order for replaced and deleted entries: only added ones need a sort.
+      return this.indexAdded ? entries.sort((x, y) => compareNames(x.path, y.path)) : entries
+    }
+    const version = this.stmts.dataVersion.get() as number
+    if (this.indexCache?.version === version) return this.indexCache.entries
     const data = this.stmts.indexGet.get() as Buffer | undefined
-    return data ? decodeIndex(data) : []
+    const entries = data ? decodeIndex(data) : []
+    this.indexCache = {version, entries}
+    return entries
   }
+
+  /**
+   * The last index decoded and the database's data_version then. SQLite changes data_version when
+   * another connection commits, so an equal version means the blob is the one decoded, unless
+   * this connection wrote it (saveIndexIfDirty drops the cache). A command that loads the index
+   * and then changes it (add, checkout, ...) decodes 50,000 entries once instead of twice.
+   */
+  private indexCache: {version: number; entries: IndexEntry[]} | undefined
 
   /** Entries being changed by the current transaction; written back as one blob at commit. */
   private indexInTx: Map<string, IndexEntry> | undefined
+  /** An entry was added to `indexInTx` (its order is then no longer sorted). */
+  private indexAdded = false
 
   private mutableIndex(): Map<string, IndexEntry> {
     if (!this.inTx) throw new Error('index changes must run inside a transaction')
-    if (!this.indexInTx) this.indexInTx = new Map(this.readIndex().map((e) => [e.path, e]))
+    if (!this.indexInTx) {
+      const m = new Map<string, IndexEntry>()
+      for (const e of this.readIndex()) m.set(e.path, e)
+      this.indexInTx = m
+      this.indexAdded = false
+    }
     return this.indexInTx
   }
 
@@ -758,6 +787,7 @@ export class SqliteObjectStore implements ObjectStore {
     if (this.indexInTx) {
       this.stmts.indexSet.run(encodeIndex(this.readIndex()))
       this.indexInTx = undefined
+      this.indexCache = undefined
     }
     this.forgetIndexTreeIfTouched()
   }
@@ -788,7 +818,9 @@ export class SqliteObjectStore implements ObjectStore {
   }
 
   putIndexEntry(e: IndexEntry): void {
-    this.mutableIndex().set(e.path, e)
+    const m = this.mutableIndex()
+    if (!this.indexAdded && !m.has(e.path)) this.indexAdded = true
+    m.set(e.path, e)
     this.indexTouched = true
   }
 
