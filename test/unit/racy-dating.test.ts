@@ -18,7 +18,7 @@ import {restorePaths} from '../../src/core/merge/apply.ts'
 import {decodeIndex, encodeIndex} from '../../src/core/store/index-codec.ts'
 import {init} from '../../src/core/ops/init.ts'
 import {openRepo, type Repo} from '../../src/core/repo.ts'
-import {CLOCK_FILE, clockDevice, fileClock, loadIndex, OTHER_DEVICE_MARGIN_MS, RACY_WINDOW_MS, statClean} from '../../src/core/worktree/index-state.ts'
+import {CLOCK_FILE, clockDevice, dateEntries, fileClock, loadIndex, OTHER_DEVICE_MARGIN_MS, RACY_WINDOW_MS, SETTLE_MAX_MS, statClean} from '../../src/core/worktree/index-state.ts'
 
 /**
  * A repository whose clock runs `ahead()` ms ahead of real time: a test moves it forward in the
@@ -65,6 +65,40 @@ test('a file checkout wrote before its index is dated by the file-system clock a
   const e = loadIndex(repo).get('f')!
   assert.equal(e.checked, clockOf(repo), 'dated by the clock file written with the index')
   assert.ok(statClean(e, fs.lstatSync(f)), `entry dated ${e.checked}, file modified ${fs.lstatSync(f).mtimeMs}: the next status would hash it again`)
+})
+
+test('a file written in the clock tick of the index write is not left racy: the dating waits for the tick to pass', (t) => {
+  const repo = tempRepo(t, () => 0)
+  const entry = (mtime: number) => ({path: 'f', kind: 'file' as const, exec: false, size: 1, id: 'ab'.repeat(32), mtime, ctime: mtime, ino: 1, checked: 0})
+  // Newest write 25 ms ahead of the clock: as one written in the current tick, and long enough
+  // that reading the clock again without waiting cannot pass it.
+  const ahead = entry(fileClock(repo) + 25)
+  const never = {...entry(0), path: 'g'}
+  dateEntries(repo, [ahead, never])
+  assert.ok(ahead.checked > ahead.mtime, `dated ${ahead.checked}, written ${ahead.mtime}: the next status would hash it again`)
+  assert.equal(ahead.checked, clockOf(repo), 'dated by a clock reading')
+  assert.equal(never.checked, 0, 'an entry without stat data stays undated')
+  // A timestamp far ahead (a skewed file system) is not waited for: the entry stays racy.
+  const far = entry(fileClock(repo) + 3_600_000)
+  const t0 = performance.now()
+  dateEntries(repo, [far])
+  assert.ok(performance.now() - t0 < SETTLE_MAX_MS + 500, 'the wait is bounded')
+  assert.ok(far.checked <= far.mtime)
+})
+
+test('after a checkout of many files, no entry is racy: the next status hashes nothing', async (t) => {
+  const repo = tempRepo(t, () => 0)
+  for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(repo.root, `f${i}`), `v1 ${i}`)
+  await add(repo, {paths: ['.']})
+  await commit(repo, {message: 'v1'})
+  await switchTo(repo, {create: 'next'})
+  for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(repo.root, `f${i}`), `v2 ${i}`)
+  await add(repo, {paths: ['.']})
+  await commit(repo, {message: 'v2'})
+  await switchTo(repo, {target: 'main'})
+  const view = viewWorktree(repo, loadIndex(repo), [''])
+  assert.equal(view.clean.size, 300)
+  assert.deepEqual(view.refreshed.map((e) => e.path), [], 'files re-hashed by the status after the checkout')
 })
 
 test('a file written before `add` is trusted; the clock is read before hashing', async (t) => {

@@ -18,7 +18,7 @@ import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import {writeTree, type FlatEntry} from '../tree-build.js'
 import {diffTrees} from '../tree-ops.js'
-import {dateEntries, fileClock, loadIndex, makeEntry} from '../worktree/index-state.js'
+import {dateEntries, loadIndex, makeEntry} from '../worktree/index-state.js'
 import {DirCache, removeEntry, writeEntry} from '../worktree/materialize.js'
 import {absPath, quotePath} from '../worktree/paths.js'
 import {outsideSparse, readSparse} from '../worktree/sparse.js'
@@ -139,7 +139,7 @@ export async function restorePaths(repo: Repo, tree: Oid | null, paths: Iterable
     else if (writeSet.has(p)) written.push(makeEntry(p, writeEntry(repo, p, e, known), {id: e.id, size: e.size}, now))
     else updates.push(notCheckedOut(p, e))
   }
-  dateEntries(written, fileClock(repo))
+  dateEntries(repo, written)
   updates.push(...written)
   repo.store.transaction(() => {
     for (const p of deletes) repo.store.deleteIndexEntry(p)

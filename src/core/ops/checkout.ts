@@ -146,7 +146,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
     reads.end()
   }
   // Only the files written here are dated by the index write (found ones keep their earlier date).
-  dateEntries(writtenEntries, fileClock(repo))
+  dateEntries(repo, writtenEntries)
   repo.store.transaction(
     () => {
       for (const p of plan.indexDeletes) repo.store.deleteIndexEntry(p)
@@ -336,7 +336,7 @@ export async function materializeAbsent(repo: Repo, specs: string[], progress?: 
   } finally {
     reads.end()
   }
-  dateEntries(updates, fileClock(repo))
+  dateEntries(repo, updates)
   repo.store.transaction(() => {
     for (const u of updates) repo.store.putIndexEntry(u)
   }, {durable: true})
@@ -460,7 +460,7 @@ export async function restore(repo: Repo, opts: RestoreOptions): Promise<Restore
       result.removed.push(p)
     }
   }
-  dateEntries(updates, fileClock(repo))
+  dateEntries(repo, updates)
   repo.store.transaction(
     () => {
       for (const e of updates) repo.store.putIndexEntry(e)

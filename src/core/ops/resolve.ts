@@ -7,7 +7,7 @@ import {ensureContent} from './content.js'
 import {BlError} from '../errors.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
-import {dateEntries, fileClock, loadIndex, makeEntry} from '../worktree/index-state.js'
+import {dateEntries, loadIndex, makeEntry} from '../worktree/index-state.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
 import {toRepoPath, underSpec} from '../worktree/paths.js'
 import {readOperation, writeOperation, type Conflict} from './operation-state.js'
@@ -59,7 +59,7 @@ export async function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' 
       result.resolved.push({path: c.path, kind: c.kind, result: 'written'})
     } else result.resolved.push({path: c.path, kind: c.kind, result: 'deleted'})
   }
-  dateEntries(updates, fileClock(repo))
+  dateEntries(repo, updates)
   repo.store.transaction(
     () => {
       for (const p of deletes) repo.store.deleteIndexEntry(p)

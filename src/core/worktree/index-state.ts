@@ -74,14 +74,33 @@ export function makeEntry(path: string, st: FileStat, res: IngestResult, checked
 /**
  * Dates the entries of files an operation wrote by the moment its index is written (`fileClock`
  * then), as Git dates them by the index file's timestamp: a file last modified in an earlier tick
- * is trusted by its stat from then on, and one written in the same tick stays racy (the next
- * status hashes it again). Dated by the operation's start instead, every file a checkout or clone
- * wrote was racy and the first status after it read the whole tree again. Entries without stat
- * data stay as they are.
+ * is trusted by its stat from then on. Dated by the operation's start instead, every file a
+ * checkout or clone wrote was racy and the first status after it read the whole tree again.
+ * Entries without stat data stay as they are.
+ *
+ * Files written in the clock's current tick would stay racy: the next status would hash them
+ * again and rewrite the whole index (a D2 checkout left ~130 such files, costing that status
+ * ~0.2 s). So when the newest entry is not older than the clock, this waits for the clock to
+ * pass it (one tick, a few ms; at most SETTLE_MAX_MS). That trusts those files exactly as the
+ * earlier ones are trusted: a same-size rewrite by another process in the tick of bl's own write
+ * goes unseen, as it does for every file written before the index (and in Git).
  */
-export function dateEntries(entries: Iterable<IndexEntry>, indexWrittenMs: number): void {
-  for (const e of entries) if (e.mtime !== 0) e.checked = indexWrittenMs
+export function dateEntries(repo: Repo, entries: IndexEntry[]): void {
+  let newest = -Infinity
+  for (const e of entries) if (e.mtime !== 0 && e.mtime > newest) newest = e.mtime
+  if (newest === -Infinity) return
+  let now = fileClock(repo)
+  const deadline = performance.now() + SETTLE_MAX_MS
+  while (now <= newest && performance.now() < deadline) {
+    Atomics.wait(sleeper, 0, 0, 1)
+    now = fileClock(repo)
+  }
+  for (const e of entries) if (e.mtime !== 0) e.checked = now
 }
+
+/** The longest dateEntries waits for the clock to tick (ext4's tick is a jiffy, 1-10 ms). */
+export const SETTLE_MAX_MS = 50
+const sleeper = new Int32Array(new SharedArrayBuffer(4))
 
 /**
  * A file on another device than `.bl` (a mount inside the work tree) is trusted only when it was
