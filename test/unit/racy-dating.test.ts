@@ -113,6 +113,19 @@ test('a file written before `add` is trusted; the clock is read before hashing',
   assert.ok(statClean(e, fs.lstatSync(f)))
 })
 
+test('a file written in the tick `add` starts in is trusted: add waits for the tick before reading the clock', async (t) => {
+  const repo = tempRepo(t, () => 0)
+  const f = path.join(repo.root, 'f')
+  fs.writeFileSync(f, 'data')
+  // Its mtime 25 ms ahead of the clock: as a write in the current tick, and long enough that an add
+  // reading the clock at once cannot pass it.
+  const mtime = (fileClock(repo) + 25) / 1000
+  fs.utimesSync(f, mtime, mtime)
+  await add(repo, {paths: ['f']})
+  const e = loadIndex(repo).get('f')!
+  assert.ok(statClean(e, fs.lstatSync(f)), `entry dated ${e.checked}, file modified ${fs.lstatSync(f).mtimeMs}: the next status would hash it again`)
+})
+
 test('status refreshes a racy entry with the file-system clock read before hashing, so the next status trusts it', async (t) => {
   // The system clock is an hour behind: a refresh dated by it would leave f racy.
   const repo = tempRepo(t, () => -3_600_000)

@@ -8,7 +8,7 @@ import {symlinkTargetProblem} from '../objects/path-rules.js'
 import {BlError, fsError} from '../errors.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
-import {clockDevice, fileClock, loadIndex, makeEntry, statClean} from '../worktree/index-state.js'
+import {clockAfter, clockDevice, loadIndex, makeEntry, statClean} from '../worktree/index-state.js'
 import {Ingestor, type IngestProgress} from '../worktree/ingest.js'
 import {absPath, isGlob, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
 import {ancestorDirs, scanWorktree} from '../worktree/scan.js'
@@ -86,8 +86,9 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
     }
     jobs.push({f, old})
   }
-  // Read before any file is hashed: a file written in this tick or later stays racy.
-  const checked = jobs.length ? fileClock(repo) : 0
+  // Read before any file is hashed, so a file written while it is hashed stays racy; but after
+  // the tick of the newest file's last write, so a file written just before the add is not.
+  const checked = jobs.length ? clockAfter(repo, jobs.reduce((m, j) => Math.max(m, j.f.st!.mtimeMs), -Infinity)) : 0
   const files = jobs.filter((j) => j.f.kind === 'file')
   opts.progress?.onTotals?.(files.length, files.reduce((n, j) => n + j.f.st!.size, 0))
   const fileResults = await ingestor.addFiles(files.map((j) => ({abs: absPath(repo, j.f.path), path: j.f.path, size: j.f.st!.size})))

@@ -89,16 +89,25 @@ export function dateEntries(repo: Repo, entries: IndexEntry[]): void {
   let newest = -Infinity
   for (const e of entries) if (e.mtime !== 0 && e.mtime > newest) newest = e.mtime
   if (newest === -Infinity) return
-  let now = fileClock(repo)
-  const deadline = performance.now() + SETTLE_MAX_MS
-  while (now <= newest && performance.now() < deadline) {
-    Atomics.wait(sleeper, 0, 0, 1)
-    now = fileClock(repo)
-  }
+  const now = clockAfter(repo, newest)
   for (const e of entries) if (e.mtime !== 0) e.checked = now
 }
 
-/** The longest dateEntries waits for the clock to tick (ext4's tick is a jiffy, 1-10 ms). */
+/**
+ * The file clock once it has passed `mtime` (waiting at most SETTLE_MAX_MS; later timestamps are
+ * not waited for), so a file last written at `mtime` is not racy against the reading.
+ */
+export function clockAfter(repo: Repo, mtime: number): number {
+  let now = fileClock(repo)
+  const deadline = performance.now() + SETTLE_MAX_MS
+  while (now <= mtime && performance.now() < deadline) {
+    Atomics.wait(sleeper, 0, 0, 1)
+    now = fileClock(repo)
+  }
+  return now
+}
+
+/** The longest clockAfter waits for the clock to tick (ext4's tick is a jiffy, 1-10 ms). */
 export const SETTLE_MAX_MS = 50
 const sleeper = new Int32Array(new SharedArrayBuffer(4))
 
