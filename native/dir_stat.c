@@ -20,6 +20,12 @@
 #include <unistd.h>
 #include <node_api.h>
 
+#ifdef __APPLE__
+/* Darwin names the timespec fields of struct stat differently. */
+#define st_mtim st_mtimespec
+#define st_ctim st_ctimespec
+#endif
+
 #define FIELDS 8 /* mode, size, mtime sec, mtime nsec, ctime sec, ctime nsec, ino, dev */
 
 #define CHECK(call) \
