@@ -1,7 +1,8 @@
 /**
  * Builds bl's own native addon (native/: the one-call directory reader, dir_stat.c) with the
  * node-gyp that npm ships, against the Node headers npm is configured with (`nodedir`), as npm
- * builds better-sqlite3. Run by `npm run build`, which `npm install` runs.
+ * builds better-sqlite3. Run by `npm install` (the `install` script, also where bl is installed
+ * as a package, which ships these sources and no binary) and by `npm run build`.
  *
  * The addon is an accelerator, not a requirement: where it cannot be built (no C compiler, no
  * headers) the build prints one warning and bl reads directories with Node's fs instead, with

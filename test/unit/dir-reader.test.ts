@@ -7,12 +7,13 @@ import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
+import {createRequire} from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import type {Context} from '../../src/core/context.ts'
 import {init} from '../../src/core/ops/init.ts'
 import {openRepo} from '../../src/core/repo.ts'
-import {nativeDirReader, nodeDirReader, type DirEntry, type DirReader} from '../../src/core/worktree/dir-reader.ts'
+import {addonReader, nativeDirReader, nodeDirReader, type Addon, type DirEntry, type DirReader} from '../../src/core/worktree/dir-reader.ts'
 import {scanWorktree} from '../../src/core/worktree/scan.ts'
 
 function tempDir(t: {after(fn: () => void): void}): string {
@@ -72,20 +73,34 @@ test('the native reader lists the same names and types as Node, with lstat data 
   assert.ok(native.some((e) => e.name.includes('\uFFFD')), 'an invalid UTF-8 name reads as U+FFFD, as Node reads it')
 })
 
-test('a directory the native reader cannot open fails with the error Node gives', (t) => {
+test('a directory the addon cannot open is reported by errno, and the reader then fails with the error Node gives', (t) => {
   const dir = tempDir(t)
   fs.writeFileSync(path.join(dir, 'file'), 'x')
-  for (const target of [path.join(dir, 'missing'), path.join(dir, 'file')]) {
-    const nodeErr = (() => {
-      try {
-        nodeDirReader(target)
-      } catch (err) {
-        return (err as NodeJS.ErrnoException).code
-      }
-      return 'no error'
-    })()
-    assert.throws(() => nativeDirReader()!(target), (err: NodeJS.ErrnoException) => err.code === nodeErr && (nodeErr === 'ENOENT' || nodeErr === 'ENOTDIR'))
+  const addon = createRequire(import.meta.url)('../../native/build/Release/bl_native.node') as Addon
+  assert.equal(addon.readDirStat(path.join(dir, 'missing')), -os.constants.errno.ENOENT)
+  assert.equal(addon.readDirStat(path.join(dir, 'file')), -os.constants.errno.ENOTDIR)
+  assert.throws(() => nativeDirReader()!(path.join(dir, 'missing')), {code: 'ENOENT'})
+  assert.throws(() => nativeDirReader()!(path.join(dir, 'file')), {code: 'ENOTDIR'})
+})
+
+test('a directory with an entry that cannot be stat\'d is read as Node reads it (stat left to the caller)', (t) => {
+  const dir = tempDir(t)
+  populate(dir)
+  // An addon whose stat of one entry failed with EACCES (a directory that can be listed but not
+  // searched, or EIO on one file): the listing must not fail, as it does not with Node's reader.
+  const real = createRequire(import.meta.url)('../../native/build/Release/bl_native.node') as Addon
+  const failing: Addon = {
+    readDirStat(abs) {
+      const res = real.readDirStat(abs)
+      if (typeof res === 'number') return res
+      const stats = Float64Array.from(res.stats)
+      stats[0] = -os.constants.errno.EACCES
+      return {names: res.names, stats}
+    },
   }
+  const got = list(addonReader(failing), dir)
+  assert.deepEqual(got, list(nodeDirReader, dir))
+  assert.ok(got.every((e) => e.st === undefined))
 })
 
 test('a scan gives the same files, invalid names and stat data with either reader', (t) => {

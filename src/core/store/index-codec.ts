@@ -5,6 +5,7 @@
  * u16le(path bytes) path u8(kind) u8(exec) f64le(size) id[32] f64le(mtime) f64le(ctime) f64le(ino) f64le(checked).
  * Version 1 has the same layout; its `checked` is the machine's clock, trusted with a 1 s margin.
  */
+import {constants} from 'node:buffer'
 import {BlError} from '../errors.js'
 import type {Oid} from '../hash.js'
 import type {EntryKind} from '../objects/tree.js'
@@ -22,6 +23,7 @@ const V1_MARGIN_MS = 1000
 const KINDS: EntryKind[] = ['file', 'dir', 'symlink']
 const KIND_CODE: Record<EntryKind, number> = {file: 0, dir: 1, symlink: 2}
 const FIXED = 2 + 1 + 1 + 8 + 32 + 8 * 4
+const MAX_STRING_LENGTH = constants.MAX_STRING_LENGTH
 
 function bad(detail: string): BlError {
   return new BlError('CORRUPT_DATABASE', `the index is corrupted: ${detail}`, {hint: 'Run `bl reset` or `bl checkout -f HEAD` to rebuild it (local staged changes are lost).'})
@@ -66,7 +68,8 @@ export function decodeIndex(buf: Buffer): IndexEntry[] {
   // A CLI decodes the index once, cold: these shortcuts halve the time for 50,000 entries. Paths
   // are almost always ASCII, and a slice of one latin1 string of the whole blob costs far less
   // than a UTF-8 decode per path; DataView reads the doubles without Buffer's bounds checks.
-  const text = buf.toString('latin1')
+  // (An index past V8's longest string, millions of entries, decodes each path on its own.)
+  const text = buf.length < MAX_STRING_LENGTH ? buf.toString('latin1') : null
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   let o = 6
   for (let i = 0; i < n; i++) {
@@ -75,13 +78,9 @@ export function decodeIndex(buf: Buffer): IndexEntry[] {
     const start = o + 2
     o = start + plen
     if (o + FIXED - 2 > buf.length) throw bad('truncated')
-    let ascii = true
-    for (let k = start; k < o; k++)
-      if (buf[k]! >= 0x80) {
-        ascii = false
-        break
-      }
-    const path = ascii ? text.slice(start, o) : buf.toString('utf8', start, o)
+    let ascii = text !== null
+    for (let k = start; ascii && k < o; k++) if (buf[k]! >= 0x80) ascii = false
+    const path = ascii ? text!.slice(start, o) : buf.toString('utf8', start, o)
     const kind = KINDS[buf[o]!]
     if (!kind) throw bad('unknown entry kind')
     const checked = view.getFloat64(o + 66, true)

@@ -34,6 +34,11 @@ export const CLOCK_FILE = 'clock'
  * It speaks for the file system .bl is on; files on another device keep a margin (statClean).
  */
 export function fileClock(repo: Repo): number {
+  return readFileClock(repo) ?? repo.nowMs() - RACY_WINDOW_MS
+}
+
+/** The clock file's new mtime, or undefined when it cannot be written (a read-only `.bl`). */
+function readFileClock(repo: Repo): number | undefined {
   const file = nodePath.join(repo.blDir, CLOCK_FILE)
   try {
     // No O_TRUNC and no following a link planted in .bl: only this one-byte file is ever written.
@@ -45,7 +50,7 @@ export function fileClock(repo: Repo): number {
       nodeFs.closeSync(fd)
     }
   } catch {
-    return repo.nowMs() - RACY_WINDOW_MS
+    return undefined
   }
 }
 
@@ -86,6 +91,8 @@ export function makeEntry(path: string, st: FileStat, res: IngestResult, checked
  * goes unseen, as it does for every file written before the index (and in Git).
  */
 export function dateEntries(repo: Repo, entries: IndexEntry[]): void {
+  // Entries are dated in place: pass only entries made for this write (makeEntry), never ones
+  // read from the index, which the store shares between its readers.
   let newest = -Infinity
   for (const e of entries) if (e.mtime !== 0 && e.mtime > newest) newest = e.mtime
   if (newest === -Infinity) return
@@ -98,11 +105,15 @@ export function dateEntries(repo: Repo, entries: IndexEntry[]): void {
  * not waited for), so a file last written at `mtime` is not racy against the reading.
  */
 export function clockAfter(repo: Repo, mtime: number): number {
-  let now = fileClock(repo)
+  let now = readFileClock(repo)
+  // Without the clock file the fallback never passes a recent file; a timestamp further ahead
+  // than the longest wait is not waited for either.
+  if (now === undefined) return repo.nowMs() - RACY_WINDOW_MS
+  if (now > mtime || mtime - now > SETTLE_MAX_MS) return now
   const deadline = performance.now() + SETTLE_MAX_MS
   while (now <= mtime && performance.now() < deadline) {
     Atomics.wait(sleeper, 0, 0, 1)
-    now = fileClock(repo)
+    now = readFileClock(repo) ?? now
   }
   return now
 }
