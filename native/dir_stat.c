@@ -73,7 +73,11 @@ static napi_value read_dir_stat(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_string_utf8(env, argv[0], NULL, 0, &plen));
   char *path = malloc(plen + 1);
   if (!path) return errno_value(env, ENOMEM);
-  CHECK(napi_get_value_string_utf8(env, argv[0], path, plen + 1, &plen));
+  if (napi_get_value_string_utf8(env, argv[0], path, plen + 1, &plen) != napi_ok) {
+    free(path);
+    napi_throw_error(env, NULL, "bl_native: cannot read the path argument");
+    return NULL;
+  }
 
   int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   free(path);
