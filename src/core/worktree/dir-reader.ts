@@ -67,15 +67,16 @@ class NativeStat implements FileStat {
   }
 }
 
-function typeOf(st: FileStat): EntryType {
-  return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other'
+/** The type of a Stats, FileStat or Dirent (all three answer these three questions). */
+export function entryType(x: Pick<FileStat, 'isFile' | 'isDirectory' | 'isSymbolicLink'>): EntryType {
+  return x.isFile() ? 'file' : x.isSymbolicLink() ? 'symlink' : x.isDirectory() ? 'dir' : 'other'
 }
 
 /** Node's fs: readdir with file types; no stat (the caller stats only what it needs). */
 export const nodeDirReader: DirReader = (abs) =>
   fs.readdirSync(abs, {withFileTypes: true}).map((d) => ({
     name: d.name,
-    type: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : d.isSymbolicLink() ? 'symlink' : 'other',
+    type: entryType(d),
   }))
 
 export interface Addon {
@@ -108,7 +109,7 @@ export function addonReader(addon: Addon): DirReader {
       if (mode < 0) return nodeDirReader(abs)
       // Node's own formula (lib/internal/fs/utils.js msFromTimeSpec), so the doubles compare equal.
       const st = new NativeStat(mode, stats[o + 1]!, stats[o + 2]! * 1e3 + stats[o + 3]! / 1e6, stats[o + 4]! * 1e3 + stats[o + 5]! / 1e6, stats[o + 6]!, stats[o + 7]!)
-      out[i] = {name: names[i]!, type: typeOf(st), st}
+      out[i] = {name: names[i]!, type: entryType(st), st}
     }
     return out
   }

@@ -5,7 +5,7 @@
  * same timestamp tick as the hash would otherwise go unnoticed). Entries are dated by the file
  * system's own clock (`fileClock`), so the two times compared come from one clock.
  */
-import type {FileStat} from './dir-reader.js'
+import {entryType, type EntryType, type FileStat} from './dir-reader.js'
 import nodeFs from 'node:fs'
 import nodePath from 'node:path'
 import {hashHex} from '../hash.js'
@@ -64,11 +64,8 @@ export function isExec(st: FileStat): boolean {
   return (st.mode & 0o100) !== 0
 }
 
-export function statKind(st: FileStat): 'file' | 'symlink' | 'dir' | 'other' {
-  if (st.isFile()) return 'file'
-  if (st.isSymbolicLink()) return 'symlink'
-  if (st.isDirectory()) return 'dir'
-  return 'other'
+export function statKind(st: FileStat): EntryType {
+  return entryType(st)
 }
 
 export function makeEntry(path: string, st: FileStat, res: IngestResult, checked: number): IndexEntry {
