@@ -159,10 +159,15 @@ static napi_value read_dir_stat(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* tracked_scan.c */
+napi_value scan_tracked(napi_env env, napi_callback_info info);
+
 static napi_value init(napi_env env, napi_value exports) {
-  napi_value fn;
+  napi_value fn, scan;
   CHECK(napi_create_function(env, "readDirStat", NAPI_AUTO_LENGTH, read_dir_stat, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "readDirStat", fn));
+  CHECK(napi_create_function(env, "scanTracked", NAPI_AUTO_LENGTH, scan_tracked, NULL, &scan));
+  CHECK(napi_set_named_property(env, exports, "scanTracked", scan));
   return exports;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Builds bl's own native addon (native/: the one-call directory reader, dir_stat.c) with the
- * node-gyp that npm ships, against the Node headers npm is configured with (`nodedir`), as npm
+ * Builds bl's own native addon (native/: the one-call directory reader, dir_stat.c, and a
+ * status's scan of the tracked files, tracked_scan.c) with the node-gyp that npm ships, against the Node headers npm is configured with (`nodedir`), as npm
  * builds better-sqlite3. Run by `npm install` (the `install` script, also where bl is installed
  * as a package, which ships these sources and no binary) and by `npm run build`.
  *
@@ -18,7 +18,7 @@ import {fileURLToPath} from 'node:url'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const dir = path.join(root, 'native')
 const binary = path.join(dir, 'build', 'Release', 'bl_native.node')
-const sources = ['binding.gyp', 'dir_stat.c'].map((f) => path.join(dir, f))
+const sources = ['binding.gyp', 'dir_stat.c', 'tracked_scan.c'].map((f) => path.join(dir, f))
 
 const mtime = (f) => fs.statSync(f, {throwIfNoEntry: false})?.mtimeMs ?? 0
 if (mtime(binary) > Math.max(...sources.map(mtime))) process.exit(0)

@@ -13,7 +13,8 @@ import path from 'node:path'
 import type {Context} from '../../src/core/context.ts'
 import {init} from '../../src/core/ops/init.ts'
 import {openRepo} from '../../src/core/repo.ts'
-import {addonReader, nativeDirReader, nodeDirReader, type Addon, type DirEntry, type DirReader} from '../../src/core/worktree/dir-reader.ts'
+import {addonReader, nativeDirReader, nodeDirReader, type DirEntry, type DirReader} from '../../src/core/worktree/dir-reader.ts'
+import type {Addon} from '../../src/core/worktree/native-addon.ts'
 import {scanWorktree} from '../../src/core/worktree/scan.ts'
 
 function tempDir(t: {after(fn: () => void): void}): string {
@@ -89,7 +90,7 @@ test('a directory with an entry that cannot be stat\'d is read as Node reads it 
   // An addon whose stat of one entry failed with EACCES (a directory that can be listed but not
   // searched, or EIO on one file): the listing must not fail, as it does not with Node's reader.
   const real = createRequire(import.meta.url)('../../native/build/Release/bl_native.node') as Addon
-  const failing: Addon = {
+  const failing: Pick<Addon, 'readDirStat'> = {
     readDirStat(abs) {
       const res = real.readDirStat(abs)
       if (typeof res === 'number') return res

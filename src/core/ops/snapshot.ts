@@ -9,10 +9,14 @@ import {readHead} from '../refs/refs.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import {flattenTree, type FlatEntry} from '../tree-build.js'
+import nodeFs from 'node:fs'
+import {fsError} from '../errors.js'
 import {compareWithIndex, fileClock} from '../worktree/index-state.js'
+import {scanTracked} from '../worktree/tracked-scan.js'
+import {absPath} from '../worktree/paths.js'
 import {underAny} from '../worktree/paths.js'
 import {absentByDesign, readSparse} from '../worktree/sparse.js'
-import {ancestorDirs, scanWorktree, type ScannedFile} from '../worktree/scan.js'
+import {ancestorDirs, scanListed, scanWorktree, type ScannedFile} from '../worktree/scan.js'
 
 export function commitTree(repo: Repo, commit: Oid | null): Oid | null {
   return commit ? loadCommit(repo.store, commit).tree : null
@@ -61,9 +65,7 @@ export function trackedState(view: WorktreeView, index: Map<string, IndexEntry>,
 
 /** Compares the work tree with the index under `specs`. */
 export function viewWorktree(repo: Repo, index: Map<string, IndexEntry>, specs: string[], withUntracked = true): WorktreeView {
-  // The file-system clock, read once, before the first file is hashed (most statuses hash none).
-  let now: number | undefined
-  const clock = (): number => (now ??= fileClock(repo))
+  const clock = lazyClock(repo)
   const view: WorktreeView = {dirty: new Map(), clean: new Set(), untracked: [], invalid: [], refreshed: []}
   const scan = scanWorktree(repo, {
     specs,
@@ -76,10 +78,7 @@ export function viewWorktree(repo: Repo, index: Map<string, IndexEntry>, specs: 
         if (withUntracked) view.untracked.push(f)
         return
       }
-      const cmp = compareWithIndex(repo, e, f.st!, clock)
-      if (cmp.refreshed) view.refreshed.push(cmp.refreshed)
-      if (cmp.clean) view.clean.add(f.path)
-      else view.dirty.set(f.path, {entry: e, st: f.st, clean: false, currentId: cmp.current?.id, currentSize: cmp.current?.size})
+      if (judgeTracked(repo, view, e, f.st!, clock)) view.clean.add(f.path)
     },
   })
   view.invalid = scan.invalid
@@ -87,11 +86,70 @@ export function viewWorktree(repo: Repo, index: Map<string, IndexEntry>, specs: 
   for (const [p, e] of index) {
     if (view.clean.has(p) || view.dirty.has(p)) continue
     if (!underAny(p, specs)) continue
-    // Absent outside a sparse include set: not checked out, which is not a change.
-    if (absentByDesign(sparse, p, e)) view.clean.add(p)
-    else view.dirty.set(p, {entry: e, clean: false})
+    if (judgeAbsent(sparse, view, e)) view.clean.add(p)
   }
   return view
+}
+
+/** What a status shows of the work tree: WorktreeView without the (large) set of clean paths. */
+export interface StatusView extends Omit<WorktreeView, 'clean'> {
+  /** Does this directory hold tracked files (for showing wholly untracked ones as "dir/")? */
+  trackedDir(dir: string): boolean
+}
+
+/**
+ * The whole work tree against the index without decoding it, by the native tracked scan
+ * (tracked-scan.ts): only entries whose stat does not prove them unchanged are decoded and
+ * compared, and only directories with untracked names are gone through here. The same answers as
+ * viewWorktree; null where the scan cannot be made (the caller takes viewWorktree).
+ */
+export function viewWorktreeQuick(repo: Repo): StatusView | null {
+  const blob = repo.store.readIndexBlob()
+  const scan = blob && scanTracked(repo, blob)
+  if (!scan) return null
+  const clock = lazyClock(repo)
+  const view: StatusView = {dirty: new Map(), untracked: [], invalid: [], refreshed: [], trackedDir: () => true}
+  const sparse = readSparse(repo)
+  for (const {entry, present} of scan.flagged) {
+    let st: FileStat | undefined
+    try {
+      st = present ? nodeFs.lstatSync(absPath(repo, entry.path), {throwIfNoEntry: false}) : undefined
+    } catch (err) {
+      throw fsError(err, entry.path, 'reading')
+    }
+    // Listed as a file or symlink a moment ago; anything else now is as good as gone.
+    if (st && (st.isFile() || st.isSymbolicLink())) judgeTracked(repo, view, entry, st, clock)
+    else judgeAbsent(sparse, view, entry)
+  }
+  const roots = new Set<string>()
+  for (const {dir, entries} of scan.listings)
+    for (const d of entries) if (d.type === 'dir' && !d.tracked) roots.add(dir === '' ? d.name : `${dir}/${d.name}`)
+  // Every directory above an untracked file is tracked up to the untracked directory it was found in.
+  view.trackedDir = (d) => !roots.has(d)
+  view.invalid = scanListed(repo, scan.listings, {onFile: (f) => view.untracked.push(f)}).invalid
+  return view
+}
+
+/** The file-system clock, read once, before the first file is hashed (most statuses hash none). */
+function lazyClock(repo: Repo): () => number {
+  let now: number | undefined
+  return () => (now ??= fileClock(repo))
+}
+
+/** Judges a tracked file present in the work tree; true when it is unchanged. */
+function judgeTracked(repo: Repo, view: Pick<WorktreeView, 'dirty' | 'refreshed'>, e: IndexEntry, st: FileStat, clock: () => number): boolean {
+  const cmp = compareWithIndex(repo, e, st, clock)
+  if (cmp.refreshed) view.refreshed.push(cmp.refreshed)
+  if (!cmp.clean) view.dirty.set(e.path, {entry: e, st, clean: false, currentId: cmp.current?.id, currentSize: cmp.current?.size})
+  return cmp.clean
+}
+
+/** Judges a tracked file missing from the work tree; true when that is no change. */
+function judgeAbsent(sparse: ReturnType<typeof readSparse>, view: Pick<WorktreeView, 'dirty'>, e: IndexEntry): boolean {
+  // Absent outside a sparse include set: not checked out, which is not a change.
+  if (absentByDesign(sparse, e.path, e)) return true
+  view.dirty.set(e.path, {entry: e, clean: false})
+  return false
 }
 
 /** Writes refreshed stat data back, if the repository isn't busy (a pure optimisation). */

@@ -12,7 +12,8 @@ import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {toRepoPath, underAny} from '../worktree/paths.js'
 import {ancestorDirs} from '../worktree/scan.js'
-import {headTree, indexAsFlat, saveRefreshed, treeMap, viewWorktree} from './snapshot.js'
+import {headTree, indexAsFlat, saveRefreshed, treeMap, viewWorktree, viewWorktreeQuick, type StatusView} from './snapshot.js'
+import type {IndexEntry} from '../store/types.js'
 import {conflictPaths, readOperation, type ConflictKind, type OperationKind} from './operation-state.js'
 
 export interface StatusEntry {
@@ -44,19 +45,28 @@ function toEntries(changes: Change[]): StatusEntry[] {
   return changes.map((c) => (c.oldPath ? {path: c.path, status: c.status, oldPath: c.oldPath} : {path: c.path, status: c.status}))
 }
 
-export function status(repo: Repo, opts: {paths?: string[]; untrackedAll?: boolean} = {}): StatusResult {
+export interface StatusOptions {
+  paths?: string[]
+  untrackedAll?: boolean
+  /** false: walk the tree in JavaScript even where the native tracked scan could be used (tests compare the two). */
+  quick?: boolean
+}
+
+export function status(repo: Repo, opts: StatusOptions = {}): StatusResult {
   const specs = (opts.paths ?? []).map((p) => toRepoPath(repo, p))
   const head = readHead(repo)
-  const index = loadIndex(repo)
+  // Decoded only when needed: a status of the whole tree right after a commit needs none of it.
+  let index: Map<string, IndexEntry> | undefined
+  const getIndex = (): Map<string, IndexEntry> => (index ??= loadIndex(repo))
   const inSpec = (p: string): boolean => underAny(p, specs)
   const hTree = headTree(repo)
   // Right after a commit the index is known to equal HEAD's tree: no need to load and compare.
   const staged =
     hTree !== null && repo.store.indexTree() === hTree
       ? []
-      : diffMaps(treeMap(repo, hTree), indexAsFlat(index)).filter((c) => inSpec(c.path) || (c.oldPath !== undefined && inSpec(c.oldPath)))
+      : diffMaps(treeMap(repo, hTree), indexAsFlat(getIndex())).filter((c) => inSpec(c.path) || (c.oldPath !== undefined && inSpec(c.oldPath)))
 
-  const view = viewWorktree(repo, index, specs.length ? specs : [''])
+  const view = viewForStatus(repo, specs, getIndex, opts.quick ?? true)
   const unstaged: StatusEntry[] = []
   for (const [p, t] of view.dirty) {
     unstaged.push({path: p, status: t.st ? (t.st.isSymbolicLink() !== (t.entry.kind === 'symlink') ? 'T' : 'M') : 'D'})
@@ -64,7 +74,8 @@ export function status(repo: Repo, opts: {paths?: string[]; untrackedAll?: boole
   unstaged.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   saveRefreshed(repo, view.refreshed)
 
-  const untracked = collapseUntracked(view.untracked.map((f) => f.path), index.keys(), opts.untrackedAll ?? false)
+  const untracked = collapseUntracked(view.untracked.map((f) => f.path), view.trackedDir, opts.untrackedAll ?? false)
+  view.invalid.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   const op = readOperation(repo)
   const conflicts = (op?.conflicts ?? []).filter((c) => inSpec(c.path)).map((c) => ({path: c.path, kind: c.kind}))
   const inConflict = conflictPaths(op?.conflicts ?? [])
@@ -97,17 +108,28 @@ function aheadBehind(repo: Repo, branch: string | null, headOid: string | null):
   return repo.store.snapshot(() => ({ref: name, ahead: g.range([headOid as Oid], [tip]).length, behind: g.range([tip], [headOid as Oid]).length, gone: false}))
 }
 
+/**
+ * The work tree against the index: by the native tracked scan for the whole tree (`quick`, where
+ * the addon is built), else by walking it with the decoded index. Both give the same answers.
+ */
+function viewForStatus(repo: Repo, specs: string[], getIndex: () => Map<string, IndexEntry>, quick: boolean): StatusView {
+  const fast = quick && specs.length === 0 ? viewWorktreeQuick(repo) : null
+  if (fast) return fast
+  const index = getIndex()
+  const dirs = ancestorDirs(index.keys())
+  return {...viewWorktree(repo, index, specs.length ? specs : ['']), trackedDir: (d) => dirs.has(d)}
+}
+
 /** "dir/" for the shallowest directory holding no tracked file, as Git's default status shows. */
-function collapseUntracked(files: string[], tracked: Iterable<string>, all: boolean): string[] {
+function collapseUntracked(files: string[], trackedDir: (dir: string) => boolean, all: boolean): string[] {
   if (all) return files.sort()
-  const trackedDirs = ancestorDirs(tracked)
   const out = new Set<string>()
   for (const f of files) {
     const parts = f.split('/')
     let shown = f
     for (let i = 1; i < parts.length; i++) {
       const d = parts.slice(0, i).join('/')
-      if (!trackedDirs.has(d)) {
+      if (!trackedDir(d)) {
         shown = d + '/'
         break
       }

@@ -56,12 +56,17 @@ export function encodeIndex(entries: IndexEntry[]): Buffer {
   return buf
 }
 
-export function decodeIndex(buf: Buffer): IndexEntry[] {
+/** Checks the header; returns the margin taken off a version-1 entry's `checked`. */
+function readHeader(buf: Buffer): number {
   if (buf.length < 6 || buf[0] !== TAG) throw bad('wrong header')
   if (buf[1]! > VERSION)
     throw new BlError('CORRUPT_DATABASE', `the index was written by a newer bl (index version ${buf[1]}; this bl reads up to ${VERSION})`, {hint: 'Upgrade bl; the repository itself is fine.'})
   if (buf[1] !== VERSION && buf[1] !== V1) throw bad(`unsupported version ${buf[1]}`)
-  const margin = buf[1] === V1 ? V1_MARGIN_MS : 0
+  return buf[1] === V1 ? V1_MARGIN_MS : 0
+}
+
+export function decodeIndex(buf: Buffer): IndexEntry[] {
+  const margin = readHeader(buf)
   const n = buf.readUInt32LE(2)
   if (n > buf.length / FIXED) throw bad('entry count exceeds its size')
   const out: IndexEntry[] = new Array(n)
@@ -73,30 +78,45 @@ export function decodeIndex(buf: Buffer): IndexEntry[] {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   let o = 6
   for (let i = 0; i < n; i++) {
-    if (o + FIXED > buf.length) throw bad('truncated')
-    const plen = buf[o]! | (buf[o + 1]! << 8)
-    const start = o + 2
-    o = start + plen
-    if (o + FIXED - 2 > buf.length) throw bad('truncated')
-    let ascii = text !== null
-    for (let k = start; ascii && k < o; k++) if (buf[k]! >= 0x80) ascii = false
-    const path = ascii ? text!.slice(start, o) : buf.toString('utf8', start, o)
-    const kind = KINDS[buf[o]!]
-    if (!kind) throw bad('unknown entry kind')
-    const checked = view.getFloat64(o + 66, true)
-    out[i] = {
-      path,
-      kind,
-      exec: buf[o + 1] === 1,
-      size: view.getFloat64(o + 2, true),
-      id: buf.toString('hex', o + 10, o + 42) as Oid,
-      mtime: view.getFloat64(o + 42, true),
-      ctime: view.getFloat64(o + 50, true),
-      ino: view.getFloat64(o + 58, true),
-      checked: margin && checked !== 0 ? checked - margin : checked,
-    }
-    o += 74
+    out[i] = entryAt(buf, view, text, o, margin)
+    o += FIXED + (buf[o]! | (buf[o + 1]! << 8))
   }
   if (o !== buf.length) throw bad('trailing bytes')
   return out
+}
+
+/**
+ * The one entry that starts at byte `offset` of an index blob (as the native tracked scan
+ * reports them): a status decodes only the entries it has to look at.
+ */
+export function indexEntryAt(buf: Buffer, offset: number): IndexEntry {
+  const margin = readHeader(buf)
+  if (offset < 6) throw bad('entry offset inside the header')
+  return entryAt(buf, new DataView(buf.buffer, buf.byteOffset, buf.byteLength), null, offset, margin)
+}
+
+/** Decodes the entry at `o`; `text`: the blob as latin1, when it was made (ASCII paths are sliced from it). */
+function entryAt(buf: Buffer, view: DataView, text: string | null, o: number, margin: number): IndexEntry {
+  if (o + FIXED > buf.length) throw bad('truncated')
+  const plen = buf[o]! | (buf[o + 1]! << 8)
+  const start = o + 2
+  o = start + plen
+  if (o + FIXED - 2 > buf.length) throw bad('truncated')
+  let ascii = text !== null
+  for (let k = start; ascii && k < o; k++) if (buf[k]! >= 0x80) ascii = false
+  const path = ascii ? text!.slice(start, o) : buf.toString('utf8', start, o)
+  const kind = KINDS[buf[o]!]
+  if (!kind) throw bad('unknown entry kind')
+  const checked = view.getFloat64(o + 66, true)
+  return {
+    path,
+    kind,
+    exec: buf[o + 1] === 1,
+    size: view.getFloat64(o + 2, true),
+    id: buf.toString('hex', o + 10, o + 42) as Oid,
+    mtime: view.getFloat64(o + 42, true),
+    ctime: view.getFloat64(o + 50, true),
+    ino: view.getFloat64(o + 58, true),
+    checked: margin && checked !== 0 ? checked - margin : checked,
+  }
 }

@@ -760,6 +760,15 @@ export class SqliteObjectStore implements ObjectStore {
   }
 
   /**
+   * The index as stored (docs/format/store.md), undecoded, for a reader that looks at it in
+   * place (the native tracked scan); null while the current transaction is changing it.
+   */
+  readIndexBlob(): Buffer | null {
+    if (this.indexInTx) return null
+    return (this.stmts.indexGet.get() as Buffer | undefined) ?? encodeIndex([])
+  }
+
+  /**
    * The last index decoded and the database's data_version then. SQLite changes data_version when
    * another connection commits, so an equal version means the blob is the one decoded, unless
    * this connection wrote it (saveIndexIfDirty drops the cache). A command that loads the index

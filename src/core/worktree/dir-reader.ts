@@ -1,16 +1,16 @@
 /**
  * Reads one directory of the work tree: its entries, and their lstat data when that comes
- * cheaply. The only importer of bl's native addon (native/dir_stat.c).
+ * cheaply.
  *
- * With the addon, one call opens the directory, lists it and stats every entry relative to it
- * (fstatat): a no-change status of 50,000 files spends about half the time it spends with Node's
- * readdirSync + one lstatSync per file, which resolves the whole path each time and builds a
- * Stats object with Dates. Without the addon (not built on this machine) the Node path is used,
- * with the same results. The addon stats every entry, ignored and untracked ones too, which
- * readdir's file types spared; in a work tree of tracked files that costs nothing extra.
+ * With the addon (native-addon.ts), one call opens the directory, lists it and stats every entry
+ * relative to it (fstatat): a no-change status of 50,000 files spends about half the time it
+ * spends with Node's readdirSync + one lstatSync per file, which resolves the whole path each time
+ * and builds a Stats object with Dates. Without the addon (not built on this machine) the Node path
+ * is used, with the same results. The addon stats every entry, ignored and untracked ones too,
+ * which readdir's file types spared; in a work tree of tracked files that costs nothing extra.
  */
 import fs from 'node:fs'
-import {createRequire} from 'node:module'
+import {nativeAddon, type Addon} from './native-addon.js'
 
 /** What bl reads of a file's lstat: fs.Stats has all of it. */
 export interface FileStat {
@@ -79,21 +79,8 @@ export const nodeDirReader: DirReader = (abs) =>
     type: entryType(d),
   }))
 
-export interface Addon {
-  readDirStat(abs: string): {names: string[]; stats: Float64Array} | number
-}
-
-function loadAddon(): Addon | null {
-  try {
-    // Same relative place from src/ (tests) and dist/: <package>/native/build/Release.
-    return createRequire(import.meta.url)('../../../native/build/Release/bl_native.node') as Addon
-  } catch {
-    return null
-  }
-}
-
 /** The reader over an addon (exported for tests, which give it a fake one). */
-export function addonReader(addon: Addon): DirReader {
+export function addonReader(addon: Pick<Addon, 'readDirStat'>): DirReader {
   return (abs) => {
     const res = addon.readDirStat(abs)
     // The directory could not be opened or read: Node's reader fails the same way, with Node's error.
@@ -115,13 +102,12 @@ export function addonReader(addon: Addon): DirReader {
   }
 }
 
-/** undefined until first asked for: commands that never list a directory never load the addon. */
 let native: DirReader | null | undefined
 
 /** The addon's reader, or null when the addon is not built here. */
 export function nativeDirReader(): DirReader | null {
   if (native === undefined) {
-    const addon = loadAddon()
+    const addon = nativeAddon()
     native = addon ? addonReader(addon) : null
   }
   return native

@@ -41,75 +41,19 @@ export interface ScanOptions {
 }
 
 export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
-  const rules = new IgnoreRules(repo.root)
-  const reader = opts.reader ?? defaultDirReader()
   const out: ScanResult = {files: [], invalid: []}
-  /** While a wildcard pathspec is walked (from its literal base directory): what must match it. */
-  let filter: string | null = null
-  /** `listed`: the lstat the directory reader returned with the listing, if any; `dirAbs`: the directory's absolute path, when known. */
-  const visit = (rel: string, kind: 'file' | 'symlink', listed?: FileStat, dirAbs?: string, name?: string): void => {
-    if (filter !== null && !underSpec(rel, filter)) return
-    let st: FileStat | undefined
-    if (opts.needStat(rel, kind)) {
-      try {
-        st = listed ?? fs.lstatSync(dirAbs === undefined ? absPath(repo, rel) : `${dirAbs}/${name}`, {throwIfNoEntry: false})
-      } catch (err) {
-        throw fsError(err, rel, 'reading')
-      }
-      if (!st) return
-    }
-    if (opts.onFile) opts.onFile({path: rel, kind, st})
-    else out.files.push({path: rel, kind, st})
-  }
-  const walkDir = (rel: string): void => {
-    const dirAbs = absPath(repo, rel)
-    let entries: DirEntry[]
-    try {
-      entries = reader(dirAbs)
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code
-      if (code === 'ENOENT' || code === 'ENOTDIR') return
-      throw fsError(err, rel || '.', 'listing')
-    }
-    // Name order: files are then stored in path order, so a checkout (also in path order) reads
-    // each segment once instead of jumping between them.
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    const kept: Array<{d: DirEntry; child: string; isDir: boolean; tracked: boolean}> = []
-    for (const d of entries) {
-      const child = rel === '' ? d.name : `${rel}/${d.name}`
-      const isDir = d.type === 'dir'
-      const tracked = isDir ? opts.trackedDirs.has(child) : opts.tracked.has(child)
-      if (!tracked && !opts.includeIgnored && rules.ignores(child, isDir)) continue
-      if (child === '.bl') continue
-      // Left by a killed checkout (temp-files.ts): never a user's file.
-      if (!tracked && !isDir && isTempName(d.name)) continue
-      kept.push({d, child, isDir, tracked})
-    }
-    // Tracked names were checked when they were added: a directory of tracked files costs nothing here.
-    const clashes = kept.some((k) => !k.tracked) ? siblingCollisions(kept.map((k) => ({name: k.d.name, path: k.child, tracked: k.tracked}))) : null
-    for (const {d, child, isDir, tracked} of kept) {
-      const problem = tracked ? null : (portableNameProblem(d.name)?.reason ?? clashes?.get(child) ?? null)
-      if (problem) {
-        out.invalid.push({path: child, problem})
-        continue
-      }
-      if (isDir) walkDir(child)
-      else if (d.type === 'file') visit(child, 'file', d.st, dirAbs, d.name)
-      else if (d.type === 'symlink') visit(child, 'symlink', d.st, dirAbs, d.name)
-      // Sockets, FIFOs and devices are not data: skipped.
-    }
-  }
+  const walk = walker(repo, opts, out)
   for (const spec of dedupeSpecs(opts.specs)) {
     if (spec === '') {
-      walkDir('')
+      walk.dir('')
       continue
     }
     if (isGlob(spec)) {
       const base = globBase(spec)
       if (base !== '' && (hasSymlinkParent(repo, base + '/x') || !isDir(absPath(repo, base)))) continue
-      filter = spec
-      walkDir(base)
-      filter = null
+      walk.filter = spec
+      walk.dir(base)
+      walk.filter = null
       continue
     }
     let st: fs.Stats
@@ -127,11 +71,111 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
       out.invalid.push({path: spec, problem})
       continue
     }
-    if (st.isDirectory()) walkDir(spec)
-    else if (st.isFile()) visit(spec, 'file')
-    else if (st.isSymbolicLink()) visit(spec, 'symlink')
+    if (st.isDirectory()) walk.dir(spec)
+    else if (st.isFile()) walk.visit(spec, 'file')
+    else if (st.isSymbolicLink()) walk.visit(spec, 'symlink')
   }
   return out
+}
+
+/** A directory's entry as the walk judges it: tracked (in the index, or a directory above a tracked file) or not. */
+export interface ListedEntry extends DirEntry {
+  tracked: boolean
+}
+
+/**
+ * The untracked files and invalid names of directories already listed (by the native tracked
+ * scan, tracked-scan.ts, which has judged their tracked names), walking their untracked
+ * subdirectories: the same rules as scanWorktree's walk.
+ */
+export function scanListed(repo: Repo, listings: Array<{dir: string; entries: ListedEntry[]}>, opts: Pick<ScanOptions, 'onFile' | 'reader'> = {}): ScanResult {
+  const out: ScanResult = {files: [], invalid: []}
+  // Nothing below an untracked directory is tracked.
+  const walk = walker(repo, {specs: [], tracked: {has: () => false}, trackedDirs: new Set(), needStat: () => false, ...opts}, out)
+  for (const {dir, entries} of listings) walk.listing(dir, absPath(repo, dir), entries, true)
+  return out
+}
+
+interface Walker {
+  /** While a wildcard pathspec is walked (from its literal base directory): what must match it. */
+  filter: string | null
+  dir(rel: string): void
+  visit(rel: string, kind: 'file' | 'symlink'): void
+  /** Goes through one directory's entries; `skipTracked`: its tracked names were judged elsewhere. */
+  listing(rel: string, dirAbs: string, entries: ListedEntry[], skipTracked: boolean): void
+}
+
+function walker(repo: Repo, opts: ScanOptions, out: ScanResult): Walker {
+  const rules = new IgnoreRules(repo.root)
+  const reader = opts.reader ?? defaultDirReader()
+  /** `listed`: the lstat the directory reader returned with the listing, if any; `dirAbs`: the directory's absolute path, when known. */
+  const visit = (rel: string, kind: 'file' | 'symlink', listed?: FileStat, dirAbs?: string, name?: string): void => {
+    if (w.filter !== null && !underSpec(rel, w.filter)) return
+    let st: FileStat | undefined
+    if (opts.needStat(rel, kind)) {
+      try {
+        st = listed ?? fs.lstatSync(dirAbs === undefined ? absPath(repo, rel) : `${dirAbs}/${name}`, {throwIfNoEntry: false})
+      } catch (err) {
+        throw fsError(err, rel, 'reading')
+      }
+      if (!st) return
+    }
+    if (opts.onFile) opts.onFile({path: rel, kind, st})
+    else out.files.push({path: rel, kind, st})
+  }
+  const listing = (rel: string, dirAbs: string, entries: ListedEntry[], skipTracked: boolean): void => {
+    // Name order: files are then stored in path order, so a checkout (also in path order) reads
+    // each segment once instead of jumping between them.
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    const kept: Array<{d: ListedEntry; child: string; isDir: boolean}> = []
+    for (const d of entries) {
+      const child = rel === '' ? d.name : `${rel}/${d.name}`
+      const isDir = d.type === 'dir'
+      if (!d.tracked && !opts.includeIgnored && rules.ignores(child, isDir)) continue
+      if (child === '.bl') continue
+      // Left by a killed checkout (temp-files.ts): never a user's file.
+      if (!d.tracked && !isDir && isTempName(d.name)) continue
+      kept.push({d, child, isDir})
+    }
+    // Tracked names were checked when they were added: a directory of tracked files costs nothing here.
+    const clashes = kept.some((k) => !k.d.tracked) ? siblingCollisions(kept.map((k) => ({name: k.d.name, path: k.child, tracked: k.d.tracked}))) : null
+    for (const {d, child, isDir} of kept) {
+      if (d.tracked && skipTracked) continue
+      const problem = d.tracked ? null : (portableNameProblem(d.name)?.reason ?? clashes?.get(child) ?? null)
+      if (problem) {
+        out.invalid.push({path: child, problem})
+        continue
+      }
+      if (isDir) w.dir(child)
+      else if (d.type === 'file') visit(child, 'file', d.st, dirAbs, d.name)
+      else if (d.type === 'symlink') visit(child, 'symlink', d.st, dirAbs, d.name)
+      // Sockets, FIFOs and devices are not data: skipped.
+    }
+  }
+  const w: Walker = {
+    filter: null,
+    visit,
+    listing,
+    dir(rel) {
+      const dirAbs = absPath(repo, rel)
+      let entries: DirEntry[]
+      try {
+        entries = reader(dirAbs)
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        if (code === 'ENOENT' || code === 'ENOTDIR') return
+        throw fsError(err, rel || '.', 'listing')
+      }
+      // The reader's entries are fresh objects: judged in place rather than copied.
+      const judged = entries as ListedEntry[]
+      for (const d of judged) {
+        const child = rel === '' ? d.name : `${rel}/${d.name}`
+        d.tracked = d.type === 'dir' ? opts.trackedDirs.has(child) : opts.tracked.has(child)
+      }
+      listing(rel, dirAbs, judged, false)
+    },
+  }
+  return w
 }
 
 function isDir(abs: string): boolean {
