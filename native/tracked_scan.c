@@ -27,7 +27,9 @@
  * The directories are shared out among up to MAX_THREADS threads (the calling one included): the
  * kernel's path lookups are most of the cost, and they run in parallel. Each thread opens a
  * directory relative to its parent, opening the ancestors it has not open itself, never
- * following a symlink (O_NOFOLLOW on every component below the top).
+ * following a symlink (O_NOFOLLOW on every component below the top). Opening one component at
+ * a time also reaches paths longer than PATH_MAX, which the JavaScript walk's absolute paths
+ * cannot (a flagged entry or an untracked directory that deep still fails there, as before).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -62,6 +64,7 @@ enum { FLAG_CLEAN = 0, FLAG_CHECK = 1, FLAG_GONE = 2 };
 typedef struct {
   size_t offset; /* of the entry in the blob; its fields are read from there */
   uint32_t plen;
+  uint32_t dir; /* index into dirs */
   uint8_t flag;
 } entry;
 
@@ -69,17 +72,21 @@ typedef struct {
 typedef struct {
   const char *path;
   uint32_t plen;
+  uint32_t parent; /* index into dirs (the top's is itself) */
+  /* Its parent's listing has this exact name as a directory. Opening by name can succeed on
+   * another spelling (a case-insensitive or normalizing file system), which the JavaScript walk
+   * would not take for the tracked directory. Written only by the thread scanning the parent. */
+  uint8_t seen;
+  uint8_t valid; /* seen, and so are all its ancestors: set after the walk */
 } dir;
 
-typedef struct {
-  char *name;
-  uint8_t info;
-} listed;
-
+/* One directory's names (NUL-terminated, one after another) and per name its info byte. */
 typedef struct {
   size_t dir; /* index into dirs */
-  listed *items;
-  size_t len, cap;
+  char *names;
+  size_t names_len;
+  uint8_t *info;
+  size_t len;
 } listing;
 
 typedef struct {
@@ -105,6 +112,11 @@ typedef struct {
 typedef struct {
   scan *s;
   listings found;
+  /* The directory being scanned: its names and info, kept only when it holds an untracked name. */
+  char *names;
+  size_t names_len, names_cap;
+  uint8_t *info;
+  size_t len, cap;
   int err;
 } worker;
 
@@ -150,6 +162,37 @@ static int bad_component(const char *p, uint32_t n) {
   return memchr(p, 0, n) != NULL;
 }
 
+/* Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF), as bl stores names.
+ * JavaScript decodes anything else with replacement characters, so its walk never finds such a
+ * path; comparing raw bytes here would. */
+static int valid_utf8(const uint8_t *p, uint32_t n) {
+  for (uint32_t i = 0; i < n;) {
+    uint8_t c = p[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    uint32_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (!len || i + len > n) return 0;
+    for (uint32_t k = 1; k < len; k++)
+      if ((p[i + k] & 0xc0) != 0x80) return 0;
+    if (c == 0xe0 && p[i + 1] < 0xa0) return 0; /* overlong */
+    if (c == 0xed && p[i + 1] > 0x9f) return 0; /* surrogate */
+    if (c == 0xf0 && p[i + 1] < 0x90) return 0; /* overlong */
+    if (c == 0xf4 && p[i + 1] > 0x8f) return 0; /* past U+10FFFF */
+    i += len;
+  }
+  return 1;
+}
+
+/* The directory holding `path` (its prefix before the last '/'), once every directory is in the table. */
+static uint32_t dir_of(const scan *s, const char *path, uint32_t plen) {
+  uint32_t k = plen;
+  while (k > 0 && path[k - 1] != '/') k--;
+  if (k == 0) return 0;
+  return s->slots[slot_of(s, path, k - 1)] - 1 - (uint32_t)s->n;
+}
+
 /* Parses the blob and fills the table. 1 = done; 0 = not an index this code reads; -1 = out of memory. */
 static int parse_index(scan *s, const uint8_t *buf, size_t len) {
   if (len < 6 || buf[0] != TAG || (buf[1] != 1 && buf[1] != 2)) return 0;
@@ -167,6 +210,8 @@ static int parse_index(scan *s, const uint8_t *buf, size_t len) {
     if (o + FIXED + plen > len) return 0;
     s->entries[i] = (entry){.offset = o, .plen = plen, .flag = FLAG_GONE /* until found */};
     const char *path = (const char *)buf + o + 2;
+    /* The JavaScript walk never enters .bl, and never finds a name that is not UTF-8. */
+    if ((plen >= 3 && memcmp(path, ".bl", 3) == 0 && (plen == 3 || path[3] == '/')) || !valid_utf8((const uint8_t *)path, plen)) return 0;
     uint32_t start = 0;
     for (uint32_t k = 0; k <= plen; k++) {
       if (k == plen || path[k] == '/') {
@@ -191,7 +236,7 @@ static int parse_index(scan *s, const uint8_t *buf, size_t len) {
     if (s->slots[slot]) return 0; /* the same path twice */
     s->slots[slot] = i + 1;
   }
-  s->dirs[0] = (dir){.path = "", .plen = 0};
+  s->dirs[0] = (dir){.path = "", .plen = 0, .seen = 1};
   s->ndirs = 1;
   for (uint32_t i = 0; i < n; i++) {
     const char *path = (const char *)buf + s->entries[i].offset + 2;
@@ -207,6 +252,8 @@ static int parse_index(scan *s, const uint8_t *buf, size_t len) {
       s->ndirs++;
     }
   }
+  for (size_t d = 1; d < s->ndirs; d++) s->dirs[d].parent = dir_of(s, s->dirs[d].path, s->dirs[d].plen);
+  for (uint32_t i = 0; i < n; i++) s->entries[i].dir = dir_of(s, (const char *)buf + s->entries[i].offset + 2, s->entries[i].plen);
   return 1;
 }
 
@@ -281,9 +328,31 @@ static int is_dot(const char *name) {
   return name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0));
 }
 
-/* Keeps the whole listing of a directory holding an untracked name (read again: such directories are rare). 0 or an errno. */
-static int keep_listing(worker *w, size_t d, int fd, DIR *dh, char **buf, size_t *cap) {
-  const scan *s = w->s;
+/* Appends a listed name to the worker's scratch listing. 0 or ENOMEM. */
+static int note_name(worker *w, const char *name, uint8_t info) {
+  size_t nlen = strlen(name) + 1;
+  if (w->names_len + nlen > w->names_cap) {
+    size_t cap = (w->names_len + nlen) * 2;
+    char *grown = realloc(w->names, cap);
+    if (!grown) return ENOMEM;
+    w->names = grown;
+    w->names_cap = cap;
+  }
+  if (w->len == w->cap) {
+    size_t cap = w->cap ? w->cap * 2 : 256;
+    uint8_t *grown = realloc(w->info, cap);
+    if (!grown) return ENOMEM;
+    w->info = grown;
+    w->cap = cap;
+  }
+  memcpy(w->names + w->names_len, name, nlen);
+  w->names_len += nlen;
+  w->info[w->len++] = info;
+  return 0;
+}
+
+/* Keeps the scratch listing as directory `d`'s (it holds an untracked name). 0 or ENOMEM. */
+static int keep_listing(worker *w, size_t d) {
   listings *all = &w->found;
   if (all->len == all->cap) {
     size_t c = all->cap ? all->cap * 2 : 8;
@@ -292,39 +361,22 @@ static int keep_listing(worker *w, size_t d, int fd, DIR *dh, char **buf, size_t
     all->items = grown;
     all->cap = c;
   }
-  listing *l = &all->items[all->len++];
-  *l = (listing){.dir = d};
-  rewinddir(dh);
-  for (;;) {
-    errno = 0;
-    struct dirent *de = readdir(dh);
-    if (!de) return errno;
-    if (is_dot(de->d_name) || (s->dirs[d].plen == 0 && strcmp(de->d_name, ".bl") == 0)) continue;
-    struct stat sb;
-    if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
-      if (errno == ENOENT) continue;
-      return errno;
-    }
-    uint8_t type = type_of(sb.st_mode);
-    uint32_t v = lookup(s, &s->dirs[d], de->d_name, buf, cap);
-    if (v == UINT32_MAX) return ENOMEM;
-    if (l->len == l->cap) {
-      size_t c = l->cap ? l->cap * 2 : 64;
-      listed *grown = realloc(l->items, c * sizeof(listed));
-      if (!grown) return ENOMEM;
-      l->items = grown;
-      l->cap = c;
-    }
-    char *copy = strdup(de->d_name);
-    if (!copy) return ENOMEM;
-    l->items[l->len++] = (listed){.name = copy, .info = type | (tracked_as(s, v, type) ? TRACKED : 0)};
+  listing l = {.dir = d, .names = malloc(w->names_len ? w->names_len : 1), .names_len = w->names_len, .info = malloc(w->len ? w->len : 1), .len = w->len};
+  if (!l.names || !l.info) {
+    free(l.names);
+    free(l.info);
+    return ENOMEM;
   }
+  memcpy(l.names, w->names, w->names_len);
+  memcpy(l.info, w->info, w->len);
+  all->items[all->len++] = l;
+  return 0;
 }
 
 /* Lists and stats directory `d` (open as `fd`; the fd stays the caller's). 0 or an errno. */
 static int scan_dir(worker *w, size_t d, int fd, char **buf, size_t *cap) {
   scan *s = w->s;
-  int dup_fd = dup(fd);
+  int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (dup_fd < 0) return errno;
   DIR *dh = fdopendir(dup_fd);
   if (!dh) {
@@ -333,6 +385,7 @@ static int scan_dir(worker *w, size_t d, int fd, char **buf, size_t *cap) {
     return err;
   }
   int attention = 0, err = 0;
+  w->names_len = w->len = 0;
   for (;;) {
     errno = 0;
     struct dirent *de = readdir(dh);
@@ -354,16 +407,27 @@ static int scan_dir(worker *w, size_t d, int fd, char **buf, size_t *cap) {
       err = ENOMEM;
       break;
     }
-    if (!tracked_as(s, v, type)) attention = 1;
+    int tracked = tracked_as(s, v, type);
+    if (!tracked) attention = 1;
+    else if (type == T_DIR) s->dirs[v - 1 - s->n].seen = 1;
     else if (type == T_FILE || type == T_SYMLINK) s->entries[v - 1].flag = stat_clean(s, &s->entries[v - 1], &sb) ? FLAG_CLEAN : FLAG_CHECK;
+    if ((err = note_name(w, name, type | (tracked ? TRACKED : 0))) != 0) break;
   }
-  if (!err && attention) err = keep_listing(w, d, fd, dh, buf, cap);
   closedir(dh);
+  if (!err && attention) err = keep_listing(w, d);
   return err;
 }
 
+/* A directory that is not there any more, or no longer a directory (a symlink fails O_NOFOLLOW). */
 static int gone(int err) {
-  return err == ENOENT || err == ENOTDIR || err == ELOOP;
+  if (err == ENOENT || err == ENOTDIR || err == ELOOP) return 1;
+#if defined(__FreeBSD__) || defined(__DragonFly__)
+  if (err == EMLINK) return 1; /* their O_NOFOLLOW on a symlink */
+#endif
+#ifdef EFTYPE
+  if (err == EFTYPE) return 1; /* NetBSD's */
+#endif
+  return 0;
 }
 
 /* Takes directories from the shared order until none is left, each opened through its open ancestors. */
@@ -435,12 +499,36 @@ static void *work(void *arg) {
   return NULL;
 }
 
-static void free_listings(listings *all) {
-  for (size_t i = 0; i < all->len; i++) {
-    for (size_t k = 0; k < all->items[i].len; k++) free(all->items[i].items[k].name);
-    free(all->items[i].items);
+static void free_worker(worker *w) {
+  for (size_t i = 0; i < w->found.len; i++) {
+    free(w->found.items[i].names);
+    free(w->found.items[i].info);
   }
-  free(all->items);
+  free(w->found.items);
+  free(w->names);
+  free(w->info);
+}
+
+/* Drops what the walk found under a directory the JavaScript walk would not have entered. */
+static void settle(scan *s, worker *workers, int nworkers) {
+  for (size_t i = 0; i < s->ndirs; i++) {
+    dir *d = &s->dirs[s->order[i]];
+    d->valid = s->order[i] == 0 || (d->seen && s->dirs[d->parent].valid); /* parents come first */
+  }
+  for (size_t i = 0; i < s->n; i++)
+    if (!s->dirs[s->entries[i].dir].valid) s->entries[i].flag = FLAG_GONE;
+  for (int t = 0; t < nworkers; t++) {
+    listings *all = &workers[t].found;
+    size_t kept = 0;
+    for (size_t i = 0; i < all->len; i++) {
+      if (s->dirs[all->items[i].dir].valid) all->items[kept++] = all->items[i];
+      else {
+        free(all->items[i].names);
+        free(all->items[i].info);
+      }
+    }
+    all->len = kept;
+  }
 }
 
 #define CHECK(call) \
@@ -471,11 +559,14 @@ static napi_value to_js(napi_env env, scan *s, worker *workers, int nworkers) {
       CHECK(napi_create_string_utf8(env, dd->path, dd->plen, &path));
       CHECK(napi_create_array_with_length(env, l->len, &names));
       CHECK(napi_create_arraybuffer(env, l->len, (void **)&bytes, &info_buf));
+      const char *at_name = l->names;
       for (size_t i = 0; i < l->len; i++) {
         napi_value name;
-        CHECK(napi_create_string_utf8(env, l->items[i].name, NAPI_AUTO_LENGTH, &name));
+        size_t nlen = strlen(at_name);
+        CHECK(napi_create_string_utf8(env, at_name, nlen, &name));
         CHECK(napi_set_element(env, names, (uint32_t)i, name));
-        bytes[i] = l->items[i].info;
+        at_name += nlen + 1;
+        bytes[i] = l->info[i];
       }
       CHECK(napi_create_typedarray(env, napi_uint8_array, l->len, info_buf, 0, &info));
       CHECK(napi_set_named_property(env, obj, "dir", path));
@@ -535,11 +626,12 @@ napi_value scan_tracked(napi_env env, napi_callback_info info) {
     work(&workers[0]);
     for (int t = 1; t < started; t++) pthread_join(threads[t], NULL);
     for (int t = 0; t < nworkers && !err; t++) err = workers[t].err;
+    if (!err) settle(&s, workers, nworkers);
   }
   if (err) napi_create_int32(env, -err, &result);
   else if (parsed == 0) napi_get_null(env, &result);
   else result = to_js(env, &s, workers, nworkers);
-  for (int t = 0; t < nworkers; t++) free_listings(&workers[t].found);
+  for (int t = 0; t < nworkers; t++) free_worker(&workers[t]);
   free(root);
   free(s.entries);
   free(s.dirs);

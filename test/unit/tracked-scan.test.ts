@@ -218,12 +218,28 @@ test('an index the scan does not read gives null, and the status falls back to t
   const v3 = Buffer.from(blob)
   v3[1] = 3
   assert.equal(scan(v3), null, 'unknown version')
+  // Paths the JavaScript walk can never reach: inside .bl, or not UTF-8 (it decodes those with U+FFFD).
+  assert.equal(scan(encodeIndex([{...e!, path: '.bl/clock'}])), null, 'inside .bl')
+  const latin1 = encodeIndex([{...e!, path: 'a/b\u00e9.txt'}])
+  latin1.writeUInt16LE(Buffer.byteLength('a/b\u00e9.txt') - 1, 6)
+  const bytes = Buffer.concat([latin1.subarray(0, 8), Buffer.from('a/b\xe9.txt', 'latin1'), latin1.subarray(8 + Buffer.byteLength('a/b\u00e9.txt'))])
+  assert.equal(bytes[11], 0xe9)
+  assert.equal(scan(bytes), null, 'a lone 0xe9 byte')
+  assert.notEqual(scan(encodeIndex([{...e!, path: '.blignore'}, {...e!, path: 'a/b\u00e9.txt'}])), null, 'names that merely start with .bl, and UTF-8, are read')
   for (const bad of ['../b.txt', 'a/./b.txt', 'a//b.txt', '/a/b.txt', 'a/b.txt/'])
     assert.equal(scan(encodeIndex([{...e!, path: bad}])), null, `path ${JSON.stringify(bad)}`)
   assert.equal(scan(encodeIndex([e!, e!])), null, 'the same path twice')
   assert.equal(scan(encodeIndex([{...e!, path: 'a'}, e!])), null, 'a file that is also a directory')
   // A root that is not a directory: an errno, for the walk to report.
   assert.equal(addon.scanTracked(path.join(repo.root, 'a', 'b.txt'), blob, Number.NaN, 0), -os.constants.errno.ENOTDIR)
+})
+
+test('an addon built before the scan existed makes status walk in JavaScript', async (t) => {
+  const repo = tempRepo(t)
+  write(repo, 'a.txt', 'a\n')
+  await add(repo, {paths: ['.']})
+  assert.equal(scanTracked(repo, blobOf(repo), {} as never), null)
+  assert.equal(scanTracked(repo, blobOf(repo), null), null)
 })
 
 test('an empty index scans the top directory only', async (t) => {

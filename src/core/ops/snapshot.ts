@@ -10,7 +10,6 @@ import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import {flattenTree, type FlatEntry} from '../tree-build.js'
 import nodeFs from 'node:fs'
-import {fsError} from '../errors.js'
 import {compareWithIndex, fileClock} from '../worktree/index-state.js'
 import {scanTracked} from '../worktree/tracked-scan.js'
 import {absPath} from '../worktree/paths.js'
@@ -110,23 +109,24 @@ export function viewWorktreeQuick(repo: Repo): StatusView | null {
   const clock = lazyClock(repo)
   const view: StatusView = {dirty: new Map(), untracked: [], invalid: [], refreshed: [], trackedDir: () => true}
   const sparse = readSparse(repo)
-  for (const {entry, present} of scan.flagged) {
-    let st: FileStat | undefined
-    try {
-      st = present ? nodeFs.lstatSync(absPath(repo, entry.path), {throwIfNoEntry: false}) : undefined
-    } catch (err) {
-      throw fsError(err, entry.path, 'reading')
+  try {
+    for (const {entry, present} of scan.flagged) {
+      const st = present ? nodeFs.lstatSync(absPath(repo, entry.path), {throwIfNoEntry: false}) : undefined
+      // Listed as a file or symlink a moment ago; anything else now is as good as gone.
+      if (st && (st.isFile() || st.isSymbolicLink())) judgeTracked(repo, view, entry, st, clock)
+      else judgeAbsent(sparse, view, entry)
     }
-    // Listed as a file or symlink a moment ago; anything else now is as good as gone.
-    if (st && (st.isFile() || st.isSymbolicLink())) judgeTracked(repo, view, entry, st, clock)
-    else judgeAbsent(sparse, view, entry)
+    view.invalid = scanListed(repo, scan.listings, {onFile: (f) => view.untracked.push(f)}).invalid
+  } catch {
+    // A file or directory that cannot be read: the walk, in its own order, reports the error it
+    // always reported (nothing has been written yet).
+    return null
   }
   const roots = new Set<string>()
   for (const {dir, entries} of scan.listings)
     for (const d of entries) if (d.type === 'dir' && !d.tracked) roots.add(dir === '' ? d.name : `${dir}/${d.name}`)
   // Every directory above an untracked file is tracked up to the untracked directory it was found in.
   view.trackedDir = (d) => !roots.has(d)
-  view.invalid = scanListed(repo, scan.listings, {onFile: (f) => view.untracked.push(f)}).invalid
   return view
 }
 

@@ -30,7 +30,8 @@ const TRACKED = 4
  * which reports any error as it always did.
  */
 export function scanTracked(repo: Repo, blob: Buffer, addon: Pick<Addon, 'scanTracked'> | null = nativeAddon()): TrackedScan | null {
-  if (!addon) return null
+  // An addon built before the scan existed (a stale build) lacks it: walk as without one.
+  if (typeof addon?.scanTracked !== 'function') return null
   const res = addon.scanTracked(repo.root, blob, clockDevice(repo) ?? Number.NaN, OTHER_DEVICE_MARGIN_MS)
   if (res === null || typeof res === 'number') return null
   const flagged: TrackedScan['flagged'] = []
