@@ -11,6 +11,7 @@ import path from 'node:path'
 import type {Context} from '../../src/core/context.ts'
 import {add} from '../../src/core/ops/add.ts'
 import {commit} from '../../src/core/ops/commit.ts'
+import {diff} from '../../src/core/ops/diff.ts'
 import {init} from '../../src/core/ops/init.ts'
 import {viewWorktreeQuick} from '../../src/core/ops/snapshot.ts'
 import {status} from '../../src/core/ops/status.ts'
@@ -127,6 +128,18 @@ test('a status from the native scan equals the JavaScript walk, change for chang
   assert.deepEqual(
     quick.invalid.map((i) => i.path),
     ['LOWER.txt', 'd07/new\nline.txt'],
+  )
+  // `bl diff` (work tree against the index) takes the changed paths from the same scan.
+  const quickDiff = diff(repo, {revs: []})
+  assert.deepEqual(quickDiff, diff(repo, {revs: [], quick: false}))
+  assert.deepEqual(
+    quickDiff.changes.filter((c) => ['d00/s0/f0.txt', 'd02/s2/f2.txt', 'link', 'to-link/inner.txt'].includes(c.path)).map((c) => [c.path, c.status]),
+    [
+      ['d00/s0/f0.txt', 'M'],
+      ['d02/s2/f2.txt', 'D'],
+      ['link', 'T'],
+      ['to-link/inner.txt', 'D'],
+    ],
   )
 })
 

@@ -13,13 +13,15 @@ import type {Repo} from '../repo.js'
 import type {FlatEntry} from '../tree-build.js'
 import {loadIndex, worktreeId} from '../worktree/index-state.js'
 import {toRepoPath, underAny} from '../worktree/paths.js'
-import {commitTree, indexAsFlat, saveRefreshed, treeMap, viewWorktree} from './snapshot.js'
+import {commitTree, flatOf, indexAsFlat, saveRefreshed, treeMap, viewWorktree, viewWorktreeQuick, type WorktreeView} from './snapshot.js'
 import {readOperation, type ConflictKind, type ConflictSide} from './operation-state.js'
 
 export interface DiffOptions {
   revs: string[]
   cached?: boolean
   paths?: string[]
+  /** false: compare the whole work tree in JavaScript even where the native tracked scan could be used (tests compare the two). */
+  quick?: boolean
 }
 
 export interface DiffResult {
@@ -66,9 +68,18 @@ export function diff(repo: Repo, opts: DiffOptions): DiffResult {
     after = indexAsFlat(loadIndex(repo))
     ;[from, to] = [revs[0] ?? 'HEAD', 'index']
   } else {
-    const index = loadIndex(repo)
-    before = revs.length ? treeOf(revs[0]!) : indexAsFlat(index)
-    after = worktreeMap(repo, index, specs)
+    // The work tree against the index holds no added file (untracked ones are not diffed), so no
+    // rename either: the changed paths alone give the whole diff, and the tracked scan finds them.
+    const quick = revs.length === 0 && specs.length === 0 && (opts.quick ?? true) ? viewWorktreeQuick(repo) : null
+    if (quick) {
+      saveRefreshed(repo, quick.refreshed)
+      before = new Map([...quick.dirty].map(([p, t]) => [p, flatOf(t.entry)]))
+      after = dirtyAsFlat(repo, quick.dirty)
+    } else {
+      const index = loadIndex(repo)
+      before = revs.length ? treeOf(revs[0]!) : indexAsFlat(index)
+      after = worktreeMap(repo, index, specs)
+    }
     ;[from, to] = [revs[0] ?? 'index', 'worktree']
   }
   const changes = diffMaps(filter(before, specs), filter(after, specs))
@@ -108,12 +119,15 @@ function filter(m: Map<string, FlatEntry>, specs: string[]): Map<string, FlatEnt
 function worktreeMap(repo: Repo, index: ReturnType<typeof loadIndex>, specs: string[]): Map<string, FlatEntry> {
   const view = viewWorktree(repo, index, specs.length ? specs : [''], false)
   saveRefreshed(repo, view.refreshed)
+  const m = dirtyAsFlat(repo, view.dirty)
+  for (const p of view.clean) m.set(p, flatOf(index.get(p)!))
+  return m
+}
+
+/** Changed tracked files as they are in the work tree now (gone ones are left out). */
+function dirtyAsFlat(repo: Repo, dirty: WorktreeView['dirty']): Map<string, FlatEntry> {
   const m = new Map<string, FlatEntry>()
-  for (const p of view.clean) {
-    const e = index.get(p)!
-    m.set(p, {kind: e.kind === 'symlink' ? 'symlink' : 'file', exec: e.exec, size: e.size, id: e.id})
-  }
-  for (const [p, t] of view.dirty) {
+  for (const [p, t] of dirty) {
     if (!t.st) continue
     const kind = t.st.isSymbolicLink() ? 'symlink' : 'file'
     const exec = kind === 'file' && (t.st.mode & 0o100) !== 0

@@ -31,8 +31,13 @@ export function treeMap(repo: Repo, tree: Oid | null, prefix = ''): Map<string, 
 
 export function indexAsFlat(index: Map<string, IndexEntry>): Map<string, FlatEntry> {
   const m = new Map<string, FlatEntry>()
-  for (const [p, e] of index) m.set(p, {kind: e.kind === 'symlink' ? 'symlink' : 'file', exec: e.exec, size: e.size, id: e.id})
+  for (const [p, e] of index) m.set(p, flatOf(e))
   return m
+}
+
+/** An index entry as a tree entry. */
+export function flatOf(e: IndexEntry): FlatEntry {
+  return {kind: e.kind === 'symlink' ? 'symlink' : 'file', exec: e.exec, size: e.size, id: e.id}
 }
 
 export interface TrackedState {
