@@ -1,17 +1,15 @@
 /**
- * The certificate authorities bl's TLS connections (S3 over https, and the AWS SDK's own SSO and
- * STS clients) trust: Node's bundled roots plus the PEM file the user named in
- * NODE_EXTRA_CA_CERTS.
+ * The certificate authorities bl's own TLS connections (S3 over https) trust: Node's bundled roots
+ * plus the PEM file the user named in NODE_EXTRA_CA_CERTS.
  *
  * Why bl adds them itself: Node reads and parses NODE_EXTRA_CA_CERTS when every process starts,
  * ~40 ms for a system bundle of ~150 certificates, paid by every `bl status` although only a
  * transfer over https needs them. bin/run.js moves the variable aside before Node starts and
- * puts it back for child processes; the CLI then names the file here, and it is read when the
- * first TLS context is made. (Run as `node bin/run.js`, Node has loaded the file itself; adding
+ * puts it back for child processes; the CLI then names the file here, and it is read when a
+ * connection first needs it. (Run as `node bin/run.js`, Node has loaded the file itself; adding
  * the same certificates again changes nothing.)
  */
 import fs from 'node:fs'
-import type tls from 'node:tls'
 
 let extraFile: string | undefined
 let cached: string[] | undefined
@@ -22,32 +20,22 @@ export function useExtraCaCertificates(file: string | undefined): void {
   cached = undefined
 }
 
-/** Node's bundled roots plus the named file; a file that cannot be read adds nothing, as with Node. */
-function trusted(roots: readonly string[]): string[] {
+/**
+ * The `ca` list for a TLS connection, given Node's bundled `tls.rootCertificates` (passed in: this
+ * module is loaded by every command, node:tls only by those that connect): undefined (Node's
+ * defaults) when no extra file is named. A file that cannot be read adds nothing, as Node ignores
+ * it (Node also printed a warning).
+ */
+export function trustedCertificates(roots: readonly string[]): string[] | undefined {
+  if (!extraFile) return undefined
   if (!cached) {
     let extra: string[] = []
     try {
-      extra = [fs.readFileSync(extraFile!, 'utf8')]
+      extra = [fs.readFileSync(extraFile, 'utf8')]
     } catch {
-      // unreadable: Node's own behaviour is to go on with its bundled roots (it also warns)
+      // unreadable: Node's own behaviour is to go on with its bundled roots
     }
     cached = [...roots, ...extra]
   }
   return cached
-}
-
-const patched = new WeakSet<object>()
-
-/**
- * Makes every TLS context made without a `ca` of its own trust the extra certificates too, which
- * is what Node does with NODE_EXTRA_CA_CERTS when it reads it at start-up: one place covers every
- * client in the process, including the SDK's bare agents for `Expect: 100-continue` uploads and
- * its SSO and STS clients. `node:tls` is passed in (loaded only by commands that connect). Call
- * before connecting; idempotent, and a no-op when no file is named.
- */
-export function trustExtraCertificates(tlsModule: typeof tls): void {
-  if (!extraFile || patched.has(tlsModule)) return
-  patched.add(tlsModule)
-  const make = tlsModule.createSecureContext
-  tlsModule.createSecureContext = (options) => make(options?.ca !== undefined ? options : {...options, ca: trusted(tlsModule.rootCertificates)})
 }
