@@ -1,5 +1,5 @@
 #!/bin/sh
-":" //; export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=67108864}"; if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then export BL_DEFERRED_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS"; unset NODE_EXTRA_CA_CERTS; fi; exec node --max-semi-space-size=8 "$0" "$@"
+":" //; export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=67108864}"; exec node --max-semi-space-size=8 "$0" "$@"
 // The two lines above are read by sh when this file is run as a program (`bl`, `npx bl`): they
 // tune glibc's allocator and exec node on this same file (same process, so signals and exit codes
 // are node's), with V8's young generation at half its default size. To node, line 2 is a string
@@ -10,13 +10,7 @@
 // instead of 4.4 s at the same peak RSS (docs/decisions.md). A GLIBC_TUNABLES of the user's own is
 // kept; other C libraries ignore the variable. Why the young generation: 8 MiB semi-spaces
 // instead of 16 took ~20 MB off the peak RSS of a D2 add (273 -> 253 MB) and checkout at the same
-// speed. Why NODE_EXTRA_CA_CERTS is moved aside: Node parses that file when it starts (~40 ms for a
-// system bundle), which every command paid; it is put back below for child processes, and S3 over
-// https adds the certificates when it connects (src/core/remote/tls-trust.ts).
-if (process.env.BL_DEFERRED_EXTRA_CA_CERTS !== undefined) {
-  process.env.NODE_EXTRA_CA_CERTS = process.env.BL_DEFERRED_EXTRA_CA_CERTS
-  delete process.env.BL_DEFERRED_EXTRA_CA_CERTS
-}
+// speed.
 
 // React (bl browse, progress views) runs its production build: the development one is slower and warns.
 process.env.NODE_ENV ??= 'production'

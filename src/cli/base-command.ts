@@ -15,7 +15,6 @@ import {translateSqliteError} from '../core/store/sqlite-object-store.js'
 import {renderProgress} from '../ui/progress/render-progress.js'
 import type {ProgressReporter} from '../ui/progress/progress-tracker.js'
 import {progressOptions} from './progress.js'
-import {useExtraCaCertificates} from '../core/tls-trust.js'
 
 // oclif's parser output constraints (not exported by @oclif/core's public interfaces).
 type FlagOutput = {[name: string]: any} // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -35,8 +34,6 @@ export abstract class BlCommand extends Command {
   override async init(): Promise<void> {
     // The AWS SDK warns on every run under Node 20 (which bl supports); users can't act on it.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-    // bin/run.js kept Node from loading these at start-up; S3 over https adds them (tls-trust.ts).
-    useExtraCaCertificates(process.env.NODE_EXTRA_CA_CERTS)
     await super.init()
   }
 

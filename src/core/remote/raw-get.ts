@@ -13,7 +13,6 @@
  */
 import net from 'node:net'
 import tls from 'node:tls'
-import {trustedCertificates} from '../tls-trust.js'
 
 /** What the SDK signed: enough to send the same bytes ourselves. */
 export interface SignedGet {
@@ -198,7 +197,7 @@ export class RawGetPool {
   private connect(key: string, host: string, port: number, tlsOn: boolean): PooledSocket {
     const onread = {buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n: number, buf: Uint8Array): boolean => this.received(ps, buf.subarray(0, n))}
     const socket = tlsOn
-      ? tls.connect({host, port, servername: net.isIP(host) ? undefined : host, ca: trustedCertificates(tls.rootCertificates), onread} as tls.ConnectionOptions)
+      ? tls.connect({host, port, servername: net.isIP(host) ? undefined : host, onread} as tls.ConnectionOptions)
       : net.connect({host, port, onread} as net.NetConnectOpts)
     const ps: PooledSocket = {socket, key, exchange: null, reusable: true}
     socket.setNoDelay(true)

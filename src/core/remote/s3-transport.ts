@@ -26,9 +26,6 @@ import {
 } from '@aws-sdk/client-s3'
 import {RawGetPool, type RawResult, type SignedGet} from './raw-get.js'
 import {PreconditionFailedError, remoteIoError, type KeyInfo, type PutCondition, type RemoteFailure, type RemoteObject, type Transport} from './transport.js'
-import https from 'node:https'
-import tls from 'node:tls'
-import {trustedCertificates} from '../tls-trust.js'
 
 export interface S3Location {
   bucket: string
@@ -177,7 +174,6 @@ export class S3Transport implements Transport {
     this.display = `s3://${loc.bucket}${loc.prefix ? '/' + loc.prefix : ''}${loc.endpoint ? ` (${loc.endpoint.replace(/\/\/[^/@]*@/, '//***@')})` : ''}`
     this.concurrency = loc.concurrency ?? 8
     this.timeoutMs = loc.timeoutMs ?? IDLE_TIMEOUT_MS
-    const ca = trustedCertificates(tls.rootCertificates)
     this.client = new S3Client({
       region: loc.region ?? defaultRegion(loc.profile),
       ...(loc.endpoint ? {endpoint: loc.endpoint} : {}),
@@ -189,9 +185,7 @@ export class S3Transport implements Transport {
       // hold every later request of the command to about one every two seconds.
       retryMode: 'standard',
       maxAttempts: MAX_ATTEMPTS,
-      // An agent of our own, not agent options: for `Expect: 100-continue` uploads (bodies over
-      // 1 MB) the SDK replaces an agent it built from options with a bare one, which would drop `ca`.
-      requestHandler: {connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: this.timeoutMs, ...(ca ? {httpsAgent: new https.Agent({keepAlive: true, maxSockets: 50, ca})} : {})},
+      requestHandler: {connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: this.timeoutMs},
     })
     this.raw = loc.rawReads === false ? undefined : new RawGetPool(this.timeoutMs, CONNECT_TIMEOUT_MS)
   }
