@@ -11,7 +11,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {BIN, inheritedEnv, makeTmp} from './helpers.ts'
 
-const TUNED = 'glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=67108864'
+const TUNED = 'glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=67108864:glibc.malloc.hugetlb=1'
 
 describe('the bl launcher', () => {
   const tmp = makeTmp('bl-launch-')
