@@ -131,6 +131,39 @@ test('the worker-thread write path stores the same ids and bytes as the inline o
   assert.ok(ing.bytesRead >= 12 * 3 * 1024 * 1024)
 })
 
+test('a worker-thread add lets the event loop turn and reports the bytes of one big file as they are read', async (t) => {
+  const {repo, dir} = tempRepo(t)
+  const abs = path.join(dir, 'big.bin')
+  const data = Buffer.alloc(40 * 1024 * 1024)
+  for (let j = 0; j + 4 <= data.length; j += 256) data.writeUInt32LE((j * 2654435761) >>> 0, j)
+  fs.writeFileSync(abs, data)
+  let ticks = 0
+  const timer = setInterval(() => ticks++, 2)
+  t.after(() => clearInterval(timer))
+  const seen: number[] = []
+  let ticksAtFile = -1
+  // A slow consumer (as a busy progress view or SQLite is): the worker's replies queue up.
+  const busy = (ms: number): void => {
+    const end = performance.now() + ms
+    while (performance.now() < end);
+  }
+  const ing = new Ingestor(repo.store, {
+    onBytes: () => {
+      seen.push(ticks)
+      busy(15)
+    },
+    onFile: () => (ticksAtFile = ticks),
+  })
+  const [res] = await ing.addFiles([{abs, path: 'big.bin', size: data.length}])
+  assert.equal(ing.bytesRead, data.length)
+  // The bytes moved before the file was done (one report per segment, not one at the end).
+  assert.ok(seen.length >= 5, `onBytes ran ${seen.length} times`)
+  // Timers ran while replies were still queued: the view redraws during a big add.
+  assert.ok(ticksAtFile > seen[0]!, `timer ticks during the add: ${seen[0]} .. ${ticksAtFile}`)
+  repo.store.transaction(() => ing.flushObjects())
+  assert.deepEqual(readFileBytes(repo.store, res!.id), data)
+})
+
 test('BL_AUTHOR_DATE: a time later than any calendar date is refused (every view of the history would show it as invalid)', (t) => {
   const {repo, ctx} = tempRepo(t)
   ctx.env.BL_AUTHOR_DATE = '99999999999999 +0000'

@@ -16,13 +16,27 @@ const port = parentPort!
 /** Bumped by the main thread after each buffer it sends back on `returns`. */
 const returned = new Int32Array(workerData.returned as SharedArrayBuffer)
 const returns = workerData.returns as MessagePort
+/** Replies go out on their own port; `posted` counts them, so the main thread can wait for the next. */
+const replies = workerData.replies as MessagePort
+const posted = new Int32Array(workerData.posted as SharedArrayBuffer)
 const MAX_BUFFERS = (workerData.maxInflight as number) + 1
 let buffers = 0
 const chunker = new FileChunker()
 const sent = new Set<string>()
 
-function post(msg: WorkerReply): void {
-  port.postMessage(msg)
+/** Bytes read from files since the last reply that carried them. */
+let unreported = 0
+
+function post(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
+  replies.postMessage(msg, transfer)
+  Atomics.add(posted, 0, 1)
+  Atomics.notify(posted, 0)
+}
+
+function takeRead(): number {
+  const n = unreported
+  unreported = 0
+  return n
 }
 
 let results: Array<Extract<WorkerReply, {type: 'file'}>['files'][number]> = []
@@ -30,7 +44,7 @@ let results: Array<Extract<WorkerReply, {type: 'file'}>['files'][number]> = []
 /** File results go out in batches (one message per file costs more than hashing a 4 KiB file). */
 function flushResults(): void {
   if (results.length === 0) return
-  post({type: 'file', files: results})
+  post({type: 'file', files: results, read: takeRead()})
   results = []
 }
 
@@ -39,7 +53,7 @@ const segments = new SegmentBuilder(
   (data, entries) => {
     flushResults()
     const buffer = data.buffer as ArrayBuffer
-    port.postMessage({type: 'segment', buffer, length: data.length, entries: entries.map((e) => ({id: e.id.toString('hex'), offset: e.offset, length: e.length}))} satisfies WorkerReply, [buffer])
+    post({type: 'segment', buffer, length: data.length, entries: entries.map((e) => ({id: e.id.toString('hex'), offset: e.offset, length: e.length})), read: takeRead()}, [buffer])
   },
   nextBuffer,
 )
@@ -72,12 +86,17 @@ port.on('message', (job: WorkerJob) => {
 /** Chunks one file; false after an error (reported; the main thread then stops everything). */
 function chunkOne(job: {seq: number; abs: string; path: string}): boolean {
   try {
-    const res = chunker.chunkFile(job.abs, job.path, (id, view) => {
-      const hex = id.toString('hex')
-      if (sent.has(hex)) return
-      sent.add(hex)
-      segments.add(id, view)
-    })
+    const res = chunker.chunkFile(
+      job.abs,
+      job.path,
+      (id, view) => {
+        const hex = id.toString('hex')
+        if (sent.has(hex)) return
+        sent.add(hex)
+        segments.add(id, view)
+      },
+      (n) => (unreported += n),
+    )
     results.push({seq: job.seq, id: res.id, size: res.size, chunks: res.chunks})
     if (results.length >= 256) flushResults()
     return true

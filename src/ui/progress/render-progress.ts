@@ -9,6 +9,7 @@
  * the delay has passed with the work still going, and Ink mounts when they are there (core's long
  * synchronous loops yield now and then so the import can proceed; see core/breather.ts).
  */
+import {yieldOftenUntil} from '../../core/breather.js'
 import {ProgressTracker, type ProgressReporter} from './progress-tracker.js'
 import {plainSurface} from './plain-surface.js'
 import type {ProgressViewProps} from './ProgressView.js'
@@ -63,7 +64,10 @@ export async function renderProgress<T>(opts: RenderProgressOptions, task: (p: P
     if (!surface) {
       if (loading) return
       loading = true
-      void import('./ink-surface.js').then(
+      const ink = import('./ink-surface.js')
+      // The task's loops yield often while Ink loads, or it would take seconds to arrive.
+      yieldOftenUntil(ink)
+      void ink.then(
         (m) => {
           if (closed) return
           surface = m.inkSurface(stream)
