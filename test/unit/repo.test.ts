@@ -164,6 +164,19 @@ test('a worker-thread add lets the event loop turn and reports the bytes of one 
   assert.deepEqual(readFileBytes(repo.store, res!.id), data)
 })
 
+test('a file that fails in the worker-thread add rejects the batch with its error, and the pump stops', async (t) => {
+  const {repo, dir} = tempRepo(t)
+  const files: Array<{abs: string; path: string; size: number}> = []
+  for (let i = 0; i < 2100; i++) {
+    const abs = path.join(dir, `s${i}.txt`)
+    fs.writeFileSync(abs, `file ${i}\n`)
+    files.push({abs, path: `s${i}.txt`, size: 10})
+  }
+  fs.rmSync(files[1500]!.abs) // vanishes between the scan and the read
+  const ing = new Ingestor(repo.store)
+  await assert.rejects(ing.addFiles(files), (e: unknown) => e instanceof BlError && e.message.includes('s1500.txt'))
+})
+
 test('BL_AUTHOR_DATE: a time later than any calendar date is refused (every view of the history would show it as invalid)', (t) => {
   const {repo, ctx} = tempRepo(t)
   ctx.env.BL_AUTHOR_DATE = '99999999999999 +0000'

@@ -111,6 +111,11 @@ export class Ingestor {
         resolve()
       })
       worker.on('exit', () => resolve())
+      // Replies come on their own port; one on the worker itself is from a worker built before that.
+      worker.once('message', () => {
+        crashed = new BlError('INTERNAL_ERROR', 'the ingest worker is from another build of bl', {hint: 'Rebuild (`npm run build`) and run the command again.'})
+        resolve()
+      })
     })
     const handle = (msg: WorkerReply): boolean => {
       switch (msg.type) {
@@ -252,20 +257,21 @@ const waitAsync = (Atomics as unknown as {waitAsync(a: Int32Array, i: number, v:
  */
 async function pumpReplies(port: MessagePort, posted: Int32Array, handle: (msg: WorkerReply) => boolean, stopped: Promise<void>, crashed: () => BlError | undefined): Promise<void> {
   const breathe = breather()
-  let consumed = 0
   let ended = false
   void stopped.then(() => (ended = true))
   for (;;) {
+    // Read the counter before polling: the worker bumps it after posting, so a reply that misses
+    // this poll has changed it and the wait below returns at once (no lost wakeup, no spinning).
+    const seen = Atomics.load(posted, 0)
     const got = receiveMessageOnPort(port)
     if (got) {
-      consumed++
       if (handle(got.message as WorkerReply)) return
       await breathe()
       continue
     }
     // Replies posted before the worker stopped are all queued by now, so none is lost here.
     if (ended) throw crashed() ?? new BlError('INTERNAL_ERROR', 'the ingest worker stopped before it finished', {hint: 'Run again with BL_DEBUG=1 and report it.'})
-    const wait = waitAsync(posted, 0, consumed, 1000)
+    const wait = waitAsync(posted, 0, seen, 1000)
     if (wait.async) await Promise.race([wait.value, stopped])
   }
 }
