@@ -2,26 +2,15 @@ import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
-import type {Context} from '../../src/core/context.ts'
 import {BlError} from '../../src/core/errors.ts'
 import {add} from '../../src/core/ops/add.ts'
-import {init} from '../../src/core/ops/init.ts'
-import {openRepo} from '../../src/core/repo.ts'
 import {Ingestor} from '../../src/core/worktree/ingest.ts'
+import {tempRepo} from '../support/temp-repo.ts'
 
 function setup(t: {after(fn: () => void): void}) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bl-bad-'))
-  const ctx: Context = {cwd: dir, env: {BL_AUTHOR_NAME: 'U', BL_AUTHOR_EMAIL: 'u@example.com'}, userConfigDir: path.join(dir, '.cfg'), now: () => new Date()}
-  init(ctx, {})
-  const repo = openRepo(ctx)
-  t.after(() => {
-    repo.close()
-    fs.rmSync(dir, {recursive: true, force: true})
-  })
-  return {dir, repo}
+  return tempRepo(t, {prefix: 'bl-bad-', env: {BL_AUTHOR_NAME: 'U', BL_AUTHOR_EMAIL: 'u@example.com'}})
 }
 
 const isCode = (code: string) => (e: unknown) => e instanceof BlError && e.code === code

@@ -6,7 +6,6 @@
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type {BrowseChange, FileDiff} from '../../src/core/browse/types.ts'
 import type {Context} from '../../src/core/context.ts'
@@ -17,7 +16,6 @@ import {add} from '../../src/core/ops/add.ts'
 import {createRef} from '../../src/core/ops/branch.ts'
 import {browseSource} from '../../src/core/ops/browse.ts'
 import {commit} from '../../src/core/ops/commit.ts'
-import {init} from '../../src/core/ops/init.ts'
 import {keyGenerate} from '../../src/core/ops/keys.ts'
 import {remoteAdd} from '../../src/core/ops/remote.ts'
 import {clone, push} from '../../src/core/ops/sync.ts'
@@ -25,18 +23,10 @@ import {advanceHead, updateRefs} from '../../src/core/refs/refs.ts'
 import {openRepo, type Repo} from '../../src/core/repo.ts'
 import {loadBlob, loadCommit} from '../../src/core/odb.ts'
 import {lookupPath} from '../../src/core/tree-build.ts'
+import {steppingClock, tempRepo as newRepo} from '../support/temp-repo.ts'
 
 function tempRepo(t: {after(fn: () => void): void}): {ctx: Context; repo: Repo} {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bl-browse-'))
-  let clock = 1_700_000_000_000
-  const ctx: Context = {cwd: dir, env: {BL_AUTHOR_NAME: 'Unit', BL_AUTHOR_EMAIL: 'unit@example.com', BL_KEY_PASSPHRASE: undefined}, userConfigDir: path.join(dir, '.cfg'), now: () => new Date((clock += 1000))}
-  init(ctx, {})
-  const repo = openRepo(ctx)
-  t.after(() => {
-    repo.close()
-    fs.rmSync(dir, {recursive: true, force: true})
-  })
-  return {ctx, repo}
+  return newRepo(t, {prefix: 'bl-browse-', now: steppingClock(), env: {BL_AUTHOR_NAME: 'Unit', BL_AUTHOR_EMAIL: 'unit@example.com', BL_KEY_PASSPHRASE: undefined}})
 }
 
 /** Writes (or, for null, deletes) files, stages everything and commits. */

@@ -19,21 +19,14 @@ import {decodeIndex, encodeIndex} from '../../src/core/store/index-codec.ts'
 import {init} from '../../src/core/ops/init.ts'
 import {openRepo, type Repo} from '../../src/core/repo.ts'
 import {CLOCK_FILE, clockAfter, clockDevice, dateEntries, fileClock, loadIndex, OTHER_DEVICE_MARGIN_MS, RACY_WINDOW_MS, SETTLE_MAX_MS, statClean} from '../../src/core/worktree/index-state.ts'
+import {tempRepo as newRepo} from '../support/temp-repo.ts'
 
 /**
  * A repository whose clock runs `ahead()` ms ahead of real time: a test moves it forward in the
  * middle of an operation, as if that operation had taken that long.
  */
 function tempRepo(t: {after(fn: () => void): void}, ahead: () => number): Repo {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bl-racy-'))
-  const ctx: Context = {cwd: dir, env: {BL_AUTHOR_NAME: 'Unit', BL_AUTHOR_EMAIL: 'unit@example.com'}, userConfigDir: path.join(dir, '.cfg'), now: () => new Date(Date.now() + ahead())}
-  init(ctx, {})
-  const repo = openRepo(ctx)
-  t.after(() => {
-    repo.close()
-    fs.rmSync(dir, {recursive: true, force: true})
-  })
-  return repo
+  return newRepo(t, {prefix: 'bl-racy-', now: () => new Date(Date.now() + ahead())}).repo
 }
 
 /** main holds f = "old", branch `next` holds f = "new"; HEAD is on `next`. */

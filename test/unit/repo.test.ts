@@ -1,7 +1,6 @@
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type {Context} from '../../src/core/context.ts'
 import {BlError} from '../../src/core/errors.ts'
@@ -9,24 +8,15 @@ import type {Oid} from '../../src/core/hash.ts'
 import {commitId, encodeCommit, type Commit} from '../../src/core/objects/index.ts'
 import {add} from '../../src/core/ops/add.ts'
 import {commit} from '../../src/core/ops/commit.ts'
-import {init} from '../../src/core/ops/init.ts'
 import {advanceHead, checkBranchName, updateRefs} from '../../src/core/refs/refs.ts'
 import {resolveRevision} from '../../src/core/refs/revision.ts'
-import {openRepo, type Repo} from '../../src/core/repo.ts'
+import type {Repo} from '../../src/core/repo.ts'
 import {readFileBytes} from '../../src/core/odb.ts'
 import {Ingestor} from '../../src/core/worktree/ingest.ts'
+import {steppingClock, tempRepo as newRepo} from '../support/temp-repo.ts'
 
 function tempRepo(t: {after(fn: () => void): void}): {ctx: Context; repo: Repo; dir: string} {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bl-unit-'))
-  let clock = 1_700_000_000_000
-  const ctx: Context = {cwd: dir, env: {BL_AUTHOR_NAME: 'Unit', BL_AUTHOR_EMAIL: 'unit@example.com'}, userConfigDir: path.join(dir, '.cfg'), now: () => new Date((clock += 1000))}
-  init(ctx, {})
-  const repo = openRepo(ctx)
-  t.after(() => {
-    repo.close()
-    fs.rmSync(dir, {recursive: true, force: true})
-  })
-  return {ctx, repo, dir}
+  return newRepo(t, {now: steppingClock()})
 }
 
 /** Builds a linear history with merges through the core API (no processes). */

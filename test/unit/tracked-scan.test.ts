@@ -8,29 +8,20 @@ import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type {Context} from '../../src/core/context.ts'
 import {add} from '../../src/core/ops/add.ts'
 import {commit} from '../../src/core/ops/commit.ts'
 import {diff} from '../../src/core/ops/diff.ts'
-import {init} from '../../src/core/ops/init.ts'
 import {viewWorktreeQuick} from '../../src/core/ops/snapshot.ts'
 import {status} from '../../src/core/ops/status.ts'
-import {openRepo, type Repo} from '../../src/core/repo.ts'
+import type {Repo} from '../../src/core/repo.ts'
 import {decodeIndex, encodeIndex, indexEntryAt} from '../../src/core/store/index-codec.ts'
 import {clockDevice, OTHER_DEVICE_MARGIN_MS} from '../../src/core/worktree/index-state.ts'
 import {nativeAddon} from '../../src/core/worktree/native-addon.ts'
 import {scanTracked} from '../../src/core/worktree/tracked-scan.ts'
+import {tempRepo as newRepo} from '../support/temp-repo.ts'
 
 function tempRepo(t: {after(fn: () => void): void}): Repo {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bl-tscan-'))
-  const ctx: Context = {cwd: dir, env: {BL_AUTHOR_NAME: 'Unit', BL_AUTHOR_EMAIL: 'unit@example.com'}, userConfigDir: path.join(dir, '.cfg'), now: () => new Date()}
-  init(ctx, {})
-  const repo = openRepo(ctx)
-  t.after(() => {
-    repo.close()
-    fs.rmSync(dir, {recursive: true, force: true})
-  })
-  return repo
+  return newRepo(t, {prefix: 'bl-tscan-'}).repo
 }
 
 function write(repo: Repo, rel: string, content: string, mode?: number): void {
