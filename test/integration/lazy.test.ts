@@ -207,6 +207,28 @@ describe('thin store details (directory remote)', () => {
     c.cleanup()
   })
 
+  it('gc --evict keeps content that no remote ref reaches any more (gc --remote may delete its pack)', async () => {
+    const a = new Sandbox()
+    await okA(a, ['init', '-q'])
+    await commitFiles(a, {'base.bin': prng(SIZE, 'base')}, 'base')
+    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('lazy-unreached')])
+    await okA(a, ['push', '-q', '-u'])
+    await okA(a, ['switch', '-q', '-c', 'tmp'])
+    const precious = prng(SIZE, 'only copy')
+    await commitFiles(a, {'precious.bin': precious}, 'precious')
+    await okA(a, ['push', '-q', 'origin', 'tmp'])
+    // The remote branch goes; the local one keeps the commit, whose content is in a dead pack now.
+    await okA(a, ['push', '-q', 'origin', '--delete', 'tmp'])
+    const ev = await jA(a, ['gc', '--evict'])
+    assert.equal(ev.evict.evictedChunks, 1, 'only base.bin, which origin/main reaches, is evicted')
+    assert.equal(ev.evict.unpushedBytes, SIZE)
+    await okA(a, ['gc', '--remote', '--grace', '0s', '-q'])
+    assert.deepEqual((await okA(a, ['show', 'tmp:precious.bin'])).stdoutBuf, precious)
+    assert.deepEqual((await okA(a, ['show', 'main:base.bin'])).stdoutBuf, prng(SIZE, 'base'))
+    assert.equal((await jA(a, ['fsck'])).ok, true)
+    a.cleanup()
+  })
+
   it('clone --include checks out just the matching paths; switch keeps the tree sparse', async () => {
     const a = new Sandbox()
     await okA(a, ['init', '-q'])

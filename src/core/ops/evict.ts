@@ -1,19 +1,20 @@
 /**
- * bl gc --evict: a thin local store. Chunks a remote holds (per its freshly synced index) are
- * dropped locally, least recently used files first, until the store's content fits --max-size (or
- * all of them without it). Commits, trees and file records always stay, so history, status, diff
+ * bl gc --evict: a thin local store. Chunks a remote holds (per its freshly synced index) and
+ * its refs reach (so `gc --remote` keeps them) are dropped locally, least recently used files
+ * first, until the store's content fits --max-size (or all of them without it). Commits, trees and file records always stay, so history, status, diff
  * and log work offline; evicted content comes back through ensureContent when a command needs it.
  * This is what keeps a dataset from costing twice its size on disk (work tree + store).
  */
 import {BlError} from '../errors.js'
 import type {Oid} from '../hash.js'
 import {decodeBlob} from '../objects/blob.js'
-import {readBlRepo, syncRemoteIndex} from '../remote/remote-repo.js'
+import {readBlRepo} from '../remote/remote-repo.js'
 import {listRemotes, openTransport, readRemote} from '../remote/remotes.js'
 import type {Repo} from '../repo.js'
 import {markPromisor} from './content.js'
 import {bindRemoteId} from './sync.js'
 import {checkNoLeases} from './lease.js'
+import {liveSet} from './remote-maintenance.js'
 
 export interface EvictOptions {
   /** Keep at most this many bytes of content locally (default: keep none that a remote has). */
@@ -39,7 +40,9 @@ export async function evict(repo: Repo, opts: EvictOptions = {}): Promise<EvictR
   const remotes = opts.remote ? [readRemote(repo, opts.remote).name] : listRemotes(repo).map((r) => r.name)
   if (remotes.length === 0)
     throw new BlError('REMOTE_NOT_FOUND', 'no remote holds this repository\'s content, so nothing can be evicted safely', {hint: 'Add a remote and push first: `bl remote add origin <url>` and `bl push`.'})
-  // Only what the remote lists right now counts as safe (a wiped or re-created remote is noticed).
+  // Only what the remote lists right now, reachable from its refs right now, counts as safe (a
+  // wiped or re-created remote is noticed).
+  const liveChunks = new Map<string, Set<string>>()
   for (const name of remotes) {
     const t = await openTransport(readRemote(repo, name), repo.ctx.cwd)
     try {
@@ -50,7 +53,10 @@ export async function evict(repo: Repo, opts: EvictOptions = {}): Promise<EvictR
         continue
       }
       bindRemoteId(repo, name, info.id)
-      await syncRemoteIndex(repo.store, name, t)
+      // Live, not merely present: a pack no remote ref reaches any more (a deleted branch, a
+      // force-push, a push that lost its race) is what `gc --remote` deletes.
+      const live = await liveSet(repo, name, t, readRemote(repo, name).concurrency ?? 8)
+      liveChunks.set(name, live.chunks)
     } finally {
       t.close()
     }
@@ -72,7 +78,7 @@ export async function evict(repo: Repo, opts: EvictOptions = {}): Promise<EvictR
   const candidates: Array<(typeof chunks)[number] & {holder: string}> = []
   for (const c of chunks) {
     contentBytes += c.length
-    const holder = st.remotesWithChunk(remotes, c.id)[0]
+    const holder = st.remotesWithChunk(remotes, c.id).find((r) => liveChunks.get(r)?.has(c.id))
     if (holder) candidates.push({...c, holder})
     else unpushedBytes += c.length
   }

@@ -50,8 +50,11 @@ async function packFiles(t: Transport): Promise<Map<string, PackFiles>> {
   return out
 }
 
-/** Brings the history of every remote ref into the local store (verified) and returns the live set. */
-async function liveSet(repo: Repo, remote: string, t: Transport, concurrency: number): Promise<{tips: Oid[]; objects: Set<string>; chunks: Set<string>; missing: string[]}> {
+/**
+ * Brings the history of every remote ref into the local store (verified) and returns the live set:
+ * what `gc --remote` keeps (gc --evict counts only that as safe on the remote).
+ */
+export async function liveSet(repo: Repo, remote: string, t: Transport, concurrency: number): Promise<{tips: Oid[]; objects: Set<string>; chunks: Set<string>; missing: string[]}> {
   const refs = await listRemoteRefs(t)
   const {fresh} = await syncRemoteIndex(repo.store, remote, t)
   const tips = [...new Set(refs.map((r) => r.commit))]
