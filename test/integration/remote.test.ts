@@ -246,6 +246,29 @@ describe('remote configuration and S3 specifics', () => {
     s.cleanup()
   })
 
+  it('push --delete needs a name, deletes a tag by its short name, and refuses a ref the remote lacks', async () => {
+    const a = await sandbox(dirTarget)
+    await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-delete')])
+    await okA(a, ['push', '-q', '-u'])
+    await okA(a, ['tag', 'v1'])
+    await okA(a, ['push', '-q', '--tags'])
+    const remoteRefs = async (): Promise<string[]> => (await jA(a, ['ls-remote'])).map((r: any) => r.ref).sort()
+    assert.deepEqual(await remoteRefs(), ['refs/heads/main', 'refs/tags/v1'])
+    // Git refuses a --delete without refs; it must never default to the current branch.
+    const bare = await a.runAsync(withJson(['push', '--delete']))
+    assert.equal(bare.code, 2, bare.stdout + bare.stderr)
+    assert.equal(bare.json().error.code, 'INVALID_ARGUMENT')
+    const missing = await a.runAsync(withJson(['push', 'origin', '--delete', 'nosuch']))
+    assert.equal(missing.code, 4, missing.stdout + missing.stderr)
+    assert.equal(missing.json().error.code, 'REF_NOT_FOUND')
+    assert.deepEqual(await remoteRefs(), ['refs/heads/main', 'refs/tags/v1'])
+    const del = await jA(a, ['push', 'origin', '--delete', 'v1'])
+    assert.deepEqual(del.refs.map((r: any) => [r.ref, r.status]), [['refs/tags/v1', 'deleted']])
+    assert.deepEqual(await remoteRefs(), ['refs/heads/main'])
+    a.cleanup()
+  })
+
   it('bl reflog origin/main shows the remote\'s push history from its audit log, force-pushes included', async () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')

@@ -103,10 +103,28 @@ export function defaultRemote(repo: Repo, name?: string): string {
   return up?.remote ?? 'origin'
 }
 
+/**
+ * The remote ref `push --delete <name>` means: a full `refs/...` name as given, else the branch or,
+ * failing that, the tag of that name (Git matches against the remote's refs the same way).
+ */
+async function remoteRefToDelete(t: Transport, remoteName: string, name: string): Promise<string> {
+  const candidates = name.startsWith('refs/') ? [name] : [HEADS + name, TAGS + name]
+  const found: string[] = []
+  for (const ref of candidates) if (await readRemoteRef(t, ref)) found.push(ref)
+  if (found.length === 0)
+    throw new BlError('REF_NOT_FOUND', `${name} does not exist on ${remoteName}`, {hint: '`bl ls-remote` lists the remote refs.', data: {ref: name}})
+  if (found.length > 1)
+    throw new BlError('INVALID_ARGUMENT', `${name} names both a branch and a tag on ${remoteName}`, {hint: `Give the full name: ${found.map((r) => '`' + r + '`').join(' or ')}.`, data: {ref: name}})
+  return found[0]!
+}
+
 export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
   const remoteName = defaultRemote(repo, opts.remote)
   return withRemote(repo, remoteName, async (r, t) => {
     const head = readHead(repo)
+    // As in Git, --delete never defaults to the current branch: deleting must be asked for by name.
+    if (opts.delete && !opts.refspecs?.length)
+      throw new BlError('INVALID_ARGUMENT', '--delete needs the remote branch or tag to delete', {hint: 'e.g. `bl push origin --delete <branch>`.'})
     const specs = opts.refspecs?.length ? opts.refspecs : head.branch ? [shortRef(head.branch)] : []
     if (specs.length === 0 && !opts.tags) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: name the branch to push', {hint: 'e.g. `bl push origin main`.'})
     const info = await ensureBlRepo(t, {defaultBranch: head.branch ? shortRef(head.branch) : (specs[0]?.split(':').pop() ?? null)})
@@ -117,7 +135,7 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
       const [srcName, dstName] = spec.includes(':') ? (spec.split(':') as [string, string]) : [spec, spec]
       const dst = dstName.startsWith('refs/') ? dstName : HEADS + dstName
       if (opts.delete) {
-        updates.push({src: null, dst: srcName.startsWith('refs/') ? srcName : HEADS + srcName, localRef: null})
+        updates.push({src: null, dst: await remoteRefToDelete(t, remoteName, srcName), localRef: null})
         continue
       }
       const localRef = srcName.startsWith('refs/') ? srcName : HEADS + srcName
