@@ -246,6 +246,23 @@ describe('remote configuration and S3 specifics', () => {
     s.cleanup()
   })
 
+  it('clone and fork read a relative remote path from where they run, and record it absolute', async () => {
+    const a = await sandbox(dirTarget)
+    await commitFiles(a, {'a.txt': 'one\n'}, 'one')
+    const remoteDir = dirTarget.url('repo-relative')[0]!
+    await okA(a, ['remote', 'add', 'origin', remoteDir])
+    await okA(a, ['push', '-q', '-u'])
+    const b = new Sandbox()
+    const rel = path.relative(b.base, remoteDir)
+    await okA(b, ['clone', '-q', rel, 'copy'], {cwd: b.base})
+    assert.equal(fs.readFileSync(path.join(b.base, 'copy', 'a.txt'), 'utf8'), 'one\n')
+    const forkDir = path.join(b.base, 'fork')
+    await okA(b, ['fork', rel, 'fork'], {cwd: b.base})
+    assert.equal(JSON.parse(fs.readFileSync(path.join(forkDir, 'BLREPO'), 'utf8')).forkedFrom, remoteDir)
+    a.cleanup()
+    b.cleanup()
+  })
+
   it('push --delete needs a name, deletes a tag by its short name, and refuses a ref the remote lacks', async () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': '1\n'}, 'one')

@@ -1,6 +1,6 @@
 /** bl remote add|list|remove|set-url: named remotes in the repository's config. */
 import {BlError} from '../errors.js'
-import {checkRemoteName, deleteRemoteConfig, listRemotes, parseRemoteUrl, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
+import {absoluteUrl, checkRemoteName, deleteRemoteConfig, listRemotes, parseRemoteUrl, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
 import {redactUrl} from '../remote/transport.js'
 import type {Repo} from '../repo.js'
 
@@ -65,16 +65,11 @@ export function remoteAdd(repo: Repo, name: string, url: string, opts: RemoteOpt
   checkEndpoint(opts.endpoint)
   if (repo.store.getConfig(`remote.${name}.url`) !== undefined)
     throw new BlError('REMOTE_EXISTS', `remote ${name} already exists`, {hint: `Change it with \`bl remote set-url ${name} <url>\`, or remove it first.`, data: {name}})
-  const settings: RemoteSettings = {name, url: normalizeDirUrl(repo, url), ...opts}
+  const settings: RemoteSettings = {name, url: absoluteUrl(url, repo.ctx.cwd), ...opts}
   repo.store.transaction(() => writeRemote(repo, settings), {durable: true})
   return viewOf(settings)
 }
 
-/** Directory remotes are stored absolute, so the repository can be used from any cwd. */
-function normalizeDirUrl(repo: Repo, url: string): string {
-  const u = parseRemoteUrl(url, repo.ctx.cwd)
-  return u.kind === 'dir' && !/^file:/i.test(url) ? u.path : url
-}
 
 export function remoteList(repo: Repo): RemoteView[] {
   return listRemotes(repo).map(viewOf)
@@ -105,7 +100,7 @@ export function remoteSetUrl(repo: Repo, name: string, url: string, opts: Remote
   const cur = readRemote(repo, name)
   checkUrl(repo, url)
   checkEndpoint(opts.endpoint)
-  const next: RemoteSettings = {...cur, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), url: normalizeDirUrl(repo, url), conditional: undefined}
+  const next: RemoteSettings = {...cur, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), url: absoluteUrl(url, repo.ctx.cwd), conditional: undefined}
   repo.store.transaction(() => {
     writeRemote(repo, next)
     // Another place may hold other packs: what we knew about the old one no longer applies.

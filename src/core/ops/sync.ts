@@ -14,7 +14,7 @@ import type {Oid} from '../hash.js'
 import {HEADS, readHead, readRef, setHead, shortRef, TAGS, updateRefs} from '../refs/refs.js'
 import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, packsVanished, probeConditional, readAudit, readBlRepo, readRemoteRef, requireBlRepo, syncRemoteIndex, type RemoteRef} from '../remote/remote-repo.js'
 import {reflog, type ReflogRow} from './reflog.js'
-import {openTransport, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
+import {absoluteUrl, openTransport, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
 import {fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remote/transfer.js'
 import type {ContentSink} from '../content-sink.js'
 import {StagedFiles} from '../worktree/staged-files.js'
@@ -369,7 +369,8 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
   try {
     fs.mkdirSync(dir, {recursive: true})
     repo = createRepo({...ctx, cwd: dir}, '.', opts.branch ?? 'main')
-    remoteAdd(repo, 'origin', opts.url, opts.remoteOptions)
+    // A relative path names the remote from where the command runs, not from the new directory.
+    remoteAdd(repo, 'origin', absoluteUrl(opts.url, ctx.cwd), opts.remoteOptions)
     const sparse = opts.noCheckout || (opts.include?.length ?? 0) > 0
     const lazy = sparse || opts.filter === 'blob:none'
     const r0 = repo
@@ -519,7 +520,7 @@ export async function fork(ctx: Context, opts: {source: string; dest: string; re
       if (!(await dst.copyFrom(src, k)))
         throw new BlError('INVALID_ARGUMENT', `cannot share objects between ${src.display} and ${dst.display} without downloading them`, {hint: 'Fork within one S3 service (same endpoint and region), or between two directories.'})
     })
-    const created = await ensureBlRepo(dst, {defaultBranch: info.defaultBranch, forkedFrom: redactUrl(opts.source)})
+    const created = await ensureBlRepo(dst, {defaultBranch: info.defaultBranch, forkedFrom: redactUrl(absoluteUrl(opts.source, ctx.cwd))})
     for (const r of refs) {
       if (!(await casRemoteRef(dst, r.name, r.commit, undefined)))
         throw new BlError('FETCH_FIRST', `${r.name} appeared on ${dst.display} while forking`, {hint: 'Someone pushed to the new fork at the same time; inspect it with `bl ls-remote`.', data: {ref: r.name}})

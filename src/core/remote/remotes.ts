@@ -56,6 +56,15 @@ export function parseRemoteUrl(url: string, cwd: string): ParsedUrl {
   return {kind: 'dir', path: path.resolve(cwd, url)}
 }
 
+/**
+ * `url` with a plain directory path made absolute against `cwd` (how a remote's URL is stored and
+ * recorded, so it means the same from any directory); other URLs unchanged.
+ */
+export function absoluteUrl(url: string, cwd: string): string {
+  const u = parseRemoteUrl(url, cwd)
+  return u.kind === 'dir' && !/^file:/i.test(url) ? u.path : url
+}
+
 const KEYS = ['url', 'endpoint', 'region', 'profile', 'path-style', 'concurrency', 'conditional'] as const
 
 export function readRemote(repo: Repo, name: string): RemoteSettings {
