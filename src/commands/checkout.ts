@@ -45,7 +45,7 @@ bl checkout --locked: the data version pinned by the nearest bl.lock (\`bl pin\`
       const source = hasDashDash ? before[0] : before[0]
       const paths = hasDashDash ? after : before.slice(1)
       if (hasDashDash && before.length > 1) throw new BlError('INVALID_ARGUMENT', 'give at most one revision before --', {hint: 'Usage: bl checkout [<rev>] -- <paths>'})
-      const res = await this.withProgress('checkout', (p) => restore(repo, {paths, source, staged: source !== undefined, worktree: true, progress: transferProgress(p, 'fetching')}))
+      const res = await this.withProgress('checkout', (p) => restore(repo, {paths, source, staged: source !== undefined, worktree: true, overlay: true, progress: transferProgress(p, 'fetching')}))
       if (!this.isQuiet(flags)) this.out(`Updated ${res.restored.length} path${res.restored.length === 1 ? '' : 's'} from ${source ?? 'the index'}`)
       return res
     }

@@ -8,7 +8,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {blake3} from 'hash-wasm'
-import {jA, lines, okA, repoWithA, revIdA, Sandbox} from './helpers.ts'
+import {jA, lines, okA, repoWithA, revIdA, Sandbox, withJson} from './helpers.ts'
 
 const b3 = (data: Buffer | string): Promise<string> => blake3(typeof data === 'string' ? Buffer.from(data) : data)
 const isExec = (p: string): boolean => (fs.statSync(p).mode & 0o100) !== 0
@@ -448,6 +448,30 @@ describe('bl workflow', {concurrency: 3}, () => {
       assert.equal(s.read('g.txt').toString(), 'g2\n')
       assert.equal((await jA(s, ['status'])).clean, true)
     })
+  })
+
+  it('checkout <rev> -- <path> never removes what <rev> lacks (Git\'s overlay mode); restore --source does', async () => {
+    const s = await repoWithA({'a.txt': '1\n', 'd/x.txt': 'x1\n'})
+    s.write('b.txt', '2\n')
+    s.write('d/y.txt', 'y2\n')
+    s.write('d/x.txt', 'x2\n')
+    await okA(s, ['add', '-A', '-q'])
+    await okA(s, ['commit', '-q', '-m', 'two'])
+    s.write('b.txt', 'precious uncommitted edit\n')
+    s.write('d/y.txt', 'y edited\n')
+    const r = await s.runAsync(withJson(['checkout', 'HEAD~1', '--', 'b.txt']))
+    assert.equal(r.code, 4, r.stdout + r.stderr)
+    assert.equal(r.json().error.code, 'PATHSPEC_NO_MATCH')
+    assert.equal(s.read('b.txt').toString(), 'precious uncommitted edit\n')
+    const dir = await jA(s, ['checkout', 'HEAD~1', '--', 'd'])
+    assert.deepEqual([dir.restored, dir.removed], [['d/x.txt'], []])
+    assert.equal(s.read('d/x.txt').toString(), 'x1\n')
+    assert.equal(s.read('d/y.txt').toString(), 'y edited\n', 'a file HEAD~1 lacks keeps its edit')
+    // restore has Git's no-overlay default: tracked paths the source lacks go.
+    const res = await jA(s, ['restore', '--source', 'HEAD~1', '--', 'd'])
+    assert.deepEqual(res.removed, ['d/y.txt'])
+    assert.equal(s.exists('d/y.txt'), false)
+    s.cleanup()
   })
 
   describe('branches and tags', {concurrency: 1}, () => {

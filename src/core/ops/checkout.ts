@@ -391,6 +391,12 @@ export interface RestoreOptions {
   source?: string
   staged?: boolean
   worktree?: boolean
+  /**
+   * Git's overlay mode (`checkout [rev] -- paths`): paths absent from the source are left alone,
+   * and every pathspec must match something in it. Without it (`restore`), tracked paths absent
+   * from the source are removed.
+   */
+  overlay?: boolean
   /** Content fetched from a remote first (lazy clone, evicted), then the files written. */
   progress?: CheckoutProgress
 }
@@ -418,8 +424,12 @@ export async function restore(repo: Repo, opts: RestoreOptions): Promise<Restore
   } else source = indexAsFlat(index)
   const matches = [...source.keys()].filter((p) => underAny(p, specs))
   const trackedMatches = [...index.keys()].filter((p) => underAny(p, specs))
-  if (matches.length === 0 && trackedMatches.length === 0)
-    throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${opts.paths[0]}' did not match any file known to bl`, {hint: 'Check the path with `bl ls-tree -r HEAD` or `bl status`.'})
+  const noMatch = (spec: string): BlError =>
+    new BlError('PATHSPEC_NO_MATCH', `pathspec '${spec}' did not match any file known to bl${opts.source ? ` in ${opts.source}` : ''}`, {hint: 'Check the path with `bl ls-tree -r HEAD` or `bl status`.', data: {path: spec}})
+  if (matches.length === 0 && trackedMatches.length === 0) throw noMatch(opts.paths[0]!)
+  if (opts.overlay) specs.forEach((spec, i) => {
+    if (!matches.some((p) => underAny(p, [spec]))) throw noMatch(opts.paths[i]!)
+  })
   const result: RestoreResult = {restored: [], removed: []}
   if (worktree) assertSafePaths(repo.store, matches.map((p) => ({path: p, ...source.get(p)!})))
   // The content first (a lazy clone or an evicted store fetches it), before any file changes.
@@ -452,7 +462,7 @@ export async function restore(repo: Repo, opts: RestoreOptions): Promise<Restore
     result.restored.push(p)
   }
   // Tracked paths absent from the source go away: from the index with --staged, from the work tree with --worktree.
-  if (opts.source || staged) {
+  if ((opts.source || staged) && !opts.overlay) {
     for (const p of trackedMatches) {
       if (source.has(p)) continue
       if (worktree) removeEntry(repo, p)
