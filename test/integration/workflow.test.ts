@@ -353,6 +353,34 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
   })
 
+  it('a tracked file replaced by a directory of the same name (and back) is staged and committed like Git', async () => {
+    const s = await repoWithA({'f': 'file\n', 'g/x.txt': 'x\n'})
+    fs.rmSync(s.p('f'))
+    s.write('f/inner.txt', 'inner\n')
+    // commit -a stages the deletion of the tracked file; the new directory stays untracked.
+    await okA(s, ['commit', '-q', '-a', '-m', 'f is gone'])
+    assert.deepEqual((await jA(s, ['ls-tree', '-r', 'HEAD'])).map((e: any) => e.path), ['g/x.txt'])
+    await okA(s, ['add', '-A'])
+    await okA(s, ['commit', '-q', '-m', 'f is a directory'])
+    assert.deepEqual((await jA(s, ['ls-tree', '-r', 'HEAD'])).map((e: any) => e.path), ['f/inner.txt', 'g/x.txt'])
+    // Staging just a new file inside replaces the tracked file it displaces (git add does too).
+    s.write('h', 'h\n')
+    await okA(s, ['add', 'h'])
+    await okA(s, ['commit', '-q', '-m', 'h'])
+    fs.rmSync(s.p('h'))
+    s.write('h/inner.txt', 'h inner\n')
+    await okA(s, ['add', 'h/inner.txt'])
+    assert.deepEqual((await jA(s, ['status'])).staged, [{path: 'h', status: 'D'}, {path: 'h/inner.txt', status: 'A'}])
+    // And back: a directory replaced by a file.
+    fs.rmSync(s.p('g'), {recursive: true})
+    s.write('g', 'g is a file\n')
+    await okA(s, ['add', 'g'])
+    await okA(s, ['commit', '-q', '-m', 'g is a file, h a directory'])
+    assert.deepEqual((await jA(s, ['ls-tree', '-r', 'HEAD'])).map((e: any) => e.path), ['f/inner.txt', 'g', 'h/inner.txt'])
+    assert.equal((await jA(s, ['fsck'])).ok, true)
+    s.cleanup()
+  })
+
   describe('rm', {concurrency: 1}, () => {
     it('rm deletes the file and stages the deletion; rm --cached keeps the file as untracked', async () => {
       const s = await repoWithA({'a.txt': 'a\n', 'b.txt': 'b\n', 'c.txt': 'c\n'})

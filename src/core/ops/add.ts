@@ -115,7 +115,8 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
   // Tracked files under the pathspecs that are gone from the work tree: stage their deletion.
   const removals: string[] = []
   const sparse = readSparse(repo)
-  for (const p of tracked) if (!present.has(p) && underAny(p, specs) && !absentByDesign(sparse, p, index.get(p)!) && !fs.existsSync(absPath(repo, p)) && !isSymlinkDangling(repo, p)) removals.push(p)
+  for (const p of tracked) if (!present.has(p) && underAny(p, specs) && !absentByDesign(sparse, p, index.get(p)!) && goneFromWorktree(repo, p)) removals.push(p)
+  for (const p of displacedBy(tracked, updates, removals)) removals.push(p)
   result.removed = removals
   result.bytesRead = ingestor.bytesRead
   result.bytesStored = ingestor.bytesStored
@@ -134,12 +135,39 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
   return result
 }
 
-function isSymlinkDangling(repo: Repo, p: string): boolean {
+/**
+ * A tracked file or link is gone when nothing is at its path, or a directory now is (the index
+ * holds no directories). A dangling symlink is still there.
+ */
+function goneFromWorktree(repo: Repo, p: string): boolean {
   try {
-    return fs.lstatSync(absPath(repo, p)).isSymbolicLink()
-  } catch {
-    return false
+    const st = fs.lstatSync(absPath(repo, p), {throwIfNoEntry: false})
+    return !st || st.isDirectory()
+  } catch (err) {
+    // A parent that is now a file (ENOTDIR): the path is gone.
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return true
+    throw fsError(err, p, 'checking')
   }
+}
+
+/**
+ * Tracked paths a staged entry replaces, as `git add` replaces them: a tracked file where a staged
+ * path needs a directory (`f` once `f/inner` is staged), and tracked paths under a path staged as a
+ * file. Left in the index they would make a tree with a file and a directory of the same name.
+ */
+function displacedBy(tracked: Set<string>, updates: IndexEntry[], removals: string[]): string[] {
+  // Only a path new to the index can clash with one in it (the index never holds both).
+  const staged = new Set(updates.map((e) => e.path).filter((p) => !tracked.has(p)))
+  if (staged.size === 0) return []
+  const gone = new Set(removals)
+  const out = new Set<string>()
+  const ancestors = (p: string): string[] => {
+    const parts = p.split('/')
+    return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join('/'))
+  }
+  for (const p of staged) for (const a of ancestors(p)) if (tracked.has(a) && !gone.has(a)) out.add(a)
+  for (const t of tracked) if (!staged.has(t) && !gone.has(t) && ancestors(t).some((a) => staged.has(a))) out.add(t)
+  return [...out]
 }
 
 /** Git's "pathspec did not match any files" and "paths are ignored" checks. */
