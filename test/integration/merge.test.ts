@@ -281,6 +281,22 @@ describe('merge conflicts', () => {
     assert.equal(s.bl(['merge', '--abort']).code, 5, 'nothing left to abort')
   })
 
+  it('a switch or checkout of a branch during a stopped merge is refused; forced, it drops the merge', () => {
+    const s = track(scenario({'t.csv': 'base\n'}, {'t.csv': 'ours\n'}, {'t.csv': 'theirs\n'}))
+    expectConflict(s, ['merge', 'theirs'])
+    for (const args of [['switch', 'theirs'], ['checkout', 'theirs'], ['switch', '--detach', 'HEAD~1']]) {
+      const r = s.bl(withJson(args))
+      assert.equal(r.code, 5, `bl ${args.join(' ')}: ${r.stdout}${r.stderr}`)
+      assert.equal(r.json().error.code, 'OPERATION_IN_PROGRESS')
+    }
+    assert.equal(s.j(['status']).branch, 'main')
+    assert.equal(s.j(['status']).operation.kind, 'merge')
+    s.ok(['switch', '-q', '-f', 'theirs'])
+    const st = s.j(['status'])
+    assert.deepEqual([st.branch, st.operation, st.clean], ['theirs', null, true])
+    assert.equal(text(s, 't.csv'), 'theirs\n')
+  })
+
   it('refuses to merge over local changes to a path the merge changes, touching nothing', () => {
     const s = track(scenario({'t.csv': 'base\n', 'u.txt': 'u\n'}, {'u.txt': 'u-ours\n'}, {'t.csv': 'theirs\n'}))
     s.write('t.csv', 'my local edit\n')

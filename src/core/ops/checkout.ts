@@ -25,6 +25,7 @@ import {breather} from '../breather.js'
 import type {TransferProgress} from '../remote/transfer.js'
 import type {FileProgress} from '../progress.js'
 import {outsideSparse, readSparse, writeSparse} from '../worktree/sparse.js'
+import {clearOperation, readOperation, requireNoOperation} from './operation-state.js'
 import {assertSafePaths, assertSafeTree, freeBytes, treeLimits} from '../worktree/tree-safety.js'
 
 /**
@@ -58,6 +59,10 @@ export interface SwitchResult {
 }
 
 export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchResult> {
+  // A stopped merge, cherry-pick, revert or rebase belongs to this HEAD: finish or abort it first
+  // (Git: "you need to resolve your current index first"). Forced, the switch drops it.
+  const op = readOperation(repo)
+  if (op && !opts.force) requireNoOperation(repo, 'switch branches')
   const head = readHead(repo)
   let branchRef: string | null = null
   let commit: Oid
@@ -84,6 +89,7 @@ export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchR
       const msg = `checkout: moving from ${head.branch ? shortRef(head.branch) : from?.slice(0, 12) ?? '(unborn)'} to ${branchRef ? shortRef(branchRef) : commit.slice(0, 12)}`
       if (opts.create) updateRefs(repo, [{ref: branchRef!, expect: null, to: commit, message: `branch: Created from ${opts.target ?? 'HEAD'}`}])
       setHead(repo, branchRef ? {branch: branchRef} : {detached: commit}, msg)
+      if (op) clearOperation(repo)
     },
   })
   return {branch: branchRef ? shortRef(branchRef) : null, commit, created: Boolean(opts.create), written, removed, previous: from}
