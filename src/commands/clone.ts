@@ -17,7 +17,7 @@ export default class Clone extends BlCommand {
     branch: Flags.string({char: 'b', description: 'Branch to check out (default: the remote default branch).'}),
     'no-checkout': Flags.boolean({char: 'n', description: 'Fetch history only (commits, trees, file records) and leave the work tree empty; `bl checkout -- <path|glob>` brings files in.'}),
     filter: Flags.string({description: 'blob:none: fetch history only; the checkout fetches just the current files\' contents, the rest on demand.', options: ['blob:none']}),
-    include: Flags.string({description: 'Check out only paths matching this pathspec or glob (repeatable); history only, like --no-checkout.', multiple: true}),
+    include: Flags.string({description: 'Check out only paths matching this pathspec or glob (repeatable); history only, like --no-checkout.', multiple: true, multipleNonGreedy: true}),
     locked: Flags.boolean({description: 'Clone the remote named in bl.lock and check out the pinned commit.', exclusive: ['branch', 'no-checkout', 'include', 'endpoint', 'region', 'path-style']}),
     'lock-file': Flags.string({description: 'The bl.lock to use (default: the nearest one from here upwards).', dependsOn: ['locked']}),
   }

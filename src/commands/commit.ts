@@ -12,12 +12,12 @@ Inside a Git repository the commit records the code's HEAD commit, branch and di
 --input records the data versions this commit was derived from; \`bl lineage\` shows the graph.`
   static override examples = ['<%= config.bin %> commit -m "Add March images"', '<%= config.bin %> commit -a -m "Fix labels"', '<%= config.bin %> commit -S -m "Release 2024-03"', '<%= config.bin %> commit --key ada@example.com -m "Signed with a chosen key"', '<%= config.bin %> commit -m "Resized" --input s3://lake/raw-images@main --input ../labels@v3']
   static override flags = {
-    message: Flags.string({char: 'm', description: 'Commit message (repeat for paragraphs).', multiple: true, required: true}),
+    message: Flags.string({char: 'm', description: 'Commit message (repeat for paragraphs).', multiple: true, multipleNonGreedy: true, required: true}),
     all: Flags.boolean({char: 'a', description: 'Stage modified and deleted tracked files first.'}),
     'allow-empty': Flags.boolean({description: 'Allow a commit with the same tree as its parent.'}),
     sign: Flags.boolean({char: 'S', allowNo: true, description: 'Sign the commit (OpenPGP); --no-sign overrides config commit.sign.'}),
     key: Flags.string({description: 'Key to sign with (implies -S): fingerprint, key id, prefix or email.'}),
-    input: Flags.string({description: 'A data version this commit was derived from: <remote-url|remote-name|path>@<rev> (repeatable; see `bl lineage`).', multiple: true}),
+    input: Flags.string({description: 'A data version this commit was derived from: <remote-url|remote-name|path>@<rev> (repeatable; see `bl lineage`).', multiple: true, multipleNonGreedy: true}),
   }
 
   async run(): Promise<CommitResult> {

@@ -13,7 +13,7 @@ export default class Pull extends BlCommand {
   static override args = {remote: Args.string({description: 'Remote name.'}), branch: Args.string({description: 'Remote branch to merge.'})}
   static override flags = {
     'ff-only': Flags.boolean({description: 'Refuse unless the merge is a fast-forward.'}),
-    include: Flags.string({description: 'In a sparse work tree: also bring in paths matching this pathspec or glob (repeatable), fetching just their contents.', multiple: true}),
+    include: Flags.string({description: 'In a sparse work tree: also bring in paths matching this pathspec or glob (repeatable), fetching just their contents.', multiple: true, multipleNonGreedy: true}),
     locked: Flags.boolean({description: 'Fetch and check out the data version pinned by bl.lock.', exclusive: ['ff-only', 'include']}),
     'lock-file': Flags.string({description: 'The bl.lock to use (default: the nearest one from here upwards).', dependsOn: ['locked']}),
   }

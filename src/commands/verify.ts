@@ -10,7 +10,7 @@ Every commit reachable from the audited branches (default: every local branch) t
 Exit 0 when clean; 11 (POLICY_VIOLATION) with every offending commit and rule (in error.data.violations under --json).`
   static override examples = ['<%= config.bin %> verify', '<%= config.bin %> verify --branch main --json', '<%= config.bin %> verify --branch origin/main --all']
   static override flags = {
-    branch: Flags.string({char: 'b', description: 'Branch to audit: local (main) or remote-tracking (origin/main); repeatable. Default: every local branch a rule protects (for schema pins: every local branch).', multiple: true}),
+    branch: Flags.string({char: 'b', description: 'Branch to audit: local (main) or remote-tracking (origin/main); repeatable. Default: every local branch a rule protects (for schema pins: every local branch).', multiple: true, multipleNonGreedy: true}),
     all: Flags.boolean({description: 'Audit every reachable commit, also those from before the rule.'}),
   }
 

@@ -478,6 +478,19 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
   })
 
+  it('repeatable flags take one value each: commit -m a -m b makes two paragraphs; a path after -m is refused, not swallowed', async () => {
+    const s = await repoWithA({'a.txt': '1\n', 'b.txt': '1\n'})
+    s.write('a.txt', '2\n')
+    s.write('b.txt', '2\n')
+    await okA(s, ['add', '-A', '-q'])
+    const r = await s.runAsync(withJson(['commit', '-m', 'only a', 'a.txt']))
+    assert.equal(r.code, 2, r.stdout + r.stderr)
+    assert.equal((await jA(s, ['log'])).length, 1, 'nothing was committed')
+    const c = await jA(s, ['commit', '-m', 'one', '-m', 'two'])
+    assert.equal(c.message, 'one\n\ntwo\n')
+    s.cleanup()
+  })
+
   it('checkout <rev> -- <path> never removes what <rev> lacks (Git\'s overlay mode); restore --source does', async () => {
     const s = await repoWithA({'a.txt': '1\n', 'd/x.txt': 'x1\n'})
     s.write('b.txt', '2\n')

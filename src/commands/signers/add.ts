@@ -12,7 +12,7 @@ export default class SignersAdd extends BlCommand {
   static override flags = {
     ...ownerKeyFlags,
     name: Flags.string({description: 'A name to show (default: the key\'s user id).'}),
-    branches: Flags.string({description: 'Branch glob the key may sign for (repeatable; default ** = every branch).', multiple: true}),
+    branches: Flags.string({description: 'Branch glob the key may sign for (repeatable; default ** = every branch).', multiple: true, multipleNonGreedy: true}),
     'valid-from': Flags.string({description: 'Signatures made before this time do not count (ISO 8601 or Unix seconds).'}),
     'valid-until': Flags.string({description: 'Signatures made after this time do not count (ISO 8601 or Unix seconds).'}),
   }
