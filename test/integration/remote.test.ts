@@ -313,6 +313,23 @@ describe('remote configuration and S3 specifics', () => {
     a.cleanup()
   })
 
+  it('the audit log keeps the order of updates made within one second (delete and re-create)', async () => {
+    const a = await sandbox(dirTarget)
+    const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-audit-order')])
+    await okA(a, ['push', '-q', '-u'])
+    for (let i = 0; i < 3; i++) {
+      await okA(a, ['push', '-q', 'origin', '--delete', 'main'])
+      await okA(a, ['push', '-q', 'origin', 'main'])
+    }
+    const log = await jA(a, ['reflog', 'origin/main'])
+    assert.equal(log.length, 7)
+    // Newest first: each entry starts where the one before it (next in the list) ended.
+    for (let i = 0; i + 1 < log.length; i++) assert.equal(log[i].old, log[i + 1].new, `entries ${i} and ${i + 1}: ${JSON.stringify(log.map((e: any) => [e.old, e.new]))}`)
+    assert.deepEqual([log[0].new, log.at(-1).old], [c1, null])
+    a.cleanup()
+  })
+
   it('bl doctor: all checks ok on a healthy S3 remote; an unreachable endpoint fails with a hint (exit 1)', async () => {
     const s = new Sandbox(s3Env(targets.server))
     await okA(s, ['init', '-q'])

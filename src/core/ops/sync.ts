@@ -202,7 +202,7 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
       const entry = {ref: u.dst, old: cur?.commit ?? null, new: u.src, name: who.name, email: who.email, time: who.time, forced, signed: u.src ? repo.store.getObject(u.src) !== undefined && graph.commit(u.src).signature !== undefined : false}
       // The ref has moved: the push succeeded. A failed audit write is a warning, not a failed push
       // (that would leave the tracking ref behind and skip the remaining refs).
-      await appendAudit(t, entry).catch((err: unknown) => opts.onWarning?.(`the remote's audit log misses this update of ${shortRef(u.dst)}: ${(err as Error).message}`))
+      await appendAudit(t, entry, repo.nowMs()).catch((err: unknown) => opts.onWarning?.(`the remote's audit log misses this update of ${shortRef(u.dst)}: ${(err as Error).message}`))
       result.refs.push({ref: u.dst, old: cur?.commit ?? null, new: u.src, status: u.src === null ? 'deleted' : !cur ? 'created' : forced ? 'forced' : 'updated'})
     }
     repo.store.transaction(() => {
@@ -524,7 +524,7 @@ export async function fork(ctx: Context, opts: {source: string; dest: string; re
     for (const r of refs) {
       if (!(await casRemoteRef(dst, r.name, r.commit, undefined)))
         throw new BlError('FETCH_FIRST', `${r.name} appeared on ${dst.display} while forking`, {hint: 'Someone pushed to the new fork at the same time; inspect it with `bl ls-remote`.', data: {ref: r.name}})
-      await appendAudit(dst, {ref: r.name, old: null, new: r.commit, name: who.name, email: who.email, time: who.time, forced: false, signed: false})
+      await appendAudit(dst, {ref: r.name, old: null, new: r.commit, name: who.name, email: who.email, time: who.time, forced: false, signed: false}, ctx.now().getTime())
     }
     return {source: src.display, dest: dst.display, id: created.id, packs: keys.filter((k) => k.endsWith('.pack')).length, refs: refs.map((r) => ({ref: r.name, commit: r.commit}))}
   } finally {

@@ -135,8 +135,13 @@ export async function casRemoteRef(t: Transport, name: string, commit: Oid, expe
 }
 
 /** Appends a create-only audit entry for a ref update (the remote's push history). */
-export async function appendAudit(t: Transport, e: AuditEntry): Promise<void> {
-  const key = `log/${String(e.time).padStart(12, '0')}-${crypto.randomBytes(6).toString('hex')}.json`
+/**
+ * Writes one audit entry. Its key orders it: the entry's time (seconds), then `writtenMs`, the
+ * writer's clock in milliseconds when the ref moved, so updates within one second (a delete and a
+ * re-create) read back in the order they happened; the random part only keeps keys unique.
+ */
+export async function appendAudit(t: Transport, e: AuditEntry, writtenMs: number): Promise<void> {
+  const key = `log/${String(e.time).padStart(12, '0')}-${String(Math.max(0, Math.floor(writtenMs))).padStart(13, '0')}-${crypto.randomBytes(6).toString('hex')}.json`
   try {
     await t.put(key, encodeAuditEntry(e), {ifNoneMatch: true})
   } catch (err) {
@@ -184,7 +189,8 @@ export async function readAudit(t: Transport, ref?: string): Promise<AuditEntry[
     if (!e || (ref && e.ref !== ref)) return
     out.push({key: k, ...e})
   })
-  // Newest first; the key (time, then random) breaks ties the same way on every reader.
+  // Newest first; the key (time, then the writer's milliseconds and a random part) breaks ties the
+  // same way on every reader.
   return out.sort((a, b) => b.time - a.time || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0)).map(({key: _key, ...e}) => e)
 }
 
