@@ -122,6 +122,18 @@ function reportLines(e: BlError): string[] {
   return lines
 }
 
+/**
+ * An oclif parse error on one line: its message spans several ("Parsing --max-count" / "Expected
+ * an integer but received: abc"), and the first alone says nothing useful. Its boilerplate goes.
+ */
+function usageMessage(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((l) => l.replace(/^\s*(Error:\s*)?/, '').replace(/\s+/g, ' ').trim())
+    .filter((l) => l !== '' && !/^See more help with/i.test(l) && !/^The following errors? occurred:?$/i.test(l))
+  return lines.map((l, i) => (i < lines.length - 1 && !/[:.]$/.test(l) ? l + ':' : l)).join(' ')
+}
+
 function toBlError(err: Error & {oclif?: {exit?: number}}): BlError {
   if (err instanceof BlError) return err
   // SQLite failures from any query (corruption found mid-read, disk full, busy) get their typed error.
@@ -129,8 +141,7 @@ function toBlError(err: Error & {oclif?: {exit?: number}}): BlError {
   if (sql instanceof BlError) return sql
   // oclif parse errors (unknown flag, missing argument, ...) are usage errors.
   if (err instanceof Errors.CLIError || err.oclif?.exit === 2) {
-    const msg = err.message.split('\n')[0]!.replace(/^\s*(Error:\s*)?/, '')
-    return new BlError('INVALID_ARGUMENT', msg, {hint: 'See `bl help <command>` for usage.'})
+    return new BlError('INVALID_ARGUMENT', usageMessage(err.message), {hint: 'See `bl help <command>` for usage.'})
   }
   const sys = err as NodeJS.ErrnoException
   // A full or read-only file system met outside core's own checks still gets its typed error.

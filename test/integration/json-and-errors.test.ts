@@ -246,6 +246,10 @@ describe('errors: format and exit codes', () => {
   it('unknown flag -> 2 INVALID_ARGUMENT', () => {
     expectError(s, ['status', '--bogus'], 2, 'INVALID_ARGUMENT')
     expectError(s, ['commit', '--nope', '-m', 'x'], 2, 'INVALID_ARGUMENT')
+    // oclif words these over several lines; the one line kept says what is wrong.
+    assert.equal(expectError(s, ['log', '-n', 'abc'], 2, 'INVALID_ARGUMENT').message, 'Parsing --max-count: Expected an integer but received: abc')
+    assert.match(expectError(s, ['ls-tree'], 2, 'INVALID_ARGUMENT').message, /^Missing 1 required arg: rev\b/)
+    assert.equal(expectError(s, ['commit'], 2, 'INVALID_ARGUMENT').message, 'Missing required flag message')
   })
 
   it('nothing to commit -> 1 NOTHING_TO_COMMIT', () => {
