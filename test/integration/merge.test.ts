@@ -306,6 +306,9 @@ describe('merge conflicts', () => {
     assert.equal(r.code, 5)
     assert.equal(r.json().error.code, 'LOCAL_CHANGES')
     assert.deepEqual(r.json().error.data.paths, ['t.csv'])
+    // merge has no --force (and bl no stash): the hint names what exists.
+    assert.doesNotMatch(r.json().error.hint, /force|stash/)
+    assert.match(r.json().error.hint, /bl restore/)
     assert.deepEqual(snapshot(s), before)
     assert.equal(s.j(['log']).at(0).id, head)
     assert.equal(s.j(['status']).operation, null)

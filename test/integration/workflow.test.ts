@@ -617,6 +617,7 @@ describe('bl workflow', {concurrency: 3}, () => {
       }
       const rj = await s.runAsync(['checkout', 'other', '--json'])
       assert.equal(rj.json().error.code, 'LOCAL_CHANGES')
+      assert.match(rj.json().error.hint, /-f \(--force\)/)
     })
 
     it('carries a local change to a file that is the same on both branches', async () => {

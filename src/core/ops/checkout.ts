@@ -84,6 +84,7 @@ export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchR
   const from = head.oid
   const {written, removed} = await moveWorktree(repo, from ? commitTree(repo, from) : null, commitTree(repo, commit), opts.force ?? false, {
     progress: opts.progress,
+    refusalHint: 'Commit them first, or use -f (--force) to discard them.',
     // HEAD moves in the index's transaction: a crash never leaves one moved without the other.
     publish() {
       const msg = `checkout: moving from ${head.branch ? shortRef(head.branch) : from?.slice(0, 12) ?? '(unborn)'} to ${branchRef ? shortRef(branchRef) : commit.slice(0, 12)}`
@@ -109,6 +110,8 @@ export interface MoveOptions {
   publish?(): void
   /** Files already written aside with their content (a clone's download): renamed into place. */
   staged?: StagedFiles
+  /** The hint of a refusal over local changes (the default names no flag: most callers have none). */
+  refusalHint?: string
 }
 
 /**
@@ -126,7 +129,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   assertSafeTree(repo.store, force ? null : fromTree, toTree, treeLimits(repo))
   // An index known to equal the old tree will equal the new one (status then skips a full diff).
   const indexWasFrom = fromTree !== null && repo.store.indexTree() === fromTree
-  const plan = planMove(repo, fromTree, toTree, force, opts.staged)
+  const plan = planMove(repo, fromTree, toTree, force, opts.staged, opts.refusalHint)
   const {writes, indexUpdates} = plan
   await ensureContent(repo, writes.filter((w) => w.target.kind === 'file').map((w) => w.target.id), {progress})
   progress?.onTotals?.(writes.length, sumSizes(writes.map((w) => w.target)))
@@ -182,7 +185,7 @@ interface MovePlan {
  * is touched. A function of its own so that its maps (the index, both trees, the work-tree view:
  * ~25 MB of heap for 50,000 files) are garbage while the files are written.
  */
-function planMove(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: boolean, stagedFiles: StagedFiles | undefined): MovePlan {
+function planMove(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: boolean, stagedFiles: StagedFiles | undefined, refusalHint: string | undefined): MovePlan {
   // Files found already at their target were verified (by stat or hash) after this moment, and
   // are dated by it: bl did not write them, so a write just after their hash must stay visible.
   const verifiedFrom = fileClock(repo)
@@ -253,7 +256,7 @@ function planMove(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: b
     if (problems.length) {
       const list = [...new Set(problems)].sort()
       throw new BlError('LOCAL_CHANGES', `your local changes to ${list.length === 1 ? quotePath(list[0]!) : `${list.length} files (${list.slice(0, 3).map(quotePath).join(', ')}${list.length > 3 ? ', ...' : ''})`} would be overwritten`, {
-        hint: 'Commit or stash them first, or use --force to discard them.',
+        hint: refusalHint ?? 'Commit them, or discard them with `bl restore <path>`, then run the command again.',
         data: {paths: list},
       })
     }

@@ -42,7 +42,7 @@ export function rm(repo: Repo, opts: RmOptions): {removed: string[]} {
     }
     if (unsafe.length)
       throw new BlError('LOCAL_CHANGES', `${quotePath(unsafe[0]!)}${unsafe.length > 1 ? ` and ${unsafe.length - 1} more` : ''} has changes not committed`, {
-        hint: 'Use --cached to keep the file, or -f to force removal.',
+        hint: opts.cached ? 'Its staged content is in no commit and differs from the file: use -f to unstage it anyway (the file stays).' : 'Use --cached to keep the file, or -f to force removal.',
         data: {paths: unsafe},
       })
   }
