@@ -263,6 +263,24 @@ describe('remote configuration and S3 specifics', () => {
     b.cleanup()
   })
 
+  it('clone checks out another branch, with a warning, when the remote\'s default branch does not exist', async () => {
+    const a = await sandbox(dirTarget)
+    await commitFiles(a, {'a.txt': 'on feat\n'}, 'one')
+    await okA(a, ['branch', 'feat'])
+    const url = dirTarget.url('repo-no-default')
+    await okA(a, ['remote', 'add', 'origin', ...url])
+    // The first push names the current branch (main) as the default, but sends only feat.
+    await okA(a, ['push', '-q', 'origin', 'feat'])
+    const b = new Sandbox()
+    const r = await b.runAsync(['clone', url[0]!, b.dir], {cwd: b.base})
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stderr, /warning: the remote's default branch main does not exist; checking out feat/)
+    assert.equal((await jA(b, ['status'])).branch, 'feat')
+    assert.equal(b.read('a.txt').toString(), 'on feat\n')
+    a.cleanup()
+    b.cleanup()
+  })
+
   it('push --delete needs a name, deletes a tag by its short name, and refuses a ref the remote lacks', async () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': '1\n'}, 'one')

@@ -383,11 +383,22 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
       sink: staged,
       pick(refs) {
         const heads = new Map(refs.filter((x) => x.name.startsWith(HEADS)).map((x) => [x.name.slice(HEADS.length), x.commit]))
-        return heads.get(wanted ?? chooseBranch([...heads.keys()].sort()) ?? '') ?? null
+        const found = wanted === undefined || wanted === null ? undefined : heads.get(wanted)
+        // A default branch the remote lacks falls back as below (a named --branch does not).
+        return found ?? (opts.branch ? null : (heads.get(chooseBranch([...heads.keys()].sort()) ?? '') ?? null))
       },
     }
     const f = await fetch(repo, {remote: 'origin', progress: opts.progress, stage, onWarning: opts.onWarning})
-    const branch = opts.branch ?? info.defaultBranch ?? pickBranch(repo)
+    let branch = opts.branch ?? info.defaultBranch ?? pickBranch(repo)
+    // The remote's default branch may be gone (deleted, or never pushed): check out another, or
+    // say the repository is empty, as Git does, instead of a silent empty work tree.
+    if (!opts.branch && !opts.pinned && !(branch && readRef(repo, `refs/remotes/origin/${branch}`))) {
+      const other = pickBranch(repo)
+      if (other) {
+        opts.onWarning?.(`the remote's default branch ${branch} does not exist; checking out ${other}`)
+        branch = other
+      } else opts.onWarning?.('the remote has no branches: you cloned an empty repository')
+    }
     let tip = branch ? readRef(repo, `refs/remotes/origin/${branch}`) : null
     if (opts.branch && !tip && !opts.pinned) throw new BlError('REF_NOT_FOUND', `remote branch ${opts.branch} not found in ${opts.url}`, {hint: '`bl ls-remote <url>` lists the branches.'})
     if (opts.pinned) {
