@@ -478,6 +478,22 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
   })
 
+  it('diff A...B shows what B changed since it forked from A (from their merge base), as in Git', async () => {
+    const s = await repoWithA({'a.txt': '1\n'})
+    await okA(s, ['branch', 'f'])
+    s.write('a.txt', '2\n')
+    await okA(s, ['commit', '-q', '-a', '-m', 'main edits a'])
+    await okA(s, ['switch', '-q', 'f'])
+    s.write('b.txt', 'b\n')
+    await okA(s, ['add', 'b.txt'])
+    await okA(s, ['commit', '-q', '-m', 'f adds b'])
+    const names = async (args: string[]): Promise<string[]> => (await jA(s, ['diff', ...args])).changes.map((c: any) => `${c.status} ${c.path}`)
+    assert.deepEqual(await names(['main...f']), ['A b.txt'])
+    assert.deepEqual(await names(['f...main']), ['M a.txt'])
+    assert.deepEqual(await names(['main..f']), ['M a.txt', 'A b.txt'])
+    s.cleanup()
+  })
+
   it('repeatable flags take one value each: commit -m a -m b makes two paragraphs; a path after -m is refused, not swallowed', async () => {
     const s = await repoWithA({'a.txt': '1\n', 'b.txt': '1\n'})
     s.write('a.txt', '2\n')

@@ -14,6 +14,7 @@ import type {FlatEntry} from '../tree-build.js'
 import {loadIndex, worktreeId} from '../worktree/index-state.js'
 import {toRepoPath, underAny} from '../worktree/paths.js'
 import {commitTree, flatOf, indexAsFlat, saveRefreshed, treeMap, viewWorktree, viewWorktreeQuick, type WorktreeView} from './snapshot.js'
+import {mergeBase} from './merge-base.js'
 import {readOperation, type ConflictKind, type ConflictSide} from './operation-state.js'
 
 export interface DiffOptions {
@@ -49,7 +50,11 @@ export function diff(repo: Repo, opts: DiffOptions): DiffResult {
   }
   const specs = [...(opts.paths ?? []), ...extraPaths].map((p) => toRepoPath(repo, p))
   let revs = revArgs
-  if (revs.length === 1 && revs[0]!.includes('..')) {
+  if (revs.length === 1 && revs[0]!.includes('...')) {
+    // Git's A...B: what B changed since it forked from A (the diff from their merge base to B).
+    const [a, b] = revs[0]!.split('...')
+    revs = [mergeBase(repo, {a: a || 'HEAD', b: b || 'HEAD'}).bases[0]!, b || 'HEAD']
+  } else if (revs.length === 1 && revs[0]!.includes('..')) {
     const [a, b] = revs[0]!.split('..')
     revs = [a || 'HEAD', b || 'HEAD']
   }
