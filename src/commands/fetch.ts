@@ -17,7 +17,13 @@ export default class Fetch extends BlCommand {
     const res = await this.withProgress('fetch', (p) => fetch(this.repo(), {remote: args.remote, prune: flags.prune, progress: transferProgress(p), onWarning: (m) => p.log(`warning: ${m}`)}))
     if (!quiet) {
       if (res.objects) this.out(`Received ${res.objects} objects (${formatBytes(res.bytes)})`)
-      for (const u of res.updated) this.out(` ${u.new === null ? '- [deleted]' : u.old === null ? '* [new]' : '  ' + `${u.old.slice(0, 12)}..${u.new.slice(0, 12)}`} ${u.ref.replace(/^refs\/(remotes|tags)\//, '')}`)
+      for (const u of res.updated) {
+        const name = u.ref.replace(/^refs\/(remotes|tags)\//, '')
+        if (u.new === null) this.out(` - [deleted] ${name}`)
+        else if (u.old === null) this.out(` * [new] ${name}`)
+        else if (u.forced) this.out(` + ${u.old.slice(0, 12)}...${u.new.slice(0, 12)} ${name} (forced update)`)
+        else this.out(`   ${u.old.slice(0, 12)}..${u.new.slice(0, 12)} ${name}`)
+      }
     }
     return res
   }

@@ -331,6 +331,27 @@ describe('remote configuration and S3 specifics', () => {
     a.cleanup()
   })
 
+  it('fetch reports a rewritten remote branch as a forced update, not a fast-forward', async () => {
+    const a = await sandbox(dirTarget)
+    const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    const url = dirTarget.url('repo-forced-fetch')
+    await okA(a, ['remote', 'add', 'origin', ...url])
+    await okA(a, ['push', '-q', '-u'])
+    const b = await cloneOf(dirTarget, url)
+    const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
+    await okA(a, ['push', '-q'])
+    const ff = await jA(b, ['fetch'])
+    assert.deepEqual(ff.updated, [{ref: 'refs/remotes/origin/main', old: c1, new: c2}])
+    await okA(a, ['reset', '-q', '--hard', c1])
+    const c3 = await commitFiles(a, {'a.txt': '3\n'}, 'three')
+    await okA(a, ['push', '-q', '--force'])
+    const r = await okA(b, ['fetch'])
+    assert.match(r.stdout, new RegExp(`\\+ ${c2.slice(0, 12)}\\.\\.\\.${c3.slice(0, 12)} origin/main \\(forced update\\)`))
+    assert.equal((await jA(b, ['log', '-n', '1', 'origin/main']))[0].id, c3)
+    a.cleanup()
+    b.cleanup()
+  })
+
   it('the audit log keeps the order of updates made within one second (delete and re-create)', async () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')

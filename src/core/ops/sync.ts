@@ -220,7 +220,8 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
 
 export interface FetchResult {
   remote: string
-  updated: Array<{ref: string; old: Oid | null; new: Oid | null}>
+  /** `forced`: the remote branch was rewritten, not fast-forwarded (present only then). */
+  updated: Array<{ref: string; old: Oid | null; new: Oid | null; forced?: boolean}>
   objects: number
   bytes: number
 }
@@ -248,6 +249,7 @@ export async function fetch(repo: Repo, opts: {remote?: string; progress?: Trans
     // remote moved against the rules keeps its remote-tracking ref (guard.refs), and fails the fetch.
     const guard = await guardFetch(repo, t, remoteName, refs, {warn: opts.onWarning})
     const updated: FetchResult['updated'] = []
+    const graph = new CommitGraph(repo.store)
     repo.store.transaction(() => {
       const seen = new Set<string>()
       for (const ref of guard.refs) {
@@ -256,8 +258,10 @@ export async function fetch(repo: Repo, opts: {remote?: string; progress?: Trans
           seen.add(tracking)
           const old = readRef(repo, tracking)
           if (old === ref.commit) continue
-          updateRefs(repo, [{ref: tracking, to: ref.commit, message: `fetch: ${old ? 'fast-forward' : 'storing head'}`}])
-          updated.push({ref: tracking, old, new: ref.commit})
+          // Someone rewrote the branch (a force-push): said as Git says it, in the reflog too.
+          const forced = old !== null && !graph.isAncestor(old, ref.commit)
+          updateRefs(repo, [{ref: tracking, to: ref.commit, message: `fetch: ${forced ? 'forced-update' : old ? 'fast-forward' : 'storing head'}`}])
+          updated.push({ref: tracking, old, new: ref.commit, ...(forced ? {forced} : {})})
         } else if (ref.name.startsWith(TAGS) && !readRef(repo, ref.name)) {
           updateRefs(repo, [{ref: ref.name, expect: null, to: ref.commit, message: 'fetch: new tag'}])
           updated.push({ref: ref.name, old: null, new: ref.commit})
