@@ -478,6 +478,21 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
   })
 
+  it('ls-tree paths and <rev>:./<path> are read from the current directory, as in Git', async () => {
+    const s = await repoWithA({'d/e/a.txt': 'a\n', 'b.txt': 'b\n'})
+    const paths = async (args: string[], cwd?: string): Promise<string[]> => (await jA(s, ['ls-tree', ...args], cwd ? {cwd} : {})).map((e: any) => e.path)
+    assert.deepEqual(await paths(['HEAD', '.']), ['b.txt', 'd'])
+    const sub = s.p('d')
+    assert.deepEqual(await paths(['HEAD', 'e'], sub), ['d/e'])
+    assert.deepEqual(await paths(['-r', 'HEAD', '.'], sub), ['d/e/a.txt'])
+    assert.equal((await okA(s, ['show', 'HEAD:./e/a.txt'], {cwd: sub})).stdout, 'a\n')
+    assert.equal((await okA(s, ['show', 'HEAD:../b.txt'], {cwd: sub})).stdout, 'b\n')
+    // Without ./ a tree path is from the root, wherever the command runs.
+    assert.equal((await okA(s, ['show', 'HEAD:d/e/a.txt'], {cwd: sub})).stdout, 'a\n')
+    assert.equal((await s.runAsync(['show', 'HEAD:e/a.txt'], {cwd: sub})).code, 4)
+    s.cleanup()
+  })
+
   it('diff A...B shows what B changed since it forked from A (from their merge base), as in Git', async () => {
     const s = await repoWithA({'a.txt': '1\n'})
     await okA(s, ['branch', 'f'])

@@ -14,6 +14,7 @@ import {toLogEntry, refsByCommit, type LogEntry} from './log.js'
 import {treeMap} from './snapshot.js'
 import {readOperation} from './operation-state.js'
 import {loadIndex} from '../worktree/index-state.js'
+import {revPathOf, toRepoPath} from '../worktree/paths.js'
 import type {FlatEntry} from '../tree-build.js'
 
 export interface ShowCommit {
@@ -46,7 +47,7 @@ export type ShowResult = ShowCommit | ShowFile | ShowDir
  * revert or rebase 1 = base, 2 = ours, 3 = theirs of a conflicted path. `:<path>` is stage 0.
  */
 function showStage(repo: Repo, stage: number, rawPath: string): ShowFile {
-  const path = rawPath.replace(/^\.?\/+/, '').replace(/\/+$/, '')
+  const path = revPathOf(repo, rawPath)
   const names = ['index', 'base', 'ours', 'theirs']
   let e: (FlatEntry & {path?: string}) | undefined
   if (stage === 0) {
@@ -75,7 +76,7 @@ export function show(repo: Repo, spec = 'HEAD'): ShowResult {
   const colon = spec.indexOf(':')
   if (colon >= 0) {
     const rev = spec.slice(0, colon) || 'HEAD'
-    const path = spec.slice(colon + 1).replace(/^\.?\/+/, '').replace(/\/+$/, '')
+    const path = revPathOf(repo, spec.slice(colon + 1))
     const commit = resolveRevision(repo, rev)
     const tree = loadCommit(repo.store, commit).tree
     const e = lookupPath(repo.store, tree, path)
@@ -132,7 +133,8 @@ export function lsTree(repo: Repo, opts: {rev: string; paths?: string[]; recursi
   if (!opts.paths?.length) return lsTreeOf(repo, tree, '', opts.recursive ?? false, opts.showTrees)
   const out: LsTreeEntry[] = []
   for (const raw of opts.paths) {
-    const p = raw.replace(/^\.?\/+/, '').replace(/\/+$/, '')
+    // Paths are read from the current directory, as Git's ls-tree reads them ('.' is where you are).
+    const p = toRepoPath(repo, raw)
     const e = lookupPath(repo.store, tree, p)
     if (!e) continue
     if (e.kind === 'dir' && (raw.endsWith('/') || opts.recursive || p === '')) out.push(...lsTreeOf(repo, e.id, p, opts.recursive ?? false, opts.showTrees))

@@ -9,7 +9,7 @@ import {loadCommit, loadTree} from '../odb.js'
 import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import {lookupPath} from '../tree-build.js'
-import {absPath, toRepoPath} from '../worktree/paths.js'
+import {absPath, revPathOf, toRepoPath} from '../worktree/paths.js'
 import {readJsonDocument} from '../tables/json.js'
 import {detectFormat, formatOfPath, openTable, type OpenOptions} from '../tables/open.js'
 import {blobSource, fileSource} from '../tables/source.js'
@@ -38,7 +38,7 @@ export async function locateTable(repo: Repo, spec: string): Promise<TableLocati
   const colon = spec.indexOf(':')
   if (colon >= 0) {
     const rev = spec.slice(0, colon) || 'HEAD'
-    const path = spec.slice(colon + 1).replace(/^\.?\/+/, '').replace(/\/+$/, '')
+    const path = revPathOf(repo, spec.slice(colon + 1))
     if (path === '') throw new BlError('INVALID_ARGUMENT', `"${spec}" names no file`, {hint: 'Use <rev>:<path>, e.g. HEAD:data/table.csv.'})
     const commit = resolveRevision(repo, rev)
     return locateCommitted(repo, rev, commit, path)
@@ -240,7 +240,7 @@ export async function stats(repo: Repo, spec: string, opts: OpenOptions = {}): P
   }
   if (colon >= 0) {
     const rev = spec.slice(0, colon) || 'HEAD'
-    const path = spec.slice(colon + 1).replace(/^\.?\/+/, '').replace(/\/+$/, '')
+    const path = revPathOf(repo, spec.slice(colon + 1))
     const commit = resolveRevision(repo, rev)
     const e = lookupPath(repo.store, loadCommit(repo.store, commit).tree, path)
     if (e?.kind === 'dir') return treeSummary(repo, rev, commit, path)

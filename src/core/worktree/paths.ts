@@ -18,6 +18,15 @@ export function toRepoPath(repo: Repo, userPath: string): string {
   return posix
 }
 
+/**
+ * The repository path the `<path>` of `<rev>:<path>` names: from the current directory when it
+ * starts with `./` or `../` (as in Git), else from the repository root.
+ */
+export function revPathOf(repo: Repo, raw: string): string {
+  if (raw === '.' || raw === '..' || raw.startsWith('./') || raw.startsWith('../')) return toRepoPath(repo, raw)
+  return raw.replace(/^\/+/, '').replace(/\/+$/, '')
+}
+
 const GLOB_CHARS = /[*?[]/
 const globCache = new Map<string, RegExp>()
 
