@@ -582,7 +582,7 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       assert.equal(pull.merge.status, 'fast-forward')
       await Promise.all([
         check(k, 'branch -r', docShape('`branch`, `tag` (list)'), ['branch', '-r']),
-        check(k, 'reflog <remote>/<branch>', docShape('`reflog`'), ['reflog', 'origin/main']),
+        check(k, 'reflog <remote>/<branch>', docShape('`reflog <remote>/<branch>`'), ['reflog', 'origin/main']),
         check(k, 'fork', docShape('`fork`'), ['fork', remote, path.join(remotes, 'fork')]),
         check(c, 'gc --evict', docShape('`gc`'), ['gc', '--evict']).then((g) => assert.ok(g.evict, JSON.stringify(g))),
       ])

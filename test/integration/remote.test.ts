@@ -327,7 +327,8 @@ describe('remote configuration and S3 specifics', () => {
       ],
     )
     assert.deepEqual(log.map((e: any) => e.message.split(' by ')[0]), ['forced push', 'push', 'create'])
-    assert.match((await okA(a, ['reflog', 'origin/main'])).stdout, /origin\/main@\{0\}: forced push by Test/)
+    assert.match((await okA(a, ['reflog', 'origin/main'])).stdout, /origin\/main #0: forced push by Test/)
+    assert.deepEqual([log[0].remote, log[0].ref], ['origin', 'refs/heads/main'])
     a.cleanup()
   })
 

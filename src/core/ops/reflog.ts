@@ -9,7 +9,11 @@ import type {Repo} from '../repo.js'
 import type {ReflogEntry} from '../store/types.js'
 
 /** One reflog entry as shown: the stored entry, numbered as N in `<ref>@{N}` (0 = newest). */
-export type ReflogRow = Omit<ReflogEntry, 'seq'> & {index: number}
+/**
+ * `remote`: set on rows of a remote's audit log (`reflog <remote>/<branch>`), whose `ref` is then
+ * the branch on that remote; such rows have no `<ref>@{N}` name (that syntax reads the local reflog).
+ */
+export type ReflogRow = Omit<ReflogEntry, 'seq'> & {index: number; remote?: string}
 
 export interface ReflogOptions {
   /** HEAD (default), a branch or tag name, or a full refs/... name. */

@@ -490,7 +490,8 @@ export async function reflogWithRemotes(repo: Repo, opts: {ref?: string; maxCoun
     const limit = opts.maxCount ?? Infinity
     return entries.slice(0, limit).map((e, index) => ({
       index,
-      ref: `refs/remotes/${remote}/${branch}`,
+      ref: HEADS + branch,
+      remote,
       old: e.old,
       new: e.new,
       name: e.name,
