@@ -243,6 +243,13 @@ describe('errors: format and exit codes', () => {
     assert.deepEqual(envelope(s, ['status']).staged, [])
   })
 
+  it('unknown command -> 2 INVALID_ARGUMENT in bl\'s format (and JSON), naming the closest command', () => {
+    const e = expectError(s, ['comit', '-m', 'x'], 2, 'INVALID_ARGUMENT')
+    assert.equal(e.message, "'comit' is not a bl command")
+    assert.match(e.hint, /Did you mean `bl commit`\?/)
+    assert.doesNotMatch(expectError(s, ['stash'], 2, 'INVALID_ARGUMENT').hint, /Did you mean/)
+  })
+
   it('unknown flag -> 2 INVALID_ARGUMENT', () => {
     expectError(s, ['status', '--bogus'], 2, 'INVALID_ARGUMENT')
     expectError(s, ['commit', '--nope', '-m', 'x'], 2, 'INVALID_ARGUMENT')
