@@ -296,6 +296,40 @@ describe('branch protection', {concurrency: true}, () => {
     assert.equal((await jA(a, ['ls-remote'])).find((r: any) => r.ref === 'refs/heads/main').commit, next)
   })
 
+  it('a removed owner cannot roll the policy back: a fork from before a published version is ignored, and the owner\'s push repairs it', async () => {
+    const {a, owner, url: [url]} = await ownerRepo(null)
+    const b = await cloneOf([url])
+    const mal = await key(b, 'Mal')
+    await okA(b, ['key', 'export', mal]).then((r) => fs.writeFileSync(path.join(a.base, 'mal.asc'), r.stdout))
+    await okA(a, ['key', 'import', path.join(a.base, 'mal.asc')])
+    await okA(a, ['owners', 'add', mal, '-q'])
+    await okA(a, ['push', '-q'])
+    const file = path.join(url, 'meta', 'policy')
+    const withMal = fs.readFileSync(file)
+    await okA(a, ['owners', 'remove', mal, '-q'])
+    await okA(a, ['push', '-q'])
+    const current = (await jA(a, ['protect', 'list'])).policy.id
+    // Mal signs a successor of the last version he owned, without the rules, and writes it to the store.
+    const p = decodePolicy(withMal)
+    const fork = {...p, seq: p.seq + 1, prev: policyId(withMal), rules: [], signedBy: mal}
+    const secret = (await okA(b, ['key', 'export', mal, '--secret'])).stdout
+    const unlocked = await new OpenPgpSigner().unlock(secret, {date: new Date(), passphrase: async () => '', maxAttempts: 1})
+    const bytes = encodePolicy({...fork, signature: await unlocked.sign(policyPayload(fork), new Date())})
+    fs.writeFileSync(path.join(url, 'meta', 'policies', policyId(bytes)), bytes)
+    fs.writeFileSync(file, bytes)
+    const r = await a.runAsync(['fetch'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stderr, /warning: IGNORED the protection policy on origin.*would roll back the published version/)
+    const after = await jA(a, ['owners', 'list'])
+    assert.equal(after.policy.id, current, 'the policy in force stays')
+    assert.deepEqual(after.owners.map((o: any) => o.fingerprint), [owner])
+    assert.equal((await commit(a, 'data/u.csv', 'unsigned')).code, 11, 'main is still protected')
+    const push = await a.runAsync(['push'])
+    assert.equal(push.code, 0, push.stderr)
+    assert.match(push.stderr, /replaced the protection policy on origin/)
+    assert.equal(policyId(fs.readFileSync(file)), current)
+  })
+
   it('a policy on the remote replaced by an unsigned or non-owner-signed one is ignored with a warning', async () => {
     const {a, url: [url]} = await ownerRepo(null)
     const b = await cloneOf([url])

@@ -14,7 +14,7 @@ import {Keyring} from '../signing/keyring.js'
 import {defaultSigner} from '../signing/signer.js'
 import {verifySignature} from '../signing/verify.js'
 import {decodePolicy, policyId, policyPayload, type PolicyBody, type SignedPolicy} from './policy.js'
-import {casRemoteHead, hasLocalVersion, loadLocalPolicy, loadLocalVersion, localChain, readRemoteHead, readRemoteVersion, REMOTE_HEAD, saveLocalPolicy, writeRemoteVersions, type LocalPolicy, type PolicyVersion, type RemoteHead} from './store.js'
+import {casRemoteHead, hasLocalVersion, loadLocalPolicy, loadLocalVersion, localChain, markPublished, publishedSeq, readRemoteHead, readRemoteVersion, REMOTE_HEAD, saveLocalPolicy, writeRemoteVersions, type LocalPolicy, type PolicyVersion, type RemoteHead} from './store.js'
 
 const MAX_WALK = 10_000
 const short = (id: Oid): string => id.slice(0, 12)
@@ -58,6 +58,16 @@ async function publish(repo: Repo, t: Transport, local: LocalPolicy, head: Remot
   await writeRemoteVersions(t, localChain(repo).filter((v) => v.policy.seq >= fromSeq))
   if (!(await casRemoteHead(t, local.bytes, head)))
     throw conflict(`the protection policy on ${t.display} changed while this command ran`, 'Run the command again.')
+  markPublished(repo, local.policy.seq)
+}
+
+/** The oldest of `dropped` that was published: recorded locally, or still held by the remote. */
+async function firstPublished(repo: Repo, t: Transport, dropped: PolicyVersion[]): Promise<PolicyVersion | undefined> {
+  const seq = publishedSeq(repo)
+  // The remote's copy only speaks for repositories from before the local record (seq 0): a
+  // version written by a push whose head update then lost its race is on the remote too.
+  for (const v of dropped) if (v.policy.seq <= seq || (seq === 0 && (await readRemoteVersion(t, v.id)))) return v
+  return undefined
 }
 
 export interface ReconcileOptions {
@@ -95,8 +105,12 @@ export async function reconcilePolicy(repo: Repo, t: Transport, opts: ReconcileO
     opts.warn(`IGNORED ${where}: it is not a signed bl policy (${(err as Error).message})${keeping}`)
     return repair()
   }
-  if (local && remote.id === local.id) return local
+  if (local && remote.id === local.id) {
+    markPublished(repo, local.policy.seq)
+    return local
+  }
   if (local && hasLocalVersion(repo, remote.id)) {
+    markPublished(repo, remote.policy.seq)
     // The remote is behind: push publishes what it lacks.
     if (opts.publish) await publish(repo, t, local, head, remote.policy.seq + 1)
     return local
@@ -132,12 +146,20 @@ export async function reconcilePolicy(repo: Repo, t: Transport, opts: ReconcileO
   const newHead = accepted.at(-1)!
   // Diverged: the remote took another valid path from a version held here than the local head did.
   const dropped = local && junction && junction.id !== local.id ? localChain(repo).filter((v) => v.policy.seq > junction!.policy.seq) : []
+  // A fork from before a version that was published is a rollback, not a concurrent change: an
+  // owner removed since could sign it. Published: recorded here, or the remote still holds it.
+  const rolledBack = dropped.length ? await firstPublished(repo, t, dropped) : undefined
+  if (rolledBack) {
+    opts.warn(`IGNORED ${where}: version ${remote.policy.seq} (${short(remote.id)}, signed by ${remote.policy.signedBy}) forks from version ${junction!.policy.seq} and would roll back the published version ${rolledBack.policy.seq} (${short(rolledBack.id)})${keeping}`)
+    return repair()
+  }
   if (dropped.length) {
     if (opts.publish)
       throw conflict(`the protection policy on ${opts.remoteName} has changed since version ${junction!.policy.seq}, and so has yours`, 'Run `bl fetch` (which adopts the remote\'s policy and drops your unpublished policy changes), make your changes again, then push.')
     opts.warn(`the protection policy on ${opts.remoteName} changed since version ${junction!.policy.seq}; adopting it and dropping your unpublished policy version(s) ${dropped.map((v) => v.policy.seq).join(', ')}: make those changes again`)
   }
   saveLocalPolicy(repo, accepted, newHead.id, dropped.map((v) => v.id))
+  markPublished(repo, newHead.policy.seq)
   const now = loadLocalPolicy(repo)!
   if (problem && opts.publish) {
     await publish(repo, t, now, head, 1)

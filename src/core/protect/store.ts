@@ -14,6 +14,8 @@ import {decodePolicy, policyId, type SignedPolicy} from './policy.js'
 const HEAD = 'protect.head'
 const PINNED = 'protect.pinned'
 const VERSION = 'protect.version.'
+/** The seq of the newest local version known to be on a remote (published or adopted from one). */
+const PUBLISHED = 'protect.published'
 
 export const REMOTE_HEAD = 'meta/policy'
 export const remoteVersionKey = (id: Oid): string => `meta/policies/${id}`
@@ -82,6 +84,21 @@ export function saveLocalPolicy(repo: Repo, versions: PolicyVersion[], head: Oid
     if (repo.store.getState(PINNED) === undefined) repo.store.setState(PINNED, head)
     repo.store.setState(HEAD, head)
   }, {durable: true})
+}
+
+/**
+ * Records that the local chain up to version `seq` is on a remote: a later fork from before it
+ * would roll a published version back, which reconcilePolicy refuses.
+ */
+export function markPublished(repo: Repo, seq: number): void {
+  if (publishedSeq(repo) >= seq) return
+  repo.store.transaction(() => repo.store.setState(PUBLISHED, String(seq)), {durable: true})
+}
+
+/** The newest version seq known to be on a remote (0: none known; repositories before this record). */
+export function publishedSeq(repo: Repo): number {
+  const n = Number(repo.store.getState(PUBLISHED) ?? 0)
+  return Number.isSafeInteger(n) && n > 0 ? n : 0
 }
 
 // ---- remote ---------------------------------------------------------------------------------------
