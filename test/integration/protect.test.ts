@@ -185,6 +185,12 @@ describe('branch protection', {concurrency: true}, () => {
     assert.match(refused.stderr + refused.message, /protected/)
     await okA(a, ['merge', '--abort'])
     assert.equal(await head(a), before)
+    // A rebase writes on a detached HEAD, but its commits are for main: refused the same way.
+    const rebased = await fails(a, ['rebase', 'topic'], 11)
+    assert.equal(rebased.code, 'PROTECTED_BRANCH')
+    await okA(a, ['rebase', '--abort'])
+    assert.equal(await head(a), before)
+    assert.equal((await jA(a, ['status'])).branch, 'main')
     // With commit.sign the same merge is signed by the trusted key and lands.
     await okA(a, ['config', 'commit.sign', 'true'])
     const merged = await jA(a, ['merge', '--no-ff', 'topic', '-m', 'merge topic'])

@@ -14,6 +14,7 @@ import {HEADS, readHead, readRef, shortRef} from '../refs/refs.js'
 import type {RemoteRef} from '../remote/remote-repo.js'
 import type {Transport} from '../remote/transport.js'
 import type {Repo} from '../repo.js'
+import {readOperation} from '../ops/operation-state.js'
 import {Keyring} from '../signing/keyring.js'
 import {defaultSigner} from '../signing/signer.js'
 import {unsignedVerification, verifySignature} from '../signing/verify.js'
@@ -77,7 +78,9 @@ export function commitGuard(repo: Repo, branchRef: string | null, signer: string
 
 /** Commits made by merge, cherry-pick, revert and rebase (unsigned) on a protected branch. */
 export function guardWrittenCommit(repo: Repo, c: Commit, signer: string | null = null): void {
-  const branch = readHead(repo).branch
+  // A rebase writes on a detached HEAD; its commits are for the branch it will move at the end.
+  const op = readOperation(repo)
+  const branch = readHead(repo).branch ?? (op?.kind === 'rebase' ? (op.origBranch ?? null) : null)
   commitGuard(repo, branch, signer, {hint: 'Merge, cherry-pick, revert and rebase sign their commits when `commit.sign` is true (`bl config commit.sign true`, a trusted key, BL_KEY_PASSPHRASE for a protected key): set it, then continue or redo the operation.'})?.(c)
 }
 
