@@ -346,6 +346,8 @@ describe('signed commits', {concurrency: true}, () => {
     // An empty passphrase needs the explicit flag; without a terminal a passphrase must come from the environment.
     await fails(s, ['key', 'generate', '--name', 'X', '--email', 'x@example.com'], 2, 'INVALID_ARGUMENT', {env: {BL_KEY_PASSPHRASE: ''}})
     await fails(s, ['key', 'generate', '--name', 'X', '--email', 'x@example.com'], 1, 'PASSPHRASE_REQUIRED')
+    // An address OpenPGP's user ID check rejects (bl's own check lets it through) is a usage error, not an internal one.
+    await fails(s, ['key', 'generate', '--name', 'X', '--email', 'x@y', '--no-passphrase'], 2, 'INVALID_ARGUMENT')
     const k = await jA(s, ['key', 'generate', '--name', 'Round Trip', '--email', 'rt@example.com', '--expires', '2y'], WITH_PW)
     const keysDir = path.join(s.configDir, 'keys')
     assert.equal(fs.statSync(keysDir).mode & 0o777, 0o700)

@@ -51,7 +51,8 @@ export class OpenPgpSigner implements Signer {
   }
 
   async generateKey(opts: GenerateKeyOptions): Promise<KeyMaterial> {
-    const {privateKey, publicKey} = await openpgp.generateKey({
+    const generated = await openpgp
+      .generateKey({
       type: 'ecc',
       curve: 'ed25519Legacy',
       userIDs: [{name: opts.name, email: opts.email}],
@@ -62,6 +63,12 @@ export class OpenPgpSigner implements Signer {
       format: 'object',
       config: CONFIG,
     })
+      .catch((err: unknown) => {
+        // openpgp.js checks user IDs more strictly than bl's own email check (`al@x` fails).
+        if (/user ?id/i.test(message(err))) throw new BlError('INVALID_ARGUMENT', `"${opts.name} <${opts.email}>" is not a user ID OpenPGP accepts`, {hint: 'Use a full email address such as you@example.com.', data: {email: opts.email}, cause: err})
+        throw err
+      })
+    const {privateKey, publicKey} = generated
     return {info: await this.describeKey(publicKey, opts.date), publicArmored: publicKey.armor(), secretArmored: privateKey.armor(), secretProtected: opts.passphrase !== null}
   }
 
