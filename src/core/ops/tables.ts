@@ -18,9 +18,11 @@ import {computeStats, schemaOf, type ColumnSchema, type TableStats} from '../tab
 import {typeOf, widen} from '../tables/infer.js'
 import type {ByteSource, Cell, ColumnType, TableFormat, TableReader} from '../tables/types.js'
 import {ensureContent} from './content.js'
+import {loadIndex} from '../worktree/index-state.js'
 
 /** Bump when the statistics change meaning: cached ones of older versions are ignored. */
-const STATS_VERSION = 1
+// 2: the key holds the format (entries before it may hold another format's stats).
+const STATS_VERSION = 2
 
 export interface TableLocation {
   /** Repository-relative path. */
@@ -35,6 +37,7 @@ export interface TableLocation {
 
 /** `<rev>:<path>` (a committed file) or a path in the work tree. */
 export async function locateTable(repo: Repo, spec: string): Promise<TableLocation> {
+  if (spec.startsWith(':')) return locateStaged(repo, spec)
   const colon = spec.indexOf(':')
   if (colon >= 0) {
     const rev = spec.slice(0, colon) || 'HEAD'
@@ -49,6 +52,19 @@ export async function locateTable(repo: Repo, spec: string): Promise<TableLocati
   if (!st) throw new BlError('PATH_NOT_FOUND', `'${spec}' does not exist in the work tree`, {hint: 'For a committed version use <rev>:<path>, e.g. HEAD:' + path + '.', data: {path}})
   if (!st.isFile()) throw new BlError('NOT_A_TABLE', `'${spec}' is not a file`, {hint: 'Name one table file.', data: {path}})
   return {path, rev: null, commit: null, id: null, source: fileSource(abs, path)}
+}
+
+/** `:<path>` or `:0:<path>`: the version in the index, as `bl show` and Git read it (rev "index"). */
+async function locateStaged(repo: Repo, spec: string): Promise<TableLocation> {
+  const m = /^:(?:([0-3]):)?(.*)$/s.exec(spec)!
+  if (m[1] && m[1] !== '0')
+    throw new BlError('INVALID_ARGUMENT', `'${spec}': a conflict stage is not read as a table`, {hint: `Look at it with \`bl show ${spec}\`, or resolve the conflict first.`, data: {spec}})
+  const path = revPathOf(repo, m[2]!)
+  const e = loadIndex(repo).get(path)
+  if (!e) throw new BlError('PATH_NOT_FOUND', `path '${path}' is not in the index`, {hint: '`bl status` shows what is staged; a committed version is <rev>:<path>.', data: {path}})
+  if (e.kind !== 'file') throw new BlError('NOT_A_TABLE', `'${spec}' is a symbolic link, not a table`, {hint: 'Name the file it points to.', data: {path}})
+  await ensureContent(repo, [e.id])
+  return {path, rev: 'index', commit: null, id: e.id, source: blobSource(repo.store, e.id, `:${path}`)}
 }
 
 export async function locateCommitted(repo: Repo, rev: string, commit: Oid, path: string): Promise<TableLocation> {
@@ -165,8 +181,13 @@ function pickColumns(reader: TableReader, names: string[] | undefined): Array<{n
 
 // ---- stats and schema --------------------------------------------------------------------------
 
-function variantOf(opts: OpenOptions): string {
-  return JSON.stringify([STATS_VERSION, opts.format ?? null, opts.delimiter ?? null, opts.header ?? null])
+/**
+ * The cache key next to the file id: the same bytes read as another format give other stats (or
+ * none: a `.json` holding JSONL is not a table). The format comes from the options, else the
+ * path's extension; with neither it is detected from the bytes, which the id already fixes.
+ */
+function variantOf(path: string, opts: OpenOptions): string {
+  return JSON.stringify([STATS_VERSION, opts.format ?? formatOfPath(path), opts.delimiter ?? null, opts.header ?? null])
 }
 
 /**
@@ -174,7 +195,7 @@ function variantOf(opts: OpenOptions): string {
  * and cached (best effort: a busy repository only means no cache this time).
  */
 export async function statsOf(repo: Repo, loc: TableLocation, opts: OpenOptions = {}): Promise<TableStats & {cached: boolean}> {
-  const variant = variantOf(opts)
+  const variant = variantOf(loc.path, opts)
   if (loc.id) {
     const hit = repo.store.getTableStats(loc.id, variant)
     if (hit) return {...(JSON.parse(hit) as TableStats), cached: true}
@@ -232,6 +253,11 @@ export type StatsResult =
 
 /** `bl stats <rev>[:<path>]` or `bl stats <work-tree file>`. */
 export async function stats(repo: Repo, spec: string, opts: OpenOptions = {}): Promise<StatsResult> {
+  // `:<path>` is the index version of one file (never a revision or a directory).
+  if (spec.startsWith(':')) {
+    const loc = await locateTable(repo, spec)
+    return {kind: 'table', path: loc.path, rev: loc.rev, ...(await statsOf(repo, loc, opts))}
+  }
   const colon = spec.indexOf(':')
   const isRev = colon < 0 && !fs.existsSync(absPath(repo, toRepoPath(repo, spec)))
   if (isRev || (colon >= 0 && spec.slice(colon + 1).replace(/^\.?\/+|\/+$/g, '') === '')) {
