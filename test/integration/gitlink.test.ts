@@ -182,6 +182,29 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
   })
 
   // ---- 2. identity from Git ---------------------------------------------------------------------
+  it('in a linked Git worktree (.git is a file, refs in the common directory) the link is recorded and branches resolve', async () => {
+    const code = path.join(tmp('bl-gitwt-'), 'code')
+    const g = await gitInit(code, {'src/train.py': 'print("train")\n'})
+    // isomorphic-git makes no worktrees: the git binary does (.ci/run installs it).
+    const wt = path.join(path.dirname(code), 'wt')
+    const add = spawnSync('git', ['-c', `safe.directory=*`, 'worktree', 'add', '-q', wt, '-b', 'feat'], {cwd: code, encoding: 'utf8'})
+    assert.equal(add.status, 0, add.stderr)
+    assert.equal(fs.statSync(path.join(wt, '.git')).isFile(), true)
+    const s = sandbox()
+    const data = path.join(wt, 'data')
+    fs.mkdirSync(data)
+    await okA(s, ['init', '-q'], {cwd: data})
+    writeFile(path.join(data, 'a.csv'), 'id\n1\n')
+    const clean = await dataCommit(s, data, 'in the worktree')
+    writeFile(path.join(wt, 'src/train.py'), 'print("edited in the worktree")\n')
+    writeFile(path.join(data, 'a.csv'), 'id\n1\n2\n')
+    const dirty = await commitAll(s, data, 'code edited')
+    const meta = new Map((await jA(s, ['log'], {cwd: data})).map((e: any) => [e.id, e.meta]))
+    assert.deepEqual([meta.get(clean)['git.commit'], meta.get(clean)['git.branch'], meta.get(clean)['git.dirty']], [g, 'feat', 'false'])
+    assert.equal(meta.get(dirty)['git.dirty'], 'true')
+    assert.deepEqual((await jA(s, ['log', '--git', 'feat'], {cwd: data})).map((e: any) => e.id), [dirty, clean])
+  })
+
   describe('identity fallback to Git', SEQ, () => {
     let s: Sandbox
     let noIdentity: RunOptions

@@ -39,16 +39,86 @@ export async function findGitRoot(start: string): Promise<string | null> {
   }
 }
 
+/** What isomorphic-git needs to read the repository whose work tree is `dir`. */
+interface GitAccess {
+  fs: typeof fs
+  dir: string
+  gitdir?: string
+}
+
+const accessCache = new Map<string, GitAccess>()
+
+/**
+ * Where `dir`'s Git data lives. Usually `dir/.git`. In a linked worktree or a submodule `.git` is
+ * a file naming the real directory (`gitdir: ...`); a worktree's holds only its own HEAD, index
+ * and logs, and names the shared repository in `commondir`, which isomorphic-git does not follow.
+ * So reads under the worktree's directory fall back to the common one (refs, objects, config).
+ */
+function gitAccess(dir: string): GitAccess {
+  const cached = accessCache.get(dir)
+  if (cached) return cached
+  let access: GitAccess = {fs, dir}
+  const dotGit = path.join(dir, '.git')
+  try {
+    if (fs.statSync(dotGit).isFile()) {
+      const m = /^gitdir:\s*(.+?)\s*$/m.exec(fs.readFileSync(dotGit, 'utf8'))
+      if (m) {
+        const gitdir = path.resolve(dir, m[1]!)
+        let common: string | undefined
+        try {
+          common = path.resolve(gitdir, fs.readFileSync(path.join(gitdir, 'commondir'), 'utf8').trim())
+        } catch {
+          common = undefined // a submodule: its directory is a whole repository
+        }
+        access = {fs: common ? overlayFs(gitdir, common) : fs, dir, gitdir}
+      }
+    }
+  } catch {
+    // unreadable: isomorphic-git reports it on use
+  }
+  accessCache.set(dir, access)
+  return access
+}
+
+/** A read-only view of `fs` where a missing path under `own` is read from `common` instead. */
+function overlayFs(own: string, common: string): typeof fs {
+  const prefix = own + path.sep
+  const alt = (p: string): string | undefined => (typeof p === 'string' && p.startsWith(prefix) ? path.join(common, p.slice(prefix.length)) : undefined)
+  const either =
+    <A extends unknown[], R>(f: (p: string, ...rest: A) => Promise<R>) =>
+    async (p: string, ...rest: A): Promise<R> => {
+      try {
+        return await f(p, ...rest)
+      } catch (err) {
+        const other = alt(p)
+        if (other === undefined || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        return f(other, ...rest)
+      }
+    }
+  const fp = fs.promises
+  return {
+    promises: {
+      ...fp,
+      readFile: either(fp.readFile as (p: string, ...rest: unknown[]) => Promise<unknown>),
+      stat: either(fp.stat as (p: string, ...rest: unknown[]) => Promise<unknown>),
+      lstat: either(fp.lstat as (p: string, ...rest: unknown[]) => Promise<unknown>),
+      readdir: either(fp.readdir as (p: string, ...rest: unknown[]) => Promise<unknown>),
+      readlink: either(fp.readlink as (p: string, ...rest: unknown[]) => Promise<unknown>),
+    },
+  } as unknown as typeof fs
+}
+
 export async function readCodeState(dir: string): Promise<CodeState> {
   const git = await isoGit()
+  const g = gitAccess(dir)
   let commit: string | null = null
   try {
-    commit = await git.resolveRef({fs, dir, ref: 'HEAD'})
+    commit = await git.resolveRef({...g, ref: 'HEAD'})
   } catch {
     // unborn branch: no commit yet
   }
-  const branch = (await git.currentBranch({fs, dir, fullname: false}).catch(() => undefined)) ?? null
-  const origin = ((await git.getConfig({fs, dir, path: 'remote.origin.url'}).catch(() => undefined)) as string | undefined) ?? null
+  const branch = (await git.currentBranch({...g, fullname: false}).catch(() => undefined)) ?? null
+  const origin = ((await git.getConfig({...g, path: 'remote.origin.url'}).catch(() => undefined)) as string | undefined) ?? null
   return {commit, branch, dirty: await isDirty(dir), origin}
 }
 
@@ -64,8 +134,7 @@ async function isDirty(dir: string): Promise<boolean> {
   const git = await isoGit()
   try {
     await git.walk({
-      fs,
-      dir,
+      ...gitAccess(dir),
       trees: [git.TREE({ref: 'HEAD'}), git.WORKDIR({refresh: false}), git.STAGE()],
       map: async (filepath, [head, work, stage]) => {
         if (filepath === '.') return true
@@ -88,7 +157,7 @@ async function isDirty(dir: string): Promise<boolean> {
   } catch (err) {
     if (err instanceof Dirty) return true
     // No HEAD yet: anything staged makes the tree dirty.
-    if ((err as {code?: string}).code === 'NotFoundError') return (await git.listFiles({fs, dir}).catch(() => [])).length > 0
+    if ((err as {code?: string}).code === 'NotFoundError') return (await git.listFiles({...gitAccess(dir)}).catch(() => [])).length > 0
     throw new BlError('IO_ERROR', `cannot read the Git repository at ${dir}: ${(err as Error).message}`, {hint: 'Check the repository with `git status`, or turn the link off with `bl config git.link false`.'})
   }
 }
@@ -102,8 +171,8 @@ export async function readGitIdentity(dir: string | null, env: Readonly<Record<s
   const out: {name?: string; email?: string} = {name: env.GIT_AUTHOR_NAME || undefined, email: env.GIT_AUTHOR_EMAIL || undefined}
   if (dir && !(out.name && out.email)) {
     const git = await isoGit()
-    out.name ??= ((await git.getConfig({fs, dir, path: 'user.name'}).catch(() => undefined)) as string | undefined) || undefined
-    out.email ??= ((await git.getConfig({fs, dir, path: 'user.email'}).catch(() => undefined)) as string | undefined) || undefined
+    out.name ??= ((await git.getConfig({...gitAccess(dir), path: 'user.name'}).catch(() => undefined)) as string | undefined) || undefined
+    out.email ??= ((await git.getConfig({...gitAccess(dir), path: 'user.email'}).catch(() => undefined)) as string | undefined) || undefined
   }
   const home = env.HOME
   const xdg = env.XDG_CONFIG_HOME ?? (home ? path.join(home, '.config') : undefined)
@@ -147,14 +216,14 @@ export async function resolveCodeRevision(dir: string, rev: string): Promise<str
   const git = await isoGit()
   let oid: string | undefined
   try {
-    oid = await git.resolveRef({fs, dir, ref: rev})
+    oid = await git.resolveRef({...gitAccess(dir), ref: rev})
   } catch {
-    if (/^[0-9a-f]{4,40}$/i.test(rev)) oid = await git.expandOid({fs, dir, oid: rev.toLowerCase()}).catch(() => undefined)
+    if (/^[0-9a-f]{4,40}$/i.test(rev)) oid = await git.expandOid({...gitAccess(dir), oid: rev.toLowerCase()}).catch(() => undefined)
   }
   if (!oid) throw new BlError('UNKNOWN_REVISION', `unknown Git revision "${rev}" in ${dir}`, {hint: 'Give a commit SHA-1 (or a unique prefix), a branch or a tag of the code repository.'})
   // Annotated tags point at a tag object: peel to the commit.
   for (let i = 0; i < 8; i++) {
-    const read: {type: string; object: unknown} = await git.readObject({fs, dir, oid, format: 'parsed'}).catch(() => ({type: 'commit', object: null}))
+    const read: {type: string; object: unknown} = await git.readObject({...gitAccess(dir), oid, format: 'parsed'}).catch(() => ({type: 'commit', object: null}))
     if (read.type !== 'tag') break
     oid = (read.object as {object: string}).object
   }
