@@ -1,8 +1,9 @@
 /**
  * bl gc --evict: a thin local store. Chunks a remote holds (per its freshly synced index) and
  * its refs reach (so `gc --remote` keeps them) are dropped locally, least recently used files
- * first, until the store's content fits --max-size (or all of them without it). Commits, trees and file records always stay, so history, status, diff
- * and log work offline; evicted content comes back through ensureContent when a command needs it.
+ * first, until the store's content fits --max-size (or all of them without it). Commits, trees
+ * and file records always stay, so history, status, diff and log work offline; evicted content
+ * comes back through ensureContent when a command needs it.
  * This is what keeps a dataset from costing twice its size on disk (work tree + store).
  */
 import {BlError} from '../errors.js'
