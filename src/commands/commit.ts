@@ -1,4 +1,4 @@
-import {Flags} from '#oclif'
+import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {ingestProgress} from '../cli/progress.js'
 import {passphrasePrompt} from '../cli/prompt.js'
@@ -9,11 +9,16 @@ export default class CommitCmd extends BlCommand {
   static override description = `Author and committer come from user.name/user.email (repo, then user config), overridden by BL_AUTHOR_NAME/BL_AUTHOR_EMAIL.
 -S signs the commit with an OpenPGP key from your keyring (--key, else config user.signingKey, else your only secret key); config commit.sign=true signs every commit. The key's passphrase comes from BL_KEY_PASSPHRASE or a terminal prompt.
 Inside a Git repository the commit records the code's HEAD commit, branch and dirty flag (git.* metadata; \`bl config git.link false\` turns it off), and Git's user.name/user.email serve when bl has no identity.
---input records the data versions this commit was derived from; \`bl lineage\` shows the graph.`
-  static override examples = ['<%= config.bin %> commit -m "Add March images"', '<%= config.bin %> commit -a -m "Fix labels"', '<%= config.bin %> commit -S -m "Release 2024-03"', '<%= config.bin %> commit --key ada@example.com -m "Signed with a chosen key"', '<%= config.bin %> commit -m "Resized" --input s3://lake/raw-images@main --input ../labels@v3']
+--input records the data versions this commit was derived from; \`bl lineage\` shows the graph.
+Paths (\`bl commit -m msg <paths>\`) commit only those tracked files as they are in the work tree, on top of HEAD; whatever else is staged stays staged (Git's --only). -i stages the paths and commits the whole index.`
+  static override examples = ['<%= config.bin %> commit -m "Add March images"', '<%= config.bin %> commit -a -m "Fix labels"', '<%= config.bin %> commit -m "Fix labels" labels.csv', '<%= config.bin %> commit -S -m "Release 2024-03"', '<%= config.bin %> commit --key ada@example.com -m "Signed with a chosen key"', '<%= config.bin %> commit -m "Resized" --input s3://lake/raw-images@main --input ../labels@v3']
+  static override strict = false
+  static override args = {paths: Args.string({description: 'Tracked files or directories to commit (others stay staged).'})}
   static override flags = {
     message: Flags.string({char: 'm', description: 'Commit message (repeat for paragraphs).', multiple: true, multipleNonGreedy: true, required: true}),
     all: Flags.boolean({char: 'a', description: 'Stage modified and deleted tracked files first.'}),
+    include: Flags.boolean({char: 'i', description: 'Stage the given paths, then commit the whole index.', exclusive: ['only']}),
+    only: Flags.boolean({char: 'o', description: 'Commit only the given paths (the default when paths are given).'}),
     'allow-empty': Flags.boolean({description: 'Allow a commit with the same tree as its parent.'}),
     sign: Flags.boolean({char: 'S', allowNo: true, description: 'Sign the commit (OpenPGP); --no-sign overrides config commit.sign.'}),
     key: Flags.string({description: 'Key to sign with (implies -S): fingerprint, key id, prefix or email.'}),
@@ -21,9 +26,9 @@ Inside a Git repository the commit records the code's HEAD commit, branch and di
   }
 
   async run(): Promise<CommitResult> {
-    const {flags} = await this.parse(CommitCmd)
+    const {argv, flags} = await this.parse(CommitCmd)
     const res = await this.withProgress('commit', (p) =>
-      commit(this.repo(), {message: flags.message.join('\n\n'), all: flags.all, allowEmpty: flags['allow-empty'], sign: flags.sign, signingKey: flags.key, inputs: flags.input, passphrasePrompt: passphrasePrompt(), progress: ingestProgress(p)}),
+      commit(this.repo(), {message: flags.message.join('\n\n'), all: flags.all, paths: argv as string[], include: flags.include, only: flags.only, allowEmpty: flags['allow-empty'], sign: flags.sign, signingKey: flags.key, inputs: flags.input, passphrasePrompt: passphrasePrompt(), progress: ingestProgress(p)}),
     )
     if (!this.isQuiet(flags)) this.out(`[${res.branch ?? 'detached HEAD'}${res.root ? ' (root-commit)' : ''} ${res.id.slice(0, 12)}] ${res.message.split('\n')[0]}${res.signedBy ? ` (signed by ${res.signedBy.slice(-16).toUpperCase()})` : ''}`)
     return res

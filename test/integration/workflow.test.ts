@@ -509,16 +509,44 @@ describe('bl workflow', {concurrency: 3}, () => {
     s.cleanup()
   })
 
-  it('repeatable flags take one value each: commit -m a -m b makes two paragraphs; a path after -m is refused, not swallowed', async () => {
-    const s = await repoWithA({'a.txt': '1\n', 'b.txt': '1\n'})
+  it('commit <paths> commits only those tracked paths from the work tree (Git --only); the rest stays staged; -i, -a and untracked paths', async () => {
+    const s = await repoWithA({'a.txt': '1\n', 'b.txt': '1\n', 'd/x.txt': 'x1\n', 'd/y.txt': 'y1\n'})
     s.write('a.txt', '2\n')
     s.write('b.txt', '2\n')
     await okA(s, ['add', '-A', '-q'])
-    const r = await s.runAsync(withJson(['commit', '-m', 'only a', 'a.txt']))
-    assert.equal(r.code, 2, r.stdout + r.stderr)
-    assert.equal((await jA(s, ['log'])).length, 1, 'nothing was committed')
-    const c = await jA(s, ['commit', '-m', 'one', '-m', 'two'])
-    assert.equal(c.message, 'one\n\ntwo\n')
+    s.write('a.txt', '3\n') // the work tree wins over what is staged, as in Git
+    s.write('d/x.txt', 'x2\n')
+    fs.rmSync(s.p('d/y.txt'))
+    s.write('d/new.txt', 'untracked\n')
+    // -m takes one value: the path after it is a pathspec, not part of the message.
+    const c = await jA(s, ['commit', '-m', 'only a and d', 'a.txt', 'd'])
+    assert.equal(c.message, 'only a and d\n')
+    const show = async (spec: string): Promise<string> => (await s.runAsync(['show', spec])).stdout
+    assert.equal(await show('HEAD:a.txt'), '3\n')
+    assert.equal(await show('HEAD:b.txt'), '1\n', 'b.txt was staged but not named: not committed')
+    assert.equal(await show('HEAD:d/x.txt'), 'x2\n')
+    assert.equal((await s.runAsync(['show', 'HEAD:d/y.txt'])).code, 4, 'a named tracked file gone from disk is committed as deleted')
+    assert.equal((await s.runAsync(['show', 'HEAD:d/new.txt'])).code, 4, 'untracked files under a named directory are not added')
+    assert.deepEqual(lines((await s.runAsync(['status', '--short'])).stdout), ['M  b.txt', '?? d/new.txt'])
+    // Refusals: an untracked path, paths with -a, -i without paths; nothing is committed.
+    const refused = async (args: string[], code: number, errCode: string): Promise<void> => {
+      const r = await s.runAsync(withJson(args))
+      assert.equal(r.code, code, r.stdout + r.stderr)
+      assert.equal(r.json().error.code, errCode)
+    }
+    await refused(['commit', '-m', 'x', 'd/new.txt'], 4, 'PATHSPEC_NO_MATCH')
+    await refused(['commit', '-a', '-m', 'x', 'b.txt'], 2, 'INVALID_ARGUMENT')
+    await refused(['commit', '-i', '-m', 'x'], 2, 'INVALID_ARGUMENT')
+    await refused(['commit', '-m', 'x', 'a.txt'], 1, 'NOTHING_TO_COMMIT')
+    assert.equal((await jA(s, ['log'])).length, 2)
+    // -i stages the named paths and commits the whole index (b.txt too).
+    s.write('a.txt', '4\n')
+    await okA(s, ['commit', '-q', '-i', '-m', 'include', 'a.txt'])
+    assert.equal(await show('HEAD:a.txt'), '4\n')
+    assert.equal(await show('HEAD:b.txt'), '2\n')
+    assert.deepEqual(lines((await s.runAsync(['status', '--short'])).stdout), ['?? d/new.txt'])
+    const two = await jA(s, ['commit', '--allow-empty', '-m', 'one', '-m', 'two'])
+    assert.equal(two.message, 'one\n\ntwo\n')
     s.cleanup()
   })
 

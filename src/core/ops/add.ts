@@ -40,17 +40,28 @@ export async function add(repo: Repo, opts: AddOptions): Promise<AddResult> {
   return stage(repo, specs, opts)
 }
 
-/** Stages everything under `specs` (shared by add and commit -a). */
-export async function stage(repo: Repo, specs: string[], opts: {force?: boolean; dryRun?: boolean; onlyTracked?: boolean; progress?: AddOptions['progress']}): Promise<AddResult> {
+export interface StageOptions {
+  force?: boolean
+  dryRun?: boolean
+  /** Stage only paths already in the index (commit -a, commit <paths>), never new files. */
+  onlyTracked?: boolean
+  /** Paths to treat as tracked although the index lacks them (commit <paths>: files of HEAD). */
+  alsoTracked?: Iterable<string>
+  progress?: AddOptions['progress']
+}
+
+/** Stages everything under `specs` (shared by add and commit -a / commit <paths>). */
+export async function stage(repo: Repo, specs: string[], opts: StageOptions): Promise<AddResult> {
   if (opts.dryRun) return stageUnderLease(repo, specs, opts)
   // The lease tells a concurrent gc that objects written here are about to become reachable.
   repo.holdLease('add')
   return stageUnderLease(repo, specs, opts)
 }
 
-async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boolean; dryRun?: boolean; onlyTracked?: boolean; progress?: AddOptions['progress']}): Promise<AddResult> {
+async function stageUnderLease(repo: Repo, specs: string[], opts: StageOptions): Promise<AddResult> {
   const index = loadIndex(repo)
   const tracked = new Set(index.keys())
+  for (const p of opts.alsoTracked ?? []) tracked.add(p)
   checkSpecsExist(repo, specs, tracked, opts.force ?? false)
   const scan = scanWorktree(repo, {
     specs,
@@ -115,7 +126,7 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: {force?: boole
   // Tracked files under the pathspecs that are gone from the work tree: stage their deletion.
   const removals: string[] = []
   const sparse = readSparse(repo)
-  for (const p of tracked) if (!present.has(p) && underAny(p, specs) && !absentByDesign(sparse, p, index.get(p)!) && goneFromWorktree(repo, p)) removals.push(p)
+  for (const [p, e] of index) if (!present.has(p) && underAny(p, specs) && !absentByDesign(sparse, p, e) && goneFromWorktree(repo, p)) removals.push(p)
   for (const p of displacedBy(tracked, updates, removals)) removals.push(p)
   result.removed = removals
   result.bytesRead = ingestor.bytesRead

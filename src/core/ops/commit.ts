@@ -8,7 +8,9 @@ import {commitId, commitPayload, encodeCommit, type Commit} from '../objects/com
 import {loadCommit} from '../odb.js'
 import {advanceHead, readHead, shortRef} from '../refs/refs.js'
 import type {Repo} from '../repo.js'
-import {writeTree} from '../tree-build.js'
+import {flattenTree, writeTree, type FlatEntry} from '../tree-build.js'
+import {applyEdits} from '../tree-ops.js'
+import {toRepoPath, underSpec} from '../worktree/paths.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {stage, type AddOptions} from './add.js'
 import {commitSigner, type PassphrasePrompt} from './keys.js'
@@ -20,6 +22,15 @@ import {codeLinkMeta, loadCodeIdentity} from '../gitlink/code-link.js'
 export interface CommitOptions {
   message: string
   all?: boolean
+  /**
+   * Pathspecs (relative to the current directory, globs allowed), as in `git commit <paths>`: their work-tree state
+   * is staged and committed on top of HEAD; anything else staged stays staged, uncommitted.
+   */
+  paths?: string[]
+  /** With paths, Git's `--include`: stage them, then commit the whole index. */
+  include?: boolean
+  /** Git's `--only`, the default with paths: given explicitly, paths are required. */
+  only?: boolean
   allowEmpty?: boolean
   /** Extra metadata (e.g. the linked Git commit). */
   meta?: Record<string, string>
@@ -46,6 +57,11 @@ export interface CommitResult {
 }
 
 export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitResult> {
+  const paths = (opts.paths ?? []).map((p) => toRepoPath(repo, p))
+  if (paths.length && opts.all)
+    throw new BlError('INVALID_ARGUMENT', `paths '${paths.join(' ')}' with -a does not make sense`, {hint: 'Use -a to commit every tracked change, or name paths to commit only those.'})
+  if ((opts.include || opts.only) && !paths.length)
+    throw new BlError('INVALID_ARGUMENT', `no paths given with --${opts.include ? 'include' : 'only'}`, {hint: `Name the paths: \`bl commit ${opts.include ? '-i' : '-o'} -m msg <paths>\`.`})
   if (opts.message.trim() === '')
     throw new BlError('INVALID_ARGUMENT', 'aborting commit due to empty commit message', {hint: 'Pass a message with -m "..."'})
   const op = readOperation(repo)
@@ -66,18 +82,30 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
   const inputs = opts.inputs?.length ? await import('./lineage.js').then(async (l) => l.inputMeta(await l.resolveInputs(repo, opts.inputs!))) : {}
   // The code commit is read before staging: the data commit records the code as it was when asked.
   const meta = {...(await codeLinkMeta(repo)), ...inputs, ...opts.meta}
-  if (opts.all) await stage(repo, [''], {onlyTracked: true, progress: opts.progress})
   const head = readHead(repo)
+  const headTree = head.oid ? loadCommit(repo.store, head.oid).tree : null
+  if (opts.all) await stage(repo, [''], {onlyTracked: true, progress: opts.progress})
+  let partial: {matched: Set<string>; indexWasHead: boolean} | null = null
+  if (paths.length) {
+    const staged = await stagePaths(repo, headTree, paths, opts)
+    if (!opts.include) partial = staged
+  }
   const build = (): Commit => {
-    const entries = [...loadIndex(repo).values()].map((e) => ({path: e.path, kind: e.kind === 'symlink' ? ('symlink' as const) : ('file' as const), exec: e.exec, size: e.size, id: e.id}))
-    const tree = writeTree(repo.store, entries)
-    repo.store.setIndexTree(tree)
-    const parents = head.oid ? [head.oid] : []
-    if (!opts.allowEmpty) {
-      const parentTree = head.oid ? loadCommit(repo.store, head.oid).tree : null
-      if (parentTree === tree || (!head.oid && entries.length === 0))
-        throw new BlError('NOTHING_TO_COMMIT', 'nothing to commit, working tree unchanged', {hint: 'Stage changes with `bl add` (or use `bl commit -a`), or pass --allow-empty.'})
+    let tree: Oid
+    let empty: boolean
+    if (partial) {
+      ;({tree, empty} = partialTree(repo, headTree, partial.matched))
+      // The index now equals the commit only if it equalled HEAD before the paths were staged.
+      if (partial.indexWasHead) repo.store.setIndexTree(tree)
+    } else {
+      const entries = [...loadIndex(repo).values()].map((e) => ({path: e.path, kind: e.kind === 'symlink' ? ('symlink' as const) : ('file' as const), exec: e.exec, size: e.size, id: e.id}))
+      tree = writeTree(repo.store, entries)
+      empty = entries.length === 0
+      repo.store.setIndexTree(tree)
     }
+    const parents = head.oid ? [head.oid] : []
+    if (!opts.allowEmpty && (headTree === tree || (!head.oid && empty)))
+      throw new BlError('NOTHING_TO_COMMIT', partial ? `no changes to commit in ${paths.join(' ')}` : 'nothing to commit, working tree unchanged', {hint: partial ? 'Those paths are as HEAD has them; `bl status` shows what changed.' : 'Stage changes with `bl add` (or use `bl commit -a`), or pass --allow-empty.'})
     return {tree, parents, author, committer, message: normalizeMessage(opts.message), meta}
   }
   const publish = (c: Commit): CommitResult => {
@@ -107,6 +135,40 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
   if (hasPinsFile(repo, c.tree)) await (await import('../schema/pins.js')).guardCommitPins(repo, c)
   if (signer) c.signature = await signer.sign(commitPayload(c))
   return repo.store.transaction(() => publish(c), {durable: true})
+}
+
+/**
+ * `commit <paths>`: the paths of the index or HEAD the pathspecs match (each must match one, as in
+ * Git), staged from the work tree. HEAD's files count as tracked, so a path unstaged with `rm
+ * --cached` but still on disk is committed as it is, not dropped. Untracked files are never added.
+ */
+async function stagePaths(repo: Repo, headTree: Oid | null, specs: string[], opts: Pick<CommitOptions, 'progress'>): Promise<{matched: Set<string>; indexWasHead: boolean}> {
+  const indexWasHead = headTree !== null && repo.store.indexTree() === headTree
+  const inHead = headTree ? flattenTree(repo.store, headTree) : new Map()
+  const known = new Set([...loadIndex(repo).keys(), ...inHead.keys()])
+  const matched = new Set<string>()
+  for (const spec of specs) {
+    let hit = false
+    for (const p of known) {
+      if (!underSpec(p, spec)) continue
+      matched.add(p)
+      hit = true
+    }
+    if (!hit) throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${spec}' did not match any file(s) known to bl`, {hint: 'Only tracked files can be committed by path; `bl add` new files first.', data: {path: spec}})
+  }
+  await stage(repo, specs, {onlyTracked: true, alsoTracked: [...matched].filter((p) => inHead.has(p)), progress: opts.progress})
+  return {matched, indexWasHead}
+}
+
+/** HEAD's tree with the matched paths as the index now holds them (absent there: deleted). */
+function partialTree(repo: Repo, headTree: Oid | null, matched: Set<string>): {tree: Oid; empty: boolean} {
+  const index = loadIndex(repo)
+  const edits = new Map<string, FlatEntry | null>()
+  for (const p of matched) {
+    const e = index.get(p)
+    edits.set(p, e ? {kind: e.kind === 'symlink' ? 'symlink' : 'file', exec: e.exec, size: e.size, id: e.id} : null)
+  }
+  return {tree: applyEdits(repo.store, headTree, edits), empty: headTree === null && ![...edits.values()].some(Boolean)}
 }
 
 /** Git's default cleanup: strip trailing spaces and surrounding blank lines; end with one newline. */
