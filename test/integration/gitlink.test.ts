@@ -485,6 +485,15 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
       assert.match(err.message, new RegExp(`bl\\.lock:${lineNo}: unknown key "colour"`))
       assert.equal(err.data.line, lineNo)
       assert.equal(fs.existsSync(path.join(ci, 'data')), false)
+      // A bad value names its own line too; a directory in the lock's place is a usage error.
+      const v2 = lock1.replace(/^version 1$/m, 'version 2')
+      fs.writeFileSync(path.join(ci, 'bl.lock'), v2)
+      const e2 = await fails(p, ['clone', '--locked'], 2, 'BAD_LOCK', {cwd: ci})
+      assert.equal(e2.data.line, lines(v2).indexOf('version 2') + 1)
+      const dirLock = tmp('bl-ci-')
+      fs.mkdirSync(path.join(dirLock, 'bl.lock'))
+      await fails(p, ['clone', '--locked'], 2, 'INVALID_ARGUMENT', {cwd: dirLock})
+      await fails(p, ['pin', '--check', '--lock-file', dirLock], 2, 'INVALID_ARGUMENT', {cwd: data})
       const empty = tmp('bl-ci-')
       await fails(p, ['clone', '--locked'], 4, 'LOCK_NOT_FOUND', {cwd: empty})
       assert.deepEqual(fs.readdirSync(empty), [])
@@ -589,6 +598,27 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
       lockText = fs.readFileSync(path.join(s.dir, 'bl.lock'), 'utf8')
       assert.match(lockText, new RegExp(`^commit ${signed}$`, 'm'))
       assert.match(lockText, new RegExp(`^signed-by ${fpr}$`, 'm'))
+    })
+
+    it('pin --check checks signed-by as --locked does (exit 10); a bl.lock found above that names another directory is PIN_MISMATCH', async () => {
+      const file = path.join(s.dir, 'bl.lock')
+      const good = fs.readFileSync(file, 'utf8')
+      assert.equal((await jA(s, ['pin', '--check'], {cwd: data})).ok, true)
+      const expectFail = async (text: string, args: string[], code: number, errCode: string): Promise<any> => {
+        fs.writeFileSync(file, text)
+        const r = await s.runAsync(withJson(args), {cwd: data})
+        assert.equal(r.code, code, `bl ${args.join(' ')}: ${r.stdout}${r.stderr}`)
+        assert.equal(r.json().error.code, errCode)
+        return r.json().error
+      }
+      const otherSigner = good.replace(/^signed-by .*$/m, `signed-by ${'ab'.repeat(20)}`)
+      for (const args of [['pin', '--check'], ['checkout', '--locked']]) await expectFail(otherSigner, args, 10, 'BAD_SIGNATURE')
+      const elsewhere = good.replace(/^path data$/m, 'path elsewhere')
+      const e = await expectFail(elsewhere, ['pin', '--check'], 1, 'PIN_MISMATCH')
+      assert.match(e.data.problems[0], /not this repository/)
+      await expectFail(elsewhere, ['checkout', '--locked'], 1, 'PIN_MISMATCH')
+      fs.writeFileSync(file, good)
+      assert.equal((await jA(s, ['pin', '--check'], {cwd: data})).ok, true)
     })
 
     it('clone --locked succeeds with the key, fails with exit 10 from a keyring without it', async () => {

@@ -228,6 +228,21 @@ describe('schema pins', {concurrency: true}, () => {
     assert.match(v.actual, /line 2/)
   })
 
+  it('a commit -a or commit <paths> refused by a pin leaves the index as it was (nothing staged)', async () => {
+    const s = await repoWithA({'data/a.csv': BASE})
+    boxes.push(s)
+    await okA(s, ['schema', 'pin', PIN])
+    await okA(s, ['commit', '-q', '-m', 'pin'])
+    s.write('data/a.csv', 'id,price,name\nx,1,apple\n') // id is no longer an integer
+    const unstaged = [' M data/a.csv']
+    assert.deepEqual(lines((await s.runAsync(['status', '--short'])).stdout), unstaged)
+    for (const args of [['commit', '-a', '-m', 'bad'], ['commit', '-m', 'bad', 'data/a.csv']]) {
+      const r = await refused(s, args, 13)
+      assert.equal(r.error.code, 'SCHEMA_VIOLATION')
+      assert.deepEqual(lines((await s.runAsync(['status', '--short'])).stdout), unstaged, `bl ${args.join(' ')} left the change unstaged`)
+    }
+  })
+
   it('bl verify reports pushed history that breaks a pin (written by a client that does not check pins)', async () => {
     const a = await repoWithA({'data/a.csv': BASE})
     boxes.push(a)

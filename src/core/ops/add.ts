@@ -130,9 +130,10 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: StageOptions):
   for (const p of displacedBy(tracked, updates, removals)) removals.push(p)
   result.removed = removals
   result.bytesRead = ingestor.bytesRead
-  result.bytesStored = ingestor.bytesStored
   if (opts.dryRun) return result
   ingestor.finishChunks()
+  // After finishChunks: the last segment is only written (and counted) there.
+  result.bytesStored = ingestor.bytesStored
   repo.store.transaction(
     () => {
       ingestor.flushObjects()

@@ -4,7 +4,7 @@
  */
 import {BlError} from '../errors.js'
 import type {Oid} from '../hash.js'
-import {commitId, commitPayload, encodeCommit, type Commit} from '../objects/commit.js'
+import {commitId, commitPayload, encodeCommit, type Commit, type Signature} from '../objects/commit.js'
 import {loadCommit} from '../odb.js'
 import {advanceHead, readHead, shortRef} from '../refs/refs.js'
 import type {Repo} from '../repo.js'
@@ -84,12 +84,39 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
   const meta = {...(await codeLinkMeta(repo)), ...inputs, ...opts.meta}
   const head = readHead(repo)
   const headTree = head.oid ? loadCommit(repo.store, head.oid).tree : null
-  if (opts.all) await stage(repo, [''], {onlyTracked: true, progress: opts.progress})
+  if (!opts.all && !paths.length) return commitIndex(repo, opts, {head, headTree, partial: null, paths, author, committer, signer, meta})
+  // -a and paths stage first; a commit refused after that (a rule, a schema pin, a lost race)
+  // puts the index back as it was, as Git's temporary index does.
+  const before = repo.store.indexSnapshot()
   let partial: {matched: Set<string>; indexWasHead: boolean} | null = null
-  if (paths.length) {
+  if (opts.all) await stage(repo, [''], {onlyTracked: true, progress: opts.progress})
+  else {
     const staged = await stagePaths(repo, headTree, paths, opts)
     if (!opts.include) partial = staged
   }
+  const after = repo.store.indexSnapshot()
+  try {
+    return await commitIndex(repo, opts, {head, headTree, partial, paths, author, committer, signer, meta})
+  } catch (err) {
+    repo.store.restoreIndex(before, after)
+    throw err
+  }
+}
+
+interface Prepared {
+  head: ReturnType<typeof readHead>
+  headTree: Oid | null
+  /** commit <paths>: the paths taken from the index; the rest of the commit is HEAD's. */
+  partial: {matched: Set<string>; indexWasHead: boolean} | null
+  paths: string[]
+  author: Signature
+  committer: Signature
+  signer: Awaited<ReturnType<typeof commitSigner>>
+  meta: Record<string, string>
+}
+
+/** Builds the commit from the staged index, checks it against the rules and publishes it. */
+async function commitIndex(repo: Repo, opts: CommitOptions, {head, headTree, partial, paths, author, committer, signer, meta}: Prepared): Promise<CommitResult> {
   const build = (): Commit => {
     let tree: Oid
     let empty: boolean

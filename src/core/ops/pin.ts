@@ -8,7 +8,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type {Context} from '../context.js'
-import {BlError} from '../errors.js'
+import {BlError, fsError} from '../errors.js'
 import {findGitRoot} from '../gitlink/git-bridge.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
@@ -66,7 +66,7 @@ export async function pin(repo: Repo, opts: {rev?: string; remote?: string; bran
     signedBy,
   }
   const text = encodeLock(lock)
-  const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null
+  const before = fs.existsSync(file) ? readLockText(file) : null
   if (before !== text) {
     const tmp = `${file}.${process.pid}.tmp`
     fs.writeFileSync(tmp, text)
@@ -85,7 +85,7 @@ async function signerOf(repo: Repo, commit: Oid): Promise<string | null> {
 }
 
 /** bl.lock from `file`, or the nearest one from `start` upwards. */
-export function readLock(start: string, file?: string): {file: string; lock: Lock} {
+export function readLock(start: string, file?: string): {file: string; lock: Lock; searched: boolean} {
   let found: string | undefined
   if (file) found = path.resolve(start, file)
   else {
@@ -99,7 +99,36 @@ export function readLock(start: string, file?: string): {file: string; lock: Loc
   }
   if (!found || !fs.existsSync(found))
     throw new BlError('LOCK_NOT_FOUND', file ? `${found}: no such file` : `no ${LOCK_FILE} in ${start} or any parent directory`, {hint: 'Write one with `bl pin` in the data repository, or point at it with --lock-file.'})
-  return {file: found, lock: decodeLock(fs.readFileSync(found, 'utf8'), found)}
+  return {file: found, lock: decodeLock(readLockText(found), found), searched: !file}
+}
+
+/** The text of a lock file; a directory (or anything but a file) in its place is a usage error. */
+function readLockText(file: string): string {
+  let st: fs.Stats
+  try {
+    st = fs.statSync(file)
+    if (st.isFile()) return fs.readFileSync(file, 'utf8')
+  } catch (err) {
+    throw fsError(err, file, 'reading')
+  }
+  throw new BlError('INVALID_ARGUMENT', `${file} is ${st.isDirectory() ? 'a directory' : 'not a regular file'}, not a lock file`, {hint: `Name the file itself (e.g. ${path.join(file, LOCK_FILE)}) with --lock-file, or remove what is in the way.`, data: {file}})
+}
+
+/**
+ * A bl.lock found by searching upwards must name this repository as its data (`path`): else it is
+ * another data directory's pin (a project with several), and comparing with it is meaningless. An
+ * explicit --lock-file may be used from anywhere (a CI job's clone elsewhere).
+ */
+function lockNamesRepo(repo: Repo, file: string, lock: Lock): string | null {
+  const named = path.resolve(path.dirname(file), lock.path)
+  const real = (p: string): string => {
+    try {
+      return fs.realpathSync(p)
+    } catch {
+      return p
+    }
+  }
+  return real(named) === real(repo.root) ? null : `${file} pins the data at ${named}, not this repository (${repo.root})`
 }
 
 /** The pinned commit must be here, intact, and signed by the recorded key when the lock names one. */
@@ -115,11 +144,19 @@ async function verifyPinned(repo: Repo, file: string, lock: Lock): Promise<void>
     throw new BlError('BAD_SIGNATURE', `pinned commit ${lock.commit.slice(0, 12)} is signed by ${v.fingerprint}, but ${file} requires ${lock.signedBy}`, {hint: 'Someone re-signed or replaced the data; check with `bl verify-commit`, and pin again only if you trust the new signer.', data: {commit: lock.commit, expected: lock.signedBy, actual: v.fingerprint}})
 }
 
+/** The lock `--locked` follows in this repository: a lock found upwards must name it (lockNamesRepo). */
+function readRepoLock(repo: Repo, fileOpt: string | undefined): {file: string; lock: Lock} {
+  const {file, lock, searched} = readLock(repo.ctx.cwd, fileOpt)
+  const elsewhere = searched ? lockNamesRepo(repo, file, lock) : null
+  if (elsewhere) throw new BlError('PIN_MISMATCH', elsewhere, {hint: `Run it in ${path.resolve(path.dirname(file), lock.path)}, or name the lock file with --lock-file.`, data: {file, path: lock.path}})
+  return {file, lock}
+}
+
 export type LockedCheckoutResult = SwitchResult & {file: string; lock: Lock}
 
 /** bl checkout --locked: HEAD at the pinned commit (staying on the branch when it is already there). */
 export async function checkoutLocked(repo: Repo, opts: {file?: string; force?: boolean; progress?: SwitchOptions['progress']} = {}): Promise<LockedCheckoutResult> {
-  const {file, lock} = readLock(repo.ctx.cwd, opts.file)
+  const {file, lock} = readRepoLock(repo, opts.file)
   await verifyPinned(repo, file, lock)
   const head = readHead(repo)
   const target = head.branch && head.oid === lock.commit ? shortRef(head.branch) : lock.commit
@@ -139,7 +176,7 @@ export type LockedPullResult = LockedCheckoutResult & {fetch: FetchResult}
 
 /** bl pull --locked: fetch from the pinned remote (the pinned commit even if no ref reaches it any more), then checkout --locked. */
 export async function pullLocked(repo: Repo, opts: {file?: string; progress?: SwitchOptions['progress']; onWarning?(message: string): void} = {}): Promise<LockedPullResult> {
-  const {file, lock} = readLock(repo.ctx.cwd, opts.file)
+  const {file, lock} = readRepoLock(repo, opts.file)
   const remote = remoteForLock(repo, lock)
   const f = await fetch(repo, {remote, progress: opts.progress, onWarning: opts.onWarning})
   if (!repo.store.hasObject(lock.commit)) await fetchCommit(repo, remote, lock.commit, opts.progress)
@@ -180,8 +217,12 @@ export interface PinCheckResult {
 
 /** bl pin --check: does the data work tree (and with `remote`, the remote branch) still match bl.lock? */
 export async function pinCheck(repo: Repo, opts: {file?: string; remote?: boolean} = {}): Promise<PinCheckResult> {
-  const {file, lock} = readLock(repo.ctx.cwd, opts.file)
+  const {file, lock, searched} = readLock(repo.ctx.cwd, opts.file)
   const problems: string[] = []
+  const elsewhere = searched ? lockNamesRepo(repo, file, lock) : null
+  if (elsewhere) problems.push(elsewhere)
+  // The pinned commit's signature is checked as `--locked` checks it (exit 10 when not good).
+  if (repo.store.hasObject(lock.commit)) await verifyPinned(repo, file, lock)
   const head = readHead(repo).oid
   if (head !== lock.commit) problems.push(`the data is at ${head?.slice(0, 12) ?? '(no commit)'}, ${LOCK_FILE} pins ${lock.commit.slice(0, 12)}`)
   const st = status(repo)

@@ -53,6 +53,7 @@ export function decodeLock(text: string, file = LOCK_FILE): Lock {
     new BlError('BAD_LOCK', `${file}:${line}: ${why}`, {hint: 'Fix the line, or write the file again with `bl pin`.', data: {file, line}})
   if (text.length > MAX_LOCK) throw bad(0, `larger than ${MAX_LOCK} bytes`)
   const seen = new Map<Key, string>()
+  const lineOf = new Map<Key, number>()
   const lines = text.split('\n')
   lines.forEach((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
@@ -64,21 +65,24 @@ export function decodeLock(text: string, file = LOCK_FILE): Lock {
     if (seen.has(key)) throw bad(i + 1, `"${key}" given twice`)
     if (/[\0-\x1f\x7f]/.test(m[2]!)) throw bad(i + 1, `control character in "${key}"`)
     seen.set(key, m[2]!)
+    lineOf.set(key, i + 1)
   })
+  // A bad value names its own line; a missing key has none (line 0).
+  const badValue = (k: Key, why: string): BlError => bad(lineOf.get(k) ?? 0, why)
   const need = (k: Key): string => {
     const v = seen.get(k)
     if (v === undefined) throw bad(0, `missing "${k}"`)
     return v
   }
-  if (need('version') !== VERSION) throw bad(0, `version ${seen.get('version')} is not supported (this bl reads version ${VERSION})`)
+  if (need('version') !== VERSION) throw badValue('version', `version ${seen.get('version')} is not supported (this bl reads version ${VERSION})`)
   const commit = need('commit')
-  if (!/^[0-9a-f]{64}$/.test(commit)) throw bad(0, 'commit is not a 64-digit lowercase hex id')
+  if (!/^[0-9a-f]{64}$/.test(commit)) throw badValue('commit', 'commit is not a 64-digit lowercase hex id')
   const pathStyle = seen.get('path-style')
-  if (pathStyle !== undefined && pathStyle !== 'true' && pathStyle !== 'false') throw bad(0, 'path-style must be true or false')
+  if (pathStyle !== undefined && pathStyle !== 'true' && pathStyle !== 'false') throw badValue('path-style', 'path-style must be true or false')
   const dataPath = need('path')
-  if (dataPath.split('/').includes('..') || dataPath.startsWith('/')) throw bad(0, `path "${dataPath}" must stay inside the directory of ${LOCK_FILE}`)
+  if (dataPath.split('/').includes('..') || dataPath.startsWith('/')) throw badValue('path', `path "${dataPath}" must stay inside the directory of ${LOCK_FILE}`)
   const signedBy = seen.get('signed-by') ?? null
-  if (signedBy !== null && !/^[0-9a-f]{40,64}$/.test(signedBy)) throw bad(0, 'signed-by is not a key fingerprint')
+  if (signedBy !== null && !/^[0-9a-f]{40,64}$/.test(signedBy)) throw badValue('signed-by', 'signed-by is not a key fingerprint')
   return {
     remote: need('remote'),
     endpoint: seen.get('endpoint') ?? null,

@@ -39,6 +39,12 @@ const CACHE_KIB = -16384
 const BULK_CACHE_KIB = -4096
 const INDEX_TREE_KEY = 'index_tree'
 
+/** The stored index and the tree it was known to equal (SqliteObjectStore.indexSnapshot). */
+export interface IndexSnapshot {
+  blob: Buffer | null
+  tree: Oid | undefined
+}
+
 const KIND_BY_CODE: Record<number, ObjectKind> = {1: 'blob', 2: 'tree', 3: 'commit'}
 const REMOTE_KIND: Record<string, number> = {chunk: 0, blob: 1, tree: 2, commit: 3}
 const REMOTE_KIND_OF = ['chunk', 'blob', 'tree', 'commit']
@@ -170,6 +176,7 @@ export class SqliteObjectStore implements ObjectStore {
       deleteState: db.prepare('DELETE FROM state WHERE key = ?'),
       indexGet: db.prepare('SELECT data FROM worktree_index WHERE id = 1').pluck(),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
+      indexDelete: db.prepare('DELETE FROM worktree_index WHERE id = 1'),
       indexSet: db.prepare('INSERT INTO worktree_index(id, data) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data'),
     }
   }
@@ -807,6 +814,29 @@ export class SqliteObjectStore implements ObjectStore {
   private forgetIndexTreeIfTouched(): void {
     if (this.indexTouched) this.stmts.deleteState.run(INDEX_TREE_KEY)
     this.indexTouched = false
+  }
+
+  /** The index as stored now, for `restoreIndex` when a command fails after staging. Outside a transaction. */
+  indexSnapshot(): IndexSnapshot {
+    return {blob: (this.stmts.indexGet.get() as Buffer | undefined) ?? null, tree: this.indexTree()}
+  }
+
+  /**
+   * Puts the index of `before` back, unless another process changed it since `after` (then its
+   * change wins, and false is returned). Git's `commit -a` stages into a temporary index for the
+   * same reason: a refused commit leaves the index as it was.
+   */
+  restoreIndex(before: IndexSnapshot, after: IndexSnapshot): boolean {
+    return this.transaction(() => {
+      const now = (this.stmts.indexGet.get() as Buffer | undefined) ?? null
+      if (!(now === after.blob || (now && after.blob && now.equals(after.blob)))) return false
+      if (before.blob) this.stmts.indexSet.run(before.blob)
+      else this.stmts.indexDelete.run()
+      if (before.tree) this.stmts.setState.run(INDEX_TREE_KEY, before.tree)
+      else this.stmts.deleteState.run(INDEX_TREE_KEY)
+      this.indexCache = undefined
+      return true
+    }, {durable: true})
   }
 
   /** Records that the index holds exactly tree `id` (status then skips the HEAD-vs-index diff). */
