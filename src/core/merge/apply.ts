@@ -18,7 +18,7 @@ import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import {writeTree, type FlatEntry} from '../tree-build.js'
 import {diffTrees} from '../tree-ops.js'
-import {dateEntries, loadIndex, makeEntry} from '../worktree/index-state.js'
+import {dateEntries, loadIndex, makeEntry, worktreeId} from '../worktree/index-state.js'
 import {DirCache, removeEntry, writeEntry} from '../worktree/materialize.js'
 import {absPath, quotePath} from '../worktree/paths.js'
 import {outsideSparse, readSparse} from '../worktree/sparse.js'
@@ -169,6 +169,16 @@ export async function abortOperation(repo: Repo, op: OperationState): Promise<vo
   if (op.resultTree) {
     const d = diffTrees(repo.store, origTree, op.resultTree)
     for (const p of [...d.before.keys(), ...d.after.keys()]) paths.add(p)
+  }
+  // A file the index does not track is the user's (made during the stop), unless it is exactly
+  // what the step wrote before a crash kept the index from recording it.
+  const index = loadIndex(repo)
+  const written = op.resultTree ? treeMap(repo, op.resultTree) : new Map<string, FlatEntry>()
+  for (const p of paths) {
+    if (index.has(p) || orig.has(p)) continue
+    const st = fs.lstatSync(absPath(repo, p), {throwIfNoEntry: false})
+    const w = written.get(p)
+    if (st && !st.isDirectory() && !(w && worktreeId(repo, p, st).id === w.id)) paths.delete(p)
   }
   await restorePaths(repo, origTree, paths)
   repo.store.transaction(

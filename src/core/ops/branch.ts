@@ -5,6 +5,7 @@ import {loadCommit} from '../odb.js'
 import {checkBranchName, HEADS, readHead, readRef, setHead, shortRef, TAGS, updateRefs} from '../refs/refs.js'
 import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
+import {readOperation} from './operation-state.js'
 
 export interface RefInfo {
   name: string
@@ -35,6 +36,16 @@ export function listBranches(repo: Repo, opts: {remotes?: boolean; all?: boolean
 const REMOTES = 'refs/remotes/'
 
 
+/**
+ * The branch a stopped rebase will move at its end (HEAD is detached meanwhile): like the checked
+ * out branch, it may not be deleted, force-moved or renamed (Git: "checked out at ...").
+ */
+function refuseRebasing(repo: Repo, ref: string, what: string): void {
+  const op = readOperation(repo)
+  if (op?.kind === 'rebase' && op.origBranch === ref)
+    throw new BlError('CURRENT_BRANCH', `cannot ${what} branch '${shortRef(ref)}': it is being rebased`, {hint: 'Finish the rebase (`bl rebase --continue`) or drop it (`bl rebase --abort`) first.'})
+}
+
 export function listTags(repo: Repo): RefInfo[] {
   return listUnder(repo, TAGS)
 }
@@ -47,6 +58,7 @@ export function createRef(repo: Repo, kind: 'branch' | 'tag', name: string, star
   if (existing && !force) throw new BlError('REF_EXISTS', `a ${kind} named '${name}' already exists`, {hint: kind === 'branch' ? 'Use -f to move it, or pick another name.' : 'Use -f to replace it, or pick another name.'})
   if (kind === 'branch' && force && readHead(repo).branch === ref)
     throw new BlError('CURRENT_BRANCH', `cannot force-update the current branch '${name}'`, {hint: 'Use `bl reset` to move the current branch.'})
+  if (kind === 'branch' && existing) refuseRebasing(repo, ref, 'force-update')
   repo.store.transaction(() => updateRefs(repo, [{ref, expect: existing, to: commit, message: `${kind}: Created from ${startRev}`}]), {durable: true})
   return {name, commit, current: false, subject: loadCommit(repo.store, commit).message.split('\n')[0]!}
 }
@@ -72,6 +84,7 @@ export function deleteRef(repo: Repo, kind: 'branch' | 'tag', name: string, forc
   const head = readHead(repo)
   if (kind === 'branch') {
     if (head.branch === ref) throw new BlError('CURRENT_BRANCH', `cannot delete branch '${name}': it is checked out`, {hint: 'Switch to another branch first.'})
+    refuseRebasing(repo, ref, 'delete')
     if (!force && head.oid && !isAncestor(repo, commit, head.oid))
       throw new BlError('BRANCH_NOT_MERGED', `the branch '${name}' is not fully merged into HEAD`, {hint: `Use \`bl branch -D ${name}\` to delete it anyway (its commits stay in the reflog until gc).`})
   }
@@ -90,6 +103,8 @@ export function renameBranch(repo: Repo, oldName: string | undefined, newName: s
   const newRef = HEADS + newName
   const commit = readRef(repo, oldRef)
   if (!commit) throw new BlError('REF_NOT_FOUND', `branch '${from}' not found`, {hint: 'List branches with `bl branch`.'})
+  refuseRebasing(repo, oldRef, 'rename')
+  refuseRebasing(repo, newRef, 'overwrite')
   const clash = readRef(repo, newRef)
   if (clash && !force) throw new BlError('REF_EXISTS', `a branch named '${newName}' already exists`, {hint: 'Use -M to overwrite it.'})
   repo.store.transaction(() => {

@@ -17,7 +17,7 @@ import {dateEntries, fileClock, isExec, loadIndex, makeEntry, statKind, worktree
 import {isTempName, sweepStaleTemps} from '../worktree/temp-files.js'
 import {DirCache, removeEntry, writeEntry} from '../worktree/materialize.js'
 import {sweepStaleStages, type StagedFiles} from '../worktree/staged-files.js'
-import {absPath, quotePath, toRepoPath, underAny} from '../worktree/paths.js'
+import {absPath, quotePath, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
 import {commitTree, indexAsFlat, trackedState, treeMap, viewWorktree} from './snapshot.js'
 import {diffTrees} from '../tree-ops.js'
 import {ensureContent} from './content.js'
@@ -112,6 +112,12 @@ export interface MoveOptions {
   staged?: StagedFiles
   /** The hint of a refusal over local changes (the default names no flag: most callers have none). */
   refusalHint?: string
+  /**
+   * Paths the move leaves as they are but a stopped operation will write (its conflicts): like
+   * the moved ones, they (and what lies under them) must hold no local change or untracked file,
+   * since resolving or aborting the operation rewrites them.
+   */
+  mustBeClean?: Iterable<string>
 }
 
 /**
@@ -129,7 +135,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   assertSafeTree(repo.store, force ? null : fromTree, toTree, treeLimits(repo))
   // An index known to equal the old tree will equal the new one (status then skips a full diff).
   const indexWasFrom = fromTree !== null && repo.store.indexTree() === fromTree
-  const plan = planMove(repo, fromTree, toTree, force, opts.staged, opts.refusalHint)
+  const plan = planMove(repo, fromTree, toTree, force, opts.staged, opts.refusalHint, new Set(opts.mustBeClean ?? []))
   const {writes, indexUpdates} = plan
   await ensureContent(repo, writes.filter((w) => w.target.kind === 'file').map((w) => w.target.id), {progress})
   progress?.onTotals?.(writes.length, sumSizes(writes.map((w) => w.target)))
@@ -185,7 +191,7 @@ interface MovePlan {
  * is touched. A function of its own so that its maps (the index, both trees, the work-tree view:
  * ~25 MB of heap for 50,000 files) are garbage while the files are written.
  */
-function planMove(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: boolean, stagedFiles: StagedFiles | undefined, refusalHint: string | undefined): MovePlan {
+function planMove(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: boolean, stagedFiles: StagedFiles | undefined, refusalHint: string | undefined, mustBeClean: Set<string>): MovePlan {
   // Files found already at their target were verified (by stat or hash) after this moment, and
   // are dated by it: bl did not write them, so a write just after their hash must stay visible.
   const verifiedFrom = fileClock(repo)
@@ -210,7 +216,7 @@ function planMove(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: b
     for (const p of after.keys()) paths.add(p)
   }
   // A small change looks only at its own paths in the work tree; a big one scans it all.
-  const specs = !force && paths.size <= TARGETED_SCAN_MAX ? [...paths] : ['']
+  const specs = !force && paths.size + mustBeClean.size <= TARGETED_SCAN_MAX ? [...paths, ...mustBeClean] : ['']
   const view = specs.length === 0 ? {dirty: new Map(), clean: new Set<string>(), untracked: [], invalid: [], refreshed: []} : viewWorktree(repo, index, specs, true)
   const untracked = new Set(view.untracked.map((f) => f.path))
   const worktreeIs = (p: string, e: FlatEntry | undefined): boolean => {
@@ -253,10 +259,16 @@ function planMove(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: b
       // A directory standing where the target needs a file: writing it would delete what is inside.
       if (isDirectory(absPath(repo, p)) && hasUntrackedUnder(repo, p, index)) problems.push(p)
     }
+    if (mustBeClean.size) {
+      const under = (p: string): boolean => [...mustBeClean].some((c) => underSpec(p, c))
+      for (const p of view.dirty.keys()) if (under(p)) problems.push(p)
+      for (const f of view.untracked) if (under(f.path)) problems.push(f.path)
+    }
     if (problems.length) {
       const list = [...new Set(problems)].sort()
-      throw new BlError('LOCAL_CHANGES', `your local changes to ${list.length === 1 ? quotePath(list[0]!) : `${list.length} files (${list.slice(0, 3).map(quotePath).join(', ')}${list.length > 3 ? ', ...' : ''})`} would be overwritten`, {
-        hint: refusalHint ?? 'Commit them, or discard them with `bl restore <path>`, then run the command again.',
+      const onlyUntracked = list.every((p) => untracked.has(p))
+      throw new BlError('LOCAL_CHANGES', `${onlyUntracked ? 'the untracked' : 'your local changes to'} ${list.length === 1 ? quotePath(list[0]!) : `${list.length} files (${list.slice(0, 3).map(quotePath).join(', ')}${list.length > 3 ? ', ...' : ''})`} would be overwritten`, {
+        hint: refusalHint ?? (onlyUntracked ? 'Move or delete the untracked files (or `bl add` and commit them), then run the command again.' : 'Commit them, or discard them with `bl restore <path>`, then run the command again.'),
         data: {paths: list},
       })
     }

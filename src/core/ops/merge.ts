@@ -14,7 +14,7 @@ import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import type {FlatEntry} from '../tree-build.js'
 import {moveWorktree} from './checkout.js'
-import {clearOperation, readOperation, requireNoOperation, requireOperation, writeOperation, type Conflict, type OperationState} from './operation-state.js'
+import {clearOperation, conflictPaths, readOperation, requireNoOperation, requireOperation, writeOperation, type Conflict, type OperationState} from './operation-state.js'
 import {commitTree, indexAsFlat} from './snapshot.js'
 import {loadIndex} from '../worktree/index-state.js'
 
@@ -179,6 +179,8 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
   let moved: {written: number; removed: number}
   try {
     moved = await moveWorktree(repo, headTree, resultTree, false, {
+      // A conflicted path is rewritten by its resolution or the abort: a local change there would be lost.
+      mustBeClean: conflictPaths(p.conflicts),
       publish() {
         if (commit) {
           id = writeCommit(repo, commit, spec, signer)
@@ -192,8 +194,9 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
     // Refused before touching anything (local changes in the way): undo the bookkeeping. A
     // sequence keeps this step at the head of its todo, so --continue retries it instead of
     // dropping it. Any other failure (disk full half-way) keeps the state: --abort cleans up.
+    // The state kept has no result tree: --abort must not take this step's paths back, it never wrote them.
     if (err instanceof BlError && err.code === 'LOCAL_CHANGES') {
-      repo.store.transaction(() => (p.keepState ? writeOperation(repo, {...state, todo: [p.theirs, ...state.todo], message: '', conflicts: []}) : clearOperation(repo)), {durable: true})
+      repo.store.transaction(() => (p.keepState ? writeOperation(repo, {...state, todo: [p.theirs, ...state.todo], message: '', conflicts: [], resultTree: undefined}) : clearOperation(repo)), {durable: true})
     }
     throw err
   }

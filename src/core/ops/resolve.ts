@@ -7,9 +7,11 @@ import {ensureContent} from './content.js'
 import {BlError} from '../errors.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
-import {dateEntries, loadIndex, makeEntry} from '../worktree/index-state.js'
+import fs from 'node:fs'
+import path from 'node:path'
+import {clockDevice, dateEntries, loadIndex, makeEntry, statClean, worktreeId} from '../worktree/index-state.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
-import {toRepoPath, underSpec} from '../worktree/paths.js'
+import {absPath, quotePath, toRepoPath, underSpec} from '../worktree/paths.js'
 import {readOperation, writeOperation, type Conflict} from './operation-state.js'
 
 export interface ResolveResult {
@@ -23,12 +25,21 @@ export async function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' 
   if (!op || op.conflicts.length === 0)
     throw new BlError('NO_OPERATION', 'there are no conflicts to resolve', {hint: `--${side} picks a side of a conflicted path during a merge, cherry-pick, revert or rebase.`})
   const specs = rawPaths.map((p) => toRepoPath(repo, p))
-  const picked = op.conflicts.filter((c) => specs.some((s) => underSpec(c.path, s) || [c.ours?.path, c.theirs?.path].some((q) => q !== undefined && underSpec(q, s))))
-  if (picked.length === 0) {
-    throw new BlError('PATHSPEC_NO_MATCH', `'${rawPaths[0]}' is not in conflict`, {hint: `Conflicted paths: ${op.conflicts.slice(0, 5).map((c) => c.path).join(', ')}.`, data: {conflicts: op.conflicts.map((c) => c.path)}})
+  const matches = (c: Conflict, s: string): boolean => underSpec(c.path, s) || [c.ours?.path, c.theirs?.path].some((q) => q !== undefined && underSpec(q, s))
+  // Every path named must be in conflict, as Git requires: nothing is resolved otherwise.
+  const stray = specs.findIndex((s) => !op.conflicts.some((c) => matches(c, s)))
+  if (stray >= 0) {
+    throw new BlError('PATHSPEC_NO_MATCH', `'${rawPaths[stray]}' is not in conflict`, {hint: `Conflicted paths: ${op.conflicts.slice(0, 5).map((c) => c.path).join(', ')}.`, data: {conflicts: op.conflicts.map((c) => c.path)}})
   }
-  await ensureContent(repo, picked.map((c) => (side === 'ours' ? c.ours : c.theirs)).flatMap((v) => (v && v.kind === 'file' ? [v.id] : [])))
+  const picked = op.conflicts.filter((c) => specs.some((s) => matches(c, s)))
   const index = loadIndex(repo)
+  const blocked = inTheWay(repo, index, picked.map((c) => (side === 'ours' ? c.ours : c.theirs)).flatMap((v) => (v ? [v.path] : [])))
+  if (blocked.length)
+    throw new BlError('LOCAL_CHANGES', `taking ${side} would overwrite ${blocked.length === 1 ? quotePath(blocked[0]!) : `${blocked.length} files (${blocked.slice(0, 3).map(quotePath).join(', ')}${blocked.length > 3 ? ', ...' : ''})`}, not tracked or changed`, {
+      hint: 'Move those files away (or commit them once the operation is done), then pick the side again.',
+      data: {paths: blocked},
+    })
+  await ensureContent(repo, picked.map((c) => (side === 'ours' ? c.ours : c.theirs)).flatMap((v) => (v && v.kind === 'file' ? [v.id] : [])))
   const updates: IndexEntry[] = []
   const deletes = new Set<string>()
   const now = repo.nowMs()
@@ -41,8 +52,9 @@ export async function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' 
     for (const p of new Set([c.path, c.ours?.path, c.theirs?.path])) {
       if (!p || p === chosen?.path) continue
       const idx = index.get(p)
-      if (idx && !versions.some((v) => v.path === p && v.id === idx.id)) continue
-      if (idx) deletes.add(p)
+      // Only what the index tracks as this conflict's version goes: an untracked file there stays.
+      if (!idx || !versions.some((v) => v.path === p && v.id === idx.id)) continue
+      deletes.add(p)
       removeEntry(repo, p)
     }
     if (chosen) {
@@ -69,4 +81,30 @@ export async function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' 
     {durable: true},
   )
   return result
+}
+
+/**
+ * What writing the chosen versions at `targets` would destroy: an untracked file at a target, and
+ * in a directory standing where a chosen file goes, untracked files and tracked ones changed since
+ * they were staged (the directory's tracked files give way, but not the user's edits).
+ */
+function inTheWay(repo: Repo, index: Map<string, IndexEntry>, targets: string[]): string[] {
+  const out: string[] = []
+  const clockDev = clockDevice(repo)
+  for (const t of targets) {
+    const st = fs.lstatSync(absPath(repo, t), {throwIfNoEntry: false})
+    if (!st) continue
+    if (!st.isDirectory()) {
+      if (!index.has(t)) out.push(t)
+      continue
+    }
+    for (const e of fs.readdirSync(absPath(repo, t), {withFileTypes: true, recursive: true})) {
+      if (e.isDirectory()) continue
+      const rel = path.relative(repo.root, path.join(e.parentPath, e.name)).split(path.sep).join('/')
+      const idx = index.get(rel)
+      const fst = fs.lstatSync(absPath(repo, rel))
+      if (!idx || (!statClean(idx, fst, clockDev) && worktreeId(repo, rel, fst).id !== idx.id)) out.push(rel)
+    }
+  }
+  return out.sort()
 }

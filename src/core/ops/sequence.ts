@@ -83,7 +83,7 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
       repo.store.transaction(() => writeOperation(repo, op), {durable: true})
       continue
     }
-    const res = await schemaStop(repo, op, acc, c, () =>
+    const res = await refusedStep(repo, op, acc, c, () =>
       finishOrStop(repo, {
         kind: op.kind,
         head,
@@ -112,22 +112,23 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
 }
 
 /**
- * A step refused by the schema pins (SCHEMA_VIOLATION, src/core/schema/pins.ts) is refused before
- * the work tree changes. When it is the first step of a cherry-pick or revert, nothing at all has
- * happened: the operation is dropped. Later, the sequence stays in progress with its earlier steps
- * committed, and the hint says how to leave it.
+ * A step refused before the work tree changes — by the schema pins (SCHEMA_VIOLATION,
+ * src/core/schema/pins.ts) or by a local change in its way (LOCAL_CHANGES). When it is the first
+ * step of a cherry-pick or revert, nothing at all has happened: the operation is dropped, as Git
+ * drops it. Later, the sequence stays in progress with its earlier steps committed, and the hint
+ * says how to leave it.
  */
-async function schemaStop(repo: Repo, op: OperationState, acc: SequenceResult, c: Oid, step: () => Promise<MergeResult>): Promise<MergeResult> {
+async function refusedStep(repo: Repo, op: OperationState, acc: SequenceResult, c: Oid, step: () => Promise<MergeResult>): Promise<MergeResult> {
   try {
     return await step()
   } catch (err) {
-    if (!isBlError(err) || err.code !== 'SCHEMA_VIOLATION') throw err
+    if (!isBlError(err) || (err.code !== 'SCHEMA_VIOLATION' && err.code !== 'LOCAL_CHANGES')) throw err
     if (op.kind !== 'rebase' && acc.done.length === 0 && readHead(repo).oid === op.origHead) {
       repo.store.transaction(() => clearOperation(repo), {durable: true})
       throw err
     }
     throw new BlError(err.code, err.message, {
-      hint: `${err.hint ?? ''} The ${op.kind} stopped before ${c.slice(0, 12)}, its earlier steps committed: \`bl ${op.kind} --abort\` undoes all of it${op.kind === 'rebase' ? ', `bl rebase --skip` drops this commit' : ''}.`.trim(),
+      hint: `${err.hint ?? ''} The ${op.kind} stopped before ${c.slice(0, 12)}${acc.done.length || op.kind === 'rebase' ? ', its earlier steps committed' : ''}: \`bl ${op.kind} --continue\` retries it, \`bl ${op.kind} --abort\` undoes all of it${op.kind === 'rebase' ? ', `bl rebase --skip` drops this commit' : ''}.`.trim(),
       data: {...err.data, operation: op.kind, commit: c},
     })
   }
