@@ -19,7 +19,7 @@ import {fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remo
 import type {ContentSink} from '../content-sink.js'
 import {StagedFiles} from '../worktree/staged-files.js'
 import {redactUrl, type Transport} from '../remote/transport.js'
-import {createRepo, type Repo} from '../repo.js'
+import {createRepo, openRepo, type Repo} from '../repo.js'
 import {materializeAbsent, moveWorktree, notCheckedOut, type CheckoutProgress} from './checkout.js'
 import {ensureChunks, markPromisor} from './content.js'
 import {readSparse, writeSparse} from '../worktree/sparse.js'
@@ -365,16 +365,24 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
   const dir = path.resolve(ctx.cwd, opts.dir ?? guess)
   // `intoExisting` (clone --locked into the directory holding bl.lock): any files there stay, and the
   // checkout refuses to overwrite one before writing anything.
-  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0 && (!opts.intoExisting || fs.existsSync(path.join(dir, '.bl'))))
+  const url = absoluteUrl(opts.url, ctx.cwd)
+  // A clone killed or interrupted (Ctrl-C) had no chance to clean up: the same clone again resumes
+  // it, keeping every chunk already stored. Anything else in the way is refused.
+  let repo: Repo | undefined = interruptedClone(ctx, dir, url)
+  const resumed = repo !== undefined
+  if (!resumed && fs.existsSync(dir) && fs.readdirSync(dir).length > 0 && (!opts.intoExisting || fs.existsSync(path.join(dir, '.bl'))))
     throw new BlError('ALREADY_A_REPOSITORY', `destination ${dir} already exists and is not empty`, {hint: 'Clone into a new or empty directory.', data: {dir}})
   const created = !fs.existsSync(dir)
-  let repo: Repo | undefined
   let staged: StagedFiles | undefined
   try {
-    fs.mkdirSync(dir, {recursive: true})
-    repo = createRepo({...ctx, cwd: dir}, '.', opts.branch ?? 'main')
-    // A relative path names the remote from where the command runs, not from the new directory.
-    remoteAdd(repo, 'origin', absoluteUrl(opts.url, ctx.cwd), opts.remoteOptions)
+    if (!repo) {
+      fs.mkdirSync(dir, {recursive: true})
+      repo = createRepo({...ctx, cwd: dir}, '.', opts.branch ?? 'main')
+      // A relative path names the remote from where the command runs, not from the new directory.
+      remoteAdd(repo, 'origin', url, opts.remoteOptions)
+      const r = repo
+      r.store.transaction(() => r.store.setState(CLONE_STATE, url), {durable: true})
+    }
     const sparse = opts.noCheckout || (opts.include?.length ?? 0) > 0
     const lazy = sparse || opts.filter === 'blob:none'
     const r0 = repo
@@ -414,7 +422,7 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
     if (branch && tip) {
       const r = repo
       r.store.transaction(() => {
-        updateRefs(r, [{ref: HEADS + branch, expect: null, to: tip, message: `clone: from ${opts.url}`}])
+        updateRefs(r, [{ref: HEADS + branch, ...(resumed ? {} : {expect: null}), to: tip, message: `clone: from ${opts.url}`}])
         setHead(r, {branch: HEADS + branch}, `clone: from ${opts.url}`)
         setUpstream(r, HEADS + branch, 'origin', branch)
       }, {durable: true})
@@ -436,6 +444,8 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
         checkedOut = true
       }
     }
+    const done = repo
+    done.store.transaction(() => done.store.deleteState(CLONE_STATE), {durable: true})
     return {dir, remote: 'origin', branch: branch ?? null, commit: tip, objects: f.objects, bytes: f.bytes, checkedOut, staged: staged?.taken ?? 0}
   } catch (err) {
     staged?.dispose()
@@ -449,6 +459,32 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
     staged?.dispose()
     repo?.close()
   }
+}
+
+/** State key of a clone in progress: the remote's URL, removed when the clone is done. */
+const CLONE_STATE = 'clone.inProgress'
+
+/**
+ * The repository of an interrupted clone of `url` at `dir`, reopened to resume it: `dir` holds only
+ * `.bl`, whose clone of the same URL never finished. Otherwise undefined.
+ */
+function interruptedClone(ctx: Context, dir: string, url: string): Repo | undefined {
+  let names: string[]
+  try {
+    names = fs.readdirSync(dir)
+  } catch {
+    return undefined
+  }
+  if (names.length !== 1 || names[0] !== '.bl') return undefined
+  let repo: Repo
+  try {
+    repo = openRepo({...ctx, cwd: dir})
+  } catch {
+    return undefined
+  }
+  if (repo.store.getState(CLONE_STATE) === url) return repo
+  repo.close()
+  return undefined
 }
 
 /** listRefs orders by name, as `chooseBranch` expects (the stage of a clone picks from the same order). */

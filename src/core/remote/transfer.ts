@@ -392,6 +392,9 @@ export async function fetchChunks(store: SqliteObjectStore, remote: string, t: T
   // Range buffers are reused: one per request in flight (fresh memory costs ~1 s per GiB in page
   // faults). Each is free again once its chunks are stored, which happens before the next await.
   const spare: Buffer[] = []
+  // What arrived is committed at least every second, also while a request hangs: a fetch or clone
+  // killed then (Ctrl-C, SIGKILL, a lost network) keeps it, and running it again resumes there.
+  const flush = setInterval(() => store.endBulk(), 1000)
   try {
     await runPool(ranges, concurrency, async (r) => {
       const size = r.end - r.start
@@ -411,6 +414,7 @@ export async function fetchChunks(store: SqliteObjectStore, remote: string, t: T
       }
     })
   } finally {
+    clearInterval(flush)
     store.endBulk()
   }
   return bytes

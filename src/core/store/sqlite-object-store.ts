@@ -27,6 +27,11 @@ export const FORMAT_VERSION = 1
 
 /** Bulk writes commit after this many bytes (a multiple of the segment size). */
 const BULK_TX_BYTES = 32 * 1024 * 1024
+/**
+ * ...or once it has been open this long: a download arriving slowly (a fetch or clone over a real
+ * network) is committed as it goes, so a kill or Ctrl-C loses at most this much of it.
+ */
+const BULK_TX_MS = 1000
 /** How long a read session (readSession) keeps one read transaction before renewing it. */
 const READ_SESSION_MS = 100
 /** Page cache (negative: KiB) for reads and ordinary transactions. */
@@ -385,6 +390,8 @@ export class SqliteObjectStore implements ObjectStore {
    * Writes inside a long-lived "bulk" transaction that commits every BULK_TX_BYTES, so storing
    * 1 GiB costs ~32 commits (fsyncs), not one per segment. `endBulk` commits the remainder.
    */
+  private bulkStart = 0
+
   bulkWrite(bytes: number, fn: () => void): void {
     // Inside an ordinary transaction, the write simply joins it.
     if (this.inTx && !this.bulkOpen) return fn()
@@ -396,6 +403,7 @@ export class SqliteObjectStore implements ObjectStore {
         this.db.exec('BEGIN IMMEDIATE')
         this.inTx = this.bulkOpen = true
         this.bulkBytes = 0
+        this.bulkStart = performance.now()
       }
       fn()
       this.bulkBytes += bytes
@@ -405,7 +413,7 @@ export class SqliteObjectStore implements ObjectStore {
       this.restoreAfterBulk()
       throw translateSqliteError(err, this.file)
     }
-    if (this.bulkBytes >= BULK_TX_BYTES) this.endBulk()
+    if (this.bulkBytes >= BULK_TX_BYTES || performance.now() - this.bulkStart >= BULK_TX_MS) this.endBulk()
   }
 
   private restoreAfterBulk(): void {
