@@ -42,6 +42,11 @@ export default class Status extends BlCommand {
       for (const c of res.conflicts) rows.set(c.path, {x: SHORT_CONFLICT[c.kind]![0]!, y: SHORT_CONFLICT[c.kind]![1]!, label: quotePath(c.path)})
       for (const [, r] of [...rows].sort(([a], [b]) => (a < b ? -1 : 1))) this.out(`${paint.green(r.x)}${paint.red(r.y)} ${r.label}`)
       for (const p of res.untracked) this.out(`${paint.red('??')} ${quotePath(p)}`)
+      // Names bl cannot store are untracked too (as Git lists them); why they can't be added goes to stderr.
+      for (const b of res.invalid) {
+        this.out(`${paint.red('??')} ${quotePath(b.path)}`)
+        this.warnLine(`${quotePath(b.path)} cannot be stored: ${b.problem}`)
+      }
       return res
     }
     this.out(res.branch ? `On branch ${res.branch}` : `HEAD detached at ${res.head?.slice(0, 12)}`)

@@ -5,6 +5,7 @@
 import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
+import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {blake3} from 'hash-wasm'
@@ -866,5 +867,67 @@ describe('bl workflow', {concurrency: 3}, () => {
         s.cleanup()
       }
     })
+  })
+  it('work-tree edges: rm keeps staged-only content, empty paths, case collisions by name, symlinks in the way, FIFOs, case-sensitive and unlinked .blignore, emptied database', async () => {
+    const s = await repoWithA({'base.txt': 'base\n', 'readme.txt': 'a\n', 'd/f.txt': 'f\n'})
+    const fails = async (args: string[], exit: number, code: string, cwd?: string): Promise<void> => {
+      const r = await s.runAsync(withJson(args), cwd ? {cwd} : {})
+      assert.equal(r.code, exit, `bl ${args.join(' ')}: ${r.stdout}${r.stderr}`)
+      assert.equal(r.json().error.code, code)
+    }
+    // rm without --cached refuses a file whose content is only staged: deleting it would lose that content.
+    s.write('new.csv', 'run 42\n')
+    await okA(s, ['add', 'new.csv'])
+    await fails(['rm', 'new.csv'], 5, 'LOCAL_CHANGES')
+    s.write('base.txt', 'v2\n')
+    await okA(s, ['add', 'base.txt'])
+    await fails(['rm', 'base.txt'], 5, 'LOCAL_CHANGES')
+    assert.equal(s.read('new.csv').toString(), 'run 42\n')
+    assert.equal(s.read('base.txt').toString(), 'v2\n')
+    // An empty path (an unset shell variable) is not "this directory".
+    await fails(['rm', '-r', '-f', ''], 2, 'INVALID_ARGUMENT', s.p('d'))
+    await fails(['add', ''], 2, 'INVALID_ARGUMENT', s.p('d'))
+    assert.ok(s.exists('d/f.txt'))
+    // A name that differs from a tracked one only by case is refused even when added by name.
+    s.write('README.txt', 'a\n')
+    await fails(['add', 'README.txt'], 5, 'BAD_PATH_NAME')
+    fs.rmSync(s.p('README.txt'))
+    // .blignore is case-sensitive (as Git on Linux), and a symlinked one is not followed.
+    s.write('.blignore', 'Results.csv\n')
+    s.write('results.csv', '1\n')
+    await okA(s, ['add', 'results.csv'])
+    fs.rmSync(s.p('.blignore'))
+    s.write('../outside-ignore', 'a.txt\n')
+    fs.symlinkSync(s.p('../outside-ignore'), s.p('.blignore'))
+    s.write('a.txt', 'a\n')
+    assert.ok((await jA(s, ['status'])).untracked.includes('a.txt'), 'rules behind a symlinked .blignore are not read')
+    // Paths through a symlink, and FIFOs, are refused, not silently skipped.
+    s.write('real/f', 'c\n')
+    fs.symlinkSync('real', s.p('link'))
+    await fails(['add', 'link/f'], 2, 'INVALID_ARGUMENT')
+    execFileSync('mkfifo', [s.p('fifo')])
+    await fails(['add', 'fifo'], 2, 'INVALID_ARGUMENT')
+    // rm of a tracked path whose directory became a symlink never deletes behind the link.
+    await okA(s, ['commit', '-q', '-m', 'staged'])
+    s.write('../outside/f.txt', 'outside\n')
+    fs.rmSync(s.p('d'), {recursive: true})
+    fs.symlinkSync(s.p('../outside'), s.p('d'))
+    await okA(s, ['rm', '-q', 'd/f.txt'])
+    assert.equal(fs.readFileSync(s.p('../outside/f.txt'), 'utf8'), 'outside\n')
+    // An absolute path reaching the work tree through a symlinked directory is inside it.
+    const via = s.p('../via')
+    fs.symlinkSync(s.dir, via)
+    s.write('b.txt', 'b\n')
+    await okA(s, ['add', path.join(via, 'b.txt')], {cwd: via})
+    assert.ok((await jA(s, ['status'])).staged.some((e: any) => e.path === 'b.txt'))
+    // status --short lists names bl cannot store (with a warning on stderr), as Git lists them.
+    s.write('bad\nname', 'x\n')
+    const short = await s.runAsync(['status', '--short'])
+    assert.ok(lines(short.stdout).includes('?? "bad\\nname"'), short.stdout)
+    assert.match(short.stderr, /cannot be stored/)
+    // An emptied database is reported as damaged (exit 6), not as an internal error.
+    fs.writeFileSync(s.p('.bl/bl.db'), '')
+    await fails(['status'], 6, 'CORRUPT_DATABASE')
+    s.cleanup()
   })
 })

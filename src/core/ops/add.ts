@@ -4,7 +4,7 @@
  */
 import {absentByDesign, readSparse} from '../worktree/sparse.js'
 import fs from 'node:fs'
-import {symlinkTargetProblem} from '../objects/path-rules.js'
+import {collisionKey, symlinkTargetProblem} from '../objects/path-rules.js'
 import {BlError, fsError} from '../errors.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
@@ -128,6 +128,7 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: StageOptions):
   const sparse = readSparse(repo)
   for (const [p, e] of index) if (!present.has(p) && underAny(p, specs) && !absentByDesign(sparse, p, e) && goneFromWorktree(repo, p)) removals.push(p)
   for (const p of displacedBy(tracked, updates, removals)) removals.push(p)
+  refuseCaseCollisions(index, updates, removals)
   result.removed = removals
   result.bytesRead = ingestor.bytesRead
   if (opts.dryRun) return result
@@ -182,6 +183,40 @@ function displacedBy(tracked: Set<string>, updates: IndexEntry[], removals: stri
   return [...out]
 }
 
+/**
+ * A new path that differs from a path (or directory) already in the index only by case or Unicode
+ * normalization makes a tree every checkout refuses (tree-safety.ts), so it is refused here too.
+ * The work-tree scan catches two such names side by side on disk; this catches a name added on its
+ * own while the other spelling is only in the index.
+ */
+function refuseCaseCollisions(index: Map<string, IndexEntry>, updates: IndexEntry[], removals: string[]): void {
+  const fresh = updates.filter((e) => !index.has(e.path))
+  if (fresh.length === 0) return
+  const gone = new Set(removals)
+  const spelled = new Map<string, string>()
+  const note = (p: string): string | undefined => {
+    // The path and each of its directories, keyed by their folded spelling.
+    let clash: string | undefined
+    for (let i = p.indexOf('/'); ; i = p.indexOf('/', i + 1)) {
+      const prefix = i < 0 ? p : p.slice(0, i)
+      const key = collisionKey(prefix)
+      const seen = spelled.get(key)
+      if (seen === undefined) spelled.set(key, prefix)
+      else if (seen !== prefix) clash ??= seen
+      if (i < 0) return clash
+    }
+  }
+  for (const p of index.keys()) if (!gone.has(p)) note(p)
+  for (const e of fresh) {
+    const other = note(e.path)
+    if (other !== undefined)
+      throw new BlError('BAD_PATH_NAME', `cannot add ${JSON.stringify(e.path)}: the name collides with ${JSON.stringify(other)} on case-insensitive or normalizing file systems`, {
+        hint: `Rename one of them, or remove ${JSON.stringify(other)} first (\`bl rm --cached\`).`,
+        data: {path: e.path, other},
+      })
+  }
+}
+
 /** Git's "pathspec did not match any files" and "paths are ignored" checks. */
 function checkSpecsExist(repo: Repo, specs: string[], tracked: Set<string>, force: boolean): void {
   const rules = new IgnoreRules(repo.root)
@@ -192,12 +227,20 @@ function checkSpecsExist(repo: Repo, specs: string[], tracked: Set<string>, forc
         throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${s}' did not match any files`, {hint: 'Check the pattern; `*` also matches across directories, as in Git.', data: {path: s}})
       continue
     }
+    // bl never follows a symlink: a path through one names nothing it can add (Git says the same).
+    for (let i = s.indexOf('/'); i > 0; i = s.indexOf('/', i + 1)) {
+      if (fs.lstatSync(absPath(repo, s.slice(0, i)), {throwIfNoEntry: false})?.isSymbolicLink())
+        throw new BlError('INVALID_ARGUMENT', `'${s}' is beyond a symbolic link (${s.slice(0, i)})`, {hint: `Add the link itself (\`bl add ${s.slice(0, i)}\`); bl stores links, never what they point to.`, data: {path: s}})
+    }
     let exists = true
     let isDir = false
     try {
       const st = fs.lstatSync(absPath(repo, s))
       isDir = st.isDirectory()
-    } catch {
+      if (!isDir && !st.isFile() && !st.isSymbolicLink())
+        throw new BlError('INVALID_ARGUMENT', `'${s}' is not a regular file, symbolic link or directory`, {hint: 'bl can only add regular files, symbolic links and directories; add it to .blignore to silence it.', data: {path: s}})
+    } catch (err) {
+      if (err instanceof BlError) throw err
       exists = false
     }
     const isTracked = tracked.has(s) || [...tracked].some((t) => t.startsWith(s + '/'))

@@ -34,11 +34,13 @@ export function rm(repo: Repo, opts: RmOptions): {removed: string[]} {
     for (const p of targets) {
       const e = index.get(p)!
       const h = head.get(p)
-      const stagedDiffers = !h || h.id !== e.id
+      const stagedDiffers = !h || h.id !== e.id || h.kind !== e.kind || h.exec !== e.exec
       const t = view.dirty.get(p)
       const localDiffers = t !== undefined && t.st !== undefined
-      // Git: refuse when the file has staged content differing from both HEAD and the file, or local edits (without --cached).
-      if ((localDiffers && !opts.cached) || (stagedDiffers && localDiffers)) unsafe.push(p)
+      // Git: refuse when the file has staged content differing from both HEAD and the file, and
+      // without --cached when it has local edits or staged content (deleting the file would lose
+      // the only copy of what is staged: no commit holds it).
+      if (((localDiffers || stagedDiffers) && !opts.cached) || (stagedDiffers && localDiffers)) unsafe.push(p)
     }
     if (unsafe.length)
       throw new BlError('LOCAL_CHANGES', `${quotePath(unsafe[0]!)}${unsafe.length > 1 ? ` and ${unsafe.length - 1} more` : ''} has changes not committed`, {

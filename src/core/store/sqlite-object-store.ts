@@ -139,6 +139,9 @@ export class SqliteObjectStore implements ObjectStore {
         db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('format', String(FORMAT_VERSION))
         db.exec('COMMIT')
       } else {
+        // An emptied (zero-length) or foreign database has no meta table at all.
+        if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get())
+          throw new BlError('CORRUPT_DATABASE', `${file} holds no bl repository (it is empty or another database)`, {hint: 'Restore .bl/ from a backup or clone again.'})
         const row = db.prepare("SELECT value FROM meta WHERE key = 'format'").get() as {value: string} | undefined
         if (!row) throw new BlError('CORRUPT_DATABASE', `${file} is not a bl repository database`, {hint: 'Restore .bl/ from a backup or clone again.'})
         if (Number(row.value) !== FORMAT_VERSION)

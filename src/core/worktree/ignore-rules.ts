@@ -21,8 +21,10 @@ export class IgnoreRules {
     if (r !== undefined) return r
     r = null
     try {
-      const text = fs.readFileSync(path.join(this.root, dir, IGNORE_FILE), 'utf8')
-      r = ignore({allowRelativePaths: true}).add(text)
+      const file = path.join(this.root, dir, IGNORE_FILE)
+      // Never read through a symlink (as Git >= 2.32 does not): rules must come from the work tree.
+      // Case-sensitive, as Git on Linux (the package's default is to ignore case).
+      if (fs.lstatSync(file).isFile()) r = ignore({allowRelativePaths: true, ignorecase: false}).add(fs.readFileSync(file, 'utf8'))
     } catch {
       // No .blignore (or unreadable): no rules from this directory.
     }

@@ -104,6 +104,15 @@ export function writeEntry(repo: Repo, p: string, e: FlatEntry, dirs?: DirCache,
 /** Removes a file from the work tree and any directories it leaves empty. */
 export function removeEntry(repo: Repo, p: string): void {
   const abs = absPath(repo, p)
+  // A directory on the way replaced by a symlink: the path is already gone from the work tree, and
+  // what lies behind the link (maybe outside the repository) is not ours to delete.
+  for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) {
+    try {
+      if (fs.lstatSync(absPath(repo, p.slice(0, i)), {throwIfNoEntry: false})?.isSymbolicLink()) return
+    } catch {
+      return
+    }
+  }
   try {
     const st = fs.lstatSync(abs, {throwIfNoEntry: false})
     if (st && !st.isDirectory()) fs.unlinkSync(abs)

@@ -2,13 +2,19 @@
  * Paths: user arguments (relative to the current directory) to repo paths (POSIX, relative to the
  * work tree root, '' for the root itself), and pathspec matching.
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import {BlError} from '../errors.js'
 import type {Repo} from '../repo.js'
 
 export function toRepoPath(repo: Repo, userPath: string): string {
+  // As in Git: an empty argument (an unset shell variable) must not mean "this directory".
+  if (userPath === '') throw new BlError('INVALID_ARGUMENT', 'an empty string is not a valid path', {hint: 'Use . for the current directory.'})
   const abs = path.resolve(repo.ctx.cwd, userPath)
-  const rel = path.relative(repo.root, abs)
+  let rel = path.relative(repo.root, abs)
+  // Reached through a symlinked directory (a $PWD under a linked home): compare real paths. The
+  // last component is not resolved: it may be a tracked symlink itself.
+  if (rel.startsWith('..') || path.isAbsolute(rel)) rel = path.relative(realDir(repo.root), path.join(realDir(path.dirname(abs)), path.basename(abs)))
   if (rel === '') return ''
   if (rel.startsWith('..') || path.isAbsolute(rel))
     throw new BlError('PATH_OUTSIDE_REPO', `${userPath}: outside the repository at ${repo.root}`, {hint: 'Give paths inside the work tree.', data: {path: userPath}})
@@ -16,6 +22,16 @@ export function toRepoPath(repo: Repo, userPath: string): string {
   if (posix === '.bl' || posix.startsWith('.bl/'))
     throw new BlError('PATH_OUTSIDE_REPO', `${userPath}: inside .bl/, which bl manages itself`, {hint: 'Give paths of your data files.', data: {path: userPath}})
   return posix
+}
+
+/** The real path of a directory, resolving what exists of it (the rest is appended as given). */
+function realDir(dir: string): string {
+  try {
+    return fs.realpathSync(dir)
+  } catch {
+    const parent = path.dirname(dir)
+    return parent === dir ? dir : path.join(realDir(parent), path.basename(dir))
+  }
 }
 
 /**
