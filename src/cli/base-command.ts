@@ -108,8 +108,24 @@ export abstract class BlCommand extends Command {
 }
 
 /** Errors whose `data` holds a per-item report printed line by line before the error line. */
-const REPORTS: Partial<Record<BlError['code'], {prefix: string; max: number}>> = {
+interface ReportItem {
+  message?: unknown
+  commit?: string | null
+  branch?: string
+  check?: string
+  rule?: string
+}
+
+/** A protection violation: which commit (or the deletion) on which branch broke which rule. */
+function protectionLine(v: ReportItem): string {
+  const what = v.commit ? v.commit.slice(0, 12) : v.check === 'no-delete' ? '(deletion)' : '(new commit)'
+  return `${what} ${v.branch}: ${v.check} (rule "${v.rule}"): ${String(v.message ?? '')}`
+}
+
+const REPORTS: Partial<Record<BlError['code'], {prefix: string; max: number; line?: (v: ReportItem) => string}>> = {
   SCHEMA_VIOLATION: {prefix: 'schema', max: 50},
+  PROTECTED_BRANCH: {prefix: 'protect', max: 20, line: protectionLine},
+  POLICY_VIOLATION: {prefix: 'protect', max: 20, line: protectionLine},
 }
 
 /** `<prefix>: <message>` for each of `data.violations` (at most `max`, then a count). */
@@ -117,7 +133,7 @@ function reportLines(e: BlError): string[] {
   const r = REPORTS[e.code]
   const items = e.data.violations
   if (!r || !Array.isArray(items)) return []
-  const lines = items.slice(0, r.max).map((v: {message?: unknown}) => `${r.prefix}: ${printable(String(v.message ?? ''), 1000)}`)
+  const lines = items.slice(0, r.max).map((v: ReportItem) => `${r.prefix}: ${printable(r.line ? r.line(v) : String(v.message ?? ''), 1000)}`)
   if (items.length > r.max) lines.push(`${r.prefix}: ... and ${items.length - r.max} more (see --json)`)
   return lines
 }

@@ -322,6 +322,16 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
       bId = await dataCommit(b, b.dir, 'B model', ['--input', `${remote}@main`, '--input', `${cRepo.dir}@HEAD`])
     })
 
+    it('a directory remote is recorded as its absolute path however it is named (remote name, file:// URL, path)', async () => {
+      const x = sandbox()
+      await okA(x, ['init', '-q'])
+      await okA(x, ['remote', 'add', 'up', `file://${remote}`])
+      for (const src of ['up', `file://${remote}`, remote]) {
+        await okA(x, ['commit', '-q', '--allow-empty', '-m', src, '--input', `${src}@main`])
+        assert.equal((await head(x, x.dir)).meta['input.0'], `${remote}@${aId}`, src)
+      }
+    })
+
     it('commit --input records <source>@<commit id> per input', async () => {
       const e = await head(b, b.dir)
       assert.equal(e.id, bId)

@@ -277,7 +277,10 @@ describe('branch protection', {concurrency: true}, () => {
       assert.equal(v.rule, 'main')
       assert.equal(v.check, 'require-signed')
       assert.match(v.message, expect)
-      assert.match(e.message, new RegExp(c.slice(0, 12)))
+      // One error line; each violation on a line of its own before it (text output).
+      assert.doesNotMatch(e.message, /\n/)
+      const text = await a.runAsync(['push', 'origin', 'topic:main'])
+      assert.match(text.stderr, new RegExp(`^protect: ${c.slice(0, 12)} main: require-signed .*\\n(?:protect: .*\\n)*error: push to origin refused`, 'm'))
     }
     assert.equal((await jA(a, ['ls-remote'])).find((r: any) => r.ref === 'refs/heads/main').commit, tip, 'the remote main did not move')
     // The release signer is fine where it is trusted.
@@ -404,7 +407,8 @@ describe('branch protection', {concurrency: true}, () => {
       assert.ok(v, JSON.stringify(f.data.violations))
       assert.equal(v.rule, 'main')
       assert.equal(v.check, 'require-signed')
-      assert.match(f.message, new RegExp(`${evil.slice(0, 12)} main: require-signed`))
+      assert.doesNotMatch(f.message, /\n/)
+      assert.match((await a.runAsync(['fetch'])).stderr, new RegExp(`^protect: ${evil.slice(0, 12)} main: require-signed`, 'm'))
       assert.equal(await head(a, 'origin/main'), good, 'origin/main was not moved')
       assert.equal(await head(a, 'origin/feature'), evil, 'other branches still update')
       const p = await fails(a, ['pull'], 11)

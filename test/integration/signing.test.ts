@@ -186,7 +186,10 @@ describe('signed commits', {concurrency: true}, () => {
     assert.notEqual(bad.code, 0)
     assert.match(bad.status, /BADSIG/)
     // An unsigned commit has no signature to show.
-    await fails(s, ['show', '--signature', 'HEAD~1'], 10, 'UNSIGNED_COMMIT')
+    const unsigned = await fails(s, ['show', '--signature', 'HEAD~1'], 10, 'UNSIGNED_COMMIT')
+    // The whole verification, as verify-commit reports it (exit-codes.md, exit 10).
+    assert.deepEqual(unsigned.data, (await fails(s, ['verify-commit', 'HEAD~1'], 10, 'UNSIGNED_COMMIT')).data)
+    assert.equal(unsigned.data.status, 'unsigned')
   })
 
   it('(c) a commit altered in the store after signing (message or tree; same signature) is a bad signature', async () => {

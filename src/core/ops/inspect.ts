@@ -1,6 +1,7 @@
 /** Read-only inspection: bl show (also --raw / --signature) and bl ls-tree. */
 import {ensureContent} from './content.js'
 import {BlError} from '../errors.js'
+import {verifyCommit} from './verify.js'
 import {diffMaps, type Change} from '../diff/diff.js'
 import type {Oid} from '../hash.js'
 import {loadCommit, loadTree, readFileChunks} from '../odb.js'
@@ -161,6 +162,10 @@ export function commitRaw(repo: Repo, rev = 'HEAD'): CommitRaw {
 /** The commit's signature, ASCII-armored (`gpg --verify sig.asc payload.bin` checks it against `bl show --raw`). */
 export async function commitSignature(repo: Repo, rev = 'HEAD'): Promise<{id: Oid; signature: string}> {
   const {id, signature} = commitRaw(repo, rev)
-  if (!signature) throw new BlError('UNSIGNED_COMMIT', `commit ${id.slice(0, 12)} is not signed`, {hint: 'Sign commits with `bl commit -S`.', data: {commit: id}})
+  // Unsigned: the same error, with the whole verification in `data`, as verify-commit gives.
+  if (!signature) {
+    await verifyCommit(repo, id)
+    throw new BlError('UNSIGNED_COMMIT', `commit ${id.slice(0, 12)} is not signed`, {hint: 'Sign commits with `bl commit -S`.', data: {commit: id}})
+  }
   return {id, signature: await (await defaultSigner()).armorSignature(signature)}
 }

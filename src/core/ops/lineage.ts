@@ -56,12 +56,21 @@ export function parseInputSpec(spec: string): {source: string; rev: string | nul
 /** Where an input lives: a local repository, or a remote (configured by name, or a URL / directory). */
 type Place = {kind: 'local'; root: string} | {kind: 'remote'; settings: Pick<RemoteSettings, 'url'> & Partial<RemoteSettings>; url: string}
 
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
+
+/** The absolute path of a directory remote's URL (`file://...` or a path), or null for other URLs. */
+function directoryPath(url: string, base: string): string | null {
+  if (url.startsWith('file://')) return path.resolve(url.slice('file://'.length))
+  return HAS_SCHEME.test(url) ? null : path.resolve(base, url)
+}
+
 function locate(repo: Repo, source: string): Place {
   if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(source) && repo.store.getConfig(`remote.${source}.url`) !== undefined) {
     const settings = readRemote(repo, source)
-    return {kind: 'remote', settings, url: settings.url}
+    // A directory remote is recorded as its absolute path however it was configured (one source, one spelling).
+    return {kind: 'remote', settings, url: directoryPath(settings.url, repo.root) ?? settings.url}
   }
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.startsWith('file://')) {
+  if (!HAS_SCHEME.test(source) || source.startsWith('file://')) {
     const p = path.resolve(repo.ctx.cwd, source.startsWith('file://') ? source.slice('file://'.length) : source)
     if (fs.existsSync(path.join(p, BL_DIR))) return {kind: 'local', root: findRoot(p) ?? p}
     return {kind: 'remote', settings: {url: p}, url: p}

@@ -80,7 +80,7 @@ async function signerOf(repo: Repo, commit: Oid): Promise<string | null> {
   const c = loadCommit(repo.store, commit)
   if (!c.signature) return null
   const v = await verifySignature(await Keyring.open(repo.ctx), commitPayload(c), c.signature, repo.now())
-  if (v.status !== 'good') throw signatureError(`commit ${commit.slice(0, 12)}`, v)
+  if (v.status !== 'good') throw signatureError(`commit ${commit.slice(0, 12)}`, {commit, ...v})
   return v.fingerprint
 }
 
@@ -139,7 +139,7 @@ async function verifyPinned(repo: Repo, file: string, lock: Lock): Promise<void>
   const c = loadCommit(repo.store, lock.commit)
   if (!lock.signedBy) return
   const v = await verifySignature(await Keyring.open(repo.ctx), commitPayload(c), c.signature, repo.now())
-  if (v.status !== 'good') throw signatureError(`pinned commit ${lock.commit.slice(0, 12)}`, v)
+  if (v.status !== 'good') throw signatureError(`pinned commit ${lock.commit.slice(0, 12)}`, {commit: lock.commit, ...v})
   if (v.fingerprint !== lock.signedBy)
     throw new BlError('BAD_SIGNATURE', `pinned commit ${lock.commit.slice(0, 12)} is signed by ${v.fingerprint}, but ${file} requires ${lock.signedBy}`, {hint: 'Someone re-signed or replaced the data; check with `bl verify-commit`, and pin again only if you trust the new signer.', data: {commit: lock.commit, expected: lock.signedBy, actual: v.fingerprint}})
 }

@@ -9,7 +9,7 @@ import type {Oid} from '../hash.js'
 import {HEADS, readRef} from '../refs/refs.js'
 import type {Repo} from '../repo.js'
 import {Keyring} from '../signing/keyring.js'
-import {checkContext, violationError, violationLines} from '../protect/enforce.js'
+import {checkContext, violationError} from '../protect/enforce.js'
 import {CommitGraph} from '../graph.js'
 import {auditSchemaPins, type SchemaAudit, type SchemaAuditCache} from '../schema/audit.js'
 import {PINS_FILE} from '../schema/pins.js'
@@ -328,7 +328,7 @@ export async function verifyBranches(repo: Repo, opts: {names?: string[]; all?: 
   if (offPin.length) {
     const names = [...new Set(result.violations.map((v) => v.branch))]
     const n = result.violations.length
-    throw new BlError('POLICY_VIOLATION', `${names.join(', ')}: history breaks ${broken.length ? 'protection rules and schema pins' : 'schema pins'}: ${n} violation${n === 1 ? '' : 's'}\n${violationLines(result.violations).join('\n')}`, {
+    throw new BlError('POLICY_VIOLATION', `${names.join(', ')}: history breaks ${broken.length ? 'protection rules and schema pins' : 'schema pins'}: ${n} violation${n === 1 ? '' : 's'}`, {
       hint: `${broken.length ? 'Someone bypassed bl or the protection rules; an owner decides how to repair the branch. ' : ''}Commits hold tables that break the schema pinned in their own ${PINS_FILE} (written by a client that does not check pins): fix the tables in a new commit, or change the pin (\`bl schema pin\`).`,
       data: {...result},
     })

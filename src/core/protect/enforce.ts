@@ -23,8 +23,6 @@ import type {PolicyBody} from './policy.js'
 import {checkCommitShape, checkRefUpdate, rulesFor, signerTrust, type CheckContext, type CommitVerifier, type Violation} from './rules.js'
 import {loadLocalPolicy} from './store.js'
 
-const MAX_LISTED = 20
-
 /** Checks commit signatures against the keys the policy carries (OpenPGP loaded on first use). */
 export function policyVerifier(policy: PolicyBody, now: Date): CommitVerifier {
   let keyring: Promise<Keyring> | undefined
@@ -39,15 +37,10 @@ export function checkContext(repo: Repo, policy: PolicyBody): CheckContext {
   return {store: repo.store, graph: new CommitGraph(repo.store), verify: policyVerifier(policy, repo.now())}
 }
 
-export function violationLines(violations: Violation[]): string[] {
-  const lines = violations.slice(0, MAX_LISTED).map((v) => `  ${v.commit ? v.commit.slice(0, 12) : v.check === 'no-delete' ? '(deletion)' : '(new commit)'} ${v.branch}: ${v.check} (rule "${v.rule}"): ${v.message}`)
-  if (violations.length > MAX_LISTED) lines.push(`  ... and ${violations.length - MAX_LISTED} more (see --json)`)
-  return lines
-}
-
 export function violationError(code: 'PROTECTED_BRANCH' | 'POLICY_VIOLATION', summary: string, violations: Violation[], hint: string, data: Record<string, unknown> = {}): BlError {
   const n = violations.length
-  return new BlError(code, `${summary}: ${n} violation${n === 1 ? '' : 's'} of protection rules\n${violationLines(violations).join('\n')}`, {hint, data: {...data, violations}})
+  // One line, as every error: the CLI prints each violation on a line of its own before it.
+  return new BlError(code, `${summary}: ${n} violation${n === 1 ? '' : 's'} of protection rules`, {hint, data: {...data, violations}})
 }
 
 const SIGN_HINT = 'Sign with `bl commit -S` using a key that `bl signers list` trusts for this branch.'

@@ -102,7 +102,7 @@ const HINT_FOR: Record<Exclude<SignatureStatus, 'good'>, string> = {
 }
 
 /** The typed error (exit 10) for a verification that is not good. */
-export function signatureError(subject: string, v: SignatureVerification): BlError {
+export function signatureError(subject: string, v: SignatureVerification & {commit?: string}): BlError {
   const status = v.status as Exclude<SignatureStatus, 'good'>
   const who = v.userId ? ` from "${v.userId}"` : ''
   const key = v.fingerprint ?? v.keyId
