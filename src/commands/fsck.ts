@@ -37,7 +37,7 @@ export default class Fsck extends BlCommand {
     if (!this.jsonEnabled()) for (const p of res.problems) process.stderr.write(`${p.kind}: ${p.message}\n`)
     if (!res.ok)
       throw new BlError('CORRUPT_REMOTE', `fsck --remote found ${res.problems.length} problem(s) on ${res.remote}`, {
-        hint: 'Push again from a clone that has the objects (missing ones are re-sent), or restore the remote from a backup.',
+        hint: 'bl push does not re-send what the remote lists as present: restore the remote from a backup, or publish a clone that has the data to a new location (`bl remote set-url <name> <new-url>`, then `bl push`).',
         data: this.jsonEnabled() ? {...res} : {},
       })
     if (!quiet) {

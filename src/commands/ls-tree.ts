@@ -11,13 +11,13 @@ export default class LsTree extends BlCommand {
   static override flags = {
     recursive: Flags.boolean({char: 'r', description: 'Recurse into subdirectories.'}),
     long: Flags.boolean({char: 'l', description: 'Show sizes.'}),
-    't': Flags.boolean({description: 'With -r, show directories too.'}),
+    trees: Flags.boolean({char: 't', description: 'With -r, show directories too.'}),
   }
 
   async run(): Promise<LsTreeEntry[]> {
     const {args, argv, flags} = await this.parse(LsTree)
     const paths = (argv as string[]).slice(1)
-    const rows = lsTree(this.repo(), {rev: args.rev, paths, recursive: flags.recursive, showTrees: flags.t})
+    const rows = lsTree(this.repo(), {rev: args.rev, paths, recursive: flags.recursive, showTrees: flags.trees})
     for (const r of rows) {
       const size = flags.long ? ` ${(r.kind === 'dir' ? '-' : String(r.size)).padStart(10)}` : ''
       this.out(`${r.mode} ${r.type} ${r.id}${size}\t${quotePath(r.path)}`)

@@ -185,6 +185,11 @@ describe('--json envelope of read commands', () => {
       rr.map((e: any) => e.path),
       ['big.bin', 'data/a.csv', 'run.sh'],
     )
+    // Git's -t: directories too.
+    assert.deepEqual(
+      envelope(s, ['ls-tree', '-r', '-t', 'HEAD']).map((e: any) => e.path),
+      ['big.bin', 'data', 'data/a.csv', 'run.sh'],
+    )
   })
 
   it('branch and tag lists', () => {

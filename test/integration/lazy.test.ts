@@ -135,6 +135,12 @@ for (const t of [dirTarget, s3Target]) {
       await okA(a, ['switch', '-q', 'main'])
       assert.deepEqual(a.read('images/a/1.bin'), prng(SIZE, 'a1-v2'))
       assert.equal((await jA(a, ['fsck'])).ok, true)
+      // The remote holds content this repository no longer stores: removing it is refused.
+      const rm = await a.runAsync(withJson(['remote', 'remove', 'origin']))
+      assert.equal(rm.code, 5, rm.stdout + rm.stderr)
+      assert.equal(rm.json().error.code, 'LOCAL_CHANGES')
+      assert.ok(rm.json().error.data.chunks > 0)
+      assert.equal((await jA(a, ['remote', 'list'])).length, 1)
       a.cleanup()
     })
 

@@ -3,6 +3,8 @@ import {BlError} from '../errors.js'
 import {absoluteUrl, checkRemoteName, deleteRemoteConfig, listRemotes, parseRemoteUrl, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
 import {redactUrl} from '../remote/transport.js'
 import type {Repo} from '../repo.js'
+import type {Oid} from '../hash.js'
+import {reach} from './maintenance.js'
 
 export interface RemoteOptions {
   endpoint?: string
@@ -75,8 +77,19 @@ export function remoteList(repo: Repo): RemoteView[] {
   return listRemotes(repo).map(viewOf)
 }
 
-export function remoteRemove(repo: Repo, name: string): {removed: string; refs: number} {
+export function remoteRemove(repo: Repo, name: string, opts: {force?: boolean} = {}): {removed: string; refs: number} {
   readRemote(repo, name)
+  if (!opts.force && repo.store.getConfig(`remote.${name}.promisor`) === 'true') {
+    // A lazy clone or `gc --evict` left content on this remote alone: without it, reading that
+    // content would fail as if the repository were damaged.
+    const others = listRemotes(repo).map((r) => r.name).filter((n) => n !== name)
+    const onlyThere = [...reach(repo).chunks].filter((c) => !repo.store.hasChunk(c as Oid) && (!others.length || !repo.store.remotesWithChunk(others, c as Oid).length)).length
+    if (onlyThere)
+      throw new BlError('LOCAL_CHANGES', `${name} holds ${onlyThere} chunk${onlyThere === 1 ? '' : 's'} of this repository's content that is not stored here (a lazy clone or gc --evict)`, {
+        hint: `Bring the content back first (\`bl checkout -- .\` for the current tree), or add another remote that holds it; --force removes ${name} anyway.`,
+        data: {remote: name, chunks: onlyThere},
+      })
+  }
   const prefix = `refs/remotes/${name}/`
   const refs = repo.store.listRefs(prefix)
   repo.store.transaction(() => {

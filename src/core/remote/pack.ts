@@ -40,7 +40,7 @@ export interface PackIndex {
 }
 
 function bad(what: string, detail: string): BlError {
-  return new BlError('CORRUPT_REMOTE', `corrupt ${what} on the remote: ${detail}`, {hint: 'Run `bl fsck --remote` (or ask whoever wrote it); nothing corrupted was stored locally.', data: {what}})
+  return new BlError('CORRUPT_REMOTE', `corrupt ${what} on the remote: ${detail}`, {hint: 'Nothing corrupted was stored locally. In a repository that uses this remote, `bl fsck --remote --read-data` lists every damaged object; restore them from a backup or a clone that has the data.', data: {what}})
 }
 
 /**
