@@ -305,6 +305,27 @@ describe('remote configuration and S3 specifics', () => {
     a.cleanup()
   })
 
+  it('push --tags rejects a tag the remote holds elsewhere ("already exists") and still pushes the other tags', async () => {
+    const a = await sandbox(dirTarget)
+    const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-tags')])
+    await okA(a, ['tag', 'v1'])
+    await okA(a, ['push', '-q', '--tags', 'origin', 'main'])
+    const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
+    await okA(a, ['tag', '-f', 'v1'])
+    await okA(a, ['tag', 'v2'])
+    const r = await a.runAsync(withJson(['push', '--tags', 'origin', 'main']))
+    assert.equal(r.code, 5, r.stdout + r.stderr)
+    const e = r.json().error
+    assert.equal(e.code, 'FETCH_FIRST')
+    assert.match(e.message, /tag v1 already exists on origin/)
+    const refs = new Map((await jA(a, ['ls-remote'])).map((x: any) => [x.ref, x.commit]))
+    assert.equal(refs.get('refs/tags/v1'), c1, 'the remote tag did not move')
+    assert.equal(refs.get('refs/tags/v2'), c2, 'the new tag was pushed')
+    assert.equal(refs.get('refs/heads/main'), c2, 'the branch was pushed')
+    a.cleanup()
+  })
+
   it('bl reflog origin/main shows the remote\'s push history from its audit log, force-pushes included', async () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')

@@ -130,7 +130,7 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     const info = await ensureBlRepo(t, {defaultBranch: head.branch ? shortRef(head.branch) : (specs[0]?.split(':').pop() ?? null)})
     bindRemoteId(repo, remoteName, info.id)
     if (!(await ensureProbed(repo, r, t))) opts.onUnprotected?.(remoteName)
-    const updates: Array<{src: Oid | null; dst: string; localRef: string | null}> = []
+    const updates: Array<{src: Oid | null; dst: string; localRef: string | null; fromTags?: boolean}> = []
     for (const spec of specs) {
       const [srcName, dstName] = spec.includes(':') ? (spec.split(':') as [string, string]) : [spec, spec]
       const dst = dstName.startsWith('refs/') ? dstName : HEADS + dstName
@@ -143,7 +143,7 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
       if (!src) throw new BlError('REF_NOT_FOUND', `src refspec ${srcName} does not match any branch`, {hint: 'Name an existing branch (see `bl branch`).', data: {ref: srcName}})
       updates.push({src, dst, localRef})
     }
-    if (opts.tags) for (const tg of repo.store.listRefs(TAGS)) if (tg.oid) updates.push({src: tg.oid, dst: tg.name, localRef: tg.name})
+    if (opts.tags) for (const tg of repo.store.listRefs(TAGS)) if (tg.oid && !updates.some((u) => u.dst === tg.name)) updates.push({src: tg.oid, dst: tg.name, localRef: tg.name, fromTags: true})
 
     // Resolved before anything is uploaded: a missing identity fails fast.
     await loadCodeIdentity(repo)
@@ -153,13 +153,25 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     const graph = new CommitGraph(repo.store)
     const result: PushResult = {remote: remoteName, refs: [], packs: 0, bytes: 0, objects: 0}
     const toSend: Oid[] = []
-    for (const u of updates) {
+    // As in Git, a tag that --tags would move is rejected alone ("already exists"); the rest go.
+    const rejectedTags: Array<{ref: string; remote: Oid}> = []
+    for (const u of [...updates]) {
       const cur = current.get(u.dst)
       if (u.src && cur && cur.commit !== u.src && !opts.force) {
         const isTag = u.dst.startsWith(TAGS)
-        if (isTag || !repo.store.hasObject(cur.commit) || !graph.isAncestor(cur.commit, u.src)) {
-          throw new BlError('FETCH_FIRST', `${isTag ? 'tag' : 'branch'} ${shortRef(u.dst)} on ${remoteName} has commits you don't have (it is at ${cur.commit.slice(0, 12)})`, {
-            hint: isTag ? 'The remote tag differs; delete it there first or use another name.' : `Fetch first: \`bl pull ${remoteName} ${shortRef(u.dst)}\`, then push again (or --force where rules allow).`,
+        if (isTag && u.fromTags) {
+          rejectedTags.push({ref: u.dst, remote: cur.commit})
+          updates.splice(updates.indexOf(u), 1)
+          continue
+        }
+        if (isTag)
+          throw new BlError('FETCH_FIRST', `tag ${shortRef(u.dst)} already exists on ${remoteName} and points elsewhere (at ${cur.commit.slice(0, 12)})`, {
+            hint: `Tags do not move: delete it there first (\`bl push ${remoteName} --delete ${shortRef(u.dst)}\`) or use another name.`,
+            data: {ref: u.dst, remote: cur.commit},
+          })
+        if (!repo.store.hasObject(cur.commit) || !graph.isAncestor(cur.commit, u.src)) {
+          throw new BlError('FETCH_FIRST', `branch ${shortRef(u.dst)} on ${remoteName} has commits you don't have (it is at ${cur.commit.slice(0, 12)})`, {
+            hint: `Fetch first: \`bl pull ${remoteName} ${shortRef(u.dst)}\`, then push again (or --force where rules allow).`,
             data: {ref: u.dst, remote: cur.commit},
           })
         }
@@ -214,6 +226,13 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
       }
       if (opts.setUpstream) for (const u of updates) if (u.localRef?.startsWith(HEADS) && u.src) setUpstream(repo, u.localRef, remoteName, u.dst.slice(HEADS.length))
     }, {durable: true})
+    if (rejectedTags.length) {
+      const first = rejectedTags[0]!
+      throw new BlError('FETCH_FIRST', `tag ${shortRef(first.ref)}${rejectedTags.length > 1 ? ` (and ${rejectedTags.length - 1} more)` : ''} already exists on ${remoteName} and points elsewhere (at ${first.remote.slice(0, 12)}); everything else was pushed`, {
+        hint: `Tags do not move: delete it there first (\`bl push ${remoteName} --delete ${shortRef(first.ref)}\`) or use another name.`,
+        data: {rejected: rejectedTags, pushed: result},
+      })
+    }
     return result
   })
 }
