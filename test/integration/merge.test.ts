@@ -532,6 +532,8 @@ describe('local work survives refused and stopped operations', () => {
     assert.match(e.hint, /cherry-pick --abort/)
     s.ok(['cherry-pick', '--abort'])
     assert.equal(text(s, 'v.txt'), 'precious\n')
+    // A range that selects nothing is refused, as Git's "empty commit set passed".
+    refused(s, ['cherry-pick', 'theirs..theirs~1'], 2, 'INVALID_ARGUMENT')
   })
 
   it('merge refuses up front when a path that will conflict has local changes, or an untracked file stands where a rename goes', () => {
@@ -553,6 +555,13 @@ describe('local work survives refused and stopped operations', () => {
     assert.equal(text(r, 'c.txt'), 'precious\n')
     r.ok(['merge', '--abort'])
     assert.equal(text(r, 'c.txt'), 'precious\n')
+    // checkout <rev> -- <path> of a conflicted path resolves it, as in Git.
+    const q = scenario({'a.txt': 'base\n'}, {'a.txt': 'ours\n'}, {'a.txt': 'theirs\n'})
+    expectConflict(q, ['merge', 'theirs'])
+    q.ok(['checkout', 'theirs', '--', 'a.txt'])
+    assert.deepEqual(q.j(['status']).conflicts, [])
+    q.ok(['merge', '--continue'])
+    assert.equal(text(q, 'a.txt'), 'theirs\n')
   })
 
   it('checkout --theirs of a file over a directory keeps untracked files and edits in it; the rebased branch cannot be deleted mid-rebase', () => {

@@ -25,7 +25,7 @@ import {breather} from '../breather.js'
 import type {TransferProgress} from '../remote/transfer.js'
 import type {FileProgress} from '../progress.js'
 import {outsideSparse, readSparse, writeSparse} from '../worktree/sparse.js'
-import {clearOperation, readOperation, requireNoOperation} from './operation-state.js'
+import {clearOperation, markResolved, readOperation, requireNoOperation} from './operation-state.js'
 import {assertSafePaths, assertSafeTree, freeBytes, treeLimits} from '../worktree/tree-safety.js'
 
 /**
@@ -496,6 +496,8 @@ export async function restore(repo: Repo, opts: RestoreOptions): Promise<Restore
     () => {
       for (const e of updates) repo.store.putIndexEntry(e)
       for (const p of deletes) repo.store.deleteIndexEntry(p)
+      // Staging a version of a conflicted path resolves it (`checkout <rev> -- <path>`), as in Git.
+      if (staged) markResolved(repo, specs)
       if (sparse) writeSparse(repo, {include: [...sparse.include, ...specs]})
     },
     {durable: true},

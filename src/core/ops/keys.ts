@@ -42,7 +42,7 @@ export async function keyGenerate(ctx: Context, opts: KeyGenerateOptions): Promi
     const env = ctx.env.BL_KEY_PASSPHRASE
     if (env !== undefined) passphrase = env
     else if (opts.prompt) passphrase = await opts.prompt('Passphrase for the new key: ', {confirm: true})
-    else throw passphraseRequired('protect the new key')
+    else throw passphraseRequired('protect the new key', ' For a key without one (e.g. for CI), pass --no-passphrase.')
     if (passphrase === '') throw new BlError('INVALID_ARGUMENT', 'empty passphrase', {hint: 'Choose a passphrase, or pass --no-passphrase to store the secret key unprotected.'})
   }
   const keyring = await Keyring.open(ctx)
@@ -116,8 +116,8 @@ export async function keyDelete(ctx: Context, id: string, opts: {secretOnly?: bo
 
 // ---- signing a commit ------------------------------------------------------------------------------
 
-function passphraseRequired(what: string): BlError {
-  return new BlError('PASSPHRASE_REQUIRED', `a passphrase is needed to ${what}, and there is no terminal to ask it in`, {hint: 'Set BL_KEY_PASSPHRASE (e.g. from a CI secret), or run the command in a terminal.'})
+function passphraseRequired(what: string, more = ''): BlError {
+  return new BlError('PASSPHRASE_REQUIRED', `a passphrase is needed to ${what}, and there is no terminal to ask it in`, {hint: `Set BL_KEY_PASSPHRASE (e.g. from a CI secret), or run the command in a terminal.${more}`})
 }
 
 export interface CommitSigner {

@@ -234,6 +234,14 @@ export async function pinCheck(repo: Repo, opts: {file?: string; remote?: boolea
     if (remoteHead !== lock.commit) problems.push(`${lock.remote} ${lock.branch} is at ${remoteHead?.slice(0, 12) ?? '(deleted)'}: the data changed without a new pin`)
   }
   const res: PinCheckResult = {file, lock, head, clean: st.clean && st.untracked.length === 0, remoteHead, ok: problems.length === 0, problems}
-  if (!res.ok) throw new BlError('PIN_MISMATCH', `${file} does not match: ${problems[0]}`, {hint: 'Check out the pinned data (`bl checkout --locked`), or record the new version with `bl push` and `bl pin`.', data: {...res}})
+  if (!res.ok) {
+    const dirty = !res.clean
+    throw new BlError('PIN_MISMATCH', `${file} does not match: ${problems[0]}`, {
+      hint: dirty
+        ? 'Commit the changes and record the new version (`bl commit`, `bl push`, `bl pin`), or go back to the pinned data, dropping them (`bl checkout --locked -f`).'
+        : 'Check out the pinned data (`bl checkout --locked`), or record this version with `bl push` and `bl pin`.',
+      data: {...res},
+    })
+  }
   return res
 }

@@ -49,7 +49,10 @@ function expandRevs(repo: Repo, graph: CommitGraph, revs: string[]): Oid[] {
     if (m && !r.includes('...')) {
       const from = resolveRevision(repo, m[1] || 'HEAD')
       const to = resolveRevision(repo, m[2] || 'HEAD')
-      out.push(...graph.range([to], [from]).reverse())
+      const picked = graph.range([to], [from]).reverse()
+      // As in Git ("empty commit set passed"): a range that selects nothing is a mistake, not a no-op.
+      if (picked.length === 0) throw new BlError('INVALID_ARGUMENT', `${r} selects no commits`, {hint: `\`bl log --oneline ${r}\` lists what a range holds; <a>..<b> means the commits of <b> that <a> lacks.`, data: {range: r}})
+      out.push(...picked)
     } else out.push(resolveRevision(repo, r))
   }
   return out
@@ -161,7 +164,7 @@ async function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOpti
   // Checked before any state exists, so a refusal leaves nothing to abort.
   for (const c of todo)
     if (graph.parents(c).length > 1)
-      throw new BlError('INVALID_ARGUMENT', `${c.slice(0, 12)} is a merge commit; bl ${kind} replays single-parent commits`, {hint: 'Pick the commits of the merged branch instead (e.g. `bl cherry-pick a..b`).', data: {commit: c}})
+      throw new BlError('INVALID_ARGUMENT', `${c.slice(0, 12)} is a merge commit; bl ${kind} replays single-parent commits`, {hint: kind === 'revert' ? 'Revert the commits the merge brought in instead (e.g. `bl revert a..b`).' : `${kind === 'rebase' ? 'Rebase' : 'Pick'} the commits of the merged branch instead (e.g. \`bl cherry-pick a..b\`).`, data: {commit: c}})
   const op: OperationState = {kind, origHead: head.oid, origBranch: head.branch, theirs: todo[0] ?? head.oid, theirsLabel: '', message: '', conflicts: [], todo, onto: opts.onto}
   const acc: SequenceResult = {operation: kind, head: head.oid, done: [], dropped: [], skipped: [], staged: false, status: 'done'}
   if (kind === 'rebase' && opts.onto) {

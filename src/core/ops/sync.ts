@@ -327,7 +327,7 @@ export async function pull(repo: Repo, opts: {remote?: string; branch?: string; 
   if (!head.branch) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: there is no branch to pull into', {hint: 'Switch to a branch first.'})
   const include = (opts.include ?? []).map((p) => toRepoPath(repo, p))
   if (include.length && !readSparse(repo))
-    throw new BlError('INVALID_ARGUMENT', '--include narrows a sparse work tree, and this one is complete', {hint: 'Start one with `bl clone --no-checkout <url>` (or `--include <glob>`); a full work tree already pulls every file.'})
+    throw new BlError('INVALID_ARGUMENT', '--include adds paths to a sparse work tree, and this one is already complete', {hint: 'Start one with `bl clone --no-checkout <url>` (or `--include <glob>`); a full work tree already pulls every file.'})
   const up = upstreamOf(repo, head.branch)
   const remote = opts.remote ?? up?.remote ?? 'origin'
   const branch = opts.branch ?? (up && up.remote === remote ? up.ref.replace(/^refs\/heads\//, '') : shortRef(head.branch))
