@@ -584,3 +584,19 @@ describe('local work survives refused and stopped operations', () => {
     assert.equal(r.j(['status']).branch, 'theirs')
   })
 })
+
+describe('log of a path through merges', () => {
+  it('log -- <path> leaves out a merge that took one side\'s version unchanged (Git\'s history simplification)', () => {
+    const s = scenario({'a.txt': 'base\n'}, {'m.txt': 'main\n'}, {'f.txt': 'feature\n'})
+    s.ok(['merge', '-q', '--no-ff', '-m', 'merge theirs', 'theirs'])
+    assert.deepEqual(s.j(['log', '--', 'f.txt']).map((e: any) => e.message), ['theirs\n'])
+    // A merge whose result differs from both parents there is listed.
+    const c = scenario({'a.txt': '1\n2\n3\n'}, {'a.txt': 'one\n2\n3\n'}, {'a.txt': '1\n2\nthree\n'})
+    const r = c.bl(withJson(['merge', 'theirs']))
+    assert.equal(r.code, 3)
+    c.write('a.txt', 'one\n2\nthree\n')
+    c.ok(['add', 'a.txt'])
+    c.ok(['merge', '--continue'])
+    assert.equal(c.j(['log', '--', 'a.txt'])[0].parents.length, 2)
+  })
+})

@@ -169,10 +169,18 @@ function walkByTime(repo: Repo, starts: Oid[], keep: (c: Commit) => boolean, lim
   return out
 }
 
+/**
+ * Does `c` change `paths`? A merge only when it differs from every parent there (Git's history
+ * simplification: a merge that took one side's version as it was changed nothing on that side).
+ */
 function touches(repo: Repo, c: Commit, paths: string[]): boolean {
-  const parentTree = c.parents[0] ? loadCommit(repo.store, c.parents[0]).tree : null
+  const parentTrees = c.parents.length ? c.parents.map((id) => loadCommit(repo.store, id).tree) : [null]
+  return parentTrees.every((parentTree) => differs(repo, c.tree, parentTree, paths))
+}
+
+function differs(repo: Repo, tree: Oid, parentTree: Oid | null, paths: string[]): boolean {
   for (const p of paths) {
-    const now = lookupPath(repo.store, c.tree, p)
+    const now = lookupPath(repo.store, tree, p)
     const before = parentTree ? lookupPath(repo.store, parentTree, p) : undefined
     if (now?.id !== before?.id || now?.kind !== before?.kind || now?.exec !== before?.exec) return true
   }
