@@ -1,7 +1,8 @@
 import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {status, type StatusResult} from '../core/ops/status.js'
-import {quotePath} from '../core/worktree/paths.js'
+import path from 'node:path'
+import {quotePath as quoteRepoPath} from '../core/worktree/paths.js'
 
 const LABEL: Record<string, string> = {A: 'new file', M: 'modified', D: 'deleted', R: 'renamed', T: 'typechange'}
 /** Git's unmerged XY codes; the two kinds Git has no code for use UU. */
@@ -27,9 +28,14 @@ export default class Status extends BlCommand {
 
   async run(): Promise<StatusResult> {
     const {argv, flags} = await this.parse(Status)
-    const res = status(this.repo(), {paths: argv as string[], untrackedAll: flags['untracked-files'] === 'all'})
+    const repo = this.repo()
+    const res = status(repo, {paths: argv as string[], untrackedAll: flags['untracked-files'] === 'all'})
     if (this.jsonEnabled()) return res
     const paint = this.colors()
+    // Text output names paths from the current directory, as Git does (so they can be pasted into
+    // the next command); --json keeps repository paths.
+    const here = path.relative(repo.root, repo.ctx.cwd).split(path.sep).join('/')
+    const quotePath = (p: string): string => quoteRepoPath(here && !here.startsWith('..') ? (path.posix.relative(here, p) || '.') + (p.endsWith('/') ? '/' : '') : p)
     const name = (e: {path: string; oldPath?: string}): string => (e.oldPath ? `${quotePath(e.oldPath)} -> ${quotePath(e.path)}` : quotePath(e.path))
     if (flags.short) {
       const rows = new Map<string, {x: string; y: string; label: string}>()

@@ -925,6 +925,10 @@ describe('bl workflow', {concurrency: 3}, () => {
     const short = await s.runAsync(['status', '--short'])
     assert.ok(lines(short.stdout).includes('?? "bad\\nname"'), short.stdout)
     assert.match(short.stderr, /cannot be stored/)
+    // From a subdirectory, text status names paths from there (as Git), so they can be pasted back.
+    s.write('real/new.txt', 'n\n')
+    const sub = lines((await s.runAsync(['status', '--short'], {cwd: s.p('real')})).stdout)
+    assert.ok(sub.includes('?? ../a.txt') && sub.includes('A  ../b.txt') && sub.includes('?? ./'), sub.join('\n'))
     // An emptied database is reported as damaged (exit 6), not as an internal error.
     fs.writeFileSync(s.p('.bl/bl.db'), '')
     await fails(['status'], 6, 'CORRUPT_DATABASE')
