@@ -51,6 +51,7 @@ bl checkout --locked: the data version pinned by the nearest bl.lock (\`bl pin\`
     }
     const res = await this.withProgress('checkout', (p) => switchTo(repo, {target: before[0], create: flags.branch, force: flags.force, detach: flags.detach, progress: transferProgress(p, 'fetching')}))
     if (!this.isQuiet(flags)) {
+      if (res.tracking) this.out(`branch '${res.branch}' set up to track '${res.tracking}'.`)
       if (res.branch) this.out(`${res.created ? 'Switched to a new branch' : 'Switched to branch'} '${res.branch}'`)
       else this.out(`HEAD is now at ${res.commit.slice(0, 12)} (detached)`)
     }

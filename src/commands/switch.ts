@@ -1,7 +1,6 @@
 import {Args, Flags} from '#oclif'
 import {transferProgress} from '../cli/transfer-progress.js'
 import {BlCommand} from '../cli/base-command.js'
-import {BlError} from '../core/errors.js'
 import {switchTo, type SwitchResult} from '../core/ops/checkout.js'
 
 export default class Switch extends BlCommand {
@@ -17,9 +16,8 @@ export default class Switch extends BlCommand {
   async run(): Promise<SwitchResult> {
     const {args, flags} = await this.parse(Switch)
     const repo = this.repo()
-    if (!flags.create && !flags.detach && args.target && !repo.store.getRef(`refs/heads/${args.target}`))
-      throw new BlError('REF_NOT_FOUND', `invalid reference: ${args.target}`, {hint: 'To switch to a commit use `bl switch --detach <rev>`; to create a branch use `bl switch -c <name>`.'})
-    const res = await this.withProgress('switch', (p) => switchTo(repo, {target: args.target, create: flags.create, detach: flags.detach, force: flags['discard-changes'], progress: transferProgress(p, 'fetching')}))
+    const res = await this.withProgress('switch', (p) => switchTo(repo, {target: args.target, create: flags.create, detach: flags.detach, force: flags['discard-changes'], branchOnly: true, progress: transferProgress(p, 'fetching')}))
+    if (!this.isQuiet(flags) && res.tracking) this.out(`branch '${res.branch}' set up to track '${res.tracking}'.`)
     if (!this.isQuiet(flags)) this.out(res.branch ? `${res.created ? 'Switched to a new branch' : 'Switched to branch'} '${res.branch}'` : `HEAD is now at ${res.commit.slice(0, 12)} (detached)`)
     return res
   }

@@ -305,6 +305,31 @@ describe('remote configuration and S3 specifics', () => {
     a.cleanup()
   })
 
+  it('switch <name> creates a branch tracking the one remote branch of that name; a branch started from origin/x tracks it', async () => {
+    const a = await sandbox(dirTarget)
+    await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    const url = dirTarget.url('repo-guess')
+    await okA(a, ['remote', 'add', 'origin', ...url])
+    await okA(a, ['push', '-q', '-u'])
+    await okA(a, ['switch', '-q', '-c', 'exp'])
+    const exp = await commitFiles(a, {'e.txt': 'e\n'}, 'exp')
+    await okA(a, ['push', '-q', 'origin', 'exp'])
+    const b = await cloneOf(dirTarget, url)
+    const sw = await jA(b, ['switch', 'exp'])
+    assert.deepEqual([sw.branch, sw.created, sw.tracking, sw.commit], ['exp', true, 'origin/exp', exp])
+    assert.equal((await jA(b, ['status'])).upstream.ref, 'origin/exp')
+    assert.match((await okA(b, ['switch', '-c', 'exp2', 'origin/exp'])).stdout, /branch 'exp2' set up to track 'origin\/exp'/)
+    assert.equal((await jA(b, ['status'])).upstream.ref, 'origin/exp')
+    await okA(b, ['branch', 'exp3', 'origin/exp'])
+    await okA(b, ['switch', '-q', 'exp3'])
+    assert.equal((await jA(b, ['status'])).upstream.ref, 'origin/exp')
+    // Neither a branch nor a remote branch: still an unknown revision.
+    const r = await b.runAsync(withJson(['switch', 'nosuch']))
+    assert.equal(r.code, 4)
+    a.cleanup()
+    b.cleanup()
+  })
+
   it('push --tags rejects a tag the remote holds elsewhere ("already exists") and still pushes the other tags', async () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')

@@ -229,7 +229,13 @@ function checkSpecsExist(repo: Repo, specs: string[], tracked: Set<string>, forc
     }
     // bl never follows a symlink: a path through one names nothing it can add (Git says the same).
     for (let i = s.indexOf('/'); i > 0; i = s.indexOf('/', i + 1)) {
-      if (fs.lstatSync(absPath(repo, s.slice(0, i)), {throwIfNoEntry: false})?.isSymbolicLink())
+      let link = false
+      try {
+        link = fs.lstatSync(absPath(repo, s.slice(0, i)), {throwIfNoEntry: false})?.isSymbolicLink() ?? false
+      } catch {
+        break // a file where a directory goes (ENOTDIR): nothing further down exists
+      }
+      if (link)
         throw new BlError('INVALID_ARGUMENT', `'${s}' is beyond a symbolic link (${s.slice(0, i)})`, {hint: `Add the link itself (\`bl add ${s.slice(0, i)}\`); bl stores links, never what they point to.`, data: {path: s}})
     }
     let exists = true

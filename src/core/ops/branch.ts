@@ -6,6 +6,8 @@ import {checkBranchName, HEADS, readHead, readRef, setHead, shortRef, TAGS, upda
 import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import {readOperation} from './operation-state.js'
+import {trackingStart} from './checkout.js'
+import {setUpstream} from '../refs/upstream.js'
 
 export interface RefInfo {
   name: string
@@ -59,7 +61,12 @@ export function createRef(repo: Repo, kind: 'branch' | 'tag', name: string, star
   if (kind === 'branch' && force && readHead(repo).branch === ref)
     throw new BlError('CURRENT_BRANCH', `cannot force-update the current branch '${name}'`, {hint: 'Use `bl reset` to move the current branch.'})
   if (kind === 'branch' && existing) refuseRebasing(repo, ref, 'force-update')
-  repo.store.transaction(() => updateRefs(repo, [{ref, expect: existing, to: commit, message: `${kind}: Created from ${startRev}`}]), {durable: true})
+  // A branch started from a remote-tracking branch tracks it (Git's branch.autoSetupMerge).
+  const track = kind === 'branch' && !existing ? trackingStart(repo, startRev) : null
+  repo.store.transaction(() => {
+    updateRefs(repo, [{ref, expect: existing, to: commit, message: `${kind}: Created from ${startRev}`}])
+    if (track) setUpstream(repo, ref, track.remote, track.branch)
+  }, {durable: true})
   return {name, commit, current: false, subject: loadCommit(repo.store, commit).message.split('\n')[0]!}
 }
 

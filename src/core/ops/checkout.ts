@@ -10,6 +10,8 @@ import {sameEntry} from '../diff/diff.js'
 import type {Oid} from '../hash.js'
 import {checkBranchName, HEADS, readHead, readRef, setHead, shortRef, updateRefs} from '../refs/refs.js'
 import {resolveRevision} from '../refs/revision.js'
+import {setUpstream} from '../refs/upstream.js'
+import {listRemotes} from '../remote/remotes.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import type {FlatEntry} from '../tree-build.js'
@@ -46,6 +48,8 @@ export interface SwitchOptions {
   detach?: boolean
   /** Discard local changes. */
   force?: boolean
+  /** `bl switch`: without --detach the target must be a branch (or one remote's branch, to track). */
+  branchOnly?: boolean
   progress?: CheckoutProgress
 }
 
@@ -56,6 +60,8 @@ export interface SwitchResult {
   written: number
   removed: number
   previous: Oid | null
+  /** A new branch that tracks a remote branch (it started there): `<remote>/<branch>`. */
+  tracking?: string
 }
 
 export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchResult> {
@@ -66,10 +72,23 @@ export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchR
   const head = readHead(repo)
   let branchRef: string | null = null
   let commit: Oid
-  if (opts.create) {
-    const name = checkBranchName(opts.create)
+  let create = opts.create
+  // The upstream a new branch gets: the remote-tracking branch it starts from (Git's autoSetupMerge).
+  let track: {remote: string; branch: string} | null = null
+  if (!create && opts.target && !opts.detach && !readRef(repo, HEADS + opts.target) && (opts.branchOnly || !revisionExists(repo, opts.target))) {
+    // Git's "guess": no such branch (or, for checkout, revision), but one remote has a branch of that name.
+    const found = listRemotes(repo).filter((r) => readRef(repo, `refs/remotes/${r.name}/${opts.target}`))
+    if (found.length === 1) {
+      create = opts.target
+      track = {remote: found[0]!.name, branch: opts.target}
+    } else if (opts.branchOnly)
+      throw new BlError('REF_NOT_FOUND', `invalid reference: ${opts.target}`, {hint: found.length > 1 ? `Several remotes have a branch ${opts.target}: \`bl switch -c ${opts.target} <remote>/${opts.target}\` picks one.` : 'To switch to a commit use `bl switch --detach <rev>`; to create a branch use `bl switch -c <name>`.'})
+  }
+  if (create) {
+    const name = checkBranchName(create)
     if (readRef(repo, HEADS + name)) throw new BlError('REF_EXISTS', `a branch named '${name}' already exists`, {hint: `Switch to it with \`bl switch ${name}\`, or pick another name.`})
-    commit = opts.target ? resolveRevision(repo, opts.target) : requireHead(head.oid)
+    track ??= trackingStart(repo, opts.create ? opts.target : undefined)
+    commit = track ? readRef(repo, `refs/remotes/${track.remote}/${track.branch}`)! : opts.target ? resolveRevision(repo, opts.target) : requireHead(head.oid)
     branchRef = HEADS + name
   } else {
     if (!opts.target) throw new BlError('INVALID_ARGUMENT', 'missing branch or commit to switch to', {hint: 'Usage: bl switch <branch>, bl switch -c <new-branch>, bl checkout <commit>.'})
@@ -88,12 +107,35 @@ export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchR
     // HEAD moves in the index's transaction: a crash never leaves one moved without the other.
     publish() {
       const msg = `checkout: moving from ${head.branch ? shortRef(head.branch) : from?.slice(0, 12) ?? '(unborn)'} to ${branchRef ? shortRef(branchRef) : commit.slice(0, 12)}`
-      if (opts.create) updateRefs(repo, [{ref: branchRef!, expect: null, to: commit, message: `branch: Created from ${opts.target ?? 'HEAD'}`}])
+      if (create) updateRefs(repo, [{ref: branchRef!, expect: null, to: commit, message: `branch: Created from ${track ? `${track.remote}/${track.branch}` : (opts.target ?? 'HEAD')}`}])
+      if (create && track) setUpstream(repo, branchRef!, track.remote, track.branch)
       setHead(repo, branchRef ? {branch: branchRef} : {detached: commit}, msg)
       if (op) clearOperation(repo)
     },
   })
-  return {branch: branchRef ? shortRef(branchRef) : null, commit, created: Boolean(opts.create), written, removed, previous: from}
+  return {branch: branchRef ? shortRef(branchRef) : null, commit, created: Boolean(create), written, removed, previous: from, ...(track ? {tracking: `${track.remote}/${track.branch}`} : {})}
+}
+
+function revisionExists(repo: Repo, rev: string): boolean {
+  try {
+    resolveRevision(repo, rev)
+    return true
+  } catch (err) {
+    if (err instanceof BlError && (err.code === 'UNKNOWN_REVISION' || err.code === 'BAD_REVISION')) return false
+    throw err
+  }
+}
+
+/** `<remote>/<branch>` (or refs/remotes/...) naming a remote-tracking branch: what a new branch tracks. */
+export function trackingStart(repo: Repo, start: string | undefined): {remote: string; branch: string} | null {
+  if (!start) return null
+  const name = start.startsWith('refs/remotes/') ? start.slice('refs/remotes/'.length) : start
+  for (const r of listRemotes(repo)) {
+    if (!name.startsWith(r.name + '/')) continue
+    const branch = name.slice(r.name.length + 1)
+    if (readRef(repo, `refs/remotes/${r.name}/${branch}`)) return {remote: r.name, branch}
+  }
+  return null
 }
 
 function requireHead(oid: Oid | null): Oid {

@@ -92,7 +92,13 @@ function inTheWay(repo: Repo, index: Map<string, IndexEntry>, targets: string[])
   const out: string[] = []
   const clockDev = clockDevice(repo)
   for (const t of targets) {
-    const st = fs.lstatSync(absPath(repo, t), {throwIfNoEntry: false})
+    let st: fs.Stats | undefined
+    try {
+      st = fs.lstatSync(absPath(repo, t), {throwIfNoEntry: false})
+    } catch (err) {
+      // A file where a parent directory goes (ENOTDIR): nothing stands at the target itself.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err
+    }
     if (!st) continue
     if (!st.isDirectory()) {
       if (!index.has(t)) out.push(t)

@@ -4,7 +4,7 @@ import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {removeEntry} from '../worktree/materialize.js'
 import {quotePath, toRepoPath, underSpec} from '../worktree/paths.js'
-import {markResolved} from './operation-state.js'
+import {conflictPaths, markResolved, readOperation} from './operation-state.js'
 import {headTree, treeMap, viewWorktree} from './snapshot.js'
 
 export interface RmOptions {
@@ -31,7 +31,10 @@ export function rm(repo: Repo, opts: RmOptions): {removed: string[]} {
     const head = treeMap(repo, headTree(repo))
     const view = viewWorktree(repo, index, [...targets], false)
     const unsafe: string[] = []
+    // `bl rm` of a conflicted path is how a conflict is resolved as a deletion: no safety check there (as Git).
+    const conflicted = conflictPaths(readOperation(repo)?.conflicts ?? [])
     for (const p of targets) {
+      if (conflicted.has(p)) continue
       const e = index.get(p)!
       const h = head.get(p)
       const stagedDiffers = !h || h.id !== e.id || h.kind !== e.kind || h.exec !== e.exec
