@@ -22,7 +22,17 @@ process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
 // oclif bundled into one module by the build (scripts/bundle-oclif.js): ~45 ms less per start.
 const {handle, flush, run} = await import('#oclif')
 
-await run(process.argv.slice(2), import.meta.url)
+// Global flags may come before the command, as in Git (`bl --json status`): they move to just
+// after it (before a `--`, after which everything is a path).
+const argv = process.argv.slice(2)
+const lead = []
+while (argv[0] === '--json' || argv[0] === '-q' || argv[0] === '--quiet') lead.push(argv.shift())
+if (lead.length && argv.length && !argv[0].startsWith('-')) {
+  const end = argv.indexOf('--')
+  argv.splice(end < 0 ? argv.length : end, 0, ...lead)
+} else argv.unshift(...lead)
+
+await run(argv, import.meta.url)
   .then(() => flush())
   .catch((error) => {
     // The help, autocomplete and plugins plugins bring their own @oclif/core from node_modules. Its

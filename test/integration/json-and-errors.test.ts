@@ -168,6 +168,15 @@ describe('--json envelope of read commands', () => {
     assert.equal(r2.changes[1].new.exec, true)
   })
 
+  it('global flags may come before the command, as in Git (--json, -q), but never after --', () => {
+    const r = s.bl(['--json', 'ls-tree', 'HEAD'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.deepEqual(r.json().result, envelope(s, ['ls-tree', 'HEAD']))
+    const d = s.bl(['--json', '-q', 'diff', 'HEAD', '--', 'no/such/path'])
+    assert.equal(d.code, 0, d.stderr)
+    assert.equal(d.json().ok, true)
+  })
+
   it('ls-tree', () => {
     const r = envelope(s, ['ls-tree', 'HEAD'])
     assert.deepEqual(

@@ -875,6 +875,11 @@ describe('bl workflow', {concurrency: 3}, () => {
       assert.equal(r.code, exit, `bl ${args.join(' ')}: ${r.stdout}${r.stderr}`)
       assert.equal(r.json().error.code, code)
     }
+    // add --json counts every stored byte, the last segment's too (it is written at the end).
+    const fresh = crypto.randomBytes(300_000)
+    s.write('fresh.bin', fresh)
+    const added = await jA(s, ['add', 'fresh.bin'])
+    assert.deepEqual([added.bytesRead, added.bytesStored], [300_000, 300_000])
     // rm without --cached refuses a file whose content is only staged: deleting it would lose that content.
     s.write('new.csv', 'run 42\n')
     await okA(s, ['add', 'new.csv'])
