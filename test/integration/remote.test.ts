@@ -318,6 +318,8 @@ describe('remote configuration and S3 specifics', () => {
     const sw = await jA(b, ['switch', 'exp'])
     assert.deepEqual([sw.branch, sw.created, sw.tracking, sw.commit], ['exp', true, 'origin/exp', exp])
     assert.equal((await jA(b, ['status'])).upstream.ref, 'origin/exp')
+    // log decorates remote-tracking branches too, as Git does.
+    assert.deepEqual((await jA(b, ['log', '-n', '1']))[0].refs, ['HEAD -> exp', 'origin/exp'])
     assert.match((await okA(b, ['switch', '-c', 'exp2', 'origin/exp'])).stdout, /branch 'exp2' set up to track 'origin\/exp'/)
     assert.equal((await jA(b, ['status'])).upstream.ref, 'origin/exp')
     await okA(b, ['branch', 'exp3', 'origin/exp'])

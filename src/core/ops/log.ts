@@ -32,12 +32,15 @@ export function toLogEntry(id: Oid, c: Commit, refs: string[] = []): LogEntry {
   return {id, parents: c.parents, tree: c.tree, author: c.author, committer: c.committer, message: c.message, meta: c.meta, signed: c.signature !== undefined, refs}
 }
 
+const REMOTES = 'refs/remotes/'
+
 export function refsByCommit(repo: Repo): Map<Oid, string[]> {
   const m = new Map<Oid, string[]>()
   const head = readHead(repo)
-  for (const r of [...repo.store.listRefs(HEADS), ...repo.store.listRefs(TAGS)]) {
+  // As Git decorates: local branches, remote-tracking branches (`origin/main`), then tags.
+  for (const r of [...repo.store.listRefs(HEADS), ...repo.store.listRefs(REMOTES), ...repo.store.listRefs(TAGS)]) {
     if (!r.oid) continue
-    const label = r.name === head.branch ? `HEAD -> ${shortRef(r.name)}` : r.name.startsWith(TAGS) ? `tag: ${shortRef(r.name)}` : shortRef(r.name)
+    const label = r.name === head.branch ? `HEAD -> ${shortRef(r.name)}` : r.name.startsWith(TAGS) ? `tag: ${shortRef(r.name)}` : r.name.startsWith(REMOTES) ? r.name.slice(REMOTES.length) : shortRef(r.name)
     ;(m.get(r.oid) ?? m.set(r.oid, []).get(r.oid)!).push(label)
   }
   if (!head.branch && head.oid) (m.get(head.oid) ?? m.set(head.oid, []).get(head.oid)!).unshift('HEAD')
