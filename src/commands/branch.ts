@@ -13,7 +13,7 @@ export default class Branch extends BlCommand {
     move: Flags.boolean({char: 'm', description: 'Rename a branch.'}),
     'force-move': Flags.boolean({char: 'M', description: 'Rename, overwriting an existing branch.'}),
     force: Flags.boolean({char: 'f', description: 'Move an existing branch to the start point.'}),
-    verbose: Flags.boolean({char: 'v', description: 'Show the commit and subject of each branch.'}),
+    verbose: Flags.boolean({char: 'v', description: 'Show the commit, upstream (ahead/behind) and subject of each branch.'}),
     remotes: Flags.boolean({char: 'r', description: 'List the remote-tracking branches (origin/main, ...).'}),
     all: Flags.boolean({char: 'a', description: 'List local and remote-tracking branches.'}),
   }
@@ -38,7 +38,12 @@ export default class Branch extends BlCommand {
       return res
     }
     const list = listBranches(repo, {remotes: flags.remotes, all: flags.all})
-    for (const b of list) this.out(`${b.current ? '*' : ' '} ${b.remote && flags.all ? 'remotes/' : ''}${b.name}${flags.verbose ? ` ${b.commit.slice(0, 12)} ${b.subject}` : ''}`)
+    // -v shows the upstream and how far the branch is from it, as Git's -vv.
+    const track = (u: NonNullable<(typeof list)[number]['upstream']>): string => {
+      const parts = u.gone ? ['gone'] : [u.ahead ? `ahead ${u.ahead}` : '', u.behind ? `behind ${u.behind}` : ''].filter(Boolean)
+      return `[${u.ref}${parts.length ? `: ${parts.join(', ')}` : ''}] `
+    }
+    for (const b of list) this.out(`${b.current ? '*' : ' '} ${b.remote && flags.all ? 'remotes/' : ''}${b.name}${flags.verbose ? ` ${b.commit.slice(0, 12)} ${b.upstream ? track(b.upstream) : ''}${b.subject}` : ''}`)
     return list
   }
 }

@@ -322,6 +322,10 @@ describe('remote configuration and S3 specifics', () => {
     assert.deepEqual((await jA(b, ['log', '-n', '1']))[0].refs, ['HEAD -> exp', 'origin/exp'])
     assert.match((await okA(b, ['switch', '-c', 'exp2', 'origin/exp'])).stdout, /branch 'exp2' set up to track 'origin\/exp'/)
     assert.equal((await jA(b, ['status'])).upstream.ref, 'origin/exp')
+    // branch -v names the upstream and how far the branch is from it; --json has it as `upstream`.
+    await commitFiles(b, {'x.txt': 'x\n'}, 'ahead')
+    assert.deepEqual((await jA(b, ['branch'])).find((x: any) => x.name === 'exp2').upstream, {ref: 'origin/exp', ahead: 1, behind: 0, gone: false})
+    assert.match((await okA(b, ['branch', '-v'])).stdout, /^\* exp2 [0-9a-f]{12} \[origin\/exp: ahead 1\] ahead$/m)
     await okA(b, ['branch', 'exp3', 'origin/exp'])
     await okA(b, ['switch', '-q', 'exp3'])
     assert.equal((await jA(b, ['status'])).upstream.ref, 'origin/exp')

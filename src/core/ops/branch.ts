@@ -7,6 +7,7 @@ import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import {readOperation} from './operation-state.js'
 import {trackingStart} from './checkout.js'
+import {aheadBehind} from './status.js'
 import {setUpstream} from '../refs/upstream.js'
 
 export interface RefInfo {
@@ -16,6 +17,8 @@ export interface RefInfo {
   subject: string
   /** A remote-tracking branch (`branch -r` / `-a`). */
   remote?: boolean
+  /** A local branch's upstream and how far it is ahead of / behind it (only when it has one). */
+  upstream?: {ref: string; ahead: number; behind: number; gone: boolean}
 }
 
 function listUnder(repo: Repo, prefix: string): RefInfo[] {
@@ -30,7 +33,10 @@ function listUnder(repo: Repo, prefix: string): RefInfo[] {
 
 /** Local branches; with `remotes` the remote-tracking ones (origin/main) instead, with `all` both. */
 export function listBranches(repo: Repo, opts: {remotes?: boolean; all?: boolean} = {}): RefInfo[] {
-  const local = opts.remotes && !opts.all ? [] : listUnder(repo, HEADS)
+  const local = opts.remotes && !opts.all ? [] : listUnder(repo, HEADS).map((b) => {
+    const upstream = aheadBehind(repo, HEADS + b.name, b.commit)
+    return upstream ? {...b, upstream} : b
+  })
   const tracking = opts.remotes || opts.all ? listUnder(repo, REMOTES).map((r) => ({...r, name: r.name.replace(/^refs\/remotes\//, ''), remote: true})) : []
   return [...local, ...tracking]
 }

@@ -96,7 +96,7 @@ export function status(repo: Repo, opts: StatusOptions = {}): StatusResult {
 }
 
 /** Commits on HEAD the upstream lacks (ahead) and the other way round (behind), as `git status` says. */
-function aheadBehind(repo: Repo, branch: string | null, headOid: string | null): StatusResult['upstream'] {
+export function aheadBehind(repo: Repo, branch: string | null, headOid: string | null): StatusResult['upstream'] {
   if (!branch) return null
   const up = upstreamOf(repo, branch)
   if (!up) return null
