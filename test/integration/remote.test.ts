@@ -59,6 +59,8 @@ for (const t of [dirTarget, s3Target]) {
       assert.equal((await jA(a, ['ls-remote']))[0].commit, c1)
 
       const b = new Sandbox(t.env())
+      // ls-remote of a URL, outside any repository, with the options to reach it (--endpoint, ...).
+      assert.equal((await jA(b, ['ls-remote', ...url], {cwd: b.base}))[0].commit, c1)
       const cloned = await jA(b, ['clone', url[0]!, b.dir, ...url.slice(1)], {cwd: b.base})
       // run.sh, big.bin and table.csv came from the download; copy.bin (big.bin's content again),
       // the empty file (nothing to download) and the symlink were written the usual way.
