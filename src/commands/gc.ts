@@ -53,7 +53,7 @@ export default class Gc extends BlCommand {
       res.evict = ev
       if (!quiet) {
         this.out(`${flags['dry-run'] ? 'would evict' : 'evicted'} ${ev.evictedChunks} chunks (${formatBytes(ev.evictedBytes)}) held by ${ev.remotes.join(', ')}; ${formatBytes(ev.contentBytes)} of content kept locally; store ${formatBytes(ev.sizeBefore)} -> ${formatBytes(ev.sizeAfter)}`)
-        if (ev.unpushedBytes > 0) this.out(`${formatBytes(ev.unpushedBytes)} of content is on no remote and stays; push to make it evictable`)
+        if (ev.unpushedBytes > 0) this.out(`${formatBytes(ev.unpushedBytes)} of content is not reachable from ${ev.remotes.length === 1 ? `${ev.remotes[0]}'s` : 'these remotes\''} branches and tags, and stays; push it there to make it evictable`)
       }
     }
     return res

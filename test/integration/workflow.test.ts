@@ -914,6 +914,11 @@ describe('bl workflow', {concurrency: 3}, () => {
     await fails(['add', 'fifo'], 2, 'INVALID_ARGUMENT')
     // rm of a tracked path whose directory became a symlink never deletes behind the link.
     await okA(s, ['commit', '-q', '-m', 'staged'])
+    // A tracked file replaced by a FIFO is gone: commit -a records its deletion, as status reports it.
+    fs.rmSync(s.p('new.csv'))
+    execFileSync('mkfifo', [s.p('new.csv')])
+    await okA(s, ['commit', '-q', '-a', '-m', 'fifo'])
+    assert.equal((await s.runAsync(['show', 'HEAD:new.csv'])).code, 4)
     s.write('../outside/f.txt', 'outside\n')
     fs.rmSync(s.p('d'), {recursive: true})
     fs.symlinkSync(s.p('../outside'), s.p('d'))

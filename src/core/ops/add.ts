@@ -149,13 +149,14 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: StageOptions):
 }
 
 /**
- * A tracked file or link is gone when nothing is at its path, or a directory now is (the index
- * holds no directories). A dangling symlink is still there.
+ * A tracked file or link is gone when nothing is at its path, or a directory (or another kind of
+ * file) now is (the index holds no directories). A dangling symlink is still there.
  */
 function goneFromWorktree(repo: Repo, p: string): boolean {
   try {
     const st = fs.lstatSync(absPath(repo, p), {throwIfNoEntry: false})
-    return !st || st.isDirectory()
+    // A FIFO, socket or device there is no file bl can store: the tracked one is gone (status says D).
+    return !st || st.isDirectory() || (!st.isFile() && !st.isSymbolicLink())
   } catch (err) {
     // A parent that is now a file (ENOTDIR): the path is gone.
     if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return true
