@@ -70,7 +70,9 @@ Output is one line per changed path with sizes; a moved file shows as a rename (
       for (const c of res.changes) {
         const sizes = c.status === 'A' ? formatBytes(c.new!.size) : c.status === 'D' ? formatBytes(c.old!.size) : c.status === 'R' ? formatBytes(c.new!.size) : `${formatBytes(c.old!.size)} -> ${formatBytes(c.new!.size)}`
         const ids = `${c.old ? c.old.id.slice(0, 12) : '0'.repeat(12)}..${c.new ? c.new.id.slice(0, 12) : '0'.repeat(12)}`
-        this.out(`${c.status}  ${label(c)}  ${ids}  (${sizes})`)
+        // A mode-only change would otherwise read as a modification to the same bytes.
+        const mode = c.old && c.new && c.old.exec !== c.new.exec ? `  mode ${c.old.exec ? '100755' : '100644'} -> ${c.new.exec ? '100755' : '100644'}` : ''
+        this.out(`${c.status}  ${label(c)}  ${ids}  (${sizes})${mode}`)
       }
     }
     return res

@@ -939,6 +939,12 @@ describe('bl workflow', {concurrency: 3}, () => {
     s.write('real/new.txt', 'n\n')
     const sub = lines((await s.runAsync(['status', '--short'], {cwd: s.p('real')})).stdout)
     assert.ok(sub.includes('?? ../a.txt') && sub.includes('A  ../b.txt') && sub.includes('?? ./'), sub.join('\n'))
+    // A mode-only change says so in text diff output.
+    s.write('m.sh', 'echo\n')
+    await okA(s, ['add', 'm.sh'])
+    await okA(s, ['commit', '-q', '-m', 'script'])
+    fs.chmodSync(s.p('m.sh'), 0o755)
+    assert.match((await okA(s, ['diff'])).stdout, /^M {2}m\.sh .* mode 100644 -> 100755$/m)
     // An emptied database is reported as damaged (exit 6), not as an internal error.
     fs.writeFileSync(s.p('.bl/bl.db'), '')
     await fails(['status'], 6, 'CORRUPT_DATABASE')
