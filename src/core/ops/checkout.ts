@@ -9,7 +9,7 @@ import {BlError} from '../errors.js'
 import {sameEntry} from '../diff/diff.js'
 import type {Oid} from '../hash.js'
 import {checkBranchName, HEADS, readHead, readRef, setHead, shortRef, updateRefs} from '../refs/refs.js'
-import {resolveRevision} from '../refs/revision.js'
+import {isRevision, resolveRevision} from '../refs/revision.js'
 import {setUpstream} from '../refs/upstream.js'
 import {listRemotes} from '../remote/remotes.js'
 import type {Repo} from '../repo.js'
@@ -75,7 +75,7 @@ export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchR
   let create = opts.create
   // The upstream a new branch gets: the remote-tracking branch it starts from (Git's autoSetupMerge).
   let track: {remote: string; branch: string} | null = null
-  if (!create && opts.target && !opts.detach && !readRef(repo, HEADS + opts.target) && (opts.branchOnly || !revisionExists(repo, opts.target))) {
+  if (!create && opts.target && !opts.detach && !readRef(repo, HEADS + opts.target) && (opts.branchOnly || !isRevision(repo, opts.target))) {
     // Git's "guess": no such branch (or, for checkout, revision), but one remote has a branch of that name.
     const found = listRemotes(repo).filter((r) => readRef(repo, `refs/remotes/${r.name}/${opts.target}`))
     if (found.length === 1) {
@@ -116,15 +116,6 @@ export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchR
   return {branch: branchRef ? shortRef(branchRef) : null, commit, created: Boolean(create), written, removed, previous: from, ...(track ? {tracking: `${track.remote}/${track.branch}`} : {})}
 }
 
-function revisionExists(repo: Repo, rev: string): boolean {
-  try {
-    resolveRevision(repo, rev)
-    return true
-  } catch (err) {
-    if (err instanceof BlError && (err.code === 'UNKNOWN_REVISION' || err.code === 'BAD_REVISION')) return false
-    throw err
-  }
-}
 
 /** `<remote>/<branch>` (or refs/remotes/...) naming a remote-tracking branch: what a new branch tracks. */
 export function trackingStart(repo: Repo, start: string | undefined): {remote: string; branch: string} | null {

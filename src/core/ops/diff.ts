@@ -8,7 +8,7 @@ import path from 'node:path'
 import {BlError} from '../errors.js'
 import {diffMaps, type Change} from '../diff/diff.js'
 import type {Oid} from '../hash.js'
-import {resolveRevision} from '../refs/revision.js'
+import {isRevision, resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import type {FlatEntry} from '../tree-build.js'
 import {loadIndex, worktreeId} from '../worktree/index-state.js'
@@ -96,15 +96,6 @@ export function diff(repo: Repo, opts: DiffOptions): DiffResult {
   return {from, to, changes, conflicts}
 }
 
-function isRevision(repo: Repo, rev: string): boolean {
-  try {
-    resolveRevision(repo, rev)
-    return true
-  } catch (err) {
-    if (err instanceof BlError && (err.code === 'UNKNOWN_REVISION' || err.code === 'AMBIGUOUS_REVISION')) return false
-    throw err
-  }
-}
 
 function headOrEmpty(repo: Repo): Map<string, FlatEntry> {
   try {

@@ -68,6 +68,17 @@ function resolveBase(repo: Repo, base: string, whole: string): Oid {
   throw unknown(whole)
 }
 
+/** Does `rev` name one commit here? Unknown and ambiguous names are not revisions; a malformed one throws. */
+export function isRevision(repo: Repo, rev: string): boolean {
+  try {
+    resolveRevision(repo, rev)
+    return true
+  } catch (err) {
+    if (err instanceof BlError && (err.code === 'UNKNOWN_REVISION' || err.code === 'AMBIGUOUS_REVISION')) return false
+    throw err
+  }
+}
+
 export function resolveRevision(repo: Repo, rev: string): Oid {
   if (rev.length === 0) throw unknown(rev)
   const m = /^(.*?)((?:[~^]\d*)*)$/.exec(rev)!
