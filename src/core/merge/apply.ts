@@ -176,7 +176,12 @@ export async function abortOperation(repo: Repo, op: OperationState): Promise<vo
   const written = op.resultTree ? treeMap(repo, op.resultTree) : new Map<string, FlatEntry>()
   for (const p of paths) {
     if (index.has(p) || orig.has(p)) continue
-    const st = fs.lstatSync(absPath(repo, p), {throwIfNoEntry: false})
+    let st: fs.Stats | undefined
+    try {
+      st = fs.lstatSync(absPath(repo, p), {throwIfNoEntry: false})
+    } catch {
+      continue // a file where a parent directory goes: nothing at p itself
+    }
     const w = written.get(p)
     if (st && !st.isDirectory() && !(w && worktreeId(repo, p, st).id === w.id)) paths.delete(p)
   }

@@ -116,7 +116,6 @@ export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchR
   return {branch: branchRef ? shortRef(branchRef) : null, commit, created: Boolean(create), written, removed, previous: from, ...(track ? {tracking: `${track.remote}/${track.branch}`} : {})}
 }
 
-
 /** `<remote>/<branch>` (or refs/remotes/...) naming a remote-tracking branch: what a new branch tracks. */
 export function trackingStart(repo: Repo, start: string | undefined): {remote: string; branch: string} | null {
   if (!start) return null

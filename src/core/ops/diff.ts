@@ -96,7 +96,6 @@ export function diff(repo: Repo, opts: DiffOptions): DiffResult {
   return {from, to, changes, conflicts}
 }
 
-
 function headOrEmpty(repo: Repo): Map<string, FlatEntry> {
   try {
     return treeMap(repo, commitTree(repo, resolveRevision(repo, 'HEAD')))
