@@ -32,7 +32,7 @@ export default class Branch extends BlCommand {
       if (!this.isQuiet(flags)) this.out(`Renamed branch ${res.from} to ${res.to}`)
       return res
     }
-    if (args.name) {
+    if (args.name !== undefined) {
       const res = createRef(repo, 'branch', args.name, args.start ?? 'HEAD', flags.force)
       if (!this.isQuiet(flags)) this.out(`Created branch ${res.name} at ${res.commit.slice(0, 12)}`)
       return res

@@ -18,7 +18,8 @@ export default class LsRemote extends BlCommand {
     try {
       repo = this.repo()
     } catch (err) {
-      if (!(err instanceof BlError && err.code === 'NOT_A_REPOSITORY')) throw err
+      // Outside a repository a URL is needed: there is no `origin` to default to.
+      if (!(err instanceof BlError && err.code === 'NOT_A_REPOSITORY') || args.remote === undefined) throw err
     }
     const refs = await lsRemote(repo, this.context(), args.remote ?? 'origin', remoteOptionsFrom(flags))
     for (const r of refs) this.out(`${r.commit}\t${r.ref}`)

@@ -21,7 +21,7 @@ export default class Tag extends BlCommand {
       if (!this.isQuiet(flags)) this.out(`Deleted tag '${res.name}' (was ${res.commit.slice(0, 12)})`)
       return res
     }
-    if (args.name) {
+    if (args.name !== undefined) {
       const res = createRef(repo, 'tag', args.name, args.commit ?? 'HEAD', flags.force)
       if (!this.isQuiet(flags)) this.out(`Created tag ${res.name} at ${res.commit.slice(0, 12)}`)
       return res

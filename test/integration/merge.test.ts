@@ -585,6 +585,50 @@ describe('local work survives refused and stopped operations', () => {
   })
 })
 
+describe('aborts and side picks that would lose work made during the stop', () => {
+  const refusedWith = (s: Sandbox, args: string[], exit: number, code: string): any => {
+    const r = s.bl(withJson(args))
+    assert.equal(r.code, exit, `bl ${args.join(' ')}: ${r.stdout}${r.stderr}`)
+    assert.equal(r.json().error.code, code)
+    return r.json().error
+  }
+
+  it('--abort refuses to overwrite an untracked file or an edited file the operation had written; --ours keeps an edited file its side deleted', () => {
+    // rebase: the stop is before the commit that adds n; an untracked n made meanwhile survives.
+    const s = scenario({'a.txt': 'base\n'}, {'a.txt': 'ours\n'}, {'a.txt': 'theirs\n'})
+    s.ok(['switch', '-q', 'theirs'])
+    s.write('n.txt', 'new\n')
+    s.ok(['add', 'n.txt'])
+    s.ok(['commit', '-q', '-m', 'add n'])
+    expectConflict(s, ['rebase', 'main'])
+    s.write('n.txt', 'mine\n')
+    assert.deepEqual(refusedWith(s, ['rebase', '--abort'], 5, 'LOCAL_CHANGES').data.paths, ['n.txt'])
+    assert.equal(text(s, 'n.txt'), 'mine\n')
+    fs.rmSync(s.p('n.txt'))
+    s.ok(['rebase', '--abort'])
+    assert.equal(text(s, 'n.txt'), 'new\n')
+    // cherry-pick: the first step added n (committed), the second stopped; n edited meanwhile.
+    const c = scenario({'a.txt': 'base\n'}, {'a.txt': 'ours\n'}, {'n.txt': 'new\n'})
+    c.ok(['switch', '-q', 'theirs'])
+    c.write('a.txt', 'theirs\n')
+    c.ok(['commit', '-q', '-a', '-m', 'a theirs'])
+    c.ok(['switch', '-q', 'main'])
+    expectConflict(c, ['cherry-pick', 'main..theirs'])
+    c.write('n.txt', 'edited\n')
+    refusedWith(c, ['cherry-pick', '--abort'], 5, 'LOCAL_CHANGES')
+    assert.equal(text(c, 'n.txt'), 'edited\n')
+    c.ok(['restore', 'n.txt'])
+    c.ok(['cherry-pick', '--abort'])
+    assert.equal(c.exists('n.txt'), false)
+    // checkout --ours of a path our side deleted: an edit to the file is not deleted silently.
+    const d = scenario({'x.txt': 'x\n'}, {'x.txt': null}, {'x.txt': 'theirs\n'})
+    expectConflict(d, ['merge', 'theirs'])
+    d.write('x.txt', 'my edit\n')
+    refusedWith(d, ['checkout', '--ours', 'x.txt'], 5, 'LOCAL_CHANGES')
+    assert.equal(text(d, 'x.txt'), 'my edit\n')
+  })
+})
+
 describe('log of a path through merges', () => {
   it('log -- <path> leaves out a merge that took one side\'s version unchanged (Git\'s history simplification)', () => {
     const s = scenario({'a.txt': 'base\n'}, {'m.txt': 'main\n'}, {'f.txt': 'feature\n'})

@@ -930,6 +930,9 @@ describe('bl workflow', {concurrency: 3}, () => {
     s.write('b.txt', 'b\n')
     await okA(s, ['add', path.join(via, 'b.txt')], {cwd: via})
     assert.ok((await jA(s, ['status'])).staged.some((e: any) => e.path === 'b.txt'))
+    // ...but links inside the work tree are still never followed.
+    await fails(['add', path.join(via, 'link', 'f')], 2, 'INVALID_ARGUMENT', via)
+    await fails(['branch', ''], 2, 'BAD_REF_NAME')
     // status --short lists names bl cannot store (with a warning on stderr), as Git lists them.
     s.write('bad\nname', 'x\n')
     const short = await s.runAsync(['status', '--short'])

@@ -18,9 +18,9 @@ import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import {writeTree, type FlatEntry} from '../tree-build.js'
 import {diffTrees} from '../tree-ops.js'
-import {dateEntries, loadIndex, makeEntry, worktreeId} from '../worktree/index-state.js'
+import {clockDevice, dateEntries, loadIndex, makeEntry, statClean, worktreeId} from '../worktree/index-state.js'
 import {DirCache, removeEntry, writeEntry} from '../worktree/materialize.js'
-import {absPath, quotePath} from '../worktree/paths.js'
+import {absPath, quotePath, safeLstat} from '../worktree/paths.js'
 import {outsideSparse, readSparse} from '../worktree/sparse.js'
 import {ensureContent} from '../ops/content.js'
 import {guardWrittenCommit} from '../protect/enforce.js'
@@ -170,21 +170,31 @@ export async function abortOperation(repo: Repo, op: OperationState): Promise<vo
     const d = diffTrees(repo.store, origTree, op.resultTree)
     for (const p of [...d.before.keys(), ...d.after.keys()]) paths.add(p)
   }
-  // A file the index does not track is the user's (made during the stop), unless it is exactly
-  // what the step wrote before a crash kept the index from recording it.
+  // Local work made during the stop survives, as Git's abort (`reset --merge`) refuses to lose it:
+  // an untracked file where the original tree has nothing stays; one the abort would overwrite,
+  // and edits to tracked paths the abort rewrites, refuse the abort. Conflicted paths are the
+  // operation's (their edits go), and files exactly as the interrupted step wrote them are undone.
   const index = loadIndex(repo)
   const written = op.resultTree ? treeMap(repo, op.resultTree) : new Map<string, FlatEntry>()
+  const conflicted = conflictPaths(op.conflicts)
+  const clockDev = clockDevice(repo)
+  const lost: string[] = []
   for (const p of paths) {
-    if (index.has(p) || orig.has(p)) continue
-    let st: fs.Stats | undefined
-    try {
-      st = fs.lstatSync(absPath(repo, p), {throwIfNoEntry: false})
-    } catch {
-      continue // a file where a parent directory goes: nothing at p itself
-    }
-    const w = written.get(p)
-    if (st && !st.isDirectory() && !(w && worktreeId(repo, p, st).id === w.id)) paths.delete(p)
+    const st = safeLstat(absPath(repo, p))
+    if (!st || st.isDirectory()) continue
+    const idx = index.get(p)
+    if (idx && statClean(idx, st, clockDev)) continue
+    const id = worktreeId(repo, p, st).id
+    const target = orig.get(p)
+    if (id === idx?.id || id === target?.id || id === written.get(p)?.id) continue
+    if (!idx && !target) paths.delete(p) // the user's new file, where the original has nothing
+    else if (!conflicted.has(p)) lost.push(p)
   }
+  if (lost.length)
+    throw new BlError('LOCAL_CHANGES', `cannot abort the ${op.kind}: your changes to ${lost.length === 1 ? quotePath(lost[0]!) : `${lost.length} files (${lost.slice(0, 3).map(quotePath).join(', ')}${lost.length > 3 ? ', ...' : ''})`} would be lost`, {
+      hint: `Move those files away (or finish with \`bl ${op.kind} --continue\` instead), then abort again.`,
+      data: {paths: lost},
+    })
   await restorePaths(repo, origTree, paths)
   repo.store.transaction(
     () => {

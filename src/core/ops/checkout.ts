@@ -19,7 +19,7 @@ import {dateEntries, fileClock, isExec, loadIndex, makeEntry, statKind, worktree
 import {isTempName, sweepStaleTemps} from '../worktree/temp-files.js'
 import {DirCache, removeEntry, writeEntry} from '../worktree/materialize.js'
 import {sweepStaleStages, type StagedFiles} from '../worktree/staged-files.js'
-import {absPath, quotePath, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
+import {absPath, quotePath, safeLstat, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
 import {commitTree, indexAsFlat, trackedState, treeMap, viewWorktree} from './snapshot.js'
 import {diffTrees} from '../tree-ops.js'
 import {ensureContent} from './content.js'
@@ -399,16 +399,6 @@ export async function materializeAbsent(repo: Repo, specs: string[], progress?: 
 /** The index entry of a tracked file that is not in the (sparse) work tree: no stat data, never "clean" by stat. */
 export function notCheckedOut(p: string, e: FlatEntry): IndexEntry {
   return {path: p, kind: e.kind, exec: e.exec, size: e.size, id: e.id, mtime: 0, ctime: 0, ino: 0, checked: 0}
-}
-
-/** lstat, or undefined when the path is absent (including ENOTDIR: a parent is a file). */
-function safeLstat(abs: string): fs.Stats | undefined {
-  try {
-    return fs.lstatSync(abs, {throwIfNoEntry: false}) ?? undefined
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined
-    throw err
-  }
 }
 
 function isDirectory(abs: string): boolean {

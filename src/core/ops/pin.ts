@@ -237,7 +237,9 @@ export async function pinCheck(repo: Repo, opts: {file?: string; remote?: boolea
   if (!res.ok) {
     const dirty = !res.clean
     throw new BlError('PIN_MISMATCH', `${file} does not match: ${problems[0]}`, {
-      hint: dirty
+      hint: elsewhere
+        ? `Run it in ${path.resolve(path.dirname(file), lock.path)}, or name the lock file with --lock-file.`
+        : dirty
         ? 'Commit the changes and record the new version (`bl commit`, `bl push`, `bl pin`), or go back to the pinned data, dropping them (`bl checkout --locked -f`).'
         : 'Check out the pinned data (`bl checkout --locked`), or record this version with `bl push` and `bl pin`.',
       data: {...res},

@@ -79,7 +79,8 @@ export function remoteList(repo: Repo): RemoteView[] {
 
 export function remoteRemove(repo: Repo, name: string, opts: {force?: boolean} = {}): {removed: string; refs: number} {
   readRemote(repo, name)
-  if (!opts.force && repo.store.getConfig(`remote.${name}.promisor`) === 'true') {
+  // Once any remote holds content for this repository (a lazy clone, gc --evict), check what only this one has.
+  if (!opts.force && listRemotes(repo).some((r) => repo.store.getConfig(`remote.${r.name}.promisor`) === 'true')) {
     // A lazy clone or `gc --evict` left content on this remote alone: without it, reading that
     // content would fail as if the repository were damaged.
     const others = listRemotes(repo).map((r) => r.name).filter((n) => n !== name)

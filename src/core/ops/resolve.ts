@@ -11,7 +11,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {clockDevice, dateEntries, loadIndex, makeEntry, statClean, worktreeId} from '../worktree/index-state.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
-import {absPath, quotePath, toRepoPath, underSpec} from '../worktree/paths.js'
+import {absPath, quotePath, safeLstat, toRepoPath, underSpec} from '../worktree/paths.js'
 import {readOperation, writeOperation, type Conflict} from './operation-state.js'
 
 export interface ResolveResult {
@@ -38,6 +38,23 @@ export async function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' 
     throw new BlError('LOCAL_CHANGES', `taking ${side} would overwrite ${blocked.length === 1 ? quotePath(blocked[0]!) : `${blocked.length} files (${blocked.slice(0, 3).map(quotePath).join(', ')}${blocked.length > 3 ? ', ...' : ''})`}, not tracked or changed`, {
       hint: 'Move those files away (or commit them once the operation is done), then pick the side again.',
       data: {paths: blocked},
+    })
+  // Taking a side that deleted a path (or moved it) removes the other copy: not when it was edited.
+  const clockDev = clockDevice(repo)
+  const edited = picked
+    .flatMap((c) => {
+      const chosen = side === 'ours' ? c.ours : c.theirs
+      return [c.path, c.ours?.path, c.theirs?.path].filter((p): p is string => p !== undefined && p !== chosen?.path)
+    })
+    .filter((p) => {
+      const idx = index.get(p)
+      const st = idx && safeLstat(absPath(repo, p))
+      return Boolean(idx && st && !st.isDirectory() && !statClean(idx, st, clockDev) && worktreeId(repo, p, st).id !== idx.id)
+    })
+  if (edited.length)
+    throw new BlError('LOCAL_CHANGES', `taking ${side} would delete your edits to ${quotePath(edited[0]!)}${edited.length > 1 ? ` and ${edited.length - 1} more` : ''}`, {
+      hint: `Keep the edited file with \`bl add ${edited[0]}\` (that resolves it), or restore it first.`,
+      data: {paths: [...new Set(edited)]},
     })
   await ensureContent(repo, picked.map((c) => (side === 'ours' ? c.ours : c.theirs)).flatMap((v) => (v && v.kind === 'file' ? [v.id] : [])))
   const updates: IndexEntry[] = []
@@ -92,13 +109,7 @@ function inTheWay(repo: Repo, index: Map<string, IndexEntry>, targets: string[])
   const out: string[] = []
   const clockDev = clockDevice(repo)
   for (const t of targets) {
-    let st: fs.Stats | undefined
-    try {
-      st = fs.lstatSync(absPath(repo, t), {throwIfNoEntry: false})
-    } catch (err) {
-      // A file where a parent directory goes (ENOTDIR): nothing stands at the target itself.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err
-    }
+    const st = safeLstat(absPath(repo, t))
     if (!st) continue
     if (!st.isDirectory()) {
       if (!index.has(t)) out.push(t)
@@ -114,3 +125,4 @@ function inTheWay(repo: Repo, index: Map<string, IndexEntry>, targets: string[])
   }
   return out.sort()
 }
+

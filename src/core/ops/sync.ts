@@ -14,7 +14,7 @@ import type {Oid} from '../hash.js'
 import {HEADS, readHead, readRef, setHead, shortRef, TAGS, updateRefs} from '../refs/refs.js'
 import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, packsVanished, probeConditional, readAudit, readBlRepo, readRemoteRef, requireBlRepo, syncRemoteIndex, type RemoteRef} from '../remote/remote-repo.js'
 import {reflog, type ReflogRow} from './reflog.js'
-import {absoluteUrl, openTransport, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
+import {absoluteUrl, listRemotes, openTransport, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
 import {fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remote/transfer.js'
 import type {ContentSink} from '../content-sink.js'
 import {StagedFiles} from '../worktree/staged-files.js'
@@ -470,9 +470,11 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
     staged?.dispose()
     repo?.close()
     repo = undefined
-    // A failed clone leaves nothing behind.
-    if (created) fs.rmSync(dir, {recursive: true, force: true})
-    else fs.rmSync(path.join(dir, '.bl'), {recursive: true, force: true})
+    // A failed clone leaves nothing behind, except where running it again resumes it: a resumed
+    // clone, or one the remote failed (exit 9 says "run the command again"), keeps what arrived.
+    const keep = resumed || (err instanceof BlError && err.code === 'REMOTE_ERROR')
+    if (!keep && created) fs.rmSync(dir, {recursive: true, force: true})
+    else if (!keep) fs.rmSync(path.join(dir, '.bl'), {recursive: true, force: true})
     throw err
   } finally {
     staged?.dispose()
@@ -499,11 +501,28 @@ function interruptedClone(ctx: Context, dir: string, url: string): Repo | undefi
   try {
     repo = openRepo({...ctx, cwd: dir})
   } catch {
+    // Killed while the repository was being created (a database of a few pages that does not
+    // open): nothing of value, start again. A bigger one may be a damaged repository: left alone.
+    const db = path.join(dir, '.bl', 'bl.db')
+    if (onlyDatabase(path.join(dir, '.bl')) && (fs.statSync(db, {throwIfNoEntry: false})?.size ?? 0) < 1024 * 1024) fs.rmSync(path.join(dir, '.bl'), {recursive: true, force: true})
     return undefined
   }
   if (repo.store.getState(CLONE_STATE) === url) return repo
+  // Killed before the clone recorded itself: an empty repository whose only remote (if any) is this URL.
+  const remotes = listRemotes(repo)
+  const blank = !repo.store.hasAnyObject() && repo.store.listRefs('refs/').length === 0 && remotes.every((r) => r.name === 'origin' && r.url === url)
   repo.close()
+  if (blank && onlyDatabase(path.join(dir, '.bl'))) fs.rmSync(path.join(dir, '.bl'), {recursive: true, force: true})
   return undefined
+}
+
+/** Does `.bl` hold only what a clone's first moments write (the database, its journal, a stage)? */
+function onlyDatabase(blDir: string): boolean {
+  try {
+    return fs.readdirSync(blDir).every((n) => n === 'bl.db' || n === 'bl.db-journal' || n.startsWith('stage-'))
+  } catch {
+    return false
+  }
 }
 
 /** listRefs orders by name, as `chooseBranch` expects (the stage of a clone picks from the same order). */

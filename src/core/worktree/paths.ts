@@ -12,9 +12,21 @@ export function toRepoPath(repo: Repo, userPath: string): string {
   if (userPath === '') throw new BlError('INVALID_ARGUMENT', 'an empty string is not a valid path', {hint: 'Use . for the current directory.'})
   const abs = path.resolve(repo.ctx.cwd, userPath)
   let rel = path.relative(repo.root, abs)
-  // Reached through a symlinked directory (a $PWD under a linked home): compare real paths. The
-  // last component is not resolved: it may be a tracked symlink itself.
-  if (rel.startsWith('..') || path.isAbsolute(rel)) rel = path.relative(realDir(repo.root), path.join(realDir(path.dirname(abs)), path.basename(abs)))
+  // Reached through a symlinked directory (a $PWD under a linked home): find the ancestor that is
+  // the work tree's root in reality, and keep the rest as given — links inside the work tree are
+  // never followed (a path through one is refused later, as in Git).
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    const realRoot = realDir(repo.root)
+    const tail = [path.basename(abs)]
+    for (let dir = path.dirname(abs); ; dir = path.dirname(dir)) {
+      if (realDir(dir) === realRoot) {
+        rel = tail.reverse().join(path.sep)
+        break
+      }
+      if (path.dirname(dir) === dir) break
+      tail.push(path.basename(dir))
+    }
+  }
   if (rel === '') return ''
   if (rel.startsWith('..') || path.isAbsolute(rel))
     throw new BlError('PATH_OUTSIDE_REPO', `${userPath}: outside the repository at ${repo.root}`, {hint: 'Give paths inside the work tree.', data: {path: userPath}})
@@ -108,4 +120,14 @@ export function absPath(repo: Repo, p: string): string {
 /** Quotes a path for one-line text output, as Git does for names with special characters. */
 export function quotePath(p: string): string {
   return /[\u0000-\u001f\u007f"\\]/.test(p) ? JSON.stringify(p) : p
+}
+
+/** lstat, or undefined when the path is absent (including ENOTDIR: a parent is a file). */
+export function safeLstat(abs: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(abs, {throwIfNoEntry: false}) ?? undefined
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined
+    throw err
+  }
 }
