@@ -494,14 +494,15 @@ describe('revert, cherry-pick and rebase', () => {
   })
 })
 
+/** Runs a command expected to be refused with `code` (checked in JSON); returns the error. */
+function refused(s: Sandbox, args: string[], exit: number, code: string): any {
+  const r = s.bl(withJson(args))
+  assert.equal(r.code, exit, `bl ${args.join(' ')}: ${r.stdout}${r.stderr}`)
+  assert.equal(r.json().error.code, code)
+  return r.json().error
+}
+
 describe('local work survives refused and stopped operations', () => {
-  /** Runs a command expected to be refused with `code` (checked in JSON); returns the error. */
-  const refused = (s: Sandbox, args: string[], exit: number, code: string): any => {
-    const r = s.bl(withJson(args))
-    assert.equal(r.code, exit, `bl ${args.join(' ')}: ${r.stdout}${r.stderr}`)
-    assert.equal(r.json().error.code, code)
-    return r.json().error
-  }
 
   it('a pick or revert refused by a local change leaves no operation; --abort after a refused later step keeps untracked files', () => {
     const s = scenario({'a.txt': 'base\n', 'b.txt': 'base\n'}, {'x.txt': 'x\n'}, {'b.txt': 'theirs\n'})
@@ -586,12 +587,6 @@ describe('local work survives refused and stopped operations', () => {
 })
 
 describe('aborts and side picks that would lose work made during the stop', () => {
-  const refusedWith = (s: Sandbox, args: string[], exit: number, code: string): any => {
-    const r = s.bl(withJson(args))
-    assert.equal(r.code, exit, `bl ${args.join(' ')}: ${r.stdout}${r.stderr}`)
-    assert.equal(r.json().error.code, code)
-    return r.json().error
-  }
 
   it('--abort refuses to overwrite an untracked file or an edited file the operation had written; --ours keeps an edited file its side deleted', () => {
     // rebase: the stop is before the commit that adds n; an untracked n made meanwhile survives.
@@ -602,7 +597,7 @@ describe('aborts and side picks that would lose work made during the stop', () =
     s.ok(['commit', '-q', '-m', 'add n'])
     expectConflict(s, ['rebase', 'main'])
     s.write('n.txt', 'mine\n')
-    assert.deepEqual(refusedWith(s, ['rebase', '--abort'], 5, 'LOCAL_CHANGES').data.paths, ['n.txt'])
+    assert.deepEqual(refused(s, ['rebase', '--abort'], 5, 'LOCAL_CHANGES').data.paths, ['n.txt'])
     assert.equal(text(s, 'n.txt'), 'mine\n')
     fs.rmSync(s.p('n.txt'))
     s.ok(['rebase', '--abort'])
@@ -615,7 +610,7 @@ describe('aborts and side picks that would lose work made during the stop', () =
     c.ok(['switch', '-q', 'main'])
     expectConflict(c, ['cherry-pick', 'main..theirs'])
     c.write('n.txt', 'edited\n')
-    refusedWith(c, ['cherry-pick', '--abort'], 5, 'LOCAL_CHANGES')
+    refused(c, ['cherry-pick', '--abort'], 5, 'LOCAL_CHANGES')
     assert.equal(text(c, 'n.txt'), 'edited\n')
     c.ok(['restore', 'n.txt'])
     c.ok(['cherry-pick', '--abort'])
@@ -624,7 +619,7 @@ describe('aborts and side picks that would lose work made during the stop', () =
     const d = scenario({'x.txt': 'x\n'}, {'x.txt': null}, {'x.txt': 'theirs\n'})
     expectConflict(d, ['merge', 'theirs'])
     d.write('x.txt', 'my edit\n')
-    refusedWith(d, ['checkout', '--ours', 'x.txt'], 5, 'LOCAL_CHANGES')
+    refused(d, ['checkout', '--ours', 'x.txt'], 5, 'LOCAL_CHANGES')
     assert.equal(text(d, 'x.txt'), 'my edit\n')
   })
 })
