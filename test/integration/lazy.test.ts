@@ -205,6 +205,12 @@ describe('thin store details (directory remote)', () => {
     await okA(c, ['clone', '-q', url2[0]!, c.dir], {cwd: c.base})
     for (const [p, v] of Object.entries(files)) assert.deepEqual(c.read(p), v)
     assert.equal((await jA(c, ['fsck'])).ok, true)
+    // Either remote may go while the other holds the evicted content; the last one may not.
+    await okA(a, ['gc', '-q', '--evict'])
+    await okA(a, ['remote', 'remove', 'backup'])
+    const last = await a.runAsync(withJson(['remote', 'remove', 'origin']))
+    assert.equal(last.code, 5, last.stdout + last.stderr)
+    assert.equal(last.json().error.code, 'LOCAL_CHANGES')
 
     const bad = await a.runAsync(withJson(['gc', '--evict', '--max-size', 'lots']))
     assert.equal(bad.code, 2)

@@ -5,6 +5,7 @@ import {redactUrl} from '../remote/transport.js'
 import type {Repo} from '../repo.js'
 import type {Oid} from '../hash.js'
 import {reach} from './maintenance.js'
+import {markPromisor} from './content.js'
 
 export interface RemoteOptions {
   endpoint?: string
@@ -80,7 +81,8 @@ export function remoteList(repo: Repo): RemoteView[] {
 export function remoteRemove(repo: Repo, name: string, opts: {force?: boolean} = {}): {removed: string; refs: number} {
   readRemote(repo, name)
   // Once any remote holds content for this repository (a lazy clone, gc --evict), check what only this one has.
-  if (!opts.force && listRemotes(repo).some((r) => repo.store.getConfig(`remote.${r.name}.promisor`) === 'true')) {
+  const thin = listRemotes(repo).some((r) => repo.store.getConfig(`remote.${r.name}.promisor`) === 'true')
+  if (!opts.force && thin) {
     // A lazy clone or `gc --evict` left content on this remote alone: without it, reading that
     // content would fail as if the repository were damaged.
     const others = listRemotes(repo).map((r) => r.name).filter((n) => n !== name)
@@ -106,6 +108,9 @@ export function remoteRemove(repo: Repo, name: string, opts: {force?: boolean} =
       }
     }
     repo.store.forgetRemote(name)
+    // The content it held is now held by the others alone: they become the promisors, so removing
+    // the last of them is checked too.
+    if (thin) for (const r of listRemotes(repo)) markPromisor(repo, r.name)
   }, {durable: true})
   return {removed: name, refs: refs.length}
 }
