@@ -32,6 +32,9 @@ if (lead.length && argv.length && !argv[0].startsWith('-')) {
   argv.splice(end < 0 ? argv.length : end, 0, ...lead)
 } else argv.unshift(...lead)
 
+// `bl --version --json`: the version as JSON, from the version command (oclif's --version prints text only).
+if (argv.length === 2 && argv.includes('--version') && argv.includes('--json')) argv.splice(0, 2, 'version', '--json')
+
 await run(argv, import.meta.url)
   .then(() => flush())
   .catch((error) => {

@@ -428,6 +428,10 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
   describe('local history, merges and the sequencer', {concurrency: 1}, () => {
     it('init, add, commit, branch and tag create and list', async () => {
       await check(s, 'init', docShape('`init`'), ['init'])
+      const version = docShape('`version` (also `bl --version --json`)')
+      const v = await check(s, 'version', version, ['version'])
+      assert.deepEqual(await check(s, 'version', version, ['--version']), v)
+      assert.match(v.version, /^\d+\.\d+\.\d+/)
       s.write('a.txt', 'a\n')
       s.write('e.txt', 'e\n')
       s.write('data/b.csv', 'x,y\n1,2\n')

@@ -638,4 +638,22 @@ describe('log of a path through merges', () => {
     c.ok(['merge', '--continue'])
     assert.equal(c.j(['log', '--', 'a.txt'])[0].parents.length, 2)
   })
+
+  it('log -- <path> does not walk the side whose change a merge discarded (it follows the TREESAME parent)', () => {
+    const s = scenario({'a.txt': 'base\n'}, {'a.txt': 'main\n'}, {'a.txt': 'theirs\n'})
+    assert.equal(s.bl(withJson(['merge', 'theirs'])).code, 3)
+    s.ok(['checkout', '--ours', 'a.txt'])
+    s.ok(['add', 'a.txt'])
+    s.ok(['merge', '--continue'])
+    const messages = (args: string[]): string[] => s.j(args).map((e: any) => e.message.trim())
+    // Git lists ours and base: the merge kept main's a.txt, so theirs did not shape it.
+    assert.deepEqual(messages(['log', '--', 'a.txt']), ['ours', 'base'])
+    // The same in a range and in the graph (which draws the lanes through the kept parent only).
+    assert.deepEqual(messages(['log', 'HEAD~1..HEAD', '--', 'a.txt']), [])
+    assert.deepEqual(messages(['log', '--graph', '--', 'a.txt']), ['ours', 'base'])
+    // Without a path, every commit is listed.
+    const all = messages(['log'])
+    assert.equal(all.length, 4)
+    assert.ok(all.includes('theirs'))
+  })
 })

@@ -1,8 +1,8 @@
 /**
  * bl log: commits reachable from the given revisions and not from the excluded ones (`a..b`,
  * `^a b`, `a...b`), newest first (by committer time, ties by discovery), optionally only those that
- * changed a path relative to their first parent. With a graph, also each commit's parents among the
- * commits shown, for drawing the lanes.
+ * changed a path (with Git's history simplification through merges). With a graph, also each
+ * commit's parents among the commits shown, for drawing the lanes.
  */
 import {BlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
@@ -117,12 +117,16 @@ function walkIn(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
   const {include, exclude} = parseRevs(repo, graph, opts.revs ?? [], opts.gitCommit !== undefined)
   const paths = (opts.paths ?? []).map((p) => toRepoPath(repo, p))
   const code = opts.gitCommit?.toLowerCase()
-  const keep = (c: Commit): boolean => (code === undefined || (c.meta['git.commit'] ?? '').startsWith(code)) && (!paths.length || touches(repo, c, paths))
+  const simplify = paths.length ? new PathHistory(repo, paths) : undefined
+  const keep = (id: Oid, c: Commit): boolean => (code === undefined || (c.meta['git.commit'] ?? '').startsWith(code)) && (!simplify || simplify.of(id, c).changed)
+  // The parents the walk goes on to: with paths, a merge that kept one parent's version goes on to that parent only.
+  const next = (id: Oid, c: Commit): Oid[] => (simplify ? simplify.of(id, c).follow : c.parents)
   const refs = refsByCommit(repo)
   const limit = opts.maxCount ?? Infinity
-  if (exclude.length === 0 && !withGraph) return {entries: walkByTime(repo, include, keep, limit, refs), edges: []}
+  if (exclude.length === 0 && !withGraph) return {entries: walkByTime(repo, include, keep, next, limit, refs), edges: []}
   // A range or a graph needs the whole set first (what is hidden, which parents are drawn).
-  const ids = graph.range(include, exclude)
+  const all = graph.range(include, exclude)
+  const ids = simplify ? simplifiedRange(graph, all, include, next) : all
   const inSet = new Set(ids)
   const shown = new Set<Oid>()
   const entries: LogEntry[] = []
@@ -132,7 +136,7 @@ function walkIn(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
   for (const id of ids) {
     if (entries.length >= limit && !needAll) break
     const c = graph.commit(id)
-    if (filtered && !keep(c)) continue
+    if (filtered && !keep(id, c)) continue
     shown.add(id)
     if (entries.length < limit) entries.push(toLogEntry(id, c, refs.get(id)))
   }
@@ -142,7 +146,7 @@ function walkIn(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
   const standsFor = new Map<Oid, Oid[]>()
   const through = (id: Oid): Oid[] => {
     const out = new Set<Oid>()
-    for (const p of graph.parents(id)) if (inSet.has(p)) for (const x of standsFor.get(p)!) out.add(x)
+    for (const p of next(id, graph.commit(id))) if (inSet.has(p)) for (const x of standsFor.get(p)!) out.add(x)
     return [...out]
   }
   if (filtered) for (let i = ids.length - 1; i >= 0; i--) standsFor.set(ids[i]!, shown.has(ids[i]!) ? [ids[i]!] : through(ids[i]!))
@@ -150,8 +154,15 @@ function walkIn(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
   return {entries, edges: entries.map((e) => through(e.id))}
 }
 
-/** Commits reachable from `starts`, newest first, stopping as soon as `limit` are found. */
-function walkByTime(repo: Repo, starts: Oid[], keep: (c: Commit) => boolean, limit: number, refs: Map<Oid, string[]>): LogEntry[] {
+/** Commits reachable from `starts` (through `next`), newest first, stopping as soon as `limit` are found. */
+function walkByTime(
+  repo: Repo,
+  starts: Oid[],
+  keep: (id: Oid, c: Commit) => boolean,
+  next: (id: Oid, c: Commit) => Oid[],
+  limit: number,
+  refs: Map<Oid, string[]>,
+): LogEntry[] {
   const out: LogEntry[] = []
   const seen = new Set<Oid>()
   // A max-heap by committer time would be faster on huge histories; a sorted frontier is fine here.
@@ -165,20 +176,52 @@ function walkByTime(repo: Repo, starts: Oid[], keep: (c: Commit) => boolean, lim
   while (frontier.length && out.length < limit) {
     frontier.sort((a, b) => a.c.committer.time - b.c.committer.time)
     const {id, c} = frontier.pop()!
-    for (const p of c.parents) push(p)
-    if (!keep(c)) continue
+    for (const p of next(id, c)) push(p)
+    if (!keep(id, c)) continue
     out.push(toLogEntry(id, c, refs.get(id)))
   }
   return out
 }
 
+/** The commits of `all` (a range, newest first) still reached from `include` when walking through `next` only. */
+function simplifiedRange(graph: CommitGraph, all: Oid[], include: Oid[], next: (id: Oid, c: Commit) => Oid[]): Oid[] {
+  const inRange = new Set(all)
+  const reached = new Set<Oid>()
+  const stack = include.filter((id) => inRange.has(id))
+  while (stack.length) {
+    const id = stack.pop()!
+    if (reached.has(id)) continue
+    reached.add(id)
+    for (const p of next(id, graph.commit(id))) if (inRange.has(p)) stack.push(p)
+  }
+  return all.filter((id) => reached.has(id))
+}
+
 /**
- * Does `c` change `paths`? A merge only when it differs from every parent there (Git's history
- * simplification: a merge that took one side's version as it was changed nothing on that side).
+ * Git's default history simplification for `log -- <paths>`. A commit is listed when it changed the
+ * paths against every parent. A merge that kept some parent's version of them (TREESAME) is not
+ * listed, and the walk goes on through that parent only: the other side's changes there were
+ * discarded by the merge, so its commits did not make the paths what they are.
  */
-function touches(repo: Repo, c: Commit, paths: string[]): boolean {
-  const parentTrees = c.parents.length ? c.parents.map((id) => loadCommit(repo.store, id).tree) : [null]
-  return parentTrees.every((parentTree) => differs(repo, c.tree, parentTree, paths))
+class PathHistory {
+  private readonly memo = new Map<Oid, {changed: boolean; follow: Oid[]}>()
+
+  constructor(
+    private readonly repo: Repo,
+    private readonly paths: string[],
+  ) {}
+
+  of(id: Oid, c: Commit): {changed: boolean; follow: Oid[]} {
+    let r = this.memo.get(id)
+    if (r) return r
+    if (c.parents.length === 0) r = {changed: differs(this.repo, c.tree, null, this.paths), follow: []}
+    else {
+      const same = c.parents.find((p) => !differs(this.repo, c.tree, loadCommit(this.repo.store, p).tree, this.paths))
+      r = same === undefined ? {changed: true, follow: c.parents} : {changed: false, follow: c.parents.length > 1 ? [same] : c.parents}
+    }
+    this.memo.set(id, r)
+    return r
+  }
 }
 
 function differs(repo: Repo, tree: Oid, parentTree: Oid | null, paths: string[]): boolean {

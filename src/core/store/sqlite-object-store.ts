@@ -105,6 +105,16 @@ export interface OpenOptions {
   readonly?: boolean
 }
 
+/** The SQLite library better-sqlite3 was built with (for `bl version`). */
+export function sqliteVersion(): string {
+  const db = new Database(':memory:')
+  try {
+    return (db.prepare('SELECT sqlite_version() AS v').get() as {v: string}).v
+  } finally {
+    db.close()
+  }
+}
+
 export class SqliteObjectStore implements ObjectStore {
   private readonly db: Database.Database
   private readonly stmts: ReturnType<SqliteObjectStore['prepare']>
