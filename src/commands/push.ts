@@ -1,6 +1,7 @@
 import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {formatBytes} from '../cli/format.js'
+import {BlError} from '../core/errors.js'
 import {transferProgress} from '../cli/transfer-progress.js'
 import {push, type PushResult} from '../core/ops/sync.js'
 
@@ -33,11 +34,18 @@ export default class Push extends BlCommand {
         onWarning: (m) => p.log(`warning: ${m}`),
         onUnprotected: (r) => p.log(`warning: remote ${r} ignores conditional writes: concurrent pushes to it are not protected`),
       }),
-    )
-    if (!quiet) {
-      if (res.objects) this.out(`Uploaded ${res.objects} objects in ${res.packs} pack${res.packs === 1 ? '' : 's'} (${formatBytes(res.bytes)})`)
-      for (const r of res.refs) this.out(` ${r.status === 'up-to-date' ? '=' : r.status === 'forced' ? '+' : r.status === 'deleted' ? '-' : '*'} ${r.ref.replace(/^refs\/(heads|tags)\//, '')}: ${r.status}${r.old && r.new && r.status !== 'up-to-date' ? ` (${r.old.slice(0, 12)}..${r.new.slice(0, 12)})` : ''}`)
-    }
+    ).catch((error: unknown) => {
+      // A rejected tag fails the push after everything else went: say what did (as Git does).
+      const pushed = error instanceof BlError && error.code === 'FETCH_FIRST' ? (error.data.pushed as PushResult | undefined) : undefined
+      if (pushed && !quiet) this.report(pushed)
+      throw error
+    })
+    if (!quiet) this.report(res)
     return res
+  }
+
+  private report(res: PushResult): void {
+    if (res.objects) this.out(`Uploaded ${res.objects} objects in ${res.packs} pack${res.packs === 1 ? '' : 's'} (${formatBytes(res.bytes)})`)
+    for (const r of res.refs) this.out(` ${r.status === 'up-to-date' ? '=' : r.status === 'forced' ? '+' : r.status === 'deleted' ? '-' : '*'} ${r.ref.replace(/^refs\/(heads|tags)\//, '')}: ${r.status}${r.old && r.new && r.status !== 'up-to-date' ? ` (${r.old.slice(0, 12)}..${r.new.slice(0, 12)})` : ''}`)
   }
 }

@@ -356,6 +356,13 @@ describe('remote configuration and S3 specifics', () => {
     assert.equal(refs.get('refs/tags/v1'), c1, 'the remote tag did not move')
     assert.equal(refs.get('refs/tags/v2'), c2, 'the new tag was pushed')
     assert.equal(refs.get('refs/heads/main'), c2, 'the branch was pushed')
+    // In text mode the refs that went are listed before the error, as Git lists them.
+    await okA(a, ['tag', 'v3'])
+    const t = await a.runAsync(['push', '--tags', 'origin', 'main'])
+    assert.equal(t.code, 5, t.stdout + t.stderr)
+    assert.match(t.stdout, /^ \* v3: created/m)
+    assert.doesNotMatch(t.stdout, /v1/)
+    assert.match(t.stderr, /^error: tag v1 already exists on origin/m)
     a.cleanup()
   })
 
