@@ -9,7 +9,7 @@ import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import fs from 'node:fs'
 import path from 'node:path'
-import {clockDevice, dateEntries, loadIndex, makeEntry, statClean, worktreeId} from '../worktree/index-state.js'
+import {clockDevice, dateEntries, holdsIndexContent, loadIndex, makeEntry} from '../worktree/index-state.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
 import {absPath, quotePath, safeLstat, toRepoPath, underSpec} from '../worktree/paths.js'
 import {readOperation, writeOperation, type Conflict} from './operation-state.js'
@@ -49,7 +49,7 @@ export async function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' 
     .filter((p) => {
       const idx = index.get(p)
       const st = idx && safeLstat(absPath(repo, p))
-      return Boolean(idx && st && !st.isDirectory() && !statClean(idx, st, clockDev) && worktreeId(repo, p, st).id !== idx.id)
+      return Boolean(idx && st && !st.isDirectory() && !holdsIndexContent(repo, idx, st, clockDev))
     })
   if (edited.length)
     throw new BlError('LOCAL_CHANGES', `taking ${side} would delete your edits to ${quotePath(edited[0]!)}${edited.length > 1 ? ` and ${edited.length - 1} more` : ''}`, {
@@ -120,7 +120,7 @@ function inTheWay(repo: Repo, index: Map<string, IndexEntry>, targets: string[])
       const rel = path.relative(repo.root, path.join(e.parentPath, e.name)).split(path.sep).join('/')
       const idx = index.get(rel)
       const fst = fs.lstatSync(absPath(repo, rel))
-      if (!idx || (!statClean(idx, fst, clockDev) && worktreeId(repo, rel, fst).id !== idx.id)) out.push(rel)
+      if (!idx || !holdsIndexContent(repo, idx, fst, clockDev)) out.push(rel)
     }
   }
   return out.sort()

@@ -160,6 +160,14 @@ export function statClean(e: IndexEntry, st: FileStat, clockDev?: number): boole
   )
 }
 
+/**
+ * Does the work-tree file still hold the entry's content? The stat cache answers when it can;
+ * otherwise the file is hashed. For checks that refuse to lose edits (rm, --abort, --ours/--theirs).
+ */
+export function holdsIndexContent(repo: Repo, e: IndexEntry, st: FileStat, clockDev?: number): boolean {
+  return statClean(e, st, clockDev) || worktreeId(repo, e.path, st).id === e.id
+}
+
 /** The content id of a work-tree file or symlink (hashing only; nothing is stored). */
 export function worktreeId(repo: Repo, path: string, st: FileStat): IngestResult {
   const abs = absPath(repo, path)
