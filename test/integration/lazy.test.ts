@@ -219,6 +219,32 @@ describe('thin store details (directory remote)', () => {
     c.cleanup()
   })
 
+  it('remote remove: once the remote content was evicted to is gone, the remote that also holds it is the last copy and is kept', async () => {
+    const a = new Sandbox()
+    await okA(a, ['init', '-q'])
+    const files = {'big.bin': prng(200_000, 'only-remote')}
+    await commitFiles(a, files, 'one file')
+    const origin = dirTarget.url('lazy-last-origin')
+    const backup = dirTarget.url('lazy-last-backup')
+    await okA(a, ['remote', 'add', 'origin', ...origin])
+    await okA(a, ['push', '-q', '-u'])
+    await okA(a, ['gc', '-q', '--evict'])
+    // Someone else copies the repository to a second remote, which this clone then fetches from.
+    const b = new Sandbox()
+    await okA(b, ['clone', '-q', origin[0]!, b.dir], {cwd: b.base})
+    await okA(b, ['remote', 'add', 'backup', ...backup])
+    await okA(b, ['push', '-q', 'backup', 'main'])
+    await okA(a, ['remote', 'add', 'backup', ...backup])
+    await okA(a, ['fetch', '-q', 'backup'])
+    await okA(a, ['remote', 'remove', 'origin'])
+    const last = await a.runAsync(withJson(['remote', 'remove', 'backup']))
+    assert.equal(last.code, 5, last.stdout + last.stderr)
+    assert.equal(last.json().error.code, 'LOCAL_CHANGES')
+    assert.deepEqual((await okA(a, ['show', 'HEAD:big.bin'])).stdoutBuf, files['big.bin'], 'the evicted content comes from backup')
+    a.cleanup()
+    b.cleanup()
+  })
+
   it('gc --evict keeps content that no remote ref reaches any more (gc --remote may delete its pack)', async () => {
     const a = new Sandbox()
     await okA(a, ['init', '-q'])
