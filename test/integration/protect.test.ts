@@ -171,6 +171,23 @@ describe('branch protection', {concurrency: true}, () => {
     const pushed = await fails(a, ['push', '--force', 'origin', 'heavy:release'], 11)
     assert.ok(pushed.data.violations.some((v: any) => v.check === 'merge-only'), JSON.stringify(pushed.data.violations))
   })
+  it('setting a rule again does not wave a topic branch that was pushed unchecked onto the protected branch', async () => {
+    const {a, url} = await ownerRepo(null)
+    const m = await cloneOf(url)
+    await okA(m, ['switch', '-q', '-c', 'topic'])
+    assert.equal((await commit(m, 'data/topic.csv', 'unsigned')).code, 0, 'topic is not protected')
+    await okA(m, ['push', '-q', 'origin', 'topic'])
+    assert.equal((await fails(m, ['push', 'origin', 'topic:main'], 11)).code, 'PROTECTED_BRANCH')
+    // The owner fetches (origin/topic is now in their repository) and changes a flag of the rule.
+    await okA(a, ['fetch', '-q'])
+    await okA(a, ['protect', 'set', 'main', '--require-signed', '--no-force-push', '--no-delete', '--max-file-size', '1G', '-q'])
+    await okA(a, ['push', '-q', 'origin', 'main'])
+    await okA(m, ['fetch', '-q'])
+    const refused = await fails(m, ['push', 'origin', 'topic:main'], 11)
+    assert.equal(refused.code, 'PROTECTED_BRANCH')
+    assert.ok(refused.data.violations.some((v: any) => v.check === 'require-signed'), JSON.stringify(refused.data.violations))
+    assert.equal((await jA(a, ['verify'])).violations.length, 0)
+  })
   it('merge, cherry-pick and revert sign their commits with commit.sign, so they may land on a protected branch', async () => {
     const {a} = await ownerRepo(null)
     await okA(a, ['switch', '-q', '-c', 'topic'])

@@ -13,7 +13,7 @@ import {checkContext, violationError} from '../protect/enforce.js'
 import {CommitGraph} from '../graph.js'
 import {auditSchemaPins, type SchemaAudit, type SchemaAuditCache} from '../schema/audit.js'
 import {PINS_FILE} from '../schema/pins.js'
-import {encodePolicy, globProblem, messagePatternProblem, policyId, policyPayload, validateBody, type PolicyBody, type ProtectionRule, type TrustedSigner} from '../protect/policy.js'
+import {encodePolicy, globMatches, globProblem, messagePatternProblem, policyId, policyPayload, validateBody, type PolicyBody, type ProtectionRule, type TrustedSigner} from '../protect/policy.js'
 import {auditHistory, rulesFor, type Violation} from '../protect/rules.js'
 import {loadLocalPolicy, saveLocalPolicy, type LocalPolicy} from '../protect/store.js'
 import {commitSigner, type PassphrasePrompt} from './keys.js'
@@ -113,6 +113,23 @@ export function parseTime(s: string, flag: string): number {
   return Math.floor(t / 1000)
 }
 
+/**
+ * Branch tips (local, and remote-tracking under the branch's name), all of them or those `pattern`
+ * matches. A new rule's `base` is every tip: what the repository holds when a rule is made
+ * predates it, so a protected branch may later be started from that history.
+ */
+function branchTips(repo: Repo, pattern?: string): Oid[] {
+  const tips = new Set<Oid>()
+  for (const r of repo.store.listRefs(HEADS)) if (r.oid && (pattern === undefined || globMatches(pattern, r.name.slice(HEADS.length)))) tips.add(r.oid)
+  for (const r of repo.store.listRefs(REMOTES)) {
+    const branch = r.name.slice(REMOTES.length).replace(/^[^/]+\//, '')
+    if (r.oid && (pattern === undefined || globMatches(pattern, branch))) tips.add(r.oid)
+  }
+  return [...tips].sort()
+}
+
+const REMOTES = 'refs/remotes/'
+
 export interface ProtectSetResult {
   policy: PolicyInfo
   rule: ProtectionRule
@@ -130,7 +147,7 @@ export async function protectSet(repo: Repo, pattern: string, flags: RuleFlags, 
   const rule: ProtectionRule = {
     pattern,
     since: Math.floor(repo.nowMs() / 1000),
-    base: [...new Set([...repo.store.listRefs(HEADS), ...repo.store.listRefs('refs/remotes/')].map((r) => r.oid).filter((x): x is Oid => x !== null))].sort(),
+    base: branchTips(repo),
     requireSigned: Boolean(flags.requireSigned),
     noForcePush: Boolean(flags.noForcePush),
     noDelete: Boolean(flags.noDelete),
@@ -142,7 +159,12 @@ export async function protectSet(repo: Repo, pattern: string, flags: RuleFlags, 
   }
   let created = true
   const l = await amend(repo, signing, (body) => {
-    created = !body.rules.some((r) => r.pattern === pattern)
+    const old = body.rules.find((r) => r.pattern === pattern)
+    created = !old
+    // A replaced rule keeps what it grandfathered and adds what its branches hold now (checked
+    // by its earlier version), never other branches: an owner changing a flag would otherwise
+    // wave anyone's unchecked topic branch onto the protected one.
+    if (old) rule.base = [...new Set([...old.base, ...branchTips(repo, pattern)])].sort() as Oid[]
     body.rules = [...body.rules.filter((r) => r.pattern !== pattern), rule]
   })
   return {policy: info(l), rule, created}
