@@ -19,6 +19,13 @@ process.env.NODE_ENV ??= 'production'
 // oclif would check its own engines range (node >= 18) by loading semver on every start; bl
 // requires node >= 20 anyway (package.json engines).
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
+// A reader that went away (`bl log | head -1`): stop at once and quietly with 141, the status Git
+// and other Unix tools end with when SIGPIPE kills them (Node ignores the signal and reports EPIPE
+// on the next write instead, which would surface as an internal error or a hung flush).
+process.stdout.on('error', (error) => {
+  if (error?.code === 'EPIPE') process.exit(141)
+  throw error
+})
 // oclif bundled into one module by the build (scripts/bundle-oclif.js): ~45 ms less per start.
 const {handle, flush, run} = await import('#oclif')
 

@@ -5,11 +5,13 @@
  */
 import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {stripVTControlCharacters} from 'node:util'
-import {makeTmp, repoWithA, rmrf, type Sandbox} from './helpers.ts'
+import {BIN, makeTmp, repoWithA, rmrf, Sandbox} from './helpers.ts'
 
 const ESC = '\x1b['
 const MANIFEST = fileURLToPath(new URL('../../oclif.manifest.json', import.meta.url))
@@ -30,6 +32,22 @@ describe('scripting', () => {
   after(() => {
     s.cleanup()
     rmrf(xdg)
+  })
+
+  it('a closed pipe (`bl ... | head -1`) ends bl quietly with 141, as SIGPIPE ends Git', () => {
+    // More than a pipe buffer (64 KiB) of output, so bl is still writing when head has gone.
+    const p = new Sandbox()
+    p.ok(['init', '-q'])
+    p.write('big.bin', crypto.randomBytes(1 << 20))
+    for (let i = 0; i < 2000; i++) p.write(`many/f${i}.txt`, `${i}\n`)
+    p.ok(['add', '-A', '-q'])
+    p.ok(['commit', '-q', '-m', 'pipe'])
+    for (const args of ['show HEAD:big.bin', 'ls-tree -r HEAD', 'ls-tree -r -l HEAD --json']) {
+      const r = spawnSync('bash', ['-c', `${JSON.stringify(BIN)} ${args} | head -c 1 > /dev/null; echo "status=\${PIPESTATUS[0]}" >&2`], {cwd: p.dir, env: p.env(), encoding: 'utf8'})
+      assert.match(r.stderr, /status=141\s*$/, `bl ${args}: ${r.stderr}`)
+      assert.doesNotMatch(r.stderr, /error|internal/, `bl ${args} printed an error`)
+    }
+    p.cleanup()
   })
 
   it('--quiet prints nothing on stdout, for read and write commands alike', async () => {
