@@ -86,6 +86,41 @@ describe('local gc and running commands', () => {
   })
 })
 
+describe('local gc and a stopped operation', () => {
+  it('gc keeps what a stopped merge or cherry-pick needs after the branch it came from is gone', async () => {
+    const remote = path.join(sandbox().base, 'origin')
+    const a = sandbox()
+    await okA(a, ['init', '-q'])
+    await commitFiles(a, {'f.txt': 'base\n'}, 'base')
+    await okA(a, ['remote', 'add', 'origin', remote])
+    await okA(a, ['push', '-q', '-u', 'origin', 'main'])
+    const b = sandbox()
+    await okA(b, ['clone', '-q', remote, b.dir], {cwd: b.base})
+    await okA(b, ['switch', '-q', '-c', 'feat'])
+    const feat = await commitFiles(b, {'f.txt': 'theirs\n', 'g.txt': 'only theirs\n'}, 'feat')
+    await okA(b, ['push', '-q', 'origin', 'feat'])
+    await okA(a, ['fetch', '-q'])
+    await commitFiles(a, {'f.txt': 'ours\n'}, 'ours')
+    // cherry-pick first: the merge commit it makes would keep feat reachable through the reflog.
+    for (const op of [['cherry-pick', feat], ['merge', 'origin/feat']]) {
+      assert.equal((await a.runAsync(op)).code, 3, `${op[0]} stops on the conflict`)
+      // The fetched branch goes (deleted there, pruned here); the stopped operation alone refers to its commit.
+      await okA(b, ['push', '-q', 'origin', '--delete', 'feat'])
+      await okA(a, ['fetch', '-q', '--prune'])
+      await okA(a, ['gc', '-q'])
+      assert.equal((await jA(a, ['fsck'])).ok, true)
+      await okA(a, ['checkout', '--theirs', 'f.txt'])
+      assert.equal(fs.readFileSync(path.join(a.dir, 'f.txt'), 'utf8'), 'theirs\n')
+      await okA(a, ['add', 'f.txt'])
+      await okA(a, [op[0]!, '--continue'])
+      assert.equal((await jA(a, ['fsck'])).ok, true, `fsck after ${op[0]} --continue`)
+      await okA(a, ['reset', '-q', '--hard', 'HEAD~1'])
+      await okA(b, ['push', '-q', 'origin', 'feat'])
+      await okA(a, ['fetch', '-q'])
+    }
+  })
+})
+
 describe('gc --remote and fsck --remote (directory remote)', () => {
   it('keeps young unreferenced packs (a push in flight), collects old ones, and a client with stale indexes re-sends', async () => {
     const a = sandbox()

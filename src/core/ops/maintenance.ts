@@ -12,6 +12,7 @@ import type {Repo} from '../repo.js'
 import {createHasher} from '../hash.js'
 import {listRemotes} from '../remote/remotes.js'
 import {checkNoLeases} from './lease.js'
+import {operationObjects, readOperation, type OperationState} from './operation-state.js'
 import {sweepStaleStages} from '../worktree/staged-files.js'
 
 export interface FsckProblem {
@@ -91,6 +92,21 @@ export function reach(repo: Repo, from?: Oid[]): Reach {
     } else for (const c of (node as {children: Array<{id: Oid}>}).children) markTree(c.id)
   }
   const stack = from ? [...from] : roots(repo)
+  if (!from) {
+    // A stopped merge, cherry-pick, revert or rebase: what it started from, applies and left in conflict.
+    let op: OperationState | undefined
+    try {
+      op = readOperation(repo)
+    } catch (err) {
+      r.missing.push({kind: 'corrupt', message: `the stopped operation's state: ${(err as Error).message}`})
+    }
+    if (op) {
+      const needs = operationObjects(op)
+      stack.push(...needs.commits)
+      for (const t of needs.trees) markTree(t)
+      for (const b of needs.blobs) markBlob(b)
+    }
+  }
   while (stack.length) {
     const id = stack.pop()!
     if (r.commits.has(id)) continue

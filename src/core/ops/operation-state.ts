@@ -134,6 +134,17 @@ export function readOperation(repo: Repo): OperationState | undefined {
   return raw === undefined ? undefined : decodeOperation(raw)
 }
 
+/**
+ * What a stopped operation still needs from the store, so gc keeps it and fsck checks it: its
+ * commits (a fetched branch being merged may be referenced by nothing else once its ref is gone)
+ * and the conflict stages' files, which `checkout --theirs` and --continue read.
+ */
+export function operationObjects(state: OperationState): {commits: Oid[]; trees: Oid[]; blobs: Oid[]} {
+  const commits = [state.origHead, state.theirs, ...state.todo, ...(state.onto ? [state.onto] : [])]
+  const blobs = state.conflicts.flatMap((c) => [c.base, c.ours, c.theirs]).flatMap((side) => (side ? [side.id] : []))
+  return {commits, trees: state.resultTree ? [state.resultTree] : [], blobs}
+}
+
 /** Call inside a transaction. */
 export function writeOperation(repo: Repo, state: OperationState): void {
   repo.store.setState(KEY, encodeOperation(state))
