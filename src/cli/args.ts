@@ -1,5 +1,20 @@
 /** Argument helpers shared by commands. */
 
+/**
+ * Git's `-<n>` (`bl log -3`): oclif passes a dash and digits through as an argument, not as an
+ * unknown flag. Returns the last such count before `--` (or undefined) and the argv without them.
+ */
+export function takeDashCount(argv: string[]): {count: number | undefined; argv: string[]} {
+  let count: number | undefined
+  const end = argv.indexOf('--')
+  const rest = argv.filter((a, i) => {
+    if ((end >= 0 && i > end) || !/^-\d+$/.test(a)) return true
+    count = Number(a.slice(1))
+    return false
+  })
+  return {count, argv: rest}
+}
+
 /** Positional args before and after `--`, skipping flags (and the values of `valued` flags). */
 export function splitDashDash(argv: string[], valued: string[] = []): {before: string[]; after: string[]} {
   const before: string[] = []
@@ -22,4 +37,10 @@ export function splitDashDash(argv: string[], valued: string[] = []): {before: s
     before.push(a)
   }
   return {before, after}
+}
+
+/** `-<digits>` before `--`: the arguments oclif lets through although they are no flag of ours. */
+export function dashNumbers(argv: string[]): string[] {
+  const end = argv.indexOf('--')
+  return (end < 0 ? argv : argv.slice(0, end)).filter((a) => /^-\d+$/.test(a))
 }

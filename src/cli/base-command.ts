@@ -15,6 +15,7 @@ import {translateSqliteError} from '../core/store/sqlite-object-store.js'
 import {renderProgress} from '../ui/progress/render-progress.js'
 import type {ProgressReporter} from '../ui/progress/progress-tracker.js'
 import {progressOptions} from './progress.js'
+import {dashNumbers} from './args.js'
 
 // oclif's parser output constraints (not exported by @oclif/core's public interfaces).
 type FlagOutput = {[name: string]: any} // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -37,8 +38,17 @@ export abstract class BlCommand extends Command {
     await super.init()
   }
 
-  /** Remembers --quiet, so `out()` is silent for every command without each one checking. */
+  /** Commands that take Git's `-<n>` (`bl log -3`); elsewhere it is an unknown option. */
+  static dashCount = false
+
+  /**
+   * Remembers --quiet, so `out()` is silent for every command without each one checking. Refuses
+   * `-<digits>`, which oclif passes through as an argument of commands that take any number of
+   * them: `bl status -1` would otherwise be a path and `bl diff -5` silently ignored.
+   */
   protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(options?: Input<F, B, A>, argv?: string[]): Promise<ParserOutput<F, B, A>> {
+    const bad = (this.constructor as typeof BlCommand).dashCount ? [] : dashNumbers(argv ?? this.argv)
+    if (bad.length) throw new BlError('INVALID_ARGUMENT', `unknown option ${bad[0]}`, {hint: 'See `bl help <command>` for usage (only `bl log` takes -<n>, for at most n commits); a path that starts with "-" goes after `--`.'})
     const res = await super.parse(options, argv)
     this.quietMode = Boolean((res.flags as {quiet?: boolean}).quiet)
     return res

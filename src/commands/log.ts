@@ -1,6 +1,6 @@
 import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
-import {splitDashDash} from '../cli/args.js'
+import {splitDashDash, takeDashCount} from '../cli/args.js'
 import {codeLine, formatDate, indent} from '../cli/format.js'
 import {renderGraph} from '../ui/graph.js'
 import {signatureLines} from '../cli/signature-format.js'
@@ -26,6 +26,7 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
     '<%= config.bin %> log --git HEAD --oneline',
   ]
   static override strict = false
+  static override dashCount = true
   static override args = {revs: Args.string({description: 'Revisions to start from (default HEAD), ^rev, a..b or a...b; then -- and paths.'})}
   static override flags = {
     oneline: Flags.boolean({description: 'One line per commit: short id and subject.'}),
@@ -37,9 +38,10 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
 
   async run(): Promise<LogEntry[] | SignedLogEntry[]> {
     const {flags} = await this.parse(Log)
-    const {before, after} = splitDashDash(this.argv, ['-n', '--max-count', '--git'])
+    const dash = takeDashCount(this.argv)
+    const {before, after} = splitDashDash(dash.argv, ['-n', '--max-count', '--git'])
     const gitCommit = flags.git === undefined ? undefined : await resolveCodeCommit(this.repo(), flags.git)
-    const opts = {revs: before, maxCount: flags['max-count'], paths: after, gitCommit}
+    const opts = {revs: before, maxCount: flags['max-count'] ?? dash.count, paths: after, gitCommit}
     const drawn = flags.graph ? logGraph(this.repo(), opts) : {entries: log(this.repo(), opts), edges: []}
     const entries: Array<LogEntry & {signature?: SignedLogEntry['signature']}> = flags['show-signature'] ? await withSignatures(this.repo(), drawn.entries) : drawn.entries
     if (this.jsonEnabled()) return entries

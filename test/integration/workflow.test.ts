@@ -494,6 +494,23 @@ describe('bl workflow', {concurrency: 3}, () => {
     s.cleanup()
   })
 
+  it('log -<n> shows at most n commits (Git); elsewhere -<n> is an unknown option, not a path or ignored', async () => {
+    const s = await repoWithA({'a.txt': '1\n'})
+    for (const v of ['2', '3']) {
+      s.write('a.txt', `${v}\n`)
+      await okA(s, ['commit', '-q', '-a', '-m', `c${v}`])
+    }
+    assert.deepEqual((await jA(s, ['log', '-2'])).map((e: any) => e.message.trim()), ['c3', 'c2'])
+    assert.equal(lines((await okA(s, ['log', '--oneline', '-1', '--', 'a.txt'])).stdout).length, 1)
+    for (const args of [['status', '-1'], ['diff', '-5', 'HEAD~1', 'HEAD'], ['add', '-3']]) {
+      const r = await s.runAsync(withJson(args))
+      assert.equal(r.code, 2, `bl ${args.join(' ')}: ${r.stdout}${r.stderr}`)
+      assert.equal(r.json().error.code, 'INVALID_ARGUMENT')
+      assert.match(r.json().error.message, /unknown option -\d/)
+    }
+    s.cleanup()
+  })
+
   it('diff A...B shows what B changed since it forked from A (from their merge base), as in Git', async () => {
     const s = await repoWithA({'a.txt': '1\n'})
     await okA(s, ['branch', 'f'])
