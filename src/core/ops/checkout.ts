@@ -167,6 +167,8 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   assertSafeTree(repo.store, force ? null : fromTree, toTree, treeLimits(repo))
   // An index known to equal the old tree will equal the new one (status then skips a full diff).
   const indexWasFrom = fromTree !== null && repo.store.indexTree() === fromTree
+  // A forced move makes the index the new tree, unless another process staged something meanwhile.
+  const indexBefore = force && !indexWasFrom ? repo.store.indexSnapshot() : undefined
   const plan = planMove(repo, fromTree, toTree, force, opts.staged, opts.refusalHint, new Set(opts.mustBeClean ?? []))
   const {writes, indexUpdates} = plan
   await ensureContent(repo, writes.filter((w) => w.target.kind === 'file').map((w) => w.target.id), {progress})
@@ -196,10 +198,13 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   dateEntries(repo, writtenEntries)
   repo.store.transaction(
     () => {
+      // Still so now? A `bl add` that ran while the files were written changed the index (and
+      // dropped its known tree): the updates below keep its entries, but the index then is no tree.
+      const stillKnown = indexBefore ? repo.store.indexUnchangedSince(indexBefore) : repo.store.indexTree() === fromTree
       for (const p of plan.indexDeletes) repo.store.deleteIndexEntry(p)
       for (const e of indexUpdates) repo.store.putIndexEntry(e)
       for (const e of writtenEntries) repo.store.putIndexEntry(e)
-      if ((force || indexWasFrom) && toTree) repo.store.setIndexTree(toTree)
+      if ((force || indexWasFrom) && stillKnown && toTree) repo.store.setIndexTree(toTree)
       opts.publish?.()
     },
     {durable: true},

@@ -849,8 +849,7 @@ export class SqliteObjectStore implements ObjectStore {
    */
   restoreIndex(before: IndexSnapshot, after: IndexSnapshot): boolean {
     return this.transaction(() => {
-      const now = (this.stmts.indexGet.get() as Buffer | undefined) ?? null
-      if (!(now === after.blob || (now && after.blob && now.equals(after.blob)))) return false
+      if (!this.indexUnchangedSince(after)) return false
       if (before.blob) this.stmts.indexSet.run(before.blob)
       else this.stmts.indexDelete.run()
       if (before.tree) this.stmts.setState.run(INDEX_TREE_KEY, before.tree)
@@ -858,6 +857,12 @@ export class SqliteObjectStore implements ObjectStore {
       this.indexCache = undefined
       return true
     }, {durable: true})
+  }
+
+  /** Is the stored index (not this transaction's changes) byte for byte the one of `snap`? */
+  indexUnchangedSince(snap: IndexSnapshot): boolean {
+    const now = (this.stmts.indexGet.get() as Buffer | undefined) ?? null
+    return now === snap.blob || (now !== null && snap.blob !== null && now.equals(snap.blob))
   }
 
   /** Records that the index holds exactly tree `id` (status then skips the HEAD-vs-index diff). */
