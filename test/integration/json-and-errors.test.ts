@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import Database from 'better-sqlite3'
 import {isRoot, lines, repoWith, Sandbox, withJson, type RunOptions} from './helpers.ts'
 
 const HEX64 = /^[0-9a-f]{64}$/
@@ -412,6 +413,34 @@ describe('corrupted database', () => {
       for (const cmd of [['status'], ['log'], ['add', '-A'], ['commit', '-m', 'x']]) {
         const e = expectError(t, cmd, 6, 'CORRUPT_DATABASE')
         assert.match(e.message, /bl\.db/)
+      }
+    } finally {
+      t.cleanup()
+    }
+  })
+
+  it('a corrupt index fails status with exit 6, and the hinted `bl reset` rebuilds it from HEAD (also --hard)', () => {
+    const t = repoWith({'a.txt': 'a\n', 'd/b.txt': 'b\n'})
+    const damage = (): void => {
+      const db = new Database(path.join(t.dir, '.bl', 'bl.db'))
+      const blob = Buffer.from((db.prepare('SELECT data FROM worktree_index').get() as {data: Buffer}).data)
+      blob[3] = 0x7f
+      db.prepare('UPDATE worktree_index SET data = ?').run(blob)
+      db.close()
+    }
+    try {
+      for (const reset of [['reset'], ['reset', '--hard']]) {
+        damage()
+        const e = expectError(t, ['status'], 6, 'CORRUPT_DATABASE')
+        assert.match(e.message, /index is corrupted/)
+        assert.match(e.hint, /bl reset/)
+        t.write('a.txt', 'edited\n')
+        t.ok(reset)
+        assert.equal(t.read('a.txt').toString(), reset.length > 1 ? 'a\n' : 'edited\n', 'only --hard touches the work tree')
+        const st = t.j(['status'])
+        assert.deepEqual(st.staged, [])
+        assert.deepEqual(st.unstaged.map((c: any) => c.path), reset.length > 1 ? [] : ['a.txt'])
+        t.ok(['checkout', '-q', '--', 'a.txt'])
       }
     } finally {
       t.cleanup()

@@ -115,6 +115,7 @@ export async function reset(repo: Repo, opts: ResetOptions): Promise<ResetResult
       hint: `Finish it with \`bl ${op.kind} --continue\`, or drop it with \`bl ${op.kind} --abort\` (or \`bl reset --mixed\`).`,
       data: {operation: op.kind},
     })
+  if (mode !== 'soft') dropCorruptIndex(repo)
   if (mode === 'hard') await moveWorktree(repo, commitTree(repo, head.oid), targetTree, true)
   repo.store.transaction(
     () => {
@@ -125,6 +126,19 @@ export async function reset(repo: Repo, opts: ResetOptions): Promise<ResetResult
     {durable: true},
   )
   return {head: target ?? head.oid, ...base}
+}
+
+/**
+ * A whole mixed or hard reset rebuilds an index that no longer decodes from the tree (Git's
+ * `rm .git/index; git reset`): its entries are lost either way, and nothing else can repair it.
+ */
+function dropCorruptIndex(repo: Repo): void {
+  try {
+    loadIndex(repo)
+  } catch (err) {
+    if (!(err instanceof BlError && err.code === 'CORRUPT_DATABASE' && err.data.index === true)) throw err
+    repo.store.transaction(() => repo.store.discardIndex(), {durable: true})
+  }
 }
 
 /**

@@ -26,7 +26,7 @@ const FIXED = 2 + 1 + 1 + 8 + 32 + 8 * 4
 const MAX_STRING_LENGTH = constants.MAX_STRING_LENGTH
 
 function bad(detail: string): BlError {
-  return new BlError('CORRUPT_DATABASE', `the index is corrupted: ${detail}`, {hint: 'Run `bl reset` or `bl checkout -f HEAD` to rebuild it (local staged changes are lost).'})
+  return new BlError('CORRUPT_DATABASE', `the index is corrupted: ${detail}`, {hint: 'Run `bl reset` to rebuild it from HEAD (what was staged is lost; the work tree is not touched).', data: {index: true}})
 }
 
 export function encodeIndex(entries: IndexEntry[]): Buffer {

@@ -859,6 +859,15 @@ export class SqliteObjectStore implements ObjectStore {
     }, {durable: true})
   }
 
+  /** Drops the stored index (a corrupt one, before `bl reset` rebuilds it from a tree). Call inside a transaction. */
+  discardIndex(): void {
+    this.stmts.indexDelete.run()
+    this.stmts.deleteState.run(INDEX_TREE_KEY)
+    this.indexInTx = undefined
+    this.indexCache = undefined
+    this.indexTouched = false
+  }
+
   /** Is the stored index (not this transaction's changes) byte for byte the one of `snap`? */
   indexUnchangedSince(snap: IndexSnapshot): boolean {
     const now = (this.stmts.indexGet.get() as Buffer | undefined) ?? null
