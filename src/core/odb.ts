@@ -16,10 +16,11 @@ function missing(kind: string, id: Oid): BlError {
 export function loadRaw(store: ObjectStore, id: Oid, kind: ObjectKind): Buffer {
   const obj = store.getObject(id)
   if (!obj) throw missing(kind, id)
-  if (obj.kind !== kind) throw new BlError('CORRUPT_OBJECT', `object ${id} is a ${obj.kind}, expected a ${kind}`, {hint: 'Run `bl fsck`.', data: {id}})
+  // `damaged`: the stored copy is not what was stored (unlike an object that is intact but invalid).
+  if (obj.kind !== kind) throw new BlError('CORRUPT_OBJECT', `object ${id} is a ${obj.kind}, expected a ${kind}`, {hint: 'Run `bl fsck`.', data: {id, damaged: true}})
   // Blob records are keyed by the file's hash, verified when the file is read; the rest by their own bytes.
   if (kind !== 'blob' && hashHex(obj.data) !== id)
-    throw new BlError('CORRUPT_OBJECT', `${kind} ${id} does not match its id (corrupted)`, {hint: 'Run `bl fsck`.', data: {id}})
+    throw new BlError('CORRUPT_OBJECT', `${kind} ${id} does not match its id (corrupted)`, {hint: 'Run `bl fsck`.', data: {id, damaged: true}})
   return obj.data
 }
 

@@ -171,11 +171,12 @@ describe('hostile trees', () => {
     })
   })
 
-  it('a tree whose bytes do not match its id is refused before anything is written', () => {
-    const r = s.bl(['checkout', corruptTreeCommit])
+  it('a tree whose bytes do not match its id is refused before anything is written, as damage to repair (fsck), not an unsafe path', () => {
+    const r = s.bl(['checkout', corruptTreeCommit, '--json'])
     assert.equal(r.code, 6, r.stderr)
-    assert.match(r.stderr, /\[bad-object\]/)
-    assert.match(r.stderr, /does not match its id/)
+    assert.equal(r.json().error.code, 'CORRUPT_OBJECT')
+    assert.match(r.json().error.message, /does not match its id/)
+    assert.match(r.json().error.hint, /bl fsck/)
     assert.deepEqual(listing(), ['keep.txt'])
   })
 

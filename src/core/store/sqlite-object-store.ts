@@ -472,7 +472,7 @@ export class SqliteObjectStore implements ObjectStore {
     const row = this.stmts.getObject.get(hexBuf(id)) as {kind: number; data: Buffer} | undefined
     if (!row) return undefined
     const kind = KIND_BY_CODE[row.kind]
-    if (!kind) throw new BlError('CORRUPT_OBJECT', `object ${id} has unknown kind ${row.kind}`, {hint: 'Run `bl fsck`.'})
+    if (!kind) throw new BlError('CORRUPT_OBJECT', `object ${id} has unknown kind ${row.kind}`, {hint: 'Run `bl fsck`.', data: {id, damaged: true}})
     return {kind, data: row.data}
   }
 

@@ -56,12 +56,16 @@ export function unsafePath(path: string, problem: PathProblem): BlError {
   })
 }
 
-/** The entries of a directory, with a decoding or hash failure reported as this path's `bad-object`. */
+/**
+ * The entries of a directory, with a tree that does not decode reported as this path's
+ * `bad-object`. A damaged stored copy (wrong kind, bytes that no longer hash to the id) is
+ * CORRUPT_OBJECT as everywhere else: the repository, not the commit, needs repair.
+ */
 function listing(store: ObjectStore, id: Oid, path: string): TreeEntry[] {
   try {
     return loadTree(store, id)
   } catch (err) {
-    if (err instanceof BlError && err.code === 'CORRUPT_OBJECT') throw unsafePath(path || '.', {rule: 'bad-object', reason: err.message})
+    if (err instanceof BlError && err.code === 'CORRUPT_OBJECT' && err.data.damaged !== true) throw unsafePath(path || '.', {rule: 'bad-object', reason: err.message})
     throw err
   }
 }
