@@ -11,6 +11,6 @@ export default class RemoteSetUrl extends BlCommand {
 
   async run(): Promise<RemoteView> {
     const {args, flags} = await this.parse(RemoteSetUrl)
-    return remoteSetUrl(this.repo(), args.name, args.url, remoteOptionsFrom(flags))
+    return remoteSetUrl(this.repo(), args.name, args.url, {...remoteOptionsFrom(flags), onWarning: (m) => this.warnLine(m)})
   }
 }

@@ -83,7 +83,9 @@ export async function ensureChunks(repo: Repo, ids: Oid[], opts: {progress?: Tra
   }
   if (unknown.length > 0) {
     throw new BlError('MISSING_OBJECT', `${unknown.length} chunk(s) of file content are neither in the local store nor on any remote (first: ${unknown[0]})`, {
-      hint: remotes.length ? 'The remotes were checked; the content was never pushed from the machine that made it.' : 'Add the remote this repository was cloned from (`bl remote add`), then retry.',
+      hint: remotes.length
+        ? `No remote (${remotes.join(', ')}) holds it: if a remote's URL was changed (\`bl remote set-url\`), point it back at the repository that has the content; otherwise it was never pushed from the machine that made it.`
+        : 'Add the remote this repository was cloned from (`bl remote add`), then retry.',
       data: {chunks: unknown.slice(0, 20)},
     })
   }

@@ -85,8 +85,7 @@ export function remoteRemove(repo: Repo, name: string, opts: {force?: boolean} =
   if (!opts.force && thin) {
     // A lazy clone or `gc --evict` left content on this remote alone: without it, reading that
     // content would fail as if the repository were damaged.
-    const others = listRemotes(repo).map((r) => r.name).filter((n) => n !== name)
-    const onlyThere = [...reach(repo).chunks].filter((c) => !repo.store.hasChunk(c as Oid) && (!others.length || !repo.store.remotesWithChunk(others, c as Oid).length)).length
+    const onlyThere = chunksOnlyOn(repo, name)
     if (onlyThere)
       throw new BlError('LOCAL_CHANGES', `${name} holds ${onlyThere} chunk${onlyThere === 1 ? '' : 's'} of this repository's content that is not stored here (a lazy clone or gc --evict)`, {
         hint: `Bring the content back first (\`bl checkout -- .\` for the current tree), or add another remote that holds it; --force removes ${name} anyway.`,
@@ -115,11 +114,24 @@ export function remoteRemove(repo: Repo, name: string, opts: {force?: boolean} =
   return {removed: name, refs: refs.length}
 }
 
-export function remoteSetUrl(repo: Repo, name: string, url: string, opts: RemoteOptions = {}): RemoteView {
+/** How many chunks of this repository's content are stored neither here nor on a remote other than `name`. */
+function chunksOnlyOn(repo: Repo, name: string): number {
+  const others = listRemotes(repo).map((r) => r.name).filter((n) => n !== name)
+  return [...reach(repo).chunks].filter((c) => !repo.store.hasChunk(c as Oid) && (!others.length || !repo.store.remotesWithChunk(others, c as Oid).length)).length
+}
+
+export function remoteSetUrl(repo: Repo, name: string, url: string, opts: RemoteOptions & {onWarning?(message: string): void} = {}): RemoteView {
   const cur = readRemote(repo, name)
   checkUrl(repo, url)
   checkEndpoint(opts.endpoint)
-  const next: RemoteSettings = {...cur, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), url: absoluteUrl(url, repo.ctx.cwd), conditional: undefined}
+  const {onWarning, ...settings} = opts
+  const next: RemoteSettings = {...cur, ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)), url: absoluteUrl(url, repo.ctx.cwd), conditional: undefined}
+  // Moving a remote that alone holds evicted content is fine when the new URL is the same
+  // repository (it moved); if it is another one, that content can no longer be read. Say so.
+  if (next.url !== cur.url && repo.store.getConfig(`remote.${name}.promisor`) === 'true') {
+    const onlyThere = chunksOnlyOn(repo, name)
+    if (onlyThere) onWarning?.(`${name} held ${onlyThere} chunk${onlyThere === 1 ? '' : 's'} of content not stored here (lazy clone or gc --evict): the new URL must be the same repository, or that content cannot be read (\`bl remote set-url ${name} ${redactUrl(cur.url)}\` puts the old one back)`)
+  }
   repo.store.transaction(() => {
     writeRemote(repo, next)
     // Another place may hold other packs: what we knew about the old one no longer applies.
