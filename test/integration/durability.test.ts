@@ -5,6 +5,7 @@
  */
 import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
@@ -136,6 +137,30 @@ describe('crash safety: SIGKILL during add -A + commit of ~30 MB', () => {
     for (const i of [0, FILES - 1]) {
       const out = s.ok(['show', `HEAD:${fileName(i)}`]).stdoutBuf
       assert.ok(out.equals(content(last.gen, i)))
+    }
+  })
+})
+
+describe('leftovers of a killed checkout', () => {
+  it('temporary files a killed writer left in directories the next command does not write to are removed by checkout and gc', () => {
+    const s = repoWith({'data/a.bin': 'a\n', 'other/b.txt': 'b\n'})
+    try {
+      // The state a writer killed between writing a temporary file and renaming it leaves: its
+      // record in .bl naming the directories, and a .bl-tmp-<pid>-<n> file in one of them.
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid!
+      const leftover = s.p(`data/.bl-tmp-${dead}-3`)
+      const record = path.join(s.dir, '.bl', `writing-${dead}`)
+      for (const cmd of [['checkout', '-q', '-b', 'elsewhere'], ['gc', '-q']]) {
+        fs.writeFileSync(leftover, 'half a file')
+        fs.writeFileSync(record, [s.p('data'), s.p('other')].join('\n'))
+        assert.deepEqual(s.j(['status']).untracked, [], 'never listed')
+        s.ok(cmd)
+        assert.equal(fs.existsSync(leftover), false, `${cmd[0]} removed the leftover`)
+        assert.equal(fs.existsSync(record), false, `${cmd[0]} removed the record`)
+      }
+      assert.equal(s.read('data/a.bin').toString(), 'a\n')
+    } finally {
+      s.cleanup()
     }
   })
 })

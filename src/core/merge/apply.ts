@@ -4,6 +4,7 @@
  * and undo all of that exactly on --abort.
  */
 import fs from 'node:fs'
+import path from 'node:path'
 import {diffMaps, sameEntry} from '../diff/diff.js'
 import {BlError} from '../errors.js'
 import type {Oid} from '../hash.js'
@@ -22,6 +23,7 @@ import {clockDevice, dateEntries, loadIndex, makeEntry, statClean, worktreeId} f
 import {DirCache, removeEntry, writeEntry} from '../worktree/materialize.js'
 import {absPath, quotePath, safeLstat} from '../worktree/paths.js'
 import {outsideSparse, readSparse} from '../worktree/sparse.js'
+import {recordTempDirs, sweepKilledWriters} from '../worktree/temp-files.js'
 import {ensureContent} from '../ops/content.js'
 import {guardWrittenCommit} from '../protect/enforce.js'
 import {guardCommitPins} from '../schema/pins.js'
@@ -130,14 +132,20 @@ export async function restorePaths(repo: Repo, tree: Oid | null, paths: Iterable
     if (index.has(p)) deletes.push(p)
   }
   const writeSet = new Set(toWrite)
-  for (const p of sorted) {
-    const e = target.get(p)
-    if (!e) continue
-    // A kept file keeps its entry as it is, date included: its stat matched, but it was not
-    // hashed here, so an entry that was racy must stay racy.
-    if (kept.has(p)) updates.push(index.get(p)!)
-    else if (writeSet.has(p)) written.push(makeEntry(p, writeEntry(repo, p, e, known), {id: e.id, size: e.size}, now))
-    else updates.push(notCheckedOut(p, e))
+  sweepKilledWriters(repo.blDir)
+  const unrecord = recordTempDirs(repo.blDir, toWrite.map((p) => path.dirname(absPath(repo, p))))
+  try {
+    for (const p of sorted) {
+      const e = target.get(p)
+      if (!e) continue
+      // A kept file keeps its entry as it is, date included: its stat matched, but it was not
+      // hashed here, so an entry that was racy must stay racy.
+      if (kept.has(p)) updates.push(index.get(p)!)
+      else if (writeSet.has(p)) written.push(makeEntry(p, writeEntry(repo, p, e, known), {id: e.id, size: e.size}, now))
+      else updates.push(notCheckedOut(p, e))
+    }
+  } finally {
+    unrecord()
   }
   dateEntries(repo, written)
   updates.push(...written)

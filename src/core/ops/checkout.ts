@@ -16,7 +16,7 @@ import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import type {FlatEntry} from '../tree-build.js'
 import {dateEntries, fileClock, isExec, loadIndex, makeEntry, statKind, worktreeId} from '../worktree/index-state.js'
-import {isTempName, sweepStaleTemps} from '../worktree/temp-files.js'
+import {isTempName, recordTempDirs, sweepKilledWriters, sweepStaleTemps} from '../worktree/temp-files.js'
 import {DirCache, removeEntry, writeEntry} from '../worktree/materialize.js'
 import {sweepStaleStages, type StagedFiles} from '../worktree/staged-files.js'
 import {absPath, quotePath, safeLstat, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
@@ -177,11 +177,14 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   for (const p of plan.removeFromWorktree) removeEntry(repo, p)
   let written = 0
   const dirs = new DirCache()
-  for (const dir of new Set(writes.map((w) => path.dirname(absPath(repo, w.p))))) sweepStaleTemps(dir)
+  const writeDirs = new Set(writes.map((w) => path.dirname(absPath(repo, w.p))))
+  for (const dir of writeDirs) sweepStaleTemps(dir)
   sweepStaleStages(repo.blDir)
+  sweepKilledWriters(repo.blDir)
   const breathe = breather()
   const reads = repo.store.readSession()
   const writtenEntries: IndexEntry[] = []
+  const unrecord = recordTempDirs(repo.blDir, writeDirs)
   try {
     for (const {p, target} of writes) {
       reads.keep()
@@ -193,6 +196,7 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
     }
   } finally {
     reads.end()
+    unrecord()
   }
   // Only the files written here are dated by the index write (found ones keep their earlier date).
   dateEntries(repo, writtenEntries)
@@ -383,6 +387,8 @@ export async function materializeAbsent(repo: Repo, specs: string[], progress?: 
   const updates: IndexEntry[] = []
   const breathe = breather()
   const reads = repo.store.readSession()
+  sweepKilledWriters(repo.blDir)
+  const unrecord = recordTempDirs(repo.blDir, absent.map((e) => path.dirname(absPath(repo, e.path))))
   try {
     for (const e of absent) {
       reads.keep()
@@ -393,6 +399,7 @@ export async function materializeAbsent(repo: Repo, specs: string[], progress?: 
     }
   } finally {
     reads.end()
+    unrecord()
   }
   dateEntries(repo, updates)
   repo.store.transaction(() => {

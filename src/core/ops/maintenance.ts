@@ -14,6 +14,7 @@ import {listRemotes} from '../remote/remotes.js'
 import {checkNoLeases} from './lease.js'
 import {operationObjects, readOperation, type OperationState} from './operation-state.js'
 import {sweepStaleStages} from '../worktree/staged-files.js'
+import {sweepKilledWriters} from '../worktree/temp-files.js'
 
 export interface FsckProblem {
   kind: 'corrupt' | 'missing' | 'database' | 'dangling-ref'
@@ -209,5 +210,6 @@ export function gc(repo: Repo, opts: {dryRun?: boolean} = {}): GcResult {
   st.compact()
   // What a killed clone staged is garbage too.
   sweepStaleStages(repo.blDir)
+  sweepKilledWriters(repo.blDir)
   return {...res, sizeAfter: st.stats().fileBytes}
 }

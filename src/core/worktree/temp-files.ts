@@ -1,8 +1,10 @@
 /**
  * The temporary files of work-tree writes: materialize.ts writes each file as
  * `.bl-tmp-<pid>-<n>` beside its destination and renames it into place. A bl killed in between
- * leaves one behind. bl never reports or adds such a name (scan.ts), and the next checkout that
- * writes into the same directory removes those whose process is gone.
+ * leaves one behind. bl never reports or adds such a name (scan.ts). The next checkout that
+ * writes into the same directory removes those whose process is gone, and a writer records the
+ * directories it is about to use in `.bl/writing-<pid>`, so the next checkout, restore or gc finds
+ * a killed writer's leftovers in directories it does not touch itself.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -25,5 +27,34 @@ export function sweepStaleTemps(dir: string): void {
   for (const name of names) {
     const m = TEMP_NAME.exec(name)
     if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, name), {force: true})
+  }
+}
+
+const RECORD = /^writing-(\d+)$/
+
+/**
+ * Writes `.bl/writing-<pid>` naming the directories (absolute) that temporary files are about to
+ * go into; returns the function that removes it once the writes are done.
+ */
+export function recordTempDirs(blDir: string, dirs: Iterable<string>): () => void {
+  const file = path.join(blDir, `writing-${process.pid}`)
+  fs.writeFileSync(file, [...new Set(dirs)].join('\n'))
+  return () => fs.rmSync(file, {force: true})
+}
+
+/** Removes what killed writers left (their records' directories' temporary files, then the records). */
+export function sweepKilledWriters(blDir: string): void {
+  let names: string[]
+  try {
+    names = fs.readdirSync(blDir)
+  } catch {
+    return
+  }
+  for (const name of names) {
+    const m = RECORD.exec(name)
+    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue
+    const file = path.join(blDir, name)
+    for (const dir of fs.readFileSync(file, 'utf8').split('\n')) if (path.isAbsolute(dir)) sweepStaleTemps(dir)
+    fs.rmSync(file, {force: true})
   }
 }
