@@ -5,9 +5,9 @@ import {quotePath} from '../core/worktree/paths.js'
 
 export default class LsTree extends BlCommand {
   static override summary = 'List the contents of a tree.'
-  static override examples = ['<%= config.bin %> ls-tree HEAD', '<%= config.bin %> ls-tree -r -l main images/', '<%= config.bin %> ls-tree -r HEAD --json']
+  static override examples = ['<%= config.bin %> ls-tree HEAD', '<%= config.bin %> ls-tree main:images', '<%= config.bin %> ls-tree -r -l main images/', '<%= config.bin %> ls-tree -r HEAD --json']
   static override strict = false
-  static override args = {rev: Args.string({description: 'Revision.', required: true}), paths: Args.string({description: 'Paths inside the tree.'})}
+  static override args = {rev: Args.string({description: 'Revision, or <rev>:<dir> for one directory of it (Git\'s tree-ish).', required: true}), paths: Args.string({description: 'Paths inside the tree.'})}
   static override flags = {
     recursive: Flags.boolean({char: 'r', description: 'Recurse into subdirectories.'}),
     long: Flags.boolean({char: 'l', description: 'Show sizes.'}),

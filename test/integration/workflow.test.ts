@@ -491,6 +491,13 @@ describe('bl workflow', {concurrency: 3}, () => {
     // Without ./ a tree path is from the root, wherever the command runs.
     assert.equal((await okA(s, ['show', 'HEAD:d/e/a.txt'], {cwd: sub})).stdout, 'a\n')
     assert.equal((await s.runAsync(['show', 'HEAD:e/a.txt'], {cwd: sub})).code, 4)
+    // Git's <rev>:<dir> tree-ish: its entries, named from that directory.
+    assert.deepEqual(await paths(['HEAD:d']), ['e'])
+    assert.deepEqual(await paths(['-r', 'HEAD:d']), ['e/a.txt'])
+    assert.deepEqual(await paths(['HEAD:./e'], sub), ['a.txt'])
+    assert.deepEqual(await paths(['HEAD:d', 'e/a.txt']), ['e/a.txt'])
+    assert.equal((await s.runAsync(withJson(['ls-tree', 'HEAD:b.txt']))).code, 2)
+    assert.equal((await s.runAsync(withJson(['ls-tree', 'HEAD:nope']))).code, 4)
     s.cleanup()
   })
 

@@ -128,14 +128,30 @@ function lsTreeOf(repo: Repo, tree: Oid, base: string, recursive: boolean, dirsT
   return out
 }
 
+/**
+ * The tree `ls-tree` lists: a commit's, or with Git's `<rev>:<dir>` one directory of it (whose
+ * entries are then named relative to it, and paths given after it are read inside it).
+ */
+function treeIsh(repo: Repo, spec: string): {tree: Oid; sub: boolean} {
+  const colon = spec.indexOf(':')
+  if (colon < 0) return {tree: loadCommit(repo.store, resolveRevision(repo, spec)).tree, sub: false}
+  const root = loadCommit(repo.store, resolveRevision(repo, spec.slice(0, colon) || 'HEAD')).tree
+  const dir = revPathOf(repo, spec.slice(colon + 1))
+  if (dir === '') return {tree: root, sub: true}
+  const e = lookupPath(repo.store, root, dir)
+  if (!e) throw new BlError('PATH_NOT_FOUND', `path '${dir}' does not exist in '${spec.slice(0, colon) || 'HEAD'}'`, {hint: `\`bl ls-tree ${spec.slice(0, colon) || 'HEAD'}\` lists what is there.`, data: {path: dir}})
+  if (e.kind !== 'dir') throw new BlError('INVALID_ARGUMENT', `${spec} is a file, not a directory`, {hint: `List it with \`bl ls-tree ${spec.slice(0, colon) || 'HEAD'} ${dir}\`, or read it with \`bl show ${spec}\`.`, data: {path: dir}})
+  return {tree: e.id, sub: true}
+}
+
 export function lsTree(repo: Repo, opts: {rev: string; paths?: string[]; recursive?: boolean; showTrees?: boolean}): LsTreeEntry[] {
-  const commit = resolveRevision(repo, opts.rev)
-  const tree = loadCommit(repo.store, commit).tree
+  const {tree, sub} = treeIsh(repo, opts.rev)
   if (!opts.paths?.length) return lsTreeOf(repo, tree, '', opts.recursive ?? false, opts.showTrees)
   const out: LsTreeEntry[] = []
   for (const raw of opts.paths) {
-    // Paths are read from the current directory, as Git's ls-tree reads them ('.' is where you are).
-    const p = toRepoPath(repo, raw)
+    // Paths are read from the current directory, as Git's ls-tree reads them ('.' is where you
+    // are); inside `<rev>:<dir>` they are read from that directory.
+    const p = sub ? raw.replace(/^\/+|\/+$/g, '') : toRepoPath(repo, raw)
     const e = lookupPath(repo.store, tree, p)
     if (!e) continue
     if (e.kind === 'dir' && (raw.endsWith('/') || opts.recursive || p === '')) out.push(...lsTreeOf(repo, e.id, p, opts.recursive ?? false, opts.showTrees))
