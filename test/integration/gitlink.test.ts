@@ -451,6 +451,9 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
       assert.equal(err.data.remoteHead, q2)
       assert.equal(err.data.problems.length, 1)
       assert.match(err.data.problems[0], /changed without a new pin/)
+      // The data here is the pinned one: the hint is to update the pin, not to check it out again.
+      assert.match(err.hint, /bl pull.*bl pin/)
+      assert.doesNotMatch(err.hint, /checkout --locked/)
       // Without --upstream only the local data counts.
       await okA(p, ['pin', '--check', '-q'], {cwd: data})
     })

@@ -236,11 +236,15 @@ export async function pinCheck(repo: Repo, opts: {file?: string; remote?: boolea
   const res: PinCheckResult = {file, lock, head, clean: st.clean && st.untracked.length === 0, remoteHead, ok: problems.length === 0, problems}
   if (!res.ok) {
     const dirty = !res.clean
+    // Only the remote moved: the work tree is the pinned data, so the pin is what is out of date.
+    const onlyRemote = !elsewhere && !dirty && head === lock.commit
     throw new BlError('PIN_MISMATCH', `${file} does not match: ${problems[0]}`, {
       hint: elsewhere
         ? `Run it in ${path.resolve(path.dirname(file), lock.path)}, or name the lock file with --lock-file.`
         : dirty
         ? 'Commit the changes and record the new version (`bl commit`, `bl push`, `bl pin`), or go back to the pinned data, dropping them (`bl checkout --locked -f`).'
+        : onlyRemote
+        ? `${lock.branch} moved on there: take its data and pin it (\`bl pull\`, then \`bl pin\`), or keep this pin and check without --upstream.`
         : 'Check out the pinned data (`bl checkout --locked`), or record this version with `bl push` and `bl pin`.',
       data: {...res},
     })
