@@ -447,6 +447,32 @@ describe('corrupted database', () => {
     }
   })
 
+  it('fsck names the ref that points at a missing commit, and reports a damaged tree once', () => {
+    const t = repoWith({'d/a.txt': 'a\n'})
+    try {
+      const db = new Database(path.join(t.dir, '.bl', 'bl.db'))
+      const tree = t.j(['log', '-n', '1'])[0].tree
+      // One damaged tree (its bytes no longer hash to its id), then main moved to a commit that is not there.
+      const row = db.prepare('SELECT data FROM objects WHERE id = ?').get(Buffer.from(tree, 'hex')) as {data: Buffer}
+      const data = Buffer.from(row.data)
+      data[data.length - 1] ^= 0xff
+      db.prepare('UPDATE objects SET data = ? WHERE id = ?').run(data, Buffer.from(tree, 'hex'))
+      const fsck = (): any => {
+        const r = t.bl(['fsck', '--json'])
+        assert.equal(r.code, 6, r.stdout)
+        return r.json().error
+      }
+      let e = fsck()
+      assert.equal(e.data.problems.filter((p: any) => p.id === tree).length, 1, JSON.stringify(e.data.problems))
+      db.prepare("UPDATE refs SET oid = ? WHERE name = 'refs/heads/main'").run(Buffer.alloc(32, 0x11))
+      db.close()
+      e = fsck()
+      assert.ok(e.data.problems.some((p: any) => /missing commit 1{64}, which refs\/heads\/main points at/.test(p.message)), JSON.stringify(e.data.problems))
+    } finally {
+      t.cleanup()
+    }
+  })
+
   it('with garbage in the data pages, fsck and reading the damaged file exit 6 (never an internal error)', () => {
     const t = corrupted({header: false})
     try {

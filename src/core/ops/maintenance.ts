@@ -165,7 +165,16 @@ export function fsck(repo: Repo, opts: {onProgress?(done: number): void} = {}): 
     }
   }
   const r = reach(repo)
-  problems.push(...r.missing)
+  // A damaged object is reported once (the scan above found it already), and a missing one names
+  // the refs that point at it, which are what `bl` reads first.
+  const reported = new Set(problems.flatMap((p) => (p.id ? [p.id] : [])))
+  const refsAt = new Map<string, string[]>()
+  for (const ref of st.listRefs('')) if (ref.oid) refsAt.set(ref.oid, [...(refsAt.get(ref.oid) ?? []), ref.name])
+  for (const m of r.missing) {
+    if (m.id && reported.has(m.id)) continue
+    const refs = m.id ? refsAt.get(m.id) : undefined
+    problems.push(refs ? {...m, message: `${m.message}, which ${refs.join(', ')} point${refs.length === 1 ? 's' : ''} at`} : m)
+  }
   // Content kept on a remote (lazy clone, gc --evict) is promised, not missing: the remote's index lists it.
   const remotes = listRemotes(repo).map((x) => x.name)
   let promised = 0
