@@ -456,6 +456,14 @@ describe('remote configuration and S3 specifics', () => {
     assert.equal(err.code, 'CHECKS_FAILED')
     assert.equal(err.data.checks.find((c: any) => c.check === 'endpoint').status, 'fail')
     assert.match(err.hint, /endpoint/)
+    // An endpoint that answers "no such bucket" is told apart from one that does not answer.
+    await okA(s, ['remote', 'add', 'nobucket', 's3://no-such-bucket-here/x', '--endpoint', targets.server.endpoint, '--path-style'])
+    const nb = await s.runAsync(withJson(['doctor', 'nobucket']), {env: {AWS_MAX_ATTEMPTS: '1'}})
+    assert.equal(nb.code, 1, nb.stdout + nb.stderr)
+    const endpoint = nb.json().error.data.checks.find((c: any) => c.check === 'endpoint')
+    assert.equal(endpoint.status, 'fail')
+    assert.match(endpoint.detail, /bucket does not exist/)
+    assert.match(endpoint.hint, /Create the bucket/)
     s.cleanup()
   })
 

@@ -65,10 +65,14 @@ export async function doctor(repo: Repo, name: string): Promise<DoctorResult> {
       )
     }
     const reach = await timed(() => t.list('BLREPO'))
+    // The server answered, but there is no such bucket: that is no network trouble.
+    const noBucket = isS3 && reach.error !== undefined && /NoSuchBucket|bucket does not exist/i.test(reach.error)
     checks.push(
-      reach.error
-        ? {check: 'endpoint', status: 'fail', detail: `${t.display} did not answer: ${reach.error}`, hint: isS3 ? 'Check --endpoint, --region and --path-style (`bl remote set-url`), the network and the bucket name.' : 'Check that the directory exists and is mounted.'}
-        : {check: 'endpoint', status: 'ok', detail: `${t.display} answered in ${reach.ms} ms`},
+      noBucket
+        ? {check: 'endpoint', status: 'fail', detail: `${t.display}: the endpoint answered that the bucket does not exist (${reach.error})`, hint: 'Create the bucket, or fix its name in the URL (`bl remote set-url`).'}
+        : reach.error
+          ? {check: 'endpoint', status: 'fail', detail: `${t.display} did not answer: ${reach.error}`, hint: isS3 ? 'Check --endpoint, --region and --path-style (`bl remote set-url`), the network and the bucket name.' : 'Check that the directory exists and is mounted.'}
+          : {check: 'endpoint', status: 'ok', detail: `${t.display} answered in ${reach.ms} ms`},
     )
     if (reach.error) return {remote: name, url: r.url, checks, ok: false}
     const info = await timed(() => readBlRepo(t))
