@@ -188,6 +188,34 @@ describe('branch protection', {concurrency: true}, () => {
     assert.ok(refused.data.violations.some((v: any) => v.check === 'require-signed'), JSON.stringify(refused.data.violations))
     assert.equal((await jA(a, ['verify'])).violations.length, 0)
   })
+  it('a fork is another repository: fetching the source\'s policy does not bind the fork, and the owner can fetch the fork', async () => {
+    const {a, url} = await ownerRepo(null)
+    const fork = dirRemote()
+    await okA(a, ['fork', url[0]!, fork])
+    const m = await cloneOf([fork])
+    assert.equal((await commit(m, 'data/m1.csv', 'unsigned on my fork')).code, 0)
+    await okA(m, ['push', '-q'])
+    // The contributor follows the source too, which brings its policy here.
+    await okA(m, ['remote', 'add', 'upstream', url[0]!])
+    await okA(m, ['fetch', '-q', 'upstream'])
+    assert.equal((await jA(m, ['protect', 'list'])).rules.length, 1, 'the source\'s policy is known here')
+    // main tracks the fork, which the policy does not govern: commits, verify and pushes there go on.
+    assert.equal((await commit(m, 'data/m2.csv', 'still unsigned')).code, 0, 'main tracks the fork')
+    assert.equal((await jA(m, ['verify'])).violations.length, 0)
+    await okA(m, ['push', '-q', 'origin', 'main'])
+    assert.equal(fs.existsSync(path.join(fork, 'meta', 'policy')), false, 'a non-owner does not spread the policy to the fork')
+    // Pushing to the source is checked by its rules.
+    assert.equal((await fails(m, ['push', 'upstream', 'main:main'], 11)).code, 'PROTECTED_BRANCH')
+    // The owner fetches the fork (its unsigned main is not the source's main), and anyone can clone it.
+    await okA(a, ['remote', 'add', 'fork', fork])
+    await okA(a, ['fetch', '-q', 'fork'])
+    const c = await cloneOf([fork])
+    assert.equal((await jA(c, ['log', '-n', '1']))[0].message.trim(), 'still unsigned')
+    // The source's own main stays protected for the owner's repository.
+    await okA(a, ['branch', 'from-fork', 'fork/main'])
+    assert.equal((await fails(a, ['push', 'origin', 'from-fork:main'], 11)).code, 'PROTECTED_BRANCH')
+  })
+
   it('merge, cherry-pick and revert sign their commits with commit.sign, so they may land on a protected branch', async () => {
     const {a} = await ownerRepo(null)
     await okA(a, ['switch', '-q', '-c', 'topic'])

@@ -15,7 +15,7 @@ import {auditSchemaPins, type SchemaAudit, type SchemaAuditCache} from '../schem
 import {PINS_FILE} from '../schema/pins.js'
 import {encodePolicy, globMatches, globProblem, messagePatternProblem, policyId, policyPayload, validateBody, type PolicyBody, type ProtectionRule, type TrustedSigner} from '../protect/policy.js'
 import {auditHistory, rulesFor, type Violation} from '../protect/rules.js'
-import {loadLocalPolicy, saveLocalPolicy, type LocalPolicy} from '../protect/store.js'
+import {governsBranch, loadLocalPolicy, saveLocalPolicy, type LocalPolicy} from '../protect/store.js'
 import {commitSigner, type PassphrasePrompt} from './keys.js'
 
 export interface PolicyInfo {
@@ -332,8 +332,9 @@ export async function verifyBranches(repo: Repo, opts: {names?: string[]; all?: 
   if (l) {
     const ctx = checkContext(repo, l.policy)
     for (const t of targets) {
-      // By default only the branches a rule protects; named ones always.
-      if (!opts.names?.length && rulesFor(l.policy, t.branch).length === 0) continue
+      // By default only the branches a rule protects and the policy governs (not one that tracks
+      // a fork without the policy); named ones always.
+      if (!opts.names?.length && (rulesFor(l.policy, t.branch).length === 0 || !governsBranch(repo, t.branch))) continue
       const a = await auditHistory(ctx, l.policy, t.branch, t.commit, {all})
       branches.push({...t, rules: rulesFor(l.policy, t.branch).map((r) => r.pattern), checked: a.checked, violations: a.violations})
     }

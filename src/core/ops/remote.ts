@@ -137,6 +137,8 @@ export function remoteSetUrl(repo: Repo, name: string, url: string, opts: Remote
     // Another place may hold other packs: what we knew about the old one no longer applies.
     repo.store.forgetRemote(name)
     repo.store.unsetConfig(`remote.${name}.repo-id`)
+    // `remote.<name>.policy` stays: a governed remote that moved is still governed (a new URL
+    // without the policy is checked as if it had been deleted there, and an owner's push restores it).
   }, {durable: true})
   return viewOf(next)
 }

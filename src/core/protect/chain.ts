@@ -14,7 +14,7 @@ import {Keyring} from '../signing/keyring.js'
 import {defaultSigner} from '../signing/signer.js'
 import {verifySignature} from '../signing/verify.js'
 import {decodePolicy, policyId, policyPayload, type PolicyBody, type SignedPolicy} from './policy.js'
-import {casRemoteHead, hasLocalVersion, loadLocalPolicy, loadLocalVersion, localChain, markPublished, publishedSeq, readRemoteHead, readRemoteVersion, REMOTE_HEAD, saveLocalPolicy, writeRemoteVersions, type LocalPolicy, type PolicyVersion, type RemoteHead} from './store.js'
+import {casRemoteHead, hasLocalVersion, isCarrier, markCarrier, loadLocalPolicy, loadLocalVersion, localChain, markPublished, publishedSeq, readRemoteHead, readRemoteVersion, REMOTE_HEAD, saveLocalPolicy, writeRemoteVersions, type LocalPolicy, type PolicyVersion, type RemoteHead} from './store.js'
 
 const MAX_WALK = 10_000
 const short = (id: Oid): string => id.slice(0, 12)
@@ -61,6 +61,12 @@ async function publish(repo: Repo, t: Transport, local: LocalPolicy, head: Remot
   markPublished(repo, local.policy.seq)
 }
 
+/** Does this machine hold the secret key of one of the policy's owners? */
+async function ownsPolicy(repo: Repo, local: LocalPolicy): Promise<boolean> {
+  const keyring = await Keyring.open(repo.ctx)
+  return (await keyring.list()).some((k) => k.secretArmored !== null && local.policy.owners.includes(k.info.fingerprint))
+}
+
 /** The oldest of `dropped` that was published: recorded locally, or still held by the remote. */
 async function firstPublished(repo: Repo, t: Transport, dropped: PolicyVersion[]): Promise<PolicyVersion | undefined> {
   const seq = publishedSeq(repo)
@@ -90,27 +96,43 @@ export async function reconcilePolicy(repo: Repo, t: Transport, opts: ReconcileO
   const repair = async (): Promise<LocalPolicy | null> => {
     if (local && opts.publish) {
       await publish(repo, t, local, head, 1)
+      markCarrier(repo, opts.remoteName)
       opts.warn(`replaced ${where} by version ${local.policy.seq} (${short(local.id)})`)
     }
     return local
   }
   if (!head) {
-    if (local && opts.publish) await publish(repo, t, local, undefined, 1)
-    return local
+    if (!local) return null
+    if (isCarrier(repo, opts.remoteName)) {
+      if (opts.publish) await publish(repo, t, local, undefined, 1)
+      return local
+    }
+    // Another repository (a fork, a new remote): an owner's push brings the policy there.
+    if (opts.publish && (await ownsPolicy(repo, local))) {
+      await publish(repo, t, local, undefined, 1)
+      markCarrier(repo, opts.remoteName)
+      return local
+    }
+    return null
   }
+  // A policy this one cannot take (damaged, forged, of another origin) on a remote that never
+  // carried ours is another repository's business on fetch; on a carrier it is tampering.
+  const foreign = (): LocalPolicy | null | Promise<LocalPolicy | null> => (opts.publish || isCarrier(repo, opts.remoteName) ? repair() : null)
   let remote: PolicyVersion
   try {
     remote = {id: policyId(head.bytes), bytes: head.bytes, policy: decodePolicy(head.bytes)}
   } catch (err) {
     opts.warn(`IGNORED ${where}: it is not a signed bl policy (${(err as Error).message})${keeping}`)
-    return repair()
+    return foreign()
   }
   if (local && remote.id === local.id) {
     markPublished(repo, local.policy.seq)
+    markCarrier(repo, opts.remoteName)
     return local
   }
   if (local && hasLocalVersion(repo, remote.id)) {
     markPublished(repo, remote.policy.seq)
+    markCarrier(repo, opts.remoteName)
     // The remote is behind: push publishes what it lacks.
     if (opts.publish) await publish(repo, t, local, head, remote.policy.seq + 1)
     return local
@@ -128,7 +150,7 @@ export async function reconcilePolicy(repo: Repo, t: Transport, opts: ReconcileO
     const v = chain.length < MAX_WALK ? await readRemoteVersion(t, first.prev) : undefined
     if (!v) {
       opts.warn(`IGNORED ${where}: its version ${first.seq - 1} (${short(first.prev)}) is missing or damaged on the remote, so its owner chain cannot be checked${keeping}`)
-      return repair()
+      return foreign()
     }
     chain.unshift(v)
   }
@@ -138,11 +160,11 @@ export async function reconcilePolicy(repo: Repo, t: Transport, opts: ReconcileO
     opts.warn(`IGNORED ${where}: version ${remote.policy.seq} (${short(remote.id)}, owners ${remote.policy.owners.join(', ')}) does not descend from the policy pinned here (${short(local.pinned)})${keeping}`)
     if (opts.publish)
       throw conflict(`the protection policy on ${opts.remoteName} has another origin than the one pinned here`, 'Someone replaced it, or this repository\'s policy was reset. Check with the owners; bl will not overwrite a policy signed by other owners.')
-    return local
+    return isCarrier(repo, opts.remoteName) ? local : null
   }
   const {accepted, problem} = await verifyChain(junction, chain, repo.now())
   if (problem) opts.warn(`${accepted.length ? 'PARTLY IGNORED' : 'IGNORED'} ${where}: ${problem}${accepted.length ? `; accepting up to version ${accepted.at(-1)!.policy.seq}` : keeping}`)
-  if (accepted.length === 0) return repair()
+  if (accepted.length === 0) return foreign()
   const newHead = accepted.at(-1)!
   // Diverged: the remote took another valid path from a version held here than the local head did.
   const dropped = local && junction && junction.id !== local.id ? localChain(repo).filter((v) => v.policy.seq > junction!.policy.seq) : []
@@ -160,6 +182,7 @@ export async function reconcilePolicy(repo: Repo, t: Transport, opts: ReconcileO
   }
   saveLocalPolicy(repo, accepted, newHead.id, dropped.map((v) => v.id))
   markPublished(repo, newHead.policy.seq)
+  markCarrier(repo, opts.remoteName)
   const now = loadLocalPolicy(repo)!
   if (problem && opts.publish) {
     await publish(repo, t, now, head, 1)

@@ -21,7 +21,7 @@ import {unsignedVerification, verifySignature} from '../signing/verify.js'
 import {reconcilePolicy} from './chain.js'
 import type {PolicyBody} from './policy.js'
 import {checkCommitShape, checkRefUpdate, rulesFor, signerTrust, type CheckContext, type CommitVerifier, type Violation} from './rules.js'
-import {loadLocalPolicy} from './store.js'
+import {governsBranch, loadLocalPolicy} from './store.js'
 
 /** Checks commit signatures against the keys the policy carries (OpenPGP loaded on first use). */
 export function policyVerifier(policy: PolicyBody, now: Date): CommitVerifier {
@@ -55,7 +55,7 @@ export function commitGuard(repo: Repo, branchRef: string | null, signer: string
   const local = loadLocalPolicy(repo)
   const branch = shortRef(branchRef)
   const rules = rulesFor(local?.policy ?? null, branch)
-  if (!local || rules.length === 0) return null
+  if (!local || rules.length === 0 || !governsBranch(repo, branch)) return null
   const refuse = (vs: Violation[], hint: string): BlError => violationError('PROTECTED_BRANCH', `${branch} is protected; commit refused`, vs, hint, {branch})
   const signed = rules.filter((r) => r.requireSigned)
   if (signed.length) {

@@ -101,6 +101,29 @@ export function publishedSeq(repo: Repo): number {
   return Number.isSafeInteger(n) && n > 0 ? n : 0
 }
 
+/**
+ * Remotes that carry the pinned policy: it was adopted from them or published to them. Only those
+ * are governed by it. A remote that never held it (someone's fork, a mirror set up without an
+ * owner) is another repository with its own rules: fetching from it checks nothing, and a push by
+ * someone who is not an owner does not spread the policy there. A carrier that lost its policy is
+ * still checked: the policy was deleted behind bl's back.
+ */
+const carrierKey = (remote: string): string => `remote.${remote}.policy`
+
+export function isCarrier(repo: Repo, remote: string): boolean {
+  return repo.store.getConfig(carrierKey(remote)) === 'true'
+}
+
+export function markCarrier(repo: Repo, remote: string): void {
+  if (!isCarrier(repo, remote)) repo.store.transaction(() => repo.store.setConfig(carrierKey(remote), 'true'), {durable: true})
+}
+
+/** Does the policy govern local branch `branch`: it tracks a carrier, or no remote at all? */
+export function governsBranch(repo: Repo, branch: string): boolean {
+  const remote = repo.store.getConfig(`branch.${branch}.remote`)
+  return remote === undefined || isCarrier(repo, remote)
+}
+
 // ---- remote ---------------------------------------------------------------------------------------
 
 export interface RemoteHead {

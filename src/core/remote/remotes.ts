@@ -127,7 +127,8 @@ export function writeRemote(repo: Repo, r: RemoteSettings): void {
 
 export function deleteRemoteConfig(repo: Repo, name: string): void {
   // Exactly this remote's keys: names may contain dots, so a prefix would also hit remote `a.b`.
-  for (const k of [...KEYS, 'repo-id', 'timeout']) repo.store.unsetConfig(`remote.${name}.${k}`)
+  // `policy` (it carries the protection policy, protect/store.ts) belongs to the repository that was there.
+  for (const k of [...KEYS, 'repo-id', 'timeout', 'policy']) repo.store.unsetConfig(`remote.${name}.${k}`)
 }
 
 /** Opens a remote; the AWS SDK is loaded only for S3 remotes (it costs ~150 ms to load). */
