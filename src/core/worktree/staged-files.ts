@@ -15,7 +15,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type {ContentSink} from '../content-sink.js'
 import type {Oid} from '../hash.js'
-import {processAlive} from '../process-alive.js'
+import {leftBehind} from '../process-alive.js'
 
 const STAGE_DIR = /^stage-(\d+)$/
 /** Files being written at once (a file waits for a chunk of a range that finished later). */
@@ -23,16 +23,7 @@ const MAX_OPEN = 128
 
 /** Removes the stage directories under `blDir` of processes that no longer run (best effort). */
 export function sweepStaleStages(blDir: string): void {
-  let names: string[]
-  try {
-    names = fs.readdirSync(blDir)
-  } catch {
-    return
-  }
-  for (const name of names) {
-    const m = STAGE_DIR.exec(name)
-    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) quietRm(path.join(blDir, name), true)
-  }
+  for (const name of leftBehind(blDir, STAGE_DIR)) quietRm(path.join(blDir, name), true)
 }
 
 function quietRm(p: string, recursive = false): void {

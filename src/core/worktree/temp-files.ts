@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {processAlive} from '../process-alive.js'
+import {leftBehind} from '../process-alive.js'
 
 const TEMP_NAME = /^\.bl-tmp-(\d+)-\d+$/
 
@@ -18,16 +18,7 @@ export function isTempName(name: string): boolean {
 
 /** Removes the temporary files in `dir` left by processes that no longer run (best effort). */
 export function sweepStaleTemps(dir: string): void {
-  let names: string[]
-  try {
-    names = fs.readdirSync(dir)
-  } catch {
-    return // not created yet, or not a directory: nothing left there
-  }
-  for (const name of names) {
-    const m = TEMP_NAME.exec(name)
-    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, name), {force: true})
-  }
+  for (const name of leftBehind(dir, TEMP_NAME)) fs.rmSync(path.join(dir, name), {force: true})
 }
 
 const RECORD = /^writing-(\d+)$/
@@ -44,15 +35,7 @@ export function recordTempDirs(blDir: string, dirs: Iterable<string>): () => voi
 
 /** Removes what killed writers left (their records' directories' temporary files, then the records). */
 export function sweepKilledWriters(blDir: string): void {
-  let names: string[]
-  try {
-    names = fs.readdirSync(blDir)
-  } catch {
-    return
-  }
-  for (const name of names) {
-    const m = RECORD.exec(name)
-    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue
+  for (const name of leftBehind(blDir, RECORD)) {
     const file = path.join(blDir, name)
     for (const dir of fs.readFileSync(file, 'utf8').split('\n')) if (path.isAbsolute(dir)) sweepStaleTemps(dir)
     fs.rmSync(file, {force: true})
