@@ -1,6 +1,6 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {uniqueNames} from '../../src/core/tables/csv.ts'
+import {CsvSplitter, uniqueNames} from '../../src/core/tables/csv.ts'
 import {inferType, widen} from '../../src/core/tables/infer.ts'
 import {openTable} from '../../src/core/tables/open.ts'
 import {computeStats} from '../../src/core/tables/stats.ts'
@@ -133,6 +133,53 @@ describe('CSV', () => {
       break
     }
     assert.ok(chunks <= 2, `read ${chunks} chunks of ${Math.ceil(big.length / 65536)}`)
+  })
+})
+
+describe('records longer than a chunk', () => {
+  const MB4 = 4 * 1024 * 1024
+  const PIECE = 16 * 1024
+
+  it('CSV: a 4 MiB record pushed in 16 KiB pieces is parsed once, not once per piece', () => {
+    const plain = 'x'.repeat(MB4)
+    const quoted = 'a""b\r\n,'.repeat(MB4 / 8)
+    const data = Buffer.from(`h1,h2\n1,${plain}\n2,"${quoted}"\n3,end\n`)
+    const sp = new CsvSplitter(0x2c, 'long.csv')
+    const recs = []
+    for (let at = 0; at < data.length; at += PIECE) recs.push(...sp.push(data.subarray(at, at + PIECE)))
+    recs.push(...sp.end())
+    assert.deepEqual(
+      recs.map((r) => [r.line, r.fields[0], r.fields[1]!.length]),
+      [
+        [1, 'h1', 2],
+        [2, '1', MB4],
+        [3, '2', quoted.length - MB4 / 8],
+        [4 + MB4 / 8, '3', 3],
+      ],
+    )
+    assert.equal(recs[2]!.fields[1], quoted.replaceAll('""', '"'))
+    // Re-parsing the record from its start at every piece handed it ~n²/(2 * piece) bytes: 1 GiB.
+    assert.ok(sp.parsedBytes <= 2 * data.length, `parsed ${sp.parsedBytes} bytes of ${data.length}`)
+  })
+
+  it('JSONL: a 4 MiB line read in 16 KiB chunks is copied about once', async () => {
+    const line = JSON.stringify({a: 'x'.repeat(MB4)})
+    const data = `{"a":"s"}\n${line}\n{"a":"t"}\n`
+    const concat = Buffer.concat
+    let copied = 0
+    Buffer.concat = ((list: readonly Uint8Array[], len?: number) => {
+      const b = concat(list, len)
+      copied += b.length
+      return b
+    }) as typeof Buffer.concat
+    try {
+      const got = await rows(data, 'long.jsonl', PIECE)
+      assert.deepEqual(got.cells.map((c) => (c[0] as string).length), [1, MB4, 1])
+    } finally {
+      Buffer.concat = concat
+    }
+    // Joining the line to every chunk copied it ~n²/(2 * chunk) bytes: 512 MiB.
+    assert.ok(copied <= 2 * data.length, `copied ${copied} bytes of ${data.length}`)
   })
 })
 

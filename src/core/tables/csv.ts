@@ -40,8 +40,14 @@ function bad(src: string, line: number, what: string, hint = 'Fix the file, or c
  */
 export class CsvSplitter {
   private carry: Buffer | null = null
+  /** Pieces pushed after `carry` that did not finish its record, kept apart until one does. */
+  private pending: Buffer[] = []
+  /** Where the record end scan of `carry` + `pending` stands (ScanState). */
+  private scan = ScanState.Start
   private line = 1
   private first = true
+  /** Bytes handed to the record parser so far: linear in the input (a test checks it). */
+  parsedBytes = 0
 
   constructor(
     private readonly delim: number,
@@ -49,8 +55,19 @@ export class CsvSplitter {
   ) {}
 
   push(chunk: Buffer, final = false): RawRecord[] {
-    let buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk
+    if (this.carry && !final) {
+      // A record longer than a piece: find its end first, so the parser (and the copy joining
+      // the pieces) runs once per record, not once per piece (quadratic in the record length).
+      this.scan = scanRecordEnd(chunk, this.scan, this.delim)
+      if (this.scan !== ScanState.Ended) {
+        this.pending.push(chunk)
+        return []
+      }
+    }
+    let buf = this.carry ? Buffer.concat([this.carry, ...this.pending, chunk]) : chunk
     this.carry = null
+    this.pending = []
+    this.parsedBytes += buf.length
     if (this.first && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3)
     if (this.first && buf.length > 0) this.first = false
     const out: RawRecord[] = []
@@ -66,7 +83,10 @@ export class CsvSplitter {
       this.line += r.lines
       pos = r.end
     }
-    if (pos < n) this.carry = Buffer.from(buf.subarray(pos))
+    if (pos < n) {
+      this.carry = Buffer.from(buf.subarray(pos))
+      this.scan = scanRecordEnd(this.carry, ScanState.Start, this.delim)
+    }
     return out
   }
 
@@ -145,6 +165,55 @@ export class CsvSplitter {
       return {fields, end: buf[p] === CR ? p + 2 : p + 1, lines: lines + 1}
     }
   }
+}
+
+/** Where a scan for the end of a record stands after some of its bytes. */
+const enum ScanState {
+  /** At the start of a field. */
+  Start,
+  /** In an unquoted field, or in text after a quoted field's closing quote. */
+  Plain,
+  Quoted,
+  /** A quote inside a quoted field: the closing one unless the next byte is another quote. */
+  QuoteInQuoted,
+  /** A line feed outside quotes was met: the record ends in these bytes. */
+  Ended,
+}
+
+/**
+ * Resumes the scan for the record's end over the next bytes: the line feed `record` would end
+ * the record at (or earlier, at worst costing a parse that waits for more bytes; never later).
+ */
+function scanRecordEnd(buf: Buffer, state: ScanState, delim: number): ScanState {
+  let s = state
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i]!
+    if (s === ScanState.Quoted) {
+      // Most bytes of a long quoted field: jump to the next quote.
+      const q = buf.indexOf(QUOTE, i)
+      if (q < 0) return s
+      i = q
+      s = ScanState.QuoteInQuoted
+      continue
+    }
+    if (s === ScanState.QuoteInQuoted) {
+      if (c === QUOTE) {
+        s = ScanState.Quoted
+        continue
+      }
+      s = ScanState.Plain
+    }
+    if (c === LF) return ScanState.Ended
+    if (c === delim) s = ScanState.Start
+    else if (s === ScanState.Start) s = c === QUOTE ? ScanState.Quoted : ScanState.Plain
+    else if (s === ScanState.Plain) {
+      // The rest of a plain field: jump to its next delimiter or line feed.
+      let j = i + 1
+      while (j < buf.length && buf[j] !== LF && buf[j] !== delim) j++
+      i = j - 1
+    }
+  }
+  return s
 }
 
 /** Reads all records of `bytes` (a prefix of the file: the last, maybe cut, record is dropped). */

@@ -32,9 +32,19 @@ async function* lines(src: ByteSource, limitBytes = Infinity): AsyncGenerator<{l
     if (!isUtf8(bytes)) throw bad(src.name, line, 'not valid UTF-8', 'Convert the file to UTF-8.')
     yield {line, text: bytes.toString('utf8')}
   }
+  // The bytes of a line longer than a chunk wait as pieces, joined once its end comes: joining
+  // at every chunk copied (and searched) the line again each time, quadratic in its length.
+  let pending: Buffer[] = []
   for await (const chunk of src.stream()) {
-    const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk
+    if (carry && chunk.indexOf(LF) < 0) {
+      pending.push(chunk)
+      read += chunk.length
+      if (read >= limitBytes) break
+      continue
+    }
+    const buf: Buffer = carry ? Buffer.concat([carry, ...pending, chunk]) : chunk
     carry = null
+    pending = []
     let from = 0
     for (;;) {
       const nl = buf.indexOf(LF, from)
@@ -46,7 +56,10 @@ async function* lines(src: ByteSource, limitBytes = Infinity): AsyncGenerator<{l
     read += chunk.length
     if (read >= limitBytes) break
   }
-  if (carry && read < limitBytes) yield* emit(carry, 0, carry.length)
+  if (carry && read < limitBytes) {
+    const last = Buffer.concat([carry, ...pending])
+    yield* emit(last, 0, last.length)
+  }
 }
 
 function parseLine(src: string, line: number, text: string): Record<string, Cell> | Cell[] {
