@@ -214,7 +214,7 @@ describe('types and stats', () => {
   it('infers cell types; nulls in their usual spellings', () => {
     const cases: Array<[string, string]> = [
       ['42', 'integer'], ['-7', 'integer'], ['3.14', 'number'], ['1e5', 'number'], ['.5', 'number'],
-      ['99999999999999999999', 'number'], ['true', 'boolean'], ['FALSE', 'boolean'],
+      ['99999999999999999999', 'integer'], ['true', 'boolean'], ['FALSE', 'boolean'],
       ['2024-02-29', 'date'], ['2024-13-01', 'string'], ['2024-02-29T10:00:00Z', 'timestamp'], ['2024-02-29 10:00', 'timestamp'],
       ['', 'null'], ['NA', 'null'], ['NULL', 'null'], ['abc', 'string'], ['12abc', 'string'], ['-', 'string'],
     ]
@@ -234,6 +234,17 @@ describe('types and stats', () => {
     assert.deepEqual([price!.type, price!.nulls, price!.min, price!.max, price!.mean], ['number', 1, 2.5, 10, 20 / 3])
     assert.deepEqual(kind!.top, [{value: 'a', count: 3}, {value: 'b', count: 1}])
     assert.deepEqual([day!.type, day!.min, day!.max, day!.nulls], ['date', '2024-01-01', '2024-01-03', 1])
+  })
+
+  it('integers beyond 2^53 are integers with exact min, max and top values (decimal strings, as Parquet INT64)', async () => {
+    assert.equal(inferType('9007199254740993'), 'integer')
+    const s = await computeStats(await openTable(mem('n\n9007199254740993\n9007199254740995\n-99999999999999999999\n7\n'), 'n.csv'))
+    const n = s.columns[0]!
+    assert.deepEqual([n.type, n.min, n.max], ['integer', '-99999999999999999999', '9007199254740995'])
+    assert.deepEqual(new Set(n.top!.map((t) => t.value)), new Set(['9007199254740993', '9007199254740995', '-99999999999999999999', 7]))
+    // Mixed with safe ones only: a safe end stays a number.
+    const m = (await computeStats(await openTable(mem('n\n9007199254740993\n-3\n'), 'm.csv'))).columns[0]!
+    assert.deepEqual([m.type, m.min, m.max], ['integer', -3, '9007199254740993'])
   })
 
   it('estimates distinct counts of high-cardinality columns within a few percent', async () => {

@@ -22,7 +22,8 @@ import {loadIndex} from '../worktree/index-state.js'
 
 /** Bump when the statistics change meaning: cached ones of older versions are ignored. */
 // 2: the key holds the format (entries before it may hold another format's stats).
-const STATS_VERSION = 2
+// 3: integers beyond 2^53 in text are `integer` with exact min/max.
+const STATS_VERSION = 3
 
 export interface TableLocation {
   /** Repository-relative path. */

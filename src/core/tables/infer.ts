@@ -32,7 +32,8 @@ export function inferType(s: string): ColumnType {
   const digit = c >= 48 && c <= 57
   if (digit || c === 43 /* + */ || c === 45 /* - */ || c === 46 /* . */) {
     const k = numberKind(s)
-    if (k === 1) return s.length < 16 || Number.isSafeInteger(Number(s)) ? 'integer' : 'number'
+    // Any digits are an integer, also beyond 2^53 (stats keep those exact, as Parquet's INT64).
+    if (k === 1) return 'integer'
     if (k === 2) return 'number'
     if (k === 3 && NUMBER_RE.test(s)) return 'number'
     if (digit && s.length === 10 && DATE_RE.test(s)) return 'date'

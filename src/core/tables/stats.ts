@@ -55,6 +55,8 @@ export interface ColumnState {
   maxNum: number
   minText: string | null
   maxText: string | null
+  minBig: bigint | null
+  maxBig: bigint | null
   hll: Uint8Array
   counts: Array<[string, number]> | null
 }
@@ -68,6 +70,9 @@ export class ColumnAcc {
   maxNum = -Infinity
   minText: string | null = null
   maxText: string | null = null
+  /** Integers beyond 2^53 (text cells), exact: minNum/maxNum hold only the safe ones. */
+  minBig: bigint | null = null
+  maxBig: bigint | null = null
   readonly hll = new Uint8Array(HLL_M)
   counts: Map<string, number> | null = new Map()
 
@@ -83,8 +88,7 @@ export class ColumnAcc {
     this.type = widen(was, t)
     if (this.type === 'string' && (was === 'integer' || was === 'number')) {
       // Numbers seen so far take part in the text min/max from now on.
-      this.minText = minOf(this.minText, String(this.minNum))
-      this.maxText = maxOf(this.maxText, String(this.maxNum))
+      this.numbersToText(this)
     }
     const key = typeof cell === 'string' ? cell : JSON.stringify(cell)
     hllAdd(this.hll, key)
@@ -95,8 +99,14 @@ export class ColumnAcc {
     if ((t === 'integer' || t === 'number') && this.type !== 'string') {
       const v = valueOf(cell, t) as number
       this.sum += v
-      if (v < this.minNum) this.minNum = v
-      if (v > this.maxNum) this.maxNum = v
+      if (t === 'integer' && !Number.isSafeInteger(v)) {
+        const b = BigInt(cell as string)
+        if (this.minBig === null || b < this.minBig) this.minBig = b
+        if (this.maxBig === null || b > this.maxBig) this.maxBig = b
+      } else {
+        if (v < this.minNum) this.minNum = v
+        if (v > this.maxNum) this.maxNum = v
+      }
     }
     else if (t !== 'json') {
       if (this.minText === null || key < this.minText) this.minText = key
@@ -105,8 +115,8 @@ export class ColumnAcc {
   }
 
   state(): ColumnState {
-    const {type, count, nulls, sum, minNum, maxNum, minText, maxText, hll} = this
-    return {type, count, nulls, sum, minNum, maxNum, minText, maxText, hll, counts: this.counts ? [...this.counts] : null}
+    const {type, count, nulls, sum, minNum, maxNum, minText, maxText, minBig, maxBig, hll} = this
+    return {type, count, nulls, sum, minNum, maxNum, minText, maxText, minBig, maxBig, hll, counts: this.counts ? [...this.counts] : null}
   }
 
   /** Adds what another accumulator saw (the rows of another part of the file). */
@@ -116,20 +126,16 @@ export class ColumnAcc {
     const numeric = (t: ColumnType): boolean => t === 'integer' || t === 'number'
     if (this.type === 'string') {
       // Numbers of a part that was numeric join the text min/max, as add() does when a column turns to text.
-      if (numeric(was) && this.count > 0) {
-        this.minText = minOf(this.minText, String(this.minNum))
-        this.maxText = maxOf(this.maxText, String(this.maxNum))
-      }
-      if (numeric(o.type) && o.count > 0) {
-        this.minText = minOf(this.minText, String(o.minNum))
-        this.maxText = maxOf(this.maxText, String(o.maxNum))
-      }
+      if (numeric(was) && this.count > 0) this.numbersToText(this)
+      if (numeric(o.type) && o.count > 0) this.numbersToText(o)
     }
     this.count += o.count
     this.nulls += o.nulls
     this.sum += o.sum
     this.minNum = Math.min(this.minNum, o.minNum)
     this.maxNum = Math.max(this.maxNum, o.maxNum)
+    if (o.minBig !== null && (this.minBig === null || o.minBig < this.minBig)) this.minBig = o.minBig
+    if (o.maxBig !== null && (this.maxBig === null || o.maxBig > this.maxBig)) this.maxBig = o.maxBig
     if (o.minText !== null) this.minText = minOf(this.minText, o.minText)
     if (o.maxText !== null) this.maxText = maxOf(this.maxText, o.maxText)
     for (let i = 0; i < HLL_M; i++) if (o.hll[i]! > this.hll[i]!) this.hll[i] = o.hll[i]!
@@ -137,6 +143,18 @@ export class ColumnAcc {
       for (const [k, n] of o.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + n)
       if (this.counts.size > TOP_TRACK) this.counts = null
     } else this.counts = null
+  }
+
+  /** The numbers of `st` (this one or a merged part) as text, for a column turned to text. */
+  private numbersToText(st: Pick<ColumnState, 'minNum' | 'maxNum' | 'minBig' | 'maxBig'>): void {
+    const min = numericEnd(st.minNum, st.minBig, -1, 'integer')
+    const max = numericEnd(st.maxNum, st.maxBig, 1, 'integer')
+    this.minText = minOf(this.minText, String(min))
+    this.maxText = maxOf(this.maxText, String(max))
+  }
+
+  private numericEnd(side: -1 | 1): Cell {
+    return numericEnd(side < 0 ? this.minNum : this.maxNum, side < 0 ? this.minBig : this.maxBig, side, this.type)
   }
 
   result(name: string, text: boolean): ColumnStats {
@@ -156,12 +174,20 @@ export class ColumnAcc {
       count: this.count,
       nulls: this.nulls,
       distinct,
-      min: numeric ? this.minNum : ordered ? this.minText : null,
-      max: numeric ? this.maxNum : ordered ? this.maxText : null,
+      min: numeric ? this.numericEnd(-1) : ordered ? this.minText : null,
+      max: numeric ? this.numericEnd(1) : ordered ? this.maxText : null,
       mean: numeric && this.count > 0 ? this.sum / this.count : null,
       top,
     }
   }
+}
+
+/** The smaller (-1) or larger (1) of the safe and the big values: a number, or an exact decimal string. */
+function numericEnd(safe: number, big: bigint | null, side: -1 | 1, type: ColumnType): Cell {
+  if (big === null) return safe
+  if (type === 'number') return side < 0 ? Math.min(safe, Number(big)) : Math.max(safe, Number(big))
+  if (Number.isFinite(safe) && (side < 0 ? BigInt(safe) < big : BigInt(safe) > big)) return safe
+  return big.toString()
 }
 
 function minOf(a: string | null, b: string): string {
@@ -174,7 +200,11 @@ function maxOf(a: string | null, b: string): string {
 
 /** A tracked value back to a cell: text cells are typed, JSON values parsed back. */
 function decodeKey(k: string, text: boolean, type: ColumnType): Cell {
-  if (text) return valueOf(k, type === 'number' || type === 'integer' ? 'number' : type === 'boolean' ? 'boolean' : 'string')
+  if (text) {
+    // An integer beyond 2^53 stays exact, as a decimal string (min/max do the same).
+    if (type === 'integer' && !Number.isSafeInteger(Number(k))) return BigInt(k).toString()
+    return valueOf(k, type === 'number' || type === 'integer' ? 'number' : type === 'boolean' ? 'boolean' : 'string')
+  }
   try {
     return JSON.parse(k) as Cell
   } catch {
