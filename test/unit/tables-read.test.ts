@@ -247,6 +247,13 @@ describe('types and stats', () => {
     assert.deepEqual([m.type, m.min, m.max], ['integer', -3, '9007199254740993'])
   })
 
+  it('distinct and top values count typed values, not spellings', async () => {
+    const s = await computeStats(await openTable(mem('b,n\ntrue,1\nTRUE,1.0\nfalse,1e0\nTrue,2\n'), 'b.csv'))
+    const [b, n] = s.columns
+    assert.deepEqual([b!.type, b!.distinct, b!.top], ['boolean', 2, [{value: true, count: 3}, {value: false, count: 1}]])
+    assert.deepEqual([n!.type, n!.distinct, n!.top], ['number', 2, [{value: 1, count: 3}, {value: 2, count: 1}]])
+  })
+
   it('estimates distinct counts of high-cardinality columns within a few percent', async () => {
     const n = 60_000
     const csv = 'v\n' + Array.from({length: n}, (_, i) => `key-${i}`).join('\n') + '\n'

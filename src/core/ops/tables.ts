@@ -23,7 +23,8 @@ import {loadIndex} from '../worktree/index-state.js'
 /** Bump when the statistics change meaning: cached ones of older versions are ignored. */
 // 2: the key holds the format (entries before it may hold another format's stats).
 // 3: integers beyond 2^53 in text are `integer` with exact min/max.
-const STATS_VERSION = 3
+// 4: distinct and top values count typed values (`TRUE` = `true`, `1.0` = `1`), not spellings.
+const STATS_VERSION = 4
 
 export interface TableLocation {
   /** Repository-relative path. */

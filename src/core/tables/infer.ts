@@ -93,6 +93,25 @@ export function valueOf(cell: Cell, type: ColumnType): Cell {
   }
 }
 
+/**
+ * One spelling per value of a text cell of type `type` (`TRUE` -> `true`, `1.0` and `1e0` -> `1`),
+ * so distinct counts and top values count values, not spellings. Other types keep their text.
+ */
+export function canonicalText(s: string, type: ColumnType): string {
+  switch (type) {
+    case 'boolean':
+      return String(BOOLS.get(s))
+    case 'integer': {
+      const v = Number(s)
+      return Number.isSafeInteger(v) ? String(v) : BigInt(s).toString()
+    }
+    case 'number':
+      return String(Number(s))
+    default:
+      return s
+  }
+}
+
 /** The narrowest type holding values of both types. */
 export function widen(a: ColumnType, b: ColumnType): ColumnType {
   if (a === b || b === 'null') return a

@@ -4,7 +4,7 @@
  * standard error in 4 KiB per column) and the top values of low-cardinality columns (exact counts
  * kept until a column has more than TOP_TRACK distinct values, then dropped).
  */
-import {isNullText, typeOf, valueOf, widen} from './infer.js'
+import {canonicalText, isNullText, typeOf, valueOf, widen} from './infer.js'
 import type {Cell, ColumnType, TableFormat, TableReader} from './types.js'
 
 const HLL_BITS = 12
@@ -90,7 +90,8 @@ export class ColumnAcc {
       // Numbers seen so far take part in the text min/max from now on.
       this.numbersToText(this)
     }
-    const key = typeof cell === 'string' ? cell : JSON.stringify(cell)
+    // Distinct and top count typed values: `TRUE` is `true`, `1.0` is `1`.
+    const key = typeof cell !== 'string' ? JSON.stringify(cell) : text ? canonicalText(cell, t) : cell
     hllAdd(this.hll, key)
     if (this.counts) {
       this.counts.set(key, (this.counts.get(key) ?? 0) + 1)
@@ -109,8 +110,10 @@ export class ColumnAcc {
       }
     }
     else if (t !== 'json') {
-      if (this.minText === null || key < this.minText) this.minText = key
-      if (this.maxText === null || key > this.maxText) this.maxText = key
+      // As written: a number in a text column is its text.
+      const v = typeof cell === 'string' ? cell : key
+      if (this.minText === null || v < this.minText) this.minText = v
+      if (this.maxText === null || v > this.maxText) this.maxText = v
     }
   }
 
