@@ -254,6 +254,14 @@ describe('types and stats', () => {
     assert.deepEqual([n!.type, n!.distinct, n!.top], ['number', 2, [{value: 1, count: 3}, {value: 2, count: 1}]])
   })
 
+  it('timestamp min and max compare instants (UTC offsets count), shown as written', async () => {
+    const csv = 'ts\n2024-01-01T10:00:00+05:00\n2024-01-01T06:00:00Z\n2024-01-01\n2024-01-01T05:30:00.000000001+0530\n'
+    const ts = (await computeStats(await openTable(mem(csv), 'tz.csv'))).columns[0]!
+    assert.deepEqual([ts.type, ts.min, ts.max], ['timestamp', '2024-01-01', '2024-01-01T06:00:00Z'])
+    const two = (await computeStats(await openTable(mem('ts\n2024-01-01T10:00:00+05:00\n2024-01-01T06:00:00Z\n'), 'tz.csv'))).columns[0]!
+    assert.deepEqual([two.min, two.max], ['2024-01-01T10:00:00+05:00', '2024-01-01T06:00:00Z'])
+  })
+
   it('estimates distinct counts of high-cardinality columns within a few percent', async () => {
     const n = 60_000
     const csv = 'v\n' + Array.from({length: n}, (_, i) => `key-${i}`).join('\n') + '\n'

@@ -24,7 +24,8 @@ import {loadIndex} from '../worktree/index-state.js'
 // 2: the key holds the format (entries before it may hold another format's stats).
 // 3: integers beyond 2^53 in text are `integer` with exact min/max.
 // 4: distinct and top values count typed values (`TRUE` = `true`, `1.0` = `1`), not spellings.
-const STATS_VERSION = 4
+// 5: timestamp min/max by instant (UTC offsets count), not by text.
+const STATS_VERSION = 5
 
 export interface TableLocation {
   /** Repository-relative path. */

@@ -112,6 +112,23 @@ export function canonicalText(s: string, type: ColumnType): string {
   }
 }
 
+const INSTANT_RE = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d\d):?(\d\d))?)?$/
+
+/**
+ * A date or timestamp as a key that sorts by instant (its text sorts by wall-clock time, whatever
+ * its UTC offset): UTC milliseconds, fixed-width, then the sub-millisecond digits. A timestamp
+ * without an offset, and a date (its midnight), count as UTC. Null for other text.
+ */
+export function instantKey(s: string): string | null {
+  const m = INSTANT_RE.exec(s)
+  if (!m) return null
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', sign, oh = '0', om = '0'] = m
+  const off = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000 : 0
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Number(frac.slice(0, 3).padEnd(3, '0'))) - off
+  // Offset so that every representable date is non-negative, and so sorts as text.
+  return String(ms + 8.64e15).padStart(17, '0') + frac.slice(3).padEnd(6, '0')
+}
+
 /** The narrowest type holding values of both types. */
 export function widen(a: ColumnType, b: ColumnType): ColumnType {
   if (a === b || b === 'null') return a

@@ -4,7 +4,7 @@
  * standard error in 4 KiB per column) and the top values of low-cardinality columns (exact counts
  * kept until a column has more than TOP_TRACK distinct values, then dropped).
  */
-import {canonicalText, isNullText, typeOf, valueOf, widen} from './infer.js'
+import {canonicalText, instantKey, isNullText, typeOf, valueOf, widen} from './infer.js'
 import type {Cell, ColumnType, TableFormat, TableReader} from './types.js'
 
 const HLL_BITS = 12
@@ -73,6 +73,9 @@ export class ColumnAcc {
   /** Integers beyond 2^53 (text cells), exact: minNum/maxNum hold only the safe ones. */
   minBig: bigint | null = null
   maxBig: bigint | null = null
+  /** instantKey of minText/maxText while the column holds dates or timestamps. */
+  private minKey: string | null = null
+  private maxKey: string | null = null
   readonly hll = new Uint8Array(HLL_M)
   counts: Map<string, number> | null = new Map()
 
@@ -112,8 +115,15 @@ export class ColumnAcc {
     else if (t !== 'json') {
       // As written: a number in a text column is its text.
       const v = typeof cell === 'string' ? cell : key
-      if (this.minText === null || v < this.minText) this.minText = v
-      if (this.maxText === null || v > this.maxText) this.maxText = v
+      if (this.type === 'date' || this.type === 'timestamp') {
+        // Dates and timestamps order by instant (`10:00+05:00` is before `06:00Z`), shown as written.
+        const k = instantKey(v)!
+        if (this.minKey === null || k < this.minKey) [this.minText, this.minKey] = [v, k]
+        if (this.maxKey === null || k > this.maxKey) [this.maxText, this.maxKey] = [v, k]
+      } else {
+        if (this.minText === null || v < this.minText) this.minText = v
+        if (this.maxText === null || v > this.maxText) this.maxText = v
+      }
     }
   }
 
@@ -139,8 +149,11 @@ export class ColumnAcc {
     this.maxNum = Math.max(this.maxNum, o.maxNum)
     if (o.minBig !== null && (this.minBig === null || o.minBig < this.minBig)) this.minBig = o.minBig
     if (o.maxBig !== null && (this.maxBig === null || o.maxBig > this.maxBig)) this.maxBig = o.maxBig
-    if (o.minText !== null) this.minText = minOf(this.minText, o.minText)
-    if (o.maxText !== null) this.maxText = maxOf(this.maxText, o.maxText)
+    const instants = this.type === 'date' || this.type === 'timestamp'
+    if (o.minText !== null) this.minText = instants ? ordered(this.minText, o.minText, -1) : minOf(this.minText, o.minText)
+    if (o.maxText !== null) this.maxText = instants ? ordered(this.maxText, o.maxText, 1) : maxOf(this.maxText, o.maxText)
+    this.minKey = instants && this.minText !== null ? instantKey(this.minText) : null
+    this.maxKey = instants && this.maxText !== null ? instantKey(this.maxText) : null
     for (let i = 0; i < HLL_M; i++) if (o.hll[i]! > this.hll[i]!) this.hll[i] = o.hll[i]!
     if (this.counts && o.counts) {
       for (const [k, n] of o.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + n)
@@ -191,6 +204,13 @@ function numericEnd(safe: number, big: bigint | null, side: -1 | 1, type: Column
   if (type === 'number') return side < 0 ? Math.min(safe, Number(big)) : Math.max(safe, Number(big))
   if (Number.isFinite(safe) && (side < 0 ? BigInt(safe) < big : BigInt(safe) > big)) return safe
   return big.toString()
+}
+
+/** The earlier (-1) or later (1) of two dates or timestamps, by instant. */
+function ordered(a: string | null, b: string, side: -1 | 1): string {
+  if (a === null) return b
+  const [ka, kb] = [instantKey(a)!, instantKey(b)!]
+  return (side < 0 ? kb < ka : kb > ka) ? b : a
 }
 
 function minOf(a: string | null, b: string): string {
