@@ -93,6 +93,15 @@ describe('CSV', () => {
     assert.deepEqual((await rows('a;b\n1;2\n', 'x.csv', undefined, {delimiter: ','})).cells, [['1;2']])
   })
 
+  it('--format tsv reads tabs and --format csv does not, whatever the content; the named format is reported', async () => {
+    const asTsv = await rows('k,v\nA,1\n', 'x.csv', undefined, {format: 'tsv'})
+    assert.deepEqual([asTsv.format, asTsv.delimiter, asTsv.columns, asTsv.cells], ['tsv', '\t', ['k,v'], [['A,1']]])
+    const asCsv = await rows('k\tv\nA\t1\n', 'y.tsv', undefined, {format: 'csv'})
+    assert.deepEqual([asCsv.format, asCsv.delimiter, asCsv.columns], ['csv', ',', ['k\tv']])
+    // A named csv still sniffs the other delimiters.
+    assert.equal((await rows('a;b\n1;2\n', 'z.txt', undefined, {format: 'csv'})).delimiter, ';')
+  })
+
   it('sniffs the header: names are a header, numbers or dates in the first line are data', async () => {
     assert.equal((await rows('id,price\n1,2.5\n', 'h.csv')).header, true)
     const noHeader = await rows('1,2.5\n2,3.5\n', 'h.csv')

@@ -25,7 +25,8 @@ import {loadIndex} from '../worktree/index-state.js'
 // 3: integers beyond 2^53 in text are `integer` with exact min/max.
 // 4: distinct and top values count typed values (`TRUE` = `true`, `1.0` = `1`), not spellings.
 // 5: timestamp min/max by instant (UTC offsets count), not by text.
-const STATS_VERSION = 5
+// 6: a named format (--format csv/tsv) picks the delimiter.
+const STATS_VERSION = 6
 
 export interface TableLocation {
   /** Repository-relative path. */

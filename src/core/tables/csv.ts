@@ -226,10 +226,10 @@ function sample(bytes: Buffer, delim: string, whole: boolean): RawRecord[] {
 }
 
 /** The delimiter whose field count is the same on most sampled lines (and more than one field). */
-export function sniffDelimiter(head: Buffer, whole: boolean, preferred: string): string {
+export function sniffDelimiter(head: Buffer, whole: boolean, preferred: string, exclude: string[] = []): string {
   let best = preferred
   let bestScore = 0
-  for (const d of [preferred, ...CANDIDATES.filter((c) => c !== preferred)]) {
+  for (const d of [preferred, ...CANDIDATES.filter((c) => c !== preferred && !exclude.includes(c))]) {
     const recs = sample(head, d, whole).slice(0, SNIFF_ROWS)
     if (recs.length === 0) continue
     const counts = new Map<number, number>()
@@ -271,12 +271,16 @@ export function sniffHeader(recs: RawRecord[]): boolean {
   return !rest.some((r) => r.fields.some((f, i) => f === first.fields[i]))
 }
 
-export async function openCsv(src: ByteSource, format: 'csv' | 'tsv', opts: CsvOptions = {}): Promise<TableReader> {
+/**
+ * `forced`: the format was named (`--format`), not detected: `tsv` is then tab-separated and `csv`
+ * is sniffed among the other delimiters, and the format reported is the one named.
+ */
+export async function openCsv(src: ByteSource, format: 'csv' | 'tsv', opts: CsvOptions = {}, forced = false): Promise<TableReader> {
   const head = await src.read(0, SNIFF_BYTES)
   const whole = head.length >= src.size
   if (opts.delimiter !== undefined && opts.delimiter.length !== 1)
     throw new BlError('INVALID_ARGUMENT', `the delimiter must be one character, got "${opts.delimiter}"`, {hint: 'e.g. --delimiter ";" or --delimiter "\\t".'})
-  const delimiter = opts.delimiter ?? sniffDelimiter(head, whole, format === 'tsv' ? '\t' : ',')
+  const delimiter = opts.delimiter ?? (forced && format === 'tsv' ? '\t' : sniffDelimiter(head, whole, format === 'tsv' ? '\t' : ',', forced ? ['\t'] : []))
   const recs = sample(head, delimiter, whole).slice(0, SNIFF_ROWS)
   const header = opts.header ?? sniffHeader(recs)
   const width = recs[0]?.fields.length ?? 0
@@ -284,7 +288,7 @@ export async function openCsv(src: ByteSource, format: 'csv' | 'tsv', opts: CsvO
   const columns = header && recs[0] ? uniqueNames(recs[0].fields) : Array.from({length: width}, (_, i) => `column${i + 1}`)
   const name = src.name
   return {
-    format: delimiter === '\t' ? 'tsv' : format === 'tsv' && delimiter !== '\t' ? 'csv' : format,
+    format: forced ? format : delimiter === '\t' ? 'tsv' : format === 'tsv' && delimiter !== '\t' ? 'csv' : format,
     columns,
     delimiter,
     header,
