@@ -205,6 +205,11 @@ describe('JSON and JSONL', () => {
     await fails(rows('{"id":1}\n42\n', 'bad.jsonl'), 'BAD_TABLE', /line 2: a JSON number, not an object/)
   })
 
+  it('JSONL: an array line is not an object either (no positional columns mixed with named ones)', async () => {
+    await fails(rows('{"a":1}\n[1,2]\n', 'm.jsonl'), 'BAD_TABLE', /m\.jsonl: line 2: a JSON array, not an object/)
+    await fails(rows('[1,2]\n[3,4]\n', 'a.jsonl'), 'BAD_TABLE', /line 1: a JSON array/)
+  })
+
   it('JSON: an array of records, or an object holding one; any other document is not a table', async () => {
     assert.deepEqual((await rows('[{"a":1},{"a":2,"b":"x"}]', 't.json')).cells, [[1, null], [2, 'x']])
     assert.deepEqual((await rows('{"meta":{"v":1},"data":[{"a":1}]}', 't.json')).cells, [[1]])

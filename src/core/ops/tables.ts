@@ -26,7 +26,8 @@ import {loadIndex} from '../worktree/index-state.js'
 // 4: distinct and top values count typed values (`TRUE` = `true`, `1.0` = `1`), not spellings.
 // 5: timestamp min/max by instant (UTC offsets count), not by text.
 // 6: a named format (--format csv/tsv) picks the delimiter.
-const STATS_VERSION = 6
+// 7: a JSONL line that is an array is BAD_TABLE (cached stats of such files must not outlive it).
+const STATS_VERSION = 7
 
 export interface TableLocation {
   /** Repository-relative path. */

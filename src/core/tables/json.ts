@@ -62,15 +62,17 @@ async function* lines(src: ByteSource, limitBytes = Infinity): AsyncGenerator<{l
   }
 }
 
-function parseLine(src: string, line: number, text: string): Record<string, Cell> | Cell[] {
+function parseLine(src: string, line: number, text: string): Record<string, Cell> {
   let v: unknown
   try {
     v = JSON.parse(text)
   } catch (err) {
     throw bad(src, line, `not JSON (${printable((err as Error).message, 120)})`, 'Each line of a JSONL file must be one JSON object.')
   }
-  if (typeof v !== 'object' || v === null) throw bad(src, line, `a JSON ${v === null ? 'null' : typeof v}, not an object`, 'Each line of a JSONL file must be one JSON object (or array).')
-  return v as Record<string, Cell> | Cell[]
+  // Objects only (docs/tables.md): an array line would mix positional columns with named ones.
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw bad(src, line, `a JSON ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}, not an object`, 'Each line of a JSONL file must be one JSON object.')
+  return v as Record<string, Cell>
 }
 
 function tooWide(src: string, line: number | null): BlError {
