@@ -205,6 +205,11 @@ describe('JSON and JSONL', () => {
     await fails(rows('{"id":1}\n42\n', 'bad.jsonl'), 'BAD_TABLE', /line 2: a JSON number, not an object/)
   })
 
+  it('JSONL: a UTF-8 BOM before the first line is skipped', async () => {
+    const got = await rows(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}\n{"a":2}\n')]), 'bom.jsonl', 2)
+    assert.deepEqual([got.columns, got.cells], [['a'], [[1], [2]]])
+  })
+
   it('JSONL: an array line is not an object either (no positional columns mixed with named ones)', async () => {
     await fails(rows('{"a":1}\n[1,2]\n', 'm.jsonl'), 'BAD_TABLE', /m\.jsonl: line 2: a JSON array, not an object/)
     await fails(rows('[1,2]\n[3,4]\n', 'a.jsonl'), 'BAD_TABLE', /line 1: a JSON array/)

@@ -27,6 +27,8 @@ async function* lines(src: ByteSource, limitBytes = Infinity): AsyncGenerator<{l
     line++
     let end = to
     if (end > from && buf[end - 1] === 0x0d) end--
+    // A UTF-8 BOM before the first line is skipped, as for CSV and JSON documents.
+    if (line === 1 && end - from >= 3 && buf[from] === 0xef && buf[from + 1] === 0xbb && buf[from + 2] === 0xbf) from += 3
     const bytes = buf.subarray(from, end)
     if (bytes.length === 0 || /^\s*$/.test(bytes.toString('latin1'))) return
     if (!isUtf8(bytes)) throw bad(src.name, line, 'not valid UTF-8', 'Convert the file to UTF-8.')
