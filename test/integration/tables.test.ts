@@ -151,6 +151,10 @@ describe('tables: preview, stats, schema', () => {
     assert.deepEqual(all.formats.find((f: any) => f.format === 'png'), {format: 'png', table: false, files: 1, bytes: 8})
     const img = s.j(['stats', 'HEAD:img'])
     assert.deepEqual([img.files, img.formats.length], [1, 1])
+    // `./` after the colon is the current directory (as `bl show` reads it); a plain path the root.
+    for (const spec of ['HEAD:./', 'HEAD:.', 'HEAD:img']) assert.equal(s.j(['stats', spec], {cwd: `${s.dir}/img`}).path, 'img', spec)
+    assert.equal(s.j(['stats', 'HEAD:../'], {cwd: `${s.dir}/img`}).files, 6)
+    assert.equal(s.j(['stats', 'HEAD:/'], {cwd: `${s.dir}/img`}).files, 6)
   })
 
   it('schema: names, types, nullability', () => {

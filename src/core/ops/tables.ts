@@ -265,14 +265,13 @@ export async function stats(repo: Repo, spec: string, opts: OpenOptions = {}): P
   }
   const colon = spec.indexOf(':')
   const isRev = colon < 0 && !fs.existsSync(absPath(repo, toRepoPath(repo, spec)))
-  if (isRev || (colon >= 0 && spec.slice(colon + 1).replace(/^\.?\/+|\/+$/g, '') === '')) {
-    const rev = (colon >= 0 ? spec.slice(0, colon) : spec) || 'HEAD'
-    return treeSummary(repo, rev, resolveRevision(repo, rev), '')
-  }
+  if (isRev) return treeSummary(repo, spec, resolveRevision(repo, spec), '')
   if (colon >= 0) {
     const rev = spec.slice(0, colon) || 'HEAD'
+    // As `bl show` reads it: `./` and `../` from the current directory, else from the root.
     const path = revPathOf(repo, spec.slice(colon + 1))
     const commit = resolveRevision(repo, rev)
+    if (path === '') return treeSummary(repo, rev, commit, '')
     const e = lookupPath(repo.store, loadCommit(repo.store, commit).tree, path)
     if (e?.kind === 'dir') return treeSummary(repo, rev, commit, path)
   }
