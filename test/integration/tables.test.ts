@@ -155,6 +155,11 @@ describe('tables: preview, stats, schema', () => {
     for (const spec of ['HEAD:./', 'HEAD:.', 'HEAD:img']) assert.equal(s.j(['stats', spec], {cwd: `${s.dir}/img`}).path, 'img', spec)
     assert.equal(s.j(['stats', 'HEAD:../'], {cwd: `${s.dir}/img`}).files, 6)
     assert.equal(s.j(['stats', 'HEAD:/'], {cwd: `${s.dir}/img`}).files, 6)
+    // Text: every column of the grid has a header; one file is "1 file".
+    const text = s.ok(['stats', 'HEAD:img']).stdout.split('\n')
+    assert.match(text[0]!, /^HEAD:img \([0-9a-f]{12}\): 1 file, 8 B$/)
+    assert.deepEqual([text[1]!.split(/ {2,}/), text[2]!.split(/ {2}/).length], [['format', 'files', 'bytes', 'kind'], 4])
+    assert.match(s.ok(['stats', 'HEAD']).stdout, /^\S+ +\d+ +\S+ B +table$/m)
   })
 
   it('schema: names, types, nullability', () => {
