@@ -171,6 +171,14 @@ describe('records longer than a chunk', () => {
     assert.ok(sp.parsedBytes <= 2 * data.length, `parsed ${sp.parsedBytes} bytes of ${data.length}`)
   })
 
+  it('CSV: a first line longer than the 64 KiB sniffed is read whole (the header, or the first row)', async () => {
+    const name = 'h'.repeat(200_000)
+    const t = await rows(`${name},b\n1,2\n`, 'wide.csv', PIECE)
+    assert.deepEqual([t.columns, t.cells], [[name, 'b'], [['1', '2']]])
+    const cell = 'x'.repeat(200_000)
+    assert.deepEqual((await rows(`1,${cell}\n2,y\n`, 'nohead.csv', PIECE)).cells, [['1', cell], ['2', 'y']])
+  })
+
   it('JSONL: a 4 MiB line read in 16 KiB chunks is copied about once', async () => {
     const line = JSON.stringify({a: 'x'.repeat(MB4)})
     const data = `{"a":"s"}\n${line}\n{"a":"t"}\n`

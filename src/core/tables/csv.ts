@@ -276,7 +276,10 @@ export function sniffHeader(recs: RawRecord[]): boolean {
  * is sniffed among the other delimiters, and the format reported is the one named.
  */
 export async function openCsv(src: ByteSource, format: 'csv' | 'tsv', opts: CsvOptions = {}, forced = false): Promise<TableReader> {
-  const head = await src.read(0, SNIFF_BYTES)
+  let head = await src.read(0, SNIFF_BYTES)
+  // A first line longer than the sniffed bytes (a very wide header, a huge first cell): read on
+  // to its end, else no record is seen and the table has no columns. One record: memory stays bounded.
+  while (head.length < src.size && head.indexOf(LF) < 0) head = await src.read(0, head.length * 2)
   const whole = head.length >= src.size
   if (opts.delimiter !== undefined && opts.delimiter.length !== 1)
     throw new BlError('INVALID_ARGUMENT', `the delimiter must be one character, got "${opts.delimiter}"`, {hint: 'e.g. --delimiter ";" or --delimiter "\\t".'})
