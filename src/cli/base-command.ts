@@ -92,6 +92,16 @@ export abstract class BlCommand extends Command {
     process.stderr.write(`warning: ${message}\n`)
   }
 
+  /**
+   * oclif pretty-prints through its JSON colorizer, whose string regex overflows the stack on a
+   * value of ~10 MB (a table cell in `preview`/`stats --json`). Without a JSON theme the colors
+   * are none, so the same text is written directly.
+   */
+  protected override logJson(json: unknown): void {
+    if (this.config.theme?.json) return super.logJson(json)
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n')
+  }
+
   protected override toSuccessJson(result: unknown): unknown {
     return {ok: true, result}
   }

@@ -33,3 +33,8 @@ export function grid(header: string[], rows: string[][], numeric: boolean[] = []
 export function count(n: number): string {
   return n.toLocaleString('en-US')
 }
+
+/** `1 row`, `2 rows`, `1,000 files`. */
+export function counted(n: number, noun: string): string {
+  return `${count(n)} ${noun}${n === 1 ? '' : 's'}`
+}

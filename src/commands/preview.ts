@@ -1,7 +1,7 @@
 import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {tableFlags, tableOptionsFrom} from '../cli/table-flags.js'
-import {cellText, count, grid} from '../cli/table-format.js'
+import {cellText, count, counted, grid} from '../cli/table-format.js'
 import {preview, type PreviewResult} from '../core/ops/tables.js'
 
 export default class Preview extends BlCommand {
@@ -30,7 +30,7 @@ export default class Preview extends BlCommand {
     }
     const numeric = res.columns.map((c) => c.type === 'integer' || c.type === 'number')
     for (const line of grid(res.columns.map((c) => cellText(c.name)), res.rows.map((r) => r.map(cellText)), numeric)) this.out(line)
-    const total = res.totalRows === null ? (res.truncated ? 'more rows follow' : `${count(res.rows.length)} rows`) : `${count(res.rows.length)} of ${count(res.totalRows)} rows`
+    const total = res.totalRows === null ? (res.truncated ? 'more rows follow' : counted(res.rows.length, 'row')) : `${count(res.rows.length)} of ${counted(res.totalRows, 'row')}`
     const delim = res.delimiter && res.format === 'csv' && res.delimiter !== ',' ? `, delimiter ${JSON.stringify(res.delimiter)}` : ''
     const header = res.header === false ? ', no header line' : ''
     this.out(`(${total}; ${res.format}${delim}${header})`)

@@ -2,7 +2,7 @@ import {Args} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {formatBytes} from '../cli/format.js'
 import {tableFlags, tableOptionsFrom} from '../cli/table-flags.js'
-import {cellText, count, grid} from '../cli/table-format.js'
+import {cellText, count, counted, grid} from '../cli/table-format.js'
 import {stats, type StatsResult} from '../core/ops/tables.js'
 
 export default class Stats extends BlCommand {
@@ -17,11 +17,11 @@ For a commit or directory (<rev> or <rev>:<dir>): files and bytes by format.`
     const {args, flags} = await this.parse(Stats)
     const res = await stats(this.repo(), args.spec, tableOptionsFrom(flags))
     if (res.kind === 'tree') {
-      this.out(`${res.rev}${res.path ? `:${res.path}` : ''} (${res.commit.slice(0, 12)}): ${count(res.files)} files, ${formatBytes(res.bytes)}`)
-      for (const line of grid(['format', 'files', 'bytes', ''], res.formats.map((f) => [f.format, count(f.files), formatBytes(f.bytes), f.table ? 'table' : '']), [false, true, true, false])) this.out(line)
+      this.out(`${res.rev}${res.path ? `:${res.path}` : ''} (${res.commit.slice(0, 12)}): ${counted(res.files, 'file')}, ${formatBytes(res.bytes)}`)
+      for (const line of grid(['format', 'files', 'bytes', 'kind'], res.formats.map((f) => [f.format, count(f.files), formatBytes(f.bytes), f.table ? 'table' : '']), [false, true, true, false])) this.out(line)
       return res
     }
-    this.out(`${res.rev ? `${res.rev}:` : ''}${res.path} (${res.format}): ${count(res.rows)} rows, ${res.columns.length} columns`)
+    this.out(`${res.rev ? `${res.rev}:` : ''}${res.path} (${res.format}): ${counted(res.rows, 'row')}, ${counted(res.columns.length, 'column')}`)
     const rows = res.columns.map((c) => [
       cellText(c.name),
       c.type,

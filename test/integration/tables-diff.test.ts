@@ -111,6 +111,17 @@ describe('diff --rows between commits', () => {
     assert.deepEqual(e.data, {path: 'data/keys.csv', rev: 'HEAD', key: ['id'], value: {id: '2'}, lines: [3, 4]})
   })
 
+  it('DUPLICATE_KEY in the work tree: data.rev is null (the work tree, as rev in the result), the message says so', () => {
+    s.write('data/new.csv', 'id,v\n1,a\n1,b\n')
+    try {
+      const e = fails(s, ['diff', '--rows', '--', 'data/new.csv', '--key', 'id'], 12, 'DUPLICATE_KEY')
+      assert.match(e.message, /of the work tree$/)
+      assert.equal(e.data.rev, null)
+    } finally {
+      s.write('data/new.csv', 'id,v\n1,a\n2,b\n')
+    }
+  })
+
   it('a key column one version lacks, a file that is no table, and bad arguments fail clearly', () => {
     const e = fails(s, ['diff', '--rows', 'HEAD~1', 'HEAD', '--key', 'email', '--', 'data/t.csv'], 2, 'INVALID_ARGUMENT')
     assert.match(e.message, /no key column "email" in HEAD~1 \(columns: id, name, price, fax\)/)

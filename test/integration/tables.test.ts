@@ -4,6 +4,7 @@
  */
 import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
 import {failsWith as fails, lines, repoWith, withJson, type Sandbox} from './helpers.ts'
 
 const SALES = 'id,region,price,day,paid\n1,north,10,2024-01-01,true\n2,south,2.5,2024-01-02,false\n3,north,,2024-01-03,true\n4,"west, far",7.5,2024-01-04,\n'
@@ -151,6 +152,27 @@ describe('tables: preview, stats, schema', () => {
     assert.deepEqual(all.formats.find((f: any) => f.format === 'png'), {format: 'png', table: false, files: 1, bytes: 8})
     const img = s.j(['stats', 'HEAD:img'])
     assert.deepEqual([img.files, img.formats.length], [1, 1])
+    // `./` after the colon is the current directory (as `bl show` reads it); a plain path the root.
+    for (const spec of ['HEAD:./', 'HEAD:.', 'HEAD:img']) assert.equal(s.j(['stats', spec], {cwd: `${s.dir}/img`}).path, 'img', spec)
+    assert.equal(s.j(['stats', 'HEAD:../'], {cwd: `${s.dir}/img`}).files, 6)
+    assert.equal(s.j(['stats', 'HEAD:/'], {cwd: `${s.dir}/img`}).files, 6)
+    // Text: every column of the grid has a header; one file is "1 file".
+    const text = s.ok(['stats', 'HEAD:img']).stdout.split('\n')
+    assert.match(text[0]!, /^HEAD:img \([0-9a-f]{12}\): 1 file, 8 B$/)
+    assert.deepEqual([text[1]!.split(/ {2,}/), text[2]!.split(/ {2}/).length], [['format', 'files', 'bytes', 'kind'], 4])
+    assert.match(s.ok(['stats', 'HEAD']).stdout, /^\S+ +\d+ +\S+ B +table$/m)
+  })
+
+  it('--json with a cell of 16 MiB: the whole value, no stack overflow in the JSON output', () => {
+    const cell = 'x'.repeat(16 * 1024 * 1024)
+    s.write('huge.csv', `a,b\n1,${cell}\n`)
+    try {
+      const r = s.bl(['preview', 'huge.csv', '--json'])
+      assert.equal(r.code, 0, r.stderr.slice(0, 500))
+      assert.equal(JSON.parse(r.stdout).result.rows[0][1].length, cell.length)
+    } finally {
+      fs.rmSync(`${s.dir}/huge.csv`)
+    }
   })
 
   it('schema: names, types, nullability', () => {

@@ -1,6 +1,6 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {uniqueNames} from '../../src/core/tables/csv.ts'
+import {CsvSplitter, uniqueNames} from '../../src/core/tables/csv.ts'
 import {inferType, widen} from '../../src/core/tables/infer.ts'
 import {openTable} from '../../src/core/tables/open.ts'
 import {computeStats} from '../../src/core/tables/stats.ts'
@@ -93,6 +93,15 @@ describe('CSV', () => {
     assert.deepEqual((await rows('a;b\n1;2\n', 'x.csv', undefined, {delimiter: ','})).cells, [['1;2']])
   })
 
+  it('--format tsv reads tabs and --format csv does not, whatever the content; the named format is reported', async () => {
+    const asTsv = await rows('k,v\nA,1\n', 'x.csv', undefined, {format: 'tsv'})
+    assert.deepEqual([asTsv.format, asTsv.delimiter, asTsv.columns, asTsv.cells], ['tsv', '\t', ['k,v'], [['A,1']]])
+    const asCsv = await rows('k\tv\nA\t1\n', 'y.tsv', undefined, {format: 'csv'})
+    assert.deepEqual([asCsv.format, asCsv.delimiter, asCsv.columns], ['csv', ',', ['k\tv']])
+    // A named csv still sniffs the other delimiters.
+    assert.equal((await rows('a;b\n1;2\n', 'z.txt', undefined, {format: 'csv'})).delimiter, ';')
+  })
+
   it('sniffs the header: names are a header, numbers or dates in the first line are data', async () => {
     assert.equal((await rows('id,price\n1,2.5\n', 'h.csv')).header, true)
     const noHeader = await rows('1,2.5\n2,3.5\n', 'h.csv')
@@ -136,6 +145,61 @@ describe('CSV', () => {
   })
 })
 
+describe('records longer than a chunk', () => {
+  const MB4 = 4 * 1024 * 1024
+  const PIECE = 16 * 1024
+
+  it('CSV: a 4 MiB record pushed in 16 KiB pieces is parsed once, not once per piece', () => {
+    const plain = 'x'.repeat(MB4)
+    const quoted = 'a""b\r\n,'.repeat(MB4 / 8)
+    const data = Buffer.from(`h1,h2\n1,${plain}\n2,"${quoted}"\n3,end\n`)
+    const sp = new CsvSplitter(0x2c, 'long.csv')
+    const recs = []
+    for (let at = 0; at < data.length; at += PIECE) recs.push(...sp.push(data.subarray(at, at + PIECE)))
+    recs.push(...sp.end())
+    assert.deepEqual(
+      recs.map((r) => [r.line, r.fields[0], r.fields[1]!.length]),
+      [
+        [1, 'h1', 2],
+        [2, '1', MB4],
+        [3, '2', quoted.length - MB4 / 8],
+        [4 + MB4 / 8, '3', 3],
+      ],
+    )
+    assert.equal(recs[2]!.fields[1], quoted.replaceAll('""', '"'))
+    // Re-parsing the record from its start at every piece handed it ~n²/(2 * piece) bytes: 1 GiB.
+    assert.ok(sp.parsedBytes <= 2 * data.length, `parsed ${sp.parsedBytes} bytes of ${data.length}`)
+  })
+
+  it('CSV: a first line longer than the 64 KiB sniffed is read whole (the header, or the first row)', async () => {
+    const name = 'h'.repeat(200_000)
+    const t = await rows(`${name},b\n1,2\n`, 'wide.csv', PIECE)
+    assert.deepEqual([t.columns, t.cells], [[name, 'b'], [['1', '2']]])
+    const cell = 'x'.repeat(200_000)
+    assert.deepEqual((await rows(`1,${cell}\n2,y\n`, 'nohead.csv', PIECE)).cells, [['1', cell], ['2', 'y']])
+  })
+
+  it('JSONL: a 4 MiB line read in 16 KiB chunks is copied about once', async () => {
+    const line = JSON.stringify({a: 'x'.repeat(MB4)})
+    const data = `{"a":"s"}\n${line}\n{"a":"t"}\n`
+    const concat = Buffer.concat
+    let copied = 0
+    Buffer.concat = ((list: readonly Uint8Array[], len?: number) => {
+      const b = concat(list, len)
+      copied += b.length
+      return b
+    }) as typeof Buffer.concat
+    try {
+      const got = await rows(data, 'long.jsonl', PIECE)
+      assert.deepEqual(got.cells.map((c) => (c[0] as string).length), [1, MB4, 1])
+    } finally {
+      Buffer.concat = concat
+    }
+    // Joining the line to every chunk copied it ~n²/(2 * chunk) bytes: 512 MiB.
+    assert.ok(copied <= 2 * data.length, `copied ${copied} bytes of ${data.length}`)
+  })
+})
+
 describe('JSON and JSONL', () => {
   it('JSONL: keys in order of first appearance, later keys added, missing keys null', async () => {
     const t = await rows('{"id":1,"a":"x"}\n\n{"a":"y","id":2,"b":true}\n{"id":3}\n', 'e.jsonl')
@@ -147,6 +211,16 @@ describe('JSON and JSONL', () => {
   it('JSONL: a line that is not JSON, or not an object, fails with its line', async () => {
     await fails(rows('{"id":1}\n{"id":2,\n', 'bad.jsonl'), 'BAD_TABLE', /bad\.jsonl: line 2: not JSON/)
     await fails(rows('{"id":1}\n42\n', 'bad.jsonl'), 'BAD_TABLE', /line 2: a JSON number, not an object/)
+  })
+
+  it('JSONL: a UTF-8 BOM before the first line is skipped', async () => {
+    const got = await rows(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}\n{"a":2}\n')]), 'bom.jsonl', 2)
+    assert.deepEqual([got.columns, got.cells], [['a'], [[1], [2]]])
+  })
+
+  it('JSONL: an array line is not an object either (no positional columns mixed with named ones)', async () => {
+    await fails(rows('{"a":1}\n[1,2]\n', 'm.jsonl'), 'BAD_TABLE', /m\.jsonl: line 2: a JSON array, not an object/)
+    await fails(rows('[1,2]\n[3,4]\n', 'a.jsonl'), 'BAD_TABLE', /line 1: a JSON array/)
   })
 
   it('JSON: an array of records, or an object holding one; any other document is not a table', async () => {
@@ -167,7 +241,7 @@ describe('types and stats', () => {
   it('infers cell types; nulls in their usual spellings', () => {
     const cases: Array<[string, string]> = [
       ['42', 'integer'], ['-7', 'integer'], ['3.14', 'number'], ['1e5', 'number'], ['.5', 'number'],
-      ['99999999999999999999', 'number'], ['true', 'boolean'], ['FALSE', 'boolean'],
+      ['99999999999999999999', 'integer'], ['true', 'boolean'], ['FALSE', 'boolean'],
       ['2024-02-29', 'date'], ['2024-13-01', 'string'], ['2024-02-29T10:00:00Z', 'timestamp'], ['2024-02-29 10:00', 'timestamp'],
       ['', 'null'], ['NA', 'null'], ['NULL', 'null'], ['abc', 'string'], ['12abc', 'string'], ['-', 'string'],
     ]
@@ -187,6 +261,32 @@ describe('types and stats', () => {
     assert.deepEqual([price!.type, price!.nulls, price!.min, price!.max, price!.mean], ['number', 1, 2.5, 10, 20 / 3])
     assert.deepEqual(kind!.top, [{value: 'a', count: 3}, {value: 'b', count: 1}])
     assert.deepEqual([day!.type, day!.min, day!.max, day!.nulls], ['date', '2024-01-01', '2024-01-03', 1])
+  })
+
+  it('integers beyond 2^53 are integers with exact min, max and top values (decimal strings, as Parquet INT64)', async () => {
+    assert.equal(inferType('9007199254740993'), 'integer')
+    const s = await computeStats(await openTable(mem('n\n9007199254740993\n9007199254740995\n-99999999999999999999\n7\n'), 'n.csv'))
+    const n = s.columns[0]!
+    assert.deepEqual([n.type, n.min, n.max], ['integer', '-99999999999999999999', '9007199254740995'])
+    assert.deepEqual(new Set(n.top!.map((t) => t.value)), new Set(['9007199254740993', '9007199254740995', '-99999999999999999999', 7]))
+    // Mixed with safe ones only: a safe end stays a number.
+    const m = (await computeStats(await openTable(mem('n\n9007199254740993\n-3\n'), 'm.csv'))).columns[0]!
+    assert.deepEqual([m.type, m.min, m.max], ['integer', -3, '9007199254740993'])
+  })
+
+  it('distinct and top values count typed values, not spellings', async () => {
+    const s = await computeStats(await openTable(mem('b,n\ntrue,1\nTRUE,1.0\nfalse,1e0\nTrue,2\n'), 'b.csv'))
+    const [b, n] = s.columns
+    assert.deepEqual([b!.type, b!.distinct, b!.top], ['boolean', 2, [{value: true, count: 3}, {value: false, count: 1}]])
+    assert.deepEqual([n!.type, n!.distinct, n!.top], ['number', 2, [{value: 1, count: 3}, {value: 2, count: 1}]])
+  })
+
+  it('timestamp min and max compare instants (UTC offsets count), shown as written', async () => {
+    const csv = 'ts\n2024-01-01T10:00:00+05:00\n2024-01-01T06:00:00Z\n2024-01-01\n2024-01-01T05:30:00.000000001+0530\n'
+    const ts = (await computeStats(await openTable(mem(csv), 'tz.csv'))).columns[0]!
+    assert.deepEqual([ts.type, ts.min, ts.max], ['timestamp', '2024-01-01', '2024-01-01T06:00:00Z'])
+    const two = (await computeStats(await openTable(mem('ts\n2024-01-01T10:00:00+05:00\n2024-01-01T06:00:00Z\n'), 'tz.csv'))).columns[0]!
+    assert.deepEqual([two.min, two.max], ['2024-01-01T10:00:00+05:00', '2024-01-01T06:00:00Z'])
   })
 
   it('estimates distinct counts of high-cardinality columns within a few percent', async () => {

@@ -1,7 +1,7 @@
 import {Args} from '#oclif'
 import {BlCommand} from '../../cli/base-command.js'
 import {tableFlags, tableOptionsFrom} from '../../cli/table-flags.js'
-import {cellText, count, grid} from '../../cli/table-format.js'
+import {cellText, counted, grid} from '../../cli/table-format.js'
 import {tableSchema, type SchemaResult} from '../../core/ops/tables.js'
 
 export default class Schema extends BlCommand {
@@ -14,7 +14,7 @@ export default class Schema extends BlCommand {
   async run(): Promise<SchemaResult> {
     const {args, flags} = await this.parse(Schema)
     const res = await tableSchema(this.repo(), args.spec, tableOptionsFrom(flags))
-    this.out(`${res.rev ? `${res.rev}:` : ''}${res.path} (${res.format}): ${count(res.rows)} rows`)
+    this.out(`${res.rev ? `${res.rev}:` : ''}${res.path} (${res.format}): ${counted(res.rows, 'row')}`)
     for (const line of grid(['column', 'type', 'nullable'], res.columns.map((c) => [cellText(c.name), c.type, c.nullable ? 'yes' : 'no']))) this.out(line)
     return res
   }

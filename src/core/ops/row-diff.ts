@@ -116,7 +116,7 @@ export async function rowDiff(repo: Repo, req: RowDiffRequest): Promise<RowDiffR
   const open = async (s: Side): Promise<TableReader | null> => (s.loc ? openTable(s.loc.source, s.loc.path, req.open ?? {}) : null)
   const oldR = await open(from)
   const newR = await open(to)
-  const res = await diffRows({reader: oldR, label: from.label}, {reader: newR, label: to.label}, {key: req.key, limit: req.limit, path: p})
+  const res = await diffRows({reader: oldR, label: from.label, rev: from.rev}, {reader: newR, label: to.label, rev: to.rev}, {key: req.key, limit: req.limit, path: p})
   const side = (s: Side, r: TableReader | null, sum: RowDiffResult['from']): RowDiffSideInfo => ({rev: s.rev, exists: r !== null, format: r?.format ?? null, rows: sum.rows, columns: sum.columns})
   const {from: f, to: t, ...rest} = res
   return {path: p, from: side(from, oldR, f), to: side(to, newR, t), ...rest}

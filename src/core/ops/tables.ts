@@ -22,7 +22,12 @@ import {loadIndex} from '../worktree/index-state.js'
 
 /** Bump when the statistics change meaning: cached ones of older versions are ignored. */
 // 2: the key holds the format (entries before it may hold another format's stats).
-const STATS_VERSION = 2
+// 3: integers beyond 2^53 in text are `integer` with exact min/max.
+// 4: distinct and top values count typed values (`TRUE` = `true`, `1.0` = `1`), not spellings.
+// 5: timestamp min/max by instant (UTC offsets count), not by text.
+// 6: a named format (--format csv/tsv) picks the delimiter.
+// 7: a JSONL line that is an array is BAD_TABLE (cached stats of such files must not outlive it).
+const STATS_VERSION = 7
 
 export interface TableLocation {
   /** Repository-relative path. */
@@ -260,14 +265,13 @@ export async function stats(repo: Repo, spec: string, opts: OpenOptions = {}): P
   }
   const colon = spec.indexOf(':')
   const isRev = colon < 0 && !fs.existsSync(absPath(repo, toRepoPath(repo, spec)))
-  if (isRev || (colon >= 0 && spec.slice(colon + 1).replace(/^\.?\/+|\/+$/g, '') === '')) {
-    const rev = (colon >= 0 ? spec.slice(0, colon) : spec) || 'HEAD'
-    return treeSummary(repo, rev, resolveRevision(repo, rev), '')
-  }
+  if (isRev) return treeSummary(repo, spec, resolveRevision(repo, spec), '')
   if (colon >= 0) {
     const rev = spec.slice(0, colon) || 'HEAD'
+    // As `bl show` reads it: `./` and `../` from the current directory, else from the root.
     const path = revPathOf(repo, spec.slice(colon + 1))
     const commit = resolveRevision(repo, rev)
+    if (path === '') return treeSummary(repo, rev, commit, '')
     const e = lookupPath(repo.store, loadCommit(repo.store, commit).tree, path)
     if (e?.kind === 'dir') return treeSummary(repo, rev, commit, path)
   }

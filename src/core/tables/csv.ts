@@ -40,8 +40,14 @@ function bad(src: string, line: number, what: string, hint = 'Fix the file, or c
  */
 export class CsvSplitter {
   private carry: Buffer | null = null
+  /** Pieces pushed after `carry` that did not finish its record, kept apart until one does. */
+  private pending: Buffer[] = []
+  /** Where the record end scan of `carry` + `pending` stands (ScanState). */
+  private scan = ScanState.Start
   private line = 1
   private first = true
+  /** Bytes handed to the record parser so far: linear in the input (a test checks it). */
+  parsedBytes = 0
 
   constructor(
     private readonly delim: number,
@@ -49,8 +55,19 @@ export class CsvSplitter {
   ) {}
 
   push(chunk: Buffer, final = false): RawRecord[] {
-    let buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk
+    if (this.carry && !final) {
+      // A record longer than a piece: find its end first, so the parser (and the copy joining
+      // the pieces) runs once per record, not once per piece (quadratic in the record length).
+      this.scan = scanRecordEnd(chunk, this.scan, this.delim)
+      if (this.scan !== ScanState.Ended) {
+        this.pending.push(chunk)
+        return []
+      }
+    }
+    let buf = this.carry ? Buffer.concat([this.carry, ...this.pending, chunk]) : chunk
     this.carry = null
+    this.pending = []
+    this.parsedBytes += buf.length
     if (this.first && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3)
     if (this.first && buf.length > 0) this.first = false
     const out: RawRecord[] = []
@@ -66,7 +83,10 @@ export class CsvSplitter {
       this.line += r.lines
       pos = r.end
     }
-    if (pos < n) this.carry = Buffer.from(buf.subarray(pos))
+    if (pos < n) {
+      this.carry = Buffer.from(buf.subarray(pos))
+      this.scan = scanRecordEnd(this.carry, ScanState.Start, this.delim)
+    }
     return out
   }
 
@@ -147,6 +167,55 @@ export class CsvSplitter {
   }
 }
 
+/** Where a scan for the end of a record stands after some of its bytes. */
+const enum ScanState {
+  /** At the start of a field. */
+  Start,
+  /** In an unquoted field, or in text after a quoted field's closing quote. */
+  Plain,
+  Quoted,
+  /** A quote inside a quoted field: the closing one unless the next byte is another quote. */
+  QuoteInQuoted,
+  /** A line feed outside quotes was met: the record ends in these bytes. */
+  Ended,
+}
+
+/**
+ * Resumes the scan for the record's end over the next bytes: the line feed `record` would end
+ * the record at (or earlier, at worst costing a parse that waits for more bytes; never later).
+ */
+function scanRecordEnd(buf: Buffer, state: ScanState, delim: number): ScanState {
+  let s = state
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i]!
+    if (s === ScanState.Quoted) {
+      // Most bytes of a long quoted field: jump to the next quote.
+      const q = buf.indexOf(QUOTE, i)
+      if (q < 0) return s
+      i = q
+      s = ScanState.QuoteInQuoted
+      continue
+    }
+    if (s === ScanState.QuoteInQuoted) {
+      if (c === QUOTE) {
+        s = ScanState.Quoted
+        continue
+      }
+      s = ScanState.Plain
+    }
+    if (c === LF) return ScanState.Ended
+    if (c === delim) s = ScanState.Start
+    else if (s === ScanState.Start) s = c === QUOTE ? ScanState.Quoted : ScanState.Plain
+    else if (s === ScanState.Plain) {
+      // The rest of a plain field: jump to its next delimiter or line feed.
+      let j = i + 1
+      while (j < buf.length && buf[j] !== LF && buf[j] !== delim) j++
+      i = j - 1
+    }
+  }
+  return s
+}
+
 /** Reads all records of `bytes` (a prefix of the file: the last, maybe cut, record is dropped). */
 function sample(bytes: Buffer, delim: string, whole: boolean): RawRecord[] {
   try {
@@ -157,10 +226,10 @@ function sample(bytes: Buffer, delim: string, whole: boolean): RawRecord[] {
 }
 
 /** The delimiter whose field count is the same on most sampled lines (and more than one field). */
-export function sniffDelimiter(head: Buffer, whole: boolean, preferred: string): string {
+export function sniffDelimiter(head: Buffer, whole: boolean, preferred: string, exclude: string[] = []): string {
   let best = preferred
   let bestScore = 0
-  for (const d of [preferred, ...CANDIDATES.filter((c) => c !== preferred)]) {
+  for (const d of [preferred, ...CANDIDATES.filter((c) => c !== preferred && !exclude.includes(c))]) {
     const recs = sample(head, d, whole).slice(0, SNIFF_ROWS)
     if (recs.length === 0) continue
     const counts = new Map<number, number>()
@@ -202,12 +271,19 @@ export function sniffHeader(recs: RawRecord[]): boolean {
   return !rest.some((r) => r.fields.some((f, i) => f === first.fields[i]))
 }
 
-export async function openCsv(src: ByteSource, format: 'csv' | 'tsv', opts: CsvOptions = {}): Promise<TableReader> {
-  const head = await src.read(0, SNIFF_BYTES)
+/**
+ * `forced`: the format was named (`--format`), not detected: `tsv` is then tab-separated and `csv`
+ * is sniffed among the other delimiters, and the format reported is the one named.
+ */
+export async function openCsv(src: ByteSource, format: 'csv' | 'tsv', opts: CsvOptions = {}, forced = false): Promise<TableReader> {
+  let head = await src.read(0, SNIFF_BYTES)
+  // A first line longer than the sniffed bytes (a very wide header, a huge first cell): read on
+  // to its end, else no record is seen and the table has no columns. One record: memory stays bounded.
+  while (head.length < src.size && head.indexOf(LF) < 0) head = await src.read(0, head.length * 2)
   const whole = head.length >= src.size
   if (opts.delimiter !== undefined && opts.delimiter.length !== 1)
     throw new BlError('INVALID_ARGUMENT', `the delimiter must be one character, got "${opts.delimiter}"`, {hint: 'e.g. --delimiter ";" or --delimiter "\\t".'})
-  const delimiter = opts.delimiter ?? sniffDelimiter(head, whole, format === 'tsv' ? '\t' : ',')
+  const delimiter = opts.delimiter ?? (forced && format === 'tsv' ? '\t' : sniffDelimiter(head, whole, format === 'tsv' ? '\t' : ',', forced ? ['\t'] : []))
   const recs = sample(head, delimiter, whole).slice(0, SNIFF_ROWS)
   const header = opts.header ?? sniffHeader(recs)
   const width = recs[0]?.fields.length ?? 0
@@ -215,7 +291,7 @@ export async function openCsv(src: ByteSource, format: 'csv' | 'tsv', opts: CsvO
   const columns = header && recs[0] ? uniqueNames(recs[0].fields) : Array.from({length: width}, (_, i) => `column${i + 1}`)
   const name = src.name
   return {
-    format: delimiter === '\t' ? 'tsv' : format === 'tsv' && delimiter !== '\t' ? 'csv' : format,
+    format: forced ? format : delimiter === '\t' ? 'tsv' : format === 'tsv' && delimiter !== '\t' ? 'csv' : format,
     columns,
     delimiter,
     header,

@@ -32,7 +32,8 @@ export function inferType(s: string): ColumnType {
   const digit = c >= 48 && c <= 57
   if (digit || c === 43 /* + */ || c === 45 /* - */ || c === 46 /* . */) {
     const k = numberKind(s)
-    if (k === 1) return s.length < 16 || Number.isSafeInteger(Number(s)) ? 'integer' : 'number'
+    // Any digits are an integer, also beyond 2^53 (stats keep those exact, as Parquet's INT64).
+    if (k === 1) return 'integer'
     if (k === 2) return 'number'
     if (k === 3 && NUMBER_RE.test(s)) return 'number'
     if (digit && s.length === 10 && DATE_RE.test(s)) return 'date'
@@ -90,6 +91,42 @@ export function valueOf(cell: Cell, type: ColumnType): Cell {
     default:
       return cell
   }
+}
+
+/**
+ * One spelling per value of a text cell of type `type` (`TRUE` -> `true`, `1.0` and `1e0` -> `1`),
+ * so distinct counts and top values count values, not spellings. Other types keep their text.
+ */
+export function canonicalText(s: string, type: ColumnType): string {
+  switch (type) {
+    case 'boolean':
+      return String(BOOLS.get(s))
+    case 'integer': {
+      const v = Number(s)
+      return Number.isSafeInteger(v) ? String(v) : BigInt(s).toString()
+    }
+    case 'number':
+      return String(Number(s))
+    default:
+      return s
+  }
+}
+
+const INSTANT_RE = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d\d):?(\d\d))?)?$/
+
+/**
+ * A date or timestamp as a key that sorts by instant (its text sorts by wall-clock time, whatever
+ * its UTC offset): UTC milliseconds, fixed-width, then the sub-millisecond digits. A timestamp
+ * without an offset, and a date (its midnight), count as UTC. Null for other text.
+ */
+export function instantKey(s: string): string | null {
+  const m = INSTANT_RE.exec(s)
+  if (!m) return null
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', sign, oh = '0', om = '0'] = m
+  const off = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000 : 0
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Number(frac.slice(0, 3).padEnd(3, '0'))) - off
+  // Offset so that every representable date is non-negative, and so sorts as text.
+  return String(ms + 8.64e15).padStart(17, '0') + frac.slice(3).padEnd(6, '0')
 }
 
 /** The narrowest type holding values of both types. */

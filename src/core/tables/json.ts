@@ -27,14 +27,26 @@ async function* lines(src: ByteSource, limitBytes = Infinity): AsyncGenerator<{l
     line++
     let end = to
     if (end > from && buf[end - 1] === 0x0d) end--
+    // A UTF-8 BOM before the first line is skipped, as for CSV and JSON documents.
+    if (line === 1 && end - from >= 3 && buf[from] === 0xef && buf[from + 1] === 0xbb && buf[from + 2] === 0xbf) from += 3
     const bytes = buf.subarray(from, end)
     if (bytes.length === 0 || /^\s*$/.test(bytes.toString('latin1'))) return
     if (!isUtf8(bytes)) throw bad(src.name, line, 'not valid UTF-8', 'Convert the file to UTF-8.')
     yield {line, text: bytes.toString('utf8')}
   }
+  // The bytes of a line longer than a chunk wait as pieces, joined once its end comes: joining
+  // at every chunk copied (and searched) the line again each time, quadratic in its length.
+  let pending: Buffer[] = []
   for await (const chunk of src.stream()) {
-    const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk
+    if (carry && chunk.indexOf(LF) < 0) {
+      pending.push(chunk)
+      read += chunk.length
+      if (read >= limitBytes) break
+      continue
+    }
+    const buf: Buffer = carry ? Buffer.concat([carry, ...pending, chunk]) : chunk
     carry = null
+    pending = []
     let from = 0
     for (;;) {
       const nl = buf.indexOf(LF, from)
@@ -46,18 +58,23 @@ async function* lines(src: ByteSource, limitBytes = Infinity): AsyncGenerator<{l
     read += chunk.length
     if (read >= limitBytes) break
   }
-  if (carry && read < limitBytes) yield* emit(carry, 0, carry.length)
+  if (carry && read < limitBytes) {
+    const last = Buffer.concat([carry, ...pending])
+    yield* emit(last, 0, last.length)
+  }
 }
 
-function parseLine(src: string, line: number, text: string): Record<string, Cell> | Cell[] {
+function parseLine(src: string, line: number, text: string): Record<string, Cell> {
   let v: unknown
   try {
     v = JSON.parse(text)
   } catch (err) {
     throw bad(src, line, `not JSON (${printable((err as Error).message, 120)})`, 'Each line of a JSONL file must be one JSON object.')
   }
-  if (typeof v !== 'object' || v === null) throw bad(src, line, `a JSON ${v === null ? 'null' : typeof v}, not an object`, 'Each line of a JSONL file must be one JSON object (or array).')
-  return v as Record<string, Cell> | Cell[]
+  // Objects only (docs/tables.md): an array line would mix positional columns with named ones.
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw bad(src, line, `a JSON ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}, not an object`, 'Each line of a JSONL file must be one JSON object.')
+  return v as Record<string, Cell>
 }
 
 function tooWide(src: string, line: number | null): BlError {

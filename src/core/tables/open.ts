@@ -53,7 +53,7 @@ export async function openTable(src: ByteSource, path: string, opts: OpenOptions
   switch (format) {
     case 'csv':
     case 'tsv':
-      return openCsv(src, format, opts)
+      return openCsv(src, format, opts, opts.format !== undefined)
     case 'jsonl':
       return openJsonl(src)
     case 'json':

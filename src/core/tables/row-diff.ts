@@ -23,6 +23,8 @@ export interface RowDiffSide {
   reader: TableReader | null
   /** Names this version in messages: `HEAD`, `v1`, `the work tree`. */
   label: string
+  /** The revision in `error.data.rev`: null is the work tree, as `rev` in `bl diff --rows --json`; absent: the label. */
+  rev?: string | null
 }
 
 export interface RowDiffOptions {
@@ -281,7 +283,7 @@ function keyIndexes(reader: TableReader, key: string[], side: RowDiffSide, path:
   if (missing.length)
     throw new BlError('INVALID_ARGUMENT', `${path}: no key column ${missing.map((m) => `"${m}"`).join(', ')} in ${side.label} (columns: ${reader.columns.slice(0, 30).join(', ')}${reader.columns.length > 30 ? ', ...' : ''})`, {
       hint: 'Name key columns both versions have, comma-separated: --key id or --key id,date.',
-      data: {path, rev: side.label, missing, columns: reader.columns},
+      data: {path, rev: side.rev === undefined ? side.label : side.rev, missing, columns: reader.columns},
     })
   return key.map((k) => reader.columns.indexOf(k))
 }
@@ -337,7 +339,7 @@ async function keyed(oldR: TableReader, newR: TableReader, oldSide: RowDiffSide,
     const value = keyText(cells, cols, key)
     return new BlError('DUPLICATE_KEY', `${path}: key (${key.join(', ')}) = ${value.length > 200 ? value.slice(0, 200) + '...' : value} appears on ${lineList(a, b)} of ${side.label}`, {
       hint: 'Use a key that is unique per row, e.g. --key id,date',
-      data: {path, rev: side.label, key, value: Object.fromEntries(cols.map((c, i) => [key[i]!, cells[c] ?? null])), lines: [a, b]},
+      data: {path, rev: side.rev === undefined ? side.label : side.rev, key, value: Object.fromEntries(cols.map((c, i) => [key[i]!, cells[c] ?? null])), lines: [a, b]},
     })
   }
 

@@ -4,7 +4,7 @@
  * standard error in 4 KiB per column) and the top values of low-cardinality columns (exact counts
  * kept until a column has more than TOP_TRACK distinct values, then dropped).
  */
-import {isNullText, typeOf, valueOf, widen} from './infer.js'
+import {canonicalText, instantKey, isNullText, typeOf, valueOf, widen} from './infer.js'
 import type {Cell, ColumnType, TableFormat, TableReader} from './types.js'
 
 const HLL_BITS = 12
@@ -55,6 +55,8 @@ export interface ColumnState {
   maxNum: number
   minText: string | null
   maxText: string | null
+  minBig: bigint | null
+  maxBig: bigint | null
   hll: Uint8Array
   counts: Array<[string, number]> | null
 }
@@ -68,6 +70,12 @@ export class ColumnAcc {
   maxNum = -Infinity
   minText: string | null = null
   maxText: string | null = null
+  /** Integers beyond 2^53 (text cells), exact: minNum/maxNum hold only the safe ones. */
+  minBig: bigint | null = null
+  maxBig: bigint | null = null
+  /** instantKey of minText/maxText while the column holds dates or timestamps. */
+  private minKey: string | null = null
+  private maxKey: string | null = null
   readonly hll = new Uint8Array(HLL_M)
   counts: Map<string, number> | null = new Map()
 
@@ -83,10 +91,10 @@ export class ColumnAcc {
     this.type = widen(was, t)
     if (this.type === 'string' && (was === 'integer' || was === 'number')) {
       // Numbers seen so far take part in the text min/max from now on.
-      this.minText = minOf(this.minText, String(this.minNum))
-      this.maxText = maxOf(this.maxText, String(this.maxNum))
+      this.numbersToText(this)
     }
-    const key = typeof cell === 'string' ? cell : JSON.stringify(cell)
+    // Distinct and top count typed values: `TRUE` is `true`, `1.0` is `1`.
+    const key = typeof cell !== 'string' ? JSON.stringify(cell) : text ? canonicalText(cell, t) : cell
     hllAdd(this.hll, key)
     if (this.counts) {
       this.counts.set(key, (this.counts.get(key) ?? 0) + 1)
@@ -95,18 +103,33 @@ export class ColumnAcc {
     if ((t === 'integer' || t === 'number') && this.type !== 'string') {
       const v = valueOf(cell, t) as number
       this.sum += v
-      if (v < this.minNum) this.minNum = v
-      if (v > this.maxNum) this.maxNum = v
+      if (t === 'integer' && !Number.isSafeInteger(v)) {
+        const b = BigInt(cell as string)
+        if (this.minBig === null || b < this.minBig) this.minBig = b
+        if (this.maxBig === null || b > this.maxBig) this.maxBig = b
+      } else {
+        if (v < this.minNum) this.minNum = v
+        if (v > this.maxNum) this.maxNum = v
+      }
     }
     else if (t !== 'json') {
-      if (this.minText === null || key < this.minText) this.minText = key
-      if (this.maxText === null || key > this.maxText) this.maxText = key
+      // As written: a number in a text column is its text.
+      const v = typeof cell === 'string' ? cell : key
+      if (this.type === 'date' || this.type === 'timestamp') {
+        // Dates and timestamps order by instant (`10:00+05:00` is before `06:00Z`), shown as written.
+        const k = instantKey(v)!
+        if (this.minKey === null || k < this.minKey) [this.minText, this.minKey] = [v, k]
+        if (this.maxKey === null || k > this.maxKey) [this.maxText, this.maxKey] = [v, k]
+      } else {
+        if (this.minText === null || v < this.minText) this.minText = v
+        if (this.maxText === null || v > this.maxText) this.maxText = v
+      }
     }
   }
 
   state(): ColumnState {
-    const {type, count, nulls, sum, minNum, maxNum, minText, maxText, hll} = this
-    return {type, count, nulls, sum, minNum, maxNum, minText, maxText, hll, counts: this.counts ? [...this.counts] : null}
+    const {type, count, nulls, sum, minNum, maxNum, minText, maxText, minBig, maxBig, hll} = this
+    return {type, count, nulls, sum, minNum, maxNum, minText, maxText, minBig, maxBig, hll, counts: this.counts ? [...this.counts] : null}
   }
 
   /** Adds what another accumulator saw (the rows of another part of the file). */
@@ -116,27 +139,38 @@ export class ColumnAcc {
     const numeric = (t: ColumnType): boolean => t === 'integer' || t === 'number'
     if (this.type === 'string') {
       // Numbers of a part that was numeric join the text min/max, as add() does when a column turns to text.
-      if (numeric(was) && this.count > 0) {
-        this.minText = minOf(this.minText, String(this.minNum))
-        this.maxText = maxOf(this.maxText, String(this.maxNum))
-      }
-      if (numeric(o.type) && o.count > 0) {
-        this.minText = minOf(this.minText, String(o.minNum))
-        this.maxText = maxOf(this.maxText, String(o.maxNum))
-      }
+      if (numeric(was) && this.count > 0) this.numbersToText(this)
+      if (numeric(o.type) && o.count > 0) this.numbersToText(o)
     }
     this.count += o.count
     this.nulls += o.nulls
     this.sum += o.sum
     this.minNum = Math.min(this.minNum, o.minNum)
     this.maxNum = Math.max(this.maxNum, o.maxNum)
-    if (o.minText !== null) this.minText = minOf(this.minText, o.minText)
-    if (o.maxText !== null) this.maxText = maxOf(this.maxText, o.maxText)
+    if (o.minBig !== null && (this.minBig === null || o.minBig < this.minBig)) this.minBig = o.minBig
+    if (o.maxBig !== null && (this.maxBig === null || o.maxBig > this.maxBig)) this.maxBig = o.maxBig
+    const instants = this.type === 'date' || this.type === 'timestamp'
+    if (o.minText !== null) this.minText = instants ? ordered(this.minText, o.minText, -1) : minOf(this.minText, o.minText)
+    if (o.maxText !== null) this.maxText = instants ? ordered(this.maxText, o.maxText, 1) : maxOf(this.maxText, o.maxText)
+    this.minKey = instants && this.minText !== null ? instantKey(this.minText) : null
+    this.maxKey = instants && this.maxText !== null ? instantKey(this.maxText) : null
     for (let i = 0; i < HLL_M; i++) if (o.hll[i]! > this.hll[i]!) this.hll[i] = o.hll[i]!
     if (this.counts && o.counts) {
       for (const [k, n] of o.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + n)
       if (this.counts.size > TOP_TRACK) this.counts = null
     } else this.counts = null
+  }
+
+  /** The numbers of `st` (this one or a merged part) as text, for a column turned to text. */
+  private numbersToText(st: Pick<ColumnState, 'minNum' | 'maxNum' | 'minBig' | 'maxBig'>): void {
+    const min = numericEnd(st.minNum, st.minBig, -1, 'integer')
+    const max = numericEnd(st.maxNum, st.maxBig, 1, 'integer')
+    this.minText = minOf(this.minText, String(min))
+    this.maxText = maxOf(this.maxText, String(max))
+  }
+
+  private numericEnd(side: -1 | 1): Cell {
+    return numericEnd(side < 0 ? this.minNum : this.maxNum, side < 0 ? this.minBig : this.maxBig, side, this.type)
   }
 
   result(name: string, text: boolean): ColumnStats {
@@ -156,12 +190,27 @@ export class ColumnAcc {
       count: this.count,
       nulls: this.nulls,
       distinct,
-      min: numeric ? this.minNum : ordered ? this.minText : null,
-      max: numeric ? this.maxNum : ordered ? this.maxText : null,
+      min: numeric ? this.numericEnd(-1) : ordered ? this.minText : null,
+      max: numeric ? this.numericEnd(1) : ordered ? this.maxText : null,
       mean: numeric && this.count > 0 ? this.sum / this.count : null,
       top,
     }
   }
+}
+
+/** The smaller (-1) or larger (1) of the safe and the big values: a number, or an exact decimal string. */
+function numericEnd(safe: number, big: bigint | null, side: -1 | 1, type: ColumnType): Cell {
+  if (big === null) return safe
+  if (type === 'number') return side < 0 ? Math.min(safe, Number(big)) : Math.max(safe, Number(big))
+  if (Number.isFinite(safe) && (side < 0 ? BigInt(safe) < big : BigInt(safe) > big)) return safe
+  return big.toString()
+}
+
+/** The earlier (-1) or later (1) of two dates or timestamps, by instant. */
+function ordered(a: string | null, b: string, side: -1 | 1): string {
+  if (a === null) return b
+  const [ka, kb] = [instantKey(a)!, instantKey(b)!]
+  return (side < 0 ? kb < ka : kb > ka) ? b : a
 }
 
 function minOf(a: string | null, b: string): string {
@@ -174,7 +223,11 @@ function maxOf(a: string | null, b: string): string {
 
 /** A tracked value back to a cell: text cells are typed, JSON values parsed back. */
 function decodeKey(k: string, text: boolean, type: ColumnType): Cell {
-  if (text) return valueOf(k, type === 'number' || type === 'integer' ? 'number' : type === 'boolean' ? 'boolean' : 'string')
+  if (text) {
+    // An integer beyond 2^53 stays exact, as a decimal string (min/max do the same).
+    if (type === 'integer' && !Number.isSafeInteger(Number(k))) return BigInt(k).toString()
+    return valueOf(k, type === 'number' || type === 'integer' ? 'number' : type === 'boolean' ? 'boolean' : 'string')
+  }
   try {
     return JSON.parse(k) as Cell
   } catch {
