@@ -307,6 +307,29 @@ describe('remote configuration and S3 specifics', () => {
     a.cleanup()
   })
 
+  it('push refuses invalid destination ref names (BAD_REF_NAME) before writing anything; fetch skips such remote refs', async () => {
+    const a = await sandbox(dirTarget)
+    await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    const [dir] = dirTarget.url('repo-badref')
+    await okA(a, ['remote', 'add', 'origin', dir!])
+    for (const dst of ['x\\y', 'a b', 'a..b', 'q?', 'HEAD', '@', '-x', 'x~1', 'a*', 'main/', 'refs/heads/./main', 'main.lock', 'refs/other/x']) {
+      const r = await a.runAsync(withJson(['push', 'origin', `main:${dst}`]))
+      assert.equal(r.code, 2, `${dst}: ${r.stdout}${r.stderr}`)
+      assert.equal(r.json().error.code, 'BAD_REF_NAME', dst)
+    }
+    assert.equal(fs.existsSync(dir!), false, 'nothing was written to the remote')
+    await okA(a, ['push', '-q', 'origin', 'main'])
+    // A ref an old client wrote under an invalid name: fetch warns and skips it.
+    fs.copyFileSync(path.join(dir!, 'refs', 'heads', 'main'), path.join(dir!, 'refs', 'heads', 'a..b'))
+    const b = await cloneOf(dirTarget, [dir!])
+    const f = await b.runAsync(['fetch'])
+    assert.equal(f.code, 0, f.stderr)
+    assert.match(f.stderr, /warning: ignoring refs\/heads\/a\.\.b on origin: not a valid ref name/)
+    assert.deepEqual((await jA(b, ['branch', '-r'])).map((x: any) => x.name), ['origin/main'])
+    a.cleanup()
+    b.cleanup()
+  })
+
   it('switch <name> creates a branch tracking the one remote branch of that name; a branch started from origin/x tracks it', async () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': '1\n'}, 'one')

@@ -8,10 +8,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type {Context} from '../context.js'
 import {UserConfig} from '../config.js'
-import {BlError} from '../errors.js'
+import {BlError, printable} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
-import {HEADS, readHead, readRef, setHead, shortRef, TAGS, updateRefs} from '../refs/refs.js'
+import {fullRefNameProblem, HEADS, readHead, readRef, setHead, shortRef, TAGS, updateRefs} from '../refs/refs.js'
 import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, packsVanished, probeConditional, readAudit, readBlRepo, readRemoteRef, requireBlRepo, syncRemoteIndex, type RemoteRef} from '../remote/remote-repo.js'
 import {reflog, type ReflogRow} from './reflog.js'
 import {absoluteUrl, listRemotes, openTransport, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
@@ -118,6 +118,25 @@ async function remoteRefToDelete(t: Transport, remoteName: string, name: string)
   return found[0]!
 }
 
+/**
+ * `src[:dst]` split at its first colon, the destination made a full ref (a name without `refs/` is
+ * a branch) and checked with `bl branch`'s rules: an invalid name could not be fetched back, and on
+ * a directory remote `main.lock` would take the place of main's lock file.
+ */
+function pushDestination(spec: string): {srcName: string; dst: string} {
+  const colon = spec.indexOf(':')
+  const srcName = colon < 0 ? spec : spec.slice(0, colon)
+  const dstName = colon < 0 ? spec : spec.slice(colon + 1)
+  const dst = dstName.startsWith('refs/') ? dstName : HEADS + dstName
+  const problem = fullRefNameProblem(dst)
+  if (problem)
+    throw new BlError('BAD_REF_NAME', `"${printable(dstName)}" is not a valid destination ref name: it ${problem}`, {
+      hint: 'Name a branch (letters, digits, "-", "_", "." and "/"), e.g. `bl push origin main:feature/cleanup`.',
+      data: {ref: dstName},
+    })
+  return {srcName, dst}
+}
+
 export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
   const remoteName = defaultRemote(repo, opts.remote)
   return withRemote(repo, remoteName, async (r, t) => {
@@ -127,13 +146,13 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
       throw new BlError('INVALID_ARGUMENT', '--delete needs the remote branch or tag to delete', {hint: 'e.g. `bl push origin --delete <branch>`.'})
     const specs = opts.refspecs?.length ? opts.refspecs : head.branch ? [shortRef(head.branch)] : []
     if (specs.length === 0 && !opts.tags) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: name the branch to push', {hint: 'e.g. `bl push origin main`.'})
+    // Destinations are checked before anything is written there (BLREPO of a new remote included).
+    const parsed = specs.map((spec) => (opts.delete ? {srcName: spec, dst: ''} : pushDestination(spec)))
     const info = await ensureBlRepo(t, {defaultBranch: head.branch ? shortRef(head.branch) : (specs[0]?.split(':').pop() ?? null)})
     bindRemoteId(repo, remoteName, info.id)
     if (!(await ensureProbed(repo, r, t))) opts.onUnprotected?.(remoteName)
     const updates: Array<{src: Oid | null; dst: string; localRef: string | null; fromTags?: boolean}> = []
-    for (const spec of specs) {
-      const [srcName, dstName] = spec.includes(':') ? (spec.split(':') as [string, string]) : [spec, spec]
-      const dst = dstName.startsWith('refs/') ? dstName : HEADS + dstName
+    for (const {srcName, dst} of parsed) {
       if (opts.delete) {
         updates.push({src: null, dst: await remoteRefToDelete(t, remoteName, srcName), localRef: null})
         continue
@@ -256,7 +275,13 @@ export async function fetch(repo: Repo, opts: {remote?: string; progress?: Trans
   repo.holdLease('fetch')
   return withRemote(repo, remoteName, async (r, t) => {
     bindRemoteId(repo, remoteName, (await requireBlRepo(t)).id)
-    const refs = await listRemoteRefs(t)
+    // A ref an old client pushed under an invalid name (`a..b`, `x.lock`) is skipped with a warning:
+    // it could not be a local ref, nor be named in a revision. `bl push --delete` still removes it.
+    const refs = (await listRemoteRefs(t)).filter((x) => {
+      const problem = fullRefNameProblem(x.name)
+      if (problem) opts.onWarning?.(`ignoring ${printable(x.name)} on ${remoteName}: not a valid ref name (it ${problem})`)
+      return !problem
+    })
     const {fresh} = await syncRemoteIndex(repo.store, remoteName, t)
     const tips = [...new Set(refs.map((x) => x.commit))]
     // From a promisor remote (lazy clone, evicted content) only history travels; contents come on demand.
