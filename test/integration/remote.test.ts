@@ -330,6 +330,35 @@ describe('remote configuration and S3 specifics', () => {
     b.cleanup()
   })
 
+  it('push sources are revisions as in Git: <commit>:main, HEAD~1:main; a bare revision needs a destination', async () => {
+    const a = await sandbox(dirTarget)
+    const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
+    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-revsrc')])
+    await okA(a, ['push', '-q', 'origin', 'HEAD'])
+    const remoteMain = async (): Promise<string> => (await jA(a, ['ls-remote'])).find((x: any) => x.ref === 'refs/heads/main').commit
+    assert.equal(await remoteMain(), c2)
+    // signing.md's repair: `bl push --force origin <last good commit>:main`.
+    const full = await jA(a, ['push', '--force', 'origin', `${c1}:main`])
+    assert.deepEqual(full.refs.map((x: any) => [x.ref, x.status]), [['refs/heads/main', 'forced']])
+    assert.equal(await remoteMain(), c1)
+    await okA(a, ['push', '-q', 'origin', `${c2.slice(0, 10)}:main`])
+    assert.equal(await remoteMain(), c2)
+    await okA(a, ['push', '-q', '--force', 'origin', 'HEAD~1:refs/heads/old'])
+    assert.equal((await jA(a, ['ls-remote'])).find((x: any) => x.ref === 'refs/heads/old').commit, c1)
+    const bare = await a.runAsync(withJson(['push', 'origin', c1]))
+    assert.equal(bare.code, 2, bare.stdout + bare.stderr)
+    assert.equal(bare.json().error.code, 'INVALID_ARGUMENT')
+    assert.match(bare.json().error.hint, new RegExp(`bl push origin ${c1}:<branch>`))
+    const unknown = await a.runAsync(withJson(['push', 'origin', 'nosuch:main']))
+    assert.equal(unknown.code, 4, unknown.stdout + unknown.stderr)
+    assert.equal(unknown.json().error.code, 'REF_NOT_FOUND')
+    // A bare tag name pushes the tag, as in Git.
+    await okA(a, ['tag', 'v1', c1])
+    assert.deepEqual((await jA(a, ['push', 'origin', 'v1'])).refs.map((x: any) => x.ref), ['refs/tags/v1'])
+    a.cleanup()
+  })
+
   it('switch <name> creates a branch tracking the one remote branch of that name; a branch started from origin/x tracks it', async () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': '1\n'}, 'one')

@@ -27,6 +27,7 @@ import {assertSafeTree, treeLimits} from '../worktree/tree-safety.js'
 import {toRepoPath} from '../worktree/paths.js'
 import {merge, type MergeResult} from './merge.js'
 import {remoteAdd, type RemoteOptions} from './remote.js'
+import {resolveRevision} from '../refs/revision.js'
 import {setUpstream, upstreamOf} from '../refs/upstream.js'
 import {commitTree, treeMap} from './snapshot.js'
 import {runPool} from '../pool.js'
@@ -118,23 +119,53 @@ async function remoteRefToDelete(t: Transport, remoteName: string, name: string)
   return found[0]!
 }
 
+interface PushSpec {
+  src: Oid
+  /** The full remote ref to move. */
+  dst: string
+  /** The local branch or tag pushed, or null for a revision (a commit id, HEAD~1, ...). */
+  localRef: string | null
+}
+
 /**
- * `src[:dst]` split at its first colon, the destination made a full ref (a name without `refs/` is
- * a branch) and checked with `bl branch`'s rules: an invalid name could not be fetched back, and on
- * a directory remote `main.lock` would take the place of main's lock file.
+ * `src[:dst]`, split at its first colon, as Git reads it: the source is a branch or tag (HEAD: the
+ * current branch), else any revision, which then needs an explicit destination. The destination is
+ * made a full ref (without `refs/` it is a branch) and checked with `bl branch`'s rules: an invalid
+ * name could not be fetched back, and on a directory remote `main.lock` would take the place of
+ * main's lock file. Everything is resolved before anything is written to the remote.
  */
-function pushDestination(spec: string): {srcName: string; dst: string} {
+function resolvePushSpec(repo: Repo, remoteName: string, spec: string): PushSpec {
   const colon = spec.indexOf(':')
   const srcName = colon < 0 ? spec : spec.slice(0, colon)
-  const dstName = colon < 0 ? spec : spec.slice(colon + 1)
+  if (srcName === '') throw new BlError('INVALID_ARGUMENT', `"${printable(spec)}" has no source`, {hint: `To delete a remote branch, run \`bl push ${remoteName} --delete ${printable(spec.slice(1)) || '<branch>'}\`.`, data: {refspec: spec}})
+  const head = readHead(repo)
+  const candidates = srcName === 'HEAD' || srcName === '@' ? (head.branch ? [head.branch] : []) : srcName.startsWith('refs/') ? [srcName] : [HEADS + srcName, TAGS + srcName]
+  let localRef: string | null = candidates.find((c) => readRef(repo, c) !== null) ?? null
+  let src: Oid
+  if (localRef) src = readRef(repo, localRef)!
+  else {
+    try {
+      src = resolveRevision(repo, srcName)
+    } catch (err) {
+      if (!(err instanceof BlError && err.code === 'UNKNOWN_REVISION')) throw err
+      throw new BlError('REF_NOT_FOUND', `src refspec ${printable(srcName)} does not match any branch, tag or commit`, {hint: 'Name an existing branch (see `bl branch`) or a commit (see `bl log`).', data: {ref: srcName}})
+    }
+    if (colon < 0)
+      throw new BlError('INVALID_ARGUMENT', `${printable(srcName)} is not a branch or tag: the destination refspec must be given`, {
+        hint: `Name the remote branch to move: \`bl push ${remoteName} ${printable(srcName)}:<branch>\`.`,
+        data: {ref: srcName},
+      })
+    localRef = null
+  }
+  const dstName = colon < 0 ? localRef! : spec.slice(colon + 1)
   const dst = dstName.startsWith('refs/') ? dstName : HEADS + dstName
   const problem = fullRefNameProblem(dst)
   if (problem)
     throw new BlError('BAD_REF_NAME', `"${printable(dstName)}" is not a valid destination ref name: it ${problem}`, {
-      hint: 'Name a branch (letters, digits, "-", "_", "." and "/"), e.g. `bl push origin main:feature/cleanup`.',
+      hint: `Name a branch (letters, digits, "-", "_", "." and "/"), e.g. \`bl push ${remoteName} ${printable(srcName)}:feature/cleanup\`.`,
       data: {ref: dstName},
     })
-  return {srcName, dst}
+  return {src, dst, localRef}
 }
 
 export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
@@ -146,22 +177,14 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
       throw new BlError('INVALID_ARGUMENT', '--delete needs the remote branch or tag to delete', {hint: 'e.g. `bl push origin --delete <branch>`.'})
     const specs = opts.refspecs?.length ? opts.refspecs : head.branch ? [shortRef(head.branch)] : []
     if (specs.length === 0 && !opts.tags) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: name the branch to push', {hint: 'e.g. `bl push origin main`.'})
-    // Destinations are checked before anything is written there (BLREPO of a new remote included).
-    const parsed = specs.map((spec) => (opts.delete ? {srcName: spec, dst: ''} : pushDestination(spec)))
+    // Resolved and checked before anything is written there (BLREPO of a new remote included).
+    const resolved = opts.delete ? [] : specs.map((spec) => resolvePushSpec(repo, remoteName, spec))
     const info = await ensureBlRepo(t, {defaultBranch: head.branch ? shortRef(head.branch) : (specs[0]?.split(':').pop() ?? null)})
     bindRemoteId(repo, remoteName, info.id)
     if (!(await ensureProbed(repo, r, t))) opts.onUnprotected?.(remoteName)
     const updates: Array<{src: Oid | null; dst: string; localRef: string | null; fromTags?: boolean}> = []
-    for (const {srcName, dst} of parsed) {
-      if (opts.delete) {
-        updates.push({src: null, dst: await remoteRefToDelete(t, remoteName, srcName), localRef: null})
-        continue
-      }
-      const localRef = srcName.startsWith('refs/') ? srcName : HEADS + srcName
-      const src = readRef(repo, localRef)
-      if (!src) throw new BlError('REF_NOT_FOUND', `src refspec ${srcName} does not match any branch`, {hint: 'Name an existing branch (see `bl branch`).', data: {ref: srcName}})
-      updates.push({src, dst, localRef})
-    }
+    if (opts.delete) for (const name of specs) updates.push({src: null, dst: await remoteRefToDelete(t, remoteName, name), localRef: null})
+    updates.push(...resolved)
     if (opts.tags) for (const tg of repo.store.listRefs(TAGS)) if (tg.oid && !updates.some((u) => u.dst === tg.name)) updates.push({src: tg.oid, dst: tg.name, localRef: tg.name, fromTags: true})
 
     // Resolved before anything is uploaded: a missing identity fails fast.
