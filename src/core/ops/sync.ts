@@ -121,6 +121,8 @@ async function remoteRefToDelete(t: Transport, remoteName: string, name: string)
 
 interface PushSpec {
   src: Oid
+  /** As typed (`old:main`), for hints. */
+  spec: string
   /** The full remote ref to move. */
   dst: string
   /** The local branch or tag pushed, or null for a revision (a commit id, HEAD~1, ...). */
@@ -165,7 +167,26 @@ function resolvePushSpec(repo: Repo, remoteName: string, spec: string): PushSpec
       hint: `Name a branch (letters, digits, "-", "_", "." and "/"), e.g. \`bl push ${remoteName} ${printable(srcName)}:feature/cleanup\`.`,
       data: {ref: dstName},
     })
-  return {src, dst, localRef}
+  return {src, dst, localRef, spec}
+}
+
+/**
+ * A push that would drop commits of the remote branch although its tip is known here: Git's
+ * "non-fast-forward" (the pushed tip is behind it, or the two diverged), not "fetch first".
+ */
+function notFastForward(remoteName: string, u: {src: Oid; dst: string; localRef: string | null; spec?: string}, remote: Oid, tipName: string, behind: boolean): BlError {
+  const what = u.localRef ? shortRef(u.localRef) : u.src.slice(0, 12)
+  const there = `${shortRef(u.dst)} on ${remoteName}`
+  const force = `\`bl push --force ${remoteName} ${u.spec ?? `${what}:${shortRef(u.dst)}`}\``
+  return behind
+    ? new BlError('NOT_FAST_FORWARD', `the tip of ${what} is behind ${there} (it is at ${remote.slice(0, 12)}): the push would drop its newer commits`, {
+        hint: `${there} already contains ${what}; to move it back anyway, run ${force} (where protection allows).`,
+        data: {ref: u.dst, remote},
+      })
+    : new BlError('NOT_FAST_FORWARD', `${what} and ${there} have diverged (it is at ${remote.slice(0, 12)}): the push would drop commits there`, {
+        hint: `Merge it first (\`bl merge ${tipName}\` on ${what}), or replace it with ${force} (where protection allows).`,
+        data: {ref: u.dst, remote},
+      })
 }
 
 export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
@@ -182,7 +203,7 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     const info = await ensureBlRepo(t, {defaultBranch: head.branch ? shortRef(head.branch) : (specs[0]?.split(':').pop() ?? null)})
     bindRemoteId(repo, remoteName, info.id)
     if (!(await ensureProbed(repo, r, t))) opts.onUnprotected?.(remoteName)
-    const updates: Array<{src: Oid | null; dst: string; localRef: string | null; fromTags?: boolean}> = []
+    const updates: Array<{src: Oid | null; dst: string; localRef: string | null; spec?: string; fromTags?: boolean}> = []
     if (opts.delete) for (const name of specs) updates.push({src: null, dst: await remoteRefToDelete(t, remoteName, name), localRef: null})
     updates.push(...resolved)
     if (opts.tags) for (const tg of repo.store.listRefs(TAGS)) if (tg.oid && !updates.some((u) => u.dst === tg.name)) updates.push({src: tg.oid, dst: tg.name, localRef: tg.name, fromTags: true})
@@ -211,11 +232,18 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
             hint: `Tags do not move: delete it there first (\`bl push ${remoteName} --delete ${shortRef(u.dst)}\`) or use another name.`,
             data: {ref: u.dst, remote: cur.commit},
           })
-        if (!repo.store.hasObject(cur.commit) || !graph.isAncestor(cur.commit, u.src)) {
+        if (!repo.store.hasObject(cur.commit)) {
           throw new BlError('FETCH_FIRST', `branch ${shortRef(u.dst)} on ${remoteName} has commits you don't have (it is at ${cur.commit.slice(0, 12)})`, {
             hint: `Fetch first: \`bl pull ${remoteName} ${shortRef(u.dst)}\`, then push again (or --force where rules allow).`,
             data: {ref: u.dst, remote: cur.commit},
           })
+        }
+        // The remote tip is known here: fetching would bring nothing, so say what Git says.
+        if (!graph.isAncestor(cur.commit, u.src)) {
+          // Name the remote tip the way `bl merge` takes it: its remote-tracking branch if that is there.
+          const tracking = `${remoteName}/${shortRef(u.dst)}`
+          const tipName = u.dst.startsWith(HEADS) && readRef(repo, `refs/remotes/${tracking}`) === cur.commit ? tracking : cur.commit.slice(0, 12)
+          throw notFastForward(remoteName, {...u, src: u.src}, cur.commit, tipName, graph.isAncestor(u.src, cur.commit))
         }
       }
       if (u.src) toSend.push(u.src)
