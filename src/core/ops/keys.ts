@@ -32,7 +32,19 @@ export interface KeyGenerateOptions {
   prompt?: PassphrasePrompt
 }
 
+/**
+ * OpenPGP stores a key's lifetime as 32-bit seconds after its creation (RFC 4880 5.2.3.6): a longer
+ * one wrapped silently (137y became about 9 months), so it is refused.
+ */
+export const MAX_KEY_LIFETIME = 0xffff_ffff
+
 export async function keyGenerate(ctx: Context, opts: KeyGenerateOptions): Promise<KeyView> {
+  const life = opts.expiresIn ?? 0
+  if (!Number.isSafeInteger(life) || life < 0 || life > MAX_KEY_LIFETIME)
+    throw new BlError('INVALID_ARGUMENT', `a key lifetime of ${Number.isFinite(life) ? `${Math.floor(life / 86_400)} days` : 'that length'} does not fit OpenPGP's 32-bit expiry time`, {
+      hint: `The longest is ${Math.floor(MAX_KEY_LIFETIME / 86_400)}d (136y); or use never.`,
+      data: {expiresIn: life, max: MAX_KEY_LIFETIME},
+    })
   const name = (opts.name ?? '').trim()
   const email = (opts.email ?? '').trim()
   if (!name || !email) throw new BlError('INVALID_ARGUMENT', `a key needs a ${!name ? 'name' : 'email address'}`, {hint: 'Pass --name "Your Name" --email you@example.com.'})
