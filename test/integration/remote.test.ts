@@ -470,6 +470,24 @@ describe('remote configuration and S3 specifics', () => {
     a.cleanup()
   })
 
+  it('bl reflog <remote>/<name>: REF_NOT_FOUND for a name with no history there; tags as <remote>/tags/<tag>', async () => {
+    const a = await sandbox(dirTarget)
+    const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-audit-tags')])
+    await okA(a, ['push', '-q', '-u'])
+    await okA(a, ['tag', 'v9'])
+    await okA(a, ['push', '-q', 'origin', 'refs/tags/v9'])
+    const missing = await a.runAsync(withJson(['reflog', 'origin/nosuch']))
+    assert.equal(missing.code, 4, missing.stdout + missing.stderr)
+    assert.equal(missing.json().error.code, 'REF_NOT_FOUND')
+    for (const name of ['origin/tags/v9', 'origin/refs/tags/v9']) {
+      const log = await jA(a, ['reflog', name])
+      assert.deepEqual(log.map((e: any) => [e.ref, e.old, e.new, e.message.split(' by ')[0]]), [['refs/tags/v9', null, c1, 'create']], name)
+    }
+    assert.equal((await jA(a, ['reflog', 'origin/main'])).length, 1)
+    a.cleanup()
+  })
+
   it('fetch reports a rewritten remote branch as a forced update, not a fast-forward', async () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')

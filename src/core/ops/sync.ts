@@ -627,20 +627,31 @@ export async function lsRemote(repo: Repo | undefined, ctx: Context, target: str
 /**
  * The reflog of `<remote>/<branch>`: the remote's own history of that branch, from its
  * create-only audit log (every push, force-pushes included, by whom and when), newest first.
- * Anything else is the local reflog.
+ * Tags (remotes keep no tracking refs for them) are `<remote>/tags/<tag>`, or any ref there as
+ * `<remote>/refs/...`. Anything else is the local reflog.
  */
 export async function reflogWithRemotes(repo: Repo, opts: {ref?: string; maxCount?: number}): Promise<ReflogRow[]> {
   const name = opts.ref ?? 'HEAD'
   const m = /^([^/]+)\/(.+)$/.exec(name)
   if (!m || name.startsWith('refs/') || repo.store.getConfig(`remote.${m[1]}.url`) === undefined) return reflog(repo, opts)
-  const [, remote, branch] = m as unknown as [string, string, string]
+  const [, remote, rest] = m as unknown as [string, string, string]
+  // A branch first (a branch may be called tags/x), then the tag.
+  const candidates = rest.startsWith('refs/') ? [rest] : rest.startsWith('tags/') ? [HEADS + rest, TAGS + rest.slice('tags/'.length)] : [HEADS + rest]
   return withRemote(repo, remote, async (_r, t) => {
     await requireBlRepo(t)
-    const entries = await readAudit(t, HEADS + branch)
+    const all = await readAudit(t)
+    const ref = candidates.find((c) => all.some((e) => e.ref === c))
+    // No history there and no remote-tracking branch here: as unknown as `bl reflog nosuch`.
+    if (!ref && !readRef(repo, `refs/remotes/${name}`))
+      throw new BlError('REF_NOT_FOUND', `no such ref: ${name} (${remote}'s audit log has no entries for it)`, {
+        hint: `\`bl ls-remote ${remote}\` lists its branches and tags; a tag's history is \`bl reflog ${remote}/tags/<tag>\`.`,
+        data: {ref: name},
+      })
+    const target = ref ?? candidates[0]!
     const limit = opts.maxCount ?? Infinity
-    return entries.slice(0, limit).map((e, index) => ({
+    return all.filter((e) => e.ref === target).slice(0, limit).map((e, index) => ({
       index,
-      ref: HEADS + branch,
+      ref: target,
       remote,
       old: e.old,
       new: e.new,
