@@ -237,11 +237,16 @@ describe('branch protection', {concurrency: true}, () => {
     assert.equal(rules.rules[0].pattern, 'main')
     assert.equal(rules.rules[0].requireSigned, true)
     const other = await key(b, 'Other')
-    for (const args of [['protect', 'set', 'main'], ['protect', 'remove', 'main'], ['signers', 'add', other], ['owners', 'add', other]]) {
+    // Removing the only owner is refused for ownership first: the "add another owner" hint is not theirs to follow.
+    for (const args of [['protect', 'set', 'main'], ['protect', 'remove', 'main'], ['signers', 'add', other], ['owners', 'add', other], ['owners', 'remove', owner]]) {
       const e = await fails(b, args, 11)
       assert.equal(e.code, 'NOT_POLICY_OWNER', args.join(' '))
     }
     assert.equal((await jA(b, ['protect', 'list'])).policy.id, owners.policy.id, 'nothing changed')
+    // The owner may not remove the only owner either, and is told how to go on.
+    const only = await fails(a, ['owners', 'remove', owner], 2)
+    assert.equal(only.code, 'INVALID_ARGUMENT')
+    assert.match(only.message, /is the only owner/)
     // The owner makes the other key an owner; after a fetch the clone may change rules.
     await okA(b, ['key', 'export', other], {}).then((r) => fs.writeFileSync(path.join(a.base, 'other.asc'), r.stdout))
     await okA(a, ['key', 'import', path.join(a.base, 'other.asc')])
