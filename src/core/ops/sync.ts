@@ -551,6 +551,15 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
     const keep = resumed || (err instanceof BlError && err.code === 'REMOTE_ERROR')
     if (!keep && created) fs.rmSync(dir, {recursive: true, force: true})
     else if (!keep) fs.rmSync(path.join(dir, '.bl'), {recursive: true, force: true})
+    // Fetch's hint speaks of downloaded commits and remote-tracking branches, which went with the clone.
+    if (!keep && err instanceof BlError && err.code === 'POLICY_VIOLATION') {
+      const branches = (err.data.branches as string[] | undefined) ?? []
+      throw new BlError(err.code, err.message, {
+        hint: `Nothing of the clone was kept. Someone wrote to ${redactUrl(opts.url)} without bl, or with the rules removed: an owner can restore ${branches.join(', ') || 'the branch'} (relax the rule with \`bl protect set\`, \`bl push --force origin <last good commit>:<branch>\`, restore the rule); clone again after that.`,
+        data: err.data,
+        cause: err,
+      })
+    }
     throw err
   } finally {
     staged?.dispose()
