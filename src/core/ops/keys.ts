@@ -173,7 +173,19 @@ export async function commitSigner(repo: Repo, opts: {sign?: boolean; key?: stri
     if (!opts.prompt) throw passphraseRequired(`unlock key ${fingerprint}`)
     return opts.prompt(`${attempt > 1 ? 'Wrong passphrase. ' : ''}Passphrase for ${userId ? `"${userId}" ` : ''}(key ${fingerprint.slice(-16).toUpperCase()}): `)
   }
-  const unlocked = await keyring.signer.unlock(key.secretArmored!, {date: repo.now(), passphrase: provider, maxAttempts: env !== undefined ? 1 : 3})
+  const attempts = env !== undefined ? 1 : 3
+  const unlocked = await keyring.signer.unlock(key.secretArmored!, {date: repo.now(), passphrase: provider, maxAttempts: attempts}).catch((err: unknown) => {
+    // The hint depends on where the passphrase came from, which only this caller knows.
+    if (!(err instanceof BlError && err.code === 'BAD_PASSPHRASE')) throw err
+    const fpr = key.info.fingerprint
+    throw new BlError('BAD_PASSPHRASE', env !== undefined ? `wrong passphrase for key ${fpr} (from BL_KEY_PASSPHRASE)` : `wrong passphrase for key ${fpr} (${attempts} attempts)`, {
+      hint: env !== undefined
+        ? 'Check BL_KEY_PASSPHRASE, or unset it to be asked in the terminal.'
+        : 'Run the command again and type the passphrase the key was protected with; a lost passphrase cannot be recovered (make a new key with `bl key generate`).',
+      data: err.data,
+      cause: err,
+    })
+  })
   return {fingerprint: key.info.fingerprint, userId: key.info.primaryUserId, sign: (payload) => unlocked.sign(payload, repo.now())}
 }
 
