@@ -36,7 +36,7 @@ import {loadCodeIdentity} from '../gitlink/code-link.js'
 
 export interface PushOptions {
   remote?: string
-  /** Local branch names (default: the current branch); `src:dst` pushes src to dst. */
+  /** Local branches or tags (default: the current branch); `src:dst` pushes src (also any revision) to dst. */
   refspecs?: string[]
   force?: boolean
   tags?: boolean
