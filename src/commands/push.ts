@@ -8,7 +8,7 @@ import {push, type PushResult} from '../core/ops/sync.js'
 export default class Push extends BlCommand {
   static override summary = 'Upload commits and data to a remote and move its branch.'
   static override description = `Only objects the remote lacks travel (negotiated through the remote's pack indexes). The remote branch moves with a conditional write: if someone else pushed first, the push fails with exit code 5 ("fetch first") and nothing is lost; the uploaded data is kept, so the retry after \`bl pull\` is quick. An interrupted push resumes without re-sending completed packs.`
-  static override examples = ['<%= config.bin %> push', '<%= config.bin %> push -u origin main', '<%= config.bin %> push origin experiment:main', '<%= config.bin %> push --tags', '<%= config.bin %> push origin --delete old-branch']
+  static override examples = ['<%= config.bin %> push', '<%= config.bin %> push -u origin main', '<%= config.bin %> push origin experiment:main', '<%= config.bin %> push --force origin HEAD~1:main', '<%= config.bin %> push --tags', '<%= config.bin %> push origin --delete old-branch']
   static override strict = false
   static override args = {remote: Args.string({description: 'Remote name (default: the upstream of the current branch, else origin).'})}
   static override flags = {

@@ -170,6 +170,10 @@ describe('branch protection', {concurrency: true}, () => {
     await okA(a, ['push', '-q', 'origin', 'main', 'release'])
     const pushed = await fails(a, ['push', '--force', 'origin', 'heavy:release'], 11)
     assert.ok(pushed.data.violations.some((v: any) => v.check === 'merge-only'), JSON.stringify(pushed.data.violations))
+    // The hint fits the rule that was broken: merge, not sign.
+    const hint = (await a.runAsync(withJson(['push', '--force', 'origin', 'heavy:release']))).json().error.hint
+    assert.match(hint, /`bl merge --no-ff <branch>`/)
+    assert.doesNotMatch(hint, /bl commit -S|force push/)
   })
   it('setting a rule again does not wave a topic branch that was pushed unchecked onto the protected branch', async () => {
     const {a, url} = await ownerRepo(null)
@@ -265,11 +269,16 @@ describe('branch protection', {concurrency: true}, () => {
     assert.equal(rules.rules[0].pattern, 'main')
     assert.equal(rules.rules[0].requireSigned, true)
     const other = await key(b, 'Other')
-    for (const args of [['protect', 'set', 'main'], ['protect', 'remove', 'main'], ['signers', 'add', other], ['owners', 'add', other]]) {
+    // Removing the only owner is refused for ownership first: the "add another owner" hint is not theirs to follow.
+    for (const args of [['protect', 'set', 'main'], ['protect', 'remove', 'main'], ['signers', 'add', other], ['owners', 'add', other], ['owners', 'remove', owner]]) {
       const e = await fails(b, args, 11)
       assert.equal(e.code, 'NOT_POLICY_OWNER', args.join(' '))
     }
     assert.equal((await jA(b, ['protect', 'list'])).policy.id, owners.policy.id, 'nothing changed')
+    // The owner may not remove the only owner either, and is told how to go on.
+    const only = await fails(a, ['owners', 'remove', owner], 2)
+    assert.equal(only.code, 'INVALID_ARGUMENT')
+    assert.match(only.message, /is the only owner/)
     // The owner makes the other key an owner; after a fetch the clone may change rules.
     await okA(b, ['key', 'export', other], {}).then((r) => fs.writeFileSync(path.join(a.base, 'other.asc'), r.stdout))
     await okA(a, ['key', 'import', path.join(a.base, 'other.asc')])
@@ -347,6 +356,10 @@ describe('branch protection', {concurrency: true}, () => {
     assert.ok(e.data.violations.some((v: any) => v.check === 'no-force-push' && v.rule === 'main'))
     const d = await fails(a, ['push', 'origin', '--delete', 'main'], 11)
     assert.ok(d.data.violations.some((v: any) => v.check === 'no-delete'))
+    const hints = (await Promise.all([['push', '--force'], ['push', 'origin', '--delete', 'main']].map((args) => a.runAsync(withJson(args))))).map((r) => r.json().error.hint)
+    assert.match(hints[0], /may not be rewritten/)
+    assert.match(hints[1], /may not be deleted/)
+    for (const h of hints) assert.doesNotMatch(h, /bl commit -S/)
     assert.equal((await jA(a, ['ls-remote'])).find((r: any) => r.ref === 'refs/heads/main').commit, next)
   })
 
@@ -471,6 +484,26 @@ describe('branch protection', {concurrency: true}, () => {
       assert.equal(clean.branches[0].checked, 1, 'the commit from before the rule is not audited')
       const all = await fails(a, ['verify', '--branch', 'main', '--all'], 11)
       assert.equal(all.data.violations.length, 1, '--all also audits the commit from before the rule')
+      const fetched = (await a.runAsync(withJson(['fetch']))).json().error.hint
+      assert.match(fetched, /were downloaded/)
+      if (kind === 'directory') {
+        // A clone that fails removes what it made: its hint does not send the user to inspect downloaded commits.
+        const c = new Sandbox(env)
+        cleanup.push(() => c.cleanup())
+        const into = path.join(c.base, 'fresh-clone')
+        const cl = await c.runAsync(withJson(['clone', url[0]!, into]), {cwd: c.base})
+        assert.equal(cl.code, 11, cl.stdout + cl.stderr)
+        assert.equal(fs.existsSync(into), false)
+        assert.match(cl.json().error.hint, /Nothing of the clone was kept/)
+        assert.doesNotMatch(cl.json().error.hint, /downloaded|bl show/)
+        // A protected branch deleted straight on the remote: no commits came, origin/main stays.
+        fs.rmSync(path.join(url[0]!, 'refs', 'heads', 'main'))
+        const del = await fails(a, ['fetch'], 11)
+        assert.ok(del.data.violations.some((x: any) => x.check === 'no-delete'), JSON.stringify(del.data.violations))
+        const delHint = (await a.runAsync(withJson(['fetch']))).json().error.hint
+        assert.doesNotMatch(delHint, /downloaded|bl show/)
+        assert.match(delHint, /`bl push origin origin\/main:main`/)
+      }
     })
   }
 })

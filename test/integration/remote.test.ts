@@ -121,12 +121,18 @@ for (const t of [dirTarget, s3Target]) {
       const cb = await commitFiles(b, {'from-b.txt': 'B\n'}, 'b work')
       await okA(a, ['push', '-q'])
       assert.deepEqual((await jA(b, ['status'])).upstream, {ref: 'origin/main', ahead: 1, behind: 0, gone: false})
-      await okA(b, ['fetch', '-q'])
-      assert.deepEqual((await jA(b, ['status'])).upstream, {ref: 'origin/main', ahead: 1, behind: 1, gone: false})
-      assert.match((await okA(b, ['status'])).stdout, /have diverged,\nand have 1 and 1 different commits each/)
       const r = await b.runAsync(withJson(['push']))
       assert.equal(r.code, 5, r.stdout + r.stderr)
       assert.equal(r.json().error.code, 'FETCH_FIRST')
+      await okA(b, ['fetch', '-q'])
+      assert.deepEqual((await jA(b, ['status'])).upstream, {ref: 'origin/main', ahead: 1, behind: 1, gone: false})
+      assert.match((await okA(b, ['status'])).stdout, /have diverged,\nand have 1 and 1 different commits each/)
+      // Now the remote tip is known here: Git's non-fast-forward, not "fetch first".
+      const nff = await b.runAsync(withJson(['push']))
+      assert.equal(nff.code, 5, nff.stdout + nff.stderr)
+      assert.equal(nff.json().error.code, 'NOT_FAST_FORWARD')
+      assert.match(nff.json().error.message, /main and main on origin have diverged/)
+      assert.match(nff.json().error.hint, /`bl merge origin\/main` on main/)
       await okA(b, ['pull', '-q'])
       await okA(b, ['push', '-q'])
       await okA(a, ['pull', '-q', '--ff-only'])
@@ -307,6 +313,76 @@ describe('remote configuration and S3 specifics', () => {
     a.cleanup()
   })
 
+  it('push refuses invalid destination ref names (BAD_REF_NAME) before writing anything; fetch skips such remote refs', async () => {
+    const a = await sandbox(dirTarget)
+    await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    const [dir] = dirTarget.url('repo-badref')
+    await okA(a, ['remote', 'add', 'origin', dir!])
+    for (const dst of ['x\\y', 'a b', 'a..b', 'q?', 'HEAD', '@', '-x', 'x~1', 'a*', 'main/', 'refs/heads/./main', 'main.lock', 'refs/other/x']) {
+      const r = await a.runAsync(withJson(['push', 'origin', `main:${dst}`]))
+      assert.equal(r.code, 2, `${dst}: ${r.stdout}${r.stderr}`)
+      assert.equal(r.json().error.code, 'BAD_REF_NAME', dst)
+    }
+    assert.equal(fs.existsSync(dir!), false, 'nothing was written to the remote')
+    await okA(a, ['push', '-q', 'origin', 'main'])
+    // A ref an old client wrote under an invalid name: fetch warns and skips it.
+    fs.copyFileSync(path.join(dir!, 'refs', 'heads', 'main'), path.join(dir!, 'refs', 'heads', 'a..b'))
+    const b = await cloneOf(dirTarget, [dir!])
+    const f = await b.runAsync(['fetch'])
+    assert.equal(f.code, 0, f.stderr)
+    assert.match(f.stderr, /warning: ignoring refs\/heads\/a\.\.b on origin: not a valid ref name/)
+    assert.deepEqual((await jA(b, ['branch', '-r'])).map((x: any) => x.name), ['origin/main'])
+    a.cleanup()
+    b.cleanup()
+  })
+
+  it('push sources are revisions as in Git: <commit>:main, HEAD~1:main; a bare revision needs a destination', async () => {
+    const a = await sandbox(dirTarget)
+    const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
+    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-revsrc')])
+    await okA(a, ['push', '-q', 'origin', 'HEAD'])
+    const remoteMain = async (): Promise<string> => (await jA(a, ['ls-remote'])).find((x: any) => x.ref === 'refs/heads/main').commit
+    assert.equal(await remoteMain(), c2)
+    // signing.md's repair: `bl push --force origin <last good commit>:main`.
+    const full = await jA(a, ['push', '--force', 'origin', `${c1}:main`])
+    assert.deepEqual(full.refs.map((x: any) => [x.ref, x.status]), [['refs/heads/main', 'forced']])
+    assert.equal(await remoteMain(), c1)
+    await okA(a, ['push', '-q', 'origin', `${c2.slice(0, 10)}:main`])
+    assert.equal(await remoteMain(), c2)
+    await okA(a, ['push', '-q', '--force', 'origin', 'HEAD~1:refs/heads/old'])
+    assert.equal((await jA(a, ['ls-remote'])).find((x: any) => x.ref === 'refs/heads/old').commit, c1)
+    const bare = await a.runAsync(withJson(['push', 'origin', c1]))
+    assert.equal(bare.code, 2, bare.stdout + bare.stderr)
+    assert.equal(bare.json().error.code, 'INVALID_ARGUMENT')
+    assert.match(bare.json().error.hint, new RegExp(`bl push origin ${c1}:<branch>`))
+    const unknown = await a.runAsync(withJson(['push', 'origin', 'nosuch:main']))
+    assert.equal(unknown.code, 4, unknown.stdout + unknown.stderr)
+    assert.equal(unknown.json().error.code, 'REF_NOT_FOUND')
+    // A bare tag name pushes the tag, as in Git.
+    await okA(a, ['tag', 'v1', c1])
+    assert.deepEqual((await jA(a, ['push', 'origin', 'v1'])).refs.map((x: any) => x.ref), ['refs/tags/v1'])
+    a.cleanup()
+  })
+
+  it('a push behind a remote tip known here is a non-fast-forward (exit 5), not "fetch first"', async () => {
+    const a = await sandbox(dirTarget)
+    await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
+    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-nff')])
+    await okA(a, ['push', '-q', '-u'])
+    await okA(a, ['branch', 'old', 'HEAD~1'])
+    const r = await a.runAsync(withJson(['push', 'origin', 'old:main']))
+    assert.equal(r.code, 5, r.stdout + r.stderr)
+    const e = r.json().error
+    assert.equal(e.code, 'NOT_FAST_FORWARD')
+    assert.match(e.message, /the tip of old is behind main on origin/)
+    assert.doesNotMatch(e.message + e.hint, /don't have|Fetch first/)
+    assert.match(e.hint, /`bl push --force origin old:main`/)
+    assert.equal((await jA(a, ['ls-remote']))[0].commit, c2)
+    a.cleanup()
+  })
+
   it('switch <name> creates a branch tracking the one remote branch of that name; a branch started from origin/x tracks it', async () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': '1\n'}, 'one')
@@ -391,6 +467,24 @@ describe('remote configuration and S3 specifics', () => {
     assert.deepEqual(log.map((e: any) => e.message.split(' by ')[0]), ['forced push', 'push', 'create'])
     assert.match((await okA(a, ['reflog', 'origin/main'])).stdout, /origin\/main #0: forced push by Test/)
     assert.deepEqual([log[0].remote, log[0].ref], ['origin', 'refs/heads/main'])
+    a.cleanup()
+  })
+
+  it('bl reflog <remote>/<name>: REF_NOT_FOUND for a name with no history there; tags as <remote>/tags/<tag>', async () => {
+    const a = await sandbox(dirTarget)
+    const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-audit-tags')])
+    await okA(a, ['push', '-q', '-u'])
+    await okA(a, ['tag', 'v9'])
+    await okA(a, ['push', '-q', 'origin', 'refs/tags/v9'])
+    const missing = await a.runAsync(withJson(['reflog', 'origin/nosuch']))
+    assert.equal(missing.code, 4, missing.stdout + missing.stderr)
+    assert.equal(missing.json().error.code, 'REF_NOT_FOUND')
+    for (const name of ['origin/tags/v9', 'origin/refs/tags/v9']) {
+      const log = await jA(a, ['reflog', name])
+      assert.deepEqual(log.map((e: any) => [e.ref, e.old, e.new, e.message.split(' by ')[0]]), [['refs/tags/v9', null, c1, 'create']], name)
+    }
+    assert.equal((await jA(a, ['reflog', 'origin/main'])).length, 1)
     a.cleanup()
   })
 

@@ -344,6 +344,18 @@ describe('signed commits', {concurrency: true}, () => {
     assert.match(oneline[2]!, /^Signature: none$/)
   })
 
+  it('key generate refuses a lifetime that does not fit OpenPGP\'s 32-bit expiry (it wrapped), and keeps the longest that does', async () => {
+    const s = await repo()
+    for (const e of ['137y', '49711d', '7102w', '1658m', '99999999999999999999y']) {
+      const err = await fails(s, ['key', 'generate', '--name', 'X', '--email', 'x@example.com', '--no-passphrase', '--expires', e], 2, 'INVALID_ARGUMENT')
+      assert.match(err.hint, /49710d \(136y\)/, e)
+    }
+    assert.deepEqual(await jA(s, ['key', 'list']), [])
+    await jA(s, ['key', 'generate', '--name', 'Long', '--email', 'long@example.com', '--no-passphrase', '--expires', '136y'])
+    const [k] = await jA(s, ['key', 'list'])
+    assert.ok(Math.abs(k.expires - k.created - 136 * 365 * 86400) < 5, 'stored as asked, not wrapped')
+  })
+
   it('(f) key list / export / delete round trip; 0700 directory, 0600 files; unknown key after delete', async () => {
     const s = await repo()
     // An empty passphrase needs the explicit flag; without a terminal a passphrase must come from the environment.

@@ -32,7 +32,19 @@ export interface KeyGenerateOptions {
   prompt?: PassphrasePrompt
 }
 
+/**
+ * OpenPGP stores a key's lifetime as 32-bit seconds after its creation (RFC 4880 5.2.3.6): a longer
+ * one wrapped silently (137y became about 9 months), so it is refused.
+ */
+export const MAX_KEY_LIFETIME = 0xffff_ffff
+
 export async function keyGenerate(ctx: Context, opts: KeyGenerateOptions): Promise<KeyView> {
+  const life = opts.expiresIn ?? 0
+  if (!Number.isSafeInteger(life) || life < 0 || life > MAX_KEY_LIFETIME)
+    throw new BlError('INVALID_ARGUMENT', `a key lifetime of ${Number.isFinite(life) ? `${Math.floor(life / 86_400)} days` : 'that length'} does not fit OpenPGP's 32-bit expiry time`, {
+      hint: `The longest is ${Math.floor(MAX_KEY_LIFETIME / 86_400)}d (136y); or use never.`,
+      data: {expiresIn: life, max: MAX_KEY_LIFETIME},
+    })
   const name = (opts.name ?? '').trim()
   const email = (opts.email ?? '').trim()
   if (!name || !email) throw new BlError('INVALID_ARGUMENT', `a key needs a ${!name ? 'name' : 'email address'}`, {hint: 'Pass --name "Your Name" --email you@example.com.'})
@@ -161,7 +173,19 @@ export async function commitSigner(repo: Repo, opts: {sign?: boolean; key?: stri
     if (!opts.prompt) throw passphraseRequired(`unlock key ${fingerprint}`)
     return opts.prompt(`${attempt > 1 ? 'Wrong passphrase. ' : ''}Passphrase for ${userId ? `"${userId}" ` : ''}(key ${fingerprint.slice(-16).toUpperCase()}): `)
   }
-  const unlocked = await keyring.signer.unlock(key.secretArmored!, {date: repo.now(), passphrase: provider, maxAttempts: env !== undefined ? 1 : 3})
+  const attempts = env !== undefined ? 1 : 3
+  const unlocked = await keyring.signer.unlock(key.secretArmored!, {date: repo.now(), passphrase: provider, maxAttempts: attempts}).catch((err: unknown) => {
+    // The hint depends on where the passphrase came from, which only this caller knows.
+    if (!(err instanceof BlError && err.code === 'BAD_PASSPHRASE')) throw err
+    const fpr = key.info.fingerprint
+    throw new BlError('BAD_PASSPHRASE', env !== undefined ? `wrong passphrase for key ${fpr} (from BL_KEY_PASSPHRASE)` : `wrong passphrase for key ${fpr} (${attempts} attempts)`, {
+      hint: env !== undefined
+        ? 'Check BL_KEY_PASSPHRASE, or unset it to be asked in the terminal.'
+        : 'Run the command again and type the passphrase the key was protected with; a lost passphrase cannot be recovered (make a new key with `bl key generate`).',
+      data: err.data,
+      cause: err,
+    })
+  })
   return {fingerprint: key.info.fingerprint, userId: key.info.primaryUserId, sign: (payload) => unlocked.sign(payload, repo.now())}
 }
 

@@ -277,8 +277,12 @@ export async function ownersRemove(repo: Repo, id: string, signing: SigningOptio
   const l0 = loadLocalPolicy(repo)
   const fpr = await fingerprintOf(repo, id, l0?.policy.owners ?? [])
   if (!l0?.policy.owners.includes(fpr)) throw new BlError('KEY_NOT_FOUND', `key ${fpr} is not an owner`, {hint: '`bl owners list` shows them.', data: {fingerprint: fpr}})
-  if (l0.policy.owners.length === 1) throw new BlError('INVALID_ARGUMENT', `${fpr} is the only owner`, {hint: 'Add another owner first (`bl owners add <fingerprint>`): a policy always has one.'})
-  const l = await amend(repo, signing, (body) => void (body.owners = body.owners.filter((f) => f !== fpr)))
+  // Checked inside amend, after the signing key proved an owner: a non-owner is told that
+  // (NOT_POLICY_OWNER), not to run `bl owners add`, which they may not run either.
+  const l = await amend(repo, signing, (body) => {
+    if (body.owners.length === 1) throw new BlError('INVALID_ARGUMENT', `${fpr} is the only owner`, {hint: 'Add another owner first (`bl owners add <fingerprint>`): a policy always has one.'})
+    body.owners = body.owners.filter((f) => f !== fpr)
+  })
   return {policy: info(l), removed: fpr}
 }
 

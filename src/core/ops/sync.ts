@@ -8,10 +8,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type {Context} from '../context.js'
 import {UserConfig} from '../config.js'
-import {BlError} from '../errors.js'
+import {BlError, printable} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
-import {HEADS, readHead, readRef, setHead, shortRef, TAGS, updateRefs} from '../refs/refs.js'
+import {fullRefNameProblem, HEADS, readHead, readRef, setHead, shortRef, TAGS, updateRefs} from '../refs/refs.js'
 import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, packsVanished, probeConditional, readAudit, readBlRepo, readRemoteRef, requireBlRepo, syncRemoteIndex, type RemoteRef} from '../remote/remote-repo.js'
 import {reflog, type ReflogRow} from './reflog.js'
 import {absoluteUrl, listRemotes, openTransport, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
@@ -27,6 +27,7 @@ import {assertSafeTree, treeLimits} from '../worktree/tree-safety.js'
 import {toRepoPath} from '../worktree/paths.js'
 import {merge, type MergeResult} from './merge.js'
 import {remoteAdd, type RemoteOptions} from './remote.js'
+import {resolveRevision} from '../refs/revision.js'
 import {setUpstream, upstreamOf} from '../refs/upstream.js'
 import {commitTree, treeMap} from './snapshot.js'
 import {runPool} from '../pool.js'
@@ -35,7 +36,7 @@ import {loadCodeIdentity} from '../gitlink/code-link.js'
 
 export interface PushOptions {
   remote?: string
-  /** Local branch names (default: the current branch); `src:dst` pushes src to dst. */
+  /** Local branches or tags (default: the current branch); `src:dst` pushes src (also any revision) to dst. */
   refspecs?: string[]
   force?: boolean
   tags?: boolean
@@ -118,6 +119,76 @@ async function remoteRefToDelete(t: Transport, remoteName: string, name: string)
   return found[0]!
 }
 
+interface PushSpec {
+  src: Oid
+  /** As typed (`old:main`), for hints. */
+  spec: string
+  /** The full remote ref to move. */
+  dst: string
+  /** The local branch or tag pushed, or null for a revision (a commit id, HEAD~1, ...). */
+  localRef: string | null
+}
+
+/**
+ * `src[:dst]`, split at its first colon, as Git reads it: the source is a branch or tag (HEAD: the
+ * current branch), else any revision, which then needs an explicit destination. The destination is
+ * made a full ref (without `refs/` it is a branch) and checked with `bl branch`'s rules: an invalid
+ * name could not be fetched back, and on a directory remote `main.lock` would take the place of
+ * main's lock file. Everything is resolved before anything is written to the remote.
+ */
+function resolvePushSpec(repo: Repo, remoteName: string, spec: string): PushSpec {
+  const colon = spec.indexOf(':')
+  const srcName = colon < 0 ? spec : spec.slice(0, colon)
+  if (srcName === '') throw new BlError('INVALID_ARGUMENT', `"${printable(spec)}" has no source`, {hint: `To delete a remote branch, run \`bl push ${remoteName} --delete ${printable(spec.slice(1)) || '<branch>'}\`.`, data: {refspec: spec}})
+  const head = readHead(repo)
+  const candidates = srcName === 'HEAD' || srcName === '@' ? (head.branch ? [head.branch] : []) : srcName.startsWith('refs/') ? [srcName] : [HEADS + srcName, TAGS + srcName]
+  let localRef: string | null = candidates.find((c) => readRef(repo, c) !== null) ?? null
+  let src: Oid
+  if (localRef) src = readRef(repo, localRef)!
+  else {
+    try {
+      src = resolveRevision(repo, srcName)
+    } catch (err) {
+      if (!(err instanceof BlError && err.code === 'UNKNOWN_REVISION')) throw err
+      throw new BlError('REF_NOT_FOUND', `src refspec ${printable(srcName)} does not match any branch, tag or commit`, {hint: 'Name an existing branch (see `bl branch`) or a commit (see `bl log`).', data: {ref: srcName}})
+    }
+    if (colon < 0)
+      throw new BlError('INVALID_ARGUMENT', `${printable(srcName)} is not a branch or tag: the destination refspec must be given`, {
+        hint: `Name the remote branch to move: \`bl push ${remoteName} ${printable(srcName)}:<branch>\`.`,
+        data: {ref: srcName},
+      })
+    localRef = null
+  }
+  const dstName = colon < 0 ? localRef! : spec.slice(colon + 1)
+  const dst = dstName.startsWith('refs/') ? dstName : HEADS + dstName
+  const problem = fullRefNameProblem(dst)
+  if (problem)
+    throw new BlError('BAD_REF_NAME', `"${printable(dstName)}" is not a valid destination ref name: it ${problem}`, {
+      hint: `Name a branch (letters, digits, "-", "_", "." and "/"), e.g. \`bl push ${remoteName} ${printable(srcName)}:feature/cleanup\`.`,
+      data: {ref: dstName},
+    })
+  return {src, dst, localRef, spec}
+}
+
+/**
+ * A push that would drop commits of the remote branch although its tip is known here: Git's
+ * "non-fast-forward" (the pushed tip is behind it, or the two diverged), not "fetch first".
+ */
+function notFastForward(remoteName: string, u: {src: Oid; dst: string; localRef: string | null; spec?: string}, remote: Oid, tipName: string, behind: boolean): BlError {
+  const what = u.localRef ? shortRef(u.localRef) : u.src.slice(0, 12)
+  const there = `${shortRef(u.dst)} on ${remoteName}`
+  const force = `\`bl push --force ${remoteName} ${u.spec ?? `${what}:${shortRef(u.dst)}`}\``
+  return behind
+    ? new BlError('NOT_FAST_FORWARD', `the tip of ${what} is behind ${there} (it is at ${remote.slice(0, 12)}): the push would drop its newer commits`, {
+        hint: `${there} already contains ${what}; to move it back anyway, run ${force} (where protection allows).`,
+        data: {ref: u.dst, remote},
+      })
+    : new BlError('NOT_FAST_FORWARD', `${what} and ${there} have diverged (it is at ${remote.slice(0, 12)}): the push would drop commits there`, {
+        hint: `Merge it first (\`bl merge ${tipName}\` on ${what}), or replace it with ${force} (where protection allows).`,
+        data: {ref: u.dst, remote},
+      })
+}
+
 export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
   const remoteName = defaultRemote(repo, opts.remote)
   return withRemote(repo, remoteName, async (r, t) => {
@@ -127,22 +198,14 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
       throw new BlError('INVALID_ARGUMENT', '--delete needs the remote branch or tag to delete', {hint: 'e.g. `bl push origin --delete <branch>`.'})
     const specs = opts.refspecs?.length ? opts.refspecs : head.branch ? [shortRef(head.branch)] : []
     if (specs.length === 0 && !opts.tags) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: name the branch to push', {hint: 'e.g. `bl push origin main`.'})
+    // Resolved and checked before anything is written there (BLREPO of a new remote included).
+    const resolved = opts.delete ? [] : specs.map((spec) => resolvePushSpec(repo, remoteName, spec))
     const info = await ensureBlRepo(t, {defaultBranch: head.branch ? shortRef(head.branch) : (specs[0]?.split(':').pop() ?? null)})
     bindRemoteId(repo, remoteName, info.id)
     if (!(await ensureProbed(repo, r, t))) opts.onUnprotected?.(remoteName)
-    const updates: Array<{src: Oid | null; dst: string; localRef: string | null; fromTags?: boolean}> = []
-    for (const spec of specs) {
-      const [srcName, dstName] = spec.includes(':') ? (spec.split(':') as [string, string]) : [spec, spec]
-      const dst = dstName.startsWith('refs/') ? dstName : HEADS + dstName
-      if (opts.delete) {
-        updates.push({src: null, dst: await remoteRefToDelete(t, remoteName, srcName), localRef: null})
-        continue
-      }
-      const localRef = srcName.startsWith('refs/') ? srcName : HEADS + srcName
-      const src = readRef(repo, localRef)
-      if (!src) throw new BlError('REF_NOT_FOUND', `src refspec ${srcName} does not match any branch`, {hint: 'Name an existing branch (see `bl branch`).', data: {ref: srcName}})
-      updates.push({src, dst, localRef})
-    }
+    const updates: Array<{src: Oid | null; dst: string; localRef: string | null; spec?: string; fromTags?: boolean}> = []
+    if (opts.delete) for (const name of specs) updates.push({src: null, dst: await remoteRefToDelete(t, remoteName, name), localRef: null})
+    updates.push(...resolved)
     if (opts.tags) for (const tg of repo.store.listRefs(TAGS)) if (tg.oid && !updates.some((u) => u.dst === tg.name)) updates.push({src: tg.oid, dst: tg.name, localRef: tg.name, fromTags: true})
 
     // Resolved before anything is uploaded: a missing identity fails fast.
@@ -169,11 +232,18 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
             hint: `Tags do not move: delete it there first (\`bl push ${remoteName} --delete ${shortRef(u.dst)}\`) or use another name.`,
             data: {ref: u.dst, remote: cur.commit},
           })
-        if (!repo.store.hasObject(cur.commit) || !graph.isAncestor(cur.commit, u.src)) {
+        if (!repo.store.hasObject(cur.commit)) {
           throw new BlError('FETCH_FIRST', `branch ${shortRef(u.dst)} on ${remoteName} has commits you don't have (it is at ${cur.commit.slice(0, 12)})`, {
             hint: `Fetch first: \`bl pull ${remoteName} ${shortRef(u.dst)}\`, then push again (or --force where rules allow).`,
             data: {ref: u.dst, remote: cur.commit},
           })
+        }
+        // The remote tip is known here: fetching would bring nothing, so say what Git says.
+        if (!graph.isAncestor(cur.commit, u.src)) {
+          // Name the remote tip the way `bl merge` takes it: its remote-tracking branch if that is there.
+          const tracking = `${remoteName}/${shortRef(u.dst)}`
+          const tipName = u.dst.startsWith(HEADS) && readRef(repo, `refs/remotes/${tracking}`) === cur.commit ? tracking : cur.commit.slice(0, 12)
+          throw notFastForward(remoteName, {...u, src: u.src}, cur.commit, tipName, graph.isAncestor(u.src, cur.commit))
         }
       }
       if (u.src) toSend.push(u.src)
@@ -256,7 +326,13 @@ export async function fetch(repo: Repo, opts: {remote?: string; progress?: Trans
   repo.holdLease('fetch')
   return withRemote(repo, remoteName, async (r, t) => {
     bindRemoteId(repo, remoteName, (await requireBlRepo(t)).id)
-    const refs = await listRemoteRefs(t)
+    // A ref an old client pushed under an invalid name (`a..b`, `x.lock`) is skipped with a warning:
+    // it could not be a local ref, nor be named in a revision. `bl push --delete` still removes it.
+    const refs = (await listRemoteRefs(t)).filter((x) => {
+      const problem = fullRefNameProblem(x.name)
+      if (problem) opts.onWarning?.(`ignoring ${printable(x.name)} on ${remoteName}: not a valid ref name (it ${problem})`)
+      return !problem
+    })
     const {fresh} = await syncRemoteIndex(repo.store, remoteName, t)
     const tips = [...new Set(refs.map((x) => x.commit))]
     // From a promisor remote (lazy clone, evicted content) only history travels; contents come on demand.
@@ -475,6 +551,15 @@ export async function clone(ctx: Context, opts: CloneOptions): Promise<CloneResu
     const keep = resumed || (err instanceof BlError && err.code === 'REMOTE_ERROR')
     if (!keep && created) fs.rmSync(dir, {recursive: true, force: true})
     else if (!keep) fs.rmSync(path.join(dir, '.bl'), {recursive: true, force: true})
+    // Fetch's hint speaks of downloaded commits and remote-tracking branches, which went with the clone.
+    if (!keep && err instanceof BlError && err.code === 'POLICY_VIOLATION') {
+      const branches = (err.data.branches as string[] | undefined) ?? []
+      throw new BlError(err.code, err.message, {
+        hint: `Nothing of the clone was kept. Someone wrote to ${redactUrl(opts.url)} without bl, or with the rules removed: an owner can restore ${branches.join(', ') || 'the branch'} (relax the rule with \`bl protect set\`, \`bl push --force origin <last good commit>:<branch>\`, restore the rule); clone again after that.`,
+        data: err.data,
+        cause: err,
+      })
+    }
     throw err
   } finally {
     staged?.dispose()
@@ -551,20 +636,31 @@ export async function lsRemote(repo: Repo | undefined, ctx: Context, target: str
 /**
  * The reflog of `<remote>/<branch>`: the remote's own history of that branch, from its
  * create-only audit log (every push, force-pushes included, by whom and when), newest first.
- * Anything else is the local reflog.
+ * Tags (remotes keep no tracking refs for them) are `<remote>/tags/<tag>`, or any ref there as
+ * `<remote>/refs/...`. Anything else is the local reflog.
  */
 export async function reflogWithRemotes(repo: Repo, opts: {ref?: string; maxCount?: number}): Promise<ReflogRow[]> {
   const name = opts.ref ?? 'HEAD'
   const m = /^([^/]+)\/(.+)$/.exec(name)
   if (!m || name.startsWith('refs/') || repo.store.getConfig(`remote.${m[1]}.url`) === undefined) return reflog(repo, opts)
-  const [, remote, branch] = m as unknown as [string, string, string]
+  const [, remote, rest] = m as unknown as [string, string, string]
+  // A branch first (a branch may be called tags/x), then the tag.
+  const candidates = rest.startsWith('refs/') ? [rest] : rest.startsWith('tags/') ? [HEADS + rest, TAGS + rest.slice('tags/'.length)] : [HEADS + rest]
   return withRemote(repo, remote, async (_r, t) => {
     await requireBlRepo(t)
-    const entries = await readAudit(t, HEADS + branch)
+    const all = await readAudit(t)
+    const ref = candidates.find((c) => all.some((e) => e.ref === c))
+    // No history there and no remote-tracking branch here: as unknown as `bl reflog nosuch`.
+    if (!ref && !readRef(repo, `refs/remotes/${name}`))
+      throw new BlError('REF_NOT_FOUND', `no such ref: ${name} (${remote}'s audit log has no entries for it)`, {
+        hint: `\`bl ls-remote ${remote}\` lists its branches and tags; a tag's history is \`bl reflog ${remote}/tags/<tag>\`.`,
+        data: {ref: name},
+      })
+    const target = ref ?? candidates[0]!
     const limit = opts.maxCount ?? Infinity
-    return entries.slice(0, limit).map((e, index) => ({
+    return all.filter((e) => e.ref === target).slice(0, limit).map((e, index) => ({
       index,
-      ref: HEADS + branch,
+      ref: target,
       remote,
       old: e.old,
       new: e.new,

@@ -20,7 +20,7 @@ import {defaultSigner} from '../signing/signer.js'
 import {unsignedVerification, verifySignature} from '../signing/verify.js'
 import {reconcilePolicy} from './chain.js'
 import type {PolicyBody} from './policy.js'
-import {checkCommitShape, checkRefUpdate, rulesFor, signerTrust, type CheckContext, type CommitVerifier, type Violation} from './rules.js'
+import {checkCommitShape, checkRefUpdate, rulesFor, signerTrust, type CheckContext, type CheckName, type CommitVerifier, type Violation} from './rules.js'
 import {governsBranch, loadLocalPolicy} from './store.js'
 
 /** Checks commit signatures against the keys the policy carries (OpenPGP loaded on first use). */
@@ -45,6 +45,25 @@ export function violationError(code: 'PROTECTED_BRANCH' | 'POLICY_VIOLATION', su
 
 const SIGN_HINT = 'Sign with `bl commit -S` using a key that `bl signers list` trusts for this branch.'
 
+/** What to do about each kind of violation, so a hint never tells to sign when a rule wants a merge. */
+const CHECK_HINTS: Record<CheckName, string> = {
+  'require-signed': 'Sign the commits with a key that `bl signers list` trusts for the branch (`bl commit -S`; merges, cherry-picks and rebases sign when `bl config commit.sign true`).',
+  'no-force-push': 'The branch may not be rewritten: merge its tip (`bl pull`) instead of forcing.',
+  'no-delete': 'The branch may not be deleted.',
+  linear: 'The branch must stay linear: rebase onto it (`bl rebase <branch>`) instead of merging.',
+  'merge-only': 'Only merge commits may land on the branch: commit on another branch and merge it with `bl merge --no-ff <branch>`.',
+  'max-file-size': 'A file is over the rule\'s size limit: remove it from the commits (`bl reset --soft`, then commit again).',
+  'max-commit-size': 'A commit is over the rule\'s size limit: split it into smaller commits (`bl reset --soft`, then commit in parts).',
+  'message-pattern': 'Reword the commit messages to match the rule\'s pattern (`bl reset --soft`, then `bl commit -m`).',
+  schema: 'Make the tables match their pinned schema (`bl schema pins` lists the pins).',
+}
+
+/** One sentence per violated check, in a fixed order, then where the rules are listed. */
+export function violationHint(violations: Violation[]): string {
+  const checks = new Set(violations.map((v) => v.check))
+  return [...(Object.keys(CHECK_HINTS) as CheckName[]).filter((c) => checks.has(c)).map((c) => CHECK_HINTS[c]), '`bl protect list` shows the rules.'].join(' ')
+}
+
 /**
  * bl commit on a protected branch: refuses at once an unsigned commit, or one signed by a key that
  * is not a trusted signer for the branch now, where a rule requires signatures. Returns the check
@@ -65,7 +84,7 @@ export function commitGuard(repo: Repo, branchRef: string | null, signer: string
   return (c) => {
     const parentTree = c.parents[0] ? loadCommit(repo.store, c.parents[0]).tree : null
     const vs = checkCommitShape(repo.store, rules, branch, null, c, {firstParent: true, parentTree})
-    if (vs.length) throw refuse(vs, 'Change the commit to meet the rules (`bl protect list` shows them).')
+    if (vs.length) throw refuse(vs, violationHint(vs))
   }
 }
 
@@ -96,7 +115,7 @@ export async function guardPush(repo: Repo, t: Transport, remoteName: string, up
     violations.push(...(await checkRefUpdate(ctx, local.policy, {branch: shortRef(u.ref), old: u.old, next: u.next})))
   }
   if (violations.length)
-    throw violationError('PROTECTED_BRANCH', `push to ${remoteName} refused`, violations, `${SIGN_HINT} Protected branches refuse force pushes and deletions where a rule says so (\`bl protect list\`).`, {remote: remoteName})
+    throw violationError('PROTECTED_BRANCH', `push to ${remoteName} refused`, violations, violationHint(violations), {remote: remoteName})
 }
 
 /**
@@ -137,8 +156,15 @@ export async function guardFetch(repo: Repo, t: Transport, remoteName: string, r
   out.sort((a, b) => (a.name < b.name ? -1 : 1))
   if (violations.length === 0) return {refs: out, error: null}
   const blocked = [...new Set(violations.map((v) => v.branch))]
+  // A deletion brings no commits; a moved branch brought them, with no branch pointing at them.
+  const deleted = [...new Set(violations.filter((v) => v.check === 'no-delete').map((v) => v.branch))]
+  const moved = blocked.filter((b) => !deleted.includes(b))
+  const restore = [
+    moved.length ? `The new commits of ${moved.join(', ')} were downloaded (inspect them with \`bl show <id>\`) but no branch points at them. An owner can restore ${moved.length === 1 ? 'it' : 'them'}: relax the rule (\`bl protect set\`), \`bl push --force ${remoteName} <last good commit>:<branch>\`, and restore the rule.` : '',
+    deleted.length ? `${deleted.map((b) => `${remoteName}/${b}`).join(', ')} still point${deleted.length === 1 ? 's' : ''} at the last commit seen: anyone allowed to push can recreate ${deleted.length === 1 ? 'it' : 'them'} with \`bl push ${remoteName} ${remoteName}/${deleted[0]}:${deleted[0]}\`.` : '',
+  ].filter(Boolean)
   return {
     refs: out,
-    error: violationError('POLICY_VIOLATION', `${remoteName} has protected branch${blocked.length === 1 ? '' : 'es'} ${blocked.join(', ')} changed against the rules; ${blocked.map((b) => `${remoteName}/${b}`).join(', ')} not updated`, violations, `Someone wrote to ${remoteName} without bl, or with the rules removed. The commits were downloaded (inspect them with \`bl show <id>\`) but no branch points at them. An owner can restore the branch: relax the rule (\`bl protect set\`), \`bl push --force\` the last good commit, and restore the rule.`, {remote: remoteName, branches: blocked}),
+    error: violationError('POLICY_VIOLATION', `${remoteName} has protected branch${blocked.length === 1 ? '' : 'es'} ${blocked.join(', ')} changed against the rules; ${blocked.map((b) => `${remoteName}/${b}`).join(', ')} not updated`, violations, `Someone wrote to ${remoteName} without bl, or with the rules removed. ${restore.join(' ')}`, {remote: remoteName, branches: blocked}),
   }
 }

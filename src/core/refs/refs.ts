@@ -29,6 +29,16 @@ export function checkBranchName(name: string, what = 'branch'): string {
   return name
 }
 
+/**
+ * The problem with a full branch or tag name (refs/heads/x, refs/tags/x), or null. A remote holds
+ * only those two namespaces (others would be invisible to fetch and ls-remote).
+ */
+export function fullRefNameProblem(ref: string): string | null {
+  const prefix = ref.startsWith(HEADS) ? HEADS : ref.startsWith(TAGS) ? TAGS : null
+  if (!prefix) return 'is not under refs/heads/ or refs/tags/'
+  return refNameProblem(ref.slice(prefix.length))
+}
+
 export interface Head {
   /** The branch ref HEAD points at (refs/heads/x), or null when detached. */
   branch: string | null

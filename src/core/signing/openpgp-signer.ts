@@ -194,7 +194,7 @@ export class OpenPgpSigner implements Signer {
         } catch (e) {
           if (!/passphrase/i.test(message(e))) throw invalidKey(message(e), e)
           if (attempt >= opts.maxAttempts)
-            throw new BlError('BAD_PASSPHRASE', `wrong passphrase for key ${fingerprint}`, {hint: 'Check BL_KEY_PASSPHRASE, or unset it to be asked in the terminal.', data: {fingerprint}})
+            throw new BlError('BAD_PASSPHRASE', `wrong passphrase for key ${fingerprint}`, {hint: 'Check the passphrase the key was protected with.', data: {fingerprint}})
         }
       }
     }
