@@ -103,6 +103,7 @@ describe('local gc and a stopped operation', () => {
     await commitFiles(a, {'f.txt': 'ours\n'}, 'ours')
     // cherry-pick first: the merge commit it makes would keep feat reachable through the reflog.
     for (const op of [['cherry-pick', feat], ['merge', 'origin/feat']]) {
+      const last = op[0] === 'merge'
       assert.equal((await a.runAsync(op)).code, 3, `${op[0]} stops on the conflict`)
       // The fetched branch goes (deleted there, pruned here); the stopped operation alone refers to its commit.
       await okA(b, ['push', '-q', 'origin', '--delete', 'feat'])
@@ -114,6 +115,7 @@ describe('local gc and a stopped operation', () => {
       await okA(a, ['add', 'f.txt'])
       await okA(a, [op[0]!, '--continue'])
       assert.equal((await jA(a, ['fsck'])).ok, true, `fsck after ${op[0]} --continue`)
+      if (last) break
       await okA(a, ['reset', '-q', '--hard', 'HEAD~1'])
       await okA(b, ['push', '-q', 'origin', 'feat'])
       await okA(a, ['fetch', '-q'])

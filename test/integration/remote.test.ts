@@ -318,7 +318,8 @@ describe('remote configuration and S3 specifics', () => {
     await commitFiles(a, {'a.txt': '1\n'}, 'one')
     const [dir] = dirTarget.url('repo-badref')
     await okA(a, ['remote', 'add', 'origin', dir!])
-    for (const dst of ['x\\y', 'a b', 'a..b', 'q?', 'HEAD', '@', '-x', 'x~1', 'a*', 'main/', 'refs/heads/./main', 'main.lock', 'refs/other/x']) {
+    // One of each kind (the name rules themselves are bl branch's, tested there).
+    for (const dst of ['a..b', 'main/', 'main.lock', 'refs/other/x']) {
       const r = await a.runAsync(withJson(['push', 'origin', `main:${dst}`]))
       assert.equal(r.code, 2, `${dst}: ${r.stdout}${r.stderr}`)
       assert.equal(r.json().error.code, 'BAD_REF_NAME', dst)

@@ -15,7 +15,7 @@ import {auditSchemaPins, type SchemaAudit, type SchemaAuditCache} from '../schem
 import {PINS_FILE} from '../schema/pins.js'
 import {encodePolicy, globMatches, globProblem, messagePatternProblem, policyId, policyPayload, validateBody, type PolicyBody, type ProtectionRule, type TrustedSigner} from '../protect/policy.js'
 import {auditHistory, rulesFor, type Violation} from '../protect/rules.js'
-import {governsBranch, loadLocalPolicy, saveLocalPolicy, type LocalPolicy} from '../protect/store.js'
+import {governsBranch, isCarrier, loadLocalPolicy, saveLocalPolicy, type LocalPolicy} from '../protect/store.js'
 import {commitSigner, type PassphrasePrompt} from './keys.js'
 
 export interface PolicyInfo {
@@ -120,10 +120,14 @@ export function parseTime(s: string, flag: string): number {
  */
 function branchTips(repo: Repo, pattern?: string): Oid[] {
   const tips = new Set<Oid>()
-  for (const r of repo.store.listRefs(HEADS)) if (r.oid && (pattern === undefined || globMatches(pattern, r.name.slice(HEADS.length)))) tips.add(r.oid)
+  for (const r of repo.store.listRefs(HEADS)) {
+    const branch = r.name.slice(HEADS.length)
+    // With a pattern, only where the policy governs: not a branch that tracks someone's fork.
+    if (r.oid && (pattern === undefined || (globMatches(pattern, branch) && governsBranch(repo, branch)))) tips.add(r.oid)
+  }
   for (const r of repo.store.listRefs(REMOTES)) {
-    const branch = r.name.slice(REMOTES.length).replace(/^[^/]+\//, '')
-    if (r.oid && (pattern === undefined || globMatches(pattern, branch))) tips.add(r.oid)
+    const [remote, ...rest] = r.name.slice(REMOTES.length).split('/')
+    if (r.oid && (pattern === undefined || (globMatches(pattern, rest.join('/')) && isCarrier(repo, remote!)))) tips.add(r.oid)
   }
   return [...tips].sort()
 }
@@ -161,9 +165,9 @@ export async function protectSet(repo: Repo, pattern: string, flags: RuleFlags, 
   const l = await amend(repo, signing, (body) => {
     const old = body.rules.find((r) => r.pattern === pattern)
     created = !old
-    // A replaced rule keeps what it grandfathered and adds what its branches hold now (checked
-    // by its earlier version), never other branches: an owner changing a flag would otherwise
-    // wave anyone's unchecked topic branch onto the protected one.
+    // A replaced rule keeps what it grandfathered and adds what its branches hold now where the
+    // policy governs them (checked by its earlier version), never other branches or forks: an
+    // owner changing a flag would otherwise wave anyone's unchecked commits onto the protected one.
     if (old) rule.base = [...new Set([...old.base, ...branchTips(repo, pattern)])].sort() as Oid[]
     body.rules = [...body.rules.filter((r) => r.pattern !== pattern), rule]
   })
