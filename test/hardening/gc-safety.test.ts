@@ -15,7 +15,7 @@ import {syncRemoteIndex} from '../../src/core/remote/remote-repo.ts'
 import {openTransport, readRemote} from '../../src/core/remote/remotes.ts'
 import {readRef} from '../../src/core/refs/refs.ts'
 import {openRepo} from '../../src/core/repo.ts'
-import {BIN, collect, jA, okA, prng, Sandbox, sleep} from '../integration/helpers.ts'
+import {BIN, collect, commitFiles, jA, okA, prng, Sandbox, sleep} from '../integration/helpers.ts'
 import {useRemoteTargets} from '../support/remote-targets.ts'
 
 const targets = useRemoteTargets('bl-gcsafe-')
@@ -34,13 +34,6 @@ const DAY = 24 * 3600 * 1000
 function age(dir: string, ms: number): void {
   const t = new Date(Date.now() - ms)
   for (const f of fs.readdirSync(dir)) fs.utimesSync(path.join(dir, f), t, t)
-}
-
-async function commitFiles(s: Sandbox, files: Record<string, string | Buffer>, msg: string): Promise<string> {
-  for (const [p, d] of Object.entries(files)) s.write(p, d)
-  await okA(s, ['add', '-A', '-q'])
-  await okA(s, ['commit', '-q', '-m', msg])
-  return (await jA(s, ['log', '-n', '1']))[0].id
 }
 
 describe('local gc and running commands', () => {

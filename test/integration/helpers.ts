@@ -256,6 +256,13 @@ export async function okA(s: Sandbox, args: string[], opts: RunOptions = {}): Pr
   return r
 }
 
+/** Writes `files`, stages everything and commits; returns the commit's id (two processes: add, commit --json). */
+export async function commitFiles(s: Sandbox, files: Record<string, string | Buffer>, msg: string): Promise<string> {
+  for (const [p, v] of Object.entries(files)) s.write(p, v)
+  await okA(s, ['add', '-A', '-q'])
+  return (await jA(s, ['commit', '-m', msg])).id
+}
+
 /** Async `Sandbox.j`: runs bl --json, asserts exit 0 and returns `result`. */
 export async function jA(s: Sandbox, args: string[], opts: RunOptions = {}): Promise<any> {
   const r = await okA(s, withJson(args), opts)

@@ -8,19 +8,12 @@ import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import {jA, okA, prng, Sandbox, withJson} from './helpers.ts'
+import {commitFiles, jA, okA, prng, Sandbox, withJson} from './helpers.ts'
 import {useRemoteTargets, type Target} from '../support/remote-targets.ts'
 
 const targets = useRemoteTargets('bl-lazy-remote-')
 const dirTarget = targets.dir
 const s3Target = targets.s3
-
-async function commitFiles(s: Sandbox, files: Record<string, string | Buffer>, msg: string): Promise<string> {
-  for (const [p, v] of Object.entries(files)) s.write(p, v)
-  await okA(s, ['add', '-A', '-q'])
-  await okA(s, ['commit', '-q', '-m', msg])
-  return (await jA(s, ['log', '-n', '1']))[0].id
-}
 
 async function cloneOf(t: Target, url: string[], flags: string[]): Promise<Sandbox> {
   const s = new Sandbox(t.env())

@@ -11,7 +11,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import {jA, okA, Sandbox, sleep, withJson} from './helpers.ts'
+import {commitFiles, jA, okA, Sandbox, sleep, withJson} from './helpers.ts'
 import {s3Env, startS3Server} from '../support/s3-server.ts'
 import {useRemoteTargets, type Target} from '../support/remote-targets.ts'
 
@@ -23,13 +23,6 @@ async function sandbox(t: Target): Promise<Sandbox> {
   const s = new Sandbox(t.env())
   await okA(s, ['init', '-q'])
   return s
-}
-
-async function commitFiles(s: Sandbox, files: Record<string, string | Buffer>, msg: string): Promise<string> {
-  for (const [p, v] of Object.entries(files)) s.write(p, v)
-  await okA(s, ['add', '-A', '-q'])
-  await okA(s, ['commit', '-q', '-m', msg])
-  return (await jA(s, ['log', '-n', '1']))[0].id
 }
 
 /** Clones into a fresh sandbox; returns it with its work tree at `dir`. */
