@@ -26,6 +26,9 @@ process.stdout.on('error', (error) => {
   if (error?.code === 'EPIPE') process.exit(141)
   throw error
 })
+import {existsSync, readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+
 // oclif bundled into one module by the build (scripts/bundle-oclif.js): ~45 ms less per start.
 const {handle, flush, run} = await import('#oclif')
 
@@ -42,7 +45,11 @@ if (lead.length && argv.length && !argv[0].startsWith('-')) {
 // `bl --version --json`: the version as JSON, from the version command (oclif's --version prints text only).
 if (argv.length === 2 && argv.includes('--version') && argv.includes('--json')) argv.splice(0, 2, 'version', '--json')
 
-await run(argv, import.meta.url)
+// A command of bl's own runs without loading oclif's help, autocomplete and plugins plugins: they
+// add only their own commands (and hooks on plugin installs), and reading them took ~8% of every
+// start. Help (`help`, `-h`, `--help`), their commands and unknown names (the not-found hook
+// suggests any command) load everything.
+await run(argv, ownCommand(argv) ? {root: fileURLToPath(new URL('..', import.meta.url)), pjson: withoutCorePlugins()} : import.meta.url)
   .then(() => flush())
   .catch((error) => {
     // The help, autocomplete and plugins plugins bring their own @oclif/core from node_modules. Its
@@ -51,3 +58,18 @@ await run(argv, import.meta.url)
     if (error?.code === 'EEXIT' && typeof error?.oclif?.exit === 'number') error.skipOclifErrorHandling = true
     return handle(error)
   })
+
+function ownCommand(args) {
+  const [name] = args
+  if (!name || !/^[a-z][a-z-]*$/.test(name) || name === 'help') return false
+  const end = args.indexOf('--')
+  if (args.slice(0, end < 0 ? args.length : end).some((a) => a === '--help' || a === '-h')) return false
+  const commands = new URL('../dist/commands/', import.meta.url)
+  return existsSync(new URL(`${name}.js`, commands)) || existsSync(new URL(`${name}/`, commands))
+}
+
+function withoutCorePlugins() {
+  const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  pjson.oclif.plugins = []
+  return pjson
+}

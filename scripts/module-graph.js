@@ -1,14 +1,14 @@
-// Lists the modules of dist/ a built module reaches through static imports, each with the module
+// Lists the modules of build/modules/ (the TypeScript output the build bundles into dist/) a built module reaches through static imports, each with the module
 // that first imported it, and their count: `node scripts/module-graph.js commands/status.js`.
 // Every module costs start-up time (docs/decisions.md, "CLI"); run it before adding an import to
 // a module on a hot path.
 import fs from 'node:fs'
 import path from 'node:path'
 
-const root = new URL('../dist/', import.meta.url).pathname
+const root = new URL('../build/modules/', import.meta.url).pathname
 const start = process.argv[2]
 if (!start) {
-  console.error('usage: node scripts/module-graph.js <module under dist/, e.g. commands/status.js>')
+  console.error('usage: node scripts/module-graph.js <module under build/modules/, e.g. commands/status.js>')
   process.exit(2)
 }
 const seen = new Map([[start, null]])

@@ -23,7 +23,7 @@ import {clockDevice, dateEntries, loadIndex, makeEntry, statClean, worktreeId} f
 import {DirCache, removeEntry, writeEntry} from '../worktree/materialize.js'
 import {absPath, quotePath, safeLstat} from '../worktree/paths.js'
 import {outsideSparse, readSparse} from '../worktree/sparse.js'
-import {recordTempDirs, sweepKilledWriters} from '../worktree/temp-files.js'
+import {recordTempDirs} from '../worktree/temp-files.js'
 import {ensureContent} from '../ops/content.js'
 import {guardWrittenCommit} from '../protect/enforce.js'
 import {guardCommitPins} from '../schema/pins.js'
@@ -132,7 +132,6 @@ export async function restorePaths(repo: Repo, tree: Oid | null, paths: Iterable
     if (index.has(p)) deletes.push(p)
   }
   const writeSet = new Set(toWrite)
-  sweepKilledWriters(repo.blDir)
   const unrecord = recordTempDirs(repo.blDir, toWrite.map((p) => path.dirname(absPath(repo, p))))
   try {
     for (const p of sorted) {

@@ -16,7 +16,7 @@ import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import type {FlatEntry} from '../tree-build.js'
 import {dateEntries, fileClock, isExec, loadIndex, makeEntry, statKind, worktreeId} from '../worktree/index-state.js'
-import {isTempName, recordTempDirs, sweepKilledWriters, sweepStaleTemps} from '../worktree/temp-files.js'
+import {isTempName, recordTempDirs, sweepStaleTemps} from '../worktree/temp-files.js'
 import {DirCache, removeEntry, writeEntry} from '../worktree/materialize.js'
 import {sweepStaleStages, type StagedFiles} from '../worktree/staged-files.js'
 import {absPath, quotePath, safeLstat, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
@@ -180,7 +180,6 @@ export async function moveWorktree(repo: Repo, fromTree: Oid | null, toTree: Oid
   const writeDirs = new Set(writes.map((w) => path.dirname(absPath(repo, w.p))))
   for (const dir of writeDirs) sweepStaleTemps(dir)
   sweepStaleStages(repo.blDir)
-  sweepKilledWriters(repo.blDir)
   const breathe = breather()
   const reads = repo.store.readSession()
   const writtenEntries: IndexEntry[] = []
@@ -387,7 +386,6 @@ export async function materializeAbsent(repo: Repo, specs: string[], progress?: 
   const updates: IndexEntry[] = []
   const breathe = breather()
   const reads = repo.store.readSession()
-  sweepKilledWriters(repo.blDir)
   const unrecord = recordTempDirs(repo.blDir, absent.map((e) => path.dirname(absPath(repo, e.path))))
   try {
     for (const e of absent) {

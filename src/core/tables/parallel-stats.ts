@@ -20,8 +20,8 @@ const BLOCK = 4 * 1024 * 1024
 const INFLIGHT_PER_WORKER = 2
 const LF = 0x0a
 
-/** The worker's module; when core runs from its TypeScript sources (tests), the built one. */
-const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../../dist/core/tables/stats-worker.js', import.meta.url) : new URL('./stats-worker.js', import.meta.url)
+/** The worker's built module (package.json "imports": this code is bundled elsewhere, or run from its sources in tests). */
+const WORKER_URL = new URL(import.meta.resolve('#stats-worker'))
 
 export function parallelCsvScan(src: ByteSource, threads = Math.min(os.availableParallelism(), 4)): ParallelScan {
   return async (reader: TableReader) => {

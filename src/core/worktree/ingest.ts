@@ -34,8 +34,8 @@ export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024
 const MAX_INFLIGHT_SEGMENTS = 3
 const JOB_BATCH = 256
 
-/** The worker's module; when core runs from its TypeScript sources (tests), the built one. */
-const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../../dist/core/worktree/ingest-worker.js', import.meta.url) : new URL('./ingest-worker.js', import.meta.url)
+/** The worker's built module (package.json "imports": this code is bundled elsewhere, or run from its sources in tests). */
+const WORKER_URL = new URL(import.meta.resolve('#ingest-worker'))
 
 type SegEntry = {id: Buffer; offset: number; length: number}
 

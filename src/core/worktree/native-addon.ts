@@ -27,8 +27,8 @@ let addon: Addon | null | undefined
 export function nativeAddon(): Addon | null {
   if (addon === undefined) {
     try {
-      // Same relative place from src/ (tests) and dist/: <package>/native/build/Release.
-      addon = createRequire(import.meta.url)('../../../native/build/Release/bl_native.node') as Addon
+      // <package>/native/build/Release, named in package.json "imports" (this code is bundled into each command).
+      addon = createRequire(import.meta.url)('#native-addon') as Addon
     } catch {
       addon = null
     }

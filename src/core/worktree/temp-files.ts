@@ -25,9 +25,11 @@ const RECORD = /^writing-(\d+)$/
 
 /**
  * Writes `.bl/writing-<pid>` naming the directories (absolute) that temporary files are about to
- * go into; returns the function that removes it once the writes are done.
+ * go into; returns the function that removes it once the writes are done. Every writer records,
+ * so this is also where a killed writer's leftovers are swept first.
  */
 export function recordTempDirs(blDir: string, dirs: Iterable<string>): () => void {
+  sweepKilledWriters(blDir)
   const file = path.join(blDir, `writing-${process.pid}`)
   fs.writeFileSync(file, [...new Set(dirs)].join('\n'))
   return () => fs.rmSync(file, {force: true})
