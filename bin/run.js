@@ -29,7 +29,7 @@ process.stdout.on('error', (error) => {
 import {existsSync, readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
-// oclif bundled into one module by the build (scripts/bundle-oclif.js): ~45 ms less per start.
+// oclif bundled into one module by the build (scripts/bundle-vendor.js): ~45 ms less per start.
 const {handle, flush, run} = await import('#oclif')
 
 // Global flags may come before the command, as in Git (`bl --json status`): they move to just

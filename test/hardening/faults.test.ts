@@ -222,7 +222,7 @@ async function inNamespace(script: string, env: NodeJS.ProcessEnv): Promise<void
 /**
  * Mounts the tmpfs at $MNT and defines `bl`, `step NAME CMD...` (output to $OUT), `room KIB`
  * (remount so that KIB are free) and `state NAME` (integrity_check and refs, read with bl's own
- * store code from dist, cheaper than spawning bl for each).
+ * store code as tsc built it (build/modules), cheaper than spawning bl for each).
  */
 const PRELUDE = `
 set -u
@@ -282,7 +282,7 @@ function diskSandbox(): {base: string; mnt: string; out: string; env(s: Sandbox,
     base,
     mnt,
     out,
-    env: (s, extra) => ({...s.env(), MNT: mnt, OUT: out, NODE: process.execPath, BIN, STORE_JS: path.join(root, 'dist', 'core', 'store', 'sqlite-object-store.js'), ...extra}),
+    env: (s, extra) => ({...s.env(), MNT: mnt, OUT: out, NODE: process.execPath, BIN, STORE_JS: path.join(root, 'build', 'modules', 'core', 'store', 'sqlite-object-store.js'), ...extra}),
   }
 }
 

@@ -23,7 +23,7 @@ import {
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
-} from '@aws-sdk/client-s3'
+} from '#aws-s3'
 import {RawGetPool, type RawResult, type SignedGet} from './raw-get.js'
 import {PreconditionFailedError, remoteIoError, type KeyInfo, type PutCondition, type RemoteFailure, type RemoteObject, type Transport} from './transport.js'
 
