@@ -16,7 +16,7 @@ import assert from 'node:assert/strict'
 import {spawn, spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import {BIN, collect, makeTmp, okA, prng, rmrf, Sandbox, withJson, type RunResult} from '../integration/helpers.ts'
+import {BIN, collect, makeTmp, okA, prng, rmrf, Sandbox, withJson, type RunResult, initRepo} from '../integration/helpers.ts'
 import {s3Env, startS3Server, type S3TestServer} from '../support/s3-server.ts'
 import {startFaultProxy, type FaultProxy, type FaultSchedule} from '../support/fault-proxy.ts'
 import {S3Transport} from '../../src/core/remote/s3-transport.ts'
@@ -73,7 +73,7 @@ before(async () => {
   // The in-process consistency checks reach the server directly with bl's own S3 transport.
   Object.assign(process.env, s3Env(server))
   source = new Sandbox(s3Env(server))
-  await okA(source, ['init', '-q'])
+  initRepo(source)
   source.write('data/big.bin', prng(1_200_000, 'big'))
   source.write('data/table.csv', Array.from({length: 20_000}, (_, i) => `${i},${(i * 7919) % 10007}`).join('\n') + '\n')
   source.write('notes/readme.txt', 'faults\n')
@@ -83,7 +83,7 @@ before(async () => {
   c1 = localRef(source.dir, MAIN)! as Oid
   sourceFiles = workTree(source.dir)
   empty = new Sandbox(s3Env(server))
-  await okA(empty, ['init', '-q'])
+  initRepo(empty)
 })
 
 after(async () => {

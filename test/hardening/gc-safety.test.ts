@@ -15,7 +15,7 @@ import {syncRemoteIndex} from '../../src/core/remote/remote-repo.ts'
 import {openTransport, readRemote} from '../../src/core/remote/remotes.ts'
 import {readRef} from '../../src/core/refs/refs.ts'
 import {openRepo} from '../../src/core/repo.ts'
-import {BIN, collect, commitFiles, jA, okA, prng, Sandbox, sleep} from '../integration/helpers.ts'
+import {BIN, collect, commitFiles, jA, okA, prng, Sandbox, sleep, initRepo} from '../integration/helpers.ts'
 import {useRemoteTargets} from '../support/remote-targets.ts'
 
 const targets = useRemoteTargets('bl-gcsafe-')
@@ -39,7 +39,7 @@ function age(dir: string, ms: number): void {
 describe('local gc and running commands', () => {
   it('gc refuses while an add has stored chunks it has not staged yet; a killed add leaves nothing that blocks gc', async () => {
     const s = sandbox()
-    await okA(s, ['init', '-q'])
+    initRepo(s)
     await commitFiles(s, {'keep.txt': 'keep\n'}, 'base')
     s.write('big.bin', prng(96 * 1024 * 1024, 'gc-lease'))
     const add = spawn(process.execPath, [BIN, 'add', 'big.bin'], {cwd: s.dir, env: s.env()})
@@ -83,7 +83,7 @@ describe('local gc and a stopped operation', () => {
   it('gc keeps what a stopped merge or cherry-pick needs after the branch it came from is gone', async () => {
     const remote = path.join(sandbox().base, 'origin')
     const a = sandbox()
-    await okA(a, ['init', '-q'])
+    initRepo(a)
     await commitFiles(a, {'f.txt': 'base\n'}, 'base')
     await okA(a, ['remote', 'add', 'origin', remote])
     await okA(a, ['push', '-q', '-u', 'origin', 'main'])
@@ -119,7 +119,7 @@ describe('local gc and a stopped operation', () => {
 describe('gc --remote and fsck --remote (directory remote)', () => {
   it('keeps young unreferenced packs (a push in flight), collects old ones, and a client with stale indexes re-sends', async () => {
     const a = sandbox()
-    await okA(a, ['init', '-q'])
+    initRepo(a)
     const url = targets.dir.url('origin')[0]!
     const packs = path.join(url, 'packs')
     await okA(a, ['remote', 'add', 'origin', url])
@@ -180,7 +180,7 @@ describe('gc --remote and fsck --remote (directory remote)', () => {
 
   it('fsck --remote finds a missing pack, a dangling ref and (with --read-data) flipped bytes', async () => {
     const a = sandbox()
-    await okA(a, ['init', '-q'])
+    initRepo(a)
     const url = targets.dir.url('origin')[0]!
     await okA(a, ['remote', 'add', 'origin', url])
     await commitFiles(a, {'one.bin': prng(150_000, 'one')}, 'one')
@@ -223,7 +223,7 @@ describe('gc --remote over S3', () => {
   it('collects dead packs past the grace period and leaves a remote that fsck --remote --read-data passes', async () => {
     const a = sandbox()
     a.defaultEnv = {...a.defaultEnv, ...targets.s3.env()}
-    await okA(a, ['init', '-q'])
+    initRepo(a)
     await okA(a, ['remote', 'add', 'origin', ...targets.s3.url('gcsafe')])
     await commitFiles(a, {'base.csv': 'a,b\n1,2\n'}, 'base')
     await okA(a, ['push', '-q', '-u', 'origin', 'main'])

@@ -15,7 +15,7 @@ import {buildTree, type TreeEntry} from '../../src/core/objects/tree.ts'
 import {readHead, readRef, updateRefs} from '../../src/core/refs/refs.ts'
 import {openRepo, type Repo} from '../../src/core/repo.ts'
 import {Ingestor} from '../../src/core/worktree/ingest.ts'
-import {Sandbox} from '../integration/helpers.ts'
+import {Sandbox, initRepo} from '../integration/helpers.ts'
 
 type Entry = TreeEntry
 interface Case {
@@ -95,7 +95,7 @@ describe('hostile trees', () => {
 
   before(() => {
     s = new Sandbox()
-    s.ok(['init', '-q'])
+    initRepo(s)
     s.write('keep.txt', 'keep me\n')
     s.ok(['add', 'keep.txt'])
     s.ok(['commit', '-q', '-m', 'base'])
@@ -193,7 +193,7 @@ describe('hostile trees', () => {
   it('bl add refuses the same names, and symlinks out of the work tree, naming each', () => {
     const add = new Sandbox()
     try {
-      add.ok(['init', '-q'])
+      initRepo(add)
       const refuse = (rel: string, rule: RegExp, setup: () => void): void => {
         setup()
         const r = add.bl(['add', '-A'])

@@ -223,11 +223,28 @@ export function isRoot(): boolean {
   return process.getuid?.() === 0
 }
 
+/**
+ * The `.bl` of a repository `bl init` made in this test process: copied into each repository of
+ * repoWith/repoWithA, one `bl` process fewer each (the tests that are about `init` run it).
+ * `init` writes only `.bl` (the database with HEAD naming `main`), the same for every sandbox.
+ */
+let initialized: string | undefined
+export function initRepo(s: Sandbox): void {
+  if (!initialized) {
+    const t = makeTmp('bl-init-template-')
+    process.on('exit', () => rmrf(t))
+    const r = spawnSync(process.execPath, [BIN, 'init', '-q', 'repo'], {cwd: t, env: {...inheritedEnv(), BL_CONFIG_DIR: path.join(t, 'config')}})
+    if (r.status !== 0) throw new Error(`bl init for the template exited ${r.status}: ${r.stderr}`)
+    initialized = path.join(t, 'repo', '.bl')
+  }
+  fs.cpSync(initialized, path.join(s.dir, '.bl'), {recursive: true})
+}
+
 /** A sandbox with `bl init` done and, if files are given, one commit of them. */
 export function repoWith(files: Record<string, string | Buffer> = {}, message = 'initial'): Sandbox {
   const s = new Sandbox()
   try {
-    s.ok(['init', '-q'])
+    initRepo(s)
     const names = Object.keys(files)
     for (const n of names) s.write(n, files[n]!)
     if (names.length) {
@@ -274,7 +291,7 @@ export async function jA(s: Sandbox, args: string[], opts: RunOptions = {}): Pro
 export async function repoWithA(files: Record<string, string | Buffer> = {}, message = 'initial'): Promise<Sandbox> {
   const s = new Sandbox()
   try {
-    await okA(s, ['init', '-q'])
+    initRepo(s)
     const names = Object.keys(files)
     for (const n of names) s.write(n, files[n]!)
     if (names.length) {

@@ -18,7 +18,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import * as openpgp from 'openpgp'
-import {makeTmp, okA, rmrf, Sandbox, withJson, type RunOptions, type RunResult} from './helpers.ts'
+import {makeTmp, okA, rmrf, Sandbox, withJson, type RunOptions, type RunResult, initRepo} from './helpers.ts'
 
 const DOC_PATH = fileURLToPath(new URL('../../docs/json.md', import.meta.url))
 
@@ -658,7 +658,7 @@ describe('tables', () => {
   after(() => s.cleanup())
 
   it('preview (table and document), stats of a table and of a commit, schema', async () => {
-    await okA(s, ['init', '-q'])
+    initRepo(s)
     s.write('t.csv', 'id,v,w\n1,a,\n2,b,true\n')
     s.write('d.json', '{"a": 1}')
     await okA(s, ['add', '-A', '-q'])

@@ -8,7 +8,7 @@ import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import {commitFiles, jA, okA, prng, Sandbox, withJson} from './helpers.ts'
+import {commitFiles, jA, okA, prng, Sandbox, withJson, initRepo} from './helpers.ts'
 import {useRemoteTargets, type Target} from '../support/remote-targets.ts'
 
 const targets = useRemoteTargets('bl-lazy-remote-')
@@ -45,7 +45,7 @@ for (const t of [dirTarget, s3Target]) {
   describe(`lazy clone and thin store over ${t.name}`, () => {
     it('--no-checkout fetches history only; checkout -- <glob> and pull --include bring just what they need', async () => {
       const a = new Sandbox(t.env())
-      await okA(a, ['init', '-q'])
+      initRepo(a)
       await commitFiles(a, v1, 'v1')
       const url = t.url('lazy-1')
       await okA(a, ['remote', 'add', 'origin', ...url])
@@ -99,7 +99,7 @@ for (const t of [dirTarget, s3Target]) {
 
     it('gc --evict drops content the remote holds; it comes back on demand, byte-identical', async () => {
       const a = new Sandbox(t.env())
-      await okA(a, ['init', '-q'])
+      initRepo(a)
       await commitFiles(a, v1, 'v1')
       const url = t.url('lazy-2')
       await okA(a, ['remote', 'add', 'origin', ...url])
@@ -139,7 +139,7 @@ for (const t of [dirTarget, s3Target]) {
 
     it('--filter=blob:none checks out the current files only; older versions come on demand', async () => {
       const a = new Sandbox(t.env())
-      await okA(a, ['init', '-q'])
+      initRepo(a)
       await commitFiles(a, v1, 'v1')
       const newer = prng(SIZE, 'a1-newer')
       await commitFiles(a, {'images/a/1.bin': newer}, 'v2')
@@ -167,7 +167,7 @@ for (const t of [dirTarget, s3Target]) {
 describe('thin store details (directory remote)', () => {
   it('gc --evict --max-size keeps the most recently used content; a push to another remote fetches what it lacks', async () => {
     const a = new Sandbox()
-    await okA(a, ['init', '-q'])
+    initRepo(a)
     const files = {'d/1.bin': prng(100_000, 'm1'), 'd/2.bin': prng(100_000, 'm2'), 'd/3.bin': prng(100_000, 'm3'), 'd/4.bin': prng(100_000, 'm4')}
     await commitFiles(a, files, 'four files')
     const url = dirTarget.url('lazy-lru')
@@ -214,7 +214,7 @@ describe('thin store details (directory remote)', () => {
 
   it('remote remove: once the remote content was evicted to is gone, the remote that also holds it is the last copy and is kept', async () => {
     const a = new Sandbox()
-    await okA(a, ['init', '-q'])
+    initRepo(a)
     const files = {'big.bin': prng(200_000, 'only-remote')}
     await commitFiles(a, files, 'one file')
     const origin = dirTarget.url('lazy-last-origin')
@@ -250,7 +250,7 @@ describe('thin store details (directory remote)', () => {
 
   it('gc --evict keeps content that no remote ref reaches any more (gc --remote may delete its pack)', async () => {
     const a = new Sandbox()
-    await okA(a, ['init', '-q'])
+    initRepo(a)
     await commitFiles(a, {'base.bin': prng(SIZE, 'base')}, 'base')
     await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('lazy-unreached')])
     await okA(a, ['push', '-q', '-u'])
@@ -272,7 +272,7 @@ describe('thin store details (directory remote)', () => {
 
   it('clone --include checks out just the matching paths; switch keeps the tree sparse', async () => {
     const a = new Sandbox()
-    await okA(a, ['init', '-q'])
+    initRepo(a)
     await commitFiles(a, v1, 'v1')
     await okA(a, ['branch', 'other'])
     await okA(a, ['switch', '-q', 'other'])

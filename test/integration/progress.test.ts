@@ -8,7 +8,7 @@ import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawn, spawnSync} from 'node:child_process'
 import path from 'node:path'
-import {BIN, collect, okA, prng, Sandbox, type RunOptions} from './helpers.ts'
+import {BIN, collect, okA, prng, Sandbox, type RunOptions, initRepo} from './helpers.ts'
 import {s3Env, startS3Server, type S3TestServer} from '../support/s3-server.ts'
 
 const FILES = 300
@@ -59,7 +59,7 @@ describe('progress on stderr', () => {
   let s: Sandbox
   before(() => {
     s = new Sandbox()
-    s.ok(['init', '-q'])
+    initRepo(s)
   })
   after(() => s.cleanup())
 
@@ -147,7 +147,7 @@ describe('transfer progress against the S3 test server', () => {
   it('push and clone print plain lines of objects and bytes; clone then counts the files it writes', async () => {
     const a = new Sandbox(s3Env(server))
     try {
-      await okA(a, ['init', '-q'])
+      initRepo(a)
       writeData(a, 'push')
       await okA(a, ['add', 'data', '-q'])
       await okA(a, ['commit', '-q', '-m', 'one'])
@@ -172,7 +172,7 @@ describe('transfer progress against the S3 test server', () => {
   it('a terminal, default settings: a push slower than a second gets an Ink frame, then its summary', async () => {
     const a = new Sandbox(s3Env(server))
     try {
-      await okA(a, ['init', '-q'])
+      initRepo(a)
       writeData(a, 'push-tty')
       await okA(a, ['add', 'data', '-q'])
       await okA(a, ['commit', '-q', '-m', 'one'])

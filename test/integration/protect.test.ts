@@ -14,7 +14,7 @@ import path from 'node:path'
 import {PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
 import {OpenPgpSigner} from '../../src/core/signing/openpgp-signer.ts'
 import {decodePolicy, encodePolicy, policyId, policyPayload} from '../../src/core/protect/policy.ts'
-import {jA, makeTmp, okA, rmrf, Sandbox, withJson, type RunResult} from './helpers.ts'
+import {jA, makeTmp, okA, rmrf, Sandbox, withJson, type RunResult, initRepo} from './helpers.ts'
 import {s3ClientConfig, s3Env, startS3Server, type S3TestServer} from '../support/s3-server.ts'
 
 let server: S3TestServer
@@ -71,7 +71,7 @@ let template: Promise<{a: Sandbox; remote: string; owner: string}> | undefined
 function makeTemplate(): Promise<{a: Sandbox; remote: string; owner: string}> {
   template ??= (async () => {
     const a = sandbox()
-    await okA(a, ['init', '-q'])
+    initRepo(a)
     a.write('data/base.csv', 'a,b\n1,2\n')
     await okA(a, ['add', '-A', '-q'])
     await okA(a, ['commit', '-q', '-m', 'before any rule'])
@@ -113,7 +113,7 @@ async function cloneOf(urlArgs: string[], env: Record<string, string> = {}): Pro
 describe('branch protection', {concurrency: true}, () => {
   it('linear, merge-only, file and commit size limits and the message pattern are enforced on commit and push', async () => {
     const a = sandbox()
-    await okA(a, ['init', '-q'])
+    initRepo(a)
     a.write('base.txt', 'base\n')
     await okA(a, ['add', '-A', '-q'])
     await okA(a, ['commit', '-q', '-m', 'DATA-1 base'])

@@ -11,7 +11,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import {commitFiles, jA, okA, Sandbox, sleep, withJson} from './helpers.ts'
+import {commitFiles, jA, okA, Sandbox, sleep, withJson, initRepo} from './helpers.ts'
 import {s3Env, startS3Server} from '../support/s3-server.ts'
 import {useRemoteTargets, type Target} from '../support/remote-targets.ts'
 
@@ -21,7 +21,7 @@ const s3Target = targets.s3
 
 async function sandbox(t: Target): Promise<Sandbox> {
   const s = new Sandbox(t.env())
-  await okA(s, ['init', '-q'])
+  initRepo(s)
   return s
 }
 
@@ -227,10 +227,11 @@ function corruptOnePack(t: Target, url: string[]): void {
   fs.writeFileSync(biggest, buf)
 }
 
-describe('remote configuration and S3 specifics', () => {
+// Side by side: each test has its own sandboxes and remotes, and none injects server faults.
+describe('remote configuration and S3 specifics', {concurrency: true}, () => {
   it('remote add/list/set-url/remove; credentials in URLs are refused and never printed', async () => {
     const s = new Sandbox()
-    await okA(s, ['init', '-q'])
+    initRepo(s)
     await okA(s, ['remote', 'add', 'origin', 's3://bucket/prefix', '--endpoint', 'http://127.0.0.1:9', '--path-style', '--region', 'eu-west-1'])
     const list = await jA(s, ['remote', 'list'])
     assert.deepEqual(list.map((r: any) => [r.name, r.url, r.endpoint, r.region, r.pathStyle]), [['origin', 's3://bucket/prefix', 'http://127.0.0.1:9', 'eu-west-1', true]])
@@ -522,7 +523,7 @@ describe('remote configuration and S3 specifics', () => {
 
   it('bl doctor: all checks ok on a healthy S3 remote; an unreachable endpoint fails with a hint (exit 1)', async () => {
     const s = new Sandbox(s3Env(targets.server))
-    await okA(s, ['init', '-q'])
+    initRepo(s)
     await okA(s, ['remote', 'add', 'origin', `s3://${targets.server.bucket}/doctor`, '--endpoint', targets.server.endpoint, '--path-style'])
     const res = await jA(s, ['doctor'])
     assert.deepEqual(
@@ -559,7 +560,7 @@ describe('remote configuration and S3 specifics', () => {
     const loose = await startS3Server({conditional: false})
     try {
       const s = new Sandbox(s3Env(loose))
-      await okA(s, ['init', '-q'])
+      initRepo(s)
       await commitFiles(s, {'a.txt': 'a\n'}, 'a')
       await okA(s, ['remote', 'add', 'origin', `s3://${loose.bucket}/loose`, '--endpoint', loose.endpoint, '--path-style'])
       const r = await okA(s, ['push', '-u'])
@@ -572,6 +573,10 @@ describe('remote configuration and S3 specifics', () => {
     }
   })
 
+})
+
+// One at a time: these inject faults into the S3 test server every other test here uses.
+describe('S3 faults injected by the test server', () => {
   // 500s, 503 SlowDown (with its long backoff), timeouts and lost answers at every Nth request are
   // test/hardening/faults.test.ts's; this keeps the server-side injection of the S3 test server honest.
   it('survives connection resets on every 3rd request; a lost response after a committed ref write still succeeds', async () => {

@@ -11,7 +11,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {stripVTControlCharacters} from 'node:util'
-import {BIN, makeTmp, repoWithA, rmrf, Sandbox} from './helpers.ts'
+import {BIN, makeTmp, repoWithA, rmrf, Sandbox, initRepo} from './helpers.ts'
 
 const ESC = '\x1b['
 const MANIFEST = fileURLToPath(new URL('../../oclif.manifest.json', import.meta.url))
@@ -37,7 +37,7 @@ describe('scripting', () => {
   it('a closed pipe (`bl ... | head -1`) ends bl quietly with 141, as SIGPIPE ends Git', () => {
     // More than a pipe buffer (64 KiB) of output, so bl is still writing when head has gone.
     const p = new Sandbox()
-    p.ok(['init', '-q'])
+    initRepo(p)
     p.write('big.bin', crypto.randomBytes(1 << 20))
     for (let i = 0; i < 2000; i++) p.write(`many/f${i}.txt`, `${i}\n`)
     p.ok(['add', '-A', '-q'])

@@ -11,7 +11,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import {commitId, decodeCommit, encodeCommit} from '../../src/core/objects/commit.ts'
-import {collect, jA, makeTmp, okA, rmrf, Sandbox, withJson, type RunOptions, type RunResult} from './helpers.ts'
+import {collect, jA, makeTmp, okA, rmrf, Sandbox, withJson, type RunOptions, type RunResult, initRepo} from './helpers.ts'
 
 const PW = 'correct horse battery staple'
 const WITH_PW: RunOptions = {env: {BL_KEY_PASSPHRASE: PW}}
@@ -83,7 +83,7 @@ let template: Promise<Sandbox> | undefined
 async function repo(): Promise<Sandbox> {
   template ??= (async () => {
     const t = sandbox()
-    await okA(t, ['init', '-q'])
+    initRepo(t)
     t.write('data.csv', 'id,label\n1,cat\n')
     await okA(t, ['add', '-A', '-q'])
     await okA(t, ['commit', '-q', '-m', 'unsigned start'])
