@@ -7,6 +7,7 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {BIN, inheritedEnv, makeTmp} from './helpers.ts'
@@ -75,6 +76,28 @@ describe('the bl launcher', () => {
     assert.equal(r.status, 0, r.stderr)
     assert.match(r.stdout, /USAGE/)
     assert.doesNotMatch(r.stderr, /Error|EEXIT/)
+  })
+
+  it('runs the vendored oclif with a V8 code cache per node and flags; a cache made from other source is never used', () => {
+    const vendor = path.join(path.dirname(BIN), '..', 'dist', 'vendor')
+    const source = fs.readFileSync(path.join(vendor, 'oclif-core.cjs'))
+    const digest = crypto.createHash('sha1').update(source.toString('utf8')).digest()
+    const plain = () => spawnSync(process.execPath, [BIN, '--version'], {cwd: tmp, env: {...inheritedEnv(), BL_CONFIG_DIR: path.join(tmp, 'config')}, encoding: 'utf8'})
+    const r = plain()
+    assert.equal(r.status, 0, r.stderr)
+    const caches = () => fs.readdirSync(vendor).filter((f) => /^oclif-core\.cjs\.[0-9a-f]{8}\.v8cache$/.test(f))
+    // The build's (bin/run.js's flags) and this one (no flags): two files, each from this source.
+    assert.ok(caches().length >= 2, caches().join(' '))
+    for (const f of caches()) assert.ok(fs.readFileSync(path.join(vendor, f)).subarray(0, 20).equals(digest), `${f} starts with the source's SHA-1`)
+    // A cache that names other source is replaced, and bl runs as before.
+    const mine = caches().map((f) => path.join(vendor, f)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)
+    const forged = Buffer.concat([Buffer.alloc(20, 7), fs.readFileSync(mine[0]!).subarray(20)])
+    for (const f of mine) fs.writeFileSync(f, forged)
+    const again = plain()
+    assert.equal(again.status, 0, again.stderr)
+    assert.match(again.stdout, /^blacklake\/\d/)
+    assert.equal(again.stderr, '')
+    assert.ok(caches().some((f) => fs.readFileSync(path.join(vendor, f)).subarray(0, 20).equals(digest)), 'the rejected cache was written again')
   })
 
   it('as `node bin/run.js` the prologue is a no-op statement', () => {
