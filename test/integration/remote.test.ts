@@ -307,6 +307,20 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     a.cleanup()
   })
 
+  it('a tag pushed to a name without refs/ is a tag there, unless the remote has a branch of that name (Git\'s rule)', async () => {
+    const a = await sandbox(dirTarget)
+    const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-tag-dst')])
+    await okA(a, ['push', '-q', '-u'])
+    await okA(a, ['tag', 'v1'])
+    const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
+    await okA(a, ['tag', 'v2'])
+    await okA(a, ['push', '-q', 'origin', 'v1:v1', 'v2:main'])
+    const refs = Object.fromEntries((await jA(a, ['ls-remote'])).map((r: any) => [r.ref, r.commit]))
+    assert.deepEqual(refs, {'refs/heads/main': c2, 'refs/tags/v1': c1})
+    a.cleanup()
+  })
+
   it('push refuses invalid destination ref names (BAD_REF_NAME) before writing anything; fetch skips such remote refs', async () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': '1\n'}, 'one')

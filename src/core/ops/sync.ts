@@ -127,6 +127,8 @@ interface PushSpec {
   dst: string
   /** The local branch or tag pushed, or null for a revision (a commit id, HEAD~1, ...). */
   localRef: string | null
+  /** A tag pushed to a destination typed without refs/ (`v1:v2`): a tag there, unless the remote has that branch (pushTagTo). */
+  tagToBareName?: string
 }
 
 /**
@@ -160,14 +162,25 @@ function resolvePushSpec(repo: Repo, remoteName: string, spec: string): PushSpec
     localRef = null
   }
   const dstName = colon < 0 ? localRef! : spec.slice(colon + 1)
-  const dst = dstName.startsWith('refs/') ? dstName : HEADS + dstName
+  const tagToBareName = localRef?.startsWith(TAGS) && !dstName.startsWith('refs/') ? dstName : undefined
+  const dst = dstName.startsWith('refs/') ? dstName : (tagToBareName !== undefined ? TAGS : HEADS) + dstName
   const problem = fullRefNameProblem(dst)
   if (problem)
     throw new BlError('BAD_REF_NAME', `"${printable(dstName)}" is not a valid destination ref name: it ${problem}`, {
       hint: `Name a branch (letters, digits, "-", "_", "." and "/"), e.g. \`bl push ${remoteName} ${printable(srcName)}:feature/cleanup\`.`,
       data: {ref: dstName},
     })
-  return {src, dst, localRef, spec}
+  return {src, dst, localRef, spec, tagToBareName}
+}
+
+/**
+ * Git's rule for a destination typed without refs/: a remote ref of that name is moved (a tag
+ * pushed to `main` moves the branch main there); otherwise it takes the source's kind, so
+ * `bl push origin v1:v1` pushes the tag.
+ */
+async function pushTagTo(t: Transport, u: PushSpec): Promise<PushSpec> {
+  if (u.tagToBareName === undefined) return u
+  return (await readRemoteRef(t, HEADS + u.tagToBareName)) ? {...u, dst: HEADS + u.tagToBareName} : u
 }
 
 /**
@@ -205,7 +218,7 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     if (!(await ensureProbed(repo, r, t))) opts.onUnprotected?.(remoteName)
     const updates: Array<{src: Oid | null; dst: string; localRef: string | null; spec?: string; fromTags?: boolean}> = []
     if (opts.delete) for (const name of specs) updates.push({src: null, dst: await remoteRefToDelete(t, remoteName, name), localRef: null})
-    updates.push(...resolved)
+    for (const u of resolved) updates.push(await pushTagTo(t, u))
     if (opts.tags) for (const tg of repo.store.listRefs(TAGS)) if (tg.oid && !updates.some((u) => u.dst === tg.name)) updates.push({src: tg.oid, dst: tg.name, localRef: tg.name, fromTags: true})
 
     // Resolved before anything is uploaded: a missing identity fails fast.

@@ -3,7 +3,7 @@
  * Keys are v4 EdDSA (curve ed25519Legacy) with iterated-and-salted S2K protection and no AEAD key
  * protection, i.e. what GnuPG 2.2 reads and writes. Signatures are binary detached signatures.
  */
-import * as openpgp from 'openpgp'
+import * as openpgp from '#openpgp'
 import {BlError} from '../errors.js'
 import type {GenerateKeyOptions, KeyInfo, KeyMaterial, PassphraseProvider, Revocation, SignatureEvidence, SignatureFacts, Signer, UnlockedKey} from './signer.js'
 
