@@ -10,6 +10,8 @@
 //   ~300 modules that took ~250 ms to load on every push, fetch or clone over S3.
 // - `#openpgp` -> dist/vendor/openpgp.js (openpgp's CommonJS build), imported only by the signer:
 //   one 1.2 MB file, whose compiling is what the code cache saves.
+// - `#isomorphic-git` -> dist/vendor/isomorphic-git.js, imported only by core/gitlink/git-bridge.ts
+//   when a data commit is made inside a Git work tree (~100 ms to import from node_modules).
 // Each bundle stays CommonJS (`<name>.cjs`) and is run by dist/vendor/load.js
 // (scripts/vendor-loader.js) with V8's code cache; `<name>.js` is the ES module that exports its
 // names. docs/decisions.md, "CLI".
@@ -26,7 +28,7 @@ const vendorDir = path.join(root, 'dist/vendor')
 const require = createRequire(import.meta.url)
 
 async function vendor(pkg, name) {
-  const names = Object.keys(require(pkg)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n))
+  const names = Object.keys(require(pkg)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default')
   await build({
     stdin: {contents: `module.exports = require('${pkg}')\n`, resolveDir: root, loader: 'js'},
     bundle: true,
@@ -50,6 +52,7 @@ async function vendor(pkg, name) {
       "import {loadVendored} from './load.js'",
       `const lib = loadVendored('${name}.cjs', '${pkg}')`,
       `export const {${names.join(', ')}} = lib`,
+      'export default lib',
       '',
     ].join('\n'),
   )
@@ -68,3 +71,4 @@ fs.copyFileSync(path.join(root, 'scripts/vendor-loader.js'), path.join(vendorDir
 await vendor('@oclif/core', 'oclif-core')
 await vendor('@aws-sdk/client-s3', 'aws-s3')
 await vendor('openpgp', 'openpgp')
+await vendor('isomorphic-git', 'isomorphic-git')

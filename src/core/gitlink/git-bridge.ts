@@ -21,7 +21,7 @@ export interface CodeState {
 let loaded: Promise<IsoGit> | undefined
 /** isomorphic-git is loaded on first use: it costs ~0.1 s of start-up that most commands never need. */
 function isoGit(): Promise<IsoGit> {
-  loaded ??= import('isomorphic-git').then((m) => m.default)
+  loaded ??= import('#isomorphic-git').then((m) => m.default)
   return loaded
 }
 
