@@ -25,8 +25,9 @@ export function loadVendored(file, pkg) {
   // source it was made from, so a changed bundle never runs stale code.
   const digest = crypto.createHash('sha1').update(source).digest()
   // V8 also rejects a cache made under other flags (bin/run.js starts node with some; tests and
-  // `node bin/run.js` with none): one cache per set of flags, so neither keeps replacing the other.
-  const flags = crypto.createHash('sha1').update(`${process.version} ${process.execArgv.join(' ')}`).digest('hex').slice(0, 8)
+  // `node bin/run.js` with none; NODE_OPTIONS adds more): one cache per set of flags, so neither
+  // keeps replacing the other.
+  const flags = crypto.createHash('sha1').update(`${process.version} ${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`).digest('hex').slice(0, 8)
   const cacheFile = `${bundle}.${flags}.v8cache`
   let cachedData
   try {
@@ -40,8 +41,27 @@ export function loadVendored(file, pkg) {
   // __blImport: code that vm compiled has no module loader of its own.
   const dynamicImport = (specifier) => import(specifier)
   script.runInThisContext().call(module.exports, module.exports, createRequire(main), module, main, path.dirname(main), dynamicImport)
-  if (cachedData === undefined || script.cachedDataRejected) saveCache(cacheFile, digest, script)
+  if (cachedData === undefined || script.cachedDataRejected) {
+    if (cachedData === undefined) makeRoom(file)
+    saveCache(cacheFile, digest, script)
+  }
   return module.exports
+}
+
+/**
+ * Keeps at most MAX_CACHES caches of a bundle (another node version or `--cpu-prof-dir=<dir>` is a
+ * new set of flags every time): the least recently written go first.
+ */
+const MAX_CACHES = 4
+function makeRoom(file) {
+  try {
+    const caches = fs
+      .readdirSync(here)
+      .filter((f) => f.startsWith(`${file}.`) && f.endsWith('.v8cache'))
+      .map((f) => ({f, at: fs.statSync(path.join(here, f)).mtimeMs}))
+      .sort((a, b) => a.at - b.at)
+    for (const {f} of caches.slice(0, Math.max(0, caches.length - MAX_CACHES + 1))) fs.rmSync(path.join(here, f), {force: true})
+  } catch {}
 }
 
 /** Best effort and atomic (temporary file, then rename): concurrent starts may race to write it. */

@@ -98,6 +98,13 @@ describe('the bl launcher', () => {
     assert.match(again.stdout, /^blacklake\/\d/)
     assert.equal(again.stderr, '')
     assert.ok(caches().some((f) => fs.readFileSync(path.join(vendor, f)).subarray(0, 20).equals(digest)), 'the rejected cache was written again')
+    // Every other set of flags gets a cache of its own, but never more than four stay.
+    for (const mb of [300, 301, 302, 303, 304]) {
+      const r = spawnSync(process.execPath, [BIN, '--version'], {cwd: tmp, env: {...inheritedEnv(), NODE_OPTIONS: `--max-old-space-size=${mb}`, BL_CONFIG_DIR: path.join(tmp, 'config')}, encoding: 'utf8'})
+      assert.equal(r.status, 0, r.stderr)
+    }
+    // Four, or five while a bl of another test file writes the cache of its flags back at the same moment (without the limit: seven).
+    assert.ok(caches().length <= 5, caches().join(' '))
   })
 
   it('as `node bin/run.js` the prologue is a no-op statement', () => {
