@@ -1,9 +1,10 @@
 // Copied by scripts/bundle-vendor.js to dist/vendor/load.js. Runs a vendored CommonJS bundle
-// (oclif, the AWS SDK) with V8's code cache: Node 20 caches no compiled code between runs, and
+// (oclif, the AWS SDK, openpgp, isomorphic-git) with V8's code cache: Node 20 caches no compiled code between runs, and
 // compiling oclif's ~730 KB on every start took about half of what importing it costs (~50 ms of
 // CPU per `bl` process; docs/decisions.md, "CLI"). The cache, `<bundle>.<flags>.v8cache`, is
-// written by the build for bin/run.js's flags and by the first run under other flags, and
-// rewritten whenever V8 rejects it; where dist/ is not writable bl runs as it would without one.
+// written by the build for bin/run.js's flags and by the first run under other flags (at most
+// four are kept), and rewritten whenever V8 rejects it; where dist/ is not writable bl runs as it
+// would without one.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import {createRequire} from 'node:module'
