@@ -6,7 +6,8 @@
 // in its one file and what it imports dynamically (Ink, the S3 client, ...) stays in chunks it
 // loads only when needed. Packages stay external (node_modules), as does `#oclif` (one copy of
 // oclif, dist/vendor/oclif-core.js). A module that finds a file next to itself would break
-// here: such files are named through package.json "imports" (#native-addon, #ingest-worker).
+// here: such files are named through package.json "imports" (#native-addon, #ingest-worker,
+// #stats-worker).
 import {build} from 'esbuild'
 import fs from 'node:fs'
 import path from 'node:path'

@@ -1,4 +1,4 @@
-// Bundles two CommonJS packages, each with its dependencies, into one file under dist/vendor/,
+// Bundles four CommonJS packages, each with its dependencies, into one file under dist/vendor/,
 // which bl imports through package.json "imports" (TypeScript takes their types from the
 // src/vendor/*.d.ts files, which re-export the package's):
 // - `#oclif` -> dist/vendor/oclif-core.js (@oclif/core): bin/run.js and every command. Loading
@@ -29,20 +29,20 @@ const require = createRequire(import.meta.url)
 
 async function vendor(pkg, name) {
   const names = Object.keys(require(pkg)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default')
+  const cjs = path.join(vendorDir, `${name}.cjs`)
   await build({
     stdin: {contents: `module.exports = require('${pkg}')\n`, resolveDir: root, loader: 'js'},
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    outfile: path.join(vendorDir, `${name}.cjs`),
+    outfile: cjs,
     // Loaded by oclif only to run TypeScript sources in development (bin/dev.js); the AWS SDK's
     // optional native CRT, not installed.
     external: ['typescript', 'ts-node', 'aws-crt', '@aws-sdk/signature-v4-crt'],
     logLevel: 'warning',
   })
   // Code compiled by vm has no loader for import(): load.js passes one in as __blImport.
-  const cjs = path.join(vendorDir, `${name}.cjs`)
   fs.writeFileSync(cjs, fs.readFileSync(cjs, 'utf8').replace(/(?<![\w.$"'])import\(/g, '__blImport('))
   const wrapper = path.join(vendorDir, `${name}.js`)
   fs.writeFileSync(
