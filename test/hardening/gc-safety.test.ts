@@ -10,6 +10,7 @@ import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import {DeleteObjectCommand, ListObjectsV2Command, S3Client} from '@aws-sdk/client-s3'
 import {planPush, uploadPlan} from '../../src/core/remote/transfer.ts'
 import {syncRemoteIndex} from '../../src/core/remote/remote-repo.ts'
 import {openTransport, readRemote} from '../../src/core/remote/remotes.ts'
@@ -17,6 +18,7 @@ import {readRef} from '../../src/core/refs/refs.ts'
 import {openRepo} from '../../src/core/repo.ts'
 import {BIN, collect, commitFiles, jA, okA, prng, Sandbox, sleep, initRepo} from '../integration/helpers.ts'
 import {useRemoteTargets} from '../support/remote-targets.ts'
+import {s3ClientConfig} from '../support/s3-server.ts'
 
 const targets = useRemoteTargets('bl-gcsafe-')
 const sandboxes: Sandbox[] = []
@@ -216,6 +218,98 @@ describe('gc --remote and fsck --remote (directory remote)', () => {
     assert.match(r.stderr, /^error: fsck --remote found \d+ problem\(s\) on origin$/m)
     const gc = await a.runAsync(['gc', '--remote'])
     assert.equal(gc.code, 6, 'gc refuses to collect on a damaged graph')
+  })
+})
+
+describe('fsck --remote --repair', () => {
+  /** The biggest pack of a directory remote: the one holding the file contents. */
+  const dataPack = (url: string): string =>
+    fs
+      .readdirSync(path.join(url, 'packs'))
+      .filter((f) => f.endsWith('.pack'))
+      .map((f) => path.join(url, 'packs', f))
+      .sort((x, y) => fs.statSync(y).size - fs.statSync(x).size)[0]!
+
+  it('uploads again what a directory remote lost or damaged, from the repository that has it; a clone without the data says what it cannot restore', async () => {
+    const a = sandbox()
+    initRepo(a)
+    const url = targets.dir.url('origin')[0]!
+    await okA(a, ['remote', 'add', 'origin', url])
+    await commitFiles(a, {'one.bin': prng(300_000, 'repair-one'), 'small.txt': 'small\n'}, 'one')
+    await okA(a, ['push', '-q', '-u', 'origin', 'main'])
+    await commitFiles(a, {'two.bin': prng(200_000, 'repair-two')}, 'two')
+    await okA(a, ['push', '-q'])
+    const healthy = await jA(a, ['fsck', '--remote', '--repair'])
+    assert.deepEqual([healthy.ok, healthy.problems, healthy.repair.objects, healthy.repair.damagedPacks], [true, [], 0, []], 'nothing to repair on a healthy remote')
+
+    // A clone that has only history (no file contents) cannot restore a lost data pack: it says
+    // which objects are gone, and drops the index of the pack that no longer exists.
+    const thin = sandbox()
+    await okA(thin, ['clone', '-q', '--no-checkout', url, thin.dir], {cwd: thin.base})
+    const lost = dataPack(url)
+    const lostId = path.basename(lost, '.pack')
+    fs.rmSync(lost)
+    const failed = await thin.runAsync(['fsck', '--remote', '--repair', '--json'])
+    assert.equal(failed.code, 6, failed.stdout)
+    const err = failed.json().error
+    assert.equal(err.code, 'CORRUPT_REMOTE')
+    assert.deepEqual(err.data.repair.damagedPacks, [lostId])
+    assert.deepEqual(err.data.repair.removedPacks, [lostId])
+    assert.ok(err.data.repair.unrecoverable.length > 0 && err.data.repair.unrecoverable.every((u: {kind: string}) => u.kind === 'chunk'), JSON.stringify(err.data.repair))
+    assert.ok(err.data.remaining.some((p: {kind: string}) => p.kind === 'missing'))
+    assert.equal(fs.existsSync(path.join(url, 'packs', `${lostId}.idx`)), false, 'the index of a pack that is gone is deleted')
+
+    // The repository that pushed it restores it: the remote passes a full read again.
+    const fixed = await jA(a, ['fsck', '--remote', '--repair'])
+    assert.equal(fixed.ok, true, JSON.stringify(fixed))
+    assert.ok(fixed.problems.some((p: {kind: string}) => p.kind === 'missing'), 'it reports what it found')
+    assert.ok(fixed.repair.objects >= 1 && fixed.repair.bytes >= 300_000, JSON.stringify(fixed.repair))
+    assert.deepEqual(fixed.remaining, [])
+    assert.equal((await jA(a, ['fsck', '--remote', '--read-data'])).ok, true)
+
+    // Flipped bytes are found with --read-data, and the damaged pack is replaced.
+    const pack = dataPack(url)
+    const bytes = fs.readFileSync(pack)
+    bytes[bytes.length - 100] ^= 0xff
+    fs.writeFileSync(pack, bytes)
+    const unread = await jA(a, ['fsck', '--remote', '--repair'])
+    assert.deepEqual([unread.ok, unread.repair.objects], [true, 0], 'without --read-data the bytes are not looked at')
+    const text = await a.runAsync(['fsck', '--remote', 'origin', '--repair', '--read-data'])
+    assert.equal(text.code, 0, text.stderr)
+    assert.match(text.stderr, /^data: packs\/[0-9a-f]{64}\.pack does not hash to its name$/m)
+    assert.match(text.stdout, /^Uploaded \d+ objects again in 1 pack/m)
+    assert.match(text.stdout, /^ok: origin repaired \(\d+ problem\(s\) found, none left\)$/m)
+    assert.equal((await jA(a, ['fsck', '--remote', '--read-data'])).ok, true)
+    const c = sandbox()
+    await okA(c, ['clone', '-q', url, c.dir], {cwd: c.base})
+    assert.ok(c.read('one.bin').equals(prng(300_000, 'repair-one')))
+    assert.ok(c.read('two.bin').equals(prng(200_000, 'repair-two')))
+  })
+
+  it('repairs an S3 remote whose data pack was deleted', async () => {
+    const a = sandbox()
+    a.defaultEnv = {...a.defaultEnv, ...targets.s3.env()}
+    initRepo(a)
+    await okA(a, ['remote', 'add', 'origin', ...targets.s3.url('repair')])
+    await commitFiles(a, {'data.bin': prng(250_000, 'repair-s3')}, 'one')
+    await okA(a, ['push', '-q', '-u', 'origin', 'main'])
+    const server = targets.server
+    const s3 = new S3Client(s3ClientConfig(server))
+    try {
+      const listed = await s3.send(new ListObjectsV2Command({Bucket: server.bucket, Prefix: 'repair/packs/'}))
+      const biggest = (listed.Contents ?? []).filter((o) => o.Key!.endsWith('.pack')).sort((x, y) => y.Size! - x.Size!)[0]!
+      await s3.send(new DeleteObjectCommand({Bucket: server.bucket, Key: biggest.Key!}))
+    } finally {
+      s3.destroy()
+    }
+    assert.equal((await a.runAsync(['fsck', '--remote'])).code, 6)
+    const fixed = await jA(a, ['fsck', '--remote', '--repair'])
+    assert.deepEqual([fixed.ok, fixed.remaining], [true, []], JSON.stringify(fixed))
+    assert.equal(fixed.repair.damagedPacks.length, 1)
+    const c = sandbox()
+    c.defaultEnv = {...c.defaultEnv, ...targets.s3.env()}
+    await okA(c, ['clone', '-q', ...targets.s3.url('repair'), c.dir], {cwd: c.base})
+    assert.ok(c.read('data.bin').equals(prng(250_000, 'repair-s3')))
   })
 })
 

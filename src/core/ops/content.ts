@@ -18,6 +18,8 @@ export interface ContentFetch {
   /** Chunks fetched from remotes. */
   chunks: number
   bytes: number
+  /** With `allowMissing`: the chunks no remote holds (nothing else reports them). */
+  missing?: Oid[]
 }
 
 /** Does this repository keep content on a remote (lazy clone or evicted)? */
@@ -50,8 +52,12 @@ export async function ensureContent(repo: Repo, blobs: Iterable<Oid>, opts: {pro
   return got
 }
 
-/** Fetches the chunks in `ids` the local store lacks from whichever remotes hold them. */
-export async function ensureChunks(repo: Repo, ids: Oid[], opts: {progress?: TransferProgress; exclude?: string} = {}): Promise<ContentFetch> {
+/**
+ * Fetches the chunks in `ids` the local store lacks from whichever remotes hold them. A chunk no
+ * remote holds fails the call before anything is fetched, unless `allowMissing` (a repair takes
+ * what it can get): then the rest is fetched and the missing ones are returned.
+ */
+export async function ensureChunks(repo: Repo, ids: Oid[], opts: {progress?: TransferProgress; exclude?: string; allowMissing?: boolean} = {}): Promise<ContentFetch> {
   const wanted = ids.filter((c) => !repo.store.hasChunk(c))
   if (wanted.length === 0) return {chunks: 0, bytes: 0}
   // Promisor remotes first: they are where this repository's content is meant to be.
@@ -81,7 +87,7 @@ export async function ensureChunks(repo: Repo, ids: Oid[], opts: {progress?: Tra
     }
     unknown = assign(unknown, plan)
   }
-  if (unknown.length > 0) {
+  if (unknown.length > 0 && !opts.allowMissing) {
     throw new BlError('MISSING_OBJECT', `${unknown.length} chunk(s) of file content are neither in the local store nor on any remote (first: ${unknown[0]})`, {
       hint: remotes.length
         ? `No remote (${remotes.join(', ')}) holds it: if a remote's URL was changed (\`bl remote set-url\`), point it back at the repository that has the content; otherwise it was never pushed from the machine that made it.`
@@ -101,7 +107,7 @@ export async function ensureChunks(repo: Repo, ids: Oid[], opts: {progress?: Tra
       t.close()
     }
   }
-  return {chunks: wanted.length, bytes}
+  return {chunks: wanted.length - unknown.length, bytes, ...(opts.allowMissing ? {missing: unknown} : {})}
 }
 
 /** A remote failure while fetching content says what was being fetched and why it is not local. */

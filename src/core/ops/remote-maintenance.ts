@@ -8,13 +8,14 @@
  */
 import crypto from 'node:crypto'
 import {BlError} from '../errors.js'
-import {hashHex, type Oid} from '../hash.js'
+import {EMPTY_OID, hashHex, type Oid} from '../hash.js'
 import {decodeBlob} from '../objects/blob.js'
 import {decodeIdx, entryBytes, type PackIndex} from '../remote/pack.js'
 import {listRemoteRefs, requireBlRepo, syncRemoteIndex} from '../remote/remote-repo.js'
-import {fetchClosure} from '../remote/transfer.js'
+import {fetchClosure, uploadPlan, type PushPlan, type TransferProgress} from '../remote/transfer.js'
 import type {Transport} from '../remote/transport.js'
 import type {Repo} from '../repo.js'
+import {ensureChunks} from './content.js'
 import {reach} from './maintenance.js'
 import {bindRemoteId, defaultRemote, withRemote} from './sync.js'
 
@@ -124,6 +125,8 @@ export interface RemoteFsckProblem {
   kind: 'index' | 'pack' | 'ref' | 'missing' | 'data'
   key?: string
   id?: string
+  /** The damaged pack (missing, of the wrong size, unreadable index, bad bytes): what --repair replaces. */
+  pack?: string
   message: string
 }
 
@@ -154,81 +157,177 @@ export function parsePercent(text: string): number {
 /** Downloads one pack and checks it whole: its id, its header, and every entry its index lists. */
 async function readPack(t: Transport, idx: PackIndex): Promise<{bytes: number; problems: RemoteFsckProblem[]}> {
   const key = `packs/${idx.pack}.pack`
+  const pack = idx.pack
   const o = await t.get(key)
-  if (!o) return {bytes: 0, problems: [{kind: 'pack', key, message: `${key} is missing`}]}
+  if (!o) return {bytes: 0, problems: [{kind: 'pack', key, pack, message: `${key} is missing`}]}
   const problems: RemoteFsckProblem[] = []
   const body = o.body
-  if (hashHex(body) !== idx.pack) problems.push({kind: 'data', key, message: `${key} does not hash to its name`})
-  if (body.length < 5 || body.toString('latin1', 0, 4) !== 'BLPK' || body[4] !== 1) problems.push({kind: 'data', key, message: `${key} has no valid pack header`})
+  if (hashHex(body) !== idx.pack) problems.push({kind: 'data', key, pack, message: `${key} does not hash to its name`})
+  if (body.length < 5 || body.toString('latin1', 0, 4) !== 'BLPK' || body[4] !== 1) problems.push({kind: 'data', key, pack, message: `${key} has no valid pack header`})
   for (const e of idx.entries) {
     try {
       if (e.offset + e.storedLen > body.length) throw new Error('entry runs past the end of the pack')
       const raw = entryBytes(e, body.subarray(e.offset, e.offset + e.storedLen))
       if (e.kind === 'blob') decodeBlob(raw)
     } catch (err) {
-      problems.push({kind: 'data', key, id: e.id, message: `${e.kind} ${e.id} in ${key}: ${(err as Error).message}`})
+      problems.push({kind: 'data', key, pack, id: e.id, message: `${e.kind} ${e.id} in ${key}: ${(err as Error).message}`})
     }
   }
   return {bytes: body.length, problems}
 }
 
+/** What a check learnt besides its result: the indexes that decoded, the listing, the remote's tips. */
+interface RemoteCheck {
+  result: RemoteFsckResult
+  indexes: PackIndex[]
+  files: Map<string, PackFiles>
+  tips: Oid[]
+}
+
 export async function fsckRemote(repo: Repo, opts: {remote?: string; readDataPercent?: number; onProgress?(done: number, total: number): void}): Promise<RemoteFsckResult> {
   const name = defaultRemote(repo, opts.remote)
   repo.holdLease('fsck --remote')
-  return withRemote(repo, name, async (r, t) => {
-    bindRemoteId(repo, name, (await requireBlRepo(t)).id)
-    const problems: RemoteFsckProblem[] = []
-    const files = await packFiles(t)
-    // Every index, read afresh (not from the local cache): it decodes, names its own pack, and that pack exists at the stated size.
-    const indexes: PackIndex[] = []
-    for (const [pack, f] of files) {
-      if (!f.idx) continue
-      const key = `packs/${pack}.idx`
-      try {
-        const o = await t.get(key)
-        if (!o) throw new Error('vanished while checking')
-        const idx = decodeIdx(o.body, key)
-        if (idx.pack !== pack) throw new Error('it indexes another pack')
-        indexes.push(idx)
-        if (!f.pack) problems.push({kind: 'pack', key, message: `packs/${pack}.pack is missing (its index is published)`})
-        else if (f.pack.size !== idx.packSize) problems.push({kind: 'pack', key, message: `packs/${pack}.pack is ${f.pack.size} bytes; its index says ${idx.packSize}`})
-      } catch (err) {
-        problems.push({kind: 'index', key, message: `${key}: ${(err as Error).message}`})
-      }
+  return withRemote(repo, name, async (r, t) => (await checkRemote(repo, name, t, r.concurrency ?? 8, opts)).result)
+}
+
+async function checkRemote(repo: Repo, name: string, t: Transport, concurrency: number, opts: {readDataPercent?: number; onProgress?(done: number, total: number): void}): Promise<RemoteCheck> {
+  bindRemoteId(repo, name, (await requireBlRepo(t)).id)
+  const problems: RemoteFsckProblem[] = []
+  const files = await packFiles(t)
+  // Every index, read afresh (not from the local cache): it decodes, names its own pack, and that pack exists at the stated size.
+  const indexes: PackIndex[] = []
+  for (const [pack, f] of files) {
+    if (!f.idx) continue
+    const key = `packs/${pack}.idx`
+    const o = await t.get(key)
+    // Gone since the listing: a `gc --remote` elsewhere collected it, which damages nothing.
+    if (!o) {
+      problems.push({kind: 'index', key, message: `${key}: vanished while checking`})
+      continue
     }
-    // Every ref: its whole history present and verified, and every chunk of its files listed.
-    let refs = 0
-    let reachableCommits = 0
     try {
-      refs = (await listRemoteRefs(t)).length
-      const live = await liveSet(repo, name, t, r.concurrency ?? 8)
-      reachableCommits = live.tips.length ? reach(repo, live.tips).commits.size : 0
-      for (const m of live.missing) problems.push({kind: 'missing', message: m})
-      for (const c of live.chunks) if (!repo.store.hasRemoteObject(name, c as Oid, true)) problems.push({kind: 'missing', id: c, message: `chunk ${c} is referenced but in no pack`})
+      const idx = decodeIdx(o.body, key)
+      if (idx.pack !== pack) throw new Error('it indexes another pack')
+      indexes.push(idx)
+      if (!f.pack) problems.push({kind: 'pack', key, pack, message: `packs/${pack}.pack is missing (its index is published)`})
+      else if (f.pack.size !== idx.packSize) problems.push({kind: 'pack', key, pack, message: `packs/${pack}.pack is ${f.pack.size} bytes; its index says ${idx.packSize}`})
     } catch (err) {
-      if (!(err instanceof BlError)) throw err
-      problems.push({kind: err.code === 'CORRUPT_REMOTE' ? 'data' : 'ref', message: err.message})
+      problems.push({kind: 'index', key, pack, message: `${key}: ${(err as Error).message}`})
     }
-    // --read-data: a random share of the packs downloaded and every entry re-hashed.
-    let packsRead = 0
-    let bytesRead = 0
-    const percent = opts.readDataPercent ?? 0
-    if (percent > 0) {
-      const picked = [...indexes]
-      for (let i = picked.length - 1; i > 0; i--) {
-        const j = crypto.randomInt(i + 1)
-        ;[picked[i], picked[j]] = [picked[j]!, picked[i]!]
-      }
-      const n = percent >= 100 ? picked.length : Math.ceil((picked.length * percent) / 100)
-      for (const idx of picked.slice(0, n)) {
-        const got = await readPack(t, idx)
-        problems.push(...got.problems)
-        packsRead++
-        bytesRead += got.bytes
-        opts.onProgress?.(packsRead, n)
+  }
+  // Every ref: its whole history present and verified, and every chunk of its files listed.
+  let refs = 0
+  let reachableCommits = 0
+  let tips: Oid[] = []
+  try {
+    const listed = await listRemoteRefs(t)
+    refs = listed.length
+    tips = [...new Set(listed.map((x) => x.commit))]
+    const live = await liveSet(repo, name, t, concurrency)
+    reachableCommits = live.tips.length ? reach(repo, live.tips).commits.size : 0
+    for (const m of live.missing) problems.push({kind: 'missing', message: m})
+    for (const c of live.chunks) if (!repo.store.hasRemoteObject(name, c as Oid, true)) problems.push({kind: 'missing', id: c, message: `chunk ${c} is referenced but in no pack`})
+  } catch (err) {
+    if (!(err instanceof BlError)) throw err
+    problems.push({kind: err.code === 'CORRUPT_REMOTE' ? 'data' : 'ref', message: err.message})
+  }
+  // --read-data: a random share of the packs downloaded and every entry re-hashed.
+  let packsRead = 0
+  let bytesRead = 0
+  const percent = opts.readDataPercent ?? 0
+  if (percent > 0) {
+    const picked = [...indexes]
+    for (let i = picked.length - 1; i > 0; i--) {
+      const j = crypto.randomInt(i + 1)
+      ;[picked[i], picked[j]] = [picked[j]!, picked[i]!]
+    }
+    const n = percent >= 100 ? picked.length : Math.ceil((picked.length * percent) / 100)
+    for (const idx of picked.slice(0, n)) {
+      const got = await readPack(t, idx)
+      problems.push(...got.problems)
+      packsRead++
+      bytesRead += got.bytes
+      opts.onProgress?.(packsRead, n)
+    }
+  }
+  const unindexedPacks = [...files.values()].filter((f) => f.pack && !f.idx).length
+  const result = {remote: name, packs: [...files.values()].filter((f) => f.pack).length, indexes: indexes.length, refs, reachableCommits, unindexedPacks, packsRead, bytesRead, readDataPercent: percent, problems, ok: problems.length === 0}
+  return {result, indexes, files, tips}
+}
+
+export interface RemoteRepairResult extends RemoteFsckResult {
+  repair: {
+    /** Packs the check found damaged (missing, of the wrong size, unreadable index, bad bytes). */
+    damagedPacks: string[]
+    /** Damaged packs deleted once what they held that is still needed was on the remote again. */
+    removedPacks: string[]
+    /** What was uploaded again, from this repository (and other remotes, for a thin store). */
+    objects: number
+    packs: number
+    bytes: number
+    /** Needed by the remote's refs, gone from it, and not to be had here either. */
+    unrecoverable: Array<{kind: 'commit' | 'tree' | 'blob' | 'chunk'; id: string}>
+  }
+  /** The check run again after the repair (without --read-data): what is still wrong. */
+  remaining: RemoteFsckProblem[]
+}
+
+/**
+ * `bl fsck --remote --repair`: checks the remote, then uploads again, from this repository, every
+ * object the remote's refs need that is in no healthy pack, and deletes the damaged packs. A push
+ * cannot do this: it trusts what the indexes list. Nothing moves a ref, so a repair never races a
+ * push into a lost commit; a push elsewhere that counted on a damaged pack sees its index vanish
+ * and sends what it held again (sync.ts). A damaged pack that is still readable in part stays
+ * while anything it may hold is unrecoverable; an index whose pack is gone always goes.
+ */
+export async function repairRemote(repo: Repo, opts: {remote?: string; readDataPercent?: number; onProgress?(done: number, total: number): void; progress?: TransferProgress}): Promise<RemoteRepairResult> {
+  const name = defaultRemote(repo, opts.remote)
+  repo.holdLease('fsck --remote --repair')
+  return withRemote(repo, name, async (r, t) => {
+    const concurrency = r.concurrency ?? 8
+    const before = await checkRemote(repo, name, t, concurrency, opts)
+    const damaged = [...new Set(before.result.problems.flatMap((p) => (p.pack ? [p.pack] : [])))].sort()
+    const repair: RemoteRepairResult['repair'] = {damagedPacks: damaged, removedPacks: [], objects: 0, packs: 0, bytes: 0, unrecoverable: []}
+    if (before.result.ok) return {...before.result, repair, remaining: []}
+    const st = repo.store
+    // From here on only healthy packs count as the remote's: what is in a damaged one only is resent.
+    const bad = new Set(damaged)
+    st.transaction(() => {
+      st.forgetRemote(name)
+      st.addRemotePacks(name, before.indexes.filter((i) => !bad.has(i.pack)))
+    })
+    const want = reach(repo, before.tips)
+    const plan: PushPlan = {meta: [], chunks: []}
+    for (const [kind, ids] of [['commit', want.commits], ['tree', want.trees], ['blob', want.blobs]] as const) {
+      for (const id of ids) {
+        if (st.hasRemoteObject(name, id, false) || (id === EMPTY_OID && !st.hasObject(id))) continue
+        if (st.hasObject(id)) plan.meta.push({kind, id})
+        else repair.unrecoverable.push({kind, id})
       }
     }
-    const unindexedPacks = [...files.values()].filter((f) => f.pack && !f.idx).length
-    return {remote: name, packs: [...files.values()].filter((f) => f.pack).length, indexes: indexes.length, refs, reachableCommits, unindexedPacks, packsRead, bytesRead, readDataPercent: percent, problems, ok: problems.length === 0}
+    const chunks = [...want.chunks].filter((c) => !st.hasRemoteObject(name, c as Oid, true)) as Oid[]
+    // A thin store (lazy clone, evicted) takes what it lacks from the other remotes that have it.
+    const got = await ensureChunks(repo, chunks, {exclude: name, progress: opts.progress, allowMissing: true})
+    const lost = new Set(got.missing ?? [])
+    for (const c of lost) repair.unrecoverable.push({kind: 'chunk', id: c})
+    plan.chunks = chunks.filter((c) => !lost.has(c))
+    const up = await uploadPlan(st, name, t, plan, opts.progress)
+    repair.objects = up.objects
+    repair.packs = up.packs
+    repair.bytes = up.bytes
+    // A pack is named by its bytes: the same objects packed again can make the damaged pack anew.
+    const published = st.remotePacks(name)
+    for (const pack of damaged) {
+      const f = before.files.get(pack)
+      if (published.has(pack) || (f?.pack && repair.unrecoverable.length)) continue
+      // The index first, as gc --remote does: from then on no reader looks in the pack.
+      if (f?.idx) await t.delete([`packs/${pack}.idx`])
+      if (f?.pack) await t.delete([`packs/${pack}.pack`])
+      repair.removedPacks.push(pack)
+    }
+    // The cache named damaged packs; the next use reads the remote's indexes afresh.
+    st.transaction(() => st.forgetRemote(name), {durable: true})
+    const after = await checkRemote(repo, name, t, concurrency, {})
+    return {...before.result, ok: after.result.ok, repair, remaining: after.result.problems}
   })
 }

@@ -234,7 +234,7 @@ export async function fetchClosure(
     if (p) return p.bytes
     if (has(id)) return loadRaw(store, id, kind)
     const e = remoteEntry(id)
-    if (!e) throw new BlError('CORRUPT_REMOTE', `the remote has no ${kind} ${id} (a ref points at an incomplete history)`, {hint: 'Packs were deleted on the remote. From a clone that has the data, `bl fsck --remote` lists the damage; restore the remote from a backup, or publish the data to a new location.', data: {id}})
+    if (!e) throw new BlError('CORRUPT_REMOTE', `the remote has no ${kind} ${id} (a ref points at an incomplete history)`, {hint: 'Packs were deleted on the remote. From a clone that has the data, `bl fsck --remote --repair` uploads it again (`bl fsck --remote` only lists the damage).', data: {id}})
     let pack = st.packs.get(e.pack)
     if (!pack) {
       const o = await t.get(`packs/${e.pack}.pack`)
@@ -368,7 +368,7 @@ export async function fetchChunks(store: SqliteObjectStore, remote: string, t: T
   const byPack = new Map<string, Array<IdxEntry>>()
   for (const id of ids) {
     const e = store.remoteObject(remote, id, true)
-    if (!e) throw new BlError('CORRUPT_REMOTE', `the remote has no chunk ${id}`, {hint: 'Packs were deleted on the remote. From a clone that has the data, `bl fsck --remote` lists the damage; restore the remote from a backup, or publish the data to a new location.', data: {id}})
+    if (!e) throw new BlError('CORRUPT_REMOTE', `the remote has no chunk ${id}`, {hint: 'Packs were deleted on the remote. From a clone that has the data, `bl fsck --remote --repair` uploads it again (`bl fsck --remote` only lists the damage).', data: {id}})
     const list = byPack.get(e.pack) ?? byPack.set(e.pack, []).get(e.pack)!
     list.push({id, kind: 'chunk', flags: e.flags, offset: e.offset, storedLen: e.storedLen, rawLen: e.rawLen})
   }
