@@ -45,6 +45,12 @@ if (lead.length && argv.length && !argv[0].startsWith('-')) {
 // `bl --version --json`: the version as JSON, from the version command (oclif's --version prints text only).
 if (argv.length === 2 && argv.includes('--version') && argv.includes('--json')) argv.splice(0, 2, 'version', '--json')
 
+// Help as JSON (`bl help commit --json`, `bl commit -h --json`): oclif's `help` command takes no
+// --json and `-h` is no help flag of oclif's, so both become `<command> --help --json`, which
+// oclif hands to bl's help class (package.json oclif.helpClass, src/cli/help.ts).
+const jsonHelp = helpAsJson(argv)
+if (jsonHelp) argv.splice(0, argv.length, ...jsonHelp)
+
 // A command of bl's own runs without loading oclif's help, autocomplete and plugins plugins: they
 // add only their own commands (and hooks on plugin installs), and reading them took ~8% of every
 // start. Help (`help`, `-h`, `--help`), their commands and unknown names (the not-found hook
@@ -66,6 +72,14 @@ function ownCommand(args) {
   if (args.slice(0, end < 0 ? args.length : end).some((a) => a === '--help' || a === '-h')) return false
   const commands = new URL('../dist/commands/', import.meta.url)
   return existsSync(new URL(`${name}.js`, commands)) || existsSync(new URL(`${name}/`, commands))
+}
+
+function helpAsJson(args) {
+  const end = args.indexOf('--')
+  const head = end < 0 ? args : args.slice(0, end)
+  if (!head.includes('--json') || !(head[0] === 'help' || head.includes('--help') || head.includes('-h'))) return undefined
+  const words = (head[0] === 'help' ? head.slice(1) : head).filter((a) => a !== '--help' && a !== '-h')
+  return [...words, '--help', ...(end < 0 ? [] : args.slice(end))]
 }
 
 function withoutCorePlugins() {

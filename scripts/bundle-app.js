@@ -23,6 +23,7 @@ const walk = (dir) =>
 const entries = [
   ...walk(path.join(modules, 'commands')),
   path.join(modules, 'cli/command-not-found.js'),
+  path.join(modules, 'cli/help.js'),
   path.join(modules, 'core/worktree/ingest-worker.js'),
   path.join(modules, 'core/tables/stats-worker.js'),
 ]

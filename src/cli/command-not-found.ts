@@ -31,13 +31,21 @@ export function closestCommand(name: string, commands: string[]): string | undef
   return best && best.d <= Math.max(1, Math.floor(name.length / 3)) ? best.id : undefined
 }
 
-const hook: Hook<'command_not_found'> = async function ({id, argv, config}) {
-  const name = id.replaceAll(':', ' ')
+/** The error for a command bl does not have (`bl nosuch`, `bl help nosuch`), with the closest one as a hint. */
+export function unknownCommand(name: string, config: {commandIDs: string[]}): BlError {
   const near = closestCommand(name, config.commandIDs.filter((c) => !c.startsWith('plugins') && !c.startsWith('autocomplete')).map((c) => c.replaceAll(':', ' ')))
-  const e = new BlError('INVALID_ARGUMENT', `'${name}' is not a bl command`, {hint: `${near ? `Did you mean \`bl ${near}\`? ` : ''}\`bl help\` lists the commands.`, data: {command: name}})
-  if (argv?.includes('--json')) process.stdout.write(JSON.stringify({ok: false, error: {code: e.code, message: e.message, hint: e.hint ?? null, data: e.data}}, null, 2) + '\n')
+  return new BlError('INVALID_ARGUMENT', `'${name}' is not a bl command`, {hint: `${near ? `Did you mean \`bl ${near}\`? ` : ''}\`bl help\` lists the commands.`, data: {command: name}})
+}
+
+/** Prints `e` as BlCommand does (the JSON document on stdout, or `error:`/`hint:` on stderr) and sets its exit code. */
+export function printError(e: BlError, json: boolean): void {
+  if (json) process.stdout.write(JSON.stringify({ok: false, error: {code: e.code, message: e.message, hint: e.hint ?? null, data: e.data}}, null, 2) + '\n')
   else process.stderr.write(`error: ${e.message}\nhint: ${e.hint}\n`)
   process.exitCode = exitCodeFor(e.code)
+}
+
+const hook: Hook<'command_not_found'> = async function ({id, argv, config}) {
+  printError(unknownCommand(id.replaceAll(':', ' '), config), Boolean(argv?.includes('--json')))
   return undefined
 }
 
