@@ -46,8 +46,8 @@ if (lead.length && argv.length && !argv[0].startsWith('-')) {
 if (argv.length === 2 && argv.includes('--version') && argv.includes('--json')) argv.splice(0, 2, 'version', '--json')
 
 // Help as JSON (`bl help commit --json`, `bl commit -h --json`): oclif's `help` command takes no
-// --json and `-h` is no help flag of oclif's, so both become `<command> --help --json`, which
-// oclif hands to bl's help class (package.json oclif.helpClass, src/cli/help.ts).
+// --json, so both become `<command> --help --json`, which oclif hands to bl's help class
+// (package.json oclif.helpClass, src/cli/help.ts).
 const jsonHelp = helpAsJson(argv)
 if (jsonHelp) argv.splice(0, argv.length, ...jsonHelp)
 

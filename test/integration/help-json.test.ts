@@ -164,6 +164,9 @@ describe('help --json', () => {
     assert.match(out, /^EXAMPLES$/m)
     assert.throws(() => JSON.parse(text.stdout))
     assert.equal(s.bl(['commit', '--help']).stdout, text.stdout)
+    // `-h` is a help flag, as in Git (`git commit -h`).
+    const short = s.bl(['commit', '-h'])
+    assert.deepEqual([short.code, short.stdout], [0, text.stdout], short.stderr)
     const root = stripVTControlCharacters(s.bl(['help']).stdout)
     assert.match(root, /^TOPICS$/m)
     assert.match(root, /^COMMANDS$/m)
