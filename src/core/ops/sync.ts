@@ -238,6 +238,19 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     if (opts.delete) for (const name of specs) updates.push({src: null, dst: await remoteRefToDelete(t, remoteName, name), localRef: null})
     for (const u of resolved) updates.push(await pushTagTo(t, u))
     if (opts.tags) for (const tg of repo.store.listRefs(TAGS)) if (tg.oid && !updates.some((u) => u.dst === tg.name)) updates.push({src: tg.oid, dst: tg.name, localRef: tg.name, fromTags: true})
+    // One update per remote ref, as in Git: the second write would fail its condition after the
+    // first landed and read as "another push won" (and leave the remote-tracking branch behind).
+    for (let i = updates.length - 1; i >= 0; i--) {
+      const u = updates[i]!
+      const first = updates.findIndex((x) => x.dst === u.dst)
+      if (first === i) continue
+      if (updates[first]!.src !== u.src)
+        throw new BlError('INVALID_ARGUMENT', `${printable(shortRef(u.dst))} on ${remoteName} would receive from more than one source (${printable(updates[first]!.spec ?? shortRef(u.dst))}, ${printable(u.spec ?? shortRef(u.dst))})`, {
+          hint: 'Push one source to each remote branch or tag.',
+          data: {ref: u.dst},
+        })
+      updates.splice(i, 1)
+    }
 
     // Resolved before anything is uploaded: a missing identity fails fast.
     await loadCodeIdentity(repo)
