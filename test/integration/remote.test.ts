@@ -392,6 +392,44 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     a.cleanup()
   })
 
+  it('a plain push from a branch whose upstream has another name is refused (Git\'s push.default=simple), not sent to a new branch', async () => {
+    const a = await sandbox(dirTarget)
+    const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-simple')])
+    await okA(a, ['push', '-q', '-u'])
+    // A topic branch started from origin/main tracks origin/main.
+    await okA(a, ['switch', '-q', '-c', 'fix', 'origin/main'])
+    const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'fix')
+    const r = await a.runAsync(withJson(['push']))
+    assert.equal(r.code, 2, r.stdout + r.stderr)
+    const e = r.json().error
+    assert.equal(e.code, 'INVALID_ARGUMENT')
+    assert.match(e.message, /upstream branch main of fix does not match its name/)
+    assert.match(e.hint, /`bl push origin HEAD:main`.*`bl push origin fix`/)
+    assert.deepEqual((await jA(a, ['ls-remote'])).map((x: any) => [x.ref, x.commit]), [['refs/heads/main', c1]], 'nothing was pushed')
+    // Naming the remote branch, or pushing to another remote, is a push as asked.
+    await okA(a, ['push', '-q', 'origin', 'HEAD:main'])
+    assert.deepEqual((await jA(a, ['status'])).upstream, {ref: 'origin/main', ahead: 0, behind: 0, gone: false})
+    assert.equal((await jA(a, ['ls-remote']))[0].commit, c2)
+    a.cleanup()
+  })
+
+  it('two sources for one remote branch are refused before any ref moves; the same refspec twice pushes once', async () => {
+    const a = await sandbox(dirTarget)
+    const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-dup-dst')])
+    await okA(a, ['branch', 'old'])
+    const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
+    const r = await a.runAsync(withJson(['push', 'origin', 'old:dup', 'main:dup']))
+    assert.equal(r.code, 2, r.stdout + r.stderr)
+    assert.equal(r.json().error.code, 'INVALID_ARGUMENT')
+    assert.match(r.json().error.message, /dup on origin would receive from more than one source \(old:dup, main:dup\)/)
+    const twice = await jA(a, ['push', 'origin', 'main', 'main', 'old:dup'])
+    assert.deepEqual(twice.refs.map((x: any) => [x.ref, x.new, x.status]), [['refs/heads/main', c2, 'created'], ['refs/heads/dup', c1, 'created']])
+    assert.deepEqual((await jA(a, ['branch', '-r'])).map((x: any) => x.name), ['origin/dup', 'origin/main'])
+    a.cleanup()
+  })
+
   it('switch <name> creates a branch tracking the one remote branch of that name; a branch started from origin/x tracks it', async () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': '1\n'}, 'one')

@@ -56,7 +56,7 @@ export async function evict(repo: Repo, opts: EvictOptions = {}): Promise<EvictR
       bindRemoteId(repo, name, info.id)
       // Live, not merely present: a pack no remote ref reaches any more (a deleted branch, a
       // force-push, a push that lost its race) is what `gc --remote` deletes.
-      const live = await liveSet(repo, name, t, readRemote(repo, name).concurrency ?? 8)
+      const live = await liveSet(repo, name, t, readRemote(repo, name).concurrency ?? 8, {content: 'promise'})
       liveChunks.set(name, live.chunks)
     } finally {
       t.close()

@@ -15,7 +15,7 @@ import {listRemoteRefs, requireBlRepo, syncRemoteIndex} from '../remote/remote-r
 import {fetchClosure, uploadPlan, type PushPlan, type TransferProgress} from '../remote/transfer.js'
 import type {Transport} from '../remote/transport.js'
 import type {Repo} from '../repo.js'
-import {ensureChunks} from './content.js'
+import {ensureChunks, isThin, markPromisor} from './content.js'
 import {reach} from './maintenance.js'
 import {bindRemoteId, defaultRemote, withRemote} from './sync.js'
 
@@ -55,13 +55,38 @@ async function packFiles(t: Transport): Promise<Map<string, PackFiles>> {
  * Brings the history of every remote ref into the local store (verified) and returns the live set:
  * what `gc --remote` keeps (gc --evict counts only that as safe on the remote).
  */
-export async function liveSet(repo: Repo, remote: string, t: Transport, concurrency: number): Promise<{tips: Oid[]; objects: Set<string>; chunks: Set<string>; missing: string[]}> {
+export async function liveSet(repo: Repo, remote: string, t: Transport, concurrency: number, opts: {content: 'fetch' | 'promise'}): Promise<{tips: Oid[]; objects: Set<string>; chunks: Set<string>; missing: string[]}> {
   const refs = await listRemoteRefs(t)
   const {fresh} = await syncRemoteIndex(repo.store, remote, t)
   const tips = [...new Set(refs.map((r) => r.commit))]
-  await fetchClosure(repo.store, remote, t, tips, {blobs: false, concurrency, fresh})
+  const full = !isThin(repo)
+  const got = await fetchClosure(repo.store, remote, t, tips, {blobs: false, concurrency, fresh})
   const r = reach(repo, tips)
+  if (full && got.objects > 0) await keepComplete(repo, remote, r.chunks, opts.content)
   return {tips, objects: new Set<string>([...r.commits, ...r.trees, ...r.blobs]), chunks: r.chunks, missing: r.missing.map((p) => p.message)}
+}
+
+/**
+ * A full repository (no promisor remote) has every file's content, and its fetches rely on that:
+ * they stop at commits already here. History the walk above brought without its content would
+ * stay without it (a later pull failed with MISSING_OBJECT). So the remote is marked a promisor
+ * at once (checkouts then fetch what they write), and with `fetch` the content is downloaded, as
+ * the next `bl fetch` would have done, which makes the repository full again.
+ */
+async function keepComplete(repo: Repo, remote: string, chunks: Set<string>, content: 'fetch' | 'promise'): Promise<void> {
+  const lacking = [...chunks].filter((c) => !repo.store.hasChunk(c as Oid)) as Oid[]
+  if (lacking.length === 0) return
+  repo.store.transaction(() => markPromisor(repo, remote), {durable: true})
+  if (content === 'promise') return
+  try {
+    const got = await ensureChunks(repo, lacking, {allowMissing: true})
+    if (got.missing?.length) return
+  } catch (err) {
+    // A damaged or unreachable remote: the check reports it; the content stays promised.
+    if (err instanceof BlError) return
+    throw err
+  }
+  repo.store.transaction(() => repo.store.unsetConfig(`remote.${remote}.promisor`), {durable: true})
 }
 
 export interface RemoteGcResult {
@@ -82,7 +107,7 @@ export async function gcRemote(repo: Repo, opts: {remote?: string; graceMs: numb
   repo.holdLease('gc --remote')
   return withRemote(repo, name, async (r, t) => {
     bindRemoteId(repo, name, (await requireBlRepo(t)).id)
-    const live = await liveSet(repo, name, t, r.concurrency ?? 8)
+    const live = await liveSet(repo, name, t, r.concurrency ?? 8, {content: 'fetch'})
     // Never collect on a damaged graph: what looks dead may be reachable through the damage.
     if (live.missing.length) throw new BlError('CORRUPT_REMOTE', `gc --remote refused: ${live.missing[0]}`, {hint: 'Run `bl fsck --remote` and repair the remote first.'})
     const livePacks = new Set<string>()
@@ -223,7 +248,7 @@ async function checkRemote(repo: Repo, name: string, t: Transport, concurrency: 
     const listed = await listRemoteRefs(t)
     refs = listed.length
     tips = [...new Set(listed.map((x) => x.commit))]
-    const live = await liveSet(repo, name, t, concurrency)
+    const live = await liveSet(repo, name, t, concurrency, {content: 'fetch'})
     reachableCommits = live.tips.length ? reach(repo, live.tips).commits.size : 0
     for (const m of live.missing) problems.push({kind: 'missing', message: m})
     for (const c of live.chunks) if (!repo.store.hasRemoteObject(name, c as Oid, true)) problems.push({kind: 'missing', id: c, message: `chunk ${c} is referenced but in no pack`})

@@ -202,6 +202,23 @@ function notFastForward(remoteName: string, u: {src: Oid; dst: string; localRef:
       })
 }
 
+/**
+ * Git's push.default=simple: a push that names nothing sends the current branch to the branch of
+ * the same name. When the branch's upstream on that remote has another name (a branch started from
+ * `origin/main`), that is refused rather than guessed: pushing to `fix` would create a new remote
+ * branch and leave the upstream behind, pushing to `main` may not be what was meant.
+ */
+function refuseUpstreamOfAnotherName(repo: Repo, remoteName: string, branch: string): void {
+  const up = upstreamOf(repo, branch)
+  const name = shortRef(branch)
+  const upName = up?.ref.startsWith(HEADS) ? up.ref.slice(HEADS.length) : up?.ref
+  if (!up || up.remote !== remoteName || upName === name) return
+  throw new BlError('INVALID_ARGUMENT', `the upstream branch ${printable(upName ?? '')} of ${printable(name)} does not match its name`, {
+    hint: `To push to the upstream branch, run \`bl push ${remoteName} HEAD:${printable(upName ?? '')}\`; to push to a branch of the same name, \`bl push ${remoteName} ${printable(name)}\`.`,
+    data: {branch: name, upstream: `${remoteName}/${upName}`},
+  })
+}
+
 export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
   const remoteName = defaultRemote(repo, opts.remote)
   return withRemote(repo, remoteName, async (r, t) => {
@@ -209,6 +226,7 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     // As in Git, --delete never defaults to the current branch: deleting must be asked for by name.
     if (opts.delete && !opts.refspecs?.length)
       throw new BlError('INVALID_ARGUMENT', '--delete needs the remote branch or tag to delete', {hint: 'e.g. `bl push origin --delete <branch>`.'})
+    if (!opts.refspecs?.length && head.branch) refuseUpstreamOfAnotherName(repo, remoteName, head.branch)
     const specs = opts.refspecs?.length ? opts.refspecs : head.branch ? [shortRef(head.branch)] : []
     if (specs.length === 0 && !opts.tags) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: name the branch to push', {hint: 'e.g. `bl push origin main`.'})
     // Resolved and checked before anything is written there (BLREPO of a new remote included).
@@ -220,6 +238,19 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     if (opts.delete) for (const name of specs) updates.push({src: null, dst: await remoteRefToDelete(t, remoteName, name), localRef: null})
     for (const u of resolved) updates.push(await pushTagTo(t, u))
     if (opts.tags) for (const tg of repo.store.listRefs(TAGS)) if (tg.oid && !updates.some((u) => u.dst === tg.name)) updates.push({src: tg.oid, dst: tg.name, localRef: tg.name, fromTags: true})
+    // One update per remote ref, as in Git: the second write would fail its condition after the
+    // first landed and read as "another push won" (and leave the remote-tracking branch behind).
+    for (let i = updates.length - 1; i >= 0; i--) {
+      const u = updates[i]!
+      const first = updates.findIndex((x) => x.dst === u.dst)
+      if (first === i) continue
+      if (updates[first]!.src !== u.src)
+        throw new BlError('INVALID_ARGUMENT', `${printable(shortRef(u.dst))} on ${remoteName} would receive from more than one source (${printable(updates[first]!.spec ?? shortRef(u.dst))}, ${printable(u.spec ?? shortRef(u.dst))})`, {
+          hint: 'Push one source to each remote branch or tag.',
+          data: {ref: u.dst},
+        })
+      updates.splice(i, 1)
+    }
 
     // Resolved before anything is uploaded: a missing identity fails fast.
     await loadCodeIdentity(repo)
