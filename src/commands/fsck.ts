@@ -64,7 +64,8 @@ export default class Fsck extends BlCommand {
     if (!res.ok) {
       const what = repair.unrecoverable.length ? `${repair.unrecoverable.length} object(s) it needs are not in this repository either` : `${res.remaining.length} problem(s) remain`
       throw new BlError('CORRUPT_REMOTE', `fsck --remote --repair could not repair ${res.remote}: ${what}`, {
-        hint: 'Run the repair again in a clone that has the data (the one that pushed it), or restore the remote from a backup.',
+        // Bytes that fail their hash name their pack only when the packs are read.
+        hint: `Run the repair again in a clone that has the data (the one that pushed it)${res.remaining.some((p) => p.kind === 'data' && !p.pack) && !res.readDataPercent ? ', with --read-data' : ''}, or restore the remote from a backup.`,
         data: this.jsonEnabled() ? {...res} : {},
       })
     }
