@@ -355,8 +355,12 @@ function treeFiles(store: SqliteObjectStore, st: FetchState, commit: Oid): Set<O
 /** Metadata packs of a clone are prefetched in parallel when they total at most this much. */
 const PREFETCH_MAX = 256 * 1024 * 1024
 
-/** Coalesced ranged GETs stop at this size: 8 in flight stay within ~64 MiB (plus the SDK's copies). */
-const RANGE_MAX = 4 * 1024 * 1024
+/**
+ * Coalesced ranged GETs stop at this size: 8 in flight stay within ~64 MiB. 8 MiB (a whole pack,
+ * about) rather than 4 halves the requests: a D1 clone used ~0.35 s less CPU of ~4.3 s (each
+ * request costs the SDK's middleware, signing and a round trip), at the same peak RSS.
+ */
+const RANGE_MAX = 8 * 1024 * 1024
 
 /**
  * Fetches chunks into the store: grouped by pack, adjacent ones read with one ranged GET (up to
