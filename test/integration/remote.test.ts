@@ -392,6 +392,33 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     a.cleanup()
   })
 
+  it('remote rename moves the settings, tracking branches, upstreams and cached indexes (Git\'s remote rename)', async () => {
+    const a = await sandbox(dirTarget)
+    await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    const [url] = dirTarget.url('repo-rename')
+    const [backupUrl] = dirTarget.url('repo-rename-backup')
+    await okA(a, ['remote', 'add', 'origin', url!])
+    await okA(a, ['remote', 'add', 'backup', backupUrl!])
+    await okA(a, ['push', '-q', '-u', 'origin', 'main'])
+    assert.equal((await a.runAsync(withJson(['remote', 'rename', 'origin', 'backup']))).json().error.code, 'REMOTE_EXISTS')
+    assert.equal((await a.runAsync(['remote', 'rename', 'nosuch', 'x'])).code, 4)
+    assert.deepEqual(await jA(a, ['remote', 'rename', 'origin', 'upstream']), {from: 'origin', to: 'upstream', refs: 1})
+    assert.deepEqual((await jA(a, ['remote', 'list'])).map((r: any) => [r.name, r.url]), [['backup', backupUrl], ['upstream', url]])
+    assert.deepEqual((await jA(a, ['branch', '-r'])).map((b: any) => b.name), ['upstream/main'])
+    assert.deepEqual((await jA(a, ['status'])).upstream, {ref: 'upstream/main', ahead: 0, behind: 0, gone: false})
+    // What was known about the remote is kept under its new name: no index is read again.
+    const db = new Database(path.join(a.dir, '.bl', 'bl.db'), {readonly: true})
+    const cached = db.prepare('SELECT remote, count(*) AS n FROM remote_packs GROUP BY remote').all() as Array<{remote: string; n: number}>
+    db.close()
+    assert.deepEqual(cached.map((r) => r.remote), ['upstream'])
+    // A plain push goes to the renamed upstream.
+    const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
+    await okA(a, ['push', '-q'])
+    assert.deepEqual((await jA(a, ['ls-remote', 'upstream'])).map((x: any) => [x.ref, x.commit]), [['refs/heads/main', c2]])
+    assert.deepEqual((await jA(a, ['status'])).upstream, {ref: 'upstream/main', ahead: 0, behind: 0, gone: false})
+    a.cleanup()
+  })
+
   it('a plain push from a branch whose upstream has another name is refused (Git\'s push.default=simple), not sent to a new branch', async () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')

@@ -1,4 +1,4 @@
-/** bl remote add|list|remove|set-url: named remotes in the repository's config. */
+/** bl remote add|list|remove|rename|set-url: named remotes in the repository's config. */
 import {BlError} from '../errors.js'
 import {absoluteUrl, checkRemoteName, deleteRemoteConfig, listRemotes, parseRemoteUrl, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
 import {redactUrl} from '../remote/transport.js'
@@ -112,6 +112,41 @@ export function remoteRemove(repo: Repo, name: string, opts: {force?: boolean} =
     if (thin) for (const r of listRemotes(repo)) markPromisor(repo, r.name)
   }, {durable: true})
   return {removed: name, refs: refs.length}
+}
+
+/**
+ * `bl remote rename <old> <new>` (Git's): the settings, the remote-tracking branches with their
+ * reflogs, every upstream naming it, and what is known about the remote (cached indexes,
+ * repository id, promisor and policy marks: it is the same repository under another name) move
+ * together in one transaction.
+ */
+export function remoteRename(repo: Repo, from: string, to: string): {from: string; to: string; refs: number} {
+  readRemote(repo, from)
+  checkRemoteName(to)
+  if (repo.store.getConfig(`remote.${to}.url`) !== undefined)
+    throw new BlError('REMOTE_EXISTS', `remote ${to} already exists`, {hint: `Remove it first (\`bl remote remove ${to}\`), or pick another name.`, data: {name: to}})
+  const oldPrefix = `refs/remotes/${from}/`
+  const newPrefix = `refs/remotes/${to}/`
+  if (repo.store.listRefs(newPrefix).length)
+    throw new BlError('REF_EXISTS', `refs under ${newPrefix} already exist (left from an earlier remote ${to})`, {hint: `Pick another name, or clear them first: \`bl remote add ${to} <any-url>\` then \`bl remote remove ${to}\`.`, data: {name: to}})
+  const refs = repo.store.listRefs(oldPrefix)
+  repo.store.transaction(() => {
+    for (const {key, value} of repo.store.listConfig()) {
+      if (key.startsWith(`remote.${from}.`)) {
+        repo.store.setConfig(`remote.${to}.${key.slice(`remote.${from}.`.length)}`, value)
+        repo.store.unsetConfig(key)
+      } else if (/^branch\..+\.remote$/.test(key) && value === from) repo.store.setConfig(key, to)
+    }
+    for (const r of refs) {
+      const name = newPrefix + r.name.slice(oldPrefix.length)
+      if (r.symref !== null) repo.store.setSymref(name, r.symref.startsWith(oldPrefix) ? newPrefix + r.symref.slice(oldPrefix.length) : r.symref)
+      else repo.store.setRef(name, r.oid!)
+      repo.store.renameReflog(r.name, name)
+      repo.store.deleteRef(r.name)
+    }
+    repo.store.renameRemoteCache(from, to)
+  }, {durable: true})
+  return {from, to, refs: refs.length}
 }
 
 /** How many chunks of this repository's content are stored neither here nor on a remote other than `name`. */

@@ -998,7 +998,14 @@ CREATE TABLE IF NOT EXISTS remote_objects(remote TEXT NOT NULL, chunk INTEGER NO
     return new Map(rows.map((r) => [r.pack, r.size]))
   }
 
-  /** Forgets everything cached about a remote (removed, renamed or re-pointed). */
+  /** `bl remote rename`: the cached indexes stay with the repository they describe (call inside a transaction). */
+  renameRemoteCache(from: string, to: string): void {
+    this.remoteCache()
+    this.db.prepare('UPDATE remote_packs SET remote = ? WHERE remote = ?').run(to, from)
+    this.db.prepare('UPDATE remote_objects SET remote = ? WHERE remote = ?').run(to, from)
+  }
+
+  /** Forgets everything cached about a remote (removed or re-pointed). */
   forgetRemote(remote: string): void {
     const st = this.remoteCache()
     st.forget.run(remote)
