@@ -419,6 +419,24 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     a.cleanup()
   })
 
+  it('branch -u sets the upstream of a branch, --unset-upstream forgets it (Git\'s)', async () => {
+    const a = await sandbox(dirTarget)
+    await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-upstream')])
+    await okA(a, ['push', '-q', '-u', 'origin', 'main'])
+    await okA(a, ['switch', '-q', '-c', 'topic'])
+    assert.equal((await jA(a, ['status'])).upstream, null)
+    assert.deepEqual(await jA(a, ['branch', '-u', 'origin/main']), {branch: 'topic', upstream: 'origin/main'})
+    assert.deepEqual((await jA(a, ['status'])).upstream, {ref: 'origin/main', ahead: 0, behind: 0, gone: false})
+    const missing = await a.runAsync(withJson(['branch', '-u', 'origin/nosuch']))
+    assert.equal(missing.json().error.code, 'REF_NOT_FOUND')
+    assert.deepEqual(await jA(a, ['branch', '--unset-upstream']), {branch: 'topic', upstream: null})
+    assert.equal((await jA(a, ['status'])).upstream, null)
+    const again = await a.runAsync(withJson(['branch', '--unset-upstream', 'topic']))
+    assert.deepEqual([again.code, again.json().error.code], [2, 'INVALID_ARGUMENT'])
+    a.cleanup()
+  })
+
   it('a plain push from a branch whose upstream has another name is refused (Git\'s push.default=simple), not sent to a new branch', async () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')

@@ -8,7 +8,7 @@ import type {Repo} from '../repo.js'
 import {readOperation} from './operation-state.js'
 import {trackingStart} from './checkout.js'
 import {aheadBehind} from './status.js'
-import {setUpstream} from '../refs/upstream.js'
+import {setUpstream, upstreamOf} from '../refs/upstream.js'
 
 export interface RefInfo {
   name: string
@@ -74,6 +74,39 @@ export function createRef(repo: Repo, kind: 'branch' | 'tag', name: string, star
     if (track) setUpstream(repo, ref, track.remote, track.branch)
   }, {durable: true})
   return {name, commit, current: false, subject: loadCommit(repo.store, commit).message.split('\n')[0]!}
+}
+
+/** The branch `-u`/`--unset-upstream` act on: the one named, else the current one. */
+function localBranch(repo: Repo, name: string | undefined): string {
+  const head = readHead(repo)
+  const branch = name ?? (head.branch ? shortRef(head.branch) : undefined)
+  if (!branch) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: name the branch', {hint: 'e.g. `bl branch -u origin/main main`.'})
+  if (!readRef(repo, HEADS + branch) && head.branch !== HEADS + branch) throw new BlError('REF_NOT_FOUND', `branch '${branch}' not found`, {hint: 'List branches with `bl branch`.', data: {branch}})
+  return branch
+}
+
+/** `bl branch -u <remote>/<branch> [<branch>]` (Git's --set-upstream-to): pull, push and status then use it. */
+export function setBranchUpstream(repo: Repo, upstream: string, name?: string): {branch: string; upstream: string} {
+  const branch = localBranch(repo, name)
+  const track = trackingStart(repo, upstream)
+  if (!track)
+    throw new BlError('REF_NOT_FOUND', `the requested upstream branch '${upstream}' does not exist`, {
+      hint: 'Name a remote-tracking branch (`bl branch -r` lists them); fetch it first, or create it with `bl push -u <remote> <branch>`.',
+      data: {upstream},
+    })
+  repo.store.transaction(() => setUpstream(repo, branch, track.remote, track.branch), {durable: true})
+  return {branch, upstream: `${track.remote}/${track.branch}`}
+}
+
+/** `bl branch --unset-upstream [<branch>]`. */
+export function unsetBranchUpstream(repo: Repo, name?: string): {branch: string; upstream: null} {
+  const branch = localBranch(repo, name)
+  if (!upstreamOf(repo, branch)) throw new BlError('INVALID_ARGUMENT', `branch '${branch}' has no upstream information`, {hint: 'Nothing to unset; `bl branch -v` shows each branch\'s upstream.', data: {branch}})
+  repo.store.transaction(() => {
+    repo.store.unsetConfig(`branch.${branch}.remote`)
+    repo.store.unsetConfig(`branch.${branch}.merge`)
+  }, {durable: true})
+  return {branch, upstream: null}
 }
 
 /** Is `ancestor` reachable from `tip`? */
