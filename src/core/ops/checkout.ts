@@ -529,7 +529,7 @@ export async function restore(repo: Repo, opts: RestoreOptions): Promise<Restore
       for (const e of updates) repo.store.putIndexEntry(e)
       for (const p of deletes) repo.store.deleteIndexEntry(p)
       // Staging a version of a conflicted path resolves it (`checkout <rev> -- <path>`), as in Git.
-      if (staged) markResolved(repo, specs)
+      if (staged) markResolved(repo, specs, deletes)
       if (sparse) writeSparse(repo, {include: [...sparse.include, ...specs]})
     },
     {durable: true},
