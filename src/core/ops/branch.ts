@@ -120,10 +120,15 @@ export function renameBranch(repo: Repo, oldName: string | undefined, newName: s
   refuseRebasing(repo, newRef, 'overwrite')
   const clash = readRef(repo, newRef)
   if (clash && !force) throw new BlError('REF_EXISTS', `a branch named '${newName}' already exists`, {hint: 'Use -M to overwrite it.'})
+  if (clash && oldRef !== newRef && head.branch === newRef)
+    throw new BlError('CURRENT_BRANCH', `cannot overwrite the current branch '${newName}'`, {hint: 'Switch to another branch first, or use `bl reset` to move the current branch.'})
   repo.store.transaction(() => {
-    repo.store.deleteReflog(newRef)
-    repo.store.renameReflog(oldRef, newRef)
-    repo.store.deleteRef(oldRef)
+    // `-M x x` keeps x's reflog (and only adds an entry), as in Git.
+    if (oldRef !== newRef) {
+      repo.store.deleteReflog(newRef)
+      repo.store.renameReflog(oldRef, newRef)
+      repo.store.deleteRef(oldRef)
+    }
     updateRefs(repo, [{ref: newRef, to: commit, message: `branch: renamed ${oldRef} to ${newRef}`}])
     if (head.branch === oldRef) setHead(repo, {branch: newRef}, `branch: renamed ${oldRef} to ${newRef}`)
   }, {durable: true})
