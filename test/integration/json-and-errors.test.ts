@@ -290,7 +290,16 @@ describe('errors: format and exit codes', () => {
     expectError(s, ['tag', 'has space'], 2, 'BAD_REF_NAME')
     s.ok(['branch', 'exists', '-q'])
     expectError(s, ['branch', 'exists'], 5, 'REF_EXISTS')
+    // a branch cannot also be a directory of branches: a remote stores refs as files (Git refuses too)
+    expectError(s, ['branch', 'exists/sub'], 5, 'REF_EXISTS')
+    expectError(s, ['switch', '-c', 'main/sub'], 5, 'REF_EXISTS')
     expectError(s, ['branch', '-d', 'main'], 5, 'CURRENT_BRANCH')
+    // -M onto the checked-out branch would move it under the work tree (Git refuses too)
+    expectError(s, ['branch', '-M', 'exists', 'main'], 5, 'CURRENT_BRANCH')
+    // renaming a branch to itself keeps its reflog, the way back to its earlier commits
+    const log = envelope(s, ['reflog', 'main']).length
+    s.ok(['branch', '-q', '-M', 'main', 'main'])
+    assert.ok(envelope(s, ['reflog', 'main']).length >= log, 'the reflog of main survives -M main main')
   })
 
   it('an unknown core.fsync value -> 2 BAD_CONFIG when data is written; batch and always both work', () => {

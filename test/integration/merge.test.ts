@@ -140,6 +140,25 @@ describe('merge: fast-forward and clean three-way merges', () => {
     assert.deepEqual(tree, ['both-same.txt', 'data/moved.csv', 'keep.txt', 'ours-edit.txt', 'ours-new.txt', 'theirs-edit.txt', 'theirs-new/x.bin'])
     assert.equal(s.j(['show', 'HEAD']).commit.message, "Merge branch 'theirs'\n")
   })
+
+  it('merges an exec-bit change on one side with a content change on the other, as Git merges modes', () => {
+    const s = track(repoWith({'run.sh': 'v1\n', 'tool.sh': 'w1\n'}, 'base'))
+    s.ok(['branch', '-q', 'theirs'])
+    fs.chmodSync(s.p('run.sh'), 0o755)
+    s.write('tool.sh', 'w2\n')
+    s.ok(['commit', '-q', '-a', '-m', 'ours: +x run.sh, edit tool.sh'])
+    s.ok(['switch', '-q', 'theirs'])
+    s.write('run.sh', 'v2\n')
+    fs.chmodSync(s.p('tool.sh'), 0o755)
+    s.ok(['commit', '-q', '-a', '-m', 'theirs: edit run.sh, +x tool.sh'])
+    s.ok(['switch', '-q', 'main'])
+    assert.equal(s.j(['merge', 'theirs']).status, 'merged')
+    const tree = Object.fromEntries(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => [e.path, e.mode]))
+    assert.deepEqual(tree, {'run.sh': '100755', 'tool.sh': '100755'})
+    assert.deepEqual([text(s, 'run.sh'), text(s, 'tool.sh')], ['v2\n', 'w2\n'])
+    assert.equal(fs.statSync(s.p('run.sh')).mode & 0o111, 0o111)
+    assert.equal(s.j(['status']).clean, true)
+  })
 })
 
 describe('merge conflicts', () => {
@@ -229,6 +248,22 @@ describe('merge conflicts', () => {
       s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => e.path),
       ['keep.txt', 'new.txt', 'r-theirs.csv', 'thing/inner.txt'],
     )
+  })
+
+  it('bl add . or bl rm of our file never resolves the directory their side holds back', () => {
+    const s = track(scenario({'thing': 'base\n'}, {'thing': 'ours\n'}, {'thing': null, 'thing/inner.txt': 'in a dir\n'}))
+    const conflicts = expectConflict(s, ['merge', 'theirs'])
+    assert.deepEqual(conflicts.map((c: any) => [c.path, c.kind]).sort(), [['thing', 'deleted-by-them'], ['thing/inner.txt', 'file-directory']])
+    // Taking their deletion of the file must leave their directory's conflict waiting: it is in
+    // no file and no index entry, so resolving it here would drop it from the merge unseen.
+    s.ok(['rm', '-q', 'thing'])
+    assert.deepEqual(s.j(['status']).conflicts, [{path: 'thing/inner.txt', kind: 'file-directory'}])
+    s.ok(['add', '.'])
+    assert.deepEqual(s.j(['status']).conflicts, [{path: 'thing/inner.txt', kind: 'file-directory'}])
+    assert.equal(s.bl(['merge', '--continue']).code, 3)
+    s.ok(['checkout', '--theirs', 'thing/inner.txt'])
+    s.ok(['merge', '--continue'])
+    assert.deepEqual(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => e.path), ['thing/inner.txt'])
   })
 
   it('every conflict kind resolved with --ours keeps our side exactly', () => {

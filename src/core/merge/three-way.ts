@@ -125,7 +125,7 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
     if (same(o.entry, t.entry)) content = o.entry
     else if (same(o.entry, bE)) content = t.entry
     else if (same(t.entry, bE)) content = o.entry
-    else kind = !o.entry ? 'deleted-by-us' : !t.entry ? 'deleted-by-them' : 'both-modified'
+    else if (!(content = mergeModes(bE, o.entry, t.entry))) kind = !o.entry ? 'deleted-by-us' : !t.entry ? 'deleted-by-them' : 'both-modified'
 
     let finalPath = o.path
     if (!kind && content) {
@@ -177,6 +177,18 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
   favored += resolveFileDirectoryClashes(result, conflicts, favor)
   conflicts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   return {edits: result.edits, conflicts, favored}
+}
+
+/**
+ * A file whose content changed on one side and its exec bit on the other (or both on one side):
+ * content and mode merge separately, as in Git. Undefined when the contents themselves differ.
+ */
+function mergeModes(b: FlatEntry | undefined, o: FlatEntry | undefined, t: FlatEntry | undefined): FlatEntry | undefined {
+  if (!b || !o || !t || b.kind !== 'file' || o.kind !== 'file' || t.kind !== 'file') return undefined
+  const from = o.id === t.id || t.id === b.id ? o : o.id === b.id ? t : undefined
+  if (!from) return undefined
+  const exec = o.exec === b.exec ? t.exec : o.exec
+  return {kind: 'file', id: from.id, size: from.size, exec}
 }
 
 /**

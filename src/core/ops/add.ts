@@ -141,7 +141,7 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: StageOptions):
       for (const e of updates) repo.store.putIndexEntry(e)
       for (const p of removals) repo.store.deleteIndexEntry(p)
       // Staging a conflicted path is how its conflict is resolved, as in Git.
-      markResolved(repo, specs)
+      markResolved(repo, specs, removals)
     },
     {durable: true},
   )

@@ -2,7 +2,7 @@
 import {BlError} from '../errors.js'
 import type {Oid} from '../hash.js'
 import {loadCommit} from '../odb.js'
-import {checkBranchName, HEADS, readHead, readRef, setHead, shortRef, TAGS, updateRefs} from '../refs/refs.js'
+import {checkBranchName, HEADS, readHead, readRef, refuseRefDirectoryClash, setHead, shortRef, TAGS, updateRefs} from '../refs/refs.js'
 import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import {readOperation} from './operation-state.js'
@@ -67,6 +67,7 @@ export function createRef(repo: Repo, kind: 'branch' | 'tag', name: string, star
   if (kind === 'branch' && force && readHead(repo).branch === ref)
     throw new BlError('CURRENT_BRANCH', `cannot force-update the current branch '${name}'`, {hint: 'Use `bl reset` to move the current branch.'})
   if (kind === 'branch' && existing) refuseRebasing(repo, ref, 'force-update')
+  if (!existing) refuseRefDirectoryClash(repo, ref)
   // A branch started from a remote-tracking branch tracks it (Git's branch.autoSetupMerge).
   const track = kind === 'branch' && !existing ? trackingStart(repo, startRev) : null
   repo.store.transaction(() => {
@@ -153,10 +154,16 @@ export function renameBranch(repo: Repo, oldName: string | undefined, newName: s
   refuseRebasing(repo, newRef, 'overwrite')
   const clash = readRef(repo, newRef)
   if (clash && !force) throw new BlError('REF_EXISTS', `a branch named '${newName}' already exists`, {hint: 'Use -M to overwrite it.'})
+  if (!clash) refuseRefDirectoryClash(repo, newRef, oldRef)
+  if (clash && oldRef !== newRef && head.branch === newRef)
+    throw new BlError('CURRENT_BRANCH', `cannot overwrite the current branch '${newName}'`, {hint: 'Switch to another branch first, or use `bl reset` to move the current branch.'})
   repo.store.transaction(() => {
-    repo.store.deleteReflog(newRef)
-    repo.store.renameReflog(oldRef, newRef)
-    repo.store.deleteRef(oldRef)
+    // `-M x x` keeps x's reflog (and only adds an entry), as in Git.
+    if (oldRef !== newRef) {
+      repo.store.deleteReflog(newRef)
+      repo.store.renameReflog(oldRef, newRef)
+      repo.store.deleteRef(oldRef)
+    }
     updateRefs(repo, [{ref: newRef, to: commit, message: `branch: renamed ${oldRef} to ${newRef}`}])
     if (head.branch === oldRef) setHead(repo, {branch: newRef}, `branch: renamed ${oldRef} to ${newRef}`)
   }, {durable: true})

@@ -8,7 +8,7 @@ import path from 'node:path'
 import {BlError} from '../errors.js'
 import {sameEntry} from '../diff/diff.js'
 import type {Oid} from '../hash.js'
-import {checkBranchName, HEADS, readHead, readRef, setHead, shortRef, updateRefs} from '../refs/refs.js'
+import {checkBranchName, HEADS, readHead, readRef, refuseRefDirectoryClash, setHead, shortRef, updateRefs} from '../refs/refs.js'
 import {isRevision, resolveRevision} from '../refs/revision.js'
 import {setUpstream} from '../refs/upstream.js'
 import {listRemotes} from '../remote/remotes.js'
@@ -87,6 +87,7 @@ export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchR
   if (create) {
     const name = checkBranchName(create)
     if (readRef(repo, HEADS + name)) throw new BlError('REF_EXISTS', `a branch named '${name}' already exists`, {hint: `Switch to it with \`bl switch ${name}\`, or pick another name.`})
+    refuseRefDirectoryClash(repo, HEADS + name)
     track ??= trackingStart(repo, opts.create ? opts.target : undefined)
     commit = track ? readRef(repo, `refs/remotes/${track.remote}/${track.branch}`)! : opts.target ? resolveRevision(repo, opts.target) : requireHead(head.oid)
     branchRef = HEADS + name
@@ -529,7 +530,7 @@ export async function restore(repo: Repo, opts: RestoreOptions): Promise<Restore
       for (const e of updates) repo.store.putIndexEntry(e)
       for (const p of deletes) repo.store.deleteIndexEntry(p)
       // Staging a version of a conflicted path resolves it (`checkout <rev> -- <path>`), as in Git.
-      if (staged) markResolved(repo, specs)
+      if (staged) markResolved(repo, specs, deletes)
       if (sparse) writeSparse(repo, {include: [...sparse.include, ...specs]})
     },
     {durable: true},

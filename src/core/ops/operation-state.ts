@@ -174,16 +174,24 @@ export function requireOperation(repo: Repo, kind: OperationKind): OperationStat
 
 /**
  * Marks the conflicts at paths under `specs` resolved (the user staged or removed them). Call
- * inside the transaction that updates the index. Returns the paths resolved.
+ * inside the transaction that updates the index, after its changes; `removed` = the paths it
+ * deleted from the index. A conflict whose path the index does not hold and the command did not
+ * remove is left waiting: that is a version held back only in the conflict record (their file
+ * where we have a directory, or under our file), which `add .` or `rm <our file>` never staged,
+ * so resolving it would drop it from the result unseen.
  */
-export function markResolved(repo: Repo, specs: string[]): string[] {
+export function markResolved(repo: Repo, specs: string[], removed: Iterable<string> = []): string[] {
   const op = readOperation(repo)
   if (!op || op.conflicts.length === 0) return []
   const under = (p: string): boolean => specs.some((s) => s === '' || p === s || p.startsWith(s + '/'))
-  const resolved = op.conflicts.filter((c) => under(c.path)).map((c) => c.path)
-  if (resolved.length === 0) return []
-  writeOperation(repo, {...op, conflicts: op.conflicts.filter((c) => !under(c.path))})
-  return resolved
+  const candidates = op.conflicts.filter((c) => under(c.path))
+  if (candidates.length === 0) return []
+  const wanted = new Set(candidates.map((c) => c.path))
+  const touched = new Set([...removed].filter((p) => wanted.has(p)))
+  for (const e of repo.store.readIndex()) if (wanted.has(e.path)) touched.add(e.path)
+  if (touched.size === 0) return []
+  writeOperation(repo, {...op, conflicts: op.conflicts.filter((c) => !touched.has(c.path))})
+  return candidates.filter((c) => touched.has(c.path)).map((c) => c.path)
 }
 
 /** Every path a conflict involves, on any side. */

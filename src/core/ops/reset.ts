@@ -100,7 +100,7 @@ export async function reset(repo: Repo, opts: ResetOptions): Promise<ResetResult
       () => {
         const changed = resetIndex(repo, null, targetTree, specs)
         // An entry set back to a commit's version is no longer in conflict (Git drops its stages).
-        markResolved(repo, specs)
+        markResolved(repo, specs, changed)
         return changed
       },
       {durable: true},

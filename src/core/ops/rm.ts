@@ -55,7 +55,7 @@ export function rm(repo: Repo, opts: RmOptions): {removed: string[]} {
   if (opts.dryRun) return {removed}
   repo.store.transaction(() => {
     for (const p of removed) repo.store.deleteIndexEntry(p)
-    markResolved(repo, removed)
+    markResolved(repo, removed, removed)
   }, {durable: true})
   if (!opts.cached) for (const p of removed) removeEntry(repo, p)
   return {removed}

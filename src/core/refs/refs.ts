@@ -53,6 +53,22 @@ export function readHead(repo: Repo): Head {
   return {branch: null, oid: row.oid}
 }
 
+/**
+ * Refuses a new ref that would be both a ref and a directory of refs (`a` and `a/b`), as Git
+ * does: a remote stores each ref as a file (`refs/heads/a`), so it could hold only one of them.
+ * `except` is a ref about to go away (the old name of a rename).
+ */
+export function refuseRefDirectoryClash(repo: Repo, ref: string, except?: string): void {
+  const clash = (name: string): boolean => name !== except && name !== ref
+  let other = repo.store.listRefs(ref + '/').find((r) => clash(r.name))?.name
+  for (let i = ref.indexOf('/', ref.indexOf('/', 5) + 1); !other && i > 0; i = ref.indexOf('/', i + 1)) {
+    const dir = ref.slice(0, i)
+    if (clash(dir) && repo.store.getRef(dir)) other = dir
+  }
+  if (other)
+    throw new BlError('REF_EXISTS', `'${other}' exists; cannot create '${ref}'`, {hint: 'A name cannot be both a branch (or tag) and a directory of them: pick another name, or rename or delete the other one.', data: {ref, existing: other}})
+}
+
 export function readRef(repo: Repo, name: string): Oid | null {
   const row = repo.store.getRef(name)
   if (!row) return null
