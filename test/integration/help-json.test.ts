@@ -104,7 +104,7 @@ describe('help --json', () => {
     assert.equal(remote.kind, 'command')
     assert.deepEqual(
       remote.commands.map((c: any) => c.id),
-      ['remote add', 'remote list', 'remote remove', 'remote set-url'],
+      ['remote add', 'remote list', 'remote remove', 'remote rename', 'remote set-url'],
     )
     assert.deepEqual(remote.commands[2].aliases, ['remote rm'])
 
