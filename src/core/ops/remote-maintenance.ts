@@ -16,7 +16,7 @@ import {fetchClosure, uploadPlan, type PushPlan, type TransferProgress} from '..
 import type {Transport} from '../remote/transport.js'
 import type {Repo} from '../repo.js'
 import {ensureChunks, isThin, markPromisor} from './content.js'
-import {reach} from './maintenance.js'
+import {reach, type Reach} from './maintenance.js'
 import {bindRemoteId, defaultRemote, withRemote} from './sync.js'
 
 export const DEFAULT_GRACE_MS = 24 * 3600 * 1000
@@ -55,7 +55,7 @@ async function packFiles(t: Transport): Promise<Map<string, PackFiles>> {
  * Brings the history of every remote ref into the local store (verified) and returns the live set:
  * what `gc --remote` keeps (gc --evict counts only that as safe on the remote).
  */
-export async function liveSet(repo: Repo, remote: string, t: Transport, concurrency: number, opts: {content: 'fetch' | 'promise'}): Promise<{tips: Oid[]; objects: Set<string>; chunks: Set<string>; missing: string[]}> {
+export async function liveSet(repo: Repo, remote: string, t: Transport, concurrency: number, opts: {content: 'fetch' | 'promise'}): Promise<{tips: Oid[]; objects: Set<string>; chunks: Set<string>; missing: string[]; reach: Reach}> {
   const refs = await listRemoteRefs(t)
   const {fresh} = await syncRemoteIndex(repo.store, remote, t)
   const tips = [...new Set(refs.map((r) => r.commit))]
@@ -63,7 +63,7 @@ export async function liveSet(repo: Repo, remote: string, t: Transport, concurre
   const got = await fetchClosure(repo.store, remote, t, tips, {blobs: false, concurrency, fresh})
   const r = reach(repo, tips)
   if (full && got.objects > 0) await keepComplete(repo, remote, r.chunks, opts.content)
-  return {tips, objects: new Set<string>([...r.commits, ...r.trees, ...r.blobs]), chunks: r.chunks, missing: r.missing.map((p) => p.message)}
+  return {tips, objects: new Set<string>([...r.commits, ...r.trees, ...r.blobs]), chunks: r.chunks, missing: r.missing.map((p) => p.message), reach: r}
 }
 
 /**
@@ -201,12 +201,14 @@ async function readPack(t: Transport, idx: PackIndex): Promise<{bytes: number; p
   return {bytes: body.length, problems}
 }
 
-/** What a check learnt besides its result: the indexes that decoded, the listing, the remote's tips. */
+/** What a check learnt besides its result: the indexes that decoded, the listing, the remote's tips and what they reach here. */
 interface RemoteCheck {
   result: RemoteFsckResult
   indexes: PackIndex[]
   files: Map<string, PackFiles>
   tips: Oid[]
+  /** Absent when the remote's history could not be walked (the result says why). */
+  reach?: Reach
 }
 
 export async function fsckRemote(repo: Repo, opts: {remote?: string; readDataPercent?: number; onProgress?(done: number, total: number): void}): Promise<RemoteFsckResult> {
@@ -244,12 +246,14 @@ async function checkRemote(repo: Repo, name: string, t: Transport, concurrency: 
   let refs = 0
   let reachableCommits = 0
   let tips: Oid[] = []
+  let walked: Reach | undefined
   try {
     const listed = await listRemoteRefs(t)
     refs = listed.length
     tips = [...new Set(listed.map((x) => x.commit))]
     const live = await liveSet(repo, name, t, concurrency, {content: 'fetch'})
-    reachableCommits = live.tips.length ? reach(repo, live.tips).commits.size : 0
+    walked = live.reach
+    reachableCommits = live.reach.commits.size
     for (const m of live.missing) problems.push({kind: 'missing', message: m})
     for (const c of live.chunks) if (!repo.store.hasRemoteObject(name, c as Oid, true)) problems.push({kind: 'missing', id: c, message: `chunk ${c} is referenced but in no pack`})
   } catch (err) {
@@ -277,7 +281,7 @@ async function checkRemote(repo: Repo, name: string, t: Transport, concurrency: 
   }
   const unindexedPacks = [...files.values()].filter((f) => f.pack && !f.idx).length
   const result = {remote: name, packs: [...files.values()].filter((f) => f.pack).length, indexes: indexes.length, refs, reachableCommits, unindexedPacks, packsRead, bytesRead, readDataPercent: percent, problems, ok: problems.length === 0}
-  return {result, indexes, files, tips}
+  return {result, indexes, files, tips, reach: walked}
 }
 
 export interface RemoteRepairResult extends RemoteFsckResult {
@@ -321,7 +325,8 @@ export async function repairRemote(repo: Repo, opts: {remote?: string; readDataP
       st.forgetRemote(name)
       st.addRemotePacks(name, before.indexes.filter((i) => !bad.has(i.pack)))
     })
-    const want = reach(repo, before.tips)
+    // The check's walk, unless it failed part-way: then what this repository has of the history.
+    const want = before.reach ?? reach(repo, before.tips)
     const plan: PushPlan = {meta: [], chunks: []}
     for (const [kind, ids] of [['commit', want.commits], ['tree', want.trees], ['blob', want.blobs]] as const) {
       for (const id of ids) {
