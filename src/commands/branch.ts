@@ -1,11 +1,11 @@
 import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {BlError} from '../core/errors.js'
-import {createRef, deleteRef, listBranches, renameBranch, setBranchUpstream, unsetBranchUpstream, type RefInfo} from '../core/ops/branch.js'
+import {createRef, currentBranch, deleteRef, listBranches, renameBranch, setBranchUpstream, unsetBranchUpstream, type RefInfo} from '../core/ops/branch.js'
 
 export default class Branch extends BlCommand {
   static override summary = 'List, create, rename or delete branches.'
-  static override examples = ['<%= config.bin %> branch', '<%= config.bin %> branch cleanup', '<%= config.bin %> branch cleanup v1', '<%= config.bin %> branch -m old new', '<%= config.bin %> branch -d cleanup', '<%= config.bin %> branch -a', '<%= config.bin %> branch -u origin/main', '<%= config.bin %> branch --unset-upstream topic']
+  static override examples = ['<%= config.bin %> branch', '<%= config.bin %> branch cleanup', '<%= config.bin %> branch cleanup v1', '<%= config.bin %> branch -m old new', '<%= config.bin %> branch -d cleanup', '<%= config.bin %> branch -a', '<%= config.bin %> branch -u origin/main', '<%= config.bin %> branch --unset-upstream topic', '<%= config.bin %> branch --show-current']
   static override args = {name: Args.string({description: 'Branch to create (or, with -m, the old name).'}), start: Args.string({description: 'Start point (or, with -m, the new name).'})}
   static override flags = {
     delete: Flags.boolean({char: 'd', description: 'Delete a branch (must be merged into HEAD).'}),
@@ -18,11 +18,17 @@ export default class Branch extends BlCommand {
     all: Flags.boolean({char: 'a', description: 'List local and remote-tracking branches.'}),
     'set-upstream-to': Flags.string({char: 'u', description: 'Make <remote>/<branch> the upstream of the named (default: current) branch.'}),
     'unset-upstream': Flags.boolean({description: 'Forget the upstream of the named (default: current) branch.'}),
+    'show-current': Flags.boolean({description: 'Print the current branch\'s name (nothing when HEAD is detached).'}),
   }
 
-  async run(): Promise<RefInfo[] | {name: string; commit: string} | {from: string; to: string} | {branch: string; upstream: string | null}> {
+  async run(): Promise<RefInfo[] | {name: string; commit: string} | {from: string; to: string} | {branch: string; upstream: string | null} | {branch: string | null}> {
     const {args, flags} = await this.parse(Branch)
     const repo = this.repo()
+    if (flags['show-current']) {
+      const res = currentBranch(repo)
+      if (res.branch) this.out(res.branch)
+      return res
+    }
     if (flags['set-upstream-to'] !== undefined) {
       const res = setBranchUpstream(repo, flags['set-upstream-to'], args.name)
       if (!this.isQuiet(flags)) this.out(`branch '${res.branch}' set up to track '${res.upstream}'.`)

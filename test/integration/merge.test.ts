@@ -250,6 +250,25 @@ describe('merge conflicts', () => {
     )
   })
 
+  it('a move on one side and a deletion on the other is a rename/delete conflict, in either direction', () => {
+    const s = track(scenario({'a.csv': 'rows\n', 'keep.txt': 'k\n'}, {'b.csv': {from: 'a.csv'}}, {'a.csv': null}))
+    const conflicts = expectConflict(s, ['merge', 'theirs'])
+    assert.deepEqual(conflicts.map((c: any) => [c.path, c.kind, c.base?.path, c.ours?.path, c.theirs?.path]), [['b.csv', 'deleted-by-them', 'a.csv', 'b.csv', undefined]])
+    assert.equal(text(s, 'b.csv'), 'rows\n', 'our moved file stays while the conflict waits')
+    s.ok(['add', 'b.csv'])
+    s.ok(['merge', '--continue'])
+    assert.deepEqual(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => e.path), ['b.csv', 'keep.txt'])
+
+    // They moved it, we deleted it: their file shows at its new place; --ours takes the deletion.
+    const t = track(scenario({'a.csv': 'rows\n', 'keep.txt': 'k\n'}, {'a.csv': null}, {'b.csv': {from: 'a.csv'}}))
+    const c2 = expectConflict(t, ['merge', 'theirs'])
+    assert.deepEqual(c2.map((c: any) => [c.path, c.kind]), [['b.csv', 'deleted-by-us']])
+    assert.equal(text(t, 'b.csv'), 'rows\n')
+    t.ok(['checkout', '--ours', 'b.csv'])
+    t.ok(['merge', '--continue'])
+    assert.deepEqual(t.j(['ls-tree', '-r', 'HEAD']).map((e: any) => e.path), ['keep.txt'])
+  })
+
   it('bl add . or bl rm of our file never resolves the directory their side holds back', () => {
     const s = track(scenario({'thing': 'base\n'}, {'thing': 'ours\n'}, {'thing': null, 'thing/inner.txt': 'in a dir\n'}))
     const conflicts = expectConflict(s, ['merge', 'theirs'])

@@ -428,10 +428,18 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     assert.equal((await jA(a, ['status'])).upstream, null)
     assert.deepEqual(await jA(a, ['branch', '-u', 'origin/main']), {branch: 'topic', upstream: 'origin/main'})
     assert.deepEqual((await jA(a, ['status'])).upstream, {ref: 'origin/main', ahead: 0, behind: 0, gone: false})
+    // @{u} / <branch>@{upstream} name the remote-tracking branch (Git's).
+    const c1 = (await jA(a, ['log', '-n', '1', 'main']))[0].id
+    assert.equal((await jA(a, ['log', '-n', '1', '@{u}']))[0].id, c1)
+    assert.equal((await jA(a, ['log', '-n', '1', 'topic@{upstream}']))[0].id, c1)
     const missing = await a.runAsync(withJson(['branch', '-u', 'origin/nosuch']))
     assert.equal(missing.json().error.code, 'REF_NOT_FOUND')
     assert.deepEqual(await jA(a, ['branch', '--unset-upstream']), {branch: 'topic', upstream: null})
     assert.equal((await jA(a, ['status'])).upstream, null)
+    const noUp = (await a.runAsync(withJson(['log', '@{u}']))).json().error
+    assert.equal(noUp.code, 'UNKNOWN_REVISION')
+    assert.match(noUp.message, /no upstream configured for branch 'topic'/)
+    assert.match(noUp.hint, /branch -u/)
     const again = await a.runAsync(withJson(['branch', '--unset-upstream', 'topic']))
     assert.deepEqual([again.code, again.json().error.code], [2, 'INVALID_ARGUMENT'])
     a.cleanup()

@@ -126,6 +126,9 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
     else if (same(o.entry, bE)) content = t.entry
     else if (same(t.entry, bE)) content = o.entry
     else if (!(content = mergeModes(bE, o.entry, t.entry))) kind = !o.entry ? 'deleted-by-us' : !t.entry ? 'deleted-by-them' : 'both-modified'
+    // One side moved the file, the other deleted it: Git's rename/delete conflict. Taking the
+    // deletion would drop the file from its new place unseen.
+    if (!kind && !content && ((o.entry && o.path !== P) || (t.entry && t.path !== P))) kind = o.entry ? 'deleted-by-them' : 'deleted-by-us'
 
     let finalPath = o.path
     if (!kind && content) {

@@ -43,6 +43,12 @@ export function listBranches(repo: Repo, opts: {remotes?: boolean; all?: boolean
 
 const REMOTES = 'refs/remotes/'
 
+/** `bl branch --show-current`: the checked-out branch (also an unborn one), null when detached. */
+export function currentBranch(repo: Repo): {branch: string | null} {
+  const head = readHead(repo)
+  return {branch: head.branch ? shortRef(head.branch) : null}
+}
+
 
 /**
  * The branch a stopped rebase will move at its end (HEAD is detached meanwhile): like the checked

@@ -9,7 +9,7 @@ import {BlError} from '../errors.js'
 import {sameEntry} from '../diff/diff.js'
 import type {Oid} from '../hash.js'
 import {checkBranchName, HEADS, readHead, readRef, refuseRefDirectoryClash, setHead, shortRef, updateRefs} from '../refs/refs.js'
-import {isRevision, resolveRevision} from '../refs/revision.js'
+import {isRevision, previousCheckout, resolveRevision} from '../refs/revision.js'
 import {setUpstream} from '../refs/upstream.js'
 import {listRemotes} from '../remote/remotes.js'
 import type {Repo} from '../repo.js'
@@ -73,6 +73,17 @@ export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchR
   let branchRef: string | null = null
   let commit: Oid
   let create = opts.create
+  // `-` (and `@{-N}`) is the branch checked out before, as in Git; a commit there detaches.
+  const previous = /^@\{-(\d+)\}$/.exec(opts.target ?? '')
+  if (!create && (opts.target === '-' || (previous && Number(previous[1]) > 0))) {
+    const name = previousCheckout(repo, previous ? Number(previous[1]) : 1)
+    if (!readRef(repo, HEADS + name)) {
+      if (opts.branchOnly && !opts.detach)
+        throw new BlError('INVALID_ARGUMENT', `a branch is expected, got commit '${name}'`, {hint: `HEAD was detached there; \`bl switch --detach ${name}\` goes back to it.`, data: {rev: name}})
+      opts = {...opts, detach: true}
+    }
+    opts = {...opts, target: name}
+  }
   // The upstream a new branch gets: the remote-tracking branch it starts from (Git's autoSetupMerge).
   let track: {remote: string; branch: string} | null = null
   if (!create && opts.target && !opts.detach && !readRef(repo, HEADS + opts.target) && (opts.branchOnly || !isRevision(repo, opts.target))) {

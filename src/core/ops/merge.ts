@@ -10,7 +10,7 @@ import {abortOperation, conflictError, operationSigner, prepareCommit, requireCl
 import {applyEdits} from '../tree-ops.js'
 import {mergeTrees, type Favor} from '../merge/three-way.js'
 import {advanceHead, HEADS, readHead, readRef, shortRef} from '../refs/refs.js'
-import {resolveRevision} from '../refs/revision.js'
+import {previousCheckout, resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import type {FlatEntry} from '../tree-build.js'
 import {moveWorktree} from './checkout.js'
@@ -71,6 +71,8 @@ export function resultTree(repo: Repo, ours: Oid | null, edits: Map<string, Flat
 
 export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult> {
   if (opts.ffOnly && opts.noFf) throw new BlError('INVALID_ARGUMENT', '--ff-only and --no-ff cannot be used together', {hint: 'Pick one.'})
+  // `bl merge -` merges the branch checked out before, as in Git.
+  if (opts.rev === '-') opts = {...opts, rev: previousCheckout(repo, 1)}
   const head = readHead(repo)
   const theirs = resolveRevision(repo, opts.rev)
   // The same merge, killed while it wrote the work tree, is simply done again (it is deterministic,

@@ -1,17 +1,19 @@
 /**
  * Revision syntax (a subset of Git's gitrevisions): HEAD, branch, tag, refs/..., a full id or a
- * unique prefix of >= 4 hex digits, or a reflog entry (HEAD@{N}, <branch>@{N}, @{N}), each
- * followed by any number of ~N and ^N.
+ * unique prefix of >= 4 hex digits, a reflog entry (HEAD@{N}, <branch>@{N}, @{N}), the branch
+ * checked out before (@{-N}) or a branch's upstream (@{u}, <branch>@{upstream}), each followed by
+ * any number of ~N, ^N and ^{commit} / ^{} (a no-op peel: bl's refs name commits).
  */
 import {BlError} from '../errors.js'
 import type {Oid} from '../hash.js'
 import {loadCommit} from '../odb.js'
 import type {Repo} from '../repo.js'
 import {HEADS, readHead, readRef, shortRef, TAGS} from './refs.js'
+import {upstreamOf} from './upstream.js'
 
 const REMOTES = 'refs/remotes/'
 
-const SUFFIX_RE = /([~^])(\d*)/y
+const SUFFIX_RE = /\^\{(?:commit)?\}|([~^])(\d*)/y
 
 function unknown(rev: string): BlError {
   return new BlError('UNKNOWN_REVISION', `unknown revision "${rev}"`, {hint: 'Use a branch, a tag, a commit id (or a unique prefix of 4+ digits), HEAD, HEAD@{N}, or add ~N / ^N.', data: {rev}})
@@ -44,10 +46,47 @@ function resolveReflogEntry(repo: Repo, name: string, n: number, whole: string):
   return oid
 }
 
+/**
+ * `@{-N}`: the branch (or, when HEAD was detached, the commit) the Nth-last checkout moved away
+ * from, read from HEAD's reflog as Git reads it. `bl switch -` is `@{-1}`.
+ */
+export function previousCheckout(repo: Repo, n: number): string {
+  let seen = 0
+  for (const e of repo.store.reflog('HEAD')) {
+    const m = /^checkout: moving from (\S+) to /.exec(e.message)
+    if (!m || ++seen < n) continue
+    if (m[1] === '(unborn)') break
+    return m[1]!
+  }
+  throw new BlError('UNKNOWN_REVISION', `no branch was checked out ${n === 1 ? 'before this one' : `${n} checkouts ago`}`, {
+    hint: 'HEAD\'s history of checkouts is in `bl reflog`.',
+    data: {rev: `@{-${n}}`},
+  })
+}
+
+/** `<branch>@{upstream}` (`@{u}`: the current branch's): the remote-tracking branch it follows. */
+function resolveUpstream(repo: Repo, name: string, whole: string): Oid {
+  const branch = name === '' || name === 'HEAD' || name === '@' ? readHead(repo).branch : HEADS + name
+  if (!branch) throw new BlError('UNKNOWN_REVISION', 'HEAD does not point to a branch, so it has no upstream', {hint: 'Name the branch: `<branch>@{u}`.', data: {rev: whole}})
+  if (!readRef(repo, branch) && name !== '' && name !== 'HEAD' && name !== '@') throw unknown(whole)
+  const up = upstreamOf(repo, branch)
+  if (!up) throw new BlError('UNKNOWN_REVISION', `no upstream configured for branch '${shortRef(branch)}'`, {hint: `Set one with \`bl branch -u <remote>/<branch> ${shortRef(branch)}\` or \`bl push -u\`.`, data: {rev: whole}})
+  const oid = readRef(repo, up.tracking)
+  if (!oid) throw new BlError('UNKNOWN_REVISION', `upstream branch '${shortRef(up.ref)}' of '${shortRef(branch)}' has not been fetched from ${up.remote}`, {hint: `Run \`bl fetch ${up.remote}\`.`, data: {rev: whole}})
+  return oid
+}
+
 /** Resolves the part before any ~/^ to a commit id. */
 function resolveBase(repo: Repo, base: string, whole: string): Oid {
   const at = /^(.*)@\{(\d+)\}$/.exec(base)
   if (at) return resolveReflogEntry(repo, at[1]!, Number(at[2]), whole)
+  const prev = /^@\{-(\d+)\}$/.exec(base)
+  if (prev && Number(prev[1]) > 0) {
+    const name = previousCheckout(repo, Number(prev[1]))
+    return readRef(repo, HEADS + name) ?? resolveBase(repo, name, whole)
+  }
+  const up = /^(.*)@\{(?:u|upstream)\}$/i.exec(base)
+  if (up) return resolveUpstream(repo, up[1]!, whole)
   if (base === 'HEAD' || base === '@') {
     const head = readHead(repo)
     if (!head.oid) throw new BlError('UNKNOWN_REVISION', `HEAD does not point at a commit yet`, {hint: 'Make a first commit with `bl commit`.', data: {rev: whole}})
@@ -81,7 +120,7 @@ export function isRevision(repo: Repo, rev: string): boolean {
 
 export function resolveRevision(repo: Repo, rev: string): Oid {
   if (rev.length === 0) throw unknown(rev)
-  const m = /^(.*?)((?:[~^]\d*)*)$/.exec(rev)!
+  const m = /^(.*?)((?:\^\{(?:commit)?\}|[~^]\d*)*)$/.exec(rev)!
   const base = m[1]!
   const suffix = m[2]!
   if (base.length === 0) throw unknown(rev)
@@ -89,6 +128,7 @@ export function resolveRevision(repo: Repo, rev: string): Oid {
   SUFFIX_RE.lastIndex = 0
   let s: RegExpExecArray | null
   while ((s = SUFFIX_RE.exec(suffix))) {
+    if (!s[1]) continue // ^{commit}: already a commit
     const n = s[2] === '' ? 1 : Number(s[2])
     if (s[1] === '~') {
       for (let i = 0; i < n; i++) {
