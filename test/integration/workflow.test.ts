@@ -714,6 +714,18 @@ describe('bl workflow', {concurrency: 3}, () => {
       await okA(s, ['restore', 'shared.txt'])
     })
 
+    it('a file deleted only in the work tree: the switch writes the other branch\'s version, or keeps the deletion where both agree (Git\'s)', async () => {
+      fs.rmSync(s.p('differs.txt'))
+      fs.rmSync(s.p('shared.txt'))
+      await okA(s, ['switch', 'other'])
+      assert.equal(s.read('differs.txt').toString(), 'other\n')
+      assert.equal(s.exists('shared.txt'), false)
+      assert.deepEqual((await jA(s, ['status'])).unstaged, [{path: 'shared.txt', status: 'D'}])
+      await okA(s, ['switch', 'main'])
+      await okA(s, ['restore', 'shared.txt'])
+      assert.equal((await jA(s, ['status'])).clean, true)
+    })
+
     it('checkout -f discards local changes', async () => {
       s.write('differs.txt', 'throw me away\n')
       await okA(s, ['checkout', '-f', 'other'])

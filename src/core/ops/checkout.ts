@@ -290,7 +290,9 @@ function planMove(repo: Repo, fromTree: Oid | null, toTree: Oid | null, force: b
       const inHead = before.get(p)
       const stagedDiffers = staged ? !inHead || !sameEntry(staged, inHead) : inHead !== undefined
       if (stagedDiffers && !(staged && target && sameEntry(staged, target)) && !(staged === undefined && target === undefined)) problems.push(p)
-      else if (view.dirty.has(p) && !worktreeIs(p, target)) problems.push(p)
+      // A tracked file deleted from the work tree only is not in the way: the target's version is
+      // written (Git treats a missing file as up to date); where the trees agree it stays deleted.
+      else if (view.dirty.get(p)?.st && !worktreeIs(p, target)) problems.push(p)
       else if (untracked.has(p) && target && !worktreeIs(p, target)) problems.push(p)
     }
     // A file standing where the target needs a directory: only a tracked, unchanged one that the
