@@ -348,6 +348,14 @@ describe('bl workflow', {concurrency: 3}, () => {
           d.changes.map((x: any) => [x.status, x.oldPath, x.path]),
           [['R', 'a/old.csv', 'b/new.csv']],
         )
+        // Names with spaces are quoted in the short format (Git's), so a name holding " -> "
+        // cannot pass for a rename.
+        fs.renameSync(s.p('b/new.csv'), s.p('x -> y.csv'))
+        await okA(s, ['add', '-A'])
+        assert.equal((await okA(s, ['status', '--short'])).stdout, 'R  b/new.csv -> "x -> y.csv"\n')
+        s.write('two words.txt', 'w\n')
+        assert.match((await okA(s, ['status', '--short'])).stdout, /^\?\? "two words\.txt"$/m)
+        assert.match((await okA(s, ['status'])).stdout, /^\ttwo words\.txt$/m, 'the long format stays unquoted, as Git\'s')
       } finally {
         s.cleanup()
       }

@@ -122,6 +122,11 @@ export function quotePath(p: string): string {
   return /[\u0000-\u001f\u007f"\\]/.test(p) ? JSON.stringify(p) : p
 }
 
+/** quotePath for column formats (`status --short`): names with spaces are quoted too, as in Git. */
+export function quotePathInColumns(p: string): string {
+  return p.includes(' ') ? JSON.stringify(p) : quotePath(p)
+}
+
 /** lstat, or undefined when the path is absent (including ENOTDIR: a parent is a file). */
 export function safeLstat(abs: string): fs.Stats | undefined {
   try {
