@@ -108,11 +108,14 @@ describe('help --json', () => {
     )
     assert.deepEqual(remote.commands[2].aliases, ['remote rm'])
 
+    // A topic whose bare name lists (`bl key` = `bl key list`) is a command with sub-commands.
     const key = help(['help', 'key', '--json'])
-    assert.equal(key.kind, 'topic')
+    assert.equal(key.kind, 'command')
     assert.equal(key.id, 'key')
     assert.match(key.description, /OpenPGP keys/)
     assert.ok(key.commands.some((c: any) => c.id === 'key generate' && typeof c.summary === 'string'))
+    // ... and run alone it lists, so `--json` gives JSON, not the topic's text help.
+    assert.deepEqual(help(['key', '--json']), help(['key', 'list', '--json']))
   })
 
   it('`bl help --json` and `bl --help --json`: version, topics and every command, hidden ones left out', () => {
