@@ -6,8 +6,9 @@ import {Flags} from '#oclif'
 import type {SequenceResult} from '../core/ops/sequence.js'
 
 export const sequenceFlags = {
-  continue: Flags.boolean({description: 'Go on after resolving the conflicts of the stopped step.', exclusive: ['abort']}),
-  abort: Flags.boolean({description: 'Undo the whole operation: HEAD, files and index as before it.', exclusive: ['continue']}),
+  continue: Flags.boolean({description: 'Go on after resolving the conflicts of the stopped step.', exclusive: ['abort', 'skip']}),
+  abort: Flags.boolean({description: 'Undo the whole operation: HEAD, files and index as before it.', exclusive: ['continue', 'skip']}),
+  skip: Flags.boolean({description: 'Drop the stopped commit and go on with the rest.', exclusive: ['continue', 'abort']}),
   'strategy-option': Flags.string({char: 'X', description: 'Settle every conflict with this side.', options: ['ours', 'theirs']}),
 }
 

@@ -1,12 +1,12 @@
 import {Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {describeSequence, sequenceFlags} from '../cli/sequence-command.js'
-import {cherryPick, sequenceAbort, sequenceContinue, type SequenceResult} from '../core/ops/sequence.js'
+import {cherryPick, sequenceAbort, sequenceContinue, sequenceSkip, type SequenceResult} from '../core/ops/sequence.js'
 
 export default class CherryPick extends BlCommand {
   static override summary = 'Apply the changes of existing commits on top of HEAD.'
   static override description = 'Each commit becomes a new commit on HEAD with the same author and message (signatures are not carried over). Ranges A..B pick the commits in them, oldest first. Conflicts stop with exit code 3, as bl merge does.'
-  static override examples = ['<%= config.bin %> cherry-pick fix-labels', '<%= config.bin %> cherry-pick a1b2c3d4 e5f6a7b8', '<%= config.bin %> cherry-pick main~3..main', '<%= config.bin %> cherry-pick --continue']
+  static override examples = ['<%= config.bin %> cherry-pick fix-labels', '<%= config.bin %> cherry-pick a1b2c3d4 e5f6a7b8', '<%= config.bin %> cherry-pick main~3..main', '<%= config.bin %> cherry-pick --continue', '<%= config.bin %> cherry-pick --skip']
   static override strict = false
   static override flags = {
     ...sequenceFlags,
@@ -18,7 +18,7 @@ export default class CherryPick extends BlCommand {
     const repo = this.repo()
     if (flags.abort) return await sequenceAbort(repo, 'cherry-pick')
     const favor = flags['strategy-option'] as 'ours' | 'theirs' | undefined
-    const res = flags.continue ? await sequenceContinue(repo, 'cherry-pick', {favor}) : await cherryPick(repo, {revs: argv as string[], favor, noCommit: flags['no-commit']})
+    const res = flags.continue ? await sequenceContinue(repo, 'cherry-pick', {favor}) : flags.skip ? await sequenceSkip(repo, 'cherry-pick') : await cherryPick(repo, {revs: argv as string[], favor, noCommit: flags['no-commit']})
     if (!this.isQuiet(flags)) for (const l of describeSequence(res)) this.out(l)
     return res
   }

@@ -1,4 +1,4 @@
-import {Args, Flags} from '#oclif'
+import {Args} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {describeSequence, sequenceFlags} from '../cli/sequence-command.js'
 import {BlError} from '../core/errors.js'
@@ -12,7 +12,6 @@ Conflicts stop with exit code 3: resolve, then --continue; --skip drops the stop
   static override args = {upstream: Args.string({description: 'The commit to replay onto (a branch, tag or id).'})}
   static override flags = {
     ...sequenceFlags,
-    skip: Flags.boolean({description: 'Drop the stopped commit and go on.', exclusive: ['continue', 'abort']}),
   }
 
   async run(): Promise<SequenceResult | {aborted: string; head: string}> {

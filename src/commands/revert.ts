@@ -1,12 +1,12 @@
 import {Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {describeSequence, sequenceFlags} from '../cli/sequence-command.js'
-import {revert, sequenceAbort, sequenceContinue, type SequenceResult} from '../core/ops/sequence.js'
+import {revert, sequenceAbort, sequenceContinue, sequenceSkip, type SequenceResult} from '../core/ops/sequence.js'
 
 export default class Revert extends BlCommand {
   static override summary = 'Make new commits that undo existing ones.'
   static override description = 'Each named commit is undone by a new commit ("Revert ..."); the history is kept. Conflicts stop with exit code 3, as bl merge does.'
-  static override examples = ['<%= config.bin %> revert HEAD', '<%= config.bin %> revert --no-commit a1b2c3d4', '<%= config.bin %> revert --continue']
+  static override examples = ['<%= config.bin %> revert HEAD', '<%= config.bin %> revert --no-commit a1b2c3d4', '<%= config.bin %> revert --continue', '<%= config.bin %> revert --skip']
   static override strict = false
   static override flags = {
     ...sequenceFlags,
@@ -18,7 +18,7 @@ export default class Revert extends BlCommand {
     const repo = this.repo()
     if (flags.abort) return await sequenceAbort(repo, 'revert')
     const favor = flags['strategy-option'] as 'ours' | 'theirs' | undefined
-    const res = flags.continue ? await sequenceContinue(repo, 'revert', {favor}) : await revert(repo, {revs: argv as string[], favor, noCommit: flags['no-commit']})
+    const res = flags.continue ? await sequenceContinue(repo, 'revert', {favor}) : flags.skip ? await sequenceSkip(repo, 'revert') : await revert(repo, {revs: argv as string[], favor, noCommit: flags['no-commit']})
     if (!this.isQuiet(flags)) for (const l of describeSequence(res)) this.out(l)
     return res
   }

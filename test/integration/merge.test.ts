@@ -490,6 +490,29 @@ describe('revert, cherry-pick and rebase', () => {
     assert.equal(s.j(['show', 'HEAD']).commit.message, 'edit a\n')
   })
 
+  it('cherry-pick --skip drops the stopped commit and picks the rest (Git\'s)', () => {
+    const s = track(repoWith({'a.txt': 'a\n'}, 'base'))
+    s.ok(['switch', '-q', '-c', 'topic'])
+    s.write('a.txt', 'a-topic\n')
+    s.ok(['commit', '-q', '-a', '-m', 'edit a'])
+    s.write('n2.txt', 'n2\n')
+    s.ok(['add', '-q', 'n2.txt'])
+    s.ok(['commit', '-q', '-m', 'add n2'])
+    s.ok(['switch', '-q', 'main'])
+    s.write('a.txt', 'a-main\n')
+    s.ok(['commit', '-q', '-a', '-m', 'main edits a'])
+    const stop = s.bl(withJson(['cherry-pick', 'main..topic']))
+    assert.equal(stop.code, 3)
+    assert.deepEqual(stop.json().error.data.conflicts.map((c: any) => c.path), ['a.txt'])
+    assert.match(stop.json().error.hint, /bl cherry-pick --skip/, 'the stop names --skip')
+    const skip = s.j(['cherry-pick', '--skip'])
+    assert.deepEqual([skip.skipped.length, skip.done.length], [1, 1])
+    assert.deepEqual(s.j(['log']).map((e: any) => e.message), ['add n2\n', 'main edits a\n', 'base\n'])
+    assert.equal(text(s, 'a.txt'), 'a-main\n')
+    assert.equal(s.j(['status']).clean, true)
+    assert.equal(s.j(['status']).operation, null)
+  })
+
   it('rebase replays a branch; with conflicts it stops, and --continue, --skip and --abort work', () => {
     const build = (): Sandbox => {
       const s = track(repoWith({'x.txt': 'x\n', 'y.txt': 'y\n'}, 'base'))

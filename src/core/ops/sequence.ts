@@ -131,7 +131,7 @@ async function refusedStep(repo: Repo, op: OperationState, acc: SequenceResult, 
       throw err
     }
     throw new BlError(err.code, err.message, {
-      hint: `${err.hint ?? ''} The ${op.kind} stopped before ${c.slice(0, 12)}${acc.done.length || op.kind === 'rebase' ? ', its earlier steps committed' : ''}: \`bl ${op.kind} --continue\` retries it, \`bl ${op.kind} --abort\` undoes all of it${op.kind === 'rebase' ? ', `bl rebase --skip` drops this commit' : ''}.`.trim(),
+      hint: `${err.hint ?? ''} The ${op.kind} stopped before ${c.slice(0, 12)}${acc.done.length || op.kind === 'rebase' ? ', its earlier steps committed' : ''}: \`bl ${op.kind} --continue\` retries it, \`bl ${op.kind} --abort\` undoes all of it, \`bl ${op.kind} --skip\` drops this commit.`.trim(),
       data: {...err.data, operation: op.kind, commit: c},
     })
   }
@@ -266,7 +266,7 @@ export async function sequenceContinue(repo: Repo, kind: SequenceKind, opts: {fa
   return runSteps(repo, new CommitGraph(repo.store), {...op, conflicts: [], message: ''}, {favor: opts.favor}, acc)
 }
 
-/** rebase --skip: drop the stopped commit's changes and go on with the next. */
+/** --skip (rebase, cherry-pick, revert): drop the stopped commit's changes and go on with the next. */
 export async function sequenceSkip(repo: Repo, kind: SequenceKind): Promise<SequenceResult> {
   const op = requireOperation(repo, kind)
   const head = requireStoppedHead(repo, op)
