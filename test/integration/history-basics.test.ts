@@ -5,6 +5,7 @@
  */
 import {after, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
 import type {Oid} from '../../src/core/hash.ts'
 import {commitId, encodeCommit, type Commit} from '../../src/core/objects/commit.ts'
 import {loadCommit} from '../../src/core/odb.ts'
@@ -263,6 +264,33 @@ describe('reflog revisions', () => {
     assert.match(refused.json().error.hint, /--detach/)
     assert.equal(s.j(['checkout', '-']).commit, c1)
     assert.deepEqual(s.j(['branch', '--show-current']), {branch: null})
+  })
+
+  it('rev-parse prints the ids revisions name: commits, ^{tree}, <rev>:<path> (b3sum\'s id), --short, --abbrev-ref, --verify', async () => {
+    const s = track(repoWith({'d/x.csv': 'id\n1\n', 'top.txt': 't\n'}, 'c1'))
+    const c1 = revId(s, 'HEAD')
+    s.ok(['tag', 'v1'])
+    s.write('d/x.csv', 'id\n1\n2\n')
+    s.ok(['commit', '-q', '-a', '-m', 'c2'])
+    const c2 = revId(s, 'HEAD')
+    assert.equal(s.ok(['rev-parse', 'HEAD', 'v1', 'HEAD~1']).stdout, `${c2}\n${c1}\n${c1}\n`)
+    assert.equal(s.ok(['rev-parse', '--short', 'HEAD']).stdout, `${c2.slice(0, 12)}\n`)
+    assert.equal(s.ok(['rev-parse', '--abbrev-ref', 'HEAD', 'v1']).stdout, 'main\nv1\n')
+    assert.equal(s.ok(['rev-parse', '--symbolic-full-name', 'HEAD']).stdout, 'refs/heads/main\n')
+    const {blake3} = await import('hash-wasm')
+    assert.equal(s.ok(['rev-parse', 'v1:d/x.csv']).stdout, `${await blake3(Buffer.from('id\n1\n'))}\n`)
+    assert.equal(s.ok(['rev-parse', ':d/x.csv']).stdout, `${await blake3(Buffer.from('id\n1\n2\n'))}\n`)
+    const tree = s.j(['rev-parse', 'HEAD^{tree}', 'HEAD:d'])
+    assert.deepEqual(tree.revs.map((r: any) => r.kind), ['tree', 'tree'])
+    assert.equal(tree.revs[0].id, s.j(['log', '-n', '1']).at(0).tree)
+    assert.equal(tree.revs[1].id, s.j(['show', 'HEAD:d']).id)
+    assert.deepEqual(s.j(['rev-parse', 'main', '--show-toplevel']), {toplevel: fs.realpathSync(s.dir), revs: [{rev: 'main', kind: 'commit', id: c2, ref: 'refs/heads/main'}]})
+    const bad = s.bl(withJson(['rev-parse', '--verify', 'nosuch']))
+    assert.deepEqual([bad.code, bad.json().error.code], [4, 'UNKNOWN_REVISION'])
+    assert.equal(s.bl(['rev-parse', '--verify', 'HEAD', 'v1']).code, 2)
+    assert.equal(s.bl(['rev-parse', 'HEAD:nosuch']).code, 4)
+    s.ok(['checkout', '-q', c1])
+    assert.equal(s.ok(['rev-parse', '--abbrev-ref', 'HEAD']).stdout, 'HEAD\n', 'detached, as Git prints it')
   })
 })
 

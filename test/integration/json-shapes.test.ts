@@ -486,6 +486,7 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       const [mb] = await Promise.all([
         check(s, 'merge-base', docShape('`merge-base`'), ['merge-base', 'main', 'dev']),
         check(s, 'merge-base --is-ancestor', docShape('`merge-base --is-ancestor`'), ['merge-base', '--is-ancestor', 'HEAD~1', 'main']),
+        check(s, 'rev-parse', docShape('`rev-parse`'), ['rev-parse', '--show-toplevel', 'main', 'HEAD^{tree}', 'HEAD:e.txt']),
       ])
       assert.equal(mb.bases.length, 1)
 
@@ -548,8 +549,9 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       owner = gen.fingerprint
       assert.equal(imp.imported.length, 1)
       second = imp.imported[0].fingerprint
-      const [keys, , signed] = await Promise.all([
-        check(k, 'key list', docShape('`key list`'), ['key', 'list']),
+      const [keys, , , signed] = await Promise.all([
+        check(k, 'key list', docShape('`key`, `key list`'), ['key', 'list']),
+        check(k, 'key', docShape('`key`, `key list`'), ['key']),
         check(k, 'key export', docShape('`key export`'), ['key', 'export', owner]),
         check(k, 'commit -S', docShape('`commit`'), ['commit', '--allow-empty', '-S', '-m', 'signed']),
       ])
@@ -623,10 +625,13 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       assert.equal(set.created, true)
       await check(k, 'signers add', docShape('`signers add`'), ['signers', 'add', owner, '--branches', 'main'])
       await check(k, 'owners add', docShape('`owners add`'), ['owners', 'add', second])
-      const [, , , v] = await Promise.all([
-        check(k, 'protect list', docShape('`protect list`'), ['protect', 'list']),
-        check(k, 'signers list', docShape('`signers list`'), ['signers', 'list']),
-        check(k, 'owners list', docShape('`owners list`'), ['owners', 'list']),
+      const [, , , , , , v] = await Promise.all([
+        check(k, 'protect list', docShape('`protect`, `protect list`'), ['protect', 'list']),
+        check(k, 'protect', docShape('`protect`, `protect list`'), ['protect']),
+        check(k, 'signers list', docShape('`signers`, `signers list`'), ['signers', 'list']),
+        check(k, 'signers', docShape('`signers`, `signers list`'), ['signers']),
+        check(k, 'owners list', docShape('`owners`, `owners list`'), ['owners', 'list']),
+        check(k, 'owners', docShape('`owners`, `owners list`'), ['owners']),
         check(k, 'verify', docShape('`verify`'), ['verify']),
       ])
       assert.ok(v.branches.length > 0, JSON.stringify(v))

@@ -107,6 +107,30 @@ function resolveBase(repo: Repo, base: string, whole: string): Oid {
   throw unknown(whole)
 }
 
+/**
+ * The ref a revision names by itself, for `rev-parse --abbrev-ref` and `--symbolic-full-name`:
+ * `refs/heads/main` for `main` or (on main) `HEAD`, the tracking ref for `@{u}`, a branch for
+ * `@{-N}`. Null for a detached HEAD, an id, or anything with ~ / ^ (a commit, not a ref).
+ */
+export function refOfRevision(repo: Repo, rev: string): string | null {
+  const base = rev.replace(/\^\{(?:commit)?\}$/, '')
+  if (base === 'HEAD' || base === '@') return readHead(repo).branch
+  const prev = /^@\{-(\d+)\}$/.exec(base)
+  if (prev && Number(prev[1]) > 0) {
+    const name = previousCheckout(repo, Number(prev[1]))
+    return readRef(repo, HEADS + name) ? HEADS + name : null
+  }
+  const up = /^(.*)@\{(?:u|upstream)\}$/i.exec(base)
+  if (up) {
+    resolveUpstream(repo, up[1]!, rev)
+    const branch = up[1] === '' || up[1] === 'HEAD' || up[1] === '@' ? readHead(repo).branch : HEADS + up[1]
+    return upstreamOf(repo, branch!)!.tracking
+  }
+  if (/[~^@:]/.test(base)) return null
+  for (const candidate of [base, `${HEADS}${base}`, `${TAGS}${base}`, `${REMOTES}${base}`]) if (candidate.startsWith('refs/') && readRef(repo, candidate)) return candidate
+  return null
+}
+
 /** Does `rev` name one commit here? Unknown and ambiguous names are not revisions; a malformed one throws. */
 export function isRevision(repo: Repo, rev: string): boolean {
   try {
