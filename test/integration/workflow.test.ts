@@ -390,6 +390,79 @@ describe('bl workflow', {concurrency: 3}, () => {
     s.cleanup()
   })
 
+  describe('mv', {concurrency: 1}, () => {
+    it('mv renames files and directories in the work tree and the index; the commit records renames; modified files keep their changes', async () => {
+      const s = await repoWithA({'raw/a.csv': 'a\n', 'raw/sub/b.csv': 'b\n', 'top.txt': 'top\n', 'two.txt': '2\n', 'archive/keep.txt': 'k\n'})
+      try {
+        assert.deepEqual(await jA(s, ['mv', 'top.txt', 'top2.txt']), {moved: [{from: 'top.txt', to: 'top2.txt'}], skipped: []})
+        assert.equal((await okA(s, ['mv', 'raw', 'archive'])).stdout, 'Renamed raw to archive/raw\n', 'into an existing directory, as Git')
+        s.write('two.txt', '2 edited\n')
+        await okA(s, ['mv', '-q', 'two.txt', 'top2.txt', 'archive/'])
+        assert.equal(s.exists('raw'), false)
+        assert.equal(s.read('archive/raw/sub/b.csv').toString(), 'b\n')
+        assert.equal((await okA(s, ['status', '--short'])).stdout, [
+          'R  raw/a.csv -> archive/raw/a.csv',
+          'R  raw/sub/b.csv -> archive/raw/sub/b.csv',
+          'R  top.txt -> archive/top2.txt',
+          'RM two.txt -> archive/two.txt',
+          '',
+        ].join('\n'))
+        await okA(s, ['commit', '-q', '-a', '-m', 'moves'])
+        const shown = await jA(s, ['show', 'HEAD'])
+        const byPath = (rows: any[][]): any[][] => rows.sort((x, y) => (x[2] < y[2] ? -1 : 1))
+        assert.deepEqual(byPath(shown.changes.map((c: any) => [c.status, c.oldPath ?? null, c.path])), byPath([
+          ['R', 'raw/a.csv', 'archive/raw/a.csv'],
+          ['R', 'raw/sub/b.csv', 'archive/raw/sub/b.csv'],
+          ['R', 'top.txt', 'archive/top2.txt'],
+          ['D', null, 'two.txt'],
+          ['A', null, 'archive/two.txt'],
+        ]))
+        assert.equal(s.read('archive/two.txt').toString(), '2 edited\n')
+        assert.equal((await jA(s, ['status'])).clean, true)
+      } finally {
+        s.cleanup()
+      }
+    })
+
+    it('mv refuses what Git refuses, changing nothing; -f overwrites a file, -n only reports, -k skips', async () => {
+      const s = await repoWithA({'a.txt': 'a\n', 'b.txt': 'b\n', 'd/x.txt': 'x\n'})
+      try {
+        s.write('untracked.txt', 'u\n')
+        fs.symlinkSync('/tmp', s.p('outside'))
+        const refusals: Array<[string[], number, string]> = [
+          [['mv', 'nosuch', 'y'], 2, 'bad source'],
+          [['mv', 'untracked.txt', 'y'], 2, 'not under version control'],
+          [['mv', 'a.txt', 'b.txt'], 2, 'destination exists'],
+          [['mv', '-f', 'd', 'a.txt'], 2, 'destination exists'],
+          [['mv', 'd', 'd/inner'], 2, 'into itself'],
+          [['mv', 'a.txt', 'b.txt', 'c'], 2, 'is not a directory'],
+          [['mv', 'a.txt', 'no/such/dir/a.txt'], 2, 'does not exist'],
+          [['mv', 'a.txt', 'outside/a.txt'], 6, 'beyond a symbolic link'],
+          [['mv', 'a.txt', '.bl/a.txt'], 2, 'inside .bl'],
+        ]
+        const before = await jA(s, ['status'])
+        for (const [args, code, message] of refusals) {
+          const r = await s.runAsync(withJson(args))
+          assert.equal(r.code, code, `bl ${args.join(' ')}: ${r.stdout}`)
+          assert.match(r.json().error.message, new RegExp(message), args.join(' '))
+          assert.ok(r.json().error.hint)
+        }
+        assert.deepEqual(await jA(s, ['status']), before, 'nothing moved')
+        assert.equal(s.read('a.txt').toString(), 'a\n')
+        assert.deepEqual(await jA(s, ['mv', '-n', 'a.txt', 'c.txt']), {moved: [{from: 'a.txt', to: 'c.txt'}], skipped: []})
+        assert.equal(s.exists('c.txt'), false)
+        const k = await jA(s, ['mv', '-k', 'nosuch', 'a.txt', 'd'])
+        assert.deepEqual(k.moved, [{from: 'a.txt', to: 'd/a.txt'}])
+        assert.deepEqual(k.skipped.map((x: any) => x.path), ['nosuch'])
+        await okA(s, ['mv', '-f', 'd/a.txt', 'b.txt'])
+        assert.equal(s.read('b.txt').toString(), 'a\n')
+        assert.deepEqual((await jA(s, ['status'])).staged, [{path: 'a.txt', status: 'D'}, {path: 'b.txt', status: 'M'}])
+      } finally {
+        s.cleanup()
+      }
+    })
+  })
+
   describe('rm', {concurrency: 1}, () => {
     it('rm deletes the file and stages the deletion; rm --cached keeps the file as untracked', async () => {
       const s = await repoWithA({'a.txt': 'a\n', 'b.txt': 'b\n', 'c.txt': 'c\n'})

@@ -186,7 +186,8 @@ function isDir(abs: string): boolean {
   }
 }
 
-function hasSymlinkParent(repo: Repo, p: string): boolean {
+/** Is any parent directory of `p` a symlink (which would lead outside the work tree)? */
+export function hasSymlinkParent(repo: Repo, p: string): boolean {
   const parts = p.split('/')
   for (let i = 1; i < parts.length; i++) {
     try {
