@@ -446,10 +446,13 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       await Promise.all([check(s, 'branch (list)', list, ['branch']), check(s, 'tag (list)', list, ['tag'])])
     })
 
-    it('rm, mv, status, diff, checkout -- paths, restore, reset', async () => {
+    it('rm, mv, clean, status, diff, checkout -- paths, restore, reset', async () => {
       const rm = await check(s, 'rm', docShape('`rm`'), ['rm', 'data/c.csv'])
       assert.deepEqual(rm.removed, ['data/c.csv'])
       const mv = await check(s, 'mv', docShape('`mv`'), ['mv', '-n', 'a.txt', 'moved.txt'])
+      s.write('scratch.tmp', 'x\n')
+      assert.deepEqual((await check(s, 'clean', docShape('`clean`'), ['clean', '-n'])).removed, ['scratch.tmp'])
+      fs.rmSync(s.p('scratch.tmp'))
       assert.deepEqual(mv.moved, [{from: 'a.txt', to: 'moved.txt'}])
       s.write('a.txt', 'changed\n')
       s.write('u.txt', 'untracked\n')

@@ -463,6 +463,34 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
   })
 
+  it('clean deletes untracked files only with -f (-n lists them); -d enters untracked directories, -x/-X ignored files; another repository is left alone', async () => {
+    const s = await repoWithA({'data/a.csv': '1\n', '.blignore': 'out/\n*.tmp\n'})
+    try {
+      s.write('data/u.csv', 'u\n')
+      s.write('data/x.tmp', 't\n')
+      s.write('out/deep/o.bin', 'o\n')
+      s.write('scratch/s.txt', 's\n')
+      s.write('nested/n.txt', 'n\n')
+      fs.mkdirSync(s.p('nested/.git'))
+      const refused = await s.runAsync(withJson(['clean']))
+      assert.deepEqual([refused.code, refused.json().error.code], [2, 'INVALID_ARGUMENT'])
+      assert.deepEqual(await jA(s, ['clean', '-n']), {removed: ['data/u.csv'], dryRun: true})
+      assert.deepEqual((await jA(s, ['clean', '-n', '-d'])).removed, ['data/u.csv', 'scratch/s.txt'])
+      assert.deepEqual((await jA(s, ['clean', '-n', '-d', '-x'])).removed, ['data/u.csv', 'data/x.tmp', 'out/deep/o.bin', 'scratch/s.txt'])
+      assert.deepEqual((await jA(s, ['clean', '-n', '-d', '-X'])).removed, ['data/x.tmp', 'out/deep/o.bin'])
+      assert.deepEqual((await jA(s, ['clean', '-n', '-d', 'scratch'])).removed, ['scratch/s.txt'])
+      assert.ok(s.exists('data/u.csv') && s.exists('scratch/s.txt'), '-n deletes nothing')
+      assert.equal((await okA(s, ['clean', '-f', '-d'])).stdout, 'Removing data/u.csv\nRemoving scratch/s.txt\n')
+      assert.deepEqual([s.exists('data/u.csv'), s.exists('scratch'), s.exists('data/x.tmp'), s.exists('out/deep/o.bin'), s.exists('nested/n.txt')], [false, false, true, true, true])
+      assert.equal(s.read('data/a.csv').toString(), '1\n', 'tracked files stay')
+      await okA(s, ['clean', '-q', '-f', '-d', '-X'])
+      assert.deepEqual([s.exists('data/x.tmp'), s.exists('out')], [false, false])
+      assert.deepEqual((await jA(s, ['status'])).untracked, ['nested/'])
+    } finally {
+      s.cleanup()
+    }
+  })
+
   describe('rm', {concurrency: 1}, () => {
     it('rm deletes the file and stages the deletion; rm --cached keeps the file as untracked', async () => {
       const s = await repoWithA({'a.txt': 'a\n', 'b.txt': 'b\n', 'c.txt': 'c\n'})
