@@ -531,6 +531,19 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       assert.ok(rb.done.length > 0, JSON.stringify(rb))
     })
 
+    it('stash push, list, show, pop, drop, clear', async () => {
+      s.write('a.txt', 'stashed\n')
+      const pushed = await check(s, 'stash push', docShape('`stash`, `stash push`'), ['stash', 'push'])
+      assert.equal(pushed.saved.name, 'stash@{0}')
+      await Promise.all([check(s, 'stash list', docShape('`stash list`'), ['stash', 'list']), check(s, 'stash show', docShape('`stash show`'), ['stash', 'show'])])
+      await check(s, 'stash apply', docShape('`stash apply`, `stash pop`'), ['stash', 'apply'])
+      await okA(s, ['restore', 'a.txt'])
+      await check(s, 'stash drop', docShape('`stash drop`'), ['stash', 'drop'])
+      s.write('a.txt', 'stashed again\n')
+      await okA(s, ['stash', '-q'])
+      await check(s, 'stash clear', docShape('`stash clear`'), ['stash', 'clear'])
+    })
+
     it('reflog, fsck, gc', async () => {
       await Promise.all([check(s, 'reflog', docShape('`reflog`'), ['reflog']), check(s, 'fsck', docShape('`fsck`'), ['fsck'])])
       await check(s, 'gc', docShape('`gc`'), ['gc'])

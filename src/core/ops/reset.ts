@@ -147,7 +147,7 @@ function dropCorruptIndex(repo: Repo): void {
  * content id stays keeps its stat cache: status then needn't re-hash the file. Call inside a
  * transaction.
  */
-function resetIndex(repo: Repo, known: Oid | null, tree: Oid | null, specs: string[] | null): string[] {
+export function resetIndex(repo: Repo, known: Oid | null, tree: Oid | null, specs: string[] | null): string[] {
   let current: Map<string, IndexEntry>
   let target: Map<string, FlatEntry>
   if (known && !specs) {

@@ -27,7 +27,7 @@ function unknown(rev: string): BlError {
 export function reflogRefName(repo: Repo, name: string): string | undefined {
   if (name === 'HEAD' || name === '@') return 'HEAD'
   if (name === '') return readHead(repo).branch ?? 'HEAD'
-  const candidates = name.startsWith('refs/') ? [name] : [HEADS + name, TAGS + name, REMOTES + name]
+  const candidates = name.startsWith('refs/') ? [name] : [HEADS + name, TAGS + name, REMOTES + name, `refs/${name}`]
   return candidates.find((r) => repo.store.getRef(r) !== undefined || repo.store.reflog(r).length > 0)
 }
 
@@ -92,8 +92,9 @@ function resolveBase(repo: Repo, base: string, whole: string): Oid {
     if (!head.oid) throw new BlError('UNKNOWN_REVISION', `HEAD does not point at a commit yet`, {hint: 'Make a first commit with `bl commit`.', data: {rev: whole}})
     return head.oid
   }
-  // Git's order: a full ref, then branches, tags, and remote-tracking branches (origin/main).
-  for (const candidate of [base, `${HEADS}${base}`, `${TAGS}${base}`, `${REMOTES}${base}`]) {
+  // Git's order: a full ref, then branches, tags, remote-tracking branches (origin/main), and
+  // last any other ref under refs/ (`stash` is refs/stash).
+  for (const candidate of [base, `${HEADS}${base}`, `${TAGS}${base}`, `${REMOTES}${base}`, `refs/${base}`]) {
     if (!candidate.startsWith('refs/')) continue
     const oid = readRef(repo, candidate)
     if (oid) return oid

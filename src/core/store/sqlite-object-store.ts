@@ -183,6 +183,7 @@ export class SqliteObjectStore implements ObjectStore {
       addReflog: db.prepare('INSERT INTO reflog(ref, old, new, name, email, time, tz, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       readReflog: db.prepare('SELECT seq, ref, old, new, name, email, time, tz, message FROM reflog WHERE ref = ? ORDER BY seq DESC'),
       deleteReflog: db.prepare('DELETE FROM reflog WHERE ref = ?'),
+      deleteReflogEntry: db.prepare('DELETE FROM reflog WHERE seq = ?'),
       renameReflog: db.prepare('UPDATE reflog SET ref = ? WHERE ref = ?'),
       allReflogOids: db.prepare('SELECT old, new FROM reflog'),
       getConfig: db.prepare('SELECT value FROM config WHERE key = ?').pluck(),
@@ -709,6 +710,11 @@ export class SqliteObjectStore implements ObjectStore {
 
   deleteReflog(ref: string): void {
     this.stmts.deleteReflog.run(ref)
+  }
+
+  /** One entry (`stash drop` removes one stash from the stack refs/stash's log is). */
+  deleteReflogEntry(seq: number): void {
+    this.stmts.deleteReflogEntry.run(seq)
   }
 
   renameReflog(from: string, to: string): void {
