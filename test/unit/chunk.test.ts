@@ -78,3 +78,17 @@ test('chunking is deterministic: pinned boundaries of a seeded input', () => {
 })
 
 const PINNED_ENDS: number[] = [151479,443413,601791,866597,1170301,1526160,1792567,2073015,2338123,2646465,2925472,3170111,3637024,3935067,4194304]
+
+test('withOpenFile names the file only for its own errors; a store error from the callback keeps its code', async () => {
+  const {withOpenFile} = await import('../../src/core/worktree/file-chunker.ts')
+  const {BlError} = await import('../../src/core/errors.ts')
+  const busy = Object.assign(new Error('database is locked'), {code: 'SQLITE_BUSY'})
+  assert.throws(() => withOpenFile(process.execPath, 'node', () => {
+    throw busy
+  }), (err: unknown) => err === busy)
+  const eio = Object.assign(new Error('EIO: i/o error, read'), {code: 'EIO', syscall: 'read', errno: -5})
+  assert.throws(() => withOpenFile(process.execPath, 'node', () => {
+    throw eio
+  }), (err: unknown) => err instanceof BlError && err.code === 'IO_ERROR' && (err.data as {path: string}).path === 'node')
+  assert.throws(() => withOpenFile('/nonexistent/bl-file', 'gone.bin', () => 0), (err: unknown) => err instanceof BlError && err.code === 'FILE_CHANGED_DURING_READ')
+})

@@ -28,6 +28,10 @@ export function withOpenFile<T>(abs: string, path: string, fn: (fd: number) => T
   try {
     return fn(fd)
   } catch (err) {
+    // Only the file's own errors name the file. A store error from a callback (SQLITE_BUSY when
+    // another process holds the lock, a full disk) keeps its meaning: it was reported as an I/O
+    // error reading the file (exit 8) instead of "repository busy" (exit 7).
+    if (!(err instanceof BlError) && (err as NodeJS.ErrnoException)?.syscall === undefined) throw err
     throw fsError(err, path, 'reading')
   } finally {
     fs.closeSync(fd)
