@@ -840,6 +840,22 @@ describe('bl workflow', {concurrency: 3}, () => {
       }
     })
 
+    it('an excluded directory stays excluded below (tracked files or not); a deeper .blignore can re-include a directory, as in Git', async () => {
+      const s = await repoWithA({'d/t.csv': 't\n'})
+      try {
+        s.write('.blignore', 'd/\nout/\n')
+        s.write('d/.blignore', '!n.csv\n')
+        s.write('d/n.csv', 'n')
+        s.write('a/.blignore', '!out/\n')
+        s.write('a/out/f.csv', 'f')
+        s.write('out/g.csv', 'g')
+        assert.deepEqual((await jA(s, ['status', '-u', 'all'])).untracked, ['.blignore', 'a/.blignore', 'a/out/f.csv'])
+        assert.deepEqual((await jA(s, ['add', '-A'])).added, ['.blignore', 'a/.blignore', 'a/out/f.csv'])
+      } finally {
+        s.cleanup()
+      }
+    })
+
     it('empty directories are not tracked', async () => {
       const s = await repoWithA({'a.txt': 'a\n'})
       try {
