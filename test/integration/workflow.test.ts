@@ -856,6 +856,24 @@ describe('bl workflow', {concurrency: 3}, () => {
       }
     })
 
+    it('add -f of a directory, or add -f -A, adds the ignored files under it, as git add -f (never .git or bl.lock)', async () => {
+      const s = await repoWithA()
+      try {
+        s.write('.blignore', '*.log\ne/\n')
+        s.write('d/a.log', 'a')
+        s.write('d/b.csv', 'b')
+        s.write('d/e/c.csv', 'c')
+        s.write('top.log', 't')
+        s.write('.git/HEAD', 'ref: refs/heads/main\n')
+        s.write('d/.git/config', '')
+        s.write('bl.lock', '{}')
+        assert.deepEqual((await jA(s, ['add', '-f', 'd'])).added, ['d/a.log', 'd/b.csv', 'd/e/c.csv'])
+        assert.deepEqual((await jA(s, ['add', '-f', '-A'])).added, ['.blignore', 'top.log'])
+      } finally {
+        s.cleanup()
+      }
+    })
+
     it('empty directories are not tracked', async () => {
       const s = await repoWithA({'a.txt': 'a\n'})
       try {

@@ -68,7 +68,8 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: StageOptions):
     tracked,
     trackedDirs: ancestorDirs(tracked),
     needStat: () => true,
-    includeIgnored: false,
+    // `add -f dir` and `add -f -A` take the ignored files too, as `git add -f`.
+    includeIgnored: opts.force ?? false,
   })
   const wanted = opts.onlyTracked ? scan.files.filter((f) => tracked.has(f.path)) : scan.files
   if (!opts.onlyTracked && scan.invalid.length > 0) {

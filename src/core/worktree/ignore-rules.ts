@@ -11,6 +11,14 @@ import {LOCK_FILE} from '../pin/lock-file.js'
 export const IGNORE_FILE = '.blignore'
 const ALWAYS = new Set(['.bl', '.git'])
 
+/** Ignored whatever the rules say, even by `add -f`: `.bl/` and `.git/`, and a root-level bl.lock. */
+export function alwaysIgnored(relPath: string): boolean {
+  if (ALWAYS.has(relPath.slice(relPath.lastIndexOf('/') + 1))) return true
+  // A bl.lock at the root belongs to the code (`bl pin` without a Git repository around): committing
+  // it into the data it pins would change the data and stale the pin.
+  return relPath === LOCK_FILE
+}
+
 export class IgnoreRules {
   private readonly perDir = new Map<string, Ignore | null>()
   /** Is this directory ignored (by its own path or a parent's)? */
@@ -42,12 +50,8 @@ export class IgnoreRules {
    * otherwise the deepest .blignore with a rule matching the path decides, by its last such rule.
    */
   ignores(relPath: string, isDir: boolean): boolean {
+    if (alwaysIgnored(relPath)) return true
     const slash = relPath.lastIndexOf('/')
-    const name = relPath.slice(slash + 1)
-    if (ALWAYS.has(name)) return true
-    // A bl.lock at the root belongs to the code (`bl pin` without a Git repository around): committing
-    // it into the data it pins would change the data and stale the pin.
-    if (relPath === LOCK_FILE) return true
     if (slash > 0 && this.dirIgnored(relPath.slice(0, slash))) return true
     return this.matches(relPath, isDir)
   }

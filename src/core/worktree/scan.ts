@@ -9,7 +9,7 @@ import {fsError} from '../errors.js'
 import {collisionKey, portableNameProblem} from '../objects/path-rules.js'
 import type {Repo} from '../repo.js'
 import {defaultDirReader, type DirEntry, type DirReader, type FileStat} from './dir-reader.js'
-import {IgnoreRules} from './ignore-rules.js'
+import {alwaysIgnored, IgnoreRules} from './ignore-rules.js'
 import {isTempName} from './temp-files.js'
 import {absPath, globBase, isGlob, underSpec} from './paths.js'
 
@@ -33,6 +33,7 @@ export interface ScanOptions {
   /** Directories that contain tracked files (so ignored directories holding them are still walked). */
   trackedDirs: Set<string>
   needStat(path: string, kind: 'file' | 'symlink'): boolean
+  /** Walk into what .blignore ignores too (`add -f`); never into `.bl`, `.git` or a root bl.lock. */
   includeIgnored?: boolean
   /** Receives each file instead of collecting it in `files` (saves memory on big trees). */
   onFile?(file: ScannedFile): void
@@ -131,7 +132,7 @@ function walker(repo: Repo, opts: ScanOptions, out: ScanResult): Walker {
     for (const d of entries) {
       const child = rel === '' ? d.name : `${rel}/${d.name}`
       const isDir = d.type === 'dir'
-      if (!d.tracked && !opts.includeIgnored && rules.ignores(child, isDir)) continue
+      if (!d.tracked && (opts.includeIgnored ? alwaysIgnored(child) : rules.ignores(child, isDir))) continue
       if (child === '.bl') continue
       // Left by a killed checkout (temp-files.ts): never a user's file.
       if (!d.tracked && !isDir && isTempName(d.name)) continue
