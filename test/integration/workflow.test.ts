@@ -874,6 +874,24 @@ describe('bl workflow', {concurrency: 3}, () => {
       }
     })
 
+    it('status with a pathspec naming an ignored file or directory lists nothing, as git status', async () => {
+      const s = await repoWithA({'d/t.log': 't\n'})
+      try {
+        s.write('.blignore', '*.log\ne/\n')
+        s.write('x.log', 'x')
+        s.write('d/a.log', 'a')
+        s.write('d/e/c.csv', 'c')
+        s.write('d/b.csv', 'b')
+        assert.deepEqual((await jA(s, ['status', '--', 'x.log', 'd/a.log', 'd/e', 'd/e/c.csv'])).untracked, [])
+        assert.deepEqual((await jA(s, ['status', '-u', 'all', '--', 'd'])).untracked, ['d/b.csv'])
+        // a tracked file is reported whatever the rules say
+        s.write('d/t.log', 'changed')
+        assert.deepEqual((await jA(s, ['status', '--', 'd/t.log'])).unstaged, [{path: 'd/t.log', status: 'M'}])
+      } finally {
+        s.cleanup()
+      }
+    })
+
     it('empty directories are not tracked', async () => {
       const s = await repoWithA({'a.txt': 'a\n'})
       try {

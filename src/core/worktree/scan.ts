@@ -43,7 +43,8 @@ export interface ScanOptions {
 
 export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
   const out: ScanResult = {files: [], invalid: []}
-  const walk = walker(repo, opts, out)
+  const rules = new IgnoreRules(repo.root)
+  const walk = walker(repo, opts, out, rules)
   for (const spec of dedupeSpecs(opts.specs)) {
     if (spec === '') {
       walk.dir('')
@@ -72,6 +73,9 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
       out.invalid.push({path: spec, problem})
       continue
     }
+    // A path named outright is ignored as it would be in the walk (`status -- x.log` lists no ignored x.log).
+    const isTracked = st.isDirectory() ? opts.trackedDirs.has(spec) : opts.tracked.has(spec)
+    if (!isTracked && !opts.includeIgnored && rules.ignores(spec, st.isDirectory())) continue
     if (st.isDirectory()) walk.dir(spec)
     else if (st.isFile()) walk.visit(spec, 'file')
     else if (st.isSymbolicLink()) walk.visit(spec, 'symlink')
@@ -106,8 +110,7 @@ interface Walker {
   listing(rel: string, dirAbs: string, entries: ListedEntry[], skipTracked: boolean): void
 }
 
-function walker(repo: Repo, opts: ScanOptions, out: ScanResult): Walker {
-  const rules = new IgnoreRules(repo.root)
+function walker(repo: Repo, opts: ScanOptions, out: ScanResult, rules = new IgnoreRules(repo.root)): Walker {
   const reader = opts.reader ?? defaultDirReader()
   /** `listed`: the lstat the directory reader returned with the listing, if any; `dirAbs`: the directory's absolute path, when known. */
   const visit = (rel: string, kind: 'file' | 'symlink', listed?: FileStat, dirAbs?: string, name?: string): void => {
