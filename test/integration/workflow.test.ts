@@ -406,6 +406,23 @@ describe('bl workflow', {concurrency: 3}, () => {
         s.cleanup()
       }
     })
+
+    it('rm needs -r only for a directory named outright (or .), not for a wildcard that names the files, as git rm', async () => {
+      const s = await repoWithA({'d/a.log': 'a', 'd/b': 'b', 'd/e/c': 'c', 'top.log': 't'})
+      try {
+        for (const spec of ['d', 'd/e', '.']) {
+          const r = await s.runAsync(['rm', '--cached', '-q', spec])
+          assert.equal(r.code, 2, spec)
+          assert.match(r.stderr, /recursively without -r/)
+        }
+        assert.deepEqual((await jA(s, ['rm', '--cached', 'd/*.log'])).removed, ['d/a.log'])
+        // `*` crosses `/`, as in Git: d/* names every file below d
+        assert.deepEqual((await jA(s, ['rm', '--cached', 'd/*'])).removed, ['d/b', 'd/e/c'])
+        assert.deepEqual((await jA(s, ['rm', '--cached', '*.log'])).removed, ['top.log'])
+      } finally {
+        s.cleanup()
+      }
+    })
   })
 
   describe('restore and checkout -- <path>', {concurrency: 1}, () => {
