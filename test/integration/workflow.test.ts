@@ -961,6 +961,24 @@ describe('bl workflow', {concurrency: 3}, () => {
       }
     })
   })
+  it('add <name>/ names a directory: a file or symlink there does not match, as in Git', async () => {
+    const s = await repoWithA({'d/a': 'a\n'})
+    try {
+      s.write('f', 'f')
+      fs.symlinkSync('d', s.p('L'))
+      for (const spec of ['f/', 'L/']) {
+        const r = await s.runAsync(['add', spec])
+        assert.equal(r.code, 4, spec)
+        assert.match(r.stderr, /did not match any files/)
+      }
+      s.write('d/b', 'b')
+      assert.deepEqual((await jA(s, ['add', 'd/'])).added, ['d/b'])
+      assert.deepEqual((await jA(s, ['status'])).staged, [{path: 'd/b', status: 'A'}])
+    } finally {
+      s.cleanup()
+    }
+  })
+
   it('work-tree edges: rm keeps staged-only content, empty paths, case collisions by name, symlinks in the way, FIFOs, case-sensitive and unlinked .blignore, emptied database', async () => {
     const s = await repoWithA({'base.txt': 'base\n', 'readme.txt': 'a\n', 'd/f.txt': 'f\n'})
     const fails = async (args: string[], exit: number, code: string, cwd?: string): Promise<void> => {
