@@ -515,6 +515,23 @@ describe('bl workflow', {concurrency: 3}, () => {
         s.cleanup()
       }
     })
+
+    it('rm needs -r only for a directory named outright (or .), not for a wildcard that names the files, as git rm', async () => {
+      const s = await repoWithA({'d/a.log': 'a', 'd/b': 'b', 'd/e/c': 'c', 'top.log': 't'})
+      try {
+        for (const spec of ['d', 'd/e', '.']) {
+          const r = await s.runAsync(['rm', '--cached', '-q', spec])
+          assert.equal(r.code, 2, spec)
+          assert.match(r.stderr, /recursively without -r/)
+        }
+        assert.deepEqual((await jA(s, ['rm', '--cached', 'd/*.log'])).removed, ['d/a.log'])
+        // `*` crosses `/`, as in Git: d/* names every file below d
+        assert.deepEqual((await jA(s, ['rm', '--cached', 'd/*'])).removed, ['d/b', 'd/e/c'])
+        assert.deepEqual((await jA(s, ['rm', '--cached', '*.log'])).removed, ['top.log'])
+      } finally {
+        s.cleanup()
+      }
+    })
   })
 
   describe('restore and checkout -- <path>', {concurrency: 1}, () => {
@@ -961,6 +978,58 @@ describe('bl workflow', {concurrency: 3}, () => {
       }
     })
 
+    it('an excluded directory stays excluded below (tracked files or not); a deeper .blignore can re-include a directory, as in Git', async () => {
+      const s = await repoWithA({'d/t.csv': 't\n'})
+      try {
+        s.write('.blignore', 'd/\nout/\n')
+        s.write('d/.blignore', '!n.csv\n')
+        s.write('d/n.csv', 'n')
+        s.write('a/.blignore', '!out/\n')
+        s.write('a/out/f.csv', 'f')
+        s.write('out/g.csv', 'g')
+        assert.deepEqual((await jA(s, ['status', '-u', 'all'])).untracked, ['.blignore', 'a/.blignore', 'a/out/f.csv'])
+        assert.deepEqual((await jA(s, ['add', '-A'])).added, ['.blignore', 'a/.blignore', 'a/out/f.csv'])
+      } finally {
+        s.cleanup()
+      }
+    })
+
+    it('add -f of a directory, or add -f -A, adds the ignored files under it, as git add -f (never .git or bl.lock)', async () => {
+      const s = await repoWithA()
+      try {
+        s.write('.blignore', '*.log\ne/\n')
+        s.write('d/a.log', 'a')
+        s.write('d/b.csv', 'b')
+        s.write('d/e/c.csv', 'c')
+        s.write('top.log', 't')
+        s.write('.git/HEAD', 'ref: refs/heads/main\n')
+        s.write('d/.git/config', '')
+        s.write('bl.lock', '{}')
+        assert.deepEqual((await jA(s, ['add', '-f', 'd'])).added, ['d/a.log', 'd/b.csv', 'd/e/c.csv'])
+        assert.deepEqual((await jA(s, ['add', '-f', '-A'])).added, ['.blignore', 'top.log'])
+      } finally {
+        s.cleanup()
+      }
+    })
+
+    it('status with a pathspec naming an ignored file or directory lists nothing, as git status', async () => {
+      const s = await repoWithA({'d/t.log': 't\n'})
+      try {
+        s.write('.blignore', '*.log\ne/\n')
+        s.write('x.log', 'x')
+        s.write('d/a.log', 'a')
+        s.write('d/e/c.csv', 'c')
+        s.write('d/b.csv', 'b')
+        assert.deepEqual((await jA(s, ['status', '--', 'x.log', 'd/a.log', 'd/e', 'd/e/c.csv'])).untracked, [])
+        assert.deepEqual((await jA(s, ['status', '-u', 'all', '--', 'd'])).untracked, ['d/b.csv'])
+        // a tracked file is reported whatever the rules say
+        s.write('d/t.log', 'changed')
+        assert.deepEqual((await jA(s, ['status', '--', 'd/t.log'])).unstaged, [{path: 'd/t.log', status: 'M'}])
+      } finally {
+        s.cleanup()
+      }
+    })
+
     it('empty directories are not tracked', async () => {
       const s = await repoWithA({'a.txt': 'a\n'})
       try {
@@ -1013,6 +1082,24 @@ describe('bl workflow', {concurrency: 3}, () => {
       }
     })
   })
+  it('add <name>/ names a directory: a file or symlink there does not match, as in Git', async () => {
+    const s = await repoWithA({'d/a': 'a\n'})
+    try {
+      s.write('f', 'f')
+      fs.symlinkSync('d', s.p('L'))
+      for (const spec of ['f/', 'L/']) {
+        const r = await s.runAsync(['add', spec])
+        assert.equal(r.code, 4, spec)
+        assert.match(r.stderr, /did not match any files/)
+      }
+      s.write('d/b', 'b')
+      assert.deepEqual((await jA(s, ['add', 'd/'])).added, ['d/b'])
+      assert.deepEqual((await jA(s, ['status'])).staged, [{path: 'd/b', status: 'A'}])
+    } finally {
+      s.cleanup()
+    }
+  })
+
   it('work-tree edges: rm keeps staged-only content, empty paths, case collisions by name, symlinks in the way, FIFOs, case-sensitive and unlinked .blignore, emptied database', async () => {
     const s = await repoWithA({'base.txt': 'base\n', 'readme.txt': 'a\n', 'd/f.txt': 'f\n'})
     const fails = async (args: string[], exit: number, code: string, cwd?: string): Promise<void> => {

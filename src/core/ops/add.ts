@@ -10,7 +10,7 @@ import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import {clockAfter, clockDevice, loadIndex, makeEntry, statClean} from '../worktree/index-state.js'
 import {Ingestor, type IngestProgress} from '../worktree/ingest.js'
-import {absPath, isGlob, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
+import {absPath, isGlob, safeLstat, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
 import {ancestorDirs, scanWorktree} from '../worktree/scan.js'
 import {IgnoreRules} from '../worktree/ignore-rules.js'
 import {markResolved} from './operation-state.js'
@@ -37,6 +37,11 @@ export async function add(repo: Repo, opts: AddOptions): Promise<AddResult> {
   if (!opts.all && opts.paths.length === 0)
     throw new BlError('INVALID_ARGUMENT', 'nothing specified, nothing added', {hint: 'Give paths (e.g. `bl add .`) or use `bl add -A`.'})
   const specs = opts.all && opts.paths.length === 0 ? [''] : opts.paths.map((p) => toRepoPath(repo, p))
+  // As in Git, `name/` names a directory: a file or symlink there does not match it.
+  opts.paths.forEach((raw, i) => {
+    if (raw.endsWith('/') && specs[i] !== '' && safeLstat(absPath(repo, specs[i]!))?.isDirectory() === false)
+      throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${raw}' did not match any files`, {hint: `'${specs[i]}' is not a directory; drop the trailing slash.`, data: {path: raw}})
+  })
   return stage(repo, specs, opts)
 }
 
@@ -68,7 +73,8 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: StageOptions):
     tracked,
     trackedDirs: ancestorDirs(tracked),
     needStat: () => true,
-    includeIgnored: false,
+    // `add -f dir` and `add -f -A` take the ignored files too, as `git add -f`.
+    includeIgnored: opts.force ?? false,
   })
   const wanted = opts.onlyTracked ? scan.files.filter((f) => tracked.has(f.path)) : scan.files
   if (!opts.onlyTracked && scan.invalid.length > 0) {

@@ -23,7 +23,9 @@ export function rm(repo: Repo, opts: RmOptions): {removed: string[]} {
     const spec = toRepoPath(repo, raw)
     const hits = [...index.keys()].filter((p) => underSpec(p, spec))
     if (hits.length === 0) throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${raw}' did not match any tracked files`, {hint: '`bl status` shows what is tracked.', data: {path: raw}})
-    if (!opts.recursive && !(hits.length === 1 && hits[0] === spec))
+    // Git's rule: -r is needed when the pathspec names a directory (or the whole tree), not when a
+    // wildcard names the files themselves (`d/*.log`; `d/*` too, as `*` crosses `/`).
+    if (!opts.recursive && (spec === '' || hits.some((p) => p.startsWith(spec + '/'))))
       throw new BlError('INVALID_ARGUMENT', `not removing '${raw}' recursively without -r`, {hint: `Use \`bl rm -r ${raw}\`.`})
     for (const h of hits) targets.add(h)
   }

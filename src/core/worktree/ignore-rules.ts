@@ -11,8 +11,20 @@ import {LOCK_FILE} from '../pin/lock-file.js'
 export const IGNORE_FILE = '.blignore'
 const ALWAYS = new Set(['.bl', '.git'])
 
+/** Ignored whatever the rules say, even by `add -f`: `.bl/` and `.git/`, and a root-level bl.lock. */
+export function alwaysIgnored(relPath: string): boolean {
+  if (ALWAYS.has(relPath.slice(relPath.lastIndexOf('/') + 1))) return true
+  // A bl.lock at the root belongs to the code (`bl pin` without a Git repository around): committing
+  // it into the data it pins would change the data and stale the pin.
+  return relPath === LOCK_FILE
+}
+
 export class IgnoreRules {
   private readonly perDir = new Map<string, Ignore | null>()
+  /** Is this directory ignored (by its own path or a parent's)? */
+  private readonly dirs = new Map<string, boolean>()
+  /** A directory's rules with some of the parents they ignore re-included (`testAlone`). */
+  private readonly reincluded = new Map<string, Ignore>()
 
   constructor(private readonly root: string) {}
 
@@ -32,26 +44,65 @@ export class IgnoreRules {
     return r
   }
 
-  /** Is the repo-relative `relPath` (a directory when `isDir`) ignored? Parents are checked by the walker. */
+  /**
+   * Is the repo-relative `relPath` (a directory when `isDir`) ignored? As in Git, a path below an
+   * ignored directory is ignored (the .blignore files inside that directory are not consulted), and
+   * otherwise the deepest .blignore with a rule matching the path decides, by its last such rule.
+   */
   ignores(relPath: string, isDir: boolean): boolean {
+    if (alwaysIgnored(relPath)) return true
     const slash = relPath.lastIndexOf('/')
-    const name = relPath.slice(slash + 1)
-    if (ALWAYS.has(name)) return true
-    // A bl.lock at the root belongs to the code (`bl pin` without a Git repository around): committing
-    // it into the data it pins would change the data and stale the pin.
-    if (relPath === LOCK_FILE) return true
-    // Walk from the root to the entry's directory; deeper files override shallower ones.
-    let ignored = false
+    if (slash > 0 && this.dirIgnored(relPath.slice(0, slash))) return true
+    return this.matches(relPath, isDir)
+  }
+
+  private dirIgnored(dir: string): boolean {
+    let r = this.dirs.get(dir)
+    if (r === undefined) {
+      const slash = dir.lastIndexOf('/')
+      r = ALWAYS.has(dir.slice(slash + 1)) || (slash > 0 && this.dirIgnored(dir.slice(0, slash))) || this.matches(dir, true)
+      this.dirs.set(dir, r)
+    }
+    return r
+  }
+
+  /** The rules matching `relPath` itself, from the deepest .blignore up; its parent directories are not ignored. */
+  private matches(relPath: string, isDir: boolean): boolean {
     const parts = relPath.split('/')
-    for (let i = 0; i < parts.length; i++) {
+    for (let i = parts.length - 1; i >= 0; i--) {
       const dir = parts.slice(0, i).join('/')
       const rules = this.rulesFor(dir)
       if (!rules) continue
-      const sub = parts.slice(i).join('/') + (isDir ? '/' : '')
-      const res = rules.test(sub)
-      if (res.ignored) ignored = true
-      else if (res.unignored) ignored = false
+      const res = this.testAlone(rules, dir, parts.slice(i), isDir)
+      if (res.ignored) return true
+      if (res.unignored) return false
     }
-    return ignored
+    return false
+  }
+
+  /**
+   * One .blignore's verdict on `sub` (relative to its directory `dir`) by the rules matching `sub`
+   * itself. The package also calls a path ignored when these rules ignore one of its parent
+   * directories; such a parent is not ignored here only because a deeper .blignore re-included it
+   * (`d/` at the root, `!d/` in a/ for a/d/f), and then the rules are asked again with that parent
+   * re-included by an anchored negation, which matches nothing but the parent.
+   */
+  private testAlone(rules: Ignore, dir: string, sub: string[], isDir: boolean): {ignored: boolean; unignored: boolean} {
+    const tail = isDir ? '/' : ''
+    const res = rules.test(sub.join('/') + tail)
+    if (!res.ignored || sub.length === 1) return res
+    const parents: string[] = []
+    for (let j = 1; j < sub.length; j++) {
+      const p = sub.slice(0, j).join('/')
+      if (rules.test(p + '/').ignored) parents.push(p)
+    }
+    if (parents.length === 0) return res
+    const key = `${dir}\0${parents.join('\0')}`
+    let again = this.reincluded.get(key)
+    if (!again) {
+      again = ignore({allowRelativePaths: true, ignorecase: false}).add(rules).add(parents.map((p) => `!/${p.replace(/[\\*?[]/gu, '\\$&')}/`))
+      this.reincluded.set(key, again)
+    }
+    return again.test(sub.join('/') + tail)
   }
 }

@@ -9,7 +9,7 @@ import {fsError} from '../errors.js'
 import {collisionKey, portableNameProblem} from '../objects/path-rules.js'
 import type {Repo} from '../repo.js'
 import {defaultDirReader, type DirEntry, type DirReader, type FileStat} from './dir-reader.js'
-import {IgnoreRules} from './ignore-rules.js'
+import {alwaysIgnored, IgnoreRules} from './ignore-rules.js'
 import {isTempName} from './temp-files.js'
 import {absPath, globBase, isGlob, underSpec} from './paths.js'
 
@@ -33,6 +33,7 @@ export interface ScanOptions {
   /** Directories that contain tracked files (so ignored directories holding them are still walked). */
   trackedDirs: Set<string>
   needStat(path: string, kind: 'file' | 'symlink'): boolean
+  /** Walk into what .blignore ignores too (`add -f`); never into `.bl`, `.git` or a root bl.lock. */
   includeIgnored?: boolean
   /** Receives each file instead of collecting it in `files` (saves memory on big trees). */
   onFile?(file: ScannedFile): void
@@ -42,7 +43,8 @@ export interface ScanOptions {
 
 export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
   const out: ScanResult = {files: [], invalid: []}
-  const walk = walker(repo, opts, out)
+  const rules = new IgnoreRules(repo.root)
+  const walk = walker(repo, opts, out, rules)
   for (const spec of dedupeSpecs(opts.specs)) {
     if (spec === '') {
       walk.dir('')
@@ -71,6 +73,9 @@ export function scanWorktree(repo: Repo, opts: ScanOptions): ScanResult {
       out.invalid.push({path: spec, problem})
       continue
     }
+    // A path named outright is ignored as it would be in the walk (`status -- x.log` lists no ignored x.log).
+    const isTracked = st.isDirectory() ? opts.trackedDirs.has(spec) : opts.tracked.has(spec)
+    if (!isTracked && !opts.includeIgnored && rules.ignores(spec, st.isDirectory())) continue
     if (st.isDirectory()) walk.dir(spec)
     else if (st.isFile()) walk.visit(spec, 'file')
     else if (st.isSymbolicLink()) walk.visit(spec, 'symlink')
@@ -105,8 +110,7 @@ interface Walker {
   listing(rel: string, dirAbs: string, entries: ListedEntry[], skipTracked: boolean): void
 }
 
-function walker(repo: Repo, opts: ScanOptions, out: ScanResult): Walker {
-  const rules = new IgnoreRules(repo.root)
+function walker(repo: Repo, opts: ScanOptions, out: ScanResult, rules = new IgnoreRules(repo.root)): Walker {
   const reader = opts.reader ?? defaultDirReader()
   /** `listed`: the lstat the directory reader returned with the listing, if any; `dirAbs`: the directory's absolute path, when known. */
   const visit = (rel: string, kind: 'file' | 'symlink', listed?: FileStat, dirAbs?: string, name?: string): void => {
@@ -131,7 +135,7 @@ function walker(repo: Repo, opts: ScanOptions, out: ScanResult): Walker {
     for (const d of entries) {
       const child = rel === '' ? d.name : `${rel}/${d.name}`
       const isDir = d.type === 'dir'
-      if (!d.tracked && !opts.includeIgnored && rules.ignores(child, isDir)) continue
+      if (!d.tracked && (opts.includeIgnored ? alwaysIgnored(child) : rules.ignores(child, isDir))) continue
       if (child === '.bl') continue
       // Left by a killed checkout (temp-files.ts): never a user's file.
       if (!d.tracked && !isDir && isTempName(d.name)) continue
