@@ -269,6 +269,45 @@ describe('merge conflicts', () => {
     assert.deepEqual(t.j(['ls-tree', '-r', 'HEAD']).map((e: any) => e.path), ['keep.txt'])
   })
 
+  it('a move on one side and a file turned into a symlink on the other is rename/delete, as Git breaks a type change', () => {
+    // Ours moves a.csv to b.csv; theirs replaces a.csv by a symlink. The symlink is a new entry,
+    // not an edit of the file: it stays at a.csv, and our moved file is not overwritten by it.
+    const s = track(repoWith({'a.csv': 'rows\n', 'keep.txt': 'k\n'}, 'base'))
+    s.ok(['branch', '-q', 'theirs'])
+    fs.renameSync(s.p('a.csv'), s.p('b.csv'))
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'ours: move'])
+    s.ok(['switch', '-q', 'theirs'])
+    fs.rmSync(s.p('a.csv'))
+    fs.symlinkSync('keep.txt', s.p('a.csv'))
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'theirs: symlink'])
+    s.ok(['switch', '-q', 'main'])
+    const conflicts = expectConflict(s, ['merge', 'theirs'])
+    assert.deepEqual(conflicts.map((c: any) => [c.path, c.kind, c.base?.path, c.ours?.path, c.theirs?.path]), [['b.csv', 'deleted-by-them', 'a.csv', 'b.csv', undefined]])
+    assert.equal(text(s, 'b.csv'), 'rows\n')
+    assert.equal(fs.readlinkSync(s.p('a.csv')), 'keep.txt', 'their symlink is at its own path')
+    s.ok(['add', 'b.csv'])
+    s.ok(['merge', '--continue'])
+    assert.deepEqual(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => [e.path, e.kind]), [['a.csv', 'symlink'], ['b.csv', 'file'], ['keep.txt', 'file']])
+
+    // The other way round (we made the symlink, they moved the file): deleted-by-us at their path.
+    s.ok(['switch', '-q', '-c', 'ours2', 'main~2'])
+    fs.rmSync(s.p('a.csv'))
+    fs.symlinkSync('keep.txt', s.p('a.csv'))
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'ours2: symlink'])
+    s.ok(['switch', '-q', '-c', 'theirs2', 'main~2'])
+    fs.renameSync(s.p('a.csv'), s.p('b.csv'))
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'theirs2: move'])
+    s.ok(['switch', '-q', 'ours2'])
+    const c2 = expectConflict(s, ['merge', 'theirs2'])
+    assert.deepEqual(c2.map((c: any) => [c.path, c.kind]), [['b.csv', 'deleted-by-us']])
+    assert.equal(fs.readlinkSync(s.p('a.csv')), 'keep.txt')
+    assert.equal(text(s, 'b.csv'), 'rows\n')
+  })
+
   it('bl add . or bl rm of our file never resolves the directory their side holds back', () => {
     const s = track(scenario({'thing': 'base\n'}, {'thing': 'ours\n'}, {'thing': null, 'thing/inner.txt': 'in a dir\n'}))
     const conflicts = expectConflict(s, ['merge', 'theirs'])

@@ -118,8 +118,16 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
   const basePaths = new Set([...co.changed.keys(), ...ct.changed.keys()])
   for (const P of [...basePaths].sort()) {
     const bE = co.base.get(P) ?? ct.base.get(P)
-    const o: SideState = co.changed.get(P) ?? {path: P, entry: bE}
-    const t: SideState = ct.changed.get(P) ?? {path: P, entry: bE}
+    let o: SideState = co.changed.get(P) ?? {path: P, entry: bE}
+    let t: SideState = ct.changed.get(P) ?? {path: P, entry: bE}
+    // A path whose kind changed (file -> symlink) holds a new thing, not an edit of the base file,
+    // as Git breaks a type change into a deletion and an addition: when the other side moved the
+    // file, the new entry stays at the old path and the move meets a deletion (rename/delete).
+    if (bE && t.path !== P && o.path === P && o.entry && o.entry.kind !== bE.kind) o = {path: P, entry: undefined}
+    if (bE && o.path !== P && t.path === P && t.entry && t.entry.kind !== bE.kind) {
+      ct.added.set(P, t.entry)
+      t = {path: P, entry: undefined}
+    }
     let content: FlatEntry | undefined
     let kind: Conflict['kind'] | undefined
     if (same(o.entry, t.entry)) content = o.entry
