@@ -361,6 +361,29 @@ describe('merge conflicts', () => {
     assert.deepEqual([text(s2, 'a.txt'), text(s2, 'b.txt'), text(s2, 'c.txt'), text(s2, 'd.txt')], ['a-theirs\n', 'b-theirs\n', 'c-ours\n', 'd\n'])
   })
 
+  it('-X ours / -X theirs settle the content of a both-modified file and keep the other side\'s exec-bit change, as Git', () => {
+    for (const favor of ['ours', 'theirs']) {
+      // Both sides rewrite run.sh; only theirs (or only ours) makes it executable: the mode merges apart from the content.
+      const s = track(repoWith({'run.sh': 'v1\n', 'tool.sh': 'w1\n'}, 'base'))
+      s.ok(['branch', '-q', 'theirs'])
+      s.write('run.sh', 'v-ours\n')
+      s.write('tool.sh', 'w-ours\n')
+      fs.chmodSync(s.p('tool.sh'), 0o755)
+      s.ok(['commit', '-q', '-a', '-m', 'ours'])
+      s.ok(['switch', '-q', 'theirs'])
+      s.write('run.sh', 'v-theirs\n')
+      fs.chmodSync(s.p('run.sh'), 0o755)
+      s.write('tool.sh', 'w-theirs\n')
+      s.ok(['commit', '-q', '-a', '-m', 'theirs'])
+      s.ok(['switch', '-q', 'main'])
+      assert.equal(s.j(['merge', '-X', favor, 'theirs']).favored, 2)
+      const tree = Object.fromEntries(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => [e.path, e.mode]))
+      assert.deepEqual(tree, {'run.sh': '100755', 'tool.sh': '100755'}, `-X ${favor}`)
+      assert.deepEqual([text(s, 'run.sh'), text(s, 'tool.sh')], [`v-${favor}\n`, `w-${favor}\n`])
+      assert.equal(s.j(['status']).clean, true)
+    }
+  })
+
   it('--abort restores files, index and HEAD byte for byte, keeping unrelated local changes', () => {
     const big = crypto.randomBytes(300_000)
     const s = track(scenario({'t.csv': 'base\n', 'big.bin': big.toString('base64'), 'local.txt': 'l\n'}, {'t.csv': 'ours\n'}, {'t.csv': 'theirs\n', 'big.bin': null, 'added/n.txt': 'n\n'}))

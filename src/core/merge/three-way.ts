@@ -149,7 +149,9 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
         favored++
         const pick = favor === 'ours' ? o : t
         if (o.entry && (!pick.entry || pick.path !== o.path)) result.del(o.path)
-        if (pick.entry) result.set(pick.path, pick.entry)
+        // Only the contents conflict: the exec bit still merges apart from them (Git's -X settles
+        // the content, and a mode changed on one side only is taken as usual).
+        if (pick.entry) result.set(pick.path, kind === 'both-modified' ? withMergedExec(pick.entry, bE, o.entry, t.entry) : pick.entry)
       } else {
         conflicts.push({path: o.entry ? o.path : t.path, kind, base: side(P, bE), ours: side(o.path, o.entry), theirs: side(t.path, t.entry)})
         // Keep our version in place; when we deleted it, theirs is what the work tree shows.
@@ -200,6 +202,12 @@ function mergeModes(b: FlatEntry | undefined, o: FlatEntry | undefined, t: FlatE
   if (!from) return undefined
   const exec = o.exec === b.exec ? t.exec : o.exec
   return {kind: 'file', id: from.id, size: from.size, exec}
+}
+
+/** `pick` (one side's file) with the exec bit merged three-way, when base and both sides are files. */
+function withMergedExec(pick: FlatEntry, b: FlatEntry | undefined, o: FlatEntry | undefined, t: FlatEntry | undefined): FlatEntry {
+  if (!b || !o || !t || b.kind !== 'file' || o.kind !== 'file' || t.kind !== 'file' || pick.kind !== 'file') return pick
+  return {...pick, exec: o.exec === b.exec ? t.exec : o.exec}
 }
 
 /**
