@@ -308,6 +308,28 @@ describe('merge conflicts', () => {
     assert.equal(text(s, 'b.csv'), 'rows\n')
   })
 
+  it('a moved symlink is a rename: the other side\'s new target follows it, as Git merges it cleanly', () => {
+    const s = track(repoWith({'keep.txt': 'k\n'}, 'base'))
+    fs.symlinkSync('v1', s.p('latest'))
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'link'])
+    s.ok(['branch', '-q', 'theirs'])
+    fs.mkdirSync(s.p('links'))
+    fs.renameSync(s.p('latest'), s.p('links/latest'))
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'ours: move the link'])
+    s.ok(['switch', '-q', 'theirs'])
+    fs.rmSync(s.p('latest'))
+    fs.symlinkSync('v2', s.p('latest'))
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'theirs: retarget the link'])
+    s.ok(['switch', '-q', 'main'])
+    assert.equal(s.j(['merge', 'theirs']).status, 'merged')
+    assert.deepEqual(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => [e.path, e.kind]), [['keep.txt', 'file'], ['links/latest', 'symlink']])
+    assert.equal(fs.readlinkSync(s.p('links/latest')), 'v2')
+    assert.equal(s.exists('latest'), false)
+  })
+
   it('bl add . or bl rm of our file never resolves the directory their side holds back', () => {
     const s = track(scenario({'thing': 'base\n'}, {'thing': 'ours\n'}, {'thing': null, 'thing/inner.txt': 'in a dir\n'}))
     const conflicts = expectConflict(s, ['merge', 'theirs'])

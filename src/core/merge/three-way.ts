@@ -47,7 +47,7 @@ function sideChanges(store: ObjectStore, base: Oid | null, side: Oid | null): Si
   const {before, after} = diffTrees(store, base, side)
   const changed = new Map<string, SideState>()
   const added = new Map<string, FlatEntry>()
-  for (const c of diffMaps(before, after, true)) {
+  for (const c of diffMaps(before, after, true, true)) {
     if (c.status === 'A') added.set(c.path, c.new!)
     else if (c.status === 'R') changed.set(c.oldPath!, {path: c.path, entry: c.new})
     else changed.set(c.path, {path: c.path, entry: c.new})
