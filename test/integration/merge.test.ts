@@ -269,6 +269,67 @@ describe('merge conflicts', () => {
     assert.deepEqual(t.j(['ls-tree', '-r', 'HEAD']).map((e: any) => e.path), ['keep.txt'])
   })
 
+  it('a move on one side and a file turned into a symlink on the other is rename/delete, as Git breaks a type change', () => {
+    // Ours moves a.csv to b.csv; theirs replaces a.csv by a symlink. The symlink is a new entry,
+    // not an edit of the file: it stays at a.csv, and our moved file is not overwritten by it.
+    const s = track(repoWith({'a.csv': 'rows\n', 'keep.txt': 'k\n'}, 'base'))
+    s.ok(['branch', '-q', 'theirs'])
+    fs.renameSync(s.p('a.csv'), s.p('b.csv'))
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'ours: move'])
+    s.ok(['switch', '-q', 'theirs'])
+    fs.rmSync(s.p('a.csv'))
+    fs.symlinkSync('keep.txt', s.p('a.csv'))
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'theirs: symlink'])
+    s.ok(['switch', '-q', 'main'])
+    const conflicts = expectConflict(s, ['merge', 'theirs'])
+    assert.deepEqual(conflicts.map((c: any) => [c.path, c.kind, c.base?.path, c.ours?.path, c.theirs?.path]), [['b.csv', 'deleted-by-them', 'a.csv', 'b.csv', undefined]])
+    assert.equal(text(s, 'b.csv'), 'rows\n')
+    assert.equal(fs.readlinkSync(s.p('a.csv')), 'keep.txt', 'their symlink is at its own path')
+    s.ok(['add', 'b.csv'])
+    s.ok(['merge', '--continue'])
+    assert.deepEqual(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => [e.path, e.kind]), [['a.csv', 'symlink'], ['b.csv', 'file'], ['keep.txt', 'file']])
+
+    // The other way round (we made the symlink, they moved the file): deleted-by-us at their path.
+    s.ok(['switch', '-q', '-c', 'ours2', 'main~2'])
+    fs.rmSync(s.p('a.csv'))
+    fs.symlinkSync('keep.txt', s.p('a.csv'))
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'ours2: symlink'])
+    s.ok(['switch', '-q', '-c', 'theirs2', 'main~2'])
+    fs.renameSync(s.p('a.csv'), s.p('b.csv'))
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'theirs2: move'])
+    s.ok(['switch', '-q', 'ours2'])
+    const c2 = expectConflict(s, ['merge', 'theirs2'])
+    assert.deepEqual(c2.map((c: any) => [c.path, c.kind]), [['b.csv', 'deleted-by-us']])
+    assert.equal(fs.readlinkSync(s.p('a.csv')), 'keep.txt')
+    assert.equal(text(s, 'b.csv'), 'rows\n')
+  })
+
+  it('a moved symlink is a rename: the other side\'s new target follows it, as Git merges it cleanly', () => {
+    const s = track(repoWith({'keep.txt': 'k\n'}, 'base'))
+    fs.symlinkSync('v1', s.p('latest'))
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'link'])
+    s.ok(['branch', '-q', 'theirs'])
+    fs.mkdirSync(s.p('links'))
+    fs.renameSync(s.p('latest'), s.p('links/latest'))
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'ours: move the link'])
+    s.ok(['switch', '-q', 'theirs'])
+    fs.rmSync(s.p('latest'))
+    fs.symlinkSync('v2', s.p('latest'))
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'theirs: retarget the link'])
+    s.ok(['switch', '-q', 'main'])
+    assert.equal(s.j(['merge', 'theirs']).status, 'merged')
+    assert.deepEqual(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => [e.path, e.kind]), [['keep.txt', 'file'], ['links/latest', 'symlink']])
+    assert.equal(fs.readlinkSync(s.p('links/latest')), 'v2')
+    assert.equal(s.exists('latest'), false)
+  })
+
   it('bl add . or bl rm of our file never resolves the directory their side holds back', () => {
     const s = track(scenario({'thing': 'base\n'}, {'thing': 'ours\n'}, {'thing': null, 'thing/inner.txt': 'in a dir\n'}))
     const conflicts = expectConflict(s, ['merge', 'theirs'])
@@ -320,6 +381,29 @@ describe('merge conflicts', () => {
     const s2 = track(scenario(base, ours, theirs))
     s2.ok(['merge', '-X', 'theirs', 'theirs'])
     assert.deepEqual([text(s2, 'a.txt'), text(s2, 'b.txt'), text(s2, 'c.txt'), text(s2, 'd.txt')], ['a-theirs\n', 'b-theirs\n', 'c-ours\n', 'd\n'])
+  })
+
+  it('-X ours / -X theirs settle the content of a both-modified file and keep the other side\'s exec-bit change, as Git', () => {
+    for (const favor of ['ours', 'theirs']) {
+      // Both sides rewrite run.sh; only theirs (or only ours) makes it executable: the mode merges apart from the content.
+      const s = track(repoWith({'run.sh': 'v1\n', 'tool.sh': 'w1\n'}, 'base'))
+      s.ok(['branch', '-q', 'theirs'])
+      s.write('run.sh', 'v-ours\n')
+      s.write('tool.sh', 'w-ours\n')
+      fs.chmodSync(s.p('tool.sh'), 0o755)
+      s.ok(['commit', '-q', '-a', '-m', 'ours'])
+      s.ok(['switch', '-q', 'theirs'])
+      s.write('run.sh', 'v-theirs\n')
+      fs.chmodSync(s.p('run.sh'), 0o755)
+      s.write('tool.sh', 'w-theirs\n')
+      s.ok(['commit', '-q', '-a', '-m', 'theirs'])
+      s.ok(['switch', '-q', 'main'])
+      assert.equal(s.j(['merge', '-X', favor, 'theirs']).favored, 2)
+      const tree = Object.fromEntries(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => [e.path, e.mode]))
+      assert.deepEqual(tree, {'run.sh': '100755', 'tool.sh': '100755'}, `-X ${favor}`)
+      assert.deepEqual([text(s, 'run.sh'), text(s, 'tool.sh')], [`v-${favor}\n`, `w-${favor}\n`])
+      assert.equal(s.j(['status']).clean, true)
+    }
   })
 
   it('--abort restores files, index and HEAD byte for byte, keeping unrelated local changes', () => {

@@ -3,7 +3,6 @@
  * rename detection: a path deleted and another added with the same file id is a rename, because
  * content-addressing makes "same bytes" a string comparison.
  */
-import type {Oid} from '../hash.js'
 import type {FlatEntry} from '../tree-build.js'
 
 export type ChangeStatus = 'A' | 'D' | 'M' | 'R' | 'T'
@@ -21,8 +20,12 @@ export function sameEntry(a: FlatEntry, b: FlatEntry): boolean {
   return a.id === b.id && a.kind === b.kind && a.exec === b.exec
 }
 
-/** Changes from `before` to `after`, sorted by path; renames paired by id (first come, first paired). */
-export function diffMaps(before: Map<string, FlatEntry>, after: Map<string, FlatEntry>, detectRenames = true): Change[] {
+/**
+ * Changes from `before` to `after`, sorted by path; renames paired by id (first come, first paired).
+ * Only files pair, unless `renameSymlinks` (merges, as Git's rename detection) also pairs a symlink
+ * with a symlink of the same target; a file never pairs with a symlink.
+ */
+export function diffMaps(before: Map<string, FlatEntry>, after: Map<string, FlatEntry>, detectRenames = true, renameSymlinks = false): Change[] {
   const changes: Change[] = []
   const deleted: Change[] = []
   const added: Change[] = []
@@ -33,10 +36,12 @@ export function diffMaps(before: Map<string, FlatEntry>, after: Map<string, Flat
   }
   for (const [p, b] of after) if (!before.has(p)) added.push({status: 'A', path: p, new: b})
   if (detectRenames && deleted.length && added.length) {
-    const byId = new Map<Oid, Change[]>()
-    for (const d of deleted) if (d.old!.kind === 'file') (byId.get(d.old!.id) ?? byId.set(d.old!.id, []).get(d.old!.id)!).push(d)
+    const pairs = (e: FlatEntry): boolean => e.kind === 'file' || (renameSymlinks && e.kind === 'symlink')
+    const key = (e: FlatEntry): string => `${e.kind}:${e.id}`
+    const byId = new Map<string, Change[]>()
+    for (const d of deleted) if (pairs(d.old!)) (byId.get(key(d.old!)) ?? byId.set(key(d.old!), []).get(key(d.old!))!).push(d)
     for (const a of added) {
-      const pool = a.new!.kind === 'file' ? byId.get(a.new!.id) : undefined
+      const pool = pairs(a.new!) ? byId.get(key(a.new!)) : undefined
       const d = pool?.shift()
       if (d) {
         a.status = 'R'

@@ -47,7 +47,7 @@ function sideChanges(store: ObjectStore, base: Oid | null, side: Oid | null): Si
   const {before, after} = diffTrees(store, base, side)
   const changed = new Map<string, SideState>()
   const added = new Map<string, FlatEntry>()
-  for (const c of diffMaps(before, after, true)) {
+  for (const c of diffMaps(before, after, true, true)) {
     if (c.status === 'A') added.set(c.path, c.new!)
     else if (c.status === 'R') changed.set(c.oldPath!, {path: c.path, entry: c.new})
     else changed.set(c.path, {path: c.path, entry: c.new})
@@ -118,8 +118,16 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
   const basePaths = new Set([...co.changed.keys(), ...ct.changed.keys()])
   for (const P of [...basePaths].sort()) {
     const bE = co.base.get(P) ?? ct.base.get(P)
-    const o: SideState = co.changed.get(P) ?? {path: P, entry: bE}
-    const t: SideState = ct.changed.get(P) ?? {path: P, entry: bE}
+    let o: SideState = co.changed.get(P) ?? {path: P, entry: bE}
+    let t: SideState = ct.changed.get(P) ?? {path: P, entry: bE}
+    // A path whose kind changed (file -> symlink) holds a new thing, not an edit of the base file,
+    // as Git breaks a type change into a deletion and an addition: when the other side moved the
+    // file, the new entry stays at the old path and the move meets a deletion (rename/delete).
+    if (bE && t.path !== P && o.path === P && o.entry && o.entry.kind !== bE.kind) o = {path: P, entry: undefined}
+    if (bE && o.path !== P && t.path === P && t.entry && t.entry.kind !== bE.kind) {
+      ct.added.set(P, t.entry)
+      t = {path: P, entry: undefined}
+    }
     let content: FlatEntry | undefined
     let kind: Conflict['kind'] | undefined
     if (same(o.entry, t.entry)) content = o.entry
@@ -141,7 +149,9 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
         favored++
         const pick = favor === 'ours' ? o : t
         if (o.entry && (!pick.entry || pick.path !== o.path)) result.del(o.path)
-        if (pick.entry) result.set(pick.path, pick.entry)
+        // Only the contents conflict: the exec bit still merges apart from them (Git's -X settles
+        // the content, and a mode changed on one side only is taken as usual).
+        if (pick.entry) result.set(pick.path, kind === 'both-modified' ? withMergedExec(pick.entry, bE, o.entry, t.entry) : pick.entry)
       } else {
         conflicts.push({path: o.entry ? o.path : t.path, kind, base: side(P, bE), ours: side(o.path, o.entry), theirs: side(t.path, t.entry)})
         // Keep our version in place; when we deleted it, theirs is what the work tree shows.
@@ -192,6 +202,12 @@ function mergeModes(b: FlatEntry | undefined, o: FlatEntry | undefined, t: FlatE
   if (!from) return undefined
   const exec = o.exec === b.exec ? t.exec : o.exec
   return {kind: 'file', id: from.id, size: from.size, exec}
+}
+
+/** `pick` (one side's file) with the exec bit merged three-way, when base and both sides are files. */
+function withMergedExec(pick: FlatEntry, b: FlatEntry | undefined, o: FlatEntry | undefined, t: FlatEntry | undefined): FlatEntry {
+  if (!b || !o || !t || b.kind !== 'file' || o.kind !== 'file' || t.kind !== 'file' || pick.kind !== 'file') return pick
+  return {...pick, exec: o.exec === b.exec ? t.exec : o.exec}
 }
 
 /**
