@@ -27,7 +27,7 @@ function unknown(rev: string): BlError {
 export function reflogRefName(repo: Repo, name: string): string | undefined {
   if (name === 'HEAD' || name === '@') return 'HEAD'
   if (name === '') return readHead(repo).branch ?? 'HEAD'
-  const candidates = name.startsWith('refs/') ? [name] : [HEADS + name, TAGS + name, REMOTES + name, `refs/${name}`]
+  const candidates = name.startsWith('refs/') ? [name] : refCandidates(name)
   return candidates.find((r) => repo.store.getRef(r) !== undefined || repo.store.reflog(r).length > 0)
 }
 
@@ -65,7 +65,7 @@ export function previousCheckout(repo: Repo, n: number): string {
 }
 
 /** `<branch>@{upstream}` (`@{u}`: the current branch's): the remote-tracking branch it follows. */
-function resolveUpstream(repo: Repo, name: string, whole: string): Oid {
+function resolveUpstream(repo: Repo, name: string, whole: string): {tracking: string; oid: Oid} {
   const branch = name === '' || name === 'HEAD' || name === '@' ? readHead(repo).branch : HEADS + name
   if (!branch) throw new BlError('UNKNOWN_REVISION', 'HEAD does not point to a branch, so it has no upstream', {hint: 'Name the branch: `<branch>@{u}`.', data: {rev: whole}})
   if (!readRef(repo, branch) && name !== '' && name !== 'HEAD' && name !== '@') throw unknown(whole)
@@ -73,7 +73,16 @@ function resolveUpstream(repo: Repo, name: string, whole: string): Oid {
   if (!up) throw new BlError('UNKNOWN_REVISION', `no upstream configured for branch '${shortRef(branch)}'`, {hint: `Set one with \`bl branch -u <remote>/<branch> ${shortRef(branch)}\` or \`bl push -u\`.`, data: {rev: whole}})
   const oid = readRef(repo, up.tracking)
   if (!oid) throw new BlError('UNKNOWN_REVISION', `upstream branch '${shortRef(up.ref)}' of '${shortRef(branch)}' has not been fetched from ${up.remote}`, {hint: `Run \`bl fetch ${up.remote}\`.`, data: {rev: whole}})
-  return oid
+  return {tracking: up.tracking, oid}
+}
+
+/**
+ * The refs a name may stand for, in the order they are tried (Git's order: a full ref, then
+ * branches, tags, remote-tracking branches (origin/main), and last any other ref under refs/,
+ * as `stash` is refs/stash).
+ */
+function refCandidates(base: string): string[] {
+  return [base, `${HEADS}${base}`, `${TAGS}${base}`, `${REMOTES}${base}`, `refs/${base}`].filter((c) => c.startsWith('refs/'))
 }
 
 /** Resolves the part before any ~/^ to a commit id. */
@@ -86,16 +95,13 @@ function resolveBase(repo: Repo, base: string, whole: string): Oid {
     return readRef(repo, HEADS + name) ?? resolveBase(repo, name, whole)
   }
   const up = /^(.*)@\{(?:u|upstream)\}$/i.exec(base)
-  if (up) return resolveUpstream(repo, up[1]!, whole)
+  if (up) return resolveUpstream(repo, up[1]!, whole).oid
   if (base === 'HEAD' || base === '@') {
     const head = readHead(repo)
     if (!head.oid) throw new BlError('UNKNOWN_REVISION', `HEAD does not point at a commit yet`, {hint: 'Make a first commit with `bl commit`.', data: {rev: whole}})
     return head.oid
   }
-  // Git's order: a full ref, then branches, tags, remote-tracking branches (origin/main), and
-  // last any other ref under refs/ (`stash` is refs/stash).
-  for (const candidate of [base, `${HEADS}${base}`, `${TAGS}${base}`, `${REMOTES}${base}`, `refs/${base}`]) {
-    if (!candidate.startsWith('refs/')) continue
+  for (const candidate of refCandidates(base)) {
     const oid = readRef(repo, candidate)
     if (oid) return oid
   }
@@ -122,14 +128,9 @@ export function refOfRevision(repo: Repo, rev: string): string | null {
     return readRef(repo, HEADS + name) ? HEADS + name : null
   }
   const up = /^(.*)@\{(?:u|upstream)\}$/i.exec(base)
-  if (up) {
-    resolveUpstream(repo, up[1]!, rev)
-    const branch = up[1] === '' || up[1] === 'HEAD' || up[1] === '@' ? readHead(repo).branch : HEADS + up[1]
-    return upstreamOf(repo, branch!)!.tracking
-  }
+  if (up) return resolveUpstream(repo, up[1]!, rev).tracking
   if (/[~^@:]/.test(base)) return null
-  for (const candidate of [base, `${HEADS}${base}`, `${TAGS}${base}`, `${REMOTES}${base}`]) if (candidate.startsWith('refs/') && readRef(repo, candidate)) return candidate
-  return null
+  return refCandidates(base).find((c) => readRef(repo, c) !== null) ?? null
 }
 
 /** Does `rev` name one commit here? Unknown and ambiguous names are not revisions; a malformed one throws. */
