@@ -2,7 +2,8 @@ import {Flags} from '#oclif'
 import {splitDashDash} from '../cli/args.js'
 import {BlCommand} from '../cli/base-command.js'
 import {formatBytes} from '../cli/format.js'
-import {columnChangesText, rowDiffLines, rowDiffSummary} from '../cli/row-diff-format.js'
+import {changeLines} from '../cli/change-format.js'
+import {rowDiffLines, rowDiffSummary} from '../cli/row-diff-format.js'
 import {tableFlags, tableOptionsFrom} from '../cli/table-flags.js'
 import {BlError} from '../core/errors.js'
 import {diff, type DiffResult} from '../core/ops/diff.js'
@@ -53,28 +54,8 @@ Output is one line per changed path with sizes; a moved file shows as a rename (
       const v = (name: string, e: NonNullable<DiffResult['conflicts']>[number]['base']): string => `${name} ${e ? `${e.id.slice(0, 12)} (${formatBytes(e.size)})${e.path !== c.path ? ` at ${quotePath(e.path)}` : ''}` : '-'}`
       this.out(`U  ${quotePath(c.path)}  ${c.kind}  ${v('base', c.base)}  ${v('ours', c.ours)}  ${v('theirs', c.theirs)}`)
     }
-    const label = (c: DiffResult['changes'][number]): string => (c.oldPath ? `${quotePath(c.oldPath)} -> ${quotePath(c.path)}` : quotePath(c.path))
-    if (flags['name-only']) for (const c of res.changes) this.out(quotePath(c.path))
-    else if (flags['name-status']) for (const c of res.changes) this.out(c.oldPath ? `R\t${quotePath(c.oldPath)}\t${quotePath(c.path)}` : `${c.status}\t${quotePath(c.path)}`)
-    else if (flags.stat) {
-      let grow = 0
-      for (const c of res.changes) {
-        const a = c.old?.size ?? 0
-        const b = c.new?.size ?? 0
-        grow += b - a
-        const note = schema.get(c.path)
-        this.out(` ${label(c)} | ${c.status === 'R' ? 'renamed' : `${formatBytes(a)} -> ${formatBytes(b)}`}${note ? ` | schema: ${columnChangesText(note, '->')}` : ''}`)
-      }
-      if (res.changes.length) this.out(` ${res.changes.length} path${res.changes.length === 1 ? '' : 's'} changed, ${grow >= 0 ? '+' : '-'}${formatBytes(Math.abs(grow))}`)
-    } else {
-      for (const c of res.changes) {
-        const sizes = c.status === 'A' ? formatBytes(c.new!.size) : c.status === 'D' ? formatBytes(c.old!.size) : c.status === 'R' ? formatBytes(c.new!.size) : `${formatBytes(c.old!.size)} -> ${formatBytes(c.new!.size)}`
-        const ids = `${c.old ? c.old.id.slice(0, 12) : '0'.repeat(12)}..${c.new ? c.new.id.slice(0, 12) : '0'.repeat(12)}`
-        // A mode-only change would otherwise read as a modification to the same bytes.
-        const mode = c.old && c.new && c.old.exec !== c.new.exec ? `  mode ${c.old.exec ? '100755' : '100644'} -> ${c.new.exec ? '100755' : '100644'}` : ''
-        this.out(`${c.status}  ${label(c)}  ${ids}  (${sizes})${mode}`)
-      }
-    }
+    const style = flags['name-only'] ? 'name-only' : flags['name-status'] ? 'name-status' : flags.stat ? 'stat' : 'long'
+    for (const line of changeLines(res.changes, style, schema)) this.out(line)
     return res
   }
 

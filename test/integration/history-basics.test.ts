@@ -11,7 +11,7 @@ import {commitId, encodeCommit, type Commit} from '../../src/core/objects/commit
 import {loadCommit} from '../../src/core/odb.ts'
 import {updateRefs} from '../../src/core/refs/refs.ts'
 import {openRepo, type Repo} from '../../src/core/repo.ts'
-import {lines, repoWith, revId, Sandbox, withJson} from './helpers.ts'
+import {failsWith, initRepo, lines, repoWith, revId, Sandbox, withJson} from './helpers.ts'
 
 const sandboxes: Sandbox[] = []
 function track(s: Sandbox): Sandbox {
@@ -389,6 +389,93 @@ describe('log ranges and --graph, merge-base', () => {
     const none = s.bl(withJson(['merge-base', 'main', lonely]))
     assert.equal(none.code, 5)
     assert.equal(none.json().error.code, 'NO_MERGE_BASE')
+  })
+})
+
+describe('log filters, per-commit changes and formats', () => {
+  /**
+   * c1 first import (Ada) - c2 Fix rows (Bob, +0100) - c3 rename b (mv b c) - c5 merge side (main)
+   *                                  \- c4 side work (adds s) -------------/
+   */
+  type History = {s: Sandbox; ids: Record<string, string>; allBeforeMerge: string[]; mainBeforeMerge: string[]}
+  let built: History | undefined
+  // Built once: both tests only read it.
+  const history = (): History => (built ??= makeHistory())
+  function makeHistory(): History {
+    const s = track(new Sandbox({BL_AUTHOR_NAME: 'Ada', BL_AUTHOR_EMAIL: 'ada@x.org'}))
+    initRepo(s)
+    const at = (t: number, tz = '+0000', who: Record<string, string> = {}) => ({env: {BL_AUTHOR_DATE: `${t} ${tz}`, BL_COMMITTER_DATE: `${t} ${tz}`, ...who}})
+    s.write('d/a', '1\n')
+    s.write('b', 'x\n')
+    s.ok(['add', '-A'])
+    s.ok(['commit', '-q', '-m', 'first import'], at(1_700_000_000))
+    s.write('d/a', '1\n2\n')
+    const bob = {BL_AUTHOR_NAME: 'Bob', BL_AUTHOR_EMAIL: 'bob@y.org', BL_COMMITTER_NAME: 'Bob', BL_COMMITTER_EMAIL: 'bob@y.org'}
+    s.ok(['commit', '-q', '-a', '-m', 'Fix rows'], at(1_700_100_000, '+0100', bob))
+    s.ok(['mv', 'b', 'c'])
+    s.ok(['commit', '-q', '-m', 'rename b', '-m', 'body line'], at(1_700_200_000))
+    s.ok(['switch', '-q', '-c', 'side', 'HEAD~1'])
+    s.write('s', 's\n')
+    s.ok(['add', 's'])
+    s.ok(['commit', '-q', '-m', 'side work'], at(1_700_300_000))
+    s.ok(['switch', '-q', 'main'])
+    const subjects = (args: string[]): string[] => lines(s.ok(['log', '--format=%s', ...args]).stdout)
+    const allBeforeMerge = subjects(['--all'])
+    const mainBeforeMerge = subjects([])
+    s.ok(['merge', '-q', 'side', '-m', 'merge side'], at(1_700_400_000))
+    const ids: Record<string, string> = {}
+    for (const e of s.j(['log'])) ids[e.message.split('\n')[0]] = e.id
+    return {s, ids, allBeforeMerge, mainBeforeMerge}
+  }
+
+  it('--all, --author/--committer/--grep (-i, --all-match, --invert-grep), --since/--until, --first-parent, --reverse, --skip', () => {
+    const {s, allBeforeMerge, mainBeforeMerge} = history()
+    assert.deepEqual(mainBeforeMerge, ['rename b', 'Fix rows', 'first import'])
+    assert.deepEqual(allBeforeMerge, ['side work', 'rename b', 'Fix rows', 'first import'])
+    const subjects = (...args: string[]): string[] => s.j(['log', ...args]).map((e: any) => e.message.split('\n')[0])
+    assert.deepEqual(subjects('--author=BOB'), [])
+    assert.deepEqual(subjects('--author=BOB', '-i'), ['Fix rows'])
+    assert.deepEqual(subjects('--committer=^Ada', '--grep=side'), ['merge side', 'side work'])
+    assert.deepEqual(subjects('--grep=import', '--grep=rows'), ['Fix rows', 'first import'])
+    assert.deepEqual(subjects('--grep=e', '--grep=body', '--all-match'), ['rename b'])
+    assert.deepEqual(subjects('--grep=side', '--invert-grep'), ['rename b', 'Fix rows', 'first import'])
+    assert.deepEqual(subjects('--since', '@1700150000', '--until', '2023-11-18T00:00:00Z'), ['rename b'])
+    assert.deepEqual(subjects('--after=2023-11-16T02:00:00Z'), ['merge side', 'side work', 'rename b', 'Fix rows'])
+    assert.deepEqual(subjects('--first-parent'), ['merge side', 'rename b', 'Fix rows', 'first import'])
+    assert.deepEqual(subjects('--first-parent', 'HEAD~1..HEAD'), ['merge side'])
+    assert.deepEqual(subjects('--reverse', '-n', '2'), ['side work', 'merge side'])
+    assert.deepEqual(subjects('--skip', '1', '-n', '1'), ['side work'])
+    failsWith(s, ['log', '--since', 'last blue moon'], 2, 'INVALID_ARGUMENT')
+    failsWith(s, ['log', '--grep', '(unclosed'], 2, 'INVALID_ARGUMENT')
+  })
+
+  it('--stat, --name-status, --name-only (merges only with --first-parent; limited to the paths); --format placeholders, --pretty layouts', () => {
+    const {s, ids} = history()
+    const changes = (...args: string[]): Array<[string, string[] | undefined]> => s.j(['log', ...args]).map((e: any) => [e.message.split('\n')[0], e.changes?.map((c: any) => `${c.status} ${c.oldPath ? `${c.oldPath}>` : ''}${c.path}`)])
+    assert.deepEqual(changes('--name-status', '--first-parent'), [
+      ['merge side', ['A s']],
+      ['rename b', ['R b>c']],
+      ['Fix rows', ['M d/a']],
+      ['first import', ['A b', 'A d/a']],
+    ])
+    assert.deepEqual(changes('--stat', '-n', '1'), [['merge side', undefined]])
+    assert.deepEqual(changes('--name-only', '--', 'd'), [
+      ['Fix rows', ['M d/a']],
+      ['first import', ['A d/a']],
+    ])
+    assert.equal(s.ok(['log', '--oneline', '--name-only', '-n', '2', 'HEAD^2']).stdout, `${ids['side work']!.slice(0, 12)} (side) side work\ns\n\n${ids['Fix rows']!.slice(0, 12)} Fix rows\nd/a\n`)
+    assert.match(s.ok(['log', '--stat', '-n', '1', 'HEAD~1']).stdout, /\n b -> c \| renamed\n 1 path changed, \+0 B\n/)
+    const c2 = ids['Fix rows']!
+    assert.equal(
+      s.ok(['log', '-n', '1', c2, '--format=%H|%h|%p|%an|%ae|%ai|%aI|%as|%at|%s|%d|%x41%%|%(meta:nothing)']).stdout,
+      `${c2}|${c2.slice(0, 12)}|${ids['first import']!.slice(0, 12)}|Bob|bob@y.org|2023-11-16 03:00:00 +0100|2023-11-16T03:00:00+01:00|2023-11-16|1700100000|Fix rows||A%|\n`,
+    )
+    assert.equal(s.ok(['log', '-n', '1', 'HEAD~1', '--pretty=format:[%b]%n%B']).stdout, '[body line\n]\nrename b\n\nbody line\n')
+    assert.equal(s.ok(['log', '-n', '2', '--pretty=format:%s']).stdout, 'merge side\nside work')
+    const fuller = s.ok(['log', '-n', '1', c2, '--pretty=fuller']).stdout
+    assert.match(fuller, /\nAuthorDate: .*\nCommit: {5}Bob <bob@y\.org>\nCommitDate: /)
+    assert.equal(s.ok(['log', '-n', '1', c2, '--pretty=oneline']).stdout, `${c2} Fix rows\n`)
+    failsWith(s, ['log', '--pretty=nonsense'], 2, 'INVALID_ARGUMENT')
   })
 })
 

@@ -2,7 +2,7 @@
 import {ensureContent} from './content.js'
 import {BlError} from '../errors.js'
 import {verifyCommit} from './verify.js'
-import {diffMaps, type Change} from '../diff/diff.js'
+import type {Change} from '../diff/diff.js'
 import type {Oid} from '../hash.js'
 import {loadCommit, loadTree, readFileChunks} from '../odb.js'
 import {commitPayload} from '../objects/commit.js'
@@ -11,8 +11,7 @@ import type {EntryKind} from '../objects/tree.js'
 import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import {lookupPath} from '../tree-build.js'
-import {toLogEntry, refsByCommit, type LogEntry} from './log.js'
-import {treeMap} from './snapshot.js'
+import {firstParentChanges, toLogEntry, refsByCommit, type LogEntry} from './log.js'
 import {readOperation} from './operation-state.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {revPathOf, toRepoPath} from '../worktree/paths.js'
@@ -87,9 +86,7 @@ export function show(repo: Repo, spec = 'HEAD'): ShowResult {
   }
   const id = resolveRevision(repo, spec)
   const c = loadCommit(repo.store, id)
-  const parentTree = c.parents[0] ? loadCommit(repo.store, c.parents[0]).tree : null
-  const changes = diffMaps(treeMap(repo, parentTree), treeMap(repo, c.tree))
-  return {kind: 'commit', commit: toLogEntry(id, c, refsByCommit(repo).get(id)), changes}
+  return {kind: 'commit', commit: toLogEntry(id, c, refsByCommit(repo).get(id)), changes: firstParentChanges(repo, c)}
 }
 
 export interface LsTreeEntry {

@@ -4,6 +4,7 @@
  * changed a path (with Git's history simplification through merges). With a graph, also each
  * commit's parents among the commits shown, for drawing the lanes.
  */
+import {diffMaps, type Change} from '../diff/diff.js'
 import {BlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
@@ -13,7 +14,8 @@ import {readHead, HEADS, TAGS, shortRef} from '../refs/refs.js'
 import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import {lookupPath} from '../tree-build.js'
-import {toRepoPath} from '../worktree/paths.js'
+import {diffTrees} from '../tree-ops.js'
+import {toRepoPath, underAny} from '../worktree/paths.js'
 
 export interface LogEntry {
   id: Oid
@@ -57,6 +59,32 @@ export interface LogOptions {
    * prefix); without revisions, every branch, tag and remote-tracking branch is searched.
    */
   gitCommit?: string
+  /** Every ref (branches, remote-tracking branches, tags, the stash) and HEAD, besides `revs`. */
+  all?: boolean
+  /** Follow only the first parent of merges (also when diffing a merge for `changes`). */
+  firstParent?: boolean
+  /** Regular expressions on `Name <email>`: a commit is kept when any matches (each field given must match). */
+  authors?: string[]
+  committers?: string[]
+  /** Regular expressions on the message: any matches (all with `allMatch`; none with `invertGrep`). */
+  grep?: string[]
+  allMatch?: boolean
+  invertGrep?: boolean
+  ignoreCase?: boolean
+  /** Committer time bounds, unix seconds (inclusive). */
+  since?: number
+  until?: number
+  /** Leave out this many commits before listing. */
+  skip?: number
+  /** Oldest first (after `maxCount` and `skip` chose the commits, as in Git). */
+  reverse?: boolean
+  /** Each entry also gets `changes`, the diff against its first parent (none for a merge unless `firstParent`). */
+  changes?: boolean
+}
+
+export interface LogEntryWithChanges extends LogEntry {
+  /** Omitted for a merge (Git's log shows no diff for merges unless --first-parent). */
+  changes?: Change[]
 }
 
 export interface LogGraph {
@@ -68,7 +96,7 @@ export interface LogGraph {
   edges: Oid[][]
 }
 
-export function log(repo: Repo, opts: LogOptions): LogEntry[] {
+export function log(repo: Repo, opts: LogOptions): LogEntryWithChanges[] {
   return walk(repo, opts, false).entries
 }
 
@@ -79,13 +107,10 @@ export function logGraph(repo: Repo, opts: LogOptions): LogGraph {
 
 /** Splits revision arguments into the commits to start from and the commits to hide (with their ancestors). */
 function parseRevs(repo: Repo, graph: CommitGraph, revs: string[], allRefs: boolean): {include: Oid[]; exclude: Oid[]} {
-  if (revs.length === 0 && allRefs) {
-    const head = readHead(repo).oid
-    const tips = [...(head ? [head] : []), ...repo.store.listRefs('refs/').flatMap((r) => (r.oid ? [r.oid] : []))]
-    return {include: [...new Set(tips)].filter((id) => repo.store.objectsWithPrefix(id, 1)[0]?.kind === 'commit'), exclude: []}
-  }
-  if (revs.length === 0) return {include: [resolveRevision(repo, 'HEAD')], exclude: []}
-  const include: Oid[] = []
+  const head = readHead(repo).oid
+  const tips = allRefs ? [...(head ? [head] : []), ...repo.store.listRefs('refs/').flatMap((r) => (r.oid ? [r.oid] : []))] : []
+  const include: Oid[] = [...new Set(tips)].filter((id) => repo.store.objectsWithPrefix(id, 1)[0]?.kind === 'commit')
+  if (revs.length === 0) return {include: allRefs ? include : [resolveRevision(repo, 'HEAD')], exclude: []}
   const exclude: Oid[] = []
   const side = (r: string): Oid => resolveRevision(repo, r === '' ? 'HEAD' : r)
   for (const rev of revs) {
@@ -114,24 +139,32 @@ function walk(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
 
 function walkIn(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
   const graph = new CommitGraph(repo.store)
-  const {include, exclude} = parseRevs(repo, graph, opts.revs ?? [], opts.gitCommit !== undefined)
+  const {include, exclude} = parseRevs(repo, graph, opts.revs ?? [], opts.all === true || (opts.gitCommit !== undefined && !opts.revs?.length))
   const paths = (opts.paths ?? []).map((p) => toRepoPath(repo, p))
   const code = opts.gitCommit?.toLowerCase()
-  const simplify = paths.length ? new PathHistory(repo, paths) : undefined
-  const keep = (id: Oid, c: Commit): boolean => (code === undefined || (c.meta['git.commit'] ?? '').startsWith(code)) && (!simplify || simplify.of(id, c).changed)
+  const firstParent = opts.firstParent === true
+  const simplify = paths.length ? new PathHistory(repo, paths, firstParent) : undefined
+  const matches = commitFilter(opts)
+  const keep = (id: Oid, c: Commit): boolean =>
+    (code === undefined || (c.meta['git.commit'] ?? '').startsWith(code)) && (!matches || matches(c)) && (!simplify || simplify.of(id, c).changed)
   // The parents the walk goes on to: with paths, a merge that kept one parent's version goes on to that parent only.
-  const next = (id: Oid, c: Commit): Oid[] => (simplify ? simplify.of(id, c).follow : c.parents)
+  const next = (id: Oid, c: Commit): Oid[] => (simplify ? simplify.of(id, c).follow : firstParent ? c.parents.slice(0, 1) : c.parents)
   const refs = refsByCommit(repo)
-  const limit = opts.maxCount ?? Infinity
-  if (exclude.length === 0 && !withGraph) return {entries: walkByTime(repo, include, keep, next, limit, refs), edges: []}
+  const skip = opts.skip ?? 0
+  const limit = (opts.maxCount ?? Infinity) + skip
+  const finish = (entries: LogEntry[]): LogEntryWithChanges[] => {
+    const out = entries.slice(skip).map((e) => (opts.changes ? {...e, changes: entryChanges(repo, e, firstParent, paths)} : e))
+    return opts.reverse ? out.reverse() : out
+  }
+  if (exclude.length === 0 && !withGraph) return {entries: finish(walkByTime(repo, include, keep, next, limit, refs)), edges: []}
   // A range or a graph needs the whole set first (what is hidden, which parents are drawn).
   const all = graph.range(include, exclude)
-  const ids = simplify ? simplifiedRange(graph, all, include, next) : all
+  const ids = simplify || firstParent ? simplifiedRange(graph, all, include, next) : all
   const inSet = new Set(ids)
   const shown = new Set<Oid>()
   const entries: LogEntry[] = []
-  // Past the limit, only a path-filtered graph still needs to know which commits are shown.
-  const filtered = paths.length > 0 || code !== undefined
+  // Past the limit, only a filtered graph still needs to know which commits are shown.
+  const filtered = paths.length > 0 || code !== undefined || matches !== undefined
   const needAll = withGraph && filtered
   for (const id of ids) {
     if (entries.length >= limit && !needAll) break
@@ -140,7 +173,7 @@ function walkIn(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
     shown.add(id)
     if (entries.length < limit) entries.push(toLogEntry(id, c, refs.get(id)))
   }
-  if (!withGraph) return {entries, edges: []}
+  if (!withGraph) return {entries: finish(entries), edges: []}
   // Parents a commit left out by the path filter stands for: its nearest shown ancestors. Oldest
   // first, so every parent is settled before its children.
   const standsFor = new Map<Oid, Oid[]>()
@@ -151,7 +184,51 @@ function walkIn(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
   }
   if (filtered) for (let i = ids.length - 1; i >= 0; i--) standsFor.set(ids[i]!, shown.has(ids[i]!) ? [ids[i]!] : through(ids[i]!))
   else for (const id of ids) standsFor.set(id, [id])
-  return {entries, edges: entries.map((e) => through(e.id))}
+  const listed = finish(entries)
+  return {entries: listed, edges: listed.map((e) => through(e.id))}
+}
+
+/** The author, committer, message and date filters as one test, or undefined when none is set. */
+function commitFilter(opts: LogOptions): ((c: Commit) => boolean) | undefined {
+  const flags = opts.ignoreCase ? 'i' : ''
+  const compile = (what: string, patterns: string[] | undefined): RegExp[] =>
+    (patterns ?? []).map((p) => {
+      try {
+        return new RegExp(p, flags)
+      } catch (err) {
+        throw new BlError('INVALID_ARGUMENT', `invalid ${what} pattern ${JSON.stringify(p)}: ${(err as Error).message}`, {hint: 'Patterns are regular expressions (JavaScript syntax); escape special characters with \\.', data: {pattern: p}})
+      }
+    })
+  const authors = compile('--author', opts.authors)
+  const committers = compile('--committer', opts.committers)
+  const grep = compile('--grep', opts.grep)
+  const {since, until} = opts
+  if (!authors.length && !committers.length && !grep.length && since === undefined && until === undefined) return undefined
+  const who = (s: Commit['author']): string => `${s.name} <${s.email}>`
+  return (c) => {
+    if (since !== undefined && c.committer.time < since) return false
+    if (until !== undefined && c.committer.time > until) return false
+    // As in Git: patterns for one field are alternatives; the fields given must all match.
+    if (authors.length && !authors.some((r) => r.test(who(c.author)))) return false
+    if (committers.length && !committers.some((r) => r.test(who(c.committer)))) return false
+    if (!grep.length) return true
+    const hit = opts.allMatch ? grep.every((r) => r.test(c.message)) : grep.some((r) => r.test(c.message))
+    return hit !== (opts.invertGrep === true)
+  }
+}
+
+/** What a commit changed against its first parent (against nothing for a root commit), exact renames paired; O(the change). */
+export function firstParentChanges(repo: Repo, c: {parents: Oid[]; tree: Oid}): Change[] {
+  const parentTree = c.parents[0] ? loadCommit(repo.store, c.parents[0]).tree : null
+  const {before, after} = diffTrees(repo.store, parentTree, c.tree)
+  return diffMaps(before, after)
+}
+
+/** What a listed commit changed against its first parent (paths limited to `paths`); none for a merge unless following first parents. */
+function entryChanges(repo: Repo, e: LogEntry, firstParent: boolean, paths: string[]): Change[] | undefined {
+  if (e.parents.length > 1 && !firstParent) return undefined
+  const changes = firstParentChanges(repo, e)
+  return paths.length ? changes.filter((c) => underAny(c.path, paths) || (c.oldPath !== undefined && underAny(c.oldPath, paths))) : changes
 }
 
 /** Commits reachable from `starts` (through `next`), newest first, stopping as soon as `limit` are found. */
@@ -209,15 +286,18 @@ class PathHistory {
   constructor(
     private readonly repo: Repo,
     private readonly paths: string[],
+    /** --first-parent: a merge is compared with, and followed to, its first parent only. */
+    private readonly firstParent = false,
   ) {}
 
   of(id: Oid, c: Commit): {changed: boolean; follow: Oid[]} {
     let r = this.memo.get(id)
     if (r) return r
-    if (c.parents.length === 0) r = {changed: differs(this.repo, c.tree, null, this.paths), follow: []}
+    const parents = this.firstParent ? c.parents.slice(0, 1) : c.parents
+    if (parents.length === 0) r = {changed: differs(this.repo, c.tree, null, this.paths), follow: []}
     else {
-      const same = c.parents.find((p) => !differs(this.repo, c.tree, loadCommit(this.repo.store, p).tree, this.paths))
-      r = same === undefined ? {changed: true, follow: c.parents} : {changed: false, follow: c.parents.length > 1 ? [same] : c.parents}
+      const same = parents.find((p) => !differs(this.repo, c.tree, loadCommit(this.repo.store, p).tree, this.paths))
+      r = same === undefined ? {changed: true, follow: parents} : {changed: false, follow: parents.length > 1 ? [same] : parents}
     }
     this.memo.set(id, r)
     return r

@@ -28,10 +28,10 @@ export async function verifyCommit(repo: Repo, rev: string): Promise<VerifyCommi
 export type SignedLogEntry = LogEntry & {signature: SignatureVerification}
 
 /** Adds each entry's signature verification (bl log --show-signature). */
-export async function withSignatures(repo: Repo, entries: LogEntry[]): Promise<SignedLogEntry[]> {
+export async function withSignatures<E extends LogEntry>(repo: Repo, entries: E[]): Promise<Array<E & {signature: SignatureVerification}>> {
   // The keyring (and the OpenPGP library) is only loaded when some commit is signed.
   let keyring: Keyring | undefined
-  const out: SignedLogEntry[] = []
+  const out: Array<E & {signature: SignatureVerification}> = []
   for (const e of entries) {
     const c = loadCommit(repo.store, e.id)
     if (!c.signature) {
