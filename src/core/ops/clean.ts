@@ -9,8 +9,9 @@ import {BlError} from '../errors.js'
 import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {removeEntry} from '../worktree/materialize.js'
-import {absPath, toRepoPath} from '../worktree/paths.js'
+import {IgnoreRules} from '../worktree/ignore-rules.js'
 import {ancestorDirs, scanWorktree} from '../worktree/scan.js'
+import {absPath, isGlob, toRepoPath} from '../worktree/paths.js'
 
 export interface CleanOptions {
   paths: string[]
@@ -63,5 +64,59 @@ export function clean(repo: Repo, opts: CleanOptions): CleanResult {
     })
     .sort()
   if (!opts.dryRun) for (const p of removed) removeEntry(repo, p)
+  // -d: untracked directories that hold no file at all (bl tracks no directories; Git's clean
+  // removes these too). Those emptied above already went with their last file.
+  if (opts.directories) {
+    const rules = new IgnoreRules(repo.root)
+    const wanted = (dir: string): boolean => {
+      const ignored = rules.ignores(dir, true)
+      return opts.onlyIgnored ? ignored : opts.ignored || !ignored
+    }
+    const empty: string[] = []
+    for (const spec of specs) for (const d of emptyUntrackedDirs(repo, spec, trackedDirs, wanted, holdsRepository)) empty.push(d)
+    for (const d of [...new Set(empty)].sort()) {
+      if (!opts.dryRun) fs.rmSync(absPath(repo, d), {recursive: true})
+      removed.push(`${d}/`)
+    }
+    removed.sort()
+  }
   return {removed, dryRun: Boolean(opts.dryRun)}
+}
+
+/**
+ * The outermost untracked directories at or below `spec` that contain only directories (none of
+ * them another repository, or inside one), and that `wanted` (the ignore choice of -x/-X) takes.
+ */
+function emptyUntrackedDirs(repo: Repo, spec: string, trackedDirs: Set<string>, wanted: (dir: string) => boolean, holdsRepository: (dir: string) => boolean): string[] {
+  const out: string[] = []
+  // Whether `dir` holds no file below it (symlinks and other non-directories count as files).
+  const onlyDirs = (dir: string): boolean => {
+    let names: fs.Dirent[]
+    try {
+      names = fs.readdirSync(absPath(repo, dir), {withFileTypes: true})
+    } catch {
+      return false
+    }
+    return names.every((e) => e.isDirectory() && !['.bl', '.git'].includes(e.name) && onlyDirs(`${dir}/${e.name}`))
+  }
+  const visit = (dir: string): void => {
+    if (dir !== '' && !trackedDirs.has(dir)) {
+      if (holdsRepository(dir)) return
+      if (wanted(dir) && onlyDirs(dir)) {
+        out.push(dir)
+        return
+      }
+    }
+    let names: fs.Dirent[]
+    try {
+      names = fs.readdirSync(dir === '' ? repo.root : absPath(repo, dir), {withFileTypes: true})
+    } catch {
+      return
+    }
+    for (const e of names) if (e.isDirectory() && (dir !== '' || e.name !== '.bl')) visit(dir === '' ? e.name : `${dir}/${e.name}`)
+  }
+  // A spec names a directory (or a file, which holds no directory to clean); globs are not walked for directories.
+  if (spec !== '' && (isGlob(spec) || !fs.lstatSync(absPath(repo, spec), {throwIfNoEntry: false})?.isDirectory())) return out
+  visit(spec)
+  return out
 }

@@ -148,6 +148,8 @@ function dropCorruptIndex(repo: Repo): void {
  * transaction.
  */
 export function resetIndex(repo: Repo, known: Oid | null, tree: Oid | null, specs: string[] | null): string[] {
+  // An empty list names no path (and `underAny(p, [])` would take every one).
+  if (specs && specs.length === 0) return []
   let current: Map<string, IndexEntry>
   let target: Map<string, FlatEntry>
   if (known && !specs) {

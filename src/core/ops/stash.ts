@@ -16,8 +16,11 @@ import {readHead, shortRef, updateRefs} from '../refs/refs.js'
 import type {Repo} from '../repo.js'
 import type {ReflogEntry} from '../store/types.js'
 import {loadIndex} from '../worktree/index-state.js'
+import {removeEntry} from '../worktree/materialize.js'
+import {toRepoPath, underAny} from '../worktree/paths.js'
+import type {FlatEntry} from '../tree-build.js'
 import {stage} from './add.js'
-import {moveWorktree} from './checkout.js'
+import {moveWorktree, restore, switchTo} from './checkout.js'
 import {resultTree} from './merge.js'
 import {requireNoOperation} from './operation-state.js'
 import {resetIndex} from './reset.js'
@@ -68,23 +71,43 @@ export interface StashPushResult {
   saved: StashEntry | null
 }
 
-export async function stashPush(repo: Repo, opts: {message?: string; includeUntracked?: boolean} = {}): Promise<StashPushResult> {
+export interface StashPushOptions {
+  message?: string
+  includeUntracked?: boolean
+  /** Leave the staged changes in the index and the work tree (they are saved too). */
+  keepIndex?: boolean
+  /** Pathspecs (relative to the current directory): only these paths are saved and reset. */
+  paths?: string[]
+}
+
+export async function stashPush(repo: Repo, opts: StashPushOptions = {}): Promise<StashPushResult> {
   requireNoOperation(repo, 'stash')
   const head = readHead(repo)
   if (!head.oid) throw new BlError('INVALID_ARGUMENT', 'you do not have the initial commit yet', {hint: 'Commit first; a stash is kept relative to a commit.'})
   const headTree = commitTree(repo, head.oid)
-  let index = loadIndex(repo)
-  const w = viewWorktree(repo, index, [''], opts.includeUntracked ?? false)
-  const staged = diffMaps(treeMap(repo, headTree), indexAsFlat(index), false).length > 0
+  const specs = opts.paths?.length ? opts.paths.map((p) => toRepoPath(repo, p)) : null
+  const original = loadIndex(repo)
+  const w = viewWorktree(repo, original, specs ?? [''], opts.includeUntracked ?? false)
+  const headFlat = treeMap(repo, headTree)
+  const originalFlat = indexAsFlat(original)
+  // With pathspecs a stash holds HEAD plus the named paths' changes; the rest stays where it is.
+  const limited = (m: Map<string, FlatEntry>): Map<string, FlatEntry> => (specs ? overlay(headFlat, m, specs) : m)
+  if (specs) {
+    specs.forEach((spec, i) => {
+      const hit = (p: string): boolean => underAny(p, [spec])
+      if (![...headFlat.keys(), ...original.keys()].some(hit) && !w.untracked.some((f) => hit(f.path)))
+        throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${opts.paths![i]}' did not match any file known to bl`, {hint: 'Check the path with `bl status`; untracked files need -u.', data: {path: opts.paths![i]}})
+    })
+  }
+  const staged = diffMaps(limited(headFlat), limited(originalFlat), false).length > 0
   if (!staged && w.dirty.size === 0 && w.untracked.length === 0) return {saved: null}
   const identity = repo.identity('committer')
   const headCommit = loadCommit(repo.store, head.oid)
   const where = `${head.branch ? shortRef(head.branch) : '(no branch)'}: ${head.oid.slice(0, 12)} ${headCommit.message.split('\n')[0]}`
-  const indexTree = storeTree(repo, indexAsFlat(index))
+  const indexTree = storeTree(repo, limited(originalFlat))
   // The work tree's state is what staging everything would give (the index is reset afterwards).
-  await stage(repo, [''], {onlyTracked: !opts.includeUntracked})
-  index = loadIndex(repo)
-  const workTree = storeTree(repo, indexAsFlat(index))
+  await stage(repo, specs ?? [''], {onlyTracked: !opts.includeUntracked})
+  const workTree = storeTree(repo, limited(indexAsFlat(loadIndex(repo))))
   const base = {author: identity, committer: identity, meta: {}}
   const indexCommit: Commit = {...base, tree: indexTree, parents: [head.oid], message: `index on ${where}\n`}
   const iId = commitId(indexCommit)
@@ -99,9 +122,33 @@ export async function stashPush(repo: Repo, opts: {message?: string; includeUntr
     },
     {durable: true},
   )
-  // Saved: now the work tree and index go back to HEAD (untracked files that were stashed go too).
-  await moveWorktree(repo, workTree, headTree, true)
+  // Saved: now the work tree and index go back to HEAD (untracked files that were stashed go too),
+  // or with --keep-index the work tree to the index.
+  if (!specs) {
+    await moveWorktree(repo, workTree, opts.keepIndex ? indexTree : headTree, true)
+    return {saved: stashList(repo)[0]!}
+  }
+  // Only the named paths move, restored as `bl restore` does: from HEAD in the index and the work
+  // tree (the files -u staged above leave both), or with --keep-index the work tree from the
+  // index as it was before (files -u took are deleted).
+  if (opts.keepIndex) {
+    repo.store.transaction(() => {
+      for (const p of loadIndex(repo).keys()) if (underAny(p, specs) && !original.has(p)) repo.store.deleteIndexEntry(p)
+      for (const [p, e] of original) if (underAny(p, specs)) repo.store.putIndexEntry(e)
+    })
+    for (const f of w.untracked) removeEntry(repo, f.path)
+  }
+  const inIndex = loadIndex(repo)
+  const named = opts.paths!.filter((_, i) => [...(opts.keepIndex ? [] : headFlat.keys()), ...inIndex.keys()].some((p) => underAny(p, [specs[i]!])))
+  if (named.length) await restore(repo, opts.keepIndex ? {paths: named, worktree: true} : {paths: named, source: head.oid, staged: true, worktree: true})
   return {saved: stashList(repo)[0]!}
+}
+
+/** `base` with the entries under `specs` taken from `over` instead. */
+function overlay(base: Map<string, FlatEntry>, over: Map<string, FlatEntry>, specs: string[]): Map<string, FlatEntry> {
+  const out = new Map([...base].filter(([p]) => !underAny(p, specs)))
+  for (const [p, e] of over) if (underAny(p, specs)) out.set(p, e)
+  return out
 }
 
 export interface StashApplyResult {
@@ -117,7 +164,7 @@ export interface StashApplyResult {
  * Changes come back unstaged, except files the stash added (staged, so they stay tracked), as in
  * Git. Nothing changes when the stash would conflict with HEAD or with local changes.
  */
-export async function stashApply(repo: Repo, opts: {stash?: string; pop?: boolean} = {}): Promise<StashApplyResult> {
+export async function stashApply(repo: Repo, opts: {stash?: string; pop?: boolean; index?: boolean} = {}): Promise<StashApplyResult> {
   requireNoOperation(repo, 'apply a stash')
   const {stash, entry} = pick(repo, opts.stash)
   const head = readHead(repo)
@@ -126,24 +173,44 @@ export async function stashApply(repo: Repo, opts: {stash?: string; pop?: boolea
   const baseTree = commitTree(repo, c.parents[0] ?? null)
   const oursTree = commitTree(repo, head.oid)
   const m = mergeTrees(repo.store, baseTree, oursTree, c.tree)
-  if (m.conflicts.length) {
-    const paths = m.conflicts.map((x) => x.path)
-    throw new BlError('STASH_CONFLICT', `${stash.name} conflicts with HEAD on ${paths.length} path${paths.length === 1 ? '' : 's'} (${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ', ...' : ''}); nothing was changed`, {
-      hint: `Apply it on the commit it was made on: \`bl switch -c <branch> ${c.parents[0]?.slice(0, 12) ?? ''}\`, then \`bl stash pop\`.`,
-      data: {stash: stash.name, paths},
-    })
-  }
+  const refuse = (paths: string[], where: string, hint: string): BlError =>
+    new BlError('STASH_CONFLICT', `${stash.name} conflicts with HEAD${where} on ${paths.length} path${paths.length === 1 ? '' : 's'} (${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ', ...' : ''}); nothing was changed`, {hint, data: {stash: stash.name, paths}})
+  if (m.conflicts.length) throw refuse(m.conflicts.map((x) => x.path), '', `Apply it on the commit it was made on: \`bl stash branch <branch> ${stash.name}\`.`)
   const target = resultTree(repo, oursTree, m.edits)
+  // --index: the staged part comes back staged, merged the same way from the stash's index commit.
+  let indexTarget: Oid | null | undefined
+  if (opts.index && c.parents[1]) {
+    const mi = mergeTrees(repo.store, baseTree, oursTree, commitTree(repo, c.parents[1]))
+    if (mi.conflicts.length) throw refuse(mi.conflicts.map((x) => x.path), ' in the index', 'Apply it without --index (the changes then come back unstaged).')
+    indexTarget = resultTree(repo, oursTree, mi.edits)
+  }
   const oursFlat = treeMap(repo, oursTree)
   const unstage = [...m.edits.keys()].filter((p) => oursFlat.has(p))
+  const indexPaths = indexTarget === undefined ? [] : diffMaps(treeMap(repo, target), treeMap(repo, indexTarget), false).flatMap((ch) => [ch.path, ...(ch.oldPath ? [ch.oldPath] : [])])
   await moveWorktree(repo, oursTree, target, false, {
     refusalHint: 'Commit or stash them first, then apply the stash again.',
     publish() {
-      resetIndex(repo, null, oursTree, unstage)
+      if (indexTarget === undefined) resetIndex(repo, null, oursTree, unstage)
+      else resetIndex(repo, null, indexTarget, indexPaths)
       if (opts.pop) dropEntry(repo, entry)
     },
   })
   return {stash, changed: [...m.edits.keys()].sort(), dropped: Boolean(opts.pop)}
+}
+
+/**
+ * `bl stash branch <name> [<stash>]`: a new branch at the commit the stash was made on, checked
+ * out, with the stash applied there (staged part staged, as `--index`) and dropped. It cannot
+ * conflict, which makes it the way out when a stash no longer applies to HEAD.
+ */
+export async function stashBranch(repo: Repo, name: string, spec?: string): Promise<StashApplyResult & {branch: string}> {
+  const {stash} = pick(repo, spec)
+  const base = loadCommit(repo.store, stash.commit).parents[0]!
+  // Checked before the branch is made, so a refusal leaves nothing behind.
+  requireCleanIndex(repo, readHead(repo).oid, 'apply a stash')
+  await switchTo(repo, {target: base, create: name})
+  const res = await stashApply(repo, {stash: stash.name, pop: true, index: true})
+  return {...res, branch: name}
 }
 
 /** Removes one entry; refs/stash follows the newest that is left. Call inside a transaction. */
