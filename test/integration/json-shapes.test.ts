@@ -531,7 +531,7 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       assert.ok(rb.done.length > 0, JSON.stringify(rb))
     })
 
-    it('stash push, list, show, pop, drop, clear', async () => {
+    it('stash push, list, show, pop, drop, clear, branch', async () => {
       s.write('a.txt', 'stashed\n')
       const pushed = await check(s, 'stash push', docShape('`stash`, `stash push`'), ['stash', 'push'])
       assert.equal(pushed.saved.name, 'stash@{0}')
@@ -542,6 +542,11 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       s.write('a.txt', 'stashed again\n')
       await okA(s, ['stash', '-q'])
       await check(s, 'stash clear', docShape('`stash clear`'), ['stash', 'clear'])
+      s.write('a.txt', 'stashed for a branch\n')
+      await okA(s, ['stash', '-q'])
+      await check(s, 'stash branch', docShape('`stash branch`'), ['stash', 'branch', 'from-stash'])
+      await okA(s, ['restore', 'a.txt'])
+      await okA(s, ['switch', '-q', '-'])
     })
 
     it('reflog, fsck, gc', async () => {
