@@ -154,9 +154,9 @@ function centralHeader(c: Central, dos: {date: number; time: number}, mtime: num
   return Buffer.concat([h, c.name, extra])
 }
 
-function endRecords(count: number, cdOffset: number, cdSize: number, comment: Buffer): Buffer {
+function endRecords(count: number, cdOffset: number, cdSize: number, comment: Buffer, maxEntries: number): Buffer {
   const parts: Buffer[] = []
-  const zip64 = count > 0xffff || cdOffset >= MAX32 || cdSize >= MAX32
+  const zip64 = count > maxEntries || cdOffset >= MAX32 || cdSize >= MAX32
   if (zip64) {
     const r = Buffer.alloc(56)
     r.writeUInt32LE(0x06064b50, 0)
@@ -178,17 +178,19 @@ function endRecords(count: number, cdOffset: number, cdSize: number, comment: Bu
   }
   const e = Buffer.alloc(22)
   e.writeUInt32LE(0x06054b50, 0)
-  e.writeUInt16LE(Math.min(count, 0xffff), 8)
-  e.writeUInt16LE(Math.min(count, 0xffff), 10)
-  e.writeUInt32LE(Math.min(cdSize, MAX32), 12)
-  e.writeUInt32LE(Math.min(cdOffset, MAX32), 16)
+  // With ZIP64 end records, the classic one only points at them (all ones).
+  e.writeUInt16LE(zip64 ? 0xffff : count, 8)
+  e.writeUInt16LE(zip64 ? 0xffff : count, 10)
+  e.writeUInt32LE(zip64 ? MAX32 : cdSize, 12)
+  e.writeUInt32LE(zip64 ? MAX32 : cdOffset, 16)
   e.writeUInt16LE(comment.length, 20)
   parts.push(e, comment)
   return Buffer.concat(parts)
 }
 
 /** The archive: each entry's local header, data (and descriptor), then the central directory. */
-export async function* zipStream(entries: Iterable<ArchiveEntry> | AsyncIterable<ArchiveEntry>, meta: ArchiveMeta, opts: {zip64Size?: number} = {}): AsyncGenerator<Buffer> {
+/** `zip64Size`, `zip64Entries`: the ZIP64 thresholds, lowered by tests. */
+export async function* zipStream(entries: Iterable<ArchiveEntry> | AsyncIterable<ArchiveEntry>, meta: ArchiveMeta, opts: {zip64Size?: number; zip64Entries?: number} = {}): AsyncGenerator<Buffer> {
   const zip64Size = opts.zip64Size ?? ZIP64_SIZE
   const dos = dosDateTime(meta.mtime)
   const central: Central[] = []
@@ -275,5 +277,5 @@ export async function* zipStream(entries: Iterable<ArchiveEntry> | AsyncIterable
     cdSize += h.length
     yield h
   }
-  yield endRecords(central.length, cdOffset, cdSize, Buffer.from(meta.comment ?? '', 'utf8'))
+  yield endRecords(central.length, cdOffset, cdSize, Buffer.from(meta.comment ?? '', 'utf8'), opts.zip64Entries ?? 0xffff)
 }
