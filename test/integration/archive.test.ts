@@ -184,6 +184,8 @@ print(json.dumps({'comment': z.comment.decode(), 'members': [[i.filename, oct(i.
       fail(['archive', '-o', bad, 'HEAD', 'data', 'nosuch'], 4, 'PATHSPEC_NO_MATCH'),
       fail(['archive', '-o', bad, 'nosuch'], 4, 'UNKNOWN_REVISION'),
       fail(['archive', 'HEAD'], 2, 'INVALID_ARGUMENT'),
+      fail(['archive', '-o', path.join(out, 'nodir', 'x.tar'), 'HEAD'], 4, 'PATH_NOT_FOUND'),
+      fail(['archive', '--prefix=../up/', '-o', bad, 'HEAD'], 2, 'INVALID_ARGUMENT'),
     ])
     assert.equal(nomatch.data.path, 'nosuch')
     assert.match(nojson.message, /--json needs -o/)

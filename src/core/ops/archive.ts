@@ -209,6 +209,8 @@ export async function archive(repo: Repo, opts: ArchiveOptions): Promise<Archive
   const output = opts.output === undefined ? null : path.resolve(repo.ctx.cwd, opts.output)
   if (output !== null && fs.statSync(output, {throwIfNoEntry: false})?.isDirectory())
     throw new BlError('INVALID_ARGUMENT', `${opts.output} is a directory`, {hint: 'Give -o the name of the archive file to write.', data: {output: opts.output}})
+  if (output !== null && !fs.statSync(path.dirname(output), {throwIfNoEntry: false})?.isDirectory())
+    throw new BlError('PATH_NOT_FOUND', `cannot write ${opts.output}: no directory ${path.dirname(output)}`, {hint: 'Create the directory first, or write the archive elsewhere.', data: {output: opts.output}})
   if (output === null && !opts.stream) throw new BlError('INTERNAL_ERROR', 'archive: no output and no stream')
 
   // In a lazy clone or an evicted store: every needed content, fetched and verified up front.
