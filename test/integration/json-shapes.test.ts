@@ -469,7 +469,7 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       await okA(s, ['commit', '-a', '-q', '-m', 'second']) // the deletion of data/c.csv
     })
 
-    it('log, show <rev>, show <rev>:<file>, show <rev>:<dir>, ls-tree, config', async () => {
+    it('log, show <rev>, show <rev>:<file>, show <rev>:<dir>, ls-tree, archive, config', async () => {
       const cfg = docShape('`config`')
       await Promise.all([
         check(s, 'log', docShape('`log`'), ['log']),
@@ -477,6 +477,8 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
         check(s, 'show <rev>:<file>', docShape('`show <rev>:<file>`'), ['show', 'HEAD:a.txt']),
         check(s, 'show <rev>:<dir>', docShape('`show <rev>:<dir>`'), ['show', 'HEAD:data']),
         check(s, 'ls-tree', docShape('`ls-tree`'), ['ls-tree', 'HEAD']),
+        check(s, 'archive', docShape('`archive`'), ['archive', '-o', path.join(s.base, 'shape.zip'), 'HEAD']),
+        check(s, 'archive --list', docShape('`archive --list`'), ['archive', '--list']),
         check(s, 'config set', cfg, ['config', 'core.x', 'y']),
       ])
       await Promise.all([check(s, 'config get', cfg, ['config', 'core.x']), check(s, 'config list', docShape('`config`', 'list:'), ['config', '--list'])])

@@ -5,6 +5,7 @@
  * drops content a remote holds (least recently used first) and it comes back transparently.
  */
 import {describe, it} from 'node:test'
+import {spawnSync} from 'node:child_process'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -153,6 +154,10 @@ for (const t of [dirTarget, s3Target]) {
       assert.equal(fsck.ok, true)
       assert.equal(fsck.chunks, 6, 'the v1 version of images/a/1.bin was not downloaded')
       assert.equal(fsck.promised, 1)
+      // bl archive fetches the content it needs, as checkout does, and verifies it on the way.
+      const tar = path.join(c.base, 'v1.tar')
+      assert.equal((await jA(c, ['archive', '-o', tar, 'HEAD~1', 'images/a'])).entries, 5)
+      assert.deepEqual(spawnSync('tar', ['-xOf', tar, 'images/a/1.bin']).stdout, v1['images/a/1.bin'])
       // Log and diff of history work without content.
       assert.equal((await jA(c, ['log'])).length, 2)
       assert.equal((await jA(c, ['diff', 'HEAD~1', 'HEAD'])).changes.length, 1)

@@ -126,19 +126,25 @@ function lsTreeOf(repo: Repo, tree: Oid, base: string, recursive: boolean, dirsT
 }
 
 /**
- * The tree `ls-tree` lists: a commit's, or with Git's `<rev>:<dir>` one directory of it (whose
- * entries are then named relative to it, and paths given after it are read inside it).
+ * The tree a tree-ish names (`ls-tree`, `archive`): a commit's, or with Git's `<rev>:<dir>` one
+ * directory of it (whose entries are then named relative to it, and paths given after it are read
+ * inside it); `commit` is the commit it was read from.
  */
-function treeIsh(repo: Repo, spec: string): {tree: Oid; sub: boolean} {
+export function treeIsh(repo: Repo, spec: string): {tree: Oid; sub: boolean; commit: Oid} {
   const colon = spec.indexOf(':')
-  if (colon < 0) return {tree: loadCommit(repo.store, resolveRevision(repo, spec)).tree, sub: false}
-  const root = loadCommit(repo.store, resolveRevision(repo, spec.slice(0, colon) || 'HEAD')).tree
+  if (colon < 0) {
+    const commit = resolveRevision(repo, spec)
+    return {tree: loadCommit(repo.store, commit).tree, sub: false, commit}
+  }
+  const rev = spec.slice(0, colon) || 'HEAD'
+  const commit = resolveRevision(repo, rev)
+  const root = loadCommit(repo.store, commit).tree
   const dir = revPathOf(repo, spec.slice(colon + 1))
-  if (dir === '') return {tree: root, sub: true}
+  if (dir === '') return {tree: root, sub: true, commit}
   const e = lookupPath(repo.store, root, dir)
-  if (!e) throw new BlError('PATH_NOT_FOUND', `path '${dir}' does not exist in '${spec.slice(0, colon) || 'HEAD'}'`, {hint: `\`bl ls-tree ${spec.slice(0, colon) || 'HEAD'}\` lists what is there.`, data: {path: dir}})
-  if (e.kind !== 'dir') throw new BlError('INVALID_ARGUMENT', `${spec} is a file, not a directory`, {hint: `List it with \`bl ls-tree ${spec.slice(0, colon) || 'HEAD'} ${dir}\`, or read it with \`bl show ${spec}\`.`, data: {path: dir}})
-  return {tree: e.id, sub: true}
+  if (!e) throw new BlError('PATH_NOT_FOUND', `path '${dir}' does not exist in '${rev}'`, {hint: `\`bl ls-tree ${rev}\` lists what is there.`, data: {path: dir}})
+  if (e.kind !== 'dir') throw new BlError('INVALID_ARGUMENT', `${spec} is a file, not a directory`, {hint: `List it with \`bl ls-tree ${rev} ${dir}\`, or read it with \`bl show ${spec}\`.`, data: {path: dir}})
+  return {tree: e.id, sub: true, commit}
 }
 
 export function lsTree(repo: Repo, opts: {rev: string; paths?: string[]; recursive?: boolean; showTrees?: boolean}): LsTreeEntry[] {
