@@ -74,22 +74,23 @@ export function describe(repo: Repo, opts: DescribeOptions = {}): Description[] 
   if (opts.dirty !== undefined && opts.revs?.length) throw new BlError('INVALID_ARGUMENT', '--dirty cannot be used with revisions', {hint: '--dirty describes HEAD and the work tree: drop the revisions.'})
   const abbrev = opts.abbrev === undefined ? DEFAULT_ABBREV : opts.abbrev === 0 ? 0 : Math.min(64, Math.max(4, opts.abbrev))
   if (opts.long && abbrev === 0) throw new BlError('INVALID_ARGUMENT', '--long and --abbrev=0 cannot be used together', {hint: '--abbrev=0 prints the tag alone; --long always adds -<n>-g<id>.'})
-  return repo.store.snapshot(() => {
+  const out = repo.store.snapshot(() => {
     const names = collectNames(repo, opts)
     if (names.size === 0 && !opts.always)
       throw new BlError('NO_TAG', 'no names found, cannot describe anything', {hint: 'Create a tag (`bl tag v1`), or use --always for the abbreviated id (--all names commits after branches too).'})
     const graph = new CommitGraph(repo.store)
-    const out = revs.map((rev) => ({rev, ...describeCommit(graph, names, resolveRevision(repo, rev), abbrev, opts), dirty: null as boolean | null}))
-    if (opts.dirty !== undefined) {
-      const st = status(repo)
-      const dirty = st.staged.length + st.unstaged.length + st.conflicts.length > 0
-      for (const d of out) {
-        d.dirty = dirty
-        if (dirty) d.name += opts.dirty
-      }
-    }
-    return out
+    return revs.map((rev) => ({rev, ...describeCommit(graph, names, resolveRevision(repo, rev), abbrev, opts), dirty: null as boolean | null}))
   })
+  if (opts.dirty !== undefined) {
+    // Outside the read snapshot: status may hash files and write the refreshed stat cache back.
+    const st = status(repo)
+    const dirty = st.staged.length + st.unstaged.length + st.conflicts.length > 0
+    for (const d of out) {
+      d.dirty = dirty
+      if (dirty) d.name += opts.dirty
+    }
+  }
+  return out
 }
 
 /** The refs that may name commits (the first by name order, among those of the highest priority, for each commit). */
