@@ -87,6 +87,11 @@ export abstract class BlCommand extends Command {
     if (!this.jsonEnabled() && !this.quietMode) process.stdout.write(line + '\n')
   }
 
+  /** Text output written as it is (no newline added: NUL-separated lists); silent under --json and --quiet. */
+  protected outText(text: string): void {
+    if (!this.jsonEnabled() && !this.quietMode && text) process.stdout.write(text)
+  }
+
   /** A warning on stderr (also under --json: stdout stays one JSON document). */
   protected warnLine(message: string): void {
     process.stderr.write(`warning: ${message}\n`)

@@ -2,7 +2,7 @@ import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {status, type StatusResult} from '../core/ops/status.js'
 import path from 'node:path'
-import {quotePath as quoteRepoPath, quotePathInColumns} from '../core/worktree/paths.js'
+import {pathFrom, quotePath as quoteRepoPath, quotePathInColumns} from '../core/worktree/paths.js'
 
 const LABEL: Record<string, string> = {A: 'new file', M: 'modified', D: 'deleted', R: 'renamed', T: 'typechange'}
 /** Git's unmerged XY codes; the two kinds Git has no code for use UU. */
@@ -36,7 +36,7 @@ export default class Status extends BlCommand {
     // the next command); --json keeps repository paths.
     const here = path.relative(repo.root, repo.ctx.cwd).split(path.sep).join('/')
     // The short format quotes names with spaces too (Git's), so `a -> b` can only be a rename.
-    const quotePath = (p: string): string => (flags.short ? quotePathInColumns : quoteRepoPath)(here && !here.startsWith('..') ? (path.posix.relative(here, p) || '.') + (p.endsWith('/') ? '/' : '') : p)
+    const quotePath = (p: string): string => (flags.short ? quotePathInColumns : quoteRepoPath)(here.startsWith('..') ? p : pathFrom(here, p))
     const name = (e: {path: string; oldPath?: string}): string => (e.oldPath ? `${quotePath(e.oldPath)} -> ${quotePath(e.path)}` : quotePath(e.path))
     if (flags.short) {
       const rows = new Map<string, {x: string; y: string; label: string}>()

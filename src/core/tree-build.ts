@@ -15,6 +15,13 @@ export interface FlatEntry {
   id: Oid
 }
 
+const MODE = {file: '100644', exec: '100755', symlink: '120000', dir: '040000'}
+
+/** Git's mode for an entry (`100644`, `100755`, `120000`, `040000`), as ls-tree and ls-files -s print it. */
+export function modeOf(e: {kind: EntryKind; exec: boolean}): string {
+  return e.kind === 'dir' ? MODE.dir : e.kind === 'symlink' ? MODE.symlink : e.exec ? MODE.exec : MODE.file
+}
+
 interface DirNode {
   files: TreeEntry[]
   dirs: Map<string, DirNode>

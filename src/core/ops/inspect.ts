@@ -10,7 +10,7 @@ import {defaultSigner} from '../signing/signer.js'
 import type {EntryKind} from '../objects/tree.js'
 import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
-import {lookupPath} from '../tree-build.js'
+import {lookupPath, modeOf} from '../tree-build.js'
 import {firstParentChanges, toLogEntry, refsByCommit, type LogEntry} from './log.js'
 import {readOperation} from './operation-state.js'
 import {loadIndex} from '../worktree/index-state.js'
@@ -99,15 +99,13 @@ export interface LsTreeEntry {
   path: string
 }
 
-const MODE = {file: '100644', exec: '100755', symlink: '120000', dir: '040000'}
-
 function lsTreeOf(repo: Repo, tree: Oid, base: string, recursive: boolean, dirsToo = false): LsTreeEntry[] {
   const out: LsTreeEntry[] = []
   const walk = (id: Oid, prefix: string): void => {
     for (const e of loadTree(repo.store, id)) {
       const path = prefix ? `${prefix}/${e.name}` : e.name
       const row: LsTreeEntry = {
-        mode: e.kind === 'dir' ? MODE.dir : e.kind === 'symlink' ? MODE.symlink : e.exec ? MODE.exec : MODE.file,
+        mode: modeOf(e),
         type: e.kind === 'dir' ? 'tree' : 'blob',
         kind: e.kind,
         id: e.id,
@@ -158,7 +156,7 @@ export function lsTree(repo: Repo, opts: {rev: string; paths?: string[]; recursi
     const e = lookupPath(repo.store, tree, p)
     if (!e) continue
     if (e.kind === 'dir' && (raw.endsWith('/') || opts.recursive || p === '')) out.push(...lsTreeOf(repo, e.id, p, opts.recursive ?? false, opts.showTrees))
-    else out.push({mode: e.kind === 'dir' ? MODE.dir : e.kind === 'symlink' ? MODE.symlink : e.exec ? MODE.exec : MODE.file, type: e.kind === 'dir' ? 'tree' : 'blob', kind: e.kind, id: e.id, size: e.size, files: e.files, path: p})
+    else out.push({mode: modeOf(e), type: e.kind === 'dir' ? 'tree' : 'blob', kind: e.kind, id: e.id, size: e.size, files: e.files, path: p})
   }
   return out
 }

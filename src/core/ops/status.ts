@@ -74,7 +74,8 @@ export function status(repo: Repo, opts: StatusOptions = {}): StatusResult {
   unstaged.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   saveRefreshed(repo, view.refreshed)
 
-  const untracked = collapseUntracked(view.untracked.map((f) => f.path), view.trackedDir, opts.untrackedAll ?? false)
+  const paths = view.untracked.map((f) => f.path)
+  const untracked = opts.untrackedAll ? paths.sort() : collapseUntracked(paths, (d) => !view.trackedDir(d))
   view.invalid.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   const op = readOperation(repo)
   const conflicts = (op?.conflicts ?? []).filter((c) => inSpec(c.path)).map((c) => ({path: c.path, kind: c.kind}))
@@ -112,7 +113,7 @@ export function aheadBehind(repo: Repo, branch: string | null, headOid: string |
  * The work tree against the index: by the native tracked scan for the whole tree (`quick`, where
  * the addon is built), else by walking it with the decoded index. Both give the same answers.
  */
-function viewForStatus(repo: Repo, specs: string[], getIndex: () => Map<string, IndexEntry>, quick: boolean): StatusView {
+export function viewForStatus(repo: Repo, specs: string[], getIndex: () => Map<string, IndexEntry>, quick: boolean): StatusView {
   const fast = quick && specs.length === 0 ? viewWorktreeQuick(repo) : null
   if (fast) return fast
   const index = getIndex()
@@ -120,16 +121,18 @@ function viewForStatus(repo: Repo, specs: string[], getIndex: () => Map<string, 
   return {...viewWorktree(repo, index, specs.length ? specs : ['']), trackedDir: (d) => dirs.has(d)}
 }
 
-/** "dir/" for the shallowest directory holding no tracked file, as Git's default status shows. */
-function collapseUntracked(files: string[], trackedDir: (dir: string) => boolean, all: boolean): string[] {
-  if (all) return files.sort()
+/**
+ * Each file as "dir/" for its shallowest directory that `collapsible` accepts (status: one holding
+ * no tracked file, as Git's default status shows), sorted and without repeats.
+ */
+export function collapseUntracked(files: string[], collapsible: (dir: string) => boolean): string[] {
   const out = new Set<string>()
   for (const f of files) {
     const parts = f.split('/')
     let shown = f
     for (let i = 1; i < parts.length; i++) {
       const d = parts.slice(0, i).join('/')
-      if (!trackedDir(d)) {
+      if (collapsible(d)) {
         shown = d + '/'
         break
       }

@@ -78,6 +78,12 @@ export function globBase(spec: string): string {
 function globRegExp(spec: string): RegExp {
   let re = globCache.get(spec)
   if (re) return re
+  re = new RegExp(`^${globSource(spec)}(/.*)?$`, 's')
+  globCache.set(spec, re)
+  return re
+}
+
+function globSource(spec: string): string {
   let src = ''
   for (let i = 0; i < spec.length; i++) {
     const ch = spec[i]!
@@ -94,9 +100,12 @@ function globRegExp(spec: string): RegExp {
       }
     } else src += ch.replace(/[.+^${}()|\\\]]/g, '\\$&')
   }
-  re = new RegExp(`^${src}(/.*)?$`, 's')
-  globCache.set(spec, re)
-  return re
+  return src
+}
+
+/** Does `text` match the whole of `pattern` (Git's wildmatch without WM_PATHNAME, as `describe --match` uses it: `*` matches `/` too)? */
+export function wildmatch(pattern: string, text: string): boolean {
+  return new RegExp(`^${globSource(pattern)}$`, 's').test(text)
 }
 
 /** Does repo path `p` fall under pathspec `spec` ('' matches everything; wildcards as in Git)? */
@@ -115,6 +124,15 @@ export function underAny(p: string, specs: string[]): boolean {
 export function absPath(repo: Repo, p: string): string {
   if (p === '') return repo.root
   return repo.root.endsWith(path.sep) ? repo.root + p : `${repo.root}/${p}`
+}
+
+/**
+ * Repo path `p` as seen from the repo directory `here` ('' = the root), as Git prints paths from
+ * the current directory (`../x`, `.` for `here` itself); a trailing `/` (a directory) is kept.
+ */
+export function pathFrom(here: string, p: string): string {
+  if (here === '') return p
+  return (path.posix.relative(here, p) || '.') + (p.endsWith('/') ? '/' : '')
 }
 
 /** Quotes a path for one-line text output, as Git does for names with special characters. */

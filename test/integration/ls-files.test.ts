@@ -1,0 +1,78 @@
+/**
+ * bl ls-files through the real binary. The expected listings are what git ls-files (2.39) prints
+ * for the same tree (with --exclude-standard and the same ignore rules).
+ */
+import {after, describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import {hashHex} from '../../src/core/hash.ts'
+import {initRepo, lines, repoWith, Sandbox} from './helpers.ts'
+
+const sandboxes: Sandbox[] = []
+after(() => {
+  for (const s of sandboxes) s.cleanup()
+})
+
+const id = (content: string): string => hashHex(Buffer.from(content))
+
+describe('ls-files', () => {
+  it('the index, deleted, modified, untracked and ignored files, from a subdirectory, -z, quoting, --error-unmatch, --json', () => {
+    const s = new Sandbox()
+    sandboxes.push(s)
+    initRepo(s)
+    const files: Record<string, string> = {a: 'a\n', 'd/b': 'b\n', 'd/e/c': 'c\n', '.blignore': 'ign/\n*.log\n', 'sp ace': 's\n', 'q"uote': 'q\n', 'x.sh': 'x\n'}
+    for (const [p, v] of Object.entries(files)) s.write(p, v)
+    fs.chmodSync(s.p('x.sh'), 0o755)
+    s.ok(['add', '-A'])
+    s.ok(['commit', '-q', '-m', 'one'])
+    s.write('staged', 'new\n')
+    s.ok(['add', 'staged'])
+    s.write('a', 'a2\n')
+    fs.rmSync(s.p('d/b'))
+    for (const p of ['other', 'new/x/n', 'd/z.log', 'ign/i']) s.write(p, 'u\n')
+
+    const ls = (args: string[], cwd?: string): string => s.ok(['ls-files', ...args], cwd ? {cwd: s.p(cwd)} : {}).stdout
+    const index = ['.blignore', 'a', 'd/b', 'd/e/c', '"q\\"uote"', 'sp ace', 'staged', 'x.sh']
+    assert.deepEqual(lines(ls([])), index, 'the index, staged files included; names quoted as Git quotes them (spaces not)')
+    assert.deepEqual(lines(ls(['-s'])).slice(0, 2), [`100644 ${id(files['.blignore']!)} 0\t.blignore`, `100644 ${id('a\n')} 0\ta`])
+    assert.equal(lines(ls(['-s'])).length, index.length)
+    assert.match(ls(['-s', 'x.sh']), /^100755 [0-9a-f]{64} 0\tx\.sh\n$/)
+    // Git's order: per index entry the cached row, then deleted, then modified (a deleted file is modified too).
+    assert.deepEqual(lines(ls(['-c', '-d', '-m'])), ['.blignore', 'a', 'a', 'd/b', 'd/b', 'd/b', 'd/e/c', '"q\\"uote"', 'sp ace', 'staged', 'x.sh'])
+    assert.deepEqual(lines(ls(['-o', '--exclude-standard'])), ['new/x/n', 'other'], '.blignore applies: ign/i and d/z.log are not others')
+    assert.deepEqual(lines(ls(['-o', '--directory', '-m'])), ['new/', 'other', 'a', 'd/b'], 'others first, then the index')
+    assert.deepEqual(lines(ls(['-o', '-i'])), ['d/z.log', 'ign/i'])
+    assert.deepEqual(lines(ls(['-o', '-i', '--directory'])), ['d/z.log', 'ign/'])
+    // From d/: only what is under it, with paths from it; --full-name from the root.
+    assert.equal(ls(['-z', '-m', '-c'], 'd'), 'b\0b\0e/c\0')
+    assert.deepEqual(lines(ls(['--full-name', '--error-unmatch', '../a', 'e'], 'd')), ['a', 'd/e/c'])
+    assert.deepEqual(lines(ls(['../a', '../*.sh', '*.sh'], 'd')), ['../a', '../x.sh'], 'pathspecs are read from the current directory')
+
+    const miss = s.bl(['ls-files', '--error-unmatch', 'a', 'nope', '--json'])
+    assert.equal(miss.code, 4)
+    assert.deepEqual(miss.json().error.code, 'PATHSPEC_NO_MATCH')
+    assert.deepEqual(miss.json().error.data, {path: 'nope'})
+    assert.deepEqual(s.j(['ls-files', '-o', '-m', '-d', 'd', 'new']), [
+      {path: 'new/x/n', status: 'other'},
+      {path: 'd/b', status: 'deleted', mode: '100644', id: id('b\n'), stage: 0},
+      {path: 'd/b', status: 'modified', mode: '100644', id: id('b\n'), stage: 0},
+    ])
+  })
+
+  it('a stopped merge: -s and -u show the conflict\'s stages 1-3, the default lists the path once per stage', () => {
+    const s = repoWith({'t.csv': 'base\n', 'x.csv': 'x\n'})
+    sandboxes.push(s)
+    s.ok(['switch', '-q', '-c', 'theirs'])
+    s.write('t.csv', 'theirs\n')
+    s.ok(['commit', '-q', '-a', '-m', 'theirs'])
+    s.ok(['switch', '-q', 'main'])
+    s.write('t.csv', 'ours\n')
+    s.ok(['commit', '-q', '-a', '-m', 'ours'])
+    assert.equal(s.bl(['merge', '-q', 'theirs']).code, 3)
+    const stages = [`100644 ${id('base\n')} 1\tt.csv`, `100644 ${id('ours\n')} 2\tt.csv`, `100644 ${id('theirs\n')} 3\tt.csv`]
+    assert.deepEqual(lines(s.ok(['ls-files', '-s']).stdout), [...stages, `100644 ${id('x\n')} 0\tx.csv`])
+    assert.deepEqual(lines(s.ok(['ls-files', '-u']).stdout), stages)
+    const rows = s.j(['ls-files'])
+    assert.deepEqual(rows.map((r: any) => [r.path, r.status, r.stage]), [['t.csv', 'unmerged', 1], ['t.csv', 'unmerged', 2], ['t.csv', 'unmerged', 3], ['x.csv', 'cached', 0]])
+  })
+})
