@@ -1,0 +1,120 @@
+/**
+ * bl bisect through the real binary. The histories are written in-process (one `bl commit` stores
+ * every version of the file, then commits with chosen parents point at them), so a 16-commit
+ * history costs three `bl` runs.
+ */
+import {after, describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import type {Oid} from '../../src/core/hash.ts'
+import {commitId, encodeCommit, type Commit} from '../../src/core/objects/commit.ts'
+import {loadCommit} from '../../src/core/odb.ts'
+import {updateRefs} from '../../src/core/refs/refs.ts'
+import {openRepo} from '../../src/core/repo.ts'
+import {flattenTree, writeTree} from '../../src/core/tree-build.ts'
+import {failsWith, lines, repoWith, Sandbox} from './helpers.ts'
+
+const sandboxes: Sandbox[] = []
+after(() => {
+  for (const s of sandboxes) s.cleanup()
+})
+
+/**
+ * A repository whose main branch is c1..cN (plus `side` commits merged where asked), each commit's
+ * `level` file holding its number; `v1` tags c1. Returns the ids by name.
+ */
+function history(n: number, merges: Array<{at: number; side: number[]}> = []): {s: Sandbox; ids: Record<string, Oid>} {
+  const files: Record<string, string> = {}
+  for (let i = 1; i <= n + 100; i++) files[`v/${i}`] = `${i}\n`
+  const s = repoWith(files, 'versions')
+  sandboxes.push(s)
+  const repo = openRepo({cwd: s.dir, env: {}, userConfigDir: s.configDir, now: () => new Date()})
+  try {
+    const ids: Record<string, Oid> = {}
+    repo.store.transaction(() => {
+      const head = repo.store.listRefs('refs/heads/main')[0]!.oid!
+      const versions = flattenTree(repo.store, loadCommit(repo.store, head).tree)
+      let t = 1_800_000_000
+      const make = (name: string, parents: Oid[], level: number): Oid => {
+        const tree = writeTree(repo.store, [{path: 'level', ...versions.get(`v/${level}`)!}])
+        const who = {name: 'T', email: 't@example.com', time: ++t, tz: 0}
+        const c: Commit = {tree, parents, author: who, committer: who, message: `${name}\n`, meta: {}}
+        ids[name] = commitId(c)
+        repo.store.putObject(ids[name]!, 'commit', encodeCommit(c))
+        return ids[name]!
+      }
+      let prev = make('c1', [], 1)
+      for (let i = 2; i <= n; i++) {
+        const m = merges.find((x) => x.at === i)
+        let side = prev
+        for (const k of m?.side ?? []) side = make(`s${k}`, [side], 100 + k)
+        prev = make(`c${i}`, m ? [prev, side] : [prev], i)
+      }
+      updateRefs(repo, [
+        {ref: 'refs/heads/main', to: prev, message: 'test'},
+        {ref: 'refs/tags/v1', to: ids.c1!, message: 'test'},
+      ])
+    })
+    return {s, ids}
+  } finally {
+    repo.close()
+  }
+}
+
+describe('bisect', () => {
+  it('run: finds the first bad commit by exit status (0 good, 1 bad, 125 skip) in log2 steps; log, view, reset', () => {
+    const {s, ids} = history(16)
+    s.ok(['reset', '-q', '--hard'])
+    const started = s.j(['bisect', 'start', 'main', 'v1'])
+    assert.equal(started.state, 'testing')
+    assert.equal(started.remaining, 7, 'c2..c16 minus the tested one: at most 7 left either way')
+    // Level 11 broke it; level 8 cannot be tested (skip); the script sees the checked-out files.
+    // --json before the command: everything after it is the command's.
+    const res = s.ok(['bisect', 'run', '--json', 'sh', '-c', 'l=$(cat level); [ "$l" -eq 8 ] && exit 125; [ "$l" -lt 11 ]']).json().result
+    assert.deepEqual([res.status.state, res.status.firstBad], ['done', ids.c11])
+    assert.ok(res.steps.length <= 6, JSON.stringify(res.steps))
+    const level = (id: string): number => Number(Object.keys(ids).find((k) => ids[k] === id)!.slice(1))
+    for (const st of res.steps) assert.equal(st.mark, level(st.commit) === 8 ? 'skip' : level(st.commit) < 11 ? 'good' : 'bad', `c${level(st.commit)}`)
+    const log = s.j(['bisect', 'log'])
+    assert.equal(log.bad, ids.c11)
+    assert.ok(log.log.includes(`# first bad commit: [${ids.c11!.slice(0, 12)}] c11`), log.log.join('\n'))
+    // The text log replays: its command lines mark the same commits.
+    assert.deepEqual(lines(s.ok(['bisect', 'log']).stdout).filter((l) => l.startsWith('bl bisect bad')).at(-1), `bl bisect bad ${ids.c11}`)
+    assert.deepEqual(s.j(['bisect', 'view']).map((e: any) => e.id), [ids.c11])
+    assert.equal(s.ok(['rev-parse', 'refs/bisect/bad']).stdout, `${ids.c11}\n`, 'the marks are refs, as in Git')
+    assert.equal(s.j(['bisect', 'reset']).returnedTo, 'main')
+    assert.equal(s.ok(['branch', '--show-current']).stdout, 'main\n')
+    assert.equal(s.bl(['rev-parse', 'refs/bisect/bad']).code, 4, 'reset removes the marks')
+    failsWith(s, ['bisect', 'good'], 5, 'NO_OPERATION')
+  })
+
+  it('by hand: good/bad/skip with Git\'s halving on a merge history; only skipped commits left; refusals', () => {
+    // c1..c8 with a merge at c5 of side commits s1, s2 (forked from c4).
+    const {s, ids} = history(8, [{at: 5, side: [1, 2]}])
+    s.ok(['reset', '-q', '--hard'])
+    assert.deepEqual(s.j(['bisect', 'start']), {state: 'waiting', needs: ['bad', 'good']})
+    failsWith(s, ['bisect', 'start'], 5, 'OPERATION_IN_PROGRESS')
+    assert.deepEqual(s.j(['bisect', 'bad']), {state: 'waiting', needs: ['good']})
+    // Candidates: c2..c8, s1, s2 (9). Git's choice maximises min(w, 9 - w) over ancestor counts w
+    // among them: c4 has 3 -> 3, c5 has 6 -> 3, s1 has 4 -> 4, s2 has 5 -> 4; the newer of the tie, s2.
+    const first = s.j(['bisect', 'good', 'v1'])
+    assert.deepEqual([first.state, first.current], ['testing', ids.s2])
+    assert.equal(s.ok(['show', 'HEAD:level']).stdout, '102\n', 'the commit to test is checked out')
+    const skipped = s.j(['bisect', 'skip'])
+    assert.equal(skipped.state, 'testing')
+    assert.notEqual(skipped.current, ids.s2)
+    failsWith(s, ['bisect', 'good', 'main'], 2, 'INVALID_ARGUMENT')
+    s.ok(['bisect', 'reset', '-q'])
+    // Only skipped commits left: bad c3, good c1, c2 skipped.
+    s.ok(['bisect', 'start', '-q', ids.c3!, 'v1'])
+    const only = s.j(['bisect', 'skip'])
+    assert.deepEqual([only.state, only.candidates], ['only-skipped', [ids.c3, ids.c2]])
+    s.ok(['bisect', 'reset', '-q'])
+    failsWith(s, ['bisect', 'start', 'main', 'no-such-rev'], 4, 'UNKNOWN_REVISION')
+    assert.equal(s.j(['bisect', 'reset']).returnedTo, null, 'a refused start leaves no bisection')
+    // A script that dies aborts, marks kept.
+    s.ok(['bisect', 'start', '-q', 'main', 'v1'])
+    const died = s.bl(['bisect', 'run', '--json', 'sh', '-c', 'exit 129'])
+    assert.deepEqual([died.code, died.json().error.code, died.json().error.data.exit], [1, 'BISECT_RUN_FAILED', 129])
+    assert.equal(s.j(['bisect', 'log']).bad, ids.c8)
+  })
+})
