@@ -67,6 +67,7 @@ export default class Status extends BlCommand {
       else this.out(`Your branch is up to date with '${u.ref}'.`)
     }
     if (!res.head) this.out('\nNo commits yet')
+    if (res.bisect) this.out(`\nYou are currently bisecting${res.bisect.startBranch ? `, started from branch '${res.bisect.startBranch}'` : ''}.\n  (use "bl bisect reset" to get back to the original branch)`)
     if (res.operation) {
       const op = res.operation
       this.out(`\nYou are in the middle of a ${op.kind} (${op.label})${op.remaining ? `, ${op.remaining} more commit${op.remaining === 1 ? '' : 's'} to go` : ''}.`)

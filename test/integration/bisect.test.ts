@@ -75,7 +75,7 @@ describe('bisect', () => {
     const level = (id: string): number => Number(Object.keys(ids).find((k) => ids[k] === id)!.slice(1))
     for (const st of res.steps) assert.equal(st.mark, level(st.commit) === 8 ? 'skip' : level(st.commit) < 11 ? 'good' : 'bad', `c${level(st.commit)}`)
     const log = s.j(['bisect', 'log'])
-    assert.equal(log.bad, ids.c11)
+    assert.deepEqual([log.bad, log.startBranch, s.j(['status']).bisect], [ids.c11, 'main', {startBranch: 'main'}])
     assert.ok(log.log.includes(`# first bad commit: [${ids.c11!.slice(0, 12)}] c11`), log.log.join('\n'))
     // The text log replays: its command lines mark the same commits.
     assert.deepEqual(lines(s.ok(['bisect', 'log']).stdout).filter((l) => l.startsWith('bl bisect bad')).at(-1), `bl bisect bad ${ids.c11}`)
@@ -84,6 +84,7 @@ describe('bisect', () => {
     assert.equal(s.j(['bisect', 'reset']).returnedTo, 'main')
     assert.equal(s.ok(['branch', '--show-current']).stdout, 'main\n')
     assert.equal(s.bl(['rev-parse', 'refs/bisect/bad']).code, 4, 'reset removes the marks')
+    assert.equal(s.j(['status']).bisect, null)
     failsWith(s, ['bisect', 'good'], 5, 'NO_OPERATION')
   })
 

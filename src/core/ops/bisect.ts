@@ -72,9 +72,15 @@ function marks(repo: Repo): {bad: Oid | null; good: Oid[]; skip: Oid[]} {
   return {bad: refs.find((r) => r.name === `${BISECT_REFS}bad`)?.oid ?? null, good: of('good-'), skip: of('skip-')}
 }
 
+/** For `bl status`: the bisection in progress, if any (one state read, no refs). */
+export function bisectStartedFrom(repo: Repo): {startBranch: string | null} | null {
+  const s = readState(repo)
+  return s && {startBranch: s.startBranch && shortRef(s.startBranch)}
+}
+
 export function bisectInfo(repo: Repo): BisectInfo {
   const s = readState(repo)
-  return {active: s !== null, startBranch: s?.startBranch ?? null, ...marks(repo), log: s?.log ?? []}
+  return {active: s !== null, startBranch: s?.startBranch ? shortRef(s.startBranch) : null, ...marks(repo), log: s?.log ?? []}
 }
 
 const subjectOf = (repo: Repo, id: Oid): string => loadCommit(repo.store, id).message.split('\n')[0]!

@@ -14,6 +14,7 @@ import {toRepoPath, underAny} from '../worktree/paths.js'
 import {ancestorDirs} from '../worktree/scan.js'
 import {headTree, indexAsFlat, saveRefreshed, treeMap, viewWorktree, viewWorktreeQuick, type StatusView} from './snapshot.js'
 import type {IndexEntry} from '../store/types.js'
+import {bisectStartedFrom} from './bisect.js'
 import {conflictPaths, readOperation, type ConflictKind, type OperationKind} from './operation-state.js'
 
 export interface StatusEntry {
@@ -38,6 +39,8 @@ export interface StatusResult {
   upstream: {ref: string; ahead: number; behind: number; gone: boolean} | null
   /** A sparse work tree (lazy clone): the pathspecs checked out (null: the whole tree is). */
   sparse: {include: string[]} | null
+  /** A bisection in progress: the branch it started from (null when it started detached). */
+  bisect: {startBranch: string | null} | null
   clean: boolean
 }
 
@@ -91,6 +94,7 @@ export function status(repo: Repo, opts: StatusOptions = {}): StatusResult {
     operation: op ? {kind: op.kind, theirs: op.theirs, label: op.theirsLabel, remaining: op.todo.length} : null,
     upstream: aheadBehind(repo, head.branch, head.oid),
     sparse: readSparse(repo),
+    bisect: bisectStartedFrom(repo),
     conflicts,
     clean: staged.length === 0 && unstaged.length === 0 && untracked.length === 0 && conflicts.length === 0,
   }
