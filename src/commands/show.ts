@@ -1,6 +1,7 @@
 import {Args, Flags} from '#oclif'
 import {once} from 'node:events'
 import {BlCommand} from '../cli/base-command.js'
+import {changeLines} from '../cli/change-format.js'
 import {formatBytes, formatDate, indent} from '../cli/format.js'
 import {BlError} from '../core/errors.js'
 import {commitRaw, commitSignature, show, type ShowResult} from '../core/ops/inspect.js'
@@ -12,13 +13,16 @@ export default class Show extends BlCommand {
   static override examples = [
     '<%= config.bin %> show',
     '<%= config.bin %> show HEAD~2',
+    '<%= config.bin %> show --stat v1',
     '<%= config.bin %> show main:data/train.csv > train.csv',
     '<%= config.bin %> show v1:images/ --json',
     '<%= config.bin %> show --raw v1 > payload.bin && <%= config.bin %> show --signature v1 > sig.asc && gpg --verify sig.asc payload.bin',
   ]
   static override args = {object: Args.string({description: 'A revision, or <rev>:<path>.', default: 'HEAD'})}
   static override flags = {
-    'name-only': Flags.boolean({description: 'List changed paths only.'}),
+    'name-only': Flags.boolean({description: 'List changed paths only.', exclusive: ['name-status', 'stat']}),
+    'name-status': Flags.boolean({description: 'A status letter and path per change.', exclusive: ['name-only', 'stat']}),
+    stat: Flags.boolean({description: 'Per-path size change and a summary line.', exclusive: ['name-only', 'name-status']}),
     raw: Flags.boolean({description: "Print the commit's signed payload (its encoding without the signature) as raw bytes.", exclusive: ['signature']}),
     signature: Flags.boolean({description: "Print the commit's OpenPGP signature, ASCII-armored.", exclusive: ['raw']}),
   }
@@ -63,9 +67,10 @@ export default class Show extends BlCommand {
     this.out()
     this.out(indent(c.message))
     this.out()
-    for (const ch of res.changes) {
-      if (flags['name-only']) this.out(quotePath(ch.path))
-      else {
+    const style = flags['name-only'] ? 'name-only' : flags['name-status'] ? 'name-status' : flags.stat ? 'stat' : undefined
+    if (style) for (const line of changeLines(res.changes, style)) this.out(line)
+    else {
+      for (const ch of res.changes) {
         const size = ch.new ? formatBytes(ch.new.size) : formatBytes(ch.old!.size)
         this.out(`${ch.status}\t${ch.oldPath ? `${quotePath(ch.oldPath)} -> ` : ''}${quotePath(ch.path)}\t(${size})`)
       }
