@@ -44,3 +44,25 @@ export function dashNumbers(argv: string[]): string[] {
   const end = argv.indexOf('--')
   return (end < 0 ? argv : argv.slice(0, end)).filter((a) => /^-\d+$/.test(a))
 }
+
+/**
+ * Options written after `--` and its path (`bl diff --rows A B -- t.csv --key id`), moved before
+ * the `--` so oclif parses them; `options` maps each option to whether it takes a value.
+ */
+export function hoistOptions(argv: string[], options: ReadonlyMap<string, boolean>): string[] {
+  const dd = argv.indexOf('--')
+  if (dd < 0) return argv
+  const moved: string[] = []
+  const rest: string[] = []
+  for (let i = dd + 1; i < argv.length; i++) {
+    const a = argv[i]!
+    const name = a.includes('=') ? a.slice(0, a.indexOf('=')) : a
+    const valued = options.get(name)
+    if (valued === undefined) rest.push(a)
+    else {
+      moved.push(a)
+      if (valued && !a.includes('=') && i + 1 < argv.length) moved.push(argv[++i]!)
+    }
+  }
+  return [...argv.slice(0, dd), ...moved, '--', ...rest]
+}

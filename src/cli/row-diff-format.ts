@@ -25,7 +25,8 @@ function nameText(n: string): string {
   return /^[^\s,;=":]+$/.test(n) ? printable(n, 100) : printable(JSON.stringify(n), 100)
 }
 
-function pairs(cells: Record<string, Cell>): string {
+/** `name=value, ...` for one row, as row diffs print it. */
+export function cellPairs(cells: Record<string, Cell>): string {
   return Object.keys(cells)
     .map((k) => `${nameText(k)}=${valueText(cells[k]!)}`)
     .join(', ')
@@ -52,11 +53,11 @@ export function rowDiffLines(r: RowDiffReport): string[] {
   const more = (shown: number, total: number, kind: string): void => {
     if (total > shown) out.push(`  ... ${count(total - shown)} more ${kind} row${total - shown === 1 ? '' : 's'} (--limit shows more)`)
   }
-  for (const a of r.added) out.push(`+ line ${a.line}: ${pairs(a.cells)}`)
+  for (const a of r.added) out.push(`+ line ${a.line}: ${cellPairs(a.cells)}`)
   more(r.added.length, r.counts.added, 'added')
-  for (const d of r.removed) out.push(`- line ${d.line}: ${pairs(d.cells)}`)
+  for (const d of r.removed) out.push(`- line ${d.line}: ${cellPairs(d.cells)}`)
   more(r.removed.length, r.counts.removed, 'removed')
-  for (const c of r.changed) out.push(`~ ${pairs(c.key)}: ${c.cells.map((x) => `${nameText(x.column)} ${valueText(x.old)} -> ${valueText(x.new)}`).join(', ')}`)
+  for (const c of r.changed) out.push(`~ ${cellPairs(c.key)}: ${c.cells.map((x) => `${nameText(x.column)} ${valueText(x.old)} -> ${valueText(x.new)}`).join(', ')}`)
   more(r.changed.length, r.counts.changed, 'changed')
   return out
 }

@@ -1,5 +1,5 @@
 import {Flags} from '#oclif'
-import {splitDashDash} from '../cli/args.js'
+import {hoistOptions, splitDashDash} from '../cli/args.js'
 import {BlCommand} from '../cli/base-command.js'
 import {formatBytes} from '../cli/format.js'
 import {changeLines} from '../cli/change-format.js'
@@ -39,7 +39,7 @@ Output is one line per changed path with sizes; a moved file shows as a rename (
 
   async run(): Promise<DiffResult | RowDiffReport> {
     // `bl diff --rows A B -- t.csv --key id --json`: options after the table path count as options.
-    if (this.argv.includes('--rows')) this.argv = hoistOptions(this.argv)
+    if (this.argv.includes('--rows')) this.argv = hoistOptions(this.argv, ROW_OPTIONS)
     const {flags} = await this.parse(Diff)
     const {before, after} = splitDashDash(this.argv, ['--key', '--limit', '--format', '--delimiter'])
     if (flags.rows) return this.rows(flags, before, after)
@@ -89,22 +89,3 @@ const ROW_OPTIONS = new Map<string, boolean>([
   ['--header', false],
   ['--no-header', false],
 ])
-
-function hoistOptions(argv: string[]): string[] {
-  const dd = argv.indexOf('--')
-  if (dd < 0) return argv
-  const moved: string[] = []
-  const rest: string[] = []
-  for (let i = dd + 1; i < argv.length; i++) {
-    const a = argv[i]!
-    const name = a.includes('=') ? a.slice(0, a.indexOf('=')) : a
-    const valued = ROW_OPTIONS.get(name)
-    if (valued === undefined) rest.push(a)
-    else {
-      moved.push(a)
-      if (valued && !a.includes('=') && i + 1 < argv.length) moved.push(argv[++i]!)
-    }
-  }
-  return [...argv.slice(0, dd), ...moved, '--', ...rest]
-}
-

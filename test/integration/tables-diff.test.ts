@@ -173,6 +173,43 @@ describe('diff --rows between commits', () => {
   })
 })
 
+describe('blame', () => {
+  it('each row\'s last adding or changing commit, by --key or by content; through a merge; -L; errors', () => {
+    // import (1 cat, 2 dog, 3 cat) -> main "fix 2, add 4" (2 bird, 4 fox); side "relabel 1" (1 lion);
+    // the merge resolves by hand and adds row 5 itself.
+    const s = repoWith({'l.csv': 'id,label\n1,cat\n2,dog\n3,cat\n'}, 'import')
+    try {
+      s.write('l.csv', 'id,label\n1,cat\n2,bird\n3,cat\n4,fox\n')
+      s.ok(['commit', '-q', '-a', '-m', 'fix 2, add 4'])
+      s.ok(['switch', '-q', '-c', 'side', 'HEAD~1'])
+      s.write('l.csv', 'id,label\n1,lion\n2,dog\n3,cat\n')
+      s.ok(['commit', '-q', '-a', '-m', 'relabel 1'])
+      s.ok(['switch', '-q', 'main'])
+      assert.equal(s.bl(['merge', '-q', 'side', '-m', 'merge side']).code, 3)
+      s.write('l.csv', 'id,label\n1,lion\n2,bird\n3,cat\n4,fox\n5,new\n')
+      s.ok(['add', 'l.csv'])
+      s.ok(['merge', '-q', '--continue'])
+      const subject = new Map<string, string>(s.j(['log', '--all']).map((e: any) => [e.id, e.message.split('\n')[0]]))
+      const blamed = (...args: string[]): string[] => s.j(['blame', ...args]).rows.map((r: any) => `${r.line}:${subject.get(r.commit)}`)
+      const expected = ['2:relabel 1', '3:fix 2, add 4', '4:import', '5:fix 2, add 4', '6:merge side']
+      assert.deepEqual(blamed('l.csv', '--key', 'id'), expected)
+      assert.deepEqual(blamed('l.csv'), expected, 'by content the same here')
+      assert.deepEqual(blamed('HEAD~1', '--', 'l.csv', '--key', 'id', '-L', '3,5'), ['3:fix 2, add 4', '4:import', '5:fix 2, add 4'])
+      // A changed cell blames its commit by key; by content the row is simply new there.
+      s.write('l.csv', 'id,label\n1,lion\n2,bird\n3,CAT\n4,fox\n5,new\n')
+      s.ok(['commit', '-q', '-a', '-m', 'upper 3'])
+      const text = lines(s.ok(['blame', 'l.csv', '--key', 'id', '-L', '4,4']).stdout)
+      assert.equal(text.length, 1)
+      assert.match(text[0]!, /^[0-9a-f]{12} \(Test \d{4}-\d\d-\d\d 4\) id=3, label=CAT$/)
+      fails(s, ['blame', 'l.csv', '--key', 'nope'], 2, 'INVALID_ARGUMENT')
+      fails(s, ['blame', 'nope.csv'], 4, 'PATH_NOT_FOUND')
+      fails(s, ['blame', 'l.csv', '-L', '9,2'], 2, 'INVALID_ARGUMENT')
+    } finally {
+      s.cleanup()
+    }
+  })
+})
+
 describe('diff --rows of Parquet', () => {
   it('changed, added and removed rows with typed cells', async () => {
     const {parquetWriteBuffer} = await import('hyparquet-writer')
