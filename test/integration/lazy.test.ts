@@ -10,6 +10,9 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import {commitFiles, jA, okA, prng, Sandbox, withJson, initRepo} from './helpers.ts'
+// Set-up commits in the source repository are made in this process (the core operations of `bl add -A` +
+// `bl commit`); a commit in a thin or sparse clone (what these tests are about) runs as `bl`.
+import {commitFiles as commitInProcess} from './inproc.ts'
 import {useRemoteTargets, type Target} from '../support/remote-targets.ts'
 
 const targets = useRemoteTargets('bl-lazy-remote-')
@@ -47,7 +50,7 @@ for (const t of [dirTarget, s3Target]) {
     it('--no-checkout fetches history only; checkout -- <glob> and pull --include bring just what they need', async () => {
       const a = new Sandbox(t.env())
       initRepo(a)
-      await commitFiles(a, v1, 'v1')
+      await commitInProcess(a, v1, 'v1')
       const url = t.url('lazy-1')
       await okA(a, ['remote', 'add', 'origin', ...url])
       await okA(a, ['push', '-q', '-u'])
@@ -72,7 +75,7 @@ for (const t of [dirTarget, s3Target]) {
       // Upstream changes one included and one excluded file, and adds a directory.
       const a2 = prng(SIZE, 'a2-v2')
       const b1 = prng(SIZE, 'b1-v2')
-      await commitFiles(a, {'images/a/2.bin': a2, 'images/b/1.bin': b1, 'images/c/new.bin': prng(SIZE, 'c')}, 'v2')
+      await commitInProcess(a, {'images/a/2.bin': a2, 'images/b/1.bin': b1, 'images/c/new.bin': prng(SIZE, 'c')}, 'v2')
       await okA(a, ['push', '-q'])
       const pulled = await jA(b, ['pull', '--include', 'images/b'])
       assert.ok(pulled.fetch.bytes < 50_000, `pull fetched history only (${pulled.fetch.bytes} bytes)`)
@@ -101,7 +104,7 @@ for (const t of [dirTarget, s3Target]) {
     it('gc --evict drops content the remote holds; it comes back on demand, byte-identical', async () => {
       const a = new Sandbox(t.env())
       initRepo(a)
-      await commitFiles(a, v1, 'v1')
+      await commitInProcess(a, v1, 'v1')
       const url = t.url('lazy-2')
       await okA(a, ['remote', 'add', 'origin', ...url])
       // Nothing is on the remote yet: nothing may be evicted.
@@ -121,7 +124,7 @@ for (const t of [dirTarget, s3Target]) {
       fs.rmSync(path.join(a.dir, 'images/a/3.bin'))
       await okA(a, ['checkout', '--', 'images/a/3.bin'])
       assert.deepEqual(a.read('images/a/3.bin'), v1['images/a/3.bin'])
-      await commitFiles(a, {'images/a/1.bin': prng(SIZE, 'a1-v2')}, 'v2')
+      await commitInProcess(a, {'images/a/1.bin': prng(SIZE, 'a1-v2')}, 'v2')
       await okA(a, ['gc', '--evict', '-q'])
       await okA(a, ['switch', '-q', '--detach', 'HEAD~1'])
       assert.deepEqual(a.read('images/a/1.bin'), v1['images/a/1.bin'])
@@ -141,9 +144,9 @@ for (const t of [dirTarget, s3Target]) {
     it('--filter=blob:none checks out the current files only; older versions come on demand', async () => {
       const a = new Sandbox(t.env())
       initRepo(a)
-      await commitFiles(a, v1, 'v1')
+      await commitInProcess(a, v1, 'v1')
       const newer = prng(SIZE, 'a1-newer')
-      await commitFiles(a, {'images/a/1.bin': newer}, 'v2')
+      await commitInProcess(a, {'images/a/1.bin': newer}, 'v2')
       const url = t.url('lazy-3')
       await okA(a, ['remote', 'add', 'origin', ...url])
       await okA(a, ['push', '-q', '-u'])
@@ -174,7 +177,7 @@ describe('thin store details (directory remote)', () => {
     const a = new Sandbox()
     initRepo(a)
     const files = {'d/1.bin': prng(100_000, 'm1'), 'd/2.bin': prng(100_000, 'm2'), 'd/3.bin': prng(100_000, 'm3'), 'd/4.bin': prng(100_000, 'm4')}
-    await commitFiles(a, files, 'four files')
+    await commitInProcess(a, files, 'four files')
     const url = dirTarget.url('lazy-lru')
     await okA(a, ['remote', 'add', 'origin', ...url])
     await okA(a, ['push', '-q', '-u'])
@@ -221,7 +224,7 @@ describe('thin store details (directory remote)', () => {
     const a = new Sandbox()
     initRepo(a)
     const files = {'big.bin': prng(200_000, 'only-remote')}
-    await commitFiles(a, files, 'one file')
+    await commitInProcess(a, files, 'one file')
     const origin = dirTarget.url('lazy-last-origin')
     const backup = dirTarget.url('lazy-last-backup')
     await okA(a, ['remote', 'add', 'origin', ...origin])
@@ -256,12 +259,12 @@ describe('thin store details (directory remote)', () => {
   it('gc --evict keeps content that no remote ref reaches any more (gc --remote may delete its pack)', async () => {
     const a = new Sandbox()
     initRepo(a)
-    await commitFiles(a, {'base.bin': prng(SIZE, 'base')}, 'base')
+    await commitInProcess(a, {'base.bin': prng(SIZE, 'base')}, 'base')
     await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('lazy-unreached')])
     await okA(a, ['push', '-q', '-u'])
     await okA(a, ['switch', '-q', '-c', 'tmp'])
     const precious = prng(SIZE, 'only copy')
-    await commitFiles(a, {'precious.bin': precious}, 'precious')
+    await commitInProcess(a, {'precious.bin': precious}, 'precious')
     await okA(a, ['push', '-q', 'origin', 'tmp'])
     // The remote branch goes; the local one keeps the commit, whose content is in a dead pack now.
     await okA(a, ['push', '-q', 'origin', '--delete', 'tmp'])
@@ -278,10 +281,10 @@ describe('thin store details (directory remote)', () => {
   it('clone --include checks out just the matching paths; switch keeps the tree sparse', async () => {
     const a = new Sandbox()
     initRepo(a)
-    await commitFiles(a, v1, 'v1')
+    await commitInProcess(a, v1, 'v1')
     await okA(a, ['branch', 'other'])
     await okA(a, ['switch', '-q', 'other'])
-    await commitFiles(a, {'images/b/1.bin': prng(SIZE, 'other-b1'), 'images/a/1.bin': prng(SIZE, 'other-a1')}, 'other')
+    await commitInProcess(a, {'images/b/1.bin': prng(SIZE, 'other-b1'), 'images/a/1.bin': prng(SIZE, 'other-a1')}, 'other')
     const url = dirTarget.url('lazy-include')
     await okA(a, ['remote', 'add', 'origin', ...url])
     await okA(a, ['push', '-q', 'origin', 'main', 'other'])
@@ -313,17 +316,17 @@ describe('remote checks in a full clone (directory remote)', () => {
   it('fsck --remote and gc --remote in a clone behind the remote: the next pull still brings the new files', async () => {
     const a = new Sandbox()
     initRepo(a)
-    await commitFiles(a, {'one.bin': prng(SIZE, 'one')}, 'one')
+    await commitInProcess(a, {'one.bin': prng(SIZE, 'one')}, 'one')
     const url = dirTarget.url('full-behind')
     await okA(a, ['remote', 'add', 'origin', ...url])
     await okA(a, ['push', '-q', '-u'])
     const b = new Sandbox()
     await okA(b, ['clone', '-q', url[0]!, b.dir], {cwd: b.base})
-    await commitFiles(a, {'two.bin': prng(SIZE, 'two')}, 'two')
+    await commitInProcess(a, {'two.bin': prng(SIZE, 'two')}, 'two')
     await okA(a, ['push', '-q'])
     // The check walks the remote's new history (metadata only) before b has fetched it.
     assert.equal((await jA(b, ['fsck', '--remote'])).ok, true)
-    await commitFiles(a, {'three.bin': prng(SIZE, 'three')}, 'three')
+    await commitInProcess(a, {'three.bin': prng(SIZE, 'three')}, 'three')
     await okA(a, ['push', '-q'])
     await okA(b, ['gc', '-q', '--remote', '--grace', '1d'])
     await okA(b, ['pull', '-q'])

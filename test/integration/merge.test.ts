@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import {repoWith, Sandbox, withJson} from './helpers.ts'
+import {Sandbox, withJson} from './helpers.ts'
+import {repoWithIP as repoWith, setup} from './inproc.ts'
 
 type Edits = Record<string, string | null | {from: string}>
 
@@ -23,24 +24,21 @@ function apply(s: Sandbox, edits: Edits): void {
   }
 }
 
-/** base committed on main; `theirs` branch with its edits; main with ours; HEAD on main. */
-function scenario(base: Record<string, string>, ours: Edits, theirs: Edits): Sandbox {
-  const s = repoWith(base, 'base')
-  // Edits and deletions of base's files need no `add` (commit -a): one process fewer per side.
-  const commitSide = (edits: Edits, message: string): void => {
-    if (Object.entries(edits).every(([p, v]) => v === null || (typeof v === 'string' && p in base))) s.ok(['commit', '-q', '-a', '-m', message])
-    else {
-      s.ok(['add', '-A', '-q'])
-      s.ok(['commit', '-q', '-m', message])
-    }
-  }
-  s.ok(['branch', '-q', 'theirs'])
+/**
+ * base committed on main; `theirs` branch with its edits; main with ours; HEAD on main. Built in
+ * this process (inproc.ts: the core operations `bl add -A`, `commit`, `branch`, `switch` call),
+ * not by ~8 `bl` processes: what the tests examine is the merge that follows.
+ */
+async function scenario(base: Record<string, string>, ours: Edits, theirs: Edits): Promise<Sandbox> {
+  const s = await repoWith(base, 'base')
+  const b = setup(s)
+  await b.branch('theirs')
   apply(s, ours)
-  commitSide(ours, 'ours')
-  s.ok(['switch', '-q', 'theirs'])
+  await b.commitAll('ours')
+  await b.switch('theirs')
   apply(s, theirs)
-  commitSide(theirs, 'theirs')
-  s.ok(['switch', '-q', 'main'])
+  await b.commitAll('theirs')
+  await b.switch('main')
   return s
 }
 
@@ -84,14 +82,14 @@ after(() => {
 })
 
 describe('merge: fast-forward and clean three-way merges', () => {
-  it('fast-forwards when HEAD is behind; --no-ff makes a merge commit; --ff-only refuses a diverged history', () => {
-    const s = track(repoWith({'a.csv': 'x\n1\n'}, 'base'))
+  it('fast-forwards when HEAD is behind; --no-ff makes a merge commit; --ff-only refuses a diverged history', async () => {
+    const s = track(await repoWith({'a.csv': 'x\n1\n'}, 'base'))
+    const b = setup(s)
     const base = s.j(['log']).at(0).id
-    s.ok(['switch', '-q', '-c', 'feature'])
+    await b.switchNew('feature')
     s.write('a.csv', 'x\n1\n2\n')
-    s.ok(['commit', '-q', '-a', '-m', 'append'])
-    const tip = s.j(['log']).at(0).id
-    s.ok(['switch', '-q', 'main'])
+    const tip = await b.commit('append', {all: true})
+    await b.switch('main')
     const ff = s.j(['merge', 'feature'])
     assert.equal(ff.status, 'fast-forward')
     assert.equal(ff.commit, tip)
@@ -104,19 +102,19 @@ describe('merge: fast-forward and clean three-way merges', () => {
     assert.equal(noff.status, 'merged')
     assert.deepEqual(noff.parents, [base, tip])
 
-    s.ok(['switch', '-q', '-c', 'side', base])
+    await b.switchNew('side', base)
     s.write('b.csv', 'other\n')
-    s.ok(['add', '-q', 'b.csv'])
-    s.ok(['commit', '-q', '-m', 'side'])
+    await b.add('b.csv')
+    await b.commit('side')
     const r = s.bl(withJson(['merge', '--ff-only', 'feature']))
     assert.equal(r.code, 5)
     assert.equal(r.json().error.code, 'NOT_FAST_FORWARD')
     assert.equal(s.exists('b.csv'), true, 'nothing changed')
   })
 
-  it('takes one-sided changes, identical changes once, and follows a moved file with the other side\'s edit', () => {
+  it('takes one-sided changes, identical changes once, and follows a moved file with the other side\'s edit', async () => {
     const s = track(
-      scenario(
+      await scenario(
         {'keep.txt': 'k\n', 'ours-edit.txt': 'o\n', 'theirs-edit.txt': 't\n', 'both-same.txt': 's\n', 'moved.csv': 'id,v\n1,a\n', 'gone.txt': 'g\n'},
         {'ours-edit.txt': 'o2\n', 'both-same.txt': 'same\n', 'data/moved.csv': {from: 'moved.csv'}, 'ours-new.txt': 'n\n'},
         {'theirs-edit.txt': 't2\n', 'both-same.txt': 'same\n', 'moved.csv': 'id,v\n1,a\n2,b\n', 'gone.txt': null, 'theirs-new/x.bin': 'bin'},
@@ -141,17 +139,18 @@ describe('merge: fast-forward and clean three-way merges', () => {
     assert.equal(s.j(['show', 'HEAD']).commit.message, "Merge branch 'theirs'\n")
   })
 
-  it('merges an exec-bit change on one side with a content change on the other, as Git merges modes', () => {
-    const s = track(repoWith({'run.sh': 'v1\n', 'tool.sh': 'w1\n'}, 'base'))
-    s.ok(['branch', '-q', 'theirs'])
+  it('merges an exec-bit change on one side with a content change on the other, as Git merges modes', async () => {
+    const s = track(await repoWith({'run.sh': 'v1\n', 'tool.sh': 'w1\n'}, 'base'))
+    const b = setup(s)
+    await b.branch('theirs')
     fs.chmodSync(s.p('run.sh'), 0o755)
     s.write('tool.sh', 'w2\n')
-    s.ok(['commit', '-q', '-a', '-m', 'ours: +x run.sh, edit tool.sh'])
-    s.ok(['switch', '-q', 'theirs'])
+    await b.commit('ours: +x run.sh, edit tool.sh', {all: true})
+    await b.switch('theirs')
     s.write('run.sh', 'v2\n')
     fs.chmodSync(s.p('tool.sh'), 0o755)
-    s.ok(['commit', '-q', '-a', '-m', 'theirs: edit run.sh, +x tool.sh'])
-    s.ok(['switch', '-q', 'main'])
+    await b.commit('theirs: edit run.sh, +x tool.sh', {all: true})
+    await b.switch('main')
     assert.equal(s.j(['merge', 'theirs']).status, 'merged')
     const tree = Object.fromEntries(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => [e.path, e.mode]))
     assert.deepEqual(tree, {'run.sh': '100755', 'tool.sh': '100755'})
@@ -162,8 +161,8 @@ describe('merge: fast-forward and clean three-way merges', () => {
 })
 
 describe('merge conflicts', () => {
-  it('both modified: exit 3, status/diff/show stages, --continue refused until resolved, --theirs resolves', () => {
-    const s = track(scenario({'t.csv': 'base\n', 'x.txt': 'x\n'}, {'t.csv': 'ours!\n'}, {'t.csv': 'theirs!!\n', 'x.txt': 'x2\n'}))
+  it('both modified: exit 3, status/diff/show stages, --continue refused until resolved, --theirs resolves', async () => {
+    const s = track(await scenario({'t.csv': 'base\n', 'x.txt': 'x\n'}, {'t.csv': 'ours!\n'}, {'t.csv': 'theirs!!\n', 'x.txt': 'x2\n'}))
     const conflicts = expectConflict(s, ['merge', 'theirs'])
     assert.deepEqual(conflicts.map((c: any) => [c.path, c.kind]), [['t.csv', 'both-modified']])
     const st = s.j(['status'])
@@ -195,8 +194,8 @@ describe('merge conflicts', () => {
     assert.equal(s.j(['status']).clean, true)
   })
 
-  it('both modified resolved with --ours, and by editing the file and bl add', () => {
-    const s = track(scenario({'a.txt': 'a\n', 'b.txt': 'b\n'}, {'a.txt': 'a-ours\n', 'b.txt': 'b-ours\n'}, {'a.txt': 'a-theirs\n', 'b.txt': 'b-theirs\n'}))
+  it('both modified resolved with --ours, and by editing the file and bl add', async () => {
+    const s = track(await scenario({'a.txt': 'a\n', 'b.txt': 'b\n'}, {'a.txt': 'a-ours\n', 'b.txt': 'b-ours\n'}, {'a.txt': 'a-theirs\n', 'b.txt': 'b-theirs\n'}))
     expectConflict(s, ['merge', 'theirs'])
     s.ok(['checkout', '--ours', 'a.txt'])
     s.write('b.txt', 'b-hand-merged\n')
@@ -206,8 +205,8 @@ describe('merge conflicts', () => {
     assert.equal(s.ok(['show', 'HEAD:b.txt']).stdout, 'b-hand-merged\n')
   })
 
-  it('modify/delete both ways: the modified file is kept in the work tree; --theirs / --ours / rm decide', () => {
-    const s = track(scenario({'del-by-them.txt': 'v1\n', 'del-by-us.txt': 'w1\n'}, {'del-by-them.txt': 'v2 ours\n', 'del-by-us.txt': null}, {'del-by-them.txt': null, 'del-by-us.txt': 'w2 theirs\n'}))
+  it('modify/delete both ways: the modified file is kept in the work tree; --theirs / --ours / rm decide', async () => {
+    const s = track(await scenario({'del-by-them.txt': 'v1\n', 'del-by-us.txt': 'w1\n'}, {'del-by-them.txt': 'v2 ours\n', 'del-by-us.txt': null}, {'del-by-them.txt': null, 'del-by-us.txt': 'w2 theirs\n'}))
     const conflicts = expectConflict(s, ['merge', 'theirs'])
     assert.deepEqual(conflicts.map((c: any) => [c.path, c.kind]).sort(), [['del-by-them.txt', 'deleted-by-them'], ['del-by-us.txt', 'deleted-by-us']])
     assert.equal(text(s, 'del-by-them.txt'), 'v2 ours\n')
@@ -222,9 +221,9 @@ describe('merge conflicts', () => {
     assert.deepEqual(s.j(['ls-tree', '-r', 'HEAD']), [])
   })
 
-  it('add/add, file/directory and renamed-differently conflicts', () => {
+  it('add/add, file/directory and renamed-differently conflicts', async () => {
     const s = track(
-      scenario(
+      await scenario(
         {'r.csv': 'rows\n', 'keep.txt': 'k\n'},
         {'new.txt': 'ours new\n', 'thing': 'a file\n', 'r-ours.csv': {from: 'r.csv'}},
         {'new.txt': 'theirs new\n', 'thing/inner.txt': 'in a dir\n', 'r-theirs.csv': {from: 'r.csv'}},
@@ -250,8 +249,8 @@ describe('merge conflicts', () => {
     )
   })
 
-  it('a move on one side and a deletion on the other is a rename/delete conflict, in either direction', () => {
-    const s = track(scenario({'a.csv': 'rows\n', 'keep.txt': 'k\n'}, {'b.csv': {from: 'a.csv'}}, {'a.csv': null}))
+  it('a move on one side and a deletion on the other is a rename/delete conflict, in either direction', async () => {
+    const s = track(await scenario({'a.csv': 'rows\n', 'keep.txt': 'k\n'}, {'b.csv': {from: 'a.csv'}}, {'a.csv': null}))
     const conflicts = expectConflict(s, ['merge', 'theirs'])
     assert.deepEqual(conflicts.map((c: any) => [c.path, c.kind, c.base?.path, c.ours?.path, c.theirs?.path]), [['b.csv', 'deleted-by-them', 'a.csv', 'b.csv', undefined]])
     assert.equal(text(s, 'b.csv'), 'rows\n', 'our moved file stays while the conflict waits')
@@ -260,7 +259,7 @@ describe('merge conflicts', () => {
     assert.deepEqual(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => e.path), ['b.csv', 'keep.txt'])
 
     // They moved it, we deleted it: their file shows at its new place; --ours takes the deletion.
-    const t = track(scenario({'a.csv': 'rows\n', 'keep.txt': 'k\n'}, {'a.csv': null}, {'b.csv': {from: 'a.csv'}}))
+    const t = track(await scenario({'a.csv': 'rows\n', 'keep.txt': 'k\n'}, {'a.csv': null}, {'b.csv': {from: 'a.csv'}}))
     const c2 = expectConflict(t, ['merge', 'theirs'])
     assert.deepEqual(c2.map((c: any) => [c.path, c.kind]), [['b.csv', 'deleted-by-us']])
     assert.equal(text(t, 'b.csv'), 'rows\n')
@@ -269,20 +268,18 @@ describe('merge conflicts', () => {
     assert.deepEqual(t.j(['ls-tree', '-r', 'HEAD']).map((e: any) => e.path), ['keep.txt'])
   })
 
-  it('a move on one side and a file turned into a symlink on the other is rename/delete, as Git breaks a type change', () => {
+  it('a move on one side and a file turned into a symlink on the other is rename/delete, as Git breaks a type change', async () => {
     // Ours moves a.csv to b.csv; theirs replaces a.csv by a symlink. The symlink is a new entry,
     // not an edit of the file: it stays at a.csv, and our moved file is not overwritten by it.
-    const s = track(repoWith({'a.csv': 'rows\n', 'keep.txt': 'k\n'}, 'base'))
-    s.ok(['branch', '-q', 'theirs'])
+    const s = track(await repoWith({'a.csv': 'rows\n', 'keep.txt': 'k\n'}, 'base'))
+    await setup(s).branch('theirs')
     fs.renameSync(s.p('a.csv'), s.p('b.csv'))
-    s.ok(['add', '-A', '-q'])
-    s.ok(['commit', '-q', '-m', 'ours: move'])
-    s.ok(['switch', '-q', 'theirs'])
+    await setup(s).commitAll('ours: move')
+    await setup(s).switch('theirs')
     fs.rmSync(s.p('a.csv'))
     fs.symlinkSync('keep.txt', s.p('a.csv'))
-    s.ok(['add', '-A', '-q'])
-    s.ok(['commit', '-q', '-m', 'theirs: symlink'])
-    s.ok(['switch', '-q', 'main'])
+    await setup(s).commitAll('theirs: symlink')
+    await setup(s).switch('main')
     const conflicts = expectConflict(s, ['merge', 'theirs'])
     assert.deepEqual(conflicts.map((c: any) => [c.path, c.kind, c.base?.path, c.ours?.path, c.theirs?.path]), [['b.csv', 'deleted-by-them', 'a.csv', 'b.csv', undefined]])
     assert.equal(text(s, 'b.csv'), 'rows\n')
@@ -292,46 +289,41 @@ describe('merge conflicts', () => {
     assert.deepEqual(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => [e.path, e.kind]), [['a.csv', 'symlink'], ['b.csv', 'file'], ['keep.txt', 'file']])
 
     // The other way round (we made the symlink, they moved the file): deleted-by-us at their path.
-    s.ok(['switch', '-q', '-c', 'ours2', 'main~2'])
+    await setup(s).switchNew('ours2', 'main~2')
     fs.rmSync(s.p('a.csv'))
     fs.symlinkSync('keep.txt', s.p('a.csv'))
-    s.ok(['add', '-A', '-q'])
-    s.ok(['commit', '-q', '-m', 'ours2: symlink'])
-    s.ok(['switch', '-q', '-c', 'theirs2', 'main~2'])
+    await setup(s).commitAll('ours2: symlink')
+    await setup(s).switchNew('theirs2', 'main~2')
     fs.renameSync(s.p('a.csv'), s.p('b.csv'))
-    s.ok(['add', '-A', '-q'])
-    s.ok(['commit', '-q', '-m', 'theirs2: move'])
-    s.ok(['switch', '-q', 'ours2'])
+    await setup(s).commitAll('theirs2: move')
+    await setup(s).switch('ours2')
     const c2 = expectConflict(s, ['merge', 'theirs2'])
     assert.deepEqual(c2.map((c: any) => [c.path, c.kind]), [['b.csv', 'deleted-by-us']])
     assert.equal(fs.readlinkSync(s.p('a.csv')), 'keep.txt')
     assert.equal(text(s, 'b.csv'), 'rows\n')
   })
 
-  it('a moved symlink is a rename: the other side\'s new target follows it, as Git merges it cleanly', () => {
-    const s = track(repoWith({'keep.txt': 'k\n'}, 'base'))
+  it('a moved symlink is a rename: the other side\'s new target follows it, as Git merges it cleanly', async () => {
+    const s = track(await repoWith({'keep.txt': 'k\n'}, 'base'))
     fs.symlinkSync('v1', s.p('latest'))
-    s.ok(['add', '-A', '-q'])
-    s.ok(['commit', '-q', '-m', 'link'])
-    s.ok(['branch', '-q', 'theirs'])
+    await setup(s).commitAll('link')
+    await setup(s).branch('theirs')
     fs.mkdirSync(s.p('links'))
     fs.renameSync(s.p('latest'), s.p('links/latest'))
-    s.ok(['add', '-A', '-q'])
-    s.ok(['commit', '-q', '-m', 'ours: move the link'])
-    s.ok(['switch', '-q', 'theirs'])
+    await setup(s).commitAll('ours: move the link')
+    await setup(s).switch('theirs')
     fs.rmSync(s.p('latest'))
     fs.symlinkSync('v2', s.p('latest'))
-    s.ok(['add', '-A', '-q'])
-    s.ok(['commit', '-q', '-m', 'theirs: retarget the link'])
-    s.ok(['switch', '-q', 'main'])
+    await setup(s).commitAll('theirs: retarget the link')
+    await setup(s).switch('main')
     assert.equal(s.j(['merge', 'theirs']).status, 'merged')
     assert.deepEqual(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => [e.path, e.kind]), [['keep.txt', 'file'], ['links/latest', 'symlink']])
     assert.equal(fs.readlinkSync(s.p('links/latest')), 'v2')
     assert.equal(s.exists('latest'), false)
   })
 
-  it('bl add . or bl rm of our file never resolves the directory their side holds back', () => {
-    const s = track(scenario({'thing': 'base\n'}, {'thing': 'ours\n'}, {'thing': null, 'thing/inner.txt': 'in a dir\n'}))
+  it('bl add . or bl rm of our file never resolves the directory their side holds back', async () => {
+    const s = track(await scenario({'thing': 'base\n'}, {'thing': 'ours\n'}, {'thing': null, 'thing/inner.txt': 'in a dir\n'}))
     const conflicts = expectConflict(s, ['merge', 'theirs'])
     assert.deepEqual(conflicts.map((c: any) => [c.path, c.kind]).sort(), [['thing', 'deleted-by-them'], ['thing/inner.txt', 'file-directory']])
     // Taking their deletion of the file must leave their directory's conflict waiting: it is in
@@ -346,9 +338,9 @@ describe('merge conflicts', () => {
     assert.deepEqual(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => e.path), ['thing/inner.txt'])
   })
 
-  it('every conflict kind resolved with --ours keeps our side exactly', () => {
+  it('every conflict kind resolved with --ours keeps our side exactly', async () => {
     const s = track(
-      scenario(
+      await scenario(
         {'m.txt': 'm\n', 'dt.txt': 'dt\n', 'du.txt': 'du\n', 'r.csv': 'rows\n'},
         {'m.txt': 'm-ours\n', 'dt.txt': 'dt-ours\n', 'du.txt': null, 'new.txt': 'ours new\n', 'thing': 'a file\n', 'r-ours.csv': {from: 'r.csv'}},
         {'m.txt': 'm-theirs\n', 'dt.txt': null, 'du.txt': 'du-theirs\n', 'new.txt': 'theirs new\n', 'thing/inner.txt': 'in a dir\n', 'r-theirs.csv': {from: 'r.csv'}},
@@ -369,35 +361,35 @@ describe('merge conflicts', () => {
     assert.equal(s.exists('r-theirs.csv'), false)
   })
 
-  it('-X ours / -X theirs settle every conflict for the whole merge', () => {
+  it('-X ours / -X theirs settle every conflict for the whole merge', async () => {
     const base = {'a.txt': 'a\n', 'b.txt': 'b\n', 'c.txt': 'c\n'}
     const ours = {'a.txt': 'a-ours\n', 'b.txt': null, 'c.txt': 'c-ours\n'}
     const theirs = {'a.txt': 'a-theirs\n', 'b.txt': 'b-theirs\n', 'd.txt': 'd\n'}
-    const s1 = track(scenario(base, ours, theirs))
+    const s1 = track(await scenario(base, ours, theirs))
     const r1 = s1.j(['merge', '-X', 'ours', 'theirs'])
     assert.equal(r1.status, 'merged')
     assert.equal(r1.favored, 2)
     assert.deepEqual([text(s1, 'a.txt'), s1.exists('b.txt'), text(s1, 'c.txt'), text(s1, 'd.txt')], ['a-ours\n', false, 'c-ours\n', 'd\n'])
-    const s2 = track(scenario(base, ours, theirs))
+    const s2 = track(await scenario(base, ours, theirs))
     s2.ok(['merge', '-X', 'theirs', 'theirs'])
     assert.deepEqual([text(s2, 'a.txt'), text(s2, 'b.txt'), text(s2, 'c.txt'), text(s2, 'd.txt')], ['a-theirs\n', 'b-theirs\n', 'c-ours\n', 'd\n'])
   })
 
-  it('-X ours / -X theirs settle the content of a both-modified file and keep the other side\'s exec-bit change, as Git', () => {
+  it('-X ours / -X theirs settle the content of a both-modified file and keep the other side\'s exec-bit change, as Git', async () => {
     for (const favor of ['ours', 'theirs']) {
       // Both sides rewrite run.sh; only theirs (or only ours) makes it executable: the mode merges apart from the content.
-      const s = track(repoWith({'run.sh': 'v1\n', 'tool.sh': 'w1\n'}, 'base'))
-      s.ok(['branch', '-q', 'theirs'])
+      const s = track(await repoWith({'run.sh': 'v1\n', 'tool.sh': 'w1\n'}, 'base'))
+      await setup(s).branch('theirs')
       s.write('run.sh', 'v-ours\n')
       s.write('tool.sh', 'w-ours\n')
       fs.chmodSync(s.p('tool.sh'), 0o755)
-      s.ok(['commit', '-q', '-a', '-m', 'ours'])
-      s.ok(['switch', '-q', 'theirs'])
+      await setup(s).commit('ours', {all: true})
+      await setup(s).switch('theirs')
       s.write('run.sh', 'v-theirs\n')
       fs.chmodSync(s.p('run.sh'), 0o755)
       s.write('tool.sh', 'w-theirs\n')
-      s.ok(['commit', '-q', '-a', '-m', 'theirs'])
-      s.ok(['switch', '-q', 'main'])
+      await setup(s).commit('theirs', {all: true})
+      await setup(s).switch('main')
       assert.equal(s.j(['merge', '-X', favor, 'theirs']).favored, 2)
       const tree = Object.fromEntries(s.j(['ls-tree', '-r', 'HEAD']).map((e: any) => [e.path, e.mode]))
       assert.deepEqual(tree, {'run.sh': '100755', 'tool.sh': '100755'}, `-X ${favor}`)
@@ -406,9 +398,9 @@ describe('merge conflicts', () => {
     }
   })
 
-  it('--abort restores files, index and HEAD byte for byte, keeping unrelated local changes', () => {
+  it('--abort restores files, index and HEAD byte for byte, keeping unrelated local changes', async () => {
     const big = crypto.randomBytes(300_000)
-    const s = track(scenario({'t.csv': 'base\n', 'big.bin': big.toString('base64'), 'local.txt': 'l\n'}, {'t.csv': 'ours\n'}, {'t.csv': 'theirs\n', 'big.bin': null, 'added/n.txt': 'n\n'}))
+    const s = track(await scenario({'t.csv': 'base\n', 'big.bin': big.toString('base64'), 'local.txt': 'l\n'}, {'t.csv': 'ours\n'}, {'t.csv': 'theirs\n', 'big.bin': null, 'added/n.txt': 'n\n'}))
     s.write('local.txt', 'uncommitted local edit\n')
     const before = snapshot(s)
     const head = s.j(['log']).at(0).id
@@ -425,8 +417,8 @@ describe('merge conflicts', () => {
     assert.equal(s.bl(['merge', '--abort']).code, 5, 'nothing left to abort')
   })
 
-  it('a switch or checkout of a branch during a stopped merge is refused; forced, it drops the merge', () => {
-    const s = track(scenario({'t.csv': 'base\n'}, {'t.csv': 'ours\n'}, {'t.csv': 'theirs\n'}))
+  it('a switch or checkout of a branch during a stopped merge is refused; forced, it drops the merge', async () => {
+    const s = track(await scenario({'t.csv': 'base\n'}, {'t.csv': 'ours\n'}, {'t.csv': 'theirs\n'}))
     expectConflict(s, ['merge', 'theirs'])
     for (const args of [['switch', 'theirs'], ['checkout', 'theirs'], ['switch', '--detach', 'HEAD~1']]) {
       const r = s.bl(withJson(args))
@@ -441,8 +433,8 @@ describe('merge conflicts', () => {
     assert.equal(text(s, 't.csv'), 'theirs\n')
   })
 
-  it('refuses to merge over local changes to a path the merge changes, touching nothing', () => {
-    const s = track(scenario({'t.csv': 'base\n', 'u.txt': 'u\n'}, {'u.txt': 'u-ours\n'}, {'t.csv': 'theirs\n'}))
+  it('refuses to merge over local changes to a path the merge changes, touching nothing', async () => {
+    const s = track(await scenario({'t.csv': 'base\n', 'u.txt': 'u\n'}, {'u.txt': 'u-ours\n'}, {'t.csv': 'theirs\n'}))
     s.write('t.csv', 'my local edit\n')
     const before = snapshot(s)
     const head = s.j(['log']).at(0).id
@@ -458,8 +450,8 @@ describe('merge conflicts', () => {
     assert.equal(s.j(['status']).operation, null)
   })
 
-  it('never deletes an untracked directory (merge) or a newly staged file (switch) standing where a file or directory goes', () => {
-    const s = track(scenario({'a.txt': 'a\n'}, {'a.txt': 'a-ours\n'}, {'out': 'their file\n', 'cfg/x': 'their x\n'}))
+  it('never deletes an untracked directory (merge) or a newly staged file (switch) standing where a file or directory goes', async () => {
+    const s = track(await scenario({'a.txt': 'a\n'}, {'a.txt': 'a-ours\n'}, {'out': 'their file\n', 'cfg/x': 'their x\n'}))
     s.write('out/keep.txt', 'my untracked work\n')
     const head = s.j(['log']).at(0).id
     const r = s.bl(withJson(['merge', 'theirs']))
@@ -478,26 +470,26 @@ describe('merge conflicts', () => {
     assert.equal(text(s, 'cfg'), 'newly staged\n')
   })
 
-  it('merges a criss-cross history (two best merge bases) without spurious conflicts', () => {
-    const s = track(repoWith({'a.txt': 'a0\n', 'b.txt': 'b0\n'}, 'root'))
-    s.ok(['branch', '-q', 'x'])
+  it('merges a criss-cross history (two best merge bases) without spurious conflicts', async () => {
+    const s = track(await repoWith({'a.txt': 'a0\n', 'b.txt': 'b0\n'}, 'root'))
+    await setup(s).branch('x')
     s.write('a.txt', 'a1\n')
-    s.ok(['commit', '-q', '-a', '-m', 'main a1'])
-    s.ok(['switch', '-q', 'x'])
+    await setup(s).commit('main a1', {all: true})
+    await setup(s).switch('x')
     s.write('b.txt', 'b1\n')
-    s.ok(['commit', '-q', '-a', '-m', 'x b1'])
+    await setup(s).commit('x b1', {all: true})
     // criss-cross: each side merges the other's tip
     s.ok(['merge', '-q', 'main', '-m', 'x merges main'])
-    s.ok(['switch', '-q', 'main'])
+    await setup(s).switch('main')
     s.ok(['merge', '-q', 'x~1', '-m', 'main merges x~1'])
     // both sides go on
     s.write('c.txt', 'c-main\n')
-    s.ok(['add', '-q', 'c.txt'])
-    s.ok(['commit', '-q', '-m', 'main c'])
-    s.ok(['switch', '-q', 'x'])
+    await setup(s).add('c.txt')
+    await setup(s).commit('main c')
+    await setup(s).switch('x')
     s.write('a.txt', 'a2 on x\n')
-    s.ok(['commit', '-q', '-a', '-m', 'x a2'])
-    s.ok(['switch', '-q', 'main'])
+    await setup(s).commit('x a2', {all: true})
+    await setup(s).switch('main')
     const bases = s.ok(['merge-base', '--all', 'main', 'x']).stdout.trim().split('\n')
     assert.equal(bases.length, 2, 'a criss-cross history has two best merge bases')
     const res = s.j(['merge', 'x'])
@@ -507,19 +499,17 @@ describe('merge conflicts', () => {
 })
 
 describe('revert, cherry-pick and rebase', () => {
-  it('revert makes an undo commit; --no-commit only stages it; a conflicting revert stops and continues', () => {
-    const s = track(repoWith({'a.txt': 'a1\n', 'b.txt': 'b1\n'}, 'c1'))
+  it('revert makes an undo commit; --no-commit only stages it; a conflicting revert stops and continues', async () => {
+    const s = track(await repoWith({'a.txt': 'a1\n', 'b.txt': 'b1\n'}, 'c1'))
     s.write('a.txt', 'a2\n')
-    s.ok(['commit', '-q', '-a', '-m', 'c2'])
-    const c2 = s.j(['log']).at(0).id
+    const c2 = await setup(s).commit('c2', {all: true})
     const r = s.j(['revert', 'HEAD'])
     assert.equal(r.done.length, 1)
     assert.equal(text(s, 'a.txt'), 'a1\n')
     assert.match(s.j(['show', 'HEAD']).commit.message, /^Revert "c2"\n\nThis reverts commit [0-9a-f]{64}\.\n$/)
 
     s.write('b.txt', 'b2\n')
-    s.ok(['commit', '-q', '-a', '-m', 'c4'])
-    const c4 = s.j(['log']).at(0).id
+    const c4 = await setup(s).commit('c4', {all: true})
     const nc = s.j(['revert', '--no-commit', c4])
     assert.equal(nc.staged, true)
     assert.equal(s.j(['log']).at(0).id, c4, 'nothing committed')
@@ -527,7 +517,7 @@ describe('revert, cherry-pick and rebase', () => {
     s.ok(['commit', '-q', '-m', 'manual revert of c4'])
 
     s.write('a.txt', 'a3 conflicting\n')
-    s.ok(['commit', '-q', '-a', '-m', 'c6'])
+    await setup(s).commit('c6', {all: true})
     const conflicts = expectConflict(s, ['revert', c2])
     assert.deepEqual(conflicts.map((c: any) => c.path), ['a.txt'])
     s.write('a.txt', 'a settled\n')
@@ -537,18 +527,17 @@ describe('revert, cherry-pick and rebase', () => {
     assert.equal(s.ok(['show', 'HEAD:a.txt']).stdout, 'a settled\n')
   })
 
-  it('cherry-pick copies commits with author and message; conflicts stop, --abort returns, --continue finishes', () => {
-    const s = track(repoWith({'a.txt': 'a\n', 'b.txt': 'b\n'}, 'base'))
-    s.ok(['switch', '-q', '-c', 'topic'])
+  it('cherry-pick copies commits with author and message; conflicts stop, --abort returns, --continue finishes', async () => {
+    const s = track(await repoWith({'a.txt': 'a\n', 'b.txt': 'b\n'}, 'base'))
+    await setup(s).switchNew('topic')
     s.write('n1.txt', 'n1\n')
-    s.ok(['add', '-q', 'n1.txt'])
-    s.ok(['commit', '-q', '-m', 'add n1'], {env: {BL_AUTHOR_NAME: 'Topic Author'}})
+    await setup(s).add('n1.txt')
+    await setup(s, {env: {BL_AUTHOR_NAME: 'Topic Author'}}).commit('add n1')
     s.write('a.txt', 'a-topic\n')
-    s.ok(['commit', '-q', '-a', '-m', 'edit a'])
-    s.ok(['switch', '-q', 'main'])
+    await setup(s).commit('edit a', {all: true})
+    await setup(s).switch('main')
     s.write('a.txt', 'a-main\n')
-    s.ok(['commit', '-q', '-a', '-m', 'main edits a'])
-    const head = s.j(['log']).at(0).id
+    const head = await setup(s).commit('main edits a', {all: true})
 
     const one = s.j(['cherry-pick', 'topic~1'])
     assert.equal(one.done.length, 1)
@@ -574,17 +563,17 @@ describe('revert, cherry-pick and rebase', () => {
     assert.equal(s.j(['show', 'HEAD']).commit.message, 'edit a\n')
   })
 
-  it('cherry-pick --skip drops the stopped commit and picks the rest (Git\'s)', () => {
-    const s = track(repoWith({'a.txt': 'a\n'}, 'base'))
-    s.ok(['switch', '-q', '-c', 'topic'])
+  it('cherry-pick --skip drops the stopped commit and picks the rest (Git\'s)', async () => {
+    const s = track(await repoWith({'a.txt': 'a\n'}, 'base'))
+    await setup(s).switchNew('topic')
     s.write('a.txt', 'a-topic\n')
-    s.ok(['commit', '-q', '-a', '-m', 'edit a'])
+    await setup(s).commit('edit a', {all: true})
     s.write('n2.txt', 'n2\n')
-    s.ok(['add', '-q', 'n2.txt'])
-    s.ok(['commit', '-q', '-m', 'add n2'])
-    s.ok(['switch', '-q', 'main'])
+    await setup(s).add('n2.txt')
+    await setup(s).commit('add n2')
+    await setup(s).switch('main')
     s.write('a.txt', 'a-main\n')
-    s.ok(['commit', '-q', '-a', '-m', 'main edits a'])
+    await setup(s).commit('main edits a', {all: true})
     const stop = s.bl(withJson(['cherry-pick', 'main..topic']))
     assert.equal(stop.code, 3)
     assert.deepEqual(stop.json().error.data.conflicts.map((c: any) => c.path), ['a.txt'])
@@ -597,36 +586,35 @@ describe('revert, cherry-pick and rebase', () => {
     assert.equal(s.j(['status']).operation, null)
   })
 
-  it('rebase replays a branch; with conflicts it stops, and --continue, --skip and --abort work', () => {
-    const build = (): Sandbox => {
-      const s = track(repoWith({'x.txt': 'x\n', 'y.txt': 'y\n'}, 'base'))
-      s.ok(['switch', '-q', '-c', 'topic'])
+  it('rebase replays a branch; with conflicts it stops, and --continue, --skip and --abort work', async () => {
+    const build = async (): Promise<Sandbox> => {
+      const s = track(await repoWith({'x.txt': 'x\n', 'y.txt': 'y\n'}, 'base'))
+      await setup(s).switchNew('topic')
       s.write('t1.txt', 't1\n')
-      s.ok(['add', '-q', 't1.txt'])
-      s.ok(['commit', '-q', '-m', 't1'])
+      await setup(s).add('t1.txt')
+      await setup(s).commit('t1')
       s.write('x.txt', 'x-topic\n')
-      s.ok(['commit', '-q', '-a', '-m', 't2 edits x'])
+      await setup(s).commit('t2 edits x', {all: true})
       s.write('t3.txt', 't3\n')
-      s.ok(['add', '-q', 't3.txt'])
-      s.ok(['commit', '-q', '-m', 't3'])
-      s.ok(['switch', '-q', 'main'])
+      await setup(s).add('t3.txt')
+      await setup(s).commit('t3')
+      await setup(s).switch('main')
       s.write('x.txt', 'x-main\n')
-      s.ok(['commit', '-q', '-a', '-m', 'main edits x'])
-      s.ok(['switch', '-q', 'topic'])
+      await setup(s).commit('main edits x', {all: true})
+      await setup(s).switch('topic')
       return s
     }
     // clean: upstream without the conflicting edit
-    const clean = track(repoWith({'x.txt': 'x\n'}, 'base'))
-    clean.ok(['switch', '-q', '-c', 'topic'])
+    const clean = track(await repoWith({'x.txt': 'x\n'}, 'base'))
+    await setup(clean).switchNew('topic')
     clean.write('t.txt', 't\n')
-    clean.ok(['add', '-q', 't.txt'])
-    clean.ok(['commit', '-q', '-m', 'topic work'])
-    clean.ok(['switch', '-q', 'main'])
+    await setup(clean).add('t.txt')
+    await setup(clean).commit('topic work')
+    await setup(clean).switch('main')
     clean.write('m.txt', 'm\n')
-    clean.ok(['add', '-q', 'm.txt'])
-    clean.ok(['commit', '-q', '-m', 'main work'])
-    const mainTip = clean.j(['log']).at(0).id
-    clean.ok(['switch', '-q', 'topic'])
+    await setup(clean).add('m.txt')
+    const mainTip = await setup(clean).commit('main work')
+    await setup(clean).switch('topic')
     const rb = clean.j(['rebase', 'main'])
     assert.equal(rb.done.length, 1)
     const log = clean.j(['log'])
@@ -634,7 +622,7 @@ describe('revert, cherry-pick and rebase', () => {
     assert.equal(log[1].id, mainTip)
     assert.equal(clean.j(['status']).branch, 'topic')
 
-    const s1 = build()
+    const s1 = await build()
     const origTopic = s1.j(['log']).at(0).id
     const before = snapshot(s1)
     expectConflict(s1, ['rebase', 'main'])
@@ -651,7 +639,7 @@ describe('revert, cherry-pick and rebase', () => {
     assert.deepEqual(s1.j(['log']).map((e: any) => e.message), ['t3\n', 't2 edits x\n', 't1\n', 'main edits x\n', 'base\n'])
     assert.equal(text(s1, 'x.txt'), 'x-both\n')
 
-    const s2 = build()
+    const s2 = await build()
     expectConflict(s2, ['rebase', 'main'])
     const skip = s2.j(['rebase', '--skip'])
     assert.equal(skip.skipped.length, 1)
@@ -671,29 +659,29 @@ function refused(s: Sandbox, args: string[], exit: number, code: string): any {
 
 describe('local work survives refused and stopped operations', () => {
 
-  it('a pick or revert refused by a local change leaves no operation; --abort after a refused later step keeps untracked files', () => {
-    const s = scenario({'a.txt': 'base\n', 'b.txt': 'base\n'}, {'x.txt': 'x\n'}, {'b.txt': 'theirs\n'})
+  it('a pick or revert refused by a local change leaves no operation; --abort after a refused later step keeps untracked files', async () => {
+    const s = await scenario({'a.txt': 'base\n', 'b.txt': 'base\n'}, {'x.txt': 'x\n'}, {'b.txt': 'theirs\n'})
     s.write('b.txt', 'local edit\n')
     refused(s, ['cherry-pick', 'theirs'], 5, 'LOCAL_CHANGES')
     refused(s, ['cherry-pick', '--abort'], 5, 'NO_OPERATION')
     assert.equal(text(s, 'b.txt'), 'local edit\n')
     s.ok(['restore', 'b.txt'])
     s.write('a.txt', 'v2\n')
-    s.ok(['commit', '-q', '-a', '-m', 'a v2'])
+    await setup(s).commit('a v2', {all: true})
     s.write('a.txt', 'local edit\n')
     refused(s, ['revert', 'HEAD'], 5, 'LOCAL_CHANGES')
     refused(s, ['revert', '--abort'], 5, 'NO_OPERATION')
     assert.equal(text(s, 'a.txt'), 'local edit\n')
     s.ok(['restore', 'a.txt'])
     // A range: the first step is committed, the second is refused by an untracked file it would write.
-    s.ok(['switch', '-q', 'theirs'])
+    await setup(s).switch('theirs')
     s.write('u.txt', 'u\n')
-    s.ok(['add', 'u.txt'])
-    s.ok(['commit', '-q', '-m', 'add u'])
+    await setup(s).add('u.txt')
+    await setup(s).commit('add u')
     s.write('v.txt', 'v\n')
-    s.ok(['add', 'v.txt'])
-    s.ok(['commit', '-q', '-m', 'add v'])
-    s.ok(['switch', '-q', 'main'])
+    await setup(s).add('v.txt')
+    await setup(s).commit('add v')
+    await setup(s).switch('main')
     s.write('v.txt', 'precious\n')
     const e = refused(s, ['cherry-pick', 'theirs~2..theirs'], 5, 'LOCAL_CHANGES')
     assert.match(e.message, /untracked v\.txt/)
@@ -704,13 +692,13 @@ describe('local work survives refused and stopped operations', () => {
     refused(s, ['cherry-pick', 'theirs..theirs~1'], 2, 'INVALID_ARGUMENT')
   })
 
-  it('merge refuses up front when a path that will conflict has local changes, or an untracked file stands where a rename goes', () => {
-    const s = scenario({'a.txt': 'base\n'}, {'a.txt': 'ours\n'}, {'a.txt': 'theirs\n'})
+  it('merge refuses up front when a path that will conflict has local changes, or an untracked file stands where a rename goes', async () => {
+    const s = await scenario({'a.txt': 'base\n'}, {'a.txt': 'ours\n'}, {'a.txt': 'theirs\n'})
     s.write('a.txt', 'dirty\n')
     refused(s, ['merge', 'theirs'], 5, 'LOCAL_CHANGES')
     assert.equal(text(s, 'a.txt'), 'dirty\n')
     assert.equal(s.j(['status']).operation ?? null, null)
-    const r = scenario({'a.txt': 'base\n'}, {'b.txt': {from: 'a.txt'}}, {'c.txt': {from: 'a.txt'}})
+    const r = await scenario({'a.txt': 'base\n'}, {'b.txt': {from: 'a.txt'}}, {'c.txt': {from: 'a.txt'}})
     r.write('c.txt', 'precious\n')
     refused(r, ['merge', 'theirs'], 5, 'LOCAL_CHANGES')
     assert.equal(text(r, 'c.txt'), 'precious\n')
@@ -724,7 +712,7 @@ describe('local work survives refused and stopped operations', () => {
     r.ok(['merge', '--abort'])
     assert.equal(text(r, 'c.txt'), 'precious\n')
     // checkout <rev> -- <path> of a conflicted path resolves it, as in Git.
-    const q = scenario({'a.txt': 'base\n'}, {'a.txt': 'ours\n'}, {'a.txt': 'theirs\n'})
+    const q = await scenario({'a.txt': 'base\n'}, {'a.txt': 'ours\n'}, {'a.txt': 'theirs\n'})
     expectConflict(q, ['merge', 'theirs'])
     q.ok(['checkout', 'theirs', '--', 'a.txt'])
     assert.deepEqual(q.j(['status']).conflicts, [])
@@ -732,8 +720,8 @@ describe('local work survives refused and stopped operations', () => {
     assert.equal(text(q, 'a.txt'), 'theirs\n')
   })
 
-  it('checkout --theirs of a file over a directory keeps untracked files and edits in it; the rebased branch cannot be deleted mid-rebase', () => {
-    const s = scenario({'a.txt': 'base\n'}, {'p/x.txt': 'in\n'}, {'p': 'file\n'})
+  it('checkout --theirs of a file over a directory keeps untracked files and edits in it; the rebased branch cannot be deleted mid-rebase', async () => {
+    const s = await scenario({'a.txt': 'base\n'}, {'p/x.txt': 'in\n'}, {'p': 'file\n'})
     expectConflict(s, ['merge', 'theirs'])
     s.write('p/u.txt', 'precious\n')
     s.write('p/x.txt', 'modified\n')
@@ -742,8 +730,8 @@ describe('local work survives refused and stopped operations', () => {
     assert.equal(text(s, 'p/u.txt'), 'precious\n')
     assert.equal(text(s, 'p/x.txt'), 'modified\n')
     s.ok(['merge', '--abort'])
-    const r = scenario({'a.txt': 'base\n'}, {'a.txt': 'ours\n'}, {'a.txt': 'theirs\n'})
-    r.ok(['switch', '-q', 'theirs'])
+    const r = await scenario({'a.txt': 'base\n'}, {'a.txt': 'ours\n'}, {'a.txt': 'theirs\n'})
+    await setup(r).switch('theirs')
     expectConflict(r, ['rebase', 'main'])
     refused(r, ['branch', '-D', 'theirs'], 5, 'CURRENT_BRANCH')
     refused(r, ['branch', '-f', 'theirs', 'main'], 5, 'CURRENT_BRANCH')
@@ -755,13 +743,13 @@ describe('local work survives refused and stopped operations', () => {
 
 describe('aborts and side picks that would lose work made during the stop', () => {
 
-  it('--abort refuses to overwrite an untracked file or an edited file the operation had written; --ours keeps an edited file its side deleted', () => {
+  it('--abort refuses to overwrite an untracked file or an edited file the operation had written; --ours keeps an edited file its side deleted', async () => {
     // rebase: the stop is before the commit that adds n; an untracked n made meanwhile survives.
-    const s = scenario({'a.txt': 'base\n'}, {'a.txt': 'ours\n'}, {'a.txt': 'theirs\n'})
-    s.ok(['switch', '-q', 'theirs'])
+    const s = await scenario({'a.txt': 'base\n'}, {'a.txt': 'ours\n'}, {'a.txt': 'theirs\n'})
+    await setup(s).switch('theirs')
     s.write('n.txt', 'new\n')
-    s.ok(['add', 'n.txt'])
-    s.ok(['commit', '-q', '-m', 'add n'])
+    await setup(s).add('n.txt')
+    await setup(s).commit('add n')
     expectConflict(s, ['rebase', 'main'])
     s.write('n.txt', 'mine\n')
     assert.deepEqual(refused(s, ['rebase', '--abort'], 5, 'LOCAL_CHANGES').data.paths, ['n.txt'])
@@ -770,11 +758,11 @@ describe('aborts and side picks that would lose work made during the stop', () =
     s.ok(['rebase', '--abort'])
     assert.equal(text(s, 'n.txt'), 'new\n')
     // cherry-pick: the first step added n (committed), the second stopped; n edited meanwhile.
-    const c = scenario({'a.txt': 'base\n'}, {'a.txt': 'ours\n'}, {'n.txt': 'new\n'})
-    c.ok(['switch', '-q', 'theirs'])
+    const c = await scenario({'a.txt': 'base\n'}, {'a.txt': 'ours\n'}, {'n.txt': 'new\n'})
+    await setup(c).switch('theirs')
     c.write('a.txt', 'theirs\n')
-    c.ok(['commit', '-q', '-a', '-m', 'a theirs'])
-    c.ok(['switch', '-q', 'main'])
+    await setup(c).commit('a theirs', {all: true})
+    await setup(c).switch('main')
     expectConflict(c, ['cherry-pick', 'main..theirs'])
     c.write('n.txt', 'edited\n')
     refused(c, ['cherry-pick', '--abort'], 5, 'LOCAL_CHANGES')
@@ -783,7 +771,7 @@ describe('aborts and side picks that would lose work made during the stop', () =
     c.ok(['cherry-pick', '--abort'])
     assert.equal(c.exists('n.txt'), false)
     // checkout --ours of a path our side deleted: an edit to the file is not deleted silently.
-    const d = scenario({'x.txt': 'x\n'}, {'x.txt': null}, {'x.txt': 'theirs\n'})
+    const d = await scenario({'x.txt': 'x\n'}, {'x.txt': null}, {'x.txt': 'theirs\n'})
     expectConflict(d, ['merge', 'theirs'])
     d.write('x.txt', 'my edit\n')
     refused(d, ['checkout', '--ours', 'x.txt'], 5, 'LOCAL_CHANGES')
@@ -792,12 +780,12 @@ describe('aborts and side picks that would lose work made during the stop', () =
 })
 
 describe('log of a path through merges', () => {
-  it('log -- <path> leaves out a merge that took one side\'s version unchanged (Git\'s history simplification)', () => {
-    const s = scenario({'a.txt': 'base\n'}, {'m.txt': 'main\n'}, {'f.txt': 'feature\n'})
+  it('log -- <path> leaves out a merge that took one side\'s version unchanged (Git\'s history simplification)', async () => {
+    const s = await scenario({'a.txt': 'base\n'}, {'m.txt': 'main\n'}, {'f.txt': 'feature\n'})
     s.ok(['merge', '-q', '--no-ff', '-m', 'merge theirs', 'theirs'])
     assert.deepEqual(s.j(['log', '--', 'f.txt']).map((e: any) => e.message), ['theirs\n'])
     // A merge whose result differs from both parents there is listed.
-    const c = scenario({'a.txt': '1\n2\n3\n'}, {'a.txt': 'one\n2\n3\n'}, {'a.txt': '1\n2\nthree\n'})
+    const c = await scenario({'a.txt': '1\n2\n3\n'}, {'a.txt': 'one\n2\n3\n'}, {'a.txt': '1\n2\nthree\n'})
     const r = c.bl(withJson(['merge', 'theirs']))
     assert.equal(r.code, 3)
     c.write('a.txt', 'one\n2\nthree\n')
@@ -806,8 +794,8 @@ describe('log of a path through merges', () => {
     assert.equal(c.j(['log', '--', 'a.txt'])[0].parents.length, 2)
   })
 
-  it('log -- <path> does not walk the side whose change a merge discarded (it follows the TREESAME parent)', () => {
-    const s = scenario({'a.txt': 'base\n'}, {'a.txt': 'main\n'}, {'a.txt': 'theirs\n'})
+  it('log -- <path> does not walk the side whose change a merge discarded (it follows the TREESAME parent)', async () => {
+    const s = await scenario({'a.txt': 'base\n'}, {'a.txt': 'main\n'}, {'a.txt': 'theirs\n'})
     assert.equal(s.bl(withJson(['merge', 'theirs'])).code, 3)
     s.ok(['checkout', '--ours', 'a.txt'])
     s.ok(['add', 'a.txt'])

@@ -11,7 +11,9 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import {commitFiles, jA, okA, Sandbox, sleep, withJson, initRepo} from './helpers.ts'
+import {jA, okA, Sandbox, sleep, withJson, initRepo} from './helpers.ts'
+// Set-up commits are made in this process (the core operations of `bl add -A` + `bl commit`): what these tests examine is the transport.
+import {commitFiles} from './inproc.ts'
 import {s3Env, startS3Server} from '../support/s3-server.ts'
 import {useRemoteTargets, type Target} from '../support/remote-targets.ts'
 

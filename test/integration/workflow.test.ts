@@ -9,7 +9,10 @@ import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {blake3} from 'hash-wasm'
-import {jA, lines, okA, repoWithA, revIdA, Sandbox, withJson} from './helpers.ts'
+import {jA, lines, okA, revIdA, Sandbox, withJson} from './helpers.ts'
+// The starting commit of a test's repository is made in this process (inproc.ts: the core operations of
+// `bl add -A` + `bl commit`); the commands each test is about run as `bl`.
+import {repoWithIP} from './inproc.ts'
 
 const b3 = (data: Buffer | string): Promise<string> => blake3(typeof data === 'string' ? Buffer.from(data) : data)
 const isExec = (p: string): boolean => (fs.statSync(p).mode & 0o100) !== 0
@@ -331,7 +334,7 @@ describe('bl workflow', {concurrency: 3}, () => {
   describe('renames', {concurrency: 1}, () => {
     it('a moved file shows as R in diff --cached --name-status and status --short', async () => {
       const content = 'x,y\n'.repeat(100)
-      const s = await repoWithA({'a/old.csv': content, 'keep.txt': 'k\n'})
+      const s = await repoWithIP({'a/old.csv': content, 'keep.txt': 'k\n'})
       try {
         fs.mkdirSync(s.p('b'))
         fs.renameSync(s.p('a/old.csv'), s.p('b/new.csv'))
@@ -363,7 +366,7 @@ describe('bl workflow', {concurrency: 3}, () => {
   })
 
   it('a tracked file replaced by a directory of the same name (and back) is staged and committed like Git', async () => {
-    const s = await repoWithA({'f': 'file\n', 'g/x.txt': 'x\n'})
+    const s = await repoWithIP({'f': 'file\n', 'g/x.txt': 'x\n'})
     fs.rmSync(s.p('f'))
     s.write('f/inner.txt', 'inner\n')
     // commit -a stages the deletion of the tracked file; the new directory stays untracked.
@@ -392,7 +395,7 @@ describe('bl workflow', {concurrency: 3}, () => {
 
   describe('mv', {concurrency: 1}, () => {
     it('mv renames files and directories in the work tree and the index; the commit records renames; modified files keep their changes', async () => {
-      const s = await repoWithA({'raw/a.csv': 'a\n', 'raw/sub/b.csv': 'b\n', 'top.txt': 'top\n', 'two.txt': '2\n', 'archive/keep.txt': 'k\n'})
+      const s = await repoWithIP({'raw/a.csv': 'a\n', 'raw/sub/b.csv': 'b\n', 'top.txt': 'top\n', 'two.txt': '2\n', 'archive/keep.txt': 'k\n'})
       try {
         assert.deepEqual(await jA(s, ['mv', 'top.txt', 'top2.txt']), {moved: [{from: 'top.txt', to: 'top2.txt'}], skipped: []})
         assert.equal((await okA(s, ['mv', 'raw', 'archive'])).stdout, 'Renamed raw to archive/raw\n', 'into an existing directory, as Git')
@@ -425,7 +428,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
 
     it('mv refuses what Git refuses, changing nothing; -f overwrites a file, -n only reports, -k skips', async () => {
-      const s = await repoWithA({'a.txt': 'a\n', 'b.txt': 'b\n', 'd/x.txt': 'x\n'})
+      const s = await repoWithIP({'a.txt': 'a\n', 'b.txt': 'b\n', 'd/x.txt': 'x\n'})
       try {
         s.write('untracked.txt', 'u\n')
         fs.symlinkSync('/tmp', s.p('outside'))
@@ -464,7 +467,7 @@ describe('bl workflow', {concurrency: 3}, () => {
   })
 
   it('clean deletes untracked files only with -f (-n lists them); -d enters untracked directories, -x/-X ignored files; another repository is left alone', async () => {
-    const s = await repoWithA({'data/a.csv': '1\n', '.blignore': 'out/\n*.tmp\n'})
+    const s = await repoWithIP({'data/a.csv': '1\n', '.blignore': 'out/\n*.tmp\n'})
     try {
       s.write('data/u.csv', 'u\n')
       s.write('data/x.tmp', 't\n')
@@ -497,7 +500,7 @@ describe('bl workflow', {concurrency: 3}, () => {
 
   describe('rm', {concurrency: 1}, () => {
     it('rm deletes the file and stages the deletion; rm --cached keeps the file as untracked', async () => {
-      const s = await repoWithA({'a.txt': 'a\n', 'b.txt': 'b\n', 'c.txt': 'c\n'})
+      const s = await repoWithIP({'a.txt': 'a\n', 'b.txt': 'b\n', 'c.txt': 'c\n'})
       try {
         await okA(s, ['rm', 'a.txt'])
         assert.equal(fs.existsSync(s.p('a.txt')), false)
@@ -521,7 +524,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
 
     it('rm needs -r only for a directory named outright (or .), not for a wildcard that names the files, as git rm', async () => {
-      const s = await repoWithA({'d/a.log': 'a', 'd/b': 'b', 'd/e/c': 'c', 'top.log': 't'})
+      const s = await repoWithIP({'d/a.log': 'a', 'd/b': 'b', 'd/e/c': 'c', 'top.log': 't'})
       try {
         for (const spec of ['d', 'd/e', '.']) {
           const r = await s.runAsync(['rm', '--cached', '-q', spec])
@@ -544,7 +547,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     let C1 = ''
 
     before(async () => {
-      s = await repoWithA({'f.txt': 'v1\n', 'g.txt': 'g1\n'})
+      s = await repoWithIP({'f.txt': 'v1\n', 'g.txt': 'g1\n'})
       C1 = await revIdA(s, 'HEAD')
       s.write('f.txt', 'v2\n')
       s.write('g.txt', 'g2\n')
@@ -610,7 +613,7 @@ describe('bl workflow', {concurrency: 3}, () => {
   })
 
   it('ls-tree paths and <rev>:./<path> are read from the current directory, as in Git', async () => {
-    const s = await repoWithA({'d/e/a.txt': 'a\n', 'b.txt': 'b\n'})
+    const s = await repoWithIP({'d/e/a.txt': 'a\n', 'b.txt': 'b\n'})
     const paths = async (args: string[], cwd?: string): Promise<string[]> => (await jA(s, ['ls-tree', ...args], cwd ? {cwd} : {})).map((e: any) => e.path)
     assert.deepEqual(await paths(['HEAD', '.']), ['b.txt', 'd'])
     const sub = s.p('d')
@@ -632,7 +635,7 @@ describe('bl workflow', {concurrency: 3}, () => {
   })
 
   it('log -<n> shows at most n commits (Git); elsewhere -<n> is an unknown option, not a path or ignored', async () => {
-    const s = await repoWithA({'a.txt': '1\n'})
+    const s = await repoWithIP({'a.txt': '1\n'})
     for (const v of ['2', '3']) {
       s.write('a.txt', `${v}\n`)
       await okA(s, ['commit', '-q', '-a', '-m', `c${v}`])
@@ -649,7 +652,7 @@ describe('bl workflow', {concurrency: 3}, () => {
   })
 
   it('diff A...B shows what B changed since it forked from A (from their merge base), as in Git', async () => {
-    const s = await repoWithA({'a.txt': '1\n'})
+    const s = await repoWithIP({'a.txt': '1\n'})
     await okA(s, ['branch', 'f'])
     s.write('a.txt', '2\n')
     await okA(s, ['commit', '-q', '-a', '-m', 'main edits a'])
@@ -665,7 +668,7 @@ describe('bl workflow', {concurrency: 3}, () => {
   })
 
   it('commit <paths> commits only those tracked paths from the work tree (Git --only); the rest stays staged; -i, -a and untracked paths', async () => {
-    const s = await repoWithA({'a.txt': '1\n', 'b.txt': '1\n', 'd/x.txt': 'x1\n', 'd/y.txt': 'y1\n'})
+    const s = await repoWithIP({'a.txt': '1\n', 'b.txt': '1\n', 'd/x.txt': 'x1\n', 'd/y.txt': 'y1\n'})
     s.write('a.txt', '2\n')
     s.write('b.txt', '2\n')
     await okA(s, ['add', '-A', '-q'])
@@ -706,7 +709,7 @@ describe('bl workflow', {concurrency: 3}, () => {
   })
 
   it('checkout <rev> -- <path> never removes what <rev> lacks (Git\'s overlay mode); restore --source does', async () => {
-    const s = await repoWithA({'a.txt': '1\n', 'd/x.txt': 'x1\n'})
+    const s = await repoWithIP({'a.txt': '1\n', 'd/x.txt': 'x1\n'})
     s.write('b.txt', '2\n')
     s.write('d/y.txt', 'y2\n')
     s.write('d/x.txt', 'x2\n')
@@ -732,7 +735,7 @@ describe('bl workflow', {concurrency: 3}, () => {
   describe('branches and tags', {concurrency: 1}, () => {
     let s: Sandbox
     before(async () => {
-      s = await repoWithA({'a.txt': 'a\n'})
+      s = await repoWithIP({'a.txt': 'a\n'})
     })
     after(() => s?.cleanup())
 
@@ -813,7 +816,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     let s: Sandbox
     after(() => s?.cleanup())
     before(async () => {
-      s = await repoWithA({'shared.txt': 'same\n', 'differs.txt': 'main\n'})
+      s = await repoWithIP({'shared.txt': 'same\n', 'differs.txt': 'main\n'})
       await okA(s, ['switch', '-c', 'other', '-q'])
       s.write('differs.txt', 'other\n')
       await okA(s, ['commit', '-a', '-q', '-m', 'other'])
@@ -868,7 +871,7 @@ describe('bl workflow', {concurrency: 3}, () => {
 
   describe('config and identity', {concurrency: 1}, () => {
     it('config get/set at repo level and --global (user level via BL_CONFIG_DIR); repo wins', async () => {
-      const s = await repoWithA()
+      const s = await repoWithIP()
       try {
         const set = await jA(s, ['config', 'core.answer', '42'])
         assert.deepEqual(set, {key: 'core.answer', value: '42', scope: 'repo', action: 'set'})
@@ -902,7 +905,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
 
     it('identity comes from bl config when BL_AUTHOR_* is unset; missing identity is exit 1 with a hint', async () => {
-      const s = await repoWithA()
+      const s = await repoWithIP()
       const noId = {unset: ['BL_AUTHOR_NAME', 'BL_AUTHOR_EMAIL', 'BL_COMMITTER_NAME', 'BL_COMMITTER_EMAIL'], env: {HOME: '', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1'}}
       noId.env.HOME = s.home
       try {
@@ -943,7 +946,7 @@ describe('bl workflow', {concurrency: 3}, () => {
 
   describe('.blignore', {concurrency: 1}, () => {
     it('affects the untracked listing and add -A: globs, negation, dir patterns, nested .blignore', async () => {
-      const s = await repoWithA()
+      const s = await repoWithIP()
       try {
         s.write('.blignore', '*.tmp\n!keep.tmp\ncache/\n')
         s.write('a.tmp', 'x')
@@ -983,7 +986,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
 
     it('an excluded directory stays excluded below (tracked files or not); a deeper .blignore can re-include a directory, as in Git', async () => {
-      const s = await repoWithA({'d/t.csv': 't\n'})
+      const s = await repoWithIP({'d/t.csv': 't\n'})
       try {
         s.write('.blignore', 'd/\nout/\n')
         s.write('d/.blignore', '!n.csv\n')
@@ -999,7 +1002,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
 
     it('add -f of a directory, or add -f -A, adds the ignored files under it, as git add -f (never .git or bl.lock)', async () => {
-      const s = await repoWithA()
+      const s = await repoWithIP()
       try {
         s.write('.blignore', '*.log\ne/\n')
         s.write('d/a.log', 'a')
@@ -1017,7 +1020,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
 
     it('status with a pathspec naming an ignored file or directory lists nothing, as git status', async () => {
-      const s = await repoWithA({'d/t.log': 't\n'})
+      const s = await repoWithIP({'d/t.log': 't\n'})
       try {
         s.write('.blignore', '*.log\ne/\n')
         s.write('x.log', 'x')
@@ -1035,7 +1038,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
 
     it('empty directories are not tracked', async () => {
-      const s = await repoWithA({'a.txt': 'a\n'})
+      const s = await repoWithIP({'a.txt': 'a\n'})
       try {
         fs.mkdirSync(s.p('empty'))
         fs.mkdirSync(s.p('empty2/nested'), {recursive: true})
@@ -1054,7 +1057,7 @@ describe('bl workflow', {concurrency: 3}, () => {
 
   describe('gc and fsck', {concurrency: 1}, () => {
     it('gc removes a blob made unreachable by add then rm --cached; fsck passes after', async () => {
-      const s = await repoWithA({'keep.bin': crypto.randomBytes(50_000)})
+      const s = await repoWithIP({'keep.bin': crypto.randomBytes(50_000)})
       try {
         const keep = s.read('keep.bin')
         s.write('junk.bin', crypto.randomBytes(300_000))
@@ -1087,7 +1090,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
   })
   it('add <name>/ names a directory: a file or symlink there does not match, as in Git', async () => {
-    const s = await repoWithA({'d/a': 'a\n'})
+    const s = await repoWithIP({'d/a': 'a\n'})
     try {
       s.write('f', 'f')
       fs.symlinkSync('d', s.p('L'))
@@ -1105,7 +1108,7 @@ describe('bl workflow', {concurrency: 3}, () => {
   })
 
   it('work-tree edges: rm keeps staged-only content, empty paths, case collisions by name, symlinks in the way, FIFOs, case-sensitive and unlinked .blignore, emptied database', async () => {
-    const s = await repoWithA({'base.txt': 'base\n', 'readme.txt': 'a\n', 'd/f.txt': 'f\n'})
+    const s = await repoWithIP({'base.txt': 'base\n', 'readme.txt': 'a\n', 'd/f.txt': 'f\n'})
     const fails = async (args: string[], exit: number, code: string, cwd?: string): Promise<void> => {
       const r = await s.runAsync(withJson(args), cwd ? {cwd} : {})
       assert.equal(r.code, exit, `bl ${args.join(' ')}: ${r.stdout}${r.stderr}`)
