@@ -437,6 +437,7 @@ describe('bl workflow', {concurrency: 3}, () => {
           [['mv', 'd', 'd/inner'], 2, 'into itself'],
           [['mv', 'a.txt', 'b.txt', 'c'], 2, 'is not a directory'],
           [['mv', 'a.txt', 'no/such/dir/a.txt'], 2, 'does not exist'],
+          [['mv', 'a.txt', 'newdir/'], 2, 'does not exist'],
           [['mv', 'a.txt', 'outside/a.txt'], 6, 'beyond a symbolic link'],
           [['mv', 'a.txt', '.bl/a.txt'], 2, 'inside .bl'],
         ]
