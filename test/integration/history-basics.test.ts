@@ -309,6 +309,8 @@ describe('reflog revisions', () => {
     s.ok(['branch', 'v1', 'main'])
     assert.equal(s.ok(['rev-parse', 'v1', 'v1~0', 'heads/v1']).stdout, `${c1}\n${c1}\n${c2}\n`)
     assert.equal(s.ok(['rev-parse', '--abbrev-ref', 'heads/v1', 'tags/v1']).stdout, 'heads/v1\ntags/v1\n')
+    // Git keeps no reflog for tags, so v1@{0} reads the branch's log.
+    assert.equal(s.ok(['rev-parse', 'v1@{0}']).stdout, `${c2}\n`)
   })
 })
 

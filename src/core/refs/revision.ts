@@ -27,7 +27,8 @@ function unknown(rev: string): BlError {
 export function reflogRefName(repo: Repo, name: string): string | undefined {
   if (name === 'HEAD' || name === '@') return 'HEAD'
   if (name === '') return readHead(repo).branch ?? 'HEAD'
-  const candidates = name.startsWith('refs/') ? [name] : refCandidates(name)
+  // Git keeps no reflog for tags, so its `<name>@{N}` reads a branch's log before a tag's.
+  const candidates = name.startsWith('refs/') ? [name] : [`refs/${name}`, `${HEADS}${name}`, `${TAGS}${name}`, `${REMOTES}${name}`]
   return candidates.find((r) => repo.store.getRef(r) !== undefined || repo.store.reflog(r).length > 0)
 }
 
