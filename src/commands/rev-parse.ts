@@ -1,7 +1,7 @@
 import {Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {revParse, type RevParseResult} from '../core/ops/rev-parse.js'
-import {shortRef} from '../core/refs/refs.js'
+import {abbrevRef} from '../core/refs/revision.js'
 
 export default class RevParse extends BlCommand {
   static override summary = 'Print the ids that revisions name (for scripts).'
@@ -29,8 +29,11 @@ Revisions are those of every command: branch, tag, id prefix, HEAD, @{-1}, @{u},
     const res = revParse(this.repo(), argv as string[], {verify: flags.verify, showToplevel: flags['show-toplevel']})
     if (res.toplevel !== null) this.out(res.toplevel)
     for (const r of res.revs) {
-      if (flags['abbrev-ref']) this.out(r.ref ? shortRef(r.ref).replace(/^refs\/remotes\//, '') : r.rev === 'HEAD' || r.rev === '@' ? 'HEAD' : r.id)
-      else if (flags['symbolic-full-name']) {
+      // A revision that names no ref (a commit, a detached HEAD's ~N) prints nothing, as in Git.
+      if (flags['abbrev-ref']) {
+        if (r.ref) this.out(abbrevRef(this.repo(), r.ref))
+        else if (r.rev === 'HEAD' || r.rev === '@') this.out('HEAD')
+      } else if (flags['symbolic-full-name']) {
         if (r.ref) this.out(r.ref)
       } else this.out(flags.short ? r.id.slice(0, 12) : r.id)
     }

@@ -166,6 +166,18 @@ describe('reset', () => {
     assert.equal(none.json().error.code, 'PATHSPEC_NO_MATCH')
   })
 
+  it('-- <glob> sets the entries the glob matches from the revision, never untracks them (Git pathspecs)', () => {
+    const {s, c1} = three()
+    s.write('a.txt', 'a3\n')
+    s.ok(['add', '-q', 'a.txt'])
+    s.ok(['reset', '-q', '--', '*.txt'])
+    let st = s.j(['status'])
+    assert.deepEqual([st.staged, st.unstaged, st.untracked], [[], [{path: 'a.txt', status: 'M'}], []])
+    s.ok(['reset', '-q', c1, '--', '*.txt'])
+    st = s.j(['status'])
+    assert.deepEqual([st.staged, st.untracked], [[{path: 'a.txt', status: 'M'}, {path: 'b.txt', status: 'M'}], []])
+  })
+
   it('--hard drops a stopped merge; --soft refuses during one', () => {
     const s = track(repoWith({'t.txt': 'base\n'}, 'base'))
     s.ok(['branch', '-q', 'x'])
@@ -291,6 +303,14 @@ describe('reflog revisions', () => {
     assert.equal(s.bl(['rev-parse', 'HEAD:nosuch']).code, 4)
     s.ok(['checkout', '-q', c1])
     assert.equal(s.ok(['rev-parse', '--abbrev-ref', 'HEAD']).stdout, 'HEAD\n', 'detached, as Git prints it')
+    assert.equal(s.ok(['rev-parse', '--abbrev-ref', 'HEAD~0', 'main']).stdout, 'main\n', 'a commit that is no ref prints nothing, as in Git')
+    // A name that is a tag and a branch is the tag (Git's order: refs/tags/ before refs/heads/),
+    // and --abbrev-ref keeps the branch apart from it.
+    s.ok(['branch', 'v1', 'main'])
+    assert.equal(s.ok(['rev-parse', 'v1', 'v1~0', 'heads/v1']).stdout, `${c1}\n${c1}\n${c2}\n`)
+    assert.equal(s.ok(['rev-parse', '--abbrev-ref', 'heads/v1', 'tags/v1']).stdout, 'heads/v1\ntags/v1\n')
+    // Git keeps no reflog for tags, so v1@{0} reads the branch's log.
+    assert.equal(s.ok(['rev-parse', 'v1@{0}']).stdout, `${c2}\n`)
   })
 })
 

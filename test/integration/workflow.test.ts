@@ -440,6 +440,7 @@ describe('bl workflow', {concurrency: 3}, () => {
           [['mv', 'd', 'd/inner'], 2, 'into itself'],
           [['mv', 'a.txt', 'b.txt', 'c'], 2, 'is not a directory'],
           [['mv', 'a.txt', 'no/such/dir/a.txt'], 2, 'does not exist'],
+          [['mv', 'a.txt', 'newdir/'], 2, 'does not exist'],
           [['mv', 'a.txt', 'outside/a.txt'], 6, 'beyond a symbolic link'],
           [['mv', 'a.txt', '.bl/a.txt'], 2, 'inside .bl'],
         ]
@@ -728,6 +729,13 @@ describe('bl workflow', {concurrency: 3}, () => {
     // restore has Git's no-overlay default: tracked paths the source lacks go.
     const res = await jA(s, ['restore', '--source', 'HEAD~1', '--', 'd'])
     assert.deepEqual(res.removed, ['d/y.txt'])
+    // Every pathspec must match, or nothing is restored (Git checks them all before writing).
+    s.write('a.txt', 'a edited\n')
+    for (const args of [['restore', '--', 'a.txt', 'nope'], ['restore', '--source', 'HEAD', '--', 'a.txt', 'nope']]) {
+      const partial = await s.runAsync(withJson(args))
+      assert.deepEqual([partial.code, partial.json().error.code, partial.json().error.data.path], [4, 'PATHSPEC_NO_MATCH', 'nope'], args.join(' '))
+      assert.equal(s.read('a.txt').toString(), 'a edited\n')
+    }
     assert.equal(s.exists('d/y.txt'), false)
     s.cleanup()
   })

@@ -493,9 +493,10 @@ export async function restore(repo: Repo, opts: RestoreOptions): Promise<Restore
   const trackedMatches = [...index.keys()].filter((p) => underAny(p, specs))
   const noMatch = (spec: string): BlError =>
     new BlError('PATHSPEC_NO_MATCH', `pathspec '${spec}' did not match any file known to bl${opts.source ? ` in ${opts.source}` : ''}`, {hint: 'Check the path with `bl ls-tree -r HEAD` or `bl status`.', data: {path: spec}})
-  if (matches.length === 0 && trackedMatches.length === 0) throw noMatch(opts.paths[0]!)
-  if (opts.overlay) specs.forEach((spec, i) => {
-    if (!matches.some((p) => underAny(p, [spec]))) throw noMatch(opts.paths[i]!)
+  // Every pathspec must match (in the overlay mode, a path of the source), else nothing is restored, as in Git.
+  const matchable = opts.overlay ? matches : [...matches, ...trackedMatches]
+  specs.forEach((spec, i) => {
+    if (!matchable.some((p) => underSpec(p, spec))) throw noMatch(opts.paths[i]!)
   })
   const result: RestoreResult = {restored: [], removed: []}
   if (worktree) assertSafePaths(repo.store, matches.map((p) => ({path: p, ...source.get(p)!})))

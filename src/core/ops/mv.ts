@@ -51,6 +51,8 @@ export function mv(repo: Repo, opts: MvOptions): MvResult {
   const dstStat = safeLstat(absPath(repo, dst))
   const intoDir = dstStat?.isDirectory() ?? false
   if (sources.length > 1 && !intoDir) throw refuse(`destination '${rawDst}' is not a directory`, rawDst, 'Moving several sources needs an existing directory as the destination.')
+  // `dir/` names a directory, as in Git: never a new file called `dir`.
+  if (!intoDir && rawDst.endsWith('/')) throw refuse(`destination directory '${rawDst}' does not exist`, rawDst, `Create it first (\`mkdir -p ${rawDst}\`), or drop the slash to rename.`)
   const index = loadIndex(repo)
   const conflicted = conflictPaths(readOperation(repo)?.conflicts ?? [])
   const moves: Move[] = []

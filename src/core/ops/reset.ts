@@ -15,7 +15,7 @@ import type {IndexEntry} from '../store/types.js'
 import {diffTrees} from '../tree-ops.js'
 import type {FlatEntry} from '../tree-build.js'
 import {loadIndex} from '../worktree/index-state.js'
-import {absPath, toRepoPath, underAny} from '../worktree/paths.js'
+import {absPath, globBase, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
 import {moveWorktree} from './checkout.js'
 import {clearOperation, markResolved, readOperation} from './operation-state.js'
 import {commitTree, treeMap} from './snapshot.js'
@@ -161,7 +161,8 @@ export function resetIndex(repo: Repo, known: Oid | null, tree: Oid | null, spec
   } else {
     current = loadIndex(repo)
     target = new Map()
-    for (const s of specs ?? ['']) for (const [p, e] of treeMap(repo, tree, s)) target.set(p, e)
+    // A glob is read from its literal leading directories, then matched path by path.
+    for (const s of specs ?? ['']) for (const [p, e] of treeMap(repo, tree, globBase(s))) if (underSpec(p, s)) target.set(p, e)
     if (specs) current = new Map([...current].filter(([p]) => underAny(p, specs)))
   }
   if (specs && current.size === 0 && target.size === 0)

@@ -27,7 +27,8 @@ function unknown(rev: string): BlError {
 export function reflogRefName(repo: Repo, name: string): string | undefined {
   if (name === 'HEAD' || name === '@') return 'HEAD'
   if (name === '') return readHead(repo).branch ?? 'HEAD'
-  const candidates = name.startsWith('refs/') ? [name] : refCandidates(name)
+  // Git keeps no reflog for tags, so its `<name>@{N}` reads a branch's log before a tag's.
+  const candidates = name.startsWith('refs/') ? [name] : [`refs/${name}`, `${HEADS}${name}`, `${TAGS}${name}`, `${REMOTES}${name}`]
   return candidates.find((r) => repo.store.getRef(r) !== undefined || repo.store.reflog(r).length > 0)
 }
 
@@ -77,12 +78,25 @@ function resolveUpstream(repo: Repo, name: string, whole: string): {tracking: st
 }
 
 /**
- * The refs a name may stand for, in the order they are tried (Git's order: a full ref, then
- * branches, tags, remote-tracking branches (origin/main), and last any other ref under refs/,
- * as `stash` is refs/stash).
+ * The refs a name may stand for, in the order they are tried (Git's order: a full ref, any ref
+ * under refs/ (`stash` is refs/stash), then tags, branches and remote-tracking branches
+ * (origin/main); so a name that is a tag and a branch is the tag, as in Git).
  */
 function refCandidates(base: string): string[] {
-  return [base, `${HEADS}${base}`, `${TAGS}${base}`, `${REMOTES}${base}`, `refs/${base}`].filter((c) => c.startsWith('refs/'))
+  return [base, `refs/${base}`, `${TAGS}${base}`, `${HEADS}${base}`, `${REMOTES}${base}`].filter((c) => c.startsWith('refs/'))
+}
+
+/**
+ * The shortest name that resolves to `ref` and to no other ref (Git's `--abbrev-ref` in its strict
+ * mode): `main`, but `heads/v1` when a tag v1 exists too.
+ */
+export function abbrevRef(repo: Repo, ref: string): string {
+  for (const prefix of [HEADS, TAGS, REMOTES, 'refs/']) {
+    if (!ref.startsWith(prefix)) continue
+    const hits = refCandidates(ref.slice(prefix.length)).filter((c) => readRef(repo, c) !== null)
+    if (hits.length === 1 && hits[0] === ref) return ref.slice(prefix.length)
+  }
+  return ref
 }
 
 /** Resolves the part before any ~/^ to a commit id. */
