@@ -1,0 +1,185 @@
+/**
+ * Git's ref-listing filters (`bl branch`/`bl tag`: --list patterns, --contains, --no-contains,
+ * --merged, --no-merged, --points-at, --sort) and safer pushes (`push --dry-run`,
+ * `push --force-with-lease`), through the real binary. The listing history is built in-process
+ * (commits with chosen parents and times) and, where git is installed, the same history is built
+ * with `git commit-tree` and git's listings are compared with bl's line for line.
+ */
+import {after, describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import type {Oid} from '../../src/core/hash.ts'
+import {commitId, encodeCommit, type Commit} from '../../src/core/objects/commit.ts'
+import {loadCommit} from '../../src/core/odb.ts'
+import {updateRefs} from '../../src/core/refs/refs.ts'
+import type {RefFilterOptions} from '../../src/core/refs/ref-filter.ts'
+import {listBranches, listTags} from '../../src/core/ops/branch.ts'
+import {openRepo} from '../../src/core/repo.ts'
+import {lines, makeTmp, repoWithA, revIdA, rmrf, Sandbox, withJson} from './helpers.ts'
+
+const sandboxes: Sandbox[] = []
+const tmps: string[] = []
+after(() => {
+  for (const s of sandboxes) s.cleanup()
+  for (const t of tmps) rmrf(t)
+})
+
+/** name -> parents, in commit-time order (10 s apart): main is c1-c2-c3, a side line s1-s2 forks at c1. */
+const GRAPH: Array<[string, string[]]> = [
+  ['c1', []],
+  ['c2', ['c1']],
+  ['s1', ['c1']],
+  ['c3', ['c2']],
+  ['s2', ['s1']],
+]
+/** Full ref name -> commit. v10 sorts before v2 by refname, after it by version:refname. */
+const REFS: Record<string, string> = {
+  'refs/heads/main': 'c3',
+  'refs/heads/release': 'c3',
+  'refs/heads/feat/a': 'c1',
+  'refs/heads/feat/zz': 'c2',
+  'refs/heads/feat/b': 's1',
+  'refs/heads/fix/c': 's2',
+  'refs/remotes/origin/main': 'c2',
+  'refs/remotes/origin/old': 's1',
+  'refs/tags/v1': 'c1',
+  'refs/tags/v2': 'c2',
+  'refs/tags/v10': 'c3',
+  'refs/tags/v1.5': 's1',
+  'refs/tags/v2.0-rc': 's2',
+}
+const T0 = 1_800_000_000
+
+/** GRAPH and REFS in a bl repository, each commit with the tree of `base` (the work tree stays clean). */
+function buildBlHistory(s: Sandbox, base: string): void {
+  const repo = openRepo({cwd: s.dir, env: {}, userConfigDir: s.configDir, now: () => new Date()})
+  try {
+    repo.store.transaction(() => {
+      const ids: Record<string, Oid> = {}
+      const tree = loadCommit(repo.store, base as Oid).tree
+      GRAPH.forEach(([name, parents], i) => {
+        const who = {name: 'Test', email: 't@example.com', time: T0 + 10 * i, tz: 0}
+        const c: Commit = {tree, parents: parents.map((p) => ids[p]!), author: who, committer: who, message: `${name}\n`, meta: {}}
+        ids[name] = commitId(c)
+        repo.store.putObject(ids[name]!, 'commit', encodeCommit(c))
+      })
+      updateRefs(repo, Object.entries(REFS).map(([ref, c]) => ({ref, to: ids[c]!, message: 'test: build'})))
+    })
+  } finally {
+    repo.close()
+  }
+}
+
+/** The same in a new Git repository (lightweight tags); null when git is not installed. */
+function buildGitHistory(): ((args: string[]) => string[]) | null {
+  if (spawnSync('git', ['--version']).status !== 0) return null
+  const dir = makeTmp('bl-refflags-git-')
+  tmps.push(dir)
+  const git = (args: string[], env: Record<string, string> = {}): string => {
+    const r = spawnSync('git', args, {cwd: dir, encoding: 'utf8', env: {...process.env, GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1', HOME: dir, ...env}})
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`)
+    return r.stdout
+  }
+  git(['init', '-q'])
+  const tree = git(['hash-object', '-t', 'tree', '-w', '--stdin']).trim()
+  const ids: Record<string, string> = {}
+  GRAPH.forEach(([name, parents], i) => {
+    const date = `@${T0 + 10 * i} +0000`
+    ids[name] = git(['commit-tree', tree, '-m', name, ...parents.flatMap((p) => ['-p', ids[p]!])], {GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date}).trim()
+  })
+  for (const [ref, c] of Object.entries(REFS)) git(['update-ref', ref, ids[c]!])
+  git(['symbolic-ref', 'HEAD', 'refs/heads/main'])
+  return (args) => lines(git(args))
+}
+
+type ListOpts = RefFilterOptions & {remotes?: boolean; all?: boolean}
+
+/**
+ * Listings whose text is the same in bl and git (HEAD on main; names as git prints them): `git`
+ * runs in git, `opts` through bl's listing op in-process (cheap); the CLI's parsing of the same
+ * flags is checked by the spawned cases after these.
+ */
+const LISTINGS: Array<{git: string[]; opts: ListOpts; want: string[]}> = [
+  {git: ['branch', '--list', 'feat/*'], opts: {patterns: ['feat/*']}, want: ['  feat/a', '  feat/b', '  feat/zz']},
+  {git: ['branch', '-l', 'f*/?', 'main'], opts: {patterns: ['f*/?', 'main']}, want: ['  feat/a', '  feat/b', '  fix/c', '* main']},
+  {git: ['branch', '--merged'], opts: {merged: ['HEAD']}, want: ['  feat/a', '  feat/zz', '* main', '  release']},
+  {git: ['branch', '--sort=-refname', '--no-merged'], opts: {noMerged: ['HEAD'], sort: ['-refname']}, want: ['  fix/c', '  feat/b']},
+  {git: ['branch', '--merged', 'fix/c'], opts: {merged: ['fix/c']}, want: ['  feat/a', '  feat/b', '  fix/c']},
+  {git: ['branch', '--contains', 'feat/zz'], opts: {contains: ['feat/zz']}, want: ['  feat/zz', '* main', '  release']},
+  {git: ['branch', '--contains', 'feat/a', '--no-contains', 'main', '--no-contains', 'fix/c'], opts: {contains: ['feat/a'], noContains: ['main', 'fix/c']}, want: ['  feat/a', '  feat/b', '  feat/zz']},
+  {git: ['branch', '--points-at', 'main', '-l', 'r*'], opts: {pointsAt: ['main'], patterns: ['r*']}, want: ['  release']},
+  {git: ['branch', '--sort=-committerdate'], opts: {sort: ['-committerdate']}, want: ['  fix/c', '* main', '  release', '  feat/b', '  feat/zz', '  feat/a']},
+  {git: ['branch', '--sort=refname', '--sort=committerdate', '--no-contains'], opts: {sort: ['refname', 'committerdate'], noContains: ['HEAD']}, want: ['  feat/a', '  feat/zz', '  feat/b', '  fix/c']},
+  {git: ['branch', '-r', '--list', 'origin/m*'], opts: {remotes: true, patterns: ['origin/m*']}, want: ['  origin/main']},
+  {git: ['branch', '-a', '--contains', 'v1.5'], opts: {all: true, contains: ['v1.5']}, want: ['  feat/b', '  fix/c', '  remotes/origin/old']},
+  {git: ['branch', '-r', '--merged', 'main'], opts: {remotes: true, merged: ['main']}, want: ['  origin/main']},
+  {git: ['tag'], opts: {}, want: ['v1', 'v1.5', 'v10', 'v2', 'v2.0-rc']},
+  {git: ['tag', '--sort=v:refname'], opts: {sort: ['v:refname']}, want: ['v1', 'v1.5', 'v2', 'v2.0-rc', 'v10']},
+  {git: ['tag', '--sort=-version:refname', '-l', 'v1*', 'v2'], opts: {sort: ['-version:refname'], patterns: ['v1*', 'v2']}, want: ['v10', 'v2', 'v1.5', 'v1']},
+  {git: ['tag', '--sort=-committerdate'], opts: {sort: ['-committerdate']}, want: ['v2.0-rc', 'v10', 'v1.5', 'v2', 'v1']},
+  {git: ['tag', '--merged'], opts: {merged: ['HEAD']}, want: ['v1', 'v10', 'v2']},
+  {git: ['tag', '--no-merged', 'main'], opts: {noMerged: ['main']}, want: ['v1.5', 'v2.0-rc']},
+  {git: ['tag', '--contains', 'v2', '--sort=v:refname'], opts: {contains: ['v2'], sort: ['v:refname']}, want: ['v2', 'v10']},
+  {git: ['tag', '--no-contains', 'v1.5', '-l', 'v1*'], opts: {noContains: ['v1.5'], patterns: ['v1*']}, want: ['v1', 'v10']},
+  {git: ['tag', '--points-at', 'feat/b'], opts: {pointsAt: ['feat/b']}, want: ['v1.5']},
+]
+
+/** bl's listing as `bl branch`/`bl tag` prints it. */
+function blListing(s: Sandbox, kind: string, opts: ListOpts): string[] {
+  const repo = openRepo({cwd: s.dir, env: {}, userConfigDir: s.configDir, now: () => new Date()})
+  try {
+    if (kind === 'tag') return listTags(repo, opts).map((t) => t.name)
+    return listBranches(repo, opts).map((b) => `${b.current ? '*' : ' '} ${b.remote && opts.all ? 'remotes/' : ''}${b.name}`)
+  } finally {
+    repo.close()
+  }
+}
+
+/**
+ * The CLI's parsing: bare `--contains`/`--merged`/`--points-at` mean HEAD, `--sort=-refname` (which
+ * looks like -r), patterns, -a. `notGit`: git takes the option after a bare `--no-merged` as its
+ * commit and fails; bl takes HEAD, as it does when the option comes last (docs/decisions.md).
+ */
+const SPAWNED: Array<{args: string[]; want: string[]; notGit?: boolean}> = [
+  {args: ['branch', '--no-merged', '--sort=-refname'], want: ['  fix/c', '  feat/b'], notGit: true},
+  {args: ['branch', '-l', 'f*/?', 'main', '--sort', 'refname', '--sort=committerdate'], want: ['  feat/a', '  feat/b', '* main', '  fix/c']},
+  {args: ['branch', '-a', '--contains', 'v1.5'], want: ['  feat/b', '  fix/c', '  remotes/origin/old']},
+  {args: ['tag', '--sort=-version:refname', '-l', 'v1*', 'v2'], want: ['v10', 'v2', 'v1.5', 'v1']},
+  {args: ['tag', '--points-at'], want: ['v10']},
+]
+
+describe('branch and tag listing filters', () => {
+  it('--list patterns, --contains/--no-contains, --merged/--no-merged, --points-at and --sort list what git lists', async () => {
+    const s = await repoWithA({'f.csv': 'a\n'})
+    sandboxes.push(s)
+    buildBlHistory(s, await revIdA(s, 'HEAD'))
+    for (const {git, opts, want} of LISTINGS) assert.deepEqual(blListing(s, git[0]!, opts), want, `bl ${git.join(' ')}`)
+    const git = buildGitHistory()
+    if (git) for (const {args, want} of [...LISTINGS.map((l) => ({args: l.git, want: l.want})), ...SPAWNED.filter((c) => !c.notGit)]) assert.deepEqual(git(args), want, `git ${args.join(' ')}`)
+    const got = await Promise.all(SPAWNED.map(({args}) => s.runAsync(args)))
+    SPAWNED.forEach(({args, want}, i) => {
+      assert.equal(got[i]!.code, 0, `bl ${args.join(' ')}: ${got[i]!.stderr}`)
+      assert.deepEqual(lines(got[i]!.stdout), want, `bl ${args.join(' ')}`)
+    })
+
+    const [json, vv, created, badSort, mixed] = await Promise.all([
+      s.runAsync(withJson(['branch', '--merged', 'feat/zz', '-v'])),
+      s.runAsync(['branch', '-vv', '--points-at', 'feat/b']),
+      // --sort alone does not mean listing: this creates a branch, as in git.
+      s.runAsync(['branch', '--sort=-refname', 'topic', 'feat/b']),
+      s.runAsync(['tag', '--sort=size']),
+      s.runAsync(['branch', '-d', 'feat/a', '--merged']),
+    ])
+    const rows = json.json().result
+    assert.deepEqual(rows.map((r: {name: string}) => r.name), ['feat/a', 'feat/zz'])
+    assert.deepEqual(Object.keys(rows[0]).sort(), ['commit', 'current', 'name', 'subject'], 'the listing shape is unchanged')
+    assert.match(vv.stdout, /^ {2}feat\/b [0-9a-f]{12} s1\n$/, '-vv is -v (which already shows the upstream, as git -vv)')
+    assert.equal(created.code, 0, created.stderr)
+    assert.match(created.stdout, /^Created branch topic at /)
+    assert.equal(badSort.code, 2)
+    assert.match(badSort.stderr, /^error: unsupported sort key "size"\nhint: /)
+    assert.equal(mixed.code, 2, 'deleting and listing at once is refused')
+  })
+})
