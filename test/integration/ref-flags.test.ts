@@ -17,7 +17,7 @@ import {updateRefs} from '../../src/core/refs/refs.ts'
 import type {RefFilterOptions} from '../../src/core/refs/ref-filter.ts'
 import {listBranches, listTags} from '../../src/core/ops/branch.ts'
 import {openRepo} from '../../src/core/repo.ts'
-import {lines, makeTmp, repoWithA, revIdA, rmrf, Sandbox, withJson} from './helpers.ts'
+import {commitFiles, jA, lines, makeTmp, okA, repoWithA, revIdA, rmrf, Sandbox, withJson} from './helpers.ts'
 
 const sandboxes: Sandbox[] = []
 const tmps: string[] = []
@@ -181,5 +181,53 @@ describe('branch and tag listing filters', () => {
     assert.equal(badSort.code, 2)
     assert.match(badSort.stderr, /^error: unsupported sort key "size"\nhint: /)
     assert.equal(mixed.code, 2, 'deleting and listing at once is refused')
+  })
+})
+
+/** A directory remote in a temp directory (removed after the file's tests). */
+function dirRemote(): string {
+  const base = makeTmp('bl-refflags-remote-')
+  tmps.push(base)
+  return path.join(base, 'repo')
+}
+
+/** Runs bl --json expecting failure with `exit`; returns the error. */
+async function failsA(s: Sandbox, args: string[], exit: number): Promise<{code: string; message: string; hint: string; data: any}> {
+  const r = await s.runAsync(withJson(args))
+  assert.equal(r.code, exit, `bl ${args.join(' ')}: exit ${r.code}\n${r.stdout}\n${r.stderr}`)
+  return r.json().error
+}
+
+describe('push --dry-run and --force-with-lease', () => {
+  it('--dry-run negotiates, checks and counts like a push and writes nothing: not the remote, not the remote-tracking branch', async () => {
+    const a = await repoWithA({'data.csv': 'id,v\n1,a\n', 'blob.bin': Buffer.alloc(50_000, 7)})
+    sandboxes.push(a)
+    const remote = dirRemote()
+    await okA(a, ['remote', 'add', 'origin', remote])
+    const first = await jA(a, ['push', '-n'])
+    const c1 = await revIdA(a, 'HEAD')
+    assert.deepEqual(first.refs, [{ref: 'refs/heads/main', old: null, new: c1, status: 'created'}])
+    assert.equal(first.dryRun, true)
+    assert.ok(first.objects > 0 && first.bytes >= 50_000 && first.packs === 2, JSON.stringify(first))
+    assert.equal(fs.existsSync(remote), false, 'a dry run to a new remote creates nothing there (no BLREPO, no probe)')
+    const real = await jA(a, ['push'])
+    assert.equal(real.dryRun, false)
+    assert.deepEqual([real.objects, real.packs, real.refs], [first.objects, first.packs, first.refs], 'the dry run planned exactly what the push sent')
+
+    const c2 = await commitFiles(a, {'data.csv': 'id,v\n1,a\n2,b\n'}, 'second')
+    const text = await okA(a, ['push', '--dry-run'])
+    assert.match(text.stdout, /^Would upload \d+ objects in about 2 packs \(.* before compression\)\n \* main: updated \([0-9a-f]{12}\.\.[0-9a-f]{12}\)\nDry run: nothing was written to origin\.\n$/)
+    const [remoteRefs, tracking] = await Promise.all([jA(a, ['ls-remote']), jA(a, ['rev-parse', 'origin/main'])])
+    assert.deepEqual(remoteRefs, [{ref: 'refs/heads/main', commit: c1}], 'the remote branch did not move')
+    assert.equal(tracking.revs[0].id, c1, 'origin/main did not move')
+
+    await okA(a, ['push', '-q'])
+    // Fast-forward checks run as in a push: moving main back is refused without --force, and
+    // reported as forced with it; nothing moves either way.
+    const [behind, forced] = await Promise.all([failsA(a, ['push', '-n', 'origin', 'HEAD~1:main'], 5), jA(a, ['push', '-n', '--force', 'origin', 'HEAD~1:main'])])
+    assert.equal(behind.code, 'NOT_FAST_FORWARD')
+    assert.deepEqual(forced.refs, [{ref: 'refs/heads/main', old: c2, new: c1, status: 'forced'}])
+    assert.equal(forced.objects, 0)
+    assert.deepEqual(await jA(a, ['ls-remote']), [{ref: 'refs/heads/main', commit: c2}])
   })
 })

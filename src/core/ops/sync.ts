@@ -15,7 +15,7 @@ import {fullRefNameProblem, HEADS, readHead, readRef, setHead, shortRef, TAGS, u
 import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, packsVanished, probeConditional, readAudit, readBlRepo, readRemoteRef, requireBlRepo, syncRemoteIndex, type RemoteRef} from '../remote/remote-repo.js'
 import {reflog, type ReflogRow} from './reflog.js'
 import {absoluteUrl, listRemotes, openTransport, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
-import {fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remote/transfer.js'
+import {estimateUpload, fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remote/transfer.js'
 import type {ContentSink} from '../content-sink.js'
 import {StagedFiles} from '../worktree/staged-files.js'
 import {redactUrl, type Transport} from '../remote/transport.js'
@@ -42,6 +42,11 @@ export interface PushOptions {
   tags?: boolean
   delete?: boolean
   setUpstream?: boolean
+  /**
+   * Git's `--dry-run`: resolve, negotiate, check fast-forwards and protection rules and plan the
+   * upload as a push would, then stop: nothing is written to the remote, no remote-tracking ref moves.
+   */
+  dryRun?: boolean
   progress?: TransferProgress
   /** Called once when the remote ignores conditional writes (the command prints a warning). */
   onUnprotected?(remote: string): void
@@ -59,10 +64,16 @@ export interface PushedRef {
 export interface PushResult {
   remote: string
   refs: PushedRef[]
+  /** With dryRun: the packs the upload would fill, and its bytes before compression. */
   packs: number
   bytes: number
   objects: number
+  /** Nothing was written: what a push would have done (`push --dry-run`). */
+  dryRun: boolean
 }
+
+/** The remote name a dry run plans against when the remote is not a bl repository yet: no cache of it, so everything counts as missing. */
+const NEW_REMOTE = '\u0000new remote'
 
 export async function withRemote<T>(repo: Repo, name: string, fn: (r: RemoteSettings, t: Transport) => Promise<T>): Promise<T> {
   const r = readRemote(repo, name)
@@ -231,9 +242,10 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     if (specs.length === 0 && !opts.tags) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: name the branch to push', {hint: 'e.g. `bl push origin main`.'})
     // Resolved and checked before anything is written there (BLREPO of a new remote included).
     const resolved = opts.delete ? [] : specs.map((spec) => resolvePushSpec(repo, remoteName, spec))
-    const info = await ensureBlRepo(t, {defaultBranch: head.branch ? shortRef(head.branch) : (specs[0]?.split(':').pop() ?? null)})
-    bindRemoteId(repo, remoteName, info.id)
-    if (!(await ensureProbed(repo, r, t))) opts.onUnprotected?.(remoteName)
+    // A dry run creates no BLREPO and probes nothing (the probe writes): a missing BLREPO is a new remote.
+    const info = opts.dryRun ? await readBlRepo(t) : await ensureBlRepo(t, {defaultBranch: head.branch ? shortRef(head.branch) : (specs[0]?.split(':').pop() ?? null)})
+    if (info) bindRemoteId(repo, remoteName, info.id)
+    if (!opts.dryRun && !(await ensureProbed(repo, r, t))) opts.onUnprotected?.(remoteName)
     const updates: Array<{src: Oid | null; dst: string; localRef: string | null; spec?: string; fromTags?: boolean}> = []
     if (opts.delete) for (const name of specs) updates.push({src: null, dst: await remoteRefToDelete(t, remoteName, name), localRef: null})
     for (const u of resolved) updates.push(await pushTagTo(t, u))
@@ -258,7 +270,7 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     const current = new Map<string, RemoteRef | undefined>()
     for (const u of updates) current.set(u.dst, await readRemoteRef(t, u.dst))
     const graph = new CommitGraph(repo.store)
-    const result: PushResult = {remote: remoteName, refs: [], packs: 0, bytes: 0, objects: 0}
+    const result: PushResult = {remote: remoteName, refs: [], packs: 0, bytes: 0, objects: 0, dryRun: Boolean(opts.dryRun)}
     const toSend: Oid[] = []
     // As in Git, a tag that --tags would move is rejected alone ("already exists"); the rest go.
     const rejectedTags: Array<{ref: string; remote: Oid}> = []
@@ -293,10 +305,15 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
       if (u.src) toSend.push(u.src)
     }
     // Branch protection (src/core/protect): publish (or adopt) the policy, then refuse any update that breaks a rule.
-    await guardPush(repo, t, remoteName, updates.map((u) => ({ref: u.dst, old: current.get(u.dst)?.commit ?? null, next: u.src})), {warn: opts.onWarning})
+    await guardPush(repo, t, remoteName, updates.map((u) => ({ref: u.dst, old: current.get(u.dst)?.commit ?? null, next: u.src})), {warn: opts.onWarning, dryRun: opts.dryRun})
+    if (opts.dryRun) {
+      // The same negotiation (the remote's indexes) and plan as the upload below, counted, not sent.
+      if (info && toSend.length) await syncRemoteIndex(repo.store, remoteName, t)
+      if (toSend.length) Object.assign(result, estimateUpload(repo.store, planPush(repo.store, info ? remoteName : NEW_REMOTE, toSend)))
+    }
     // A `gc --remote` elsewhere may collect an old unreferenced pack this push counts on while it
     // uploads: look again right before the refs move, and send what went missing (gc-remote.ts).
-    for (let round = 0; toSend.length; round++) {
+    for (let round = 0; toSend.length && !opts.dryRun; round++) {
       await syncRemoteIndex(repo.store, remoteName, t)
       const plan = planPush(repo.store, remoteName, toSend)
       // A thin store (lazy clone, evicted) fetches what this remote lacks from the ones that have it.
@@ -314,24 +331,29 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
         result.refs.push({ref: u.dst, old: cur?.commit ?? null, new: u.src, status: 'up-to-date'})
         continue
       }
-      if (u.src === null) {
-        if (!cur) throw new BlError('REF_NOT_FOUND', `${shortRef(u.dst)} does not exist on ${remoteName}`, {hint: '`bl ls-remote` lists the remote refs.', data: {ref: u.dst}})
+      const forced = Boolean(cur && u.src && !graph.isAncestor(cur.commit, u.src))
+      const pushed: PushedRef = {ref: u.dst, old: cur?.commit ?? null, new: u.src, status: u.src === null ? 'deleted' : !cur ? 'created' : forced ? 'forced' : 'updated'}
+      if (u.src === null && !cur) throw new BlError('REF_NOT_FOUND', `${shortRef(u.dst)} does not exist on ${remoteName}`, {hint: '`bl ls-remote` lists the remote refs.', data: {ref: u.dst}})
+      if (opts.dryRun) {
+        result.refs.push(pushed)
+        continue
+      }
+      if (u.src === null && cur) {
         // Deletes are not conditional on S3: re-check right before, so a push that landed since the
         // ref was read is not thrown away (the window left is one round trip).
         const again = await readRemoteRef(t, u.dst)
         if (again?.etag !== cur.etag) throw new BlError('FETCH_FIRST', `${shortRef(u.dst)} on ${remoteName} moved while deleting it`, {hint: 'Fetch, look at what was pushed, and delete again if you still mean to.', data: {ref: u.dst}})
         await t.delete([u.dst])
-      } else if (!(await casRemoteRef(t, u.dst, u.src, cur))) {
+      } else if (u.src !== null && !(await casRemoteRef(t, u.dst, u.src, cur))) {
         throw new BlError('FETCH_FIRST', `${shortRef(u.dst)} on ${remoteName} moved while pushing (another push won)`, {hint: `Fetch first: \`bl pull ${remoteName} ${shortRef(u.dst)}\`, then push again; the uploaded data is kept, so the retry is quick.`, data: {ref: u.dst}})
       }
-      const forced = Boolean(cur && u.src && !graph.isAncestor(cur.commit, u.src))
       const entry = {ref: u.dst, old: cur?.commit ?? null, new: u.src, name: who.name, email: who.email, time: who.time, forced, signed: u.src ? repo.store.getObject(u.src) !== undefined && graph.commit(u.src).signature !== undefined : false}
       // The ref has moved: the push succeeded. A failed audit write is a warning, not a failed push
       // (that would leave the tracking ref behind and skip the remaining refs).
       await appendAudit(t, entry, repo.nowMs()).catch((err: unknown) => opts.onWarning?.(`the remote's audit log misses this update of ${shortRef(u.dst)}: ${(err as Error).message}`))
-      result.refs.push({ref: u.dst, old: cur?.commit ?? null, new: u.src, status: u.src === null ? 'deleted' : !cur ? 'created' : forced ? 'forced' : 'updated'})
+      result.refs.push(pushed)
     }
-    repo.store.transaction(() => {
+    if (!opts.dryRun) repo.store.transaction(() => {
       for (const pr of result.refs) {
         if (!pr.ref.startsWith(HEADS)) continue
         const tracking = `refs/remotes/${remoteName}/${pr.ref.slice(HEADS.length)}`
