@@ -198,7 +198,7 @@ async function failsA(s: Sandbox, args: string[], exit: number): Promise<{code: 
   return r.json().error
 }
 
-describe('push --dry-run and --force-with-lease', () => {
+describe('push --dry-run and --force-with-lease', {concurrency: true}, () => {
   it('--dry-run negotiates, checks and counts like a push and writes nothing: not the remote, not the remote-tracking branch', async () => {
     const a = await repoWithA({'data.csv': 'id,v\n1,a\n', 'blob.bin': Buffer.alloc(50_000, 7)})
     sandboxes.push(a)
@@ -228,6 +228,60 @@ describe('push --dry-run and --force-with-lease', () => {
     assert.equal(behind.code, 'NOT_FAST_FORWARD')
     assert.deepEqual(forced.refs, [{ref: 'refs/heads/main', old: c2, new: c1, status: 'forced'}])
     assert.equal(forced.objects, 0)
+    assert.deepEqual(await jA(a, ['ls-remote']), [{ref: 'refs/heads/main', commit: c2}])
+  })
+
+  it('--force-with-lease overwrites only a remote ref that is where the lease expects (stale info: exit 5), and never past a no-force-push rule', async () => {
+    const a = await repoWithA({'data.csv': 'id\n1\n'})
+    sandboxes.push(a)
+    const remote = dirRemote()
+    await okA(a, ['remote', 'add', 'origin', remote])
+    await okA(a, ['push', '-u', '-q'])
+    const c1 = await revIdA(a, 'HEAD')
+    // b pushes c3 on top; a, not having fetched, rewrites its own main (c2, diverged).
+    const b = new Sandbox()
+    sandboxes.push(b)
+    await okA(b, ['clone', '-q', remote, b.dir], {cwd: b.base})
+    const c3 = await commitFiles(b, {'data.csv': 'id\n1\n3\n'}, 'from b')
+    const [c2] = await Promise.all([commitFiles(a, {'data.csv': 'id\n2\n'}, 'from a'), okA(b, ['push', '-q'])])
+
+    // origin/main (c1) is stale: the bare lease refuses, with or without --dry-run or --force.
+    const [stale, staleDry, staleForce] = await Promise.all([
+      failsA(a, ['push', '--force-with-lease'], 5),
+      failsA(a, ['push', '-n', '--force-with-lease'], 5),
+      failsA(a, ['push', '--force', '--force-with-lease=main'], 5),
+    ])
+    for (const e of [stale, staleDry, staleForce]) {
+      assert.equal(e.code, 'FETCH_FIRST')
+      assert.deepEqual(e.data, {ref: 'refs/heads/main', remote: c3, expected: c1})
+    }
+    assert.match(stale.message, /^main on origin is at [0-9a-f]{12}, but the lease expects it at [0-9a-f]{12} \(stale info\)$/)
+    // An explicit <expect> that is right wins; one that is wrong (or "no such ref") does not.
+    const [wrong, absent, dry] = await Promise.all([
+      failsA(a, ['push', `--force-with-lease=main:${c1}`], 5),
+      failsA(a, ['push', '--force-with-lease=main:'], 5),
+      jA(a, ['push', '-n', `--force-with-lease=refs/heads/main:${c3}`]),
+    ])
+    assert.deepEqual([wrong.data.expected, absent.data.expected], [c1, null])
+    assert.deepEqual(dry.refs, [{ref: 'refs/heads/main', old: c3, new: c2, status: 'forced'}])
+    assert.deepEqual(await jA(a, ['ls-remote']), [{ref: 'refs/heads/main', commit: c3}], 'nothing was overwritten so far')
+    // Without any lease it is a plain non-fast-forward.
+    assert.equal((await failsA(a, ['push'], 5)).code, 'FETCH_FIRST')
+
+    // After a fetch the remote-tracking branch is the lease: the overwrite goes through.
+    await okA(a, ['fetch', '-q'])
+    const forced = await jA(a, ['push', '--force-with-lease'])
+    assert.deepEqual(forced.refs, [{ref: 'refs/heads/main', old: c3, new: c2, status: 'forced'}])
+    assert.deepEqual(await jA(a, ['ls-remote']), [{ref: 'refs/heads/main', commit: c2}])
+
+    // A no-force-push rule still refuses it, lease or not, dry run or not (exit 11), and publishes nothing on a dry run.
+    await jA(a, ['key', 'generate', '--name', 'Owner', '--email', 'owner@example.com', '--no-passphrase'])
+    await okA(a, ['protect', 'set', 'main', '--no-force-push', '-q'])
+    const protectedDry = await failsA(a, ['push', '-n', '--force-with-lease', 'origin', `${c1}:main`], 11)
+    assert.equal(protectedDry.code, 'PROTECTED_BRANCH')
+    assert.equal(fs.existsSync(path.join(remote, 'meta')), false, 'the dry run did not publish the policy')
+    const refused = await failsA(a, ['push', `--force-with-lease=main:${c2}`, 'origin', `${c1}:main`], 11)
+    assert.ok(refused.data.violations.some((v: any) => v.check === 'no-force-push' && v.rule === 'main'))
     assert.deepEqual(await jA(a, ['ls-remote']), [{ref: 'refs/heads/main', commit: c2}])
   })
 })

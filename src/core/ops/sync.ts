@@ -39,6 +39,13 @@ export interface PushOptions {
   /** Local branches or tags (default: the current branch); `src:dst` pushes src (also any revision) to dst. */
   refspecs?: string[]
   force?: boolean
+  /**
+   * Git's `--force-with-lease[=<ref>[:<expect>]]`, one entry per flag: a remote ref may be
+   * overwritten (not only fast-forwarded) if it still is at `expect` (a revision; '' = it must not
+   * exist), by default where its remote-tracking ref is; `ref` null (the bare flag) leases every
+   * ref pushed that no entry names.
+   */
+  forceWithLease?: Array<{ref: string | null; expect?: string}>
   tags?: boolean
   delete?: boolean
   setUpstream?: boolean
@@ -230,6 +237,43 @@ function refuseUpstreamOfAnotherName(repo: Repo, remoteName: string, branch: str
   })
 }
 
+/**
+ * `--force-with-lease`: every update a lease covers must find its remote ref where the lease
+ * expects it (else FETCH_FIRST, "stale info"); those updates may then overwrite it. `current` was
+ * read once, and the ref moves by a conditional write on what was read (casRemoteRef: its ETag),
+ * so a push landing between this check and the write still fails the push. Protection rules
+ * (guardPush) judge the update as any force push. Returns the refs the leases allow to overwrite.
+ */
+function checkLeases(repo: Repo, remoteName: string, updates: Array<{src: Oid | null; dst: string}>, current: Map<string, RemoteRef | undefined>, leases: Array<{ref: string | null; expect?: string}>): Set<string> {
+  const allowed = new Set<string>()
+  if (leases.length === 0) return allowed
+  const named = (dst: string): {ref: string | null; expect?: string} | undefined => leases.find((l) => l.ref !== null && (l.ref === dst || HEADS + l.ref === dst || TAGS + l.ref === dst))
+  const rest = leases.find((l) => l.ref === null)
+  for (const u of updates) {
+    const lease = named(u.dst) ?? rest
+    const actual = current.get(u.dst)?.commit ?? null
+    // An update that changes nothing needs no lease (Git reports it up to date).
+    if (!lease || actual === u.src) continue
+    const tracking = u.dst.startsWith(HEADS) ? `refs/remotes/${remoteName}/${u.dst.slice(HEADS.length)}` : null
+    // Without a remote-tracking ref (a tag, a branch never fetched) the lease expects no ref there, as Git's does.
+    const expected = lease.expect === undefined ? (tracking ? readRef(repo, tracking) : null) : lease.expect === '' ? null : leaseExpect(repo, lease.expect)
+    if (actual !== expected) {
+      const where = `${shortRef(u.dst)} on ${remoteName}`
+      throw new BlError('FETCH_FIRST', `${where} is ${actual ? `at ${actual.slice(0, 12)}` : 'gone'}, but the lease expects ${expected ? `it at ${expected.slice(0, 12)}` : 'no such ref'} (stale info)`, {
+        hint: `Someone pushed since ${lease.expect === undefined ? 'your last fetch' : 'you looked'}: \`bl fetch ${remoteName}\`, see what is there${tracking ? ` (\`bl log ${remoteName}/${u.dst.slice(HEADS.length)}\`)` : ''}, keep what should stay, then push again.`,
+        data: {ref: u.dst, remote: actual, expected},
+      })
+    }
+    allowed.add(u.dst)
+  }
+  return allowed
+}
+
+/** A lease's `<expect>`: a revision here, or a full commit id this repository may not have (seen with `bl ls-remote`). */
+function leaseExpect(repo: Repo, expect: string): Oid {
+  return /^[0-9a-f]{64}$/.test(expect) ? (expect as Oid) : resolveRevision(repo, expect)
+}
+
 export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
   const remoteName = defaultRemote(repo, opts.remote)
   return withRemote(repo, remoteName, async (r, t) => {
@@ -270,13 +314,14 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     const current = new Map<string, RemoteRef | undefined>()
     for (const u of updates) current.set(u.dst, await readRemoteRef(t, u.dst))
     const graph = new CommitGraph(repo.store)
+    const leased = checkLeases(repo, remoteName, updates, current, opts.forceWithLease ?? [])
     const result: PushResult = {remote: remoteName, refs: [], packs: 0, bytes: 0, objects: 0, dryRun: Boolean(opts.dryRun)}
     const toSend: Oid[] = []
     // As in Git, a tag that --tags would move is rejected alone ("already exists"); the rest go.
     const rejectedTags: Array<{ref: string; remote: Oid}> = []
     for (const u of [...updates]) {
       const cur = current.get(u.dst)
-      if (u.src && cur && cur.commit !== u.src && !opts.force) {
+      if (u.src && cur && cur.commit !== u.src && !opts.force && !leased.has(u.dst)) {
         const isTag = u.dst.startsWith(TAGS)
         if (isTag && u.fromTags) {
           rejectedTags.push({ref: u.dst, remote: cur.commit})
