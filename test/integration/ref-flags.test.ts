@@ -17,7 +17,7 @@ import {updateRefs} from '../../src/core/refs/refs.ts'
 import type {RefFilterOptions} from '../../src/core/refs/ref-filter.ts'
 import {listBranches, listTags} from '../../src/core/ops/branch.ts'
 import {openRepo} from '../../src/core/repo.ts'
-import {commitFiles, jA, lines, makeTmp, okA, repoWithA, revIdA, rmrf, Sandbox, withJson} from './helpers.ts'
+import {commitFiles, initRepo, jA, lines, makeTmp, okA, repoWithA, revIdA, rmrf, Sandbox, withJson} from './helpers.ts'
 
 const sandboxes: Sandbox[] = []
 const tmps: string[] = []
@@ -283,5 +283,31 @@ describe('push --dry-run and --force-with-lease', {concurrency: true}, () => {
     const refused = await failsA(a, ['push', `--force-with-lease=main:${c2}`, 'origin', `${c1}:main`], 11)
     assert.ok(refused.data.violations.some((v: any) => v.check === 'no-force-push' && v.rule === 'main'))
     assert.deepEqual(await jA(a, ['ls-remote']), [{ref: 'refs/heads/main', commit: c2}])
+  })
+})
+
+describe('fetch --all', () => {
+  it('fetches every remote in name order; a failing remote does not stop the others (its error comes last, with what was fetched)', async () => {
+    const a = await repoWithA({'data.csv': 'id\n1\n'})
+    const b = new Sandbox()
+    sandboxes.push(a, b)
+    initRepo(b)
+    const [one, two] = [dirRemote(), dirRemote()]
+    await Promise.all([okA(a, ['remote', 'add', 'origin', one]), okA(a, ['remote', 'add', 'other', two]), okA(b, ['remote', 'add', 'origin', one]), okA(b, ['remote', 'add', 'other', two])])
+    await Promise.all([okA(a, ['push', '-q', 'origin', 'main']), okA(a, ['push', '-q', 'other', 'main:side'])])
+    const c1 = await revIdA(a, 'HEAD')
+    const [all, withRemote] = await Promise.all([jA(b, ['fetch', '--all', '--tags']), failsA(b, ['fetch', '--all', 'origin'], 2)])
+    assert.deepEqual(all.map((r: any) => [r.remote, r.updated]), [
+      ['origin', [{ref: 'refs/remotes/origin/main', old: null, new: c1}]],
+      ['other', [{ref: 'refs/remotes/other/side', old: null, new: c1}]],
+    ])
+    assert.equal(withRemote.code, 'INVALID_ARGUMENT')
+    // "broken" (no bl repository there) sorts first: the others are still fetched.
+    await okA(b, ['remote', 'add', 'broken', path.join(path.dirname(one), 'nothing-here')])
+    await okA(a, ['push', '-q', 'other', 'main:side2'])
+    const e = await failsA(b, ['fetch', '--all'], 4)
+    assert.equal(e.code, 'NOT_A_BL_REMOTE')
+    assert.equal(e.data.remote, 'broken')
+    assert.deepEqual(e.data.fetched.map((r: any) => [r.remote, r.updated.map((u: any) => u.ref)]), [['origin', []], ['other', ['refs/remotes/other/side2']]])
   })
 })

@@ -432,7 +432,16 @@ interface FetchStage {
   pick(refs: RemoteRef[]): Oid | null
 }
 
-export async function fetch(repo: Repo, opts: {remote?: string; progress?: TransferProgress; prune?: boolean; lazy?: boolean; stage?: FetchStage; onWarning?(message: string): void} = {}): Promise<FetchResult> {
+export interface FetchOptions {
+  remote?: string
+  progress?: TransferProgress
+  prune?: boolean
+  lazy?: boolean
+  stage?: FetchStage
+  onWarning?(message: string): void
+}
+
+export async function fetch(repo: Repo, opts: FetchOptions = {}): Promise<FetchResult> {
   const remoteName = defaultRemote(repo, opts.remote)
   repo.holdLease('fetch')
   return withRemote(repo, remoteName, async (r, t) => {
@@ -484,6 +493,29 @@ export async function fetch(repo: Repo, opts: {remote?: string; progress?: Trans
     if (guard.error) throw guard.error
     return {remote: remoteName, updated, objects: got.objects, bytes: got.bytes}
   })
+}
+
+/**
+ * `bl fetch --all`: every remote in name order. As in Git, a failing remote does not stop the
+ * others; the first failure is raised after all were tried, with what was fetched in `data.fetched`.
+ */
+export async function fetchAll(repo: Repo, opts: Omit<FetchOptions, 'remote' | 'stage'> = {}): Promise<FetchResult[]> {
+  const remotes = listRemotes(repo).map((r) => r.name)
+  if (remotes.length === 0) throw new BlError('REMOTE_NOT_FOUND', 'no remotes to fetch from', {hint: 'Add one with `bl remote add origin <url>`.'})
+  const fetched: FetchResult[] = []
+  let failure: BlError | undefined
+  for (const remote of remotes) {
+    try {
+      fetched.push(await fetch(repo, {...opts, remote}))
+    } catch (err) {
+      if (!(err instanceof BlError)) throw err
+      // The first failure is the command's error; later ones are warnings.
+      if (failure) opts.onWarning?.(`could not fetch ${remote}: ${err.message}`)
+      else failure = new BlError(err.code, `${remote}: ${err.message}`, {hint: err.hint, data: {...err.data, remote, fetched}})
+    }
+  }
+  if (failure) throw failure
+  return fetched
 }
 
 /**
