@@ -1,23 +1,19 @@
 /**
  * Git's ref-listing filters (`bl branch`/`bl tag`: --list patterns, --contains, --no-contains,
  * --merged, --no-merged, --points-at, --sort) and safer pushes (`push --dry-run`,
- * `push --force-with-lease`), through the real binary. The listing history is built in-process
+ * `push --force-with-lease`) and `fetch --all`, through the real binary. The listing history is built in-process
  * (commits with chosen parents and times) and, where git is installed, the same history is built
  * with `git commit-tree` and git's listings are compared with bl's line for line.
  */
 import {after, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import type {Oid} from '../../src/core/hash.ts'
-import {commitId, encodeCommit, type Commit} from '../../src/core/objects/commit.ts'
-import {loadCommit} from '../../src/core/odb.ts'
-import {updateRefs} from '../../src/core/refs/refs.ts'
 import type {RefFilterOptions} from '../../src/core/refs/ref-filter.ts'
 import {listBranches, listTags} from '../../src/core/ops/branch.ts'
 import {openRepo} from '../../src/core/repo.ts'
 import {commitFiles, initRepo, jA, lines, makeTmp, okA, repoWithA, revIdA, rmrf, Sandbox, withJson} from './helpers.ts'
+import {buildBlHistory, buildGitHistory, type History} from '../support/commit-history.ts'
 
 const sandboxes: Sandbox[] = []
 const tmps: string[] = []
@@ -26,72 +22,34 @@ after(() => {
   for (const t of tmps) rmrf(t)
 })
 
-/** name -> parents, in commit-time order (10 s apart): main is c1-c2-c3, a side line s1-s2 forks at c1. */
-const GRAPH: Array<[string, string[]]> = [
-  ['c1', []],
-  ['c2', ['c1']],
-  ['s1', ['c1']],
-  ['c3', ['c2']],
-  ['s2', ['s1']],
-]
-/** Full ref name -> commit. v10 sorts before v2 by refname, after it by version:refname. */
-const REFS: Record<string, string> = {
-  'refs/heads/main': 'c3',
-  'refs/heads/release': 'c3',
-  'refs/heads/feat/a': 'c1',
-  'refs/heads/feat/zz': 'c2',
-  'refs/heads/feat/b': 's1',
-  'refs/heads/fix/c': 's2',
-  'refs/remotes/origin/main': 'c2',
-  'refs/remotes/origin/old': 's1',
-  'refs/tags/v1': 'c1',
-  'refs/tags/v2': 'c2',
-  'refs/tags/v10': 'c3',
-  'refs/tags/v1.5': 's1',
-  'refs/tags/v2.0-rc': 's2',
-}
-const T0 = 1_800_000_000
-
-/** GRAPH and REFS in a bl repository, each commit with the tree of `base` (the work tree stays clean). */
-function buildBlHistory(s: Sandbox, base: string): void {
-  const repo = openRepo({cwd: s.dir, env: {}, userConfigDir: s.configDir, now: () => new Date()})
-  try {
-    repo.store.transaction(() => {
-      const ids: Record<string, Oid> = {}
-      const tree = loadCommit(repo.store, base as Oid).tree
-      GRAPH.forEach(([name, parents], i) => {
-        const who = {name: 'Test', email: 't@example.com', time: T0 + 10 * i, tz: 0}
-        const c: Commit = {tree, parents: parents.map((p) => ids[p]!), author: who, committer: who, message: `${name}\n`, meta: {}}
-        ids[name] = commitId(c)
-        repo.store.putObject(ids[name]!, 'commit', encodeCommit(c))
-      })
-      updateRefs(repo, Object.entries(REFS).map(([ref, c]) => ({ref, to: ids[c]!, message: 'test: build'})))
-    })
-  } finally {
-    repo.close()
-  }
-}
-
-/** The same in a new Git repository (lightweight tags); null when git is not installed. */
-function buildGitHistory(): ((args: string[]) => string[]) | null {
-  if (spawnSync('git', ['--version']).status !== 0) return null
-  const dir = makeTmp('bl-refflags-git-')
-  tmps.push(dir)
-  const git = (args: string[], env: Record<string, string> = {}): string => {
-    const r = spawnSync('git', args, {cwd: dir, encoding: 'utf8', env: {...process.env, GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1', HOME: dir, ...env}})
-    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`)
-    return r.stdout
-  }
-  git(['init', '-q'])
-  const tree = git(['hash-object', '-t', 'tree', '-w', '--stdin']).trim()
-  const ids: Record<string, string> = {}
-  GRAPH.forEach(([name, parents], i) => {
-    const date = `@${T0 + 10 * i} +0000`
-    ids[name] = git(['commit-tree', tree, '-m', name, ...parents.flatMap((p) => ['-p', ids[p]!])], {GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date}).trim()
-  })
-  for (const [ref, c] of Object.entries(REFS)) git(['update-ref', ref, ids[c]!])
-  git(['symbolic-ref', 'HEAD', 'refs/heads/main'])
-  return (args) => lines(git(args))
+/**
+ * main is c1-c2-c3, a side line s1-s2 forks at c1 (commits 10 s apart in this order). By refname
+ * v10 sorts before v2, by version:refname after it.
+ */
+const HISTORY: History = {
+  graph: [
+    ['c1', []],
+    ['c2', ['c1']],
+    ['s1', ['c1']],
+    ['c3', ['c2']],
+    ['s2', ['s1']],
+  ],
+  refs: {
+    'refs/heads/main': 'c3',
+    'refs/heads/release': 'c3',
+    'refs/heads/feat/a': 'c1',
+    'refs/heads/feat/zz': 'c2',
+    'refs/heads/feat/b': 's1',
+    'refs/heads/fix/c': 's2',
+    'refs/remotes/origin/main': 'c2',
+    'refs/remotes/origin/old': 's1',
+    'refs/tags/v1': 'c1',
+    'refs/tags/v2': 'c2',
+    'refs/tags/v10': 'c3',
+    'refs/tags/v1.5': 's1',
+    'refs/tags/v2.0-rc': 's2',
+  },
+  t0: 1_800_000_000,
 }
 
 type ListOpts = RefFilterOptions & {remotes?: boolean; all?: boolean}
@@ -154,9 +112,9 @@ describe('branch and tag listing filters', () => {
   it('--list patterns, --contains/--no-contains, --merged/--no-merged, --points-at and --sort list what git lists', async () => {
     const s = await repoWithA({'f.csv': 'a\n'})
     sandboxes.push(s)
-    buildBlHistory(s, await revIdA(s, 'HEAD'))
+    buildBlHistory(s, await revIdA(s, 'HEAD'), HISTORY)
     for (const {git, opts, want} of LISTINGS) assert.deepEqual(blListing(s, git[0]!, opts), want, `bl ${git.join(' ')}`)
-    const git = buildGitHistory()
+    const git = buildGitHistory(HISTORY, tmps)
     if (git) for (const {args, want} of [...LISTINGS.map((l) => ({args: l.git, want: l.want})), ...SPAWNED.filter((c) => !c.notGit)]) assert.deepEqual(git(args), want, `git ${args.join(' ')}`)
     const got = await Promise.all(SPAWNED.map(({args}) => s.runAsync(args)))
     SPAWNED.forEach(({args, want}, i) => {
