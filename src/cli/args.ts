@@ -66,3 +66,17 @@ export function hoistOptions(argv: string[], options: ReadonlyMap<string, boolea
   }
   return [...argv.slice(0, dd), ...moved, '--', ...rest]
 }
+
+/**
+ * Git's options whose value may be left out when they come last or before another option
+ * (parse-options' LASTARG_DEFAULT): `bl branch --merged` is `--merged HEAD`, `--merged v1` names v1.
+ * oclif's string flags always take a value, so the bare form is rewritten to `--opt=<default>`.
+ */
+export function lastArgDefaults(argv: string[], defaults: Record<string, string>): string[] {
+  const end = argv.indexOf('--')
+  return argv.map((a, i) => {
+    if (!(a in defaults) || (end >= 0 && i > end)) return a
+    const next = argv[i + 1]
+    return next === undefined || next.startsWith('-') ? `${a}=${defaults[a]}` : a
+  })
+}

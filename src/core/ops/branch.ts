@@ -9,6 +9,7 @@ import {readOperation} from './operation-state.js'
 import {trackingStart} from './checkout.js'
 import {aheadBehind} from './status.js'
 import {setUpstream, upstreamOf} from '../refs/upstream.js'
+import {filterRefs, type RefFilterOptions} from '../refs/ref-filter.js'
 
 export interface RefInfo {
   name: string
@@ -31,14 +32,17 @@ function listUnder(repo: Repo, prefix: string): RefInfo[] {
   }))
 }
 
-/** Local branches; with `remotes` the remote-tracking ones (origin/main) instead, with `all` both. */
-export function listBranches(repo: Repo, opts: {remotes?: boolean; all?: boolean} = {}): RefInfo[] {
-  const local = opts.remotes && !opts.all ? [] : listUnder(repo, HEADS).map((b) => {
-    const upstream = aheadBehind(repo, HEADS + b.name, b.commit)
+/**
+ * Local branches; with `remotes` the remote-tracking ones (origin/main) instead, with `all` both;
+ * narrowed and ordered by Git's listing filters (`--list <pattern>`, `--contains`, `--sort`, ...).
+ */
+export function listBranches(repo: Repo, opts: {remotes?: boolean; all?: boolean} & RefFilterOptions = {}): RefInfo[] {
+  const local = opts.remotes && !opts.all ? [] : listUnder(repo, HEADS).map((b) => ({...b, ref: HEADS + b.name}))
+  const tracking = opts.remotes || opts.all ? listUnder(repo, REMOTES).map((r) => ({...r, name: r.name.slice(REMOTES.length), ref: r.name, remote: true})) : []
+  return filterRefs(repo, [...local, ...tracking], opts).map(({ref, ...b}) => {
+    const upstream = b.remote ? undefined : aheadBehind(repo, ref, b.commit)
     return upstream ? {...b, upstream} : b
   })
-  const tracking = opts.remotes || opts.all ? listUnder(repo, REMOTES).map((r) => ({...r, name: r.name.replace(/^refs\/remotes\//, ''), remote: true})) : []
-  return [...local, ...tracking]
 }
 
 const REMOTES = 'refs/remotes/'
@@ -60,8 +64,9 @@ function refuseRebasing(repo: Repo, ref: string, what: string): void {
     throw new BlError('CURRENT_BRANCH', `cannot ${what} branch '${shortRef(ref)}': it is being rebased`, {hint: 'Finish the rebase (`bl rebase --continue`) or drop it (`bl rebase --abort`) first.'})
 }
 
-export function listTags(repo: Repo): RefInfo[] {
-  return listUnder(repo, TAGS)
+/** Tags, narrowed and ordered by Git's listing filters (`-l 'v1.*'`, `--contains`, `--sort=v:refname`, ...). */
+export function listTags(repo: Repo, opts: RefFilterOptions = {}): RefInfo[] {
+  return filterRefs(repo, listUnder(repo, TAGS).map((t) => ({...t, ref: TAGS + t.name})), opts).map(({ref: _ref, ...t}) => t)
 }
 
 export function createRef(repo: Repo, kind: 'branch' | 'tag', name: string, startRev = 'HEAD', force = false): RefInfo {

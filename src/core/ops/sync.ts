@@ -15,7 +15,7 @@ import {fullRefNameProblem, HEADS, readHead, readRef, setHead, shortRef, TAGS, u
 import {appendAudit, casRemoteRef, ensureBlRepo, listRemoteRefs, packsVanished, probeConditional, readAudit, readBlRepo, readRemoteRef, requireBlRepo, syncRemoteIndex, type RemoteRef} from '../remote/remote-repo.js'
 import {reflog, type ReflogRow} from './reflog.js'
 import {absoluteUrl, listRemotes, openTransport, readRemote, writeRemote, type RemoteSettings} from '../remote/remotes.js'
-import {fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remote/transfer.js'
+import {estimateUpload, fetchClosure, planPush, uploadPlan, type TransferProgress} from '../remote/transfer.js'
 import type {ContentSink} from '../content-sink.js'
 import {StagedFiles} from '../worktree/staged-files.js'
 import {redactUrl, type Transport} from '../remote/transport.js'
@@ -39,9 +39,21 @@ export interface PushOptions {
   /** Local branches or tags (default: the current branch); `src:dst` pushes src (also any revision) to dst. */
   refspecs?: string[]
   force?: boolean
+  /**
+   * Git's `--force-with-lease[=<ref>[:<expect>]]`, one entry per flag: a remote ref may be
+   * overwritten (not only fast-forwarded) if it still is at `expect` (a revision; '' = it must not
+   * exist), by default where its remote-tracking ref is; `ref` null (the bare flag) leases every
+   * ref pushed that no entry names.
+   */
+  forceWithLease?: Array<{ref: string | null; expect?: string}>
   tags?: boolean
   delete?: boolean
   setUpstream?: boolean
+  /**
+   * Git's `--dry-run`: resolve, negotiate, check fast-forwards and protection rules and plan the
+   * upload as a push would, then stop: nothing is written to the remote, no remote-tracking ref moves.
+   */
+  dryRun?: boolean
   progress?: TransferProgress
   /** Called once when the remote ignores conditional writes (the command prints a warning). */
   onUnprotected?(remote: string): void
@@ -59,10 +71,16 @@ export interface PushedRef {
 export interface PushResult {
   remote: string
   refs: PushedRef[]
+  /** With dryRun: the packs the upload would fill, and its bytes before compression. */
   packs: number
   bytes: number
   objects: number
+  /** Nothing was written: what a push would have done (`push --dry-run`). */
+  dryRun: boolean
 }
+
+/** The remote name a dry run plans against when the remote is not a bl repository yet: no cache of it, so everything counts as missing. */
+const NEW_REMOTE = '\u0000new remote'
 
 export async function withRemote<T>(repo: Repo, name: string, fn: (r: RemoteSettings, t: Transport) => Promise<T>): Promise<T> {
   const r = readRemote(repo, name)
@@ -219,6 +237,43 @@ function refuseUpstreamOfAnotherName(repo: Repo, remoteName: string, branch: str
   })
 }
 
+/**
+ * `--force-with-lease`: every update a lease covers must find its remote ref where the lease
+ * expects it (else FETCH_FIRST, "stale info"); those updates may then overwrite it. `current` was
+ * read once, and the ref moves by a conditional write on what was read (casRemoteRef: its ETag),
+ * so a push landing between this check and the write still fails the push. Protection rules
+ * (guardPush) judge the update as any force push. Returns the refs the leases allow to overwrite.
+ */
+function checkLeases(repo: Repo, remoteName: string, updates: Array<{src: Oid | null; dst: string}>, current: Map<string, RemoteRef | undefined>, leases: Array<{ref: string | null; expect?: string}>): Set<string> {
+  const allowed = new Set<string>()
+  if (leases.length === 0) return allowed
+  const named = (dst: string): {ref: string | null; expect?: string} | undefined => leases.find((l) => l.ref !== null && (l.ref === dst || HEADS + l.ref === dst || TAGS + l.ref === dst))
+  const rest = leases.find((l) => l.ref === null)
+  for (const u of updates) {
+    const lease = named(u.dst) ?? rest
+    const actual = current.get(u.dst)?.commit ?? null
+    // An update that changes nothing needs no lease (Git reports it up to date).
+    if (!lease || actual === u.src) continue
+    const tracking = u.dst.startsWith(HEADS) ? `refs/remotes/${remoteName}/${u.dst.slice(HEADS.length)}` : null
+    // Without a remote-tracking ref (a tag, a branch never fetched) the lease expects no ref there, as Git's does.
+    const expected = lease.expect === undefined ? (tracking ? readRef(repo, tracking) : null) : lease.expect === '' ? null : leaseExpect(repo, lease.expect)
+    if (actual !== expected) {
+      const where = `${shortRef(u.dst)} on ${remoteName}`
+      throw new BlError('FETCH_FIRST', `${where} is ${actual ? `at ${actual.slice(0, 12)}` : 'gone'}, but the lease expects ${expected ? `it at ${expected.slice(0, 12)}` : 'no such ref'} (stale info)`, {
+        hint: `Someone pushed since ${lease.expect === undefined ? 'your last fetch' : 'you looked'}: \`bl fetch ${remoteName}\`, see what is there${tracking ? ` (\`bl log ${remoteName}/${u.dst.slice(HEADS.length)}\`)` : ''}, keep what should stay, then push again.`,
+        data: {ref: u.dst, remote: actual, expected},
+      })
+    }
+    allowed.add(u.dst)
+  }
+  return allowed
+}
+
+/** A lease's `<expect>`: a revision here, or a full commit id this repository may not have (seen with `bl ls-remote`). */
+function leaseExpect(repo: Repo, expect: string): Oid {
+  return /^[0-9a-f]{64}$/.test(expect) ? (expect as Oid) : resolveRevision(repo, expect)
+}
+
 export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
   const remoteName = defaultRemote(repo, opts.remote)
   return withRemote(repo, remoteName, async (r, t) => {
@@ -231,9 +286,10 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     if (specs.length === 0 && !opts.tags) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: name the branch to push', {hint: 'e.g. `bl push origin main`.'})
     // Resolved and checked before anything is written there (BLREPO of a new remote included).
     const resolved = opts.delete ? [] : specs.map((spec) => resolvePushSpec(repo, remoteName, spec))
-    const info = await ensureBlRepo(t, {defaultBranch: head.branch ? shortRef(head.branch) : (specs[0]?.split(':').pop() ?? null)})
-    bindRemoteId(repo, remoteName, info.id)
-    if (!(await ensureProbed(repo, r, t))) opts.onUnprotected?.(remoteName)
+    // A dry run creates no BLREPO and probes nothing (the probe writes): a missing BLREPO is a new remote.
+    const info = opts.dryRun ? await readBlRepo(t) : await ensureBlRepo(t, {defaultBranch: head.branch ? shortRef(head.branch) : (specs[0]?.split(':').pop() ?? null)})
+    if (info) bindRemoteId(repo, remoteName, info.id)
+    if (!opts.dryRun && !(await ensureProbed(repo, r, t))) opts.onUnprotected?.(remoteName)
     const updates: Array<{src: Oid | null; dst: string; localRef: string | null; spec?: string; fromTags?: boolean}> = []
     if (opts.delete) for (const name of specs) updates.push({src: null, dst: await remoteRefToDelete(t, remoteName, name), localRef: null})
     for (const u of resolved) updates.push(await pushTagTo(t, u))
@@ -258,13 +314,14 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
     const current = new Map<string, RemoteRef | undefined>()
     for (const u of updates) current.set(u.dst, await readRemoteRef(t, u.dst))
     const graph = new CommitGraph(repo.store)
-    const result: PushResult = {remote: remoteName, refs: [], packs: 0, bytes: 0, objects: 0}
+    const leased = checkLeases(repo, remoteName, updates, current, opts.forceWithLease ?? [])
+    const result: PushResult = {remote: remoteName, refs: [], packs: 0, bytes: 0, objects: 0, dryRun: Boolean(opts.dryRun)}
     const toSend: Oid[] = []
     // As in Git, a tag that --tags would move is rejected alone ("already exists"); the rest go.
     const rejectedTags: Array<{ref: string; remote: Oid}> = []
     for (const u of [...updates]) {
       const cur = current.get(u.dst)
-      if (u.src && cur && cur.commit !== u.src && !opts.force) {
+      if (u.src && cur && cur.commit !== u.src && !opts.force && !leased.has(u.dst)) {
         const isTag = u.dst.startsWith(TAGS)
         if (isTag && u.fromTags) {
           rejectedTags.push({ref: u.dst, remote: cur.commit})
@@ -293,10 +350,15 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
       if (u.src) toSend.push(u.src)
     }
     // Branch protection (src/core/protect): publish (or adopt) the policy, then refuse any update that breaks a rule.
-    await guardPush(repo, t, remoteName, updates.map((u) => ({ref: u.dst, old: current.get(u.dst)?.commit ?? null, next: u.src})), {warn: opts.onWarning})
+    await guardPush(repo, t, remoteName, updates.map((u) => ({ref: u.dst, old: current.get(u.dst)?.commit ?? null, next: u.src})), {warn: opts.onWarning, dryRun: opts.dryRun})
+    if (opts.dryRun) {
+      // The same negotiation (the remote's indexes) and plan as the upload below, counted, not sent.
+      if (info && toSend.length) await syncRemoteIndex(repo.store, remoteName, t)
+      if (toSend.length) Object.assign(result, estimateUpload(repo.store, planPush(repo.store, info ? remoteName : NEW_REMOTE, toSend)))
+    }
     // A `gc --remote` elsewhere may collect an old unreferenced pack this push counts on while it
     // uploads: look again right before the refs move, and send what went missing (gc-remote.ts).
-    for (let round = 0; toSend.length; round++) {
+    for (let round = 0; toSend.length && !opts.dryRun; round++) {
       await syncRemoteIndex(repo.store, remoteName, t)
       const plan = planPush(repo.store, remoteName, toSend)
       // A thin store (lazy clone, evicted) fetches what this remote lacks from the ones that have it.
@@ -314,24 +376,29 @@ export async function push(repo: Repo, opts: PushOptions): Promise<PushResult> {
         result.refs.push({ref: u.dst, old: cur?.commit ?? null, new: u.src, status: 'up-to-date'})
         continue
       }
-      if (u.src === null) {
-        if (!cur) throw new BlError('REF_NOT_FOUND', `${shortRef(u.dst)} does not exist on ${remoteName}`, {hint: '`bl ls-remote` lists the remote refs.', data: {ref: u.dst}})
+      const forced = Boolean(cur && u.src && !graph.isAncestor(cur.commit, u.src))
+      const pushed: PushedRef = {ref: u.dst, old: cur?.commit ?? null, new: u.src, status: u.src === null ? 'deleted' : !cur ? 'created' : forced ? 'forced' : 'updated'}
+      if (u.src === null && !cur) throw new BlError('REF_NOT_FOUND', `${shortRef(u.dst)} does not exist on ${remoteName}`, {hint: '`bl ls-remote` lists the remote refs.', data: {ref: u.dst}})
+      if (opts.dryRun) {
+        result.refs.push(pushed)
+        continue
+      }
+      if (u.src === null && cur) {
         // Deletes are not conditional on S3: re-check right before, so a push that landed since the
         // ref was read is not thrown away (the window left is one round trip).
         const again = await readRemoteRef(t, u.dst)
         if (again?.etag !== cur.etag) throw new BlError('FETCH_FIRST', `${shortRef(u.dst)} on ${remoteName} moved while deleting it`, {hint: 'Fetch, look at what was pushed, and delete again if you still mean to.', data: {ref: u.dst}})
         await t.delete([u.dst])
-      } else if (!(await casRemoteRef(t, u.dst, u.src, cur))) {
+      } else if (u.src !== null && !(await casRemoteRef(t, u.dst, u.src, cur))) {
         throw new BlError('FETCH_FIRST', `${shortRef(u.dst)} on ${remoteName} moved while pushing (another push won)`, {hint: `Fetch first: \`bl pull ${remoteName} ${shortRef(u.dst)}\`, then push again; the uploaded data is kept, so the retry is quick.`, data: {ref: u.dst}})
       }
-      const forced = Boolean(cur && u.src && !graph.isAncestor(cur.commit, u.src))
       const entry = {ref: u.dst, old: cur?.commit ?? null, new: u.src, name: who.name, email: who.email, time: who.time, forced, signed: u.src ? repo.store.getObject(u.src) !== undefined && graph.commit(u.src).signature !== undefined : false}
       // The ref has moved: the push succeeded. A failed audit write is a warning, not a failed push
       // (that would leave the tracking ref behind and skip the remaining refs).
       await appendAudit(t, entry, repo.nowMs()).catch((err: unknown) => opts.onWarning?.(`the remote's audit log misses this update of ${shortRef(u.dst)}: ${(err as Error).message}`))
-      result.refs.push({ref: u.dst, old: cur?.commit ?? null, new: u.src, status: u.src === null ? 'deleted' : !cur ? 'created' : forced ? 'forced' : 'updated'})
+      result.refs.push(pushed)
     }
-    repo.store.transaction(() => {
+    if (!opts.dryRun) repo.store.transaction(() => {
       for (const pr of result.refs) {
         if (!pr.ref.startsWith(HEADS)) continue
         const tracking = `refs/remotes/${remoteName}/${pr.ref.slice(HEADS.length)}`
@@ -365,7 +432,16 @@ interface FetchStage {
   pick(refs: RemoteRef[]): Oid | null
 }
 
-export async function fetch(repo: Repo, opts: {remote?: string; progress?: TransferProgress; prune?: boolean; lazy?: boolean; stage?: FetchStage; onWarning?(message: string): void} = {}): Promise<FetchResult> {
+export interface FetchOptions {
+  remote?: string
+  progress?: TransferProgress
+  prune?: boolean
+  lazy?: boolean
+  stage?: FetchStage
+  onWarning?(message: string): void
+}
+
+export async function fetch(repo: Repo, opts: FetchOptions = {}): Promise<FetchResult> {
   const remoteName = defaultRemote(repo, opts.remote)
   repo.holdLease('fetch')
   return withRemote(repo, remoteName, async (r, t) => {
@@ -417,6 +493,29 @@ export async function fetch(repo: Repo, opts: {remote?: string; progress?: Trans
     if (guard.error) throw guard.error
     return {remote: remoteName, updated, objects: got.objects, bytes: got.bytes}
   })
+}
+
+/**
+ * `bl fetch --all`: every remote in name order. As in Git, a failing remote does not stop the
+ * others; the first failure is raised after all were tried, with what was fetched in `data.fetched`.
+ */
+export async function fetchAll(repo: Repo, opts: Omit<FetchOptions, 'remote' | 'stage'> = {}): Promise<FetchResult[]> {
+  const remotes = listRemotes(repo).map((r) => r.name)
+  if (remotes.length === 0) throw new BlError('REMOTE_NOT_FOUND', 'no remotes to fetch from', {hint: 'Add one with `bl remote add origin <url>`.'})
+  const fetched: FetchResult[] = []
+  let failure: BlError | undefined
+  for (const remote of remotes) {
+    try {
+      fetched.push(await fetch(repo, {...opts, remote}))
+    } catch (err) {
+      if (!(err instanceof BlError)) throw err
+      // The first failure is the command's error; later ones are warnings.
+      if (failure) opts.onWarning?.(`could not fetch ${remote}: ${err.message}`)
+      else failure = new BlError(err.code, `${remote}: ${err.message}`, {hint: err.hint, data: {...err.data, remote, fetched}})
+    }
+  }
+  if (failure) throw failure
+  return fetched
 }
 
 /**

@@ -14,7 +14,7 @@ import {Keyring} from '../signing/keyring.js'
 import {defaultSigner} from '../signing/signer.js'
 import {verifySignature} from '../signing/verify.js'
 import {decodePolicy, policyId, policyPayload, type PolicyBody, type SignedPolicy} from './policy.js'
-import {casRemoteHead, hasLocalVersion, isCarrier, markCarrier, loadLocalPolicy, loadLocalVersion, localChain, markPublished, publishedSeq, readRemoteHead, readRemoteVersion, REMOTE_HEAD, saveLocalPolicy, writeRemoteVersions, type LocalPolicy, type PolicyVersion, type RemoteHead} from './store.js'
+import {casRemoteHead, hasLocalVersion, isCarrier, markCarrier as markRemoteCarrier, loadLocalPolicy, loadLocalVersion, localChain, markPublished, publishedSeq, readRemoteHead, readRemoteVersion, REMOTE_HEAD, saveLocalPolicy, writeRemoteVersions, type LocalPolicy, type PolicyVersion, type RemoteHead} from './store.js'
 
 const MAX_WALK = 10_000
 const short = (id: Oid): string => id.slice(0, 12)
@@ -54,7 +54,7 @@ function conflict(message: string, hint: string): BlError {
 }
 
 /** Publishes the local chain: the versions the remote lacks (from `fromSeq` on), then the head by compare-and-swap. */
-async function publish(repo: Repo, t: Transport, local: LocalPolicy, head: RemoteHead | undefined, fromSeq: number): Promise<void> {
+async function publishChain(repo: Repo, t: Transport, local: LocalPolicy, head: RemoteHead | undefined, fromSeq: number): Promise<void> {
   await writeRemoteVersions(t, localChain(repo).filter((v) => v.policy.seq >= fromSeq))
   if (!(await casRemoteHead(t, local.bytes, head)))
     throw conflict(`the protection policy on ${t.display} changed while this command ran`, 'Run the command again.')
@@ -80,6 +80,8 @@ export interface ReconcileOptions {
   remoteName: string
   /** Push: also publish the local policy when the remote's is older, missing or invalid. */
   publish: boolean
+  /** `push --dry-run`: decide as a push would, but write nothing to the remote (nor mark it as carrying the policy). */
+  dryRun?: boolean
   warn(message: string): void
 }
 
@@ -89,6 +91,9 @@ export interface ReconcileOptions {
  * warning (and, on push, replaced by the local one); on push a newer local version is published.
  */
 export async function reconcilePolicy(repo: Repo, t: Transport, opts: ReconcileOptions): Promise<LocalPolicy | null> {
+  // A dry run publishes nothing, so the remote does not become a carrier of the policy either.
+  const publish = opts.dryRun ? async (): Promise<void> => {} : publishChain
+  const markCarrier = opts.dryRun ? (): void => {} : markRemoteCarrier
   const local = loadLocalPolicy(repo)
   const head = await readRemoteHead(t)
   const where = `the protection policy on ${opts.remoteName} (${REMOTE_HEAD})`
@@ -97,7 +102,7 @@ export async function reconcilePolicy(repo: Repo, t: Transport, opts: ReconcileO
     if (local && opts.publish) {
       await publish(repo, t, local, head, 1)
       markCarrier(repo, opts.remoteName)
-      opts.warn(`replaced ${where} by version ${local.policy.seq} (${short(local.id)})`)
+      opts.warn(`${opts.dryRun ? 'would replace' : 'replaced'} ${where} by version ${local.policy.seq} (${short(local.id)})`)
     }
     return local
   }
@@ -186,7 +191,7 @@ export async function reconcilePolicy(repo: Repo, t: Transport, opts: ReconcileO
   const now = loadLocalPolicy(repo)!
   if (problem && opts.publish) {
     await publish(repo, t, now, head, 1)
-    opts.warn(`replaced ${where} by version ${now.policy.seq} (${short(now.id)})`)
+    opts.warn(`${opts.dryRun ? 'would replace' : 'replaced'} ${where} by version ${now.policy.seq} (${short(now.id)})`)
   }
   return now
 }

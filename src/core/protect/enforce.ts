@@ -99,6 +99,8 @@ export function guardWrittenCommit(repo: Repo, c: Commit, signer: string | null 
 export interface GuardOptions {
   /** Prints a warning (the policy on the remote was ignored, replaced or adopted with changes). */
   warn?(message: string): void
+  /** `push --dry-run`: check every rule, publish nothing. */
+  dryRun?: boolean
 }
 
 /**
@@ -106,7 +108,7 @@ export interface GuardOptions {
  * any branch update breaks a rule — deletion, force push, or a commit it brings.
  */
 export async function guardPush(repo: Repo, t: Transport, remoteName: string, updates: Array<{ref: string; old: Oid | null; next: Oid | null}>, opts: GuardOptions = {}): Promise<void> {
-  const local = await reconcilePolicy(repo, t, {remoteName, publish: true, warn: opts.warn ?? (() => {})})
+  const local = await reconcilePolicy(repo, t, {remoteName, publish: true, dryRun: opts.dryRun, warn: opts.warn ?? (() => {})})
   if (!local || local.policy.rules.length === 0) return
   const ctx = checkContext(repo, local.policy)
   const violations: Violation[] = []

@@ -30,10 +30,15 @@ export interface TransferProgress {
 export interface PushPlan {
   meta: Array<{kind: Exclude<PackKind, 'chunk'>; id: Oid}>
   chunks: Oid[]
+  /** The bytes of `chunks` (from the blob records; planPush fills it). */
+  chunkBytes?: number
 }
 
 /** Objects reachable from `tips` that the remote (per its cached indexes) does not have. */
 export function planPush(store: SqliteObjectStore, remote: string, tips: Oid[]): PushPlan {
+  // The remote cache's tables are made on first use, a write, which cannot happen inside the
+  // snapshot: a dry run to a new remote plans before anything was ever fetched or pushed.
+  store.remotePacks(remote)
   // One read transaction for the whole walk: 100,000 objects are 100,000+ lookups (store.snapshot).
   return store.snapshot(() => planPushIn(store, remote, tips))
 }
@@ -41,7 +46,7 @@ export function planPush(store: SqliteObjectStore, remote: string, tips: Oid[]):
 function planPushIn(store: SqliteObjectStore, remote: string, tips: Oid[]): PushPlan {
   const has = (id: Oid): boolean => store.hasRemoteObject(remote, id, false)
   const hasChunk = (id: Oid): boolean => store.hasRemoteObject(remote, id, true)
-  const plan: PushPlan = {meta: [], chunks: []}
+  const plan: PushPlan = {meta: [], chunks: [], chunkBytes: 0}
   const seen = new Set<Oid>()
   const seenChunks = new Set<Oid>()
   const blob = (id: Oid): void => {
@@ -54,6 +59,7 @@ function planPushIn(store: SqliteObjectStore, remote: string, tips: Oid[]): Push
       if (seenChunks.has(cid) || hasChunk(cid)) continue
       seenChunks.add(cid)
       plan.chunks.push(cid)
+      plan.chunkBytes! += c.len
     }
   }
   const tree = (id: Oid): void => {
@@ -87,6 +93,24 @@ function treeNodes(store: SqliteObjectStore, id: Oid): Array<{id: Oid; bytes: Bu
     return bytes
   })
   return out
+}
+
+/**
+ * What uploadPlan would send (`push --dry-run`): the same object count; the bytes before
+ * compression (an upper bound of the packs' size), and the packs those bytes fill at PACK_TARGET
+ * (data and metadata never share one).
+ */
+export function estimateUpload(store: SqliteObjectStore, plan: PushPlan): {packs: number; bytes: number; objects: number} {
+  let metaBytes = 0
+  store.snapshot(() => {
+    for (const m of plan.meta) {
+      if (m.kind === 'tree') for (const n of treeNodes(store, m.id)) metaBytes += n.bytes.length
+      else metaBytes += store.getObject(m.id)?.data.length ?? 0
+    }
+  })
+  const chunkBytes = plan.chunkBytes ?? 0
+  const packsOf = (bytes: number, count: number): number => (count ? Math.max(1, Math.ceil(bytes / PACK_TARGET)) : 0)
+  return {packs: packsOf(chunkBytes, plan.chunks.length) + packsOf(metaBytes, plan.meta.length), bytes: chunkBytes + metaBytes, objects: plan.chunks.length + plan.meta.length}
 }
 
 /**
