@@ -16,3 +16,17 @@ export function tableOptionsFrom(flags: {format?: string; delimiter?: string; he
     header: flags.header,
   }
 }
+
+/**
+ * bl's global options and the table flags, as they may follow a table path after `--`
+ * (`bl diff --rows A B -- t.csv --json`), with whether each takes a value: for `hoistOptions`.
+ */
+export const TRAILING_TABLE_OPTIONS: ReadonlyArray<[string, boolean]> = [
+  ['--json', false],
+  ['-q', false],
+  ['--quiet', false],
+  ['--format', true],
+  ['--delimiter', true],
+  ['--header', false],
+  ['--no-header', false],
+]

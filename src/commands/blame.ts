@@ -2,7 +2,7 @@ import {Args, Flags} from '#oclif'
 import {hoistOptions, splitDashDash} from '../cli/args.js'
 import {BlCommand} from '../cli/base-command.js'
 import {cellPairs} from '../cli/row-diff-format.js'
-import {tableFlags, tableOptionsFrom} from '../cli/table-flags.js'
+import {tableFlags, tableOptionsFrom, TRAILING_TABLE_OPTIONS} from '../cli/table-flags.js'
 import {BlError} from '../core/errors.js'
 import {blame, type BlameResult} from '../core/ops/blame.js'
 
@@ -52,11 +52,5 @@ const OPTIONS = new Map<string, boolean>([
   ['--key', true],
   ['-L', true],
   ['--lines', true],
-  ['--json', false],
-  ['-q', false],
-  ['--quiet', false],
-  ['--format', true],
-  ['--delimiter', true],
-  ['--header', false],
-  ['--no-header', false],
+  ...TRAILING_TABLE_OPTIONS,
 ])

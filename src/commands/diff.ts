@@ -4,7 +4,7 @@ import {BlCommand} from '../cli/base-command.js'
 import {formatBytes} from '../cli/format.js'
 import {changeLines} from '../cli/change-format.js'
 import {rowDiffLines, rowDiffSummary} from '../cli/row-diff-format.js'
-import {tableFlags, tableOptionsFrom} from '../cli/table-flags.js'
+import {tableFlags, tableOptionsFrom, TRAILING_TABLE_OPTIONS} from '../cli/table-flags.js'
 import {BlError} from '../core/errors.js'
 import {diff, type DiffResult} from '../core/ops/diff.js'
 import {rowDiff, schemaChanges, type RowDiffReport} from '../core/ops/row-diff.js'
@@ -81,11 +81,5 @@ const ROW_OPTIONS = new Map<string, boolean>([
   ['--limit', true],
   ['-v', false],
   ['--verbose', false],
-  ['--json', false],
-  ['-q', false],
-  ['--quiet', false],
-  ['--format', true],
-  ['--delimiter', true],
-  ['--header', false],
-  ['--no-header', false],
+  ...TRAILING_TABLE_OPTIONS,
 ])
