@@ -1,0 +1,119 @@
+/**
+ * Git's everyday flags: `commit --amend` (with -F, --author, --date, --reset-author), `merge
+ * --squash` / `--no-commit`, `status --porcelain[=v2]` / `-b` / `-z`, `reset --keep` / `--merge`.
+ * Where practical the same small case runs through real `git` and the answers are compared.
+ */
+import {after, describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import {makeTmp, repoWith, rmrf, Sandbox, withJson} from './helpers.ts'
+
+const sandboxes: Sandbox[] = []
+after(() => {
+  for (const s of sandboxes) s.cleanup()
+})
+function repo(files: Record<string, string>, message = 'initial'): Sandbox {
+  const s = repoWith(files, message)
+  sandboxes.push(s)
+  return s
+}
+
+/** bl --json expected to fail with `exit` and `code`; returns the error. */
+function refused(s: Sandbox, args: string[], exit: number, code: string, opts: Parameters<Sandbox['bl']>[1] = {}): any {
+  const r = s.bl(withJson(args), opts)
+  assert.equal(r.code, exit, `bl ${args.join(' ')}: exit ${r.code}\n${r.stdout}\n${r.stderr}`)
+  const doc = r.json()
+  assert.equal(doc.error.code, code, r.stdout)
+  return doc.error
+}
+
+const gitAvailable = spawnSync('git', ['--version']).status === 0
+
+/** A scratch Git repository with a fixed identity; `git(args)` runs git in it and returns stdout. */
+function gitRepo(): {dir: string; git: (args: string[], input?: string) => string} {
+  const dir = makeTmp('bl-gitflags-git-')
+  after(() => rmrf(dir))
+  const env = {...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1', HOME: dir}
+  const git = (args: string[], input?: string): string => {
+    const r = spawnSync('git', args, {cwd: dir, env, input, encoding: 'utf8'})
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`)
+    return r.stdout
+  }
+  git(['init', '-q', '-b', 'main'])
+  return {dir, git}
+}
+
+describe('commit --amend', {concurrency: true}, () => {
+  it('replaces the tip: same parents, message and author kept unless given, new committer, reflog, -F, --date, --author, --reset-author, detached HEAD', () => {
+    const s = repo({'a.csv': '1\n'}, 'first')
+    const root = s.j(['log', '-n', '1'])[0]
+    // A root commit is amended into another root commit.
+    const r0 = s.j(['commit', '--amend', '-m', 'root'])
+    assert.deepEqual([r0.parents, r0.amended, r0.root, r0.message], [[], root.id, true, 'root\n'])
+
+    s.write('a.csv', '2\n')
+    const c2 = s.j(['commit', '-a', '-m', 'two', '--author', 'Ada Lovelace <ada@example.com>', '--date', '2020-01-02T03:04:05+02:00'])
+    s.write('a.csv', '3\n')
+    s.write('msg.txt', 'from a file\n\nbody\n')
+    // -a with --amend, the message from a file, committed by someone else: the author stays.
+    const c3 = s.j(['commit', '--amend', '-a', '-F', 'msg.txt'], {env: {BL_AUTHOR_NAME: 'Other', BL_AUTHOR_EMAIL: 'o@example.com'}})
+    assert.deepEqual([c3.parents, c3.amended, c3.message], [[r0.id], c2.id, 'from a file\n\nbody\n'])
+    const [log] = s.j(['log', '-n', '1'])
+    assert.deepEqual(log.author, {name: 'Ada Lovelace', email: 'ada@example.com', time: 1577927045, tz: 120})
+    assert.equal(log.committer.name, 'Other')
+    const reflog = s.j(['reflog'])
+    assert.equal(reflog[0].message, 'commit (amend): from a file')
+    assert.equal(reflog[0].old, c2.id)
+
+    // No new message: the old one is kept (--no-edit is accepted); -F - reads stdin; --reset-author renews the author.
+    const c4 = s.j(['commit', '--amend', '--no-edit', '--reset-author'], {env: {BL_AUTHOR_NAME: 'Other', BL_AUTHOR_EMAIL: 'o@example.com', BL_AUTHOR_DATE: '1700000000 +0000'}})
+    assert.equal(c4.message, 'from a file\n\nbody\n')
+    const [log4] = s.j(['log', '-n', '1'])
+    assert.deepEqual(log4.author, {name: 'Other', email: 'o@example.com', time: 1700000000, tz: 0})
+    assert.equal(s.j(['commit', '--amend', '-F', '-'], {input: 'from stdin\n'}).message, 'from stdin\n')
+
+    // Amending to the parent's tree would make the commit empty: refused as in Git, unless --allow-empty.
+    s.write('a.csv', '1\n')
+    refused(s, ['commit', '--amend', '-a', '--no-edit'], 1, 'NOTHING_TO_COMMIT')
+    assert.equal(s.j(['commit', '--amend', '-a', '--no-edit', '--allow-empty']).tree, r0.tree)
+
+    // Misuse.
+    refused(s, ['commit', '--reset-author', '-m', 'x', '--allow-empty'], 2, 'INVALID_ARGUMENT')
+    refused(s, ['commit', '--allow-empty'], 2, 'INVALID_ARGUMENT')
+    refused(s, ['commit', '--amend', '--author', 'nobody', '--no-edit'], 2, 'INVALID_ARGUMENT')
+    refused(s, ['commit', '--amend', '-F', 'missing.txt'], 4, 'PATH_NOT_FOUND')
+
+    // On a detached HEAD the amended commit becomes HEAD; the branch stays.
+    const main = s.j(['log', '-n', '1'])[0].id
+    s.ok(['switch', '-q', '--detach', 'HEAD'])
+    const d = s.j(['commit', '--amend', '--allow-empty', '-m', 'detached'])
+    assert.deepEqual([d.branch, d.amended], [null, main])
+    assert.equal(s.j(['log', '-n', '1', 'main'])[0].id, main)
+    assert.equal(s.j(['log', '-n', '1', 'HEAD'])[0].id, d.id)
+  })
+
+  it('is refused on an unborn branch', () => {
+    const s = repo({})
+    refused(s, ['commit', '--amend', '-m', 'x'], 4, 'UNKNOWN_REVISION')
+  })
+
+  it('goes through branch protection and signs like any commit', () => {
+    const s = repo({'base.csv': 'a\n'}, 'DATA-1 base')
+    const owner = s.j(['key', 'generate', '--name', 'Owner', '--email', 'owner@example.com', '--no-passphrase']).fingerprint
+    s.ok(['config', 'user.signingKey', owner])
+    s.ok(['protect', 'set', 'main', '--require-signed', '--message-pattern', '^DATA-[0-9]+ ', '-q'])
+    s.ok(['signers', 'add', owner, '--branches', 'main', '-q'])
+    const tip = s.j(['log', '-n', '1'])[0].id
+    // Unsigned: refused at once; signed but off the message pattern: refused; nothing moves.
+    assert.deepEqual(refused(s, ['commit', '--amend', '-m', 'DATA-2 unsigned'], 11, 'PROTECTED_BRANCH').data.violations.map((v: any) => v.check), ['require-signed'])
+    assert.deepEqual(refused(s, ['commit', '--amend', '-S', '-m', 'no ticket'], 11, 'PROTECTED_BRANCH').data.violations.map((v: any) => v.check), ['message-pattern'])
+    assert.equal(s.j(['log', '-n', '1'])[0].id, tip)
+    // commit.sign signs the amended commit; verify-commit accepts it.
+    s.ok(['config', 'commit.sign', 'true'])
+    const c = s.j(['commit', '--amend', '-m', 'DATA-2 signed'])
+    assert.equal(c.signedBy, owner)
+    assert.equal(s.j(['verify-commit', 'HEAD']).status, 'good')
+  })
+})
