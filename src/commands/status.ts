@@ -70,7 +70,7 @@ export default class Status extends BlCommand {
     if (res.operation) {
       const op = res.operation
       this.out(`\nYou are in the middle of a ${op.kind} (${op.label})${op.remaining ? `, ${op.remaining} more commit${op.remaining === 1 ? '' : 's'} to go` : ''}.`)
-      this.out(res.conflicts.length ? `  (fix conflicts, then run "bl ${op.kind} --continue"; "bl ${op.kind} --abort" to undo)` : `  (all conflicts fixed: run "bl ${op.kind} --continue")`)
+      this.out(res.conflicts.length ? `  (fix conflicts, then run "bl ${op.kind} --continue"; "bl ${op.kind} --abort" to undo)` : `  (all conflicts fixed: run "bl ${op.kind} --continue"${op.kind === 'merge' ? ' or "bl commit"' : ''})`)
     }
     if (res.conflicts.length) {
       this.out('\nUnmerged paths:')

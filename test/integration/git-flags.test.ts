@@ -117,3 +117,59 @@ describe('commit --amend', {concurrency: true}, () => {
     assert.equal(s.j(['verify-commit', 'HEAD']).status, 'good')
   })
 })
+
+describe('merge --squash and --no-commit', () => {
+  it('--squash stages the result with no merge state; --no-commit stops before the merge commit that `bl commit` makes; --abort undoes it', () => {
+    const s = repo({'a.csv': '1\n', 'b.csv': '1\n'}, 'base')
+    s.ok(['branch', '-q', 'f'])
+    s.write('a.csv', '2\n')
+    s.ok(['commit', '-q', '-a', '-m', 'ours'])
+    const main = s.j(['log', '-n', '1'])[0].id
+    s.ok(['switch', '-q', 'f'])
+    s.write('b.csv', '2\n')
+    s.write('c.csv', 'new\n')
+    s.ok(['add', '-A', '-q'])
+    s.ok(['commit', '-q', '-m', 'theirs'])
+    const f = s.j(['log', '-n', '1'])[0].id
+    s.ok(['switch', '-q', 'main'])
+
+    // --squash: HEAD stays, the result is staged, nothing is in progress; the commit has one parent.
+    const sq = s.bl(['merge', '--squash', 'f'])
+    assert.equal(sq.code, 0, sq.stderr)
+    assert.match(sq.stdout, /^Squash commit -- not updating HEAD/)
+    let st = s.j(['status'])
+    assert.deepEqual([st.head, st.operation, st.staged.map((e: any) => `${e.status} ${e.path}`)], [main, null, ['M b.csv', 'A c.csv']])
+    const c = s.j(['commit', '-m', 'squashed'])
+    assert.deepEqual(c.parents, [main])
+    s.ok(['reset', '-q', '--hard', 'HEAD~1'])
+
+    // --no-commit: stopped like a merge with its conflicts resolved; amend and partial commits are refused.
+    assert.equal(s.j(['merge', '--no-commit', 'f']).status, 'stopped')
+    st = s.j(['status'])
+    assert.deepEqual([st.head, st.operation.kind, st.conflicts], [main, 'merge', []])
+    refused(s, ['commit', '--amend', '--no-edit'], 5, 'OPERATION_IN_PROGRESS')
+    refused(s, ['commit', '-m', 'part', 'b.csv'], 5, 'OPERATION_IN_PROGRESS')
+    s.ok(['merge', '--abort', '-q'])
+    st = s.j(['status'])
+    assert.deepEqual([st.head, st.operation, st.clean, s.read('b.csv').toString()], [main, null, true, '1\n'])
+    s.ok(['merge', '--no-commit', '-q', 'f'])
+    const m = s.j(['commit'])
+    assert.deepEqual([m.parents, m.message], [[main, f], "Merge branch 'f'\n"])
+    assert.equal(s.j(['reflog'])[0].message, "commit (merge): Merge branch 'f'")
+    assert.equal(s.j(['status']).operation, null)
+
+    // --squash that conflicts stops like a merge; once resolved, `bl commit` makes a one-parent commit.
+    s.ok(['switch', '-q', 'f'])
+    s.write('a.csv', '9\n')
+    s.ok(['commit', '-q', '-a', '-m', 'theirs again'])
+    s.ok(['switch', '-q', 'main'])
+    const r = s.bl(withJson(['merge', '--squash', 'f']))
+    assert.equal(r.code, 3, r.stdout)
+    refused(s, ['commit', '-m', 'too early'], 5, 'OPERATION_IN_PROGRESS')
+    s.ok(['checkout', '-q', '--theirs', 'a.csv'])
+    const c2 = s.j(['commit', '-m', 'squashed again'])
+    assert.deepEqual(c2.parents, [m.id])
+    assert.equal(s.read('a.csv').toString(), '9\n')
+    refused(s, ['merge', '--squash', '--no-ff', 'f'], 2, 'INVALID_ARGUMENT')
+  })
+})

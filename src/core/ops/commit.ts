@@ -14,7 +14,7 @@ import {toRepoPath, underSpec} from '../worktree/paths.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {stage, type AddOptions} from './add.js'
 import {commitSigner, type PassphrasePrompt} from './keys.js'
-import {readOperation} from './operation-state.js'
+import {clearOperation, readOperation} from './operation-state.js'
 import {commitGuard} from '../protect/enforce.js'
 import {hasPinsFile} from '../schema/pins-file.js'
 import {codeLinkMeta, loadCodeIdentity} from '../gitlink/code-link.js'
@@ -79,7 +79,6 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
     throw new BlError('INVALID_ARGUMENT', `no paths given with --${opts.include ? 'include' : 'only'}`, {hint: `Name the paths: \`bl commit ${opts.include ? '-i' : '-o'} -m msg <paths>\`.`})
   if (opts.resetAuthor && !opts.amend) throw new BlError('INVALID_ARGUMENT', '--reset-author can be used only with --amend', {hint: 'Use --author "Name <email>" to set the author of a new commit.'})
   if (opts.resetAuthor && opts.author) throw new BlError('INVALID_ARGUMENT', '--reset-author and --author cannot be used together', {hint: 'Pick one.'})
-  if (opts.message === undefined && !opts.amend) throw new BlError('INVALID_ARGUMENT', 'no commit message given', {hint: 'Pass a message with -m "..." or -F <file> (bl opens no editor).'})
   if (opts.message !== undefined && opts.message.trim() === '')
     throw new BlError('INVALID_ARGUMENT', 'aborting commit due to empty commit message', {hint: 'Pass a message with -m "..."'})
   const op = readOperation(repo)
@@ -89,13 +88,26 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
       data: {operation: op.kind},
     })
   }
-  if (op) {
-    throw new BlError('OPERATION_IN_PROGRESS', `a ${op.kind} is in progress`, {
+  // A stopped merge whose conflicts are all resolved (or that --no-commit stopped) is committed
+  // by `bl commit` as by `merge --continue`, as in Git; a partial commit of it is refused.
+  const merging = op?.kind === 'merge' && !op.applying && !paths.length ? op : null
+  if (merging && merging.conflicts.length) {
+    const n = merging.conflicts.length
+    // OPERATION_IN_PROGRESS (exit 5), as a commit during any stopped operation was before.
+    throw new BlError('OPERATION_IN_PROGRESS', `committing is not possible: ${n} path${n === 1 ? ' is' : 's are'} still in conflict: ${merging.conflicts.slice(0, 3).map((c) => c.path).join(', ')}${n > 3 ? ', ...' : ''}`, {
+      hint: 'Resolve each path (`bl checkout --ours|--theirs <path>`, or edit it and `bl add <path>`), then commit; or `bl merge --abort`.',
+      data: {operation: 'merge', conflicts: merging.conflicts},
+    })
+  }
+  if (op && !merging) {
+    throw new BlError('OPERATION_IN_PROGRESS', op.kind === 'merge' && paths.length ? 'cannot do a partial commit during a merge' : `a ${op.kind} is in progress`, {
       hint: op.noCommit ? `Finish it with \`bl ${op.kind} --continue\` (the changes stay staged), then commit.` : `Commit it with \`bl ${op.kind} --continue\` once the conflicts are resolved, or drop it with \`bl ${op.kind} --abort\`.`,
       data: {operation: op.kind},
     })
   }
+  if (opts.message === undefined && !opts.amend && !merging) throw new BlError('INVALID_ARGUMENT', 'no commit message given', {hint: 'Pass a message with -m "..." or -F <file> (bl opens no editor).'})
   const head = readHead(repo)
+  if (merging && head.oid !== merging.origHead) throw new BlError('REF_CHANGED', 'HEAD moved since the merge stopped', {hint: 'Run `bl merge --abort` and merge again.'})
   if (opts.amend && !head.oid) throw new BlError('UNKNOWN_REVISION', 'you have nothing to amend: HEAD does not point at a commit yet', {hint: 'Make a first commit without --amend.'})
   const amended = opts.amend ? loadCommit(repo.store, head.oid!) : null
   await loadCodeIdentity(repo)
@@ -115,7 +127,9 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
   const headTree = amended ? amended.tree : head.oid ? loadCommit(repo.store, head.oid).tree : null
   const base: Base = amended
     ? {parents: amended.parents, tree: amended.parents[0] ? loadCommit(repo.store, amended.parents[0]).tree : null, message: amended.message, amended: head.oid!}
-    : {parents: head.oid ? [head.oid] : [], tree: headTree, message: null, amended: null}
+    : merging
+      ? {parents: merging.squash ? [merging.origHead] : [merging.origHead, merging.theirs], tree: headTree, message: merging.message, amended: null, merge: true}
+      : {parents: head.oid ? [head.oid] : [], tree: headTree, message: null, amended: null}
   if (!opts.all && !paths.length) return commitIndex(repo, opts, {head, headTree, base, partial: null, paths, author, committer, signer, meta})
   // -a and paths stage first; a commit refused after that (a rule, a schema pin, a lost race)
   // puts the index back as it was, as Git's temporary index does.
@@ -140,9 +154,11 @@ interface Base {
   parents: Oid[]
   /** The first parent's tree: a commit with the same tree is empty. */
   tree: Oid | null
-  /** The amended commit's message (kept when none is given), else null. */
+  /** The amended commit's (or a stopped merge's) message, used when none is given; else null. */
   message: string | null
   amended: Oid | null
+  /** The commit concludes the stopped merge (its state goes in the same transaction). */
+  merge?: boolean
 }
 
 /** The author: the amended commit's (unless --reset-author) or the identity, with --author/--date applied. */
@@ -187,16 +203,18 @@ async function commitIndex(repo: Repo, opts: CommitOptions, {head, headTree, bas
     }
     if (!opts.allowEmpty && base.amended && (base.tree === tree || (!base.parents.length && empty)))
       throw new BlError('NOTHING_TO_COMMIT', 'amending the last commit would make it empty', {hint: 'Pass --allow-empty, or drop the commit with `bl reset HEAD~1`.'})
-    if (!opts.allowEmpty && !base.amended && (headTree === tree || (!head.oid && empty)))
+    // A merge commit may leave the tree as it was (Git's FROM_MERGE); a squash may not.
+    if (!opts.allowEmpty && !base.amended && !(base.merge && base.parents.length > 1) && (headTree === tree || (!head.oid && empty)))
       throw new BlError('NOTHING_TO_COMMIT', partial ? `no changes to commit in ${paths.join(' ')}` : 'nothing to commit, working tree unchanged', {hint: partial ? 'Those paths are as HEAD has them; `bl status` shows what changed.' : 'Stage changes with `bl add` (or use `bl commit -a`), or pass --allow-empty.'})
-    return {tree, parents: base.parents, author, committer, message: opts.message !== undefined ? normalizeMessage(opts.message) : base.message!, meta}
+    return {tree, parents: base.parents, author, committer, message: normalizeMessage(opts.message ?? base.message!), meta}
   }
   const publish = (c: Commit): CommitResult => {
     const id = commitId(c)
     repo.store.putObject(id, 'commit', encodeCommit(c))
     const subject = c.message.split('\n')[0]!
     // Compare-and-swap on HEAD: a commit made by another process meanwhile is never lost.
-    advanceHead(repo, head.oid, id, `commit${base.amended ? ' (amend)' : c.parents.length ? '' : ' (initial)'}: ${subject}`)
+    advanceHead(repo, head.oid, id, `commit${base.amended ? ' (amend)' : base.merge ? ' (merge)' : c.parents.length ? '' : ' (initial)'}: ${subject}`)
+    if (base.merge) clearOperation(repo)
     return {id, branch: head.branch ? shortRef(head.branch) : null, parents: c.parents, tree: c.tree, message: c.message, root: c.parents.length === 0, signedBy: signer?.fingerprint ?? null, ...(base.amended ? {amended: base.amended} : {})}
   }
   // Branch protection (src/core/protect): refuses at once an unsigned or untrusted commit where a
