@@ -173,3 +173,62 @@ describe('merge --squash and --no-commit', () => {
     refused(s, ['merge', '--squash', '--no-ff', 'f'], 2, 'INVALID_ARGUMENT')
   })
 })
+
+/** The same steps in a bl repository and a git one, for comparing what each leaves behind. */
+function twin(): {s: Sandbox; g: ReturnType<typeof gitRepo>; write: (p: string, data: string) => void; both: (args: string[]) => {bl: number | null; git: number | null}} {
+  const s = repo({})
+  const g = gitRepo()
+  const write = (p: string, data: string): void => {
+    s.write(p, data)
+    fs.mkdirSync(path.dirname(path.join(g.dir, p)), {recursive: true})
+    fs.writeFileSync(path.join(g.dir, p), data)
+  }
+  const both = (args: string[]): {bl: number | null; git: number | null} => ({bl: s.bl([...args, '-q']).code, git: spawnSync('git', args, {cwd: g.dir, env: {...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', HOME: g.dir}}).status})
+  return {s, g, write, both}
+}
+
+describe('status --porcelain, -b, -z', {concurrency: true}, () => {
+  it('prints what git status --porcelain prints, from any directory, quoted as Git quotes; -z as git -z', {skip: !gitAvailable}, () => {
+    const {s, g, write, both} = twin()
+    for (const f of ['keep.csv', 'staged.csv', 'unstaged.csv', 'both.csv', 'del.csv', 'gone.csv', 'old.csv', 'a b.csv', 'é.csv']) write(f, `${f}\n`)
+    both(['add', '-A'])
+    both(['commit', '-m', 'one'])
+    for (const f of ['staged.csv', 'both.csv', 'é.csv']) write(f, 'staged\n')
+    both(['add', 'staged.csv', 'both.csv', 'é.csv'])
+    for (const f of ['unstaged.csv', 'both.csv', 'a b.csv']) write(f, 'unstaged\n')
+    both(['rm', 'del.csv'])
+    fs.rmSync(s.p('gone.csv'))
+    fs.rmSync(path.join(g.dir, 'gone.csv'))
+    both(['mv', 'old.csv', 'new.csv'])
+    for (const f of ['q"x.csv', 'sp ace.csv', 'dir/inner.csv', 'tab\there.csv']) write(f, 'untracked\n')
+    const want = g.git(['status', '--porcelain'])
+    assert.match(want, /^R {2}old\.csv -> new\.csv$/m, 'the case has a staged rename')
+    const sub = s.p('dir')
+    const out = s.ok(['status', '--porcelain'], {cwd: sub, env: {BL_COLOR: 'always'}})
+    assert.equal(out.stdout, want)
+    const z = s.ok(['status', '-z'])
+    assert.equal(z.stdout, g.git(['status', '-z']))
+    assert.equal(s.ok(['status', '--porcelain', '-b']).stdout, g.git(['status', '--porcelain', '-b']))
+    assert.match(s.ok(['status', '--porcelain=v1', '-z', '-b']).stdout, /^## main\0/)
+    // v2: the same lines once ids (Git's 40 digits, bl's 64) are masked.
+    const ids = (t: string): string => t.replace(/\b([0-9a-f]{40}|[0-9a-f]{64})\b/g, '<id>')
+    assert.equal(ids(s.ok(['status', '--porcelain=v2', '--branch']).stdout), ids(g.git(['status', '--porcelain=v2', '--branch'])))
+    // --short stays relative to the current directory.
+    assert.match(s.ok(['status', '--short'], {cwd: sub}).stdout, /^\?\? \.\/$/m)
+  })
+
+  it('-b shows the upstream, ahead and behind, a detached HEAD and an unborn branch as Git does', () => {
+    const s = repo({'a.csv': '1\n'})
+    const remote = path.join(s.base, 'remote')
+    s.ok(['remote', 'add', 'origin', remote])
+    s.ok(['push', '-q', '-u', 'origin', 'main'])
+    s.ok(['commit', '-q', '--allow-empty', '-m', 'ahead'])
+    assert.equal(s.ok(['status', '--porcelain', '-b']).stdout, '## main...origin/main [ahead 1]\n')
+    assert.equal(s.ok(['status', '-sb']).stdout, '## main...origin/main [ahead 1]\n')
+    s.ok(['switch', '-q', '--detach', 'HEAD'])
+    assert.equal(s.ok(['status', '--porcelain', '--branch']).stdout, '## HEAD (no branch)\n')
+    const u = repo({})
+    assert.equal(u.ok(['status', '--porcelain', '-b']).stdout, '## No commits yet on main\n')
+    assert.equal(u.ok(['status', '--porcelain']).stdout, '', 'a clean tree prints nothing')
+  })
+})
