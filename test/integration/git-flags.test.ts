@@ -232,3 +232,55 @@ describe('status --porcelain, -b, -z', {concurrency: true}, () => {
     assert.equal(u.ok(['status', '--porcelain']).stdout, '', 'a clean tree prints nothing')
   })
 })
+
+describe('reset --keep and --merge', () => {
+  it('leave what git leaves, refuse what git refuses, and --merge aborts a merge keeping unrelated edits', {skip: !gitAvailable}, () => {
+    const {s, g, write, both} = twin()
+    const porcelain = (): void => assert.equal(s.ok(['status', '--porcelain']).stdout, g.git(['status', '--porcelain']))
+    for (const f of ['a', 'b', 'c']) write(`${f}.csv`, '1\n')
+    both(['add', '-A'])
+    both(['commit', '-m', 'one'])
+    both(['tag', 'one'])
+    write('a.csv', '2\n')
+    both(['commit', '-a', '-m', 'two'])
+    both(['tag', 'two'])
+
+    // --keep: a staged change to a path the reset does not move becomes unstaged; work tree kept.
+    write('b.csv', 'staged\n')
+    both(['add', 'b.csv'])
+    write('c.csv', 'local\n')
+    assert.deepEqual(both(['reset', '--keep', 'one']), {bl: 0, git: 0})
+    porcelain()
+    assert.equal(s.read('a.csv').toString(), '1\n')
+    // A local change to a path that differs between HEAD and the target refuses, touching nothing.
+    write('a.csv', 'local\n')
+    const kept = refused(s, ['reset', '--keep', 'two'], 5, 'LOCAL_CHANGES')
+    assert.deepEqual(kept.data.paths, ['a.csv'])
+    assert.notEqual(both(['reset', '--keep', 'two']).git, 0)
+    // --merge: an unstaged change to a path it must rewrite refuses too.
+    assert.equal(refused(s, ['reset', '--merge', 'two'], 5, 'LOCAL_CHANGES').data.paths[0], 'a.csv')
+    assert.notEqual(both(['reset', '--merge', 'two']).git, 0)
+    porcelain()
+    assert.equal(s.j(['log', '-n', '1']).at(0).message, 'one\n')
+
+    // --merge aborts a merge stopped by --no-commit: its staged result goes, the unrelated edit (c) stays.
+    both(['reset', '--hard'])
+    both(['switch', '-c', 'f'])
+    write('b.csv', 'theirs\n')
+    both(['commit', '-a', '-m', 'theirs'])
+    both(['switch', 'main'])
+    write('c.csv', 'local\n')
+    assert.deepEqual(both(['merge', '--no-commit', '--no-ff', 'f']), {bl: 0, git: 0})
+    porcelain()
+    assert.deepEqual(both(['reset', '--merge']), {bl: 0, git: 0})
+    porcelain()
+    assert.equal(s.j(['status']).operation, null)
+    assert.equal(s.read('c.csv').toString(), 'local\n')
+
+    // Unlike git, staged content found nowhere else is refused rather than dropped.
+    write('b.csv', 'only here\n')
+    s.ok(['add', 'b.csv'])
+    assert.deepEqual(refused(s, ['reset', '--merge', 'one'], 5, 'LOCAL_CHANGES').data.paths, ['b.csv'])
+    assert.equal(s.read('b.csv').toString(), 'only here\n')
+  })
+})
