@@ -53,7 +53,7 @@ export default class Status extends BlCommand {
       const records = porcelain === 'v2' ? porcelainV2Records(res, {name, nul: flags.z, branch: flags.branch}) : shortRecords(res, {name, nul: flags.z, branch: flags.branch, paint: porcelain ? palette(false) : paint})
       this.outText(records.map((r) => r + (flags.z ? '\0' : '\n')).join(''))
       // Why a name can't be added goes to stderr (its row says `??`).
-      for (const b of res.invalid) this.warnLine(`${quoteRepoPath(b.path)} cannot be stored: ${b.problem}`)
+      for (const b of res.invalid) this.warnLine(`${quoteRepoPath(porcelain ? b.path : relative(b.path))} cannot be stored: ${b.problem}`)
       return res
     }
     this.out(res.branch ? `On branch ${res.branch}` : `HEAD detached at ${res.head?.slice(0, 12)}`)
