@@ -105,7 +105,8 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
       data: {operation: op.kind},
     })
   }
-  if (opts.message === undefined && !opts.amend && !merging) throw new BlError('INVALID_ARGUMENT', 'no commit message given', {hint: 'Pass a message with -m "..." or -F <file> (bl opens no editor).'})
+  // Worded as oclif worded it when -m was a required flag, for scripts that match it.
+  if (opts.message === undefined && !opts.amend && !merging) throw new BlError('INVALID_ARGUMENT', 'Missing required flag message', {hint: 'Pass a message with -m "..." or -F <file> (bl opens no editor).'})
   const head = readHead(repo)
   if (merging && head.oid !== merging.origHead) throw new BlError('REF_CHANGED', 'HEAD moved since the merge stopped', {hint: 'Run `bl merge --abort` and merge again.'})
   if (opts.amend && !head.oid) throw new BlError('UNKNOWN_REVISION', 'you have nothing to amend: HEAD does not point at a commit yet', {hint: 'Make a first commit without --amend.'})
