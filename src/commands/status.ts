@@ -41,16 +41,21 @@ export default class Status extends BlCommand {
     // the next command); --json keeps repository paths.
     const here = path.relative(repo.root, repo.ctx.cwd).split(path.sep).join('/')
     const relative = (p: string): string => (here.startsWith('..') ? p : pathFrom(here, p))
-    // The short format quotes names with spaces too (Git's), so `a -> b` can only be a rename.
     const quotePath = (p: string): string => quoteRepoPath(relative(p))
     const name = (e: {path: string; oldPath?: string}): string => (e.oldPath ? `${quotePath(e.oldPath)} -> ${quotePath(e.path)}` : quotePath(e.path))
     const porcelain = flags.porcelain ?? (flags.z && !flags.short ? 'v1' : undefined)
     if (porcelain || flags.short) {
-      // Porcelain: paths from the root, Git's quoting, no colour, whatever the terminal.
       const nonAscii = repo.config('core.quotePath') !== 'false'
-      // v2's path is the last field (a rename's second path after a tab): Git quotes no spaces there.
-      const name = flags.z ? (p: string): string => (porcelain ? p : relative(p)) : porcelain ? (p: string): string => quotePathC(p, {space: porcelain === 'v1', nonAscii}) : (p: string): string => quotePathInColumns(relative(p))
-      const records = porcelain === 'v2' ? porcelainV2Records(res, {name, nul: flags.z, branch: flags.branch}) : shortRecords(res, {name, nul: flags.z, branch: flags.branch, paint: porcelain ? palette(false) : paint})
+      const pathName = (p: string): string => {
+        if (flags.z) return porcelain ? p : relative(p)
+        // Porcelain: paths from the root and Git's quoting (v2's path is the last field, a rename's
+        // second after a tab: Git quotes no spaces there), never coloured, whatever the terminal.
+        if (porcelain) return quotePathC(p, {space: porcelain === 'v1', nonAscii})
+        // The short format quotes names with spaces too (Git's), so `a -> b` can only be a rename.
+        return quotePathInColumns(relative(p))
+      }
+      const opts = {name: pathName, nul: flags.z, branch: flags.branch}
+      const records = porcelain === 'v2' ? porcelainV2Records(res, opts) : shortRecords(res, {...opts, paint: porcelain ? palette(false) : paint})
       this.outText(records.map((r) => r + (flags.z ? '\0' : '\n')).join(''))
       // Why a name can't be added goes to stderr (its row says `??`).
       for (const b of res.invalid) this.warnLine(`${quoteRepoPath(porcelain ? b.path : relative(b.path))} cannot be stored: ${b.problem}`)
