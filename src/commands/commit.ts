@@ -1,7 +1,11 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
+import {BlError, fsError} from '../core/errors.js'
 import {ingestProgress} from '../cli/progress.js'
 import {passphrasePrompt} from '../cli/prompt.js'
+import {readStdin} from '../cli/stdin.js'
 import {commit, type CommitResult} from '../core/ops/commit.js'
 
 export default class CommitCmd extends BlCommand {
@@ -10,12 +14,21 @@ export default class CommitCmd extends BlCommand {
 -S signs the commit with an OpenPGP key from your keyring (--key, else config user.signingKey, else your only secret key); config commit.sign=true signs every commit. The key's passphrase comes from BL_KEY_PASSPHRASE or a terminal prompt.
 Inside a Git repository the commit records the code's HEAD commit, branch and dirty flag (git.* metadata; \`bl config git.link false\` turns it off), and Git's user.name/user.email serve when bl has no identity.
 --input records the data versions this commit was derived from; \`bl lineage\` shows the graph.
+--amend replaces the last commit (HEAD) with a new one made from the index: same parents, its message unless -m/-F gives one, its author unless --reset-author; the committer and date are new, and a signature is made anew (-S, commit.sign). Refused during a stopped merge, cherry-pick, revert or rebase.
+-F <file> reads the message from a file (- for stdin); --author "Name <email>" and --date set the author.
 Paths (\`bl commit -m msg <paths>\`) commit only those tracked files as they are in the work tree, on top of HEAD; whatever else is staged stays staged (Git's --only). -i stages the paths and commits the whole index.`
-  static override examples = ['<%= config.bin %> commit -m "Add March images"', '<%= config.bin %> commit -a -m "Fix labels"', '<%= config.bin %> commit -m "Fix labels" labels.csv', '<%= config.bin %> commit -S -m "Release 2024-03"', '<%= config.bin %> commit --key ada@example.com -m "Signed with a chosen key"', '<%= config.bin %> commit -m "Resized" --input s3://lake/raw-images@main --input ../labels@v3']
+  static override examples = ['<%= config.bin %> commit -m "Add March images"', '<%= config.bin %> commit -a -m "Fix labels"', '<%= config.bin %> commit -m "Fix labels" labels.csv', '<%= config.bin %> commit -S -m "Release 2024-03"', '<%= config.bin %> commit --amend --no-edit', '<%= config.bin %> commit -a --amend -m "Fix labels (and the typo)"', '<%= config.bin %> commit -F message.txt --author "Ada <ada@example.com>" --date 2024-03-01T12:00:00Z', '<%= config.bin %> commit --key ada@example.com -m "Signed with a chosen key"', '<%= config.bin %> commit -m "Resized" --input s3://lake/raw-images@main --input ../labels@v3']
   static override strict = false
-  static override args = {paths: Args.string({description: 'Tracked files or directories to commit (others stay staged).'})}
+  // ignoreStdin: oclif reads a missing argument from piped stdin, which -F - needs (and a path must never come from there).
+  static override args = {paths: Args.string({description: 'Tracked files or directories to commit (others stay staged).', ignoreStdin: true})}
   static override flags = {
-    message: Flags.string({char: 'm', description: 'Commit message (repeat for paragraphs).', multiple: true, multipleNonGreedy: true, required: true}),
+    message: Flags.string({char: 'm', description: 'Commit message (repeat for paragraphs).', multiple: true, multipleNonGreedy: true, exclusive: ['file']}),
+    file: Flags.string({char: 'F', description: 'Take the commit message from this file (- reads stdin).', exclusive: ['message']}),
+    amend: Flags.boolean({description: 'Replace the last commit (same parents; message and author kept unless given).'}),
+    'no-edit': Flags.boolean({description: 'With --amend: keep the message (bl never opens an editor; accepted for Git users).'}),
+    'reset-author': Flags.boolean({description: 'With --amend: you become the author, with a new date.', exclusive: ['author']}),
+    author: Flags.string({description: 'Author as "Name <email>".'}),
+    date: Flags.string({description: 'Author date: ISO 8601, "<unix-seconds> +hhmm", @<seconds> or "2 days ago".'}),
     all: Flags.boolean({char: 'a', description: 'Stage modified and deleted tracked files first.'}),
     include: Flags.boolean({char: 'i', description: 'Stage the given paths, then commit the whole index.', exclusive: ['only']}),
     only: Flags.boolean({char: 'o', description: 'Commit only the given paths (the default when paths are given).'}),
@@ -27,10 +40,24 @@ Paths (\`bl commit -m msg <paths>\`) commit only those tracked files as they are
 
   async run(): Promise<CommitResult> {
     const {argv, flags} = await this.parse(CommitCmd)
+    const message = await this.message(flags.message, flags.file)
     const res = await this.withProgress('commit', (p) =>
-      commit(this.repo(), {message: flags.message.join('\n\n'), all: flags.all, paths: argv as string[], include: flags.include, only: flags.only, allowEmpty: flags['allow-empty'], sign: flags.sign, signingKey: flags.key, inputs: flags.input, passphrasePrompt: passphrasePrompt(), progress: ingestProgress(p)}),
+      commit(this.repo(), {message, amend: flags.amend, resetAuthor: flags['reset-author'], author: flags.author, date: flags.date, all: flags.all, paths: argv as string[], include: flags.include, only: flags.only, allowEmpty: flags['allow-empty'], sign: flags.sign, signingKey: flags.key, inputs: flags.input, passphrasePrompt: passphrasePrompt(), progress: ingestProgress(p)}),
     )
     if (!this.isQuiet(flags)) this.out(`[${res.branch ?? 'detached HEAD'}${res.root ? ' (root-commit)' : ''} ${res.id.slice(0, 12)}] ${res.message.split('\n')[0]}${res.signedBy ? ` (signed by ${res.signedBy.slice(-16).toUpperCase()})` : ''}`)
     return res
+  }
+
+  /** -m paragraphs, or -F's file (read from the current directory; `-` is stdin). */
+  private async message(m: string[] | undefined, file: string | undefined): Promise<string | undefined> {
+    if (m) return m.join('\n\n')
+    if (file === undefined) return undefined
+    if (file === '-') return (await readStdin()).toString('utf8')
+    try {
+      return fs.readFileSync(path.resolve(file), 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlError('PATH_NOT_FOUND', `could not read log file '${file}': no such file`, {hint: 'Check the path given to -F (relative to the current directory; - reads stdin).', data: {path: file}})
+      throw fsError(err, file, 'reading')
+    }
   }
 }

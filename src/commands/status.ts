@@ -1,12 +1,12 @@
 import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
+import {palette} from '../cli/color.js'
 import {status, type StatusResult} from '../core/ops/status.js'
 import path from 'node:path'
-import {pathFrom, quotePath as quoteRepoPath, quotePathInColumns} from '../core/worktree/paths.js'
+import {pathFrom, quotePath as quoteRepoPath, quotePathC, quotePathInColumns} from '../core/worktree/paths.js'
+import {porcelainV2Records, shortRecords} from '../cli/status-format.js'
 
 const LABEL: Record<string, string> = {A: 'new file', M: 'modified', D: 'deleted', R: 'renamed', T: 'typechange'}
-/** Git's unmerged XY codes; the two kinds Git has no code for use UU. */
-const SHORT_CONFLICT: Record<string, string> = {'both-modified': 'UU', 'both-added': 'AA', 'deleted-by-us': 'DU', 'deleted-by-them': 'UD', 'renamed-differently': 'UU', 'file-directory': 'UU'}
 const LONG_CONFLICT: Record<string, string> = {
   'both-modified': 'both modified:',
   'both-added': 'both added:',
@@ -18,42 +18,48 @@ const LONG_CONFLICT: Record<string, string> = {
 
 export default class Status extends BlCommand {
   static override summary = 'Show the work tree status.'
-  static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --short', '<%= config.bin %> status --json']
+  static override description = `--porcelain is Git's porcelain v1 for scripts: the --short format, never coloured, paths from the root of the work tree, quoted as Git quotes them (core.quotePath); an empty output means a clean tree. -b adds the "## branch...upstream [ahead n, behind m]" header, -z ends each record with NUL and quotes nothing (a rename is "R  new<NUL>old"; -z alone means --porcelain). --porcelain=v2 is Git's v2: "1 XY N... <mH> <mI> <mW> <hH> <hI> <path>" lines ("2" for renames, "u" for conflicts, "?" untracked) and, with -b, "# branch.oid/head/upstream/ab" headers; ids are bl's (BLAKE3, 64 digits).`
+  static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --short --branch', '<%= config.bin %> status --porcelain', 'test -z "$(<%= config.bin %> status --porcelain)" || echo dirty', '<%= config.bin %> status --porcelain -z', '<%= config.bin %> status --porcelain=v2 --branch', '<%= config.bin %> status --json']
   static override strict = false
-  static override args = {paths: Args.string({description: 'Limit to these paths.'})}
+  // ignoreStdin: oclif reads a missing argument from piped stdin (a script's `... | while read` loop would turn into a pathspec).
+  static override args = {paths: Args.string({description: 'Limit to these paths.', ignoreStdin: true})}
   static override flags = {
     short: Flags.boolean({char: 's', description: 'Two-column short format (XY path), like git status --short.'}),
+    porcelain: Flags.string({description: 'Stable format for scripts: v1 (--porcelain alone) or v2 (modes and ids).', options: ['v1', 'v2']}),
+    branch: Flags.boolean({char: 'b', description: 'With --short/--porcelain: the branch and its upstream first.'}),
+    z: Flags.boolean({char: 'z', description: 'End records with NUL and quote nothing (implies --porcelain).'}),
     'untracked-files': Flags.string({char: 'u', description: 'normal: untracked directories as "dir/"; all: every file.', options: ['normal', 'all'], default: 'normal'}),
   }
 
   async run(): Promise<StatusResult> {
-    const {argv, flags} = await this.parse(Status)
+    // Git's `--porcelain` takes an optional version; oclif's string flags need one.
+    const {argv, flags} = await this.parse(Status, this.argv.map((a) => (a === '--porcelain' ? '--porcelain=v1' : a)))
     const repo = this.repo()
-    const res = status(repo, {paths: argv as string[], untrackedAll: flags['untracked-files'] === 'all'})
+    const res = status(repo, {paths: argv as string[], untrackedAll: flags['untracked-files'] === 'all', details: flags.porcelain === 'v2' && !this.jsonEnabled()})
     if (this.jsonEnabled()) return res
     const paint = this.colors()
     // Text output names paths from the current directory, as Git does (so they can be pasted into
     // the next command); --json keeps repository paths.
     const here = path.relative(repo.root, repo.ctx.cwd).split(path.sep).join('/')
-    // The short format quotes names with spaces too (Git's), so `a -> b` can only be a rename.
-    const quotePath = (p: string): string => (flags.short ? quotePathInColumns : quoteRepoPath)(here.startsWith('..') ? p : pathFrom(here, p))
+    const relative = (p: string): string => (here.startsWith('..') ? p : pathFrom(here, p))
+    const quotePath = (p: string): string => quoteRepoPath(relative(p))
     const name = (e: {path: string; oldPath?: string}): string => (e.oldPath ? `${quotePath(e.oldPath)} -> ${quotePath(e.path)}` : quotePath(e.path))
-    if (flags.short) {
-      const rows = new Map<string, {x: string; y: string; label: string}>()
-      for (const e of res.staged) rows.set(e.path, {x: e.status, y: ' ', label: name(e)})
-      for (const e of res.unstaged) {
-        const r = rows.get(e.path)
-        if (r) r.y = e.status
-        else rows.set(e.path, {x: ' ', y: e.status, label: name(e)})
+    const porcelain = flags.porcelain ?? (flags.z && !flags.short ? 'v1' : undefined)
+    if (porcelain || flags.short) {
+      const nonAscii = repo.config('core.quotePath') !== 'false'
+      const pathName = (p: string): string => {
+        if (flags.z) return porcelain ? p : relative(p)
+        // Porcelain: paths from the root and Git's quoting (v2's path is the last field, a rename's
+        // second after a tab: Git quotes no spaces there), never coloured, whatever the terminal.
+        if (porcelain) return quotePathC(p, {space: porcelain === 'v1', nonAscii})
+        // The short format quotes names with spaces too (Git's), so `a -> b` can only be a rename.
+        return quotePathInColumns(relative(p))
       }
-      for (const c of res.conflicts) rows.set(c.path, {x: SHORT_CONFLICT[c.kind]![0]!, y: SHORT_CONFLICT[c.kind]![1]!, label: quotePath(c.path)})
-      for (const [, r] of [...rows].sort(([a], [b]) => (a < b ? -1 : 1))) this.out(`${paint.green(r.x)}${paint.red(r.y)} ${r.label}`)
-      for (const p of res.untracked) this.out(`${paint.red('??')} ${quotePath(p)}`)
-      // Names bl cannot store are untracked too (as Git lists them); why they can't be added goes to stderr.
-      for (const b of res.invalid) {
-        this.out(`${paint.red('??')} ${quotePath(b.path)}`)
-        this.warnLine(`${quotePath(b.path)} cannot be stored: ${b.problem}`)
-      }
+      const opts = {name: pathName, nul: flags.z, branch: flags.branch}
+      const records = porcelain === 'v2' ? porcelainV2Records(res, opts) : shortRecords(res, {...opts, paint: porcelain ? palette(false) : paint})
+      this.outText(records.map((r) => r + (flags.z ? '\0' : '\n')).join(''))
+      // Why a name can't be added goes to stderr (its row says `??`).
+      for (const b of res.invalid) this.warnLine(`${quoteRepoPath(porcelain ? b.path : relative(b.path))} cannot be stored: ${b.problem}`)
       return res
     }
     this.out(res.branch ? `On branch ${res.branch}` : `HEAD detached at ${res.head?.slice(0, 12)}`)
@@ -71,7 +77,7 @@ export default class Status extends BlCommand {
     if (res.operation) {
       const op = res.operation
       this.out(`\nYou are in the middle of a ${op.kind} (${op.label})${op.remaining ? `, ${op.remaining} more commit${op.remaining === 1 ? '' : 's'} to go` : ''}.`)
-      this.out(res.conflicts.length ? `  (fix conflicts, then run "bl ${op.kind} --continue"; "bl ${op.kind} --abort" to undo)` : `  (all conflicts fixed: run "bl ${op.kind} --continue")`)
+      this.out(res.conflicts.length ? `  (fix conflicts, then run "bl ${op.kind} --continue"; "bl ${op.kind} --abort" to undo)` : `  (all conflicts fixed: run "bl ${op.kind} --continue"${op.kind === 'merge' ? ' or "bl commit"' : ''})`)
     }
     if (res.conflicts.length) {
       this.out('\nUnmerged paths:')

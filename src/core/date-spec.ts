@@ -53,3 +53,17 @@ export function parseDateSpec(text: string, now: Date): number {
   if ((zone === undefined ? check.getDate() : check.getUTCDate()) !== d) throw bad()
   return Math.floor(ms / 1000)
 }
+
+/**
+ * A commit date as `commit --date` takes it: Git's internal `<unix seconds> <+hhmm>`, or any date
+ * `parseDateSpec` reads, in the zone it names (`Z`, `+02:00`), else in the local zone at that time.
+ */
+export function parseSignatureDate(text: string, now: Date): {time: number; tz: number} {
+  const raw = /^\s*(\d+) ([+-])(\d\d)(\d\d)\s*$/.exec(text)
+  if (raw && Number(raw[1]) > 8_640_000_000_000 - 86_400) throw new BlError('INVALID_ARGUMENT', `invalid date "${text}": later than any calendar date`, {hint: 'Use a time before year 275760.', data: {date: text}})
+  if (raw) return {time: Number(raw[1]), tz: (raw[2] === '-' ? -1 : 1) * (Number(raw[3]) * 60 + Number(raw[4]))}
+  const time = parseDateSpec(text, now)
+  const zone = /(z|[+-]\d\d:?\d\d)$/i.exec(text.trim())?.[1]
+  const tz = zone === undefined || !/^\d{4}-/.test(text.trim()) ? -new Date(time * 1000).getTimezoneOffset() : zone.toLowerCase() === 'z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)))
+  return {time, tz}
+}

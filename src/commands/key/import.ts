@@ -1,6 +1,7 @@
 import {Args} from '#oclif'
 import {BlCommand} from '../../cli/base-command.js'
 import {keyImport, type KeyImportResult} from '../../core/ops/keys.js'
+import {readStdin} from '../../cli/stdin.js'
 
 export default class KeyImport extends BlCommand {
   static override summary = 'Import OpenPGP keys (public or secret, armored or binary) into your keyring.'
@@ -21,10 +22,4 @@ export default class KeyImport extends BlCommand {
     }
     return res
   }
-}
-
-async function readStdin(): Promise<Buffer> {
-  const parts: Buffer[] = []
-  for await (const b of process.stdin) parts.push(b as Buffer)
-  return Buffer.concat(parts)
 }

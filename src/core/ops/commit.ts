@@ -14,13 +14,26 @@ import {toRepoPath, underSpec} from '../worktree/paths.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {stage, type AddOptions} from './add.js'
 import {commitSigner, type PassphrasePrompt} from './keys.js'
-import {readOperation} from './operation-state.js'
+import {clearOperation, readOperation} from './operation-state.js'
 import {commitGuard} from '../protect/enforce.js'
 import {hasPinsFile} from '../schema/pins-file.js'
 import {codeLinkMeta, loadCodeIdentity} from '../gitlink/code-link.js'
+import {parseSignatureDate} from '../date-spec.js'
 
 export interface CommitOptions {
-  message: string
+  /** Required unless `amend` (which keeps the amended commit's message when none is given). */
+  message?: string
+  /**
+   * Git's `--amend`: the new commit replaces HEAD's (same parents, its message and author unless
+   * given), built from the index as any commit; the branch (or detached HEAD) moves to it.
+   */
+  amend?: boolean
+  /** With `amend`: the author becomes the committer, with a new date (Git's --reset-author). */
+  resetAuthor?: boolean
+  /** `Name <email>` (Git's --author): overrides the author's name and email. */
+  author?: string
+  /** The author date (Git's --date): `<unix seconds> <+hhmm>` or what `log --since` takes. */
+  date?: string
   all?: boolean
   /**
    * Pathspecs (relative to the current directory, globs allowed), as in `git commit <paths>`: their work-tree state
@@ -54,6 +67,8 @@ export interface CommitResult {
   root: boolean
   /** Fingerprint of the key that signed the commit, or null. */
   signedBy: string | null
+  /** With --amend: the commit replaced (no longer on the branch; `bl reflog` keeps it). */
+  amended?: Oid
 }
 
 export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitResult> {
@@ -62,18 +77,43 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
     throw new BlError('INVALID_ARGUMENT', `paths '${paths.join(' ')}' with -a does not make sense`, {hint: 'Use -a to commit every tracked change, or name paths to commit only those.'})
   if ((opts.include || opts.only) && !paths.length)
     throw new BlError('INVALID_ARGUMENT', `no paths given with --${opts.include ? 'include' : 'only'}`, {hint: `Name the paths: \`bl commit ${opts.include ? '-i' : '-o'} -m msg <paths>\`.`})
-  if (opts.message.trim() === '')
+  if (opts.resetAuthor && !opts.amend) throw new BlError('INVALID_ARGUMENT', '--reset-author can be used only with --amend', {hint: 'Use --author "Name <email>" to set the author of a new commit.'})
+  if (opts.resetAuthor && opts.author) throw new BlError('INVALID_ARGUMENT', '--reset-author and --author cannot be used together', {hint: 'Pick one.'})
+  if (opts.message !== undefined && opts.message.trim() === '')
     throw new BlError('INVALID_ARGUMENT', 'aborting commit due to empty commit message', {hint: 'Pass a message with -m "..."'})
   const op = readOperation(repo)
-  if (op) {
-    throw new BlError('OPERATION_IN_PROGRESS', `a ${op.kind} is in progress`, {
+  if (op && opts.amend) {
+    throw new BlError('OPERATION_IN_PROGRESS', `you are in the middle of a ${op.kind} -- cannot amend`, {
+      hint: `Finish it with \`bl ${op.kind} --continue\` or drop it with \`bl ${op.kind} --abort\`, then amend.`,
+      data: {operation: op.kind},
+    })
+  }
+  // A stopped merge whose conflicts are all resolved (or that --no-commit stopped) is committed
+  // by `bl commit` as by `merge --continue`, as in Git; a partial commit of it is refused.
+  const merging = op?.kind === 'merge' && !op.applying && !paths.length ? op : null
+  if (merging && merging.conflicts.length) {
+    const n = merging.conflicts.length
+    // OPERATION_IN_PROGRESS (exit 5), as a commit during any stopped operation was before.
+    throw new BlError('OPERATION_IN_PROGRESS', `committing is not possible: ${n} path${n === 1 ? ' is' : 's are'} still in conflict: ${merging.conflicts.slice(0, 3).map((c) => c.path).join(', ')}${n > 3 ? ', ...' : ''}`, {
+      hint: 'Resolve each path (`bl checkout --ours|--theirs <path>`, or edit it and `bl add <path>`), then commit; or `bl merge --abort`.',
+      data: {operation: 'merge', conflicts: merging.conflicts},
+    })
+  }
+  if (op && !merging) {
+    throw new BlError('OPERATION_IN_PROGRESS', op.kind === 'merge' && paths.length ? 'cannot do a partial commit during a merge' : `a ${op.kind} is in progress`, {
       hint: op.noCommit ? `Finish it with \`bl ${op.kind} --continue\` (the changes stay staged), then commit.` : `Commit it with \`bl ${op.kind} --continue\` once the conflicts are resolved, or drop it with \`bl ${op.kind} --abort\`.`,
       data: {operation: op.kind},
     })
   }
+  // Worded as oclif worded it when -m was a required flag, for scripts that match it.
+  if (opts.message === undefined && !opts.amend && !merging) throw new BlError('INVALID_ARGUMENT', 'Missing required flag message', {hint: 'Pass a message with -m "..." or -F <file> (bl opens no editor).'})
+  const head = readHead(repo)
+  if (merging && head.oid !== merging.origHead) throw new BlError('REF_CHANGED', 'HEAD moved since the merge stopped', {hint: 'Run `bl merge --abort` and merge again.'})
+  if (opts.amend && !head.oid) throw new BlError('UNKNOWN_REVISION', 'you have nothing to amend: HEAD does not point at a commit yet', {hint: 'Make a first commit without --amend.'})
+  const amended = opts.amend ? loadCommit(repo.store, head.oid!) : null
   await loadCodeIdentity(repo)
   repo.holdLease('commit')
-  const author = repo.identity('author')
+  const author = authorOf(repo, opts, amended)
   const committer = repo.identity('committer')
   // Key and passphrase first: a missing key or a wrong passphrase fails before any work is done.
   const signer = await commitSigner(repo, {sign: opts.sign, key: opts.signingKey, prompt: opts.passphrasePrompt})
@@ -81,10 +121,17 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
   // commit loaded 79 modules instead of 58 (~14 ms).
   const inputs = opts.inputs?.length ? await import('./lineage.js').then(async (l) => l.inputMeta(await l.resolveInputs(repo, opts.inputs!))) : {}
   // The code commit is read before staging: the data commit records the code as it was when asked.
-  const meta = {...(await codeLinkMeta(repo)), ...inputs, ...opts.meta}
-  const head = readHead(repo)
-  const headTree = head.oid ? loadCommit(repo.store, head.oid).tree : null
-  if (!opts.all && !paths.length) return commitIndex(repo, opts, {head, headTree, partial: null, paths, author, committer, signer, meta})
+  // An amended commit keeps its metadata, except the code link (taken anew, as the committer is)
+  // and its inputs when new ones are given.
+  const kept = Object.entries(amended?.meta ?? {}).filter(([k]) => !k.startsWith('git.') && !(opts.inputs?.length && k.startsWith('input.')))
+  const meta = {...Object.fromEntries(kept), ...(await codeLinkMeta(repo)), ...inputs, ...opts.meta}
+  const headTree = amended ? amended.tree : head.oid ? loadCommit(repo.store, head.oid).tree : null
+  const base: Base = amended
+    ? {parents: amended.parents, tree: amended.parents[0] ? loadCommit(repo.store, amended.parents[0]).tree : null, message: amended.message, amended: head.oid!}
+    : merging
+      ? {parents: merging.squash ? [merging.origHead] : [merging.origHead, merging.theirs], tree: headTree, message: merging.message, amended: null, merge: true}
+      : {parents: head.oid ? [head.oid] : [], tree: headTree, message: null, amended: null}
+  if (!opts.all && !paths.length) return commitIndex(repo, opts, {head, headTree, base, partial: null, paths, author, committer, signer, meta})
   // -a and paths stage first; a commit refused after that (a rule, a schema pin, a lost race)
   // puts the index back as it was, as Git's temporary index does.
   const before = repo.store.indexSnapshot()
@@ -96,16 +143,41 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
   }
   const after = repo.store.indexSnapshot()
   try {
-    return await commitIndex(repo, opts, {head, headTree, partial, paths, author, committer, signer, meta})
+    return await commitIndex(repo, opts, {head, headTree, base, partial, paths, author, committer, signer, meta})
   } catch (err) {
     repo.store.restoreIndex(before, after)
     throw err
   }
 }
 
+/** What the new commit goes on top of: HEAD, or with --amend the amended commit's parents. */
+interface Base {
+  parents: Oid[]
+  /** The first parent's tree: a commit with the same tree is empty. */
+  tree: Oid | null
+  /** The amended commit's (or a stopped merge's) message, used when none is given; else null. */
+  message: string | null
+  amended: Oid | null
+  /** The commit concludes the stopped merge (its state goes in the same transaction). */
+  merge?: boolean
+}
+
+/** The author: the amended commit's (unless --reset-author) or the identity, with --author/--date applied. */
+function authorOf(repo: Repo, opts: CommitOptions, amended: Commit | null): Signature {
+  let a = amended && !opts.resetAuthor ? amended.author : repo.identity('author')
+  if (opts.author !== undefined) {
+    const m = /^\s*([^<>]*?)\s*<([^<>]*)>\s*$/.exec(opts.author)
+    if (!m || !m[1]) throw new BlError('INVALID_ARGUMENT', `--author "${opts.author}" is not "Name <email>"`, {hint: 'Write the author in full, e.g. --author "Ada Lovelace <ada@example.com>".'})
+    a = {...a, name: m[1], email: m[2]!}
+  }
+  if (opts.date !== undefined) a = {...a, ...parseSignatureDate(opts.date, repo.now())}
+  return a
+}
+
 interface Prepared {
   head: ReturnType<typeof readHead>
   headTree: Oid | null
+  base: Base
   /** commit <paths>: the paths taken from the index; the rest of the commit is HEAD's. */
   partial: {matched: Set<string>; indexWasHead: boolean} | null
   paths: string[]
@@ -116,7 +188,7 @@ interface Prepared {
 }
 
 /** Builds the commit from the staged index, checks it against the rules and publishes it. */
-async function commitIndex(repo: Repo, opts: CommitOptions, {head, headTree, partial, paths, author, committer, signer, meta}: Prepared): Promise<CommitResult> {
+async function commitIndex(repo: Repo, opts: CommitOptions, {head, headTree, base, partial, paths, author, committer, signer, meta}: Prepared): Promise<CommitResult> {
   const build = (): Commit => {
     let tree: Oid
     let empty: boolean
@@ -130,18 +202,21 @@ async function commitIndex(repo: Repo, opts: CommitOptions, {head, headTree, par
       empty = entries.length === 0
       repo.store.setIndexTree(tree)
     }
-    const parents = head.oid ? [head.oid] : []
-    if (!opts.allowEmpty && (headTree === tree || (!head.oid && empty)))
+    if (!opts.allowEmpty && base.amended && (base.tree === tree || (!base.parents.length && empty)))
+      throw new BlError('NOTHING_TO_COMMIT', 'amending the last commit would make it empty', {hint: 'Pass --allow-empty, or drop the commit with `bl reset HEAD~1`.'})
+    // A merge commit may leave the tree as it was (Git's FROM_MERGE); a squash may not.
+    if (!opts.allowEmpty && !base.amended && !(base.merge && base.parents.length > 1) && (headTree === tree || (!head.oid && empty)))
       throw new BlError('NOTHING_TO_COMMIT', partial ? `no changes to commit in ${paths.join(' ')}` : 'nothing to commit, working tree unchanged', {hint: partial ? 'Those paths are as HEAD has them; `bl status` shows what changed.' : 'Stage changes with `bl add` (or use `bl commit -a`), or pass --allow-empty.'})
-    return {tree, parents, author, committer, message: normalizeMessage(opts.message), meta}
+    return {tree, parents: base.parents, author, committer, message: normalizeMessage(opts.message ?? base.message!), meta}
   }
   const publish = (c: Commit): CommitResult => {
     const id = commitId(c)
     repo.store.putObject(id, 'commit', encodeCommit(c))
     const subject = c.message.split('\n')[0]!
     // Compare-and-swap on HEAD: a commit made by another process meanwhile is never lost.
-    advanceHead(repo, head.oid, id, `commit${c.parents.length ? '' : ' (initial)'}: ${subject}`)
-    return {id, branch: head.branch ? shortRef(head.branch) : null, parents: c.parents, tree: c.tree, message: c.message, root: c.parents.length === 0, signedBy: signer?.fingerprint ?? null}
+    advanceHead(repo, head.oid, id, `commit${base.amended ? ' (amend)' : base.merge ? ' (merge)' : c.parents.length ? '' : ' (initial)'}: ${subject}`)
+    if (base.merge) clearOperation(repo)
+    return {id, branch: head.branch ? shortRef(head.branch) : null, parents: c.parents, tree: c.tree, message: c.message, root: c.parents.length === 0, signedBy: signer?.fingerprint ?? null, ...(base.amended ? {amended: base.amended} : {})}
   }
   // Branch protection (src/core/protect): refuses at once an unsigned or untrusted commit where a
   // rule requires signatures; `guard` checks the built commit's message and sizes.

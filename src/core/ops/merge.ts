@@ -25,10 +25,19 @@ export interface MergeOptions {
   message?: string
   favor?: Favor
   allowUnrelated?: boolean
+  /**
+   * Git's --squash: the merged result is staged and written, HEAD stays and no merge is left in
+   * progress, so the next `bl commit` makes an ordinary one-parent commit. On conflicts the merge
+   * stops as usual (the conflicts live in its state), and its commit then has one parent.
+   */
+  squash?: boolean
+  /** Git's --no-commit: merge, then stop before committing as if on conflicts (`bl commit` or --continue commits it). */
+  noCommit?: boolean
 }
 
 export interface MergeResult {
-  status: 'up-to-date' | 'fast-forward' | 'merged' | 'applied'
+  /** `squashed`: --squash staged the result; `stopped`: --no-commit left the merge to commit. */
+  status: 'up-to-date' | 'fast-forward' | 'merged' | 'applied' | 'squashed' | 'stopped'
   /** The commit HEAD is at afterwards. */
   commit: Oid
   parents: Oid[]
@@ -71,6 +80,7 @@ export function resultTree(repo: Repo, ours: Oid | null, edits: Map<string, Flat
 
 export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult> {
   if (opts.ffOnly && opts.noFf) throw new BlError('INVALID_ARGUMENT', '--ff-only and --no-ff cannot be used together', {hint: 'Pick one.'})
+  if (opts.squash && opts.noFf) throw new BlError('INVALID_ARGUMENT', '--squash and --no-ff cannot be used together', {hint: '--squash makes no merge commit; drop --no-ff.'})
   // `bl merge -` merges the branch checked out before, as in Git.
   if (opts.rev === '-') opts = {...opts, rev: previousCheckout(repo, 1)}
   const head = readHead(repo)
@@ -82,6 +92,7 @@ export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult
   const graph = new CommitGraph(repo.store)
   const name = label(repo, opts.rev, theirs)
 
+  if (!head.oid && opts.squash) throw new BlError('UNKNOWN_REVISION', 'a squash commit into an empty branch is not supported', {hint: `Start the branch at it instead: \`bl merge ${opts.rev}\` (or \`bl reset --hard ${opts.rev}\`).`})
   if (!head.oid) {
     // Merging into an unborn branch: it simply starts at their commit.
     await moveWorktree(repo, null, commitTree(repo, theirs), false, {publish: () => advanceHead(repo, null, theirs, `merge ${opts.rev}: initial`)})
@@ -89,14 +100,15 @@ export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult
   }
   const bases = graph.mergeBases(head.oid, theirs)
   if (bases.includes(theirs)) return {status: 'up-to-date', commit: head.oid, parents: [], bases, changed: 0, favored: 0}
-  if (bases.length === 1 && bases[0] === head.oid && !opts.noFf) {
+  // A fast-forward makes no merge commit, so --no-commit does not stop it (as in Git); --squash does.
+  if (bases.length === 1 && bases[0] === head.oid && !opts.noFf && !opts.squash) {
     const from = commitTree(repo, head.oid)
     const to = commitTree(repo, theirs)!
     // moveWorktree also records "index equals theirs" when the index equalled HEAD; HEAD moves with the index.
     const moved = await moveWorktree(repo, from, to, false, {publish: () => advanceHead(repo, head.oid, theirs, `merge ${opts.rev}: Fast-forward`)})
     return {status: 'fast-forward', commit: theirs, parents: [], bases, changed: moved.written + moved.removed, favored: 0}
   }
-  if (opts.ffOnly)
+  if (opts.ffOnly && !(opts.squash && bases.length === 1 && bases[0] === head.oid))
     throw new BlError('NOT_FAST_FORWARD', `cannot fast-forward to ${name}: the histories have diverged`, {hint: 'Merge without --ff-only (three-way merge) or rebase onto it with `bl rebase`.', data: {bases}})
   if (bases.length === 0 && !opts.allowUnrelated)
     throw new BlError('NO_MERGE_BASE', `refusing to merge unrelated histories (${name} shares no commit with HEAD)`, {hint: 'Pass --allow-unrelated-histories if you really mean to join them.'})
@@ -104,7 +116,7 @@ export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult
   requireCleanIndex(repo, head.oid, 'merge')
   const oursTree = commitTree(repo, head.oid)
   const out = mergeTrees(repo.store, mergeBaseTree(repo, graph, bases), oursTree, commitTree(repo, theirs), opts.favor)
-  const message = opts.message ?? `Merge ${name}`
+  const message = opts.message ?? (opts.squash ? squashMessage(graph, head.oid, theirs) : `Merge ${name}`)
   return finishOrStop(repo, {
     kind: 'merge',
     head: head.oid,
@@ -118,7 +130,19 @@ export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult
     reflog: `merge ${opts.rev}: Merge made by the three-way strategy`,
     bases,
     favored: out.favored,
+    noCommit: opts.squash,
+    squash: opts.squash,
+    stop: opts.noCommit && !opts.squash,
   })
+}
+
+/** Git's SQUASH_MSG: each squashed commit, newest first, with its author and message. */
+function squashMessage(graph: CommitGraph, head: Oid, theirs: Oid): string {
+  const parts = graph.range([theirs], [head]).map((id) => {
+    const c = graph.commit(id)
+    return `commit ${id}\nAuthor: ${c.author.name} <${c.author.email}>\n\n${c.message.trimEnd().split('\n').map((l) => (l ? `    ${l}` : '')).join('\n')}\n`
+  })
+  return `Squashed commit of the following:\n\n${parts.join('\n')}`
 }
 
 interface Pending {
@@ -146,6 +170,10 @@ interface Pending {
   noCommit?: boolean
   /** Keep the operation state after a clean step (a sequence with more to do). */
   keepState?: boolean
+  /** merge --squash: its commit (after conflicts) has HEAD as its only parent. */
+  squash?: boolean
+  /** merge --no-commit: stop with the state saved even when nothing conflicts. */
+  stop?: boolean
 }
 
 /**
@@ -157,7 +185,7 @@ interface Pending {
 async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
   // The signing key (commit.sign) is unlocked and the commit prepared (signing is asynchronous, a
   // transaction is not) before the work tree changes: a missing key stops it while nothing happened.
-  const signer = p.noCommit || p.conflicts.length > 0 ? null : await operationSigner(repo)
+  const signer = p.noCommit || p.stop || p.conflicts.length > 0 ? null : await operationSigner(repo)
   const headTree = commitTree(repo, p.head)
   const resultTree = p.resultTree
   const state: OperationState = {
@@ -171,11 +199,13 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
     conflicts: p.conflicts,
     todo: p.todo ?? [],
     onto: p.onto,
-    noCommit: p.noCommit,
+    // A merge stopped by --squash's conflicts is committed by --continue, with one parent.
+    noCommit: p.kind === 'merge' ? undefined : p.noCommit,
+    squash: p.squash,
     resultTree,
   }
   const spec = {tree: resultTree, parents: p.parents, message: p.message, author: p.author, reflog: p.reflog}
-  const commit = !p.noCommit && p.conflicts.length === 0 ? await prepareCommit(repo, spec, signer) : null
+  const commit = !p.noCommit && !p.stop && p.conflicts.length === 0 ? await prepareCommit(repo, spec, signer) : null
   saveOperation(repo, {...state, applying: true})
   let id: Oid | undefined
   let moved: {written: number; removed: number}
@@ -203,7 +233,7 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
     throw err
   }
   if (p.conflicts.length > 0) throw conflictError(state)
-  if (!id) return {status: 'applied', commit: p.head, parents: [], bases: p.bases, changed: moved.written + moved.removed, favored: p.favored}
+  if (!id) return {status: p.squash ? 'squashed' : p.stop ? 'stopped' : 'applied', commit: p.head, parents: [], bases: p.bases, changed: moved.written + moved.removed, favored: p.favored}
   return {status: 'merged', commit: id, parents: p.parents, bases: p.bases, changed: moved.written + moved.removed, favored: p.favored}
 }
 
@@ -218,7 +248,7 @@ export async function finishInterruptedStep(repo: Repo, op: OperationState): Pro
   return settled
 }
 
-/** bl merge --continue: commits the resolved index with both parents. */
+/** bl merge --continue: commits the resolved index with both parents (one after --squash). */
 export async function mergeContinue(repo: Repo, opts: {message?: string} = {}): Promise<MergeResult> {
   const op = await finishInterruptedStep(repo, requireOperation(repo, 'merge'))
   requireResolved(op)
@@ -226,7 +256,8 @@ export async function mergeContinue(repo: Repo, opts: {message?: string} = {}): 
   if (head.oid !== op.origHead) throw new BlError('REF_CHANGED', 'HEAD moved since the merge stopped', {hint: 'Run `bl merge --abort` and merge again.'})
   const entries = indexAsFlat(loadIndex(repo))
   const tree = storeTree(repo, entries)
-  const spec = {tree, parents: [op.origHead, op.theirs], message: opts.message ?? op.message, reflog: `merge ${op.theirsLabel}: resolved conflicts`}
+  const parents = op.squash ? [op.origHead] : [op.origHead, op.theirs]
+  const spec = {tree, parents, message: opts.message ?? op.message, reflog: `merge ${op.theirsLabel}: resolved conflicts`}
   const signer = await operationSigner(repo)
   const commit = await prepareCommit(repo, spec, signer)
   const id = repo.store.transaction(
@@ -237,7 +268,7 @@ export async function mergeContinue(repo: Repo, opts: {message?: string} = {}): 
     },
     {durable: true},
   )
-  return {status: 'merged', commit: id, parents: [op.origHead, op.theirs], bases: [], changed: 0, favored: 0}
+  return {status: 'merged', commit: id, parents, bases: [], changed: 0, favored: 0}
 }
 
 export function requireResolved(op: OperationState): void {

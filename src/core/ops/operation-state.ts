@@ -62,6 +62,8 @@ export interface OperationState {
   onto?: Oid
   /** A stopped --no-commit revert/cherry-pick has nothing to continue: only the changes are applied. */
   noCommit?: boolean
+  /** A `merge --squash` stopped on conflicts: its commit has one parent (HEAD), not two. */
+  squash?: boolean
   /** The tree the stopped step wrote into the work tree (what --abort must take back, even after a crash). */
   resultTree?: Oid
   /**
@@ -111,6 +113,7 @@ export function decodeOperation(raw: string): OperationState {
   check(isStr(o.theirsLabel) && isStr(o.message), 'message')
   for (const k of ['onto', 'resultTree']) check(o[k] === undefined || isId(o[k]), k)
   check(o.noCommit === undefined || typeof o.noCommit === 'boolean', 'noCommit')
+  check(o.squash === undefined || typeof o.squash === 'boolean', 'squash')
   check(Array.isArray(o.todo) && o.todo.every(isId), 'todo list')
   if (o.author !== undefined) {
     const a = rec(o.author, 'author')

@@ -14,13 +14,15 @@ import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import {diffTrees} from '../tree-ops.js'
 import type {FlatEntry} from '../tree-build.js'
-import {loadIndex} from '../worktree/index-state.js'
-import {absPath, globBase, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
+import {clockDevice, loadIndex, statClean, worktreeId} from '../worktree/index-state.js'
+import {absPath, globBase, quotePath, safeLstat, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
+import {diffMaps} from '../diff/diff.js'
+import {restorePaths} from '../merge/apply.js'
 import {moveWorktree} from './checkout.js'
-import {clearOperation, markResolved, readOperation} from './operation-state.js'
-import {commitTree, treeMap} from './snapshot.js'
+import {clearOperation, conflictPaths, markResolved, readOperation} from './operation-state.js'
+import {commitTree, indexAsFlat, treeMap} from './snapshot.js'
 
-export type ResetMode = 'soft' | 'mixed' | 'hard'
+export type ResetMode = 'soft' | 'mixed' | 'hard' | 'keep' | 'merge'
 
 export interface ResetOptions {
   mode?: ResetMode
@@ -115,6 +117,13 @@ export async function reset(repo: Repo, opts: ResetOptions): Promise<ResetResult
       hint: `Finish it with \`bl ${op.kind} --continue\`, or drop it with \`bl ${op.kind} --abort\` (or \`bl reset --mixed\`).`,
       data: {operation: op.kind},
     })
+  if (mode === 'keep' || mode === 'merge') {
+    if (!head.oid || !target) throw new BlError('UNKNOWN_REVISION', `cannot do a ${mode} reset: HEAD does not point at a commit yet`, {hint: 'Use `bl reset` (mixed) or `bl reset --hard` on an unborn branch.'})
+    const message = `reset: moving to ${opts.rev ?? 'HEAD'}`
+    if (mode === 'keep') await resetKeep(repo, head.oid, target, message)
+    else await resetMerge(repo, head.oid, target, message)
+    return {head: target, ...base}
+  }
   if (mode !== 'soft') dropCorruptIndex(repo)
   if (mode === 'hard') await moveWorktree(repo, commitTree(repo, head.oid), targetTree, true)
   repo.store.transaction(
@@ -126,6 +135,72 @@ export async function reset(repo: Repo, opts: ResetOptions): Promise<ResetResult
     {durable: true},
   )
   return {head: target ?? head.oid, ...base}
+}
+
+/**
+ * Git's `reset --keep`: the paths that differ between HEAD and the target are moved to the target
+ * (refused, touching nothing, when any of them has a local change, staged or not, or an untracked
+ * file in the way); the index becomes the target everywhere, and the work tree keeps its other
+ * changes, now unstaged. A stopped operation with conflicts is refused (Git: unmerged entries).
+ */
+async function resetKeep(repo: Repo, head: Oid, target: Oid, message: string): Promise<void> {
+  const op = readOperation(repo)
+  if (op?.conflicts.length)
+    throw new BlError('OPERATION_IN_PROGRESS', `cannot do a keep reset: the ${op.kind} in progress has ${op.conflicts.length} conflict${op.conflicts.length === 1 ? '' : 's'}`, {hint: `Use \`bl reset --merge\` or \`bl ${op.kind} --abort\` to drop it.`, data: {operation: op.kind}})
+  const targetTree = commitTree(repo, target)
+  await moveWorktree(repo, commitTree(repo, head), targetTree, false, {
+    refusalHint: 'A keep reset never overwrites local changes: commit or stash them (`bl stash`), or use `bl reset --hard` to drop them.',
+    publish() {
+      // Staged changes to paths the reset does not move become unstaged, as in Git.
+      if (repo.store.indexTree() !== targetTree) resetIndex(repo, null, targetTree, null)
+      advanceHead(repo, head, target, message)
+      clearOperation(repo)
+    },
+  })
+}
+
+/**
+ * Git's `reset --merge` (what aborts a merge): every path whose index entry differs from the target
+ * (and every conflicted one) is set to the target in the index and the work tree; changes that
+ * were never staged stay. Refused, touching nothing, when such a path has unstaged changes or an
+ * untracked file in the way. Unlike Git, staged content that exists nowhere else (staged by the
+ * user, not by a stopped operation, and in neither HEAD nor the target) is refused too rather
+ * than dropped: Git leaves it only as an unreachable object.
+ */
+async function resetMerge(repo: Repo, head: Oid, target: Oid, message: string): Promise<void> {
+  const op = readOperation(repo)
+  const targetTree = commitTree(repo, target)
+  const index = loadIndex(repo)
+  const headFlat = treeMap(repo, commitTree(repo, head))
+  const targetFlat = treeMap(repo, targetTree)
+  const conflicted = conflictPaths(op?.conflicts ?? [])
+  const paths = new Set(conflicted)
+  for (const c of diffMaps(targetFlat, indexAsFlat(index), false)) paths.add(c.path)
+  const clockDev = clockDevice(repo)
+  const unstaged: string[] = []
+  const stagedOnly: string[] = []
+  for (const p of paths) {
+    if (conflicted.has(p)) continue
+    const idx = index.get(p)
+    const st = safeLstat(absPath(repo, p))
+    if (st?.isDirectory()) unstaged.push(p)
+    else if (st && !(idx && statClean(idx, st, clockDev)) && worktreeId(repo, p, st).id !== (idx ?? targetFlat.get(p))?.id) unstaged.push(p)
+    else if (!op && idx && headFlat.get(p)?.id !== idx.id && targetFlat.get(p)?.id !== idx.id) stagedOnly.push(p)
+  }
+  const list = (ps: string[]): string => (ps.length === 1 ? quotePath(ps[0]!) : `${ps.length} files (${ps.slice(0, 3).map(quotePath).join(', ')}${ps.length > 3 ? ', ...' : ''})`)
+  if (unstaged.length)
+    throw new BlError('LOCAL_CHANGES', `cannot do a merge reset: your local changes to ${list(unstaged.sort())} would be overwritten`, {hint: 'Commit, stage or stash them (`bl stash`), or use `bl reset --hard` to drop them.', data: {paths: unstaged}})
+  if (stagedOnly.length)
+    throw new BlError('LOCAL_CHANGES', `cannot do a merge reset: your staged changes to ${list(stagedOnly.sort())} would be lost`, {hint: 'Commit or stash them (`bl stash`), or unstage them with `bl reset -- <path>`; `bl reset --hard` drops them.', data: {paths: stagedOnly}})
+  await restorePaths(repo, targetTree, paths)
+  repo.store.transaction(
+    () => {
+      if (targetTree) repo.store.setIndexTree(targetTree)
+      advanceHead(repo, head, target, message)
+      clearOperation(repo)
+    },
+    {durable: true},
+  )
 }
 
 /**

@@ -10,12 +10,13 @@ import type {Oid} from '../hash.js'
 import {upstreamOf} from '../refs/upstream.js'
 import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
-import {toRepoPath, underAny} from '../worktree/paths.js'
+import {absPath, safeLstat, toRepoPath, underAny} from '../worktree/paths.js'
+import {modeOf, type FlatEntry} from '../tree-build.js'
 import {ancestorDirs} from '../worktree/scan.js'
 import {headTree, indexAsFlat, saveRefreshed, treeMap, viewWorktree, viewWorktreeQuick, type StatusView} from './snapshot.js'
 import type {IndexEntry} from '../store/types.js'
 import {bisectStartedFrom} from './bisect.js'
-import {conflictPaths, readOperation, type ConflictKind, type OperationKind} from './operation-state.js'
+import {conflictPaths, readOperation, type Conflict, type ConflictKind, type OperationKind} from './operation-state.js'
 
 export interface StatusEntry {
   path: string
@@ -42,6 +43,23 @@ export interface StatusResult {
   /** A bisection in progress: the branch it started from (null when it started detached). */
   bisect: {startBranch: string | null} | null
   clean: boolean
+  /** With `details` (porcelain v2): modes and ids of each changed or conflicted path. */
+  details?: StatusDetail[]
+}
+
+/** A Git mode (`100644`, `100755`, `120000`; `000000` = absent) and an id (null = absent). */
+export interface ModeId {
+  mode: string
+  id: string | null
+}
+
+/** What porcelain v2 prints for a path: its HEAD, index and work-tree versions; a conflict's three sides. */
+export interface StatusDetail {
+  path: string
+  head: ModeId
+  index: ModeId
+  worktreeMode: string
+  stages?: {base: ModeId; ours: ModeId; theirs: ModeId}
 }
 
 function toEntries(changes: Change[]): StatusEntry[] {
@@ -53,6 +71,8 @@ export interface StatusOptions {
   untrackedAll?: boolean
   /** false: walk the tree in JavaScript even where the native tracked scan could be used (tests compare the two). */
   quick?: boolean
+  /** Add `details` (modes and ids, for `--porcelain=v2`). */
+  details?: boolean
 }
 
 export function status(repo: Repo, opts: StatusOptions = {}): StatusResult {
@@ -84,7 +104,7 @@ export function status(repo: Repo, opts: StatusOptions = {}): StatusResult {
   const conflicts = (op?.conflicts ?? []).filter((c) => inSpec(c.path)).map((c) => ({path: c.path, kind: c.kind}))
   const inConflict = conflictPaths(op?.conflicts ?? [])
   const notConflicted = (e: StatusEntry): boolean => !inConflict.has(e.path)
-  return {
+  const res: StatusResult = {
     branch: head.branch ? shortRef(head.branch) : null,
     head: head.oid,
     staged: toEntries(staged).filter(notConflicted),
@@ -98,6 +118,27 @@ export function status(repo: Repo, opts: StatusOptions = {}): StatusResult {
     conflicts,
     clean: staged.length === 0 && unstaged.length === 0 && untracked.length === 0 && conflicts.length === 0,
   }
+  if (opts.details) res.details = details(repo, res, hTree, getIndex(), op?.conflicts ?? [])
+  return res
+}
+
+const ABSENT: ModeId = {mode: '000000', id: null}
+const modeId = (e: FlatEntry | IndexEntry | undefined): ModeId => (e ? {mode: modeOf(e), id: e.id} : ABSENT)
+
+function details(repo: Repo, res: StatusResult, hTree: Oid | null, index: Map<string, IndexEntry>, conflicts: Conflict[]): StatusDetail[] {
+  const headMap = treeMap(repo, hTree)
+  const paths = new Map<string, string>()
+  for (const e of [...res.staged, ...res.unstaged]) paths.set(e.path, e.oldPath ?? paths.get(e.path) ?? e.path)
+  const worktreeMode = (p: string): string => {
+    const st = safeLstat(absPath(repo, p))
+    return !st || st.isDirectory() ? '000000' : st.isSymbolicLink() ? '120000' : st.mode & 0o111 ? '100755' : '100644'
+  }
+  const out: StatusDetail[] = [...paths].map(([p, from]) => ({path: p, head: modeId(headMap.get(from)), index: modeId(index.get(p)), worktreeMode: worktreeMode(p)}))
+  for (const c of conflicts) {
+    if (!res.conflicts.some((r) => r.path === c.path)) continue
+    out.push({path: c.path, head: modeId(headMap.get(c.path)), index: modeId(index.get(c.path)), worktreeMode: worktreeMode(c.path), stages: {base: modeId(c.base), ours: modeId(c.ours), theirs: modeId(c.theirs)}})
+  }
+  return out
 }
 
 /** Commits on HEAD the upstream lacks (ahead) and the other way round (behind), as `git status` says. */

@@ -145,6 +145,35 @@ export function quotePathInColumns(p: string): string {
   return p.includes(' ') ? JSON.stringify(p) : quotePath(p)
 }
 
+const C_ESCAPES: Record<number, string> = {7: 'a', 8: 'b', 9: 't', 10: 'n', 11: 'v', 12: 'f', 13: 'r', 34: '"', 92: '\\'}
+
+/**
+ * Git's C-style quoting of a name (quote.c `quote_c_style`), as `git status --porcelain` prints
+ * it: quoted when it holds `"`, `\`, a control character, a space (`space`, the column formats)
+ * or, unless `core.quotePath` is false (`nonAscii: false`), a byte over 0x7f, written in octal.
+ */
+export function quotePathC(p: string, opts: {space?: boolean; nonAscii?: boolean} = {}): string {
+  const bytes = Buffer.from(p, 'utf8')
+  const nonAscii = opts.nonAscii ?? true
+  const needs = (b: number): boolean => b < 0x20 || b === 0x7f || b === 34 || b === 92 || (opts.space === true && b === 32) || (nonAscii && b > 0x7f)
+  if (!bytes.some(needs)) return p
+  let out = '"'
+  let plain: number[] = []
+  const flush = (): void => {
+    out += Buffer.from(plain).toString('utf8')
+    plain = []
+  }
+  for (const b of bytes) {
+    if (!needs(b) || b === 32) plain.push(b)
+    else {
+      flush()
+      out += '\\' + (C_ESCAPES[b] ?? b.toString(8).padStart(3, '0'))
+    }
+  }
+  flush()
+  return out + '"'
+}
+
 /** lstat, or undefined when the path is absent (including ENOTDIR: a parent is a file). */
 export function safeLstat(abs: string): fs.Stats | undefined {
   try {

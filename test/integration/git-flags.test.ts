@@ -1,0 +1,287 @@
+/**
+ * Git's everyday flags: `commit --amend` (with -F, --author, --date, --reset-author), `merge
+ * --squash` / `--no-commit`, `status --porcelain[=v2]` / `-b` / `-z`, `reset --keep` / `--merge`.
+ * Where practical the same small case runs through real `git` and the answers are compared.
+ */
+import {after, describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import {makeTmp, repoWith, rmrf, Sandbox, withJson} from './helpers.ts'
+
+const sandboxes: Sandbox[] = []
+after(() => {
+  for (const s of sandboxes) s.cleanup()
+})
+function repo(files: Record<string, string>, message = 'initial'): Sandbox {
+  const s = repoWith(files, message)
+  sandboxes.push(s)
+  return s
+}
+
+/** bl --json expected to fail with `exit` and `code`; returns the error. */
+function refused(s: Sandbox, args: string[], exit: number, code: string, opts: Parameters<Sandbox['bl']>[1] = {}): any {
+  const r = s.bl(withJson(args), opts)
+  assert.equal(r.code, exit, `bl ${args.join(' ')}: exit ${r.code}\n${r.stdout}\n${r.stderr}`)
+  const doc = r.json()
+  assert.equal(doc.error.code, code, r.stdout)
+  return doc.error
+}
+
+const gitAvailable = spawnSync('git', ['--version']).status === 0
+
+/** A scratch Git repository with a fixed identity; `git(args)` runs git in it and returns stdout. */
+function gitRepo(): {dir: string; git: (args: string[], input?: string) => string} {
+  const dir = makeTmp('bl-gitflags-git-')
+  after(() => rmrf(dir))
+  const env = {...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1', HOME: dir}
+  const git = (args: string[], input?: string): string => {
+    const r = spawnSync('git', args, {cwd: dir, env, input, encoding: 'utf8'})
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`)
+    return r.stdout
+  }
+  git(['init', '-q', '-b', 'main'])
+  return {dir, git}
+}
+
+/** The same steps in a bl repository and a git one, for comparing what each leaves behind. */
+function twin(): {s: Sandbox; g: ReturnType<typeof gitRepo>; write: (p: string, data: string) => void; both: (args: string[]) => {bl: number | null; git: number | null}} {
+  const s = repo({})
+  const g = gitRepo()
+  const write = (p: string, data: string): void => {
+    s.write(p, data)
+    fs.mkdirSync(path.dirname(path.join(g.dir, p)), {recursive: true})
+    fs.writeFileSync(path.join(g.dir, p), data)
+  }
+  const both = (args: string[]): {bl: number | null; git: number | null} => ({bl: s.bl([...args, '-q']).code, git: spawnSync('git', args, {cwd: g.dir, env: {...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', HOME: g.dir}}).status})
+  return {s, g, write, both}
+}
+
+// One suite whose parts run side by side: most of the time is bl's start-up, on two cores.
+describe('git flags', {concurrency: true}, () => {
+  describe('commit --amend', {concurrency: true}, () => {
+    it('replaces the tip: same parents, message and author kept unless given, new committer, reflog, -F, --date, --author, --reset-author, detached HEAD', () => {
+      const s = repo({'a.csv': '1\n'}, 'first')
+      const root = s.j(['log', '-n', '1'])[0]
+      // A root commit is amended into another root commit.
+      const r0 = s.j(['commit', '--amend', '-m', 'root'])
+      assert.deepEqual([r0.parents, r0.amended, r0.root, r0.message], [[], root.id, true, 'root\n'])
+
+      s.write('a.csv', '2\n')
+      const c2 = s.j(['commit', '-a', '-m', 'two', '--author', 'Ada Lovelace <ada@example.com>', '--date', '2020-01-02T03:04:05+02:00'])
+      s.write('a.csv', '3\n')
+      s.write('msg.txt', 'from a file\n\nbody\n')
+      // -a with --amend, the message from a file, committed by someone else: the author stays.
+      const c3 = s.j(['commit', '--amend', '-a', '-F', 'msg.txt'], {env: {BL_AUTHOR_NAME: 'Other', BL_AUTHOR_EMAIL: 'o@example.com'}})
+      assert.deepEqual([c3.parents, c3.amended, c3.message], [[r0.id], c2.id, 'from a file\n\nbody\n'])
+      const [log] = s.j(['log', '-n', '1'])
+      assert.deepEqual(log.author, {name: 'Ada Lovelace', email: 'ada@example.com', time: 1577927045, tz: 120})
+      assert.equal(log.committer.name, 'Other')
+      const reflog = s.j(['reflog'])
+      assert.equal(reflog[0].message, 'commit (amend): from a file')
+      assert.equal(reflog[0].old, c2.id)
+
+      // No new message: the old one is kept (--no-edit is accepted); -F - reads stdin; --reset-author renews the author.
+      const c4 = s.j(['commit', '--amend', '--no-edit', '--reset-author'], {env: {BL_AUTHOR_NAME: 'Other', BL_AUTHOR_EMAIL: 'o@example.com', BL_AUTHOR_DATE: '1700000000 +0000'}})
+      assert.equal(c4.message, 'from a file\n\nbody\n')
+      const [log4] = s.j(['log', '-n', '1'])
+      assert.deepEqual(log4.author, {name: 'Other', email: 'o@example.com', time: 1700000000, tz: 0})
+      assert.equal(s.j(['commit', '--amend', '-F', '-'], {input: 'from stdin\n'}).message, 'from stdin\n')
+
+      // Amending to the parent's tree would make the commit empty: refused as in Git, unless --allow-empty.
+      s.write('a.csv', '1\n')
+      refused(s, ['commit', '--amend', '-a', '--no-edit'], 1, 'NOTHING_TO_COMMIT')
+      const empty = s.j(['commit', '--amend', '-a', '--no-edit', '--allow-empty'])
+      assert.equal(empty.tree, r0.tree)
+
+      // Misuse.
+      refused(s, ['commit', '--reset-author', '-m', 'x', '--allow-empty'], 2, 'INVALID_ARGUMENT')
+      refused(s, ['commit', '--allow-empty'], 2, 'INVALID_ARGUMENT')
+      refused(s, ['commit', '--amend', '--author', 'nobody', '--no-edit'], 2, 'INVALID_ARGUMENT')
+      refused(s, ['commit', '--amend', '-F', 'missing.txt'], 4, 'PATH_NOT_FOUND')
+
+      // On a detached HEAD the amended commit becomes HEAD; the branch stays.
+      s.ok(['switch', '-q', '--detach', 'HEAD'])
+      const d = s.j(['commit', '--amend', '--allow-empty', '-m', 'detached'])
+      assert.deepEqual([d.branch, d.amended], [null, empty.id])
+      assert.equal(s.j(['log', '-n', '1', 'main'])[0].id, empty.id, 'the branch stays')
+    })
+
+    it('is refused on an unborn branch', () => {
+      const s = repo({})
+      refused(s, ['commit', '--amend', '-m', 'x'], 4, 'UNKNOWN_REVISION')
+    })
+
+    it('goes through branch protection and signs like any commit', () => {
+      const s = repo({'base.csv': 'a\n'}, 'DATA-1 base')
+      const owner = s.j(['key', 'generate', '--name', 'Owner', '--email', 'owner@example.com', '--no-passphrase']).fingerprint
+      s.ok(['config', 'user.signingKey', owner])
+      s.ok(['protect', 'set', 'main', '--require-signed', '--message-pattern', '^DATA-[0-9]+ ', '-q'])
+      s.ok(['signers', 'add', owner, '--branches', 'main', '-q'])
+      const tip = s.j(['log', '-n', '1'])[0].id
+      // Unsigned: refused at once; signed but off the message pattern: refused; nothing moves.
+      assert.deepEqual(refused(s, ['commit', '--amend', '-m', 'DATA-2 unsigned'], 11, 'PROTECTED_BRANCH').data.violations.map((v: any) => v.check), ['require-signed'])
+      assert.deepEqual(refused(s, ['commit', '--amend', '-S', '-m', 'no ticket'], 11, 'PROTECTED_BRANCH').data.violations.map((v: any) => v.check), ['message-pattern'])
+      assert.equal(s.j(['log', '-n', '1'])[0].id, tip)
+      // commit.sign signs the amended commit; verify-commit accepts it.
+      s.ok(['config', 'commit.sign', 'true'])
+      const c = s.j(['commit', '--amend', '-m', 'DATA-2 signed'])
+      assert.equal(c.signedBy, owner)
+      assert.equal(s.j(['verify-commit', 'HEAD']).status, 'good')
+    })
+  })
+
+  describe('merge --squash and --no-commit', {concurrency: true}, () => {
+    it('--squash stages the result with no merge state; --no-commit stops before the merge commit that `bl commit` makes; --abort undoes it', () => {
+      const s = repo({'a.csv': '1\n', 'b.csv': '1\n'}, 'base')
+      s.ok(['branch', '-q', 'f'])
+      s.write('a.csv', '2\n')
+      const main = s.j(['commit', '-a', '-m', 'ours']).id
+      s.ok(['switch', '-q', 'f'])
+      s.write('b.csv', '2\n')
+      s.write('c.csv', 'new\n')
+      s.ok(['add', '-A', '-q'])
+      const f = s.j(['commit', '-m', 'theirs']).id
+      s.ok(['switch', '-q', 'main'])
+
+      // --squash: HEAD stays, the result is staged, nothing is in progress; the commit has one parent.
+      const sq = s.bl(['merge', '--squash', 'f'])
+      assert.equal(sq.code, 0, sq.stderr)
+      assert.match(sq.stdout, /^Squash commit -- not updating HEAD/)
+      let st = s.j(['status'])
+      assert.deepEqual([st.head, st.operation, st.staged.map((e: any) => `${e.status} ${e.path}`)], [main, null, ['M b.csv', 'A c.csv']])
+      const c = s.j(['commit', '-m', 'squashed'])
+      assert.deepEqual(c.parents, [main])
+      s.ok(['reset', '-q', '--hard', 'HEAD~1'])
+
+      // --no-commit: stopped like a merge with its conflicts resolved; amend and partial commits are refused.
+      assert.equal(s.j(['merge', '--no-commit', 'f']).status, 'stopped')
+      st = s.j(['status'])
+      assert.deepEqual([st.head, st.operation.kind, st.conflicts], [main, 'merge', []])
+      refused(s, ['commit', '--amend', '--no-edit'], 5, 'OPERATION_IN_PROGRESS')
+      refused(s, ['commit', '-m', 'part', 'b.csv'], 5, 'OPERATION_IN_PROGRESS')
+      s.ok(['merge', '--abort', '-q'])
+      st = s.j(['status'])
+      assert.deepEqual([st.head, st.operation, st.clean, s.read('b.csv').toString()], [main, null, true, '1\n'])
+      s.ok(['merge', '--no-commit', '-q', 'f'])
+      const m = s.j(['commit'])
+      assert.deepEqual([m.parents, m.message], [[main, f], "Merge branch 'f'\n"])
+      assert.equal(s.j(['reflog'])[0].message, "commit (merge): Merge branch 'f'")
+      assert.equal(s.j(['status']).operation, null)
+
+      // --squash that conflicts stops like a merge; once resolved, `bl commit` makes a one-parent commit.
+      s.ok(['switch', '-q', 'f'])
+      s.write('a.csv', '9\n')
+      s.ok(['commit', '-q', '-a', '-m', 'theirs again'])
+      s.ok(['switch', '-q', 'main'])
+      const r = s.bl(withJson(['merge', '--squash', 'f']))
+      assert.equal(r.code, 3, r.stdout)
+      refused(s, ['commit', '-m', 'too early'], 5, 'OPERATION_IN_PROGRESS')
+      s.ok(['checkout', '-q', '--theirs', 'a.csv'])
+      const c2 = s.j(['commit', '-m', 'squashed again'])
+      assert.deepEqual(c2.parents, [m.id])
+      assert.equal(s.read('a.csv').toString(), '9\n')
+      refused(s, ['merge', '--squash', '--no-ff', 'f'], 2, 'INVALID_ARGUMENT')
+    })
+  })
+
+  describe('status --porcelain, -b, -z', {concurrency: true}, () => {
+    it('prints what git status --porcelain prints, from any directory, quoted as Git quotes; -z as git -z', {skip: !gitAvailable}, () => {
+      const {s, g, write, both} = twin()
+      for (const f of ['keep.csv', 'staged.csv', 'unstaged.csv', 'both.csv', 'del.csv', 'gone.csv', 'old.csv', 'a b.csv', 'é.csv']) write(f, `${f}\n`)
+      both(['add', '-A'])
+      both(['commit', '-m', 'one'])
+      for (const f of ['staged.csv', 'both.csv', 'é.csv']) write(f, 'staged\n')
+      both(['add', 'staged.csv', 'both.csv', 'é.csv'])
+      for (const f of ['unstaged.csv', 'both.csv', 'a b.csv']) write(f, 'unstaged\n')
+      both(['rm', 'del.csv'])
+      fs.rmSync(s.p('gone.csv'))
+      fs.rmSync(path.join(g.dir, 'gone.csv'))
+      both(['mv', 'old.csv', 'new.csv'])
+      for (const f of ['q"x.csv', 'sp ace.csv', 'dir/inner.csv', 'tab\there.csv']) write(f, 'untracked\n')
+      const want = g.git(['status', '--porcelain'])
+      assert.match(want, /^R {2}old\.csv -> new\.csv$/m, 'the case has a staged rename')
+      const sub = s.p('dir')
+      // Piped stdin (a `while read` loop around it) is no pathspec: oclif would read a missing argument from it.
+      const out = s.ok(['status', '--porcelain'], {cwd: sub, env: {BL_COLOR: 'always'}, input: 'keep.csv\n'})
+      assert.equal(out.stdout, want)
+      const z = s.ok(['status', '-z'])
+      assert.equal(z.stdout, g.git(['status', '-z']))
+      assert.equal(s.ok(['status', '--porcelain', '-b']).stdout, g.git(['status', '--porcelain', '-b']))
+      assert.match(s.ok(['status', '--porcelain=v1', '-z', '-b']).stdout, /^## main\0/)
+      // v2: the same lines once ids (Git's 40 digits, bl's 64) are masked.
+      const ids = (t: string): string => t.replace(/\b([0-9a-f]{40}|[0-9a-f]{64})\b/g, '<id>')
+      assert.equal(ids(s.ok(['status', '--porcelain=v2', '--branch']).stdout), ids(g.git(['status', '--porcelain=v2', '--branch'])))
+      // --short stays relative to the current directory.
+      assert.match(s.ok(['status', '--short'], {cwd: sub}).stdout, /^\?\? \.\/$/m)
+    })
+
+    it('-b shows the upstream, ahead and behind, a detached HEAD and an unborn branch as Git does', () => {
+      const s = repo({'a.csv': '1\n'})
+      const remote = path.join(s.base, 'remote')
+      s.ok(['remote', 'add', 'origin', remote])
+      s.ok(['push', '-q', '-u', 'origin', 'main'])
+      s.ok(['commit', '-q', '--allow-empty', '-m', 'ahead'])
+      assert.equal(s.ok(['status', '--porcelain', '-b']).stdout, '## main...origin/main [ahead 1]\n')
+      assert.equal(s.ok(['status', '-sb']).stdout, '## main...origin/main [ahead 1]\n')
+      s.ok(['switch', '-q', '--detach', 'HEAD'])
+      assert.equal(s.ok(['status', '--porcelain', '--branch']).stdout, '## HEAD (no branch)\n')
+      const u = repo({})
+      assert.equal(u.ok(['status', '--porcelain', '-b']).stdout, '## No commits yet on main\n')
+      assert.equal(u.ok(['status', '--porcelain']).stdout, '', 'a clean tree prints nothing')
+    })
+  })
+
+  describe('reset --keep and --merge', {concurrency: true}, () => {
+    it('leave what git leaves, refuse what git refuses, and --merge aborts a merge keeping unrelated edits', {skip: !gitAvailable}, () => {
+      const {s, g, write, both} = twin()
+      const porcelain = (): void => assert.equal(s.ok(['status', '--porcelain']).stdout, g.git(['status', '--porcelain']))
+      for (const f of ['a', 'b', 'c']) write(`${f}.csv`, '1\n')
+      both(['add', '-A'])
+      both(['commit', '-m', 'one'])
+      both(['tag', 'one'])
+      write('a.csv', '2\n')
+      both(['commit', '-a', '-m', 'two'])
+      both(['tag', 'two'])
+
+      // --keep: a staged change to a path the reset does not move becomes unstaged; work tree kept.
+      write('b.csv', 'staged\n')
+      both(['add', 'b.csv'])
+      write('c.csv', 'local\n')
+      assert.deepEqual(both(['reset', '--keep', 'one']), {bl: 0, git: 0})
+      porcelain()
+      assert.equal(s.read('a.csv').toString(), '1\n')
+      // A local change to a path that differs between HEAD and the target refuses, touching nothing.
+      write('a.csv', 'local\n')
+      const kept = refused(s, ['reset', '--keep', 'two'], 5, 'LOCAL_CHANGES')
+      assert.deepEqual(kept.data.paths, ['a.csv'])
+      assert.notEqual(both(['reset', '--keep', 'two']).git, 0)
+      // --merge: an unstaged change to a path it must rewrite refuses too.
+      assert.equal(refused(s, ['reset', '--merge', 'two'], 5, 'LOCAL_CHANGES').data.paths[0], 'a.csv')
+      assert.notEqual(both(['reset', '--merge', 'two']).git, 0)
+      porcelain()
+      assert.equal(s.j(['log', '-n', '1']).at(0).message, 'one\n')
+
+      // --merge aborts a merge stopped by --no-commit: its staged result goes, the unrelated edit (c) stays.
+      both(['reset', '--hard'])
+      both(['switch', '-c', 'f'])
+      write('b.csv', 'theirs\n')
+      both(['commit', '-a', '-m', 'theirs'])
+      both(['switch', 'main'])
+      write('c.csv', 'local\n')
+      assert.deepEqual(both(['merge', '--no-commit', '--no-ff', 'f']), {bl: 0, git: 0})
+      porcelain()
+      assert.deepEqual(both(['reset', '--merge']), {bl: 0, git: 0})
+      porcelain()
+      assert.equal(s.j(['status']).operation, null)
+      assert.equal(s.read('c.csv').toString(), 'local\n')
+
+      // Unlike git, staged content found nowhere else is refused rather than dropped.
+      write('b.csv', 'only here\n')
+      s.ok(['add', 'b.csv'])
+      assert.deepEqual(refused(s, ['reset', '--merge', 'one'], 5, 'LOCAL_CHANGES').data.paths, ['b.csv'])
+      assert.equal(s.read('b.csv').toString(), 'only here\n')
+    })
+  })
+})
