@@ -49,7 +49,7 @@ export abstract class BlCommand extends Command {
   protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(options?: Input<F, B, A>, argv?: string[]): Promise<ParserOutput<F, B, A>> {
     const bad = (this.constructor as typeof BlCommand).dashCount ? [] : dashNumbers(argv ?? this.argv)
     if (bad.length) throw new BlError('INVALID_ARGUMENT', `unknown option ${bad[0]}`, {hint: 'See `bl help <command>` for usage (only `bl log` takes -<n>, for at most n commits); a path that starts with "-" goes after `--`.'})
-    const res = await super.parse(options, argv)
+    const res = await super.parse(parseInput((options ?? this.constructor) as ParseInput<F, B, A>), argv)
     this.quietMode = Boolean((res.flags as {quiet?: boolean}).quiet)
     return res
   }
@@ -191,3 +191,18 @@ function toBlError(err: Error & {oclif?: {exit?: number}}): BlError {
 }
 
 export {EXIT}
+
+type ParseInput<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput> = Input<F, B, A> & {'--'?: boolean; constraints?: unknown}
+
+/**
+ * What oclif's parser reads, taken through property access. oclif spreads the command class into
+ * its parser input, which copies a class's own static properties only: a command inheriting
+ * `strict` or `args` from a base class (the bisect marks, `bl stash`) lost them. And every
+ * argument ignores stdin: oclif otherwise reads a missing optional argument from piped stdin (with
+ * a 10 ms wait), so `echo x | bl status` took x as a pathspec and `commit -F -` could lose its
+ * message to the paths argument. Commands that read stdin do it themselves (cli/stdin.ts).
+ */
+function parseInput<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(c: ParseInput<F, B, A>): Input<F, B, A> {
+  const args = Object.fromEntries(Object.entries(c.args ?? {}).map(([name, arg]) => [name, {...arg, ignoreStdin: true}])) as typeof c.args
+  return {'--': c['--'], constraints: c.constraints, strict: c.strict, flags: c.flags, baseFlags: c.baseFlags, enableJsonFlag: c.enableJsonFlag, args} as Input<F, B, A>
+}

@@ -465,6 +465,9 @@ describe('log filters, per-commit changes and formats', () => {
     assert.deepEqual(subjects('--first-parent', 'HEAD~1..HEAD'), ['merge side'])
     assert.deepEqual(subjects('--reverse', '-n', '2'), ['side work', 'merge side'])
     assert.deepEqual(subjects('--skip', '1', '-n', '1'), ['side work'])
+    // Piped stdin is never taken for a missing argument (oclif's default): `echo HEAD~1 | bl show`
+    // shows HEAD (and `echo x | bl branch` used to create a branch x).
+    assert.match(s.ok(['show', '--name-only'], {input: 'HEAD~1\n'}).stdout, /\n {4}merge side\n/)
     failsWith(s, ['log', '--since', 'last blue moon'], 2, 'INVALID_ARGUMENT')
     failsWith(s, ['log', '--grep', '(unclosed'], 2, 'INVALID_ARGUMENT')
   })
