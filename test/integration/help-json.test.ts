@@ -33,7 +33,7 @@ describe('help --json', () => {
     assert.equal(c.summary, 'Record the staged changes as a new commit.')
     assert.match(c.description, /BL_AUTHOR_NAME/)
     assert.equal(c.usage.length, 1)
-    assert.match(c.usage[0], /^bl commit \[PATHS\.\.\.\] -m <value>\.\.\. /)
+    assert.match(c.usage[0], /^bl commit \[PATHS\.\.\.\] \[--json\] \[-q\] \[-m <value>\.\.\. \| -F <value>\] /)
     assert.deepEqual(c.aliases, [])
     assert.deepEqual(c.args, [{name: 'paths', description: 'Tracked files or directories to commit (others stay staged).', required: false, multiple: true}])
     assert.deepEqual(flag(c, 'message'), {
@@ -41,11 +41,12 @@ describe('help --json', () => {
       char: 'm',
       description: 'Commit message (repeat for paragraphs).',
       type: 'option',
-      required: true,
+      required: false,
       multiple: true,
       default: null,
       allowNo: false,
       group: null,
+      exclusive: ['file'],
     })
     assert.equal(flag(c, 'sign').char, 'S')
     assert.equal(flag(c, 'sign').type, 'boolean')
@@ -162,7 +163,7 @@ describe('help --json', () => {
     assert.equal(text.code, 0, text.stderr)
     const out = stripVTControlCharacters(text.stdout)
     assert.match(out, /^Record the staged changes as a new commit\.$/m)
-    assert.match(out, /^USAGE\n {2}\$ bl commit \[PATHS\.\.\.\] -m <value>\.\.\./m)
+    assert.match(out, /^USAGE\n {2}\$ bl commit \[PATHS\.\.\.\] \[--json\] \[-q\] \[-m <value>\.\.\. \| -F\s+<value>\]/m)
     assert.match(out, /^FLAGS$/m)
     assert.match(out, /^EXAMPLES$/m)
     assert.throws(() => JSON.parse(text.stdout))

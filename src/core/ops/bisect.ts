@@ -15,23 +15,14 @@ import {loadCommit} from '../odb.js'
 import {readHead, shortRef, updateRefs} from '../refs/refs.js'
 import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
+import {BISECT_STATE_KEY as KEY, readBisectState as readState, type BisectState} from './bisect-state.js'
 import {switchTo} from './checkout.js'
 import {refsByCommit, toLogEntry, type LogEntry} from './log.js'
 import {readOperation} from './operation-state.js'
 
-const KEY = 'bisect'
 const BISECT_REFS = 'refs/bisect/'
 
 export type BisectMark = 'bad' | 'good' | 'skip'
-
-interface BisectState {
-  v: 1
-  /** Where `bisect reset` returns: the branch checked out at the start, else the detached commit. */
-  startBranch: string | null
-  startCommit: Oid
-  /** One line per step, replayable by hand (`bl bisect good <id>  # subject`). */
-  log: string[]
-}
 
 export type BisectStatus =
   /** Marks are missing: a bad commit and at least one good one are needed. */
@@ -52,14 +43,6 @@ export interface BisectInfo {
   log: string[]
 }
 
-function readState(repo: Repo): BisectState | null {
-  const raw = repo.store.getState(KEY)
-  if (raw === undefined) return null
-  const s = JSON.parse(raw) as BisectState
-  if (s.v !== 1) throw new BlError('CORRUPT_OBJECT', `unknown bisect state version ${String(s.v)}`, {hint: 'A newer bl started this bisection; finish it with that version, or `bl bisect reset`.'})
-  return s
-}
-
 function requireState(repo: Repo): BisectState {
   const s = readState(repo)
   if (!s) throw new BlError('NO_OPERATION', 'you are not bisecting', {hint: 'Start with `bl bisect start [<bad> [<good>...]]`.'})
@@ -70,12 +53,6 @@ function marks(repo: Repo): {bad: Oid | null; good: Oid[]; skip: Oid[]} {
   const refs = repo.store.listRefs(BISECT_REFS)
   const of = (prefix: string): Oid[] => refs.filter((r) => r.name.startsWith(BISECT_REFS + prefix) && r.oid).map((r) => r.oid!)
   return {bad: refs.find((r) => r.name === `${BISECT_REFS}bad`)?.oid ?? null, good: of('good-'), skip: of('skip-')}
-}
-
-/** For `bl status`: the bisection in progress, if any (one state read, no refs). */
-export function bisectStartedFrom(repo: Repo): {startBranch: string | null} | null {
-  const s = readState(repo)
-  return s && {startBranch: s.startBranch && shortRef(s.startBranch)}
 }
 
 export function bisectInfo(repo: Repo): BisectInfo {

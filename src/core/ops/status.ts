@@ -15,7 +15,7 @@ import {modeOf, type FlatEntry} from '../tree-build.js'
 import {ancestorDirs} from '../worktree/scan.js'
 import {headTree, indexAsFlat, saveRefreshed, treeMap, viewWorktree, viewWorktreeQuick, type StatusView} from './snapshot.js'
 import type {IndexEntry} from '../store/types.js'
-import {bisectStartedFrom} from './bisect.js'
+import {bisectStartedFrom} from './bisect-state.js'
 import {conflictPaths, readOperation, type Conflict, type ConflictKind, type OperationKind} from './operation-state.js'
 
 export interface StatusEntry {
