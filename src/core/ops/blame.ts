@@ -19,7 +19,7 @@ import {openTable, type OpenOptions} from '../tables/open.js'
 import {diffRows} from '../tables/row-diff.js'
 import type {Cell, TableReader} from '../tables/types.js'
 import {toRepoPath} from '../worktree/paths.js'
-import {log} from './log.js'
+import {logGraph} from './log.js'
 import {locateCommitted} from './tables.js'
 
 export interface BlameRequest {
@@ -100,7 +100,9 @@ export async function blame(repo: Repo, req: BlameRequest): Promise<BlameResult>
     left--
     if (waiting.length === 0) open_.delete(k)
   }
-  for (const e of left ? log(repo, {revs: [commit], paths: [p]}) : []) {
+  // Children before parents (the graph order): by committer time alone, commits made within one
+  // second could come parent first, and the parent would take rows its child changed.
+  for (const e of left ? logGraph(repo, {revs: [commit], paths: [p]}).entries : []) {
     const mine = await open(e.id, e.id)
     // What this commit brought against each parent; a merge is blamed only for what is new against
     // all of them (the rest came from a side, whose own commits are further down the log).
