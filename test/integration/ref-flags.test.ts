@@ -122,14 +122,15 @@ describe('branch and tag listing filters', () => {
       assert.deepEqual(lines(got[i]!.stdout), want, `bl ${args.join(' ')}`)
     })
 
-    const [json, vv, created, badSort, mixed] = await Promise.all([
+    const [json, vv, badSort, mixed] = await Promise.all([
       s.runAsync(withJson(['branch', '--merged', 'feat/zz', '-v'])),
       s.runAsync(['branch', '-vv', '--points-at', 'feat/b']),
-      // --sort alone does not mean listing: this creates a branch, as in git.
-      s.runAsync(['branch', '--sort=-refname', 'topic', 'feat/b']),
       s.runAsync(['tag', '--sort=size']),
       s.runAsync(['branch', '-d', 'feat/a', '--merged']),
     ])
+    // --sort alone does not mean listing: this creates a branch, as in git. After the listings
+    // above: run beside them, its new branch at feat/b could show in the --points-at listing.
+    const created = await s.runAsync(['branch', '--sort=-refname', 'topic', 'feat/b'])
     const rows = json.json().result
     assert.deepEqual(rows.map((r: {name: string}) => r.name), ['feat/a', 'feat/zz'])
     assert.deepEqual(Object.keys(rows[0]).sort(), ['commit', 'current', 'name', 'subject'], 'the listing shape is unchanged')
