@@ -24,8 +24,6 @@ export abstract class BisectMarkCommand extends BlCommand {
   static mark: BisectMark
 
   async run(): Promise<BisectStatus> {
-    // The base class itself: oclif copies a command's own static properties only, so a subclass
-    // would lose `strict` and `args`.
     const {argv, flags} = await this.parse(BisectMarkCommand)
     const mark = (this.constructor as typeof BisectMarkCommand).mark
     const revs = (argv as string[]).length ? (argv as string[]) : ['HEAD']

@@ -19,8 +19,7 @@ Inside a Git repository the commit records the code's HEAD commit, branch and di
 Paths (\`bl commit -m msg <paths>\`) commit only those tracked files as they are in the work tree, on top of HEAD; whatever else is staged stays staged (Git's --only). -i stages the paths and commits the whole index.`
   static override examples = ['<%= config.bin %> commit -m "Add March images"', '<%= config.bin %> commit -a -m "Fix labels"', '<%= config.bin %> commit -m "Fix labels" labels.csv', '<%= config.bin %> commit -S -m "Release 2024-03"', '<%= config.bin %> commit --amend --no-edit', '<%= config.bin %> commit -a --amend -m "Fix labels (and the typo)"', '<%= config.bin %> commit -F message.txt --author "Ada <ada@example.com>" --date 2024-03-01T12:00:00Z', '<%= config.bin %> commit --key ada@example.com -m "Signed with a chosen key"', '<%= config.bin %> commit -m "Resized" --input s3://lake/raw-images@main --input ../labels@v3']
   static override strict = false
-  // ignoreStdin: oclif reads a missing argument from piped stdin, which -F - needs (and a path must never come from there).
-  static override args = {paths: Args.string({description: 'Tracked files or directories to commit (others stay staged).', ignoreStdin: true})}
+  static override args = {paths: Args.string({description: 'Tracked files or directories to commit (others stay staged).'})}
   static override flags = {
     message: Flags.string({char: 'm', description: 'Commit message (repeat for paragraphs).', multiple: true, multipleNonGreedy: true, exclusive: ['file']}),
     file: Flags.string({char: 'F', description: 'Take the commit message from this file (- reads stdin).', exclusive: ['message']}),

@@ -21,8 +21,7 @@ export default class Status extends BlCommand {
   static override description = `--porcelain is Git's porcelain v1 for scripts: the --short format, never coloured, paths from the root of the work tree, quoted as Git quotes them (core.quotePath); an empty output means a clean tree. -b adds the "## branch...upstream [ahead n, behind m]" header, -z ends each record with NUL and quotes nothing (a rename is "R  new<NUL>old"; -z alone means --porcelain). --porcelain=v2 is Git's v2: "1 XY N... <mH> <mI> <mW> <hH> <hI> <path>" lines ("2" for renames, "u" for conflicts, "?" untracked) and, with -b, "# branch.oid/head/upstream/ab" headers; ids are bl's (BLAKE3, 64 digits).`
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --short --branch', '<%= config.bin %> status --porcelain', 'test -z "$(<%= config.bin %> status --porcelain)" || echo dirty', '<%= config.bin %> status --porcelain -z', '<%= config.bin %> status --porcelain=v2 --branch', '<%= config.bin %> status --json']
   static override strict = false
-  // ignoreStdin: oclif reads a missing argument from piped stdin (a script's `... | while read` loop would turn into a pathspec).
-  static override args = {paths: Args.string({description: 'Limit to these paths.', ignoreStdin: true})}
+  static override args = {paths: Args.string({description: 'Limit to these paths.'})}
   static override flags = {
     short: Flags.boolean({char: 's', description: 'Two-column short format (XY path), like git status --short.'}),
     porcelain: Flags.string({description: 'Stable format for scripts: v1 (--porcelain alone) or v2 (modes and ids).', options: ['v1', 'v2']}),
