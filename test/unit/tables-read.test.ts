@@ -299,7 +299,9 @@ describe('types and stats', () => {
 })
 
 describe('parallel statistics of big CSVs', () => {
-  // Just over the 32 MiB threshold: ~300k rows of 9 columns with quoted text and nulls.
+  // ~5 MB of 9 columns with quoted text and nulls, cut into ~20 blocks of 256 KiB for 3 workers:
+  // the cuts, the hand-over of records and the merge of accumulators are what big files exercise,
+  // at a seventh of the size of a file over the 32 MiB threshold (which the last test checks).
   function bigCsv(rows: number, opts: {multiline?: boolean; raggedAt?: number} = {}): Buffer {
     const parts: string[] = ['id,ts,sensor,temp,hum,amount,cat,flag,comment\n']
     for (let i = 1; i <= rows; i++) {
@@ -309,16 +311,17 @@ describe('parallel statistics of big CSVs', () => {
     }
     return Buffer.from(parts.join(''))
   }
-  const ROWS = 440_000
+  const ROWS = 60_000
+  const SMALL = {threads: 3, minBytes: 0, blockBytes: 256 * 1024}
 
   it('gives exactly the serial result, in parallel', async () => {
     const {parallelCsvScan} = await import('../../src/core/tables/parallel-stats.ts')
     const data = bigCsv(ROWS)
-    assert.ok(data.length > 32 * 1024 * 1024, `${data.length} bytes`)
-    const src = mem(data, 1 << 20, 'big.csv')
+    assert.ok(data.length > 16 * SMALL.blockBytes, `${data.length} bytes`)
+    const src = mem(data, 1 << 16, 'big.csv')
     const reader = await openTable(src, 'big.csv')
-    assert.notEqual(await parallelCsvScan(src)(reader), null, 'the parallel scan ran')
-    const par = await computeStats(reader, parallelCsvScan(src))
+    assert.notEqual(await parallelCsvScan(src, SMALL)(reader), null, 'the parallel scan ran')
+    const par = await computeStats(reader, parallelCsvScan(src, SMALL))
     const ser = await computeStats(await openTable(src, 'big.csv'))
     const norm = (x: unknown) => JSON.stringify(x, (_k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(10)) : v))
     assert.equal(norm(par), norm(ser))
@@ -327,14 +330,22 @@ describe('parallel statistics of big CSVs', () => {
 
   it('line breaks inside quoted fields: correct either way; a ragged row: the serial pass reports its line', async () => {
     const {parallelCsvScan} = await import('../../src/core/tables/parallel-stats.ts')
-    const multi = mem(bigCsv(ROWS, {multiline: true}), 1 << 20, 'multi.csv')
-    const par = await computeStats(await openTable(multi, 'multi.csv'), parallelCsvScan(multi))
+    const multi = mem(bigCsv(ROWS, {multiline: true}), 1 << 16, 'multi.csv')
+    const par = await computeStats(await openTable(multi, 'multi.csv'), parallelCsvScan(multi, SMALL))
     const ser = await computeStats(await openTable(multi, 'multi.csv'))
     assert.equal(JSON.stringify(par.columns.map((c) => [c.count, c.nulls, c.distinct])), JSON.stringify(ser.columns.map((c) => [c.count, c.nulls, c.distinct])))
     assert.equal(par.rows, ROWS)
-    const ragged = mem(bigCsv(ROWS, {raggedAt: 300_000}), 1 << 20, 'ragged.csv')
+    const ragged = mem(bigCsv(ROWS, {raggedAt: 40_000}), 1 << 16, 'ragged.csv')
     const reader = await openTable(ragged, 'ragged.csv')
-    assert.equal(await parallelCsvScan(ragged)(reader), null, 'the parallel scan gives up')
-    await fails(computeStats(reader, parallelCsvScan(ragged)), 'BAD_TABLE', /ragged\.csv: line 300001: expected 9 fields, found 10/)
+    assert.equal(await parallelCsvScan(ragged, SMALL)(reader), null, 'the parallel scan gives up')
+    await fails(computeStats(reader, parallelCsvScan(ragged, SMALL)), 'BAD_TABLE', /ragged\.csv: line 40001: expected 9 fields, found 10/)
+  })
+
+  it('runs only on files of 32 MiB or more, and on two cores or more', async () => {
+    const {parallelCsvScan, PARALLEL_STATS_MIN_BYTES} = await import('../../src/core/tables/parallel-stats.ts')
+    assert.equal(PARALLEL_STATS_MIN_BYTES, 32 * 1024 * 1024)
+    const src = mem(bigCsv(ROWS), 1 << 16, 'under.csv')
+    assert.equal(await parallelCsvScan(src)(await openTable(src, 'under.csv')), null, 'under the threshold: serial')
+    assert.equal(await parallelCsvScan(src, {...SMALL, threads: 1})(await openTable(src, 'under.csv')), null, 'one thread: serial')
   })
 })

@@ -16,17 +16,28 @@ import type {ByteSource, TableReader} from './types.js'
 
 /** Below this the serial scan is as fast as starting workers. */
 export const PARALLEL_STATS_MIN_BYTES = 32 * 1024 * 1024
-const BLOCK = 4 * 1024 * 1024
+const BLOCK_BYTES = 4 * 1024 * 1024
 const INFLIGHT_PER_WORKER = 2
 const LF = 0x0a
 
 /** The worker's built module (package.json "imports": this code is bundled elsewhere, or run from its sources in tests). */
 const WORKER_URL = new URL(import.meta.resolve('#stats-worker'))
 
-export function parallelCsvScan(src: ByteSource, threads = Math.min(os.availableParallelism(), 4)): ParallelScan {
+export interface ParallelScanOptions {
+  /** Workers; default: the cores, at most 4. */
+  threads?: number
+  /** Smallest file scanned in parallel; default PARALLEL_STATS_MIN_BYTES. */
+  minBytes?: number
+  /** Bytes per block handed to a worker (then cut after a line feed); default 4 MiB. */
+  blockBytes?: number
+}
+
+/** Sizes are options so tests can cut a few MB into many blocks instead of generating 32 MiB. */
+export function parallelCsvScan(src: ByteSource, opts: ParallelScanOptions = {}): ParallelScan {
+  const {threads = Math.min(os.availableParallelism(), 4), minBytes = PARALLEL_STATS_MIN_BYTES, blockBytes = BLOCK_BYTES} = opts
   return async (reader: TableReader) => {
-    if ((reader.format !== 'csv' && reader.format !== 'tsv') || !reader.delimiter || src.size < PARALLEL_STATS_MIN_BYTES || threads < 2) return null
-    return scan(src, reader, threads)
+    if ((reader.format !== 'csv' && reader.format !== 'tsv') || !reader.delimiter || src.size < minBytes || threads < 2) return null
+    return scan(src, reader, threads, blockBytes)
   }
 }
 
@@ -37,7 +48,7 @@ interface Slot {
   result: Promise<StatsReply>
 }
 
-async function scan(src: ByteSource, reader: TableReader, threads: number): Promise<{rows: number; parts: ColumnState[][]} | null> {
+async function scan(src: ByteSource, reader: TableReader, threads: number, blockBytes: number): Promise<{rows: number; parts: ColumnState[][]} | null> {
   let broken = false
   const slots: Slot[] = Array.from({length: threads}, () => {
     const worker = new Worker(WORKER_URL, {workerData: {delimiter: reader.delimiter, columns: reader.columns.length}})
@@ -73,7 +84,7 @@ async function scan(src: ByteSource, reader: TableReader, threads: number): Prom
     for await (const chunk of src.stream()) {
       parts.push(chunk)
       size += chunk.length
-      if (size < BLOCK) continue
+      if (size < blockBytes) continue
       // Cut after the last line feed; the workers check it was not inside quotes.
       const buf = Buffer.concat(parts, size)
       const nl = buf.lastIndexOf(LF)
