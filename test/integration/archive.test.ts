@@ -11,7 +11,8 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import {BIN, commitFiles, initRepo, jA, okA, prng, Sandbox, withJson} from './helpers.ts'
+import {BIN, initRepo, jA, okA, prng, Sandbox, withJson} from './helpers.ts'
+import {commitFiles} from './inproc.ts'
 
 const LONG_SPLIT = `long/${'d'.repeat(60)}/${'e'.repeat(60)}/file.txt` // > 100 bytes: ustar prefix + name
 const LONG_PAX = `long/${'n'.repeat(120)}.txt` // a 124-byte last component: a pax path record

@@ -12,7 +12,8 @@ import path from 'node:path'
 import type {RefFilterOptions} from '../../src/core/refs/ref-filter.ts'
 import {listBranches, listTags} from '../../src/core/ops/branch.ts'
 import {openRepo} from '../../src/core/repo.ts'
-import {commitFiles, initRepo, jA, lines, makeTmp, okA, repoWithA, revIdA, rmrf, Sandbox, withJson} from './helpers.ts'
+import {initRepo, jA, lines, makeTmp, okA, revIdA, rmrf, Sandbox, withJson} from './helpers.ts'
+import {commitFiles, repoWithIP as repoWithA} from './inproc.ts'
 import {buildBlHistory, buildGitHistory, type History} from '../support/commit-history.ts'
 
 const sandboxes: Sandbox[] = []
