@@ -13,7 +13,10 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import {jA, okA, Sandbox, sleep, withJson, initRepo} from './helpers.ts'
 // Set-up commits are made in this process (the core operations of `bl add -A` + `bl commit`): what these tests examine is the transport.
-import {commitFiles} from './inproc.ts'
+import {commitFiles, setup} from './inproc.ts'
+// So are set-up remotes, pushes, clones, tags, branches and resets (inproc-remote.ts); the pushes,
+// clones, fetches and pulls a test is about, or whose output or effect it checks, run as `bl`.
+import {cloneInProcess, remoteSetup} from './inproc-remote.ts'
 import {s3Env, startS3Server} from '../support/s3-server.ts'
 import {useRemoteTargets, type Target} from '../support/remote-targets.ts'
 
@@ -34,6 +37,13 @@ async function cloneOf(t: Target, urlArgs: string[], env: Record<string, string>
   return s
 }
 
+/** A clone made in this process as `bl clone -q` makes it, where the clone is set-up (the tests about clone run it as `bl`). */
+async function cloneOfIP(t: Target, urlArgs: string[]): Promise<Sandbox> {
+  const s = new Sandbox(t.env())
+  await cloneInProcess(s, [urlArgs[0]!, s.dir, ...urlArgs.slice(1)])
+  return s
+}
+
 for (const t of [dirTarget, s3Target]) {
   describe(`remotes over ${t.name}`, () => {
     it('push, clone elsewhere: files byte-identical, branch and upstream set, status clean', async () => {
@@ -47,7 +57,7 @@ for (const t of [dirTarget, s3Target]) {
       fs.chmodSync(path.join(a.dir, 'run.sh'), 0o755)
       const c1 = await commitFiles(a, {'images/big.bin': big, 'images/copy.bin': big, 'table.csv': csv, 'empty.txt': ''}, 'first')
       const url = t.url('repo-a')
-      await okA(a, ['remote', 'add', 'origin', ...url])
+      await remoteSetup(a).remoteAdd('origin', ...url)
       const pushed = await jA(a, ['push', '-u'])
       assert.equal(pushed.refs[0].status, 'created')
       assert.ok(pushed.objects > 0)
@@ -88,9 +98,9 @@ for (const t of [dirTarget, s3Target]) {
       const rows = Array.from({length: 200_000}, (_, i) => `${i},${(i * 7919) % 100_003},name-${i}`).join('\n') + '\n'
       await commitFiles(a, {'data.csv': rows}, 'csv')
       const url = t.url('repo-b')
-      await okA(a, ['remote', 'add', 'origin', ...url])
-      const first = await jA(a, ['push', '-u'])
-      const b = await cloneOf(t, url)
+      await remoteSetup(a).remoteAdd('origin', ...url)
+      const first = await remoteSetup(a).push('-u')
+      const b = await cloneOfIP(t, url)
       const edited = rows.replace('\n100000,', '\n100000,EDITED,')
       await commitFiles(a, {'data.csv': edited}, 'edit one row')
       const second = await jA(a, ['push'])
@@ -109,12 +119,12 @@ for (const t of [dirTarget, s3Target]) {
       const a = await sandbox(t)
       await commitFiles(a, {'a.txt': 'a\n'}, 'base')
       const url = t.url('repo-c')
-      await okA(a, ['remote', 'add', 'origin', ...url])
-      await okA(a, ['push', '-q', '-u'])
-      const b = await cloneOf(t, url)
+      await remoteSetup(a).remoteAdd('origin', ...url)
+      await remoteSetup(a).push('-q', '-u')
+      const b = await cloneOfIP(t, url)
       const ca = await commitFiles(a, {'from-a.txt': 'A\n'}, 'a work')
       const cb = await commitFiles(b, {'from-b.txt': 'B\n'}, 'b work')
-      await okA(a, ['push', '-q'])
+      await remoteSetup(a).push('-q')
       assert.deepEqual((await jA(b, ['status'])).upstream, {ref: 'origin/main', ahead: 1, behind: 0, gone: false})
       const r = await b.runAsync(withJson(['push']))
       assert.equal(r.code, 5, r.stdout + r.stderr)
@@ -142,9 +152,9 @@ for (const t of [dirTarget, s3Target]) {
       const seed = await sandbox(t)
       await commitFiles(seed, {'seed.txt': 'seed\n'}, 'seed')
       const url = t.url('repo-race')
-      await okA(seed, ['remote', 'add', 'origin', ...url])
-      await okA(seed, ['push', '-q', '-u'])
-      const workers = await Promise.all(Array.from({length: 4}, () => cloneOf(t, url)))
+      await remoteSetup(seed).remoteAdd('origin', ...url)
+      await remoteSetup(seed).push('-q', '-u')
+      const workers = await Promise.all(Array.from({length: 4}, () => cloneOfIP(t, url)))
       const mine: string[] = []
       for (const [i, w] of workers.entries()) mine.push(await commitFiles(w, {[`w${i}.bin`]: crypto.randomBytes(50_000)}, `worker ${i}`))
       let pending = workers.map((_, i) => i)
@@ -175,8 +185,8 @@ for (const t of [dirTarget, s3Target]) {
       const payload = crypto.randomBytes(1_500_000)
       const c1 = await commitFiles(a, {'big.bin': payload}, 'source work')
       const srcUrl = t.url('fork-src')
-      await okA(a, ['remote', 'add', 'origin', ...srcUrl])
-      await okA(a, ['push', '-q', '-u'])
+      await remoteSetup(a).remoteAdd('origin', ...srcUrl)
+      await remoteSetup(a).push('-q', '-u')
       const forkUrl = t.name === 's3' ? [`s3://${targets.server.bucket}/fork-dst`, ...srcUrl.slice(1)] : [srcUrl[0]! + '-fork']
       const packReads = (): number => targets.server.requests.count({op: 'GetObject', path: '/fork-src/packs/'})
       const before = packReads()
@@ -190,9 +200,9 @@ for (const t of [dirTarget, s3Target]) {
       const c2 = await commitFiles(b, {'fork-only.txt': 'mine\n'}, 'fork work')
       await okA(b, ['push', '-q'])
       assert.equal((await jA(a, ['ls-remote']))[0].commit, c1, 'the source did not move')
-      await okA(b, ['remote', 'add', 'upstream', ...srcUrl])
+      await remoteSetup(b).remoteAdd('upstream', ...srcUrl)
       const c3 = await commitFiles(a, {'upstream.txt': 'news\n'}, 'upstream news')
-      await okA(a, ['push', '-q'])
+      await remoteSetup(a).push('-q')
       await okA(b, ['pull', '-q', 'upstream', 'main'])
       const ids = (await jA(b, ['log'])).map((e: any) => e.id)
       assert.ok(ids.includes(c2) && ids.includes(c3))
@@ -204,8 +214,8 @@ for (const t of [dirTarget, s3Target]) {
       const a = await sandbox(t)
       await commitFiles(a, {'x.bin': crypto.randomBytes(200_000)}, 'x')
       const url = t.url('repo-corrupt')
-      await okA(a, ['remote', 'add', 'origin', ...url])
-      await okA(a, ['push', '-q', '-u'])
+      await remoteSetup(a).remoteAdd('origin', ...url)
+      await remoteSetup(a).push('-q', '-u')
       corruptOnePack(t, url)
       const b = new Sandbox(t.env())
       const r = await b.runAsync(withJson(['clone', url[0]!, b.dir, ...url.slice(1)]), {cwd: b.base})
@@ -255,8 +265,8 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': 'one\n'}, 'one')
     const remoteDir = dirTarget.url('repo-relative')[0]!
-    await okA(a, ['remote', 'add', 'origin', remoteDir])
-    await okA(a, ['push', '-q', '-u'])
+    await remoteSetup(a).remoteAdd('origin', remoteDir)
+    await remoteSetup(a).push('-q', '-u')
     const b = new Sandbox()
     const rel = path.relative(b.base, remoteDir)
     await okA(b, ['clone', '-q', rel, 'copy'], {cwd: b.base})
@@ -271,11 +281,11 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
   it('clone checks out another branch, with a warning, when the remote\'s default branch does not exist', async () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': 'on feat\n'}, 'one')
-    await okA(a, ['branch', 'feat'])
+    await setup(a).branch('feat')
     const url = dirTarget.url('repo-no-default')
-    await okA(a, ['remote', 'add', 'origin', ...url])
+    await remoteSetup(a).remoteAdd('origin', ...url)
     // The first push names the current branch (main) as the default, but sends only feat.
-    await okA(a, ['push', '-q', 'origin', 'feat'])
+    await remoteSetup(a).push('-q', 'origin', 'feat')
     const b = new Sandbox()
     const r = await b.runAsync(['clone', url[0]!, b.dir], {cwd: b.base})
     assert.equal(r.code, 0, r.stderr)
@@ -289,9 +299,9 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
   it('push --delete needs a name, deletes a tag by its short name, and refuses a ref the remote lacks', async () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': '1\n'}, 'one')
-    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-delete')])
+    await remoteSetup(a).remoteAdd('origin', ...dirTarget.url('repo-delete'))
     await okA(a, ['push', '-q', '-u'])
-    await okA(a, ['tag', 'v1'])
+    await remoteSetup(a).tag('v1')
     await okA(a, ['push', '-q', '--tags'])
     const remoteRefs = async (): Promise<string[]> => (await jA(a, ['ls-remote'])).map((r: any) => r.ref).sort()
     assert.deepEqual(await remoteRefs(), ['refs/heads/main', 'refs/tags/v1'])
@@ -312,11 +322,11 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
   it('a tag pushed to a name without refs/ is a tag there, unless the remote has a branch of that name (Git\'s rule)', async () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
-    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-tag-dst')])
-    await okA(a, ['push', '-q', '-u'])
-    await okA(a, ['tag', 'v1'])
+    await remoteSetup(a).remoteAdd('origin', ...dirTarget.url('repo-tag-dst'))
+    await remoteSetup(a).push('-q', '-u')
+    await remoteSetup(a).tag('v1')
     const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
-    await okA(a, ['tag', 'v2'])
+    await remoteSetup(a).tag('v2')
     await okA(a, ['push', '-q', 'origin', 'v1:v1', 'v2:main'])
     const refs = Object.fromEntries((await jA(a, ['ls-remote'])).map((r: any) => [r.ref, r.commit]))
     assert.deepEqual(refs, {'refs/heads/main': c2, 'refs/tags/v1': c1})
@@ -327,7 +337,7 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': '1\n'}, 'one')
     const [dir] = dirTarget.url('repo-badref')
-    await okA(a, ['remote', 'add', 'origin', dir!])
+    await remoteSetup(a).remoteAdd('origin', dir!)
     // One of each kind (the name rules themselves are bl branch's, tested there).
     for (const dst of ['a..b', 'main/', 'main.lock', 'refs/other/x']) {
       const r = await a.runAsync(withJson(['push', 'origin', `main:${dst}`]))
@@ -335,10 +345,10 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
       assert.equal(r.json().error.code, 'BAD_REF_NAME', dst)
     }
     assert.equal(fs.existsSync(dir!), false, 'nothing was written to the remote')
-    await okA(a, ['push', '-q', 'origin', 'main'])
+    await remoteSetup(a).push('-q', 'origin', 'main')
     // A ref an old client wrote under an invalid name: fetch warns and skips it.
     fs.copyFileSync(path.join(dir!, 'refs', 'heads', 'main'), path.join(dir!, 'refs', 'heads', 'a..b'))
-    const b = await cloneOf(dirTarget, [dir!])
+    const b = await cloneOfIP(dirTarget, [dir!])
     const f = await b.runAsync(['fetch'])
     assert.equal(f.code, 0, f.stderr)
     assert.match(f.stderr, /warning: ignoring refs\/heads\/a\.\.b on origin: not a valid ref name/)
@@ -351,7 +361,7 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
     const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
-    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-revsrc')])
+    await remoteSetup(a).remoteAdd('origin', ...dirTarget.url('repo-revsrc'))
     await okA(a, ['push', '-q', 'origin', 'HEAD'])
     const remoteMain = async (): Promise<string> => (await jA(a, ['ls-remote'])).find((x: any) => x.ref === 'refs/heads/main').commit
     assert.equal(await remoteMain(), c2)
@@ -371,7 +381,7 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     assert.equal(unknown.code, 4, unknown.stdout + unknown.stderr)
     assert.equal(unknown.json().error.code, 'REF_NOT_FOUND')
     // A bare tag name pushes the tag, as in Git.
-    await okA(a, ['tag', 'v1', c1])
+    await remoteSetup(a).tag('v1', c1)
     assert.deepEqual((await jA(a, ['push', 'origin', 'v1'])).refs.map((x: any) => x.ref), ['refs/tags/v1'])
     a.cleanup()
   })
@@ -380,9 +390,9 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': '1\n'}, 'one')
     const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
-    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-nff')])
-    await okA(a, ['push', '-q', '-u'])
-    await okA(a, ['branch', 'old', 'HEAD~1'])
+    await remoteSetup(a).remoteAdd('origin', ...dirTarget.url('repo-nff'))
+    await remoteSetup(a).push('-q', '-u')
+    await setup(a).branch('old', 'HEAD~1')
     const r = await a.runAsync(withJson(['push', 'origin', 'old:main']))
     assert.equal(r.code, 5, r.stdout + r.stderr)
     const e = r.json().error
@@ -399,9 +409,9 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     await commitFiles(a, {'a.txt': '1\n'}, 'one')
     const [url] = dirTarget.url('repo-rename')
     const [backupUrl] = dirTarget.url('repo-rename-backup')
-    await okA(a, ['remote', 'add', 'origin', url!])
-    await okA(a, ['remote', 'add', 'backup', backupUrl!])
-    await okA(a, ['push', '-q', '-u', 'origin', 'main'])
+    await remoteSetup(a).remoteAdd('origin', url!)
+    await remoteSetup(a).remoteAdd('backup', backupUrl!)
+    await remoteSetup(a).push('-q', '-u', 'origin', 'main')
     assert.equal((await a.runAsync(withJson(['remote', 'rename', 'origin', 'backup']))).json().error.code, 'REMOTE_EXISTS')
     assert.equal((await a.runAsync(['remote', 'rename', 'nosuch', 'x'])).code, 4)
     assert.deepEqual(await jA(a, ['remote', 'rename', 'origin', 'upstream']), {from: 'origin', to: 'upstream', refs: 1})
@@ -424,9 +434,9 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
   it('branch -u sets the upstream of a branch, --unset-upstream forgets it (Git\'s)', async () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': '1\n'}, 'one')
-    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-upstream')])
-    await okA(a, ['push', '-q', '-u', 'origin', 'main'])
-    await okA(a, ['switch', '-q', '-c', 'topic'])
+    await remoteSetup(a).remoteAdd('origin', ...dirTarget.url('repo-upstream'))
+    await remoteSetup(a).push('-q', '-u', 'origin', 'main')
+    await setup(a).switchNew('topic')
     assert.equal((await jA(a, ['status'])).upstream, null)
     assert.deepEqual(await jA(a, ['branch', '-u', 'origin/main']), {branch: 'topic', upstream: 'origin/main'})
     assert.deepEqual((await jA(a, ['status'])).upstream, {ref: 'origin/main', ahead: 0, behind: 0, gone: false})
@@ -450,10 +460,10 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
   it('a plain push from a branch whose upstream has another name is refused (Git\'s push.default=simple), not sent to a new branch', async () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
-    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-simple')])
-    await okA(a, ['push', '-q', '-u'])
+    await remoteSetup(a).remoteAdd('origin', ...dirTarget.url('repo-simple'))
+    await remoteSetup(a).push('-q', '-u')
     // A topic branch started from origin/main tracks origin/main.
-    await okA(a, ['switch', '-q', '-c', 'fix', 'origin/main'])
+    await setup(a).switchNew('fix', 'origin/main')
     const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'fix')
     const r = await a.runAsync(withJson(['push']))
     assert.equal(r.code, 2, r.stdout + r.stderr)
@@ -472,8 +482,8 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
   it('two sources for one remote branch are refused before any ref moves; the same refspec twice pushes once', async () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
-    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-dup-dst')])
-    await okA(a, ['branch', 'old'])
+    await remoteSetup(a).remoteAdd('origin', ...dirTarget.url('repo-dup-dst'))
+    await setup(a).branch('old')
     const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
     const r = await a.runAsync(withJson(['push', 'origin', 'old:dup', 'main:dup']))
     assert.equal(r.code, 2, r.stdout + r.stderr)
@@ -489,12 +499,12 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': '1\n'}, 'one')
     const url = dirTarget.url('repo-guess')
-    await okA(a, ['remote', 'add', 'origin', ...url])
-    await okA(a, ['push', '-q', '-u'])
-    await okA(a, ['switch', '-q', '-c', 'exp'])
+    await remoteSetup(a).remoteAdd('origin', ...url)
+    await remoteSetup(a).push('-q', '-u')
+    await setup(a).switchNew('exp')
     const exp = await commitFiles(a, {'e.txt': 'e\n'}, 'exp')
-    await okA(a, ['push', '-q', 'origin', 'exp'])
-    const b = await cloneOf(dirTarget, url)
+    await remoteSetup(a).push('-q', 'origin', 'exp')
+    const b = await cloneOfIP(dirTarget, url)
     const sw = await jA(b, ['switch', 'exp'])
     assert.deepEqual([sw.branch, sw.created, sw.tracking, sw.commit], ['exp', true, 'origin/exp', exp])
     assert.equal((await jA(b, ['status'])).upstream.ref, 'origin/exp')
@@ -519,12 +529,12 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
   it('push --tags rejects a tag the remote holds elsewhere ("already exists") and still pushes the other tags', async () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
-    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-tags')])
-    await okA(a, ['tag', 'v1'])
-    await okA(a, ['push', '-q', '--tags', 'origin', 'main'])
+    await remoteSetup(a).remoteAdd('origin', ...dirTarget.url('repo-tags'))
+    await remoteSetup(a).tag('v1')
+    await remoteSetup(a).push('-q', '--tags', 'origin', 'main')
     const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
-    await okA(a, ['tag', '-f', 'v1'])
-    await okA(a, ['tag', 'v2'])
+    await remoteSetup(a).tag('v1', 'HEAD', {force: true})
+    await remoteSetup(a).tag('v2')
     const r = await a.runAsync(withJson(['push', '--tags', 'origin', 'main']))
     assert.equal(r.code, 5, r.stdout + r.stderr)
     const e = r.json().error
@@ -535,7 +545,7 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     assert.equal(refs.get('refs/tags/v2'), c2, 'the new tag was pushed')
     assert.equal(refs.get('refs/heads/main'), c2, 'the branch was pushed')
     // In text mode the refs that went are listed before the error, as Git lists them.
-    await okA(a, ['tag', 'v3'])
+    await remoteSetup(a).tag('v3')
     const t = await a.runAsync(['push', '--tags', 'origin', 'main'])
     assert.equal(t.code, 5, t.stdout + t.stderr)
     assert.match(t.stdout, /^ \* v3: created/m)
@@ -548,11 +558,11 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
     const url = dirTarget.url('repo-audit')
-    await okA(a, ['remote', 'add', 'origin', ...url])
-    await okA(a, ['push', '-q', '-u'])
+    await remoteSetup(a).remoteAdd('origin', ...url)
+    await remoteSetup(a).push('-q', '-u')
     const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
     await okA(a, ['push', '-q'])
-    await okA(a, ['reset', '-q', '--hard', c1])
+    await remoteSetup(a).resetHard(c1)
     const c3 = await commitFiles(a, {'a.txt': '3\n'}, 'three (rewritten)')
     const refused = await a.runAsync(['push'])
     assert.equal(refused.code, 5, 'dropping remote commits needs --force')
@@ -575,10 +585,10 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
   it('bl reflog <remote>/<name>: REF_NOT_FOUND for a name with no history there; tags as <remote>/tags/<tag>', async () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
-    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-audit-tags')])
-    await okA(a, ['push', '-q', '-u'])
-    await okA(a, ['tag', 'v9'])
-    await okA(a, ['push', '-q', 'origin', 'refs/tags/v9'])
+    await remoteSetup(a).remoteAdd('origin', ...dirTarget.url('repo-audit-tags'))
+    await remoteSetup(a).push('-q', '-u')
+    await remoteSetup(a).tag('v9')
+    await remoteSetup(a).push('-q', 'origin', 'refs/tags/v9')
     const missing = await a.runAsync(withJson(['reflog', 'origin/nosuch']))
     assert.equal(missing.code, 4, missing.stdout + missing.stderr)
     assert.equal(missing.json().error.code, 'REF_NOT_FOUND')
@@ -594,16 +604,16 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
     const url = dirTarget.url('repo-forced-fetch')
-    await okA(a, ['remote', 'add', 'origin', ...url])
-    await okA(a, ['push', '-q', '-u'])
-    const b = await cloneOf(dirTarget, url)
+    await remoteSetup(a).remoteAdd('origin', ...url)
+    await remoteSetup(a).push('-q', '-u')
+    const b = await cloneOfIP(dirTarget, url)
     const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
-    await okA(a, ['push', '-q'])
+    await remoteSetup(a).push('-q')
     const ff = await jA(b, ['fetch'])
     assert.deepEqual(ff.updated, [{ref: 'refs/remotes/origin/main', old: c1, new: c2}])
-    await okA(a, ['reset', '-q', '--hard', c1])
+    await remoteSetup(a).resetHard(c1)
     const c3 = await commitFiles(a, {'a.txt': '3\n'}, 'three')
-    await okA(a, ['push', '-q', '--force'])
+    await remoteSetup(a).push('-q', '--force')
     const r = await okA(b, ['fetch'])
     assert.match(r.stdout, new RegExp(`\\+ ${c2.slice(0, 12)}\\.\\.\\.${c3.slice(0, 12)} origin/main \\(forced update\\)`))
     assert.equal((await jA(b, ['log', '-n', '1', 'origin/main']))[0].id, c3)
@@ -614,8 +624,8 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
   it('the audit log keeps the order of updates made within one second (delete and re-create)', async () => {
     const a = await sandbox(dirTarget)
     const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
-    await okA(a, ['remote', 'add', 'origin', ...dirTarget.url('repo-audit-order')])
-    await okA(a, ['push', '-q', '-u'])
+    await remoteSetup(a).remoteAdd('origin', ...dirTarget.url('repo-audit-order'))
+    await remoteSetup(a).push('-q', '-u')
     for (let i = 0; i < 3; i++) {
       await okA(a, ['push', '-q', 'origin', '--delete', 'main'])
       await okA(a, ['push', '-q', 'origin', 'main'])
@@ -631,7 +641,7 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
   it('bl doctor: all checks ok on a healthy S3 remote; an unreachable endpoint fails with a hint (exit 1)', async () => {
     const s = new Sandbox(s3Env(targets.server))
     initRepo(s)
-    await okA(s, ['remote', 'add', 'origin', `s3://${targets.server.bucket}/doctor`, '--endpoint', targets.server.endpoint, '--path-style'])
+    await remoteSetup(s).remoteAdd('origin', `s3://${targets.server.bucket}/doctor`, '--endpoint', targets.server.endpoint, '--path-style')
     const res = await jA(s, ['doctor'])
     assert.deepEqual(
       res.checks.map((c: any) => [c.check, c.status]),
@@ -645,7 +655,7 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
       ],
     )
     assert.match(res.checks[0].detail, /environment \(AWS_ACCESS_KEY_ID\)/)
-    await okA(s, ['remote', 'add', 'dead', 's3://nowhere/x', '--endpoint', 'http://127.0.0.1:9', '--path-style'])
+    await remoteSetup(s).remoteAdd('dead', 's3://nowhere/x', '--endpoint', 'http://127.0.0.1:9', '--path-style')
     const dead = await s.runAsync(withJson(['doctor', 'dead']), {env: {AWS_MAX_ATTEMPTS: '1'}})
     assert.equal(dead.code, 1, dead.stdout + dead.stderr)
     const err = dead.json().error
@@ -653,7 +663,7 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     assert.equal(err.data.checks.find((c: any) => c.check === 'endpoint').status, 'fail')
     assert.match(err.hint, /endpoint/)
     // An endpoint that answers "no such bucket" is told apart from one that does not answer.
-    await okA(s, ['remote', 'add', 'nobucket', 's3://no-such-bucket-here/x', '--endpoint', targets.server.endpoint, '--path-style'])
+    await remoteSetup(s).remoteAdd('nobucket', 's3://no-such-bucket-here/x', '--endpoint', targets.server.endpoint, '--path-style')
     const nb = await s.runAsync(withJson(['doctor', 'nobucket']), {env: {AWS_MAX_ATTEMPTS: '1'}})
     assert.equal(nb.code, 1, nb.stdout + nb.stderr)
     const endpoint = nb.json().error.data.checks.find((c: any) => c.check === 'endpoint')
@@ -669,7 +679,7 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
       const s = new Sandbox(s3Env(loose))
       initRepo(s)
       await commitFiles(s, {'a.txt': 'a\n'}, 'a')
-      await okA(s, ['remote', 'add', 'origin', `s3://${loose.bucket}/loose`, '--endpoint', loose.endpoint, '--path-style'])
+      await remoteSetup(s).remoteAdd('origin', `s3://${loose.bucket}/loose`, '--endpoint', loose.endpoint, '--path-style')
       const r = await okA(s, ['push', '-u'])
       assert.match(r.stderr, /ignores conditional writes/)
       assert.equal((await jA(s, ['remote', 'list']))[0].conditionalWrites, false)
@@ -690,7 +700,7 @@ describe('S3 faults injected by the test server', () => {
     const a = await sandbox(s3Target)
     await commitFiles(a, {'f1.bin': crypto.randomBytes(400_000), 'f2.csv': 'x,y\n'.repeat(50_000)}, 'one')
     const url = s3Target.url('repo-faults')
-    await okA(a, ['remote', 'add', 'origin', ...url])
+    await remoteSetup(a).remoteAdd('origin', ...url)
     for (const kind of ['reset'] as const) {
       targets.server.faults.set({kind, every: 3})
       await commitFiles(a, {[`${kind}.bin`]: crypto.randomBytes(100_000)}, `with ${kind}`)
@@ -717,8 +727,8 @@ describe('S3 faults injected by the test server', () => {
     for (let i = 0; i < 6; i++) files[`f${i}.bin`] = crypto.randomBytes(3_000_000)
     await commitFiles(a, files, 'data')
     const url = s3Target.url('repo-resume')
-    await okA(a, ['remote', 'add', 'origin', ...url])
-    await okA(a, ['push', '-q'])
+    await remoteSetup(a).remoteAdd('origin', ...url)
+    await remoteSetup(a).push('-q')
     const b = new Sandbox(s3Target.env())
     const dir = path.join(b.base, 'copy')
     // One transfer at a time; the metadata pack and the first range arrive, then every pack read hangs.
