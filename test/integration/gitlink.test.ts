@@ -5,6 +5,8 @@
  * lineage (`commit --input`, `bl lineage`) across a directory remote and a local repository; and
  * pinned data versions (`bl pin`, bl.lock, `--locked` on clone, pull and checkout, signed pins).
  * The suites run side by side; the tests of one suite share its fixture and run in order.
+ * Set-up no test examines (init, add, plain commits, remotes, pushes, clones, keys) runs
+ * in-process (inproc-trust.ts); the commits whose recorded metadata is checked run as `bl`.
  */
 import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
@@ -13,6 +15,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import git from 'isomorphic-git'
 import {jA, lines, makeTmp, okA, prng, rmrf, Sandbox, withJson, type RunOptions} from './helpers.ts'
+import {trust, type CommitFlags} from './inproc-trust.ts'
 
 const GIT_AUTHOR = {name: 'Code Author', email: 'code@example.com', timestamp: 1_700_000_000, timezoneOffset: 0}
 const HEX64 = /^[0-9a-f]{64}$/
@@ -69,10 +72,24 @@ function gitBinaryHead(dir: string): string | null {
   return r.stdout.trim()
 }
 
-/** Stages everything in the data work tree at `cwd` and commits; returns the new commit id. */
+/** Stages everything in the data work tree at `cwd` (in-process) and commits with `bl`; returns the new commit id. */
 async function dataCommit(s: Sandbox, cwd: string, message: string, extra: string[] = [], opts: RunOptions = {}): Promise<string> {
-  await okA(s, ['add', '-A', '-q'], {...opts, cwd})
+  await trust(s, {...opts, cwd}).addAll()
   return commitAll(s, cwd, message, extra, opts)
+}
+
+/** dataCommit's set-up twin: stages everything and commits in-process; returns the new commit id. */
+async function dataCommitIP(s: Sandbox, cwd: string, message: string, flags: CommitFlags = {}): Promise<string> {
+  const id = await trust(s, {cwd}).commitAll(message, flags)
+  assert.match(id, HEX64)
+  return id
+}
+
+/** commitAll's set-up twin: `bl commit -a -m <message>` in-process; returns the new commit id. */
+async function commitAllIP(s: Sandbox, cwd: string, message: string): Promise<string> {
+  const id = await trust(s, {cwd}).commit(message, {all: true})
+  assert.match(id, HEX64)
+  return id
 }
 
 /** `bl commit -a` (tracked files only: one process fewer than add + commit); returns the new commit id. */
@@ -120,7 +137,7 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
       data = path.join(code, 'data')
       g1 = await gitInit(code, {'src/train.py': 'print("train")\n', 'README.md': '# model\n'})
       fs.mkdirSync(data)
-      await okA(s, ['init', '-q'], {cwd: data})
+      trust(s, {cwd: data}).init()
       writeFile(path.join(data, 'a.csv'), 'id\n1\n')
       c.clean1 = await dataCommit(s, data, 'clean at g1')
       // An untracked code file (and the untracked data/ directory itself) is not a modification.
@@ -193,7 +210,7 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
     const s = sandbox()
     const data = path.join(wt, 'data')
     fs.mkdirSync(data)
-    await okA(s, ['init', '-q'], {cwd: data})
+    trust(s, {cwd: data}).init()
     writeFile(path.join(data, 'a.csv'), 'id\n1\n')
     const clean = await dataCommit(s, data, 'in the worktree')
     writeFile(path.join(wt, 'src/train.py'), 'print("edited in the worktree")\n')
@@ -226,7 +243,7 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
     it('inside a Git repository, a commit takes user.name/user.email from the Git config', async () => {
       const data = path.join(s.dir, 'data')
       fs.mkdirSync(data)
-      await okA(s, ['init', '-q'], {...noIdentity, cwd: data})
+      trust(s, {...noIdentity, cwd: data}).init()
       writeFile(path.join(data, 'x.csv'), 'x\n')
       await dataCommit(s, data, 'by git identity', [], noIdentity)
       const e = await head(s, data)
@@ -245,9 +262,10 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
     it('outside any Git repository the same commit fails with IDENTITY_UNKNOWN (exit 1)', async () => {
       const plain = path.join(s.base, 'plain')
       fs.mkdirSync(plain)
-      await okA(s, ['init', '-q'], {...noIdentity, cwd: plain})
+      const tp = trust(s, {...noIdentity, cwd: plain})
+      tp.init()
       writeFile(path.join(plain, 'x.csv'), 'x\n')
-      await okA(s, ['add', '-A', '-q'], {...noIdentity, cwd: plain})
+      await tp.addAll()
       const err = await fails(s, ['commit', '-m', 'nobody'], 1, 'IDENTITY_UNKNOWN', {...noIdentity, cwd: plain})
       assert.match(err.message, /user\.name is not set/)
     })
@@ -260,8 +278,8 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
 
     before(async () => {
       s = sandbox()
-      await okA(s, ['init', '-q'])
-      await okA(s, ['config', 'user.name', 'RepoName'])
+      trust(s).init()
+      trust(s).config('user.name', 'RepoName')
     })
 
     it('bl config <key> reports the environment value with scope env, over the repo value', async () => {
@@ -280,7 +298,7 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
 
     it('environment settings apply to commands (the author name)', async () => {
       s.write('a.txt', 'a\n')
-      await okA(s, ['add', '-A', '-q'])
+      await trust(s).addAll()
       await okA(s, ['commit', '-q', '-m', 'env author'], {unset: ['BL_AUTHOR_NAME'], env: {...envCfg, BL_AUTHOR_EMAIL: 'e@example.com'}})
       assert.equal((await head(s, s.dir)).author.name, 'EnvName')
     })
@@ -307,16 +325,16 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
       a = sandbox()
       b = sandbox()
       remote = path.join(tmp('bl-lineage-remote-'), 'a-remote')
-      await Promise.all([okA(cRepo, ['init', '-q']), okA(a, ['init', '-q']), okA(b, ['init', '-q'])])
+      for (const x of [cRepo, a, b]) trust(x).init()
       cRepo.write('raw.csv', 'raw,1\n')
-      c1 = await dataCommit(cRepo, cRepo.dir, 'C first')
+      c1 = await dataCommitIP(cRepo, cRepo.dir, 'C first')
       // A is derived from C's first commit, and published on a directory remote.
       a.write('clean.csv', 'clean,1\n')
       aId = await dataCommit(a, a.dir, 'A derived', ['--input', `${cRepo.dir}@HEAD`])
-      await okA(a, ['remote', 'add', 'origin', remote])
-      await okA(a, ['push', '-q', '-u'])
+      await trust(a).remoteAdd('origin', remote)
+      await trust(a).push({setUpstream: true})
       cRepo.write('raw.csv', 'raw,1\nraw,2\n')
-      c2 = await commitAll(cRepo, cRepo.dir, 'C second')
+      c2 = await commitAllIP(cRepo, cRepo.dir, 'C second')
       // B is derived from A (through the remote) and from C's second commit (a local repository).
       b.write('model.bin', prng(1000, 'model'))
       bId = await dataCommit(b, b.dir, 'B model', ['--input', `${remote}@main`, '--input', `${cRepo.dir}@HEAD`])
@@ -324,8 +342,8 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
 
     it('a directory remote is recorded as its absolute path however it is named (remote name, file:// URL, path)', async () => {
       const x = sandbox()
-      await okA(x, ['init', '-q'])
-      await okA(x, ['remote', 'add', 'up', `file://${remote}`])
+      trust(x).init()
+      await trust(x).remoteAdd('up', `file://${remote}`)
       for (const src of ['up', `file://${remote}`, remote]) {
         await okA(x, ['commit', '-q', '--allow-empty', '-m', src, '--input', `${src}@main`])
         assert.equal((await head(x, x.dir)).meta['input.0'], `${remote}@${aId}`, src)
@@ -402,13 +420,14 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
       lockFile = path.join(p.dir, 'bl.lock')
       await gitInit(p.dir, {'train.py': 'print(1)\n'})
       fs.mkdirSync(data)
-      await okA(p, ['init', '-q'], {cwd: data})
+      const tp = trust(p, {cwd: data})
+      tp.init()
       writeFile(path.join(data, 'labels.csv'), 'id,label\n1,cat\n')
       writeFile(path.join(data, 'images/img0.bin'), prng(200_000, 'img0'))
       writeFile(path.join(data, 'images/sub/img1.bin'), prng(5_000, 'img1'))
-      d1 = await dataCommit(p, data, 'd1')
+      d1 = await dataCommitIP(p, data, 'd1')
       d1Files = snapshot(data)
-      await okA(p, ['remote', 'add', 'origin', remote], {cwd: data})
+      await tp.remoteAdd('origin', remote)
     })
 
     it('bl pin before the commit is pushed fails with NOT_PUSHED (exit 5), writing nothing', async () => {
@@ -426,7 +445,7 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
       assert.deepEqual(l, ['version 1', `remote ${remote}`, 'branch main', `commit ${d1}`, 'path data'])
       assert.equal(fs.existsSync(path.join(data, 'bl.lock')), false)
       // A clone that will fall behind.
-      await okA(r, ['clone', '-q', remote, r.dir], {cwd: r.base})
+      await trust(r).clone(remote, r.dir)
     })
 
     it('bl pin --check passes when the data matches, fails with PIN_MISMATCH (exit 1) on uncommitted edits', async () => {
@@ -443,10 +462,10 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
     })
 
     it('bl pin --check --upstream fails once another clone pushed past the pin', async () => {
-      await okA(q, ['clone', '-q', remote, q.dir], {cwd: q.base})
+      await trust(q).clone(remote, q.dir)
       q.write('labels.csv', 'id,label\n1,cat\n2,dog\n')
-      q2 = await commitAll(q, q.dir, 'q2')
-      await okA(q, ['push', '-q'])
+      q2 = await commitAllIP(q, q.dir, 'q2')
+      await trust(q).push()
       const err = await fails(p, ['pin', '--check', '--upstream'], 1, 'PIN_MISMATCH', {cwd: data})
       assert.equal(err.data.remoteHead, q2)
       assert.equal(err.data.problems.length, 1)
@@ -514,7 +533,7 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
 
     it('bl pull --locked brings a clone that is behind to the pinned commit', async () => {
       // Re-pin in P at q2.
-      await okA(p, ['pull', '-q', '--ff-only'], {cwd: data})
+      await trust(p, {cwd: data}).pull({ffOnly: true})
       await okA(p, ['pin', '-q'], {cwd: data})
       assert.match(fs.readFileSync(lockFile, 'utf8'), new RegExp(`^commit ${q2}$`, 'm'))
       const res = await jA(r, ['pull', '--locked', '--lock-file', lockFile])
@@ -527,9 +546,9 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
 
     it('bl checkout --locked goes back to the pinned commit after bl pull went further', async () => {
       q.write('labels.csv', 'id,label\n1,cat\n2,dog\n3,bird\n')
-      const q3 = await commitAll(q, q.dir, 'q3')
-      await okA(q, ['push', '-q'])
-      await okA(r, ['checkout', '-q', 'main'])
+      const q3 = await commitAllIP(q, q.dir, 'q3')
+      await trust(q).push()
+      await trust(r).checkout('main')
       assert.equal((await jA(r, ['pull', '--ff-only'])).merge.commit, q3)
       await okA(r, ['checkout', '-q', '--locked', '--lock-file', lockFile])
       assert.equal((await head(r, r.dir)).id, q2)
@@ -538,7 +557,7 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
 
     it('a new local commit: pin --check fails, and bl pin refuses it until pushed', async () => {
       writeFile(path.join(data, 'labels.csv'), 'id,label\n1,cat\n2,dog\n9,local\n')
-      const d3 = await commitAll(p, data, 'local only')
+      const d3 = await commitAllIP(p, data, 'local only')
       const err = await fails(p, ['pin', '--check'], 1, 'PIN_MISMATCH', {cwd: data})
       assert.equal(err.data.head, d3)
       assert.match(err.data.problems.join('\n'), new RegExp(`the data is at ${d3.slice(0, 12)}`))
@@ -556,11 +575,12 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
 
     before(async () => {
       s = sandbox()
-      await okA(s, ['init', '-q'])
+      const ts = trust(s)
+      ts.init()
       s.write('rows.csv', 'a\n1\n')
-      id = await dataCommit(s, s.dir, 'root data')
-      await okA(s, ['remote', 'add', 'origin', path.join(tmp('bl-pin-root-'), 'remote')])
-      await okA(s, ['push', '-q', '-u'])
+      id = await dataCommitIP(s, s.dir, 'root data')
+      await ts.remoteAdd('origin', path.join(tmp('bl-pin-root-'), 'remote'))
+      await ts.push({setUpstream: true})
       const res = await jA(s, ['pin'])
       assert.equal(res.file, s.p('bl.lock'))
       lockText = fs.readFileSync(s.p('bl.lock'), 'utf8')
@@ -596,13 +616,14 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
       data = path.join(s.dir, 'data')
       await gitInit(s.dir, {'run.sh': 'echo\n'})
       fs.mkdirSync(data)
-      await okA(s, ['init', '-q'], {cwd: data})
-      const key = await jA(s, ['key', 'generate', '--name', 'Pin Signer', '--email', 'pin@example.com', '--no-passphrase'], {cwd: data})
+      const ts = trust(s, {cwd: data})
+      ts.init()
+      const key = await ts.keyGenerate('Pin Signer', 'pin@example.com', {noPassphrase: true})
       fpr = key.fingerprint
       writeFile(path.join(data, 'set.csv'), 'a,b\n1,2\n')
-      signed = await dataCommit(s, data, 'signed data', ['-S'])
-      await okA(s, ['remote', 'add', 'origin', path.join(tmp('bl-pin-signed-'), 'remote')], {cwd: data})
-      await okA(s, ['push', '-q', '-u'], {cwd: data})
+      signed = await dataCommitIP(s, data, 'signed data', {sign: true})
+      await ts.remoteAdd('origin', path.join(tmp('bl-pin-signed-'), 'remote'))
+      await ts.push({setUpstream: true})
     })
 
     it('bl pin records signed-by <fingerprint>', async () => {

@@ -4,7 +4,9 @@
  * the owner-signed, hash-chained policy (first rule makes the first owner, non-owners refused, a
  * replaced policy on the remote ignored with a warning and repaired by an owner's push), and a
  * bypass — a ref written straight into the remote (directory and S3) — caught by fetch, pull and
- * `bl verify --branch`. Keys are made with `bl key generate --no-passphrase`.
+ * `bl verify --branch`. Keys are made as `bl key generate --no-passphrase` makes them; set-up
+ * that a test does not examine (keys, rules it then exercises, branches, pushes to a directory
+ * remote, clones of it) runs in-process (inproc-trust.ts).
  */
 import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
@@ -15,6 +17,8 @@ import {PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
 import {OpenPgpSigner} from '../../src/core/signing/openpgp-signer.ts'
 import {decodePolicy, encodePolicy, policyId, policyPayload} from '../../src/core/protect/policy.ts'
 import {jA, makeTmp, okA, rmrf, Sandbox, withJson, type RunResult, initRepo} from './helpers.ts'
+import {setup} from './inproc.ts'
+import {trust} from './inproc-trust.ts'
 import {s3ClientConfig, s3Env, startS3Server, type S3TestServer} from '../support/s3-server.ts'
 
 let server: S3TestServer
@@ -39,13 +43,15 @@ function dirRemote(): string {
   return path.join(base, 'repo')
 }
 
+/** `bl key generate --name <name> --email <name>@example.com --no-passphrase`, in-process; returns the fingerprint. */
 async function key(s: Sandbox, name: string): Promise<string> {
-  return (await jA(s, ['key', 'generate', '--name', name, '--email', `${name.toLowerCase()}@example.com`, '--no-passphrase'])).fingerprint
+  return (await trust(s).keyGenerate(name, `${name.toLowerCase()}@example.com`, {noPassphrase: true})).fingerprint
 }
 
+/** Writes `file`, stages everything (in-process) and runs `bl commit --json -m <msg> [extra]`: the commit is what is checked. */
 async function commit(s: Sandbox, file: string, msg: string, extra: string[] = []): Promise<RunResult> {
   s.write(file, crypto.randomBytes(64).toString('hex'))
-  await okA(s, ['add', '-A', '-q'])
+  await trust(s).addAll()
   return s.runAsync(withJson(['commit', '-m', msg, ...extra]))
 }
 
@@ -65,30 +71,35 @@ async function fails(s: Sandbox, args: string[], exit: number): Promise<{code: s
 /**
  * The owner repository, made once: key "Owner" (first owner, trusted signer for main), main
  * protected (require-signed, no-force-push, no-delete) on top of a commit from before the rule,
- * then a signed commit, pushed to a directory remote. Each test works on a copy.
+ * then a signed commit, pushed to a directory remote. Each test works on a copy. The rule, the
+ * signer, the signed commit and the push that publishes the policy run as `bl` (tests check the
+ * policy versions they made and that the push published it); the rest in-process.
  */
 let template: Promise<{a: Sandbox; remote: string; owner: string}> | undefined
 function makeTemplate(): Promise<{a: Sandbox; remote: string; owner: string}> {
   template ??= (async () => {
     const a = sandbox()
+    const ta = trust(a)
     initRepo(a)
     a.write('data/base.csv', 'a,b\n1,2\n')
-    await okA(a, ['add', '-A', '-q'])
-    await okA(a, ['commit', '-q', '-m', 'before any rule'])
+    await ta.commitAll('before any rule')
     const owner = await key(a, 'Owner')
-    await okA(a, ['config', 'user.signingKey', owner])
+    await ta.config('user.signingKey', owner)
     await okA(a, ['protect', 'set', 'main', '--require-signed', '--no-force-push', '--no-delete', '-q'])
     await okA(a, ['signers', 'add', owner, '--branches', 'main', '-q'])
     assert.equal((await commit(a, 'data/signed.csv', 'signed', ['-S'])).code, 0)
     const remote = dirRemote()
-    await okA(a, ['remote', 'add', 'origin', remote])
+    await ta.remoteAdd('origin', remote)
     await okA(a, ['push', '-u', '-q'])
     return {a, remote, owner}
   })()
   return template
 }
 
-/** A copy of the owner repository (and, for a directory remote, of its remote); an S3 remote gets a first push. */
+/**
+ * A copy of the owner repository (and, for a directory remote, of its remote); an S3 remote gets a
+ * first push (as `bl`: the in-process transfers would not see the sandbox's S3 credentials).
+ */
 async function ownerRepo(urlArgs: string[] | null, env: Record<string, string> = {}): Promise<{a: Sandbox; owner: string; url: string[]}> {
   const t = await makeTemplate()
   const a = sandbox(env)
@@ -99,75 +110,81 @@ async function ownerRepo(urlArgs: string[] | null, env: Record<string, string> =
     url = [dirRemote()]
     fs.cpSync(t.remote, url[0]!, {recursive: true})
   }
-  await okA(a, ['remote', 'set-url', 'origin', ...url])
-  if (urlArgs) await okA(a, ['push', '-q'])
+  if (urlArgs) {
+    await okA(a, ['remote', 'set-url', 'origin', ...url])
+    await okA(a, ['push', '-q'])
+  } else await trust(a).remoteSetUrl('origin', url[0]!)
   return {a, owner: t.owner, url}
 }
 
+/** `bl clone -q <url> <sandbox dir> [remote flags]` in a new sandbox: the clone is what is checked. */
 async function cloneOf(urlArgs: string[], env: Record<string, string> = {}): Promise<Sandbox> {
   const s = sandbox(env)
   await okA(s, ['clone', '-q', urlArgs[0]!, s.dir, ...urlArgs.slice(1)], {cwd: s.base})
   return s
 }
 
+/** cloneOf()'s set-up twin for a directory remote: the clone made in-process. */
+async function cloneIP(url: string): Promise<Sandbox> {
+  const s = sandbox()
+  await trust(s).clone(url, s.dir)
+  return s
+}
+
 describe('branch protection', {concurrency: true}, () => {
   it('linear, merge-only, file and commit size limits and the message pattern are enforced on commit and push', async () => {
     const a = sandbox()
+    const ta = trust(a)
     initRepo(a)
     a.write('base.txt', 'base\n')
-    await okA(a, ['add', '-A', '-q'])
-    await okA(a, ['commit', '-q', '-m', 'DATA-1 base'])
+    const start = await ta.commitAll('DATA-1 base')
     const owner = await key(a, 'Owner')
-    await okA(a, ['config', 'user.signingKey', owner])
-    await okA(a, ['protect', 'set', 'main', '--linear', '--max-file-size', '1K', '--message-pattern', '^DATA-[0-9]+ ', '-q'])
-    await okA(a, ['protect', 'set', 'release', '--merge-only', '--max-commit-size', '2K', '-q'])
+    await ta.config('user.signingKey', owner)
+    await ta.protectSet('main', {linear: true, maxFileSize: '1K', messagePattern: '^DATA-[0-9]+ '})
+    await ta.protectSet('release', {mergeOnly: true, maxCommitSize: '2K'})
     const checks = async (args: string[]): Promise<string[]> => (await fails(a, args, 11)).data.violations.map((v: any) => v.check)
 
     // main: a file over 1 KiB, then a message off the pattern, each refused before anything moves.
-    const start = await head(a)
     a.write('big.bin', crypto.randomBytes(2048))
-    await okA(a, ['add', '-A', '-q'])
+    await ta.addAll()
     assert.deepEqual(await checks(['commit', '-m', 'DATA-2 big file']), ['max-file-size'])
     a.write('big.bin', crypto.randomBytes(512))
-    await okA(a, ['add', '-A', '-q'])
+    await ta.addAll()
     assert.deepEqual(await checks(['commit', '-m', 'no ticket']), ['message-pattern'])
     assert.equal(await head(a), start, 'nothing was committed')
     await okA(a, ['commit', '-q', '-m', 'DATA-2 small file'])
 
     // main is linear: a merge commit is refused.
-    await okA(a, ['switch', '-q', '-c', 'topic'])
+    await ta.switchNew('topic')
     a.write('topic.txt', 'topic\n')
-    await okA(a, ['add', '-A', '-q'])
-    await okA(a, ['commit', '-q', '-m', 'DATA-3 topic'])
-    await okA(a, ['switch', '-q', 'main'])
+    await ta.commitAll('DATA-3 topic')
+    await ta.switch('main')
     a.write('main.txt', 'main\n')
-    await okA(a, ['add', '-A', '-q'])
-    await okA(a, ['commit', '-q', '-m', 'DATA-4 main'])
+    await ta.commitAll('DATA-4 main')
     assert.deepEqual(await checks(['merge', 'topic', '-m', 'DATA-5 merge']), ['linear'])
     await okA(a, ['merge', '--abort'])
 
     // release takes merges only, each at most 2 KiB of changed files.
-    await okA(a, ['branch', 'release', start])
-    await okA(a, ['switch', '-q', 'release'])
+    await setup(a).branch('release', start)
+    await ta.switch('release')
     a.write('direct.txt', 'direct\n')
-    await okA(a, ['add', '-A', '-q'])
+    await ta.addAll()
     assert.deepEqual(await checks(['commit', '-m', 'direct change']), ['merge-only'])
-    await okA(a, ['restore', '--staged', 'direct.txt'])
+    await ta.restoreStaged('direct.txt')
     fs.rmSync(path.join(a.dir, 'direct.txt'))
     const merged = await jA(a, ['merge', '--no-ff', 'topic', '-m', 'merge topic'])
     assert.equal(merged.status, 'merged', 'a small merge lands')
-    await okA(a, ['switch', '-q', '-c', 'heavy', start])
+    await ta.switchNew('heavy', start)
     a.write('heavy.bin', crypto.randomBytes(3000))
-    await okA(a, ['add', '-A', '-q'])
-    await okA(a, ['commit', '-q', '-m', 'heavy'])
-    await okA(a, ['switch', '-q', 'release'])
+    await ta.commitAll('heavy')
+    await ta.switch('release')
     assert.deepEqual(await checks(['merge', '--no-ff', 'heavy', '-m', 'merge heavy']), ['max-commit-size'])
     await okA(a, ['merge', '--abort'])
 
     // The same rules on push: a commit that was never checked on this branch (pushed there from another) is refused.
     const remote = dirRemote()
-    await okA(a, ['remote', 'add', 'origin', remote])
-    await okA(a, ['push', '-q', 'origin', 'main', 'release'])
+    await ta.remoteAdd('origin', remote)
+    await ta.push({remote: 'origin', refspecs: ['main', 'release']})
     const pushed = await fails(a, ['push', '--force', 'origin', 'heavy:release'], 11)
     assert.ok(pushed.data.violations.some((v: any) => v.check === 'merge-only'), JSON.stringify(pushed.data.violations))
     // The hint fits the rule that was broken: merge, not sign.
@@ -179,10 +196,10 @@ describe('branch protection', {concurrency: true}, () => {
     const {a, url} = await ownerRepo(null)
     const fork = dirRemote()
     await okA(a, ['fork', url[0]!, fork])
-    const m = await cloneOf([fork])
+    const m = await cloneIP(fork)
     assert.equal((await commit(m, 'data/m1.csv', 'unsigned on my fork')).code, 0)
     // The contributor follows the source too, which brings its policy here.
-    await okA(m, ['remote', 'add', 'upstream', url[0]!])
+    await trust(m).remoteAdd('upstream', url[0]!)
     await okA(m, ['fetch', '-q', 'upstream'])
     assert.equal((await jA(m, ['protect', 'list'])).rules.length, 1, 'the source\'s policy is known here')
     // main tracks the fork, which the policy does not govern: commits, verify and pushes there go on.
@@ -191,14 +208,14 @@ describe('branch protection', {concurrency: true}, () => {
     await okA(m, ['push', '-q', 'origin', 'main'])
     assert.equal(fs.existsSync(path.join(fork, 'meta', 'policy')), false, 'a non-owner does not spread the policy to the fork')
     // The owner fetches the fork (its unsigned main is not the source's main), and anyone can clone it.
-    await okA(a, ['remote', 'add', 'fork', fork])
+    await trust(a).remoteAdd('fork', fork)
     await okA(a, ['fetch', '-q', 'fork'])
     await cloneOf([fork])
     // Pushing to the source is checked by its rules: an unprotected topic branch goes, main refuses it...
     await okA(m, ['push', '-q', 'upstream', 'main:topic'])
     assert.equal((await fails(m, ['push', 'upstream', 'main:main'], 11)).code, 'PROTECTED_BRANCH')
     // ...also after the owner, who has fetched that topic, changes a flag of the rule.
-    await okA(a, ['fetch', '-q'])
+    await trust(a).fetch()
     await okA(a, ['protect', 'set', 'main', '--require-signed', '--no-force-push', '--no-delete', '--max-file-size', '1G', '-q'])
     await okA(a, ['push', '-q', 'origin', 'main'])
     await okA(m, ['fetch', '-q', 'upstream'])
@@ -208,13 +225,14 @@ describe('branch protection', {concurrency: true}, () => {
   })
   it('merge, cherry-pick and revert sign their commits with commit.sign, so they may land on a protected branch', async () => {
     const {a} = await ownerRepo(null)
-    await okA(a, ['switch', '-q', '-c', 'topic'])
+    const ta = trust(a)
+    await ta.switchNew('topic')
     assert.equal((await commit(a, 'data/topic.csv', 'topic work')).code, 0, 'topic is not protected')
-    const topic = await head(a)
-    await okA(a, ['switch', '-q', 'main'])
+    const topic = await ta.rev()
+    await ta.switch('main')
     assert.equal((await commit(a, 'data/main.csv', 'main work', ['-S'])).code, 0)
     // Unsigned merge commit: refused on the protected branch, and nothing moved.
-    const before = await head(a)
+    const before = await ta.rev()
     const refused = await fails(a, ['merge', '--no-ff', 'topic', '-m', 'merge topic'], 11)
     assert.equal(refused.code, 'PROTECTED_BRANCH')
     assert.match(refused.stderr + refused.message, /protected/)
@@ -227,14 +245,14 @@ describe('branch protection', {concurrency: true}, () => {
     assert.equal(await head(a), before)
     assert.equal((await jA(a, ['status'])).branch, 'main')
     // With commit.sign the same merge is signed by the trusted key and lands.
-    await okA(a, ['config', 'commit.sign', 'true'])
+    await ta.config('commit.sign', 'true')
     const merged = await jA(a, ['merge', '--no-ff', 'topic', '-m', 'merge topic'])
     assert.equal(merged.status, 'merged')
     assert.equal((await jA(a, ['verify-commit', merged.commit])).status, 'good')
-    await okA(a, ['switch', '-q', 'topic'])
+    await ta.switch('topic')
     assert.equal((await commit(a, 'data/topic2.csv', 'more topic work')).code, 0)
-    const pick = await head(a)
-    await okA(a, ['switch', '-q', 'main'])
+    const pick = await ta.rev()
+    await ta.switch('main')
     const picked = await jA(a, ['cherry-pick', pick])
     assert.equal((await jA(a, ['verify-commit', picked.done[0].to])).status, 'good')
     const reverted = await jA(a, ['revert', 'HEAD'])
@@ -266,8 +284,8 @@ describe('branch protection', {concurrency: true}, () => {
     assert.equal(only.code, 'INVALID_ARGUMENT')
     assert.match(only.message, /is the only owner/)
     // The owner makes the other key an owner; after a fetch the clone may change rules.
-    await okA(b, ['key', 'export', other], {}).then((r) => fs.writeFileSync(path.join(a.base, 'other.asc'), r.stdout))
-    await okA(a, ['key', 'import', path.join(a.base, 'other.asc')])
+    fs.writeFileSync(path.join(a.base, 'other.asc'), await trust(b).keyExport(other))
+    await trust(a).keyImport(path.join(a.base, 'other.asc'))
     await okA(a, ['owners', 'add', other, '-q'])
     await okA(a, ['push', '-q'])
     await okA(b, ['fetch', '-q'])
@@ -278,12 +296,13 @@ describe('branch protection', {concurrency: true}, () => {
 
   it('refuses unsigned, untrusted and out-of-validity commits on commit and on push', async () => {
     const {a, url: [url]} = await ownerRepo(null)
+    const ta = trust(a)
     const releaseOnly = await key(a, 'Release')
     const expired = await key(a, 'Expired')
-    await okA(a, ['signers', 'add', releaseOnly, '--branches', 'release/*', '-q'])
-    await okA(a, ['signers', 'add', expired, '--branches', 'main', '--valid-until', '2020-01-01', '-q'])
-    await okA(a, ['push', '-q'])
-    const tip = await head(a)
+    await ta.signersAdd(releaseOnly, {branches: ['release/*']})
+    await ta.signersAdd(expired, {branches: ['main'], validUntil: '2020-01-01'})
+    await ta.push()
+    const tip = await ta.rev()
 
     // On commit: unsigned, a valid key that is not trusted for main, a signer whose validity ended.
     for (const [extra, expect] of [
@@ -301,15 +320,15 @@ describe('branch protection', {concurrency: true}, () => {
     assert.equal(await head(a), tip, 'no commit was made')
 
     // On push: the same commits made on an unprotected branch, pushed to main.
-    await okA(a, ['switch', '-c', 'topic', '-q'])
+    await ta.switchNew('topic')
     for (const [extra, expect] of [
       [[], /not signed/],
       [['--key', releaseOnly], /not for main/],
       [['--key', expired], /stopped being trusted/],
     ] as Array<[string[], RegExp]>) {
-      await okA(a, ['reset', '--hard', '-q', tip])
+      await ta.resetHard(tip)
       assert.equal((await commit(a, 'data/y.csv', 'on topic', extra)).code, 0)
-      const c = await head(a)
+      const c = await ta.rev()
       const e = await fails(a, ['push', 'origin', 'topic:main'], 11)
       assert.equal(e.code, 'PROTECTED_BRANCH')
       const v = e.data.violations.find((x: any) => x.commit === c)
@@ -324,18 +343,19 @@ describe('branch protection', {concurrency: true}, () => {
     }
     assert.equal((await jA(a, ['ls-remote'])).find((r: any) => r.ref === 'refs/heads/main').commit, tip, 'the remote main did not move')
     // The release signer is fine where it is trusted.
-    await okA(a, ['reset', '--hard', '-q', tip])
+    await ta.resetHard(tip)
     assert.equal((await commit(a, 'data/z.csv', 'release', ['--key', releaseOnly])).code, 0)
     await okA(a, ['push', '-q', 'origin', 'topic:release/1'])
   })
 
   it('no-force-push and no-delete on push; a signed fast-forward passes', async () => {
     const {a, url: [url]} = await ownerRepo(null)
-    const base = await head(a)
+    const ta = trust(a)
+    const base = await ta.rev()
     assert.equal((await commit(a, 'data/n.csv', 'next', ['-S'])).code, 0)
-    const next = await head(a)
-    await okA(a, ['push', '-q'])
-    await okA(a, ['reset', '--hard', '-q', base])
+    const next = await ta.rev()
+    await ta.push()
+    await ta.resetHard(base)
     assert.equal((await commit(a, 'data/o.csv', 'rewritten', ['-S'])).code, 0)
     const e = await fails(a, ['push', '--force'], 11)
     assert.equal(e.code, 'PROTECTED_BRANCH')
@@ -351,21 +371,22 @@ describe('branch protection', {concurrency: true}, () => {
 
   it('a removed owner cannot roll the policy back: a fork from before a published version is ignored, and the owner\'s push repairs it', async () => {
     const {a, owner, url: [url]} = await ownerRepo(null)
-    const b = await cloneOf([url])
+    const ta = trust(a)
+    const b = await cloneIP(url)
     const mal = await key(b, 'Mal')
-    await okA(b, ['key', 'export', mal]).then((r) => fs.writeFileSync(path.join(a.base, 'mal.asc'), r.stdout))
-    await okA(a, ['key', 'import', path.join(a.base, 'mal.asc')])
-    await okA(a, ['owners', 'add', mal, '-q'])
-    await okA(a, ['push', '-q'])
+    fs.writeFileSync(path.join(a.base, 'mal.asc'), await trust(b).keyExport(mal))
+    await ta.keyImport(path.join(a.base, 'mal.asc'))
+    await ta.ownersAdd(mal)
+    await ta.push()
     const file = path.join(url, 'meta', 'policy')
     const withMal = fs.readFileSync(file)
-    await okA(a, ['owners', 'remove', mal, '-q'])
-    await okA(a, ['push', '-q'])
+    await ta.ownersRemove(mal)
+    await ta.push()
     const current = (await jA(a, ['protect', 'list'])).policy.id
     // Mal signs a successor of the last version he owned, without the rules, and writes it to the store.
     const p = decodePolicy(withMal)
     const fork = {...p, seq: p.seq + 1, prev: policyId(withMal), rules: [], signedBy: mal}
-    const secret = (await okA(b, ['key', 'export', mal, '--secret'])).stdout
+    const secret = await trust(b).keyExport(mal, {secret: true})
     const unlocked = await new OpenPgpSigner().unlock(secret, {date: new Date(), passphrase: async () => '', maxAttempts: 1})
     const bytes = encodePolicy({...fork, signature: await unlocked.sign(policyPayload(fork), new Date())})
     fs.writeFileSync(path.join(url, 'meta', 'policies', policyId(bytes)), bytes)
@@ -385,7 +406,7 @@ describe('branch protection', {concurrency: true}, () => {
 
   it('a policy on the remote replaced by an unsigned or non-owner-signed one is ignored with a warning', async () => {
     const {a, url: [url]} = await ownerRepo(null)
-    const b = await cloneOf([url])
+    const b = await cloneIP(url)
     const pinned = (await jA(b, ['protect', 'list'])).policy.id
     const file = path.join(url, 'meta', 'policy')
     const real = fs.readFileSync(file)
@@ -403,7 +424,7 @@ describe('branch protection', {concurrency: true}, () => {
 
     // Signed by a key that is not an owner (a valid successor in every other respect).
     const intruder = await key(b, 'Intruder')
-    const secret = (await okA(b, ['key', 'export', intruder, '--secret'])).stdout
+    const secret = await trust(b).keyExport(intruder, {secret: true})
     const signer = new OpenPgpSigner()
     const unlocked = await signer.unlock(secret, {date: new Date(), passphrase: async () => '', maxAttempts: 1})
     const forged = {...relaxed, signedBy: intruder}
@@ -430,13 +451,16 @@ describe('branch protection', {concurrency: true}, () => {
       const prefix = `bypass-${crypto.randomBytes(4).toString('hex')}`
       const env = kind === 's3' ? s3Env(server) : {}
       const {a, url} = await ownerRepo(kind === 's3' ? [`s3://${server.bucket}/${prefix}`, '--endpoint', server.endpoint, '--path-style'] : null, env)
-      const good = await head(a)
-      // Another client: an unsigned commit on an unprotected branch (allowed), pushed.
-      const b = await cloneOf(url, env)
-      await okA(b, ['switch', '-c', 'feature', '-q'])
+      const good = await trust(a).rev()
+      // Another client: an unsigned commit on an unprotected branch (allowed), pushed. Transfers
+      // with the S3 remote run as `bl` (the in-process ones would not see the sandbox's credentials).
+      const b = kind === 's3' ? await cloneOf(url, env) : await cloneIP(url[0]!)
+      const tb = trust(b)
+      await tb.switchNew('feature')
       assert.equal((await commit(b, 'data/evil.csv', 'unsigned change')).code, 0)
-      const evil = await head(b)
-      await okA(b, ['push', '-q', '-u', 'origin', 'feature'])
+      const evil = await tb.rev()
+      if (kind === 's3') await okA(b, ['push', '-q', '-u', 'origin', 'feature'])
+      else await tb.push({remote: 'origin', refspecs: ['feature'], setUpstream: true})
       // ... then main moved to it by writing the ref object directly, as a client without bl could.
       const ref = Buffer.from(JSON.stringify({commit: evil, nonce: 'bypass'}) + '\n')
       if (kind === 's3') {
@@ -460,8 +484,8 @@ describe('branch protection', {concurrency: true}, () => {
       assert.equal(await head(a), good, 'the local main was not moved')
 
       // bl verify audits a history holding the commit (the other clone moved its main without a commit).
-      await okA(b, ['switch', 'main', '-q'])
-      await okA(b, ['reset', '--hard', '-q', evil])
+      await tb.switch('main')
+      await tb.resetHard(evil)
       const ver = await fails(b, ['verify', '--branch', 'main'], 11)
       assert.equal(ver.code, 'POLICY_VIOLATION')
       assert.deepEqual(ver.data.violations.map((x: any) => [x.commit, x.rule, x.check]), [[evil, 'main', 'require-signed']])

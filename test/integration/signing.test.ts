@@ -3,6 +3,8 @@
  * GNUPGHOME: keys made by gpg sign bl commits, keys made by bl verify in gpg, forged commits,
  * expired and revoked keys (the same verdicts GnuPG reaches), log --show-signature, and the key
  * store's round trip and file modes. The suites run side by side (async spawns throughout).
+ * Set-up a test does not examine (the start commit, keys it only signs with, signed commits it
+ * only verifies, config) runs in-process (inproc-trust.ts); the gpg side is always real GnuPG.
  */
 import {after, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
@@ -12,6 +14,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import {commitId, decodeCommit, encodeCommit} from '../../src/core/objects/commit.ts'
 import {collect, jA, makeTmp, okA, rmrf, Sandbox, withJson, type RunOptions, type RunResult, initRepo} from './helpers.ts'
+import {commitIP, trust} from './inproc-trust.ts'
 
 const PW = 'correct horse battery staple'
 const WITH_PW: RunOptions = {env: {BL_KEY_PASSPHRASE: PW}}
@@ -85,8 +88,7 @@ async function repo(): Promise<Sandbox> {
     const t = sandbox()
     initRepo(t)
     t.write('data.csv', 'id,label\n1,cat\n')
-    await okA(t, ['add', '-A', '-q'])
-    await okA(t, ['commit', '-q', '-m', 'unsigned start'])
+    await trust(t).commitAll('unsigned start')
     return t
   })()
   const t = await template
@@ -105,10 +107,19 @@ async function fails(s: Sandbox, args: string[], exit: number, code: string, opt
   return doc.error
 }
 
+/** Appends `message` to data.csv and runs `bl commit -a -S -m <message>` (passphrase from the environment); returns the id. */
 async function signedCommit(s: Sandbox, message: string, extra: string[] = []): Promise<string> {
   s.write('data.csv', `${fs.readFileSync(s.p('data.csv'), 'utf8')}${message}\n`)
   const res = await jA(s, ['commit', '-a', '-S', '-m', message, ...extra], WITH_PW)
   assert.match(res.signedBy, /^[0-9a-f]{40}$/)
+  return res.id
+}
+
+/** signedCommit's set-up twin (the same commit made in-process), for tests about what is done with the signature. */
+async function signedCommitIP(s: Sandbox, message: string): Promise<string> {
+  s.write('data.csv', `${fs.readFileSync(s.p('data.csv'), 'utf8')}${message}\n`)
+  const res = await commitIP(s, message, {all: true, sign: true}, WITH_PW)
+  assert.match(res.signedBy ?? '', /^[0-9a-f]{40}$/)
   return res.id
 }
 
@@ -194,8 +205,8 @@ describe('signed commits', {concurrency: true}, () => {
 
   it('(c) a commit altered in the store after signing (message or tree; same signature) is a bad signature', async () => {
     const s = await repo()
-    await okA(s, ['key', 'generate', '--name', 'Forge Victim', '--email', 'victim@example.com', '--no-passphrase'])
-    const id = await signedCommit(s, 'the real message')
+    await trust(s).keyGenerate('Forge Victim', 'victim@example.com', {noPassphrase: true})
+    const id = await signedCommitIP(s, 'the real message')
     assert.equal((await jA(s, ['verify-commit', id])).status, 'good')
 
     const db = new Database(path.join(s.dir, '.bl', 'bl.db'))
@@ -250,8 +261,8 @@ describe('signed commits', {concurrency: true}, () => {
     const fpr = await gpgKey('Old Timer <old@example.com>', {fakedTime: '20200101T000000!'})
     const s = await repo()
     s.write('../old.asc', (await gpgOk(['--export-secret-keys', '--armor', fpr])).stdout)
-    await okA(s, ['key', 'import', '../old.asc'])
-    const id = await signedCommit(s, 'signed before the expiry change')
+    await trust(s).keyImport('../old.asc')
+    const id = await signedCommitIP(s, 'signed before the expiry change')
     assert.equal((await jA(s, ['verify-commit', id])).status, 'good')
 
     await gpgOk(['--faked-system-time', '20210101T000000!', '--quick-set-expire', fpr, '1d'])
@@ -280,8 +291,8 @@ describe('signed commits', {concurrency: true}, () => {
     const fpr = await gpgKey('Revo Cation <revoked@example.com>')
     const s = await repo()
     s.write('../rev-secret.asc', (await gpgOk(['--export-secret-keys', '--armor', fpr])).stdout)
-    await okA(s, ['key', 'import', '../rev-secret.asc'])
-    const id = await signedCommit(s, 'signed before the revocation')
+    await trust(s).keyImport('../rev-secret.asc')
+    const id = await signedCommitIP(s, 'signed before the revocation')
     assert.equal((await jA(s, ['verify-commit', id])).status, 'good')
 
     // GnuPG's revocation certificate has its armor line escaped with ':' against accidental import.
@@ -312,12 +323,12 @@ describe('signed commits', {concurrency: true}, () => {
   it('(e) log --show-signature (--json and text): good, unsigned; commit.sign, --no-sign, user.signingKey', async () => {
     const s = await repo()
     await fails(s, ['commit', '--allow-empty', '-S', '-m', 'no key yet'], 1, 'NO_SIGNING_KEY')
-    const a = await jA(s, ['key', 'generate', '--name', 'Ann', '--email', 'ann@example.com'], WITH_PW)
-    const b = await jA(s, ['key', 'generate', '--name', 'Bob', '--email', 'bob@example.com'], WITH_PW)
+    const a = await trust(s, WITH_PW).keyGenerate('Ann', 'ann@example.com')
+    const b = await trust(s, WITH_PW).keyGenerate('Bob', 'bob@example.com')
     // Two secret keys and no choice: ask which.
     await fails(s, ['commit', '--allow-empty', '-S', '-m', 'which key?'], 1, 'NO_SIGNING_KEY', WITH_PW)
-    await okA(s, ['config', 'commit.sign', 'true'])
-    await okA(s, ['config', 'user.signingKey', b.fingerprint.slice(0, 10)])
+    await trust(s).config('commit.sign', 'true')
+    await trust(s).config('user.signingKey', b.fingerprint.slice(0, 10))
     await okA(s, ['commit', '--allow-empty', '-m', 'signed by config'], WITH_PW)
     await okA(s, ['commit', '--allow-empty', '--no-sign', '-m', 'not signed'], WITH_PW)
     await okA(s, ['commit', '--allow-empty', '--key', 'ann@example.com', '-m', 'signed by ann'], WITH_PW)
@@ -380,7 +391,7 @@ describe('signed commits', {concurrency: true}, () => {
     const text = (await okA(s, ['key', 'list'])).stdout
     assert.match(text, new RegExp(`^sec   eddsaLegacy ed25519Legacy \\d{4}-\\d\\d-\\d\\d \\[expires: \\d{4}-\\d\\d-\\d\\d\\]\\n      ${k.fingerprint.toUpperCase()}\\nuid   Round Trip <rt@example.com>\\n$`))
 
-    const id = await signedCommit(s, 'round trip')
+    const id = await signedCommitIP(s, 'round trip')
     // Key ids: long key id, prefix, email, 0x form; too short or ambiguous ones are refused.
     for (const q of ['<rt@example.com>', `0x${k.keyId}`]) assert.equal((await jA(s, ['key', 'export', q])).fingerprint, k.fingerprint, q)
     await fails(s, ['key', 'export', 'abc'], 2, 'INVALID_ARGUMENT')
