@@ -17,6 +17,7 @@ import {mv} from '../../src/core/ops/mv.ts'
 import {reset, resetArgs, type ResetMode} from '../../src/core/ops/reset.ts'
 import {rm} from '../../src/core/ops/rm.ts'
 import {stashPush} from '../../src/core/ops/stash.ts'
+import {loadCommit} from '../../src/core/odb.ts'
 import {resolveRevision} from '../../src/core/refs/revision.ts'
 import type {RunOptions, Sandbox} from './helpers.ts'
 import {setup, withRepo} from './inproc.ts'
@@ -59,6 +60,10 @@ export function ops(s: Sandbox, opts: RunOptions = {}) {
     reset: (mode: ResetMode = 'mixed', rev?: string) => w((r) => reset(r, {mode, ...resetArgs(r, rev === undefined ? [] : [rev], undefined)})),
     /** `bl restore -q <paths>` (the work tree from the index) */
     restore: (...paths: string[]) => w((r) => restore(r, {paths, source: undefined, staged: false, worktree: true})),
+    /** `bl checkout -q -- <paths>` (the work tree from the index) */
+    checkoutPaths: (...paths: string[]) => w((r) => restore(r, {paths, source: undefined, staged: false, worktree: true, overlay: true})),
+    /** The tree id of the commit a revision names. */
+    tree: (rev: string): Promise<string> => w((r) => loadCommit(r.store, resolveRevision(r, rev)).tree),
     /** `bl checkout -q <rev>` (a branch, or a commit: detached) */
     checkout: (target: string) => w((r) => switchTo(r, {target, detach: false, force: false})),
     /** The commit a revision names (what `revId` reads with `bl log -n 1 --json <rev>`). */
