@@ -1,6 +1,6 @@
 /**
- * More in-process set-up (see inproc.ts): the core calls of `bl tag`, `config`, `rm`, `mv`,
- * `merge`, `stash`, `reset`, `restore`, `checkout <rev>` and reading a revision's id, each on the
+ * More in-process set-up (see inproc.ts): the core calls of `bl tag`, `config`, `schema pin`,
+ * `remote add`, `rm`, `mv`, `merge`, `stash`, `reset`, `restore`, `checkout <rev>` and reading a revision's id, each on the
  * sandbox's repository opened as its `bl` would open it (withRepo: same environment, cwd and user
  * config dir) and closed again before it returns. Each runs the same core operation with the same
  * options as the command named in its comment, so the state it leaves is the command's. For
@@ -15,7 +15,9 @@ import {log} from '../../src/core/ops/log.ts'
 import {merge, mergeContinue} from '../../src/core/ops/merge.ts'
 import {mv} from '../../src/core/ops/mv.ts'
 import {reset, resetArgs, type ResetMode} from '../../src/core/ops/reset.ts'
+import {remoteAdd} from '../../src/core/ops/remote.ts'
 import {rm} from '../../src/core/ops/rm.ts'
+import {schemaPin} from '../../src/core/ops/schema-pins.ts'
 import {stashPush} from '../../src/core/ops/stash.ts'
 import {loadCommit} from '../../src/core/odb.ts'
 import {resolveRevision} from '../../src/core/refs/revision.ts'
@@ -45,6 +47,10 @@ export function ops(s: Sandbox, opts: RunOptions = {}) {
       const env = s.env(opts)
       return config({cwd: opts.cwd ?? s.dir, env: {...env}, userConfigDir: env.BL_CONFIG_DIR ?? s.configDir, now: () => new Date()}, {key, value, global: false, unset: false, list: false})
     },
+    /** `bl schema pin -q <pattern> [--from <rev:path>] [--strict]` */
+    schemaPin: (pattern: string, o: {from?: string; strict?: boolean} = {}) => w((r) => schemaPin(r, {pattern, from: o.from, strict: o.strict})),
+    /** `bl remote add <name> <url>` (no options) */
+    remoteAdd: (name: string, url: string) => w((r) => remoteAdd(r, name, url, {endpoint: undefined, region: undefined, profile: undefined, pathStyle: undefined, concurrency: undefined})),
     /** `bl rm -q [--cached] <paths>` */
     rm: (paths: string[], o: {cached?: boolean} = {}) => w((r) => rm(r, {paths, cached: o.cached ?? false, recursive: false, force: false, dryRun: false})),
     /** `bl mv -q <from> <to>` */
