@@ -1,6 +1,7 @@
 /**
  * More in-process set-up (see inproc.ts): the core calls of `bl tag`, `config`, `schema pin`,
- * `remote add`, `rm`, `mv`, `merge`, `stash`, `reset`, `restore`, `checkout <rev>` and reading a revision's id, each on the
+ * `remote add`, `rm`, `mv`, `merge`, `stash`, `reset`, `restore`, `switch --detach`, `checkout`
+ * and reading a revision's id, each on the
  * sandbox's repository opened as its `bl` would open it (withRepo: same environment, cwd and user
  * config dir) and closed again before it returns. Each runs the same core operation with the same
  * options as the command named in its comment, so the state it leaves is the command's. For
@@ -20,6 +21,7 @@ import {rm} from '../../src/core/ops/rm.ts'
 import {schemaPin} from '../../src/core/ops/schema-pins.ts'
 import {stashPush} from '../../src/core/ops/stash.ts'
 import {loadCommit} from '../../src/core/odb.ts'
+import {checkoutSide} from '../../src/core/ops/resolve.ts'
 import {resolveRevision} from '../../src/core/refs/revision.ts'
 import type {RunOptions, Sandbox} from './helpers.ts'
 import {setup, withRepo} from './inproc.ts'
@@ -70,6 +72,10 @@ export function ops(s: Sandbox, opts: RunOptions = {}) {
     checkoutPaths: (...paths: string[]) => w((r) => restore(r, {paths, source: undefined, staged: false, worktree: true, overlay: true})),
     /** The tree id of the commit a revision names. */
     tree: (rev: string): Promise<string> => w((r) => loadCommit(r.store, resolveRevision(r, rev)).tree),
+    /** `bl switch -q --detach <rev>` */
+    switchDetach: (target: string) => w((r) => switchTo(r, {target, detach: true, force: false, branchOnly: true})),
+    /** `bl checkout -q --ours|--theirs <paths>` (a stopped merge's conflicts resolved with one side) */
+    checkoutSide: (side: 'ours' | 'theirs', ...paths: string[]) => w((r) => checkoutSide(r, paths, side)),
     /** `bl checkout -q <rev>` (a branch, or a commit: detached) */
     checkout: (target: string) => w((r) => switchTo(r, {target, detach: false, force: false})),
     /** The commit a revision names (what `revId` reads with `bl log -n 1 --json <rev>`). */
