@@ -1,12 +1,11 @@
 /**
  * More in-process set-up (see inproc.ts): the core calls of `bl tag`, `config`, `schema pin`,
- * `remote add`, `rm`, `mv`, `merge`, `stash`, `reset`, `restore`, `switch --detach`, `checkout`
- * and reading a revision's id, each on the
- * sandbox's repository opened as its `bl` would open it (withRepo: same environment, cwd and user
- * config dir) and closed again before it returns. Each runs the same core operation with the same
- * options as the command named in its comment, so the state it leaves is the command's. For
- * building the history a test then examines with the real binary; what a test is about (its
- * output, exit code or effect asserted) still runs through `bl`.
+ * `remote add`, `rm`, `mv`, `merge`, `stash`, `reset`, `restore`, `switch --detach`, `checkout`,
+ * and reading a revision's id, each on the sandbox's repository opened as its `bl` would open it
+ * (withRepo: same environment, cwd and user config dir) and closed again before it returns. Each
+ * runs the same core operation with the same options as the command named in its comment, so the
+ * state it leaves is the command's. For building the history a test then examines with the real
+ * binary; what a test is about (its output, exit code or effect asserted) still runs through `bl`.
  */
 import {createRef} from '../../src/core/ops/branch.ts'
 import {restore, switchTo} from '../../src/core/ops/checkout.ts'
