@@ -9,6 +9,8 @@ import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {makeTmp, repoWith, rmrf, Sandbox, withJson} from './helpers.ts'
+import {repoWithIP} from './inproc.ts'
+import {ops} from './inproc-history.ts'
 
 const sandboxes: Sandbox[] = []
 after(() => {
@@ -16,6 +18,12 @@ after(() => {
 })
 function repo(files: Record<string, string>, message = 'initial'): Sandbox {
   const s = repoWith(files, message)
+  sandboxes.push(s)
+  return s
+}
+/** `repo` with its commit made in-process. */
+async function repoIP(files: Record<string, string>, message = 'initial'): Promise<Sandbox> {
+  const s = await repoWithIP(files, message)
   sandboxes.push(s)
   return s
 }
@@ -45,8 +53,12 @@ function gitRepo(): {dir: string; git: (args: string[], input?: string) => strin
   return {dir, git}
 }
 
-/** The same steps in a bl repository and a git one, for comparing what each leaves behind. */
-function twin(): {s: Sandbox; g: ReturnType<typeof gitRepo>; write: (p: string, data: string) => void; both: (args: string[]) => {bl: number | null; git: number | null}} {
+/**
+ * The same steps in a bl repository and a git one, for comparing what each leaves behind. `both`
+ * runs `bl <args> -q` and `git <args>`; `setUp` runs the in-process counterpart of `bl <args> -q`
+ * (a step no test asserts) and the same `git <args>` as `both` does.
+ */
+function twin(): {s: Sandbox; g: ReturnType<typeof gitRepo>; write: (p: string, data: string) => void; both: (args: string[]) => {bl: number | null; git: number | null}; setUp: (bl: () => Promise<unknown>, args: string[]) => Promise<void>} {
   const s = repo({})
   const g = gitRepo()
   const write = (p: string, data: string): void => {
@@ -54,19 +66,24 @@ function twin(): {s: Sandbox; g: ReturnType<typeof gitRepo>; write: (p: string, 
     fs.mkdirSync(path.dirname(path.join(g.dir, p)), {recursive: true})
     fs.writeFileSync(path.join(g.dir, p), data)
   }
-  const both = (args: string[]): {bl: number | null; git: number | null} => ({bl: s.bl([...args, '-q']).code, git: spawnSync('git', args, {cwd: g.dir, env: {...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', HOME: g.dir}}).status})
-  return {s, g, write, both}
+  const git = (args: string[]): number | null => spawnSync('git', args, {cwd: g.dir, env: {...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', HOME: g.dir}}).status
+  const both = (args: string[]): {bl: number | null; git: number | null} => ({bl: s.bl([...args, '-q']).code, git: git(args)})
+  const setUp = async (bl: () => Promise<unknown>, args: string[]): Promise<void> => {
+    await bl()
+    assert.equal(git(args), 0, `git ${args.join(' ')}`)
+  }
+  return {s, g, write, both, setUp}
 }
 
 // One suite whose parts run side by side: most of the time is bl's start-up, on two cores.
 describe('git flags', {concurrency: true}, () => {
   describe('commit --amend', {concurrency: true}, () => {
-    it('replaces the tip: same parents, message and author kept unless given, new committer, reflog, -F, --date, --author, --reset-author, detached HEAD', () => {
-      const s = repo({'a.csv': '1\n'}, 'first')
-      const root = s.j(['log', '-n', '1'])[0]
+    it('replaces the tip: same parents, message and author kept unless given, new committer, reflog, -F, --date, --author, --reset-author, detached HEAD', async () => {
+      const s = await repoIP({'a.csv': '1\n'}, 'first')
+      const rootId = await ops(s).rev('HEAD')
       // A root commit is amended into another root commit.
       const r0 = s.j(['commit', '--amend', '-m', 'root'])
-      assert.deepEqual([r0.parents, r0.amended, r0.root, r0.message], [[], root.id, true, 'root\n'])
+      assert.deepEqual([r0.parents, r0.amended, r0.root, r0.message], [[], rootId, true, 'root\n'])
 
       s.write('a.csv', '2\n')
       const c2 = s.j(['commit', '-a', '-m', 'two', '--author', 'Ada Lovelace <ada@example.com>', '--date', '2020-01-02T03:04:05+02:00'])
@@ -102,7 +119,7 @@ describe('git flags', {concurrency: true}, () => {
       refused(s, ['commit', '--amend', '-F', 'missing.txt'], 4, 'PATH_NOT_FOUND')
 
       // On a detached HEAD the amended commit becomes HEAD; the branch stays.
-      s.ok(['switch', '-q', '--detach', 'HEAD'])
+      await ops(s).switchDetach('HEAD')
       const d = s.j(['commit', '--amend', '--allow-empty', '-m', 'detached'])
       assert.deepEqual([d.branch, d.amended], [null, empty.id])
       assert.equal(s.j(['log', '-n', '1', 'main'])[0].id, empty.id, 'the branch stays')
@@ -113,19 +130,20 @@ describe('git flags', {concurrency: true}, () => {
       refused(s, ['commit', '--amend', '-m', 'x'], 4, 'UNKNOWN_REVISION')
     })
 
-    it('goes through branch protection and signs like any commit', () => {
-      const s = repo({'base.csv': 'a\n'}, 'DATA-1 base')
+    it('goes through branch protection and signs like any commit', async () => {
+      const s = await repoIP({'base.csv': 'a\n'}, 'DATA-1 base')
+      const b = ops(s)
       const owner = s.j(['key', 'generate', '--name', 'Owner', '--email', 'owner@example.com', '--no-passphrase']).fingerprint
-      s.ok(['config', 'user.signingKey', owner])
+      b.config('user.signingKey', owner)
       s.ok(['protect', 'set', 'main', '--require-signed', '--message-pattern', '^DATA-[0-9]+ ', '-q'])
       s.ok(['signers', 'add', owner, '--branches', 'main', '-q'])
-      const tip = s.j(['log', '-n', '1'])[0].id
+      const tip = await b.rev('HEAD')
       // Unsigned: refused at once; signed but off the message pattern: refused; nothing moves.
       assert.deepEqual(refused(s, ['commit', '--amend', '-m', 'DATA-2 unsigned'], 11, 'PROTECTED_BRANCH').data.violations.map((v: any) => v.check), ['require-signed'])
       assert.deepEqual(refused(s, ['commit', '--amend', '-S', '-m', 'no ticket'], 11, 'PROTECTED_BRANCH').data.violations.map((v: any) => v.check), ['message-pattern'])
       assert.equal(s.j(['log', '-n', '1'])[0].id, tip)
       // commit.sign signs the amended commit; verify-commit accepts it.
-      s.ok(['config', 'commit.sign', 'true'])
+      b.config('commit.sign', 'true')
       const c = s.j(['commit', '--amend', '-m', 'DATA-2 signed'])
       assert.equal(c.signedBy, owner)
       assert.equal(s.j(['verify-commit', 'HEAD']).status, 'good')
@@ -133,17 +151,17 @@ describe('git flags', {concurrency: true}, () => {
   })
 
   describe('merge --squash and --no-commit', {concurrency: true}, () => {
-    it('--squash stages the result with no merge state; --no-commit stops before the merge commit that `bl commit` makes; --abort undoes it', () => {
-      const s = repo({'a.csv': '1\n', 'b.csv': '1\n'}, 'base')
-      s.ok(['branch', '-q', 'f'])
+    it('--squash stages the result with no merge state; --no-commit stops before the merge commit that `bl commit` makes; --abort undoes it', async () => {
+      const s = await repoIP({'a.csv': '1\n', 'b.csv': '1\n'}, 'base')
+      const b = ops(s)
+      await b.branch('f')
       s.write('a.csv', '2\n')
-      const main = s.j(['commit', '-a', '-m', 'ours']).id
-      s.ok(['switch', '-q', 'f'])
+      const main = await b.commitA('ours')
+      await b.switch('f')
       s.write('b.csv', '2\n')
       s.write('c.csv', 'new\n')
-      s.ok(['add', '-A', '-q'])
-      const f = s.j(['commit', '-m', 'theirs']).id
-      s.ok(['switch', '-q', 'main'])
+      const f = await b.commitAll('theirs')
+      await b.switch('main')
 
       // --squash: HEAD stays, the result is staged, nothing is in progress; the commit has one parent.
       const sq = s.bl(['merge', '--squash', 'f'])
@@ -153,7 +171,7 @@ describe('git flags', {concurrency: true}, () => {
       assert.deepEqual([st.head, st.operation, st.staged.map((e: any) => `${e.status} ${e.path}`)], [main, null, ['M b.csv', 'A c.csv']])
       const c = s.j(['commit', '-m', 'squashed'])
       assert.deepEqual(c.parents, [main])
-      s.ok(['reset', '-q', '--hard', 'HEAD~1'])
+      await b.reset('hard', 'HEAD~1')
 
       // --no-commit: stopped like a merge with its conflicts resolved; amend and partial commits are refused.
       assert.equal(s.j(['merge', '--no-commit', 'f']).status, 'stopped')
@@ -171,14 +189,14 @@ describe('git flags', {concurrency: true}, () => {
       assert.equal(s.j(['status']).operation, null)
 
       // --squash that conflicts stops like a merge; once resolved, `bl commit` makes a one-parent commit.
-      s.ok(['switch', '-q', 'f'])
+      await b.switch('f')
       s.write('a.csv', '9\n')
-      s.ok(['commit', '-q', '-a', '-m', 'theirs again'])
-      s.ok(['switch', '-q', 'main'])
+      await b.commitA('theirs again')
+      await b.switch('main')
       const r = s.bl(withJson(['merge', '--squash', 'f']))
       assert.equal(r.code, 3, r.stdout)
       refused(s, ['commit', '-m', 'too early'], 5, 'OPERATION_IN_PROGRESS')
-      s.ok(['checkout', '-q', '--theirs', 'a.csv'])
+      await b.checkoutSide('theirs', 'a.csv')
       const c2 = s.j(['commit', '-m', 'squashed again'])
       assert.deepEqual(c2.parents, [m.id])
       assert.equal(s.read('a.csv').toString(), '9\n')
@@ -187,18 +205,19 @@ describe('git flags', {concurrency: true}, () => {
   })
 
   describe('status --porcelain, -b, -z', {concurrency: true}, () => {
-    it('prints what git status --porcelain prints, from any directory, quoted as Git quotes; -z as git -z', {skip: !gitAvailable}, () => {
-      const {s, g, write, both} = twin()
+    it('prints what git status --porcelain prints, from any directory, quoted as Git quotes; -z as git -z', {skip: !gitAvailable}, async () => {
+      const {s, g, write, setUp} = twin()
+      const b = ops(s)
       for (const f of ['keep.csv', 'staged.csv', 'unstaged.csv', 'both.csv', 'del.csv', 'gone.csv', 'old.csv', 'a b.csv', 'é.csv']) write(f, `${f}\n`)
-      both(['add', '-A'])
-      both(['commit', '-m', 'one'])
+      await setUp(() => b.addAll(), ['add', '-A'])
+      await setUp(() => b.commit('one'), ['commit', '-m', 'one'])
       for (const f of ['staged.csv', 'both.csv', 'é.csv']) write(f, 'staged\n')
-      both(['add', 'staged.csv', 'both.csv', 'é.csv'])
+      await setUp(() => b.add('staged.csv', 'both.csv', 'é.csv'), ['add', 'staged.csv', 'both.csv', 'é.csv'])
       for (const f of ['unstaged.csv', 'both.csv', 'a b.csv']) write(f, 'unstaged\n')
-      both(['rm', 'del.csv'])
+      await setUp(() => b.rm(['del.csv']), ['rm', 'del.csv'])
       fs.rmSync(s.p('gone.csv'))
       fs.rmSync(path.join(g.dir, 'gone.csv'))
-      both(['mv', 'old.csv', 'new.csv'])
+      await setUp(() => b.mv('old.csv', 'new.csv'), ['mv', 'old.csv', 'new.csv'])
       for (const f of ['q"x.csv', 'sp ace.csv', 'dir/inner.csv', 'tab\there.csv']) write(f, 'untracked\n')
       const want = g.git(['status', '--porcelain'])
       assert.match(want, /^R {2}old\.csv -> new\.csv$/m, 'the case has a staged rename')
@@ -217,15 +236,16 @@ describe('git flags', {concurrency: true}, () => {
       assert.match(s.ok(['status', '--short'], {cwd: sub}).stdout, /^\?\? \.\/$/m)
     })
 
-    it('-b shows the upstream, ahead and behind, a detached HEAD and an unborn branch as Git does', () => {
-      const s = repo({'a.csv': '1\n'})
+    it('-b shows the upstream, ahead and behind, a detached HEAD and an unborn branch as Git does', async () => {
+      const s = await repoIP({'a.csv': '1\n'})
+      const b = ops(s)
       const remote = path.join(s.base, 'remote')
-      s.ok(['remote', 'add', 'origin', remote])
+      await b.remoteAdd('origin', remote)
       s.ok(['push', '-q', '-u', 'origin', 'main'])
-      s.ok(['commit', '-q', '--allow-empty', '-m', 'ahead'])
+      await b.commitMsg('ahead', {allowEmpty: true})
       assert.equal(s.ok(['status', '--porcelain', '-b']).stdout, '## main...origin/main [ahead 1]\n')
       assert.equal(s.ok(['status', '-sb']).stdout, '## main...origin/main [ahead 1]\n')
-      s.ok(['switch', '-q', '--detach', 'HEAD'])
+      await b.switchDetach('HEAD')
       assert.equal(s.ok(['status', '--porcelain', '--branch']).stdout, '## HEAD (no branch)\n')
       const u = repo({})
       assert.equal(u.ok(['status', '--porcelain', '-b']).stdout, '## No commits yet on main\n')
@@ -234,20 +254,21 @@ describe('git flags', {concurrency: true}, () => {
   })
 
   describe('reset --keep and --merge', {concurrency: true}, () => {
-    it('leave what git leaves, refuse what git refuses, and --merge aborts a merge keeping unrelated edits', {skip: !gitAvailable}, () => {
-      const {s, g, write, both} = twin()
+    it('leave what git leaves, refuse what git refuses, and --merge aborts a merge keeping unrelated edits', {skip: !gitAvailable}, async () => {
+      const {s, g, write, both, setUp} = twin()
+      const b = ops(s)
       const porcelain = (): void => assert.equal(s.ok(['status', '--porcelain']).stdout, g.git(['status', '--porcelain']))
       for (const f of ['a', 'b', 'c']) write(`${f}.csv`, '1\n')
-      both(['add', '-A'])
-      both(['commit', '-m', 'one'])
-      both(['tag', 'one'])
+      await setUp(() => b.addAll(), ['add', '-A'])
+      await setUp(() => b.commit('one'), ['commit', '-m', 'one'])
+      await setUp(() => b.tag('one'), ['tag', 'one'])
       write('a.csv', '2\n')
-      both(['commit', '-a', '-m', 'two'])
-      both(['tag', 'two'])
+      await setUp(() => b.commitA('two'), ['commit', '-a', '-m', 'two'])
+      await setUp(() => b.tag('two'), ['tag', 'two'])
 
       // --keep: a staged change to a path the reset does not move becomes unstaged; work tree kept.
       write('b.csv', 'staged\n')
-      both(['add', 'b.csv'])
+      await setUp(() => b.add('b.csv'), ['add', 'b.csv'])
       write('c.csv', 'local\n')
       assert.deepEqual(both(['reset', '--keep', 'one']), {bl: 0, git: 0})
       porcelain()
@@ -264,11 +285,11 @@ describe('git flags', {concurrency: true}, () => {
       assert.equal(s.j(['log', '-n', '1']).at(0).message, 'one\n')
 
       // --merge aborts a merge stopped by --no-commit: its staged result goes, the unrelated edit (c) stays.
-      both(['reset', '--hard'])
-      both(['switch', '-c', 'f'])
+      await setUp(() => b.reset('hard'), ['reset', '--hard'])
+      await setUp(() => b.switchNew('f'), ['switch', '-c', 'f'])
       write('b.csv', 'theirs\n')
-      both(['commit', '-a', '-m', 'theirs'])
-      both(['switch', 'main'])
+      await setUp(() => b.commitA('theirs'), ['commit', '-a', '-m', 'theirs'])
+      await setUp(() => b.switch('main'), ['switch', 'main'])
       write('c.csv', 'local\n')
       assert.deepEqual(both(['merge', '--no-commit', '--no-ff', 'f']), {bl: 0, git: 0})
       porcelain()
@@ -279,7 +300,7 @@ describe('git flags', {concurrency: true}, () => {
 
       // Unlike git, staged content found nowhere else is refused rather than dropped.
       write('b.csv', 'only here\n')
-      s.ok(['add', 'b.csv'])
+      await b.add('b.csv')
       assert.deepEqual(refused(s, ['reset', '--merge', 'one'], 5, 'LOCAL_CHANGES').data.paths, ['b.csv'])
       assert.equal(s.read('b.csv').toString(), 'only here\n')
     })

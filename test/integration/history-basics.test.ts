@@ -10,8 +10,11 @@ import type {Oid} from '../../src/core/hash.ts'
 import {commitId, encodeCommit, type Commit} from '../../src/core/objects/commit.ts'
 import {loadCommit} from '../../src/core/odb.ts'
 import {updateRefs} from '../../src/core/refs/refs.ts'
+import {resolveRevision} from '../../src/core/refs/revision.ts'
 import {openRepo, type Repo} from '../../src/core/repo.ts'
-import {failsWith, initRepo, lines, repoWith, revId, Sandbox, withJson} from './helpers.ts'
+import {failsWith, initRepo, lines, revId, Sandbox, withJson} from './helpers.ts'
+import {repoWithIP} from './inproc.ts'
+import {ops} from './inproc-history.ts'
 
 const sandboxes: Sandbox[] = []
 function track(s: Sandbox): Sandbox {
@@ -37,8 +40,8 @@ function withRepo<T>(s: Sandbox, fn: (repo: Repo) => T): T {
  * tree of `base` and gets the next second after it as committer time. Then points the branches.
  */
 function build(s: Sandbox, base: string, specs: Array<[string, string[], string]>, branches: Record<string, string>): Record<string, Oid> {
-  const baseId = revId(s, base)
   return withRepo(s, (repo) => {
+    const baseId = resolveRevision(repo, base)
     const ids: Record<string, Oid> = {base: baseId}
     const tree = loadCommit(repo.store, baseId).tree
     let t = 1_800_000_000
@@ -56,20 +59,19 @@ function build(s: Sandbox, base: string, specs: Array<[string, string[], string]
 const short = (id: string): string => id.slice(0, 12)
 
 describe('reset', () => {
-  /** c1 (a1 b1) -> c2 (a2) -> c3 (b2) on main. */
-  function three(): {s: Sandbox; c1: string; c2: string; c3: string} {
-    const s = track(repoWith({'a.txt': 'a1\n', 'b.txt': 'b1\n'}, 'c1'))
-    const c1 = revId(s, 'HEAD')
+  /** c1 (a1 b1) -> c2 (a2) -> c3 (b2) on main; built in-process. */
+  async function three(): Promise<{s: Sandbox; c1: string; c2: string; c3: string}> {
+    const s = track(await repoWithIP({'a.txt': 'a1\n', 'b.txt': 'b1\n'}, 'c1'))
+    const b = ops(s)
+    const c1 = await b.rev('HEAD')
     s.write('a.txt', 'a2\n')
-    s.ok(['commit', '-q', '-a', '-m', 'c2'])
-    const c2 = revId(s, 'HEAD')
+    const c2 = await b.commitA('c2')
     s.write('b.txt', 'b2\n')
-    s.ok(['commit', '-q', '-a', '-m', 'c3'])
-    return {s, c1, c2, c3: revId(s, 'HEAD')}
+    return {s, c1, c2, c3: await b.commitA('c3')}
   }
 
-  it('--soft moves the branch only: the undone change is staged, files untouched', () => {
-    const {s, c2, c3} = three()
+  it('--soft moves the branch only: the undone change is staged, files untouched', async () => {
+    const {s, c2, c3} = await three()
     const r = s.j(['reset', '--soft', 'HEAD~1'])
     assert.deepEqual(r, {head: c2, branch: 'main', mode: 'soft', previous: c3, subject: 'c2'})
     assert.equal(revId(s, 'main'), c2)
@@ -79,8 +81,8 @@ describe('reset', () => {
     assert.equal(s.read('b.txt').toString(), 'b2\n')
   })
 
-  it('--mixed (the default) resets the index and keeps the files, and the stat cache of unchanged entries', () => {
-    const {s, c2, c3} = three()
+  it('--mixed (the default) resets the index and keeps the files, and the stat cache of unchanged entries', async () => {
+    const {s, c2, c3} = await three()
     const statOf = (): Record<string, unknown> => withRepo(s, (repo) => Object.fromEntries(repo.store.readIndex().map((e) => [e.path, [e.id, e.mtime, e.ino, e.checked]])))
     const before = statOf()
     const r = s.j(['reset', 'HEAD~1'])
@@ -99,8 +101,8 @@ describe('reset', () => {
     assert.equal(s.read('b.txt').toString(), 'b2\n')
   })
 
-  it('--hard resets index and files, then HEAD@{1} and the reflog id bring the commit back', () => {
-    const {s, c1, c3} = three()
+  it('--hard resets index and files, then HEAD@{1} and the reflog id bring the commit back', async () => {
+    const {s, c1, c3} = await three()
     s.write('a.txt', 'local edit\n')
     s.write('new.txt', 'untracked\n')
     const out = s.ok(['reset', '--hard', 'HEAD~2']).stdout
@@ -136,11 +138,11 @@ describe('reset', () => {
     assert.deepEqual(s.j(['status']).untracked, ['new.txt'])
   })
 
-  it('-- <paths> unstages (or sets entries from a revision) without moving HEAD', () => {
-    const {s, c1, c3} = three()
+  it('-- <paths> unstages (or sets entries from a revision) without moving HEAD', async () => {
+    const {s, c1, c3} = await three()
     s.write('a.txt', 'a3\n')
     s.write('b.txt', 'b3\n')
-    s.ok(['add', '-q', 'a.txt', 'b.txt'])
+    await ops(s).add('a.txt', 'b.txt')
     const r = s.j(['reset', '--', 'a.txt'])
     assert.deepEqual(r.paths, ['a.txt'])
     assert.equal(r.head, c3)
@@ -166,10 +168,10 @@ describe('reset', () => {
     assert.equal(none.json().error.code, 'PATHSPEC_NO_MATCH')
   })
 
-  it('-- <glob> sets the entries the glob matches from the revision, never untracks them (Git pathspecs)', () => {
-    const {s, c1} = three()
+  it('-- <glob> sets the entries the glob matches from the revision, never untracks them (Git pathspecs)', async () => {
+    const {s, c1} = await three()
     s.write('a.txt', 'a3\n')
-    s.ok(['add', '-q', 'a.txt'])
+    await ops(s).add('a.txt')
     s.ok(['reset', '-q', '--', '*.txt'])
     let st = s.j(['status'])
     assert.deepEqual([st.staged, st.unstaged, st.untracked], [[], [{path: 'a.txt', status: 'M'}], []])
@@ -178,16 +180,16 @@ describe('reset', () => {
     assert.deepEqual([st.staged, st.untracked], [[{path: 'a.txt', status: 'M'}, {path: 'b.txt', status: 'M'}], []])
   })
 
-  it('--hard drops a stopped merge; --soft refuses during one', () => {
-    const s = track(repoWith({'t.txt': 'base\n'}, 'base'))
-    s.ok(['branch', '-q', 'x'])
+  it('--hard drops a stopped merge; --soft refuses during one', async () => {
+    const s = track(await repoWithIP({'t.txt': 'base\n'}, 'base'))
+    const b = ops(s)
+    await b.branch('x')
     s.write('t.txt', 'ours\n')
-    s.ok(['commit', '-q', '-a', '-m', 'ours'])
-    const ours = revId(s, 'HEAD')
-    s.ok(['switch', '-q', 'x'])
+    const ours = await b.commitA('ours')
+    await b.switch('x')
     s.write('t.txt', 'theirs\n')
-    s.ok(['commit', '-q', '-a', '-m', 'theirs'])
-    s.ok(['switch', '-q', 'main'])
+    await b.commitA('theirs')
+    await b.switch('main')
     assert.equal(s.bl(['merge', '-q', 'x']).code, 3)
     assert.equal(s.j(['status']).operation.kind, 'merge')
 
@@ -207,16 +209,15 @@ describe('reset', () => {
 })
 
 describe('reflog revisions', () => {
-  it('HEAD@{N}, <branch>@{N} and @{N} name earlier values; too far is UNKNOWN_REVISION', () => {
-    const s = track(repoWith({'a.txt': '1\n'}, 'c1'))
-    const c1 = revId(s, 'HEAD')
+  it('HEAD@{N}, <branch>@{N} and @{N} name earlier values; too far is UNKNOWN_REVISION', async () => {
+    const s = track(await repoWithIP({'a.txt': '1\n'}, 'c1'))
+    const b = ops(s)
+    const c1 = await b.rev('HEAD')
     s.write('a.txt', '2\n')
-    s.ok(['commit', '-q', '-a', '-m', 'c2'])
-    const c2 = revId(s, 'HEAD')
-    s.ok(['switch', '-q', '-c', 'side'])
+    const c2 = await b.commitA('c2')
+    await b.switchNew('side')
     s.write('a.txt', '3\n')
-    s.ok(['commit', '-q', '-a', '-m', 'c3'])
-    const c3 = revId(s, 'HEAD')
+    const c3 = await b.commitA('c3')
     // HEAD moved: c1 (initial), c2, checkout to side (still c2), c3.
     assert.equal(revId(s, 'HEAD@{0}'), c3)
     assert.equal(revId(s, 'HEAD@{1}'), c2)
@@ -242,16 +243,16 @@ describe('reflog revisions', () => {
     assert.equal(s.bl(withJson(['reflog', 'nosuch'])).json().error.code, 'REF_NOT_FOUND')
   })
 
-  it('@{-N} and `switch -` / `checkout -` / `merge -` name the branch checked out before; ^{commit} peels; branch --show-current', () => {
-    const s = track(repoWith({'a.txt': '1\n'}, 'c1'))
-    const c1 = revId(s, 'HEAD')
+  it('@{-N} and `switch -` / `checkout -` / `merge -` name the branch checked out before; ^{commit} peels; branch --show-current', async () => {
+    const s = track(await repoWithIP({'a.txt': '1\n'}, 'c1'))
+    const b = ops(s)
+    const c1 = await b.rev('HEAD')
     const noPrevious = s.bl(withJson(['switch', '-']))
     assert.deepEqual([noPrevious.code, noPrevious.json().error.code], [4, 'UNKNOWN_REVISION'])
-    s.ok(['switch', '-q', '-c', 'side'])
+    await b.switchNew('side')
     s.write('b.txt', 'side\n')
-    s.ok(['add', 'b.txt'])
-    s.ok(['commit', '-q', '-m', 'side work'])
-    const c2 = revId(s, 'HEAD')
+    await b.add('b.txt')
+    const c2 = await b.commit('side work')
     assert.deepEqual(s.j(['branch', '--show-current']), {branch: 'side'})
     assert.equal(revId(s, '@{-1}'), c1, 'main, the branch before side')
     assert.equal(revId(s, `${c2}^{commit}`), c2)
@@ -279,12 +280,12 @@ describe('reflog revisions', () => {
   })
 
   it('rev-parse prints the ids revisions name: commits, ^{tree}, <rev>:<path> (b3sum\'s id), --short, --abbrev-ref, --verify', async () => {
-    const s = track(repoWith({'d/x.csv': 'id\n1\n', 'top.txt': 't\n'}, 'c1'))
-    const c1 = revId(s, 'HEAD')
-    s.ok(['tag', 'v1'])
+    const s = track(await repoWithIP({'d/x.csv': 'id\n1\n', 'top.txt': 't\n'}, 'c1'))
+    const b = ops(s)
+    const c1 = await b.rev('HEAD')
+    await b.tag('v1')
     s.write('d/x.csv', 'id\n1\n2\n')
-    s.ok(['commit', '-q', '-a', '-m', 'c2'])
-    const c2 = revId(s, 'HEAD')
+    const c2 = await b.commitA('c2')
     assert.equal(s.ok(['rev-parse', 'HEAD', 'v1', 'HEAD~1']).stdout, `${c2}\n${c1}\n${c1}\n`)
     assert.equal(s.ok(['rev-parse', '--short', 'HEAD']).stdout, `${c2.slice(0, 12)}\n`)
     assert.equal(s.ok(['rev-parse', '--abbrev-ref', 'HEAD', 'v1']).stdout, 'main\nv1\n')
@@ -301,12 +302,12 @@ describe('reflog revisions', () => {
     assert.deepEqual([bad.code, bad.json().error.code], [4, 'UNKNOWN_REVISION'])
     assert.equal(s.bl(['rev-parse', '--verify', 'HEAD', 'v1']).code, 2)
     assert.equal(s.bl(['rev-parse', 'HEAD:nosuch']).code, 4)
-    s.ok(['checkout', '-q', c1])
+    await b.checkout(c1)
     assert.equal(s.ok(['rev-parse', '--abbrev-ref', 'HEAD']).stdout, 'HEAD\n', 'detached, as Git prints it')
     assert.equal(s.ok(['rev-parse', '--abbrev-ref', 'HEAD~0', 'main']).stdout, 'main\n', 'a commit that is no ref prints nothing, as in Git')
     // A name that is a tag and a branch is the tag (Git's order: refs/tags/ before refs/heads/),
     // and --abbrev-ref keeps the branch apart from it.
-    s.ok(['branch', 'v1', 'main'])
+    await b.branch('v1', 'main')
     assert.equal(s.ok(['rev-parse', 'v1', 'v1~0', 'heads/v1']).stdout, `${c1}\n${c1}\n${c2}\n`)
     assert.equal(s.ok(['rev-parse', '--abbrev-ref', 'heads/v1', 'tags/v1']).stdout, 'heads/v1\ntags/v1\n')
     // Git keeps no reflog for tags, so v1@{0} reads the branch's log.
@@ -319,8 +320,8 @@ describe('log ranges and --graph, merge-base', () => {
    * base - a1 - a2 - m (main)    m = merge(a2, b2); q = merge(b2, a2) makes a criss-cross:
    *     \- b1 - b2 -/ (side)     cp1 on m (branch cp), cq1 on q (branch cq)
    */
-  function history(): {s: Sandbox; ids: Record<string, Oid>} {
-    const s = track(repoWith({'a.txt': 'x\n'}, 'base'))
+  async function history(): Promise<{s: Sandbox; ids: Record<string, Oid>}> {
+    const s = track(await repoWithIP({'a.txt': 'x\n'}, 'base'))
     const ids = build(
       s,
       'HEAD',
@@ -339,8 +340,8 @@ describe('log ranges and --graph, merge-base', () => {
     return {s, ids}
   }
 
-  it('draws the graph of a merge, in --oneline and full form; --json stays the plain list', () => {
-    const {s, ids} = history()
+  it('draws the graph of a merge, in --oneline and full form; --json stays the plain list', async () => {
+    const {s, ids} = await history()
     const oneline = lines(s.ok(['log', '--graph', '--oneline']).stdout)
     assert.deepEqual(oneline, [
       `*   ${short(ids.m!)} (HEAD -> main) merge side`,
@@ -366,8 +367,8 @@ describe('log ranges and --graph, merge-base', () => {
     assert.deepEqual(Object.keys(json[0]).sort(), Object.keys(s.j(['log', '-n', '1'])[0]).sort())
   })
 
-  it('takes a..b, ^a b, several revisions and a...b', () => {
-    const {s, ids} = history()
+  it('takes a..b, ^a b, several revisions and a...b', async () => {
+    const {s, ids} = await history()
     const logIds = (...args: string[]): string[] => s.j(['log', ...args]).map((e: {id: string}) => e.id)
     const names = (...n: string[]): string[] => n.map((x) => ids[x]!)
     assert.deepEqual(logIds('side..main'), names('m', 'a2', 'a1'))
@@ -382,8 +383,8 @@ describe('log ranges and --graph, merge-base', () => {
     assert.equal(s.bl(['log', 'nosuch..main']).code, 4)
   })
 
-  it('merge-base: the best base, --all on a criss-cross, --is-ancestor, unrelated histories', () => {
-    const {s, ids} = history()
+  it('merge-base: the best base, --all on a criss-cross, --is-ancestor, unrelated histories', async () => {
+    const {s, ids} = await history()
     assert.equal(s.ok(['merge-base', 'main', 'side']).stdout, `${ids.b2}\n`)
     assert.equal(s.ok(['merge-base', ids.a2!, ids.b1!]).stdout, `${ids.base}\n`)
     // m and q both merge a2 and b2: two best common ancestors, newest first.
@@ -418,38 +419,40 @@ describe('log filters, per-commit changes and formats', () => {
    *                                  \- c4 side work (adds s) -------------/
    */
   type History = {s: Sandbox; ids: Record<string, string>; allBeforeMerge: string[]; mainBeforeMerge: string[]}
-  let built: History | undefined
+  let built: Promise<History> | undefined
   // Built once: both tests only read it.
-  const history = (): History => (built ??= makeHistory())
-  function makeHistory(): History {
+  const history = (): Promise<History> => (built ??= makeHistory())
+  /** Built in-process, but for the two logs before the merge (the first test asserts them). */
+  async function makeHistory(): Promise<History> {
     const s = track(new Sandbox({BL_AUTHOR_NAME: 'Ada', BL_AUTHOR_EMAIL: 'ada@x.org'}))
     initRepo(s)
     const at = (t: number, tz = '+0000', who: Record<string, string> = {}) => ({env: {BL_AUTHOR_DATE: `${t} ${tz}`, BL_COMMITTER_DATE: `${t} ${tz}`, ...who}})
+    const b = ops(s)
     s.write('d/a', '1\n')
     s.write('b', 'x\n')
-    s.ok(['add', '-A'])
-    s.ok(['commit', '-q', '-m', 'first import'], at(1_700_000_000))
+    await b.addAll()
+    await ops(s, at(1_700_000_000)).commitMsg('first import')
     s.write('d/a', '1\n2\n')
     const bob = {BL_AUTHOR_NAME: 'Bob', BL_AUTHOR_EMAIL: 'bob@y.org', BL_COMMITTER_NAME: 'Bob', BL_COMMITTER_EMAIL: 'bob@y.org'}
-    s.ok(['commit', '-q', '-a', '-m', 'Fix rows'], at(1_700_100_000, '+0100', bob))
-    s.ok(['mv', 'b', 'c'])
-    s.ok(['commit', '-q', '-m', 'rename b', '-m', 'body line'], at(1_700_200_000))
-    s.ok(['switch', '-q', '-c', 'side', 'HEAD~1'])
+    await ops(s, at(1_700_100_000, '+0100', bob)).commitMsg('Fix rows', {all: true})
+    await b.mv('b', 'c')
+    await ops(s, at(1_700_200_000)).commitMsg(['rename b', 'body line'])
+    await b.switchNew('side', 'HEAD~1')
     s.write('s', 's\n')
-    s.ok(['add', 's'])
-    s.ok(['commit', '-q', '-m', 'side work'], at(1_700_300_000))
-    s.ok(['switch', '-q', 'main'])
+    await b.add('s')
+    await ops(s, at(1_700_300_000)).commitMsg('side work')
+    await b.switch('main')
     const subjects = (args: string[]): string[] => lines(s.ok(['log', '--format=%s', ...args]).stdout)
     const allBeforeMerge = subjects(['--all'])
     const mainBeforeMerge = subjects([])
-    s.ok(['merge', '-q', 'side', '-m', 'merge side'], at(1_700_400_000))
+    await ops(s, at(1_700_400_000)).merge('side', 'merge side')
     const ids: Record<string, string> = {}
-    for (const e of s.j(['log'])) ids[e.message.split('\n')[0]] = e.id
+    for (const e of await b.log()) ids[e.message.split('\n')[0]!] = e.id
     return {s, ids, allBeforeMerge, mainBeforeMerge}
   }
 
-  it('--all, --author/--committer/--grep (-i, --all-match, --invert-grep), --since/--until, --first-parent, --reverse, --skip', () => {
-    const {s, allBeforeMerge, mainBeforeMerge} = history()
+  it('--all, --author/--committer/--grep (-i, --all-match, --invert-grep), --since/--until, --first-parent, --reverse, --skip', async () => {
+    const {s, allBeforeMerge, mainBeforeMerge} = await history()
     assert.deepEqual(mainBeforeMerge, ['rename b', 'Fix rows', 'first import'])
     assert.deepEqual(allBeforeMerge, ['side work', 'rename b', 'Fix rows', 'first import'])
     const subjects = (...args: string[]): string[] => s.j(['log', ...args]).map((e: any) => e.message.split('\n')[0])
@@ -472,8 +475,8 @@ describe('log filters, per-commit changes and formats', () => {
     failsWith(s, ['log', '--grep', '(unclosed'], 2, 'INVALID_ARGUMENT')
   })
 
-  it('--stat, --name-status, --name-only (merges only with --first-parent; limited to the paths); --format placeholders, --pretty layouts', () => {
-    const {s, ids} = history()
+  it('--stat, --name-status, --name-only (merges only with --first-parent; limited to the paths); --format placeholders, --pretty layouts', async () => {
+    const {s, ids} = await history()
     const changes = (...args: string[]): Array<[string, string[] | undefined]> => s.j(['log', ...args]).map((e: any) => [e.message.split('\n')[0], e.changes?.map((c: any) => `${c.status} ${c.oldPath ? `${c.oldPath}>` : ''}${c.path}`)])
     assert.deepEqual(changes('--name-status', '--first-parent'), [
       ['merge side', ['A s']],
@@ -506,13 +509,13 @@ describe('log filters, per-commit changes and formats', () => {
 })
 
 describe('stash', () => {
-  it('push saves staged, unstaged and deleted changes and resets to HEAD; pop brings them back unstaged (added files staged); untracked files stay', () => {
-    const s = track(repoWith({'a.txt': '1\n', 'b.txt': 'b\n'}, 'c1'))
+  it('push saves staged, unstaged and deleted changes and resets to HEAD; pop brings them back unstaged (added files staged); untracked files stay', async () => {
+    const s = track(await repoWithIP({'a.txt': '1\n', 'b.txt': 'b\n'}, 'c1'))
     assert.deepEqual(s.j(['stash']), {saved: null}, 'nothing to save')
     s.write('a.txt', '2\n')
     fs.rmSync(s.p('b.txt'))
     s.write('n.txt', 'new\n')
-    s.ok(['add', 'n.txt'])
+    await ops(s).add('n.txt')
     s.write('u.txt', 'untracked\n')
     const saved = s.j(['stash', 'push', '-m', 'relabel'])
     assert.equal(saved.saved.name, 'stash@{0}')
@@ -521,7 +524,7 @@ describe('stash', () => {
     assert.deepEqual(s.j(['status']).untracked, ['u.txt'])
     assert.deepEqual(s.j(['stash', 'show']).changes.map((c: any) => [c.status, c.path]), [['M', 'a.txt'], ['D', 'b.txt'], ['A', 'n.txt']])
     // stash@{N} is a revision: its first parent is the commit it was made on.
-    assert.equal(revId(s, 'stash@{0}^1'), revId(s, 'HEAD'))
+    assert.equal(revId(s, 'stash@{0}^1'), await ops(s).rev('HEAD'))
     assert.equal(s.ok(['show', 'stash@{0}:a.txt']).stdout, '2\n')
     // gc keeps stashes (they are reachable from the reflog of refs/stash), and fsck is happy.
     s.ok(['gc', '-q'])
@@ -536,22 +539,23 @@ describe('stash', () => {
     assert.deepEqual(s.j(['stash', 'list']), [])
   })
 
-  it('push -- <paths> (-u) leaves the rest; --keep-index; pop --index; stash branch; a stash of an added file alone pops back staged', () => {
-    const s = track(repoWith({'a.txt': 'a\n', 'd/b.txt': 'b\n', 'c.txt': 'c\n'}, 'c1'))
+  it('push -- <paths> (-u) leaves the rest; --keep-index; pop --index; stash branch; a stash of an added file alone pops back staged', async () => {
+    const s = track(await repoWithIP({'a.txt': 'a\n', 'd/b.txt': 'b\n', 'c.txt': 'c\n'}, 'c1'))
+    const b = ops(s)
     // Regression: with no modified file to unstage, pop used to empty the index.
     s.write('n.txt', 'n\n')
-    s.ok(['add', 'n.txt'])
+    await b.add('n.txt')
     s.ok(['stash', '-q'])
     s.ok(['stash', 'pop', '-q'])
     assert.deepEqual(s.j(['status']).staged, [{path: 'n.txt', status: 'A'}])
-    s.ok(['rm', '-q', '--cached', 'n.txt'])
+    await b.rm(['n.txt'], {cached: true})
     fs.rmSync(s.p('n.txt'))
     // Only the named paths (and, with -u, their untracked files) are saved and reset.
     s.write('a.txt', 'a2\n')
     s.write('d/b.txt', 'b2\n')
     s.write('d/u.txt', 'u\n')
     s.write('c.txt', 'c2\n')
-    s.ok(['add', 'c.txt'])
+    await b.add('c.txt')
     failsWith(s, ['stash', 'push', '--', 'nothing-here'], 4, 'PATHSPEC_NO_MATCH')
     failsWith(s, ['stash', 'nothing-here'], 2, 'INVALID_ARGUMENT')
     s.ok(['stash', '-q', '-u', '--', 'd', 'a.txt'])
@@ -559,24 +563,24 @@ describe('stash', () => {
     const st = s.j(['status'])
     assert.deepEqual([st.staged, st.unstaged, st.untracked], [[{path: 'c.txt', status: 'M'}], [], []])
     assert.deepEqual(s.j(['stash', 'show']).changes.map((c: any) => `${c.status} ${c.path}`), ['M a.txt', 'M d/b.txt', 'A d/u.txt'])
-    s.ok(['reset', '-q'])
+    await b.reset()
     s.ok(['stash', 'pop', '-q'])
     assert.deepEqual([s.read('a.txt').toString(), s.read('d/b.txt').toString(), s.read('d/u.txt').toString()], ['a2\n', 'b2\n', 'u\n'])
     // --keep-index: the staged change stays staged and in the work tree; pop --index stages it again.
-    s.ok(['rm', '-q', '--cached', 'd/u.txt'])
+    await b.rm(['d/u.txt'], {cached: true})
     fs.rmSync(s.p('d/u.txt'))
-    s.ok(['add', 'a.txt'])
+    await b.add('a.txt')
     s.ok(['stash', '-q', '--keep-index'])
     assert.deepEqual([s.read('a.txt').toString(), s.read('d/b.txt').toString(), s.read('c.txt').toString()], ['a2\n', 'b\n', 'c\n'])
     assert.deepEqual(s.j(['status']).staged, [{path: 'a.txt', status: 'M'}])
-    s.ok(['reset', '-q', '--hard'])
+    await b.reset('hard')
     s.ok(['stash', 'pop', '-q', '--index'])
     const st2 = s.j(['status'])
     assert.deepEqual([st2.staged, st2.unstaged.map((u: any) => u.path)], [[{path: 'a.txt', status: 'M'}], ['c.txt', 'd/b.txt']])
     // stash branch: applies on the commit it was made on, so a stash HEAD has moved past still comes back.
-    s.ok(['stash', '-q'])
+    await b.stash()
     s.write('a.txt', 'other\n')
-    s.ok(['commit', '-q', '-a', '-m', 'c2'])
+    await b.commitA('c2')
     assert.equal(s.bl(['stash', 'pop']).code, 5)
     const br = s.j(['stash', 'branch', 'fix'])
     assert.deepEqual([br.branch, br.dropped], ['fix', true])
@@ -585,16 +589,17 @@ describe('stash', () => {
     assert.deepEqual(s.j(['stash', 'list']), [])
   })
 
-  it('a stack: list, apply stash@{N} keeps it, drop renumbers, clear; -u takes untracked files; a conflicting stash changes nothing', () => {
-    const s = track(repoWith({'a.txt': '1\n'}, 'c1'))
+  it('a stack: list, apply stash@{N} keeps it, drop renumbers, clear; -u takes untracked files; a conflicting stash changes nothing', async () => {
+    const s = track(await repoWithIP({'a.txt': '1\n'}, 'c1'))
+    const b = ops(s)
     s.write('a.txt', 'first\n')
-    s.ok(['stash', '-q'])
+    await b.stash()
     s.write('scratch.bin', 'tmp\n')
     s.ok(['stash', '-q', '-u'])
     assert.equal(s.exists('scratch.bin'), false, '-u stashes untracked files away')
     assert.deepEqual(s.j(['stash', 'list']).map((e: any) => [e.name, e.message]), [
-      ['stash@{0}', `WIP on main: ${revId(s, 'HEAD').slice(0, 12)} c1`],
-      ['stash@{1}', `WIP on main: ${revId(s, 'HEAD').slice(0, 12)} c1`],
+      ['stash@{0}', `WIP on main: ${(await b.rev('HEAD')).slice(0, 12)} c1`],
+      ['stash@{1}', `WIP on main: ${(await b.rev('HEAD')).slice(0, 12)} c1`],
     ])
     assert.match(s.ok(['stash', 'list']).stdout, /^stash@\{1\}: WIP on main: /m)
     s.ok(['stash', 'apply', '-q', 'stash@{1}'])
@@ -603,9 +608,9 @@ describe('stash', () => {
     // Local changes in the way, or a stash that conflicts with HEAD: refused, nothing changed.
     const inTheWay = s.bl(withJson(['stash', 'apply', '1']))
     assert.deepEqual([inTheWay.code, inTheWay.json().error.code], [5, 'LOCAL_CHANGES'])
-    s.ok(['commit', '-q', '-a', '-m', 'c2'])
+    await b.commitA('c2')
     s.write('a.txt', 'again\n')
-    s.ok(['commit', '-q', '-a', '-m', 'c3'])
+    await b.commitA('c3')
     const conflict = s.bl(withJson(['stash', 'pop', 'stash@{1}']))
     assert.deepEqual([conflict.code, conflict.json().error.code], [5, 'STASH_CONFLICT'])
     assert.deepEqual(conflict.json().error.data.paths, ['a.txt'])
@@ -616,7 +621,7 @@ describe('stash', () => {
     assert.deepEqual(s.j(['stash', 'list']).map((e: any) => e.name), ['stash@{0}'])
     s.ok(['stash', 'pop', '-q'])
     assert.equal(s.read('scratch.bin').toString(), 'tmp\n')
-    s.ok(['stash', '-q', '-u'])
+    await b.stash({untracked: true})
     assert.deepEqual(s.j(['stash', 'clear']), {cleared: 1})
     const none = s.bl(withJson(['stash', 'pop']))
     assert.deepEqual([none.code, none.json().error.code], [4, 'REF_NOT_FOUND'])

@@ -8,7 +8,9 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import {isRoot, lines, repoWith, Sandbox, withJson, type RunOptions} from './helpers.ts'
+import {isRoot, lines, Sandbox, withJson, type RunOptions} from './helpers.ts'
+import {repoWithIP} from './inproc.ts'
+import {ops} from './inproc-history.ts'
 
 const HEX64 = /^[0-9a-f]{64}$/
 
@@ -55,23 +57,24 @@ function expectError(s: Sandbox, args: string[], exit: number, code: string, opt
 }
 
 describe('--json envelope of read commands', () => {
-  const s = repoWith({'data/a.csv': 'a,b\n1,2\n', 'run.sh': '#!/bin/sh\n', 'big.bin': crypto.randomBytes(200_000)}, 'first')
+  let s: Sandbox
   let C1 = ''
   let C2 = ''
-  before(() => {
+  // The history is built in-process (the `log` test reads it through bl).
+  before(async () => {
+    s = await repoWithIP({'data/a.csv': 'a,b\n1,2\n', 'run.sh': '#!/bin/sh\n', 'big.bin': crypto.randomBytes(200_000)}, 'first')
+    const b = ops(s)
+    C1 = await b.rev('HEAD')
     fs.chmodSync(s.p('run.sh'), 0o755)
-    s.ok(['add', 'run.sh', '-q'])
-    s.ok(['commit', '-q', '-m', 'exec'])
+    await b.add('run.sh')
+    await b.commit('exec')
     s.write('data/a.csv', 'a,b\n1,2\n3,4\n')
-    s.ok(['commit', '-a', '-q', '-m', 'second'])
-    s.ok(['tag', 'v1', 'HEAD~2', '-q'])
-    s.ok(['branch', 'dev', '-q'])
-    s.ok(['config', 'core.x', 'y', '-q'])
+    C2 = await b.commitA('second')
+    await b.tag('v1', 'HEAD~2')
+    await b.branch('dev')
+    b.config('core.x', 'y')
     s.write('untracked.txt', 'u\n')
     s.write('data/a.csv', 'changed\n')
-    const log = envelope(s, ['log'])
-    C2 = log[0].id
-    C1 = log[2].id
   })
   after(() => s.cleanup())
 
@@ -232,7 +235,10 @@ describe('--json envelope of read commands', () => {
 })
 
 describe('errors: format and exit codes', () => {
-  const s = repoWith({'a.txt': 'a\n'})
+  let s: Sandbox
+  before(async () => {
+    s = await repoWithIP({'a.txt': 'a\n'})
+  })
   after(() => s.cleanup())
 
   it('not a repository -> 4 NOT_A_REPOSITORY', () => {
@@ -284,11 +290,11 @@ describe('errors: format and exit codes', () => {
     expectError(s, ['show', 'HEAD:a.txt/below'], 4, 'PATH_NOT_FOUND')
   })
 
-  it('ref errors: unknown branch -> 4, bad ref name -> 2, existing branch -> 5', () => {
+  it('ref errors: unknown branch -> 4, bad ref name -> 2, existing branch -> 5', async () => {
     expectError(s, ['branch', '-d', 'ghost'], 4, 'REF_NOT_FOUND')
     expectError(s, ['branch', 'bad..name'], 2, 'BAD_REF_NAME')
     expectError(s, ['tag', 'has space'], 2, 'BAD_REF_NAME')
-    s.ok(['branch', 'exists', '-q'])
+    await ops(s).branch('exists')
     expectError(s, ['branch', 'exists'], 5, 'REF_EXISTS')
     // a branch cannot also be a directory of branches: a remote stores refs as files (Git refuses too)
     expectError(s, ['branch', 'exists/sub'], 5, 'REF_EXISTS')
@@ -302,30 +308,31 @@ describe('errors: format and exit codes', () => {
     assert.ok(envelope(s, ['reflog', 'main']).length >= log, 'the reflog of main survives -M main main')
   })
 
-  it('an unknown core.fsync value -> 2 BAD_CONFIG when data is written; batch and always both work', () => {
-    s.ok(['config', 'core.fsync', 'sometimes'])
+  it('an unknown core.fsync value -> 2 BAD_CONFIG when data is written; batch and always both work', async () => {
+    const b = ops(s)
+    b.config('core.fsync', 'sometimes')
     s.write('fsync-bad.bin', 'x')
     expectError(s, ['add', 'fsync-bad.bin'], 2, 'BAD_CONFIG')
     fs.rmSync(s.p('fsync-bad.bin'))
     for (const mode of ['always', 'batch']) {
-      s.ok(['config', 'core.fsync', mode])
+      b.config('core.fsync', mode)
       s.write(`fsync-${mode}.bin`, crypto.randomBytes(300_000))
       s.ok(['add', `fsync-${mode}.bin`])
       assert.equal(envelope(s, ['status']).staged.some((e: any) => e.path === `fsync-${mode}.bin`), true)
     }
-    s.ok(['rm', '--cached', '-q', 'fsync-always.bin', 'fsync-batch.bin'])
+    await b.rm(['fsync-always.bin', 'fsync-batch.bin'], {cached: true})
     fs.rmSync(s.p('fsync-always.bin'))
     fs.rmSync(s.p('fsync-batch.bin'))
   })
 
-  it('add is silent like git add; -v names each file', () => {
+  it('add is silent like git add; -v names each file', async () => {
     s.write('quiet.txt', 'q\n')
     s.write('loud.txt', 'l\n')
     const quiet = s.bl(['add', 'quiet.txt'])
     assert.equal(quiet.code, 0)
     assert.equal(quiet.stdout, '')
     assert.equal(s.bl(['add', '-v', 'loud.txt']).stdout, 'add loud.txt\n')
-    s.ok(['rm', '--cached', '-q', 'quiet.txt', 'loud.txt'])
+    await ops(s).rm(['quiet.txt', 'loud.txt'], {cached: true})
     fs.rmSync(s.p('quiet.txt'))
     fs.rmSync(s.p('loud.txt'))
   })
@@ -335,8 +342,8 @@ describe('errors: format and exit codes', () => {
     assert.equal(envelope(s, ['log']).length, 1, 'the repository is untouched')
   })
 
-  it('a file name with a newline -> add -A fails with 5 BAD_PATH_NAME and stages nothing', () => {
-    const t = repoWith({'ok.csv': '1\n'})
+  it('a file name with a newline -> add -A fails with 5 BAD_PATH_NAME and stages nothing', async () => {
+    const t = await repoWithIP({'ok.csv': '1\n'})
     try {
       t.write('good.csv', 'good\n')
       t.write('ok.csv', '2\n')
@@ -357,8 +364,8 @@ describe('errors: format and exit codes', () => {
     }
   })
 
-  it('an unreadable file -> 8 FILE_UNREADABLE, and nothing is staged', () => {
-    const t = repoWith({'ok.csv': '1\n'})
+  it('an unreadable file -> 8 FILE_UNREADABLE, and nothing is staged', async () => {
+    const t = await repoWithIP({'ok.csv': '1\n'})
     try {
       t.write('secret.csv', 'secret\n')
       t.write('ok.csv', '2\n')
@@ -394,8 +401,8 @@ function walk(dir: string): string[] {
 }
 
 describe('corrupted database', () => {
-  function corrupted(opts: {header: boolean}): Sandbox {
-    const t = repoWith({'a.txt': 'a\n', 'big.bin': crypto.randomBytes(3_000_000)})
+  async function corrupted(opts: {header: boolean}): Promise<Sandbox> {
+    const t = await repoWithIP({'a.txt': 'a\n', 'big.bin': crypto.randomBytes(3_000_000)})
     const db = path.join(t.dir, '.bl', 'bl.db')
     const fd = fs.openSync(db, 'r+')
     try {
@@ -416,8 +423,8 @@ describe('corrupted database', () => {
     return t
   }
 
-  it('with a destroyed header page, any command exits 6 CORRUPT_DATABASE with a one-line error', () => {
-    const t = corrupted({header: true})
+  it('with a destroyed header page, any command exits 6 CORRUPT_DATABASE with a one-line error', async () => {
+    const t = await corrupted({header: true})
     try {
       for (const cmd of [['status'], ['log'], ['add', '-A'], ['commit', '-m', 'x']]) {
         const e = expectError(t, cmd, 6, 'CORRUPT_DATABASE')
@@ -428,8 +435,8 @@ describe('corrupted database', () => {
     }
   })
 
-  it('a corrupt index fails status with exit 6, and the hinted `bl reset` rebuilds it from HEAD (also --hard)', () => {
-    const t = repoWith({'a.txt': 'a\n', 'd/b.txt': 'b\n'})
+  it('a corrupt index fails status with exit 6, and the hinted `bl reset` rebuilds it from HEAD (also --hard)', async () => {
+    const t = await repoWithIP({'a.txt': 'a\n', 'd/b.txt': 'b\n'})
     const damage = (): void => {
       const db = new Database(path.join(t.dir, '.bl', 'bl.db'))
       const blob = Buffer.from((db.prepare('SELECT data FROM worktree_index').get() as {data: Buffer}).data)
@@ -449,18 +456,18 @@ describe('corrupted database', () => {
         const st = t.j(['status'])
         assert.deepEqual(st.staged, [])
         assert.deepEqual(st.unstaged.map((c: any) => c.path), reset.length > 1 ? [] : ['a.txt'])
-        t.ok(['checkout', '-q', '--', 'a.txt'])
+        await ops(t).checkoutPaths('a.txt')
       }
     } finally {
       t.cleanup()
     }
   })
 
-  it('fsck names the ref that points at a missing commit, and reports a damaged tree once', () => {
-    const t = repoWith({'d/a.txt': 'a\n'})
+  it('fsck names the ref that points at a missing commit, and reports a damaged tree once', async () => {
+    const t = await repoWithIP({'d/a.txt': 'a\n'})
     try {
+      const tree = await ops(t).tree('HEAD')
       const db = new Database(path.join(t.dir, '.bl', 'bl.db'))
-      const tree = t.j(['log', '-n', '1'])[0].tree
       // One damaged tree (its bytes no longer hash to its id), then main moved to a commit that is not there.
       const row = db.prepare('SELECT data FROM objects WHERE id = ?').get(Buffer.from(tree, 'hex')) as {data: Buffer}
       const data = Buffer.from(row.data)
@@ -482,8 +489,8 @@ describe('corrupted database', () => {
     }
   })
 
-  it('with garbage in the data pages, fsck and reading the damaged file exit 6 (never an internal error)', () => {
-    const t = corrupted({header: false})
+  it('with garbage in the data pages, fsck and reading the damaged file exit 6 (never an internal error)', async () => {
+    const t = await corrupted({header: false})
     try {
       const f = t.bl(['fsck', '--json'])
       assert.equal(f.code, 6, f.stdout)

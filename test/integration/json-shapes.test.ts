@@ -19,6 +19,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import * as openpgp from 'openpgp'
 import {makeTmp, okA, rmrf, Sandbox, withJson, type RunOptions, type RunResult, initRepo} from './helpers.ts'
+import {ops} from './inproc-history.ts'
 
 const DOC_PATH = fileURLToPath(new URL('../../docs/json.md', import.meta.url))
 
@@ -402,10 +403,10 @@ async function checkError(s: Sandbox, args: string[], exit: number, opts: RunOpt
   return doc.error
 }
 
-/** Rewrites tracked files and commits with `commit -a` (one process). */
+/** Rewrites tracked files and commits them as `bl commit -a -q -m <msg>` does, in-process (set-up). */
 async function commitEdits(s: Sandbox, files: Record<string, string>, msg: string): Promise<void> {
   for (const [p, v] of Object.entries(files)) s.write(p, v)
-  await okA(s, ['commit', '-a', '-q', '-m', msg])
+  await ops(s).commitA(msg)
 }
 
 /**
@@ -466,7 +467,7 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       const reset = await check(s, 'reset', docShape('`reset`'), ['reset'])
       assert.equal(reset.mode, 'mixed')
       fs.rmSync(s.p('u.txt'))
-      await okA(s, ['commit', '-a', '-q', '-m', 'second']) // the deletion of data/c.csv
+      await ops(s).commitA('second') // the deletion of data/c.csv
     })
 
     it('log, show <rev>, show <rev>:<file>, show <rev>:<dir>, ls-tree, archive, config', async () => {
@@ -523,9 +524,9 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       await check(s, 'branch -m', docShape('`branch <new>`, `tag <new>`', '`branch -m`:'), ['branch', '-m', 'dev', 'dev2'])
       await check(s, 'branch -d', docShape('`branch <new>`, `tag <new>`', '`-d`:'), ['branch', '-d', 'dev2'])
       const seq = docShape('`cherry-pick`, `revert`, `rebase` (and `--continue`, `--skip`)')
-      await okA(s, ['switch', '-q', '-c', 'side'])
+      await ops(s).switchNew('side')
       await commitEdits(s, {'a.txt': 'side\n'}, 'on side')
-      await okA(s, ['switch', '-q', 'main'])
+      await ops(s).switch('main')
       await check(s, 'cherry-pick', seq, ['cherry-pick', 'side'])
       await check(s, 'revert', seq, ['revert', 'HEAD'])
       // main onto side: the cherry-picked commit is dropped (already there), the revert is replayed
@@ -539,16 +540,16 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       assert.equal(pushed.saved.name, 'stash@{0}')
       await Promise.all([check(s, 'stash list', docShape('`stash list`'), ['stash', 'list']), check(s, 'stash show', docShape('`stash show`'), ['stash', 'show'])])
       await check(s, 'stash apply', docShape('`stash apply`, `stash pop`'), ['stash', 'apply'])
-      await okA(s, ['restore', 'a.txt'])
+      await ops(s).restore('a.txt')
       await check(s, 'stash drop', docShape('`stash drop`'), ['stash', 'drop'])
       s.write('a.txt', 'stashed again\n')
-      await okA(s, ['stash', '-q'])
+      await ops(s).stash()
       await check(s, 'stash clear', docShape('`stash clear`'), ['stash', 'clear'])
       s.write('a.txt', 'stashed for a branch\n')
-      await okA(s, ['stash', '-q'])
+      await ops(s).stash()
       await check(s, 'stash branch', docShape('`stash branch`'), ['stash', 'branch', 'from-stash'])
-      await okA(s, ['restore', 'a.txt'])
-      await okA(s, ['switch', '-q', '-'])
+      await ops(s).restore('a.txt')
+      await ops(s).switch('-')
     })
 
     it('reflog, fsck, gc', async () => {
@@ -605,7 +606,7 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
         check(c, 'clone', docShape('`clone`'), ['clone', remote, c.dir], {cwd: c.base}),
       ])
       assert.equal(cl.checkedOut, true)
-      await okA(c, ['commit', '--allow-empty', '-q', '-m', 'from the clone'])
+      await ops(c).commitMsg('from the clone', {allowEmpty: true})
       await okA(c, ['push', '-q'])
       const fe = await check(k, 'fetch', docShape('`fetch`'), ['fetch'])
       assert.ok(fe.updated.length > 0)
@@ -691,8 +692,7 @@ describe('tables', () => {
     initRepo(s)
     s.write('t.csv', 'id,v,w\n1,a,\n2,b,true\n')
     s.write('d.json', '{"a": 1}')
-    await okA(s, ['add', '-A', '-q'])
-    await okA(s, ['commit', '-q', '-m', 'tables'])
+    await ops(s).commitAll('tables')
     await check(s, 'preview', docShape('`preview`'), ['preview', 'HEAD:t.csv'])
     await check(s, 'preview (document)', docShape('`preview`', 'or for a JSON document'), ['preview', 'HEAD:d.json'])
     await check(s, 'stats <rev>:<path>', docShape('`stats <rev>:<path>`'), ['stats', 'HEAD:t.csv'])

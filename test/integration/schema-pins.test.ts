@@ -12,7 +12,9 @@ import {after, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import {jA, lines, okA, repoWithA, revIdA, Sandbox, withJson} from './helpers.ts'
+import {jA, lines, okA, revIdA, Sandbox, withJson} from './helpers.ts'
+import {repoWithIP} from './inproc.ts'
+import {ops} from './inproc-history.ts'
 import {openRepo} from '../../src/core/repo.ts'
 import {loadIndex} from '../../src/core/worktree/index-state.ts'
 import {writeTree} from '../../src/core/tree-build.ts'
@@ -33,9 +35,10 @@ async function refused(s: Sandbox, args: string[], exit: number): Promise<{stder
   return {stderr: lines(t.stderr), error: doc.error}
 }
 
+/** Writes `files` and stages everything (`bl add -A -q`, in-process: set-up of the commit under test). */
 async function stageAll(s: Sandbox, files: Record<string, string>): Promise<void> {
   for (const [p, v] of Object.entries(files)) s.write(p, v)
-  await okA(s, ['add', '-A', '-q'])
+  await ops(s).addAll()
 }
 
 /** A commit of the index written without any check, as a bl that predates schema pins writes it. */
@@ -84,9 +87,10 @@ describe('schema pins', {concurrency: true}, () => {
   after(() => boxes.forEach((b) => b.cleanup()))
 
   it('pin, conforming and widened commits, missing/extra/retyped refused per column, --strict, re-pin, unpin', async () => {
-    const s = await repoWithA({'data/a.csv': BASE, 'notes/readme.txt': 'not pinned\n'})
+    const s = await repoWithIP({'data/a.csv': BASE, 'notes/readme.txt': 'not pinned\n'})
     boxes.push(s)
-    await okA(s, ['branch', 'side'])
+    const b = ops(s)
+    await b.branch('side')
 
     // Several files match: the pin needs --from; one file matches: it is the source.
     s.write('data/tmp.csv', BASE)
@@ -124,7 +128,7 @@ describe('schema pins', {concurrency: true}, () => {
     await stageAll(s, {'data/b.csv': 'id,price,name\n3,7,fig\n4,8,kiwi\n', 'notes/other.txt': 'anything\n'})
     await okA(s, ['commit', '-q', '-m', 'add b (integer prices)'])
     assert.equal((await jA(s, ['schema', 'HEAD:data/b.csv'])).columns[1].type, 'integer')
-    const good = await revIdA(s, 'HEAD')
+    const good = await b.rev('HEAD')
 
     // missing, extra, retyped: each refused (exit 13), one stderr line per column, data per column.
     const cases: Array<[string, string, any, string]> = [
@@ -168,7 +172,7 @@ describe('schema pins', {concurrency: true}, () => {
     const strict = await jA(s, ['schema', 'pin', PIN, '--from', 'HEAD:data/a.csv', '--strict'])
     assert.equal(strict.replaced, true)
     assert.deepEqual(strict.from, {path: 'data/a.csv', rev: 'HEAD'})
-    const before = await revIdA(s, 'HEAD')
+    const before = await b.rev('HEAD')
     const nulls = await refused(s, ['commit', '-m', 'strict pin'], 13)
     assert.deepEqual(nulls.error.data.violations, [
       {path: 'data/c.csv', pattern: PIN, column: 'name', problem: 'nulls', expected: 'non-null', actual: '1 null', message: 'data/c.csv: column "name": nulls (pinned non-null, found 1 null)'},
@@ -184,12 +188,12 @@ describe('schema pins', {concurrency: true}, () => {
 
     // The commits of merge are checked too: side changed a.csv before it had the pin.
     fs.rmSync(s.p('data/e.csv'))
-    await okA(s, ['add', '-A', '-q'])
-    await okA(s, ['switch', '-q', 'side'])
+    await b.addAll()
+    await b.switch('side')
     await stageAll(s, {'data/a.csv': 'id,price,name,extra\n1,10.5,apple,x\n'})
-    await okA(s, ['commit', '-q', '-m', 'side: extra column'])
-    await okA(s, ['switch', '-q', 'main'])
-    const main = await revIdA(s, 'HEAD')
+    await b.commit('side: extra column')
+    await b.switch('main')
+    const main = await b.rev('HEAD')
     const merge = await refused(s, ['merge', 'side', '-m', 'merge side'], 13)
     assert.deepEqual(merge.error.data.violations.map((v: any) => [v.path, v.column, v.problem]), [['data/a.csv', 'extra', 'extra']])
     assert.equal(await revIdA(s, 'HEAD'), main, 'the merge commit was refused')
@@ -214,7 +218,7 @@ describe('schema pins', {concurrency: true}, () => {
   })
 
   it('a malformed .blschema refuses the commit with BAD_CONFIG naming the problem', async () => {
-    const s = await repoWithA({'data/a.csv': BASE})
+    const s = await repoWithIP({'data/a.csv': BASE})
     boxes.push(s)
     await stageAll(s, {'.blschema': JSON.stringify({version: 1, pins: [{pattern: PIN, strict: false, columns: [{name: 'id', type: 'float', nullable: false}]}]})})
     const r = await refused(s, ['commit', '-m', 'bad pins'], 2)
@@ -229,10 +233,10 @@ describe('schema pins', {concurrency: true}, () => {
   })
 
   it('a commit -a or commit <paths> refused by a pin leaves the index as it was (nothing staged)', async () => {
-    const s = await repoWithA({'data/a.csv': BASE})
+    const s = await repoWithIP({'data/a.csv': BASE})
     boxes.push(s)
-    await okA(s, ['schema', 'pin', PIN])
-    await okA(s, ['commit', '-q', '-m', 'pin'])
+    await ops(s).schemaPin(PIN)
+    await ops(s).commit('pin')
     s.write('data/a.csv', 'id,price,name\nx,1,apple\n') // id is no longer an integer
     const unstaged = [' M data/a.csv']
     assert.deepEqual(lines((await s.runAsync(['status', '--short'])).stdout), unstaged)
@@ -244,12 +248,12 @@ describe('schema pins', {concurrency: true}, () => {
   })
 
   it('bl verify reports pushed history that breaks a pin (written by a client that does not check pins)', async () => {
-    const a = await repoWithA({'data/a.csv': BASE})
+    const a = await repoWithIP({'data/a.csv': BASE})
     boxes.push(a)
-    await okA(a, ['schema', 'pin', PIN])
-    await okA(a, ['commit', '-q', '-m', 'pin'])
+    await ops(a).schemaPin(PIN)
+    await ops(a).commit('pin')
     const remote = path.join(a.base, 'remote')
-    await okA(a, ['remote', 'add', 'origin', remote])
+    await ops(a).remoteAdd('origin', remote)
     await okA(a, ['push', '-q', '-u', 'origin', 'main'])
     const clean = await jA(a, ['verify'])
     assert.deepEqual(clean.schema.map((b: any) => [b.branch, b.checked, b.violations.length]), [['main', 1, 0]])

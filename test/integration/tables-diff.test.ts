@@ -6,15 +6,18 @@ import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import {fileURLToPath} from 'node:url'
-import {failsWith as fails, lines, repoWith, withJson, type Sandbox} from './helpers.ts'
+import {failsWith as fails, lines, withJson, type Sandbox} from './helpers.ts'
+import {repoWithIP} from './inproc.ts'
+import {ops} from './inproc-history.ts'
 
 const T1 = 'id,name,price,fax\n1,ann,10,5\n2,bob,20,6\n3,"c, d",30,7\n4,"multi\nline",40,8\n'
 const T2 = 'id,name,price,email\n1,ann,10,a@x\n2,bob,25.5,b@x\n4,"multi\nline!",40,m@x\n5,eve,50,e@x\n'
 
 describe('diff --rows between commits', () => {
   let s: Sandbox
-  before(() => {
-    s = repoWith({
+  // The two commits are made in-process.
+  before(async () => {
+    s = await repoWithIP({
       'data/t.csv': T1,
       'data/t.tsv': 'id\tnote\n1\ta, b\n2\tx\n',
       'data/e.jsonl': '{"id":1,"v":1,"tags":["a"]}\n{"id":2,"v":2}\n',
@@ -31,8 +34,7 @@ describe('diff --rows between commits', () => {
     s.write('data/bad.csv', 'a,b\n1,2,3\n')
     s.write('data/new.csv', 'id,v\n1,a\n2,b\n')
     s.write('notes.txt', 'hello again\n')
-    s.ok(['add', '-A', '-q'])
-    s.ok(['commit', '-q', '-m', 'second'])
+    await ops(s).commitAll('second')
   })
   after(() => s.cleanup())
 
@@ -155,7 +157,7 @@ describe('diff --rows between commits', () => {
     for (const p of ['data/t.tsv', 'data/bad.csv', 'data/new.csv', 'notes.txt']) assert.equal('schema' in change(p), false, p)
   })
 
-  it('the work tree: HEAD vs work tree without revisions, one revision vs the work tree, --stat of the work tree', () => {
+  it('the work tree: HEAD vs work tree without revisions, one revision vs the work tree, --stat of the work tree', async () => {
     s.write('data/t.csv', T2 + '6,fay,60,f@x\n')
     s.write('data/keys.csv', 'id,v,w\n1,a,x\n')
     try {
@@ -168,30 +170,32 @@ describe('diff --rows between commits', () => {
       assert.deepEqual(s.j(['diff', '--rows', 'HEAD~1', 'data/t.csv', '--key', 'id']).counts, {added: 2, removed: 1, changed: 2})
       assert.match(s.ok(['diff', '--stat']).stdout, /^ data\/keys\.csv \| \d+ B -> \d+ B \| schema: \+w$/m)
     } finally {
-      s.ok(['restore', '--', 'data/t.csv', 'data/keys.csv'])
+      await ops(s).restore('data/t.csv', 'data/keys.csv')
     }
   })
 })
 
 describe('blame', () => {
-  it('each row\'s last adding or changing commit, by --key or by content; through a merge; -L; errors', () => {
+  it('each row\'s last adding or changing commit, by --key or by content; through a merge; -L; errors', async () => {
     // import (1 cat, 2 dog, 3 cat) -> main "fix 2, add 4" (2 bird, 4 fox); side "relabel 1" (1 lion);
     // the merge resolves by hand and adds row 5 itself.
-    const s = repoWith({'l.csv': 'id,label\n1,cat\n2,dog\n3,cat\n'}, 'import')
+    // The history is built in-process, but for the merge that stops (its exit is asserted).
+    const s = await repoWithIP({'l.csv': 'id,label\n1,cat\n2,dog\n3,cat\n'}, 'import')
     try {
+      const b = ops(s)
       // Every later commit in one second, older than the import: the walk must go by the graph, not by time.
       s.defaultEnv.BL_AUTHOR_DATE = '1700000000 +0000'
       s.write('l.csv', 'id,label\n1,cat\n2,bird\n3,cat\n4,fox\n')
-      s.ok(['commit', '-q', '-a', '-m', 'fix 2, add 4'])
-      s.ok(['switch', '-q', '-c', 'side', 'HEAD~1'])
+      await b.commitA('fix 2, add 4')
+      await b.switchNew('side', 'HEAD~1')
       s.write('l.csv', 'id,label\n1,lion\n2,dog\n3,cat\n')
-      s.ok(['commit', '-q', '-a', '-m', 'relabel 1'])
-      s.ok(['switch', '-q', 'main'])
+      await b.commitA('relabel 1')
+      await b.switch('main')
       assert.equal(s.bl(['merge', '-q', 'side', '-m', 'merge side']).code, 3)
       s.write('l.csv', 'id,label\n1,lion\n2,bird\n3,cat\n4,fox\n5,new\n')
-      s.ok(['add', 'l.csv'])
-      s.ok(['merge', '-q', '--continue'])
-      const subject = new Map<string, string>(s.j(['log', '--all']).map((e: any) => [e.id, e.message.split('\n')[0]]))
+      await b.add('l.csv')
+      await b.mergeContinue()
+      const subject = new Map<string, string>((await b.log({all: true})).map((e) => [e.id, e.message.split('\n')[0]!]))
       const blamed = (...args: string[]): string[] => s.j(['blame', ...args]).rows.map((r: any) => `${r.line}:${subject.get(r.commit)}`)
       const expected = ['2:relabel 1', '3:fix 2, add 4', '4:import', '5:fix 2, add 4', '6:merge side']
       assert.deepEqual(blamed('l.csv', '--key', 'id'), expected)
@@ -199,7 +203,7 @@ describe('blame', () => {
       assert.deepEqual(blamed('HEAD~1', '--', 'l.csv', '--key', 'id', '-L', '3,5'), ['3:fix 2, add 4', '4:import', '5:fix 2, add 4'])
       // A changed cell blames its commit by key; by content the row is simply new there.
       s.write('l.csv', 'id,label\n1,lion\n2,bird\n3,CAT\n4,fox\n5,new\n')
-      s.ok(['commit', '-q', '-a', '-m', 'upper 3'])
+      await b.commitA('upper 3')
       const text = lines(s.ok(['blame', 'l.csv', '--key', 'id', '-L', '4,4']).stdout)
       assert.equal(text.length, 1)
       assert.match(text[0]!, /^[0-9a-f]{12} \(Test \d{4}-\d\d-\d\d 4\) id=3, label=CAT$/)
@@ -224,7 +228,7 @@ describe('diff --rows of Parquet', () => {
           ],
         }),
       )
-    const s = repoWith({'p.parquet': pq([1, 2, 3], ['a', 'b', 'c'])})
+    const s = await repoWithIP({'p.parquet': pq([1, 2, 3], ['a', 'b', 'c'])})
     try {
       s.write('p.parquet', pq([1, 2, 4], ['a', 'B', 'd']))
       const r = s.j(['diff', '--rows', 'HEAD', '--key', 'id', '--', 'p.parquet'])
