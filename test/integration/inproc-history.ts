@@ -23,7 +23,7 @@ import {loadCommit} from '../../src/core/odb.ts'
 import {checkoutSide} from '../../src/core/ops/resolve.ts'
 import {resolveRevision} from '../../src/core/refs/revision.ts'
 import type {RunOptions, Sandbox} from './helpers.ts'
-import {setup, withRepo} from './inproc.ts'
+import {contextOf, setup, withRepo} from './inproc.ts'
 
 /**
  * `setup(s, opts)` plus the set-up commands below; `opts.env` is the environment the `bl` would
@@ -44,10 +44,7 @@ export function ops(s: Sandbox, opts: RunOptions = {}) {
     /** `bl tag -q <name> [<rev>]` */
     tag: (name: string, rev = 'HEAD') => w((r) => createRef(r, 'tag', name, rev, false)),
     /** `bl config -q <key> <value>` (the repository's settings). */
-    config: (key: string, value: string) => {
-      const env = s.env(opts)
-      return config({cwd: opts.cwd ?? s.dir, env: {...env}, userConfigDir: env.BL_CONFIG_DIR ?? s.configDir, now: () => new Date()}, {key, value, global: false, unset: false, list: false})
-    },
+    config: (key: string, value: string) => config(contextOf(s, opts), {key, value, global: false, unset: false, list: false}),
     /** `bl schema pin -q <pattern> [--from <rev:path>] [--strict]` */
     schemaPin: (pattern: string, o: {from?: string; strict?: boolean} = {}) => w((r) => schemaPin(r, {pattern, from: o.from, strict: o.strict})),
     /** `bl remote add <name> <url>` (no options) */
@@ -78,7 +75,7 @@ export function ops(s: Sandbox, opts: RunOptions = {}) {
     /** `bl checkout -q <rev>` (a branch, or a commit: detached) */
     checkout: (target: string) => w((r) => switchTo(r, {target, detach: false, force: false})),
     /** The commit a revision names (what `revId` reads with `bl log -n 1 --json <rev>`). */
-    rev: (rev: string): Promise<string> => w((r) => resolveRevision(r, rev)),
+    rev: (rev = 'HEAD'): Promise<string> => w((r) => resolveRevision(r, rev)),
     /** `bl log --json [--all]`'s entries: id and message. */
     log: (o: {all?: boolean} = {}) => w((r) => log(r, {all: o.all ?? false}).map((e) => ({id: e.id, message: e.message}))),
   }

@@ -9,24 +9,17 @@
  */
 import type {Context} from '../../src/core/context.ts'
 import {add} from '../../src/core/ops/add.ts'
-import {restore, switchTo} from '../../src/core/ops/checkout.ts'
+import {restore} from '../../src/core/ops/checkout.ts'
 import {commit} from '../../src/core/ops/commit.ts'
-import {config} from '../../src/core/ops/config.ts'
 import {init} from '../../src/core/ops/init.ts'
 import {keyExport, keyGenerate, keyImport} from '../../src/core/ops/keys.ts'
 import {ownersAdd, ownersRemove, protectSet, signersAdd, type RuleFlags} from '../../src/core/ops/protect.ts'
-import {remoteAdd, remoteSetUrl} from '../../src/core/ops/remote.ts'
+import {remoteSetUrl} from '../../src/core/ops/remote.ts'
 import {reset} from '../../src/core/ops/reset.ts'
-import {revParse} from '../../src/core/ops/rev-parse.ts'
 import {clone, fetch, pull, push} from '../../src/core/ops/sync.ts'
-import {withRepo} from './inproc.ts'
+import {contextOf, withRepo} from './inproc.ts'
+import {ops} from './inproc-history.ts'
 import type {RunOptions, Sandbox} from './helpers.ts'
-
-/** The Context a `bl` started in the sandbox (or opts.cwd) builds: BlCommand.context() with the sandbox's environment. */
-export function contextOf(s: Sandbox, opts: RunOptions = {}): Context {
-  const env = s.env(opts)
-  return {cwd: opts.cwd ?? s.dir, env: {...env}, userConfigDir: env.BL_CONFIG_DIR ?? s.configDir, now: () => new Date()}
-}
 
 /** Warnings a command would print to stderr: set-up asserts nothing about them. */
 const ignore = (): void => {}
@@ -60,10 +53,10 @@ export function commitIP(s: Sandbox, message: string, f: CommitFlags = {}, opts:
 export function trust(s: Sandbox, opts: RunOptions = {}) {
   const ctx = (): Context => contextOf(s, opts)
   return {
+    // add, switch, checkout, config, remote add, rev and the rest: inproc-history.ts's ops()
+    ...ops(s, opts),
     /** `bl init -q [dir]` */
     init: (dir?: string) => init(ctx(), {dir}),
-    /** `bl add -A -q` */
-    addAll: () => withRepo(s, (r) => add(r, {all: true, paths: []}), opts),
     /** `bl commit -q -m <message> [flags]`; returns the commit's id. */
     commit: async (message: string, f: CommitFlags = {}): Promise<string> => (await commitIP(s, message, f, opts)).id,
     /** `bl add -A -q` then `bl commit -q -m <message> [flags]`; returns the commit's id. */
@@ -80,8 +73,6 @@ export function trust(s: Sandbox, opts: RunOptions = {}) {
       const armored = (await keyExport(ctx(), id, o)).armored
       return armored.endsWith('\n') ? armored : armored + '\n'
     },
-    /** `bl config <key> <value>` */
-    config: (key: string, value: string) => config(ctx(), {key, value}),
     /** `bl protect set <pattern> [flags]` */
     protectSet: (pattern: string, flags: RuleFlags) => withRepo(s, (r) => protectSet(r, pattern, flags, {}), opts),
     /** `bl signers add <key> [--branches ...] [--valid-from] [--valid-until]` */
@@ -90,8 +81,6 @@ export function trust(s: Sandbox, opts: RunOptions = {}) {
     ownersAdd: (id: string) => withRepo(s, (r) => ownersAdd(r, id, {}), opts),
     /** `bl owners remove <key>` */
     ownersRemove: (id: string) => withRepo(s, (r) => ownersRemove(r, id, {}), opts),
-    /** `bl remote add <name> <url>` */
-    remoteAdd: (name: string, url: string) => withRepo(s, (r) => remoteAdd(r, name, url, NO_REMOTE_FLAGS), opts),
     /** `bl remote set-url <name> <url>` */
     remoteSetUrl: (name: string, url: string) => withRepo(s, (r) => remoteSetUrl(r, name, url, {...NO_REMOTE_FLAGS, onWarning: ignore}), opts),
     /** `bl push -q [-u] [--force] [<remote> <refspecs>...]` to a directory remote. */
@@ -103,17 +92,9 @@ export function trust(s: Sandbox, opts: RunOptions = {}) {
     pull: (o: {ffOnly?: boolean} = {}) => withRepo(s, (r) => pull(r, {ffOnly: o.ffOnly, onWarning: ignore}), opts),
     /** `bl clone -q <url> <dir>` of a directory remote, run in opts.cwd (default: the sandbox's base directory). */
     clone: (url: string, dir: string) => clone(contextOf(s, {...opts, cwd: opts.cwd ?? s.base}), {url, dir, remoteOptions: NO_REMOTE_FLAGS, onWarning: ignore}),
-    /** `bl switch -q <branch>` */
-    switch: (branch: string) => withRepo(s, (r) => switchTo(r, {target: branch, branchOnly: true}), opts),
-    /** `bl switch -q -c <name> [<start>]` */
-    switchNew: (name: string, start?: string) => withRepo(s, (r) => switchTo(r, {target: start, create: name, branchOnly: true}), opts),
-    /** `bl checkout -q <branch>` */
-    checkout: (target: string) => withRepo(s, (r) => switchTo(r, {target}), opts),
     /** `bl restore --staged <paths>` */
     restoreStaged: (...paths: string[]) => withRepo(s, (r) => restore(r, {paths, staged: true, worktree: false}), opts),
     /** `bl reset --hard -q <rev>` */
     resetHard: (rev: string) => withRepo(s, (r) => reset(r, {mode: 'hard', rev}), opts),
-    /** The commit id a revision names (what `bl rev-parse <rev>` prints). */
-    rev: (rev = 'HEAD') => withRepo(s, (r) => revParse(r, [rev]).revs[0]!.id, opts),
   }
 }

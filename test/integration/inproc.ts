@@ -8,16 +8,22 @@ import {add} from '../../src/core/ops/add.ts'
 import {createRef} from '../../src/core/ops/branch.ts'
 import {switchTo} from '../../src/core/ops/checkout.ts'
 import {commit} from '../../src/core/ops/commit.ts'
+import type {Context} from '../../src/core/context.ts'
 import {openRepo, type Repo} from '../../src/core/repo.ts'
 import {initRepo, Sandbox, type RunOptions} from './helpers.ts'
+
+/** The Context a `bl` started in the sandbox (or opts.cwd) builds: BlCommand.context() with the sandbox's environment. */
+export function contextOf(s: Sandbox, opts: RunOptions = {}): Context {
+  const env = s.env(opts)
+  return {cwd: opts.cwd ?? s.dir, env: {...env}, userConfigDir: env.BL_CONFIG_DIR ?? s.configDir, now: () => new Date()}
+}
 
 /**
  * Runs `fn` on the sandbox's repository opened as a `bl` started there would open it (same
  * environment, cwd and user config dir); closed again before it returns, so before any `bl` runs.
  */
 export async function withRepo<T>(s: Sandbox, fn: (repo: Repo) => Promise<T> | T, opts: RunOptions = {}): Promise<T> {
-  const env = s.env(opts)
-  const repo = openRepo({cwd: opts.cwd ?? s.dir, env: {...env}, userConfigDir: env.BL_CONFIG_DIR ?? s.configDir, now: () => new Date()})
+  const repo = openRepo(contextOf(s, opts))
   try {
     return await fn(repo)
   } finally {
