@@ -88,7 +88,7 @@ describe('bisect', () => {
     failsWith(s, ['bisect', 'good'], 5, 'NO_OPERATION')
   })
 
-  it('by hand: good/bad/skip with Git\'s halving on a merge history; only skipped commits left; refusals', () => {
+  it('by hand: good/bad/skip with Git\'s halving on a merge history; only skipped commits left; refusals; --first-parent', () => {
     // c1..c8 with a merge at c5 of side commits s1, s2 (forked from c4).
     const {s, ids} = history(8, [{at: 5, side: [1, 2]}])
     s.ok(['reset', '-q', '--hard'])
@@ -117,5 +117,16 @@ describe('bisect', () => {
     const died = s.bl(['bisect', 'run', '--json', 'sh', '-c', 'exit 129'])
     assert.deepEqual([died.code, died.json().error.code, died.json().error.data.exit], [1, 'BISECT_RUN_FAILED', 129])
     assert.equal(s.j(['bisect', 'log']).bad, ids.c8)
+    s.ok(['bisect', 'reset', '-q'])
+    // A change made on the side branch (s1, level 101) and merged at c5: Git's --first-parent
+    // names the merge, the main line's commit; without it the side commit is the answer.
+    const brokenFrom5 = ['sh', '-c', '[ "$(cat level)" -lt 5 ]']
+    s.ok(['bisect', 'start', '-q', '--first-parent', 'main', 'v1'])
+    assert.deepEqual(s.j(['bisect', 'view']).map((e: any) => e.id), ['c8', 'c7', 'c6', 'c5', 'c4', 'c3', 'c2'].map((c) => ids[c]), 'only the first-parent chain is searched')
+    assert.equal(s.ok(['bisect', 'run', '--json', ...brokenFrom5]).json().result.status.firstBad, ids.c5)
+    assert.equal(s.j(['bisect', 'log']).log[0], 'bl bisect start --first-parent')
+    s.ok(['bisect', 'reset', '-q'])
+    s.ok(['bisect', 'start', '-q', 'main', 'v1'])
+    assert.equal(s.ok(['bisect', 'run', '--json', ...brokenFrom5]).json().result.status.firstBad, ids.s1)
   })
 })

@@ -14,6 +14,8 @@ export interface BisectState {
   /** Where `bisect reset` returns: the branch checked out at the start, else the detached commit. */
   startBranch: string | null
   startCommit: Oid
+  /** `bisect start --first-parent`: only the first-parent chain of the bad commit is searched. */
+  firstParent?: boolean
   /** One line per step, replayable by hand (`bl bisect good <id>  # subject`). */
   log: string[]
 }

@@ -65,8 +65,10 @@ const subjectOf = (repo: Repo, id: Oid): string => loadCommit(repo.store, id).me
 /**
  * Starts a bisection at HEAD (ending one in progress first is the user's call: refused), with
  * optional first marks: `bad` then `good` revisions, as `git bisect start <bad> <good>...`.
+ * `firstParent`: Git's `--first-parent`, for a main line of merges: a merge that brought a
+ * change in is the answer, not the side commit that made it.
  */
-export async function bisectStart(repo: Repo, opts: {bad?: string; good?: string[]} = {}): Promise<BisectStatus> {
+export async function bisectStart(repo: Repo, opts: {bad?: string; good?: string[]; firstParent?: boolean} = {}): Promise<BisectStatus> {
   if (readState(repo)) throw new BlError('OPERATION_IN_PROGRESS', 'a bisection is already in progress', {hint: '`bl bisect reset` ends it (back to where it started); `bl bisect log` shows it.'})
   const op = readOperation(repo)
   if (op) throw new BlError('OPERATION_IN_PROGRESS', `a ${op.kind} is in progress`, {hint: `Finish it (\`bl ${op.kind} --continue\`) or abort it (\`bl ${op.kind} --abort\`) first.`})
@@ -75,7 +77,7 @@ export async function bisectStart(repo: Repo, opts: {bad?: string; good?: string
   // Resolve every revision before anything is recorded: a typo leaves no half-started bisection.
   const bad = opts.bad === undefined ? undefined : resolveRevision(repo, opts.bad)
   const good = (opts.good ?? []).map((g) => resolveRevision(repo, g))
-  const state: BisectState = {v: 1, startBranch: head.branch, startCommit: head.oid, log: ['bl bisect start']}
+  const state: BisectState = {v: 1, startBranch: head.branch, startCommit: head.oid, ...(opts.firstParent ? {firstParent: true} : {}), log: [opts.firstParent ? 'bl bisect start --first-parent' : 'bl bisect start']}
   repo.store.transaction(() => repo.store.setState(KEY, JSON.stringify(state)), {durable: true})
   if (bad === undefined && good.length === 0) return next(repo)
   const ids: Array<[BisectMark, Oid]> = [...(bad ? [['bad', bad] as [BisectMark, Oid]] : []), ...good.map((g): [BisectMark, Oid] => ['good', g])]
@@ -120,8 +122,7 @@ async function next(repo: Repo): Promise<BisectStatus> {
   const needs: Array<'bad' | 'good'> = [...(bad ? [] : ['bad' as const]), ...(good.length ? [] : ['good' as const])]
   if (needs.length) return {state: 'waiting', needs}
   const graph = new CommitGraph(repo.store)
-  // Candidates: what bad reaches and no good commit does (bad itself included).
-  const candidates = graph.range([bad!], good)
+  const candidates = candidatesOf(graph, bad!, good, readState(repo)?.firstParent ?? false)
   if (candidates.length <= 1) return done(repo, bad!)
   const skipped = new Set(skip)
   const pick = bestMidpoint(graph, candidates, bad!, skipped)
@@ -144,6 +145,20 @@ function done(repo: Repo, firstBad: Oid): BisectStatus {
     repo.store.transaction(() => repo.store.setState(KEY, JSON.stringify(s)), {durable: true})
   }
   return {state: 'done', firstBad, subject}
+}
+
+/**
+ * What `bad` reaches and no good commit does (bad itself included), newest first; with
+ * `firstParent` only those on bad's first-parent chain (a merge stands for its side branch).
+ */
+function candidatesOf(graph: CommitGraph, bad: Oid, good: Oid[], firstParent: boolean): Oid[] {
+  const all = graph.range([bad], good)
+  if (!firstParent) return all
+  const open = new Set(all)
+  const chain: Oid[] = []
+  // A chain commit a good one reaches ends it: so do all its first parents.
+  for (let c: Oid | undefined = bad; c !== undefined && open.has(c); c = graph.parents(c)[0]) chain.push(c)
+  return chain
 }
 
 /** Past this many candidates the exact halving (a bitset per commit) gives way to the middle of a topological order. */
@@ -229,5 +244,5 @@ export function bisectCandidates(repo: Repo): LogEntry[] {
   if (!bad) return []
   const graph = new CommitGraph(repo.store)
   const refs = refsByCommit(repo)
-  return graph.range([bad], good).map((id) => toLogEntry(id, graph.commit(id), refs.get(id)))
+  return candidatesOf(graph, bad, good, readState(repo)?.firstParent ?? false).map((id) => toLogEntry(id, graph.commit(id), refs.get(id)))
 }
