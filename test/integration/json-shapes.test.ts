@@ -525,7 +525,11 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       await check(s, 'branch -d', docShape('`branch <new>`, `tag <new>`', '`-d`:'), ['branch', '-d', 'dev2'])
       const seq = docShape('`cherry-pick`, `revert`, `rebase` (and `--continue`, `--skip`)')
       await ops(s).switchNew('side')
-      await commitEdits(s, {'a.txt': 'side\n'}, 'on side')
+      // Committed at another time than the cherry-pick below: made in the same second, the copy
+      // would be the very same commit (same tree, parent, author, message and committer), and
+      // main would then already contain side.
+      s.write('a.txt', 'side\n')
+      await ops(s, {env: {BL_COMMITTER_DATE: '1700000000 +0000'}}).commitA('on side')
       await ops(s).switch('main')
       await check(s, 'cherry-pick', seq, ['cherry-pick', 'side'])
       await check(s, 'revert', seq, ['revert', 'HEAD'])
