@@ -134,14 +134,20 @@ export async function casRemoteRef(t: Transport, name: string, commit: Oid, expe
   }
 }
 
-/** Appends a create-only audit entry for a ref update (the remote's push history). */
+/** The last `writtenMs` this process put in a key: its entries never share one. */
+let lastWrittenMs = 0
+
 /**
- * Writes one audit entry. Its key orders it: the entry's time (seconds), then `writtenMs`, the
- * writer's clock in milliseconds when the ref moved, so updates within one second (a delete and a
- * re-create) read back in the order they happened; the random part only keeps keys unique.
+ * Appends a create-only audit entry for a ref update (the remote's push history). Its key orders
+ * it: the entry's time (seconds), then `writtenMs`, the writer's clock in milliseconds when the
+ * ref moved, so updates within one second (a delete and a re-create) read back in the order they
+ * happened. Within one process the milliseconds only go up (several refs of one push, or pushes
+ * made within one millisecond, keep their order); the random part only keeps keys unique.
  */
 export async function appendAudit(t: Transport, e: AuditEntry, writtenMs: number): Promise<void> {
-  const key = `log/${String(e.time).padStart(12, '0')}-${String(Math.max(0, Math.floor(writtenMs))).padStart(13, '0')}-${crypto.randomBytes(6).toString('hex')}.json`
+  const ms = Math.max(0, Math.floor(writtenMs), lastWrittenMs + 1)
+  lastWrittenMs = ms
+  const key = `log/${String(e.time).padStart(12, '0')}-${String(ms).padStart(13, '0')}-${crypto.randomBytes(6).toString('hex')}.json`
   try {
     await t.put(key, encodeAuditEntry(e), {ifNoneMatch: true})
   } catch (err) {
