@@ -12,7 +12,7 @@ const label = (c: Change): string => (c.oldPath ? `${quotePath(c.oldPath)} -> ${
 /** One line per change (plus a summary line for `stat`); `schema` adds a table's column changes to its `stat` line. */
 export function changeLines(changes: readonly Change[], style: ChangeStyle, schema: ReadonlyMap<string, ColumnChanges> = new Map()): string[] {
   if (style === 'name-only') return changes.map((c) => quotePath(c.path))
-  if (style === 'name-status') return changes.map((c) => (c.oldPath ? `R\t${quotePath(c.oldPath)}\t${quotePath(c.path)}` : `${c.status}\t${quotePath(c.path)}`))
+  if (style === 'name-status') return changes.map((c) => (c.oldPath ? `R${c.score === undefined ? '' : String(c.score).padStart(3, '0')}\t${quotePath(c.oldPath)}\t${quotePath(c.path)}` : `${c.status}\t${quotePath(c.path)}`))
   if (style === 'stat') {
     let grow = 0
     const out = changes.map((c) => {

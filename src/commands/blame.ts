@@ -38,10 +38,13 @@ export default class Blame extends BlCommand {
     const byId = new Map(res.commits.map((c) => [c.id, c]))
     const nameWidth = Math.min(20, Math.max(0, ...res.commits.map((c) => c.author.name.length)))
     const lineWidth = String(Math.max(0, ...res.rows.map((r) => r.line))).length
+    // As git blame: once rows come from before a rename, each line names the table's name there.
+    const pathWidth = res.commits.some((c) => c.path !== res.path) ? Math.max(...res.commits.map((c) => c.path.length)) : 0
     for (const r of res.rows) {
       const c = byId.get(r.commit)!
       const day = new Date((c.author.time + c.author.tz * 60) * 1000).toISOString().slice(0, 10)
-      this.out(`${r.commit.slice(0, 12)} (${c.author.name.slice(0, 20).padEnd(nameWidth)} ${day} ${String(r.line).padStart(lineWidth)}) ${cellPairs(r.key ? {...r.key, ...r.cells} : r.cells)}`)
+      const where = pathWidth ? ` ${c.path.padEnd(pathWidth)}` : ''
+      this.out(`${r.commit.slice(0, 12)}${where} (${c.author.name.slice(0, 20).padEnd(nameWidth)} ${day} ${String(r.line).padStart(lineWidth)}) ${cellPairs(r.key ? {...r.key, ...r.cells} : r.cells)}`)
     }
     return res
   }

@@ -22,6 +22,7 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
     '<%= config.bin %> log --oneline main...feature',
     '<%= config.bin %> log feature ^main -- data/',
     '<%= config.bin %> log main -- data/train.csv',
+    '<%= config.bin %> log --follow --name-status -- data/train.csv',
     '<%= config.bin %> log --json',
     '<%= config.bin %> log --show-signature -n 3',
     '<%= config.bin %> log --git 3f2a9c1',
@@ -40,6 +41,7 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
     'max-count': Flags.integer({char: 'n', description: 'Show at most N commits.', min: 0}),
     skip: Flags.integer({description: 'Skip N commits before showing any.', min: 0}),
     all: Flags.boolean({description: 'Start from every branch, remote-tracking branch, tag and stash, and HEAD (as well as the revisions given).'}),
+    follow: Flags.boolean({description: 'With one file path: go on past renames, under the name the file had before (also a rename that changed it: at least half its content kept).'}),
     'first-parent': Flags.boolean({description: 'Follow only the first parent of merges (the branch\'s own line); --stat and friends then show a merge\'s changes against it.'}),
     author: Flags.string({description: 'Only commits whose author ("Name <email>") matches this regular expression (repeatable: any).', multiple: true, multipleNonGreedy: true}),
     committer: Flags.string({description: 'Only commits whose committer matches this regular expression (repeatable: any).', multiple: true, multipleNonGreedy: true}),
@@ -85,6 +87,7 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
       skip: flags.skip,
       reverse: flags.reverse,
       changes: style !== undefined,
+      follow: flags.follow,
     }
     const drawn = flags.graph ? logGraph(repo, opts) : {entries: log(repo, opts), edges: []}
     const entries: Array<LogEntryWithChanges & {signature?: SignedLogEntry['signature']}> = flags['show-signature'] ? await withSignatures(repo, drawn.entries) : drawn.entries

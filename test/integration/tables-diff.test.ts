@@ -216,6 +216,68 @@ describe('blame', () => {
   })
 })
 
+describe('log --follow and blame across renames', () => {
+  it('a move by id, a move that also edited (by lines; by chunks for a big file) are followed; a rewrite is not', async () => {
+    // History (in-process): import t.csv -> add 4 -> move to data/t.csv -> move to data/u.csv and add 5
+    // (other.csv, less like it, is deleted in the same commit) -> big.bin moved with an append, and
+    // rewrite.txt replaced by an unrelated new.txt.
+    const rows = (n: number): string => Array.from({length: n}, (_, i) => `${i + 1},row ${i + 1}\n`).join('')
+    const s = await repoWithIP({'t.csv': `id,label\n${rows(3)}`, 'other.csv': `id,label\n${rows(1)}9,x\n`}, 'import')
+    try {
+      const b = ops(s)
+      s.write('t.csv', `id,label\n${rows(4)}`)
+      await b.commitA('add 4')
+      fs.mkdirSync(`${s.dir}/data`)
+      await b.mv('t.csv', 'data/t.csv')
+      await b.commitMsg('move')
+      s.write('data/u.csv', `id,label\n${rows(5)}`)
+      await b.rm(['data/t.csv', 'other.csv'])
+      await b.add('data/u.csv')
+      await b.commitMsg('rename and add 5')
+      // Pseudo-random bytes past the 4 MiB line-comparison limit: compared by their content-defined
+      // chunks, of which the append disturbs the last one only.
+      const big = Buffer.alloc((5 << 20) + 1)
+      for (let i = 0, x = 2463534242; i < big.length; i++) {
+        x ^= x << 13
+        x ^= x >>> 17
+        x ^= x << 5
+        big[i] = x & 0xff
+      }
+      s.write('big.bin', big)
+      s.write('rewrite.txt', 'one thing\n')
+      await b.commitAll('big')
+      s.write('big2.bin', Buffer.concat([big, Buffer.alloc(300_000, 7)]))
+      s.write('new.txt', 'something else entirely\n')
+      await b.rm(['big.bin', 'rewrite.txt'])
+      await b.commitAll('move big, rewrite')
+
+      const followed = s.j(['log', '--follow', '--', 'data/u.csv'])
+      assert.deepEqual(followed.map((e: any) => [e.message.trim(), e.path]), [
+        ['rename and add 5', 'data/u.csv'],
+        ['move', 'data/t.csv'],
+        ['add 4', 't.csv'],
+        ['import', 't.csv'],
+      ])
+      assert.deepEqual(s.j(['log', '--', 'data/u.csv']).map((e: any) => e.message.trim()), ['rename and add 5'], 'without --follow the history starts at the new name')
+      const status = lines(s.ok(['log', '--follow', '--name-status', '--format=%s', '--', 'data/u.csv']).stdout).filter((l) => l.includes('\t'))
+      assert.deepEqual(status, ['R083\tdata/t.csv\tdata/u.csv', 'R\tt.csv\tdata/t.csv', 'M\tt.csv', 'A\tt.csv'])
+      assert.deepEqual(s.j(['log', '--follow', '--', 'big2.bin']).map((e: any) => [e.message.trim(), e.path]), [['move big, rewrite', 'big2.bin'], ['big', 'big.bin']])
+      assert.deepEqual(s.j(['log', '--follow', '--', 'new.txt']).map((e: any) => e.message.trim()), ['move big, rewrite'], 'under half the content kept: not a rename')
+      fails(s, ['log', '--follow', '--', 'data/u.csv', 'big2.bin'], 2, 'INVALID_ARGUMENT')
+
+      // blame reads each commit under the table's name there, so rows keep the commits that wrote them.
+      const res = s.j(['blame', 'data/u.csv', '--key', 'id'])
+      const subject = new Map<string, string>(res.commits.map((c: any) => [c.id, `${c.summary}@${c.path}`]))
+      assert.deepEqual(res.rows.map((r: any) => subject.get(r.commit)), ['import@t.csv', 'import@t.csv', 'import@t.csv', 'add 4@t.csv', 'rename and add 5@data/u.csv'])
+      const text = lines(s.ok(['blame', 'data/u.csv', '-L', '5,6']).stdout)
+      assert.match(text[0]!, /^[0-9a-f]{12} t\.csv {6}\(Test \d{4}-\d\d-\d\d 5\) id=4, label="row 4"$/)
+      assert.match(text[1]!, /^[0-9a-f]{12} data\/u\.csv \(Test /)
+    } finally {
+      s.cleanup()
+    }
+  })
+})
+
 describe('diff --rows of Parquet', () => {
   it('changed, added and removed rows with typed cells', async () => {
     const {parquetWriteBuffer} = await import('hyparquet-writer')

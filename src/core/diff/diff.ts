@@ -12,6 +12,8 @@ export interface Change {
   path: string
   /** For renames: where the file was. */
   oldPath?: string
+  /** For a rename found by similarity (`log --follow`): the percentage shared, as Git's R<score>; exact renames leave it out. */
+  score?: number
   old?: FlatEntry
   new?: FlatEntry
 }

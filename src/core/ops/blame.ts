@@ -4,7 +4,8 @@
  * cell blames the commit that changed it) or, without a key, by content (a row blames the commit
  * that introduced that exact row).
  *
- * The walk goes back through the commits that changed the file (log -- <path>), newest first,
+ * The walk goes back through the commits that changed the file (log --follow -- <path>: across
+ * renames, also one that changed the table, as git blame follows them), newest first,
  * diffing each against its parents with the row diff of `bl diff --rows`, and stops once
  * every row asked about has its commit. The rows of the version blamed are held in memory, as
  * git blame holds the file's lines; `lines` limits which rows are asked about (and so how far
@@ -19,6 +20,7 @@ import {openTable, type OpenOptions} from '../tables/open.js'
 import {diffRows} from '../tables/row-diff.js'
 import type {Cell, TableReader} from '../tables/types.js'
 import {toRepoPath} from '../worktree/paths.js'
+import {nameInParent} from '../diff/similarity.js'
 import {logGraph} from './log.js'
 import {locateCommitted} from './tables.js'
 
@@ -38,6 +40,8 @@ export interface BlameCommit {
   id: Oid
   author: {name: string; email: string; time: number; tz: number}
   summary: string
+  /** The table's name in this commit (it differs from `path` before a rename). */
+  path: string
 }
 
 export interface BlameRow {
@@ -67,10 +71,10 @@ export async function blame(repo: Repo, req: BlameRequest): Promise<BlameResult>
   if (p === '') throw new BlError('NOT_A_TABLE', 'the repository root is not a table', {hint: 'Name one table file: bl blame data/labels.csv --key id'})
   const commit = resolveRevision(repo, rev)
   const key = req.key && req.key.length ? [...new Set(req.key)] : null
-  const open = async (r: string, c: Oid | undefined): Promise<TableReader | null> => {
+  const open = async (r: string, c: Oid | undefined, path = p): Promise<TableReader | null> => {
     if (!c) return null
     try {
-      const loc = await locateCommitted(repo, r, c, p)
+      const loc = await locateCommitted(repo, r, c, path)
       return await openTable(loc.source, loc.path, req.open ?? {})
     } catch (err) {
       if (isBlError(err) && err.code === 'PATH_NOT_FOUND' && r !== rev) return null
@@ -102,29 +106,33 @@ export async function blame(repo: Repo, req: BlameRequest): Promise<BlameResult>
   }
   // Children before parents (the graph order): by committer time alone, commits made within one
   // second could come parent first, and the parent would take rows its child changed.
-  for (const e of left ? logGraph(repo, {revs: [commit], paths: [p]}).entries : []) {
-    const mine = await open(e.id, e.id)
+  // As git blame, across renames: each commit is read under the table's name there (log --follow).
+  for (const e of left ? logGraph(repo, {revs: [commit], paths: [p], follow: true}).entries : []) {
+    const name = e.path ?? p
+    const mine = await open(e.id, e.id, name)
     // What this commit brought against each parent; a merge is blamed only for what is new against
     // all of them (the rest came from a side, whose own commits are further down the log).
     let introduced: Map<string, number> | undefined
     for (const parent of e.parents.length ? e.parents : [undefined]) {
-      const res = await diffRows({reader: await open(parent ?? '', parent), label: parent?.slice(0, 12) ?? 'nothing'}, {reader: mine, label: e.id.slice(0, 12)}, {key, limit: Infinity, path: p})
+      const was = parent ? nameInParent(repo.store, loadCommit(repo.store, parent).tree, e.tree, name) : undefined
+      const before = parent && was !== undefined ? await open(parent, parent, was) : null
+      const res = await diffRows({reader: before, label: parent?.slice(0, 12) ?? 'nothing'}, {reader: mine, label: e.id.slice(0, 12)}, {key, limit: Infinity, path: name})
       const here = new Map<string, number>()
       const count = (k: string): void => void here.set(k, (here.get(k) ?? 0) + 1)
       for (const r of res.added) count(identity(r.cells))
       if (key) for (const ch of res.changed) count(keyString(ch.key, key))
       introduced = introduced ? new Map([...introduced].flatMap(([k, n]) => (here.has(k) ? [[k, Math.min(n, here.get(k)!)] as [string, number]] : []))) : here
     }
-    const before = left
+    const waiting = left
     for (const [k, n] of introduced ?? []) for (let i = 0; i < n; i++) assign(k, e.id)
-    if (left < before) commits.set(e.id, {id: e.id, author: e.author, summary: e.message.split('\n')[0]!})
+    if (left < waiting) commits.set(e.id, {id: e.id, author: e.author, summary: e.message.split('\n')[0]!, path: name})
     if (left === 0) break
   }
   // A row no step added (history cut short, e.g. a file whose commits were rewritten): the oldest commit reached.
   if (left > 0) {
     const c = loadCommit(repo.store, commit)
     for (const r of rows) if (!r.commit) r.commit = commit
-    commits.set(commit, {id: commit, author: c.author, summary: c.message.split('\n')[0]!})
+    commits.set(commit, {id: commit, author: c.author, summary: c.message.split('\n')[0]!, path: p})
   }
   return {path: p, rev, commit, key, rows, commits: [...commits.values()]}
 }

@@ -5,6 +5,7 @@
  * commit's parents among the commits shown, for drawing the lanes.
  */
 import {diffMaps, type Change} from '../diff/diff.js'
+import {renameSource, type RenameSource} from '../diff/similarity.js'
 import {BlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
@@ -80,15 +81,22 @@ export interface LogOptions {
   reverse?: boolean
   /** Each entry also gets `changes`, the diff against its first parent (none for a merge unless `firstParent`). */
   changes?: boolean
+  /**
+   * Git's --follow: with exactly one path, go on under the file's earlier name past a commit that
+   * renamed it (also when it changed the file, see diff/similarity.ts); each entry gets `path`.
+   */
+  follow?: boolean
 }
 
 export interface LogEntryWithChanges extends LogEntry {
   /** Omitted for a merge (Git's log shows no diff for merges unless --first-parent). */
   changes?: Change[]
+  /** With `follow`: the followed file's name in this commit. */
+  path?: string
 }
 
 export interface LogGraph {
-  entries: LogEntry[]
+  entries: LogEntryWithChanges[]
   /**
    * For each entry, the parents to draw an edge to: its parents among the commits listed (with
    * paths, the nearest listed ancestors through the commits left out), so lanes join up.
@@ -141,9 +149,11 @@ function walkIn(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
   const graph = new CommitGraph(repo.store)
   const {include, exclude} = parseRevs(repo, graph, opts.revs ?? [], opts.all === true || (opts.gitCommit !== undefined && !opts.revs?.length))
   const paths = (opts.paths ?? []).map((p) => toRepoPath(repo, p))
+  if (opts.follow && paths.length !== 1)
+    throw new BlError('INVALID_ARGUMENT', `--follow needs exactly one path, got ${paths.length}`, {hint: 'Follow one file: bl log --follow -- data/labels.csv'})
   const code = opts.gitCommit?.toLowerCase()
   const firstParent = opts.firstParent === true
-  const simplify = paths.length ? new PathHistory(repo, paths, firstParent) : undefined
+  const simplify = paths.length ? new PathHistory(repo, paths, firstParent, opts.follow === true) : undefined
   const matches = commitFilter(opts)
   const keep = (id: Oid, c: Commit): boolean =>
     (code === undefined || (c.meta['git.commit'] ?? '').startsWith(code)) && (!matches || matches(c)) && (!simplify || simplify.of(id, c).changed)
@@ -153,7 +163,11 @@ function walkIn(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
   const skip = opts.skip ?? 0
   const limit = (opts.maxCount ?? Infinity) + skip
   const finish = (entries: LogEntry[]): LogEntryWithChanges[] => {
-    const out = entries.slice(skip).map((e) => (opts.changes ? {...e, changes: entryChanges(repo, e, firstParent, paths)} : e))
+    const out = entries.slice(skip).map((e): LogEntryWithChanges => {
+      if (!opts.follow) return opts.changes ? {...e, changes: entryChanges(repo, e, firstParent, paths)} : e
+      const path = simplify!.pathOf(e.id)
+      return opts.changes ? {...e, path, changes: followedChanges(repo, e, firstParent, path, simplify!.renameAt(e.id))} : {...e, path}
+    })
     return opts.reverse ? out.reverse() : out
   }
   if (exclude.length === 0 && !withGraph) return {entries: finish(walkByTime(repo, include, keep, next, limit, refs)), edges: []}
@@ -231,6 +245,18 @@ function entryChanges(repo: Repo, e: LogEntry, firstParent: boolean, paths: stri
   return paths.length ? changes.filter((c) => underAny(c.path, paths) || (c.oldPath !== undefined && underAny(c.oldPath, paths))) : changes
 }
 
+/** entryChanges for --follow: the file under its name here, and a rename from its old name as one change with Git's score. */
+function followedChanges(repo: Repo, e: LogEntry, firstParent: boolean, path: string, rename: RenameSource | undefined): Change[] | undefined {
+  const changes = entryChanges(repo, e, firstParent, rename ? [path, rename.path] : [path])
+  if (!changes || !rename) return changes
+  const gone = changes.find((c) => c.status === 'D' && c.path === rename.path)
+  return changes.flatMap((c): Change[] => {
+    if (c === gone) return []
+    if (c.path !== path || c.status !== 'A') return [c]
+    return [{status: 'R', path, oldPath: rename.path, old: gone?.old, new: c.new, score: Math.floor(rename.score * 100)}]
+  })
+}
+
 /** Commits reachable from `starts` (through `next`), newest first, stopping as soon as `limit` are found. */
 function walkByTime(
   repo: Repo,
@@ -279,26 +305,52 @@ function simplifiedRange(graph: CommitGraph, all: Oid[], include: Oid[], next: (
  * paths against every parent. A merge that kept some parent's version of them (TREESAME) is not
  * listed, and the walk goes on through that parent only: the other side's changes there were
  * discarded by the merge, so its commits did not make the paths what they are.
+ *
+ * With `follow` (one path), each commit is examined under the name the file had there: a commit
+ * that added the path against a parent, from a file it deleted (renameSource), hands that parent
+ * the old name. The walk reaches a commit from a child before examining it, so the name is known
+ * by then; a commit reached under two names keeps the first.
  */
 class PathHistory {
   private readonly memo = new Map<Oid, {changed: boolean; follow: Oid[]}>()
+  private readonly names = new Map<Oid, string>()
+  private readonly renames = new Map<Oid, RenameSource>()
 
   constructor(
     private readonly repo: Repo,
     private readonly paths: string[],
     /** --first-parent: a merge is compared with, and followed to, its first parent only. */
     private readonly firstParent = false,
+    private readonly followRenames = false,
   ) {}
+
+  /** The followed file's name in commit `id` (the path asked about until a rename is passed). */
+  pathOf(id: Oid): string {
+    return this.names.get(id) ?? this.paths[0]!
+  }
+
+  /** The rename (against its first parent) at which the followed file took its name in `id`, if any. */
+  renameAt(id: Oid): RenameSource | undefined {
+    return this.renames.get(id)
+  }
 
   of(id: Oid, c: Commit): {changed: boolean; follow: Oid[]} {
     let r = this.memo.get(id)
     if (r) return r
+    const paths = this.followRenames ? [this.pathOf(id)] : this.paths
     const parents = this.firstParent ? c.parents.slice(0, 1) : c.parents
-    if (parents.length === 0) r = {changed: differs(this.repo, c.tree, null, this.paths), follow: []}
+    const trees = new Map(parents.map((p) => [p, loadCommit(this.repo.store, p).tree]))
+    if (parents.length === 0) r = {changed: differs(this.repo, c.tree, null, paths), follow: []}
     else {
-      const same = parents.find((p) => !differs(this.repo, c.tree, loadCommit(this.repo.store, p).tree, this.paths))
+      const same = parents.find((p) => !differs(this.repo, c.tree, trees.get(p)!, paths))
       r = same === undefined ? {changed: true, follow: parents} : {changed: false, follow: parents.length > 1 ? [same] : parents}
     }
+    if (this.followRenames)
+      for (const p of r.follow) {
+        const from = r.changed ? renameSource(this.repo.store, trees.get(p)!, c.tree, paths[0]!) : undefined
+        if (from && p === parents[0]) this.renames.set(id, from)
+        if (!this.names.has(p)) this.names.set(p, from?.path ?? paths[0]!)
+      }
     this.memo.set(id, r)
     return r
   }
