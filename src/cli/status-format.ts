@@ -24,12 +24,13 @@ interface Row {
   x: string
   y: string
   oldPath?: string
+  score?: number
 }
 
 /** One row per changed path (staged and unstaged merged, conflicts), sorted by path. */
 function rows(res: StatusResult): Row[] {
   const out = new Map<string, Row>()
-  for (const e of res.staged) out.set(e.path, {path: e.path, x: e.status, y: ' ', oldPath: e.oldPath})
+  for (const e of res.staged) out.set(e.path, {path: e.path, x: e.status, y: ' ', oldPath: e.oldPath, score: e.score})
   for (const e of res.unstaged) {
     const r = out.get(e.path)
     if (r) r.y = e.status
@@ -71,7 +72,7 @@ const id = (m: ModeId): string => m.id ?? ZERO
 
 /**
  * `--porcelain=v2` records (Git's `1`, `2`, `u` and `?` lines; `# branch.*` headers with -b). bl
- * has no submodules (`N...`) and finds renames by file id, so every rename scores R100.
+ * has no submodules (`N...`); a rename's score is its similarity index (R100: the same file id).
  */
 export function porcelainV2Records(res: StatusResult, o: Omit<ColumnOptions, 'paint'>): string[] {
   const out: string[] = []
@@ -90,7 +91,7 @@ export function porcelainV2Records(res: StatusResult, o: Omit<ColumnOptions, 'pa
     if (d.stages) {
       const {base, ours, theirs} = d.stages
       out.push(`u ${xy} N... ${base.mode} ${ours.mode} ${theirs.mode} ${d.worktreeMode} ${id(base)} ${id(ours)} ${id(theirs)} ${o.name(r.path)}`)
-    } else if (r.oldPath) out.push(`2 ${xy} N... ${d.head.mode} ${d.index.mode} ${d.worktreeMode} ${id(d.head)} ${id(d.index)} R100 ${o.name(r.path)}${o.nul ? '\0' : '\t'}${o.name(r.oldPath)}`)
+    } else if (r.oldPath) out.push(`2 ${xy} N... ${d.head.mode} ${d.index.mode} ${d.worktreeMode} ${id(d.head)} ${id(d.index)} R${r.score ?? 100} ${o.name(r.path)}${o.nul ? '\0' : '\t'}${o.name(r.oldPath)}`)
     else out.push(`1 ${xy} N... ${d.head.mode} ${d.index.mode} ${d.worktreeMode} ${id(d.head)} ${id(d.index)} ${o.name(r.path)}`)
   }
   for (const p of [...res.untracked, ...res.invalid.map((b) => b.path)].sort()) out.push(`? ${o.name(p)}`)

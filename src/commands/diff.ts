@@ -1,5 +1,6 @@
 import {Flags} from '#oclif'
 import {hoistOptions, splitDashDash} from '../cli/args.js'
+import {normalizeRenameArgs, renameFlags, renamesFrom} from '../cli/rename-flags.js'
 import {BlCommand} from '../cli/base-command.js'
 import {formatBytes} from '../cli/format.js'
 import {changeLines} from '../cli/change-format.js'
@@ -14,7 +15,7 @@ import {quotePath} from '../core/worktree/paths.js'
 export default class Diff extends BlCommand {
   static override summary = 'Show changes between commits, the index and the work tree.'
   static override description = `Without revisions: work tree vs index. --cached: HEAD (or <rev>) vs index. One revision: that commit vs the work tree. Two (or A..B): commit vs commit.
-Output is one line per changed path with sizes; a moved file shows as a rename (R) because its id is unchanged. --stat also notes the columns added, removed and retyped in modified tables.
+Output is one line per changed path with sizes; a moved file shows as a rename (R): by its unchanged id, or, when the move also changed it, by the content it kept (Git's 50% rule; for big files from the chunks they share, without reading them). --stat also notes the columns added, removed and retyped in modified tables.
 --rows compares the rows of one table (CSV, TSV, JSON, JSONL, Parquet) between two commits, a commit and the work tree, or (no revision) HEAD and the work tree: added, removed and changed rows, matched by --key columns or, without a key, by content (docs/tables.md).`
   static override examples = [
     '<%= config.bin %> diff',
@@ -35,17 +36,19 @@ Output is one line per changed path with sizes; a moved file shows as a rename (
     verbose: Flags.boolean({char: 'v', description: 'With --rows: print the rows, not only the counts.'}),
     limit: Flags.integer({description: 'With --rows: at most this many rows of each kind (default 100 with -v; --json: all).', min: 0}),
     ...tableFlags,
+    ...renameFlags,
   }
 
   async run(): Promise<DiffResult | RowDiffReport> {
     // `bl diff --rows A B -- t.csv --key id --json`: options after the table path count as options.
     if (this.argv.includes('--rows')) this.argv = hoistOptions(this.argv, ROW_OPTIONS)
+    this.argv = normalizeRenameArgs(this.argv)
     const {flags} = await this.parse(Diff)
     const {before, after} = splitDashDash(this.argv, ['--key', '--limit', '--format', '--delimiter'])
     if (flags.rows) return this.rows(flags, before, after)
     const rowOnly = (['key', 'verbose', 'limit', 'format', 'delimiter', 'header'] as const).filter((f) => flags[f] !== undefined && flags[f] !== false)
     if (rowOnly.length) throw new BlError('INVALID_ARGUMENT', `--${rowOnly[0]} only applies to a row diff (--rows)`, {hint: 'e.g. bl diff --rows HEAD~1 HEAD -- data/table.csv --key id'})
-    const plain = diff(this.repo(), {revs: before, cached: flags.cached, paths: after})
+    const plain = diff(this.repo(), {revs: before, cached: flags.cached, paths: after, renames: renamesFrom(flags)})
     // Modified tables get their schema changes (--stat and --json only: they read the tables).
     const schema = flags.stat || this.jsonEnabled() ? await schemaChanges(this.repo(), plain) : new Map<string, ColumnChanges>()
     const res: DiffResult = schema.size ? {...plain, changes: plain.changes.map((c) => (schema.has(c.path) ? {...c, schema: schema.get(c.path)!} : c))} : plain

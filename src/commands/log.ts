@@ -1,4 +1,5 @@
 import {Args, Flags} from '#oclif'
+import {normalizeRenameArgs, renameFlags, renamesFrom} from '../cli/rename-flags.js'
 import {BlCommand} from '../cli/base-command.js'
 import {splitDashDash, takeDashCount} from '../cli/args.js'
 import {changeLines, type ChangeStyle} from '../cli/change-format.js'
@@ -41,6 +42,7 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
     'max-count': Flags.integer({char: 'n', description: 'Show at most N commits.', min: 0}),
     skip: Flags.integer({description: 'Skip N commits before showing any.', min: 0}),
     all: Flags.boolean({description: 'Start from every branch, remote-tracking branch, tag and stash, and HEAD (as well as the revisions given).'}),
+    ...renameFlags,
     follow: Flags.boolean({description: 'With one file path: go on past renames, under the name the file had before (also a rename that changed it: at least half its content kept).'}),
     'first-parent': Flags.boolean({description: 'Follow only the first parent of merges (the branch\'s own line); --stat and friends then show a merge\'s changes against it.'}),
     author: Flags.string({description: 'Only commits whose author ("Name <email>") matches this regular expression (repeatable: any).', multiple: true, multipleNonGreedy: true}),
@@ -61,6 +63,7 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
   }
 
   async run(): Promise<LogEntryWithChanges[] | SignedLogEntry[]> {
+    this.argv = normalizeRenameArgs(this.argv)
     const {flags} = await this.parse(Log)
     const dash = takeDashCount(this.argv)
     const {before, after} = splitDashDash(dash.argv, VALUED)
@@ -88,6 +91,7 @@ A revision ^a hides a and its ancestors; a..b is b ^a (what b has that a has not
       reverse: flags.reverse,
       changes: style !== undefined,
       follow: flags.follow,
+      renames: renamesFrom(flags),
     }
     const drawn = flags.graph ? logGraph(repo, opts) : {entries: log(repo, opts), edges: []}
     const entries: Array<LogEntryWithChanges & {signature?: SignedLogEntry['signature']}> = flags['show-signature'] ? await withSignatures(repo, drawn.entries) : drawn.entries

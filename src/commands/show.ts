@@ -1,5 +1,6 @@
 import {Args, Flags} from '#oclif'
 import {once} from 'node:events'
+import {normalizeRenameArgs, renameFlags, renamesFrom} from '../cli/rename-flags.js'
 import {BlCommand} from '../cli/base-command.js'
 import {changeLines} from '../cli/change-format.js'
 import {formatBytes, formatDate, indent} from '../cli/format.js'
@@ -25,9 +26,11 @@ export default class Show extends BlCommand {
     stat: Flags.boolean({description: 'Per-path size change and a summary line.', exclusive: ['name-only', 'name-status']}),
     raw: Flags.boolean({description: "Print the commit's signed payload (its encoding without the signature) as raw bytes.", exclusive: ['signature']}),
     signature: Flags.boolean({description: "Print the commit's OpenPGP signature, ASCII-armored.", exclusive: ['raw']}),
+    ...renameFlags,
   }
 
   async run(): Promise<Omit<ShowResult, 'content'> | {id: string; payload: string} | {id: string; signature: string}> {
+    this.argv = normalizeRenameArgs(this.argv)
     const {args, flags} = await this.parse(Show)
     if (flags.raw || flags.signature) {
       if (args.object.includes(':')) throw new BlError('INVALID_ARGUMENT', `--${flags.raw ? 'raw' : 'signature'} takes a commit, not ${args.object}`, {hint: 'Pass a revision such as HEAD or v1.'})
@@ -43,7 +46,7 @@ export default class Show extends BlCommand {
       // JSON carries the bytes as base64.
       return {id: res.id, payload: res.payload.toString('base64')}
     }
-    const res = show(this.repo(), args.object)
+    const res = show(this.repo(), args.object, renamesFrom(flags))
     if (res.kind === 'file' || res.kind === 'symlink') {
       const {content, ...meta} = res
       if (!this.jsonEnabled() && content) {

@@ -1,4 +1,5 @@
 import {Args, Flags} from '#oclif'
+import {normalizeRenameArgs, renameFlags, renamesFrom} from '../cli/rename-flags.js'
 import {BlCommand} from '../cli/base-command.js'
 import {palette} from '../cli/color.js'
 import {status, type StatusResult} from '../core/ops/status.js'
@@ -28,13 +29,14 @@ export default class Status extends BlCommand {
     branch: Flags.boolean({char: 'b', description: 'With --short/--porcelain: the branch and its upstream first.'}),
     z: Flags.boolean({char: 'z', description: 'End records with NUL and quote nothing (implies --porcelain).'}),
     'untracked-files': Flags.string({char: 'u', description: 'normal: untracked directories as "dir/"; all: every file.', options: ['normal', 'all'], default: 'normal'}),
+    ...renameFlags,
   }
 
   async run(): Promise<StatusResult> {
     // Git's `--porcelain` takes an optional version; oclif's string flags need one.
-    const {argv, flags} = await this.parse(Status, this.argv.map((a) => (a === '--porcelain' ? '--porcelain=v1' : a)))
+    const {argv, flags} = await this.parse(Status, normalizeRenameArgs(this.argv).map((a) => (a === '--porcelain' ? '--porcelain=v1' : a)))
     const repo = this.repo()
-    const res = status(repo, {paths: argv as string[], untrackedAll: flags['untracked-files'] === 'all', details: flags.porcelain === 'v2' && !this.jsonEnabled()})
+    const res = status(repo, {paths: argv as string[], untrackedAll: flags['untracked-files'] === 'all', details: flags.porcelain === 'v2' && !this.jsonEnabled(), renames: renamesFrom(flags)})
     if (this.jsonEnabled()) return res
     const paint = this.colors()
     // Text output names paths from the current directory, as Git does (so they can be pasted into

@@ -503,7 +503,7 @@ describe('log filters, per-commit changes and formats', () => {
     assert.equal(s.ok(['log', '-n', '1', c2, '--pretty=oneline']).stdout, `${c2} Fix rows\n`)
     failsWith(s, ['log', '--pretty=nonsense'], 2, 'INVALID_ARGUMENT')
     // show takes the same change lists.
-    assert.match(s.ok(['show', '--name-status', 'HEAD~1']).stdout, /\n\nR\tb\tc\n$/)
+    assert.match(s.ok(['show', '--name-status', 'HEAD~1']).stdout, /\n\nR100\tb\tc\n$/)
     assert.match(s.ok(['show', '--stat', 'HEAD~1']).stdout, /\n b -> c \| renamed\n 1 path changed, \+0 B\n$/)
   })
 })

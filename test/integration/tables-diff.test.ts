@@ -260,7 +260,7 @@ describe('log --follow and blame across renames', () => {
       ])
       assert.deepEqual(s.j(['log', '--', 'data/u.csv']).map((e: any) => e.message.trim()), ['rename and add 5'], 'without --follow the history starts at the new name')
       const status = lines(s.ok(['log', '--follow', '--name-status', '--format=%s', '--', 'data/u.csv']).stdout).filter((l) => l.includes('\t'))
-      assert.deepEqual(status, ['R083\tdata/t.csv\tdata/u.csv', 'R\tt.csv\tdata/t.csv', 'M\tt.csv', 'A\tt.csv'])
+      assert.deepEqual(status, ['R083\tdata/t.csv\tdata/u.csv', 'R100\tt.csv\tdata/t.csv', 'M\tt.csv', 'A\tt.csv'])
       assert.deepEqual(s.j(['log', '--follow', '--', 'big2.bin']).map((e: any) => [e.message.trim(), e.path]), [['move big, rewrite', 'big2.bin'], ['big', 'big.bin']])
       assert.deepEqual(s.j(['log', '--follow', '--', 'new.txt']).map((e: any) => e.message.trim()), ['move big, rewrite'], 'under half the content kept: not a rename')
       fails(s, ['log', '--follow', '--', 'data/u.csv', 'big2.bin'], 2, 'INVALID_ARGUMENT')

@@ -12,7 +12,7 @@ import {blake3} from 'hash-wasm'
 import {jA, lines, okA, revIdA, Sandbox, withJson} from './helpers.ts'
 // The starting commit of a test's repository is made in this process (inproc.ts: the core operations of
 // `bl add -A` + `bl commit`); the commands each test is about run as `bl`.
-import {repoWithIP} from './inproc.ts'
+import {repoWithIP, setup} from './inproc.ts'
 
 const b3 = (data: Buffer | string): Promise<string> => blake3(typeof data === 'string' ? Buffer.from(data) : data)
 const isExec = (p: string): boolean => (fs.statSync(p).mode & 0o100) !== 0
@@ -340,10 +340,10 @@ describe('bl workflow', {concurrency: 3}, () => {
         fs.renameSync(s.p('a/old.csv'), s.p('b/new.csv'))
         assert.equal((await okA(s, ['status', '--short'])).stdout, ' D a/old.csv\n?? b/\n')
         await okA(s, ['add', '-A'])
-        assert.equal((await okA(s, ['diff', '--cached', '--name-status'])).stdout, 'R\ta/old.csv\tb/new.csv\n')
+        assert.equal((await okA(s, ['diff', '--cached', '--name-status'])).stdout, 'R100\ta/old.csv\tb/new.csv\n')
         assert.equal((await okA(s, ['status', '--short'])).stdout, 'R  a/old.csv -> b/new.csv\n')
         const st = await jA(s, ['status'])
-        assert.deepEqual(st.staged, [{path: 'b/new.csv', status: 'R', oldPath: 'a/old.csv'}])
+        assert.deepEqual(st.staged, [{path: 'b/new.csv', status: 'R', oldPath: 'a/old.csv', score: 100}])
         const c = await jA(s, ['commit', '-m', 'move'])
         const d = await jA(s, ['show', c.id])
         assert.equal(d.kind, 'commit')
@@ -359,6 +359,45 @@ describe('bl workflow', {concurrency: 3}, () => {
         s.write('two words.txt', 'w\n')
         assert.match((await okA(s, ['status', '--short'])).stdout, /^\?\? "two words\.txt"$/m)
         assert.match((await okA(s, ['status'])).stdout, /^\ttwo words\.txt$/m, 'the long format stays unquoted, as Git\'s')
+      } finally {
+        s.cleanup()
+      }
+    })
+
+    it('a move that also edited the file is a rename by the content kept (Git\'s 50%): status, diff, show, log; -M<n> and --no-renames', async () => {
+      // Small files compare by lines; big.bin (past 1 MiB) by the content-defined chunks its blob record lists.
+      const rows = Array.from({length: 40}, (_, i) => `${i},value ${i}\n`).join('')
+      const big = crypto.createHash('sha256').update('seed').digest()
+      const bigData = Buffer.concat(Array.from({length: 48 * 1024}, (_, i) => crypto.createHash('sha256').update(big).update(String(i)).digest()))
+      const s = await repoWithIP({'t.csv': `id,v\n${rows}`, 'note.txt': 'first note\n', 'big.bin': bigData})
+      try {
+        const b = setup(s)
+        fs.rmSync(s.p('t.csv'))
+        s.write('u.csv', `id,v\n${rows}40,value 40\n`)
+        fs.rmSync(s.p('note.txt'))
+        s.write('other.txt', 'a different text altogether\n')
+        fs.rmSync(s.p('big.bin'))
+        s.write('big2.bin', Buffer.concat([bigData.subarray(0, 600_000), Buffer.from('edit'), bigData.subarray(600_000)]))
+        await b.addAll()
+        const st = await jA(s, ['status'])
+        assert.deepEqual(st.staged.map((e: any) => [e.status, e.oldPath ?? null, e.path]), [
+          ['R', 'big.bin', 'big2.bin'],
+          ['D', null, 'note.txt'],
+          ['A', null, 'other.txt'],
+          ['R', 't.csv', 'u.csv'],
+        ])
+        assert.ok(st.staged[0].score >= 80 && st.staged[0].score < 100, `big.bin kept most of its chunks: ${st.staged[0].score}`)
+        assert.ok(st.staged[3].score >= 90 && st.staged[3].score < 100, `t.csv kept most of its lines: ${st.staged[3].score}`)
+        const score = String(st.staged[3].score).padStart(3, '0')
+        assert.equal((await okA(s, ['diff', '--cached', '--name-status', '--', 't.csv', 'u.csv'])).stdout, `R${score}\tt.csv\tu.csv\n`)
+        assert.equal((await okA(s, ['diff', '--cached', '--name-status', '-M99%', '--', 't.csv', 'u.csv'])).stdout, 'D\tt.csv\nA\tu.csv\n', 'below the threshold asked for')
+        assert.equal((await okA(s, ['status', '--short', '--no-renames', 't.csv', 'u.csv'])).stdout, 'D  t.csv\nA  u.csv\n')
+        assert.match((await okA(s, ['status', '--porcelain=v2', 'u.csv'])).stdout, new RegExp(` R${st.staged[3].score} u\\.csv\tt\\.csv\n$`))
+        await b.commit('move and edit')
+        const shown = await jA(s, ['show', '--name-status'])
+        assert.deepEqual(shown.changes.map((c: any) => [c.status, c.oldPath ?? null, c.path]), [['R', 'big.bin', 'big2.bin'], ['D', null, 'note.txt'], ['A', null, 'other.txt'], ['R', 't.csv', 'u.csv']])
+        assert.match((await okA(s, ['log', '-1', '--stat', '--oneline'])).stdout, new RegExp(` t\\.csv -> u\\.csv \\| renamed, ${st.staged[3].score}% similar, `))
+        assert.equal(s.bl(['show', '--name-status', '-M', '--no-renames']).code, 2, 'the two options exclude each other')
       } finally {
         s.cleanup()
       }

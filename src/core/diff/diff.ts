@@ -1,7 +1,8 @@
 /**
  * Path-level differences between two snapshots (trees, the index or the work tree), with exact
  * rename detection: a path deleted and another added with the same file id is a rename, because
- * content-addressing makes "same bytes" a string comparison.
+ * content-addressing makes "same bytes" a string comparison. Renames that also changed the file:
+ * similarity.ts.
  */
 import type {FlatEntry} from '../tree-build.js'
 
@@ -12,7 +13,7 @@ export interface Change {
   path: string
   /** For renames: where the file was. */
   oldPath?: string
-  /** For a rename found by similarity (`log --follow`): the percentage shared, as Git's R<score>; exact renames leave it out. */
+  /** For renames: Git's similarity index, the percentage of content kept (100: the same file id). */
   score?: number
   old?: FlatEntry
   new?: FlatEntry
@@ -47,6 +48,7 @@ export function diffMaps(before: Map<string, FlatEntry>, after: Map<string, Flat
       const d = pool?.shift()
       if (d) {
         a.status = 'R'
+        a.score = 100
         a.oldPath = d.path
         a.old = d.old
         d.status = 'R' // marked: paired, not reported as a deletion

@@ -1,11 +1,16 @@
 /**
- * How much of one file's content another holds, for following a file across a rename that also
- * changed it (`log --follow`, `blame`), as Git's rename detection scores pairs. Content
- * addressing makes the big case cheap: two versions of a large file share most of their chunks
- * (content-defined, so an edit disturbs about one), and the blob records alone tell how many
- * bytes they share, without reading a byte of data. Small files, often one chunk each, are
- * compared by their lines instead, as Git does.
+ * Renames that changed the file: Git's inexact rename detection, made cheap for datasets. A pair
+ * scores the share of the larger file's bytes the other holds; at or above the threshold (Git's
+ * 50% by default) a deleted and an added file are one renamed file.
+ *
+ * Content addressing does most of the work. Two versions of a large file share most of their
+ * content-defined chunks (an edit disturbs about one), and the blob records alone tell how many
+ * bytes they share: a renamed 10 GB table with a row changed scores without a byte read. Small
+ * files, often a single chunk, are compared by their lines instead, cut into 64-byte pieces as
+ * Git does. Each file's fingerprint is computed once; a pair then costs a merge of two sorted
+ * arrays. Content not in a thin local store is not fetched for this: such a file pairs with none.
  */
+import {diffMaps, type Change} from './diff.js'
 import {isBlError} from '../errors.js'
 import type {Oid} from '../hash.js'
 import {loadBlob, readFileBytes} from '../odb.js'
@@ -16,69 +21,165 @@ import {diffTrees} from '../tree-ops.js'
 /** Git's default rename threshold: at least half of the larger file is shared. */
 export const RENAME_THRESHOLD = 0.5
 
-/** At or below this size both files are read and compared by lines; above, by their chunks. */
-const LINE_COMPARE_BYTES = 4 << 20
+/** Git's diff.renameLimit: past this many deleted x added files (squared), only exact renames are found. */
+export const RENAME_LIMIT = 1000
+
+/** At or below this size a pair is compared by lines (read); above, by chunks (blob records only). */
+const LINE_COMPARE_BYTES = 1 << 20
 
 /** Git's span for line comparison: a line, cut every 64 bytes so binary data still matches in pieces. */
 const SPAN = 64
 
-/**
- * The share (0..1) of the larger file's bytes that the other holds, or undefined when that
- * cannot be told here (content not in a thin local store).
- */
-export function similarity(store: ObjectStore, a: FlatEntry, b: FlatEntry): number | undefined {
-  if (a.id === b.id) return 1
-  const larger = Math.max(a.size, b.size)
-  if (larger === 0) return 1
-  try {
-    const shared = Math.max(a.size, b.size) <= LINE_COMPARE_BYTES ? sharedSpanBytes(store, a.id, b.id) : sharedChunkBytes(store, a.id, b.id)
-    return shared / larger
-  } catch (err) {
-    // Evicted or never fetched (lazy clone): no guess, and no download just to follow a name.
-    if (isBlError(err) && err.code === 'MISSING_OBJECT') return undefined
-    throw err
-  }
+export interface RenameOptions {
+  /** 0..1; 1 finds exact renames only. Default RENAME_THRESHOLD. */
+  threshold?: number
+  /** Default RENAME_LIMIT. */
+  limit?: number
 }
 
-function sharedChunkBytes(store: ObjectStore, a: Oid, b: Oid): number {
-  const left = new Map<string, number>()
-  for (const c of loadBlob(store, a).chunks) left.set(c.id, (left.get(c.id) ?? 0) + 1)
+/** A file's content as sorted keys (span hashes or chunk ids' first 32 bits), each with the bytes behind it. */
+interface Print {
+  keys: Uint32Array
+  bytes: Float64Array
+}
+
+function toPrint(m: Map<number, number>): Print {
+  const keys = Uint32Array.from(m.keys()).sort()
+  return {keys, bytes: Float64Array.from(keys, (k) => m.get(k)!)}
+}
+
+function sharedBytes(a: Print, b: Print): number {
   let shared = 0
-  for (const c of loadBlob(store, b).chunks) {
-    const n = left.get(c.id)
-    if (!n) continue
-    shared += c.len
-    left.set(c.id, n - 1)
+  for (let i = 0, j = 0; i < a.keys.length && j < b.keys.length; ) {
+    if (a.keys[i]! < b.keys[j]!) i++
+    else if (a.keys[i]! > b.keys[j]!) j++
+    else shared += Math.min(a.bytes[i++]!, b.bytes[j++]!)
   }
   return shared
 }
 
-function spans(data: Buffer): Map<string, number> {
-  const m = new Map<string, number>()
+/** Fingerprints of files' contents, each computed once (null: the content is not here). */
+class Prints {
+  private readonly cache = new Map<string, Print | null>()
+
+  constructor(private readonly store: ObjectStore) {}
+
+  /** The share (0..1) of the larger file's bytes that the other holds; undefined when that cannot be told here. */
+  score(a: FlatEntry, b: FlatEntry): number | undefined {
+    if (a.id === b.id) return 1
+    const larger = Math.max(a.size, b.size)
+    const byLines = larger <= LINE_COMPARE_BYTES
+    const pa = this.print(a.id, byLines)
+    const pb = pa && this.print(b.id, byLines)
+    return pa && pb ? sharedBytes(pa, pb) / larger : undefined
+  }
+
+  private print(id: Oid, byLines: boolean): Print | null {
+    const key = `${byLines ? 'L' : 'C'}${id}`
+    let p = this.cache.get(key)
+    if (p !== undefined) return p
+    try {
+      p = byLines ? spanPrint(readFileBytes(this.store, id)) : chunkPrint(this.store, id)
+    } catch (err) {
+      // Evicted or never fetched (lazy clone): no guess, and no download just to pair names.
+      if (!(isBlError(err) && err.code === 'MISSING_OBJECT')) throw err
+      p = null
+    }
+    this.cache.set(key, p)
+    return p
+  }
+}
+
+function chunkPrint(store: ObjectStore, id: Oid): Print {
+  const m = new Map<number, number>()
+  for (const c of loadBlob(store, id).chunks) {
+    const k = Number.parseInt(c.id.slice(0, 8), 16)
+    m.set(k, (m.get(k) ?? 0) + c.len)
+  }
+  return toPrint(m)
+}
+
+function spanPrint(data: Buffer): Print {
+  const m = new Map<number, number>()
+  let h = 0x811c9dc5
   let start = 0
   for (let i = 0; i < data.length; i++) {
+    h = Math.imul(h ^ data[i]!, 0x01000193) // FNV-1a
     if (data[i] !== 0x0a && i - start + 1 < SPAN && i !== data.length - 1) continue
-    const k = data.toString('latin1', start, i + 1)
-    m.set(k, (m.get(k) ?? 0) + 1)
+    const k = h >>> 0
+    m.set(k, (m.get(k) ?? 0) + (i + 1 - start))
+    h = 0x811c9dc5
     start = i + 1
   }
-  return m
+  return toPrint(m)
 }
 
-function sharedSpanBytes(store: ObjectStore, a: Oid, b: Oid): number {
-  const left = spans(readFileBytes(store, a))
-  let shared = 0
-  for (const [k, n] of spans(readFileBytes(store, b))) shared += Math.min(n, left.get(k) ?? 0) * k.length
-  return shared
+const baseName = (p: string): string => p.slice(p.lastIndexOf('/') + 1)
+
+interface Pair {
+  from: string
+  to: string
+  score: number
+}
+
+/**
+ * The renames among `sources` (deleted) and `targets` (added) scoring at least `threshold`, best
+ * first, each file in at most one: as Git, higher scores win, then a pair keeping the file name,
+ * then path order.
+ */
+function similarPairs(prints: Prints, sources: Array<[string, FlatEntry]>, targets: Array<[string, FlatEntry]>, threshold: number): Pair[] {
+  const pairs: Pair[] = []
+  for (const [to, t] of targets)
+    for (const [from, s] of sources) {
+      // Shared bytes are at most the smaller size: too different in size cannot reach the threshold.
+      if (Math.min(s.size, t.size) < threshold * Math.max(s.size, t.size)) continue
+      const score = prints.score(s, t)
+      if (score !== undefined && score >= threshold) pairs.push({from, to, score})
+    }
+  const sameName = (p: Pair): number => (baseName(p.from) === baseName(p.to) ? 0 : 1)
+  pairs.sort((x, y) => y.score - x.score || sameName(x) - sameName(y) || (x.to < y.to ? -1 : x.to > y.to ? 1 : x.from < y.from ? -1 : x.from > y.from ? 1 : 0))
+  const used = new Set<string>()
+  return pairs.filter((p) => (used.has(`-${p.from}`) || used.has(`+${p.to}`) ? false : (used.add(`-${p.from}`), used.add(`+${p.to}`), true)))
+}
+
+const renamable = (e: FlatEntry | undefined): e is FlatEntry => e !== undefined && e.kind === 'file' && e.size > 0
+
+/** Git's similarity index of a rename: the score as a whole percentage, rounded down (an exact rename is 100). */
+const percent = (score: number): number => Math.floor(score * 100)
+
+/**
+ * `changes` (from diffMaps, exact renames paired) with the remaining deleted and added files paired
+ * by similarity: each pair becomes one `R` change with its `score`, sorted by path as before.
+ * Empty files and symlinks never pair (Git's rule). Past `limit` the changes are returned as they are.
+ */
+export function findRenames(store: ObjectStore, changes: Change[], opts: RenameOptions = {}): Change[] {
+  const threshold = opts.threshold ?? RENAME_THRESHOLD
+  const limit = opts.limit ?? RENAME_LIMIT
+  const deleted = changes.filter((c) => c.status === 'D' && renamable(c.old))
+  const added = changes.filter((c) => c.status === 'A' && renamable(c.new))
+  if (threshold >= 1 || !deleted.length || !added.length || deleted.length * added.length > limit * limit) return changes
+  const pairs = similarPairs(new Prints(store), deleted.map((c) => [c.path, c.old!]), added.map((c) => [c.path, c.new!]), threshold)
+  if (!pairs.length) return changes
+  const gone = new Set(pairs.map((p) => p.from))
+  const to = new Map(pairs.map((p) => [p.to, p]))
+  const oldOf = new Map(deleted.map((c) => [c.path, c.old!]))
+  return changes.flatMap((c): Change[] => {
+    if (c.status === 'D' && gone.has(c.path)) return []
+    const p = c.status === 'A' ? to.get(c.path) : undefined
+    return p ? [{status: 'R', path: c.path, oldPath: p.from, old: oldOf.get(p.from), new: c.new, score: percent(p.score)}] : [c]
+  })
+}
+
+/** diffMaps with the rename detection asked for: none (not even exact), or exact and then by similarity. */
+export function renamedChanges(store: ObjectStore, before: Map<string, FlatEntry>, after: Map<string, FlatEntry>, renames: RenameOptions | false = {}): Change[] {
+  return renames === false ? diffMaps(before, after, false) : findRenames(store, diffMaps(before, after), renames)
 }
 
 export interface RenameSource {
   path: string
-  /** 1 for an exact rename. */
+  /** 0..1; 1 for an exact rename. */
   score: number
 }
-
-const baseName = (p: string): string => p.slice(p.lastIndexOf('/') + 1)
 
 /**
  * Where `path` came from when the change from `parentTree` to `tree` added it: a file the change
@@ -91,19 +192,10 @@ export function renameSource(store: ObjectStore, parentTree: Oid | null, tree: O
   const target = after.get(path)
   if (!target || target.kind !== 'file' || before.has(path)) return undefined
   const deleted = [...before].filter(([p, e]) => e.kind === 'file' && !after.has(p)).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-  const name = baseName(path)
-  const better = (p: string, score: number, best: RenameSource | undefined): boolean =>
-    !best || score > best.score || (score === best.score && baseName(p) === name && baseName(best.path) !== name)
-  let best: RenameSource | undefined
-  for (const [p, e] of deleted) if (e.id === target.id && better(p, 1, best)) best = {path: p, score: 1}
-  if (best) return best
-  for (const [p, e] of deleted) {
-    // Shared bytes are at most the smaller size: too different in size cannot reach the threshold.
-    if (Math.min(e.size, target.size) < threshold * Math.max(e.size, target.size)) continue
-    const score = similarity(store, e, target)
-    if (score !== undefined && score >= threshold && better(p, score, best)) best = {path: p, score}
-  }
-  return best
+  const exact = deleted.filter(([, e]) => e.id === target.id).map(([p]) => p)
+  if (exact.length) return {path: exact.find((p) => baseName(p) === baseName(path)) ?? exact[0]!, score: 1}
+  const best = renamable(target) ? similarPairs(new Prints(store), deleted.filter(([, e]) => renamable(e)), [[path, target]], threshold)[0] : undefined
+  return best && {path: best.from, score: best.score}
 }
 
 /** The name a file at `path` in `tree` had in `parentTree`: the same, the rename's source, or undefined (new there). */

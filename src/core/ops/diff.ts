@@ -1,12 +1,13 @@
 /**
  * bl diff: path-level changes between two of {a commit's tree, the index, the work tree}.
- * Renames are exact (same file id). Work-tree files are hashed only when the stat cache can't
- * vouch for them.
+ * Renames: exact (same file id), then by similarity (diff/similarity.ts). Work-tree files are
+ * hashed only when the stat cache can't vouch for them.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import {BlError} from '../errors.js'
-import {diffMaps, type Change} from '../diff/diff.js'
+import type {Change} from '../diff/diff.js'
+import {renamedChanges, type RenameOptions} from '../diff/similarity.js'
 import type {Oid} from '../hash.js'
 import {isRevision, resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
@@ -23,6 +24,8 @@ export interface DiffOptions {
   paths?: string[]
   /** false: compare the whole work tree in JavaScript even where the native tracked scan could be used (tests compare the two). */
   quick?: boolean
+  /** Rename detection (default on, Git's 50%); false: none, not even exact (`--no-renames`). */
+  renames?: RenameOptions | false
 }
 
 export interface DiffResult {
@@ -87,7 +90,7 @@ export function diff(repo: Repo, opts: DiffOptions): DiffResult {
     }
     ;[from, to] = [revs[0] ?? 'index', 'worktree']
   }
-  const changes = diffMaps(filter(before, specs), filter(after, specs))
+  const changes = renamedChanges(repo.store, filter(before, specs), filter(after, specs), opts.renames)
   if (revs.length > 0 || opts.cached) return {from, to, changes}
   const op = readOperation(repo)
   if (!op || op.conflicts.length === 0) return {from, to, changes}

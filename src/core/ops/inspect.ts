@@ -11,6 +11,7 @@ import type {EntryKind} from '../objects/tree.js'
 import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import {lookupPath, modeOf} from '../tree-build.js'
+import type {RenameOptions} from '../diff/similarity.js'
 import {firstParentChanges, toLogEntry, refsByCommit, type LogEntry} from './log.js'
 import {readOperation} from './operation-state.js'
 import {loadIndex} from '../worktree/index-state.js'
@@ -69,7 +70,7 @@ async function* fileContent(repo: Repo, id: Oid): AsyncGenerator<Buffer> {
   yield* readFileChunks(repo.store, id)
 }
 
-export function show(repo: Repo, spec = 'HEAD'): ShowResult {
+export function show(repo: Repo, spec = 'HEAD', renames?: RenameOptions | false): ShowResult {
   const stage = /^:([0-3]):(.+)$/.exec(spec)
   if (stage) return showStage(repo, Number(stage[1]), stage[2]!)
   if (spec.startsWith(':') && spec.length > 1) return showStage(repo, 0, spec.slice(1))
@@ -86,7 +87,7 @@ export function show(repo: Repo, spec = 'HEAD'): ShowResult {
   }
   const id = resolveRevision(repo, spec)
   const c = loadCommit(repo.store, id)
-  return {kind: 'commit', commit: toLogEntry(id, c, refsByCommit(repo).get(id)), changes: firstParentChanges(repo, c)}
+  return {kind: 'commit', commit: toLogEntry(id, c, refsByCommit(repo).get(id)), changes: firstParentChanges(repo, c, renames)}
 }
 
 export interface LsTreeEntry {

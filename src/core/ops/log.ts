@@ -4,8 +4,8 @@
  * changed a path (with Git's history simplification through merges). With a graph, also each
  * commit's parents among the commits shown, for drawing the lanes.
  */
-import {diffMaps, type Change} from '../diff/diff.js'
-import {renameSource, type RenameSource} from '../diff/similarity.js'
+import type {Change} from '../diff/diff.js'
+import {renamedChanges, renameSource, type RenameOptions, type RenameSource} from '../diff/similarity.js'
 import {BlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
@@ -86,6 +86,8 @@ export interface LogOptions {
    * renamed it (also when it changed the file, see diff/similarity.ts); each entry gets `path`.
    */
   follow?: boolean
+  /** Rename detection in `changes` (default on, Git's 50%); false: none. */
+  renames?: RenameOptions | false
 }
 
 export interface LogEntryWithChanges extends LogEntry {
@@ -164,9 +166,9 @@ function walkIn(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
   const limit = (opts.maxCount ?? Infinity) + skip
   const finish = (entries: LogEntry[]): LogEntryWithChanges[] => {
     const out = entries.slice(skip).map((e): LogEntryWithChanges => {
-      if (!opts.follow) return opts.changes ? {...e, changes: entryChanges(repo, e, firstParent, paths)} : e
+      if (!opts.follow) return opts.changes ? {...e, changes: entryChanges(repo, e, firstParent, paths, opts.renames)} : e
       const path = simplify!.pathOf(e.id)
-      return opts.changes ? {...e, path, changes: followedChanges(repo, e, firstParent, path, simplify!.renameAt(e.id))} : {...e, path}
+      return opts.changes ? {...e, path, changes: followedChanges(repo, e, firstParent, path, simplify!.renameAt(e.id), opts.renames)} : {...e, path}
     })
     return opts.reverse ? out.reverse() : out
   }
@@ -231,24 +233,24 @@ function commitFilter(opts: LogOptions): ((c: Commit) => boolean) | undefined {
   }
 }
 
-/** What a commit changed against its first parent (against nothing for a root commit), exact renames paired; O(the change). */
-export function firstParentChanges(repo: Repo, c: {parents: Oid[]; tree: Oid}): Change[] {
+/** What a commit changed against its first parent (against nothing for a root commit), renames paired; O(the change). */
+export function firstParentChanges(repo: Repo, c: {parents: Oid[]; tree: Oid}, renames?: RenameOptions | false): Change[] {
   const parentTree = c.parents[0] ? loadCommit(repo.store, c.parents[0]).tree : null
   const {before, after} = diffTrees(repo.store, parentTree, c.tree)
-  return diffMaps(before, after)
+  return renamedChanges(repo.store, before, after, renames)
 }
 
 /** What a listed commit changed against its first parent (paths limited to `paths`); none for a merge unless following first parents. */
-function entryChanges(repo: Repo, e: LogEntry, firstParent: boolean, paths: string[]): Change[] | undefined {
+function entryChanges(repo: Repo, e: LogEntry, firstParent: boolean, paths: string[], renames: RenameOptions | false | undefined): Change[] | undefined {
   if (e.parents.length > 1 && !firstParent) return undefined
-  const changes = firstParentChanges(repo, e)
+  const changes = firstParentChanges(repo, e, renames)
   return paths.length ? changes.filter((c) => underAny(c.path, paths) || (c.oldPath !== undefined && underAny(c.oldPath, paths))) : changes
 }
 
 /** entryChanges for --follow: the file under its name here, and a rename from its old name as one change with Git's score. */
-function followedChanges(repo: Repo, e: LogEntry, firstParent: boolean, path: string, rename: RenameSource | undefined): Change[] | undefined {
-  const changes = entryChanges(repo, e, firstParent, rename ? [path, rename.path] : [path])
-  if (!changes || !rename) return changes
+function followedChanges(repo: Repo, e: LogEntry, firstParent: boolean, path: string, rename: RenameSource | undefined, renames: RenameOptions | false | undefined): Change[] | undefined {
+  const changes = entryChanges(repo, e, firstParent, rename ? [path, rename.path] : [path], renames)
+  if (!changes || !rename || renames === false) return changes
   const gone = changes.find((c) => c.status === 'D' && c.path === rename.path)
   return changes.flatMap((c): Change[] => {
     if (c === gone) return []

@@ -3,7 +3,8 @@
  * untracked files. Wholly untracked directories are shown as "dir/" unless `untrackedAll`.
  */
 import {readSparse} from '../worktree/sparse.js'
-import {diffMaps, type Change} from '../diff/diff.js'
+import type {Change} from '../diff/diff.js'
+import {renamedChanges, type RenameOptions} from '../diff/similarity.js'
 import {readHead, readRef, shortRef} from '../refs/refs.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
@@ -22,6 +23,8 @@ export interface StatusEntry {
   path: string
   status: 'A' | 'M' | 'D' | 'R' | 'T'
   oldPath?: string
+  /** A rename's similarity index (100: the same content). */
+  score?: number
 }
 
 export interface StatusResult {
@@ -63,7 +66,7 @@ export interface StatusDetail {
 }
 
 function toEntries(changes: Change[]): StatusEntry[] {
-  return changes.map((c) => (c.oldPath ? {path: c.path, status: c.status, oldPath: c.oldPath} : {path: c.path, status: c.status}))
+  return changes.map((c) => (c.oldPath ? {path: c.path, status: c.status, oldPath: c.oldPath, score: c.score ?? 100} : {path: c.path, status: c.status}))
 }
 
 export interface StatusOptions {
@@ -73,6 +76,8 @@ export interface StatusOptions {
   quick?: boolean
   /** Add `details` (modes and ids, for `--porcelain=v2`). */
   details?: boolean
+  /** Rename detection among staged changes (default on, Git's 50%); false: none. */
+  renames?: RenameOptions | false
 }
 
 export function status(repo: Repo, opts: StatusOptions = {}): StatusResult {
@@ -87,7 +92,7 @@ export function status(repo: Repo, opts: StatusOptions = {}): StatusResult {
   const staged =
     hTree !== null && repo.store.indexTree() === hTree
       ? []
-      : diffMaps(treeMap(repo, hTree), indexAsFlat(getIndex())).filter((c) => inSpec(c.path) || (c.oldPath !== undefined && inSpec(c.oldPath)))
+      : renamedChanges(repo.store, treeMap(repo, hTree), indexAsFlat(getIndex()), opts.renames).filter((c) => inSpec(c.path) || (c.oldPath !== undefined && inSpec(c.oldPath)))
 
   const view = viewForStatus(repo, specs, getIndex, opts.quick ?? true)
   const unstaged: StatusEntry[] = []
