@@ -49,7 +49,7 @@ On conflicts (both sides changed a path differently, modify/delete, file/directo
     const res = await merge(repo, {rev: args.rev, ffOnly: flags['ff-only'], noFf: flags['no-ff'], message: flags.message, favor: flags['strategy-option'] as 'ours' | 'theirs' | undefined, allowUnrelated: flags['allow-unrelated-histories'], squash: flags.squash, noCommit: flags['no-commit']})
     if (!quiet) {
       if (res.status === 'up-to-date') this.out('Already up to date.')
-      else if (res.status === 'squashed') this.out(`Squash commit -- not updating HEAD (${res.changed} path${res.changed === 1 ? '' : 's'} changed)\nAutomatic merge went well; stopped before committing as requested`)
+      else if (res.status === 'squashed') this.out(`Squash commit -- not updating HEAD (${res.changed} path${res.changed === 1 ? '' : 's'} changed)\nAutomatic merge went well; stopped before committing as requested\n(\`bl commit\` without -m uses the squash message)`)
       else if (res.status === 'stopped') this.out(`Automatic merge went well; stopped before committing as requested (${res.changed} path${res.changed === 1 ? '' : 's'} changed)`)
       else if (res.status === 'fast-forward') this.out(`Fast-forward to ${res.commit.slice(0, 12)} (${res.changed} path${res.changed === 1 ? '' : 's'} changed)`)
       else this.out(`Merge made: ${res.commit.slice(0, 12)} (${res.changed} path${res.changed === 1 ? '' : 's'} changed${res.favored ? `, ${res.favored} conflict${res.favored === 1 ? '' : 's'} settled with -X ${flags['strategy-option']}` : ''})`)

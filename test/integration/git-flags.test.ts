@@ -204,6 +204,33 @@ describe('git flags', {concurrency: true}, () => {
     })
   })
 
+  describe('merge --squash message (Git\'s SQUASH_MSG)', {concurrency: true}, () => {
+    it('after a clean --squash, `bl commit` without -m takes the squash message; a reset drops it and it never names a later commit', async () => {
+      const s = await repoIP({'a.csv': '1\n'}, 'base')
+      const b = ops(s)
+      await b.switchNew('f')
+      s.write('b.csv', 'b\n')
+      const f1 = await b.commitAll('add b')
+      s.write('c.csv', 'c\n')
+      const f2 = await b.commitAll('add c')
+      await b.switch('main')
+      const main = await b.rev('HEAD')
+      assert.match(s.ok(['merge', '--squash', 'f']).stdout, /`bl commit` without -m uses the squash message/)
+      const c = s.j(['commit'])
+      assert.deepEqual(c.parents, [main])
+      assert.match(c.message, new RegExp(`^Squashed commit of the following:\\n\\ncommit ${f2}\\n[^]*    add c\\n\\ncommit ${f1}\\n[^]*    add b\\n$`))
+      // Used once: the next commit needs a message of its own again.
+      s.write('a.csv', '2\n')
+      refused(s, ['commit', '-a'], 2, 'INVALID_ARGUMENT')
+      // A reset after the squash drops what it staged, and its message with it.
+      await b.reset('hard', main)
+      s.ok(['merge', '--squash', '-q', 'f'])
+      await b.reset('hard')
+      s.write('a.csv', '3\n')
+      refused(s, ['commit', '-a'], 2, 'INVALID_ARGUMENT')
+    })
+  })
+
   describe('status --porcelain, -b, -z', {concurrency: true}, () => {
     it('prints what git status --porcelain prints, from any directory, quoted as Git quotes; -z as git -z', {skip: !gitAvailable}, async () => {
       const {s, g, write, setUp} = twin()

@@ -15,6 +15,7 @@ import {loadIndex} from '../worktree/index-state.js'
 import {stage, type AddOptions} from './add.js'
 import {commitSigner, type PassphrasePrompt} from './keys.js'
 import {clearOperation, readOperation} from './operation-state.js'
+import {clearSquashMessage, squashMessageFor} from './squash-message.js'
 import {commitGuard} from '../protect/enforce.js'
 import {hasPinsFile} from '../schema/pins-file.js'
 import {codeLinkMeta, loadCodeIdentity} from '../gitlink/code-link.js'
@@ -106,8 +107,11 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
     })
   }
   // Worded as oclif worded it when -m was a required flag, for scripts that match it.
-  if (opts.message === undefined && !opts.amend && !merging) throw new BlError('INVALID_ARGUMENT', 'Missing required flag message', {hint: 'Pass a message with -m "..." or -F <file> (bl opens no editor).'})
   const head = readHead(repo)
+  // After a clean `merge --squash`, its message (Git's SQUASH_MSG) stands in for -m.
+  const squashed = opts.message === undefined && !opts.amend && !merging ? squashMessageFor(repo, head.oid) : undefined
+  if (opts.message === undefined && !opts.amend && !merging && squashed === undefined)
+    throw new BlError('INVALID_ARGUMENT', 'Missing required flag message', {hint: 'Pass a message with -m "..." or -F <file> (bl opens no editor).'})
   if (merging && head.oid !== merging.origHead) throw new BlError('REF_CHANGED', 'HEAD moved since the merge stopped', {hint: 'Run `bl merge --abort` and merge again.'})
   if (opts.amend && !head.oid) throw new BlError('UNKNOWN_REVISION', 'you have nothing to amend: HEAD does not point at a commit yet', {hint: 'Make a first commit without --amend.'})
   const amended = opts.amend ? loadCommit(repo.store, head.oid!) : null
@@ -130,7 +134,7 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
     ? {parents: amended.parents, tree: amended.parents[0] ? loadCommit(repo.store, amended.parents[0]).tree : null, message: amended.message, amended: head.oid!}
     : merging
       ? {parents: merging.squash ? [merging.origHead] : [merging.origHead, merging.theirs], tree: headTree, message: merging.message, amended: null, merge: true}
-      : {parents: head.oid ? [head.oid] : [], tree: headTree, message: null, amended: null}
+      : {parents: head.oid ? [head.oid] : [], tree: headTree, message: squashed ?? null, amended: null}
   if (!opts.all && !paths.length) return commitIndex(repo, opts, {head, headTree, base, partial: null, paths, author, committer, signer, meta})
   // -a and paths stage first; a commit refused after that (a rule, a schema pin, a lost race)
   // puts the index back as it was, as Git's temporary index does.
@@ -155,7 +159,7 @@ interface Base {
   parents: Oid[]
   /** The first parent's tree: a commit with the same tree is empty. */
   tree: Oid | null
-  /** The amended commit's (or a stopped merge's) message, used when none is given; else null. */
+  /** The amended commit's (or a stopped merge's, or a squash's) message, used when none is given; else null. */
   message: string | null
   amended: Oid | null
   /** The commit concludes the stopped merge (its state goes in the same transaction). */
@@ -216,6 +220,7 @@ async function commitIndex(repo: Repo, opts: CommitOptions, {head, headTree, bas
     // Compare-and-swap on HEAD: a commit made by another process meanwhile is never lost.
     advanceHead(repo, head.oid, id, `commit${base.amended ? ' (amend)' : base.merge ? ' (merge)' : c.parents.length ? '' : ' (initial)'}: ${subject}`)
     if (base.merge) clearOperation(repo)
+    clearSquashMessage(repo)
     return {id, branch: head.branch ? shortRef(head.branch) : null, parents: c.parents, tree: c.tree, message: c.message, root: c.parents.length === 0, signedBy: signer?.fingerprint ?? null, ...(base.amended ? {amended: base.amended} : {})}
   }
   // Branch protection (src/core/protect): refuses at once an unsigned or untrusted commit where a

@@ -14,6 +14,7 @@ import {previousCheckout, resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import type {FlatEntry} from '../tree-build.js'
 import {moveWorktree} from './checkout.js'
+import {saveSquashMessage} from './squash-message.js'
 import {clearOperation, conflictPaths, readOperation, requireNoOperation, requireOperation, writeOperation, type Conflict, type OperationState} from './operation-state.js'
 import {commitTree, indexAsFlat} from './snapshot.js'
 import {loadIndex} from '../worktree/index-state.js'
@@ -218,8 +219,11 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
           id = writeCommit(repo, commit, spec, signer)
           if (p.keepState) writeOperation(repo, {...state, conflicts: []})
           else clearOperation(repo)
-        } else if (p.noCommit && p.conflicts.length === 0) clearOperation(repo)
-        else writeOperation(repo, state)
+        } else if (p.noCommit && p.conflicts.length === 0) {
+          clearOperation(repo)
+          // The next `bl commit` without -m takes the squash message (Git's SQUASH_MSG).
+          if (p.squash) saveSquashMessage(repo, p.head, p.message)
+        } else writeOperation(repo, state)
       },
     })
   } catch (err) {

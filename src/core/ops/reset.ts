@@ -20,6 +20,7 @@ import {diffMaps} from '../diff/diff.js'
 import {restorePaths} from '../merge/apply.js'
 import {moveWorktree} from './checkout.js'
 import {clearOperation, conflictPaths, markResolved, readOperation} from './operation-state.js'
+import {clearSquashMessage} from './squash-message.js'
 import {commitTree, indexAsFlat, treeMap} from './snapshot.js'
 
 export type ResetMode = 'soft' | 'mixed' | 'hard' | 'keep' | 'merge'
@@ -130,7 +131,11 @@ export async function reset(repo: Repo, opts: ResetOptions): Promise<ResetResult
     () => {
       if (mode === 'mixed') resetIndex(repo, repo.store.indexTree() ?? null, targetTree, null)
       if (target) advanceHead(repo, head.oid, target, `reset: moving to ${opts.rev ?? 'HEAD'}`)
-      if (mode !== 'soft') clearOperation(repo)
+      if (mode !== 'soft') {
+        clearOperation(repo)
+        // What a squash staged is gone: its message must not name the next commit.
+        clearSquashMessage(repo)
+      }
     },
     {durable: true},
   )
@@ -155,6 +160,7 @@ async function resetKeep(repo: Repo, head: Oid, target: Oid, message: string): P
       if (repo.store.indexTree() !== targetTree) resetIndex(repo, null, targetTree, null)
       advanceHead(repo, head, target, message)
       clearOperation(repo)
+      clearSquashMessage(repo)
     },
   })
 }
@@ -198,6 +204,7 @@ async function resetMerge(repo: Repo, head: Oid, target: Oid, message: string): 
       if (targetTree) repo.store.setIndexTree(targetTree)
       advanceHead(repo, head, target, message)
       clearOperation(repo)
+      clearSquashMessage(repo)
     },
     {durable: true},
   )
