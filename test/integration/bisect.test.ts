@@ -129,4 +129,35 @@ describe('bisect', () => {
     s.ok(['bisect', 'start', '-q', 'main', 'v1'])
     assert.equal(s.ok(['bisect', 'run', '--json', ...brokenFrom5]).json().result.status.firstBad, ids.s1)
   })
+
+  it('replay: redoes a saved log (a wrong mark edited out), ends a bisection in progress first; a bad line or an unknown commit changes nothing', () => {
+    const {s, ids} = history(16)
+    s.ok(['reset', '-q', '--hard'])
+    s.ok(['bisect', 'start', '-q', 'main', 'v1'])
+    s.ok(['bisect', 'skip', '-q', ids.c8!])
+    s.ok(['bisect', 'good', '-q', ids.c6!])
+    s.ok(['bisect', 'bad', '-q', ids.c12!])
+    const saved = s.ok(['bisect', 'log']).stdout
+    s.write('all.log', saved)
+    // The last mark was wrong: replay the log without it.
+    s.write('fixed.log', saved.split('\n').filter((l) => !l.includes(ids.c12!)).join('\n'))
+    s.ok(['bisect', 'bad', '-q', ids.c10!])
+    const replayed = s.j(['bisect', 'replay', 'fixed.log'])
+    assert.equal(replayed.state, 'testing')
+    let log = s.j(['bisect', 'log'])
+    assert.deepEqual([log.bad, log.good, log.skip, log.startBranch], [ids.c16, [ids.c1, ids.c6].sort(), [ids.c8], 'main'])
+    assert.equal(s.ok(['rev-parse', 'HEAD']).stdout.trim(), replayed.current, 'the next commit to test is checked out')
+    // From stdin, the whole log again: the same marks and the same log as made by hand.
+    assert.equal(s.ok(['bisect', 'replay', '-q', '-'], {input: saved}).stdout, '')
+    log = s.j(['bisect', 'log'])
+    assert.deepEqual([log.bad, log.good, log.skip], [ids.c12, [ids.c1, ids.c6].sort(), [ids.c8]])
+    assert.deepEqual(log.log.filter((l: string) => !l.startsWith('# first bad')), saved.trim().split('\n').filter((l) => !l.startsWith('# first bad')))
+    // A line replay does not know, or a commit this repository lacks: refused, the bisection as it was.
+    s.write('bad.log', `${saved}bl bisect frob ${ids.c2}\n`)
+    failsWith(s, ['bisect', 'replay', 'bad.log'], 2, 'INVALID_ARGUMENT')
+    s.write('unknown.log', `bl bisect start\nbl bisect bad ${'e'.repeat(64)}\n`)
+    failsWith(s, ['bisect', 'replay', 'unknown.log'], 4, 'UNKNOWN_REVISION')
+    failsWith(s, ['bisect', 'replay', 'missing.log'], 4, 'PATH_NOT_FOUND')
+    assert.deepEqual(s.j(['bisect', 'log']), log)
+  })
 })

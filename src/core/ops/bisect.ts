@@ -231,6 +231,55 @@ export async function bisectReset(repo: Repo, to?: string): Promise<{returnedTo:
   return {returnedTo: target ?? (s.startBranch ? shortRef(s.startBranch) : s.startCommit)}
 }
 
+/** One mark command of a bisection log, by its name (Git's new/old are bad/good). */
+const LOG_MARKS: Record<string, BisectMark> = {bad: 'bad', good: 'good', skip: 'skip', new: 'bad', old: 'good'}
+
+/**
+ * Git's `bisect replay`: redoes the bisection a `bl bisect log` recorded (its `bl bisect start`
+ * and mark lines; comments and blank lines are skipped). The whole log is read and every
+ * revision resolved before anything changes, so a bad line or a commit this repository lacks
+ * leaves the current state alone. Then, as in Git, a bisection in progress is ended and the log's
+ * is started and marked in one step (one checkout, the same state and log as marking one by
+ * one). Marks that contradict each other end the replayed bisection again, back where it started.
+ */
+export async function bisectReplay(repo: Repo, text: string): Promise<BisectStatus> {
+  let firstParent: boolean | undefined
+  const items: Array<{mark: BisectMark; rev: string}> = []
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) return
+    const fail = (why: string): BlError =>
+      new BlError('INVALID_ARGUMENT', `bisect log line ${i + 1}: ${why}: ${JSON.stringify(line)}`, {hint: 'Replay what `bl bisect log` printed: `bl bisect start` and then `bl bisect good|bad|skip <commit>` lines.', data: {line: i + 1}})
+    const [bl, bisect, cmd, ...args] = line.split(/\s+/)
+    if (bl !== 'bl' || bisect !== 'bisect' || cmd === undefined) throw fail('not a bl bisect command')
+    if (cmd === 'start') {
+      if (firstParent !== undefined) throw fail('a second start')
+      firstParent = args.includes('--first-parent')
+      const revs = args.filter((a) => a !== '--first-parent')
+      if (revs.some((a) => a.startsWith('-'))) throw fail('an option replay does not know')
+      // `start <bad> <good>...`, as bisectStart takes them.
+      if (revs.length) items.push({mark: 'bad', rev: revs[0]!}, ...revs.slice(1).map((rev) => ({mark: 'good' as const, rev})))
+      return
+    }
+    const mark = LOG_MARKS[cmd]
+    if (!mark) throw fail(`unknown bisect command "${cmd}"`)
+    if (firstParent === undefined) throw fail('a mark before `bl bisect start`')
+    if (args.length === 0) throw fail('a mark without a commit')
+    for (const rev of mark === 'bad' ? args.slice(-1) : args) items.push({mark, rev})
+  })
+  if (firstParent === undefined) throw new BlError('INVALID_ARGUMENT', 'the bisect log has no `bl bisect start` line', {hint: 'Replay what `bl bisect log` printed.'})
+  const resolved = items.map((it) => ({mark: it.mark, rev: resolveRevision(repo, it.rev)}))
+  await bisectReset(repo)
+  await bisectStart(repo, {firstParent})
+  if (!resolved.length) return next(repo)
+  try {
+    return await bisectMark(repo, resolved)
+  } catch (err) {
+    await bisectReset(repo)
+    throw err
+  }
+}
+
 /** The next commit to test after a step that could not check it out (local changes in the way). */
 export async function bisectNext(repo: Repo): Promise<BisectStatus> {
   requireState(repo)
