@@ -508,6 +508,57 @@ describe('log filters, per-commit changes and formats', () => {
   })
 })
 
+describe('du', () => {
+  it('per directory: files, size and distinct stored chunks; -d and paths; a..b counts only what b stores on top of a', async () => {
+    // Pseudo-random bytes (each 64 KiB block its own), so chunks are shared only where content is.
+    const noise = (seed: number, n: number): Buffer => {
+      const b = Buffer.alloc(n)
+      for (let i = 0, x = seed; i < n; i++) {
+        x ^= x << 13
+        x ^= x >>> 17
+        x ^= x << 5
+        b[i] = x & 0xff
+      }
+      return b
+    }
+    const pic = noise(7, 3 << 20)
+    const rows = Array.from({length: 50_000}, (_, i) => `${i},row ${i}\n`).join('')
+    const s = await repoWithIP({'img/a.bin': pic, 'img/copy.bin': pic, 'data/t.csv': rows, 'data/deep/u.csv': 'id\n1\n', 'top.txt': 'top\n'}, 'v1')
+    try {
+      const picStored = s.j(['du', '--', 'img/a.bin']).total.stored
+      assert.ok(picStored >= pic.length && picStored < pic.length + 1024, `a file stores its bytes once: ${picStored}`)
+      const res = s.j(['du'])
+      const byPath = Object.fromEntries(res.rows.map((r: any) => [r.path, [r.files, r.bytes, r.stored]]))
+      const csv = Buffer.byteLength(rows)
+      assert.deepEqual(byPath, {
+        'data/': [2, csv + 5, byPath['data/'][2]],
+        'img/': [2, 2 * pic.length, picStored],
+        'top.txt': [1, 4, 4],
+      })
+      assert.ok(byPath['data/'][2] >= csv + 5, 'no duplicates in data/: stored at least its size')
+      assert.deepEqual([res.total.files, res.total.bytes, res.total.stored, res.since], [5, csv + 5 + 2 * pic.length + 4, byPath['data/'][2] + picStored + 4, null])
+      assert.deepEqual(s.j(['du', '-d', '2', '--', 'data']).rows.map((r: any) => [r.path, r.files]), [['data/deep/u.csv', 1], ['data/t.csv', 1]])
+      assert.deepEqual(s.j(['du', '-d', '0', '--', 'data', 'top.txt']).rows.map((r: any) => r.path), ['data/', 'top.txt'])
+      // v2: one row appended to t.csv, a new picture. Stored since v1: about one chunk of t.csv, the whole new picture.
+      s.write('data/t.csv', `${rows}50000,row 50000\n`)
+      s.write('img/b.bin', noise(11, 1 << 20))
+      await ops(s).commitAll('v2')
+      const grown = s.j(['du', 'HEAD~1..HEAD'])
+      const g = Object.fromEntries(grown.rows.map((r: any) => [r.path, r.stored]))
+      assert.ok(g['data/'] > 0 && g['data/'] <= 1 << 20, `an append stores about one chunk: ${g['data/']}`)
+      assert.ok(g['img/'] >= 1 << 20 && g['img/'] < (1 << 20) + 1024, `only the new picture: ${g['img/']}`)
+      assert.equal(g['top.txt'], 0)
+      assert.equal(grown.since, s.ok(['rev-parse', 'HEAD~1']).stdout.trim())
+      const text = lines(s.ok(['du', 'HEAD~1..HEAD']).stdout)
+      assert.match(text.at(-1)!, /^ +6 +[\d.]+ MiB +[\d.]+ MiB +total \(stored: new since [0-9a-f]{12}\)$/)
+      failsWith(s, ['du', '--', 'nope'], 4, 'PATHSPEC_NO_MATCH')
+      failsWith(s, ['du', 'HEAD', 'HEAD~1'], 2, 'INVALID_ARGUMENT')
+    } finally {
+      s.cleanup()
+    }
+  })
+})
+
 describe('stash', () => {
   it('push saves staged, unstaged and deleted changes and resets to HEAD; pop brings them back unstaged (added files staged); untracked files stay', async () => {
     const s = track(await repoWithIP({'a.txt': '1\n', 'b.txt': 'b\n'}, 'c1'))
