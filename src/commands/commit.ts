@@ -1,11 +1,8 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
-import {BlError, fsError} from '../core/errors.js'
 import {ingestProgress} from '../cli/progress.js'
 import {passphrasePrompt} from '../cli/prompt.js'
-import {readStdin} from '../cli/stdin.js'
+import {readFileOrStdin} from '../cli/stdin.js'
 import {commit, type CommitResult} from '../core/ops/commit.js'
 
 export default class CommitCmd extends BlCommand {
@@ -51,12 +48,6 @@ Paths (\`bl commit -m msg <paths>\`) commit only those tracked files as they are
   private async message(m: string[] | undefined, file: string | undefined): Promise<string | undefined> {
     if (m) return m.join('\n\n')
     if (file === undefined) return undefined
-    if (file === '-') return (await readStdin()).toString('utf8')
-    try {
-      return fs.readFileSync(path.resolve(file), 'utf8')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlError('PATH_NOT_FOUND', `could not read log file '${file}': no such file`, {hint: 'Check the path given to -F (relative to the current directory; - reads stdin).', data: {path: file}})
-      throw fsError(err, file, 'reading')
-    }
+    return (await readFileOrStdin(file, 'log file', 'Check the path given to -F (relative to the current directory; - reads stdin).')).toString('utf8')
   }
 }

@@ -1,10 +1,7 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import {Args} from '#oclif'
 import {BlCommand} from '../../cli/base-command.js'
 import {bisectStatusLines} from '../../cli/bisect-command.js'
-import {readStdin} from '../../cli/stdin.js'
-import {BlError, fsError} from '../../core/errors.js'
+import {readFileOrStdin} from '../../cli/stdin.js'
 import {bisectReplay, type BisectStatus} from '../../core/ops/bisect.js'
 
 export default class BisectReplay extends BlCommand {
@@ -15,18 +12,8 @@ export default class BisectReplay extends BlCommand {
 
   async run(): Promise<BisectStatus> {
     const {args, flags} = await this.parse(BisectReplay)
-    const status = await bisectReplay(this.repo(), await this.readLog(args.file))
+    const status = await bisectReplay(this.repo(), (await readFileOrStdin(args.file, 'bisect log', 'Save one with `bl bisect log > bisect.log` (- reads stdin).')).toString('utf8'))
     if (!this.isQuiet(flags)) for (const l of bisectStatusLines(status)) this.out(l)
     return status
-  }
-
-  private async readLog(file: string): Promise<string> {
-    if (file === '-') return (await readStdin()).toString('utf8')
-    try {
-      return fs.readFileSync(path.resolve(file), 'utf8')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlError('PATH_NOT_FOUND', `cannot read bisect log '${file}': no such file`, {hint: 'Save one with `bl bisect log > bisect.log`.', data: {path: file}})
-      throw fsError(err, file, 'reading')
-    }
   }
 }
