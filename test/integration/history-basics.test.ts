@@ -508,6 +508,31 @@ describe('log filters, per-commit changes and formats', () => {
   })
 })
 
+describe('renames by similarity', () => {
+  it('a moved directory whose files were all edited pairs each with its namesake; names shared by several files pair by content', async () => {
+    const table = (n: number): string => Array.from({length: 60}, (_, i) => `${n * 1000 + i},value ${i}\n`).join('')
+    const files: Record<string, string> = {}
+    for (const n of [1, 2, 3]) files[`a/t${n}.csv`] = table(n)
+    files['p/x.csv'] = table(7)
+    files['q/x.csv'] = table(8)
+    const s = await repoWithIP(files)
+    try {
+      fs.rmSync(s.p('a'), {recursive: true})
+      fs.rmSync(s.p('p'), {recursive: true})
+      fs.rmSync(s.p('q'), {recursive: true})
+      for (const n of [1, 2, 3]) s.write(`b/t${n}.csv`, `${table(n)}new,row\n`)
+      // Both old x.csv are gone and both new ones share the name: content decides, crosswise here.
+      s.write('r/x.csv', `${table(8)}more\n`)
+      s.write('s/x.csv', `${table(7)}more\n`)
+      await ops(s).addAll()
+      const pairs = s.j(['diff', '--cached']).changes.map((c: any) => `${c.status} ${c.oldPath ?? ''} ${c.path}`)
+      assert.deepEqual(pairs, ['R a/t1.csv b/t1.csv', 'R a/t2.csv b/t2.csv', 'R a/t3.csv b/t3.csv', 'R q/x.csv r/x.csv', 'R p/x.csv s/x.csv'])
+    } finally {
+      s.cleanup()
+    }
+  })
+})
+
 describe('du', () => {
   it('per directory: files, size and distinct stored chunks; -d and paths; a..b counts only what b stores on top of a', async () => {
     // Pseudo-random bytes (each 64 KiB block its own), so chunks are shared only where content is.
