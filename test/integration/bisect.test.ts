@@ -1,7 +1,8 @@
 /**
- * bl bisect through the real binary. The histories are written in-process (one `bl commit` stores
- * every version of the file, then commits with chosen parents point at them), so a 16-commit
- * history costs three `bl` runs.
+ * bl bisect through the real binary. The histories are written in-process (one commit stores
+ * every version of the file, then commits with chosen parents point at them), so building a
+ * 16-commit history starts no `bl`; set-up between the scenarios (reset --hard, bisect start and
+ * reset whose output is not examined) runs in-process too (inproc-history.ts, inproc-merge.ts).
  */
 import {after, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
@@ -11,7 +12,10 @@ import {loadCommit} from '../../src/core/odb.ts'
 import {updateRefs} from '../../src/core/refs/refs.ts'
 import {openRepo} from '../../src/core/repo.ts'
 import {flattenTree, writeTree} from '../../src/core/tree-build.ts'
-import {failsWith, lines, repoWith, Sandbox} from './helpers.ts'
+import {failsWith, lines, Sandbox} from './helpers.ts'
+import {repoWithIP} from './inproc.ts'
+import {ops} from './inproc-history.ts'
+import {mergeOps} from './inproc-merge.ts'
 
 const sandboxes: Sandbox[] = []
 after(() => {
@@ -22,10 +26,10 @@ after(() => {
  * A repository whose main branch is c1..cN (plus `side` commits merged where asked), each commit's
  * `level` file holding its number; `v1` tags c1. Returns the ids by name.
  */
-function history(n: number, merges: Array<{at: number; side: number[]}> = []): {s: Sandbox; ids: Record<string, Oid>} {
+async function history(n: number, merges: Array<{at: number; side: number[]}> = []): Promise<{s: Sandbox; ids: Record<string, Oid>}> {
   const files: Record<string, string> = {}
   for (let i = 1; i <= n + 100; i++) files[`v/${i}`] = `${i}\n`
-  const s = repoWith(files, 'versions')
+  const s = await repoWithIP(files, 'versions')
   sandboxes.push(s)
   const repo = openRepo({cwd: s.dir, env: {}, userConfigDir: s.configDir, now: () => new Date()})
   try {
@@ -61,9 +65,9 @@ function history(n: number, merges: Array<{at: number; side: number[]}> = []): {
 }
 
 describe('bisect', () => {
-  it('run: finds the first bad commit by exit status (0 good, 1 bad, 125 skip) in log2 steps; log, view, reset', () => {
-    const {s, ids} = history(16)
-    s.ok(['reset', '-q', '--hard'])
+  it('run: finds the first bad commit by exit status (0 good, 1 bad, 125 skip) in log2 steps; log, view, reset', async () => {
+    const {s, ids} = await history(16)
+    await ops(s).reset('hard')
     const started = s.j(['bisect', 'start', 'main', 'v1'])
     assert.equal(started.state, 'testing')
     assert.equal(started.remaining, 7, 'c2..c16 minus the tested one: at most 7 left either way')
@@ -88,10 +92,11 @@ describe('bisect', () => {
     failsWith(s, ['bisect', 'good'], 5, 'NO_OPERATION')
   })
 
-  it('by hand: good/bad/skip with Git\'s halving on a merge history; only skipped commits left; refusals; --first-parent', () => {
+  it('by hand: good/bad/skip with Git\'s halving on a merge history; only skipped commits left; refusals; --first-parent', async () => {
     // c1..c8 with a merge at c5 of side commits s1, s2 (forked from c4).
-    const {s, ids} = history(8, [{at: 5, side: [1, 2]}])
-    s.ok(['reset', '-q', '--hard'])
+    const {s, ids} = await history(8, [{at: 5, side: [1, 2]}])
+    const b = mergeOps(s)
+    await ops(s).reset('hard')
     assert.deepEqual(s.j(['bisect', 'start']), {state: 'waiting', needs: ['bad', 'good']})
     failsWith(s, ['bisect', 'start'], 5, 'OPERATION_IN_PROGRESS')
     assert.deepEqual(s.j(['bisect', 'bad']), {state: 'waiting', needs: ['good']})
@@ -104,20 +109,20 @@ describe('bisect', () => {
     assert.equal(skipped.state, 'testing')
     assert.notEqual(skipped.current, ids.s2)
     failsWith(s, ['bisect', 'good', 'main'], 2, 'INVALID_ARGUMENT')
-    s.ok(['bisect', 'reset', '-q'])
+    await b.bisectReset()
     // Only skipped commits left: bad c3, good c1, c2 skipped.
-    s.ok(['bisect', 'start', '-q', ids.c3!, 'v1'])
+    await b.bisectStart(ids.c3!, 'v1')
     const only = s.j(['bisect', 'skip'])
     assert.deepEqual([only.state, only.candidates], ['only-skipped', [ids.c3, ids.c2]])
-    s.ok(['bisect', 'reset', '-q'])
+    await b.bisectReset()
     failsWith(s, ['bisect', 'start', 'main', 'no-such-rev'], 4, 'UNKNOWN_REVISION')
     assert.equal(s.j(['bisect', 'reset']).returnedTo, null, 'a refused start leaves no bisection')
     // A script that dies aborts, marks kept.
-    s.ok(['bisect', 'start', '-q', 'main', 'v1'])
+    await b.bisectStart('main', 'v1')
     const died = s.bl(['bisect', 'run', '--json', 'sh', '-c', 'exit 129'])
     assert.deepEqual([died.code, died.json().error.code, died.json().error.data.exit], [1, 'BISECT_RUN_FAILED', 129])
     assert.equal(s.j(['bisect', 'log']).bad, ids.c8)
-    s.ok(['bisect', 'reset', '-q'])
+    await b.bisectReset()
     // A change made on the side branch (s1, level 101) and merged at c5: Git's --first-parent
     // names the merge, the main line's commit; without it the side commit is the answer.
     const brokenFrom5 = ['sh', '-c', '[ "$(cat level)" -lt 5 ]']
@@ -125,8 +130,8 @@ describe('bisect', () => {
     assert.deepEqual(s.j(['bisect', 'view']).map((e: any) => e.id), ['c8', 'c7', 'c6', 'c5', 'c4', 'c3', 'c2'].map((c) => ids[c]), 'only the first-parent chain is searched')
     assert.equal(s.ok(['bisect', 'run', '--json', ...brokenFrom5]).json().result.status.firstBad, ids.c5)
     assert.equal(s.j(['bisect', 'log']).log[0], 'bl bisect start --first-parent')
-    s.ok(['bisect', 'reset', '-q'])
-    s.ok(['bisect', 'start', '-q', 'main', 'v1'])
+    await b.bisectReset()
+    await b.bisectStart('main', 'v1')
     assert.equal(s.ok(['bisect', 'run', '--json', ...brokenFrom5]).json().result.status.firstBad, ids.s1)
   })
 

@@ -10,6 +10,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {Sandbox, withJson} from './helpers.ts'
 import {repoWithIP as repoWith, setup} from './inproc.ts'
+import {ops} from './inproc-history.ts'
+import {mergeOps} from './inproc-merge.ts'
 
 type Edits = Record<string, string | null | {from: string}>
 
@@ -85,7 +87,7 @@ describe('merge: fast-forward and clean three-way merges', () => {
   it('fast-forwards when HEAD is behind; --no-ff makes a merge commit; --ff-only refuses a diverged history', async () => {
     const s = track(await repoWith({'a.csv': 'x\n1\n'}, 'base'))
     const b = setup(s)
-    const base = s.j(['log']).at(0).id
+    const base = await ops(s).rev()
     await b.switchNew('feature')
     s.write('a.csv', 'x\n1\n2\n')
     const tip = await b.commit('append', {all: true})
@@ -97,7 +99,7 @@ describe('merge: fast-forward and clean three-way merges', () => {
     assert.equal(s.j(['status']).clean, true)
     assert.equal(s.j(['merge', 'feature']).status, 'up-to-date')
 
-    s.ok(['reset', '-q', '--hard', base])
+    await ops(s).reset('hard', base)
     const noff = s.j(['merge', '--no-ff', 'feature'])
     assert.equal(noff.status, 'merged')
     assert.deepEqual(noff.parents, [base, tip])
@@ -120,7 +122,7 @@ describe('merge: fast-forward and clean three-way merges', () => {
         {'theirs-edit.txt': 't2\n', 'both-same.txt': 'same\n', 'moved.csv': 'id,v\n1,a\n2,b\n', 'gone.txt': null, 'theirs-new/x.bin': 'bin'},
       ),
     )
-    const ours = s.j(['log']).at(0).id
+    const ours = await ops(s).rev()
     const res = s.j(['merge', 'theirs'])
     assert.equal(res.status, 'merged')
     assert.equal(res.parents[0], ours)
@@ -403,7 +405,7 @@ describe('merge conflicts', () => {
     const s = track(await scenario({'t.csv': 'base\n', 'big.bin': big.toString('base64'), 'local.txt': 'l\n'}, {'t.csv': 'ours\n'}, {'t.csv': 'theirs\n', 'big.bin': null, 'added/n.txt': 'n\n'}))
     s.write('local.txt', 'uncommitted local edit\n')
     const before = snapshot(s)
-    const head = s.j(['log']).at(0).id
+    const head = await ops(s).rev()
     expectConflict(s, ['merge', 'theirs'])
     assert.equal(s.exists('big.bin'), false)
     s.write('t.csv', 'half-resolved\n')
@@ -425,8 +427,9 @@ describe('merge conflicts', () => {
       assert.equal(r.code, 5, `bl ${args.join(' ')}: ${r.stdout}${r.stderr}`)
       assert.equal(r.json().error.code, 'OPERATION_IN_PROGRESS')
     }
-    assert.equal(s.j(['status']).branch, 'main')
-    assert.equal(s.j(['status']).operation.kind, 'merge')
+    const stopped = s.j(['status'])
+    assert.equal(stopped.branch, 'main')
+    assert.equal(stopped.operation.kind, 'merge')
     s.ok(['switch', '-q', '-f', 'theirs'])
     const st = s.j(['status'])
     assert.deepEqual([st.branch, st.operation, st.clean], ['theirs', null, true])
@@ -437,7 +440,7 @@ describe('merge conflicts', () => {
     const s = track(await scenario({'t.csv': 'base\n', 'u.txt': 'u\n'}, {'u.txt': 'u-ours\n'}, {'t.csv': 'theirs\n'}))
     s.write('t.csv', 'my local edit\n')
     const before = snapshot(s)
-    const head = s.j(['log']).at(0).id
+    const head = await ops(s).rev()
     const r = s.bl(withJson(['merge', 'theirs']))
     assert.equal(r.code, 5)
     assert.equal(r.json().error.code, 'LOCAL_CHANGES')
@@ -453,7 +456,7 @@ describe('merge conflicts', () => {
   it('never deletes an untracked directory (merge) or a newly staged file (switch) standing where a file or directory goes', async () => {
     const s = track(await scenario({'a.txt': 'a\n'}, {'a.txt': 'a-ours\n'}, {'out': 'their file\n', 'cfg/x': 'their x\n'}))
     s.write('out/keep.txt', 'my untracked work\n')
-    const head = s.j(['log']).at(0).id
+    const head = await ops(s).rev()
     const r = s.bl(withJson(['merge', 'theirs']))
     assert.equal(r.code, 5, r.stdout + r.stderr)
     assert.equal(r.json().error.code, 'LOCAL_CHANGES')
@@ -462,7 +465,7 @@ describe('merge conflicts', () => {
     assert.equal(s.j(['log']).at(0).id, head)
     fs.rmSync(s.p('out'), {recursive: true})
     s.write('cfg', 'newly staged\n')
-    s.ok(['add', 'cfg'])
+    await setup(s).add('cfg')
     // switch carries staged changes along, so it reaches the work-tree check itself
     const r2 = s.bl(withJson(['switch', 'theirs']))
     assert.equal(r2.code, 5, r2.stdout + r2.stderr)
@@ -479,9 +482,9 @@ describe('merge conflicts', () => {
     s.write('b.txt', 'b1\n')
     await setup(s).commit('x b1', {all: true})
     // criss-cross: each side merges the other's tip
-    s.ok(['merge', '-q', 'main', '-m', 'x merges main'])
+    await ops(s).merge('main', 'x merges main')
     await setup(s).switch('main')
-    s.ok(['merge', '-q', 'x~1', '-m', 'main merges x~1'])
+    await ops(s).merge('x~1', 'main merges x~1')
     // both sides go on
     s.write('c.txt', 'c-main\n')
     await setup(s).add('c.txt')
@@ -514,14 +517,14 @@ describe('revert, cherry-pick and rebase', () => {
     assert.equal(nc.staged, true)
     assert.equal(s.j(['log']).at(0).id, c4, 'nothing committed')
     assert.deepEqual(s.j(['status']).staged.map((e: any) => [e.status, e.path]), [['M', 'b.txt']])
-    s.ok(['commit', '-q', '-m', 'manual revert of c4'])
+    await ops(s).commitMsg('manual revert of c4')
 
     s.write('a.txt', 'a3 conflicting\n')
     await setup(s).commit('c6', {all: true})
     const conflicts = expectConflict(s, ['revert', c2])
     assert.deepEqual(conflicts.map((c: any) => c.path), ['a.txt'])
     s.write('a.txt', 'a settled\n')
-    s.ok(['add', 'a.txt'])
+    await setup(s).add('a.txt')
     const done = s.j(['revert', '--continue'])
     assert.equal(done.done.length, 1)
     assert.equal(s.ok(['show', 'HEAD:a.txt']).stdout, 'a settled\n')
@@ -548,7 +551,7 @@ describe('revert, cherry-pick and rebase', () => {
     assert.equal(text(s, 'n1.txt'), 'n1\n')
 
     const before = snapshot(s)
-    const afterPick = s.j(['log']).at(0).id
+    const afterPick = await ops(s).rev()
     expectConflict(s, ['cherry-pick', 'topic'])
     assert.equal(s.j(['status']).operation.kind, 'cherry-pick')
     s.ok(['cherry-pick', '--abort'])
@@ -556,7 +559,7 @@ describe('revert, cherry-pick and rebase', () => {
     assert.equal(s.j(['log']).at(0).id, afterPick)
 
     expectConflict(s, ['cherry-pick', 'topic'])
-    s.ok(['checkout', '--theirs', 'a.txt'])
+    await ops(s).checkoutSide('theirs', 'a.txt')
     const fin = s.j(['cherry-pick', '--continue'])
     assert.equal(fin.done.length, 1)
     assert.equal(s.ok(['show', 'HEAD:a.txt']).stdout, 'a-topic\n')
@@ -582,8 +585,9 @@ describe('revert, cherry-pick and rebase', () => {
     assert.deepEqual([skip.skipped.length, skip.done.length], [1, 1])
     assert.deepEqual(s.j(['log']).map((e: any) => e.message), ['add n2\n', 'main edits a\n', 'base\n'])
     assert.equal(text(s, 'a.txt'), 'a-main\n')
-    assert.equal(s.j(['status']).clean, true)
-    assert.equal(s.j(['status']).operation, null)
+    const st = s.j(['status'])
+    assert.equal(st.clean, true)
+    assert.equal(st.operation, null)
   })
 
   it('rebase replays a branch; with conflicts it stops, and --continue, --skip and --abort work', async () => {
@@ -623,7 +627,7 @@ describe('revert, cherry-pick and rebase', () => {
     assert.equal(clean.j(['status']).branch, 'topic')
 
     const s1 = await build()
-    const origTopic = s1.j(['log']).at(0).id
+    const origTopic = await ops(s1).rev()
     const before = snapshot(s1)
     expectConflict(s1, ['rebase', 'main'])
     s1.ok(['rebase', '--abort'])
@@ -633,7 +637,7 @@ describe('revert, cherry-pick and rebase', () => {
 
     expectConflict(s1, ['rebase', 'main'])
     s1.write('x.txt', 'x-both\n')
-    s1.ok(['add', 'x.txt'])
+    await setup(s1).add('x.txt')
     const cont = s1.j(['rebase', '--continue'])
     assert.equal(cont.done.length, 2, 'the resolved commit and t3')
     assert.deepEqual(s1.j(['log']).map((e: any) => e.message), ['t3\n', 't2 edits x\n', 't1\n', 'main edits x\n', 'base\n'])
@@ -665,14 +669,14 @@ describe('local work survives refused and stopped operations', () => {
     refused(s, ['cherry-pick', 'theirs'], 5, 'LOCAL_CHANGES')
     refused(s, ['cherry-pick', '--abort'], 5, 'NO_OPERATION')
     assert.equal(text(s, 'b.txt'), 'local edit\n')
-    s.ok(['restore', 'b.txt'])
+    await ops(s).restore('b.txt')
     s.write('a.txt', 'v2\n')
     await setup(s).commit('a v2', {all: true})
     s.write('a.txt', 'local edit\n')
     refused(s, ['revert', 'HEAD'], 5, 'LOCAL_CHANGES')
     refused(s, ['revert', '--abort'], 5, 'NO_OPERATION')
     assert.equal(text(s, 'a.txt'), 'local edit\n')
-    s.ok(['restore', 'a.txt'])
+    await ops(s).restore('a.txt')
     // A range: the first step is committed, the second is refused by an untracked file it would write.
     await setup(s).switch('theirs')
     s.write('u.txt', 'u\n')
@@ -735,7 +739,7 @@ describe('local work survives refused and stopped operations', () => {
     expectConflict(r, ['rebase', 'main'])
     refused(r, ['branch', '-D', 'theirs'], 5, 'CURRENT_BRANCH')
     refused(r, ['branch', '-f', 'theirs', 'main'], 5, 'CURRENT_BRANCH')
-    r.ok(['checkout', '--theirs', 'a.txt'])
+    await ops(r).checkoutSide('theirs', 'a.txt')
     r.ok(['rebase', '--continue'])
     assert.equal(r.j(['status']).branch, 'theirs')
   })
@@ -767,7 +771,7 @@ describe('aborts and side picks that would lose work made during the stop', () =
     c.write('n.txt', 'edited\n')
     refused(c, ['cherry-pick', '--abort'], 5, 'LOCAL_CHANGES')
     assert.equal(text(c, 'n.txt'), 'edited\n')
-    c.ok(['restore', 'n.txt'])
+    await ops(c).restore('n.txt')
     c.ok(['cherry-pick', '--abort'])
     assert.equal(c.exists('n.txt'), false)
     // checkout --ours of a path our side deleted: an edit to the file is not deleted silently.
@@ -782,24 +786,24 @@ describe('aborts and side picks that would lose work made during the stop', () =
 describe('log of a path through merges', () => {
   it('log -- <path> leaves out a merge that took one side\'s version unchanged (Git\'s history simplification)', async () => {
     const s = await scenario({'a.txt': 'base\n'}, {'m.txt': 'main\n'}, {'f.txt': 'feature\n'})
-    s.ok(['merge', '-q', '--no-ff', '-m', 'merge theirs', 'theirs'])
+    await mergeOps(s).merge('theirs', {noFf: true, message: 'merge theirs'})
     assert.deepEqual(s.j(['log', '--', 'f.txt']).map((e: any) => e.message), ['theirs\n'])
     // A merge whose result differs from both parents there is listed.
     const c = await scenario({'a.txt': '1\n2\n3\n'}, {'a.txt': 'one\n2\n3\n'}, {'a.txt': '1\n2\nthree\n'})
     const r = c.bl(withJson(['merge', 'theirs']))
     assert.equal(r.code, 3)
     c.write('a.txt', 'one\n2\nthree\n')
-    c.ok(['add', 'a.txt'])
-    c.ok(['merge', '--continue'])
+    await setup(c).add('a.txt')
+    await ops(c).mergeContinue()
     assert.equal(c.j(['log', '--', 'a.txt'])[0].parents.length, 2)
   })
 
   it('log -- <path> does not walk the side whose change a merge discarded (it follows the TREESAME parent)', async () => {
     const s = await scenario({'a.txt': 'base\n'}, {'a.txt': 'main\n'}, {'a.txt': 'theirs\n'})
     assert.equal(s.bl(withJson(['merge', 'theirs'])).code, 3)
-    s.ok(['checkout', '--ours', 'a.txt'])
-    s.ok(['add', 'a.txt'])
-    s.ok(['merge', '--continue'])
+    await ops(s).checkoutSide('ours', 'a.txt')
+    await setup(s).add('a.txt')
+    await ops(s).mergeContinue()
     const messages = (args: string[]): string[] => s.j(args).map((e: any) => e.message.trim())
     // Git lists ours and base: the merge kept main's a.txt, so theirs did not shape it.
     assert.deepEqual(messages(['log', '--', 'a.txt']), ['ours', 'base'])

@@ -5,15 +5,17 @@
 import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import {failsWith as fails, lines, repoWith, withJson, type Sandbox} from './helpers.ts'
+import {failsWith as fails, lines, withJson, type Sandbox} from './helpers.ts'
+import {repoWithIP as repoWith, setup} from './inproc.ts'
+import {ops} from './inproc-history.ts'
 
 const SALES = 'id,region,price,day,paid\n1,north,10,2024-01-01,true\n2,south,2.5,2024-01-02,false\n3,north,,2024-01-03,true\n4,"west, far",7.5,2024-01-04,\n'
 const EVENTS = '{"id":1,"kind":"click"}\n{"id":2,"kind":"view","extra":{"x":1}}\n'
 
 describe('tables: preview, stats, schema', () => {
   let s: Sandbox
-  before(() => {
-    s = repoWith({
+  before(async () => {
+    s = await repoWith({
       'data/sales.csv': SALES,
       'data/events.jsonl': EVENTS,
       'data/doc.json': '{"name": "config", "version": 3}',
@@ -109,16 +111,16 @@ describe('tables: preview, stats, schema', () => {
     assert.match(text, /\nprice\s+number\s+1\s+3\s+2\.5\s+10\s+6\.66667/)
   })
 
-  it('the stats cache keeps formats apart: the same bytes as .jsonl and as .json are read as each', () => {
-    const t = repoWith({'x.jsonl': EVENTS, 'good.json': '[{"id":1,"kind":"a"}]'})
+  it('the stats cache keeps formats apart: the same bytes as .jsonl and as .json are read as each', async () => {
+    const t = await repoWith({'x.jsonl': EVENTS, 'good.json': '[{"id":1,"kind":"a"}]'})
     try {
       assert.equal(t.j(['stats', 'HEAD:x.jsonl']).format, 'jsonl')
-      t.ok(['schema', 'pin', '*.json', '--from', 'good.json', '-q'])
-      t.ok(['commit', '-q', '-m', 'pin'])
+      await ops(t).schemaPin('*.json', {from: 'good.json'})
+      await ops(t).commitMsg('pin')
       // y.json holds the same JSONL bytes: not one JSON document, so no table, whatever the cache
       // holds for its id; and the pin on *.json refuses it (it passed from the cache before).
       t.write('y.json', EVENTS)
-      t.ok(['add', 'y.json'])
+      await setup(t).add('y.json')
       fails(t, ['stats', ':y.json'], 12, 'BAD_TABLE')
       const r = t.bl(withJson(['commit', '-m', 'add y.json']))
       assert.equal(r.code, 13, r.stdout + r.stderr)
@@ -128,11 +130,11 @@ describe('tables: preview, stats, schema', () => {
     }
   })
 
-  it(':<path> reads the index version, as bl show does; a conflict stage is refused', () => {
-    const t = repoWith({'t.csv': 'id\n1\n'})
+  it(':<path> reads the index version, as bl show does; a conflict stage is refused', async () => {
+    const t = await repoWith({'t.csv': 'id\n1\n'})
     try {
       t.write('t.csv', 'id\n1\n2\n')
-      t.ok(['add', 't.csv'])
+      await setup(t).add('t.csv')
       const st = t.j(['stats', ':t.csv'])
       assert.deepEqual([st.rev, st.rows], ['index', 2])
       assert.equal(t.j(['preview', ':0:t.csv']).rows.length, 2)
@@ -202,7 +204,7 @@ describe('tables: Parquet', () => {
         rowGroupSize: 1000,
       }),
     )
-    const s = repoWith({'w.parquet': pq, 'cut.parquet': pq.subarray(0, pq.length - 100)})
+    const s = await repoWith({'w.parquet': pq, 'cut.parquet': pq.subarray(0, pq.length - 100)})
     try {
       const p = s.j(['preview', 'HEAD:w.parquet', '-n', '2'])
       assert.deepEqual([p.format, p.totalRows, p.truncated], ['parquet', n, true])
@@ -223,8 +225,8 @@ describe('tables: Parquet', () => {
 
 describe('tables: malformed and hostile content', () => {
   let s: Sandbox
-  before(() => {
-    s = repoWith({
+  before(async () => {
+    s = await repoWith({
       'ragged.csv': 'a,b\n1,2\n3,"multi\nline"\n4,5,6\n',
       'bad.jsonl': '{"a":1}\n{"a":2}\nnot json\n',
       'bin.csv': Buffer.concat([Buffer.from('a,b\n1,'), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]),
