@@ -135,9 +135,9 @@ describe('bisect', () => {
     assert.equal(s.ok(['bisect', 'run', '--json', ...brokenFrom5]).json().result.status.firstBad, ids.s1)
   })
 
-  it('replay: redoes a saved log (a wrong mark edited out), ends a bisection in progress first; a bad line or an unknown commit changes nothing', () => {
-    const {s, ids} = history(16)
-    s.ok(['reset', '-q', '--hard'])
+  it('replay: redoes a saved log (a wrong mark edited out), ends a bisection in progress first; a bad line or an unknown commit changes nothing', async () => {
+    const {s, ids} = await history(16)
+    await ops(s).reset('hard')
     s.ok(['bisect', 'start', '-q', 'main', 'v1'])
     s.ok(['bisect', 'skip', '-q', ids.c8!])
     s.ok(['bisect', 'good', '-q', ids.c6!])
