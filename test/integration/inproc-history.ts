@@ -1,8 +1,9 @@
 /**
- * More in-process set-up (see inproc.ts): the core calls of `bl tag`, `config`, `schema pin`,
- * `remote add`, `rm`, `mv`, `merge`, `stash`, `reset`, `restore`, `switch --detach`, `checkout`,
- * and reading a revision's id, each on the sandbox's repository opened as its `bl` would open it
- * (withRepo: same environment, cwd and user config dir) and closed again before it returns. Each
+ * More in-process set-up (see inproc.ts): the core calls of `bl init`, `tag`, `config`,
+ * `schema pin`, `remote add`, `rm`, `mv`, `merge`, `stash`, `reset`, `restore`, `switch --detach`,
+ * `checkout`, and reading a revision's id, each on the sandbox's repository opened as its `bl`
+ * would open it (withRepo: same environment, cwd and user config dir) and closed again before it
+ * returns (`init` opens none: it makes the repository, as the command does). Each
  * runs the same core operation with the same options as the command named in its comment, so the
  * state it leaves is the command's. For building the history a test then examines with the real
  * binary; what a test is about (its output, exit code or effect asserted) still runs through `bl`.
@@ -11,6 +12,7 @@ import {createRef} from '../../src/core/ops/branch.ts'
 import {restore, switchTo} from '../../src/core/ops/checkout.ts'
 import {commit} from '../../src/core/ops/commit.ts'
 import {config} from '../../src/core/ops/config.ts'
+import {init} from '../../src/core/ops/init.ts'
 import {log} from '../../src/core/ops/log.ts'
 import {merge, mergeContinue} from '../../src/core/ops/merge.ts'
 import {mv} from '../../src/core/ops/mv.ts'
@@ -43,6 +45,8 @@ export function ops(s: Sandbox, opts: RunOptions = {}) {
     commitA: async (message: string): Promise<string> => (await w((r) => commit(r, {message, all: true, paths: []}))).id,
     /** `bl tag -q <name> [<rev>]` */
     tag: (name: string, rev = 'HEAD') => w((r) => createRef(r, 'tag', name, rev, false)),
+    /** `bl init -q` in opts.cwd (or the sandbox's directory); opens no repository, it makes one. */
+    init: () => init(contextOf(s, opts), {dir: undefined, initialBranch: 'main'}),
     /** `bl config -q <key> <value>` (the repository's settings). */
     config: (key: string, value: string) => config(contextOf(s, opts), {key, value, global: false, unset: false, list: false}),
     /** `bl schema pin -q <pattern> [--from <rev:path>] [--strict]` */

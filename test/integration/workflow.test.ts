@@ -10,9 +10,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {blake3} from 'hash-wasm'
 import {jA, lines, okA, revIdA, Sandbox, withJson} from './helpers.ts'
-// The starting commit of a test's repository is made in this process (inproc.ts: the core operations of
-// `bl add -A` + `bl commit`); the commands each test is about run as `bl`.
+// The starting commit of a test's repository, and the set-up a test then examines (add, commit, branch,
+// switch, restore, init, reading a revision), are made in this process (inproc.ts, inproc-history.ts: the
+// core operations of those commands); the commands each test is about run as `bl`.
 import {repoWithIP, setup} from './inproc.ts'
+import {ops} from './inproc-history.ts'
 
 const b3 = (data: Buffer | string): Promise<string> => blake3(typeof data === 'string' ? Buffer.from(data) : data)
 const isExec = (p: string): boolean => (fs.statSync(p).mode & 0o100) !== 0
@@ -339,13 +341,14 @@ describe('bl workflow', {concurrency: 3}, () => {
         fs.mkdirSync(s.p('b'))
         fs.renameSync(s.p('a/old.csv'), s.p('b/new.csv'))
         assert.equal((await okA(s, ['status', '--short'])).stdout, ' D a/old.csv\n?? b/\n')
-        await okA(s, ['add', '-A'])
+        const b = setup(s)
+        await b.addAll()
         assert.equal((await okA(s, ['diff', '--cached', '--name-status'])).stdout, 'R100\ta/old.csv\tb/new.csv\n')
         assert.equal((await okA(s, ['status', '--short'])).stdout, 'R  a/old.csv -> b/new.csv\n')
         const st = await jA(s, ['status'])
         assert.deepEqual(st.staged, [{path: 'b/new.csv', status: 'R', oldPath: 'a/old.csv', score: 100}])
-        const c = await jA(s, ['commit', '-m', 'move'])
-        const d = await jA(s, ['show', c.id])
+        const c = await b.commit('move')
+        const d = await jA(s, ['show', c])
         assert.equal(d.kind, 'commit')
         assert.deepEqual(
           d.changes.map((x: any) => [x.status, x.oldPath, x.path]),
@@ -354,7 +357,7 @@ describe('bl workflow', {concurrency: 3}, () => {
         // Names with spaces are quoted in the short format (Git's), so a name holding " -> "
         // cannot pass for a rename.
         fs.renameSync(s.p('b/new.csv'), s.p('x -> y.csv'))
-        await okA(s, ['add', '-A'])
+        await b.addAll()
         assert.equal((await okA(s, ['status', '--short'])).stdout, 'R  b/new.csv -> "x -> y.csv"\n')
         s.write('two words.txt', 'w\n')
         assert.match((await okA(s, ['status', '--short'])).stdout, /^\?\? "two words\.txt"$/m)
@@ -554,7 +557,7 @@ describe('bl workflow', {concurrency: 3}, () => {
         assert.deepEqual(st.unstaged, [])
         assert.deepEqual(st.untracked, ['b.txt'])
         assert.equal((await okA(s, ['status', '--short'])).stdout, 'D  a.txt\nD  b.txt\n?? b.txt\n')
-        await okA(s, ['commit', '-m', 'rm'])
+        await setup(s).commit('rm')
         const tree = (await jA(s, ['ls-tree', '-r', 'HEAD'])).map((r: any) => r.path)
         assert.deepEqual(tree, ['c.txt'])
         assert.deepEqual((await jA(s, ['status'])).untracked, ['b.txt'])
@@ -588,10 +591,11 @@ describe('bl workflow', {concurrency: 3}, () => {
 
     before(async () => {
       s = await repoWithIP({'f.txt': 'v1\n', 'g.txt': 'g1\n'})
-      C1 = await revIdA(s, 'HEAD')
+      const o = ops(s)
+      C1 = await o.rev('HEAD')
       s.write('f.txt', 'v2\n')
       s.write('g.txt', 'g2\n')
-      await okA(s, ['commit', '-a', '-q', '-m', 'v2'])
+      await o.commitA('v2')
     })
 
     it('restore <path> takes the content from the index', async () => {
@@ -603,7 +607,7 @@ describe('bl workflow', {concurrency: 3}, () => {
 
     it('restore --staged unstages but keeps the work tree change', async () => {
       s.write('f.txt', 'v3\n')
-      await okA(s, ['add', 'f.txt'])
+      await setup(s).add('f.txt')
       assert.deepEqual((await jA(s, ['status'])).staged, [{path: 'f.txt', status: 'M'}])
       await okA(s, ['restore', '--staged', 'f.txt'])
       const st = await jA(s, ['status'])
@@ -678,7 +682,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     const s = await repoWithIP({'a.txt': '1\n'})
     for (const v of ['2', '3']) {
       s.write('a.txt', `${v}\n`)
-      await okA(s, ['commit', '-q', '-a', '-m', `c${v}`])
+      await ops(s).commitA(`c${v}`)
     }
     assert.deepEqual((await jA(s, ['log', '-2'])).map((e: any) => e.message.trim()), ['c3', 'c2'])
     assert.equal(lines((await okA(s, ['log', '--oneline', '-1', '--', 'a.txt'])).stdout).length, 1)
@@ -693,13 +697,14 @@ describe('bl workflow', {concurrency: 3}, () => {
 
   it('diff A...B shows what B changed since it forked from A (from their merge base), as in Git', async () => {
     const s = await repoWithIP({'a.txt': '1\n'})
-    await okA(s, ['branch', 'f'])
+    const o = ops(s)
+    await o.branch('f')
     s.write('a.txt', '2\n')
-    await okA(s, ['commit', '-q', '-a', '-m', 'main edits a'])
-    await okA(s, ['switch', '-q', 'f'])
+    await o.commitA('main edits a')
+    await o.switch('f')
     s.write('b.txt', 'b\n')
-    await okA(s, ['add', 'b.txt'])
-    await okA(s, ['commit', '-q', '-m', 'f adds b'])
+    await o.add('b.txt')
+    await o.commit('f adds b')
     const names = async (args: string[]): Promise<string[]> => (await jA(s, ['diff', ...args])).changes.map((c: any) => `${c.status} ${c.path}`)
     assert.deepEqual(await names(['main...f']), ['A b.txt'])
     assert.deepEqual(await names(['f...main']), ['M a.txt'])
@@ -711,7 +716,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     const s = await repoWithIP({'a.txt': '1\n', 'b.txt': '1\n', 'd/x.txt': 'x1\n', 'd/y.txt': 'y1\n'})
     s.write('a.txt', '2\n')
     s.write('b.txt', '2\n')
-    await okA(s, ['add', '-A', '-q'])
+    await setup(s).addAll()
     s.write('a.txt', '3\n') // the work tree wins over what is staged, as in Git
     s.write('d/x.txt', 'x2\n')
     fs.rmSync(s.p('d/y.txt'))
@@ -753,8 +758,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     s.write('b.txt', '2\n')
     s.write('d/y.txt', 'y2\n')
     s.write('d/x.txt', 'x2\n')
-    await okA(s, ['add', '-A', '-q'])
-    await okA(s, ['commit', '-q', '-m', 'two'])
+    await setup(s).commitAll('two')
     s.write('b.txt', 'precious uncommitted edit\n')
     s.write('d/y.txt', 'y edited\n')
     const r = await s.runAsync(withJson(['checkout', 'HEAD~1', '--', 'b.txt']))
@@ -791,7 +795,7 @@ describe('bl workflow', {concurrency: 3}, () => {
       assert.equal(r.branch, 'topic')
       assert.equal(r.created, true)
       s.write('t.txt', 't\n')
-      await okA(s, ['add', 't.txt'])
+      await setup(s).add('t.txt')
       const c = await jA(s, ['commit', '-m', 'on topic'])
       assert.equal(c.branch, 'topic')
       await okA(s, ['switch', 'main'])
@@ -821,7 +825,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
 
     it('branch -d deletes a merged branch', async () => {
-      await okA(s, ['branch', 'merged'])
+      await setup(s).branch('merged')
       await okA(s, ['branch', '-d', 'merged'])
       assert.deepEqual((await jA(s, ['branch'])).map((b: any) => b.name), ['main'])
     })
@@ -830,12 +834,13 @@ describe('bl workflow', {concurrency: 3}, () => {
       const r = await s.runAsync(['checkout', '-b', 'cb'])
       assert.equal(r.code, 0, r.stderr)
       assert.equal((await jA(s, ['status'])).branch, 'cb')
-      await okA(s, ['switch', 'main'])
+      await setup(s).switch('main')
     })
 
     it('branch -m renames a branch', async () => {
-      await okA(s, ['branch', 'old-name'])
-      const head = await revIdA(s, 'HEAD')
+      const o = ops(s)
+      await o.branch('old-name')
+      const head = await o.rev('HEAD')
       const m = await jA(s, ['branch', '-m', 'old-name', 'new-name'])
       assert.deepEqual(m, {from: 'old-name', to: 'new-name'})
       const br = await jA(s, ['branch'])
@@ -844,7 +849,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
 
     it('tag creates, lists and tag -d deletes', async () => {
-      const head = await revIdA(s, 'HEAD')
+      const head = await ops(s).rev('HEAD')
       const t = await jA(s, ['tag', 'v1.0'])
       assert.equal(t.name, 'v1.0')
       assert.equal(t.commit, head)
@@ -864,10 +869,11 @@ describe('bl workflow', {concurrency: 3}, () => {
     after(() => s?.cleanup())
     before(async () => {
       s = await repoWithIP({'shared.txt': 'same\n', 'differs.txt': 'main\n'})
-      await okA(s, ['switch', '-c', 'other', '-q'])
+      const o = ops(s)
+      await o.switchNew('other')
       s.write('differs.txt', 'other\n')
-      await okA(s, ['commit', '-a', '-q', '-m', 'other'])
-      await okA(s, ['switch', 'main', '-q'])
+      await o.commitA('other')
+      await o.switch('main')
     })
 
     it('refuses to switch when a file that differs between branches has local changes (exit 5)', async () => {
@@ -885,13 +891,14 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
 
     it('carries a local change to a file that is the same on both branches', async () => {
-      await okA(s, ['restore', 'differs.txt'])
+      const o = ops(s)
+      await o.restore('differs.txt')
       s.write('shared.txt', 'local\n')
       await okA(s, ['switch', 'other'])
       assert.equal(s.read('shared.txt').toString(), 'local\n')
       assert.equal(s.read('differs.txt').toString(), 'other\n')
-      await okA(s, ['switch', 'main'])
-      await okA(s, ['restore', 'shared.txt'])
+      await o.switch('main')
+      await o.restore('shared.txt')
     })
 
     it('a file deleted only in the work tree: the switch writes the other branch\'s version, or keeps the deletion where both agree (Git\'s)', async () => {
@@ -931,7 +938,7 @@ describe('bl workflow', {concurrency: 3}, () => {
         // a second repository sharing the config dir sees user settings but not repo settings
         const other = path.join(s.base, 'other')
         fs.mkdirSync(other)
-        await okA(s, ['init', '-q'], {cwd: other})
+        ops(s, {cwd: other}).init()
         assert.equal((await okA(s, ['config', 'user.color'], {cwd: other})).stdout, 'blue\n')
         const missing = await s.runAsync(['config', 'core.answer'], {cwd: other})
         assert.equal(missing.code, 1)
@@ -957,7 +964,7 @@ describe('bl workflow', {concurrency: 3}, () => {
       noId.env.HOME = s.home
       try {
         s.write('a.txt', 'a\n')
-        await okA(s, ['add', 'a.txt'])
+        await setup(s).add('a.txt')
         const r = await s.runAsync(['commit', '-m', 'x'], noId)
         assert.equal(r.code, 1)
         const errLines = lines(r.stderr)
@@ -1010,7 +1017,7 @@ describe('bl workflow', {concurrency: 3}, () => {
         assert.deepEqual((await jA(s, ['status'])).untracked, ['.blignore', 'data.csv', 'keep.tmp', 'sub/', 'top.log'])
         const add = await jA(s, ['add', '-A'])
         assert.deepEqual(add.added, ['.blignore', 'data.csv', 'keep.tmp', 'sub/.blignore', 'sub/x/k.csv', 'top.log'])
-        await okA(s, ['commit', '-q', '-m', 'ignore'])
+        await setup(s).commit('ignore')
         assert.equal((await jA(s, ['status'])).clean, true)
         // explicitly named ignored file: refused without -f
         const r = await s.runAsync(['add', 'a.tmp'])
@@ -1024,7 +1031,7 @@ describe('bl workflow', {concurrency: 3}, () => {
         assert.deepEqual(f.added, ['a.tmp'])
         assert.deepEqual((await jA(s, ['status'])).staged, [{path: 'a.tmp', status: 'A'}])
         // once tracked, an ignored file's changes are seen
-        await okA(s, ['commit', '-q', '-m', 'forced'])
+        await setup(s).commit('forced')
         s.write('a.tmp', 'changed')
         assert.deepEqual((await jA(s, ['status'])).unstaged, [{path: 'a.tmp', status: 'M'}])
       } finally {
@@ -1129,7 +1136,7 @@ describe('bl workflow', {concurrency: 3}, () => {
         assert.ok(s.read('keep.bin').equals(keep))
         // and the unreachable file can still be added again from the work tree
         await okA(s, ['add', 'junk.bin'])
-        await okA(s, ['commit', '-q', '-m', 'junk'])
+        await setup(s).commit('junk')
         assert.equal((await jA(s, ['fsck'])).ok, true)
       } finally {
         s.cleanup()
@@ -1167,11 +1174,12 @@ describe('bl workflow', {concurrency: 3}, () => {
     const added = await jA(s, ['add', 'fresh.bin'])
     assert.deepEqual([added.bytesRead, added.bytesStored], [300_000, 300_000])
     // rm without --cached refuses a file whose content is only staged: deleting it would lose that content.
+    const o = ops(s)
     s.write('new.csv', 'run 42\n')
-    await okA(s, ['add', 'new.csv'])
+    await o.add('new.csv')
     await fails(['rm', 'new.csv'], 5, 'LOCAL_CHANGES')
     s.write('base.txt', 'v2\n')
-    await okA(s, ['add', 'base.txt'])
+    await o.add('base.txt')
     await fails(['rm', 'base.txt'], 5, 'LOCAL_CHANGES')
     assert.equal(s.read('new.csv').toString(), 'run 42\n')
     assert.equal(s.read('base.txt').toString(), 'v2\n')
@@ -1199,7 +1207,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     execFileSync('mkfifo', [s.p('fifo')])
     await fails(['add', 'fifo'], 2, 'INVALID_ARGUMENT')
     // rm of a tracked path whose directory became a symlink never deletes behind the link.
-    await okA(s, ['commit', '-q', '-m', 'staged'])
+    await o.commit('staged')
     // A tracked file replaced by a FIFO is gone: commit -a records its deletion, as status reports it.
     fs.rmSync(s.p('new.csv'))
     execFileSync('mkfifo', [s.p('new.csv')])
@@ -1230,8 +1238,8 @@ describe('bl workflow', {concurrency: 3}, () => {
     assert.ok(sub.includes('?? ../a.txt') && sub.includes('A  ../b.txt') && sub.includes('?? ./'), sub.join('\n'))
     // A mode-only change says so in text diff output.
     s.write('m.sh', 'echo\n')
-    await okA(s, ['add', 'm.sh'])
-    await okA(s, ['commit', '-q', '-m', 'script'])
+    await o.add('m.sh')
+    await o.commit('script')
     fs.chmodSync(s.p('m.sh'), 0o755)
     assert.match((await okA(s, ['diff'])).stdout, /^M {2}m\.sh .* mode 100644 -> 100755$/m)
     // An emptied database is reported as damaged (exit 6), not as an internal error.
