@@ -533,6 +533,40 @@ describe('renames by similarity', () => {
   })
 })
 
+describe('grep', () => {
+  it('lines of the work tree, the index or revisions: -n -i -c -l -v -w -F -e -I, binary files, paths; exit 1 when nothing matches', async () => {
+    const bin = Buffer.concat([Buffer.from('GIF89a\0\0'), Buffer.from('a lion inside\n')])
+    const s = await repoWithIP({'data/a.csv': 'id,label\n1,lion\n2,Lion.cub\n3,dandelion\n', 'data/b.txt': 'no cats here\r\nlions: 2\n', 'img.bin': bin, 'sub/c.csv': 'x\n1+1\n'}, 'v1')
+    try {
+      // The work tree (tracked files only), not yet committed or staged.
+      s.write('data/a.csv', 'id,label\n1,lion\n2,Lion.cub\n3,dandelion\n4,sea lion\n')
+      s.write('untracked.csv', 'lion\n')
+      assert.equal(s.ok(['grep', '-n', 'lion']).stdout, 'data/a.csv:2:1,lion\ndata/a.csv:4:3,dandelion\ndata/a.csv:5:4,sea lion\ndata/b.txt:2:lions: 2\nBinary file img.bin matches\n')
+      assert.equal(s.ok(['grep', '-c', '-i', '-w', '-I', 'lion']).stdout, 'data/a.csv:3\n', '-w leaves out dandelion and lions; -I the binary file')
+      assert.equal(s.ok(['grep', '-l', '-e', 'cats', '-e', '^2,']).stdout, 'data/a.csv\ndata/b.txt\n')
+      assert.equal(s.ok(['grep', '-F', '1+1']).stdout, 'sub/c.csv:1+1\n', '-F: + is a plain character')
+      assert.equal(s.ok(['grep', '-v', '-n', 'x', '--', 'sub']).stdout, 'sub/c.csv:2:1+1\n')
+      assert.equal(s.ok(['grep', 'cats']).stdout, 'data/b.txt:no cats here\n', 'a CR before the line feed is not part of the line')
+      // Committed versions, by revision, and the index.
+      assert.equal(s.bl(['grep', 'sea lion', 'HEAD']).code, 1, 'not committed yet')
+      await ops(s).add('data/a.csv')
+      assert.equal(s.ok(['grep', '--cached', 'sea']).stdout, 'data/a.csv:4,sea lion\n')
+      await ops(s).commitMsg('v2')
+      assert.equal(s.ok(['grep', '-c', 'lion', 'HEAD~1', 'HEAD', '--', 'data/a.csv']).stdout, 'HEAD~1:data/a.csv:2\nHEAD:data/a.csv:3\n')
+      assert.equal(s.ok(['grep', '-n', 'sea', 'a.csv'], {cwd: s.p('data')}).stdout, 'a.csv:5:4,sea lion\n', 'paths from the current directory, as Git prints them')
+      assert.deepEqual(s.j(['grep', '-n', 'Lion']), [{rev: null, path: 'data/a.csv', count: 1, binary: false, lines: [{line: 3, text: '2,Lion.cub'}]}])
+      // Nothing matches: exit 1 and no output, as git grep; --json: exit 0 and [].
+      const none = s.bl(['grep', 'tiger'])
+      assert.deepEqual([none.code, none.stdout, none.stderr], [1, '', ''])
+      assert.deepEqual(s.j(['grep', 'tiger']), [])
+      failsWith(s, ['grep', '('], 2, 'INVALID_ARGUMENT')
+      failsWith(s, ['grep', 'x', 'nope', '--'], 4, 'UNKNOWN_REVISION')
+    } finally {
+      s.cleanup()
+    }
+  })
+})
+
 describe('du', () => {
   it('per directory: files, size and distinct stored chunks; -d and paths; a..b counts only what b stores on top of a', async () => {
     // Pseudo-random bytes (each 64 KiB block its own), so chunks are shared only where content is.
