@@ -2,7 +2,6 @@ import path from 'node:path'
 import {Args, Flags} from '#oclif'
 import {BlCommand} from '../cli/base-command.js'
 import {splitDashDash} from '../cli/args.js'
-import {isRevision} from '../core/refs/revision.js'
 import {grep, type GrepFile} from '../core/ops/grep.js'
 import {pathFrom, quotePath} from '../core/worktree/paths.js'
 
@@ -39,17 +38,16 @@ Exit status as Git's: 0 when a line matched, 1 when none did (with no message); 
     const repo = this.repo()
     const patterns = flags.regexp ?? before.slice(0, 1)
     const rest = flags.regexp ? before : before.slice(1)
-    // Without --, an argument that is not a revision is a path (Git's guess).
-    const revs = after.length || this.argv.includes('--') ? rest : rest.filter((a) => isRevision(repo, a))
-    const paths = [...(after.length || this.argv.includes('--') ? [] : rest.filter((a) => !revs.includes(a))), ...after]
+    const dashDash = this.argv.includes('--')
     const json = this.jsonEnabled()
     const quiet = this.isQuiet(flags)
     const here = path.relative(repo.root, repo.ctx.cwd).split(path.sep).join('/')
     const name = (f: GrepFile): string => `${f.rev === null ? '' : `${f.rev}:`}${quotePath(here.startsWith('..') ? f.path : pathFrom(here, f.path))}`
     const files = await grep(repo, {
       patterns,
-      revs,
-      paths,
+      revs: dashDash ? rest : [],
+      revsOrPaths: dashDash ? [] : rest,
+      paths: after,
       cached: flags.cached,
       ignoreCase: flags['ignore-case'],
       invert: flags['invert-match'],

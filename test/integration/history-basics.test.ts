@@ -561,6 +561,7 @@ describe('grep', () => {
       assert.deepEqual(s.j(['grep', 'tiger']), [])
       failsWith(s, ['grep', '('], 2, 'INVALID_ARGUMENT')
       failsWith(s, ['grep', 'x', 'nope', '--'], 4, 'UNKNOWN_REVISION')
+      failsWith(s, ['grep', 'x', 'nope'], 4, 'UNKNOWN_REVISION')
     } finally {
       s.cleanup()
     }

@@ -6,10 +6,11 @@
  * Committed content a thin local store lacks is fetched first, as every read of content is.
  */
 import fs from 'node:fs'
+import path from 'node:path'
 import {BlError} from '../errors.js'
 import type {Oid} from '../hash.js'
 import {loadCommit, readFileChunks} from '../odb.js'
-import {resolveRevision} from '../refs/revision.js'
+import {isRevision, resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import {flattenTree, type FlatEntry} from '../tree-build.js'
 import {loadIndex} from '../worktree/index-state.js'
@@ -21,6 +22,11 @@ export interface GrepOptions {
   patterns: string[]
   /** Search these commits' files; none: the work tree (or the index with `cached`). */
   revs?: string[]
+  /**
+   * Arguments given before any `--`, after the pattern: as Git guesses, those that name a
+   * revision are revisions, the rest paths. (With `--`, give `revs` and `paths` instead.)
+   */
+  revsOrPaths?: string[]
   /** Only files under these paths (relative to the current directory). */
   paths?: string[]
   cached?: boolean
@@ -123,7 +129,14 @@ function* fileChunks(abs: string): Generator<Buffer> {
 
 export async function grep(repo: Repo, opts: GrepOptions): Promise<GrepFile[]> {
   const re = compile(opts)
-  const specs = (opts.paths ?? []).map((p) => toRepoPath(repo, p))
+  const guessed = opts.revsOrPaths ?? []
+  const revs = [...(opts.revs ?? []), ...guessed.filter((a) => isRevision(repo, a))]
+  const guessedPaths = guessed.filter((a) => !revs.includes(a))
+  // Git's rule: without --, a path must exist, or the argument is a mistyped revision.
+  for (const a of guessedPaths)
+    if (!fs.existsSync(path.resolve(repo.ctx.cwd, a)))
+      throw new BlError('UNKNOWN_REVISION', `ambiguous argument '${a}': unknown revision or path not in the working tree`, {hint: `Use '--' to separate paths from revisions: bl grep <pattern> [<rev>...] -- ${a}`, data: {rev: a}})
+  const specs = [...(opts.paths ?? []), ...guessedPaths].map((p) => toRepoPath(repo, p))
   const wanted = (p: string, e: {kind: string}): boolean => e.kind === 'file' && (specs.length === 0 || underAny(p, specs))
   const found: GrepFile[] = []
   const report = (f: GrepFile | undefined): void => {
@@ -131,15 +144,15 @@ export async function grep(repo: Repo, opts: GrepOptions): Promise<GrepFile[]> {
     found.push(f)
     opts.onFile?.(f)
   }
-  if (opts.revs?.length && opts.cached) throw new BlError('INVALID_ARGUMENT', '--cached searches the index: it takes no revision', {hint: 'bl grep --cached <pattern>, or bl grep <pattern> <rev>.'})
-  if (!opts.revs?.length) {
+  if (revs.length && opts.cached) throw new BlError('INVALID_ARGUMENT', '--cached searches the index: it takes no revision', {hint: 'bl grep --cached <pattern>, or bl grep <pattern> <rev>.'})
+  if (!revs.length) {
     const entries = [...loadIndex(repo).values()].filter((e) => wanted(e.path, e)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     if (opts.cached) await ensureContent(repo, entries.map((e) => e.id))
     for (const e of entries) report(searchLines(opts.cached ? readFileChunks(repo.store, e.id) : fileChunks(absPath(repo, e.path)), re, opts, {rev: null, path: e.path}))
     return found
   }
   // Every revision resolved before any output: a typo fails the command, not its second half.
-  const trees = opts.revs.map((rev) => ({rev, files: [...flattenTree(repo.store, loadCommit(repo.store, resolveRevision(repo, rev)).tree)].filter(([p, e]) => wanted(p, e))}))
+  const trees = revs.map((rev) => ({rev, files: [...flattenTree(repo.store, loadCommit(repo.store, resolveRevision(repo, rev)).tree)].filter(([p, e]) => wanted(p, e))}))
   for (const {rev, files} of trees) {
     await ensureContent(repo, files.map(([, e]) => e.id))
     for (const [p, e] of files) report(searchLines(readFileChunks(repo.store, (e as FlatEntry).id as Oid), re, opts, {rev, path: p}))
