@@ -24,11 +24,13 @@ export function normalizeRenameArgs(argv: string[]): string[] {
   })
 }
 
-/** Git's rename score: `50%`, `5` (read as 0.5, as Git does), `0.5`; within 0..100%. */
+/** Git's rename score: `50%`, `5` (read as 0.5, as Git does), `0.5`; 0 is the default (50%) and more than 100% is 100%, as in Git. */
 export function parseRenameThreshold(v: string): number {
   const m = /^(?:(\d+(?:\.\d+)?)%|(\d+)|(\d*\.\d+))$/.exec(v)
   const n = m ? (m[1] !== undefined ? Number(m[1]) / 100 : m[2] !== undefined ? Number(`0.${m[2]}`) : Number(m[3])) : NaN
-  if (!(n >= 0 && n <= 1)) throw new BlError('INVALID_ARGUMENT', `invalid rename threshold ${JSON.stringify(v)}`, {hint: 'Give a percentage of content kept: -M50%, -M90% (-M100% for identical files only).'})
+  if (n === 0) return 0.5
+  if (n > 1) return 1
+  if (!(n >= 0)) throw new BlError('INVALID_ARGUMENT', `invalid rename threshold ${JSON.stringify(v)}`, {hint: 'Give a percentage of content kept: -M50%, -M90% (-M100% for identical files only).'})
   return n
 }
 

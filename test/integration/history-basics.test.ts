@@ -515,6 +515,11 @@ describe('renames by similarity', () => {
     for (const n of [1, 2, 3]) files[`a/t${n}.csv`] = table(n)
     files['p/x.csv'] = table(7)
     files['q/x.csv'] = table(8)
+    // Git's basename step: m/k.csv keeps 80% in n/k.csv, past its 75% bar, so it pairs although
+    // m/j.csv holds 96% of n/k.csv (the whole matrix alone would pick m/j.csv).
+    const extra = (n: number): string => Array.from({length: n}, (_, i) => `${9000 + i},extra ${i}\n`).join('')
+    files['m/k.csv'] = table(5)
+    files['m/j.csv'] = table(5) + extra(12)
     const s = await repoWithIP(files)
     try {
       fs.rmSync(s.p('a'), {recursive: true})
@@ -524,9 +529,11 @@ describe('renames by similarity', () => {
       // Both old x.csv are gone and both new ones share the name: content decides, crosswise here.
       s.write('r/x.csv', `${table(8)}more\n`)
       s.write('s/x.csv', `${table(7)}more\n`)
+      fs.rmSync(s.p('m'), {recursive: true})
+      s.write('n/k.csv', table(5) + extra(15))
       await ops(s).addAll()
       const pairs = s.j(['diff', '--cached']).changes.map((c: any) => `${c.status} ${c.oldPath ?? ''} ${c.path}`)
-      assert.deepEqual(pairs, ['R a/t1.csv b/t1.csv', 'R a/t2.csv b/t2.csv', 'R a/t3.csv b/t3.csv', 'R q/x.csv r/x.csv', 'R p/x.csv s/x.csv'])
+      assert.deepEqual(pairs, ['R a/t1.csv b/t1.csv', 'R a/t2.csv b/t2.csv', 'R a/t3.csv b/t3.csv', 'D  m/j.csv', 'R m/k.csv n/k.csv', 'R q/x.csv r/x.csv', 'R p/x.csv s/x.csv'])
     } finally {
       s.cleanup()
     }

@@ -234,9 +234,9 @@ describe('log --follow and blame across renames', () => {
       await b.rm(['data/t.csv', 'other.csv'])
       await b.add('data/u.csv')
       await b.commitMsg('rename and add 5')
-      // Pseudo-random bytes past the 4 MiB line-comparison limit: compared by their content-defined
+      // Pseudo-random bytes past the line-comparison limit: compared by their content-defined
       // chunks, of which the append disturbs the last one only.
-      const big = Buffer.alloc((5 << 20) + 1)
+      const big = Buffer.alloc((9 << 20) + 1)
       for (let i = 0, x = 2463534242; i < big.length; i++) {
         x ^= x << 13
         x ^= x >>> 17

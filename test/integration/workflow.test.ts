@@ -368,7 +368,7 @@ describe('bl workflow', {concurrency: 3}, () => {
     })
 
     it('a move that also edited the file is a rename by the content kept (Git\'s 50%): status, diff, show, log; -M<n> and --no-renames', async () => {
-      // Small files compare by lines; big.bin (past 1 MiB) by the content-defined chunks its blob record lists.
+      // Compared by lines (64-byte pieces for the binary big.bin); tables-diff.test.ts has a file big enough to compare by chunks.
       const rows = Array.from({length: 40}, (_, i) => `${i},value ${i}\n`).join('')
       const big = crypto.createHash('sha256').update('seed').digest()
       const bigData = Buffer.concat(Array.from({length: 48 * 1024}, (_, i) => crypto.createHash('sha256').update(big).update(String(i)).digest()))

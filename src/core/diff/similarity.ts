@@ -24,8 +24,15 @@ export const RENAME_THRESHOLD = 0.5
 /** Git's diff.renameLimit: past this many deleted x added files (squared), only exact renames are found. */
 export const RENAME_LIMIT = 1000
 
-/** At or below this size a pair is compared by lines (read); above, by chunks (blob records only). */
-const LINE_COMPARE_BYTES = 1 << 20
+/**
+ * At or below this size a pair is compared by lines (read), as Git does; above, by chunks (blob
+ * records only). Chunks score a few edits as Git would, but edits scattered through a big file
+ * disturb many of its ~256 KiB chunks and score it lower than Git's lines would.
+ */
+const LINE_COMPARE_BYTES = 8 << 20
+
+/** Fingerprints kept for reuse at most (bytes); past it the cache starts over. */
+const PRINT_CACHE_BYTES = 256 << 20
 
 /**
  * Past this many fingerprint keys compared in all (a pair costs the keys of both files), only
@@ -71,17 +78,22 @@ function sharedBytes(a: Print, b: Print): number {
 /** Fingerprints of files' contents, each computed once (null: the content is not here). */
 class Prints {
   private readonly cache = new Map<string, Print | null>()
+  private cached = 0
 
   constructor(private readonly store: ObjectStore) {}
 
-  /** The share (0..1) of the larger file's bytes that the other holds; undefined when that cannot be told here. */
+  /**
+   * The share (0..1) of the larger file's bytes that the other holds; undefined when that cannot
+   * be told here. Below 1 for different files (Git's 100 means the same content).
+   */
   score(a: FlatEntry, b: FlatEntry): number | undefined {
     if (a.id === b.id) return 1
     const larger = Math.max(a.size, b.size)
     const byLines = larger <= LINE_COMPARE_BYTES
     const pa = this.print(a.id, byLines)
     const pb = pa && this.print(b.id, byLines)
-    return pa && pb ? sharedBytes(pa, pb) / larger : undefined
+    // The same lines in another order share every byte: still not the same file.
+    return pa && pb ? Math.min(0.99, sharedBytes(pa, pb) / larger) : undefined
   }
 
   private print(id: Oid, byLines: boolean): Print | null {
@@ -95,7 +107,13 @@ class Prints {
       if (!(isBlError(err) && err.code === 'MISSING_OBJECT')) throw err
       p = null
     }
+    const size = p ? p.keys.length * 12 : 0
+    if (this.cached + size > PRINT_CACHE_BYTES) {
+      this.cache.clear()
+      this.cached = 0
+    }
     this.cache.set(key, p)
+    this.cached += size
     return p
   }
 }
@@ -112,7 +130,13 @@ function chunkPrint(store: ObjectStore, id: Oid): Print {
 function spanPrint(data: Buffer): Print {
   // Each span as one number, hash * 128 + length (exact in a double), sorted, then equal hashes
   // summed: several times faster than a Map on files of 100,000 lines.
-  const spans = new Float64Array(data.length)
+  let count = 0
+  for (let i = 0, start = 0; i < data.length; i++) {
+    if (data[i] !== 0x0a && i - start + 1 < SPAN && i !== data.length - 1) continue
+    count++
+    start = i + 1
+  }
+  const spans = new Float64Array(count)
   let n = 0
   let h = 0x811c9dc5
   let start = 0
@@ -171,8 +195,13 @@ function similarPairs(prints: Prints, sources: Array<[string, FlatEntry]>, targe
   return pairs.filter((p) => (used.has(`-${p.from}`) || used.has(`+${p.to}`) ? false : (used.add(`-${p.from}`), used.add(`+${p.to}`), true)))
 }
 
-/** Pairs a source and a target whose file name no other source or target has, when they score at least `threshold`. */
+/**
+ * Pairs a source and a target whose file name no other source or target has, when they score at
+ * least Git's bar for this step: halfway from the threshold to 100% (75% by default), so a
+ * namesake wins only when it is clearly the same file.
+ */
 function sameNamePairs(prints: Prints, sources: Array<[string, FlatEntry]>, targets: Array<[string, FlatEntry]>, threshold: number): Pair[] {
+  const bar = threshold + (1 - threshold) / 2
   const unique = (list: Array<[string, FlatEntry]>): Map<string, [string, FlatEntry]> => {
     const by = new Map<string, [string, FlatEntry] | null>()
     for (const x of list) by.set(baseName(x[0]), by.has(baseName(x[0])) ? null : x)
@@ -183,8 +212,9 @@ function sameNamePairs(prints: Prints, sources: Array<[string, FlatEntry]>, targ
   for (const [name, [to, t]] of unique(targets)) {
     const s = from.get(name)
     if (!s) continue
+    if (!(Math.min(s[1].size, t.size) >= bar * Math.max(s[1].size, t.size))) continue
     const score = prints.score(s[1], t)
-    if (score !== undefined && score >= threshold) pairs.push({from: s[0], to, score})
+    if (score !== undefined && score >= bar) pairs.push({from: s[0], to, score})
   }
   return pairs
 }
@@ -236,20 +266,18 @@ export interface RenameSource {
 }
 
 /**
- * Where `path` came from when the change from `parentTree` to `tree` added it: a file the change
- * deleted with the same content (exact rename) or, failing that, the deleted file most similar to
- * it, if at least `threshold` similar. Ties go to the same file name, then to path order.
- * Undefined when `path` was not added (it exists in the parent) or has no such source.
+ * Where `path` came from when the change from `parentTree` to `tree` added it: the rename that
+ * `findRenames` pairs it with for that change (exact, or by similarity at `threshold`), so `log
+ * --follow`, `blame` and `--name-status` agree. Undefined when `path` was not added (it exists in
+ * the parent) or has no source.
  */
 export function renameSource(store: ObjectStore, parentTree: Oid | null, tree: Oid, path: string, threshold = RENAME_THRESHOLD): RenameSource | undefined {
+  if (parentTree !== null && lookupPath(store, parentTree, path)) return undefined
   const {before, after} = diffTrees(store, parentTree, tree)
   const target = after.get(path)
-  if (!target || target.kind !== 'file' || before.has(path)) return undefined
-  const deleted = [...before].filter(([p, e]) => e.kind === 'file' && !after.has(p)).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-  const exact = deleted.filter(([, e]) => e.id === target.id).map(([p]) => p)
-  if (exact.length) return {path: exact.find((p) => baseName(p) === baseName(path)) ?? exact[0]!, score: 1}
-  const best = renamable(target) ? similarPairs(new Prints(store), deleted.filter(([, e]) => renamable(e)), [[path, target]], threshold)[0] : undefined
-  return best && {path: best.from, score: best.score}
+  if (!target || target.kind !== 'file') return undefined
+  const c = findRenames(store, diffMaps(before, after), {threshold}).find((x) => x.path === path)
+  return c?.status === 'R' && c.oldPath !== undefined ? {path: c.oldPath, score: (c.score ?? 100) / 100} : undefined
 }
 
 /** The name a file at `path` in `tree` had in `parentTree`: the same, the rename's source, or undefined (new there). */

@@ -155,7 +155,8 @@ function walkIn(repo: Repo, opts: LogOptions, withGraph: boolean): LogGraph {
     throw new BlError('INVALID_ARGUMENT', `--follow needs exactly one path, got ${paths.length}`, {hint: 'Follow one file: bl log --follow -- data/labels.csv'})
   const code = opts.gitCommit?.toLowerCase()
   const firstParent = opts.firstParent === true
-  const simplify = paths.length ? new PathHistory(repo, paths, firstParent, opts.follow === true) : undefined
+  const followAt = opts.renames === false ? undefined : opts.renames?.threshold
+  const simplify = paths.length ? new PathHistory(repo, paths, firstParent, opts.follow === true, followAt) : undefined
   const matches = commitFilter(opts)
   const keep = (id: Oid, c: Commit): boolean =>
     (code === undefined || (c.meta['git.commit'] ?? '').startsWith(code)) && (!matches || matches(c)) && (!simplify || simplify.of(id, c).changed)
@@ -324,6 +325,8 @@ class PathHistory {
     /** --first-parent: a merge is compared with, and followed to, its first parent only. */
     private readonly firstParent = false,
     private readonly followRenames = false,
+    /** -M<n> for following (Git passes it on); undefined: the default. */
+    private readonly threshold?: number,
   ) {}
 
   /** The followed file's name in commit `id` (the path asked about until a rename is passed). */
@@ -349,7 +352,7 @@ class PathHistory {
     }
     if (this.followRenames)
       for (const p of r.follow) {
-        const from = r.changed ? renameSource(this.repo.store, trees.get(p)!, c.tree, paths[0]!) : undefined
+        const from = r.changed ? renameSource(this.repo.store, trees.get(p)!, c.tree, paths[0]!, this.threshold) : undefined
         if (from && p === parents[0]) this.renames.set(id, from)
         if (!this.names.has(p)) this.names.set(p, from?.path ?? paths[0]!)
       }
