@@ -42,7 +42,7 @@ Exit status as Git's: 0 when a line matched, 1 when none did (with no message); 
     const json = this.jsonEnabled()
     const quiet = this.isQuiet(flags)
     const here = path.relative(repo.root, repo.ctx.cwd).split(path.sep).join('/')
-    const name = (f: GrepFile): string => `${f.rev === null ? '' : `${f.rev}:`}${quotePath(here.startsWith('..') ? f.path : pathFrom(here, f.path))}`
+    const name = (f: {rev: string | null; path: string}): string => `${f.rev === null ? '' : `${f.rev}:`}${quotePath(here.startsWith('..') ? f.path : pathFrom(here, f.path))}`
     const files = await grep(repo, {
       patterns,
       revs: dashDash ? rest : [],
@@ -54,13 +54,18 @@ Exit status as Git's: 0 when a line matched, 1 when none did (with no message); 
       word: flags['word-regexp'],
       fixed: flags['fixed-strings'],
       skipBinary: flags['skip-binary'],
-      lines: json || !(flags['files-with-matches'] || flags.count || quiet),
+      collect: json,
+      firstOnly: !json && (flags['files-with-matches'] || quiet),
+      any: !json && quiet,
+      // Printed as found: a big file's matches are never all held.
+      onLine: (f, l) => {
+        if (!json && !quiet && !flags['files-with-matches'] && !flags.count) this.out(`${name(f)}:${flags['line-number'] ? `${l.line}:` : ''}${l.text}`)
+      },
       onFile: (f) => {
         if (json || quiet) return
         if (flags['files-with-matches']) this.out(name(f))
         else if (flags.count) this.out(`${name(f)}:${f.count}`)
         else if (f.binary) this.out(`Binary file ${name(f)} matches`)
-        else for (const l of f.lines) this.out(`${name(f)}:${flags['line-number'] ? `${l.line}:` : ''}${l.text}`)
       },
     })
     // Git's contract: no match is exit 1 without a message; --json reports the empty result instead.

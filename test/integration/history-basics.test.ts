@@ -553,7 +553,8 @@ describe('grep', () => {
       assert.equal(s.ok(['grep', '-l', '-e', 'cats', '-e', '^2,']).stdout, 'data/a.csv\ndata/b.txt\n')
       assert.equal(s.ok(['grep', '-F', '1+1']).stdout, 'sub/c.csv:1+1\n', '-F: + is a plain character')
       assert.equal(s.ok(['grep', '-v', '-n', 'x', '--', 'sub']).stdout, 'sub/c.csv:2:1+1\n')
-      assert.equal(s.ok(['grep', 'cats']).stdout, 'data/b.txt:no cats here\n', 'a CR before the line feed is not part of the line')
+      assert.equal(s.ok(['grep', 'cats']).stdout, 'data/b.txt:no cats here\r\n', 'lines are printed as they are, CR included (Git\'s)')
+      assert.deepEqual([s.ok(['grep', '-q', 'lion']).stdout, s.bl(['grep', '-q', 'tiger']).code], ['', 1])
       // Committed versions, by revision, and the index.
       assert.equal(s.bl(['grep', 'sea lion', 'HEAD']).code, 1, 'not committed yet')
       await ops(s).add('data/a.csv')
@@ -562,6 +563,12 @@ describe('grep', () => {
       assert.equal(s.ok(['grep', '-c', 'lion', 'HEAD~1', 'HEAD', '--', 'data/a.csv']).stdout, 'HEAD~1:data/a.csv:2\nHEAD:data/a.csv:3\n')
       assert.equal(s.ok(['grep', '-n', 'sea', 'a.csv'], {cwd: s.p('data')}).stdout, 'a.csv:5:4,sea lion\n', 'paths from the current directory, as Git prints them')
       assert.deepEqual(s.j(['grep', '-n', 'Lion']), [{rev: null, path: 'data/a.csv', count: 1, binary: false, lines: [{line: 3, text: '2,Lion.cub'}]}])
+      // A tracked file replaced by a directory or by a link is not read (a link is never followed).
+      fs.rmSync(s.p('sub/c.csv'))
+      fs.mkdirSync(s.p('sub/c.csv'))
+      fs.rmSync(s.p('data/b.txt'))
+      fs.symlinkSync(s.p('data/a.csv'), s.p('data/b.txt'))
+      assert.equal(s.ok(['grep', '-l', '.']).stdout, 'data/a.csv\nimg.bin\n')
       // Nothing matches: exit 1 and no output, as git grep; --json: exit 0 and [].
       const none = s.bl(['grep', 'tiger'])
       assert.deepEqual([none.code, none.stdout, none.stderr], [1, '', ''])
