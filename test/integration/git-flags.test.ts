@@ -228,6 +228,11 @@ describe('git flags', {concurrency: true}, () => {
       await b.reset('hard')
       s.write('a.csv', '3\n')
       refused(s, ['commit', '-a'], 2, 'INVALID_ARGUMENT')
+      // HEAD moved by other means (here a switch carrying the staged result): the message is stale, never used.
+      await b.restore('a.csv')
+      s.ok(['merge', '--squash', '-q', 'f'])
+      await b.switchDetach(f2)
+      refused(s, ['commit', '-a', '--allow-empty'], 2, 'INVALID_ARGUMENT')
     })
   })
 

@@ -239,8 +239,9 @@ const LOG_MARKS: Record<string, BisectMark> = {bad: 'bad', good: 'good', skip: '
  * and mark lines; comments and blank lines are skipped). The whole log is read and every
  * revision resolved before anything changes, so a bad line or a commit this repository lacks
  * leaves the current state alone. Then, as in Git, a bisection in progress is ended and the log's
- * is started and marked in one step (one checkout, the same state and log as marking one by
- * one). Marks that contradict each other end the replayed bisection again, back where it started.
+ * is started and marked in one step (one checkout for all the marks, the same state and log as
+ * marking one by one). Marks that contradict each other end the replayed bisection again, back
+ * where it started.
  */
 export async function bisectReplay(repo: Repo, text: string): Promise<BisectStatus> {
   let firstParent: boolean | undefined
@@ -265,7 +266,8 @@ export async function bisectReplay(repo: Repo, text: string): Promise<BisectStat
     if (!mark) throw fail(`unknown bisect command "${cmd}"`)
     if (firstParent === undefined) throw fail('a mark before `bl bisect start`')
     if (args.length === 0) throw fail('a mark without a commit')
-    for (const rev of mark === 'bad' ? args.slice(-1) : args) items.push({mark, rev})
+    if (mark === 'bad' && args.length > 1) throw fail('a bad mark takes one commit')
+    for (const rev of args) items.push({mark, rev})
   })
   if (firstParent === undefined) throw new BlError('INVALID_ARGUMENT', 'the bisect log has no `bl bisect start` line', {hint: 'Replay what `bl bisect log` printed.'})
   const resolved = items.map((it) => ({mark: it.mark, rev: resolveRevision(repo, it.rev)}))
@@ -275,7 +277,9 @@ export async function bisectReplay(repo: Repo, text: string): Promise<BisectStat
   try {
     return await bisectMark(repo, resolved)
   } catch (err) {
-    await bisectReset(repo)
+    // Marks that contradict each other were refused before any was recorded: end the empty
+    // bisection again. Anything else (local changes in the way of the checkout) keeps the marks.
+    if (err instanceof BlError && err.code === 'INVALID_ARGUMENT') await bisectReset(repo)
     throw err
   }
 }

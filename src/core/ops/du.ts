@@ -85,7 +85,14 @@ export function du(repo: Repo, opts: DuOptions = {}): DuResult {
   const since = dots >= 0 ? resolveRevision(repo, rev.slice(0, dots) || 'HEAD') : null
   return repo.store.snapshot(() => {
     const known = new Set<string>()
-    if (since) for (const e of flattenTree(repo.store, loadCommit(repo.store, since).tree).values()) for (const id of chunksOf(repo, e)?.keys() ?? []) known.add(id)
+    // A record of the range's start not here (lazy clone): what b adds on top of it cannot be told.
+    let sinceUnknown = false
+    if (since)
+      for (const e of flattenTree(repo.store, loadCommit(repo.store, since).tree).values()) {
+        const chunks = chunksOf(repo, e)
+        if (chunks === null) sinceUnknown = true
+        else for (const id of chunks.keys()) known.add(id)
+      }
     const roots = (opts.paths ?? []).map((p) => toRepoPath(repo, p))
     const bases = roots.length ? roots : ['']
     const rows = new Map<string, Tally>()
@@ -106,7 +113,8 @@ export function du(repo: Repo, opts: DuOptions = {}): DuResult {
     }
     if (roots.length && matched === 0)
       throw new BlError('PATHSPEC_NO_MATCH', `no file of ${rev} is under ${roots.map((r) => JSON.stringify(r)).join(', ')}`, {hint: `List the tree with \`bl ls-tree -r ${rev}\`.`, data: {paths: roots}})
-    const out = [...rows].map(([k, t]) => t.row(k)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    return {rev, commit, since, rows: out, total: total.row('')}
+    const unknown = (r: DuRow): DuRow => (sinceUnknown ? {...r, stored: null} : r)
+    const out = [...rows].map(([k, t]) => unknown(t.row(k))).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    return {rev, commit, since, rows: out, total: unknown(total.row(''))}
   })
 }

@@ -131,11 +131,9 @@ export async function reset(repo: Repo, opts: ResetOptions): Promise<ResetResult
     () => {
       if (mode === 'mixed') resetIndex(repo, repo.store.indexTree() ?? null, targetTree, null)
       if (target) advanceHead(repo, head.oid, target, `reset: moving to ${opts.rev ?? 'HEAD'}`)
-      if (mode !== 'soft') {
-        clearOperation(repo)
-        // What a squash staged is gone: its message must not name the next commit.
-        clearSquashMessage(repo)
-      }
+      if (mode !== 'soft') clearOperation(repo)
+      // As Git's reset removes SQUASH_MSG (every mode): the squash's message must not name the next commit.
+      clearSquashMessage(repo)
     },
     {durable: true},
   )

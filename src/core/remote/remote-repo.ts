@@ -134,20 +134,21 @@ export async function casRemoteRef(t: Transport, name: string, commit: Oid, expe
   }
 }
 
-/** The last `writtenMs` this process put in a key: its entries never share one. */
-let lastWrittenMs = 0
+/** How many audit entries this process has written: orders its entries within one millisecond. */
+let auditSeq = 0
 
 /**
  * Appends a create-only audit entry for a ref update (the remote's push history). Its key orders
  * it: the entry's time (seconds), then `writtenMs`, the writer's clock in milliseconds when the
  * ref moved, so updates within one second (a delete and a re-create) read back in the order they
- * happened. Within one process the milliseconds only go up (several refs of one push, or pushes
- * made within one millisecond, keep their order); the random part only keeps keys unique.
+ * happened; then this process's count of entries, so several refs of one push, or pushes made
+ * within one millisecond, keep their order too (the clock is never moved for it, so other
+ * writers' entries still sort by real time). The random part only keeps keys unique.
  */
 export async function appendAudit(t: Transport, e: AuditEntry, writtenMs: number): Promise<void> {
-  const ms = Math.max(0, Math.floor(writtenMs), lastWrittenMs + 1)
-  lastWrittenMs = ms
-  const key = `log/${String(e.time).padStart(12, '0')}-${String(ms).padStart(13, '0')}-${crypto.randomBytes(6).toString('hex')}.json`
+  const ms = Math.max(0, Math.floor(writtenMs))
+  const seq = String(auditSeq++ % 1e8).padStart(8, '0')
+  const key = `log/${String(e.time).padStart(12, '0')}-${String(ms).padStart(13, '0')}-${seq}${crypto.randomBytes(6).toString('hex')}.json`
   try {
     await t.put(key, encodeAuditEntry(e), {ifNoneMatch: true})
   } catch (err) {
