@@ -248,16 +248,12 @@ function entryChanges(repo: Repo, e: LogEntry, firstParent: boolean, paths: stri
   return paths.length ? changes.filter((c) => underAny(c.path, paths) || (c.oldPath !== undefined && underAny(c.oldPath, paths))) : changes
 }
 
-/** entryChanges for --follow: the file under its name here, and a rename from its old name as one change with Git's score. */
+/**
+ * entryChanges for --follow: the file under its name here, and where a commit renamed it, the
+ * rename (paired by findRenames, as renameSource found it) or, with --no-renames, its old path.
+ */
 function followedChanges(repo: Repo, e: LogEntry, firstParent: boolean, path: string, rename: RenameSource | undefined, renames: RenameOptions | false | undefined): Change[] | undefined {
-  const changes = entryChanges(repo, e, firstParent, rename ? [path, rename.path] : [path], renames)
-  if (!changes || !rename || renames === false) return changes
-  const gone = changes.find((c) => c.status === 'D' && c.path === rename.path)
-  return changes.flatMap((c): Change[] => {
-    if (c === gone) return []
-    if (c.path !== path || c.status !== 'A') return [c]
-    return [{status: 'R', path, oldPath: rename.path, old: gone?.old, new: c.new, score: Math.floor(rename.score * 100)}]
-  })
+  return entryChanges(repo, e, firstParent, rename ? [path, rename.path] : [path], renames)
 }
 
 /** Commits reachable from `starts` (through `next`), newest first, stopping as soon as `limit` are found. */
