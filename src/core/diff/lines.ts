@@ -71,22 +71,59 @@ export function splitLines(text: string): string[] {
 const shown = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1) : line)
 
 export function diffLines(a: readonly string[], b: readonly string[], opts: LineDiffOptions = {}): LineDiff {
-  const context = opts.context ?? 3
+  const {ops, coarse} = editScript(a, b, opts.maxEdits ?? 2000)
+  return {...hunksOf(ops, a, b, opts.context ?? 3, opts.maxOutput ?? 20_000), coarse}
+}
+
+/** A stretch of `a` (half-open index range) replaced by a stretch of `b`. */
+export interface Replacement {
+  aStart: number
+  aEnd: number
+  bStart: number
+  bEnd: number
+}
+
+/**
+ * Where `b` differs from `a`, in order, by the alignment diffLines shows (any strings: lines, or
+ * chunk ids). Stretches are separated by at least one equal item.
+ */
+export function diffRanges(a: readonly string[], b: readonly string[], maxEdits = 2000): Replacement[] {
+  const {ops} = editScript(a, b, maxEdits)
+  const out: Replacement[] = []
+  let i = 0
+  let j = 0
+  for (let p = 0; p < ops.length; ) {
+    if (ops[p] === EQ) {
+      i++
+      j++
+      p++
+      continue
+    }
+    const r: Replacement = {aStart: i, aEnd: i, bStart: j, bEnd: j}
+    for (; p < ops.length && ops[p] !== EQ; p++) {
+      if (ops[p] === DEL) i++
+      else j++
+    }
+    r.aEnd = i
+    r.bEnd = j
+    out.push(r)
+  }
+  return out
+}
+
+function editScript(a: readonly string[], b: readonly string[], maxEdits: number): {ops: Uint8Array; coarse: boolean} {
   // Lines as small integers: comparisons in the inner loops become integer compares.
   const ids = new Map<string, number>()
   const intern = (s: string): number => ids.get(s) ?? (ids.set(s, ids.size), ids.size - 1)
   const A = Int32Array.from(a, intern)
   const B = Int32Array.from(b, intern)
-  const budget: Budget = {work: 0, maxEdits: opts.maxEdits ?? 2000, coarse: false}
+  const budget: Budget = {work: 0, maxEdits, coarse: false}
   const parts: Uint8Array[] = []
   align(A, B, budget, parts, 0)
-  let ops = concat(parts)
-  // A guard: a script that does not turn a into b is never shown as their diff.
-  if (!consistent(ops, A, B)) {
-    ops = block(A.length, B.length)
-    budget.coarse = true
-  }
-  return {...hunksOf(ops, a, b, context, opts.maxOutput ?? 20_000), coarse: budget.coarse}
+  const ops = concat(parts)
+  // A guard: a script that does not turn a into b is never used as their diff.
+  if (!consistent(ops, A, B)) return {ops: block(A.length, B.length), coarse: true}
+  return {ops, coarse: budget.coarse}
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -9,6 +9,7 @@
  * while the conflicts wait: our version of a conflicted path, or theirs when we deleted it.
  */
 import {diffMaps, sameEntry} from '../diff/diff.js'
+import {findRenames} from '../diff/similarity.js'
 import type {Oid} from '../hash.js'
 import type {Conflict, ConflictSide} from '../ops/operation-state.js'
 import type {ObjectStore} from '../store/types.js'
@@ -16,6 +17,21 @@ import type {FlatEntry} from '../tree-build.js'
 import {diffTrees, TreeReader} from '../tree-ops.js'
 
 export type Favor = 'ours' | 'theirs'
+
+/** A file both sides changed, merged by content: the stored result and what is left in conflict. */
+export interface FileMergeResult {
+  id: Oid
+  size: number
+  /** Stretches left in conflict, marked in the result as Git marks them. */
+  conflicts: number
+  /** Stretches settled by the favored side. */
+  favored: number
+}
+
+export interface FileMerger {
+  /** Undefined when the file cannot be merged by content (binary, too big a rewrite, content not here). */
+  merge(base: FlatEntry, ours: FlatEntry, theirs: FlatEntry, favor?: Favor): FileMergeResult | undefined
+}
 
 export interface MergeOutcome {
   /** The result as edits of ours: path -> new entry, or null to delete it. */
@@ -47,7 +63,8 @@ function sideChanges(store: ObjectStore, base: Oid | null, side: Oid | null): Si
   const {before, after} = diffTrees(store, base, side)
   const changed = new Map<string, SideState>()
   const added = new Map<string, FlatEntry>()
-  for (const c of diffMaps(before, after, true, true)) {
+  // Renames as Git's merge finds them: exact, then by similarity (a file moved and edited).
+  for (const c of findRenames(store, diffMaps(before, after, true, true))) {
     if (c.status === 'A') added.set(c.path, c.new!)
     else if (c.status === 'R') changed.set(c.oldPath!, {path: c.path, entry: c.new})
     else changed.set(c.path, {path: c.path, entry: c.new})
@@ -108,7 +125,11 @@ class ResultView {
   }
 }
 
-export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: Oid | null, theirsTree: Oid | null, favor?: Favor): MergeOutcome {
+/**
+ * `merger`, when given, merges the content of files both sides changed (content-merge.ts): a clean
+ * merge settles the path, and one with conflicts leaves the marked-up result in place of ours.
+ */
+export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: Oid | null, theirsTree: Oid | null, favor?: Favor, merger?: FileMerger): MergeOutcome {
   const co = sideChanges(store, baseTree, oursTree)
   const ct = sideChanges(store, baseTree, theirsTree)
   const result = new ResultView(new TreeReader(store, oursTree), new Map())
@@ -130,10 +151,23 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
     }
     let content: FlatEntry | undefined
     let kind: Conflict['kind'] | undefined
+    // Both sides' content merged with conflicts marked in it: it takes ours' place at the file's path.
+    let marked: {entry: FlatEntry; markers: number} | undefined
     if (same(o.entry, t.entry)) content = o.entry
     else if (same(o.entry, bE)) content = t.entry
     else if (same(t.entry, bE)) content = o.entry
-    else if (!(content = mergeModes(bE, o.entry, t.entry))) kind = !o.entry ? 'deleted-by-us' : !t.entry ? 'deleted-by-them' : 'both-modified'
+    else if (!(content = mergeModes(bE, o.entry, t.entry))) {
+      kind = !o.entry ? 'deleted-by-us' : !t.entry ? 'deleted-by-them' : 'both-modified'
+      const m = kind === 'both-modified' && merger && (o.path === t.path || o.path === P || t.path === P) ? merger.merge(bE!, o.entry!, t.entry!, favor) : undefined
+      if (m) {
+        const merged = withMergedExec({kind: 'file', id: m.id, size: m.size, exec: o.entry!.exec}, bE, o.entry, t.entry)
+        favored += m.favored
+        if (m.conflicts === 0) {
+          content = merged
+          kind = undefined
+        } else marked = {entry: merged, markers: m.conflicts}
+      }
+    }
     // One side moved the file, the other deleted it: Git's rename/delete conflict. Taking the
     // deletion would drop the file from its new place unseen.
     if (!kind && !content && ((o.entry && o.path !== P) || (t.entry && t.path !== P))) kind = o.entry ? 'deleted-by-them' : 'deleted-by-us'
@@ -143,6 +177,17 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
       if (o.path === t.path || t.path === P) finalPath = o.path
       else if (o.path === P) finalPath = t.path
       else kind = 'renamed-differently'
+    }
+    if (marked) {
+      // Where the file ends up: moved by one side, or in place.
+      const at = o.path === t.path || t.path === P ? o.path : t.path
+      const occupant = at !== o.path ? result.get(at) : undefined
+      if (!occupant) {
+        if (at !== o.path) result.del(o.path)
+        result.set(at, marked.entry)
+        conflicts.push({path: at, kind: 'both-modified', base: side(P, bE), ours: side(o.path, o.entry), theirs: side(t.path, t.entry), markers: marked.markers})
+        continue
+      }
     }
     if (kind) {
       if (favor) {

@@ -95,7 +95,7 @@ export function diff(repo: Repo, opts: DiffOptions): DiffResult {
   const op = readOperation(repo)
   if (!op || op.conflicts.length === 0) return {from, to, changes}
   const info = (e: ConflictSide | undefined): SideInfo | null => (e ? {path: e.path, id: e.id, size: e.size, kind: e.kind} : null)
-  const conflicts = op.conflicts.filter((c) => specs.length === 0 || underAny(c.path, specs)).map((c) => ({path: c.path, kind: c.kind, base: info(c.base), ours: info(c.ours), theirs: info(c.theirs)}))
+  const conflicts = op.conflicts.filter((c) => specs.length === 0 || underAny(c.path, specs)).map((c) => ({path: c.path, kind: c.kind, base: info(c.base), ours: info(c.ours), theirs: info(c.theirs), ...(c.markers ? {markers: c.markers} : {})}))
   return {from, to, changes, conflicts}
 }
 

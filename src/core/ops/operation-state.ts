@@ -40,6 +40,8 @@ export interface Conflict {
   base?: ConflictSide
   ours?: ConflictSide
   theirs?: ConflictSide
+  /** Both-modified text: the merged file at `path` holds this many stretches between Git's markers. */
+  markers?: number
 }
 
 export interface OperationState {
@@ -123,6 +125,7 @@ export function decodeOperation(raw: string): OperationState {
   for (const x of o.conflicts as unknown[]) {
     const c = rec(x, 'a conflict')
     check(isStr(c.path) && CONFLICT_KINDS.includes(c.kind as string), 'conflict')
+    check(c.markers === undefined || (isInt(c.markers) && (c.markers as number) > 0), 'conflict markers')
     for (const k of ['base', 'ours', 'theirs']) {
       if (c[k] === undefined) continue
       const e = rec(c[k], `conflict side ${k}`)

@@ -10,7 +10,8 @@ import {BlError, isBlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
 import {abortOperation, flatOfCommit, requireCleanIndex, restorePaths, saveOperation, storeTree, writeCommit, operationSigner, prepareCommit} from '../merge/apply.js'
-import {mergeTrees, type Favor} from '../merge/three-way.js'
+import {type Favor} from '../merge/three-way.js'
+import {mergeTreesWithContent} from '../merge/content-merge.js'
 import {readHead, setHead, shortRef, updateRefs} from '../refs/refs.js'
 import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
@@ -76,7 +77,10 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
     const head = readHead(repo).oid!
     const [base, theirs] = op.kind === 'revert' ? [c, parent] : [parent, c]
     const headTree = commitTree(repo, head)
-    const out = mergeTrees(repo.store, base ? commitTree(repo, base) : null, headTree, theirs ? commitTree(repo, theirs) : null, opts.favor)
+    // Git's marker labels: the picked commit, and its parent as the base (swapped for a revert).
+    const picked = `${c.slice(0, 12)} (${subject(commit.message)})`
+    const labels = op.kind === 'revert' ? {ours: 'HEAD', base: picked, theirs: `parent of ${picked}`} : {ours: 'HEAD', base: `parent of ${picked}`, theirs: picked}
+    const out = await mergeTreesWithContent(repo, base ? commitTree(repo, base) : null, headTree, theirs ? commitTree(repo, theirs) : null, {favor: opts.favor, labels})
     const tree = resultTree(repo, headTree, out.edits)
     const message = op.kind === 'revert' ? `Revert "${subject(commit.message)}"\n\nThis reverts commit ${c}.\n` : commit.message
     const author = op.kind === 'revert' ? undefined : commit.author

@@ -10,7 +10,7 @@ import {diffMaps, type Change} from '../diff/diff.js'
 import type {Oid} from '../hash.js'
 import {commitId, encodeCommit, type Commit} from '../objects/commit.js'
 import {loadCommit} from '../odb.js'
-import {mergeTrees} from '../merge/three-way.js'
+import {mergeTreesWithContent} from '../merge/content-merge.js'
 import {requireCleanIndex, storeTree} from '../merge/apply.js'
 import {readHead, shortRef, updateRefs} from '../refs/refs.js'
 import type {Repo} from '../repo.js'
@@ -172,7 +172,8 @@ export async function stashApply(repo: Repo, opts: {stash?: string; pop?: boolea
   const c = loadCommit(repo.store, stash.commit)
   const baseTree = commitTree(repo, c.parents[0] ?? null)
   const oursTree = commitTree(repo, head.oid)
-  const m = mergeTrees(repo.store, baseTree, oursTree, c.tree)
+  const labels = {ours: 'Updated upstream', base: 'Stash base', theirs: 'Stashed changes'}
+  const m = await mergeTreesWithContent(repo, baseTree, oursTree, c.tree, {labels})
   const refuse = (paths: string[], where: string, hint: string): BlError =>
     new BlError('STASH_CONFLICT', `${stash.name} conflicts with HEAD${where} on ${paths.length} path${paths.length === 1 ? '' : 's'} (${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ', ...' : ''}); nothing was changed`, {hint, data: {stash: stash.name, paths}})
   if (m.conflicts.length) throw refuse(m.conflicts.map((x) => x.path), '', `Apply it on the commit it was made on: \`bl stash branch <branch> ${stash.name}\`.`)
@@ -180,7 +181,7 @@ export async function stashApply(repo: Repo, opts: {stash?: string; pop?: boolea
   // --index: the staged part comes back staged, merged the same way from the stash's index commit.
   let indexTarget: Oid | null | undefined
   if (opts.index && c.parents[1]) {
-    const mi = mergeTrees(repo.store, baseTree, oursTree, commitTree(repo, c.parents[1]))
+    const mi = await mergeTreesWithContent(repo, baseTree, oursTree, commitTree(repo, c.parents[1]), {labels})
     if (mi.conflicts.length) throw refuse(mi.conflicts.map((x) => x.path), ' in the index', 'Apply it without --index (the changes then come back unstaged).')
     indexTarget = resultTree(repo, oursTree, mi.edits)
   }

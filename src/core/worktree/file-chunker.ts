@@ -71,6 +71,11 @@ export class FileChunker {
     return this.run(src.read, onChunk)
   }
 
+  /** Chunks the bytes `read` gives (as read(2): 0 at the end), e.g. a merge's output. */
+  chunkReader(read: (buf: Uint8Array, off: number, len: number) => number, onChunk: (id: Buffer, view: Uint8Array) => void): ChunkedFile {
+    return this.run(read, onChunk)
+  }
+
   /**
    * Reads until `expected` bytes (the size fstat gave) or end of file, whichever comes first: no
    * extra read() only to see end of file (half of the reads of 50,000 small files). A file that

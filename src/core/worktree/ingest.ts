@@ -171,6 +171,28 @@ export class Ingestor {
     return {id: res.id, size: res.size}
   }
 
+  /** Stores a file made of `pieces` in order (each read before the next is asked for). */
+  addPieces(pieces: Iterable<Uint8Array>): IngestResult {
+    const it = pieces[Symbol.iterator]()
+    let cur: Uint8Array | undefined
+    let at = 0
+    const read = (buf: Uint8Array, off: number, len: number): number => {
+      while (!cur || at === cur.length) {
+        const next = it.next()
+        if (next.done) return 0
+        cur = next.value
+        at = 0
+      }
+      const n = Math.min(len, cur.length - at)
+      buf.set(cur.subarray(at, at + n), off)
+      at += n
+      return n
+    }
+    const res = this.fileChunker().chunkReader(read, (id, view) => this.addChunk(id, view))
+    this.addRecord(res.id, res.size, res.chunks)
+    return {id: res.id, size: res.size}
+  }
+
   private countBytes(n: number): void {
     if (n === 0) return
     this.bytesRead += n

@@ -1,0 +1,204 @@
+/**
+ * Merging the content of files both sides changed, through the real binary: edits of different
+ * rows merge (small files and multi-chunk ones), the same row conflicts with Git's markers
+ * (byte-identical to `git merge-file`), conflict styles, -X per stretch, binaries still conflict
+ * whole, a file moved and edited on one side takes the other side's edit, cherry-pick, revert and
+ * stash apply merge the same way, and a thin clone fetches what the merge needs.
+ */
+import {after, describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import {makeTmp, rmrf, Sandbox, withJson, initRepo} from './helpers.ts'
+import {commitFiles, setup} from './inproc.ts'
+import {scenario} from './inproc-merge.ts'
+
+const sandboxes: Sandbox[] = []
+function track(s: Sandbox): Sandbox {
+  sandboxes.push(s)
+  return s
+}
+const tmp = makeTmp('bl-cm-git-')
+after(() => {
+  for (const s of sandboxes) s.cleanup()
+  rmrf(tmp)
+})
+
+/** `git merge-file -p` of the three versions with the labels bl uses: the expected merged bytes. */
+function gitMerge(base: string | Buffer, ours: string | Buffer, theirs: string | Buffer, labels: [string, string, string], flags: string[] = []): Buffer {
+  for (const [n, v] of Object.entries({b: base, o: ours, t: theirs})) fs.writeFileSync(path.join(tmp, n), v)
+  try {
+    return execFileSync('git', ['merge-file', '-p', ...flags, '-L', labels[0], '-L', labels[1], '-L', labels[2], 'o', 'b', 't'], {cwd: tmp, maxBuffer: 1 << 28})
+  } catch (err) {
+    return (err as {stdout: Buffer}).stdout
+  }
+}
+
+const rows = (n: number, edit: Record<number, string> = {}): string => {
+  let out = 'id,name,value\n'
+  for (let i = 0; i < n; i++) out += edit[i] !== undefined ? edit[i] : `${i},name-${(i * 7919) % 100003},${(i * 31) % 997}\n`
+  return out
+}
+
+describe('merge by content', () => {
+  it('merges edits of different rows of a CSV; the same row conflicts with Git\'s markers; resolving and continuing commits', async () => {
+    const base = rows(30)
+    const ours = rows(30, {3: '3,OURS,1\n', 20: '20,OURS,2\n'})
+    const theirs = rows(30, {12: '12,THEIRS,1\n', 20: '20,THEIRS,2\n'})
+    const s = track(await scenario({'t.csv': base, 'other.txt': 'o\n'}, {'t.csv': ours}, {'t.csv': theirs}))
+    const r = s.bl(withJson(['merge', 'theirs']))
+    assert.equal(r.code, 3, r.stdout + r.stderr)
+    const conflicts = r.json().error.data.conflicts
+    assert.deepEqual(conflicts.map((c: any) => [c.path, c.kind, c.markers]), [['t.csv', 'both-modified', 1]])
+    const label = s.ok(['rev-parse', 'main~1']).stdout.trim().slice(0, 12)
+    const expected = gitMerge(base, ours, theirs, ['HEAD', label, 'theirs'])
+    assert.ok(expected.includes('<<<<<<< HEAD\n20,OURS,2\n=======\n20,THEIRS,2\n>>>>>>> theirs\n'))
+    assert.deepEqual(s.read('t.csv'), expected, 'the work tree holds the merge with markers, as git merge-file writes it')
+    // The other side's version is still one command away, and the merged one comes back by editing.
+    assert.equal(s.ok(['checkout', '--ours', 't.csv']).code, 0)
+    assert.equal(s.read('t.csv').toString(), ours)
+    const resolved = rows(30, {3: '3,OURS,1\n', 12: '12,THEIRS,1\n', 20: '20,BOTH,2\n'})
+    s.write('t.csv', resolved)
+    s.ok(['add', 't.csv'])
+    const done = s.j(['merge', '--continue'])
+    assert.equal(done.parents.length, 2)
+    assert.equal(s.ok(['show', 'HEAD:t.csv']).stdout, resolved)
+
+    // Without the conflicting row the same merge is clean: one commit, both sides' rows.
+    const c = track(await scenario({'t.csv': base}, {'t.csv': rows(30, {3: '3,OURS,1\n'})}, {'t.csv': rows(30, {12: '12,THEIRS,1\n', 29: '29,THEIRS,9\n'})}))
+    const m = c.j(['merge', 'theirs'])
+    assert.equal(m.status, 'merged')
+    assert.equal(c.read('t.csv').toString(), rows(30, {3: '3,OURS,1\n', 12: '12,THEIRS,1\n', 29: '29,THEIRS,9\n'}))
+    assert.equal(c.j(['status']).clean, true)
+  })
+
+  it('writes diff3 and zdiff3 conflicts as Git does (merge.conflictStyle); a bad style is refused before anything changes', async () => {
+    const base = 'h\na\nb\nc\n'
+    const ours = 'h\nx\nb\nC1\n'
+    const theirs = 'h\nx\nb\nC2\n'
+    const s = track(await scenario({'f.txt': base}, {'f.txt': ours}, {'f.txt': theirs}))
+    const label = s.ok(['rev-parse', 'main~1']).stdout.trim().slice(0, 12)
+    s.ok(['config', 'merge.conflictStyle', 'diff3'])
+    assert.equal(s.bl(['merge', 'theirs']).code, 3)
+    assert.deepEqual(s.read('f.txt'), gitMerge(base, ours, theirs, ['HEAD', label, 'theirs'], ['--diff3']))
+    assert.ok(s.read('f.txt').includes(`||||||| ${label}\n`))
+    s.ok(['merge', '--abort'])
+    s.ok(['config', 'merge.conflictstyle', 'bogus'])
+    s.ok(['config', 'merge.conflictStyle', 'zdiff3'])
+    assert.equal(s.bl(['merge', 'theirs']).code, 3)
+    assert.deepEqual(s.read('f.txt'), gitMerge(base, ours, theirs, ['HEAD', label, 'theirs'], ['--zdiff3']))
+    s.ok(['merge', '--abort'])
+    s.ok(['config', 'merge.conflictStyle', 'bogus'])
+    const r = s.bl(withJson(['merge', 'theirs']))
+    assert.equal(r.code, 2)
+    assert.equal(r.json().error.code, 'BAD_CONFIG')
+    assert.equal(s.read('f.txt').toString(), ours, 'nothing changed')
+    assert.equal(s.j(['status']).operation ?? null, null)
+  })
+
+  it('-X ours|theirs settles only the conflicting stretches: the other side\'s other edits are kept', async () => {
+    const base = rows(12)
+    const ours = rows(12, {1: '1,OURS\n', 8: '8,OURS\n'})
+    const theirs = rows(12, {5: '5,THEIRS\n', 8: '8,THEIRS\n'})
+    for (const favor of ['ours', 'theirs'] as const) {
+      const s = track(await scenario({'t.csv': base}, {'t.csv': ours}, {'t.csv': theirs}))
+      const m = s.j(['merge', '-X', favor, 'theirs'])
+      assert.equal(m.status, 'merged')
+      assert.equal(m.favored, 1)
+      assert.equal(s.read('t.csv').toString(), rows(12, {1: '1,OURS\n', 5: '5,THEIRS\n', 8: favor === 'ours' ? '8,OURS\n' : '8,THEIRS\n'}))
+    }
+  })
+
+  it('a binary file both sides changed still conflicts as a whole, ours kept in place; so does any file with merge.content false', async () => {
+    const s = track(await scenario({'m.bin': 'x\0base\n'}, {'m.bin': 'x\0ours\n'}, {'m.bin': 'x\0theirs\n'}))
+    const r = s.bl(withJson(['merge', 'theirs']))
+    assert.equal(r.code, 3)
+    const [c] = r.json().error.data.conflicts
+    assert.equal(c.kind, 'both-modified')
+    assert.equal(c.markers, undefined)
+    assert.equal(s.read('m.bin').toString(), 'x\0ours\n')
+
+    const ours = rows(10, {1: '1,OURS\n'})
+    const t = track(await scenario({'t.csv': rows(10)}, {'t.csv': ours}, {'t.csv': rows(10, {8: '8,THEIRS\n'})}))
+    t.ok(['config', 'merge.content', 'false'])
+    const w = t.bl(withJson(['merge', 'theirs']))
+    assert.equal(w.code, 3)
+    assert.deepEqual(w.json().error.data.conflicts.map((x: any) => [x.path, x.kind, x.markers]), [['t.csv', 'both-modified', undefined]])
+    assert.equal(t.read('t.csv').toString(), ours)
+  })
+
+  it('merges a multi-chunk file by its chunks: far-apart edits, edits in one chunk, and a conflict, as git merge-file would', async () => {
+    // Over 2 MiB: several content-defined chunks (1 MiB at most each).
+    const n = 120_000
+    const base = rows(n)
+    const ours = rows(n, {10: '10,OURS\n', 45_000: '45000,OURS\n', 45_010: '45010,OURS\n', 70_000: '70000,OURS\n'})
+    const theirs = rows(n, {45_005: '45005,THEIRS\n', 70_000: '70000,THEIRS\n', 119_990: '119990,THEIRS\n'})
+    const s = track(await scenario({'big.csv': base}, {'big.csv': ours}, {'big.csv': theirs}))
+    const blobs = s.j(['ls-tree', '-l', 'main~1'])
+    assert.ok(blobs[0].size > 2 << 20, `${blobs[0].size}`)
+    const r = s.bl(withJson(['merge', 'theirs']))
+    assert.equal(r.code, 3)
+    assert.equal(r.json().error.data.conflicts[0].markers, 1)
+    const label = s.ok(['rev-parse', 'main~1']).stdout.trim().slice(0, 12)
+    const got = s.read('big.csv')
+    assert.ok(got.equals(gitMerge(base, ours, theirs, ['HEAD', label, 'theirs'])), 'identical to git merge-file')
+    for (const row of ['10,OURS', '45000,OURS', '45005,THEIRS', '45010,OURS', '119990,THEIRS']) assert.ok(got.includes(`\n${row}\n`), row)
+    assert.equal(s.j(['fsck']).ok, true)
+  })
+
+  it('follows a file moved and edited on one side (a rename by similarity) with the other side\'s edit', async () => {
+    const base = rows(40)
+    const s = track(await scenario({'raw/t.csv': base}, {'clean/t.csv': rows(40, {2: '2,MOVED-AND-EDITED\n'}), 'raw/t.csv': null}, {'raw/t.csv': rows(40, {30: '30,THEIRS\n'})}))
+    const m = s.j(['merge', 'theirs'])
+    assert.equal(m.status, 'merged')
+    assert.equal(s.exists('raw/t.csv'), false)
+    assert.equal(s.read('clean/t.csv').toString(), rows(40, {2: '2,MOVED-AND-EDITED\n', 30: '30,THEIRS\n'}))
+    // And when the other side's edit conflicts, the markers are at the new path.
+    const c = track(await scenario({'raw/t.csv': base}, {'clean/t.csv': rows(40, {2: '2,OURS\n'}), 'raw/t.csv': null}, {'raw/t.csv': rows(40, {2: '2,THEIRS\n'})}))
+    const r = c.bl(withJson(['merge', 'theirs']))
+    assert.equal(r.code, 3)
+    assert.deepEqual(r.json().error.data.conflicts.map((x: any) => [x.path, x.ours.path, x.theirs.path]), [['clean/t.csv', 'clean/t.csv', 'raw/t.csv']])
+    assert.ok(c.read('clean/t.csv').includes('<<<<<<< HEAD\n2,OURS\n=======\n2,THEIRS\n>>>>>>> theirs\n'))
+    assert.equal(c.exists('raw/t.csv'), false)
+  })
+
+  it('cherry-pick, revert and stash apply merge content too', async () => {
+    const s = track(await scenario({'t.csv': rows(20)}, {'t.csv': rows(20, {1: '1,OURS\n'})}, {'t.csv': rows(20, {15: '15,THEIRS\n'})}))
+    s.ok(['cherry-pick', 'theirs'])
+    assert.equal(s.read('t.csv').toString(), rows(20, {1: '1,OURS\n', 15: '15,THEIRS\n'}))
+    s.ok(['revert', 'HEAD~1'])
+    assert.equal(s.read('t.csv').toString(), rows(20, {15: '15,THEIRS\n'}), 'reverting ours keeps the picked row')
+    s.write('t.csv', rows(20, {15: '15,THEIRS\n', 19: '19,STASHED\n'}))
+    s.ok(['stash'])
+    await commitFiles(s, {'t.csv': rows(20, {0: '0,HEAD\n', 15: '15,THEIRS\n'})}, 'head moves on')
+    s.ok(['stash', 'pop'])
+    assert.equal(s.read('t.csv').toString(), rows(20, {0: '0,HEAD\n', 15: '15,THEIRS\n', 19: '19,STASHED\n'}))
+    // A conflicting pick is marked with the commit it came from, as Git labels it.
+    const c = track(await scenario({'t.csv': rows(5)}, {'t.csv': rows(5, {2: '2,OURS\n'})}, {'t.csv': rows(5, {2: '2,THEIRS\n'})}))
+    const id = c.ok(['rev-parse', 'theirs']).stdout.trim().slice(0, 12)
+    assert.equal(c.bl(['cherry-pick', 'theirs']).code, 3)
+    assert.ok(c.read('t.csv').includes(`=======\n2,THEIRS\n>>>>>>> ${id} (theirs)\n`), c.read('t.csv').toString())
+  })
+
+  it('in a thin clone, fetches the versions the merge needs instead of giving up on them', async () => {
+    const a = track(new Sandbox())
+    initRepo(a)
+    await commitFiles(a, {'t.csv': rows(25)}, 'base')
+    const b = setup(a)
+    await b.branch('feat')
+    await commitFiles(a, {'t.csv': rows(25, {1: '1,MAIN\n'})}, 'main edit')
+    await b.switch('feat')
+    await commitFiles(a, {'t.csv': rows(25, {20: '20,FEAT\n'})}, 'feat edit')
+    await b.switch('main')
+    const remote = path.join(a.base, 'remote')
+    a.ok(['remote', 'add', 'origin', remote])
+    a.ok(['push', '-q', 'origin', 'main', 'feat'])
+    const c = track(new Sandbox())
+    c.ok(['clone', '-q', '--filter=blob:none', remote, c.dir], {cwd: c.base})
+    assert.ok(c.j(['fsck']).promised > 0, 'the clone is thin')
+    const m = c.j(['merge', 'origin/feat'])
+    assert.equal(m.status, 'merged')
+    assert.equal(c.read('t.csv').toString(), rows(25, {1: '1,MAIN\n', 20: '20,FEAT\n'}))
+  })
+})

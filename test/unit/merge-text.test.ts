@@ -1,0 +1,100 @@
+/**
+ * The line merge against Git's own: `git merge-file` (real Git) on the same three texts must give
+ * byte-identical output in every style and with -X ours/theirs, plus the rules that decide what
+ * conflicts (adjacent edits, the same edit on both sides, conflicts joined 3 lines apart).
+ */
+import {describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {changedRegions, mergeLines, type ConflictStyle} from '../../src/core/merge/merge-text.ts'
+import type {Favor} from '../../src/core/merge/three-way.ts'
+
+const labels = {ours: 'OURS', base: 'BASE', theirs: 'THEIRS'}
+
+function bl(base: string, ours: string, theirs: string, style: ConflictStyle = 'merge', favor?: Favor): {text: string; conflicts: number} {
+  const m = mergeLines(Buffer.from(base), Buffer.from(ours), Buffer.from(theirs), {labels, style, favor})
+  return {text: m.bytes.toString(), conflicts: m.conflicts}
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bl-merge-text-'))
+function git(base: string, ours: string, theirs: string, flag: string[]): string {
+  for (const [n, v] of Object.entries({b: base, o: ours, t: theirs})) fs.writeFileSync(path.join(tmp, n), v)
+  try {
+    return execFileSync('git', ['merge-file', '-p', ...flag, '-L', labels.ours, '-L', labels.base, '-L', labels.theirs, 'o', 'b', 't'], {cwd: tmp}).toString()
+  } catch (err) {
+    // Exit status = number of conflicts; the merged text is still on stdout.
+    return (err as {stdout: Buffer}).stdout.toString()
+  }
+}
+
+describe('line merge', () => {
+  it('gives what git merge-file gives, in every conflict style and with -X ours|theirs', () => {
+    let seed = 12345
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff
+      return seed % n
+    }
+    // Rows as in a table: each line unique (equally short edit scripts of repeated lines may be aligned either way).
+    let next = 0
+    const row = (): string => `row ${next++},${rnd(1000)}\n`
+    const edit = (a: string[]): string[] => {
+      const b = [...a]
+      for (let k = 1 + rnd(3); k > 0; k--) {
+        const at = rnd(b.length + 1)
+        const op = rnd(3)
+        if (op === 0) b.splice(at, 1)
+        else if (op === 1) b.splice(at, 0, row())
+        else b[Math.min(at, b.length - 1)] = row()
+      }
+      return b
+    }
+    let conflicted = 0
+    for (let i = 0; i < 60; i++) {
+      const base = Array.from({length: 4 + rnd(14)}, row)
+      const [b, o, t] = [base.join(''), edit(base).join(''), edit(base).join('')]
+      for (const [style, flag] of [['merge', []], ['diff3', ['--diff3']], ['zdiff3', ['--zdiff3']]] as Array<[ConflictStyle, string[]]>) {
+        const mine = bl(b, o, t, style)
+        assert.equal(mine.text, git(b, o, t, flag), `${style}: ${JSON.stringify({b, o, t})}`)
+        if (mine.conflicts) conflicted++
+      }
+      for (const favor of ['ours', 'theirs'] as const) assert.equal(bl(b, o, t, 'merge', favor).text, git(b, o, t, [`--${favor}`]), `-X ${favor}: ${JSON.stringify({b, o, t})}`)
+    }
+    assert.ok(conflicted > 20, `the cases must include conflicts (${conflicted})`)
+  })
+
+  it('conflicts on the same or adjacent lines, takes an identical change once, merges edits one line apart', () => {
+    const base = 'a\nb\nc\nd\n'
+    assert.deepEqual(bl(base, 'A\nb\nc\nd\n', 'a\nb\nC\nd\n'), {text: 'A\nb\nC\nd\n', conflicts: 0})
+    assert.equal(bl(base, 'A\nb\nc\nd\n', 'a\nB\nc\nd\n').conflicts, 1, 'adjacent lines conflict, as in Git')
+    assert.deepEqual(bl(base, 'a\nX\nc\nd\n', 'a\nX\nc\nd\n'), {text: 'a\nX\nc\nd\n', conflicts: 0})
+    assert.equal(bl(base, 'a\nb\nc\nd\nours\n', 'a\nb\nc\nd\ntheirs\n').text, 'a\nb\nc\nd\n<<<<<<< OURS\nours\n=======\ntheirs\n>>>>>>> THEIRS\n')
+  })
+
+  it('ends a side without a final newline before its marker, and marks CRLF files with CRLF', () => {
+    assert.equal(bl('x\n', 'o', 't').text, '<<<<<<< OURS\no\n=======\nt\n>>>>>>> THEIRS\n')
+    assert.equal(bl('k\r\nx\r\n', 'k\r\no\r\n', 'k\r\nt\r\n').text, 'k\r\n<<<<<<< OURS\r\no\r\n=======\r\nt\r\n>>>>>>> THEIRS\r\n')
+  })
+
+  it('joins conflicts at most 3 unchanged lines apart, not 4, and not across a change from one side', () => {
+    const lines = (n: number, tag = ''): string => Array.from({length: n}, (_, k) => `${tag}${k}\n`).join('')
+    const three = bl(`x\n${lines(3)}y\n`, `X\n${lines(3)}Y\n`, `Z\n${lines(3)}W\n`)
+    assert.equal(three.conflicts, 1)
+    assert.equal(three.text, `<<<<<<< OURS\nX\n${lines(3)}Y\n=======\nZ\n${lines(3)}W\n>>>>>>> THEIRS\n`)
+    assert.equal(bl(`x\n${lines(4)}y\n`, `X\n${lines(4)}Y\n`, `Z\n${lines(4)}W\n`).conflicts, 2)
+    // b changed by ours only, between the two conflicts: they stay apart.
+    assert.equal(bl('x\na\nb\nc\ny\n', 'X\na\nB\nc\nY\n', 'Z\na\nb\nc\nW\n').conflicts, 2)
+  })
+
+  it('groups changes that overlap or touch into one region per stretch of the base', () => {
+    const r = (aStart: number, aEnd: number, bStart: number, bEnd: number) => ({aStart, aEnd, bStart, bEnd})
+    // ours replaced 1..3 with 1 item, theirs inserted 2 items at 3 (touching) and changed 6..7.
+    const regions = changedRegions([r(1, 3, 1, 2)], [r(3, 3, 3, 5), r(6, 7, 8, 9)])
+    assert.deepEqual(regions, [
+      {baseStart: 1, baseEnd: 3, oursStart: 1, oursEnd: 2, theirsStart: 1, theirsEnd: 5, ours: true, theirs: true},
+      {baseStart: 6, baseEnd: 7, oursStart: 5, oursEnd: 6, theirsStart: 8, theirsEnd: 9, ours: false, theirs: true},
+    ])
+  })
+})
