@@ -128,6 +128,21 @@ describe('merge by content', () => {
     assert.equal(t.read('t.csv').toString(), ours)
   })
 
+  it('merges a file both sides added against an empty base, as Git does (add/add)', async () => {
+    const ours = 'id,label\n1,cat\n2,dog\n'
+    const theirs = 'id,label\n1,cat\n2,bird\n'
+    const s = track(await scenario({'keep.txt': 'k\n'}, {'new.csv': ours}, {'new.csv': theirs}))
+    const r = s.bl(withJson(['merge', 'theirs']))
+    assert.equal(r.code, 3)
+    assert.deepEqual(r.json().error.data.conflicts.map((x: any) => [x.path, x.kind, x.markers]), [['new.csv', 'both-added', 1]])
+    const label = s.ok(['rev-parse', 'main~1']).stdout.trim().slice(0, 12)
+    assert.deepEqual(s.read('new.csv'), gitMerge('', ours, theirs, ['HEAD', label, 'theirs']))
+    assert.equal(s.read('new.csv').toString(), 'id,label\n1,cat\n<<<<<<< HEAD\n2,dog\n=======\n2,bird\n>>>>>>> theirs\n')
+    s.ok(['merge', '--abort'])
+    assert.equal(s.j(['merge', '-X', 'theirs', 'theirs']).favored, 1)
+    assert.equal(s.read('new.csv').toString(), theirs)
+  })
+
   it('merges a multi-chunk file by its chunks: far-apart edits, edits in one chunk, and a conflict, as git merge-file would', async () => {
     // Over 2 MiB: several content-defined chunks (1 MiB at most each).
     const n = 120_000

@@ -203,7 +203,7 @@ describe('merge conflicts', () => {
     const conflicts = expectConflict(s, ['merge', 'theirs'])
     const kinds = Object.fromEntries(conflicts.map((c: any) => [c.path, c.kind]))
     assert.deepEqual(kinds, {'new.txt': 'both-added', 'thing/inner.txt': 'file-directory', 'r-ours.csv': 'renamed-differently'})
-    assert.equal(text(s, 'new.txt'), 'ours new\n')
+    assert.equal(text(s, 'new.txt'), '<<<<<<< HEAD\nours new\n=======\ntheirs new\n>>>>>>> theirs\n', 'two added texts merge against an empty base')
     assert.equal(text(s, 'thing'), 'a file\n', 'our file stays; their directory waits in the conflict')
     assert.equal(s.ok(['show', ':3:thing/inner.txt']).stdout, 'in a dir\n')
     const rr = conflicts.find((c: any) => c.kind === 'renamed-differently')

@@ -10,13 +10,15 @@
  */
 import {diffMaps, sameEntry} from '../diff/diff.js'
 import {findRenames} from '../diff/similarity.js'
-import type {Oid} from '../hash.js'
+import {EMPTY_OID, type Oid} from '../hash.js'
 import type {Conflict, ConflictSide} from '../ops/operation-state.js'
 import type {ObjectStore} from '../store/types.js'
 import type {FlatEntry} from '../tree-build.js'
 import {diffTrees, TreeReader} from '../tree-ops.js'
 
 export type Favor = 'ours' | 'theirs'
+
+const EMPTY_FILE: FlatEntry = {kind: 'file', id: EMPTY_OID, size: 0, exec: false}
 
 /** A file both sides changed, merged by content: the stored result and what is left in conflict. */
 export interface FileMergeResult {
@@ -226,6 +228,15 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
     const cur = result.get(Q)
     if (!cur) result.set(Q, tE)
     else if (!same(cur, tE)) {
+      // Both sides added a text file here: merged by content against an empty base, as Git does.
+      const oE = co.added.get(Q)
+      const m = merger && oE && same(oE, cur) && cur.kind === 'file' && tE.kind === 'file' ? merger.merge(EMPTY_FILE, cur, tE, favor) : undefined
+      if (m) {
+        favored += m.favored
+        result.set(Q, {kind: 'file', id: m.id, size: m.size, exec: cur.exec})
+        if (m.conflicts) conflicts.push({path: Q, kind: 'both-added', ours: side(Q, cur), theirs: side(Q, tE), markers: m.conflicts})
+        continue
+      }
       if (favor) favored++
       if (favor === 'theirs') result.set(Q, tE)
       else if (!favor) conflicts.push({path: Q, kind: 'both-added', ours: side(Q, cur), theirs: side(Q, tE)})
