@@ -128,6 +128,28 @@ describe('merge by content', () => {
     assert.equal(t.read('t.csv').toString(), ours)
   })
 
+  it('.blattributes picks the merge: merge=union keeps both sides\' rows, -merge conflicts whole, merge merges text with a NUL, !merge unsets', async () => {
+    const attrs = '# how tables merge\n*.csv merge=union\nstrict/*.csv !merge\n*.log -merge\nraw.txt merge\n'
+    const base = 'id,label\n1,cat\n'
+    const ours = 'id,label\n1,cat\n2,ours\n'
+    const theirs = 'id,label\n1,cat\n3,theirs\n'
+    const s = track(
+      await scenario(
+        {'.blattributes': attrs, 'labels.csv': base, 'strict/t.csv': base, 'run.log': 'a\nb\nc\n', 'raw.txt': 'x\0\nb\nc\n'},
+        {'labels.csv': ours, 'strict/t.csv': ours, 'run.log': 'A\nb\nc\n', 'raw.txt': 'X\0\nb\nc\n'},
+        {'labels.csv': theirs, 'strict/t.csv': theirs, 'run.log': 'a\nb\nC\n', 'raw.txt': 'x\0\nb\nC\n'},
+      ),
+    )
+    const r = s.bl(withJson(['merge', 'theirs']))
+    assert.equal(r.code, 3)
+    assert.deepEqual(r.json().error.data.conflicts.map((x: any) => [x.path, x.markers]), [['run.log', undefined], ['strict/t.csv', 1]])
+    assert.equal(s.read('labels.csv').toString(), 'id,label\n1,cat\n2,ours\n3,theirs\n', 'union: ours then theirs')
+    assert.deepEqual(s.read('labels.csv'), gitMerge(base, ours, theirs, ['HEAD', 'b', 'theirs'], ['--union']))
+    assert.equal(s.read('run.log').toString(), 'A\nb\nc\n', '-merge: a whole-file conflict, ours kept')
+    assert.equal(s.read('raw.txt').toString(), 'X\0\nb\nC\n', 'merge: merged by lines despite the NUL')
+    assert.ok(s.read('strict/t.csv').includes('<<<<<<< HEAD\n2,ours\n=======\n3,theirs\n>>>>>>> theirs\n'))
+  })
+
   it('merges a file both sides added against an empty base, as Git does (add/add)', async () => {
     const ours = 'id,label\n1,cat\n2,dog\n'
     const theirs = 'id,label\n1,cat\n2,bird\n'

@@ -23,6 +23,7 @@ import {ensureContent} from '../ops/content.js'
 import type {Repo} from '../repo.js'
 import type {FlatEntry} from '../tree-build.js'
 import {Ingestor} from '../worktree/ingest.js'
+import {attributesFile, mergeDrivers, type MergeDriver} from './attributes.js'
 import {changedRegions, CONFLICT_STYLES, mergeLines, type ConflictStyle} from './merge-text.js'
 import {mergeTrees, type Favor, type FileMerger, type FileMergeResult, type MergeOutcome} from './three-way.js'
 
@@ -51,15 +52,20 @@ export class ContentMerger implements FileMerger {
 
   constructor(
     private readonly repo: Repo,
-    private readonly opts: {labels: MergeLabels; style?: ConflictStyle},
+    private readonly opts: {labels: MergeLabels; style?: ConflictStyle; drivers?: (path: string) => MergeDriver | undefined},
   ) {}
 
-  merge(b: FlatEntry, o: FlatEntry, t: FlatEntry, favor?: Favor): FileMergeResult | undefined {
+  merge(path: string, b: FlatEntry, o: FlatEntry, t: FlatEntry, favor?: Favor): FileMergeResult | undefined {
     if (b.kind !== 'file' || o.kind !== 'file' || t.kind !== 'file') return undefined
+    const driver = this.opts.drivers?.(path)
+    if (driver === 'binary') return undefined
+    // merge=text merges by lines whatever the bytes; merge=union settles every conflict with both sides.
+    const asText = driver === 'text'
+    const how: Favor | 'union' | undefined = driver === 'union' ? 'union' : favor
     const recs = [b, o, t].map((e) => this.record(e.id))
     if (recs.some((r) => !r)) return undefined
     const [B, O, T] = recs as [BlobRecord, BlobRecord, BlobRecord]
-    if ([B, O, T].some((r) => r.chunks.length > 0 && this.chunk(r, 0).subarray(0, BINARY_PROBE).includes(0))) return undefined
+    if (!asText && [B, O, T].some((r) => r.chunks.length > 0 && this.chunk(r, 0).subarray(0, BINARY_PROBE).includes(0))) return undefined
     const ids = (r: BlobRecord): string[] => r.chunks.map((c) => c.id)
     const bIds = ids(B)
     const oIds = ids(O)
@@ -119,7 +125,7 @@ export class ContentMerger implements FileMerger {
         for (let k = from; k < to; k++) parts.push(this.chunk(rec, k))
         parts.push(tail)
         const buf = Buffer.concat(parts, size)
-        return buf.includes(0) ? undefined : buf
+        return !asText && buf.includes(0) ? undefined : buf
       }
       // Copies: `head` and `tail` are views of a segment the store may drop on the next read.
       head = Buffer.from(head)
@@ -128,7 +134,7 @@ export class ContentMerger implements FileMerger {
       const wo = wb && window(O, r.oursStart, r.oursEnd)
       const wt = wo && window(T, r.theirsStart, r.theirsEnd)
       if (!wb || !wo || !wt) return undefined
-      const m = mergeLines(wb, wo, wt, {labels: this.opts.labels, style: this.opts.style, favor})
+      const m = mergeLines(wb, wo, wt, {labels: this.opts.labels, style: this.opts.style, favor: how})
       pieces.push(m.bytes)
       conflicts += m.conflicts
       favored += m.favored
@@ -191,13 +197,19 @@ export function conflictStyle(repo: Repo): ConflictStyle {
  * conflict as a whole, as they did before bl merged content (for users who want every table
  * both sides edited looked at, not merged by lines).
  */
-export function contentMerger(repo: Repo, labels: MergeLabels, style: ConflictStyle = conflictStyle(repo)): ContentMerger | undefined {
+export function contentMerger(repo: Repo, oursTree: Oid | null, labels: MergeLabels, style: ConflictStyle = conflictStyle(repo)): ContentMerger | undefined {
   const v = repo.config('merge.content') ?? 'true'
   if (v !== 'true' && v !== 'false') throw new BlError('BAD_CONFIG', `merge.content is "${v}"; expected true or false`, {hint: 'Fix it with `bl config merge.content true`.'})
   if (v === 'false') return undefined
   // The merged files are stored before any tree names them: gc must not take them meanwhile.
   repo.holdLease('merge')
-  return new ContentMerger(repo, {labels, style})
+  return new ContentMerger(repo, {labels, style, drivers: mergeDrivers(repo.store, oursTree)})
+}
+
+/** Fetches our side's `.blattributes` into a thin store, so the merge can read it. */
+export async function fetchAttributes(repo: Repo, oursTree: Oid | null): Promise<void> {
+  const id = attributesFile(repo.store, oursTree)
+  if (id) await ensureContent(repo, [id])
 }
 
 /**
@@ -206,9 +218,10 @@ export function contentMerger(repo: Repo, labels: MergeLabels, style: ConflictSt
  */
 export async function mergeTreesWithContent(repo: Repo, base: Oid | null, ours: Oid | null, theirs: Oid | null, opts: {favor?: Favor; labels: MergeLabels}): Promise<MergeOutcome> {
   const style = conflictStyle(repo)
-  const merger = contentMerger(repo, opts.labels, style)
+  await fetchAttributes(repo, ours)
+  const merger = contentMerger(repo, ours, opts.labels, style)
   const out = mergeTrees(repo.store, base, ours, theirs, opts.favor, merger)
   if (!merger || merger.missing.size === 0) return out
   await ensureContent(repo, merger.missing)
-  return mergeTrees(repo.store, base, ours, theirs, opts.favor, contentMerger(repo, opts.labels, style))
+  return mergeTrees(repo.store, base, ours, theirs, opts.favor, contentMerger(repo, ours, opts.labels, style))
 }

@@ -70,8 +70,11 @@ export interface TextMergeOptions {
   style?: ConflictStyle
   /** Names after the markers: ours (<<<<<<<), base (|||||||), theirs (>>>>>>>). */
   labels: {ours: string; base: string; theirs: string}
-  /** Git's -X ours|theirs: a conflicting stretch takes that side's lines instead of markers. */
-  favor?: Favor
+  /**
+   * Git's -X ours|theirs: a conflicting stretch takes that side's lines instead of markers;
+   * `union` (the merge=union attribute): both sides' lines, ours first, and nothing counted.
+   */
+  favor?: Favor | 'union'
 }
 
 export interface TextMerge {
@@ -190,6 +193,7 @@ function render(items: Item[], firstLine: string, style: ConflictStyle, opts: Te
   let favored = 0
   for (const x of items) {
     if ('lines' in x) out.push(...x.lines)
+    else if (opts.favor === 'union') out.push(...x.ours, ...x.theirs)
     else if (opts.favor) {
       out.push(...(opts.favor === 'ours' ? x.ours : x.theirs))
       favored++

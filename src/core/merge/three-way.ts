@@ -31,8 +31,8 @@ export interface FileMergeResult {
 }
 
 export interface FileMerger {
-  /** Undefined when the file cannot be merged by content (binary, too big a rewrite, content not here). */
-  merge(base: FlatEntry, ours: FlatEntry, theirs: FlatEntry, favor?: Favor): FileMergeResult | undefined
+  /** Undefined when the file cannot be merged by content (binary, too big a rewrite, content not here); `path` picks its attributes. */
+  merge(path: string, base: FlatEntry, ours: FlatEntry, theirs: FlatEntry, favor?: Favor): FileMergeResult | undefined
 }
 
 export interface MergeOutcome {
@@ -160,7 +160,7 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
     else if (same(t.entry, bE)) content = o.entry
     else if (!(content = mergeModes(bE, o.entry, t.entry))) {
       kind = !o.entry ? 'deleted-by-us' : !t.entry ? 'deleted-by-them' : 'both-modified'
-      const m = kind === 'both-modified' && merger && (o.path === t.path || o.path === P || t.path === P) ? merger.merge(bE!, o.entry!, t.entry!, favor) : undefined
+      const m = kind === 'both-modified' && merger && (o.path === t.path || o.path === P || t.path === P) ? merger.merge(o.path, bE!, o.entry!, t.entry!, favor) : undefined
       if (m) {
         const merged = withMergedExec({kind: 'file', id: m.id, size: m.size, exec: o.entry!.exec}, bE, o.entry, t.entry)
         favored += m.favored
@@ -230,7 +230,7 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
     else if (!same(cur, tE)) {
       // Both sides added a text file here: merged by content against an empty base, as Git does.
       const oE = co.added.get(Q)
-      const m = merger && oE && same(oE, cur) && cur.kind === 'file' && tE.kind === 'file' ? merger.merge(EMPTY_FILE, cur, tE, favor) : undefined
+      const m = merger && oE && same(oE, cur) && cur.kind === 'file' && tE.kind === 'file' ? merger.merge(Q, EMPTY_FILE, cur, tE, favor) : undefined
       if (m) {
         favored += m.favored
         result.set(Q, {kind: 'file', id: m.id, size: m.size, exec: cur.exec})

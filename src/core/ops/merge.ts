@@ -9,7 +9,7 @@ import type {Oid} from '../hash.js'
 import {abortOperation, conflictError, operationSigner, prepareCommit, requireCleanIndex, saveOperation, storeTree, writeCommit} from '../merge/apply.js'
 import {applyEdits} from '../tree-ops.js'
 import {mergeTrees, type Favor} from '../merge/three-way.js'
-import {contentMerger, mergeTreesWithContent} from '../merge/content-merge.js'
+import {contentMerger, fetchAttributes, mergeTreesWithContent} from '../merge/content-merge.js'
 import {advanceHead, HEADS, readHead, readRef, shortRef} from '../refs/refs.js'
 import {previousCheckout, resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
@@ -68,7 +68,7 @@ export function mergeBaseTree(repo: Repo, graph: CommitGraph, bases: Oid[], dept
   for (let i = 1; i < bases.length; i++) {
     const inner = mergeBaseTree(repo, graph, graph.mergeBases(bases[0]!, bases[i]!), depth + 1)
     // Content merges that come out clean go into the virtual base; marked ones are left out below.
-    const merger = contentMerger(repo, {ours: 'Temporary merge branch 1', base: 'merged common ancestors', theirs: 'Temporary merge branch 2'})
+    const merger = contentMerger(repo, acc, {ours: 'Temporary merge branch 1', base: 'merged common ancestors', theirs: 'Temporary merge branch 2'})
     const m = mergeTrees(repo.store, inner, acc, commitTree(repo, bases[i]!), undefined, merger)
     for (const c of m.conflicts) for (const p of [c.path, c.ours?.path, c.theirs?.path]) if (p) m.edits.set(p, null)
     acc = resultTree(repo, acc, m.edits)
@@ -119,6 +119,7 @@ export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult
 
   requireCleanIndex(repo, head.oid, 'merge')
   const oursTree = commitTree(repo, head.oid)
+  await fetchAttributes(repo, oursTree)
   const labels = {ours: 'HEAD', base: bases.length === 1 ? bases[0]!.slice(0, 12) : 'merged common ancestors', theirs: opts.rev}
   const out = await mergeTreesWithContent(repo, mergeBaseTree(repo, graph, bases), oursTree, commitTree(repo, theirs), {favor: opts.favor, labels})
   const message = opts.message ?? (opts.squash ? squashMessage(graph, head.oid, theirs) : `Merge ${name}`)

@@ -106,3 +106,12 @@ export class IgnoreRules {
     return again.test(sub.join('/') + tail)
   }
 }
+
+/**
+ * A matcher for one pattern in gitignore syntax, for files that share it (gitattributes patterns
+ * match paths as gitignore patterns do): `*.csv` at any depth, `data/*.csv` from the root.
+ */
+export function patternMatcher(pattern: string): (relPath: string) => boolean {
+  const ig = ignore({allowRelativePaths: true, ignorecase: false}).add(pattern)
+  return (relPath) => ig.ignores(relPath)
+}
