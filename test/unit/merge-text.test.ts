@@ -10,6 +10,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {changedRegions, mergeLines, type ConflictStyle} from '../../src/core/merge/merge-text.ts'
+import {mergeRows, rowDelimiter} from '../../src/core/merge/merge-rows.ts'
 import type {Favor} from '../../src/core/merge/three-way.ts'
 
 const labels = {ours: 'OURS', base: 'BASE', theirs: 'THEIRS'}
@@ -95,6 +96,24 @@ describe('line merge', () => {
     assert.deepEqual(regions, [
       {baseStart: 1, baseEnd: 3, oursStart: 1, oursEnd: 2, theirsStart: 1, theirsEnd: 5, ours: true, theirs: true},
       {baseStart: 6, baseEnd: 7, oursStart: 5, oursEnd: 6, theirsStart: 8, theirsEnd: 9, ours: false, theirs: true},
+    ])
+  })
+
+  it('merges rows cell by cell only for in-place edits of whole rows with matching cells', () => {
+    assert.equal(rowDelimiter('a/B.CSV'), ',')
+    assert.equal(rowDelimiter('x.tsv'), '\t')
+    assert.equal(rowDelimiter('x.jsonl'), undefined)
+    assert.deepEqual(mergeRows(['1,a,"x,y"\r\n'], ['1,A,"x,y"\r\n'], ['1,a,"x,z"\r\n'], ','), [{row: '1,A,"x,z"\r\n'}])
+    assert.equal(mergeRows(['1,a,b\n'], ['1,A,b\n'], ['1,B,b\n'], ','), undefined, 'the same cell changed differently: the line merge marks it')
+    assert.equal(mergeRows(['1,a,b\n'], ['1,A,b,c\n'], ['1,a,B\n'], ','), undefined, 'a cell added')
+    assert.equal(mergeRows(['1,a\n', '2,b\n'], ['1,A\n'], ['1,a\n', '2,B\n'], ','), undefined, 'a row deleted')
+    assert.equal(mergeRows(['1,"a,b\n'], ['1,"a,B\n'], ['2,"a,b\n'], ','), undefined, 'a quoted cell going on past the line')
+    // Row by row: one from each side, one by cells, one still in conflict.
+    assert.deepEqual(mergeRows(['1,a\n', '2,b,c\n', '3,x\n', '4,y\n'], ['1,A\n', '2,B,c\n', '3,x\n', '4,O\n'], ['1,a\n', '2,b,C\n', '3,X\n', '4,T\n'], ','), [
+      {row: '1,A\n'},
+      {row: '2,B,C\n'},
+      {row: '3,X\n'},
+      {base: '4,y\n', ours: '4,O\n', theirs: '4,T\n'},
     ])
   })
 })

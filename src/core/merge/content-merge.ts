@@ -24,6 +24,7 @@ import type {Repo} from '../repo.js'
 import type {FlatEntry} from '../tree-build.js'
 import {Ingestor} from '../worktree/ingest.js'
 import {attributesFile, mergeDrivers, type MergeDriver} from './attributes.js'
+import {mergeRows, rowDelimiter} from './merge-rows.js'
 import {changedRegions, CONFLICT_STYLES, mergeLines, type ConflictStyle} from './merge-text.js'
 import {mergeTrees, type Favor, type FileMerger, type FileMergeResult, type MergeOutcome} from './three-way.js'
 
@@ -62,6 +63,9 @@ export class ContentMerger implements FileMerger {
     // merge=text merges by lines whatever the bytes; merge=union settles every conflict with both sides.
     const asText = driver === 'text'
     const how: Favor | 'union' | undefined = driver === 'union' ? 'union' : favor
+    // A CSV/TSV row both sides edited in different cells merges cell by cell (not with merge=text: Git's lines only).
+    const delimiter = driver === 'text' ? undefined : rowDelimiter(path)
+    const finer = delimiter === undefined ? undefined : (b: string[], o: string[], t: string[]) => mergeRows(b, o, t, delimiter)
     const recs = [b, o, t].map((e) => this.record(e.id))
     if (recs.some((r) => !r)) return undefined
     const [B, O, T] = recs as [BlobRecord, BlobRecord, BlobRecord]
@@ -134,7 +138,7 @@ export class ContentMerger implements FileMerger {
       const wo = wb && window(O, r.oursStart, r.oursEnd)
       const wt = wo && window(T, r.theirsStart, r.theirsEnd)
       if (!wb || !wo || !wt) return undefined
-      const m = mergeLines(wb, wo, wt, {labels: this.opts.labels, style: this.opts.style, favor: how})
+      const m = mergeLines(wb, wo, wt, {labels: this.opts.labels, style: this.opts.style, favor: how, finer})
       pieces.push(m.bytes)
       conflicts += m.conflicts
       favored += m.favored

@@ -6,6 +6,7 @@
  * sides' chunks changed (mergeLines below).
  */
 import {diffRanges, type Replacement} from '../diff/lines.js'
+import type {RowPiece} from './merge-rows.js'
 import type {Favor} from './three-way.js'
 
 /**
@@ -75,6 +76,12 @@ export interface TextMergeOptions {
    * `union` (the merge=union attribute): both sides' lines, ours first, and nothing counted.
    */
   favor?: Favor | 'union'
+  /**
+   * A merge of a stretch both sides changed that goes finer than lines (merge-rows.ts: cells of
+   * CSV rows), tried before the stretch counts as one conflict: its rows, each merged or still
+   * conflicting; undefined to leave the stretch to the line merge.
+   */
+  finer?: (base: string[], ours: string[], theirs: string[]) => RowPiece[] | undefined
 }
 
 export interface TextMerge {
@@ -130,8 +137,10 @@ export function mergeLines(base: Buffer, ours: Buffer, theirs: Buffer, opts: Tex
     const o = O.slice(r.oursStart, r.oursEnd)
     const t = T.slice(r.theirsStart, r.theirsEnd)
     const b = B.slice(r.baseStart, r.baseEnd)
+    let finer: RowPiece[] | undefined
     if (!r.theirs || sameLines(o, t)) items.push({lines: o, taken: true})
     else if (!r.ours) items.push({lines: t, taken: true})
+    else if ((finer = opts.finer?.(b, o, t))) for (const p of finer) items.push('row' in p ? {lines: [p.row], taken: true} : {ours: [p.ours], base: [p.base], theirs: [p.theirs]})
     else if (style === 'diff3') items.push({ours: o, base: b, theirs: t})
     else if (style === 'zdiff3' || o.length === 0 || t.length === 0) {
       let pre = 0
