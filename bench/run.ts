@@ -9,7 +9,8 @@
  * it. Peers run in the same process run, interleaved per run, so ratios share the machine's state.
  * Reports medians with the min..max spread, PASS/FAIL per target, and writes everything to
  * <data root>/results.json.
- * HIST (no data set, a few seconds) times merge-base on a 10,000-commit history (bench/history.ts).
+ * HIST times merge-base on a 10,000-commit history (bench/history.ts), a merge of two branches of
+ * D2's 50,000 files, and a merge of D3's CSV edited on both branches (bench/merge.ts).
  * REMOTE pushes and clones D1, D2 and D3 through the S3 test server, against rclone (bench/remote.ts).
  * BROWSE times `bl browse` in tmux: start-up and the first screen of 1 GiB files (bench/browse.ts).
  * TABLES times a row diff of two versions of a 1,000,000-row CSV and `bl stats` of D3's CSV (bench/tables.ts).
@@ -30,7 +31,7 @@ import {fileURLToPath} from 'node:url'
 import {D1_FILE_SIZE, D2_DIR_COUNT, D2_FILE_SIZE, GEN_VERSION, d1Name, d2Name, datasetFootprint, editRowInPlace, ensureDataset, randomBlock, type DatasetId, type DatasetInfo} from './gen.js'
 import {Runner, commandVersion, syncDisks} from './measure.js'
 import {benchHistory, HIST_COMMITS, type HistoryResult} from './history.js'
-import {benchMerge, type MergeBench} from './merge.js'
+import {benchContentMerge, benchMerge, type MergeBench} from './merge.js'
 import {benchRemote, printRemoteTable, remoteTargets, type RemoteBench} from './remote.js'
 import {benchTables, tablesTargets, type TablesBench} from './tables.js'
 import {benchBrowse, browseTargets, type BrowseBench} from './browse.js'
@@ -66,7 +67,8 @@ interface Options {
 function usage(): string {
   return `usage: npm run bench -- [options]
   --only D1,D2,D3,BIG,HIST,REMOTE,TABLES,BROWSE  data sets to run (default: all; BIG only when free disk >= 20 GiB);
-                        HIST = merge-base on a 10,000-commit history built in-process (cheap);
+                        HIST = merge-base on a 10,000-commit history built in-process, merges of
+                        D2 (50,000 files) and of D3's CSV edited on both branches;
                         REMOTE = push / clone of D1, D2, D3 through the S3 test server vs rclone
                         (~2-4 min; rclone comparisons are skipped when rclone is not installed)
                         TABLES = bl diff --rows on two versions of a 1,000,000-row CSV and bl stats
@@ -556,6 +558,20 @@ function mergeTargets(m: MergeBench): Target[] {
   ]
 }
 
+const CONTENT_MERGE_LIMIT = 5
+
+/** Merging D3's CSV edited on both branches: <= 5 s, and peak RSS within the global limit. */
+function contentMergeTargets(m: MergeBench): Target[] {
+  const text = 'merge of a 512 MiB CSV edited on two branches (3 rows each, 2 in one chunk)'
+  const wall = m.wall && !m.error ? m.wall : null
+  const err = `error: ${m.error ?? 'no data'}`
+  const rss = wall ? (m.rss?.max ?? null) : null
+  return [
+    {id: 'HIST.mergeCsv', text, verdict: wall && wall.median <= CONTENT_MERGE_LIMIT ? 'PASS' : 'FAIL', measured: wall ? `${fmtSeconds(wall.median)} [${fmtSeconds(wall.min)}..${fmtSeconds(wall.max)}]` : err, threshold: '<= 5 s', value: wall?.median ?? null, limit: CONTENT_MERGE_LIMIT},
+    {id: 'HIST.mergeCsv.rss', text: `${text}: peak RSS`, verdict: !wall ? 'FAIL' : rss === null ? 'SKIP' : rss <= RSS_LIMIT ? 'PASS' : 'FAIL', measured: !wall ? err : rss === null ? 'not measured' : fmtRss(rss), threshold: `<= ${fmtRss(RSS_LIMIT)}`, value: rss, limit: RSS_LIMIT},
+  ]
+}
+
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
@@ -639,6 +655,7 @@ async function main(): Promise<void> {
 
   let history: HistoryResult | undefined
   let mergeBench: MergeBench | undefined
+  let contentMergeBench: MergeBench | undefined
   if (opts.hist) {
     log('')
     log(`== HIST: merge-base on ${HIST_COMMITS.toLocaleString('en')} commits ==`)
@@ -655,6 +672,12 @@ async function main(): Promise<void> {
     mergeBench = await benchMerge(runner, BL_BIN, d2.dir, path.join(workRoot, 'merge-50k'), opts.runs, env, log)
     log(`  bl merge (CLI wall): ${mergeBench.wall ? fmtSeconds(mergeBench.wall.median) : 'ERR'}; peak RSS ${mergeBench.rss ? fmtRss(mergeBench.rss.max) : 'n/a'}`)
     if (mergeBench.error) log(`  error: ${mergeBench.error}`)
+    log('')
+    log('== HIST: merge of D3\'s 512 MiB CSV edited on two branches (3 rows each, 2 in one chunk) ==')
+    const d3 = ensureDataset(opts.dataRoot, 'D3', log)
+    contentMergeBench = await benchContentMerge(runner, BL_BIN, d3.dir, path.join(workRoot, 'merge-csv'), opts.runs, env, log)
+    log(`  bl merge (CLI wall): ${contentMergeBench.wall ? fmtSeconds(contentMergeBench.wall.median) : 'ERR'}; peak RSS ${contentMergeBench.rss ? fmtRss(contentMergeBench.rss.max) : 'n/a'}`)
+    if (contentMergeBench.error) log(`  error: ${contentMergeBench.error}`)
   }
 
   let remoteBench: RemoteBench | undefined
@@ -686,6 +709,7 @@ async function main(): Promise<void> {
   const targets = evalTargets(results)
   if (history) targets.push(historyTarget(history))
   if (mergeBench) targets.push(...mergeTargets(mergeBench))
+  if (contentMergeBench) targets.push(...contentMergeTargets(contentMergeBench))
   if (remoteBench) targets.push(...remoteTargets(remoteBench, RSS_LIMIT))
   if (tablesBench) targets.push(...tablesTargets(tablesBench))
   if (browseBench) targets.push(...browseTargets(browseBench))
