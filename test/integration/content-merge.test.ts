@@ -11,7 +11,7 @@ import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {makeTmp, rmrf, Sandbox, withJson, initRepo} from './helpers.ts'
-import {commitFiles, setup} from './inproc.ts'
+import {commitFiles, repoWithIP, setup} from './inproc.ts'
 import {scenario} from './inproc-merge.ts'
 
 const sandboxes: Sandbox[] = []
@@ -216,6 +216,48 @@ describe('merge by content', () => {
     assert.deepEqual(r.json().error.data.conflicts.map((x: any) => [x.path, x.ours.path, x.theirs.path]), [['clean/t.csv', 'clean/t.csv', 'raw/t.csv']])
     assert.ok(c.read('clean/t.csv').includes('<<<<<<< HEAD\n2,OURS\n=======\n2,THEIRS\n>>>>>>> theirs\n'))
     assert.equal(c.exists('raw/t.csv'), false)
+    // Theirs moved it: taking ours keeps their move (Git's), ours' rows at the new path.
+    const m2 = track(await scenario({'raw/t.csv': base}, {'raw/t.csv': rows(40, {2: '2,OURS\n'})}, {'clean/t.csv': rows(40, {2: '2,THEIRS\n'}), 'raw/t.csv': null}))
+    assert.equal(m2.bl(['merge', 'theirs']).code, 3)
+    m2.ok(['checkout', '--ours', 'clean/t.csv'])
+    assert.equal(m2.read('clean/t.csv').toString(), rows(40, {2: '2,OURS\n'}))
+    assert.equal(m2.exists('raw/t.csv'), false)
+  })
+
+  it('conflicts where Git would on a line longer than a chunk, with markers at the line\'s start', async () => {
+    // One 3 MB line (minified JSON, a FASTA sequence): edits at both ends are one line changed twice.
+    const line = (head: string, tail: string): string => `${head}${'ACGT'.repeat(750_000)}${tail}\n`
+    const [base, ours, theirs] = [line('>seq', 'end'), line('>SEQ', 'end'), line('>seq', 'END')]
+    const s = track(await scenario({'g.fa': base, 'small.txt': 'x\n'}, {'g.fa': ours}, {'g.fa': theirs}))
+    const r = s.bl(withJson(['merge', 'theirs']))
+    assert.equal(r.code, 3)
+    const label = s.ok(['rev-parse', 'main~1']).stdout.trim().slice(0, 12)
+    assert.ok(s.read('g.fa').subarray(0, 12).equals(Buffer.from('<<<<<<< HEAD')))
+    assert.ok(s.read('g.fa').equals(gitMerge(base, ours, theirs, ['HEAD', label, 'theirs'])))
+  })
+
+  it('a criss-cross merge keeps a file its bases merged with markers in the virtual base: only the bases\' own conflict conflicts', async () => {
+    const s = track(await repoWithIP({'f.csv': rows(60)}, 'A'))
+    const b = setup(s)
+    await b.branch('y')
+    await commitFiles(s, {'f.csv': rows(60, {1: '1,X\n'})}, 'X1')
+    await b.branch('x1')
+    await b.switch('y')
+    await commitFiles(s, {'f.csv': rows(60, {1: '1,Y\n'})}, 'Y1')
+    await b.branch('y1')
+    await b.switch('main')
+    s.ok(['merge', '-q', '-X', 'ours', 'y1'])
+    await commitFiles(s, {'f.csv': rows(60, {1: '1,X\n', 50: '50,X3\n'})}, 'X3')
+    await b.switch('y')
+    s.ok(['merge', '-q', '-X', 'ours', 'x1'])
+    await commitFiles(s, {'f.csv': rows(60, {1: '1,Y\n', 55: '55,Y3\n'})}, 'Y3')
+    await b.switch('main')
+    const r = s.bl(withJson(['merge', 'y']))
+    assert.equal(r.code, 3)
+    assert.deepEqual(r.json().error.data.conflicts.map((x: any) => [x.path, x.kind, x.markers]), [['f.csv', 'both-modified', 1]])
+    const got = s.read('f.csv').toString()
+    assert.ok(got.includes('<<<<<<< HEAD\n1,X\n=======\n1,Y\n>>>>>>> y\n'), got.slice(0, 300))
+    assert.ok(got.includes('\n50,X3\n') && got.includes('\n55,Y3\n'), 'both sides\' later rows are merged')
   })
 
   it('cherry-pick, revert and stash apply merge content too', async () => {
@@ -231,9 +273,12 @@ describe('merge by content', () => {
     assert.equal(s.read('t.csv').toString(), rows(20, {0: '0,HEAD\n', 15: '15,THEIRS\n', 19: '19,STASHED\n'}))
     // A conflicting pick is marked with the commit it came from, as Git labels it.
     const c = track(await scenario({'t.csv': rows(5)}, {'t.csv': rows(5, {2: '2,OURS\n'})}, {'t.csv': rows(5, {2: '2,THEIRS\n'})}))
+    await setup(c).switch('theirs')
+    await commitFiles(c, {'t.csv': rows(5, {2: '2,THEIRS2\n'})}, 'Étiquettes 修正 🎉')
+    await setup(c).switch('main')
     const id = c.ok(['rev-parse', 'theirs']).stdout.trim().slice(0, 12)
     assert.equal(c.bl(['cherry-pick', 'theirs']).code, 3)
-    assert.ok(c.read('t.csv').includes(`=======\n2,THEIRS\n>>>>>>> ${id} (theirs)\n`), c.read('t.csv').toString())
+    assert.ok(c.read('t.csv').toString('utf8').includes(`=======\n2,THEIRS2\n>>>>>>> ${id} (Étiquettes 修正 🎉)\n`), c.read('t.csv').toString())
   })
 
   it('in a thin clone, fetches the versions the merge needs instead of giving up on them', async () => {

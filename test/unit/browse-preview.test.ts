@@ -200,9 +200,14 @@ describe('line diff', () => {
     assert.equal(exact.coarse, false)
     assert.equal(bounded.coarse, false) // the unique unchanged lines anchor it
     assert.deepEqual(bounded.hunks, exact.hunks)
+    // Nothing in common: all removed, all added is the exact answer, not a coarse one.
     const disjoint = diffLines(['a', 'b', 'c', 'd'], ['w', 'x', 'y', 'z'], {maxEdits: 2})
-    assert.equal(disjoint.coarse, true)
+    assert.equal(disjoint.coarse, false)
     assert.deepEqual(disjoint.hunks[0]!.lines.map((l) => l.op + l.text).join(''), '-a-b-c-d+w+x+y+z')
+    // Repeated lines and no budget left to align them: the block is a guess, and says so.
+    const repeated = diffLines(['a', 'b', 'a', 'b'], ['b', 'a', 'b', 'a'], {maxEdits: 1})
+    assert.equal(repeated.coarse, true)
+    assert.deepEqual(repeated.hunks[0]!.lines.map((l) => l.op + l.text).join(''), '-a-b-a-b+b+a+b+a')
     const cut = diffLines(a, b, {maxOutput: 50})
     assert.equal(cut.truncated, true)
     assert.equal(cut.hunks.reduce((n, h) => n + h.lines.length, 0), 50)

@@ -17,6 +17,7 @@ const labels = {ours: 'OURS', base: 'BASE', theirs: 'THEIRS'}
 
 function bl(base: string, ours: string, theirs: string, style: ConflictStyle = 'merge', favor?: Favor): {text: string; conflicts: number} {
   const m = mergeLines(Buffer.from(base), Buffer.from(ours), Buffer.from(theirs), {labels, style, favor})
+  assert.ok(m, 'merged')
   return {text: m.bytes.toString(), conflicts: m.conflicts}
 }
 
@@ -24,7 +25,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bl-merge-text-'))
 function git(base: string, ours: string, theirs: string, flag: string[]): string {
   for (const [n, v] of Object.entries({b: base, o: ours, t: theirs})) fs.writeFileSync(path.join(tmp, n), v)
   try {
-    return execFileSync('git', ['merge-file', '-p', ...flag, '-L', labels.ours, '-L', labels.base, '-L', labels.theirs, 'o', 'b', 't'], {cwd: tmp}).toString()
+    return execFileSync('git', ['merge-file', '-p', ...flag, '-L', labels.ours, '-L', labels.base, '-L', labels.theirs, 'o', 'b', 't'], {cwd: tmp, maxBuffer: 1 << 28}).toString()
   } catch (err) {
     // Exit status = number of conflicts; the merged text is still on stdout.
     return (err as {stdout: Buffer}).stdout.toString()
@@ -115,5 +116,34 @@ describe('line merge', () => {
       {row: '3,X\n'},
       {base: '4,y\n', ours: '4,O\n', theirs: '4,T\n'},
     ])
+  })
+
+  it('merges stretches of 200,000 lines and thousands of near conflicts as Git does (no stack overflow, no quadratic joins)', () => {
+    const base = Array.from({length: 100}, (_, k) => `row ${k}\n`).join('')
+    const appended = Array.from({length: 200_000}, (_, k) => `new ${k}\n`).join('')
+    const ours = base.replace('row 99\n', 'row 99 fixed\n')
+    assert.equal(bl(base, ours, base + appended).text, git(base, ours, base + appended, []))
+    // Every line changed by ours, every other one the same way by theirs: ~1,500 conflicts joined into one.
+    const lines = Array.from({length: 3000}, (_, k) => `line ${k}\n`)
+    const o = lines.map((l) => `o ${l}`)
+    const t = lines.map((l, k) => (k % 2 ? `o ${l}` : `t ${l}`))
+    assert.equal(bl(lines.join(''), o.join(''), t.join('')).text, git(lines.join(''), o.join(''), t.join(''), []))
+  })
+
+  it('leaves a file whose diff is past the budget unmerged, instead of reading it as rewritten by both sides', () => {
+    // 20,000 rows of 20 values, 1,500 rows edited on each side: too many edits to align exactly.
+    let seed = 7
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff
+      return seed % n
+    }
+    const base = Array.from({length: 20_000}, () => `v${rnd(20)}\n`)
+    const edit = (tag: string, at: number): string => base.map((l, k) => (k % 12 === at && k < 18_000 ? `${tag}${k}\n` : l)).join('')
+    assert.equal(mergeLines(Buffer.from(base.join('')), Buffer.from(edit('o', 2)), Buffer.from(edit('t', 8)), {labels}), undefined)
+  })
+
+  it('writes UTF-8 labels as UTF-8', () => {
+    const m = mergeLines(Buffer.from('x\n'), Buffer.from('o\n'), Buffer.from('t\n'), {labels: {ours: 'HEAD', base: 'b', theirs: 'abc (修正 naïve 🎉)'}})
+    assert.equal(m!.bytes.toString('utf8'), '<<<<<<< HEAD\no\n=======\nt\n>>>>>>> abc (修正 naïve 🎉)\n')
   })
 })

@@ -88,7 +88,19 @@ export interface Replacement {
  * chunk ids). Stretches are separated by at least one equal item.
  */
 export function diffRanges(a: readonly string[], b: readonly string[], maxEdits = 2000): Replacement[] {
-  const {ops} = editScript(a, b, maxEdits)
+  return rangesOf(editScript(a, b, maxEdits).ops)
+}
+
+/**
+ * diffRanges when the alignment is exact (minimal, or anchored), else undefined: past the budget a
+ * stretch is "all removed, all added", which a merge would read as both sides rewriting it.
+ */
+export function exactDiffRanges(a: readonly string[], b: readonly string[], maxEdits = 2000): Replacement[] | undefined {
+  const {ops, coarse} = editScript(a, b, maxEdits)
+  return coarse ? undefined : rangesOf(ops)
+}
+
+function rangesOf(ops: Uint8Array): Replacement[] {
   const out: Replacement[] = []
   let i = 0
   let j = 0
@@ -150,7 +162,8 @@ function align(A: Int32Array, B: Int32Array, budget: Budget, out: Uint8Array[], 
   else {
     const anchors = depth < MAX_DEPTH && budget.work < TOTAL_WORK ? patienceAnchors(a, b) : []
     if (anchors.length === 0) {
-      budget.coarse = true
+      // Nothing in common: the block is the exact answer; otherwise it is a guess.
+      if (sharesAny(a, b)) budget.coarse = true
       out.push(block(a.length, b.length))
     } else {
       let x = 0
@@ -206,6 +219,11 @@ function patienceAnchors(A: Int32Array, B: Int32Array): Array<[number, number]> 
   const chain: Array<[number, number]> = []
   for (let p = tails.length ? tails[tails.length - 1]! : -1; p >= 0; p = back[p]!) chain.push(pairs[p]!)
   return chain.reverse()
+}
+
+function sharesAny(a: Int32Array, b: Int32Array): boolean {
+  const seen = new Set(a)
+  return b.some((v) => seen.has(v))
 }
 
 /** All of A removed, then all of B added. */

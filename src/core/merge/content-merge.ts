@@ -14,8 +14,8 @@
  * A file is merged by lines only when it is text in Git's sense (no NUL in its first 8000
  * bytes, nor in a stretch merged); images, Parquet and checkpoints still conflict as a whole.
  */
-import {diffRanges} from '../diff/lines.js'
-import {BlError} from '../errors.js'
+import {exactDiffRanges} from '../diff/lines.js'
+import {BlError, isBlError} from '../errors.js'
 import {EMPTY_OID, hashHex, type Oid} from '../hash.js'
 import type {BlobRecord} from '../objects/blob.js'
 import {loadBlob} from '../odb.js'
@@ -25,7 +25,7 @@ import type {FlatEntry} from '../tree-build.js'
 import {Ingestor} from '../worktree/ingest.js'
 import {attributesFile, mergeDrivers, type MergeDriver} from './attributes.js'
 import {mergeRows, rowDelimiter} from './merge-rows.js'
-import {changedRegions, CONFLICT_STYLES, mergeLines, type ConflictStyle} from './merge-text.js'
+import {changedRegions, CONFLICT_STYLES, mergeLines, type ConflictStyle, type Region} from './merge-text.js'
 import {mergeTrees, type Favor, type FileMerger, type FileMergeResult, type MergeOutcome} from './three-way.js'
 
 /** Git's rule: a NUL in the first 8000 bytes makes a file binary. */
@@ -83,7 +83,10 @@ export class ContentMerger implements FileMerger {
     const take = (rec: BlobRecord, from: number, to: number): void => {
       for (let k = from; k < to; k++) pieces.push({rec, idx: k, from: 0, to: rec.chunks[k]!.len})
     }
-    for (const r of changedRegions(diffRanges(bIds, oIds), diffRanges(bIds, tIds))) {
+    const dO = exactDiffRanges(bIds, oIds)
+    const dT = dO && exactDiffRanges(bIds, tIds)
+    if (!dO || !dT) return undefined
+    for (const r of this.lineSeparated(B, changedRegions(dO, dT))) {
       for (; at < r.baseStart; at++) {
         pieces.push({rec: B, idx: at, from: cutFrom, to: B.chunks[at]!.len})
         cutFrom = 0
@@ -106,20 +109,19 @@ export class ContentMerger implements FileMerger {
       if (prev) {
         const data = this.chunk(B, r.baseStart - 1)
         const nl = data.lastIndexOf(10, prev.to - 1)
-        if (nl >= prev.from) {
-          head = data.subarray(nl + 1, prev.to)
-          prev.to = nl + 1
-        }
+        // A line longer than a chunk: the stretch would start mid-line (markers glued to a line).
+        if (nl < prev.from) return undefined
+        head = data.subarray(nl + 1, prev.to)
+        prev.to = nl + 1
       }
       let tail: Buffer = Buffer.alloc(0)
       cutFrom = 0
       if (r.baseEnd < B.chunks.length) {
         const data = this.chunk(B, r.baseEnd)
         const nl = data.indexOf(10)
-        if (nl !== -1) {
-          tail = data.subarray(0, nl + 1)
-          cutFrom = nl + 1
-        }
+        if (nl === -1) return undefined
+        tail = data.subarray(0, nl + 1)
+        cutFrom = nl + 1
       }
       const window = (rec: BlobRecord, from: number, to: number): Buffer | undefined => {
         let size = head.length + tail.length
@@ -139,6 +141,7 @@ export class ContentMerger implements FileMerger {
       const wt = wo && window(T, r.theirsStart, r.theirsEnd)
       if (!wb || !wo || !wt) return undefined
       const m = mergeLines(wb, wo, wt, {labels: this.opts.labels, style: this.opts.style, favor: how, finer})
+      if (!m) return undefined
       pieces.push(m.bytes)
       conflicts += m.conflicts
       favored += m.favored
@@ -153,6 +156,33 @@ export class ContentMerger implements FileMerger {
     // The record is written once its chunks are committed, as `bl add` does.
     this.repo.store.transaction(() => ing.flushObjects())
     return {id: res.id, size: res.size, conflicts, favored}
+  }
+
+  /**
+   * Regions of chunks, joined where the unchanged bytes between one side's change and the other's
+   * hold fewer than two newlines: the two changes may then touch the same or adjacent lines (a
+   * chunk edit changes the whole line it falls in), which Git's line merge decides, so the joined
+   * stretch is merged by lines instead of each side's chunks being taken whole.
+   */
+  private lineSeparated(B: BlobRecord, regions: Region[]): Region[] {
+    const out: Region[] = []
+    for (const r of regions) {
+      const prev = out[out.length - 1]
+      if (prev && (prev.ours || r.ours) && (prev.theirs || r.theirs) && this.newlines(B, prev.baseEnd, r.baseStart, 2) < 2) {
+        out[out.length - 1] = {baseStart: prev.baseStart, baseEnd: r.baseEnd, oursStart: prev.oursStart, oursEnd: r.oursEnd, theirsStart: prev.theirsStart, theirsEnd: r.theirsEnd, ours: true, theirs: true}
+      } else out.push(r)
+    }
+    return out
+  }
+
+  /** Newlines in base chunks [from, to), counted up to `enough`. */
+  private newlines(B: BlobRecord, from: number, to: number, enough: number): number {
+    let n = 0
+    for (let k = from; k < to && n < enough; k++) {
+      const data = this.chunk(B, k)
+      for (let at = data.indexOf(10); at !== -1 && n < enough; at = data.indexOf(10, at + 1)) n++
+    }
+    return n
   }
 
   /** The blob record, or undefined (and noted missing) when it or any of its chunks is not here. */
@@ -207,6 +237,7 @@ export function contentMerger(repo: Repo, oursTree: Oid | null, labels: MergeLab
   if (v === 'false') return undefined
   // The merged files are stored before any tree names them: gc must not take them meanwhile.
   repo.holdLease('merge')
+  repo.prepareBulkWrites()
   return new ContentMerger(repo, {labels, style, drivers: mergeDrivers(repo.store, oursTree)})
 }
 
@@ -215,6 +246,9 @@ export async function fetchAttributes(repo: Repo, oursTree: Oid | null): Promise
   const id = attributesFile(repo.store, oursTree)
   if (id) await ensureContent(repo, [id])
 }
+
+/** Why content a thin store lacks could not be fetched (ops/content.ts): then it is not merged. */
+const FETCH_FAILURES = new Set(['REMOTE_ERROR', 'MISSING_OBJECT'])
 
 /**
  * mergeTrees with files both sides changed merged by content. Content a thin local store lacks is
@@ -226,6 +260,12 @@ export async function mergeTreesWithContent(repo: Repo, base: Oid | null, ours: 
   const merger = contentMerger(repo, ours, opts.labels, style)
   const out = mergeTrees(repo.store, base, ours, theirs, opts.favor, merger)
   if (!merger || merger.missing.size === 0) return out
-  await ensureContent(repo, merger.missing)
+  try {
+    await ensureContent(repo, merger.missing)
+  } catch (err) {
+    // No remote to fetch from (offline): those files conflict as a whole, as before content merging.
+    if (isBlError(err) && FETCH_FAILURES.has(err.code)) return out
+    throw err
+  }
   return mergeTrees(repo.store, base, ours, theirs, opts.favor, contentMerger(repo, ours, opts.labels, style))
 }

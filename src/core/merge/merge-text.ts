@@ -5,7 +5,7 @@
  * of a file's three versions (content-merge.ts), and on the lines of the stretches where both
  * sides' chunks changed (mergeLines below).
  */
-import {diffRanges, type Replacement} from '../diff/lines.js'
+import {diffRanges, exactDiffRanges, type Replacement} from '../diff/lines.js'
 import type {RowPiece} from './merge-rows.js'
 import type {Favor} from './three-way.js'
 
@@ -124,14 +124,19 @@ type Item = {lines: string[]; taken?: boolean} | Conflicting
  * lines both sides share at its ends out of it; `diff3` keeps the whole stretch and, like zdiff3,
  * shows the base's lines too.
  */
-export function mergeLines(base: Buffer, ours: Buffer, theirs: Buffer, opts: TextMergeOptions): TextMerge {
+export function mergeLines(base: Buffer, ours: Buffer, theirs: Buffer, opts: TextMergeOptions): TextMerge | undefined {
   const B = splitKeepingEnds(base)
   const O = splitKeepingEnds(ours)
   const T = splitKeepingEnds(theirs)
   const style = opts.style ?? 'merge'
+  // Too different to align within the diff's budget (many repeated lines): undefined, and the
+  // file conflicts as a whole, rather than reading a coarse diff as both sides rewriting it.
+  const dO = exactDiffRanges(B, O)
+  const dT = dO && exactDiffRanges(B, T)
+  if (!dO || !dT) return undefined
   const items: Item[] = []
   let at = 0
-  for (const r of changedRegions(diffRanges(B, O), diffRanges(B, T))) {
+  for (const r of changedRegions(dO, dT)) {
     items.push({lines: B.slice(at, r.baseStart)})
     at = r.baseEnd
     const o = O.slice(r.oursStart, r.oursEnd)
@@ -152,7 +157,8 @@ export function mergeLines(base: Buffer, ours: Buffer, theirs: Buffer, opts: Tex
       // Only the lines the two sides do not share stay in conflict.
       let k = 0
       for (const d of diffRanges(o, t)) {
-        items.push({lines: o.slice(k, d.aStart)}, {ours: o.slice(d.aStart, d.aEnd), base: b, theirs: t.slice(d.bStart, d.bEnd)})
+        // The merge style never shows the base: none is kept (joining conflicts copies nothing big).
+        items.push({lines: o.slice(k, d.aStart)}, {ours: o.slice(d.aStart, d.aEnd), base: [], theirs: t.slice(d.bStart, d.bEnd)})
         k = d.aEnd
       }
       items.push({lines: o.slice(k)})
@@ -173,50 +179,66 @@ function joinNearConflicts(items: Item[]): Item[] {
     const prev = out[out.length - 1]
     if ('lines' in x) {
       if (x.lines.length === 0 && !x.taken) continue
-      if (prev && 'lines' in prev && !prev.taken && !x.taken) out[out.length - 1] = {lines: [...prev.lines, ...x.lines]}
-      else out.push(x)
+      if (prev && 'lines' in prev && !prev.taken && !x.taken) append(prev.lines, x.lines)
+      else out.push({...x, lines: [...x.lines]})
       continue
     }
     const gap = out[out.length - 2]
-    if (prev && !('lines' in prev)) out[out.length - 1] = joined(prev, [], x)
-    else if (prev && !prev.taken && prev.lines.length <= 3 && gap && !('lines' in gap)) out.splice(-2, 2, joined(gap, prev.lines, x))
-    else out.push(x)
+    if (prev && !('lines' in prev)) join(prev, [], x)
+    else if (prev && !prev.taken && prev.lines.length <= 3 && gap && !('lines' in gap)) {
+      join(gap, prev.lines, x)
+      out.pop()
+    } else out.push({ours: [...x.ours], base: x.base, theirs: [...x.theirs]})
   }
   return out
 }
 
-function joined(a: Conflicting, between: string[], b: Conflicting): Conflicting {
-  return {ours: [...a.ours, ...between, ...b.ours], base: [...a.base, ...between, ...b.base], theirs: [...a.theirs, ...between, ...b.theirs]}
+/** `a` grows in place by the lines between and `b` (its arrays are this pass's own copies). */
+function join(a: Conflicting, between: string[], b: Conflicting): void {
+  append(a.ours, between)
+  append(a.ours, b.ours)
+  append(a.theirs, between)
+  append(a.theirs, b.theirs)
+}
+
+/** push(...src) without spreading: a spread of 100k+ lines overflows the call stack. */
+function append(dst: string[], src: readonly string[]): void {
+  for (const x of src) dst.push(x)
 }
 
 function render(items: Item[], firstLine: string, style: ConflictStyle, opts: TextMergeOptions): TextMerge {
+  // The text is one byte per char (latin1); a label (a branch name, a commit subject) is UTF-8.
+  const bytes = (label: string): string => Buffer.from(label, 'utf8').toString('latin1')
+  const labels = {ours: bytes(opts.labels.ours), base: bytes(opts.labels.base), theirs: bytes(opts.labels.theirs)}
   // Markers end lines the way the file does (CRLF files get CRLF markers, as in Git).
   const eol = firstLine.endsWith('\r\n') ? '\r\n' : '\n'
   const out: string[] = []
   // A side's last line without its newline would swallow the marker after it.
   const block = (lines: string[]): void => {
-    out.push(...lines)
+    append(out, lines)
     if (lines.length && !lines[lines.length - 1]!.endsWith('\n')) out.push(eol)
   }
   let conflicts = 0
   let favored = 0
   for (const x of items) {
-    if ('lines' in x) out.push(...x.lines)
-    else if (opts.favor === 'union') out.push(...x.ours, ...x.theirs)
-    else if (opts.favor) {
-      out.push(...(opts.favor === 'ours' ? x.ours : x.theirs))
+    if ('lines' in x) append(out, x.lines)
+    else if (opts.favor === 'union') {
+      append(out, x.ours)
+      append(out, x.theirs)
+    } else if (opts.favor) {
+      append(out, opts.favor === 'ours' ? x.ours : x.theirs)
       favored++
     } else {
       conflicts++
-      out.push(`<<<<<<< ${opts.labels.ours}${eol}`)
+      out.push(`<<<<<<< ${labels.ours}${eol}`)
       block(x.ours)
       if (style !== 'merge') {
-        out.push(`||||||| ${opts.labels.base}${eol}`)
+        out.push(`||||||| ${labels.base}${eol}`)
         block(x.base)
       }
       out.push(`=======${eol}`)
       block(x.theirs)
-      out.push(`>>>>>>> ${opts.labels.theirs}${eol}`)
+      out.push(`>>>>>>> ${labels.theirs}${eol}`)
     }
   }
   return {bytes: Buffer.from(out.join(''), 'latin1'), conflicts, favored}

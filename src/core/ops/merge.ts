@@ -59,7 +59,8 @@ function label(repo: Repo, rev: string, id: Oid): string {
 /**
  * The base tree for merging a and b: their merge base's tree, or for several best bases a virtual
  * one, merging them pairwise (recursively). Paths the bases themselves conflict on are left out of
- * the virtual base, so the real merge reports them as conflicts instead of guessing.
+ * the virtual base, so the real merge reports them as conflicts instead of guessing, except a
+ * text file merged with markers, which stays in with them (Git's recursive merge does the same).
  */
 export function mergeBaseTree(repo: Repo, graph: CommitGraph, bases: Oid[], depth = 0): Oid | null {
   if (bases.length === 0) return null
@@ -70,7 +71,9 @@ export function mergeBaseTree(repo: Repo, graph: CommitGraph, bases: Oid[], dept
     // Content merges that come out clean go into the virtual base; marked ones are left out below.
     const merger = contentMerger(repo, acc, {ours: 'Temporary merge branch 1', base: 'merged common ancestors', theirs: 'Temporary merge branch 2'})
     const m = mergeTrees(repo.store, inner, acc, commitTree(repo, bases[i]!), undefined, merger)
-    for (const c of m.conflicts) for (const p of [c.path, c.ours?.path, c.theirs?.path]) if (p) m.edits.set(p, null)
+    // A file merged with markers stays in with them, as Git's virtual base keeps it (the real
+    // merge then conflicts only where the bases did); other conflicted paths are left out.
+    for (const c of m.conflicts) if (!c.markers) for (const p of [c.path, c.ours?.path, c.theirs?.path]) if (p) m.edits.set(p, null)
     acc = resultTree(repo, acc, m.edits)
   }
   return acc

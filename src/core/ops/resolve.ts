@@ -12,7 +12,7 @@ import path from 'node:path'
 import {clockDevice, dateEntries, holdsIndexContent, loadIndex, makeEntry} from '../worktree/index-state.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
 import {absPath, quotePath, safeLstat, toRepoPath, underSpec} from '../worktree/paths.js'
-import {readOperation, writeOperation, type Conflict} from './operation-state.js'
+import {readOperation, writeOperation, type Conflict, type ConflictSide} from './operation-state.js'
 
 export interface ResolveResult {
   side: 'ours' | 'theirs'
@@ -32,8 +32,14 @@ export async function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' 
     throw new BlError('PATHSPEC_NO_MATCH', `'${rawPaths[stray]}' is not in conflict`, {hint: `Conflicted paths: ${op.conflicts.slice(0, 5).map((c) => c.path).join(', ')}.`, data: {conflicts: op.conflicts.map((c) => c.path)}})
   }
   const picked = op.conflicts.filter((c) => specs.some((s) => matches(c, s)))
+  // A file merged with markers sits where the merge put it (following a rename): the chosen
+  // version replaces it there, as in Git, instead of undoing the other side's move.
+  const chosenOf = (c: Conflict): ConflictSide | undefined => {
+    const v = side === 'ours' ? c.ours : c.theirs
+    return v && c.markers ? {...v, path: c.path} : v
+  }
   const index = loadIndex(repo)
-  const blocked = inTheWay(repo, index, picked.map((c) => (side === 'ours' ? c.ours : c.theirs)).flatMap((v) => (v ? [v.path] : [])))
+  const blocked = inTheWay(repo, index, picked.map((c) => chosenOf(c)).flatMap((v) => (v ? [v.path] : [])))
   if (blocked.length)
     throw new BlError('LOCAL_CHANGES', `taking ${side} would overwrite ${blocked.length === 1 ? quotePath(blocked[0]!) : `${blocked.length} files (${blocked.slice(0, 3).map(quotePath).join(', ')}${blocked.length > 3 ? ', ...' : ''})`}, not tracked or changed`, {
       hint: 'Move those files away (or commit them once the operation is done), then pick the side again.',
@@ -43,7 +49,7 @@ export async function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' 
   const clockDev = clockDevice(repo)
   const edited = picked
     .flatMap((c) => {
-      const chosen = side === 'ours' ? c.ours : c.theirs
+      const chosen = chosenOf(c)
       return [c.path, c.ours?.path, c.theirs?.path].filter((p): p is string => p !== undefined && p !== chosen?.path)
     })
     .filter((p) => {
@@ -56,13 +62,13 @@ export async function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' 
       hint: `Keep the edited file with \`bl add ${edited[0]}\` (that resolves it), or restore it first.`,
       data: {paths: [...new Set(edited)]},
     })
-  await ensureContent(repo, picked.map((c) => (side === 'ours' ? c.ours : c.theirs)).flatMap((v) => (v && v.kind === 'file' ? [v.id] : [])))
+  await ensureContent(repo, picked.map((c) => chosenOf(c)).flatMap((v) => (v && v.kind === 'file' ? [v.id] : [])))
   const updates: IndexEntry[] = []
   const deletes = new Set<string>()
   const now = repo.nowMs()
   const result: ResolveResult = {side, resolved: []}
   for (const c of picked) {
-    const chosen = side === 'ours' ? c.ours : c.theirs
+    const chosen = chosenOf(c)
     // Every other place this conflict occupies goes away (a rename's other path, a blocking file),
     // but only where it holds this conflict's version: an unrelated file there stays.
     const versions = [c.base, c.ours, c.theirs].filter((v) => v !== undefined)
