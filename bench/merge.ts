@@ -20,6 +20,23 @@ function must(r: {rc: number; stderr: string; argv: string[]}): void {
   if (r.rc !== 0) throw new Error(`${r.argv.slice(-3).join(' ')} failed (${r.rc}): ${r.stderr.trim().split('\n')[0]}`)
 }
 
+type BlRun = (...args: string[]) => Promise<{stdout: string; wall: number; rss: number | null}>
+
+/** `runs` timed `bl merge other` on main, each checked by `check`, main reset to `tip` after each. */
+async function timeMerges(bl: BlRun, tip: string, runs: number, what: string, log: (m: string) => void, check: (result: {status: string; changed: number}) => void): Promise<MergeBench> {
+  const walls: number[] = []
+  const rsss: number[] = []
+  for (let r = 0; r < runs; r++) {
+    const m = await bl('merge', '--json', 'other')
+    check(JSON.parse(m.stdout).result)
+    walls.push(m.wall)
+    if (m.rss !== null) rsss.push(m.rss)
+    log(`${what}: run ${r + 1}/${runs}: ${m.wall.toFixed(2)} s`)
+    await bl('reset', '-q', '--hard', tip)
+  }
+  return {wall: summarize(walls), rss: summarize(rsss), runs}
+}
+
 export async function benchMerge(runner: Runner, blBin: string, d2Dir: string, scratch: string, runs: number, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<MergeBench> {
   fs.rmSync(scratch, {recursive: true, force: true})
   fs.cpSync(d2Dir, scratch, {recursive: true})
@@ -52,18 +69,9 @@ export async function benchMerge(runner: Runner, blBin: string, d2Dir: string, s
     touch(1, 'theirs')
     await bl('commit', '-q', '-a', '-m', 'theirs: 100 files')
     await bl('switch', '-q', 'main')
-    const walls: number[] = []
-    const rsss: number[] = []
-    for (let r = 0; r < runs; r++) {
-      const m = await bl('merge', '--json', 'other')
-      const res = JSON.parse(m.stdout).result
-      if (res.status !== 'merged' || res.changed !== 100) throw new Error(`unexpected merge result ${m.stdout.slice(0, 200)}`)
-      walls.push(m.wall)
-      if (m.rss !== null) rsss.push(m.rss)
-      log(`merge bench: run ${r + 1}/${runs}: ${m.wall.toFixed(2)} s`)
-      await bl('reset', '-q', '--hard', tip)
-    }
-    return {wall: summarize(walls), rss: summarize(rsss), runs}
+    return await timeMerges(bl, tip, runs, 'merge bench', log, (res) => {
+      if (res.status !== 'merged' || res.changed !== 100) throw new Error(`unexpected merge result ${JSON.stringify(res).slice(0, 200)}`)
+    })
   } catch (err) {
     return {wall: null, rss: null, runs: 0, error: (err as Error).message}
   } finally {
@@ -117,21 +125,12 @@ export async function benchContentMerge(runner: Runner, blBin: string, d3Dir: st
     for (const [f, skip] of [[0.3, 0], [0.5, 3], [0.95, 0]] as const) edit(Math.floor(size * f), skip, 'THEIRS')
     await bl('commit', '-q', '-a', '-m', 'theirs: 3 rows')
     await bl('switch', '-q', 'main')
-    const walls: number[] = []
-    const rsss: number[] = []
-    for (let r = 0; r < runs; r++) {
-      const m = await bl('merge', '--json', 'other')
-      const res = JSON.parse(m.stdout).result
-      if (res.status !== 'merged') throw new Error(`unexpected merge result ${m.stdout.slice(0, 200)}`)
+    return await timeMerges(bl, tip, runs, 'content merge bench', log, (res) => {
+      if (res.status !== 'merged') throw new Error(`unexpected merge result ${JSON.stringify(res).slice(0, 200)}`)
       const merged = fs.readFileSync(csv, 'latin1')
       const count = (tag: string): number => merged.split(tag).length - 1
       if (count('OURS') !== 3 || count('THEIRS') !== 3) throw new Error(`the merged CSV has ${count('OURS')} of ours' and ${count('THEIRS')} of theirs' 3 edits`)
-      walls.push(m.wall)
-      if (m.rss !== null) rsss.push(m.rss)
-      log(`content merge bench: run ${r + 1}/${runs}: ${m.wall.toFixed(2)} s`)
-      await bl('reset', '-q', '--hard', tip)
-    }
-    return {wall: summarize(walls), rss: summarize(rsss), runs}
+    })
   } catch (err) {
     return {wall: null, rss: null, runs: 0, error: (err as Error).message}
   } finally {
