@@ -762,6 +762,7 @@ async function main(): Promise<void> {
     datasets: results,
     history: history ?? null,
     merge: mergeBench ?? null,
+    contentMerge: contentMergeBench ?? null,
     remote: remoteBench ?? null,
     tables: tablesBench ?? null,
     browse: browseBench ?? null,
