@@ -22,6 +22,25 @@ function must(r: {rc: number; stderr: string; argv: string[]}): void {
 
 type BlRun = (...args: string[]) => Promise<{stdout: string; wall: number; rss: number | null}>
 
+/**
+ * The scratch tree committed as `base` (`bl add <what>`), then `ours` edits committed on main and
+ * `theirs` edits on branch `other`; back on main. Returns main's tip.
+ */
+async function twoBranches(bl: BlRun, what: string, ours: () => void, theirs: () => void): Promise<string> {
+  await bl('init', '-q')
+  await bl('add', what)
+  await bl('commit', '-q', '-m', 'base')
+  await bl('branch', '-q', 'other')
+  ours()
+  await bl('commit', '-q', '-a', '-m', 'ours')
+  const tip = JSON.parse((await bl('log', '-n', '1', '--json')).stdout).result[0].id as string
+  await bl('switch', '-q', 'other')
+  theirs()
+  await bl('commit', '-q', '-a', '-m', 'theirs')
+  await bl('switch', '-q', 'main')
+  return tip
+}
+
 /** `runs` timed `bl merge other` on main, each checked by `check`, main reset to `tip` after each. */
 async function timeMerges(bl: BlRun, tip: string, runs: number, what: string, log: (m: string) => void, check: (result: {status: string; changed: number}) => void): Promise<MergeBench> {
   const walls: number[] = []
@@ -58,17 +77,7 @@ export async function benchMerge(runner: Runner, blBin: string, d2Dir: string, s
   }
   try {
     log('merge bench: building the 50,000-file repository (untimed)')
-    await bl('init', '-q')
-    await bl('add', '-A')
-    await bl('commit', '-q', '-m', 'base')
-    await bl('branch', '-q', 'other')
-    touch(0, 'ours')
-    await bl('commit', '-q', '-a', '-m', 'ours: 100 files')
-    const tip = JSON.parse((await bl('log', '-n', '1', '--json')).stdout).result[0].id as string
-    await bl('switch', '-q', 'other')
-    touch(1, 'theirs')
-    await bl('commit', '-q', '-a', '-m', 'theirs: 100 files')
-    await bl('switch', '-q', 'main')
+    const tip = await twoBranches(bl, '-A', () => touch(0, 'ours'), () => touch(1, 'theirs'))
     return await timeMerges(bl, tip, runs, 'merge bench', log, (res) => {
       if (res.status !== 'merged' || res.changed !== 100) throw new Error(`unexpected merge result ${JSON.stringify(res).slice(0, 200)}`)
     })
@@ -113,18 +122,17 @@ export async function benchContentMerge(runner: Runner, blBin: string, d3Dir: st
   }
   try {
     log('content merge bench: committing D3 on two branches (untimed)')
-    await bl('init', '-q')
-    await bl('add', 'data.csv')
-    await bl('commit', '-q', '-m', 'base')
-    await bl('branch', '-q', 'other')
-    for (const [f, skip] of [[0.1, 0], [0.5, 0], [0.8, 0]] as const) edit(Math.floor(size * f), skip, 'OURS')
-    await bl('commit', '-q', '-a', '-m', 'ours: 3 rows')
-    const tip = JSON.parse((await bl('log', '-n', '1', '--json')).stdout).result[0].id as string
-    await bl('switch', '-q', 'other')
-    // The second row is three lines below one of ours: the same chunk, merged by lines.
-    for (const [f, skip] of [[0.3, 0], [0.5, 3], [0.95, 0]] as const) edit(Math.floor(size * f), skip, 'THEIRS')
-    await bl('commit', '-q', '-a', '-m', 'theirs: 3 rows')
-    await bl('switch', '-q', 'main')
+    const tip = await twoBranches(
+      bl,
+      'data.csv',
+      () => {
+        for (const [f, skip] of [[0.1, 0], [0.5, 0], [0.8, 0]] as const) edit(Math.floor(size * f), skip, 'OURS')
+      },
+      // The second row is three lines below one of ours: the same chunk, merged by lines.
+      () => {
+        for (const [f, skip] of [[0.3, 0], [0.5, 3], [0.95, 0]] as const) edit(Math.floor(size * f), skip, 'THEIRS')
+      },
+    )
     return await timeMerges(bl, tip, runs, 'content merge bench', log, (res) => {
       if (res.status !== 'merged') throw new Error(`unexpected merge result ${JSON.stringify(res).slice(0, 200)}`)
       const merged = fs.readFileSync(csv, 'latin1')

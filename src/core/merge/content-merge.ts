@@ -133,9 +133,6 @@ export class ContentMerger implements FileMerger {
         const buf = Buffer.concat(parts, size)
         return !asText && buf.includes(0) ? undefined : buf
       }
-      // Copies: `head` and `tail` are views of a segment the store may drop on the next read.
-      head = Buffer.from(head)
-      tail = Buffer.from(tail)
       const wb = window(B, r.baseStart, r.baseEnd)
       const wo = wb && window(O, r.oursStart, r.oursEnd)
       const wt = wo && window(T, r.theirsStart, r.theirsEnd)
@@ -231,7 +228,7 @@ export function conflictStyle(repo: Repo): ConflictStyle {
  * conflict as a whole, as they did before bl merged content (for users who want every table
  * both sides edited looked at, not merged by lines).
  */
-export function contentMerger(repo: Repo, oursTree: Oid | null, labels: MergeLabels, style: ConflictStyle = conflictStyle(repo)): ContentMerger | undefined {
+function contentMerger(repo: Repo, oursTree: Oid | null, labels: MergeLabels, style: ConflictStyle = conflictStyle(repo)): ContentMerger | undefined {
   const v = repo.config('merge.content') ?? 'true'
   if (v !== 'true' && v !== 'false') throw new BlError('BAD_CONFIG', `merge.content is "${v}"; expected true or false`, {hint: 'Fix it with `bl config merge.content true`.'})
   if (v === 'false') return undefined
@@ -242,7 +239,7 @@ export function contentMerger(repo: Repo, oursTree: Oid | null, labels: MergeLab
 }
 
 /** Fetches our side's `.blattributes` into a thin store, so the merge can read it. */
-export async function fetchAttributes(repo: Repo, oursTree: Oid | null): Promise<void> {
+async function fetchAttributes(repo: Repo, oursTree: Oid | null): Promise<void> {
   const id = attributesFile(repo.store, oursTree)
   if (id) await ensureContent(repo, [id])
 }

@@ -9,7 +9,7 @@ import type {Oid} from '../hash.js'
 import {abortOperation, conflictError, operationSigner, prepareCommit, requireCleanIndex, saveOperation, storeTree, writeCommit} from '../merge/apply.js'
 import {applyEdits} from '../tree-ops.js'
 import {mergeTrees, type Favor} from '../merge/three-way.js'
-import {contentMerger, fetchAttributes, mergeTreesWithContent} from '../merge/content-merge.js'
+import {mergeTreesWithContent} from '../merge/content-merge.js'
 import {advanceHead, HEADS, readHead, readRef, shortRef} from '../refs/refs.js'
 import {previousCheckout, resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
@@ -62,15 +62,15 @@ function label(repo: Repo, rev: string, id: Oid): string {
  * the virtual base, so the real merge reports them as conflicts instead of guessing, except a
  * text file merged with markers, which stays in with them (Git's recursive merge does the same).
  */
-export function mergeBaseTree(repo: Repo, graph: CommitGraph, bases: Oid[], depth = 0): Oid | null {
+export async function mergeBaseTree(repo: Repo, graph: CommitGraph, bases: Oid[], depth = 0): Promise<Oid | null> {
   if (bases.length === 0) return null
   let acc = commitTree(repo, bases[0]!)
   if (bases.length === 1 || depth > 8) return acc
   for (let i = 1; i < bases.length; i++) {
-    const inner = mergeBaseTree(repo, graph, graph.mergeBases(bases[0]!, bases[i]!), depth + 1)
-    // Content merges that come out clean go into the virtual base; marked ones are left out below.
-    const merger = contentMerger(repo, acc, {ours: 'Temporary merge branch 1', base: 'merged common ancestors', theirs: 'Temporary merge branch 2'})
-    const m = mergeTrees(repo.store, inner, acc, commitTree(repo, bases[i]!), undefined, merger)
+    const inner = await mergeBaseTree(repo, graph, graph.mergeBases(bases[0]!, bases[i]!), depth + 1)
+    // Content merges that come out clean go into the virtual base; marked ones too (below).
+    const labels = {ours: 'Temporary merge branch 1', base: 'merged common ancestors', theirs: 'Temporary merge branch 2'}
+    const m = await mergeTreesWithContent(repo, inner, acc, commitTree(repo, bases[i]!), {labels})
     // A file merged with markers stays in with them, as Git's virtual base keeps it (the real
     // merge then conflicts only where the bases did); other conflicted paths are left out.
     for (const c of m.conflicts) if (!c.markers) for (const p of [c.path, c.ours?.path, c.theirs?.path]) if (p) m.edits.set(p, null)
@@ -122,9 +122,9 @@ export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult
 
   requireCleanIndex(repo, head.oid, 'merge')
   const oursTree = commitTree(repo, head.oid)
-  await fetchAttributes(repo, oursTree)
+  const base = await mergeBaseTree(repo, graph, bases)
   const labels = {ours: 'HEAD', base: bases.length === 1 ? bases[0]!.slice(0, 12) : 'merged common ancestors', theirs: opts.rev}
-  const out = await mergeTreesWithContent(repo, mergeBaseTree(repo, graph, bases), oursTree, commitTree(repo, theirs), {favor: opts.favor, labels})
+  const out = await mergeTreesWithContent(repo, base, oursTree, commitTree(repo, theirs), {favor: opts.favor, labels})
   const message = opts.message ?? (opts.squash ? squashMessage(graph, head.oid, theirs) : `Merge ${name}`)
   return finishOrStop(repo, {
     kind: 'merge',

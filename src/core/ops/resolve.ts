@@ -76,8 +76,7 @@ export async function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' 
       if (!p || p === chosen?.path) continue
       const idx = index.get(p)
       // Only what the index tracks as this conflict's version goes: an untracked file there stays.
-      // At a both-modified conflict's path the index holds the merge's marked-up result: also its.
-      if (!idx || !(versions.some((v) => v.path === p && v.id === idx.id) || (c.kind === 'both-modified' && p === c.path))) continue
+      if (!idx || !versions.some((v) => v.path === p && v.id === idx.id)) continue
       deletes.add(p)
       removeEntry(repo, p)
     }
