@@ -216,9 +216,9 @@ describe('git link, lineage and pins', {concurrency: true}, () => {
     writeFile(path.join(wt, 'src/train.py'), 'print("edited in the worktree")\n')
     writeFile(path.join(data, 'a.csv'), 'id\n1\n2\n')
     const dirty = await commitAll(s, data, 'code edited')
-    const meta = new Map((await jA(s, ['log'], {cwd: data})).map((e: any) => [e.id, e.meta]))
-    assert.deepEqual([meta.get(clean)['git.commit'], meta.get(clean)['git.branch'], meta.get(clean)['git.dirty']], [g, 'feat', 'false'])
-    assert.equal(meta.get(dirty)['git.dirty'], 'true')
+    const meta = new Map<string, Record<string, string>>((await jA(s, ['log'], {cwd: data})).map((e: any) => [e.id, e.meta]))
+    assert.deepEqual([meta.get(clean)!['git.commit'], meta.get(clean)!['git.branch'], meta.get(clean)!['git.dirty']], [g, 'feat', 'false'])
+    assert.equal(meta.get(dirty)!['git.dirty'], 'true')
     assert.deepEqual((await jA(s, ['log', '--git', 'feat'], {cwd: data})).map((e: any) => e.id), [dirty, clean])
   })
 

@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type {Context} from '../../src/core/context.ts'
+import type {Oid} from '../../src/core/hash.ts'
 import {add} from '../../src/core/ops/add.ts'
 import {switchTo} from '../../src/core/ops/checkout.ts'
 import {commit} from '../../src/core/ops/commit.ts'
@@ -62,7 +63,7 @@ test('a file checkout wrote before its index is dated by the file-system clock a
 
 test('a file written in the clock tick of the index write is not left racy: the dating waits for the tick to pass', (t) => {
   const repo = tempRepo(t, () => 0)
-  const entry = (mtime: number) => ({path: 'f', kind: 'file' as const, exec: false, size: 1, id: 'ab'.repeat(32), mtime, ctime: mtime, ino: 1, checked: 0})
+  const entry = (mtime: number) => ({path: 'f', kind: 'file' as const, exec: false, size: 1, id: 'ab'.repeat(32) as Oid, mtime, ctime: mtime, ino: 1, checked: 0})
   // Newest write 25 ms ahead of the clock: as one written in the current tick, and long enough
   // that reading the clock again without waiting cannot pass it.
   const ahead = entry(fileClock(repo) + 25)
@@ -148,7 +149,7 @@ test('a file written after the clock was read has an mtime no earlier than it, s
 
 test('an entry dated in the tick its file was last written is racy', () => {
   const st = {mtimeMs: 1_700_000_000_123.456, ctimeMs: 1_700_000_000_123.456, ino: 7, size: 3, mode: 0o100644, isFile: () => true, isSymbolicLink: () => false, isDirectory: () => false} as unknown as fs.Stats
-  const e = {path: 'f', kind: 'file' as const, exec: false, size: 3, id: 'x'.repeat(64), mtime: st.mtimeMs, ctime: st.ctimeMs, ino: 7, checked: st.mtimeMs}
+  const e = {path: 'f', kind: 'file' as const, exec: false, size: 3, id: 'x'.repeat(64) as Oid, mtime: st.mtimeMs, ctime: st.ctimeMs, ino: 7, checked: st.mtimeMs}
   assert.equal(statClean(e, st), false, 'same tick')
   assert.equal(statClean({...e, checked: st.mtimeMs + 0.001}, st), true, 'a later tick')
   assert.equal(statClean({...e, checked: 0}, st), false, 'never dated')
@@ -212,7 +213,7 @@ test('undo keeps the entry of a file it leaves in place as it was, so a racy ent
 })
 
 test('an index written by version 1 is judged as it was written (its 1 s margin is kept)', () => {
-  const e = {path: 'f', kind: 'file' as const, exec: false, size: 3, id: 'a'.repeat(64), mtime: 1_700_000_000_000, ctime: 1_700_000_000_000, ino: 7, checked: 1_700_000_000_500}
+  const e = {path: 'f', kind: 'file' as const, exec: false, size: 3, id: 'a'.repeat(64) as Oid, mtime: 1_700_000_000_000, ctime: 1_700_000_000_000, ino: 7, checked: 1_700_000_000_500}
   const v2 = encodeIndex([e, {...e, path: 'g', mtime: 0, ctime: 0, ino: 0, checked: 0}])
   assert.equal(v2[1], 2)
   assert.deepEqual(decodeIndex(v2)[0], e)
@@ -246,7 +247,7 @@ test('a file on another device than .bl keeps a 2 s margin: its timestamps may b
   assert.equal(dev, fs.statSync(repo.blDir).dev)
   const here = {mtimeMs: 1_700_000_000_000, ctimeMs: 1_700_000_000_000, ino: 7, size: 3, dev, mode: 0o100644, isFile: () => true, isSymbolicLink: () => false, isDirectory: () => false} as unknown as fs.Stats
   const elsewhere = {...here, dev: dev! + 1} as unknown as fs.Stats
-  const e = {path: 'f', kind: 'file' as const, exec: false, size: 3, id: 'a'.repeat(64), mtime: here.mtimeMs, ctime: here.ctimeMs, ino: 7, checked: here.mtimeMs + 1500}
+  const e = {path: 'f', kind: 'file' as const, exec: false, size: 3, id: 'a'.repeat(64) as Oid, mtime: here.mtimeMs, ctime: here.ctimeMs, ino: 7, checked: here.mtimeMs + 1500}
   assert.equal(statClean(e, here, dev), true, 'on the file system of the clock: an earlier tick is enough')
   assert.equal(statClean(e, elsewhere, dev), false, 'elsewhere: 1.5 s is inside a 2 s (FAT) tick')
   assert.equal(statClean({...e, checked: here.mtimeMs + OTHER_DEVICE_MARGIN_MS + 1}, elsewhere, dev), true)

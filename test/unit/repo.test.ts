@@ -169,8 +169,10 @@ test('a file that fails in the worker-thread add rejects the batch with its erro
 
 test('BL_AUTHOR_DATE: a time later than any calendar date is refused (every view of the history would show it as invalid)', (t) => {
   const {repo, ctx} = tempRepo(t)
-  ctx.env.BL_AUTHOR_DATE = '99999999999999 +0000'
+  // The context's env is read-only to core; the test changes it between reads.
+  const env = ctx.env as Record<string, string | undefined>
+  env.BL_AUTHOR_DATE = '99999999999999 +0000'
   assert.throws(() => repo.identity(), (e: unknown) => e instanceof BlError && e.code === 'INVALID_ARGUMENT' && /later than any calendar date/.test(e.message))
-  ctx.env.BL_AUTHOR_DATE = '1700000000 +0130'
+  env.BL_AUTHOR_DATE = '1700000000 +0130'
   assert.deepEqual([repo.identity().time, repo.identity().tz], [1_700_000_000, 90])
 })
