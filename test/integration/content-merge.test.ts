@@ -11,8 +11,12 @@ import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {makeTmp, rmrf, Sandbox, withJson, initRepo} from './helpers.ts'
-import {commitFiles, repoWithIP, setup} from './inproc.ts'
-import {scenario} from './inproc-merge.ts'
+import {commitFiles, repoWithIP, setup, withRepo} from './inproc.ts'
+import {mergeOps, scenario} from './inproc-merge.ts'
+import {cherryPick} from '../../src/core/ops/sequence.ts'
+import {stashApply, stashPush} from '../../src/core/ops/stash.ts'
+import {StagedFiles} from '../../src/core/worktree/staged-files.ts'
+import type {Oid} from '../../src/core/hash.ts'
 
 const sandboxes: Sandbox[] = []
 function track(s: Sandbox): Sandbox {
@@ -279,6 +283,55 @@ describe('merge by content', () => {
     const id = c.ok(['rev-parse', 'theirs']).stdout.trim().slice(0, 12)
     assert.equal(c.bl(['cherry-pick', 'theirs']).code, 3)
     assert.ok(c.read('t.csv').toString('utf8').includes(`=======\n2,THEIRS2\n>>>>>>> ${id} (Étiquettes 修正 🎉)\n`), c.read('t.csv').toString())
+  })
+
+  it('writes each merged file once: merge, cherry-pick and stash apply rename what the merge wrote into place, and leave no stage behind', async () => {
+    // The files the move took from the stage instead of writing them from the store.
+    const taken: string[] = []
+    const take = StagedFiles.prototype.take
+    StagedFiles.prototype.take = function (this: StagedFiles, id: Oid, dest: string, exec: boolean): boolean {
+      const ok = take.call(this, id, dest, exec)
+      if (ok) taken.push(path.basename(dest))
+      return ok
+    }
+    const script = (edit: Record<number, string>): string => ['#!/bin/sh', ...[1, 2, 3, 4, 5, 6].map((n) => edit[n] ?? `echo ${n}`)].join('\n') + '\n'
+    try {
+      const s = track(await repoWithIP({'t.csv': rows(20), 'c.csv': rows(5), 'run.sh': script({})}, 'base'))
+      const b = setup(s)
+      await b.branch('theirs')
+      const side = async (name: string, files: Record<string, string>): Promise<void> => {
+        for (const [p, v] of Object.entries(files)) s.write(p, v)
+        fs.chmodSync(s.p('run.sh'), 0o755)
+        await b.commitAll(name)
+      }
+      await side('ours', {'t.csv': rows(20, {1: '1,OURS\n'}), 'c.csv': rows(5, {2: '2,OURS\n'}), 'run.sh': script({1: 'echo one'})})
+      await b.switch('theirs')
+      await side('theirs', {'t.csv': rows(20, {15: '15,THEIRS\n'}), 'c.csv': rows(5, {2: '2,THEIRS\n'}), 'run.sh': script({6: 'echo six'})})
+      await b.switch('main')
+      await assert.rejects(mergeOps(s).merge('theirs'), (e: any) => e.code === 'MERGE_CONFLICT')
+      assert.deepEqual(taken.sort(), ['c.csv', 'run.sh', 't.csv'], 'the clean merges and the one with markers')
+      assert.equal(s.read('t.csv').toString(), rows(20, {1: '1,OURS\n', 15: '15,THEIRS\n'}))
+      assert.equal(s.read('run.sh').toString(), script({1: 'echo one', 6: 'echo six'}))
+      assert.ok(fs.statSync(s.p('run.sh')).mode & 0o100, 'still executable')
+      assert.match(s.read('c.csv').toString(), /<<<<<<< HEAD\n2,OURS\n=======\n2,THEIRS\n>>>>>>> theirs\n/)
+      assert.deepEqual(fs.readdirSync(s.p('.bl')).filter((n) => n.startsWith('stage-')), [])
+      // The index records the renamed files as they are: staged, as Git shows a stopped merge, unchanged in the work tree.
+      assert.deepEqual(s.ok(['status', '--porcelain']).stdout.trim().split('\n'), ['UU c.csv', 'M  run.sh', 'M  t.csv'])
+
+      taken.length = 0
+      const p = track(await scenario({'t.csv': rows(20)}, {'t.csv': rows(20, {1: '1,OURS\n'})}, {'t.csv': rows(20, {15: '15,THEIRS\n'})}))
+      await withRepo(p, (r) => cherryPick(r, {revs: ['theirs']}))
+      assert.equal(p.read('t.csv').toString(), rows(20, {1: '1,OURS\n', 15: '15,THEIRS\n'}))
+      p.write('t.csv', rows(20, {1: '1,OURS\n', 15: '15,THEIRS\n', 19: '19,STASHED\n'}))
+      await withRepo(p, (r) => stashPush(r))
+      await commitFiles(p, {'t.csv': rows(20, {0: '0,HEAD\n', 1: '1,OURS\n', 15: '15,THEIRS\n'})}, 'head moves on')
+      await withRepo(p, (r) => stashApply(r, {pop: true}))
+      assert.equal(p.read('t.csv').toString(), rows(20, {0: '0,HEAD\n', 1: '1,OURS\n', 15: '15,THEIRS\n', 19: '19,STASHED\n'}))
+      assert.deepEqual(taken, ['t.csv', 't.csv'], 'the cherry-pick and the stash apply each took the merged file')
+      assert.deepEqual(fs.readdirSync(p.p('.bl')).filter((n) => n.startsWith('stage-')), [])
+    } finally {
+      StagedFiles.prototype.take = take
+    }
   })
 
   it('in a thin clone, fetches the versions the merge needs instead of giving up on them', async () => {

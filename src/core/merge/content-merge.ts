@@ -23,6 +23,7 @@ import {ensureContent} from '../ops/content.js'
 import type {Repo} from '../repo.js'
 import type {FlatEntry} from '../tree-build.js'
 import {Ingestor} from '../worktree/ingest.js'
+import type {StagedFiles} from '../worktree/staged-files.js'
 import {attributesFile, mergeDrivers, type MergeDriver} from './attributes.js'
 import {mergeRows, rowDelimiter} from './merge-rows.js'
 import {changedRegions, CONFLICT_STYLES, mergeLines, type ConflictStyle, type Region} from './merge-text.js'
@@ -53,7 +54,13 @@ export class ContentMerger implements FileMerger {
 
   constructor(
     private readonly repo: Repo,
-    private readonly opts: {labels: MergeLabels; style?: ConflictStyle; drivers?: (path: string) => MergeDriver | undefined},
+    private readonly opts: {
+      labels: MergeLabels
+      style?: ConflictStyle
+      drivers?: (path: string) => MergeDriver | undefined
+      /** Where each merged file is also written as it is produced, for the checkout of the result to take. */
+      stage?: StagedFiles
+    },
   ) {}
 
   merge(path: string, b: FlatEntry, o: FlatEntry, t: FlatEntry, favor?: Favor): FileMergeResult | undefined {
@@ -67,7 +74,9 @@ export class ContentMerger implements FileMerger {
     const delimiter = driver === 'text' ? undefined : rowDelimiter(path)
     const finer = delimiter === undefined ? undefined : (b: string[], o: string[], t: string[]) => mergeRows(b, o, t, delimiter)
     const recs = [b, o, t].map((e) => this.record(e.id))
-    if (recs.some((r) => !r)) return undefined
+    // Both checks run, so one fetch brings everything a thin store lacks.
+    const chunksHere = this.chunksHere(recs, [b.id, o.id, t.id])
+    if (recs.some((r) => !r) || !chunksHere) return undefined
     const [B, O, T] = recs as [BlobRecord, BlobRecord, BlobRecord]
     if (!asText && [B, O, T].some((r) => r.chunks.length > 0 && this.chunk(r, 0).subarray(0, BINARY_PROBE).includes(0))) return undefined
     const ids = (r: BlobRecord): string[] => r.chunks.map((c) => c.id)
@@ -148,7 +157,17 @@ export class ContentMerger implements FileMerger {
       cutFrom = 0
     }
     const ing = (this.ingestor ??= new Ingestor(this.repo.store))
-    const res = ing.addPieces(this.bytesOf(pieces))
+    const stage = this.opts.stage
+    const key = stage?.beginUnnamed()
+    let res: {id: Oid; size: number}
+    try {
+      res = ing.addPieces(this.bytesOf(pieces, key))
+    } catch (err) {
+      if (key !== undefined) stage!.endAs(key, undefined)
+      throw err
+    }
+    // The merged bytes were hashed on their way into the store: the staged copy is that file.
+    if (key !== undefined) stage!.endAs(key, res.id)
     ing.finishChunks()
     // The record is written once its chunks are committed, as `bl add` does.
     this.repo.store.transaction(() => ing.flushObjects())
@@ -182,19 +201,36 @@ export class ContentMerger implements FileMerger {
     return n
   }
 
-  /** The blob record, or undefined (and noted missing) when it or any of its chunks is not here. */
+  /** The blob record, or undefined (and noted missing) when it is not here. */
   private record(id: Oid): BlobRecord | undefined {
     const store = this.repo.store
     if (id !== EMPTY_OID && !store.hasObject(id)) {
       this.missing.add(id)
       return undefined
     }
-    const rec = loadBlob(store, id)
-    if (rec.chunks.some((c) => !store.hasChunk(c.id as Oid))) {
-      this.missing.add(id)
-      return undefined
-    }
-    return rec
+    return loadBlob(store, id)
+  }
+
+  /**
+   * Whether every chunk of the three versions is here; if not, the versions lacking some are noted
+   * missing. The versions share most chunks: each distinct one is looked up once.
+   */
+  private chunksHere(recs: Array<BlobRecord | undefined>, ids: Oid[]): boolean {
+    const store = this.repo.store
+    const known = new Map<string, boolean>()
+    let all = true
+    recs.forEach((rec, k) => {
+      for (const c of rec?.chunks ?? []) {
+        let here = known.get(c.id)
+        if (here === undefined) known.set(c.id, (here = store.hasChunk(c.id as Oid)))
+        if (!here) {
+          this.missing.add(ids[k]!)
+          all = false
+          break
+        }
+      }
+    })
+    return all
   }
 
   /** A chunk's bytes, checked against its id (a merge must not spread a damaged chunk). */
@@ -206,10 +242,13 @@ export class ContentMerger implements FileMerger {
     return data
   }
 
-  private *bytesOf(pieces: Piece[]): Generator<Uint8Array> {
+  /** The merged file's bytes in order, each also written to the stage under `key` when given. */
+  private *bytesOf(pieces: Piece[], key: string | undefined): Generator<Uint8Array> {
     for (const p of pieces) {
-      if (Buffer.isBuffer(p)) yield p
-      else if (p.to > p.from) yield this.chunk(p.rec, p.idx).subarray(p.from, p.to)
+      const bytes = Buffer.isBuffer(p) ? p : p.to > p.from ? this.chunk(p.rec, p.idx).subarray(p.from, p.to) : undefined
+      if (!bytes) continue
+      if (key !== undefined) this.opts.stage!.write(key, bytes)
+      yield bytes
     }
   }
 }
@@ -228,14 +267,14 @@ export function conflictStyle(repo: Repo): ConflictStyle {
  * conflict as a whole, as they did before bl merged content (for users who want every table
  * both sides edited looked at, not merged by lines).
  */
-function contentMerger(repo: Repo, oursTree: Oid | null, labels: MergeLabels, style: ConflictStyle = conflictStyle(repo)): ContentMerger | undefined {
+function contentMerger(repo: Repo, oursTree: Oid | null, labels: MergeLabels, style: ConflictStyle, stage: StagedFiles | undefined): ContentMerger | undefined {
   const v = repo.config('merge.content') ?? 'true'
   if (v !== 'true' && v !== 'false') throw new BlError('BAD_CONFIG', `merge.content is "${v}"; expected true or false`, {hint: 'Fix it with `bl config merge.content true`.'})
   if (v === 'false') return undefined
   // The merged files are stored before any tree names them: gc must not take them meanwhile.
   repo.holdLease('merge')
   repo.prepareBulkWrites()
-  return new ContentMerger(repo, {labels, style, drivers: mergeDrivers(repo.store, oursTree)})
+  return new ContentMerger(repo, {labels, style, drivers: mergeDrivers(repo.store, oursTree), stage})
 }
 
 /** Fetches our side's `.blattributes` into a thin store, so the merge can read it. */
@@ -249,12 +288,15 @@ const FETCH_FAILURES = new Set(['REMOTE_ERROR', 'MISSING_OBJECT'])
 
 /**
  * mergeTrees with files both sides changed merged by content. Content a thin local store lacks is
- * fetched (as a checkout of the result would need it anyway), then the merge runs again.
+ * fetched (as a checkout of the result would need it anyway), then the merge runs again. With
+ * `stage`, the merged files are also written there as they are produced: the checkout of the
+ * result renames them into place instead of reading them back from the store (a merged 512 MiB
+ * table is then read and written once, not twice).
  */
-export async function mergeTreesWithContent(repo: Repo, base: Oid | null, ours: Oid | null, theirs: Oid | null, opts: {favor?: Favor; labels: MergeLabels}): Promise<MergeOutcome> {
+export async function mergeTreesWithContent(repo: Repo, base: Oid | null, ours: Oid | null, theirs: Oid | null, opts: {favor?: Favor; labels: MergeLabels; stage?: StagedFiles}): Promise<MergeOutcome> {
   const style = conflictStyle(repo)
   await fetchAttributes(repo, ours)
-  const merger = contentMerger(repo, ours, opts.labels, style)
+  const merger = contentMerger(repo, ours, opts.labels, style, opts.stage)
   const out = mergeTrees(repo.store, base, ours, theirs, opts.favor, merger)
   if (!merger || merger.missing.size === 0) return out
   try {
@@ -264,5 +306,5 @@ export async function mergeTreesWithContent(repo: Repo, base: Oid | null, ours: 
     if (isBlError(err) && FETCH_FAILURES.has(err.code)) return out
     throw err
   }
-  return mergeTrees(repo.store, base, ours, theirs, opts.favor, contentMerger(repo, ours, opts.labels, style))
+  return mergeTrees(repo.store, base, ours, theirs, opts.favor, contentMerger(repo, ours, opts.labels, style, opts.stage))
 }

@@ -19,6 +19,7 @@ import {saveSquashMessage} from './squash-message.js'
 import {clearOperation, conflictPaths, readOperation, requireNoOperation, requireOperation, writeOperation, type Conflict, type OperationState} from './operation-state.js'
 import {commitTree, indexAsFlat} from './snapshot.js'
 import {loadIndex} from '../worktree/index-state.js'
+import {StagedFiles} from '../worktree/staged-files.js'
 
 export interface MergeOptions {
   rev: string
@@ -124,25 +125,42 @@ export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult
   const oursTree = commitTree(repo, head.oid)
   const base = await mergeBaseTree(repo, graph, bases)
   const labels = {ours: 'HEAD', base: bases.length === 1 ? bases[0]!.slice(0, 12) : 'merged common ancestors', theirs: opts.rev}
-  const out = await mergeTreesWithContent(repo, base, oursTree, commitTree(repo, theirs), {favor: opts.favor, labels})
-  const message = opts.message ?? (opts.squash ? squashMessage(graph, head.oid, theirs) : `Merge ${name}`)
-  return finishOrStop(repo, {
-    kind: 'merge',
-    head: head.oid,
-    branch: head.branch,
-    theirs,
-    theirsLabel: name,
-    message,
-    resultTree: resultTree(repo, oursTree, out.edits),
-    conflicts: out.conflicts,
-    parents: [head.oid, theirs],
-    reflog: `merge ${opts.rev}: Merge made by the three-way strategy`,
-    bases,
-    favored: out.favored,
-    noCommit: opts.squash,
-    squash: opts.squash,
-    stop: opts.noCommit && !opts.squash,
+  const headOid = head.oid
+  return withStage(repo, async (stage) => {
+    const out = await mergeTreesWithContent(repo, base, oursTree, commitTree(repo, theirs), {favor: opts.favor, labels, stage})
+    const message = opts.message ?? (opts.squash ? squashMessage(graph, headOid, theirs) : `Merge ${name}`)
+    return finishOrStop(repo, {
+      kind: 'merge',
+      head: headOid,
+      branch: head.branch,
+      theirs,
+      theirsLabel: name,
+      message,
+      resultTree: resultTree(repo, oursTree, out.edits),
+      conflicts: out.conflicts,
+      parents: [headOid, theirs],
+      reflog: `merge ${opts.rev}: Merge made by the three-way strategy`,
+      bases,
+      favored: out.favored,
+      noCommit: opts.squash,
+      squash: opts.squash,
+      stop: opts.noCommit && !opts.squash,
+      staged: stage,
+    })
   })
+}
+
+/**
+ * Runs `fn` with a stage for the files a content merge produces (worktree/staged-files.ts), which
+ * the move into the result takes; what it did not take is removed afterwards.
+ */
+export async function withStage<T>(repo: Repo, fn: (stage: StagedFiles) => Promise<T>): Promise<T> {
+  const stage = StagedFiles.in(repo.blDir)
+  try {
+    return await fn(stage)
+  } finally {
+    stage.dispose()
+  }
 }
 
 /** Git's SQUASH_MSG: each squashed commit, newest first, with its author and message. */
@@ -183,6 +201,8 @@ interface Pending {
   squash?: boolean
   /** merge --no-commit: stop with the state saved even when nothing conflicts. */
   stop?: boolean
+  /** The merged files, written aside as they were merged: renamed into place. */
+  staged?: StagedFiles
 }
 
 /**
@@ -220,6 +240,7 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
   let moved: {written: number; removed: number}
   try {
     moved = await moveWorktree(repo, headTree, resultTree, false, {
+      staged: p.staged,
       // A conflicted path is rewritten by its resolution or the abort: a local change there would be lost.
       mustBeClean: conflictPaths(p.conflicts),
       publish() {

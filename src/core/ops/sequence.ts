@@ -17,7 +17,7 @@ import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {moveWorktree} from './checkout.js'
-import {finishInterruptedStep, finishOrStop, requireResolved, resultTree, type MergeResult} from './merge.js'
+import {finishInterruptedStep, finishOrStop, requireResolved, resultTree, withStage, type MergeResult} from './merge.js'
 import {clearOperation, conflictPaths, requireNoOperation, requireOperation, writeOperation, type OperationKind, type OperationState} from './operation-state.js'
 import {commitTree, indexAsFlat, viewWorktree} from './snapshot.js'
 
@@ -69,52 +69,57 @@ interface StepOptions {
  * at the first conflict with the state saved. Returns what was done.
  */
 async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts: StepOptions, acc: SequenceResult): Promise<SequenceResult> {
-  while (op.todo.length > 0) {
-    const c = op.todo[0]!
-    const rest = op.todo.slice(1)
-    const commit = graph.commit(c)
-    const parent = commit.parents[0] ?? null
-    const head = readHead(repo).oid!
-    const [base, theirs] = op.kind === 'revert' ? [c, parent] : [parent, c]
-    const headTree = commitTree(repo, head)
-    // Git's marker labels: the picked commit, and its parent as the base (swapped for a revert).
-    const picked = `${c.slice(0, 12)} (${subject(commit.message)})`
-    const labels = op.kind === 'revert' ? {ours: 'HEAD', base: picked, theirs: `parent of ${picked}`} : {ours: 'HEAD', base: `parent of ${picked}`, theirs: picked}
-    const out = await mergeTreesWithContent(repo, base ? commitTree(repo, base) : null, headTree, theirs ? commitTree(repo, theirs) : null, {favor: opts.favor, labels})
-    const tree = resultTree(repo, headTree, out.edits)
-    const message = op.kind === 'revert' ? `Revert "${subject(commit.message)}"\n\nThis reverts commit ${c}.\n` : commit.message
-    const author = op.kind === 'revert' ? undefined : commit.author
-    if (out.conflicts.length === 0 && tree === headTree && !opts.noCommit) {
-      acc.dropped.push(c)
-      op = {...op, todo: rest}
-      repo.store.transaction(() => writeOperation(repo, op), {durable: true})
-      continue
+  // The files merged by content are staged as they are merged, for each step's move to take.
+  op = await withStage(repo, async (stage) => {
+    while (op.todo.length > 0) {
+      const c = op.todo[0]!
+      const rest = op.todo.slice(1)
+      const commit = graph.commit(c)
+      const parent = commit.parents[0] ?? null
+      const head = readHead(repo).oid!
+      const [base, theirs] = op.kind === 'revert' ? [c, parent] : [parent, c]
+      const headTree = commitTree(repo, head)
+      // Git's marker labels: the picked commit, and its parent as the base (swapped for a revert).
+      const picked = `${c.slice(0, 12)} (${subject(commit.message)})`
+      const labels = op.kind === 'revert' ? {ours: 'HEAD', base: picked, theirs: `parent of ${picked}`} : {ours: 'HEAD', base: `parent of ${picked}`, theirs: picked}
+      const out = await mergeTreesWithContent(repo, base ? commitTree(repo, base) : null, headTree, theirs ? commitTree(repo, theirs) : null, {favor: opts.favor, labels, stage})
+      const tree = resultTree(repo, headTree, out.edits)
+      const message = op.kind === 'revert' ? `Revert "${subject(commit.message)}"\n\nThis reverts commit ${c}.\n` : commit.message
+      const author = op.kind === 'revert' ? undefined : commit.author
+      if (out.conflicts.length === 0 && tree === headTree && !opts.noCommit) {
+        acc.dropped.push(c)
+        op = {...op, todo: rest}
+        repo.store.transaction(() => writeOperation(repo, op), {durable: true})
+        continue
+      }
+      const res = await refusedStep(repo, op, acc, c, () =>
+        finishOrStop(repo, {
+          kind: op.kind,
+          head,
+          origHead: op.origHead,
+          branch: op.origBranch,
+          theirs: c,
+          theirsLabel: `${c.slice(0, 12)} (${subject(commit.message)})`,
+          message,
+          author,
+          resultTree: tree,
+          conflicts: out.conflicts,
+          parents: [head],
+          reflog: `${op.kind}: ${subject(message)}`,
+          bases: base ? [base] : [],
+          favored: out.favored,
+          todo: rest,
+          onto: op.onto,
+          noCommit: opts.noCommit,
+          keepState: true,
+          staged: stage,
+        }),
+      )
+      if (res.status === 'merged') acc.done.push({from: c, to: res.commit})
+      op = {...op, todo: rest, conflicts: []}
     }
-    const res = await refusedStep(repo, op, acc, c, () =>
-      finishOrStop(repo, {
-        kind: op.kind,
-        head,
-        origHead: op.origHead,
-        branch: op.origBranch,
-        theirs: c,
-        theirsLabel: `${c.slice(0, 12)} (${subject(commit.message)})`,
-        message,
-        author,
-        resultTree: tree,
-        conflicts: out.conflicts,
-        parents: [head],
-        reflog: `${op.kind}: ${subject(message)}`,
-        bases: base ? [base] : [],
-        favored: out.favored,
-        todo: rest,
-        onto: op.onto,
-        noCommit: opts.noCommit,
-        keepState: true,
-      }),
-    )
-    if (res.status === 'merged') acc.done.push({from: c, to: res.commit})
-    op = {...op, todo: rest, conflicts: []}
-  }
+    return op
+  })
   return finish(repo, op, acc, opts)
 }
 

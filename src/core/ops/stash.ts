@@ -17,11 +17,12 @@ import type {Repo} from '../repo.js'
 import type {ReflogEntry} from '../store/types.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {removeEntry} from '../worktree/materialize.js'
+import type {StagedFiles} from '../worktree/staged-files.js'
 import {toRepoPath, underAny} from '../worktree/paths.js'
 import type {FlatEntry} from '../tree-build.js'
 import {stage} from './add.js'
 import {moveWorktree, restore, switchTo} from './checkout.js'
-import {resultTree} from './merge.js'
+import {resultTree, withStage} from './merge.js'
 import {requireNoOperation} from './operation-state.js'
 import {resetIndex} from './reset.js'
 import {commitTree, indexAsFlat, treeMap, viewWorktree} from './snapshot.js'
@@ -166,6 +167,10 @@ export interface StashApplyResult {
  */
 export async function stashApply(repo: Repo, opts: {stash?: string; pop?: boolean; index?: boolean} = {}): Promise<StashApplyResult> {
   requireNoOperation(repo, 'apply a stash')
+  return withStage(repo, (staged) => applyStaged(repo, opts, staged))
+}
+
+async function applyStaged(repo: Repo, opts: {stash?: string; pop?: boolean; index?: boolean}, staged: StagedFiles): Promise<StashApplyResult> {
   const {stash, entry} = pick(repo, opts.stash)
   const head = readHead(repo)
   requireCleanIndex(repo, head.oid, 'apply a stash')
@@ -173,7 +178,7 @@ export async function stashApply(repo: Repo, opts: {stash?: string; pop?: boolea
   const baseTree = commitTree(repo, c.parents[0] ?? null)
   const oursTree = commitTree(repo, head.oid)
   const labels = {ours: 'Updated upstream', base: 'Stash base', theirs: 'Stashed changes'}
-  const m = await mergeTreesWithContent(repo, baseTree, oursTree, c.tree, {labels})
+  const m = await mergeTreesWithContent(repo, baseTree, oursTree, c.tree, {labels, stage: staged})
   const refuse = (paths: string[], where: string, hint: string): BlError =>
     new BlError('STASH_CONFLICT', `${stash.name} conflicts with HEAD${where} on ${paths.length} path${paths.length === 1 ? '' : 's'} (${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ', ...' : ''}); nothing was changed`, {hint, data: {stash: stash.name, paths}})
   if (m.conflicts.length) throw refuse(m.conflicts.map((x) => x.path), '', `Apply it on the commit it was made on: \`bl stash branch <branch> ${stash.name}\`.`)
@@ -189,6 +194,7 @@ export async function stashApply(repo: Repo, opts: {stash?: string; pop?: boolea
   const unstage = [...m.edits.keys()].filter((p) => oursFlat.has(p))
   const indexPaths = indexTarget === undefined ? [] : diffMaps(treeMap(repo, target), treeMap(repo, indexTarget), false).flatMap((ch) => [ch.path, ...(ch.oldPath ? [ch.oldPath] : [])])
   await moveWorktree(repo, oursTree, target, false, {
+    staged,
     refusalHint: 'Commit or stash them first, then apply the stash again.',
     publish() {
       if (indexTarget === undefined) resetIndex(repo, null, oursTree, unstage)

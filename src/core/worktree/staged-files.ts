@@ -6,6 +6,10 @@
  * sink, which writes them to `.bl/stage-<pid>/<id>`; the checkout then renames a staged file into
  * place instead of writing it (materialize.ts). The store still receives every chunk.
  *
+ * A merge stages the files it merges by content the same way (merge/content-merge.ts): their
+ * bytes are produced once, so the checkout of the result need not read them back from the store.
+ * Their id is known only after the last byte, so they are written under a key and named at the end.
+ *
  * Staging is an optimisation only: any failure here drops that file (and, for a failure of the
  * file system such as a full disk or too many open files, stops staging), and the checkout writes
  * it from the store as usual. A bl killed mid-clone leaves its stage directory; the next checkout
@@ -35,7 +39,9 @@ function quietRm(p: string, recursive = false): void {
 }
 
 export class StagedFiles implements ContentSink {
-  private readonly writing = new Map<Oid, {fd: number; size: number}>()
+  /** Files being written, by id or (named at their end) by an `unnamed-<n>` key. */
+  private readonly writing = new Map<string, {fd: number; size: number}>()
+  private unnamed = 0
   private readonly ready = new Map<Oid, number>()
   private made = false
   /** A file-system failure (full disk, too many open files): stage nothing more. */
@@ -53,12 +59,23 @@ export class StagedFiles implements ContentSink {
     return new StagedFiles(path.join(blDir, `stage-${process.pid}`))
   }
 
-  private file(id: Oid): string {
-    return path.join(this.dir, id)
+  private file(key: string): string {
+    return path.join(this.dir, key)
   }
 
   begin(id: Oid): boolean {
-    if (this.stopped || this.ready.has(id) || this.writing.has(id) || this.writing.size >= MAX_OPEN) return false
+    if (this.ready.has(id) || this.writing.has(id)) return false
+    return this.open(id)
+  }
+
+  /** Starts a file whose id is known only after its last byte: returns its key for `write` and `endAs`. */
+  beginUnnamed(): string | undefined {
+    const key = `unnamed-${this.unnamed++}`
+    return this.open(key) ? key : undefined
+  }
+
+  private open(key: string): boolean {
+    if (this.stopped || this.writing.size >= MAX_OPEN) return false
     try {
       if (!this.made) {
         fs.mkdirSync(this.dir, {recursive: true})
@@ -69,7 +86,7 @@ export class StagedFiles implements ContentSink {
         this.execMode = fs.statSync(probe).mode & 0o777
         fs.rmSync(probe)
       }
-      this.writing.set(id, {fd: fs.openSync(this.file(id), 'w', 0o666), size: 0})
+      this.writing.set(key, {fd: fs.openSync(this.file(key), 'w', 0o666), size: 0})
       return true
     } catch {
       this.stopped = true
@@ -77,8 +94,8 @@ export class StagedFiles implements ContentSink {
     }
   }
 
-  write(id: Oid, bytes: Uint8Array): void {
-    const w = this.writing.get(id)
+  write(key: string, bytes: Uint8Array): void {
+    const w = this.writing.get(key)
     if (!w) return
     try {
       let off = 0
@@ -86,7 +103,7 @@ export class StagedFiles implements ContentSink {
       w.size += bytes.length
     } catch {
       this.stopped = true
-      this.drop(id)
+      this.drop(key)
     }
   }
 
@@ -103,15 +120,35 @@ export class StagedFiles implements ContentSink {
     quietRm(this.file(id))
   }
 
-  private drop(id: Oid): void {
-    const w = this.writing.get(id)
-    this.writing.delete(id)
+  /**
+   * Ends the file started with `beginUnnamed`, now known to be `id` (its bytes were hashed on the
+   * way); undefined drops it. One already staged with that id is kept instead.
+   */
+  endAs(key: string, id: Oid | undefined): void {
+    const w = this.writing.get(key)
+    if (!w) return
+    this.writing.delete(key)
+    try {
+      fs.closeSync(w.fd)
+      if (id !== undefined && !this.ready.has(id) && !this.writing.has(id)) {
+        fs.renameSync(this.file(key), this.file(id))
+        return void this.ready.set(id, w.size)
+      }
+    } catch {
+      this.stopped = true
+    }
+    quietRm(this.file(key))
+  }
+
+  private drop(key: string): void {
+    const w = this.writing.get(key)
+    this.writing.delete(key)
     try {
       if (w) fs.closeSync(w.fd)
     } catch {
       // closing a descriptor that failed a write: nothing more to release
     }
-    quietRm(this.file(id))
+    quietRm(this.file(key))
   }
 
   /** Bytes of the staged file with this id, if one is ready. */
