@@ -4,7 +4,8 @@ import {splitDashDash} from '../cli/args.js'
 import {BlCommand} from '../cli/base-command.js'
 import {BlError} from '../core/errors.js'
 import {restore, switchTo, type RestoreResult, type SwitchResult} from '../core/ops/checkout.js'
-import {checkoutSide, type ResolveResult} from '../core/ops/resolve.js'
+import {checkoutSide, recreateConflicts, type RemergeResult, type ResolveResult} from '../core/ops/resolve.js'
+import {CONFLICT_STYLES, type ConflictStyle} from '../core/merge/merge-text.js'
 import {checkoutLocked, type LockedCheckoutResult} from '../core/ops/pin.js'
 
 export default class Checkout extends BlCommand {
@@ -12,8 +13,9 @@ export default class Checkout extends BlCommand {
   static override description = `bl checkout <branch>: switch to a branch. bl checkout <commit>: detach HEAD there. bl checkout -b <new> [<start>]: create and switch.
 bl checkout [<rev>] -- <paths>: overwrite paths from the index, or from <rev> (which also updates the index).
 bl checkout --ours|--theirs <paths>: during a merge, cherry-pick, revert or rebase, resolve conflicted paths by taking one side.
+bl checkout -m|--conflict=<style> <paths>: merge conflicted files again, with markers (labelled ours, base, theirs) in the style given (default merge.conflictStyle), replacing what they hold; they stay in conflict.
 bl checkout --locked: the data version pinned by the nearest bl.lock (\`bl pin\`), verified (and its signer checked when the lock names one); HEAD is detached there unless the current branch is already on it.`
-  static override examples = ['<%= config.bin %> checkout main', '<%= config.bin %> checkout -b experiment', '<%= config.bin %> checkout HEAD~3', '<%= config.bin %> checkout v1 -- labels.csv', '<%= config.bin %> checkout --theirs data/labels.csv', '<%= config.bin %> checkout --locked']
+  static override examples = ['<%= config.bin %> checkout main', '<%= config.bin %> checkout -b experiment', '<%= config.bin %> checkout HEAD~3', '<%= config.bin %> checkout v1 -- labels.csv', '<%= config.bin %> checkout --theirs data/labels.csv', '<%= config.bin %> checkout --conflict=diff3 data/labels.csv', '<%= config.bin %> checkout --locked']
   static override strict = false
   static override flags = {
     branch: Flags.string({char: 'b', description: 'Create a new branch and switch to it.'}),
@@ -21,13 +23,15 @@ bl checkout --locked: the data version pinned by the nearest bl.lock (\`bl pin\`
     detach: Flags.boolean({description: 'Detach HEAD at the commit even if a branch is named.'}),
     ours: Flags.boolean({description: 'Resolve the named conflicted paths with our version.', exclusive: ['theirs']}),
     theirs: Flags.boolean({description: 'Resolve the named conflicted paths with their version.', exclusive: ['ours']}),
-    locked: Flags.boolean({description: 'Check out the data version pinned by bl.lock.', exclusive: ['branch', 'ours', 'theirs', 'detach']}),
+    merge: Flags.boolean({char: 'm', description: 'Merge the named conflicted files again, with conflict markers.', exclusive: ['ours', 'theirs', 'branch', 'detach']}),
+    conflict: Flags.string({description: 'Like -m, with markers in this style.', options: [...CONFLICT_STYLES], exclusive: ['ours', 'theirs', 'branch', 'detach']}),
+    locked: Flags.boolean({description: 'Check out the data version pinned by bl.lock.', exclusive: ['branch', 'ours', 'theirs', 'detach', 'merge', 'conflict']}),
     'lock-file': Flags.string({description: 'The bl.lock to use (default: the nearest one from here upwards).', dependsOn: ['locked']}),
   }
 
-  async run(): Promise<SwitchResult | RestoreResult | ResolveResult | LockedCheckoutResult> {
+  async run(): Promise<SwitchResult | RestoreResult | ResolveResult | RemergeResult | LockedCheckoutResult> {
     const {flags} = await this.parse(Checkout)
-    const {before, after} = splitDashDash(this.argv, ['-b', '--branch', '--lock-file'])
+    const {before, after} = splitDashDash(this.argv, ['-b', '--branch', '--lock-file', '--conflict'])
     const hasDashDash = this.argv.includes('--')
     const repo = this.repo()
     if (flags.locked) {
@@ -39,6 +43,11 @@ bl checkout --locked: the data version pinned by the nearest bl.lock (\`bl pin\`
     if (flags.ours || flags.theirs) {
       const res = await checkoutSide(repo, [...before, ...after].filter((a) => a !== '--ours' && a !== '--theirs'), flags.ours ? 'ours' : 'theirs')
       if (!this.isQuiet(flags)) for (const r of res.resolved) this.out(`Resolved ${r.path} (${r.kind}) with ${res.side === 'ours' ? 'our' : 'their'} version${r.result === 'deleted' ? ' (deleted)' : ''}`)
+      return res
+    }
+    if (flags.merge || flags.conflict) {
+      const res = await recreateConflicts(repo, [...before, ...after], flags.conflict as ConflictStyle | undefined)
+      if (!this.isQuiet(flags)) this.out(`Recreated ${res.recreated.length} merge conflict${res.recreated.length === 1 ? '' : 's'}`)
       return res
     }
     if (hasDashDash || before.length > 1) {

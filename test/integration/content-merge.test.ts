@@ -334,6 +334,32 @@ describe('merge by content', () => {
     }
   })
 
+  it('checkout -m|--conflict=<style> merges a conflicted file again with markers, as git checkout does; other paths and conflict kinds are refused', async () => {
+    const base = rows(30)
+    const ours = rows(30, {3: '3,OURS,1\n', 20: '20,OURS,2\n'})
+    const theirs = rows(30, {12: '12,THEIRS,1\n', 20: '20,THEIRS,2\n'})
+    const s = track(await scenario({'t.csv': base, 'g.txt': 'g\n', 'o.txt': 'o\n'}, {'t.csv': ours, 'g.txt': null}, {'t.csv': theirs, 'g.txt': 'g2\n'}))
+    const none = s.bl(withJson(['checkout', '-m', 't.csv']))
+    assert.deepEqual([none.code, none.json().error.code], [5, 'NO_OPERATION'])
+    await assert.rejects(mergeOps(s).merge('theirs'), (e: any) => e.code === 'MERGE_CONFLICT')
+    // A resolution gone wrong, then the merge back in diff3 style: Git's bytes, labelled as git checkout labels them.
+    s.write('t.csv', 'botched\n')
+    assert.equal(s.ok(['checkout', '--conflict=diff3', 't.csv']).stdout, 'Recreated 1 merge conflict\n')
+    assert.deepEqual(s.read('t.csv'), gitMerge(base, ours, theirs, ['ours', 'base', 'theirs'], ['--diff3']))
+    const r = s.j(['checkout', '-m', '--', 't.csv'])
+    assert.deepEqual(r, {style: 'merge', recreated: [{path: 't.csv', kind: 'both-modified', markers: 1}]})
+    assert.deepEqual(s.read('t.csv'), gitMerge(base, ours, theirs, ['ours', 'base', 'theirs']))
+    // The index holds the file written: nothing shows as changed beyond the conflicts.
+    assert.deepEqual(s.ok(['status', '--porcelain']).stdout.trim().split('\n'), ['DU g.txt', 'UU t.csv'])
+    assert.equal(s.ok(['ls-files', '-m']).stdout, '', 'the index holds the re-created file')
+    const gone = s.bl(withJson(['checkout', '-m', 'g.txt']))
+    assert.deepEqual([gone.code, gone.json().error.code, gone.json().error.data.kind], [2, 'INVALID_ARGUMENT', 'deleted-by-us'])
+    const stray = s.bl(withJson(['checkout', '-m', 'o.txt']))
+    assert.deepEqual([stray.code, stray.json().error.code], [4, 'PATHSPEC_NO_MATCH'])
+    s.ok(['add', 't.csv'])
+    assert.equal(s.bl(['checkout', '-m', 't.csv']).code, 4, 'a resolved file is no longer in conflict')
+  })
+
   it('in a thin clone, fetches the versions the merge needs instead of giving up on them', async () => {
     const a = track(new Sandbox())
     initRepo(a)

@@ -308,3 +308,27 @@ export async function mergeTreesWithContent(repo: Repo, base: Oid | null, ours: 
   }
   return mergeTrees(repo.store, base, ours, theirs, opts.favor, contentMerger(repo, ours, opts.labels, style, opts.stage))
 }
+
+/**
+ * One file merged by content as mergeTreesWithContent merges it (attributes from `oursTree`,
+ * content a thin store lacks fetched first), for re-creating a conflict (`bl checkout -m`).
+ * Undefined when it is not merged by lines (binary, a stretch too big, merge.content false, or
+ * content that could not be fetched): the merge then kept ours in place.
+ */
+export async function mergeFileWithContent(repo: Repo, oursTree: Oid | null, path: string, versions: {base: FlatEntry; ours: FlatEntry; theirs: FlatEntry}, opts: {labels: MergeLabels; style: ConflictStyle}): Promise<FileMergeResult | undefined> {
+  await fetchAttributes(repo, oursTree)
+  const run = (): {merger: ContentMerger | undefined; res: FileMergeResult | undefined} => {
+    const merger = contentMerger(repo, oursTree, opts.labels, opts.style, undefined)
+    return {merger, res: merger?.merge(path, versions.base, versions.ours, versions.theirs)}
+  }
+  const first = run()
+  if (!first.merger || first.merger.missing.size === 0) return first.res
+  try {
+    await ensureContent(repo, first.merger.missing)
+  } catch (err) {
+    if (isBlError(err) && FETCH_FAILURES.has(err.code)) return undefined
+    throw err
+  }
+  return run().res
+}
+

@@ -18,7 +18,8 @@ import {diffTrees, TreeReader} from '../tree-ops.js'
 
 export type Favor = 'ours' | 'theirs'
 
-const EMPTY_FILE: FlatEntry = {kind: 'file', id: EMPTY_OID, size: 0, exec: false}
+/** The base of a file both sides added (Git merges add/add against an empty file). */
+export const EMPTY_FILE: FlatEntry = {kind: 'file', id: EMPTY_OID, size: 0, exec: false}
 
 /** A file both sides changed, merged by content: the stored result and what is left in conflict. */
 export interface FileMergeResult {

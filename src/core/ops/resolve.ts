@@ -2,9 +2,16 @@
  * Resolving conflicts by picking a side (`bl checkout --ours|--theirs <path>`): the chosen
  * version goes into the work tree and the index (or the path goes away when that side deleted it),
  * the other side's copy at another path (a rename) is removed, and the conflict is marked resolved.
+ * And the way back from a botched resolution (`bl checkout -m|--conflict=<style> <path>`): the
+ * conflicted file merged again, with markers, in the style asked for.
  */
 import {ensureContent} from './content.js'
 import {BlError} from '../errors.js'
+import {conflictStyle, mergeFileWithContent} from '../merge/content-merge.js'
+import type {ConflictStyle} from '../merge/merge-text.js'
+import {EMPTY_FILE} from '../merge/three-way.js'
+import {readHead} from '../refs/refs.js'
+import {commitTree} from './snapshot.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
 import fs from 'node:fs'
@@ -12,7 +19,7 @@ import path from 'node:path'
 import {clockDevice, dateEntries, holdsIndexContent, loadIndex, makeEntry} from '../worktree/index-state.js'
 import {removeEntry, writeEntry} from '../worktree/materialize.js'
 import {absPath, quotePath, safeLstat, toRepoPath, underSpec} from '../worktree/paths.js'
-import {readOperation, writeOperation, type Conflict, type ConflictSide} from './operation-state.js'
+import {readOperation, writeOperation, type Conflict, type ConflictSide, type OperationState} from './operation-state.js'
 
 export interface ResolveResult {
   side: 'ours' | 'theirs'
@@ -20,18 +27,7 @@ export interface ResolveResult {
 }
 
 export async function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' | 'theirs'): Promise<ResolveResult> {
-  if (rawPaths.length === 0) throw new BlError('INVALID_ARGUMENT', `--${side} needs the conflicted paths to take`, {hint: `e.g. \`bl checkout --${side} data.csv\` (\`bl status\` lists the conflicts).`})
-  const op = readOperation(repo)
-  if (!op || op.conflicts.length === 0)
-    throw new BlError('NO_OPERATION', 'there are no conflicts to resolve', {hint: `--${side} picks a side of a conflicted path during a merge, cherry-pick, revert or rebase.`})
-  const specs = rawPaths.map((p) => toRepoPath(repo, p))
-  const matches = (c: Conflict, s: string): boolean => underSpec(c.path, s) || [c.ours?.path, c.theirs?.path].some((q) => q !== undefined && underSpec(q, s))
-  // Every path named must be in conflict, as Git requires: nothing is resolved otherwise.
-  const stray = specs.findIndex((s) => !op.conflicts.some((c) => matches(c, s)))
-  if (stray >= 0) {
-    throw new BlError('PATHSPEC_NO_MATCH', `'${rawPaths[stray]}' is not in conflict`, {hint: `Conflicted paths: ${op.conflicts.slice(0, 5).map((c) => c.path).join(', ')}.`, data: {conflicts: op.conflicts.map((c) => c.path)}})
-  }
-  const picked = op.conflicts.filter((c) => specs.some((s) => matches(c, s)))
+  const {op, picked} = namedConflicts(repo, rawPaths, `--${side}`, `--${side} picks a side of a conflicted path during a merge, cherry-pick, revert or rebase.`)
   // A file merged with markers sits where the merge put it (following a rename): the chosen
   // version replaces it there, as in Git, instead of undoing the other side's move.
   const chosenOf = (c: Conflict): ConflictSide | undefined => {
@@ -104,6 +100,95 @@ export async function checkoutSide(repo: Repo, rawPaths: string[], side: 'ours' 
     {durable: true},
   )
   return result
+}
+
+/**
+ * The conflicts the paths name (at the conflict's path or either side's), with the operation.
+ * Every path named must be in conflict, as Git requires: nothing is done otherwise.
+ */
+function namedConflicts(repo: Repo, rawPaths: string[], flag: string, noConflictsHint: string): {op: OperationState; picked: Conflict[]} {
+  if (rawPaths.length === 0) throw new BlError('INVALID_ARGUMENT', `${flag} needs the conflicted paths`, {hint: `e.g. \`bl checkout ${flag} data.csv\` (\`bl status\` lists the conflicts).`})
+  const op = readOperation(repo)
+  if (!op || op.conflicts.length === 0)
+    throw new BlError('NO_OPERATION', 'there are no conflicts to resolve', {hint: noConflictsHint})
+  const specs = rawPaths.map((p) => toRepoPath(repo, p))
+  const matches = (c: Conflict, s: string): boolean => underSpec(c.path, s) || [c.ours?.path, c.theirs?.path].some((q) => q !== undefined && underSpec(q, s))
+  const stray = specs.findIndex((s) => !op.conflicts.some((c) => matches(c, s)))
+  if (stray >= 0) {
+    throw new BlError('PATHSPEC_NO_MATCH', `'${rawPaths[stray]}' is not in conflict`, {hint: `Conflicted paths: ${op.conflicts.slice(0, 5).map((c) => c.path).join(', ')}.`, data: {conflicts: op.conflicts.map((c) => c.path)}})
+  }
+  return {op, picked: op.conflicts.filter((c) => specs.some((s) => matches(c, s)))}
+}
+
+export interface RemergeResult {
+  style: ConflictStyle
+  /** `markers`: stretches between markers now; 0 when the file is not merged by lines (binary...): ours was written. */
+  recreated: Array<{path: string; kind: Conflict['kind']; markers: number}>
+}
+
+/**
+ * `bl checkout -m|--conflict=<style> <paths>`: each named conflict's file merged again from its
+ * base, ours and theirs and written to the work tree and the index, with markers in `style`
+ * (default merge.conflictStyle) labelled `ours`, `base` and `theirs`, as `git checkout -m` labels
+ * them. The conflict stays to be resolved. Whatever the file held is replaced: this is the way back
+ * from a resolution gone wrong. Only files both sides changed or added have a merge to re-create;
+ * for the other kinds (deleted on one side, moved apart, a file against a directory) there is
+ * nothing to merge and the command refuses, naming the side-picking that settles them.
+ */
+export async function recreateConflicts(repo: Repo, rawPaths: string[], style?: ConflictStyle): Promise<RemergeResult> {
+  // Git's `checkout -m <branch>` also carries local changes across a switch by merging them; in
+  // bl the stash does that, and -m only re-creates conflicts.
+  const {op, picked} = namedConflicts(repo, rawPaths, '-m', '-m re-creates the merge of a conflicted file during a merge, cherry-pick, revert or rebase; to take local changes to another branch: `bl stash`, `bl switch <branch>`, `bl stash pop`.')
+  const chosenStyle = style ?? conflictStyle(repo)
+  const versions = (c: Conflict): {base: ConflictSide; ours: ConflictSide; theirs: ConflictSide} | undefined => {
+    const base = c.kind === 'both-added' ? {...EMPTY_FILE, path: c.path} : c.base
+    if ((c.kind !== 'both-modified' && c.kind !== 'both-added') || !base || !c.ours || !c.theirs) return undefined
+    return [base, c.ours, c.theirs].every((v) => v.kind === 'file') ? {base, ours: c.ours, theirs: c.theirs} : undefined
+  }
+  const unmergeable = picked.find((c) => !versions(c))
+  if (unmergeable)
+    throw new BlError('INVALID_ARGUMENT', `${quotePath(unmergeable.path)} has no merge to re-create (${unmergeable.kind})`, {
+      hint: `Only files both sides changed are merged; pick a side with \`bl checkout --ours|--theirs ${unmergeable.path}\`.`,
+      data: {path: unmergeable.path, kind: unmergeable.kind},
+    })
+  const index = loadIndex(repo)
+  const blocked = inTheWay(repo, index, picked.map((c) => c.path))
+  if (blocked.length)
+    throw new BlError('LOCAL_CHANGES', `re-creating the merge would overwrite ${blocked.length === 1 ? quotePath(blocked[0]!) : `${blocked.length} files (${blocked.slice(0, 3).map(quotePath).join(', ')}${blocked.length > 3 ? ', ...' : ''})`}, not tracked or changed`, {
+      hint: 'Move those files away, then run it again.',
+      data: {paths: blocked},
+    })
+  const oursTree = commitTree(repo, readHead(repo).oid)
+  const labels = {ours: 'ours', base: 'base', theirs: 'theirs'}
+  const merged = new Map<Conflict, {entry: ConflictSide; markers: number}>()
+  for (const c of picked) {
+    const v = versions(c)!
+    const m = await mergeFileWithContent(repo, oursTree, c.path, v, {labels, style: chosenStyle})
+    // Not merged by lines: ours in place, as the merge left it.
+    merged.set(c, m ? {entry: {...v.ours, path: c.path, id: m.id, size: m.size}, markers: m.conflicts} : {entry: {...v.ours, path: c.path}, markers: 0})
+  }
+  await ensureContent(repo, [...merged.values()].map((m) => m.entry.id))
+  const updates: IndexEntry[] = []
+  const now = repo.nowMs()
+  for (const [c, m] of merged) {
+    const st = writeEntry(repo, c.path, m.entry)
+    updates.push(makeEntry(c.path, st, {id: m.entry.id, size: m.entry.size}, now))
+  }
+  dateEntries(repo, updates)
+  repo.store.transaction(
+    () => {
+      for (const e of updates) repo.store.putIndexEntry(e)
+      const conflicts = op.conflicts.map((c) => {
+        const m = merged.get(c)
+        if (!m) return c
+        const {markers: _, ...rest} = c
+        return m.markers ? {...rest, markers: m.markers} : rest
+      })
+      writeOperation(repo, {...op, conflicts})
+    },
+    {durable: true},
+  )
+  return {style: chosenStyle, recreated: picked.map((c) => ({path: c.path, kind: c.kind, markers: merged.get(c)!.markers}))}
 }
 
 /**
