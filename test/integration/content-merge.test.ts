@@ -360,15 +360,17 @@ describe('merge by content', () => {
     assert.equal(s.bl(['checkout', '-m', 't.csv']).code, 4, 'a resolved file is no longer in conflict')
   })
 
-  it('in a thin clone, fetches the versions the merge needs instead of giving up on them', async () => {
+  it('in a thin clone, fetches the versions the merge needs instead of giving up on them, and finds renames as a full clone does', async () => {
     const a = track(new Sandbox())
     initRepo(a)
-    await commitFiles(a, {'t.csv': rows(25)}, 'base')
+    await commitFiles(a, {'t.csv': rows(25), 'notes.csv': rows(12)}, 'base')
     const b = setup(a)
     await b.branch('feat')
-    await commitFiles(a, {'t.csv': rows(25, {1: '1,MAIN\n'})}, 'main edit')
+    await commitFiles(a, {'t.csv': rows(25, {1: '1,MAIN\n'}), 'notes.csv': rows(12, {1: '1,MAIN\n'})}, 'main edit')
     await b.switch('feat')
-    await commitFiles(a, {'t.csv': rows(25, {20: '20,FEAT\n'})}, 'feat edit')
+    // Moved and edited on feat: paired by similarity, which reads both small versions.
+    fs.rmSync(a.p('notes.csv'))
+    await commitFiles(a, {'t.csv': rows(25, {20: '20,FEAT\n'}), 'old/notes.csv': rows(12, {10: '10,FEAT\n'})}, 'feat edit')
     await b.switch('main')
     const remote = path.join(a.base, 'remote')
     a.ok(['remote', 'add', 'origin', remote])
@@ -379,5 +381,7 @@ describe('merge by content', () => {
     const m = c.j(['merge', 'origin/feat'])
     assert.equal(m.status, 'merged')
     assert.equal(c.read('t.csv').toString(), rows(25, {1: '1,MAIN\n', 20: '20,FEAT\n'}))
+    assert.equal(c.read('old/notes.csv').toString(), rows(12, {1: '1,MAIN\n', 10: '10,FEAT\n'}))
+    assert.ok(!fs.existsSync(c.p('notes.csv')))
   })
 })

@@ -8,7 +8,8 @@
  * bytes they share: a renamed 10 GB table with a row changed scores without a byte read. Small
  * files, often a single chunk, are compared by their lines instead, cut into 64-byte pieces as
  * Git does. Each file's fingerprint is computed once; a pair then costs a merge of two sorted
- * arrays. Content not in a thin local store is not fetched for this: such a file pairs with none.
+ * arrays. Content not in a thin local store is not fetched for this: such a file pairs with none
+ * (a merge fetches it first: renameReads).
  */
 import {diffMaps, type Change} from './diff.js'
 import {isBlError} from '../errors.js'
@@ -252,6 +253,31 @@ export function findRenames(store: ObjectStore, changes: Change[], opts: RenameO
     const p = c.status === 'A' ? to.get(c.path) : undefined
     return p ? [{status: 'R', path: c.path, oldPath: p.from, old: oldOf.get(p.from), new: c.new, score: percent(p.score)}] : [c]
   })
+}
+
+/**
+ * The files whose bytes findRenames would read to pair `changes` (the deleted and added files of a
+ * pair compared by lines): what a thin store must fetch first when the pairing must not depend on
+ * what happens to be local, as in a merge (Git's partial clone prefetches them the same way).
+ * A superset where the namesake step would have paired a file first. Empty when findRenames
+ * would not score (one side empty, past the rename limit or past RENAME_WORK).
+ */
+export function renameReads(changes: Change[], opts: RenameOptions = {}): Oid[] {
+  const threshold = opts.threshold ?? RENAME_THRESHOLD
+  const limit = opts.limit ?? RENAME_LIMIT
+  const deleted = changes.filter((c) => c.status === 'D' && renamable(c.old)).map((c) => c.old!)
+  const added = changes.filter((c) => c.status === 'A' && renamable(c.new)).map((c) => c.new!)
+  if (threshold >= 1 || !deleted.length || !added.length || deleted.length * added.length > limit * limit) return []
+  const fits = (s: FlatEntry, t: FlatEntry): boolean => Math.min(s.size, t.size) >= threshold * Math.max(s.size, t.size)
+  const reads = new Set<Oid>()
+  let work = 0
+  for (const t of added)
+    for (const s of deleted) {
+      if (!fits(s, t)) continue
+      work += keysOf(s) + keysOf(t)
+      if (s.id !== t.id && Math.max(s.size, t.size) <= LINE_COMPARE_BYTES) reads.add(s.id).add(t.id)
+    }
+  return work > RENAME_WORK ? [] : [...reads]
 }
 
 /** diffMaps with the rename detection asked for: none (not even exact), or exact and then by similarity. */

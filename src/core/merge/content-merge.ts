@@ -19,7 +19,7 @@ import {BlError, isBlError} from '../errors.js'
 import {EMPTY_OID, hashHex, type Oid} from '../hash.js'
 import type {BlobRecord} from '../objects/blob.js'
 import {loadBlob} from '../odb.js'
-import {ensureContent} from '../ops/content.js'
+import {ensureContent, isThin} from '../ops/content.js'
 import type {Repo} from '../repo.js'
 import type {FlatEntry} from '../tree-build.js'
 import {Ingestor} from '../worktree/ingest.js'
@@ -27,7 +27,7 @@ import type {StagedFiles} from '../worktree/staged-files.js'
 import {attributesFile, mergeDrivers, type MergeDriver} from './attributes.js'
 import {mergeRows, rowDelimiter} from './merge-rows.js'
 import {changedRegions, CONFLICT_STYLES, mergeLines, type ConflictStyle, type Region} from './merge-text.js'
-import {mergeTrees, type Favor, type FileMerger, type FileMergeResult, type MergeOutcome} from './three-way.js'
+import {mergeTrees, renameReadsOf, type Favor, type FileMerger, type FileMergeResult, type MergeOutcome} from './three-way.js'
 
 /** Git's rule: a NUL in the first 8000 bytes makes a file binary. */
 const BINARY_PROBE = 8000
@@ -283,6 +283,21 @@ async function fetchAttributes(repo: Repo, oursTree: Oid | null): Promise<void> 
   if (id) await ensureContent(repo, [id])
 }
 
+/**
+ * Fetches into a thin store the files each side's rename detection compares by lines, so a file
+ * moved and edited pairs as it does in a full clone: the merge's result must not depend on which
+ * content happens to be local. Offline, the merge goes on with what is here.
+ */
+async function fetchRenameReads(repo: Repo, base: Oid | null, ours: Oid | null, theirs: Oid | null): Promise<void> {
+  if (!isThin(repo)) return
+  const ids = new Set([...renameReadsOf(repo.store, base, ours), ...renameReadsOf(repo.store, base, theirs)])
+  try {
+    await ensureContent(repo, ids)
+  } catch (err) {
+    if (!(isBlError(err) && FETCH_FAILURES.has(err.code))) throw err
+  }
+}
+
 /** Why content a thin store lacks could not be fetched (ops/content.ts): then it is not merged. */
 const FETCH_FAILURES = new Set(['REMOTE_ERROR', 'MISSING_OBJECT'])
 
@@ -296,6 +311,7 @@ const FETCH_FAILURES = new Set(['REMOTE_ERROR', 'MISSING_OBJECT'])
 export async function mergeTreesWithContent(repo: Repo, base: Oid | null, ours: Oid | null, theirs: Oid | null, opts: {favor?: Favor; labels: MergeLabels; stage?: StagedFiles}): Promise<MergeOutcome> {
   const style = conflictStyle(repo)
   await fetchAttributes(repo, ours)
+  await fetchRenameReads(repo, base, ours, theirs)
   const merger = contentMerger(repo, ours, opts.labels, style, opts.stage)
   const out = mergeTrees(repo.store, base, ours, theirs, opts.favor, merger)
   if (!merger || merger.missing.size === 0) return out

@@ -9,7 +9,7 @@
  * while the conflicts wait: our version of a conflicted path, or theirs when we deleted it.
  */
 import {diffMaps, sameEntry} from '../diff/diff.js'
-import {findRenames} from '../diff/similarity.js'
+import {findRenames, renameReads} from '../diff/similarity.js'
 import {EMPTY_OID, type Oid} from '../hash.js'
 import type {Conflict, ConflictSide} from '../ops/operation-state.js'
 import type {ObjectStore} from '../store/types.js'
@@ -62,6 +62,12 @@ interface SideChanges {
 }
 
 /** What one side changed since the base, read from the trees (unchanged subtrees are skipped). */
+/** The files sideChanges reads to find renames by similarity (similarity.ts: renameReads). */
+export function renameReadsOf(store: ObjectStore, base: Oid | null, side: Oid | null): Oid[] {
+  const {before, after} = diffTrees(store, base, side)
+  return renameReads(diffMaps(before, after, true, true))
+}
+
 function sideChanges(store: ObjectStore, base: Oid | null, side: Oid | null): SideChanges {
   const {before, after} = diffTrees(store, base, side)
   const changed = new Map<string, SideState>()
