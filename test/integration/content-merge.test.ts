@@ -154,18 +154,26 @@ describe('merge by content', () => {
     assert.ok(s.read('strict/t.csv').includes('<<<<<<< HEAD\n2,ours\n=======\n3,theirs\n>>>>>>> theirs\n'))
   })
 
-  it('merges a CSV/TSV row both sides edited in different cells, cell by cell; the same cell still conflicts; merge=text keeps Git\'s lines', async () => {
+  it('merges a CSV/TSV row both sides edited in different cells, cell by cell, and a JSONL record field by field; the same cell still conflicts; merge=text keeps Git\'s lines', async () => {
     const base = 'id,label,score\n1,cat,0.5\n2,"dog, big",0.7\n3,bird,0.1\n'
     const ours = 'id,label,score\n1,cat,0.5\n2,"dog, small",0.7\n3,bird,0.2\n'
     const theirs = 'id,label,score\n1,cat,0.5\n2,"dog, big",0.9\n3,bird,0.3\n'
     const tsv = (x: string): string => x.replace(/"dog, (\w+)"/g, 'dog $1').replaceAll(',', '\t')
-    const s = track(await scenario({'t.csv': base, 'cells.tsv': tsv(base.replace('0.1', '0.1'))}, {'t.csv': ours, 'cells.tsv': tsv(ours.replace('0.2', '0.1'))}, {'t.csv': theirs, 'cells.tsv': tsv(theirs.replace('0.3', '0.1'))}))
+    const jsonl = (label: string, score: string): string => `{"id": 1, "label": "cat"}\n{"id": 2, "label": "${label}", "score": ${score}}\n`
+    const s = track(
+      await scenario(
+        {'t.csv': base, 'cells.tsv': tsv(base.replace('0.1', '0.1')), 'r.jsonl': jsonl('dog', '0.7')},
+        {'t.csv': ours, 'cells.tsv': tsv(ours.replace('0.2', '0.1')), 'r.jsonl': jsonl('puppy', '0.7')},
+        {'t.csv': theirs, 'cells.tsv': tsv(theirs.replace('0.3', '0.1')), 'r.jsonl': jsonl('dog', '0.9')},
+      ),
+    )
     const r = s.bl(withJson(['merge', 'theirs']))
     assert.equal(r.code, 3, r.stdout)
     assert.deepEqual(r.json().error.data.conflicts.map((x: any) => [x.path, x.markers]), [['t.csv', 1]])
     // Row 2: label from ours, score from theirs (the quoted comma stays one cell); row 3: one cell both changed.
     assert.equal(s.read('t.csv').toString(), 'id,label,score\n1,cat,0.5\n2,"dog, small",0.9\n<<<<<<< HEAD\n3,bird,0.2\n=======\n3,bird,0.3\n>>>>>>> theirs\n')
     assert.equal(s.read('cells.tsv').toString(), tsv('id,label,score\n1,cat,0.5\n2,"dog, small",0.9\n3,bird,0.1\n'))
+    assert.equal(s.read('r.jsonl').toString(), jsonl('puppy', '0.9'))
     // Git's line merge alone conflicts on row 2: merge=text asks for exactly that.
     const g = track(await scenario({'.blattributes': '*.csv merge=text\n', 't.csv': base}, {'t.csv': ours.replace('0.2', '0.1')}, {'t.csv': theirs.replace('0.3', '0.1')}))
     assert.equal(g.bl(['merge', 'theirs']).code, 3)

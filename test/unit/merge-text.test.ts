@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {changedRegions, mergeLines, type ConflictStyle} from '../../src/core/merge/merge-text.ts'
-import {mergeRows, rowDelimiter} from '../../src/core/merge/merge-rows.ts'
+import {mergeRows, rowDelimiter, rowMerger} from '../../src/core/merge/merge-rows.ts'
 import type {Favor} from '../../src/core/merge/three-way.ts'
 
 const labels = {ours: 'OURS', base: 'BASE', theirs: 'THEIRS'}
@@ -104,18 +104,38 @@ describe('line merge', () => {
     assert.equal(rowDelimiter('a/B.CSV'), ',')
     assert.equal(rowDelimiter('x.tsv'), '\t')
     assert.equal(rowDelimiter('x.jsonl'), undefined)
-    assert.deepEqual(mergeRows(['1,a,"x,y"\r\n'], ['1,A,"x,y"\r\n'], ['1,a,"x,z"\r\n'], ','), [{row: '1,A,"x,z"\r\n'}])
-    assert.equal(mergeRows(['1,a,b\n'], ['1,A,b\n'], ['1,B,b\n'], ','), undefined, 'the same cell changed differently: the line merge marks it')
-    assert.equal(mergeRows(['1,a,b\n'], ['1,A,b,c\n'], ['1,a,B\n'], ','), undefined, 'a cell added')
-    assert.equal(mergeRows(['1,a\n', '2,b\n'], ['1,A\n'], ['1,a\n', '2,B\n'], ','), undefined, 'a row deleted')
-    assert.equal(mergeRows(['1,"a,b\n'], ['1,"a,B\n'], ['2,"a,b\n'], ','), undefined, 'a quoted cell going on past the line')
+    const csv = rowMerger('t.csv')!
+    assert.deepEqual(mergeRows(['1,a,"x,y"\r\n'], ['1,A,"x,y"\r\n'], ['1,a,"x,z"\r\n'], csv), [{row: '1,A,"x,z"\r\n'}])
+    assert.equal(mergeRows(['1,a,b\n'], ['1,A,b\n'], ['1,B,b\n'], csv), undefined, 'the same cell changed differently: the line merge marks it')
+    assert.equal(mergeRows(['1,a,b\n'], ['1,A,b,c\n'], ['1,a,B\n'], csv), undefined, 'a cell added')
+    assert.equal(mergeRows(['1,a\n', '2,b\n'], ['1,A\n'], ['1,a\n', '2,B\n'], csv), undefined, 'a row deleted')
+    assert.equal(mergeRows(['1,"a,b\n'], ['1,"a,B\n'], ['2,"a,b\n'], csv), undefined, 'a quoted cell going on past the line')
     // Row by row: one from each side, one by cells, one still in conflict.
-    assert.deepEqual(mergeRows(['1,a\n', '2,b,c\n', '3,x\n', '4,y\n'], ['1,A\n', '2,B,c\n', '3,x\n', '4,O\n'], ['1,a\n', '2,b,C\n', '3,X\n', '4,T\n'], ','), [
+    assert.deepEqual(mergeRows(['1,a\n', '2,b,c\n', '3,x\n', '4,y\n'], ['1,A\n', '2,B,c\n', '3,x\n', '4,O\n'], ['1,a\n', '2,b,C\n', '3,X\n', '4,T\n'], csv), [
       {row: '1,A\n'},
       {row: '2,B,C\n'},
       {row: '3,X\n'},
       {base: '4,y\n', ours: '4,O\n', theirs: '4,T\n'},
     ])
+  })
+
+  it('merges JSONL records field by field: in-place edits of different fields, keys in the same order, ours\' layout and bytes', () => {
+    const jl = rowMerger('data/a.JSONL')!
+    assert.equal(rowMerger('x.ndjson'), jl)
+    assert.equal(rowMerger('x.json'), undefined)
+    // Different fields: each side's value text kept as written (spacing, number spelling, escapes).
+    assert.deepEqual(mergeRows(['{"id": 1, "label": "cat", "score": 0.5}\n'], ['{"id": 1, "label": "dog", "score": 0.5}\n'], ['{"id":1,"label":"cat","score":5e-1}\n'], jl), [{row: '{"id": 1, "label": "dog", "score": 5e-1}\n'}])
+    // Nested values and strings holding brackets, commas and escaped quotes are one value each.
+    const b = '{"a": {"x": [1, {"y": "}"}]}, "s": "q\\"}", "n": null}\r\n'
+    const o = '{"a": {"x": [1, {"y": "]"}]}, "s": "q\\"}", "n": null}\r\n'
+    const t = '{"a": {"x": [1, {"y": "}"}]}, "s": "q\\"}", "n": true}\r\n'
+    assert.deepEqual(mergeRows([b], [o], [t], jl), [{row: '{"a": {"x": [1, {"y": "]"}]}, "s": "q\\"}", "n": true}\r\n'}])
+    assert.equal(mergeRows(['{"a":1,"b":2}\n'], ['{"a":3,"b":2}\n'], ['{"a":4,"b":2}\n'], jl), undefined, 'the same field changed differently')
+    assert.equal(mergeRows(['{"a":1,"b":2}\n'], ['{"b":2,"a":3}\n'], ['{"a":1,"b":4}\n'], jl), undefined, 'keys reordered')
+    assert.equal(mergeRows(['{"a":1,"b":2}\n'], ['{"a":3,"b":2,"c":0}\n'], ['{"a":1,"b":4}\n'], jl), undefined, 'a key added')
+    assert.equal(mergeRows(['{"a":1,"a":2}\n'], ['{"a":3,"a":2}\n'], ['{"a":1,"a":4}\n'], jl), undefined, 'a repeated key')
+    for (const bad of ['[1,2]\n', '{"a":1} x\n', '{"a":1\n', '{"a":"x}\n', '{a:1}\n'])
+      assert.equal(mergeRows([bad], [bad.replace('1', '3')], [bad.replace('1', '4').replace('2', '5')], jl), undefined, `not one JSON object: ${bad}`)
   })
 
   it('merges stretches of 200,000 lines and thousands of near conflicts as Git does (no stack overflow, no quadratic joins)', () => {

@@ -25,7 +25,7 @@ import type {FlatEntry} from '../tree-build.js'
 import {Ingestor} from '../worktree/ingest.js'
 import type {StagedFiles} from '../worktree/staged-files.js'
 import {attributesFile, mergeDrivers, type MergeDriver} from './attributes.js'
-import {mergeRows, rowDelimiter} from './merge-rows.js'
+import {mergeRows, rowMerger} from './merge-rows.js'
 import {changedRegions, CONFLICT_STYLES, mergeLines, type ConflictStyle, type Region} from './merge-text.js'
 import {mergeTrees, renameReadsOf, type Favor, type FileMerger, type FileMergeResult, type MergeOutcome} from './three-way.js'
 
@@ -70,9 +70,10 @@ export class ContentMerger implements FileMerger {
     // merge=text merges by lines whatever the bytes; merge=union settles every conflict with both sides.
     const asText = driver === 'text'
     const how: Favor | 'union' | undefined = driver === 'union' ? 'union' : favor
-    // A CSV/TSV row both sides edited in different cells merges cell by cell (not with merge=text: Git's lines only).
-    const delimiter = driver === 'text' ? undefined : rowDelimiter(path)
-    const finer = delimiter === undefined ? undefined : (b: string[], o: string[], t: string[]) => mergeRows(b, o, t, delimiter)
+    // A CSV/TSV row both sides edited in different cells merges cell by cell, a JSONL record field
+    // by field (not with merge=text: Git's lines only).
+    const rowMerge = driver === 'text' ? undefined : rowMerger(path)
+    const finer = rowMerge && ((b: string[], o: string[], t: string[]) => mergeRows(b, o, t, rowMerge))
     const recs = [b, o, t].map((e) => this.record(e.id))
     // Both checks run, so one fetch brings everything a thin store lacks.
     const chunksHere = this.chunksHere(recs, [b.id, o.id, t.id])

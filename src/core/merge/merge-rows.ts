@@ -1,18 +1,32 @@
 /**
- * Cell-level merge of CSV/TSV rows, where Git's line merge stops. When both sides edited the same
- * row, Git sees one line changed twice and conflicts; a table changed in two different columns of
- * that row (a label fixed on one branch, a score recomputed on the other) merges cell by cell.
+ * Cell-level merge of CSV/TSV rows and field-level merge of JSONL records, where Git's line merge
+ * stops. When both sides edited the same row, Git sees one line changed twice and conflicts; a
+ * table changed in two different columns of that row (a label fixed on one branch, a score
+ * recomputed on the other) merges cell by cell, and a JSONL record field by field.
  *
  * Only in-place edits are merged this way: the three versions of a conflicting stretch must have
- * the same number of rows, each row the same number of cells, and no cell spanning lines. The
- * cells keep their bytes (quotes included) and the row ours' line ending. Anything else, or the
- * same cell changed differently, stays a conflict for the line merge to mark.
+ * the same number of rows; a CSV/TSV row the same number of cells in each, no cell spanning lines;
+ * a JSONL record one object per line with the same keys in the same order in each. Cells and
+ * values keep their bytes (quotes, spacing, number spelling) and the row ours' line ending and
+ * layout. Anything else, or the same cell or field changed differently, stays a conflict for the
+ * line merge to mark.
  */
 
 /** Delimiter for a path's table format, or undefined when it is not a delimited table. */
 export function rowDelimiter(path: string): string | undefined {
   const p = path.toLowerCase()
   return p.endsWith('.csv') ? ',' : p.endsWith('.tsv') ? '\t' : undefined
+}
+
+/** Merges one row both sides changed (base, ours, theirs: a line each), or undefined when it conflicts. */
+export type RowMerge = (base: string, ours: string, theirs: string) => string | undefined
+
+/** How rows of a path's format merge below lines: CSV/TSV by cells, JSONL by fields; undefined for other files. */
+export function rowMerger(path: string): RowMerge | undefined {
+  const delimiter = rowDelimiter(path)
+  if (delimiter !== undefined) return (b, o, t) => mergeCells(b, o, t, delimiter)
+  const p = path.toLowerCase()
+  return p.endsWith('.jsonl') || p.endsWith('.ndjson') ? mergeFields : undefined
 }
 
 /** A line's cells with their bytes (quotes kept) and its line ending; undefined when a quoted cell goes on past the line. */
@@ -53,11 +67,107 @@ function mergeCells(b: string, o: string, t: string, delimiter: string): string 
 export type RowPiece = {row: string} | {base: string; ours: string; theirs: string}
 
 /**
- * The rows of a conflicting stretch, row by row: each taken from the side that changed it, merged
- * cell by cell, or left in conflict. Undefined when the rows do not line up (a row added or
- * removed) or no row needed cells merged: then the stretch is Git's to mark, exactly as Git would.
+ * The fields of a one-line JSON object: each key's raw text (quotes and escapes kept) with where
+ * its value's text starts and ends in the line. Undefined for anything else (an array, a
+ * scalar, an object spanning lines, text after it, a repeated key, malformed JSON).
  */
-export function mergeRows(base: string[], ours: string[], theirs: string[], delimiter: string): RowPiece[] | undefined {
+function fields(line: string): Array<{key: string; from: number; to: number}> | undefined {
+  let i = 0
+  const n = line.length
+  const ws = (): void => {
+    while (i < n && (line[i] === ' ' || line[i] === '\t' || line[i] === '\r' || line[i] === '\n')) i++
+  }
+  // A string from its opening quote; false when it does not close on this line.
+  const str = (): boolean => {
+    for (i++; i < n; i++) {
+      if (line[i] === '\\') i++
+      else if (line[i] === '"') return (i++, true)
+      else if (line[i] === '\n') return false
+    }
+    return false
+  }
+  // A value of any kind: strings whole, brackets counted to their match.
+  const value = (): boolean => {
+    if (line[i] === '"') return str()
+    if (line[i] === '{' || line[i] === '[') {
+      const stack: string[] = []
+      for (; i < n; i++) {
+        const ch = line[i]!
+        if (ch === '"') {
+          if (!str()) return false
+          i--
+        } else if (ch === '{' || ch === '[') stack.push(ch === '{' ? '}' : ']')
+        else if (ch === '}' || ch === ']') {
+          if (stack.pop() !== ch) return false
+          if (stack.length === 0) return (i++, true)
+        } else if (ch === '\n') return false
+      }
+      return false
+    }
+    const start = i
+    while (i < n && /[-+.0-9a-zA-Z]/.test(line[i]!)) i++
+    return i > start
+  }
+  ws()
+  if (line[i] !== '{') return undefined
+  i++
+  ws()
+  const out: Array<{key: string; from: number; to: number}> = []
+  const seen = new Set<string>()
+  if (line[i] === '}') i++
+  else
+    for (;;) {
+      if (line[i] !== '"') return undefined
+      const k0 = i
+      if (!str()) return undefined
+      const key = line.slice(k0, i)
+      if (seen.has(key)) return undefined
+      seen.add(key)
+      ws()
+      if (line[i] !== ':') return undefined
+      i++
+      ws()
+      const from = i
+      if (!value()) return undefined
+      out.push({key, from, to: i})
+      ws()
+      if (line[i] === ',') {
+        i++
+        ws()
+        continue
+      }
+      if (line[i] !== '}') return undefined
+      i++
+      break
+    }
+  ws()
+  return i === n ? out : undefined
+}
+
+/** A JSONL record merged field by field (ours' layout), or undefined when a field was changed differently or the keys differ. */
+function mergeFields(b: string, o: string, t: string): string | undefined {
+  const [B, O, T] = [fields(b), fields(o), fields(t)]
+  if (!B || !O || !T || B.length !== O.length || O.length !== T.length) return undefined
+  let out = o
+  // From the last field back, so the earlier fields' offsets in ours stay valid.
+  for (let k = O.length - 1; k >= 0; k--) {
+    const [fb, fo, ft] = [B[k]!, O[k]!, T[k]!]
+    if (fb.key !== fo.key || fo.key !== ft.key) return undefined
+    const [vb, vo, vt] = [b.slice(fb.from, fb.to), o.slice(fo.from, fo.to), t.slice(ft.from, ft.to)]
+    if (vo === vt || vt === vb) continue
+    if (vo !== vb) return undefined
+    out = out.slice(0, fo.from) + vt + out.slice(fo.to)
+  }
+  return out
+}
+
+/**
+ * The rows of a conflicting stretch, row by row: each taken from the side that changed it, merged
+ * by `mergeRow` (cells, fields), or left in conflict. Undefined when the rows do not line up (a
+ * row added or removed) or no row needed merging below lines: then the stretch is Git's to mark,
+ * exactly as Git would.
+ */
+export function mergeRows(base: string[], ours: string[], theirs: string[], mergeRow: RowMerge): RowPiece[] | undefined {
   if (base.length !== ours.length || ours.length !== theirs.length) return undefined
   const out: RowPiece[] = []
   let byCells = 0
@@ -66,7 +176,7 @@ export function mergeRows(base: string[], ours: string[], theirs: string[], deli
     if (o === t || t === b) out.push({row: o})
     else if (o === b) out.push({row: t})
     else {
-      const m = mergeCells(b, o, t, delimiter)
+      const m = mergeRow(b, o, t)
       if (m === undefined) out.push({base: b, ours: o, theirs: t})
       else {
         out.push({row: m})
