@@ -154,7 +154,7 @@ describe('merge by content', () => {
     assert.ok(s.read('strict/t.csv').includes('<<<<<<< HEAD\n2,ours\n=======\n3,theirs\n>>>>>>> theirs\n'))
   })
 
-  it('merges a CSV/TSV row both sides edited in different cells, cell by cell, and a JSONL record field by field; the same cell still conflicts; merge=text keeps Git\'s lines', async () => {
+  it('merges a CSV/TSV row both sides edited in different cells, cell by cell (by column name when a side added a column), and a JSONL record field by field; the same cell still conflicts; merge=text keeps Git\'s lines', async () => {
     const base = 'id,label,score\n1,cat,0.5\n2,"dog, big",0.7\n3,bird,0.1\n'
     const ours = 'id,label,score\n1,cat,0.5\n2,"dog, small",0.7\n3,bird,0.2\n'
     const theirs = 'id,label,score\n1,cat,0.5\n2,"dog, big",0.9\n3,bird,0.3\n'
@@ -162,9 +162,10 @@ describe('merge by content', () => {
     const jsonl = (label: string, score: string): string => `{"id": 1, "label": "cat"}\n{"id": 2, "label": "${label}", "score": ${score}}\n`
     const s = track(
       await scenario(
-        {'t.csv': base, 'cells.tsv': tsv(base.replace('0.1', '0.1')), 'r.jsonl': jsonl('dog', '0.7')},
-        {'t.csv': ours, 'cells.tsv': tsv(ours.replace('0.2', '0.1')), 'r.jsonl': jsonl('puppy', '0.7')},
-        {'t.csv': theirs, 'cells.tsv': tsv(theirs.replace('0.3', '0.1')), 'r.jsonl': jsonl('dog', '0.9')},
+        {'t.csv': base, 'cells.tsv': tsv(base.replace('0.1', '0.1')), 'r.jsonl': jsonl('dog', '0.7'), 'cols.csv': rows(40)},
+        // Ours adds a column to every row; theirs fixes two values: merged by column name.
+        {'t.csv': ours, 'cells.tsv': tsv(ours.replace('0.2', '0.1')), 'r.jsonl': jsonl('puppy', '0.7'), 'cols.csv': rows(40).replace(/\n/g, (_, at: number) => (at === 13 ? ',split\n' : `,${at % 2 ? 'train' : 'test'}\n`))},
+        {'t.csv': theirs, 'cells.tsv': tsv(theirs.replace('0.3', '0.1')), 'r.jsonl': jsonl('dog', '0.9'), 'cols.csv': rows(40, {5: '5,FIXED,1\n', 30: '30,name-x,2\n'})},
       ),
     )
     const r = s.bl(withJson(['merge', 'theirs']))
@@ -174,6 +175,9 @@ describe('merge by content', () => {
     assert.equal(s.read('t.csv').toString(), 'id,label,score\n1,cat,0.5\n2,"dog, small",0.9\n<<<<<<< HEAD\n3,bird,0.2\n=======\n3,bird,0.3\n>>>>>>> theirs\n')
     assert.equal(s.read('cells.tsv').toString(), tsv('id,label,score\n1,cat,0.5\n2,"dog, small",0.9\n3,bird,0.1\n'))
     assert.equal(s.read('r.jsonl').toString(), jsonl('puppy', '0.9'))
+    const split = rows(40, {5: '5,FIXED,1\n', 30: '30,name-x,2\n'}).split('\n').slice(0, -1)
+    const want = split.map((l, k) => `${l},${k === 0 ? 'split' : /* the offset of that newline in the base */ rows(40).split('\n').slice(0, k + 1).join('\n').length % 2 ? 'train' : 'test'}\n`).join('')
+    assert.equal(s.read('cols.csv').toString(), want)
     // Git's line merge alone conflicts on row 2: merge=text asks for exactly that.
     const g = track(await scenario({'.blattributes': '*.csv merge=text\n', 't.csv': base}, {'t.csv': ours.replace('0.2', '0.1')}, {'t.csv': theirs.replace('0.3', '0.1')}))
     assert.equal(g.bl(['merge', 'theirs']).code, 3)

@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {changedRegions, mergeLines, type ConflictStyle} from '../../src/core/merge/merge-text.ts'
-import {mergeRows, rowDelimiter, rowMerger} from '../../src/core/merge/merge-rows.ts'
+import {mergeRows, rowDelimiter, rowMerger, type RowPiece} from '../../src/core/merge/merge-rows.ts'
 import type {Favor} from '../../src/core/merge/three-way.ts'
 
 const labels = {ours: 'OURS', base: 'BASE', theirs: 'THEIRS'}
@@ -117,6 +117,30 @@ describe('line merge', () => {
       {row: '3,X\n'},
       {base: '4,y\n', ours: '4,O\n', theirs: '4,T\n'},
     ])
+  })
+
+  it('merges CSV rows by column name when a side added or removed columns (the headers say which)', () => {
+    const lines = (x: string): string[] => x.split(/(?<=\n)/)
+    const merge = (b: string, o: string, t: string) => {
+      const [B, O, T] = [lines(b), lines(o), lines(t)]
+      return mergeRows(B, O, T, rowMerger('t.csv', () => ({base: B[0]!, ours: O[0]!, theirs: T[0]!}))!)
+    }
+    const rows = (p: RowPiece[] | undefined): string => (p ?? []).map((r) => ('row' in r ? r.row : `<${r.ours}|${r.theirs}>`)).join('')
+    const base = 'id,label\n1,cat\n2,dog\n'
+    // Ours added a column (every row changed), theirs fixed a label: both kept.
+    assert.equal(rows(merge(base, 'id,label,score\n1,cat,0.5\n2,dog,0.7\n', 'id,label\n1,cat\n2,wolf\n')), 'id,label,score\n1,cat,0.5\n2,wolf,0.7\n')
+    // Theirs added one in the middle, ours fixed a label: theirs' column order.
+    assert.equal(rows(merge(base, 'id,label\n1,lion\n2,dog\n', 'id,src,label\n1,a,cat\n2,b,dog\n')), 'id,src,label\n1,a,lion\n2,b,dog\n')
+    // Both added columns: ours' order, then theirs' new one.
+    assert.equal(rows(merge(base, 'id,label,score\n1,cat,0.5\n2,dog,0.7\n', 'id,label,src\n1,cat,a\n2,fox,b\n')), 'id,label,score,src\n1,cat,0.5,a\n2,fox,0.7,b\n')
+    // Theirs removed a column ours left alone: gone; where ours changed a cell of it, that row conflicts.
+    assert.equal(rows(merge('id,label,tmp\n1,cat,x\n2,dog,y\n', 'id,label,tmp\n1,CAT,x\n2,dog,Y\n', 'id,label\n1,cat\n2,dog\n')), 'id,label\n1,CAT\n<2,dog,Y\n|2,dog\n>')
+    // The same column added by both with different values conflicts in that row only.
+    assert.equal(rows(merge(base, 'id,label,n\n1,cat,1\n2,dog,2\n', 'id,label,n\n1,CAT,1\n2,fox,3\n')), 'id,label,n\n1,CAT,1\n<2,dog,2\n|2,fox,3\n>')
+    assert.equal(merge(base, 'id,label,n\n1,cat,1\n2,dog,2\n', 'id,label,n\n1,cat,1\n2,dog,3\n'), undefined, 'no row merged by name: the line merge marks it, as Git')
+    // No headers known, or a name twice: no merge by name (the line merge decides).
+    assert.equal(mergeRows(lines(base), lines('id,label,s\n1,cat,0\n2,dog,0\n'), lines('id,label\n1,cat\n2,eel\n'), rowMerger('t.csv')!), undefined)
+    assert.equal(merge('a,a\n1,2\n', 'a,a,b\n1,2,3\n', 'a,a\n1,5\n'), undefined)
   })
 
   it('merges JSONL records field by field: in-place edits of different fields, keys in the same order, ours\' layout and bytes', () => {

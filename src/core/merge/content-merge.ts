@@ -25,7 +25,7 @@ import type {FlatEntry} from '../tree-build.js'
 import {Ingestor} from '../worktree/ingest.js'
 import type {StagedFiles} from '../worktree/staged-files.js'
 import {attributesFile, mergeDrivers, type MergeDriver} from './attributes.js'
-import {mergeRows, rowMerger} from './merge-rows.js'
+import {mergeRows, rowMerger, type TableHeaders} from './merge-rows.js'
 import {changedRegions, CONFLICT_STYLES, mergeLines, type ConflictStyle, type Region} from './merge-text.js'
 import {mergeTrees, renameReadsOf, type Favor, type FileMerger, type FileMergeResult, type MergeOutcome} from './three-way.js'
 
@@ -70,15 +70,20 @@ export class ContentMerger implements FileMerger {
     // merge=text merges by lines whatever the bytes; merge=union settles every conflict with both sides.
     const asText = driver === 'text'
     const how: Favor | 'union' | undefined = driver === 'union' ? 'union' : favor
-    // A CSV/TSV row both sides edited in different cells merges cell by cell, a JSONL record field
-    // by field (not with merge=text: Git's lines only).
-    const rowMerge = driver === 'text' ? undefined : rowMerger(path)
-    const finer = rowMerge && ((b: string[], o: string[], t: string[]) => mergeRows(b, o, t, rowMerge))
     const recs = [b, o, t].map((e) => this.record(e.id))
     // Both checks run, so one fetch brings everything a thin store lacks.
     const chunksHere = this.chunksHere(recs, [b.id, o.id, t.id])
     if (recs.some((r) => !r) || !chunksHere) return undefined
     const [B, O, T] = recs as [BlobRecord, BlobRecord, BlobRecord]
+    // A CSV/TSV row both sides edited in different cells merges cell by cell (by column name when
+    // a side added or removed columns: the headers are read then), a JSONL record field by field;
+    // not with merge=text (Git's lines only).
+    const headers = (): TableHeaders | undefined => {
+      const [hb, ho, ht] = [B, O, T].map((r) => this.firstLine(r))
+      return hb !== undefined && ho !== undefined && ht !== undefined ? {base: hb, ours: ho, theirs: ht} : undefined
+    }
+    const rowMerge = driver === 'text' ? undefined : rowMerger(path, headers)
+    const finer = rowMerge && ((b: string[], o: string[], t: string[]) => mergeRows(b, o, t, rowMerge))
     if (!asText && [B, O, T].some((r) => r.chunks.length > 0 && this.chunk(r, 0).subarray(0, BINARY_PROBE).includes(0))) return undefined
     const ids = (r: BlobRecord): string[] => r.chunks.map((c) => c.id)
     const bIds = ids(B)
@@ -200,6 +205,15 @@ export class ContentMerger implements FileMerger {
       for (let at = data.indexOf(10); at !== -1 && n < enough; at = data.indexOf(10, at + 1)) n++
     }
     return n
+  }
+
+  /** A version's first line (a table's header), or undefined when it runs on past the first chunk. */
+  private firstLine(rec: BlobRecord): string | undefined {
+    if (rec.chunks.length === 0) return ''
+    const data = this.chunk(rec, 0)
+    const nl = data.indexOf(10)
+    if (nl === -1) return rec.chunks.length === 1 ? data.toString('latin1') : undefined
+    return data.toString('latin1', 0, nl + 1)
   }
 
   /** The blob record, or undefined (and noted missing) when it is not here. */

@@ -21,10 +21,25 @@ export function rowDelimiter(path: string): string | undefined {
 /** Merges one row both sides changed (base, ours, theirs: a line each), or undefined when it conflicts. */
 export type RowMerge = (base: string, ours: string, theirs: string) => string | undefined
 
-/** How rows of a path's format merge below lines: CSV/TSV by cells, JSONL by fields; undefined for other files. */
-export function rowMerger(path: string): RowMerge | undefined {
+/** The first line (header) of each version of a table, when each is known. */
+export interface TableHeaders {
+  base: string
+  ours: string
+  theirs: string
+}
+
+/**
+ * How rows of a path's format merge below lines: CSV/TSV by cells, JSONL by fields; undefined for
+ * other files. `headers` (read only when a row's versions have different numbers of cells) lets
+ * a CSV/TSV row merge by column name when a side added or removed columns.
+ */
+export function rowMerger(path: string, headers?: () => TableHeaders | undefined): RowMerge | undefined {
   const delimiter = rowDelimiter(path)
-  if (delimiter !== undefined) return (b, o, t) => mergeCells(b, o, t, delimiter)
+  if (delimiter !== undefined) {
+    let columns: Columns | undefined | null = null
+    const byName = (): Columns | undefined => (columns === null ? (columns = columnsOf(headers?.(), delimiter)) : columns)
+    return (b, o, t) => mergeCells(b, o, t, delimiter, byName)
+  }
   const p = path.toLowerCase()
   return p.endsWith('.jsonl') || p.endsWith('.ndjson') ? mergeFields : undefined
 }
@@ -50,9 +65,13 @@ function cells(line: string, delimiter: string): {cells: string[]; end: string} 
 }
 
 /** A row merged cell by cell, or undefined when a cell was changed differently (or the cells do not line up). */
-function mergeCells(b: string, o: string, t: string, delimiter: string): string | undefined {
+function mergeCells(b: string, o: string, t: string, delimiter: string, byName: () => Columns | undefined): string | undefined {
   const [B, O, T] = [cells(b, delimiter), cells(o, delimiter), cells(t, delimiter)]
-  if (!B || !O || !T || B.cells.length !== O.cells.length || O.cells.length !== T.cells.length) return undefined
+  if (!B || !O || !T) return undefined
+  if (B.cells.length !== O.cells.length || O.cells.length !== T.cells.length) {
+    const m = mergeByName(B.cells, O.cells, T.cells, byName())
+    return m && m.join(delimiter) + O.end
+  }
   const merged: string[] = []
   for (let k = 0; k < B.cells.length; k++) {
     const [cb, co, ct] = [B.cells[k]!, O.cells[k]!, T.cells[k]!]
@@ -61,6 +80,58 @@ function mergeCells(b: string, o: string, t: string, delimiter: string): string 
     else return undefined
   }
   return merged.join(delimiter) + O.end
+}
+
+/**
+ * The columns of a table whose sides added or removed some: each version's column positions by
+ * name, and the merged table's columns in order. One side kept the base's columns: the other's,
+ * in its order. Both changed them: ours', less those theirs removed, then those theirs added.
+ */
+interface Columns {
+  merged: string[]
+  base: Map<string, number>
+  ours: Map<string, number>
+  theirs: Map<string, number>
+}
+
+function columnsOf(headers: TableHeaders | undefined, delimiter: string): Columns | undefined {
+  if (!headers) return undefined
+  const lists = [headers.base, headers.ours, headers.theirs].map((h) => cells(h, delimiter)?.cells)
+  const maps = lists.map((l) => l && new Map(l.map((name, k) => [name, k])))
+  // Column names must tell columns apart in every version.
+  if (lists.some((l, k) => !l || maps[k]!.size !== l.length)) return undefined
+  const [B, O, T] = lists as [string[], string[], string[]]
+  const [bm, om, tm] = maps as [Map<string, number>, Map<string, number>, Map<string, number>]
+  const same = (x: string[], y: string[]): boolean => x.length === y.length && x.every((c, k) => c === y[k])
+  const merged = same(O, B) ? T : same(T, B) ? O : [...O.filter((c) => !(bm.has(c) && !tm.has(c))), ...T.filter((c) => !bm.has(c) && !om.has(c))]
+  return {merged, base: bm, ours: om, theirs: tm}
+}
+
+/**
+ * A row merged column by column by name (a side added or removed columns), or undefined: when the
+ * row's cells do not match its version's header, a cell changed differently, or a side changed a
+ * cell of a column the other removed.
+ */
+function mergeByName(B: string[], O: string[], T: string[], cols: Columns | undefined): string[] | undefined {
+  if (!cols || B.length !== cols.base.size || O.length !== cols.ours.size || T.length !== cols.theirs.size) return undefined
+  const at = (row: string[], map: Map<string, number>, c: string): string | undefined => {
+    const k = map.get(c)
+    return k === undefined ? undefined : row[k]
+  }
+  const out: string[] = []
+  for (const c of cols.merged) {
+    const [vb, vo, vt] = [at(B, cols.base, c), at(O, cols.ours, c), at(T, cols.theirs, c)]
+    if (vo === vt || vt === vb) out.push((vo ?? vt)!)
+    else if (vo === vb) out.push(vt!)
+    else return undefined
+  }
+  // A column left out was removed by a side: the other side must not have changed its cell.
+  for (const [c, k] of cols.base) {
+    if (cols.merged.includes(c)) continue
+    const [vo, vt] = [at(O, cols.ours, c), at(T, cols.theirs, c)]
+    if ((vo !== undefined && vo !== B[k]) || (vt !== undefined && vt !== B[k])) return undefined
+  }
+  return out
 }
 
 /** A row of the merged stretch, or one still in conflict. */
