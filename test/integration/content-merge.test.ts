@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import {makeTmp, rmrf, Sandbox, withJson, initRepo} from './helpers.ts'
+import {BIN, makeTmp, rmrf, Sandbox, withJson, initRepo} from './helpers.ts'
 import {commitFiles, repoWithIP, setup, withRepo} from './inproc.ts'
 import {mergeOps, scenario} from './inproc-merge.ts'
 import {cherryPick} from '../../src/core/ops/sequence.ts'
@@ -395,5 +395,60 @@ describe('merge by content', () => {
     assert.equal(c.read('t.csv').toString(), rows(25, {1: '1,MAIN\n', 20: '20,FEAT\n'}))
     assert.equal(c.read('old/notes.csv').toString(), rows(12, {1: '1,MAIN\n', 10: '10,FEAT\n'}))
     assert.ok(!fs.existsSync(c.p('notes.csv')))
+  })
+
+  it('merge-file merges three files as git merge-file does (in place, -p, styles, labels, -X), tables below lines, and serves Git as a merge driver', () => {
+    const s = track(new Sandbox())
+    const base = 'a\nb\nc\nd\ne\nf\ng\n'
+    const ours = 'a\nB\nc\nd\ne\nf\ng\n'
+    const theirs = 'a\nX\nc\nd\ne\nf\nG\n'
+    for (const [n, v] of Object.entries({cur: ours, base, other: theirs})) s.write(n, v)
+    fs.chmodSync(s.p('cur'), 0o755)
+    const r = s.bl(['merge-file', '-L', 'mine', '-L', 'old', '-L', 'yours', 'cur', 'base', 'other'])
+    assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', ''], 'conflicts left: exit 1, nothing printed')
+    assert.deepEqual(s.read('cur'), gitMerge(base, ours, theirs, ['mine', 'old', 'yours']))
+    assert.equal(fs.statSync(s.p('cur')).mode & 0o777, 0o755, 'the mode of <current> is kept')
+    s.write('cur', ours)
+    for (const flags of [['--diff3'], ['--zdiff3'], ['--theirs'], ['--union']]) {
+      const p = s.bl(['merge-file', '-p', ...flags, 'cur', 'base', 'other'])
+      assert.deepEqual(p.stdoutBuf, gitMerge(base, ours, theirs, ['cur', 'base', 'other'], flags), flags.join(' '))
+    }
+    assert.equal(s.read('cur').toString(), ours, '-p leaves <current> alone')
+    assert.deepEqual(s.j(['merge-file', 'cur', 'base', 'cur']), {conflicts: 0, written: 'cur'})
+    // Tables: the extension of --path picks the merge below lines (a driver's temporary files have none).
+    s.write('t1', 'id,label\n1,cat\n2,dog\n')
+    s.write('t0', 'id,label\n1,cat\n2,cow\n')
+    s.write('t2', 'id,label,split\n1,cat,train\n2,cow,test\n')
+    assert.deepEqual(s.j(['merge-file', '--path', 'labels.csv', 't1', 't0', 't2']), {conflicts: 0, written: 't1'})
+    assert.equal(s.read('t1').toString(), 'id,label,split\n1,cat,train\n2,dog,test\n')
+    // Bad input: a clear error, <current> untouched.
+    const missing = s.bl(withJson(['merge-file', 'cur', 'nope', 'other']))
+    assert.deepEqual([missing.code, missing.json().error.code], [4, 'PATH_NOT_FOUND'])
+    s.write('bin', Buffer.from('x\0y'))
+    const binary = s.bl(withJson(['merge-file', 'cur', 'bin', 'other']))
+    assert.deepEqual([binary.code, binary.json().error.code], [2, 'INVALID_ARGUMENT'])
+    assert.equal(s.read('cur').toString(), ours)
+
+    // As Git's merge driver for CSVs: a column added on one branch, a label fixed on the other.
+    const g = path.join(s.base, 'git')
+    fs.mkdirSync(g)
+    const git = (...args: string[]) => execFileSync('git', args, {cwd: g, env: {...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: s.home}, encoding: 'utf8'})
+    git('init', '-q', '-b', 'main')
+    git('config', 'user.name', 'a')
+    git('config', 'user.email', 'a@b')
+    git('config', 'merge.bl.driver', `"${process.execPath}" "${BIN}" merge-file --path %P -L ours -L base -L theirs %A %O %B`)
+    fs.writeFileSync(path.join(g, '.gitattributes'), '*.csv merge=bl\n')
+    fs.writeFileSync(path.join(g, 't.csv'), 'id,label\n1,cat\n2,dog\n')
+    git('add', '-A')
+    git('commit', '-q', '-m', 'base')
+    git('branch', 'other')
+    fs.writeFileSync(path.join(g, 't.csv'), 'id,label,split\n1,cat,train\n2,dog,test\n')
+    git('commit', '-q', '-a', '-m', 'ours')
+    git('switch', '-q', 'other')
+    fs.writeFileSync(path.join(g, 't.csv'), 'id,label\n1,cat\n2,wolf\n')
+    git('commit', '-q', '-a', '-m', 'theirs')
+    git('switch', '-q', 'main')
+    git('merge', '-q', '--no-edit', 'other')
+    assert.equal(fs.readFileSync(path.join(g, 't.csv'), 'utf8'), 'id,label,split\n1,cat,train\n2,wolf,test\n')
   })
 })

@@ -1,0 +1,95 @@
+/**
+ * bl merge-file: Git's `merge-file`, a three-way merge of three files on disk (no repository
+ * needed), with bl's merges below lines picked by the file's name: CSV/TSV rows by cells (and
+ * columns by name), JSONL records by fields. It can serve Git as a merge driver for tables kept in
+ * a Git repository (docs/tables.md, "Merging tables"):
+ *   [merge "bl"] driver = bl merge-file --path %P -L ours -L base -L theirs %A %O %B
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {BlError, fsError} from '../errors.js'
+import {mergeRows, rowMerger} from '../merge/merge-rows.js'
+import {mergeLines, splitKeepingEnds, type ConflictStyle} from '../merge/merge-text.js'
+import type {Favor} from '../merge/three-way.js'
+
+/** Git's rule: a NUL in the first 8000 bytes makes a file binary. */
+const BINARY_PROBE = 8000
+
+export interface MergeFileOptions {
+  cwd: string
+  current: string
+  base: string
+  other: string
+  /** Up to three marker labels, for current, base and other; each defaults to its file's name. */
+  labels?: string[]
+  style?: ConflictStyle
+  favor?: Favor | 'union'
+  /** The name whose extension picks the table merge (a merge driver's temporary files have none); default `current`. */
+  path?: string
+  /** Return the result instead of writing it over `current` (Git's -p). */
+  stdout?: boolean
+}
+
+export interface MergeFileResult {
+  /** Stretches left in conflict, marked in the result. */
+  conflicts: number
+  /** The file written (`current`), or null with `stdout`. */
+  written: string | null
+  /** The merged bytes. */
+  merged: Buffer
+}
+
+export function mergeFile(opts: MergeFileOptions): MergeFileResult {
+  const names = [opts.current, opts.base, opts.other]
+  const [current, base, other] = names.map((name) => read(path.resolve(opts.cwd, name), name)) as [Buffer, Buffer, Buffer]
+  const [lc = opts.current, lb = opts.base, lo = opts.other] = opts.labels ?? []
+  const first = (b: Buffer): string => splitKeepingEnds(b.subarray(0, b.indexOf(10) + 1 || b.length))[0] ?? ''
+  const rowMerge = rowMerger(opts.path ?? opts.current, () => ({base: first(base), ours: first(current), theirs: first(other)}))
+  const m = mergeLines(base, current, other, {
+    labels: {ours: lc, base: lb, theirs: lo},
+    style: opts.style,
+    favor: opts.favor,
+    finer: rowMerge && ((b, o, t) => mergeRows(b, o, t, rowMerge)),
+  })
+  if (!m)
+    throw new BlError('MERGE_TOO_COMPLEX', 'the versions could not be lined up within the line diff\'s budget (many repeated lines)', {
+      hint: 'Merge them by hand, or take one side whole (`cp`); --ours/--theirs need the lines lined up too.',
+      data: {current: opts.current},
+    })
+  if (!opts.stdout) writeOver(path.resolve(opts.cwd, opts.current), opts.current, m.bytes)
+  return {conflicts: m.conflicts, written: opts.stdout ? null : opts.current, merged: m.bytes}
+}
+
+function read(abs: string, name: string): Buffer {
+  let data: Buffer
+  try {
+    data = fs.readFileSync(abs)
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    if (e?.code === 'ENOENT') throw new BlError('PATH_NOT_FOUND', `${name}: no such file`, {hint: 'Usage: bl merge-file <current> <base> <other>.', data: {path: name}})
+    if (e?.code === 'EISDIR') throw new BlError('INVALID_ARGUMENT', `${name} is a directory`, {hint: 'merge-file merges three files.', data: {path: name}})
+    throw fsError(err, name, 'reading')
+  }
+  if (data.subarray(0, BINARY_PROBE).includes(0)) throw new BlError('INVALID_ARGUMENT', `cannot merge binary files: ${name}`, {hint: 'merge-file merges text (a NUL in the first 8000 bytes makes a file binary, as in Git).', data: {path: name}})
+  return data
+}
+
+/** Replaces the file's content at once (a temporary file renamed over it, its mode kept), through a symlink as Git writes. */
+function writeOver(abs: string, name: string, bytes: Buffer): void {
+  let target = abs
+  try {
+    target = fs.realpathSync(abs)
+  } catch {
+    // read a moment ago: a failure here shows in the write below
+  }
+  const tmp = path.join(path.dirname(target), `.bl-tmp-${process.pid}-merge-file`)
+  try {
+    const mode = fs.statSync(target).mode & 0o7777
+    fs.writeFileSync(tmp, bytes)
+    fs.chmodSync(tmp, mode)
+    fs.renameSync(tmp, target)
+  } catch (err) {
+    fs.rmSync(tmp, {force: true})
+    throw fsError(err, name, 'writing')
+  }
+}
