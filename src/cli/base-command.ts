@@ -6,6 +6,7 @@
 import {Command, Errors, Flags, type Interfaces} from '#oclif'
 import type {Input, ParserOutput} from '@oclif/core/interfaces'
 import {colorEnabled, palette, type Palette} from './color.js'
+import {conflictReport} from './merge-report.js'
 import os from 'node:os'
 import path from 'node:path'
 import type {Context} from '../core/context.js'
@@ -119,6 +120,8 @@ export abstract class BlCommand extends Command {
     if (this.jsonEnabled()) {
       this.logJson({ok: false, error: {code: e.code, message: e.message, hint: e.hint ?? null, data: e.data}})
     } else {
+      // A stopped merge first reports each path on stdout, as Git does ("CONFLICT (content): ...").
+      if (e.code === 'MERGE_CONFLICT' && !this.quietMode) for (const line of conflictReport(e.data)) process.stdout.write(line + '\n')
       for (const line of reportLines(e)) process.stderr.write(line + '\n')
       process.stderr.write(`error: ${e.message}\n`)
       if (e.hint) process.stderr.write(`hint: ${e.hint}\n`)

@@ -1,4 +1,5 @@
 import {Args, Flags} from '#oclif'
+import {autoMergingLines} from '../cli/merge-report.js'
 import {BlCommand} from '../cli/base-command.js'
 import {BlError} from '../core/errors.js'
 import {merge, mergeAbort, mergeContinue, type MergeResult} from '../core/ops/merge.js'
@@ -48,6 +49,7 @@ On conflicts (both sides changed a path differently, modify/delete, file/directo
     if (!args.rev) throw new BlError('INVALID_ARGUMENT', 'missing the branch or commit to merge', {hint: 'Usage: bl merge <rev> (or --continue / --abort).'})
     const res = await merge(repo, {rev: args.rev, ffOnly: flags['ff-only'], noFf: flags['no-ff'], message: flags.message, favor: flags['strategy-option'] as 'ours' | 'theirs' | undefined, allowUnrelated: flags['allow-unrelated-histories'], squash: flags.squash, noCommit: flags['no-commit']})
     if (!quiet) {
+      for (const l of autoMergingLines(res.automerged)) this.out(l)
       if (res.status === 'up-to-date') this.out('Already up to date.')
       else if (res.status === 'squashed') this.out(`Squash commit -- not updating HEAD (${res.changed} path${res.changed === 1 ? '' : 's'} changed)\nAutomatic merge went well; stopped before committing as requested\n(\`bl commit\` without -m uses the squash message)`)
       else if (res.status === 'stopped') this.out(`Automatic merge went well; stopped before committing as requested (${res.changed} path${res.changed === 1 ? '' : 's'} changed)`)

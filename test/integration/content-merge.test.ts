@@ -293,7 +293,9 @@ describe('merge by content', () => {
     await commitFiles(c, {'t.csv': rows(5, {2: '2,THEIRS2\n'})}, 'Étiquettes 修正 🎉')
     await setup(c).switch('main')
     const id = c.ok(['rev-parse', 'theirs']).stdout.trim().slice(0, 12)
-    assert.equal(c.bl(['cherry-pick', 'theirs']).code, 3)
+    const pick = c.bl(['cherry-pick', 'theirs'])
+    assert.equal(pick.code, 3)
+    assert.equal(pick.stdout, `Auto-merging t.csv\nCONFLICT (content): Merge conflict in t.csv\n`, 'each path reported as Git reports it')
     assert.ok(c.read('t.csv').toString('utf8').includes(`=======\n2,THEIRS2\n>>>>>>> ${id} (Étiquettes 修正 🎉)\n`), c.read('t.csv').toString())
   })
 
@@ -392,6 +394,7 @@ describe('merge by content', () => {
     assert.ok(c.j(['fsck']).promised > 0, 'the clone is thin')
     const m = c.j(['merge', 'origin/feat'])
     assert.equal(m.status, 'merged')
+    assert.deepEqual(m.automerged, ['old/notes.csv', 't.csv'])
     assert.equal(c.read('t.csv').toString(), rows(25, {1: '1,MAIN\n', 20: '20,FEAT\n'}))
     assert.equal(c.read('old/notes.csv').toString(), rows(12, {1: '1,MAIN\n', 10: '10,FEAT\n'}))
     assert.ok(!fs.existsSync(c.p('notes.csv')))

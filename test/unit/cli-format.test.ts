@@ -17,3 +17,35 @@ test('rename thresholds are read as Git reads -M: n% a percentage, bare digits a
   assert.throws(() => parseRenameThreshold('x'), /invalid rename threshold/)
   assert.deepEqual(normalizeRenameArgs(['-M', '-M90%', '--find-renames', 'HEAD', '--', '-M5']), ['--find-renames=50%', '--find-renames=90%', '--find-renames=50%', 'HEAD', '--', '-M5'])
 })
+
+test('a stopped merge reports each path in Git\'s words: Auto-merging, then one CONFLICT line per kind, capped with a count', async () => {
+  const {conflictReport} = await import('../../src/cli/merge-report.ts')
+  const f = (path: string) => ({path, kind: 'file' as const, exec: false, size: 1, id: 'a'.repeat(64)})
+  const lines = conflictReport({
+    label: 'feat',
+    automerged: ['a.csv', 'b.csv'],
+    conflicts: [
+      {path: 'a.csv', kind: 'both-modified', base: f('a.csv'), ours: f('a.csv'), theirs: f('a.csv'), markers: 2},
+      {path: 'img.png', kind: 'both-modified', base: f('img.png'), ours: f('img.png'), theirs: f('img.png')},
+      {path: 'n.txt', kind: 'both-added', ours: f('n.txt'), theirs: f('n.txt'), markers: 1},
+      {path: 'g.txt', kind: 'deleted-by-us', base: f('g.txt'), theirs: f('g.txt')},
+      {path: 'h.txt', kind: 'deleted-by-them', base: f('h.txt'), ours: f('h.txt')},
+      {path: 'x/r.txt', kind: 'renamed-differently', base: f('r.txt'), ours: f('x/r.txt'), theirs: f('y/r.txt')},
+      {path: 'd', kind: 'file-directory', ours: f('d')},
+    ],
+  })
+  assert.deepEqual(lines, [
+    'Auto-merging a.csv',
+    'Auto-merging b.csv',
+    'CONFLICT (content): Merge conflict in a.csv',
+    'CONFLICT (content): Merge conflict in img.png (not merged by lines: binary, a symlink or too big a change; ours left in place)',
+    'CONFLICT (add/add): Merge conflict in n.txt',
+    'CONFLICT (modify/delete): g.txt deleted in HEAD and modified in feat. Version feat of g.txt left in tree.',
+    'CONFLICT (modify/delete): h.txt deleted in feat and modified in HEAD. Version HEAD of h.txt left in tree.',
+    'CONFLICT (rename/rename): r.txt renamed to x/r.txt in HEAD and to y/r.txt in feat.',
+    'CONFLICT (file/directory): d is a file on one side and a directory on the other',
+  ])
+  const many = conflictReport({conflicts: Array.from({length: 53}, (_, k) => ({path: `p${k}`, kind: 'deleted-by-them'}))})
+  assert.equal(many.length, 51)
+  assert.equal(many[50], '... and 3 more conflicts (`bl status` lists them)')
+})

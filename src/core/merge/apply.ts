@@ -91,7 +91,12 @@ export function writeCommit(repo: Repo, c: Commit, spec: CommitSpec, signer: Com
 }
 
 /** The error a stopped operation ends with: exit 3, every conflict in `data`. */
-export function conflictError(op: OperationState): BlError {
+/**
+ * The MERGE_CONFLICT a stopped operation throws. `step`, when the step that stopped just ran:
+ * the files whose contents it merged and what their side is called, for Git's report of each
+ * path ("Auto-merging ...", "CONFLICT (...)").
+ */
+export function conflictError(op: OperationState, step?: {automerged: string[]; label: string}): BlError {
   const n = op.conflicts.length
   const first = op.conflicts
     .slice(0, 3)
@@ -101,7 +106,7 @@ export function conflictError(op: OperationState): BlError {
   const skip = op.kind === 'merge' ? '' : `, or \`bl ${op.kind} --skip\` to drop this commit`
   return new BlError('MERGE_CONFLICT', `${op.kind} stopped: ${n} conflict${n === 1 ? '' : 's'}: ${first}${n > 3 ? ', ...' : ''}`, {
     hint: `Resolve each path (\`bl checkout --ours|--theirs <path>\`, or edit it and \`bl add <path>\`), then \`bl ${op.kind} --continue\`; or \`bl ${op.kind} --abort\`${skip}.`,
-    data: {operation: op.kind, conflicts: op.conflicts, theirs: op.theirs},
+    data: {operation: op.kind, conflicts: op.conflicts, theirs: op.theirs, ...step},
   })
 }
 

@@ -43,6 +43,8 @@ export interface MergeOutcome {
   conflicts: Conflict[]
   /** Conflicts settled by the favored side (-X ours|theirs). */
   favored: number
+  /** Paths of files both sides changed whose contents were merged (cleanly or with markers), sorted. */
+  automerged: string[]
 }
 
 interface SideState {
@@ -144,6 +146,7 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
   const result = new ResultView(new TreeReader(store, oursTree), new Map())
   const conflicts: Conflict[] = []
   let favored = 0
+  const automerged: string[] = []
 
   const basePaths = new Set([...co.changed.keys(), ...ct.changed.keys()])
   for (const P of [...basePaths].sort()) {
@@ -160,6 +163,7 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
     }
     let content: FlatEntry | undefined
     let kind: Conflict['kind'] | undefined
+    let byContent = false
     // Both sides' content merged with conflicts marked in it: it takes ours' place at the file's path.
     let marked: {entry: FlatEntry; markers: number} | undefined
     if (same(o.entry, t.entry)) content = o.entry
@@ -171,6 +175,7 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
       if (m) {
         const merged = withMergedExec({kind: 'file', id: m.id, size: m.size, exec: o.entry!.exec}, bE, o.entry, t.entry)
         favored += m.favored
+        byContent = true
         if (m.conflicts === 0) {
           content = merged
           kind = undefined
@@ -195,6 +200,7 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
         if (at !== o.path) result.del(o.path)
         result.set(at, marked.entry)
         conflicts.push({path: at, kind: 'both-modified', base: side(P, bE), ours: side(o.path, o.entry), theirs: side(t.path, t.entry), markers: marked.markers})
+        automerged.push(at)
         continue
       }
     }
@@ -229,6 +235,7 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
     }
     if (o.entry && finalPath !== o.path) result.del(o.path)
     result.set(finalPath, content)
+    if (byContent) automerged.push(finalPath)
   }
 
   for (const [Q, tE] of [...ct.added].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -240,6 +247,7 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
       const m = merger && oE && same(oE, cur) && cur.kind === 'file' && tE.kind === 'file' ? merger.merge(Q, EMPTY_FILE, cur, tE, favor) : undefined
       if (m) {
         favored += m.favored
+        automerged.push(Q)
         result.set(Q, {kind: 'file', id: m.id, size: m.size, exec: cur.exec})
         if (m.conflicts) conflicts.push({path: Q, kind: 'both-added', ours: side(Q, cur), theirs: side(Q, tE), markers: m.conflicts})
         continue
@@ -252,7 +260,7 @@ export function mergeTrees(store: ObjectStore, baseTree: Oid | null, oursTree: O
 
   favored += resolveFileDirectoryClashes(result, conflicts, favor)
   conflicts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-  return {edits: result.edits, conflicts, favored}
+  return {edits: result.edits, conflicts, favored, automerged: automerged.sort()}
 }
 
 /**

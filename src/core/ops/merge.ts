@@ -49,6 +49,8 @@ export interface MergeResult {
   changed: number
   /** Conflicts settled by -X ours|theirs. */
   favored: number
+  /** Files both sides changed whose contents were merged (Git's "Auto-merging <path>"). */
+  automerged: string[]
 }
 
 function label(repo: Repo, rev: string, id: Oid): string {
@@ -104,17 +106,17 @@ export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult
   if (!head.oid) {
     // Merging into an unborn branch: it simply starts at their commit.
     await moveWorktree(repo, null, commitTree(repo, theirs), false, {publish: () => advanceHead(repo, null, theirs, `merge ${opts.rev}: initial`)})
-    return {status: 'fast-forward', commit: theirs, parents: [], bases: [], changed: 0, favored: 0}
+    return {status: 'fast-forward', commit: theirs, parents: [], bases: [], changed: 0, favored: 0, automerged: []}
   }
   const bases = graph.mergeBases(head.oid, theirs)
-  if (bases.includes(theirs)) return {status: 'up-to-date', commit: head.oid, parents: [], bases, changed: 0, favored: 0}
+  if (bases.includes(theirs)) return {status: 'up-to-date', commit: head.oid, parents: [], bases, changed: 0, favored: 0, automerged: []}
   // A fast-forward makes no merge commit, so --no-commit does not stop it (as in Git); --squash does.
   if (bases.length === 1 && bases[0] === head.oid && !opts.noFf && !opts.squash) {
     const from = commitTree(repo, head.oid)
     const to = commitTree(repo, theirs)!
     // moveWorktree also records "index equals theirs" when the index equalled HEAD; HEAD moves with the index.
     const moved = await moveWorktree(repo, from, to, false, {publish: () => advanceHead(repo, head.oid, theirs, `merge ${opts.rev}: Fast-forward`)})
-    return {status: 'fast-forward', commit: theirs, parents: [], bases, changed: moved.written + moved.removed, favored: 0}
+    return {status: 'fast-forward', commit: theirs, parents: [], bases, changed: moved.written + moved.removed, favored: 0, automerged: []}
   }
   if (opts.ffOnly && !(opts.squash && bases.length === 1 && bases[0] === head.oid))
     throw new BlError('NOT_FAST_FORWARD', `cannot fast-forward to ${name}: the histories have diverged`, {hint: 'Merge without --ff-only (three-way merge) or rebase onto it with `bl rebase`.', data: {bases}})
@@ -146,6 +148,8 @@ export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult
       squash: opts.squash,
       stop: opts.noCommit && !opts.squash,
       staged: stage,
+      automerged: out.automerged,
+      label: opts.rev,
     })
   })
 }
@@ -203,6 +207,10 @@ interface Pending {
   stop?: boolean
   /** The merged files, written aside as they were merged: renamed into place. */
   staged?: StagedFiles
+  /** Files whose contents were merged (MergeResult.automerged). */
+  automerged: string[]
+  /** What their side is called in conflict markers and messages (the revision merged, or the picked commit). */
+  label: string
 }
 
 /**
@@ -265,9 +273,9 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
     }
     throw err
   }
-  if (p.conflicts.length > 0) throw conflictError(state)
-  if (!id) return {status: p.squash ? 'squashed' : p.stop ? 'stopped' : 'applied', commit: p.head, parents: [], bases: p.bases, changed: moved.written + moved.removed, favored: p.favored}
-  return {status: 'merged', commit: id, parents: p.parents, bases: p.bases, changed: moved.written + moved.removed, favored: p.favored}
+  if (p.conflicts.length > 0) throw conflictError(state, {automerged: p.automerged, label: p.label})
+  if (!id) return {status: p.squash ? 'squashed' : p.stop ? 'stopped' : 'applied', commit: p.head, parents: [], bases: p.bases, changed: moved.written + moved.removed, favored: p.favored, automerged: p.automerged}
+  return {status: 'merged', commit: id, parents: p.parents, bases: p.bases, changed: moved.written + moved.removed, favored: p.favored, automerged: p.automerged}
 }
 
 /**
@@ -301,7 +309,7 @@ export async function mergeContinue(repo: Repo, opts: {message?: string} = {}): 
     },
     {durable: true},
   )
-  return {status: 'merged', commit: id, parents, bases: [], changed: 0, favored: 0}
+  return {status: 'merged', commit: id, parents, bases: [], changed: 0, favored: 0, automerged: []}
 }
 
 export function requireResolved(op: OperationState): void {

@@ -113,6 +113,8 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
           noCommit: opts.noCommit,
           keepState: true,
           staged: stage,
+          automerged: out.automerged,
+          label: picked,
         }),
       )
       if (res.status === 'merged') acc.done.push({from: c, to: res.commit})
