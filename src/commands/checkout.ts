@@ -47,6 +47,7 @@ bl checkout --locked: the data version pinned by the nearest bl.lock (\`bl pin\`
     }
     if (flags.merge || flags.conflict) {
       const res = await recreateConflicts(repo, [...before, ...after], flags.conflict as ConflictStyle | undefined)
+      for (const r of res.recreated) if (r.markers === 0) this.warnLine(`${r.path}: not merged by lines (binary, a symlink or too big a change); ours written`)
       if (!this.isQuiet(flags)) this.out(`Recreated ${res.recreated.length} merge conflict${res.recreated.length === 1 ? '' : 's'}`)
       return res
     }

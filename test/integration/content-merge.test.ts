@@ -372,6 +372,28 @@ describe('merge by content', () => {
     assert.deepEqual([stray.code, stray.json().error.code], [4, 'PATHSPEC_NO_MATCH'])
     s.ok(['add', 't.csv'])
     assert.equal(s.bl(['checkout', '-m', 't.csv']).code, 4, 'a resolved file is no longer in conflict')
+
+    // Moved to different paths on each side: no one file to merge (Git has no stages for it either).
+    const apart = track(await scenario({'f.txt': 'a\nb\nc\nd\ne\nf\n'}, {'f.txt': null, 'o.txt': 'a\nb\nc\nd\nE1\nf\n'}, {'f.txt': null, 't.txt': 'a\nb\nc\nd\nE2\nf\n'}))
+    await assert.rejects(mergeOps(apart).merge('theirs'), (e: any) => e.code === 'MERGE_CONFLICT')
+    const before = apart.read('o.txt')
+    const refusedApart = apart.bl(withJson(['checkout', '-m', 't.txt']))
+    assert.deepEqual([refusedApart.code, refusedApart.json().error.code], [2, 'INVALID_ARGUMENT'], refusedApart.stdout)
+    assert.deepEqual(apart.read('o.txt'), before)
+
+    // Theirs moved the table to a name that is no table: the merge used ours' name (a CSV merged by
+    // cells), and so does checkout -m.
+    const moved = track(
+      await scenario(
+        {'a.csv': 'id,x,y\n1,a,b\n2,c,d\n3,e,f\n4,g,h\n5,i,j\n'},
+        {'a.csv': 'id,x,y\n1,A,b\n2,c,d\n3,e,f\n4,G1,h\n5,i,j\n'},
+        {'a.csv': null, 'a.txt': 'id,x,y\n1,a,B\n2,c,d\n3,e,f\n4,G2,h\n5,i,j\n'},
+      ),
+    )
+    await assert.rejects(mergeOps(moved).merge('theirs'), (e: any) => e.code === 'MERGE_CONFLICT')
+    assert.match(moved.read('a.txt').toString(), /^id,x,y\n1,A,B\n/)
+    moved.ok(['checkout', '-m', 'a.txt'])
+    assert.equal(moved.read('a.txt').toString(), 'id,x,y\n1,A,B\n2,c,d\n3,e,f\n<<<<<<< ours\n4,G1,h\n=======\n4,G2,h\n>>>>>>> theirs\n5,i,j\n')
   })
 
   it('in a thin clone, fetches the versions the merge needs instead of giving up on them, and finds renames as a full clone does', async () => {
@@ -398,6 +420,16 @@ describe('merge by content', () => {
     assert.equal(c.read('t.csv').toString(), rows(25, {1: '1,MAIN\n', 20: '20,FEAT\n'}))
     assert.equal(c.read('old/notes.csv').toString(), rows(12, {1: '1,MAIN\n', 10: '10,FEAT\n'}))
     assert.ok(!fs.existsSync(c.p('notes.csv')))
+    // Offline, checkout -m cannot fetch what it merges: it fails, and leaves the file as it was.
+    c.ok(['reset', '-q', '--hard', 'HEAD~1'])
+    await commitFiles(c, {'t.csv': rows(25, {1: '1,MAIN\n', 20: '20,LOCAL\n'})}, 'local edit')
+    assert.equal(c.bl(['merge', 'origin/feat']).code, 3)
+    c.ok(['gc', '-q', '--evict'])
+    fs.renameSync(remote, remote + '.away')
+    const marked = c.read('t.csv')
+    const offline = c.bl(withJson(['checkout', '--conflict=diff3', 't.csv']))
+    assert.deepEqual([offline.code, offline.json().error.code], [9, 'REMOTE_ERROR'], offline.stdout)
+    assert.deepEqual(c.read('t.csv'), marked)
   })
 
   it('merge-file merges three files as git merge-file does (in place, -p, styles, labels, -X), tables below lines, and serves Git as a merge driver', () => {

@@ -23,6 +23,7 @@ import {ensureContent, isThin} from '../ops/content.js'
 import type {Repo} from '../repo.js'
 import type {FlatEntry} from '../tree-build.js'
 import {Ingestor} from '../worktree/ingest.js'
+import {outsideSparse, readSparse} from '../worktree/sparse.js'
 import type {StagedFiles} from '../worktree/staged-files.js'
 import {attributesFile, mergeDrivers, type MergeDriver} from './attributes.js'
 import {mergeRows, rowMerger, type TableHeaders} from './merge-rows.js'
@@ -60,6 +61,8 @@ export class ContentMerger implements FileMerger {
       drivers?: (path: string) => MergeDriver | undefined
       /** Where each merged file is also written as it is produced, for the checkout of the result to take. */
       stage?: StagedFiles
+      /** Whether the checkout of the result will write a path (not outside a sparse work tree): only those are staged. */
+      stageIf?: (path: string) => boolean
     },
   ) {}
 
@@ -164,7 +167,7 @@ export class ContentMerger implements FileMerger {
     }
     const ing = (this.ingestor ??= new Ingestor(this.repo.store))
     const stage = this.opts.stage
-    const key = stage?.beginUnnamed()
+    const key = stage && this.opts.stageIf?.(path) !== false ? stage.beginUnnamed() : undefined
     let res: {id: Oid; size: number}
     try {
       res = ing.addPieces(this.bytesOf(pieces, key))
@@ -289,7 +292,8 @@ function contentMerger(repo: Repo, oursTree: Oid | null, labels: MergeLabels, st
   // The merged files are stored before any tree names them: gc must not take them meanwhile.
   repo.holdLease('merge')
   repo.prepareBulkWrites()
-  return new ContentMerger(repo, {labels, style, drivers: mergeDrivers(repo.store, oursTree), stage})
+  const sparse = stage ? readSparse(repo) : null
+  return new ContentMerger(repo, {labels, style, drivers: mergeDrivers(repo.store, oursTree), stage, stageIf: (p) => !outsideSparse(sparse, p)})
 }
 
 /** Fetches our side's `.blattributes` into a thin store, so the merge can read it. */
@@ -342,9 +346,9 @@ export async function mergeTreesWithContent(repo: Repo, base: Oid | null, ours: 
 
 /**
  * One file merged by content as mergeTreesWithContent merges it (attributes from `oursTree`,
- * content a thin store lacks fetched first), for re-creating a conflict (`bl checkout -m`).
- * Undefined when it is not merged by lines (binary, a stretch too big, merge.content false, or
- * content that could not be fetched): the merge then kept ours in place.
+ * content a thin store lacks fetched first: a failed fetch fails the call), for re-creating a
+ * conflict (`bl checkout -m`). Undefined when it is not merged by lines (binary, a stretch too
+ * big, merge.content false): the merge then kept ours in place.
  */
 export async function mergeFileWithContent(repo: Repo, oursTree: Oid | null, path: string, versions: {base: FlatEntry; ours: FlatEntry; theirs: FlatEntry}, opts: {labels: MergeLabels; style: ConflictStyle}): Promise<FileMergeResult | undefined> {
   await fetchAttributes(repo, oursTree)
@@ -354,12 +358,7 @@ export async function mergeFileWithContent(repo: Repo, oursTree: Oid | null, pat
   }
   const first = run()
   if (!first.merger || first.merger.missing.size === 0) return first.res
-  try {
-    await ensureContent(repo, first.merger.missing)
-  } catch (err) {
-    if (isBlError(err) && FETCH_FAILURES.has(err.code)) return undefined
-    throw err
-  }
+  await ensureContent(repo, first.merger.missing)
   return run().res
 }
 

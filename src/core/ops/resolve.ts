@@ -138,16 +138,24 @@ export interface RemergeResult {
 export async function recreateConflicts(repo: Repo, rawPaths: string[], style?: ConflictStyle): Promise<RemergeResult> {
   // Git's `checkout -m <branch>` also carries local changes across a switch by merging them; in
   // bl the stash does that, and -m only re-creates conflicts.
-  const {op, picked} = namedConflicts(repo, rawPaths, '-m', '-m re-creates the merge of a conflicted file during a merge, cherry-pick, revert or rebase; to take local changes to another branch: `bl stash`, `bl switch <branch>`, `bl stash pop`.')
+  const {op, picked} = namedConflicts(
+    repo,
+    rawPaths,
+    '-m',
+    '-m re-creates the merge of a file still in conflict during a merge, cherry-pick, revert or rebase (one resolved by `bl add` or `checkout --ours|--theirs` is not: abort and run the operation again to start over); to take local changes to another branch: `bl stash`, `bl switch <branch>`, `bl stash pop`.',
+  )
   const chosenStyle = style ?? conflictStyle(repo)
+  // What the merge merged by content: both sides' files, not moved apart (the same condition as
+  // mergeTrees: for a rename apart there is no one file to merge, as Git has no stages for it).
   const versions = (c: Conflict): {base: ConflictSide; ours: ConflictSide; theirs: ConflictSide} | undefined => {
     const base = c.kind === 'both-added' ? {...EMPTY_FILE, path: c.path} : c.base
     if ((c.kind !== 'both-modified' && c.kind !== 'both-added') || !base || !c.ours || !c.theirs) return undefined
+    if (c.ours.path !== c.theirs.path && c.ours.path !== base.path && c.theirs.path !== base.path) return undefined
     return [base, c.ours, c.theirs].every((v) => v.kind === 'file') ? {base, ours: c.ours, theirs: c.theirs} : undefined
   }
   const unmergeable = picked.find((c) => !versions(c))
   if (unmergeable)
-    throw new BlError('INVALID_ARGUMENT', `${quotePath(unmergeable.path)} has no merge to re-create (${unmergeable.kind})`, {
+    throw new BlError('INVALID_ARGUMENT', `${quotePath(unmergeable.path)} has no merge to re-create (${unmergeable.kind}${unmergeable.ours && unmergeable.theirs && unmergeable.ours.path !== unmergeable.theirs.path ? `, moved to ${quotePath(unmergeable.ours.path)} and ${quotePath(unmergeable.theirs.path)}` : ''})`, {
       hint: `Only files both sides changed are merged; pick a side with \`bl checkout --ours|--theirs ${unmergeable.path}\`.`,
       data: {path: unmergeable.path, kind: unmergeable.kind},
     })
@@ -163,7 +171,8 @@ export async function recreateConflicts(repo: Repo, rawPaths: string[], style?: 
   const merged = new Map<Conflict, {entry: ConflictSide; markers: number}>()
   for (const c of picked) {
     const v = versions(c)!
-    const m = await mergeFileWithContent(repo, oursTree, c.path, v, {labels, style: chosenStyle})
+    // Ours' path picks the attributes and the table merge, as in the merge.
+    const m = await mergeFileWithContent(repo, oursTree, v.ours.path, v, {labels, style: chosenStyle})
     // Not merged by lines: ours in place, as the merge left it.
     merged.set(c, m ? {entry: {...v.ours, path: c.path, id: m.id, size: m.size}, markers: m.conflicts} : {entry: {...v.ours, path: c.path}, markers: 0})
   }

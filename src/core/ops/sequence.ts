@@ -16,8 +16,9 @@ import {readHead, setHead, shortRef, updateRefs} from '../refs/refs.js'
 import {resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
+import {StagedFiles} from '../worktree/staged-files.js'
 import {moveWorktree} from './checkout.js'
-import {finishInterruptedStep, finishOrStop, requireResolved, resultTree, withStage, type MergeResult} from './merge.js'
+import {finishInterruptedStep, finishOrStop, requireResolved, resultTree, type MergeResult} from './merge.js'
 import {clearOperation, conflictPaths, requireNoOperation, requireOperation, writeOperation, type OperationKind, type OperationState} from './operation-state.js'
 import {commitTree, indexAsFlat, viewWorktree} from './snapshot.js'
 
@@ -69,9 +70,11 @@ interface StepOptions {
  * at the first conflict with the state saved. Returns what was done.
  */
 async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts: StepOptions, acc: SequenceResult): Promise<SequenceResult> {
-  // The files merged by content are staged as they are merged, for each step's move to take.
-  op = await withStage(repo, async (stage) => {
-    while (op.todo.length > 0) {
+  while (op.todo.length > 0) {
+    // The files this step merges by content are staged as they are merged, for its move to take;
+    // what it did not take goes before the next step.
+    const stage = StagedFiles.in(repo.blDir)
+    try {
       const c = op.todo[0]!
       const rest = op.todo.slice(1)
       const commit = graph.commit(c)
@@ -119,9 +122,10 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
       )
       if (res.status === 'merged') acc.done.push({from: c, to: res.commit})
       op = {...op, todo: rest, conflicts: []}
+    } finally {
+      stage.dispose()
     }
-    return op
-  })
+  }
   return finish(repo, op, acc, opts)
 }
 
