@@ -1,4 +1,5 @@
 import {Args, Flags} from '#oclif'
+import {autoMergingLines} from '../cli/merge-report.js'
 import {BlCommand} from '../cli/base-command.js'
 import {transferProgress} from '../cli/transfer-progress.js'
 import {BlError} from '../core/errors.js'
@@ -30,6 +31,7 @@ export default class Pull extends BlCommand {
     const res = await this.withProgress('pull', (p) => pull(this.repo(), {remote: args.remote, branch: args.branch, ffOnly: flags['ff-only'], include: flags.include, progress: transferProgress(p), onWarning: (m) => p.log(`warning: ${m}`)}))
     if (!quiet) {
       const m = res.merge
+      for (const l of autoMergingLines(m.automerged)) this.out(l)
       this.out(m.status === 'up-to-date' ? 'Already up to date.' : m.status === 'fast-forward' ? `Fast-forward to ${m.commit.slice(0, 12)}` : `Merge made: ${m.commit.slice(0, 12)}`)
       if (res.materialized) this.out(`Checked out ${res.materialized} newly included file(s).`)
     }
