@@ -4,6 +4,7 @@
  */
 import {Flags} from '#oclif'
 import type {SequenceResult} from '../core/ops/sequence.js'
+import {autoMergingLines} from './merge-report.js'
 
 export const sequenceFlags = {
   continue: Flags.boolean({description: 'Go on after resolving the conflicts of the stopped step.', exclusive: ['abort', 'skip']}),
@@ -14,7 +15,7 @@ export const sequenceFlags = {
 
 export function describeSequence(res: SequenceResult): string[] {
   const out: string[] = []
-  for (const d of res.done) out.push(`[${d.to.slice(0, 12)}] from ${d.from.slice(0, 12)}`)
+  for (const d of res.done) out.push(...autoMergingLines(d.automerged), `[${d.to.slice(0, 12)}] from ${d.from.slice(0, 12)}`)
   for (const s of res.dropped) out.push(`dropped ${s.slice(0, 12)} (its changes are already there)`)
   for (const s of res.skipped) out.push(`skipped ${s.slice(0, 12)}`)
   if (res.staged) out.push('Changes staged; nothing committed (use `bl commit`).')

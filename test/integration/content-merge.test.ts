@@ -278,7 +278,7 @@ describe('merge by content', () => {
 
   it('cherry-pick, revert and stash apply merge content too', async () => {
     const s = track(await scenario({'t.csv': rows(20)}, {'t.csv': rows(20, {1: '1,OURS\n'})}, {'t.csv': rows(20, {15: '15,THEIRS\n'})}))
-    s.ok(['cherry-pick', 'theirs'])
+    assert.match(s.ok(['cherry-pick', 'theirs']).stdout, /^Auto-merging t\.csv\n\[[0-9a-f]{12}\] from [0-9a-f]{12}\n$/)
     assert.equal(s.read('t.csv').toString(), rows(20, {1: '1,OURS\n', 15: '15,THEIRS\n'}))
     s.ok(['revert', 'HEAD~1'])
     assert.equal(s.read('t.csv').toString(), rows(20, {15: '15,THEIRS\n'}), 'reverting ours keeps the picked row')

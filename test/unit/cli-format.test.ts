@@ -34,16 +34,17 @@ test('a stopped merge reports each path in Git\'s words: Auto-merging, then one 
       {path: 'd', kind: 'file-directory', ours: f('d')},
     ],
   })
+  // Path by path, each file's Auto-merging line before its conflict, as Git prints them.
   assert.deepEqual(lines, [
     'Auto-merging a.csv',
-    'Auto-merging b.csv',
     'CONFLICT (content): Merge conflict in a.csv',
+    'Auto-merging b.csv',
+    'CONFLICT (file/directory): d is a file on one side and a directory on the other',
+    'CONFLICT (modify/delete): g.txt deleted in HEAD and modified in feat.  Version feat of g.txt left in tree.',
+    'CONFLICT (modify/delete): h.txt deleted in feat and modified in HEAD.  Version HEAD of h.txt left in tree.',
     'CONFLICT (content): Merge conflict in img.png (not merged by lines: binary, a symlink or too big a change; ours left in place)',
     'CONFLICT (add/add): Merge conflict in n.txt',
-    'CONFLICT (modify/delete): g.txt deleted in HEAD and modified in feat. Version feat of g.txt left in tree.',
-    'CONFLICT (modify/delete): h.txt deleted in feat and modified in HEAD. Version HEAD of h.txt left in tree.',
     'CONFLICT (rename/rename): r.txt renamed to x/r.txt in HEAD and to y/r.txt in feat.',
-    'CONFLICT (file/directory): d is a file on one side and a directory on the other',
   ])
   const many = conflictReport({conflicts: Array.from({length: 53}, (_, k) => ({path: `p${k}`, kind: 'deleted-by-them'}))})
   assert.equal(many.length, 51)

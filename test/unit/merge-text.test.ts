@@ -143,6 +143,26 @@ describe('line merge', () => {
     assert.equal(merge('a,a\n1,2\n', 'a,a,b\n1,2,3\n', 'a,a\n1,5\n'), undefined)
   })
 
+  it('pairs rows by position only when they are edits in place: a moved, sorted or rewritten row, or a renamed column, leaves the stretch to the line merge', () => {
+    const lines = (x: string): string[] => x.split(/(?<=\n)/)
+    const merge = (b: string, o: string, t: string, name = 't.csv') => {
+      const [B, O, T] = [lines(b), lines(o), lines(t)]
+      return mergeRows(B, O, T, rowMerger(name, () => ({base: B[0]!, ours: O[0]!, theirs: T[0]!}))!)
+    }
+    assert.equal(merge('id,label\n1,cat\n2,cat\n', 'id,label\n2,cat\n1,cat\n', 'id,label\n1,dog\n2,bird\n'), undefined, 'ours sorted the rows')
+    assert.equal(merge('id,v,w\n1,x,p\n2,x,q\n', 'id,v,w\n2,x,q\n3,x,r\n', 'id,v,w\n1,X,p\n2,Z,q\n'), undefined, 'a row deleted, another inserted')
+    assert.equal(merge('k,v\n1,a\n', 'k,v\n2,a\n', 'k,v\n1,b\n'), undefined, 'no cell left by both sides: not an edit of that row')
+    // Rows that share cells: ours swapped them, theirs edited row 1. Positions would put theirs' edit on row 2.
+    assert.equal(merge('id,a,b,c,d\n1,a,k,m,x\n2,b,k,m,y\n', 'id,a,b,c,d\n2,b,k,m,y\n1,a,k,m,x\n', 'id,a,b,c,d\n1,a,K,m,x\n2,b,k,m,y\n'), undefined, 'rows swapped')
+    assert.equal(merge('{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n', '{"id":2,"v":"b"}\n{"id":3,"v":"c"}\n', '{"id":1,"v":"A"}\n{"id":2,"v":"B"}\n', 'x.jsonl'), undefined, 'JSONL records moved')
+    // Theirs renamed a column while ours added one: no merge by name (rows theirs left alone keep the old layout).
+    assert.equal(merge('id,name\n1,alice\n2,bob\n', 'id,name,score\n1,alice,10\n2,bob,20\n', 'id,label\n1,Alice\n2,bob\n'), undefined)
+    // Theirs converted the file to CRLF, ours fixed a cell: theirs' line endings are kept.
+    const rows = (p: RowPiece[] | undefined): string => (p ?? []).map((r) => ('row' in r ? r.row : '<conflict>')).join('')
+    assert.equal(rows(merge('id,a,b\n1,x,y\n', 'id,a,b\n1,X,y\n', 'id,a,b\r\n1,x,Y\r\n')), 'id,a,b\r\n1,X,Y\r\n')
+    assert.equal(rows(merge('{"id":1,"a":1,"b":2}\n', '{"id":1,"a":5,"b":2}\n', '{"id":1,"a":1,"b":7}\r\n', 'x.jsonl')), '{"id":1,"a":5,"b":7}\r\n')
+  })
+
   it('merges JSONL records field by field: in-place edits of different fields, keys in the same order, ours\' layout and bytes', () => {
     const jl = rowMerger('data/a.JSONL')!
     assert.equal(rowMerger('x.ndjson'), jl)

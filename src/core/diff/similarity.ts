@@ -265,19 +265,42 @@ export function findRenames(store: ObjectStore, changes: Change[], opts: RenameO
 export function renameReads(changes: Change[], opts: RenameOptions = {}): Oid[] {
   const threshold = opts.threshold ?? RENAME_THRESHOLD
   const limit = opts.limit ?? RENAME_LIMIT
-  const deleted = changes.filter((c) => c.status === 'D' && renamable(c.old)).map((c) => c.old!)
-  const added = changes.filter((c) => c.status === 'A' && renamable(c.new)).map((c) => c.new!)
-  if (threshold >= 1 || !deleted.length || !added.length || deleted.length * added.length > limit * limit) return []
-  const fits = (s: FlatEntry, t: FlatEntry): boolean => Math.min(s.size, t.size) >= threshold * Math.max(s.size, t.size)
+  const sources = changes.filter((c) => c.status === 'D' && renamable(c.old)).map((c): [string, FlatEntry] => [c.path, c.old!])
+  const targets = changes.filter((c) => c.status === 'A' && renamable(c.new)).map((c): [string, FlatEntry] => [c.path, c.new!])
+  if (threshold >= 1 || !sources.length || !targets.length || sources.length * targets.length > limit * limit) return []
   const reads = new Set<Oid>()
-  let work = 0
-  for (const t of added)
-    for (const s of deleted) {
-      if (!fits(s, t)) continue
-      work += keysOf(s) + keysOf(t)
-      if (s.id !== t.id && Math.max(s.size, t.size) <= LINE_COMPARE_BYTES) reads.add(s.id).add(t.id)
-    }
-  return work > RENAME_WORK ? [] : [...reads]
+  const read = (s: FlatEntry, t: FlatEntry): void => {
+    if (s.id !== t.id && Math.max(s.size, t.size) <= LINE_COMPARE_BYTES) reads.add(s.id).add(t.id)
+  }
+  // The namesake step scores without a cap (sameNamePairs): its pairs are always read.
+  const unique = (list: Array<[string, FlatEntry]>): Map<string, [string, FlatEntry] | null> => {
+    const by = new Map<string, [string, FlatEntry] | null>()
+    for (const x of list) by.set(baseName(x[0]), by.has(baseName(x[0])) ? null : x)
+    return by
+  }
+  const from = unique(sources)
+  const namesakes = new Set<string>()
+  for (const [name, t] of unique(targets)) {
+    const s = t && from.get(name)
+    if (!s || !t) continue
+    read(s[1], t[1])
+    namesakes.add(s[0]).add(t[0])
+  }
+  // The rest as similarPairs scores them, unless that is past RENAME_WORK, with or without the
+  // namesakes (which pair or not only once read).
+  const fits = (s: FlatEntry, t: FlatEntry): boolean => Math.min(s.size, t.size) >= threshold * Math.max(s.size, t.size)
+  const workOf = (ss: Array<[string, FlatEntry]>, ts: Array<[string, FlatEntry]>): number => {
+    let work = 0
+    for (const [, t] of ts) for (const [, s] of ss) if (fits(s, t)) work += keysOf(s) + keysOf(t)
+    return work
+  }
+  const rest = (list: Array<[string, FlatEntry]>) => list.filter(([p]) => !namesakes.has(p))
+  if (workOf(rest(sources), rest(targets)) <= RENAME_WORK) {
+    const ss = workOf(sources, targets) <= RENAME_WORK ? sources : rest(sources)
+    const ts = ss === sources ? targets : rest(targets)
+    for (const [, t] of ts) for (const [, s] of ss) if (fits(s, t)) read(s, t)
+  }
+  return [...reads]
 }
 
 /** diffMaps with the rename detection asked for: none (not even exact), or exact and then by similarity. */

@@ -70,16 +70,26 @@ function mergeCells(b: string, o: string, t: string, delimiter: string, byName: 
   if (!B || !O || !T) return undefined
   if (B.cells.length !== O.cells.length || O.cells.length !== T.cells.length) {
     const m = mergeByName(B.cells, O.cells, T.cells, byName())
-    return m && m.join(delimiter) + O.end
+    const end = mergedEnd(B.end, O.end, T.end)
+    return m && end !== undefined ? m.join(delimiter) + end : undefined
   }
   const merged: string[] = []
+  let kept = 0
   for (let k = 0; k < B.cells.length; k++) {
     const [cb, co, ct] = [B.cells[k]!, O.cells[k]!, T.cells[k]!]
+    if (co === cb && ct === cb) kept++
     if (co === ct || ct === cb) merged.push(co)
     else if (co === cb) merged.push(ct)
     else return undefined
   }
-  return merged.join(delimiter) + O.end
+  const end = mergedEnd(B.end, O.end, T.end)
+  // A row neither side left a cell of is no edit of that row: a moved or rewritten one.
+  return kept > 0 && end !== undefined ? merged.join(delimiter) + end : undefined
+}
+
+/** The line ending of a row merged below lines: the side that changed it (CRLF, a final newline) wins; both differently: undefined. */
+function mergedEnd(b: string, o: string, t: string): string | undefined {
+  return o === t || t === b ? o : o === b ? t : undefined
 }
 
 /**
@@ -89,6 +99,7 @@ function mergeCells(b: string, o: string, t: string, delimiter: string, byName: 
  */
 interface Columns {
   merged: string[]
+  inMerged: Set<string>
   base: Map<string, number>
   ours: Map<string, number>
   theirs: Map<string, number>
@@ -103,8 +114,14 @@ function columnsOf(headers: TableHeaders | undefined, delimiter: string): Column
   const [B, O, T] = lists as [string[], string[], string[]]
   const [bm, om, tm] = maps as [Map<string, number>, Map<string, number>, Map<string, number>]
   const same = (x: string[], y: string[]): boolean => x.length === y.length && x.every((c, k) => c === y[k])
+  // Each side only added or only removed columns, the base's in their order: a column renamed
+  // (one removed, one added) or moved would put a row one side left alone in another layout.
+  for (const [S, sm] of [[O, om], [T, tm]] as const) {
+    const kept = S.filter((c) => bm.has(c))
+    if (!same(kept, B.filter((c) => sm.has(c))) || (kept.length < B.length && kept.length < S.length)) return undefined
+  }
   const merged = same(O, B) ? T : same(T, B) ? O : [...O.filter((c) => !(bm.has(c) && !tm.has(c))), ...T.filter((c) => !bm.has(c) && !om.has(c))]
-  return {merged, base: bm, ours: om, theirs: tm}
+  return {merged, inMerged: new Set(merged), base: bm, ours: om, theirs: tm}
 }
 
 /**
@@ -119,15 +136,18 @@ function mergeByName(B: string[], O: string[], T: string[], cols: Columns | unde
     return k === undefined ? undefined : row[k]
   }
   const out: string[] = []
+  let kept = 0
   for (const c of cols.merged) {
     const [vb, vo, vt] = [at(B, cols.base, c), at(O, cols.ours, c), at(T, cols.theirs, c)]
+    if (vb !== undefined && vo === vb && vt === vb) kept++
     if (vo === vt || vt === vb) out.push((vo ?? vt)!)
     else if (vo === vb) out.push(vt!)
     else return undefined
   }
+  if (kept === 0) return undefined
   // A column left out was removed by a side: the other side must not have changed its cell.
   for (const [c, k] of cols.base) {
-    if (cols.merged.includes(c)) continue
+    if (cols.inMerged.has(c)) continue
     const [vo, vt] = [at(O, cols.ours, c), at(T, cols.theirs, c)]
     if ((vo !== undefined && vo !== B[k]) || (vt !== undefined && vt !== B[k])) return undefined
   }
@@ -219,17 +239,26 @@ function fields(line: string): Array<{key: string; from: number; to: number}> | 
 function mergeFields(b: string, o: string, t: string): string | undefined {
   const [B, O, T] = [fields(b), fields(o), fields(t)]
   if (!B || !O || !T || B.length !== O.length || O.length !== T.length) return undefined
-  let out = o
+  const end = mergedEnd(lineEnd(b), lineEnd(o), lineEnd(t))
+  if (end === undefined) return undefined
+  let out = o.slice(0, o.length - lineEnd(o).length) + end
+  let kept = 0
   // From the last field back, so the earlier fields' offsets in ours stay valid.
   for (let k = O.length - 1; k >= 0; k--) {
     const [fb, fo, ft] = [B[k]!, O[k]!, T[k]!]
     if (fb.key !== fo.key || fo.key !== ft.key) return undefined
     const [vb, vo, vt] = [b.slice(fb.from, fb.to), o.slice(fo.from, fo.to), t.slice(ft.from, ft.to)]
+    if (vo === vb && vt === vb) kept++
     if (vo === vt || vt === vb) continue
     if (vo !== vb) return undefined
     out = out.slice(0, fo.from) + vt + out.slice(fo.to)
   }
-  return out
+  // A record neither side left a field of is no edit of that record (moved or rewritten).
+  return kept > 0 ? out : undefined
+}
+
+function lineEnd(line: string): string {
+  return line.endsWith('\r\n') ? '\r\n' : line.endsWith('\n') ? '\n' : ''
 }
 
 /**
@@ -240,6 +269,13 @@ function mergeFields(b: string, o: string, t: string): string | undefined {
  */
 export function mergeRows(base: string[], ours: string[], theirs: string[], mergeRow: RowMerge): RowPiece[] | undefined {
   if (base.length !== ours.length || ours.length !== theirs.length) return undefined
+  // Rows are paired by position: only when no side moved a row. A base row found elsewhere in a
+  // side's stretch (sorted, or a row deleted and another inserted) means positions no longer say
+  // which row is which, and a cell edit could land on another row: the line merge decides then.
+  const at = new Map<string, number>()
+  base.forEach((b, i) => at.set(b, at.has(b) ? -1 : i))
+  const moved = (side: string[]): boolean => side.some((r, i) => r !== base[i] && at.has(r) && at.get(r) !== i)
+  if (moved(ours) || moved(theirs)) return undefined
   const out: RowPiece[] = []
   let byCells = 0
   for (let i = 0; i < base.length; i++) {

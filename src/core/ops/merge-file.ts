@@ -74,19 +74,45 @@ function read(abs: string, name: string): Buffer {
   return data
 }
 
-/** Replaces the file's content at once (a temporary file renamed over it, its mode kept), through a symlink as Git writes. */
+/**
+ * Writes the result over the file. Refused where the file is not writable, as Git refuses. Written
+ * aside and renamed over it (its mode kept), so a full disk leaves it whole; written in place
+ * where that cannot keep what Git's in-place write keeps: a file with other hard links, or one in
+ * a directory bl may not create files in. Through a symlink, as Git writes.
+ */
 function writeOver(abs: string, name: string, bytes: Buffer): void {
-  let target = abs
+  const denied = (e: unknown): BlError =>
+    new BlError('FILE_UNREADABLE', `${name}: permission denied while writing the merge into it`, {hint: 'Make it writable, or write the result elsewhere with -p.', data: {path: name}, cause: e})
+  let target: string
+  let st: fs.Stats
   try {
     target = fs.realpathSync(abs)
-  } catch {
-    // read a moment ago: a failure here shows in the write below
+    fs.accessSync(target, fs.constants.W_OK)
+    st = fs.statSync(target)
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    throw e?.code === 'EACCES' || e?.code === 'EPERM' ? denied(e) : fsError(err, name, 'writing')
   }
+  const inPlace = (): void => {
+    try {
+      fs.writeFileSync(target, bytes)
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException
+      throw e?.code === 'EACCES' || e?.code === 'EPERM' ? denied(e) : fsError(err, name, 'writing')
+    }
+  }
+  if (st.nlink > 1) return inPlace()
   const tmp = path.join(path.dirname(target), `.bl-tmp-${process.pid}-merge-file`)
   try {
-    const mode = fs.statSync(target).mode & 0o7777
-    fs.writeFileSync(tmp, bytes)
-    fs.chmodSync(tmp, mode)
+    fs.writeFileSync(tmp, bytes, {flag: 'wx'})
+  } catch (err) {
+    fs.rmSync(tmp, {force: true})
+    const e = err as NodeJS.ErrnoException
+    if (e?.code === 'EACCES' || e?.code === 'EPERM' || e?.code === 'EROFS') return inPlace()
+    throw fsError(err, name, 'writing')
+  }
+  try {
+    fs.chmodSync(tmp, st.mode & 0o7777)
     fs.renameSync(tmp, target)
   } catch (err) {
     fs.rmSync(tmp, {force: true})

@@ -28,8 +28,8 @@ export interface SequenceResult {
   operation: SequenceKind
   /** HEAD afterwards. */
   head: Oid
-  /** Commits made, in order: the original and its replayed copy. */
-  done: Array<{from: Oid; to: Oid}>
+  /** Commits made, in order: the original, its replayed copy, and the files whose contents that step merged. */
+  done: Array<{from: Oid; to: Oid; automerged: string[]}>
   /** Commits dropped because their change was already there. */
   dropped: Oid[]
   /** The stopped commit dropped by --skip. */
@@ -117,10 +117,10 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
           keepState: true,
           staged: stage,
           automerged: out.automerged,
-          label: picked,
+          label: labels.theirs,
         }),
       )
-      if (res.status === 'merged') acc.done.push({from: c, to: res.commit})
+      if (res.status === 'merged') acc.done.push({from: c, to: res.commit, automerged: out.automerged})
       op = {...op, todo: rest, conflicts: []}
     } finally {
       stage.dispose()
@@ -276,7 +276,7 @@ export async function sequenceContinue(repo: Repo, kind: SequenceKind, opts: {fa
       },
       {durable: true},
     )
-    acc.done.push({from: op.theirs, to: id})
+    acc.done.push({from: op.theirs, to: id, automerged: []})
   } else if (op.message) acc.dropped.push(op.theirs)
   return runSteps(repo, new CommitGraph(repo.store), {...op, conflicts: [], message: ''}, {favor: opts.favor}, acc)
 }
