@@ -516,7 +516,7 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     assert.deepEqual((await jA(b, ['branch'])).find((x: any) => x.name === 'exp2').upstream, {ref: 'origin/exp', ahead: 1, behind: 0, gone: false})
     assert.match((await okA(b, ['branch', '-v'])).stdout, /^\* exp2 [0-9a-f]{12} \[origin\/exp: ahead 1\] ahead$/m)
     await okA(b, ['branch', 'exp3', 'origin/exp'])
-    await okA(b, ['switch', '-q', 'exp3'])
+    await setup(b).switch('exp3')
     assert.equal((await jA(b, ['status'])).upstream.ref, 'origin/exp')
     // Neither a branch nor a remote branch: still an unknown revision.
     const r = await b.runAsync(withJson(['switch', 'nosuch']))
