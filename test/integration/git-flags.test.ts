@@ -11,6 +11,8 @@ import path from 'node:path'
 import {makeTmp, repoWith, rmrf, Sandbox, withJson} from './helpers.ts'
 import {repoWithIP} from './inproc.ts'
 import {ops} from './inproc-history.ts'
+import {remoteSetup} from './inproc-remote.ts'
+import {trust} from './inproc-trust.ts'
 
 const sandboxes: Sandbox[] = []
 after(() => {
@@ -133,10 +135,12 @@ describe('git flags', {concurrency: true}, () => {
     it('goes through branch protection and signs like any commit', async () => {
       const s = await repoIP({'base.csv': 'a\n'}, 'DATA-1 base')
       const b = ops(s)
-      const owner = s.j(['key', 'generate', '--name', 'Owner', '--email', 'owner@example.com', '--no-passphrase']).fingerprint
+      // The key, the rule and its signer are set-up (inproc-trust.ts): the amend is what is checked.
+      const t = trust(s)
+      const owner = (await t.keyGenerate('Owner', 'owner@example.com', {noPassphrase: true})).fingerprint
       b.config('user.signingKey', owner)
-      s.ok(['protect', 'set', 'main', '--require-signed', '--message-pattern', '^DATA-[0-9]+ ', '-q'])
-      s.ok(['signers', 'add', owner, '--branches', 'main', '-q'])
+      await t.protectSet('main', {requireSigned: true, messagePattern: '^DATA-[0-9]+ '})
+      await t.signersAdd(owner, {branches: ['main']})
       const tip = await b.rev('HEAD')
       // Unsigned: refused at once; signed but off the message pattern: refused; nothing moves.
       assert.deepEqual(refused(s, ['commit', '--amend', '-m', 'DATA-2 unsigned'], 11, 'PROTECTED_BRANCH').data.violations.map((v: any) => v.check), ['require-signed'])
@@ -273,7 +277,7 @@ describe('git flags', {concurrency: true}, () => {
       const b = ops(s)
       const remote = path.join(s.base, 'remote')
       await b.remoteAdd('origin', remote)
-      s.ok(['push', '-q', '-u', 'origin', 'main'])
+      await remoteSetup(s).push('-q', '-u', 'origin', 'main')
       await b.commitMsg('ahead', {allowEmpty: true})
       assert.equal(s.ok(['status', '--porcelain', '-b']).stdout, '## main...origin/main [ahead 1]\n')
       assert.equal(s.ok(['status', '-sb']).stdout, '## main...origin/main [ahead 1]\n')

@@ -1,7 +1,7 @@
 /**
  * More in-process set-up (see inproc.ts): the core calls of `bl init`, `tag`, `config`,
- * `schema pin`, `remote add`, `rm`, `mv`, `merge`, `stash`, `reset`, `restore`, `switch --detach`,
- * `checkout`, and reading a revision's id, each on the sandbox's repository opened as its `bl`
+ * `schema pin`, `remote add`, `rm`, `mv`, `merge` (and `--continue`, `--abort`), `stash`, `reset`,
+ * `restore`, `switch --detach`, `checkout`, and reading a revision's id, each on the sandbox's repository opened as its `bl`
  * would open it (withRepo: same environment, cwd and user config dir) and closed again before it
  * returns (`init` opens none: it makes the repository, as the command does). Each
  * runs the same core operation with the same options as the command named in its comment, so the
@@ -14,7 +14,7 @@ import {commit} from '../../src/core/ops/commit.ts'
 import {config} from '../../src/core/ops/config.ts'
 import {init} from '../../src/core/ops/init.ts'
 import {log} from '../../src/core/ops/log.ts'
-import {merge, mergeContinue} from '../../src/core/ops/merge.ts'
+import {merge, mergeAbort, mergeContinue} from '../../src/core/ops/merge.ts'
 import {mv} from '../../src/core/ops/mv.ts'
 import {reset, resetArgs, type ResetMode} from '../../src/core/ops/reset.ts'
 import {remoteAdd} from '../../src/core/ops/remote.ts'
@@ -61,6 +61,8 @@ export function ops(s: Sandbox, opts: RunOptions = {}) {
     merge: (rev: string, message?: string) => w((r) => merge(r, {rev, message})),
     /** `bl merge -q --continue` */
     mergeContinue: (message?: string) => w((r) => mergeContinue(r, {message})),
+    /** `bl merge -q --abort` (files, index and HEAD back as before the stopped merge) */
+    mergeAbort: () => w((r) => mergeAbort(r)),
     /** `bl stash -q [-u] [--keep-index] [-m <message>] [-- <paths>]` */
     stash: (o: {untracked?: boolean; keepIndex?: boolean; message?: string; paths?: string[]} = {}) =>
       w((r) => stashPush(r, {message: o.message, includeUntracked: o.untracked ?? false, keepIndex: o.keepIndex ?? false, paths: o.paths ?? []})),

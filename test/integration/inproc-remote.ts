@@ -1,8 +1,8 @@
 /**
- * Remote set-up in the test process (see inproc.ts): the core operations `bl remote add`, `bl push`,
- * `bl clone`, `bl tag`, `bl reset --hard` and `bl gc --evict` call, with the options those commands
- * pass, on a sandbox's repository opened as `withRepo` opens it. For building the state a test then
- * examines with the real binary; what a test is about still runs through `bl`.
+ * Remote set-up in the test process (see inproc.ts): the core operations `bl remote add`, `bl remote
+ * set-url`, `bl push`, `bl clone`, `bl tag`, `bl reset --hard` and `bl gc --evict` call, with the
+ * options those commands pass, on a sandbox's repository opened as `withRepo` opens it. For building
+ * the state a test then examines with the real binary; what a test is about still runs through `bl`.
  *
  * The arguments are the command's own (`push('-u', 'origin', 'main')`, `remoteAdd('origin',
  * ...target.url('x'))`), parsed here for the few flags set-up uses; anything else is refused, so
@@ -16,7 +16,7 @@ import path from 'node:path'
 import {createRef} from '../../src/core/ops/branch.ts'
 import {evict} from '../../src/core/ops/evict.ts'
 import {gc} from '../../src/core/ops/maintenance.ts'
-import {remoteAdd, type RemoteOptions} from '../../src/core/ops/remote.ts'
+import {remoteAdd, remoteSetUrl, type RemoteOptions} from '../../src/core/ops/remote.ts'
 import {reset, resetArgs} from '../../src/core/ops/reset.ts'
 import {clone, push, type CloneResult, type PushResult} from '../../src/core/ops/sync.ts'
 import {Sandbox, type RunOptions} from './helpers.ts'
@@ -103,6 +103,15 @@ export function remoteSetup(s: Sandbox, opts: RunOptions = {}) {
       const {positional, options} = remoteArgs(urlArgs)
       if (positional.length !== 1) throw new Error(`inproc-remote: remote add takes one URL, got ${positional.join(' ')}`)
       return withRepo(s, (r) => remoteAdd(r, name, positional[0]!, options), opts)
+    },
+    /**
+     * `bl remote set-url <name> <url> [--endpoint <e>] [--path-style] ...`; the warning the command
+     * prints when the old URL alone held evicted content is not printed (set-up asserts nothing about it).
+     */
+    remoteSetUrl: (name: string, ...urlArgs: string[]) => {
+      const {positional, options} = remoteArgs(urlArgs)
+      if (positional.length !== 1) throw new Error(`inproc-remote: remote set-url takes one URL, got ${positional.join(' ')}`)
+      return withRepo(s, (r) => remoteSetUrl(r, name, positional[0]!, {...options, onWarning: () => {}}), opts)
     },
     /** `bl push -q [-u] [-f] [--tags] [-d] [<remote> [<refspec>...]]`; returns push's result (what `--json` prints). */
     push: (...args: string[]): Promise<PushResult> => {

@@ -5,8 +5,9 @@
  * replaced policy on the remote ignored with a warning and repaired by an owner's push), and a
  * bypass — a ref written straight into the remote (directory and S3) — caught by fetch, pull and
  * `bl verify --branch`. Keys are made as `bl key generate --no-passphrase` makes them; set-up
- * that a test does not examine (keys, rules it then exercises, branches, pushes to a directory
- * remote, clones of it) runs in-process (inproc-trust.ts).
+ * that a test does not examine (keys, rules it then exercises, branches, the abort of a refused
+ * merge, pushes and clones that only build the scenario, to a directory remote or S3) runs
+ * in-process (inproc-trust.ts, inproc-remote.ts).
  */
 import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
@@ -18,6 +19,7 @@ import {OpenPgpSigner} from '../../src/core/signing/openpgp-signer.ts'
 import {decodePolicy, encodePolicy, policyId, policyPayload} from '../../src/core/protect/policy.ts'
 import {jA, makeTmp, okA, rmrf, Sandbox, withJson, type RunResult, initRepo} from './helpers.ts'
 import {setup} from './inproc.ts'
+import {cloneInProcess, remoteSetup} from './inproc-remote.ts'
 import {trust} from './inproc-trust.ts'
 import {s3ClientConfig, s3Env, startS3Server, type S3TestServer} from '../support/s3-server.ts'
 
@@ -98,7 +100,7 @@ function makeTemplate(): Promise<{a: Sandbox; remote: string; owner: string}> {
 
 /**
  * A copy of the owner repository (and, for a directory remote, of its remote); an S3 remote gets a
- * first push (as `bl`: the in-process transfers would not see the sandbox's S3 credentials).
+ * first push (in-process: inproc-remote.ts gives the call the sandbox's S3 credentials).
  */
 async function ownerRepo(urlArgs: string[] | null, env: Record<string, string> = {}): Promise<{a: Sandbox; owner: string; url: string[]}> {
   const t = await makeTemplate()
@@ -111,16 +113,16 @@ async function ownerRepo(urlArgs: string[] | null, env: Record<string, string> =
     fs.cpSync(t.remote, url[0]!, {recursive: true})
   }
   if (urlArgs) {
-    await okA(a, ['remote', 'set-url', 'origin', ...url])
-    await okA(a, ['push', '-q'])
+    await remoteSetup(a).remoteSetUrl('origin', ...url)
+    await remoteSetup(a).push('-q')
   } else await trust(a).remoteSetUrl('origin', url[0]!)
   return {a, owner: t.owner, url}
 }
 
-/** `bl clone -q <url> <sandbox dir> [remote flags]` in a new sandbox: the clone is what is checked. */
-async function cloneOf(urlArgs: string[], env: Record<string, string> = {}): Promise<Sandbox> {
-  const s = sandbox(env)
-  await okA(s, ['clone', '-q', urlArgs[0]!, s.dir, ...urlArgs.slice(1)], {cwd: s.base})
+/** `bl clone -q <url> <sandbox dir>` in a new sandbox: the clone is what is checked. */
+async function cloneOf(url: string): Promise<Sandbox> {
+  const s = sandbox()
+  await okA(s, ['clone', '-q', url, s.dir], {cwd: s.base})
   return s
 }
 
@@ -128,6 +130,13 @@ async function cloneOf(urlArgs: string[], env: Record<string, string> = {}): Pro
 async function cloneIP(url: string): Promise<Sandbox> {
   const s = sandbox()
   await trust(s).clone(url, s.dir)
+  return s
+}
+
+/** `bl clone -q <url> <sandbox dir> [remote flags]` of an S3 remote in a new sandbox, in-process (inproc-remote.ts): set-up. */
+async function cloneS3IP(urlArgs: string[], env: Record<string, string>): Promise<Sandbox> {
+  const s = sandbox(env)
+  await cloneInProcess(s, [urlArgs[0]!, s.dir, ...urlArgs.slice(1)])
   return s
 }
 
@@ -162,7 +171,7 @@ describe('branch protection', {concurrency: true}, () => {
     a.write('main.txt', 'main\n')
     await ta.commitAll('DATA-4 main')
     assert.deepEqual(await checks(['merge', 'topic', '-m', 'DATA-5 merge']), ['linear'])
-    await okA(a, ['merge', '--abort'])
+    await ta.mergeAbort()
 
     // release takes merges only, each at most 2 KiB of changed files.
     await setup(a).branch('release', start)
@@ -179,7 +188,7 @@ describe('branch protection', {concurrency: true}, () => {
     await ta.commitAll('heavy')
     await ta.switch('release')
     assert.deepEqual(await checks(['merge', '--no-ff', 'heavy', '-m', 'merge heavy']), ['max-commit-size'])
-    await okA(a, ['merge', '--abort'])
+    await ta.mergeAbort()
 
     // The same rules on push: a commit that was never checked on this branch (pushed there from another) is refused.
     const remote = dirRemote()
@@ -210,15 +219,16 @@ describe('branch protection', {concurrency: true}, () => {
     // The owner fetches the fork (its unsigned main is not the source's main), and anyone can clone it.
     await trust(a).remoteAdd('fork', fork)
     await okA(a, ['fetch', '-q', 'fork'])
-    await cloneOf([fork])
+    await cloneOf(fork)
     // Pushing to the source is checked by its rules: an unprotected topic branch goes, main refuses it...
     await okA(m, ['push', '-q', 'upstream', 'main:topic'])
     assert.equal((await fails(m, ['push', 'upstream', 'main:main'], 11)).code, 'PROTECTED_BRANCH')
     // ...also after the owner, who has fetched that topic, changes a flag of the rule.
     await trust(a).fetch()
     await okA(a, ['protect', 'set', 'main', '--require-signed', '--no-force-push', '--no-delete', '--max-file-size', '1G', '-q'])
-    await okA(a, ['push', '-q', 'origin', 'main'])
-    await okA(m, ['fetch', '-q', 'upstream'])
+    // The changed rule published and fetched (set-up): the push below is what is checked.
+    await trust(a).push({remote: 'origin', refspecs: ['main']})
+    await trust(m).fetch('upstream')
     const refused = await fails(m, ['push', 'upstream', 'main:main'], 11)
     assert.ok(refused.data.violations.some((v: any) => v.check === 'require-signed'), JSON.stringify(refused.data.violations))
     assert.equal((await jA(a, ['verify'])).violations.length, 0)
@@ -236,7 +246,7 @@ describe('branch protection', {concurrency: true}, () => {
     const refused = await fails(a, ['merge', '--no-ff', 'topic', '-m', 'merge topic'], 11)
     assert.equal(refused.code, 'PROTECTED_BRANCH')
     assert.match(refused.stderr + refused.message, /protected/)
-    await okA(a, ['merge', '--abort'])
+    await ta.mergeAbort()
     assert.equal(await head(a), before)
     // A rebase writes on a detached HEAD, but its commits are for main: refused the same way.
     const rebased = await fails(a, ['rebase', 'topic'], 11)
@@ -267,7 +277,7 @@ describe('branch protection', {concurrency: true}, () => {
     assert.equal(owners.policy.seq, 2, 'protect set made version 1, signers add version 2')
     assert.equal(fs.existsSync(path.join(url, 'meta', 'policy')), true, 'push published the policy')
 
-    const b = await cloneOf([url])
+    const b = await cloneOf(url)
     const rules = await jA(b, ['protect', 'list'])
     assert.equal(rules.policy.id, owners.policy.id, 'the clone accepted and pinned the owner-signed policy')
     assert.equal(rules.rules[0].pattern, 'main')
@@ -452,14 +462,14 @@ describe('branch protection', {concurrency: true}, () => {
       const env = kind === 's3' ? s3Env(server) : {}
       const {a, url} = await ownerRepo(kind === 's3' ? [`s3://${server.bucket}/${prefix}`, '--endpoint', server.endpoint, '--path-style'] : null, env)
       const good = await trust(a).rev()
-      // Another client: an unsigned commit on an unprotected branch (allowed), pushed. Transfers
-      // with the S3 remote run as `bl` (the in-process ones would not see the sandbox's credentials).
-      const b = kind === 's3' ? await cloneOf(url, env) : await cloneIP(url[0]!)
+      // Another client: an unsigned commit on an unprotected branch (allowed), pushed; the clone and
+      // the push are set-up, in-process (inproc-remote.ts gives S3 calls the sandbox's credentials).
+      const b = kind === 's3' ? await cloneS3IP(url, env) : await cloneIP(url[0]!)
       const tb = trust(b)
       await tb.switchNew('feature')
       assert.equal((await commit(b, 'data/evil.csv', 'unsigned change')).code, 0)
       const evil = await tb.rev()
-      if (kind === 's3') await okA(b, ['push', '-q', '-u', 'origin', 'feature'])
+      if (kind === 's3') await remoteSetup(b).push('-q', '-u', 'origin', 'feature')
       else await tb.push({remote: 'origin', refspecs: ['feature'], setUpstream: true})
       // ... then main moved to it by writing the ref object directly, as a client without bl could.
       const ref = Buffer.from(JSON.stringify({commit: evil, nonce: 'bypass'}) + '\n')

@@ -300,9 +300,9 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     const a = await sandbox(dirTarget)
     await commitFiles(a, {'a.txt': '1\n'}, 'one')
     await remoteSetup(a).remoteAdd('origin', ...dirTarget.url('repo-delete'))
-    await okA(a, ['push', '-q', '-u'])
+    await remoteSetup(a).push('-q', '-u')
     await remoteSetup(a).tag('v1')
-    await okA(a, ['push', '-q', '--tags'])
+    await remoteSetup(a).push('-q', '--tags')
     const remoteRefs = async (): Promise<string[]> => (await jA(a, ['ls-remote'])).map((r: any) => r.ref).sort()
     assert.deepEqual(await remoteRefs(), ['refs/heads/main', 'refs/tags/v1'])
     // Git refuses a --delete without refs; it must never default to the current branch.
@@ -433,15 +433,14 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
 
   it('branch -u sets the upstream of a branch, --unset-upstream forgets it (Git\'s)', async () => {
     const a = await sandbox(dirTarget)
-    await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
     await remoteSetup(a).remoteAdd('origin', ...dirTarget.url('repo-upstream'))
     await remoteSetup(a).push('-q', '-u', 'origin', 'main')
     await setup(a).switchNew('topic')
     assert.equal((await jA(a, ['status'])).upstream, null)
     assert.deepEqual(await jA(a, ['branch', '-u', 'origin/main']), {branch: 'topic', upstream: 'origin/main'})
     assert.deepEqual((await jA(a, ['status'])).upstream, {ref: 'origin/main', ahead: 0, behind: 0, gone: false})
-    // @{u} / <branch>@{upstream} name the remote-tracking branch (Git's).
-    const c1 = (await jA(a, ['log', '-n', '1', 'main']))[0].id
+    // @{u} / <branch>@{upstream} name the remote-tracking branch (Git's); main's tip is c1.
     assert.equal((await jA(a, ['log', '-n', '1', '@{u}']))[0].id, c1)
     assert.equal((await jA(a, ['log', '-n', '1', 'topic@{upstream}']))[0].id, c1)
     const missing = await a.runAsync(withJson(['branch', '-u', 'origin/nosuch']))
@@ -517,7 +516,7 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     assert.deepEqual((await jA(b, ['branch'])).find((x: any) => x.name === 'exp2').upstream, {ref: 'origin/exp', ahead: 1, behind: 0, gone: false})
     assert.match((await okA(b, ['branch', '-v'])).stdout, /^\* exp2 [0-9a-f]{12} \[origin\/exp: ahead 1\] ahead$/m)
     await okA(b, ['branch', 'exp3', 'origin/exp'])
-    await okA(b, ['switch', '-q', 'exp3'])
+    await setup(b).switch('exp3')
     assert.equal((await jA(b, ['status'])).upstream.ref, 'origin/exp')
     // Neither a branch nor a remote branch: still an unknown revision.
     const r = await b.runAsync(withJson(['switch', 'nosuch']))
@@ -561,7 +560,7 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     await remoteSetup(a).remoteAdd('origin', ...url)
     await remoteSetup(a).push('-q', '-u')
     const c2 = await commitFiles(a, {'a.txt': '2\n'}, 'two')
-    await okA(a, ['push', '-q'])
+    await remoteSetup(a).push('-q')
     await remoteSetup(a).resetHard(c1)
     const c3 = await commitFiles(a, {'a.txt': '3\n'}, 'three (rewritten)')
     const refused = await a.runAsync(['push'])
