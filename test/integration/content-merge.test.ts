@@ -420,10 +420,18 @@ describe('merge by content', () => {
     assert.equal(c.read('t.csv').toString(), rows(25, {1: '1,MAIN\n', 20: '20,FEAT\n'}))
     assert.equal(c.read('old/notes.csv').toString(), rows(12, {1: '1,MAIN\n', 10: '10,FEAT\n'}))
     assert.ok(!fs.existsSync(c.p('notes.csv')))
-    // Offline, checkout -m cannot fetch what it merges: it fails, and leaves the file as it was.
     c.ok(['reset', '-q', '--hard', 'HEAD~1'])
     await commitFiles(c, {'t.csv': rows(25, {1: '1,MAIN\n', 20: '20,LOCAL\n'})}, 'local edit')
+    // Offline, a merge that needs content it cannot fetch fails before it changes anything: no
+    // merge is left in progress.
+    c.ok(['gc', '-q', '--evict'])
+    fs.renameSync(remote, remote + '.away')
+    const noNet = c.bl(withJson(['merge', 'origin/feat']))
+    assert.deepEqual([noNet.code, noNet.json().error.code], [9, 'REMOTE_ERROR'], noNet.stdout)
+    assert.equal(c.j(['status']).operation, null)
+    fs.renameSync(remote + '.away', remote)
     assert.equal(c.bl(['merge', 'origin/feat']).code, 3)
+    // Offline, checkout -m cannot fetch what it merges: it fails, and leaves the file as it was.
     c.ok(['gc', '-q', '--evict'])
     fs.renameSync(remote, remote + '.away')
     const marked = c.read('t.csv')

@@ -167,6 +167,9 @@ export async function withStage<T>(repo: Repo, fn: (stage: StagedFiles) => Promi
   }
 }
 
+/** Failures of a work-tree move that come before it writes anything (moveWorktree checks, then fetches, then writes). */
+export const BEFORE_ANY_WRITE: ReadonlySet<string> = new Set(['LOCAL_CHANGES', 'REMOTE_ERROR'])
+
 /** Git's SQUASH_MSG: each squashed commit, newest first, with its author and message. */
 function squashMessage(graph: CommitGraph, head: Oid, theirs: Oid): string {
   const parts = graph.range([theirs], [head]).map((id) => {
@@ -264,11 +267,12 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
       },
     })
   } catch (err) {
-    // Refused before touching anything (local changes in the way): undo the bookkeeping. A
-    // sequence keeps this step at the head of its todo, so --continue retries it instead of
-    // dropping it. Any other failure (disk full half-way) keeps the state: --abort cleans up.
-    // The state kept has no result tree: --abort must not take this step's paths back, it never wrote them.
-    if (err instanceof BlError && err.code === 'LOCAL_CHANGES') {
+    // Refused before touching anything (local changes in the way, or content a thin clone could
+    // not fetch: the move fetches before it writes): undo the bookkeeping. A sequence keeps this
+    // step at the head of its todo, so --continue retries it instead of dropping it. Any other
+    // failure (disk full half-way) keeps the state: --abort cleans up. The state kept has no
+    // result tree: --abort must not take this step's paths back, it never wrote them.
+    if (err instanceof BlError && BEFORE_ANY_WRITE.has(err.code)) {
       repo.store.transaction(() => (p.keepState ? writeOperation(repo, {...state, todo: [p.theirs, ...state.todo], message: '', conflicts: [], resultTree: undefined}) : clearOperation(repo)), {durable: true})
     }
     throw err

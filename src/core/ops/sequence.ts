@@ -18,7 +18,7 @@ import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {StagedFiles} from '../worktree/staged-files.js'
 import {moveWorktree} from './checkout.js'
-import {finishInterruptedStep, finishOrStop, requireResolved, resultTree, type MergeResult} from './merge.js'
+import {BEFORE_ANY_WRITE, finishInterruptedStep, finishOrStop, requireResolved, resultTree, type MergeResult} from './merge.js'
 import {clearOperation, conflictPaths, requireNoOperation, requireOperation, writeOperation, type OperationKind, type OperationState} from './operation-state.js'
 import {commitTree, indexAsFlat, viewWorktree} from './snapshot.js'
 
@@ -131,7 +131,8 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
 
 /**
  * A step refused before the work tree changes — by the schema pins (SCHEMA_VIOLATION,
- * src/core/schema/pins.ts) or by a local change in its way (LOCAL_CHANGES). When it is the first
+ * src/core/schema/pins.ts), by a local change in its way (LOCAL_CHANGES) or by content a thin clone
+ * could not fetch (REMOTE_ERROR). When it is the first
  * step of a cherry-pick or revert, nothing at all has happened: the operation is dropped, as Git
  * drops it. Later, the sequence stays in progress with its earlier steps committed, and the hint
  * says how to leave it.
@@ -140,7 +141,7 @@ async function refusedStep(repo: Repo, op: OperationState, acc: SequenceResult, 
   try {
     return await step()
   } catch (err) {
-    if (!isBlError(err) || (err.code !== 'SCHEMA_VIOLATION' && err.code !== 'LOCAL_CHANGES')) throw err
+    if (!isBlError(err) || (err.code !== 'SCHEMA_VIOLATION' && !BEFORE_ANY_WRITE.has(err.code))) throw err
     if (op.kind !== 'rebase' && acc.done.length === 0 && readHead(repo).oid === op.origHead) {
       repo.store.transaction(() => clearOperation(repo), {durable: true})
       throw err
