@@ -26,12 +26,9 @@ import {Ingestor} from '../worktree/ingest.js'
 import {outsideSparse, readSparse} from '../worktree/sparse.js'
 import type {StagedFiles} from '../worktree/staged-files.js'
 import {attributesFile, mergeDrivers, type MergeDriver} from './attributes.js'
-import {mergeRows, rowMerger, type TableHeaders} from './merge-rows.js'
-import {changedRegions, CONFLICT_STYLES, mergeLines, type ConflictStyle, type Region} from './merge-text.js'
+import {finerMerge, type TableHeaders} from './merge-rows.js'
+import {changedRegions, CONFLICT_STYLES, looksBinary, mergeLines, type ConflictStyle, type Region} from './merge-text.js'
 import {mergeTrees, renameReadsOf, type Favor, type FileMerger, type FileMergeResult, type MergeOutcome} from './three-way.js'
-
-/** Git's rule: a NUL in the first 8000 bytes makes a file binary. */
-const BINARY_PROBE = 8000
 
 /**
  * A stretch both sides changed is merged by lines up to this many bytes in each version; past it
@@ -85,9 +82,8 @@ export class ContentMerger implements FileMerger {
       const [hb, ho, ht] = [B, O, T].map((r) => this.firstLine(r))
       return hb !== undefined && ho !== undefined && ht !== undefined ? {base: hb, ours: ho, theirs: ht} : undefined
     }
-    const rowMerge = driver === 'text' ? undefined : rowMerger(path, headers)
-    const finer = rowMerge && ((b: string[], o: string[], t: string[]) => mergeRows(b, o, t, rowMerge))
-    if (!asText && [B, O, T].some((r) => r.chunks.length > 0 && this.chunk(r, 0).subarray(0, BINARY_PROBE).includes(0))) return undefined
+    const finer = driver === 'text' ? undefined : finerMerge(path, headers)
+    if (!asText && [B, O, T].some((r) => r.chunks.length > 0 && looksBinary(this.chunk(r, 0)))) return undefined
     const ids = (r: BlobRecord): string[] => r.chunks.map((c) => c.id)
     const bIds = ids(B)
     const oIds = ids(O)

@@ -158,6 +158,15 @@ function mergeByName(B: string[], O: string[], T: string[], cols: Columns | unde
 export type RowPiece = {row: string} | {base: string; ours: string; theirs: string}
 
 /**
+ * The merge below lines for a path's format, as merge-text.ts's `finer` takes it: a conflicting
+ * stretch's rows merged by cells or fields (mergeRows); undefined for files of no table format.
+ */
+export function finerMerge(path: string, headers?: () => TableHeaders | undefined): ((base: string[], ours: string[], theirs: string[]) => RowPiece[] | undefined) | undefined {
+  const rowMerge = rowMerger(path, headers)
+  return rowMerge && ((b, o, t) => mergeRows(b, o, t, rowMerge))
+}
+
+/**
  * The fields of a one-line JSON object: each key's raw text (quotes and escapes kept) with where
  * its value's text starts and ends in the line. Undefined for anything else (an array, a
  * scalar, an object spanning lines, text after it, a repeated key, malformed JSON).

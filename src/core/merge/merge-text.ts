@@ -63,6 +63,11 @@ export function changedRegions(ours: Replacement[], theirs: Replacement[]): Regi
   return out
 }
 
+/** Git's rule: a NUL in the first 8000 bytes makes a file binary (not merged by lines). */
+export function looksBinary(start: Uint8Array): boolean {
+  return start.subarray(0, 8000).includes(0)
+}
+
 export type ConflictStyle = 'merge' | 'diff3' | 'zdiff3'
 export const CONFLICT_STYLES: readonly ConflictStyle[] = ['merge', 'diff3', 'zdiff3']
 

@@ -8,12 +8,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {BlError, fsError} from '../errors.js'
-import {mergeRows, rowMerger} from '../merge/merge-rows.js'
-import {mergeLines, splitKeepingEnds, type ConflictStyle} from '../merge/merge-text.js'
+import {finerMerge} from '../merge/merge-rows.js'
+import {looksBinary, mergeLines, splitKeepingEnds, type ConflictStyle} from '../merge/merge-text.js'
 import type {Favor} from '../merge/three-way.js'
-
-/** Git's rule: a NUL in the first 8000 bytes makes a file binary. */
-const BINARY_PROBE = 8000
 
 export interface MergeFileOptions {
   cwd: string
@@ -44,12 +41,11 @@ export function mergeFile(opts: MergeFileOptions): MergeFileResult {
   const [current, base, other] = names.map((name) => read(path.resolve(opts.cwd, name), name)) as [Buffer, Buffer, Buffer]
   const [lc = opts.current, lb = opts.base, lo = opts.other] = opts.labels ?? []
   const first = (b: Buffer): string => splitKeepingEnds(b.subarray(0, b.indexOf(10) + 1 || b.length))[0] ?? ''
-  const rowMerge = rowMerger(opts.path ?? opts.current, () => ({base: first(base), ours: first(current), theirs: first(other)}))
   const m = mergeLines(base, current, other, {
     labels: {ours: lc, base: lb, theirs: lo},
     style: opts.style,
     favor: opts.favor,
-    finer: rowMerge && ((b, o, t) => mergeRows(b, o, t, rowMerge)),
+    finer: finerMerge(opts.path ?? opts.current, () => ({base: first(base), ours: first(current), theirs: first(other)})),
   })
   if (!m)
     throw new BlError('MERGE_TOO_COMPLEX', 'the versions could not be lined up within the line diff\'s budget (many repeated lines)', {
@@ -70,7 +66,7 @@ function read(abs: string, name: string): Buffer {
     if (e?.code === 'EISDIR') throw new BlError('INVALID_ARGUMENT', `${name} is a directory`, {hint: 'merge-file merges three files.', data: {path: name}})
     throw fsError(err, name, 'reading')
   }
-  if (data.subarray(0, BINARY_PROBE).includes(0)) throw new BlError('INVALID_ARGUMENT', `cannot merge binary files: ${name}`, {hint: 'merge-file merges text (a NUL in the first 8000 bytes makes a file binary, as in Git).', data: {path: name}})
+  if (looksBinary(data)) throw new BlError('INVALID_ARGUMENT', `cannot merge binary files: ${name}`, {hint: 'merge-file merges text (a NUL in the first 8000 bytes makes a file binary, as in Git).', data: {path: name}})
   return data
 }
 
