@@ -196,6 +196,13 @@ function similarPairs(prints: Prints, sources: Array<[string, FlatEntry]>, targe
   return pairs.filter((p) => (used.has(`-${p.from}`) || used.has(`+${p.to}`) ? false : (used.add(`-${p.from}`), used.add(`+${p.to}`), true)))
 }
 
+/** The files of `list` by file name, only names that no other file in it has. */
+function uniqueByName(list: Array<[string, FlatEntry]>): Map<string, [string, FlatEntry]> {
+  const by = new Map<string, [string, FlatEntry] | null>()
+  for (const x of list) by.set(baseName(x[0]), by.has(baseName(x[0])) ? null : x)
+  return new Map([...by].filter((kv): kv is [string, [string, FlatEntry]] => kv[1] !== null))
+}
+
 /**
  * Pairs a source and a target whose file name no other source or target has, when they score at
  * least Git's bar for this step: halfway from the threshold to 100% (75% by default), so a
@@ -203,14 +210,9 @@ function similarPairs(prints: Prints, sources: Array<[string, FlatEntry]>, targe
  */
 function sameNamePairs(prints: Prints, sources: Array<[string, FlatEntry]>, targets: Array<[string, FlatEntry]>, threshold: number): Pair[] {
   const bar = threshold + (1 - threshold) / 2
-  const unique = (list: Array<[string, FlatEntry]>): Map<string, [string, FlatEntry]> => {
-    const by = new Map<string, [string, FlatEntry] | null>()
-    for (const x of list) by.set(baseName(x[0]), by.has(baseName(x[0])) ? null : x)
-    return new Map([...by].filter((kv): kv is [string, [string, FlatEntry]] => kv[1] !== null))
-  }
-  const from = unique(sources)
+  const from = uniqueByName(sources)
   const pairs: Pair[] = []
-  for (const [name, [to, t]] of unique(targets)) {
+  for (const [name, [to, t]] of uniqueByName(targets)) {
     const s = from.get(name)
     if (!s) continue
     if (!(Math.min(s[1].size, t.size) >= bar * Math.max(s[1].size, t.size))) continue
@@ -273,16 +275,11 @@ export function renameReads(changes: Change[], opts: RenameOptions = {}): Oid[] 
     if (s.id !== t.id && Math.max(s.size, t.size) <= LINE_COMPARE_BYTES) reads.add(s.id).add(t.id)
   }
   // The namesake step scores without a cap (sameNamePairs): its pairs are always read.
-  const unique = (list: Array<[string, FlatEntry]>): Map<string, [string, FlatEntry] | null> => {
-    const by = new Map<string, [string, FlatEntry] | null>()
-    for (const x of list) by.set(baseName(x[0]), by.has(baseName(x[0])) ? null : x)
-    return by
-  }
-  const from = unique(sources)
+  const from = uniqueByName(sources)
   const namesakes = new Set<string>()
-  for (const [name, t] of unique(targets)) {
-    const s = t && from.get(name)
-    if (!s || !t) continue
+  for (const [name, t] of uniqueByName(targets)) {
+    const s = from.get(name)
+    if (!s) continue
     read(s[1], t[1])
     namesakes.add(s[0]).add(t[0])
   }
