@@ -3,6 +3,8 @@
  * reads process.env), opens the repository, formats errors in one place (one line + a hint, or the
  * JSON envelope under --json) and maps them to documented exit codes (docs/exit-codes.md).
  */
+import {reportAutostash} from './autostash.js'
+import type {AutostashOutcome} from '../core/ops/autostash.js'
 import {Command, Errors, Flags, type Interfaces} from '#oclif'
 import type {Input, ParserOutput} from '@oclif/core/interfaces'
 import {colorEnabled, palette, type Palette} from './color.js'
@@ -91,6 +93,11 @@ export abstract class BlCommand extends Command {
   /** Text output written as it is (no newline added: NUL-separated lists); silent under --json and --quiet. */
   protected outText(text: string): void {
     if (!this.jsonEnabled() && !this.quietMode && text) process.stdout.write(text)
+  }
+
+  /** What --autostash did with the local changes it set aside (cli/autostash.ts); the warning is printed even when quiet. */
+  protected reportAutostash(outcome: AutostashOutcome | undefined, quiet: boolean): void {
+    reportAutostash(outcome, (l) => !quiet && this.out(l), (l) => this.warnLine(l))
   }
 
   /** A warning on stderr (also under --json: stdout stays one JSON document). */

@@ -41,6 +41,7 @@ Paths (\`bl commit -m msg <paths>\`) commit only those tracked files as they are
       commit(this.repo(), {message, amend: flags.amend, resetAuthor: flags['reset-author'], author: flags.author, date: flags.date, all: flags.all, paths: argv as string[], include: flags.include, only: flags.only, allowEmpty: flags['allow-empty'], sign: flags.sign, signingKey: flags.key, inputs: flags.input, passphrasePrompt: passphrasePrompt(), progress: ingestProgress(p)}),
     )
     if (!this.isQuiet(flags)) this.out(`[${res.branch ?? 'detached HEAD'}${res.root ? ' (root-commit)' : ''} ${res.id.slice(0, 12)}] ${res.message.split('\n')[0]}${res.signedBy ? ` (signed by ${res.signedBy.slice(-16).toUpperCase()})` : ''}`)
+    this.reportAutostash(res.autostash, this.isQuiet(flags))
     return res
   }
 

@@ -1,8 +1,9 @@
 import {Args, Flags} from '#oclif'
 import {autoMergingLines} from '../cli/merge-report.js'
+import {autostashFlag} from '../cli/autostash.js'
 import {BlCommand} from '../cli/base-command.js'
 import {BlError} from '../core/errors.js'
-import {merge, mergeAbort, mergeContinue, type MergeResult} from '../core/ops/merge.js'
+import {merge, mergeAbort, mergeContinue, type AbortResult, type MergeResult} from '../core/ops/merge.js'
 
 export default class Merge extends BlCommand {
   static override summary = 'Join another history into the current branch.'
@@ -28,26 +29,29 @@ On conflicts (both sides changed a path differently, modify/delete, file/directo
     'allow-unrelated-histories': Flags.boolean({description: 'Merge histories that share no commit.'}),
     squash: Flags.boolean({description: 'Stage the merged result; no merge commit, HEAD stays (the next `bl commit` makes one ordinary commit).', exclusive: ['no-ff']}),
     'no-commit': Flags.boolean({description: 'Merge, then stop before committing (`bl commit` or --continue commits, --abort undoes).'}),
+    autostash: autostashFlag,
     continue: Flags.boolean({description: 'Commit the merge once every conflict is resolved.', exclusive: ['abort']}),
     abort: Flags.boolean({description: 'Undo the stopped merge: files, index and HEAD as before it.', exclusive: ['continue']}),
   }
 
-  async run(): Promise<MergeResult | {aborted: 'merge'; head: string}> {
+  async run(): Promise<MergeResult | AbortResult<'merge'>> {
     const {args, flags} = await this.parse(Merge)
     const repo = this.repo()
     const quiet = this.isQuiet(flags)
     if (flags.abort) {
       const res = await mergeAbort(repo)
       if (!quiet) this.out(`Merge aborted; HEAD is at ${res.head.slice(0, 12)}`)
+      this.reportAutostash(res.autostash, quiet)
       return res
     }
     if (flags.continue) {
       const res = await mergeContinue(repo, {message: flags.message})
       if (!quiet) this.out(`[${res.commit.slice(0, 12)}] merge committed`)
+      this.reportAutostash(res.autostash, quiet)
       return res
     }
     if (!args.rev) throw new BlError('INVALID_ARGUMENT', 'missing the branch or commit to merge', {hint: 'Usage: bl merge <rev> (or --continue / --abort).'})
-    const res = await merge(repo, {rev: args.rev, ffOnly: flags['ff-only'], noFf: flags['no-ff'], message: flags.message, favor: flags['strategy-option'] as 'ours' | 'theirs' | undefined, allowUnrelated: flags['allow-unrelated-histories'], squash: flags.squash, noCommit: flags['no-commit']})
+    const res = await merge(repo, {rev: args.rev, ffOnly: flags['ff-only'], noFf: flags['no-ff'], message: flags.message, favor: flags['strategy-option'] as 'ours' | 'theirs' | undefined, allowUnrelated: flags['allow-unrelated-histories'], squash: flags.squash, noCommit: flags['no-commit'], autostash: flags.autostash})
     if (!quiet) {
       for (const l of autoMergingLines(res.automerged)) this.out(l)
       if (res.status === 'up-to-date') this.out('Already up to date.')
@@ -56,6 +60,7 @@ On conflicts (both sides changed a path differently, modify/delete, file/directo
       else if (res.status === 'fast-forward') this.out(`Fast-forward to ${res.commit.slice(0, 12)} (${res.changed} path${res.changed === 1 ? '' : 's'} changed)`)
       else this.out(`Merge made: ${res.commit.slice(0, 12)} (${res.changed} path${res.changed === 1 ? '' : 's'} changed${res.favored ? `, ${res.favored} conflict${res.favored === 1 ? '' : 's'} settled with -X ${flags['strategy-option']}` : ''})`)
     }
+    this.reportAutostash(res.autostash, quiet)
     return res
   }
 }

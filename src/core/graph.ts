@@ -106,8 +106,16 @@ export class CommitGraph {
    * (several in a criss-cross history; none for unrelated histories), newest first.
    */
   mergeBases(a: Oid, b: Oid): Oid[] {
-    if (a === b) return [a]
-    const candidates = this.paintDownToCommon(a, [b])
+    return this.mergeBasesMany(a, [b])
+  }
+
+  /**
+   * The best common ancestors of `one` and the union of `others` (Git's merge_bases_many: as if
+   * `others` were the parents of one merge commit), newest first.
+   */
+  mergeBasesMany(one: Oid, others: Oid[]): Oid[] {
+    if (others.includes(one)) return [one]
+    const candidates = this.paintDownToCommon(one, others)
     if (candidates.length <= 1) return candidates
     return this.removeRedundant(candidates)
   }

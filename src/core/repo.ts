@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {envConfig, UserConfig} from './config.js'
 import type {Context} from './context.js'
-import {BlError} from './errors.js'
+import {BlError, printable} from './errors.js'
 import type {Signature} from './objects/commit.js'
 import {FSYNC_MODES, SqliteObjectStore, type FsyncMode} from './store/sqlite-object-store.js'
 
@@ -45,6 +45,16 @@ export class Repo {
   /** BL_CONFIG_* environment over repo-level config over user-level config. */
   config(key: string): string | undefined {
     return envConfig(this.ctx.env).get(key) ?? this.store.getConfig(key) ?? this.userConfig.get(key)
+  }
+
+  /**
+   * A true/false setting (`config`), undefined when unset. Git's keys are case-insensitive and its
+   * docs spell some in camelCase (`rebase.autoStash`), so the all-lower-case key counts too.
+   */
+  configBool(key: string): boolean | undefined {
+    const v = this.config(key) ?? (key === key.toLowerCase() ? undefined : this.config(key.toLowerCase()))
+    if (v === undefined || v === 'true' || v === 'false') return v === undefined ? undefined : v === 'true'
+    throw new BlError('BAD_CONFIG', `${key} is "${printable(v)}"; expected true or false`, {hint: `Fix it with \`bl config ${key} true\` (or false).`, data: {key, value: v}})
   }
 
   /** bl's own identity is configured (environment or config), so Git's is not needed. */

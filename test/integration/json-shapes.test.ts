@@ -200,6 +200,7 @@ const ALIASES: Record<string, () => Shape> = {
   '<log entry>': () => elementOf(docShape('`log`')),
   '<fetch result>': () => docShape('`fetch`'),
   '<merge result>': () => docShape('`merge`'),
+  '<rebase result>': () => docShape(rowOf('rebase')),
   '<ls-tree row>': () => elementOf(docShape('`ls-tree`')),
   '<change>': () => elementOf(fieldOf(docShape('`diff`'), 'changes')),
 }
@@ -494,6 +495,7 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       const [mb] = await Promise.all([
         check(s, 'merge-base', docShape('`merge-base`'), ['merge-base', 'main', 'dev']),
         check(s, 'merge-base --is-ancestor', docShape('`merge-base --is-ancestor`'), ['merge-base', '--is-ancestor', 'HEAD~1', 'main']),
+        check(s, 'merge-base --fork-point', docShape('`merge-base --fork-point`'), ['merge-base', '--fork-point', 'main', 'dev']),
         check(s, 'rev-parse', docShape('`rev-parse`'), ['rev-parse', '--show-toplevel', 'main', 'HEAD^{tree}', 'HEAD:e.txt']),
       ])
       assert.equal(mb.bases.length, 1)

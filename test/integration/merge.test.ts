@@ -9,7 +9,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {Sandbox, withJson} from './helpers.ts'
-import {repoWithIP as repoWith, setup} from './inproc.ts'
+import {commitFiles, repoWithIP as repoWith, setup} from './inproc.ts'
 import {ops} from './inproc-history.ts'
 import {mergeOps, scenario} from './inproc-merge.ts'
 
@@ -619,6 +619,112 @@ describe('revert, cherry-pick and rebase', () => {
     assert.deepEqual(s2.j(['log']).map((e: any) => e.message), ['t3\n', 't1\n', 'main edits x\n', 'base\n'])
     assert.equal(text(s2, 'x.txt'), 'x-main\n')
     assert.equal(s2.j(['status']).clean, true)
+  })
+})
+
+describe('rebase --onto and the default upstream', () => {
+  it('rebase --onto <newbase> <upstream> replays only the commits after <upstream>; without <upstream> it needs one', async () => {
+    // main: base -> m; topic-base: base -> b; topic: b -> t1 -> t2. Moving topic onto main without b.
+    const s = track(await repoWith({'x.txt': 'x\n'}, 'base'))
+    const o = ops(s)
+    await setup(s).switchNew('topic-base')
+    await commitFiles(s, {'b.txt': 'b\n'}, 'b')
+    await setup(s).switchNew('topic')
+    await commitFiles(s, {'t1.txt': 't1\n'}, 't1')
+    await commitFiles(s, {'t2.txt': 't2\n'}, 't2')
+    await setup(s).switch('main')
+    const m = await commitFiles(s, {'m.txt': 'm\n'}, 'm')
+    await setup(s).switch('topic')
+    const rb = s.j(['rebase', '--onto', 'main', 'topic-base'])
+    assert.equal(rb.done.length, 2)
+    assert.deepEqual(s.j(['log']).map((e: any) => e.message), ['t2\n', 't1\n', 'm\n', 'base\n'])
+    assert.equal(await o.rev('HEAD~2'), m)
+    assert.equal(fs.existsSync(path.join(s.dir, 'b.txt')), false, 'the commit of topic-base is not replayed')
+    assert.equal(text(s, 't2.txt'), 't2\n')
+    assert.equal(s.j(['status']).branch, 'topic')
+    // Again: already there.
+    assert.equal(s.j(['rebase', '--onto', 'main', 'main']).status, 'up-to-date')
+
+    // No <upstream> and none configured: a usage error that says how to name one; detached too.
+    const e = refused(s, ['rebase'], 2, 'INVALID_ARGUMENT')
+    assert.match(e.message, /no tracking information for branch 'topic'/)
+    assert.match(e.hint, /bl branch -u/)
+    await o.switchDetach('HEAD')
+    assert.match(refused(s, ['rebase'], 2, 'INVALID_ARGUMENT').message, /detached/)
+  })
+})
+
+describe('--autostash', () => {
+  it('rebase --autostash sets local changes aside and brings them back, also after a stop (--continue, --abort)', async () => {
+    // topic edits x.txt and adds t.txt; main edits x.txt too (stop) or adds m.txt only (clean).
+    const build = async (conflicting: boolean): Promise<Sandbox> => {
+      const s = track(await repoWith({'x.txt': 'x\n', 'y.txt': 'y\n'}, 'base'))
+      await setup(s).switchNew('topic')
+      await commitFiles(s, conflicting ? {'x.txt': 'x topic\n'} : {'t.txt': 't\n'}, 'topic work')
+      await setup(s).switch('main')
+      await commitFiles(s, conflicting ? {'x.txt': 'x main\n'} : {'m.txt': 'm\n'}, 'main work')
+      await setup(s).switch('topic')
+      s.write('y.txt', 'local\n')
+      return s
+    }
+    const clean = await build(false)
+    refused(clean, ['rebase', 'main'], 5, 'LOCAL_CHANGES')
+    const rb = clean.j(['rebase', '--autostash', 'main'])
+    assert.equal(rb.done.length, 1)
+    assert.equal(rb.autostash.status, 'applied')
+    assert.equal(text(clean, 'y.txt'), 'local\n')
+    assert.equal(text(clean, 'm.txt'), 'm\n')
+    assert.deepEqual(clean.j(['stash', 'list']), [], 'the autostash is dropped once applied')
+
+    const s = await build(true)
+    const stop = s.bl(withJson(['rebase', '--autostash', 'main']))
+    assert.equal(stop.code, 3, stop.stdout + stop.stderr)
+    assert.match(stop.json().error.hint, /autostash/)
+    assert.equal(text(s, 'y.txt'), 'y\n', 'set aside while the rebase is stopped')
+    const aborted = s.j(['rebase', '--abort'])
+    assert.equal(aborted.autostash.status, 'applied')
+    assert.equal(text(s, 'y.txt'), 'local\n')
+    assert.equal(text(s, 'x.txt'), 'x topic\n')
+
+    expectConflict(s, ['rebase', '--autostash', 'main'])
+    s.write('x.txt', 'x both\n')
+    await setup(s).add('x.txt')
+    const cont = s.bl(['rebase', '--continue'])
+    assert.equal(cont.code, 0, cont.stdout + cont.stderr)
+    assert.match(cont.stdout, /Applied autostash\./)
+    assert.equal(text(s, 'y.txt'), 'local\n')
+    assert.deepEqual(s.j(['log']).map((e: any) => e.message), ['topic work\n', 'main work\n', 'base\n'])
+  })
+
+  it('merge.autoStash: local edits merge with the incoming ones; edits that no longer apply stay on the stash list, with a warning', async () => {
+    const s = track(await repoWith({'x.txt': 'a\nb\nc\nd\ne\n', 'y.txt': 'y\n'}, 'base'))
+    await setup(s).switchNew('theirs')
+    await commitFiles(s, {'x.txt': 'A\nb\nc\nd\ne\n'}, 'theirs edits the first line')
+    await setup(s).switch('main')
+    await ops(s).config('merge.autoStash', 'true')
+    s.write('x.txt', 'a\nb\nc\nd\nE\n')
+    const m = s.j(['merge', 'theirs'])
+    assert.equal(m.status, 'fast-forward')
+    assert.equal(m.autostash.status, 'applied')
+    assert.equal(text(s, 'x.txt'), 'A\nb\nc\nd\nE\n', 'the local edit of the last line is back on top of theirs')
+
+    await setup(s).switch('theirs')
+    await commitFiles(s, {'y.txt': 'y theirs\n'}, 'theirs edits y')
+    await setup(s).switch('main')
+    s.write('y.txt', 'y local\n')
+    const r = s.bl(['merge', '--no-ff', '-m', 'join', 'theirs'])
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.match(r.stderr, /your changes are safe in stash@\{0\}/)
+    assert.equal(text(s, 'y.txt'), 'y theirs\n')
+    const kept = s.j(['stash', 'list'])
+    assert.equal(kept.length, 1)
+    assert.equal(s.bl(['show', `${kept[0].commit}:y.txt`]).stdout, 'y local\n')
+    // --no-autostash wins over the setting: the local change refuses the merge, as without it.
+    await setup(s).switch('theirs')
+    await commitFiles(s, {'x.txt': 'A\nB\nc\nd\ne\n'}, 'theirs edits x again')
+    await setup(s).switch('main')
+    s.write('x.txt', 'local\n')
+    refused(s, ['merge', '--no-autostash', 'theirs'], 5, 'LOCAL_CHANGES')
   })
 })
 

@@ -17,6 +17,7 @@ import {commitFiles, setup} from './inproc.ts'
 // So are set-up remotes, pushes, clones, tags, branches and resets (inproc-remote.ts); the pushes,
 // clones, fetches and pulls a test is about, or whose output or effect it checks, run as `bl`.
 import {cloneInProcess, remoteSetup} from './inproc-remote.ts'
+import {ops} from './inproc-history.ts'
 import {s3Env, startS3Server} from '../support/s3-server.ts'
 import {useRemoteTargets, type Target} from '../support/remote-targets.ts'
 
@@ -616,6 +617,77 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     const r = await okA(b, ['fetch'])
     assert.match(r.stdout, new RegExp(`\\+ ${c2.slice(0, 12)}\\.\\.\\.${c3.slice(0, 12)} origin/main \\(forced update\\)`))
     assert.equal((await jA(b, ['log', '-n', '1', 'origin/main']))[0].id, c3)
+    a.cleanup()
+    b.cleanup()
+  })
+
+  it('pull --rebase (and pull.rebase) replays local commits on the fetched branch, leaving out what a force-push removed (fork point); rebase alone uses @{upstream}; --autostash', async () => {
+    const a = await sandbox(dirTarget)
+    const c1 = await commitFiles(a, {'a.txt': '1\n'}, 'one')
+    const url = dirTarget.url('repo-pull-rebase')
+    await remoteSetup(a).remoteAdd('origin', ...url)
+    await remoteSetup(a).push('-q', '-u')
+    const b = await cloneOfIP(dirTarget, url)
+    const c2 = await commitFiles(a, {'x.txt': 'x\n'}, 'two')
+    await remoteSetup(a).push('-q')
+    const l1 = await commitFiles(b, {'y.txt': 'y\n'}, 'local one')
+    const p1 = await jA(b, ['pull', '--rebase'])
+    assert.equal(p1.mode, 'rebase')
+    assert.equal(p1.merge, undefined)
+    assert.deepEqual(p1.rebase.done.map((d: any) => d.from), [l1])
+    const log1 = await jA(b, ['log'])
+    assert.deepEqual(log1.map((e: any) => e.message), ['local one\n', 'two\n', 'one\n'], 'no merge commit: the local commit sits on the fetched one')
+    assert.equal(log1[1].id, c2)
+    assert.equal(b.read('x.txt').toString(), 'x\n')
+
+    // The remote's "two" is rewritten and force-pushed. Replaying the old "two" would conflict on
+    // x.txt; its fork point (origin/main's reflog still has it) keeps it out of the replay.
+    await remoteSetup(a).resetHard(c1)
+    const c2b = await commitFiles(a, {'x.txt': 'x rewritten\n'}, 'two, rewritten')
+    await remoteSetup(a).push('-q', '--force')
+    await okA(b, ['fetch', '-q'])
+    assert.equal((await okA(b, ['merge-base', '--fork-point', 'origin/main'])).stdout.trim(), c2)
+    await ops(b).config('pull.rebase', 'true')
+    const p2 = await jA(b, ['pull'])
+    assert.equal(p2.mode, 'rebase', 'pull.rebase makes a plain pull rebase')
+    assert.deepEqual(p2.rebase.done.length, 1)
+    const log2 = await jA(b, ['log'])
+    assert.deepEqual(log2.map((e: any) => e.message), ['local one\n', 'two, rewritten\n', 'one\n'])
+    assert.equal(log2[1].id, c2b)
+    assert.equal(b.read('x.txt').toString(), 'x rewritten\n')
+
+    // `bl rebase` with no upstream: the branch's upstream.
+    const c3 = await commitFiles(a, {'w.txt': 'w\n'}, 'three')
+    await remoteSetup(a).push('-q')
+    await okA(b, ['fetch', '-q'])
+    const rb = await jA(b, ['rebase'])
+    assert.equal(rb.done.length, 1)
+    assert.equal(await ops(b).rev('HEAD~1'), c3)
+
+    // --no-rebase merges whatever pull.rebase says.
+    await commitFiles(a, {'v.txt': 'v\n'}, 'four')
+    await remoteSetup(a).push('-q')
+    const p3 = await jA(b, ['pull', '--no-rebase'])
+    assert.equal(p3.mode, 'merge')
+    assert.equal(p3.merge.status, 'merged')
+
+    // A local change refuses a rebasing pull before it fetches, unless --autostash sets it aside.
+    await commitFiles(a, {'u.txt': 'u\n'}, 'five')
+    await remoteSetup(a).push('-q')
+    b.write('y.txt', 'dirty\n')
+    const dirty = await b.runAsync(withJson(['pull']))
+    assert.equal(dirty.code, 5, dirty.stdout + dirty.stderr)
+    assert.equal(dirty.json().error.code, 'LOCAL_CHANGES')
+    assert.match(dirty.json().error.message, /cannot pull with rebase/)
+    const stashed = await jA(b, ['pull', '--autostash'])
+    assert.equal(stashed.rebase.autostash.status, 'applied')
+    assert.equal(b.read('y.txt').toString(), 'dirty\n')
+    assert.equal(b.read('u.txt').toString(), 'u\n')
+    // A bad pull.rebase is named.
+    await ops(b).config('pull.rebase', 'sometimes')
+    const bad = await b.runAsync(withJson(['pull']))
+    assert.equal(bad.code, 2, bad.stdout + bad.stderr)
+    assert.equal(bad.json().error.code, 'BAD_CONFIG')
     a.cleanup()
     b.cleanup()
   })

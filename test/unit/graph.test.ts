@@ -92,6 +92,20 @@ describe('CommitGraph on 10,000 commits', () => {
     assert.deepEqual(g.mergeBases(ca, b.at(-1)!), [b.at(-1)])
   })
 
+  it('finds the best bases of one commit and several others at once (merge_bases_many, for the fork point)', () => {
+    const g = new CommitGraph(repo.store)
+    // As if a[10] and b[20] were the parents of one merge: the newest commit both a[3000] reaches
+    // and one of them reaches is a[10] itself.
+    assert.deepEqual(g.mergeBasesMany(a[3000]!, [a[10]!, b[20]!]), [a[10]])
+    assert.deepEqual(g.mergeBasesMany(a[3000]!, [b[20]!, b[30]!]), [fork])
+    // Several values on a's line: the newest one a[3000] contains wins over the older ones; one
+    // that contains a[3000] makes a[3000] itself the base.
+    assert.deepEqual(g.mergeBasesMany(a[3000]!, [a[5]!, a[2000]!]), [a[2000]])
+    assert.deepEqual(g.mergeBasesMany(a[3000]!, [a[5]!, a[2000]!, a[4000]!]), [a[3000]])
+    assert.deepEqual(g.mergeBasesMany(ca, [a[1]!, ca]), [ca])
+    assert.deepEqual(g.mergeBasesMany(lonely, [a[1]!, b[1]!]), [])
+  })
+
   it('finds no base for unrelated histories', () => {
     const g = new CommitGraph(repo.store)
     assert.deepEqual(g.mergeBases(lonely, ca), [])

@@ -21,10 +21,7 @@ export interface CodeLink {
 }
 
 export function gitLinkEnabled(repo: Repo): boolean {
-  const v = repo.config('git.link') ?? 'true'
-  if (v === 'true') return true
-  if (v === 'false') return false
-  throw new BlError('BAD_CONFIG', `git.link is "${v}"; expected true or false`, {hint: 'Fix it with `bl config git.link true` (or false).'})
+  return repo.configBool('git.link') ?? true
 }
 
 /** The code repository around the data work tree, when there is one and the link is on. */

@@ -105,7 +105,7 @@ export function conflictError(op: OperationState, step?: {automerged: string[]; 
   // A merge has one step; the others can drop the stopped commit and go on.
   const skip = op.kind === 'merge' ? '' : `, or \`bl ${op.kind} --skip\` to drop this commit`
   return new BlError('MERGE_CONFLICT', `${op.kind} stopped: ${n} conflict${n === 1 ? '' : 's'}: ${first}${n > 3 ? ', ...' : ''}`, {
-    hint: `Resolve each path (\`bl checkout --ours|--theirs <path>\`, or edit it and \`bl add <path>\`), then \`bl ${op.kind} --continue\`; or \`bl ${op.kind} --abort\`${skip}.`,
+    hint: `Resolve each path (\`bl checkout --ours|--theirs <path>\`, or edit it and \`bl add <path>\`), then \`bl ${op.kind} --continue\`; or \`bl ${op.kind} --abort\`${skip}.${op.autostash ? ' Your local changes were stashed (autostash): they come back when it ends.' : ''}`,
     data: {operation: op.kind, conflicts: op.conflicts, theirs: op.theirs, ...step},
   })
 }

@@ -282,9 +282,7 @@ export function conflictStyle(repo: Repo): ConflictStyle {
  * both sides edited looked at, not merged by lines).
  */
 function contentMerger(repo: Repo, oursTree: Oid | null, labels: MergeLabels, style: ConflictStyle, stage: StagedFiles | undefined): ContentMerger | undefined {
-  const v = repo.config('merge.content') ?? 'true'
-  if (v !== 'true' && v !== 'false') throw new BlError('BAD_CONFIG', `merge.content is "${v}"; expected true or false`, {hint: 'Fix it with `bl config merge.content true`.'})
-  if (v === 'false') return undefined
+  if (!(repo.configBool('merge.content') ?? true)) return undefined
   // The merged files are stored before any tree names them: gc must not take them meanwhile.
   repo.holdLease('merge')
   repo.prepareBulkWrites()

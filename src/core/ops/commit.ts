@@ -15,6 +15,7 @@ import {loadIndex} from '../worktree/index-state.js'
 import {stage, type AddOptions} from './add.js'
 import {commitSigner, type PassphrasePrompt} from './keys.js'
 import {clearOperation, readOperation} from './operation-state.js'
+import type {AutostashOutcome} from './autostash.js'
 import {clearSquashMessage, squashMessageFor} from './squash-message.js'
 import {commitGuard} from '../protect/enforce.js'
 import {hasPinsFile} from '../schema/pins-file.js'
@@ -70,6 +71,8 @@ export interface CommitResult {
   signedBy: string | null
   /** With --amend: the commit replaced (no longer on the branch; `bl reflog` keeps it). */
   amended?: Oid
+  /** Concluding a merge stopped with --autostash: what became of the local changes set aside. */
+  autostash?: AutostashOutcome
 }
 
 export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitResult> {
@@ -135,7 +138,13 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
     : merging
       ? {parents: merging.squash ? [merging.origHead] : [merging.origHead, merging.theirs], tree: headTree, message: merging.message, amended: null, merge: true}
       : {parents: head.oid ? [head.oid] : [], tree: headTree, message: squashed ?? null, amended: null}
-  if (!opts.all && !paths.length) return commitIndex(repo, opts, {head, headTree, base, partial: null, paths, author, committer, signer, meta})
+  // The merge this commit concludes may have set local changes aside (--autostash): they come back.
+  const concluded = async (res: CommitResult): Promise<CommitResult> => {
+    if (!merging?.autostash) return res
+    const autostash = await (await import('./autostash.js')).applyAutostash(repo, merging.autostash)
+    return autostash ? {...res, autostash} : res
+  }
+  if (!opts.all && !paths.length) return concluded(await commitIndex(repo, opts, {head, headTree, base, partial: null, paths, author, committer, signer, meta}))
   // -a and paths stage first; a commit refused after that (a rule, a schema pin, a lost race)
   // puts the index back as it was, as Git's temporary index does.
   const before = repo.store.indexSnapshot()
@@ -146,12 +155,14 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
     if (!opts.include) partial = staged
   }
   const after = repo.store.indexSnapshot()
+  let res: CommitResult
   try {
-    return await commitIndex(repo, opts, {head, headTree, base, partial, paths, author, committer, signer, meta})
+    res = await commitIndex(repo, opts, {head, headTree, base, partial, paths, author, committer, signer, meta})
   } catch (err) {
     repo.store.restoreIndex(before, after)
     throw err
   }
+  return concluded(res)
 }
 
 /** What the new commit goes on top of: HEAD, or with --amend the amended commit's parents. */

@@ -5,7 +5,8 @@
 import {BlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
-import {resolveRevision} from '../refs/revision.js'
+import {refOfRevision, resolveRevision} from '../refs/revision.js'
+import {shortRef} from '../refs/refs.js'
 import type {Repo} from '../repo.js'
 
 export interface MergeBaseResult {
@@ -28,4 +29,32 @@ export function isAncestor(repo: Repo, opts: {ancestor: string; descendant: stri
   const a = resolveRevision(repo, opts.ancestor)
   const d = resolveRevision(repo, opts.descendant)
   return {ancestor: repo.store.snapshot(() => new CommitGraph(repo.store).isAncestor(a, d))}
+}
+
+/**
+ * Git's fork point: where `commit`'s history forked from `ref` as `ref` was then, using every
+ * value the ref's reflog remembers. When a remote rewrote the upstream (a force-push), the
+ * commits the old upstream had are behind the fork point, so a rebase does not replay them.
+ * It is the best common ancestor of `commit` and all those values, if that is one of them;
+ * otherwise there is none (null).
+ */
+export function findForkPoint(repo: Repo, graph: CommitGraph, ref: string, commit: Oid): Oid | null {
+  const values = new Set<Oid>()
+  const now = repo.store.getRef(ref)?.oid
+  if (now) values.add(now)
+  // Entries whose commit is gone (a pruned ref's history, an evicted clone) cannot be walked.
+  for (const e of repo.store.reflog(ref)) if (e.new && repo.store.hasObject(e.new)) values.add(e.new)
+  if (values.size === 0) return null
+  const bases = graph.mergeBasesMany(commit, [...values])
+  return bases.length === 1 && values.has(bases[0]!) ? bases[0]! : null
+}
+
+/** `bl merge-base --fork-point <ref> [<commit>]`. */
+export function forkPoint(repo: Repo, opts: {ref: string; commit?: string}): {forkPoint: Oid | null; ref: string} {
+  const ref = refOfRevision(repo, opts.ref)
+  if (!ref || !ref.startsWith('refs/'))
+    throw new BlError('INVALID_ARGUMENT', `${opts.ref} is not a ref`, {hint: 'The fork point reads a ref\'s reflog: name a branch or a remote-tracking branch (origin/main).', data: {rev: opts.ref}})
+  const commit = resolveRevision(repo, opts.commit ?? 'HEAD')
+  const fp = repo.store.snapshot(() => findForkPoint(repo, new CommitGraph(repo.store), ref, commit))
+  return {forkPoint: fp, ref: shortRef(ref)}
 }

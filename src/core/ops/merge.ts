@@ -20,6 +20,7 @@ import {clearOperation, conflictPaths, readOperation, requireNoOperation, requir
 import {commitTree, indexAsFlat} from './snapshot.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {StagedFiles} from '../worktree/staged-files.js'
+import {applyAutostash, autostashWanted, withAutostash, type AutostashOutcome} from './autostash.js'
 
 export interface MergeOptions {
   rev: string
@@ -36,6 +37,8 @@ export interface MergeOptions {
   squash?: boolean
   /** Git's --no-commit: merge, then stop before committing as if on conflicts (`bl commit` or --continue commits it). */
   noCommit?: boolean
+  /** --[no-]autostash; default `merge.autoStash` (ops/autostash.ts). */
+  autostash?: boolean
 }
 
 export interface MergeResult {
@@ -51,6 +54,8 @@ export interface MergeResult {
   favored: number
   /** Files both sides changed whose contents were merged (Git's "Auto-merging <path>"). */
   automerged: string[]
+  /** --autostash: what became of the local changes set aside (absent when there were none). */
+  autostash?: AutostashOutcome
 }
 
 function label(repo: Repo, rev: string, id: Oid): string {
@@ -111,30 +116,42 @@ export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult
   const bases = graph.mergeBases(head.oid, theirs)
   if (bases.includes(theirs)) return {status: 'up-to-date', commit: head.oid, parents: [], bases, changed: 0, favored: 0, automerged: []}
   // A fast-forward makes no merge commit, so --no-commit does not stop it (as in Git); --squash does.
-  if (bases.length === 1 && bases[0] === head.oid && !opts.noFf && !opts.squash) {
-    const from = commitTree(repo, head.oid)
-    const to = commitTree(repo, theirs)!
-    // moveWorktree also records "index equals theirs" when the index equalled HEAD; HEAD moves with the index.
-    const moved = await moveWorktree(repo, from, to, false, {publish: () => advanceHead(repo, head.oid, theirs, `merge ${opts.rev}: Fast-forward`)})
-    return {status: 'fast-forward', commit: theirs, parents: [], bases, changed: moved.written + moved.removed, favored: 0, automerged: []}
-  }
-  if (opts.ffOnly && !(opts.squash && bases.length === 1 && bases[0] === head.oid))
+  const fastForward = bases.length === 1 && bases[0] === head.oid && !opts.noFf && !opts.squash
+  if (!fastForward && opts.ffOnly && !(opts.squash && bases.length === 1 && bases[0] === head.oid))
     throw new BlError('NOT_FAST_FORWARD', `cannot fast-forward to ${name}: the histories have diverged`, {hint: 'Merge without --ff-only (three-way merge) or rebase onto it with `bl rebase`.', data: {bases}})
   if (bases.length === 0 && !opts.allowUnrelated)
     throw new BlError('NO_MERGE_BASE', `refusing to merge unrelated histories (${name} shares no commit with HEAD)`, {hint: 'Pass --allow-unrelated-histories if you really mean to join them.'})
+  const headOid = head.oid
+  return withAutostash(repo, autostashWanted(repo, opts.autostash, 'merge.autoStash'), async (autostash): Promise<MergeResult> => {
+    if (fastForward) {
+      const from = commitTree(repo, headOid)
+      const to = commitTree(repo, theirs)!
+      // moveWorktree also records "index equals theirs" when the index equalled HEAD; HEAD moves with the index.
+      const moved = await moveWorktree(repo, from, to, false, {publish: () => advanceHead(repo, headOid, theirs, `merge ${opts.rev}: Fast-forward`)})
+      return {status: 'fast-forward', commit: theirs, parents: [], bases, changed: moved.written + moved.removed, favored: 0, automerged: []}
+    }
+    return threeWay(repo, {opts, branch: head.branch, head: headOid, theirs, name, graph, bases, autostash})
+  })
+}
 
-  requireCleanIndex(repo, head.oid, 'merge')
-  const oursTree = commitTree(repo, head.oid)
+/** merge's three-way case: the merged result committed, or stopped on conflicts with its state saved. */
+async function threeWay(
+  repo: Repo,
+  m: {opts: MergeOptions; branch: string | null; head: Oid; theirs: Oid; name: string; graph: CommitGraph; bases: Oid[]; autostash: Oid | undefined},
+): Promise<MergeResult> {
+  const {opts, theirs, name, graph, bases} = m
+  const headOid = m.head
+  requireCleanIndex(repo, headOid, 'merge')
+  const oursTree = commitTree(repo, headOid)
   const base = await mergeBaseTree(repo, graph, bases)
   const labels = {ours: 'HEAD', base: bases.length === 1 ? bases[0]!.slice(0, 12) : 'merged common ancestors', theirs: opts.rev}
-  const headOid = head.oid
   return withStage(repo, async (stage) => {
     const out = await mergeTreesWithContent(repo, base, oursTree, commitTree(repo, theirs), {favor: opts.favor, labels, stage})
     const message = opts.message ?? (opts.squash ? squashMessage(graph, headOid, theirs) : `Merge ${name}`)
     return finishOrStop(repo, {
       kind: 'merge',
       head: headOid,
-      branch: head.branch,
+      branch: m.branch,
       theirs,
       theirsLabel: name,
       message,
@@ -150,6 +167,7 @@ export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult
       staged: stage,
       automerged: out.automerged,
       label: opts.rev,
+      autostash: m.autostash,
     })
   })
 }
@@ -214,6 +232,8 @@ interface Pending {
   automerged: string[]
   /** What their side is called in conflict markers and messages (the revision merged, or the picked commit). */
   label: string
+  /** --autostash: the stash a stop keeps in the operation's state. */
+  autostash?: Oid
 }
 
 /**
@@ -243,6 +263,7 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
     noCommit: p.kind === 'merge' ? undefined : p.noCommit,
     squash: p.squash,
     resultTree,
+    autostash: p.autostash,
   }
   const spec = {tree: resultTree, parents: p.parents, message: p.message, author: p.author, reflog: p.reflog}
   const commit = !p.noCommit && !p.stop && p.conflicts.length === 0 ? await prepareCommit(repo, spec, signer) : null
@@ -313,7 +334,8 @@ export async function mergeContinue(repo: Repo, opts: {message?: string} = {}): 
     },
     {durable: true},
   )
-  return {status: 'merged', commit: id, parents, bases: [], changed: 0, favored: 0, automerged: []}
+  const autostash = await applyAutostash(repo, op.autostash)
+  return {status: 'merged', commit: id, parents, bases: [], changed: 0, favored: 0, automerged: [], ...(autostash && {autostash})}
 }
 
 export function requireResolved(op: OperationState): void {
@@ -323,10 +345,18 @@ export function requireResolved(op: OperationState): void {
 }
 
 /** bl merge --abort: back to the state before the merge (files, index, HEAD). */
-export async function mergeAbort(repo: Repo): Promise<{aborted: 'merge'; head: Oid}> {
+export async function mergeAbort(repo: Repo): Promise<AbortResult<'merge'>> {
   const op = requireOperation(repo, 'merge')
   await abortOperation(repo, op)
-  return {aborted: 'merge', head: op.origHead}
+  const autostash = await applyAutostash(repo, op.autostash)
+  return {aborted: 'merge', head: op.origHead, ...(autostash && {autostash})}
+}
+
+/** What --abort returns: the operation undone, HEAD afterwards, and the autostash applied again. */
+export interface AbortResult<K extends OperationState['kind']> {
+  aborted: K
+  head: Oid
+  autostash?: AutostashOutcome
 }
 
 export {finishOrStop, type Pending}

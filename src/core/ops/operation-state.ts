@@ -74,6 +74,8 @@ export interface OperationState {
    * same merge again, or --continue, finishes the move first.
    */
   applying?: boolean
+  /** --autostash: the stash (on the stash list) holding the local changes, applied again when the operation ends. */
+  autostash?: Oid
 }
 
 export function encodeOperation(state: OperationState): string {
@@ -113,7 +115,7 @@ export function decodeOperation(raw: string): OperationState {
   check(OPERATION_KINDS.includes(o.kind as string), 'kind')
   check(isId(o.origHead) && isId(o.theirs) && (o.origBranch === null || isStr(o.origBranch)), 'original head')
   check(isStr(o.theirsLabel) && isStr(o.message), 'message')
-  for (const k of ['onto', 'resultTree']) check(o[k] === undefined || isId(o[k]), k)
+  for (const k of ['onto', 'resultTree', 'autostash']) check(o[k] === undefined || isId(o[k]), k)
   check(o.noCommit === undefined || typeof o.noCommit === 'boolean', 'noCommit')
   check(o.squash === undefined || typeof o.squash === 'boolean', 'squash')
   check(Array.isArray(o.todo) && o.todo.every(isId), 'todo list')

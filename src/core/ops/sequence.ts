@@ -13,12 +13,15 @@ import {abortOperation, flatOfCommit, requireCleanIndex, restorePaths, saveOpera
 import {type Favor} from '../merge/three-way.js'
 import {mergeTreesWithContent} from '../merge/content-merge.js'
 import {readHead, setHead, shortRef, updateRefs} from '../refs/refs.js'
-import {resolveRevision} from '../refs/revision.js'
+import {refOfRevision, resolveRevision} from '../refs/revision.js'
+import {upstreamOf} from '../refs/upstream.js'
 import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {StagedFiles} from '../worktree/staged-files.js'
 import {moveWorktree} from './checkout.js'
-import {BEFORE_ANY_WRITE, finishInterruptedStep, finishOrStop, requireResolved, resultTree, type MergeResult} from './merge.js'
+import {findForkPoint} from './merge-base.js'
+import {applyAutostash, autostashWanted, withAutostash, type AutostashOutcome} from './autostash.js'
+import {BEFORE_ANY_WRITE, type AbortResult, finishInterruptedStep, finishOrStop, requireResolved, resultTree, type MergeResult} from './merge.js'
 import {clearOperation, conflictPaths, requireNoOperation, requireOperation, writeOperation, type OperationKind, type OperationState} from './operation-state.js'
 import {commitTree, indexAsFlat, viewWorktree} from './snapshot.js'
 
@@ -37,6 +40,8 @@ export interface SequenceResult {
   /** For --no-commit: the changes are staged, nothing was committed. */
   staged: boolean
   status: 'done' | 'up-to-date' | 'fast-forward'
+  /** rebase --autostash: what became of the local changes set aside (absent when there were none). */
+  autostash?: AutostashOutcome
 }
 
 function subject(message: string): string {
@@ -118,6 +123,7 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
           staged: stage,
           automerged: out.automerged,
           label: labels.theirs,
+          autostash: op.autostash,
         }),
       )
       if (res.status === 'merged') acc.done.push({from: c, to: res.commit, automerged: out.automerged})
@@ -126,7 +132,9 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
       stage.dispose()
     }
   }
-  return finish(repo, op, acc, opts)
+  const res = finish(repo, op, acc, opts)
+  const autostash = await applyAutostash(repo, op.autostash)
+  return autostash ? {...res, autostash} : res
 }
 
 /**
@@ -170,7 +178,7 @@ function finish(repo: Repo, op: OperationState, acc: SequenceResult, opts: StepO
   return {...acc, head, staged: Boolean(opts.noCommit)}
 }
 
-async function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOptions & {onto?: Oid}): Promise<SequenceResult> {
+async function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOptions & {onto?: Oid; autostash?: Oid}): Promise<SequenceResult> {
   const head = readHead(repo)
   if (!head.oid) throw new BlError('UNKNOWN_REVISION', `HEAD does not point at a commit yet: nothing to ${kind} onto`, {hint: 'Make a first commit.'})
   if (opts.noCommit && todo.length > 1)
@@ -181,7 +189,7 @@ async function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOpti
   for (const c of todo)
     if (graph.parents(c).length > 1)
       throw new BlError('INVALID_ARGUMENT', `${c.slice(0, 12)} is a merge commit; bl ${kind} replays single-parent commits`, {hint: kind === 'revert' ? 'Revert the commits the merge brought in instead (e.g. `bl revert a..b`).' : `${kind === 'rebase' ? 'Rebase' : 'Pick'} the commits of the merged branch instead (e.g. \`bl cherry-pick a..b\`).`, data: {commit: c}})
-  const op: OperationState = {kind, origHead: head.oid, origBranch: head.branch, theirs: todo[0] ?? head.oid, theirsLabel: '', message: '', conflicts: [], todo, onto: opts.onto}
+  const op: OperationState = {kind, origHead: head.oid, origBranch: head.branch, theirs: todo[0] ?? head.oid, theirsLabel: '', message: '', conflicts: [], todo, onto: opts.onto, autostash: opts.autostash}
   const acc: SequenceResult = {operation: kind, head: head.oid, done: [], dropped: [], skipped: [], staged: false, status: 'done'}
   if (kind === 'rebase' && opts.onto) {
     saveOperation(repo, op)
@@ -216,41 +224,81 @@ export async function revert(repo: Repo, opts: {revs: string[]; favor?: Favor; n
   return start(repo, 'revert', opts.revs.some((r) => r.includes('..')) ? todo.reverse() : todo, opts)
 }
 
-export async function rebase(repo: Repo, opts: {upstream: string; favor?: Favor}): Promise<SequenceResult> {
+export interface RebaseOptions {
+  /** What to rebase onto; default: the current branch's upstream (`@{upstream}`). */
+  upstream?: string
+  /** Replay onto this commit instead of `upstream` (`--onto`); `upstream` only bounds what is replayed. */
+  onto?: string
+  /** Also leave out what `upstream`'s reflog shows it once had (Git's --fork-point); default: on when `upstream` is not given, as in Git. */
+  forkPoint?: boolean
+  favor?: Favor
+  /** --[no-]autostash; default `rebase.autoStash` (ops/autostash.ts). */
+  autostash?: boolean
+}
+
+/**
+ * Replays the current branch's commits that `upstream` lacks onto `onto` (default `upstream`).
+ * With the fork point, commits a force-push removed upstream are not replayed either: they are
+ * behind where the branch forked from the upstream as it was then.
+ */
+export async function rebase(repo: Repo, opts: RebaseOptions): Promise<SequenceResult> {
   requireNoOperation(repo, 'rebase')
   const head = readHead(repo)
   if (!head.oid) throw new BlError('UNKNOWN_REVISION', 'HEAD does not point at a commit yet: nothing to rebase', {hint: 'Make a first commit.'})
-  const upstream = resolveRevision(repo, opts.upstream)
+  const upstreamRev = opts.upstream ?? upstreamRevision(repo, head.branch)
+  const upstream = resolveRevision(repo, upstreamRev)
+  const onto = opts.onto === undefined ? upstream : resolveRevision(repo, opts.onto)
   const graph = new CommitGraph(repo.store)
+  const upstreamRef = (opts.forkPoint ?? opts.upstream === undefined) ? refOfRevision(repo, upstreamRev) : null
+  const forkPoint = upstreamRef?.startsWith('refs/') ? findForkPoint(repo, graph, upstreamRef, head.oid) : null
   const base = {operation: 'rebase' as const, done: [], dropped: [], skipped: [], staged: false}
-  if (graph.isAncestor(upstream, head.oid)) return {...base, head: head.oid, status: 'up-to-date'}
-  requireCleanWorktree(repo)
-  if (graph.isAncestor(head.oid, upstream)) {
-    // Nothing of ours to replay: the branch simply moves forward, as git does.
-    await moveWorktree(repo, commitTree(repo, head.oid), commitTree(repo, upstream), false, {
-      publish() {
-        const message = `rebase (finish): fast-forward to ${upstream.slice(0, 12)}`
-        if (head.branch) updateRefs(repo, [{ref: head.branch, expect: head.oid, to: upstream, message}])
-        setHead(repo, head.branch ? {branch: head.branch} : {detached: upstream}, message)
-        repo.store.setIndexTree(commitTree(repo, upstream)!)
-      },
-    })
-    return {...base, head: upstream, status: 'fast-forward'}
+  // Git's can_fast_forward: the branch already sits on `onto`, forked there from upstream.
+  const onlyBase = (a: Oid, b: Oid): Oid | null => {
+    const m = graph.mergeBases(a, b)
+    return m.length === 1 ? m[0]! : null
   }
+  if (onlyBase(onto, head.oid) === onto && (!forkPoint || forkPoint === onto) && onlyBase(upstream, head.oid) === onto) return {...base, head: head.oid, status: 'up-to-date'}
   const todo = graph
-    .range([head.oid], [upstream])
+    .range([head.oid], forkPoint ? [upstream, forkPoint] : [upstream])
     .reverse()
     .filter((c) => graph.parents(c).length <= 1)
-  return start(repo, 'rebase', todo, {favor: opts.favor, onto: upstream})
+  const from = head.oid
+  return withAutostash(repo, autostashWanted(repo, opts.autostash, 'rebase.autoStash'), async (autostash): Promise<SequenceResult> => {
+    requireCleanWorktree(repo)
+    if (todo.length === 0 && graph.isAncestor(from, onto)) {
+      // Nothing of ours to replay: the branch simply moves forward, as git does.
+      await moveWorktree(repo, commitTree(repo, from), commitTree(repo, onto), false, {
+        publish() {
+          const message = `rebase (finish): fast-forward to ${onto.slice(0, 12)}`
+          if (head.branch) updateRefs(repo, [{ref: head.branch, expect: from, to: onto, message}])
+          setHead(repo, head.branch ? {branch: head.branch} : {detached: onto}, message)
+          repo.store.setIndexTree(commitTree(repo, onto)!)
+        },
+      })
+      return {...base, head: onto, status: 'fast-forward'}
+    }
+    return start(repo, 'rebase', todo, {favor: opts.favor, onto, autostash})
+  })
+}
+
+/** `@{upstream}` of the current branch, with errors that say how to name one instead. */
+function upstreamRevision(repo: Repo, branch: string | null): string {
+  if (!branch) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached, so there is no upstream to rebase onto', {hint: 'Name it: `bl rebase <upstream>`.'})
+  if (!upstreamOf(repo, branch))
+    throw new BlError('INVALID_ARGUMENT', `there is no tracking information for branch '${shortRef(branch)}'`, {
+      hint: `Name what to rebase onto (\`bl rebase <upstream>\`), or set an upstream: \`bl branch -u <remote>/<branch> ${shortRef(branch)}\`.`,
+      data: {branch: shortRef(branch)},
+    })
+  return `${shortRef(branch)}@{upstream}`
 }
 
 /** Rebase rewrites the work tree step by step: like git, it wants no local changes at all. */
-function requireCleanWorktree(repo: Repo): void {
+export function requireCleanWorktree(repo: Repo, what = 'rebase'): void {
   const index = loadIndex(repo)
   const view = viewWorktree(repo, index, [''], false)
   if (view.dirty.size === 0) return
   const list = [...view.dirty.keys()].sort()
-  throw new BlError('LOCAL_CHANGES', `cannot rebase: you have unstaged changes (${list.slice(0, 3).join(', ')}${list.length > 3 ? ', ...' : ''})`, {hint: 'Commit them or restore them first (`bl restore <path>`).', data: {paths: list}})
+  throw new BlError('LOCAL_CHANGES', `cannot ${what}: you have unstaged changes (${list.slice(0, 3).join(', ')}${list.length > 3 ? ', ...' : ''})`, {hint: 'Commit them or restore them first (`bl restore <path>`).', data: {paths: list}})
 }
 
 /** --continue: commit the resolved step (unless it ended up empty), then run the rest. */
@@ -316,8 +364,9 @@ function requireStoppedHead(repo: Repo, op: OperationState): Oid {
   return head.oid
 }
 
-export async function sequenceAbort(repo: Repo, kind: SequenceKind): Promise<{aborted: SequenceKind; head: Oid}> {
+export async function sequenceAbort(repo: Repo, kind: SequenceKind): Promise<AbortResult<SequenceKind>> {
   const op = requireOperation(repo, kind)
   await abortOperation(repo, op)
-  return {aborted: kind, head: op.origHead}
+  const autostash = await applyAutostash(repo, op.autostash)
+  return {aborted: kind, head: op.origHead, ...(autostash && {autostash})}
 }

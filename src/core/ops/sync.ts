@@ -26,6 +26,10 @@ import {readSparse, writeSparse} from '../worktree/sparse.js'
 import {assertSafeTree, treeLimits} from '../worktree/tree-safety.js'
 import {toRepoPath} from '../worktree/paths.js'
 import {merge, type MergeResult} from './merge.js'
+import {requireNoOperation} from './operation-state.js'
+import {autostashWanted} from './autostash.js'
+import {requireCleanIndex} from '../merge/apply.js'
+import {rebase, requireCleanWorktree, type SequenceResult} from './sequence.js'
 import {remoteAdd, type RemoteOptions} from './remote.js'
 import {resolveRevision} from '../refs/revision.js'
 import {setUpstream, upstreamOf} from '../refs/upstream.js'
@@ -536,17 +540,43 @@ export async function fetchCommit(repo: Repo, remote: string, commit: Oid, progr
 
 export interface PullResult {
   fetch: FetchResult
-  merge: MergeResult
+  /** How the fetched branch was joined in: a merge, or with --rebase (pull.rebase) a rebase. */
+  mode: 'merge' | 'rebase'
+  /** The merge, when mode is "merge". */
+  merge?: MergeResult
+  /** The rebase of the current branch onto the fetched one, when mode is "rebase". */
+  rebase?: SequenceResult
   /** Files newly brought into a sparse work tree by --include. */
   materialized: number
 }
 
-export async function pull(repo: Repo, opts: {remote?: string; branch?: string; ffOnly?: boolean; include?: string[]; progress?: CheckoutProgress; onWarning?(message: string): void}): Promise<PullResult> {
+export interface PullOptions {
+  remote?: string
+  branch?: string
+  ffOnly?: boolean
+  /** Rebase onto the fetched branch instead of merging it; default: `branch.<name>.rebase`, then `pull.rebase`, else false. */
+  rebase?: boolean
+  /** --[no-]autostash: local changes set aside and brought back (default `rebase.autoStash` / `merge.autoStash`). */
+  autostash?: boolean
+  include?: string[]
+  progress?: CheckoutProgress
+  onWarning?(message: string): void
+}
+
+export async function pull(repo: Repo, opts: PullOptions): Promise<PullResult> {
   const head = readHead(repo)
   if (!head.branch) throw new BlError('INVALID_ARGUMENT', 'HEAD is detached: there is no branch to pull into', {hint: 'Switch to a branch first.'})
   const include = (opts.include ?? []).map((p) => toRepoPath(repo, p))
   if (include.length && !readSparse(repo))
     throw new BlError('INVALID_ARGUMENT', '--include adds paths to a sparse work tree, and this one is already complete', {hint: 'Start one with `bl clone --no-checkout <url>` (or `--include <glob>`); a full work tree already pulls every file.'})
+  // --ff-only on the command line wins over a configured rebase, as in Git.
+  const rebasing = opts.rebase ?? (!opts.ffOnly && pullRebaseConfig(repo, head.branch))
+  // Checked before fetching, as Git does: a rebase replays onto a clean tree only (or one --autostash cleans).
+  if (rebasing) requireNoOperation(repo, 'pull with rebase')
+  if (rebasing && !autostashWanted(repo, opts.autostash, 'rebase.autoStash')) {
+    requireCleanIndex(repo, head.oid, 'pull with rebase')
+    requireCleanWorktree(repo, 'pull with rebase')
+  }
   const up = upstreamOf(repo, head.branch)
   const remote = opts.remote ?? up?.remote ?? 'origin'
   const branch = opts.branch ?? (up && up.remote === remote ? up.ref.replace(/^refs\/heads\//, '') : shortRef(head.branch))
@@ -558,13 +588,19 @@ export async function pull(repo: Repo, opts: {remote?: string; branch?: string; 
     const sparse = readSparse(repo)!
     repo.store.transaction(() => writeSparse(repo, {include: [...sparse.include, ...include]}), {durable: true})
   }
-  const m = await merge(repo, {rev: tracking, ffOnly: opts.ffOnly, message: `Merge branch '${branch}' of ${remote}`})
+  const joined: Pick<PullResult, 'mode' | 'merge' | 'rebase'> = rebasing
+    ? // The fork point keeps commits a force-push removed from the remote branch out of the replay.
+      {mode: 'rebase', rebase: await rebase(repo, {upstream: tracking, forkPoint: true, autostash: opts.autostash})}
+    : {mode: 'merge', merge: await merge(repo, {rev: tracking, ffOnly: opts.ffOnly, message: `Merge branch '${branch}' of ${remote}`, autostash: opts.autostash})}
   // Newly included paths the merge did not touch are still absent: bring them in from the index.
   const materialized = include.length ? (await materializeAbsent(repo, include, opts.progress)).length : 0
-  return {fetch: f, merge: m, materialized}
+  return {fetch: f, ...joined, materialized}
 }
 
-
+/** `branch.<name>.rebase`, else `pull.rebase` (true or false, as Git spells them). */
+function pullRebaseConfig(repo: Repo, branch: string): boolean {
+  return repo.configBool(`branch.${shortRef(branch)}.rebase`) ?? repo.configBool('pull.rebase') ?? false
+}
 
 export interface CloneResult {
   dir: string
