@@ -559,6 +559,41 @@ describe('revert, cherry-pick and rebase', () => {
     assert.equal(st.operation, null)
   })
 
+  it('revert -m 1 undoes what a merge brought in; cherry-pick -m 1 applies it elsewhere; a merge without -m is refused', async () => {
+    const s = track(await repoWith({'a.txt': 'a\n'}, 'base'))
+    const o = ops(s)
+    await setup(s).switchNew('feature')
+    await commitFiles(s, {'f.txt': 'f\n', 'a.txt': 'a feature\n'}, 'feature drop')
+    await setup(s).switchNew('other', 'main')
+    await setup(s).switch('main')
+    const mainTip = await commitFiles(s, {'m.txt': 'm\n'}, 'main work')
+    await o.merge('feature', 'merge feature')
+    const merged = await o.rev()
+
+    const e = refused(s, ['revert', merged], 2, 'INVALID_ARGUMENT')
+    assert.match(e.message, /is a merge commit but no -m option was given/)
+    assert.match(e.hint, /-m 1/)
+    assert.match(refused(s, ['revert', '-m', '3', merged], 2, 'INVALID_ARGUMENT').message, /does not have parent 3/)
+    const rv = s.j(['revert', '-m', '1', merged])
+    assert.equal(rv.done.length, 1)
+    assert.equal(fs.existsSync(path.join(s.dir, 'f.txt')), false)
+    assert.equal(text(s, 'a.txt'), 'a\n')
+    assert.equal(text(s, 'm.txt'), 'm\n', 'the mainline side stays')
+    assert.equal(s.j(['log', '-n', '1'])[0].message, `Revert "merge feature"\n\nThis reverts commit ${merged}, reversing\nchanges made to ${mainTip}.\n`)
+
+    // On a branch without the feature, -m 1 picks what the merge brought into main: the feature.
+    await setup(s).switch('other')
+    const cp = s.j(['cherry-pick', '-m', '1', merged])
+    assert.equal(cp.done.length, 1)
+    assert.equal(text(s, 'f.txt'), 'f\n')
+    assert.equal(text(s, 'a.txt'), 'a feature\n')
+    assert.equal(fs.existsSync(path.join(s.dir, 'm.txt')), false)
+    // -m 2: relative to the feature side, the merge brought main's work.
+    assert.equal(s.j(['cherry-pick', '-m', '2', merged]).done.length, 1)
+    assert.equal(text(s, 'm.txt'), 'm\n')
+    assert.match(refused(s, ['cherry-pick', '-m', '2', mainTip], 2, 'INVALID_ARGUMENT').message, /is not a merge/)
+  })
+
   it('rebase replays a branch; with conflicts it stops, and --continue, --skip and --abort work', async () => {
     const build = async (): Promise<Sandbox> => {
       const s = track(await repoWith({'x.txt': 'x\n', 'y.txt': 'y\n'}, 'base'))

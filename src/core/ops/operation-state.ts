@@ -76,6 +76,8 @@ export interface OperationState {
   applying?: boolean
   /** --autostash: the stash (on the stash list) holding the local changes, applied again when the operation ends. */
   autostash?: Oid
+  /** cherry-pick/revert -m N: a merge commit is applied against its Nth parent (1-based). */
+  mainline?: number
 }
 
 export function encodeOperation(state: OperationState): string {
@@ -118,6 +120,7 @@ export function decodeOperation(raw: string): OperationState {
   for (const k of ['onto', 'resultTree', 'autostash']) check(o[k] === undefined || isId(o[k]), k)
   check(o.noCommit === undefined || typeof o.noCommit === 'boolean', 'noCommit')
   check(o.squash === undefined || typeof o.squash === 'boolean', 'squash')
+  check(o.mainline === undefined || (isInt(o.mainline) && (o.mainline as number) >= 1), 'mainline')
   check(Array.isArray(o.todo) && o.todo.every(isId), 'todo list')
   if (o.author !== undefined) {
     const a = rec(o.author, 'author')

@@ -83,7 +83,8 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
       const c = op.todo[0]!
       const rest = op.todo.slice(1)
       const commit = graph.commit(c)
-      const parent = commit.parents[0] ?? null
+      // -m N: a merge commit's change is what it brought relative to its Nth parent.
+      const parent = commit.parents[(op.mainline ?? 1) - 1] ?? null
       const head = readHead(repo).oid!
       const [base, theirs] = op.kind === 'revert' ? [c, parent] : [parent, c]
       const headTree = commitTree(repo, head)
@@ -92,7 +93,8 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
       const labels = op.kind === 'revert' ? {ours: 'HEAD', base: picked, theirs: `parent of ${picked}`} : {ours: 'HEAD', base: `parent of ${picked}`, theirs: picked}
       const out = await mergeTreesWithContent(repo, base ? commitTree(repo, base) : null, headTree, theirs ? commitTree(repo, theirs) : null, {favor: opts.favor, labels, stage})
       const tree = resultTree(repo, headTree, out.edits)
-      const message = op.kind === 'revert' ? `Revert "${subject(commit.message)}"\n\nThis reverts commit ${c}.\n` : commit.message
+      const message =
+        op.kind !== 'revert' ? commit.message : `Revert "${subject(commit.message)}"\n\nThis reverts commit ${c}${commit.parents.length > 1 && parent ? `, reversing\nchanges made to ${parent}` : ''}.\n`
       const author = op.kind === 'revert' ? undefined : commit.author
       if (out.conflicts.length === 0 && tree === headTree && !opts.noCommit) {
         acc.dropped.push(c)
@@ -178,7 +180,7 @@ function finish(repo: Repo, op: OperationState, acc: SequenceResult, opts: StepO
   return {...acc, head, staged: Boolean(opts.noCommit)}
 }
 
-async function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOptions & {onto?: Oid; autostash?: Oid}): Promise<SequenceResult> {
+async function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOptions & {onto?: Oid; autostash?: Oid; mainline?: number}): Promise<SequenceResult> {
   const head = readHead(repo)
   if (!head.oid) throw new BlError('UNKNOWN_REVISION', `HEAD does not point at a commit yet: nothing to ${kind} onto`, {hint: 'Make a first commit.'})
   if (opts.noCommit && todo.length > 1)
@@ -186,10 +188,8 @@ async function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOpti
   requireCleanIndex(repo, head.oid, kind)
   const graph = new CommitGraph(repo.store)
   // Checked before any state exists, so a refusal leaves nothing to abort.
-  for (const c of todo)
-    if (graph.parents(c).length > 1)
-      throw new BlError('INVALID_ARGUMENT', `${c.slice(0, 12)} is a merge commit; bl ${kind} replays single-parent commits`, {hint: kind === 'revert' ? 'Revert the commits the merge brought in instead (e.g. `bl revert a..b`).' : `${kind === 'rebase' ? 'Rebase' : 'Pick'} the commits of the merged branch instead (e.g. \`bl cherry-pick a..b\`).`, data: {commit: c}})
-  const op: OperationState = {kind, origHead: head.oid, origBranch: head.branch, theirs: todo[0] ?? head.oid, theirsLabel: '', message: '', conflicts: [], todo, onto: opts.onto, autostash: opts.autostash}
+  for (const c of todo) requireMainline(kind, c, graph.parents(c).length, opts.mainline)
+  const op: OperationState = {kind, origHead: head.oid, origBranch: head.branch, theirs: todo[0] ?? head.oid, theirsLabel: '', message: '', conflicts: [], todo, onto: opts.onto, autostash: opts.autostash, mainline: opts.mainline}
   const acc: SequenceResult = {operation: kind, head: head.oid, done: [], dropped: [], skipped: [], staged: false, status: 'done'}
   if (kind === 'rebase' && opts.onto) {
     saveOperation(repo, op)
@@ -208,14 +208,32 @@ async function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOpti
   return runSteps(repo, graph, op, opts, acc)
 }
 
-export async function cherryPick(repo: Repo, opts: {revs: string[]; favor?: Favor; noCommit?: boolean}): Promise<SequenceResult> {
+/**
+ * A merge commit is picked or reverted only against a named parent (-m N, as in Git: which side's
+ * change is meant cannot be guessed); -m 1 also takes a single-parent commit (Git >= 2.21), any
+ * other N needs a merge with that many parents.
+ */
+function requireMainline(kind: SequenceKind, c: Oid, parents: number, mainline: number | undefined): void {
+  if (mainline === undefined) {
+    if (parents <= 1) return
+    throw new BlError('INVALID_ARGUMENT', `${c.slice(0, 12)} is a merge commit but no -m option was given`, {
+      hint: `Name the parent whose side is the mainline: \`bl ${kind} -m 1 ${c.slice(0, 12)}\` ${kind === 'revert' ? 'undoes' : 'applies'} what the merge brought into its first parent.`,
+      data: {commit: c},
+    })
+  }
+  if (mainline === 1 && parents <= 1) return
+  if (parents <= 1) throw new BlError('INVALID_ARGUMENT', `mainline was specified but ${c.slice(0, 12)} is not a merge`, {hint: 'Drop -m (or use -m 1).', data: {commit: c}})
+  if (mainline > parents) throw new BlError('INVALID_ARGUMENT', `${c.slice(0, 12)} does not have parent ${mainline}`, {hint: `It has ${parents}: use -m 1 to ${parents}.`, data: {commit: c}})
+}
+
+export async function cherryPick(repo: Repo, opts: {revs: string[]; favor?: Favor; noCommit?: boolean; mainline?: number}): Promise<SequenceResult> {
   requireNoOperation(repo, 'cherry-pick')
   if (opts.revs.length === 0) throw new BlError('INVALID_ARGUMENT', 'nothing to cherry-pick', {hint: 'Name one or more commits: `bl cherry-pick <rev>...`.'})
   const todo = expandRevs(repo, new CommitGraph(repo.store), opts.revs)
   return start(repo, 'cherry-pick', todo, opts)
 }
 
-export async function revert(repo: Repo, opts: {revs: string[]; favor?: Favor; noCommit?: boolean}): Promise<SequenceResult> {
+export async function revert(repo: Repo, opts: {revs: string[]; favor?: Favor; noCommit?: boolean; mainline?: number}): Promise<SequenceResult> {
   requireNoOperation(repo, 'revert')
   if (opts.revs.length === 0) throw new BlError('INVALID_ARGUMENT', 'nothing to revert', {hint: 'Name one or more commits: `bl revert <rev>...`.'})
   // Newest first, as git reverts a range: each revert applies on top of the later ones' reverts.
