@@ -484,6 +484,11 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
         check(s, 'config set', cfg, ['config', 'core.x', 'y']),
       ])
       await Promise.all([check(s, 'config get', cfg, ['config', 'core.x']), check(s, 'config list', docShape('`config`', 'list:'), ['config', '--list'])])
+      // Narrowed to data/ and back: the other tests find the whole tree again.
+      const sparse = docShape('`sparse-checkout set`, `sparse-checkout add`, `sparse-checkout disable`')
+      assert.ok((await check(s, 'sparse-checkout set', sparse, ['sparse-checkout', 'set', 'data'])).removed.length > 0)
+      assert.deepEqual((await check(s, 'sparse-checkout list', docShape('`sparse-checkout list`'), ['sparse-checkout', 'list'])).include, ['data'])
+      assert.ok((await check(s, 'sparse-checkout disable', sparse, ['sparse-checkout', 'disable'])).written.length > 0)
     })
 
     it('switch, checkout <branch>, merge-base, a stopped merge (MERGE_CONFLICT, status, diff, show :2:<file>, merge --abort), merge -X', async () => {

@@ -387,10 +387,12 @@ function assertRoomFor(repo: Repo, writes: Array<{p: string; target: FlatEntry}>
 /**
  * Writes the tracked files under `specs` that are absent from the work tree, at their index
  * version (content fetched as needed). Nothing present is touched, so no local change is at risk.
+ * `only` narrows it further (sparse-checkout: only what the old include set left out, not a file
+ * the user deleted).
  */
-export async function materializeAbsent(repo: Repo, specs: string[], progress?: SwitchOptions['progress']): Promise<string[]> {
+export async function materializeAbsent(repo: Repo, specs: string[], progress?: SwitchOptions['progress'], only?: (e: IndexEntry) => boolean): Promise<string[]> {
   const index = loadIndex(repo)
-  const absent = [...index.values()].filter((e) => underAny(e.path, specs) && !safeLstat(absPath(repo, e.path)))
+  const absent = [...index.values()].filter((e) => underAny(e.path, specs) && (!only || only(e)) && !safeLstat(absPath(repo, e.path)))
   if (absent.length === 0) return []
   assertSafePaths(repo.store, absent)
   await ensureContent(repo, absent.filter((e) => e.kind !== 'symlink').map((e) => e.id), {progress})
