@@ -1,6 +1,7 @@
 import {Args, Flags} from '#oclif'
 import {autoMergingLines} from '../cli/merge-report.js'
 import {autostashFlag} from '../cli/autostash.js'
+import {fastForward} from '../cli/ff-flags.js'
 import {BlCommand} from '../cli/base-command.js'
 import {BlError} from '../core/errors.js'
 import {merge, mergeAbort, mergeContinue, type AbortResult, type MergeResult} from '../core/ops/merge.js'
@@ -24,6 +25,7 @@ On conflicts (both sides changed a path differently, modify/delete, file/directo
   static override flags = {
     'ff-only': Flags.boolean({description: 'Refuse unless the merge is a fast-forward.'}),
     'no-ff': Flags.boolean({description: 'Make a merge commit even when a fast-forward is possible.'}),
+    ff: Flags.boolean({description: 'Fast-forward when possible (the default; overrides merge.ff).', exclusive: ['ff-only', 'no-ff']}),
     message: Flags.string({char: 'm', description: 'Message of the merge commit.'}),
     'strategy-option': Flags.string({char: 'X', description: 'Settle every conflict with this side.', options: ['ours', 'theirs']}),
     'allow-unrelated-histories': Flags.boolean({description: 'Merge histories that share no commit.'}),
@@ -51,7 +53,7 @@ On conflicts (both sides changed a path differently, modify/delete, file/directo
       return res
     }
     if (!args.rev) throw new BlError('INVALID_ARGUMENT', 'missing the branch or commit to merge', {hint: 'Usage: bl merge <rev> (or --continue / --abort).'})
-    const res = await merge(repo, {rev: args.rev, ffOnly: flags['ff-only'], noFf: flags['no-ff'], message: flags.message, favor: flags['strategy-option'] as 'ours' | 'theirs' | undefined, allowUnrelated: flags['allow-unrelated-histories'], squash: flags.squash, noCommit: flags['no-commit'], autostash: flags.autostash})
+    const res = await merge(repo, {rev: args.rev, ...fastForward(flags), message: flags.message, favor: flags['strategy-option'] as 'ours' | 'theirs' | undefined, allowUnrelated: flags['allow-unrelated-histories'], squash: flags.squash, noCommit: flags['no-commit'], autostash: flags.autostash})
     if (!quiet) {
       for (const l of autoMergingLines(res.automerged)) this.out(l)
       if (res.status === 'up-to-date') this.out('Already up to date.')

@@ -1,6 +1,7 @@
 import {Args, Flags} from '#oclif'
 import {autoMergingLines} from '../cli/merge-report.js'
 import {autostashFlag} from '../cli/autostash.js'
+import {fastForward} from '../cli/ff-flags.js'
 import {BlCommand} from '../cli/base-command.js'
 import {describeSequence} from '../cli/sequence-command.js'
 import {transferProgress} from '../cli/transfer-progress.js'
@@ -16,7 +17,9 @@ export default class Pull extends BlCommand {
   static override examples = ['<%= config.bin %> pull', '<%= config.bin %> pull --ff-only', '<%= config.bin %> pull --rebase', '<%= config.bin %> pull origin main', '<%= config.bin %> pull --include \'images/2024/*\'', '<%= config.bin %> pull --locked']
   static override args = {remote: Args.string({description: 'Remote name.'}), branch: Args.string({description: 'Remote branch to merge.'})}
   static override flags = {
-    'ff-only': Flags.boolean({description: 'Refuse unless the merge is a fast-forward.', exclusive: ['rebase']}),
+    'ff-only': Flags.boolean({description: 'Refuse unless the merge is a fast-forward (or set pull.ff to only).', exclusive: ['rebase', 'no-ff', 'ff']}),
+    'no-ff': Flags.boolean({description: 'Make a merge commit even when a fast-forward is possible (pull.ff false).', exclusive: ['rebase', 'ff']}),
+    ff: Flags.boolean({description: 'Fast-forward when possible (the default; overrides pull.ff and merge.ff).', exclusive: ['rebase']}),
     autostash: autostashFlag,
     rebase: Flags.boolean({char: 'r', description: 'Rebase the current branch onto the fetched one instead of merging (--no-rebase: merge, whatever pull.rebase says).', allowNo: true}),
     include: Flags.string({description: 'In a sparse work tree: also bring in paths matching this pathspec or glob (repeatable), fetching just their contents.', multiple: true, multipleNonGreedy: true}),
@@ -33,7 +36,7 @@ export default class Pull extends BlCommand {
       if (!quiet) this.out(`HEAD is now at ${res.commit.slice(0, 12)}${res.branch ? ` on branch '${res.branch}'` : ' (detached)'}, pinned by ${res.file}`)
       return res
     }
-    const res = await this.withProgress('pull', (p) => pull(this.repo(), {remote: args.remote, branch: args.branch, ffOnly: flags['ff-only'], rebase: flags.rebase, autostash: flags.autostash, include: flags.include, progress: transferProgress(p), onWarning: (m) => p.log(`warning: ${m}`)}))
+    const res = await this.withProgress('pull', (p) => pull(this.repo(), {remote: args.remote, branch: args.branch, ...fastForward(flags), rebase: flags.rebase, autostash: flags.autostash, include: flags.include, progress: transferProgress(p), onWarning: (m) => p.log(`warning: ${m}`)}))
     if (!quiet && res.rebase) {
       for (const l of describeSequence(res.rebase)) this.out(l)
       if (res.rebase.status === 'done') this.out(`Successfully rebased; HEAD is at ${res.rebase.head.slice(0, 12)}.`)

@@ -81,6 +81,22 @@ describe('merge: fast-forward and clean three-way merges', () => {
     assert.equal(r.code, 5)
     assert.equal(r.json().error.code, 'NOT_FAST_FORWARD')
     assert.equal(s.exists('b.csv'), true, 'nothing changed')
+    // merge.ff only is --ff-only; --ff (or --no-ff) on the command line wins.
+    await ops(s).config('merge.ff', 'only')
+    assert.equal(refused(s, ['merge', 'feature'], 5, 'NOT_FAST_FORWARD').code, 'NOT_FAST_FORWARD')
+    assert.equal(s.j(['merge', '--ff', 'feature']).status, 'merged')
+  })
+
+  it('merge.ff false makes a merge commit where a fast-forward was possible; a bad value is BAD_CONFIG', async () => {
+    const s = track(await repoWith({'a.txt': 'a\n'}, 'base'))
+    const base = await ops(s).rev()
+    await setup(s).switchNew('feature')
+    const tip = await commitFiles(s, {'a.txt': 'b\n'}, 'feature')
+    await setup(s).switch('main')
+    await ops(s).config('merge.ff', 'false')
+    assert.deepEqual(s.j(['merge', 'feature']).parents, [base, tip])
+    await ops(s).config('merge.ff', 'sometimes')
+    assert.match(refused(s, ['merge', 'feature'], 2, 'BAD_CONFIG').message, /merge.ff is "sometimes"/)
   })
 
   it('takes one-sided changes, identical changes once, and follows a moved file with the other side\'s edit', async () => {

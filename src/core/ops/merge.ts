@@ -3,7 +3,7 @@
  * merge base (a virtual base built from all best bases in a criss-cross history). A clean merge
  * commits with both parents; conflicts stop with exit 3 and the state saved for --continue/--abort.
  */
-import {BlError} from '../errors.js'
+import {BlError, printable} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
 import {abortOperation, conflictError, operationSigner, prepareCommit, requireCleanIndex, saveOperation, storeTree, writeCommit} from '../merge/apply.js'
@@ -93,7 +93,21 @@ export function resultTree(repo: Repo, ours: Oid | null, edits: Map<string, Flat
   return repo.store.transaction(() => applyEdits(repo.store, ours, edits))
 }
 
+/**
+ * Git's `merge.ff` / `pull.ff`: `only` is --ff-only, `false` is --no-ff, `true` (the default)
+ * fast-forwards when it can. Undefined when unset.
+ */
+export function ffSetting(repo: Repo, key: 'merge.ff' | 'pull.ff'): Pick<MergeOptions, 'ffOnly' | 'noFf'> | undefined {
+  const v = repo.config(key)
+  if (v === undefined) return undefined
+  if (v === 'only') return {ffOnly: true, noFf: false}
+  if (v === 'true' || v === 'false') return {ffOnly: false, noFf: v === 'false'}
+  throw new BlError('BAD_CONFIG', `${key} is "${printable(v)}"; expected true, false or only`, {hint: `Fix it with \`bl config ${key} only\` (or true, false).`, data: {key, value: v}})
+}
+
 export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult> {
+  // Flags win; without any, merge.ff decides (Git's order).
+  if (opts.ffOnly === undefined && opts.noFf === undefined && !opts.squash) opts = {...opts, ...ffSetting(repo, 'merge.ff')}
   if (opts.ffOnly && opts.noFf) throw new BlError('INVALID_ARGUMENT', '--ff-only and --no-ff cannot be used together', {hint: 'Pick one.'})
   if (opts.squash && opts.noFf) throw new BlError('INVALID_ARGUMENT', '--squash and --no-ff cannot be used together', {hint: '--squash makes no merge commit; drop --no-ff.'})
   // `bl merge -` merges the branch checked out before, as in Git.

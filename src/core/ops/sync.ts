@@ -25,7 +25,7 @@ import {ensureChunks, markPromisor} from './content.js'
 import {readSparse, writeSparse} from '../worktree/sparse.js'
 import {assertSafeTree, treeLimits} from '../worktree/tree-safety.js'
 import {toRepoPath} from '../worktree/paths.js'
-import {merge, type MergeResult} from './merge.js'
+import {ffSetting, merge, type MergeResult} from './merge.js'
 import {requireNoOperation} from './operation-state.js'
 import {autostashWanted} from './autostash.js'
 import {requireCleanIndex} from '../merge/apply.js'
@@ -554,6 +554,7 @@ export interface PullOptions {
   remote?: string
   branch?: string
   ffOnly?: boolean
+  noFf?: boolean
   /** Rebase onto the fetched branch instead of merging it; default: `branch.<name>.rebase`, then `pull.rebase`, else false. */
   rebase?: boolean
   /** --[no-]autostash: local changes set aside and brought back (default `rebase.autoStash` / `merge.autoStash`). */
@@ -591,10 +592,16 @@ export async function pull(repo: Repo, opts: PullOptions): Promise<PullResult> {
   const joined: Pick<PullResult, 'mode' | 'merge' | 'rebase'> = rebasing
     ? // The fork point keeps commits a force-push removed from the remote branch out of the replay.
       {mode: 'rebase', rebase: await rebase(repo, {upstream: tracking, forkPoint: true, autostash: opts.autostash})}
-    : {mode: 'merge', merge: await merge(repo, {rev: tracking, ffOnly: opts.ffOnly, message: `Merge branch '${branch}' of ${remote}`, autostash: opts.autostash})}
+    : {mode: 'merge', merge: await merge(repo, {rev: tracking, ...pullFf(repo, opts), message: `Merge branch '${branch}' of ${remote}`, autostash: opts.autostash})}
   // Newly included paths the merge did not touch are still absent: bring them in from the index.
   const materialized = include.length ? (await materializeAbsent(repo, include, opts.progress)).length : 0
   return {fetch: f, ...joined, materialized}
+}
+
+/** The flags when given, else `pull.ff`, else nothing (merge then reads `merge.ff`), as Git's pull passes them on. */
+function pullFf(repo: Repo, opts: PullOptions): Pick<PullOptions, 'ffOnly' | 'noFf'> {
+  if (opts.ffOnly !== undefined || opts.noFf !== undefined) return {ffOnly: opts.ffOnly, noFf: opts.noFf}
+  return ffSetting(repo, 'pull.ff') ?? {}
 }
 
 /** `branch.<name>.rebase`, else `pull.rebase` (true or false, as Git spells them). */
