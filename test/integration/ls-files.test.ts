@@ -4,6 +4,7 @@
  */
 import {after, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import {hashHex} from '../../src/core/hash.ts'
 import {initRepo, lines, repoWith, Sandbox} from './helpers.ts'
@@ -74,5 +75,47 @@ describe('ls-files', () => {
     assert.deepEqual(lines(s.ok(['ls-files', '-u']).stdout), stages)
     const rows = s.j(['ls-files'])
     assert.deepEqual(rows.map((r: any) => [r.path, r.status, r.stage]), [['t.csv', 'unmerged', 1], ['t.csv', 'unmerged', 2], ['t.csv', 'unmerged', 3], ['x.csv', 'cached', 0]])
+  })
+})
+
+describe('check-ignore', () => {
+  it('names the deciding rule as git check-ignore -v does (negations, parent directories, nested files); a tracked path is not ignored; exit 1 when none is', () => {
+    const s = new Sandbox()
+    sandboxes.push(s)
+    initRepo(s)
+    const rules: Record<string, string> = {
+      '': '*.csv\n!keep.csv\nd/\n# a comment\n\nlogs/*.log\n/root.txt\n**/deep/x\n',
+      'sub/': 'x.tmp\n!y.tmp\n*.csv\n',
+      'd/': '!f\n',
+    }
+    const paths = ['a.csv', 'keep.csv', 'd/f', 'd', 'logs/a.log', 'logs/b.txt', 'sub/x.tmp', 'sub/y.tmp', 'sub/keep.csv', 'z.txt', 'root.txt', 'sub/root.txt', 'p/q/deep/x', 'nosuch/', 'sub/n/a.csv']
+    // The same tree as a Git repository with .gitignore files: git's answers are the expected ones.
+    const git = fs.mkdtempSync(`${s.base}/git-`)
+    spawnSync('git', ['init', '-q'], {cwd: git})
+    for (const root of [s.dir, git]) {
+      for (const [dir, text] of Object.entries(rules)) {
+        fs.mkdirSync(`${root}/${dir}`, {recursive: true})
+        fs.writeFileSync(`${root}/${dir}${root === git ? '.gitignore' : '.blignore'}`, text)
+      }
+      for (const p of paths) if (!p.endsWith('/')) fs.mkdirSync(`${root}/${p === 'd' ? p : p.slice(0, p.lastIndexOf('/') + 1) || '.'}`, {recursive: true})
+      for (const p of paths) if (!p.endsWith('/') && p !== 'd') fs.writeFileSync(`${root}/${p}`, 'x\n')
+    }
+    const want = spawnSync('git', ['check-ignore', '-v', '-n', '--no-index', ...paths], {cwd: git, encoding: 'utf8'})
+    assert.equal(want.status, 0, want.stderr)
+    const got = s.bl(['check-ignore', '-v', '-n', '--no-index', ...paths])
+    assert.equal(got.code, 0, got.stderr)
+    assert.equal(got.stdout, want.stdout.replaceAll('.gitignore', '.blignore'))
+    // Plain: the ignored paths only. A tracked path is not ignored (rules keep untracked files out).
+    s.ok(['add', '-f', 'a.csv'])
+    const plain = s.bl(['check-ignore', 'a.csv', 'keep.csv', 'z.txt', 'logs/a.log'])
+    assert.deepEqual([plain.code, plain.stdout], [0, 'logs/a.log\n'])
+    const none = s.bl(['check-ignore', 'a.csv', 'z.txt', 'keep.csv'])
+    assert.deepEqual([none.code, none.stdout], [1, ''])
+    const rows = s.j(['check-ignore', 'keep.csv', '.git/config', 'logs/a.log'])
+    assert.deepEqual(rows, [
+      {path: 'keep.csv', ignored: false, source: {file: '.blignore', line: 2, pattern: '!keep.csv'}},
+      {path: '.git/config', ignored: true, source: {file: '', line: 0, pattern: '.git'}},
+      {path: 'logs/a.log', ignored: true, source: {file: '.blignore', line: 6, pattern: 'logs/*.log'}},
+    ])
   })
 })

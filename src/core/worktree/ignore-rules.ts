@@ -19,8 +19,17 @@ export function alwaysIgnored(relPath: string): boolean {
   return relPath === LOCK_FILE
 }
 
+/** Where an ignore rule comes from: the .blignore (repo path; '' for bl's built-in rules), its line and text. */
+export interface IgnoreSource {
+  file: string
+  line: number
+  pattern: string
+}
+
 export class IgnoreRules {
   private readonly perDir = new Map<string, Ignore | null>()
+  /** Each .blignore's lines, for naming a negation that decides (the package reports only ignoring rules). */
+  private readonly lines = new Map<string, string[]>()
   /** Is this directory ignored (by its own path or a parent's)? */
   private readonly dirs = new Map<string, boolean>()
   /** A directory's rules with some of the parents they ignore re-included (`testAlone`). */
@@ -36,7 +45,12 @@ export class IgnoreRules {
       const file = path.join(this.root, dir, IGNORE_FILE)
       // Never read through a symlink (as Git >= 2.32 does not): rules must come from the work tree.
       // Case-sensitive, as Git on Linux (the package's default is to ignore case).
-      if (fs.lstatSync(file).isFile()) r = ignore({allowRelativePaths: true, ignorecase: false}).add(fs.readFileSync(file, 'utf8'))
+      // Line by line, each marked with its number, so a verdict can name its rule (check-ignore -v).
+      if (fs.lstatSync(file).isFile()) {
+        const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/u)
+        this.lines.set(dir, lines)
+        r = ignore({allowRelativePaths: true, ignorecase: false}).add(lines.map((pattern, i) => ({pattern, mark: String(i + 1)})))
+      }
     } catch {
       // No .blignore (or unreadable): no rules from this directory.
     }
@@ -68,16 +82,53 @@ export class IgnoreRules {
 
   /** The rules matching `relPath` itself, from the deepest .blignore up; its parent directories are not ignored. */
   private matches(relPath: string, isDir: boolean): boolean {
+    return this.decide(relPath, isDir)?.res.ignored ?? false
+  }
+
+  /** The .blignore whose rules decide `relPath` (its directory, the path below it, the verdict); null when no rule matches. */
+  private decide(relPath: string, isDir: boolean): {dir: string; sub: string[]; res: ignore.TestResult} | null {
     const parts = relPath.split('/')
     for (let i = parts.length - 1; i >= 0; i--) {
       const dir = parts.slice(0, i).join('/')
       const rules = this.rulesFor(dir)
       if (!rules) continue
-      const res = this.testAlone(rules, dir, parts.slice(i), isDir)
-      if (res.ignored) return true
-      if (res.unignored) return false
+      const sub = parts.slice(i)
+      const res = this.testAlone(rules, dir, sub, isDir)
+      if (res.ignored || res.unignored) return {dir, sub, res}
     }
-    return false
+    return null
+  }
+
+  /**
+   * The rule that decides `relPath` (`git check-ignore -v`): the one that ignores it or the
+   * outermost ignored directory above it, or the negation (`!pattern`) that keeps it; null when no
+   * rule matches. `ignored` is the verdict.
+   */
+  explain(relPath: string, isDir: boolean): {ignored: boolean; source: IgnoreSource} | null {
+    const builtIn = (pattern: string): {ignored: boolean; source: IgnoreSource} => ({ignored: true, source: {file: '', line: 0, pattern}})
+    if (alwaysIgnored(relPath)) return builtIn(relPath === LOCK_FILE ? LOCK_FILE : relPath.slice(relPath.lastIndexOf('/') + 1))
+    const parts = relPath.split('/')
+    for (let i = 1; i < parts.length; i++) {
+      if (ALWAYS.has(parts[i - 1]!)) return builtIn(parts[i - 1]!)
+      const d = this.decide(parts.slice(0, i).join('/'), true)
+      if (d?.res.ignored) return {ignored: true, source: this.sourceOf(d)}
+    }
+    const d = this.decide(relPath, isDir)
+    return d ? {ignored: d.res.ignored, source: this.sourceOf(d)} : null
+  }
+
+  private sourceOf(d: {dir: string; sub: string[]; res: ignore.TestResult}): IgnoreSource {
+    const file = d.dir ? `${d.dir}/${IGNORE_FILE}` : IGNORE_FILE
+    if (d.res.rule) return {file, line: Number(d.res.rule.mark ?? 0), pattern: d.res.rule.pattern}
+    // A negation decided: the last negative line that matches the path on its own.
+    const lines = this.lines.get(d.dir) ?? []
+    const target = d.sub.join('/')
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const line = lines[i]!
+      if (!line.startsWith('!')) continue
+      if (ignore({allowRelativePaths: true, ignorecase: false}).add(line.slice(1)).test(target).ignored) return {file, line: i + 1, pattern: line}
+    }
+    return {file, line: 0, pattern: ''}
   }
 
   /**
@@ -87,7 +138,7 @@ export class IgnoreRules {
    * (`d/` at the root, `!d/` in a/ for a/d/f), and then the rules are asked again with that parent
    * re-included by an anchored negation, which matches nothing but the parent.
    */
-  private testAlone(rules: Ignore, dir: string, sub: string[], isDir: boolean): {ignored: boolean; unignored: boolean} {
+  private testAlone(rules: Ignore, dir: string, sub: string[], isDir: boolean): ignore.TestResult {
     const tail = isDir ? '/' : ''
     const res = rules.test(sub.join('/') + tail)
     if (!res.ignored || sub.length === 1) return res
