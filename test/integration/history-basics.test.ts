@@ -5,6 +5,7 @@
  */
 import {after, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import type {Oid} from '../../src/core/hash.ts'
 import {commitId, encodeCommit, type Commit} from '../../src/core/objects/commit.ts'
@@ -505,6 +506,37 @@ describe('log filters, per-commit changes and formats', () => {
     // show takes the same change lists.
     assert.match(s.ok(['show', '--name-status', 'HEAD~1']).stdout, /\n\nR100\tb\tc\n$/)
     assert.match(s.ok(['show', '--stat', 'HEAD~1']).stdout, /\n b -> c \| renamed\n 1 path changed, \+0 B\n$/)
+  })
+})
+
+describe('shortlog', () => {
+  it('groups commits by author as git shortlog does (-s, -n, -e, -c, a range, a path)', async () => {
+    // The same five commits in bl and in Git: authors alternate, Bob commits as himself once.
+    const s = track(new Sandbox())
+    initRepo(s)
+    const git = fs.mkdtempSync(`${s.base}/git-`)
+    spawnSync('git', ['init', '-q'], {cwd: git})
+    const people = ['alice', 'Bob', 'alice', 'Bob', 'alice']
+    for (const [i, who] of people.entries()) {
+      const t = 1_700_000_000 + i
+      const committer = i === 3 ? who : 'C'
+      const env = {BL_AUTHOR_NAME: who, BL_AUTHOR_EMAIL: `${who}@x`, BL_COMMITTER_NAME: committer, BL_COMMITTER_EMAIL: `${committer}@x`, BL_AUTHOR_DATE: `${t} +0000`, BL_COMMITTER_DATE: `${t} +0000`}
+      const file = i % 2 ? 'labels.csv' : `img/${i}.bin`
+      s.write(file, `${i}\n`)
+      await ops(s).addAll()
+      await ops(s, {env}).commitMsg(`msg ${i}`)
+      fs.mkdirSync(`${git}/img`, {recursive: true})
+      fs.writeFileSync(`${git}/${file}`, `${i}\n`)
+      const genv = {...process.env, GIT_AUTHOR_NAME: who, GIT_AUTHOR_EMAIL: `${who}@x`, GIT_COMMITTER_NAME: committer, GIT_COMMITTER_EMAIL: `${committer}@x`, GIT_AUTHOR_DATE: `@${t} +0000`, GIT_COMMITTER_DATE: `@${t} +0000`}
+      spawnSync('git', ['add', '-A'], {cwd: git})
+      spawnSync('git', ['commit', '-q', '-m', `msg ${i}`], {cwd: git, env: genv})
+    }
+    for (const args of [[], ['-sn'], ['-se'], ['-c', '-s'], ['-s', 'HEAD~2..HEAD'], ['-n', '--', 'labels.csv']]) {
+      const want = spawnSync('git', ['shortlog', ...(args.some((a) => a.includes('..')) ? [] : ['HEAD']), ...args], {cwd: git, encoding: 'utf8'})
+      assert.equal(want.status, 0, want.stderr)
+      assert.equal(s.ok(['shortlog', ...args]).stdout, want.stdout, `bl shortlog ${args.join(' ')}`)
+    }
+    assert.deepEqual(s.j(['shortlog', '-n']).map((g: any) => [g.who, g.count, g.subjects]), [['alice', 3, ['msg 0', 'msg 2', 'msg 4']], ['Bob', 2, ['msg 1', 'msg 3']]])
   })
 })
 

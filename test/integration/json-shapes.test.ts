@@ -484,6 +484,7 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
         check(s, 'config set', cfg, ['config', 'core.x', 'y']),
       ])
       await Promise.all([check(s, 'config get', cfg, ['config', 'core.x']), check(s, 'config list', docShape('`config`', 'list:'), ['config', '--list'])])
+      assert.ok((await check(s, 'shortlog', docShape('`shortlog`'), ['shortlog', '-e'])).length > 0)
       assert.equal((await check(s, 'check-ignore', docShape('`check-ignore`'), ['check-ignore', 'x.log', 'a.txt'])).length, 2)
       // Narrowed to data/ and back: the other tests find the whole tree again.
       const sparse = docShape('`sparse-checkout set`, `sparse-checkout add`, `sparse-checkout disable`')
