@@ -242,7 +242,7 @@ function corruptOnePack(t: Target, url: string[]): void {
 
 // Side by side: each test has its own sandboxes and remotes, and none injects server faults.
 describe('remote configuration and S3 specifics', {concurrency: true}, () => {
-  it('remote add/list/set-url/remove; credentials in URLs are refused and never printed', async () => {
+  it('remote add/list/set-url/get-url/remove; credentials in URLs are refused and never printed', async () => {
     const s = new Sandbox()
     initRepo(s)
     await okA(s, ['remote', 'add', 'origin', 's3://bucket/prefix', '--endpoint', 'http://127.0.0.1:9', '--path-style', '--region', 'eu-west-1'])
@@ -253,8 +253,9 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     assert.ok(!bad.stdout.includes('supersecret') && !bad.stderr.includes('supersecret'))
     assert.equal((await s.runAsync(['remote', 'add', 'origin', '/tmp/x'])).code, 5, 'a second origin is refused')
     await okA(s, ['remote', 'set-url', 'origin', 's3://other/p'])
-    assert.equal((await jA(s, ['remote', 'list']))[0].url, 's3://other/p')
+    assert.equal((await okA(s, ['remote', 'get-url', 'origin'])).stdout, 's3://other/p\n')
     await okA(s, ['remote', 'remove', 'origin'])
+    assert.equal((await s.runAsync(['remote', 'get-url', 'origin'])).code, 4, 'no such remote')
     assert.deepEqual(await jA(s, ['remote', 'list']), [])
     assert.equal((await s.runAsync(['push', 'origin'])).code, 4, 'unknown remote')
     const cfg = fs.readdirSync(s.dir + '/.bl')

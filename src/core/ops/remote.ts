@@ -78,6 +78,11 @@ export function remoteList(repo: Repo): RemoteView[] {
   return listRemotes(repo).map(viewOf)
 }
 
+/** `bl remote get-url <name>`: one remote's settings (its URL redacted, as everywhere). */
+export function remoteGet(repo: Repo, name: string): RemoteView {
+  return viewOf(readRemote(repo, name))
+}
+
 export function remoteRemove(repo: Repo, name: string, opts: {force?: boolean} = {}): {removed: string; refs: number} {
   readRemote(repo, name)
   // Once any remote holds content for this repository (a lazy clone, gc --evict), check what only this one has.
