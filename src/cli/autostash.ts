@@ -11,5 +11,5 @@ export const autostashFlag = Flags.boolean({
 export function reportAutostash(outcome: AutostashOutcome | undefined, out: (line: string) => void, warn: (line: string) => void): void {
   if (!outcome) return
   if (outcome.status === 'applied') out('Applied autostash.')
-  else warn(`applying the autostash conflicts with the result; your changes are safe in ${outcome.name}: \`bl stash pop\` once they can go back, or \`bl stash drop\``)
+  else warn(`the autostash could not be applied (${outcome.reason ?? 'it conflicts with the result'}); your changes are safe in ${outcome.name}: \`bl stash pop\` once they can go back, or \`bl stash drop\``)
 }

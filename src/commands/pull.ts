@@ -17,9 +17,9 @@ export default class Pull extends BlCommand {
   static override examples = ['<%= config.bin %> pull', '<%= config.bin %> pull --ff-only', '<%= config.bin %> pull --rebase', '<%= config.bin %> pull origin main', '<%= config.bin %> pull --include \'images/2024/*\'', '<%= config.bin %> pull --locked']
   static override args = {remote: Args.string({description: 'Remote name.'}), branch: Args.string({description: 'Remote branch to merge.'})}
   static override flags = {
-    'ff-only': Flags.boolean({description: 'Refuse unless the merge is a fast-forward (or set pull.ff to only).', exclusive: ['rebase', 'no-ff', 'ff']}),
-    'no-ff': Flags.boolean({description: 'Make a merge commit even when a fast-forward is possible (pull.ff false).', exclusive: ['rebase', 'ff']}),
-    ff: Flags.boolean({description: 'Fast-forward when possible (the default; overrides pull.ff and merge.ff).', exclusive: ['rebase']}),
+    'ff-only': Flags.boolean({description: 'Refuse unless the merge is a fast-forward (or set pull.ff to only); wins over --rebase.', exclusive: ['no-ff', 'ff']}),
+    'no-ff': Flags.boolean({description: 'Make a merge commit even when a fast-forward is possible (pull.ff false).', exclusive: ['ff']}),
+    ff: Flags.boolean({description: 'Fast-forward when possible (the default; overrides pull.ff and merge.ff).'}),
     autostash: autostashFlag,
     rebase: Flags.boolean({char: 'r', description: 'Rebase the current branch onto the fetched one instead of merging (--no-rebase: merge, whatever pull.rebase says).', allowNo: true}),
     include: Flags.string({description: 'In a sparse work tree: also bring in paths matching this pathspec or glob (repeatable), fetching just their contents.', multiple: true, multipleNonGreedy: true}),

@@ -92,3 +92,11 @@ export class UserConfig {
     return existed
   }
 }
+
+/** Git's spellings of a boolean setting (case-insensitive): true/yes/on/1 and false/no/off/0; undefined for anything else. */
+export function parseGitBool(v: string): boolean | undefined {
+  const l = v.toLowerCase()
+  if (l === 'true' || l === 'yes' || l === 'on' || l === '1') return true
+  if (l === 'false' || l === 'no' || l === 'off' || l === '0') return false
+  return undefined
+}

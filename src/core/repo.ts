@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {envConfig, UserConfig} from './config.js'
+import {envConfig, parseGitBool, UserConfig} from './config.js'
 import type {Context} from './context.js'
 import {BlError, printable} from './errors.js'
 import type {Signature} from './objects/commit.js'
@@ -53,7 +53,9 @@ export class Repo {
    */
   configBool(key: string): boolean | undefined {
     const v = this.config(key) ?? (key === key.toLowerCase() ? undefined : this.config(key.toLowerCase()))
-    if (v === undefined || v === 'true' || v === 'false') return v === undefined ? undefined : v === 'true'
+    if (v === undefined) return undefined
+    const b = parseGitBool(v)
+    if (b !== undefined) return b
     throw new BlError('BAD_CONFIG', `${key} is "${printable(v)}"; expected true or false`, {hint: `Fix it with \`bl config ${key} true\` (or false).`, data: {key, value: v}})
   }
 

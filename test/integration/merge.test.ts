@@ -702,6 +702,50 @@ describe('rebase --onto and the default upstream', () => {
     assert.match(e.hint, /bl branch -u/)
     await o.switchDetach('HEAD')
     assert.match(refused(s, ['rebase'], 2, 'INVALID_ARGUMENT').message, /detached/)
+    assert.equal(s.bl(['merge-base', '--fork-point', 'nosuch']).code, 4, 'an unknown ref is an unknown revision')
+  })
+
+  it('a commit that already sits where it would be replayed is kept as it is (Git reuses it): same id', async () => {
+    // main: base - m1 - m2; topic: base - m1 - t1. Onto m1 from base: m1 is dropped, t1 reused.
+    const s = track(await repoWith({'x.txt': 'x\n'}, 'base'))
+    const m1 = await commitFiles(s, {'m1.txt': '1\n'}, 'm1')
+    await setup(s).switchNew('topic')
+    const t1 = await commitFiles(s, {'t1.txt': 't\n'}, 't1')
+    await setup(s).switch('main')
+    await commitFiles(s, {'m2.txt': '2\n'}, 'm2')
+    await setup(s).switch('topic')
+    const rb = s.j(['rebase', '--onto', 'main~1', 'main~2'])
+    assert.deepEqual(rb.done, [{from: t1, to: t1, automerged: []}])
+    assert.equal(await ops(s).rev('topic'), t1)
+    assert.equal(await ops(s).rev('topic~1'), m1)
+    assert.equal(s.j(['status']).branch, 'topic')
+  })
+
+  it('rebase --exec runs a check after each replayed commit; a failure stops there, the fix is committed, --continue goes on', async () => {
+    const s = track(await repoWith({'x.txt': 'x\n'}, 'base'))
+    await setup(s).switchNew('topic')
+    await commitFiles(s, {'t1.txt': '1\n'}, 't1')
+    await commitFiles(s, {'t2.txt': '2\n', 'bad.txt': 'bad\n'}, 't2 (with a bad file)')
+    await commitFiles(s, {'t3.txt': '3\n'}, 't3')
+    await setup(s).switch('main')
+    await commitFiles(s, {'m.txt': 'm\n'}, 'm')
+    await setup(s).switch('topic')
+    const runs = `${s.base}/runs.log`
+    const r = s.bl(withJson(['rebase', '-x', `echo run >> '${runs}'`, '--exec', 'test ! -e bad.txt', 'main']))
+    assert.equal(r.code, 1, r.stdout + r.stderr)
+    assert.equal(r.json().error.code, 'EXEC_FAILED')
+    assert.equal(r.json().error.data.command, 'test ! -e bad.txt')
+    assert.deepEqual(s.j(['log']).map((e: any) => e.message), ['t2 (with a bad file)\n', 't1\n', 'm\n', 'base\n'], 'stopped right after t2, t2 made')
+    assert.equal(r.json().error.data.commit, await ops(s).rev())
+    // The fix is a commit of its own, made while the rebase is stopped.
+    await ops(s).rm(['bad.txt'])
+    const fix = s.bl(['commit', '-q', '-m', 'drop the bad file'])
+    assert.equal(fix.code, 0, fix.stderr)
+    const cont = s.j(['rebase', '--continue'])
+    assert.equal(cont.done.length, 1, 't3')
+    assert.deepEqual(s.j(['log']).map((e: any) => e.message), ['t3\n', 'drop the bad file\n', 't2 (with a bad file)\n', 't1\n', 'm\n', 'base\n'])
+    assert.equal(s.j(['status']).branch, 'topic')
+    assert.equal(fs.readFileSync(runs, 'utf8'), 'run\nrun\nrun\n', 'once after each of t1, t2 and t3; the failed check is not run again')
   })
 })
 
@@ -747,6 +791,28 @@ describe('--autostash', () => {
     assert.deepEqual(s.j(['log']).map((e: any) => e.message), ['topic work\n', 'main work\n', 'base\n'])
   })
 
+  it('an autostash never overwrites an untracked file standing where a staged deletion was; a fast-forward rebase refuses staged changes', async () => {
+    const s = track(await repoWith({'c.txt': 'c\n', 'd.txt': 'd\n'}, 'base'))
+    await setup(s).switchNew('feat')
+    await commitFiles(s, {'n.txt': 'n\n'}, 'feat')
+    await setup(s).switch('main')
+    await ops(s).rm(['c.txt'], {cached: true})
+    s.write('c.txt', 'precious\n')
+    s.write('d.txt', 'local\n')
+    for (const args of [['merge', '--autostash', 'feat'], ['stash']]) {
+      const e = refused(s, args, 5, 'LOCAL_CHANGES')
+      assert.deepEqual(e.data.paths, ['c.txt'], args.join(' '))
+      assert.equal(text(s, 'c.txt'), 'precious\n')
+      assert.equal(text(s, 'd.txt'), 'local\n')
+    }
+    assert.deepEqual(s.j(['stash', 'list']), [])
+    // Staged, not unstaged: a rebase that would only fast-forward refuses it (Git's "index contains uncommitted changes").
+    await ops(s).reset('hard')
+    s.write('d.txt', 'staged\n')
+    await setup(s).add('d.txt')
+    assert.match(refused(s, ['rebase', 'feat'], 5, 'LOCAL_CHANGES').message, /staged changes/)
+  })
+
   it('merge.autoStash: local edits merge with the incoming ones; edits that no longer apply stay on the stash list, with a warning', async () => {
     const s = track(await repoWith({'x.txt': 'a\nb\nc\nd\ne\n', 'y.txt': 'y\n'}, 'base'))
     await setup(s).switchNew('theirs')
@@ -770,6 +836,8 @@ describe('--autostash', () => {
     const kept = s.j(['stash', 'list'])
     assert.equal(kept.length, 1)
     assert.equal(s.bl(['show', `${kept[0].commit}:y.txt`]).stdout, 'y local\n')
+    // --squash takes no autostash (its result stays staged for a commit of the user's).
+    assert.equal(refused(s, ['merge', '--squash', '--autostash', 'theirs'], 2, 'INVALID_ARGUMENT').code, 'INVALID_ARGUMENT')
     // --no-autostash wins over the setting: the local change refuses the merge, as without it.
     await setup(s).switch('theirs')
     await commitFiles(s, {'x.txt': 'A\nB\nc\nd\ne\n'}, 'theirs edits x again')

@@ -16,9 +16,11 @@ import {stashApply, stashList, stashPush} from './stash.js'
 export interface AutostashOutcome {
   /** The stash commit that holds the local changes. */
   commit: Oid
-  /** `applied`: back in the work tree, and dropped from the stash list; `stashed`: they conflict with the result, so they stay on the stash list as `name`. */
+  /** `applied`: back in the work tree, and dropped from the stash list; `stashed`: they could not be applied to the result (`reason`), so they stay on the stash list as `name`. */
   status: 'applied' | 'stashed'
   name: string | null
+  /** Why a `stashed` autostash did not apply (the stash apply's error message). */
+  reason?: string
 }
 
 /** The flag when given, else the setting (`rebase.autoStash`, `merge.autoStash`; Git's names), else off. */
@@ -45,7 +47,8 @@ export async function applyAutostash(repo: Repo, commit: Oid | undefined): Promi
     await stashApply(repo, {stash: entry.name, pop: true})
     return {commit, status: 'applied', name: null}
   } catch (err) {
-    if (isBlError(err) && (err.code === 'STASH_CONFLICT' || err.code === 'LOCAL_CHANGES')) return {commit, status: 'stashed', name: entry.name}
+    // The operation itself is done: whatever keeps the changes from coming back, they stay listed.
+    if (isBlError(err)) return {commit, status: 'stashed', name: entry.name, reason: err.message}
     throw err
   }
 }

@@ -85,7 +85,10 @@ export async function commit(repo: Repo, opts: CommitOptions): Promise<CommitRes
   if (opts.resetAuthor && opts.author) throw new BlError('INVALID_ARGUMENT', '--reset-author and --author cannot be used together', {hint: 'Pick one.'})
   if (opts.message !== undefined && opts.message.trim() === '')
     throw new BlError('INVALID_ARGUMENT', 'aborting commit due to empty commit message', {hint: 'Pass a message with -m "..."'})
-  const op = readOperation(repo)
+  // A rebase stopped between steps (an --exec that failed) takes commits, as Git's does: the fix
+  // (or an amended last step) goes in before `bl rebase --continue`, which goes on from HEAD.
+  const stopped = readOperation(repo)
+  const op = stopped?.kind === 'rebase' && stopped.conflicts.length === 0 && !stopped.message && !stopped.applying ? undefined : stopped
   if (op && opts.amend) {
     throw new BlError('OPERATION_IN_PROGRESS', `you are in the middle of a ${op.kind} -- cannot amend`, {
       hint: `Finish it with \`bl ${op.kind} --continue\` or drop it with \`bl ${op.kind} --abort\`, then amend.`,

@@ -5,8 +5,7 @@
 import {BlError} from '../errors.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
-import {refOfRevision, resolveRevision} from '../refs/revision.js'
-import {shortRef} from '../refs/refs.js'
+import {abbrevRef, refOfRevision, resolveRevision} from '../refs/revision.js'
 import type {Repo} from '../repo.js'
 
 export interface MergeBaseResult {
@@ -51,10 +50,11 @@ export function findForkPoint(repo: Repo, graph: CommitGraph, ref: string, commi
 
 /** `bl merge-base --fork-point <ref> [<commit>]`. */
 export function forkPoint(repo: Repo, opts: {ref: string; commit?: string}): {forkPoint: Oid | null; ref: string} {
+  resolveRevision(repo, opts.ref) // an unknown name is UNKNOWN_REVISION (exit 4), as elsewhere
   const ref = refOfRevision(repo, opts.ref)
   if (!ref || !ref.startsWith('refs/'))
     throw new BlError('INVALID_ARGUMENT', `${opts.ref} is not a ref`, {hint: 'The fork point reads a ref\'s reflog: name a branch or a remote-tracking branch (origin/main).', data: {rev: opts.ref}})
   const commit = resolveRevision(repo, opts.commit ?? 'HEAD')
   const fp = repo.store.snapshot(() => findForkPoint(repo, new CommitGraph(repo.store), ref, commit))
-  return {forkPoint: fp, ref: shortRef(ref)}
+  return {forkPoint: fp, ref: abbrevRef(repo, ref)}
 }

@@ -4,6 +4,7 @@
  * commits with both parents; conflicts stop with exit 3 and the state saved for --continue/--abort.
  */
 import {BlError, printable} from '../errors.js'
+import {parseGitBool} from '../config.js'
 import {CommitGraph} from '../graph.js'
 import type {Oid} from '../hash.js'
 import {abortOperation, conflictError, operationSigner, prepareCommit, requireCleanIndex, saveOperation, storeTree, writeCommit} from '../merge/apply.js'
@@ -101,7 +102,8 @@ export function ffSetting(repo: Repo, key: 'merge.ff' | 'pull.ff'): Pick<MergeOp
   const v = repo.config(key)
   if (v === undefined) return undefined
   if (v === 'only') return {ffOnly: true, noFf: false}
-  if (v === 'true' || v === 'false') return {ffOnly: false, noFf: v === 'false'}
+  const b = parseGitBool(v)
+  if (b !== undefined) return {ffOnly: false, noFf: !b}
   throw new BlError('BAD_CONFIG', `${key} is "${printable(v)}"; expected true, false or only`, {hint: `Fix it with \`bl config ${key} only\` (or true, false).`, data: {key, value: v}})
 }
 
@@ -110,6 +112,9 @@ export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult
   if (opts.ffOnly === undefined && opts.noFf === undefined && !opts.squash) opts = {...opts, ...ffSetting(repo, 'merge.ff')}
   if (opts.ffOnly && opts.noFf) throw new BlError('INVALID_ARGUMENT', '--ff-only and --no-ff cannot be used together', {hint: 'Pick one.'})
   if (opts.squash && opts.noFf) throw new BlError('INVALID_ARGUMENT', '--squash and --no-ff cannot be used together', {hint: '--squash makes no merge commit; drop --no-ff.'})
+  // A squash leaves its result staged with no operation to carry the stash to the commit that
+  // follows (Git keeps it for that commit): refused rather than applied onto a staged result.
+  if (opts.squash && opts.autostash) throw new BlError('INVALID_ARGUMENT', '--autostash cannot be used with --squash', {hint: 'Stash first (`bl stash`), merge --squash, commit, then `bl stash pop`.'})
   // `bl merge -` merges the branch checked out before, as in Git.
   if (opts.rev === '-') opts = {...opts, rev: previousCheckout(repo, 1)}
   const head = readHead(repo)
@@ -136,7 +141,7 @@ export async function merge(repo: Repo, opts: MergeOptions): Promise<MergeResult
   if (bases.length === 0 && !opts.allowUnrelated)
     throw new BlError('NO_MERGE_BASE', `refusing to merge unrelated histories (${name} shares no commit with HEAD)`, {hint: 'Pass --allow-unrelated-histories if you really mean to join them.'})
   const headOid = head.oid
-  return withAutostash(repo, autostashWanted(repo, opts.autostash, 'merge.autoStash'), async (autostash): Promise<MergeResult> => {
+  return withAutostash(repo, !opts.squash && autostashWanted(repo, opts.autostash, 'merge.autoStash'), async (autostash): Promise<MergeResult> => {
     if (fastForward) {
       const from = commitTree(repo, headOid)
       const to = commitTree(repo, theirs)!
@@ -181,7 +186,7 @@ async function threeWay(
       staged: stage,
       automerged: out.automerged,
       label: opts.rev,
-      autostash: m.autostash,
+      carry: {autostash: m.autostash},
     })
   })
 }
@@ -246,8 +251,8 @@ interface Pending {
   automerged: string[]
   /** What their side is called in conflict markers and messages (the revision merged, or the picked commit). */
   label: string
-  /** --autostash: the stash a stop keeps in the operation's state. */
-  autostash?: Oid
+  /** Settings the operation keeps in its state across steps and stops (--autostash's stash, -m, --exec). */
+  carry?: Pick<OperationState, 'autostash' | 'mainline' | 'exec'>
 }
 
 /**
@@ -277,7 +282,7 @@ async function finishOrStop(repo: Repo, p: Pending): Promise<MergeResult> {
     noCommit: p.kind === 'merge' ? undefined : p.noCommit,
     squash: p.squash,
     resultTree,
-    autostash: p.autostash,
+    ...p.carry,
   }
   const spec = {tree: resultTree, parents: p.parents, message: p.message, author: p.author, reflog: p.reflog}
   const commit = !p.noCommit && !p.stop && p.conflicts.length === 0 ? await prepareCommit(repo, spec, signer) : null

@@ -78,6 +78,8 @@ export interface OperationState {
   autostash?: Oid
   /** cherry-pick/revert -m N: a merge commit is applied against its Nth parent (1-based). */
   mainline?: number
+  /** rebase --exec: shell commands run after each replayed commit; one that fails stops the rebase. */
+  exec?: string[]
 }
 
 export function encodeOperation(state: OperationState): string {
@@ -121,6 +123,7 @@ export function decodeOperation(raw: string): OperationState {
   check(o.noCommit === undefined || typeof o.noCommit === 'boolean', 'noCommit')
   check(o.squash === undefined || typeof o.squash === 'boolean', 'squash')
   check(o.mainline === undefined || (isInt(o.mainline) && (o.mainline as number) >= 1), 'mainline')
+  check(o.exec === undefined || (Array.isArray(o.exec) && o.exec.every(isStr)), 'exec')
   check(Array.isArray(o.todo) && o.todo.every(isId), 'todo list')
   if (o.author !== undefined) {
     const a = rec(o.author, 'author')

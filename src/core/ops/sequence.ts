@@ -65,9 +65,16 @@ function expandRevs(repo: Repo, graph: CommitGraph, revs: string[]): Oid[] {
   return out
 }
 
+/**
+ * Runs one `rebase --exec` command through the shell in `cwd`, for the command layer, which owns
+ * the terminal: its exit status, or null when it could not start or was killed (`why` says).
+ */
+export type ExecRunner = (command: string, cwd: string) => {status: number | null; why?: string}
+
 interface StepOptions {
   favor?: Favor
   noCommit?: boolean
+  run?: ExecRunner
 }
 
 /**
@@ -88,6 +95,23 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
       const head = readHead(repo).oid!
       const [base, theirs] = op.kind === 'revert' ? [c, parent] : [parent, c]
       const headTree = commitTree(repo, head)
+      if (op.kind === 'rebase' && parent === head && commit.parents.length === 1) {
+        // Already on HEAD (the replay has not diverged yet): Git takes the commit as it is, so its
+        // id, dates and signature stay; HEAD moves to it.
+        const tree = commitTree(repo, c)!
+        op = {...op, todo: rest}
+        const next = op
+        await moveWorktree(repo, headTree, tree, false, {
+          publish() {
+            setHead(repo, {detached: c}, `rebase: fast-forward to ${c.slice(0, 12)}`)
+            repo.store.setIndexTree(tree)
+            writeOperation(repo, next)
+          },
+        })
+        acc.done.push({from: c, to: c, automerged: []})
+        op = runExec(repo, op, c, opts)
+        continue
+      }
       // Git's marker labels: the picked commit, and its parent as the base (swapped for a revert).
       const picked = `${c.slice(0, 12)} (${subject(commit.message)})`
       const labels = op.kind === 'revert' ? {ours: 'HEAD', base: picked, theirs: `parent of ${picked}`} : {ours: 'HEAD', base: `parent of ${picked}`, theirs: picked}
@@ -100,6 +124,7 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
         acc.dropped.push(c)
         op = {...op, todo: rest}
         repo.store.transaction(() => writeOperation(repo, op), {durable: true})
+        op = runExec(repo, op, c, opts)
         continue
       }
       const res = await refusedStep(repo, op, acc, c, () =>
@@ -125,11 +150,11 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
           staged: stage,
           automerged: out.automerged,
           label: labels.theirs,
-          autostash: op.autostash,
+          carry: {autostash: op.autostash, mainline: op.mainline, exec: op.exec},
         }),
       )
       if (res.status === 'merged') acc.done.push({from: c, to: res.commit, automerged: out.automerged})
-      op = {...op, todo: rest, conflicts: []}
+      op = runExec(repo, {...op, todo: rest, conflicts: []}, c, opts)
     } finally {
       stage.dispose()
     }
@@ -137,6 +162,26 @@ async function runSteps(repo: Repo, graph: CommitGraph, op: OperationState, opts
   const res = finish(repo, op, acc, opts)
   const autostash = await applyAutostash(repo, op.autostash)
   return autostash ? {...res, autostash} : res
+}
+
+/**
+ * `rebase --exec`: after step `c`, each command runs with the result checked out. The first that
+ * fails stops the rebase there, the step's commit made: the state is saved with nothing left to
+ * commit, so the user can fix the data, `bl commit` (or `--amend`) and `bl rebase --continue`.
+ */
+function runExec(repo: Repo, op: OperationState, c: Oid, opts: StepOptions): OperationState {
+  for (const command of op.exec ?? []) {
+    const r = opts.run ? opts.run(command, repo.root) : {status: null, why: 'could not be run: no terminal to run it in'}
+    if (r.status === 0) continue
+    const stopped: OperationState = {...op, conflicts: [], message: ''}
+    repo.store.transaction(() => writeOperation(repo, stopped), {durable: true})
+    const head = readHead(repo).oid!
+    throw new BlError('EXEC_FAILED', `rebase stopped: \`${command}\` ${r.why ?? `exited with ${r.status}`} at ${head.slice(0, 12)} (after ${c.slice(0, 12)})`, {
+      hint: 'Fix it, `bl commit` (or `bl commit --amend`), then `bl rebase --continue`; or `bl rebase --abort`.',
+      data: {command, commit: head, exit: r.status},
+    })
+  }
+  return op
 }
 
 /**
@@ -180,7 +225,7 @@ function finish(repo: Repo, op: OperationState, acc: SequenceResult, opts: StepO
   return {...acc, head, staged: Boolean(opts.noCommit)}
 }
 
-async function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOptions & {onto?: Oid; autostash?: Oid; mainline?: number}): Promise<SequenceResult> {
+async function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOptions & {onto?: Oid; autostash?: Oid; mainline?: number; exec?: string[]}): Promise<SequenceResult> {
   const head = readHead(repo)
   if (!head.oid) throw new BlError('UNKNOWN_REVISION', `HEAD does not point at a commit yet: nothing to ${kind} onto`, {hint: 'Make a first commit.'})
   if (opts.noCommit && todo.length > 1)
@@ -189,7 +234,7 @@ async function start(repo: Repo, kind: SequenceKind, todo: Oid[], opts: StepOpti
   const graph = new CommitGraph(repo.store)
   // Checked before any state exists, so a refusal leaves nothing to abort.
   for (const c of todo) requireMainline(kind, c, graph.parents(c).length, opts.mainline)
-  const op: OperationState = {kind, origHead: head.oid, origBranch: head.branch, theirs: todo[0] ?? head.oid, theirsLabel: '', message: '', conflicts: [], todo, onto: opts.onto, autostash: opts.autostash, mainline: opts.mainline}
+  const op: OperationState = {kind, origHead: head.oid, origBranch: head.branch, theirs: todo[0] ?? head.oid, theirsLabel: '', message: '', conflicts: [], todo, onto: opts.onto, autostash: opts.autostash, mainline: opts.mainline, exec: opts.exec?.length ? opts.exec : undefined}
   const acc: SequenceResult = {operation: kind, head: head.oid, done: [], dropped: [], skipped: [], staged: false, status: 'done'}
   if (kind === 'rebase' && opts.onto) {
     saveOperation(repo, op)
@@ -252,6 +297,9 @@ export interface RebaseOptions {
   favor?: Favor
   /** --[no-]autostash; default `rebase.autoStash` (ops/autostash.ts). */
   autostash?: boolean
+  /** --exec: commands run after each replayed commit (by `run`). */
+  exec?: string[]
+  run?: ExecRunner
 }
 
 /**
@@ -275,14 +323,23 @@ export async function rebase(repo: Repo, opts: RebaseOptions): Promise<SequenceR
     const m = graph.mergeBases(a, b)
     return m.length === 1 ? m[0]! : null
   }
-  if (onlyBase(onto, head.oid) === onto && (!forkPoint || forkPoint === onto) && onlyBase(upstream, head.oid) === onto) return {...base, head: head.oid, status: 'up-to-date'}
+  const from = head.oid
+  const autostashing = autostashWanted(repo, opts.autostash, 'rebase.autoStash')
+  // As Git: local changes refuse a rebase even when it has nothing to do (unless set aside).
+  const requireClean = (): void => {
+    requireCleanIndex(repo, from, 'rebase')
+    requireCleanWorktree(repo)
+  }
+  if (onlyBase(onto, head.oid) === onto && (!forkPoint || forkPoint === onto) && onlyBase(upstream, head.oid) === onto) {
+    if (!autostashing) requireClean()
+    return {...base, head: head.oid, status: 'up-to-date'}
+  }
   const todo = graph
     .range([head.oid], forkPoint ? [upstream, forkPoint] : [upstream])
     .reverse()
     .filter((c) => graph.parents(c).length <= 1)
-  const from = head.oid
-  return withAutostash(repo, autostashWanted(repo, opts.autostash, 'rebase.autoStash'), async (autostash): Promise<SequenceResult> => {
-    requireCleanWorktree(repo)
+  return withAutostash(repo, autostashing, async (autostash): Promise<SequenceResult> => {
+    requireClean()
     if (todo.length === 0 && graph.isAncestor(from, onto)) {
       // Nothing of ours to replay: the branch simply moves forward, as git does.
       await moveWorktree(repo, commitTree(repo, from), commitTree(repo, onto), false, {
@@ -295,7 +352,7 @@ export async function rebase(repo: Repo, opts: RebaseOptions): Promise<SequenceR
       })
       return {...base, head: onto, status: 'fast-forward'}
     }
-    return start(repo, 'rebase', todo, {favor: opts.favor, onto, autostash})
+    return start(repo, 'rebase', todo, {favor: opts.favor, onto, autostash, exec: opts.exec, run: opts.run})
   })
 }
 
@@ -320,7 +377,7 @@ export function requireCleanWorktree(repo: Repo, what = 'rebase'): void {
 }
 
 /** --continue: commit the resolved step (unless it ended up empty), then run the rest. */
-export async function sequenceContinue(repo: Repo, kind: SequenceKind, opts: {favor?: Favor} = {}): Promise<SequenceResult> {
+export async function sequenceContinue(repo: Repo, kind: SequenceKind, opts: {favor?: Favor; run?: ExecRunner} = {}): Promise<SequenceResult> {
   const op = await finishInterruptedStep(repo, requireOperation(repo, kind))
   requireResolved(op)
   const acc: SequenceResult = {operation: kind, head: op.origHead, done: [], dropped: [], skipped: [], staged: false, status: 'done'}
@@ -345,11 +402,16 @@ export async function sequenceContinue(repo: Repo, kind: SequenceKind, opts: {fa
     )
     acc.done.push({from: op.theirs, to: id, automerged: []})
   } else if (op.message) acc.dropped.push(op.theirs)
-  return runSteps(repo, new CommitGraph(repo.store), {...op, conflicts: [], message: ''}, {favor: opts.favor}, acc)
+  else if (tree !== commitTree(repo, head))
+    // Stopped between steps (an --exec that failed): a fix is committed by the user, not here.
+    throw new BlError('LOCAL_CHANGES', `cannot continue the ${kind}: you have staged changes`, {hint: 'Commit them (`bl commit`, or `bl commit --amend` into the last replayed commit), or unstage them (`bl reset`), then continue.'})
+  const next: OperationState = {...op, conflicts: [], message: ''}
+  // The exec commands follow the step just committed (not a step whose exec already failed).
+  return runSteps(repo, new CommitGraph(repo.store), op.message ? runExec(repo, next, op.theirs, opts) : next, {favor: opts.favor, run: opts.run}, acc)
 }
 
 /** --skip (rebase, cherry-pick, revert): drop the stopped commit's changes and go on with the next. */
-export async function sequenceSkip(repo: Repo, kind: SequenceKind): Promise<SequenceResult> {
+export async function sequenceSkip(repo: Repo, kind: SequenceKind, opts: {run?: ExecRunner} = {}): Promise<SequenceResult> {
   const op = requireOperation(repo, kind)
   const head = requireStoppedHead(repo, op)
   const headTree = commitTree(repo, head)
@@ -367,7 +429,7 @@ export async function sequenceSkip(repo: Repo, kind: SequenceKind): Promise<Sequ
     writeOperation(repo, next)
     if (headTree) repo.store.setIndexTree(headTree)
   }, {durable: true})
-  return runSteps(repo, new CommitGraph(repo.store), next, {}, {operation: kind, head, done: [], dropped: [], skipped: [op.theirs], staged: false, status: 'done'})
+  return runSteps(repo, new CommitGraph(repo.store), next, {run: opts.run}, {operation: kind, head, done: [], dropped: [], skipped: [op.theirs], staged: false, status: 'done'})
 }
 
 /**

@@ -15,10 +15,10 @@ import {requireCleanIndex, storeTree} from '../merge/apply.js'
 import {readHead, shortRef, updateRefs} from '../refs/refs.js'
 import type {Repo} from '../repo.js'
 import type {ReflogEntry} from '../store/types.js'
-import {loadIndex} from '../worktree/index-state.js'
+import {loadIndex, worktreeId} from '../worktree/index-state.js'
 import {removeEntry} from '../worktree/materialize.js'
 import type {StagedFiles} from '../worktree/staged-files.js'
-import {toRepoPath, underAny} from '../worktree/paths.js'
+import {absPath, safeLstat, toRepoPath, underAny} from '../worktree/paths.js'
 import type {FlatEntry} from '../tree-build.js'
 import {stage} from './add.js'
 import {moveWorktree, restore, switchTo} from './checkout.js'
@@ -102,6 +102,7 @@ export async function stashPush(repo: Repo, opts: StashPushOptions = {}): Promis
   }
   const staged = diffMaps(limited(headFlat), limited(originalFlat), false).length > 0
   if (!staged && w.dirty.size === 0 && w.untracked.length === 0) return {saved: null}
+  if (!opts.includeUntracked) refuseOverwritingUntracked(repo, headFlat, original, specs)
   const identity = repo.identity('committer')
   const headCommit = loadCommit(repo.store, head.oid)
   const where = `${head.branch ? shortRef(head.branch) : '(no branch)'}: ${head.oid.slice(0, 12)} ${headCommit.message.split('\n')[0]}`
@@ -143,6 +144,35 @@ export async function stashPush(repo: Repo, opts: StashPushOptions = {}): Promis
   const named = opts.paths!.filter((_, i) => [...(opts.keepIndex ? [] : headFlat.keys()), ...inIndex.keys()].some((p) => underAny(p, [specs[i]!])))
   if (named.length) await restore(repo, opts.keepIndex ? {paths: named, worktree: true} : {paths: named, source: head.oid, staged: true, worktree: true})
   return {saved: stashList(repo)[0]!}
+}
+
+/**
+ * Resetting to HEAD writes back the files whose deletion is staged; an untracked file or directory
+ * now at such a path (or a file where HEAD has a directory) would be lost without a trace, since
+ * the stash records only the deletion. Git's stash loses it; bl refuses, nothing saved.
+ */
+function refuseOverwritingUntracked(repo: Repo, headFlat: Map<string, FlatEntry>, index: Map<string, unknown>, specs: string[] | null): void {
+  const inTheWay: string[] = []
+  for (const p of headFlat.keys()) {
+    if (index.has(p) || (specs && !underAny(p, specs))) continue
+    const parts = p.split('/')
+    for (let i = 1; i <= parts.length; i++) {
+      const st = safeLstat(absPath(repo, parts.slice(0, i).join('/')))
+      if (!st) break
+      if (i === parts.length || !st.isDirectory()) {
+        // The very file HEAD has (`bl rm --cached` and nothing else) loses nothing.
+        const e = headFlat.get(p)!
+        const same = i === parts.length && st.isFile() && e.kind === 'file' && st.size === e.size && worktreeId(repo, p, st).id === e.id
+        if (!same) inTheWay.push(p)
+        break
+      }
+    }
+  }
+  if (inTheWay.length)
+    throw new BlError('LOCAL_CHANGES', `untracked files would be overwritten by the reset to HEAD: ${inTheWay.slice(0, 3).join(', ')}${inTheWay.length > 3 ? ', ...' : ''}`, {
+      hint: 'Their deletion is staged while something untracked stands there: move it away, or `bl add` it, or stash with -u; nothing was changed.',
+      data: {paths: inTheWay},
+    })
 }
 
 /** `base` with the entries under `specs` taken from `over` instead. */

@@ -570,8 +570,8 @@ export async function pull(repo: Repo, opts: PullOptions): Promise<PullResult> {
   const include = (opts.include ?? []).map((p) => toRepoPath(repo, p))
   if (include.length && !readSparse(repo))
     throw new BlError('INVALID_ARGUMENT', '--include adds paths to a sparse work tree, and this one is already complete', {hint: 'Start one with `bl clone --no-checkout <url>` (or `--include <glob>`); a full work tree already pulls every file.'})
-  // --ff-only on the command line wins over a configured rebase, as in Git.
-  const rebasing = opts.rebase ?? (!opts.ffOnly && pullRebaseConfig(repo, head.branch))
+  // --ff-only on the command line wins over a rebase, configured or asked for (then only a fast-forward is taken).
+  const rebasing = !opts.ffOnly && (opts.rebase ?? pullRebaseConfig(repo, head.branch))
   // Checked before fetching, as Git does: a rebase replays onto a clean tree only (or one --autostash cleans).
   if (rebasing) requireNoOperation(repo, 'pull with rebase')
   if (rebasing && !autostashWanted(repo, opts.autostash, 'rebase.autoStash')) {
