@@ -105,9 +105,9 @@ describe('help --json', () => {
     assert.equal(remote.kind, 'command')
     assert.deepEqual(
       remote.commands.map((c: any) => c.id),
-      ['remote add', 'remote list', 'remote remove', 'remote rename', 'remote set-url'],
+      ['remote add', 'remote get-url', 'remote list', 'remote remove', 'remote rename', 'remote set-url'],
     )
-    assert.deepEqual(remote.commands[2].aliases, ['remote rm'])
+    assert.deepEqual(remote.commands[3].aliases, ['remote rm'])
 
     // A topic whose bare name lists (`bl key` = `bl key list`) is a command with sub-commands.
     const key = help(['help', 'key', '--json'])

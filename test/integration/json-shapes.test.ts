@@ -608,8 +608,9 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
 
     it('remote add/list, push, ls-remote, doctor, clone, fetch, pull, branch -r, reflog <remote>/<branch>, fork, gc --evict', async () => {
       const list = docShape('`remote`, `remote list`')
-      // "`remote add`, `remote set-url`: one such remote"
+      // "`remote add`, `remote set-url`, `remote get-url`: one such remote"
       await check(k, 'remote add', elementOf(list), ['remote', 'add', 'origin', remote])
+      await check(k, 'remote get-url', elementOf(list), ['remote', 'get-url', 'origin'])
       await check(k, 'remote list', list, ['remote', 'list'])
       const p = await check(k, 'push', docShape('`push`'), ['push', '-u'])
       assert.ok(p.refs.length > 0)
@@ -656,7 +657,7 @@ describe('--json output matches docs/json.md', {concurrency: 2}, () => {
       await okA(k, ['commit', '--allow-empty', '-q', '-m', 'derived', '--input', 'origin@main'])
       const lin = await check(k, 'lineage', docShape('`lineage`'), ['lineage'])
       assert.ok(lin.nodes.length > 1 && lin.edges.length > 0, JSON.stringify(lin))
-      await check(k, 'remote remove', docShape('`remote add`, `remote set-url`', '`remote remove`:'), ['remote', 'remove', 'origin'])
+      await check(k, 'remote remove', docShape('`remote add`, `remote set-url`, `remote get-url`', '`remote remove`:'), ['remote', 'remove', 'origin'])
     })
 
     it('protect set/list/remove, signers add/list/remove, owners add/list/remove, verify, key delete', async () => {

@@ -102,8 +102,9 @@ describe('progress model', () => {
     assert.equal(summaryLine({...s, files: {done: 300, total: 300}, bytes: {done: 3 * MiB, total: 3 * MiB}}, 1500), 'add: 300 files, 3.0 MiB in 1.5s (2.0 MiB/s)')
     assert.equal(summaryLine({...s, files: {done: 120, total: 300}, bytes: {done: 1 * MiB, total: 3 * MiB}}, 800, true), 'add: 120/300 files, 1.0 MiB in 0.8s, failed')
     assert.equal(summaryLine({...s, label: 'clone', phase: 'writing', files: {done: 4, total: 4}, bytes: {done: 4 * KiB, total: 4 * KiB}}, 2000), 'clone: writing 4 files, 4.0 KiB in 2.0s (2.0 KiB/s)')
-    // Under 0.1 s there is no meaningful rate (files staged during a clone are only renamed).
+    // A time that shows as 0.0s gives no meaningful rate (files staged during a clone are only renamed); 0.1s does.
     assert.equal(summaryLine({...s, label: 'clone', phase: 'writing', files: {done: 1000, total: 1000}, bytes: {done: 1000 * MiB, total: 1000 * MiB}}, 45), 'clone: writing 1000 files, 1000 MiB in 0.0s')
+    assert.equal(summaryLine({...s, files: {done: 300, total: 300}, bytes: {done: 3 * MiB, total: 3 * MiB}}, 60), 'add: 300 files, 3.0 MiB in 0.1s (50 MiB/s)')
   })
 
   test('the tracker: stages restart the counters and leave their summary; rate and ETA from the clock', () => {

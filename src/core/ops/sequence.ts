@@ -424,12 +424,16 @@ export async function sequenceSkip(repo: Repo, kind: SequenceKind, opts: {run?: 
   }
   for (const p of headFlat.keys()) if (!index.has(p)) paths.add(p)
   await restorePaths(repo, headTree, paths)
-  const next: OperationState = {...op, conflicts: [], message: ''}
+  // What is skipped: the commit that stopped on conflicts; or one refused before it began (it is
+  // still first in the todo list); after a failed --exec, nothing (that step is committed).
+  const refusedFirst = !op.message && op.todo[0] === op.theirs
+  const skipped = op.message || refusedFirst ? [op.theirs] : []
+  const next: OperationState = {...op, conflicts: [], message: '', todo: refusedFirst ? op.todo.slice(1) : op.todo}
   repo.store.transaction(() => {
     writeOperation(repo, next)
     if (headTree) repo.store.setIndexTree(headTree)
   }, {durable: true})
-  return runSteps(repo, new CommitGraph(repo.store), next, {run: opts.run}, {operation: kind, head, done: [], dropped: [], skipped: [op.theirs], staged: false, status: 'done'})
+  return runSteps(repo, new CommitGraph(repo.store), next, {run: opts.run}, {operation: kind, head, done: [], dropped: [], skipped, staged: false, status: 'done'})
 }
 
 /**

@@ -158,12 +158,12 @@ export function progressLine(f: ProgressFigures): string {
 /**
  * The line left behind when a stage ends: `add: 300 files, 3.0 MiB in 1.5s (2.0 MiB/s)`, or on
  * failure `add: 120/300 files, 1.2 MiB in 0.8s, failed`. The rate is the stage's average, left
- * out under 0.1 s: a clone that wrote its files while downloading only renames them into place,
- * and "1000 MiB in 0.0s (21 GiB/s)" would claim a speed nothing had.
+ * out when the time shows as 0.0s (under 50 ms): a clone that wrote its files while downloading
+ * only renames them into place, and "1000 MiB in 0.0s (21 GiB/s)" would claim a speed nothing had.
  */
 export function summaryLine(s: Pick<ProgressSnapshot, 'label' | 'phase' | 'unit' | 'files' | 'bytes'>, elapsedMs: number, failed = false): string {
   const count = countText(s.files, s.unit, true)
-  const avg = elapsedMs >= 100 && !failed ? ` (${formatBytes(Math.round((s.bytes.done * 1000) / elapsedMs))}/s)` : ''
+  const avg = elapsedMs >= 50 && !failed ? ` (${formatBytes(Math.round((s.bytes.done * 1000) / elapsedMs))}/s)` : ''
   const parts = [count, `${formatBytes(s.bytes.done)} in ${formatElapsed(elapsedMs)}${avg}`].filter((p): p is string => p !== null)
   return `${s.label}: ${s.phase ? `${s.phase} ` : ''}${parts.join(', ')}${failed ? ', failed' : ''}`
 }
