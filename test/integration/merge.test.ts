@@ -746,6 +746,19 @@ describe('rebase --onto and the default upstream', () => {
     assert.deepEqual(s.j(['log']).map((e: any) => e.message), ['t3\n', 'drop the bad file\n', 't2 (with a bad file)\n', 't1\n', 'm\n', 'base\n'])
     assert.equal(s.j(['status']).branch, 'topic')
     assert.equal(fs.readFileSync(runs, 'utf8'), 'run\nrun\nrun\n', 'once after each of t1, t2 and t3; the failed check is not run again')
+
+    // --skip at such a stop skips nothing (t2 is made): the rest is replayed, checked again.
+    const s2 = track(await repoWith({'x.txt': 'x\n'}, 'base'))
+    await setup(s2).switchNew('topic')
+    await commitFiles(s2, {'bad.txt': 'bad\n'}, 'bad')
+    await commitFiles(s2, {'t.txt': 't\n'}, 'then t')
+    await setup(s2).switch('main')
+    await commitFiles(s2, {'m.txt': 'm\n'}, 'm')
+    await setup(s2).switch('topic')
+    assert.equal(s2.bl(['rebase', '-x', 'test ! -e t.txt', 'main']).code, 1)
+    const skip = s2.j(['rebase', '--skip'])
+    assert.deepEqual(skip.skipped, [])
+    assert.deepEqual(s2.j(['log']).map((e: any) => e.message), ['then t\n', 'bad\n', 'm\n', 'base\n'])
   })
 })
 
