@@ -15,10 +15,11 @@ bl checkout [<rev>] -- <paths>: overwrite paths from the index, or from <rev> (w
 bl checkout --ours|--theirs <paths>: during a merge, cherry-pick, revert or rebase, resolve conflicted paths by taking one side.
 bl checkout -m|--conflict=<style> <paths>: merge conflicted files again, with markers (labelled ours, base, theirs) in the style given (default merge.conflictStyle), replacing what they hold; they stay in conflict.
 bl checkout --locked: the data version pinned by the nearest bl.lock (\`bl pin\`), verified (and its signer checked when the lock names one); HEAD is detached there unless the current branch is already on it.`
-  static override examples = ['<%= config.bin %> checkout main', '<%= config.bin %> checkout -b experiment', '<%= config.bin %> checkout HEAD~3', '<%= config.bin %> checkout v1 -- labels.csv', '<%= config.bin %> checkout --theirs data/labels.csv', '<%= config.bin %> checkout --conflict=diff3 data/labels.csv', '<%= config.bin %> checkout --locked']
+  static override examples = ['<%= config.bin %> checkout main', '<%= config.bin %> checkout -b experiment', '<%= config.bin %> checkout -B scratch main', '<%= config.bin %> checkout HEAD~3', '<%= config.bin %> checkout v1 -- labels.csv', '<%= config.bin %> checkout --theirs data/labels.csv', '<%= config.bin %> checkout --conflict=diff3 data/labels.csv', '<%= config.bin %> checkout --locked']
   static override strict = false
   static override flags = {
-    branch: Flags.string({char: 'b', description: 'Create a new branch and switch to it.'}),
+    branch: Flags.string({char: 'b', description: 'Create a new branch and switch to it.', exclusive: ['force-branch']}),
+    'force-branch': Flags.string({char: 'B', description: 'As -b, but an existing branch of that name is reset to the start point.', exclusive: ['branch']}),
     force: Flags.boolean({char: 'f', description: 'Discard local changes.'}),
     detach: Flags.boolean({description: 'Detach HEAD at the commit even if a branch is named.'}),
     ours: Flags.boolean({description: 'Resolve the named conflicted paths with our version.', exclusive: ['theirs']}),
@@ -31,7 +32,7 @@ bl checkout --locked: the data version pinned by the nearest bl.lock (\`bl pin\`
 
   async run(): Promise<SwitchResult | RestoreResult | ResolveResult | RemergeResult | LockedCheckoutResult> {
     const {flags} = await this.parse(Checkout)
-    const {before, after} = splitDashDash(this.argv, ['-b', '--branch', '--lock-file', '--conflict'])
+    const {before, after} = splitDashDash(this.argv, ['-b', '--branch', '-B', '--force-branch', '--lock-file', '--conflict'])
     const hasDashDash = this.argv.includes('--')
     const repo = this.repo()
     if (flags.locked) {
@@ -59,10 +60,10 @@ bl checkout --locked: the data version pinned by the nearest bl.lock (\`bl pin\`
       if (!this.isQuiet(flags)) this.out(`Updated ${res.restored.length} path${res.restored.length === 1 ? '' : 's'} from ${source ?? 'the index'}`)
       return res
     }
-    const res = await this.withProgress('checkout', (p) => switchTo(repo, {target: before[0], create: flags.branch, force: flags.force, detach: flags.detach, progress: transferProgress(p, 'fetching')}))
+    const res = await this.withProgress('checkout', (p) => switchTo(repo, {target: before[0], create: flags.branch ?? flags['force-branch'], resetExisting: flags['force-branch'] !== undefined, force: flags.force, detach: flags.detach, progress: transferProgress(p, 'fetching')}))
     if (!this.isQuiet(flags)) {
       if (res.tracking) this.out(`branch '${res.branch}' set up to track '${res.tracking}'.`)
-      if (res.branch) this.out(`${res.created ? 'Switched to a new branch' : 'Switched to branch'} '${res.branch}'`)
+      if (res.branch) this.out(`${res.created ? 'Switched to a new branch' : res.reset ? 'Switched to and reset branch' : 'Switched to branch'} '${res.branch}'`)
       else this.out(`HEAD is now at ${res.commit.slice(0, 12)} (detached)`)
     }
     return res

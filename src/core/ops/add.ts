@@ -18,6 +18,8 @@ import {markResolved} from './operation-state.js'
 export interface AddOptions {
   paths: string[]
   all?: boolean
+  /** Git's -u: only files already tracked (their changes and deletions), never new ones; whole tree without paths. */
+  update?: boolean
   force?: boolean
   dryRun?: boolean
   /** Totals once the scan is done, then each file stored and the bytes read (symlinks are not counted). */
@@ -34,15 +36,16 @@ export interface AddResult {
 }
 
 export async function add(repo: Repo, opts: AddOptions): Promise<AddResult> {
-  if (!opts.all && opts.paths.length === 0)
-    throw new BlError('INVALID_ARGUMENT', 'nothing specified, nothing added', {hint: 'Give paths (e.g. `bl add .`) or use `bl add -A`.'})
-  const specs = opts.all && opts.paths.length === 0 ? [''] : opts.paths.map((p) => toRepoPath(repo, p))
+  if (opts.all && opts.update) throw new BlError('INVALID_ARGUMENT', '-A and -u are mutually incompatible', {hint: '-A stages new files too; -u only what is tracked.'})
+  if (!opts.all && !opts.update && opts.paths.length === 0)
+    throw new BlError('INVALID_ARGUMENT', 'nothing specified, nothing added', {hint: 'Give paths (e.g. `bl add .`) or use `bl add -A` (or -u for tracked files only).'})
+  const specs = (opts.all || opts.update) && opts.paths.length === 0 ? [''] : opts.paths.map((p) => toRepoPath(repo, p))
   // As in Git, `name/` names a directory: a file or symlink there does not match it.
   opts.paths.forEach((raw, i) => {
     if (raw.endsWith('/') && specs[i] !== '' && safeLstat(absPath(repo, specs[i]!))?.isDirectory() === false)
       throw new BlError('PATHSPEC_NO_MATCH', `pathspec '${raw}' did not match any files`, {hint: `'${specs[i]}' is not a directory; drop the trailing slash.`, data: {path: raw}})
   })
-  return stage(repo, specs, opts)
+  return stage(repo, specs, {...opts, onlyTracked: opts.update})
 }
 
 export interface StageOptions {

@@ -44,6 +44,8 @@ export interface SwitchOptions {
   target?: string
   /** Create this branch at `target` (or HEAD) and switch to it. */
   create?: string
+  /** With `create`: reset the branch to the start point if it exists already (Git's switch -C, checkout -B). */
+  resetExisting?: boolean
   /** Detach HEAD at `target` even if it names a branch. */
   detach?: boolean
   /** Discard local changes. */
@@ -62,6 +64,8 @@ export interface SwitchResult {
   previous: Oid | null
   /** A new branch that tracks a remote branch (it started there): `<remote>/<branch>`. */
   tracking?: string
+  /** switch -C / checkout -B of an existing branch: where it pointed before it was reset. */
+  reset?: Oid
 }
 
 export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchResult> {
@@ -95,10 +99,13 @@ export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchR
     } else if (opts.branchOnly)
       throw new BlError('REF_NOT_FOUND', `invalid reference: ${opts.target}`, {hint: found.length > 1 ? `Several remotes have a branch ${opts.target}: \`bl switch -c ${opts.target} <remote>/${opts.target}\` picks one.` : 'To switch to a commit use `bl switch --detach <rev>`; to create a branch use `bl switch -c <name>`.'})
   }
+  let existing: Oid | null = null
   if (create) {
     const name = checkBranchName(create)
-    if (readRef(repo, HEADS + name)) throw new BlError('REF_EXISTS', `a branch named '${name}' already exists`, {hint: `Switch to it with \`bl switch ${name}\`, or pick another name.`})
-    refuseRefDirectoryClash(repo, HEADS + name)
+    existing = readRef(repo, HEADS + name)
+    if (existing && !opts.resetExisting)
+      throw new BlError('REF_EXISTS', `a branch named '${name}' already exists`, {hint: `Switch to it with \`bl switch ${name}\`, reset it to the start point with \`bl switch -C ${name} [<start>]\`, or pick another name.`})
+    if (!existing) refuseRefDirectoryClash(repo, HEADS + name)
     track ??= trackingStart(repo, opts.create ? opts.target : undefined)
     commit = track ? readRef(repo, `refs/remotes/${track.remote}/${track.branch}`)! : opts.target ? resolveRevision(repo, opts.target) : requireHead(head.oid)
     branchRef = HEADS + name
@@ -119,13 +126,14 @@ export async function switchTo(repo: Repo, opts: SwitchOptions): Promise<SwitchR
     // HEAD moves in the index's transaction: a crash never leaves one moved without the other.
     publish() {
       const msg = `checkout: moving from ${head.branch ? shortRef(head.branch) : from?.slice(0, 12) ?? '(unborn)'} to ${branchRef ? shortRef(branchRef) : commit.slice(0, 12)}`
-      if (create) updateRefs(repo, [{ref: branchRef!, expect: null, to: commit, message: `branch: Created from ${track ? `${track.remote}/${track.branch}` : (opts.target ?? 'HEAD')}`}])
+      const start = track ? `${track.remote}/${track.branch}` : (opts.target ?? 'HEAD')
+      if (create) updateRefs(repo, [{ref: branchRef!, expect: existing, to: commit, message: existing ? `branch: Reset to ${start}` : `branch: Created from ${start}`}])
       if (create && track) setUpstream(repo, branchRef!, track.remote, track.branch)
       setHead(repo, branchRef ? {branch: branchRef} : {detached: commit}, msg)
       if (op) clearOperation(repo)
     },
   })
-  return {branch: branchRef ? shortRef(branchRef) : null, commit, created: Boolean(create), written, removed, previous: from, ...(track ? {tracking: `${track.remote}/${track.branch}`} : {})}
+  return {branch: branchRef ? shortRef(branchRef) : null, commit, created: Boolean(create) && !existing, written, removed, previous: from, ...(existing ? {reset: existing} : {}), ...(track ? {tracking: `${track.remote}/${track.branch}`} : {})}
 }
 
 /** `<remote>/<branch>` (or refs/remotes/...) naming a remote-tracking branch: what a new branch tracks. */
