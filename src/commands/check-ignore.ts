@@ -5,7 +5,7 @@ import {checkIgnore, type CheckIgnoreRow} from '../core/ops/check-ignore.js'
 
 export default class CheckIgnore extends BlCommand {
   static override summary = 'Tell which paths .blignore ignores, and by which rule.'
-  static override description = `Prints each given path that is ignored; exit 0 when at least one is, 1 when none is (as Git's check-ignore). A tracked path is not ignored (rules only keep untracked files out) unless --no-index.
+  static override description = `Prints each given path that is ignored; exit 0 when at least one is (with -v: when a rule matches one, a !pattern too), 1 otherwise (as Git's check-ignore). A tracked path is not ignored (rules only keep untracked files out) unless --no-index.
 -v prints <file>:<line>:<pattern><TAB><path> for each path a rule matches: the rule that ignores it (or the outermost ignored directory above it), or the !pattern that keeps it; bl's built-in rules (.bl, .git, a root bl.lock) have an empty file and line 0. -n (with -v) also lists paths no rule matches, as ::<TAB><path>.`
   static override examples = ['<%= config.bin %> check-ignore -v scratch/tmp.csv', '<%= config.bin %> check-ignore --no-index data/cache.parquet', '<%= config.bin %> check-ignore --json out/']
   static override strict = false
@@ -28,8 +28,10 @@ export default class CheckIgnore extends BlCommand {
       } else if (r.source) this.out(`${r.source.file}:${r.source.line}:${r.source.pattern}\t${r.path}`)
       else if (flags['non-matching']) this.out(`::\t${r.path}`)
     }
-    // Git's contract: the exit status tells. Under --json the answer is in the rows instead.
-    if (!rows.some((r) => r.ignored) && !this.jsonEnabled()) process.exitCode = 1
+    // Git's contract: the exit status tells (with -v: whether any rule matched, a negation too).
+    // Under --json the answer is in the rows instead.
+    const found = flags.verbose ? rows.some((r) => r.source) : rows.some((r) => r.ignored)
+    if (!found && !this.jsonEnabled()) process.exitCode = 1
     return rows
   }
 }

@@ -64,7 +64,7 @@ export default class Status extends BlCommand {
       return res
     }
     this.out(res.branch ? `On branch ${res.branch}` : `HEAD detached at ${res.head?.slice(0, 12)}`)
-    if (res.sparse) this.out(res.sparse.include.length ? `Sparse work tree: only ${res.sparse.include.join(', ')} checked out (\`bl checkout -- <path>\` adds more).` : 'Sparse work tree: nothing checked out yet (`bl checkout -- <path|glob>` brings files in).')
+    if (res.sparse) this.out(res.sparse.include.length ? `Sparse work tree: only ${res.sparse.include.join(', ')} checked out (\`bl sparse-checkout add <path>\` adds more, \`disable\` brings all).` : 'Sparse work tree: nothing checked out yet (`bl sparse-checkout add <path|glob>` brings files in).')
     if (res.upstream) {
       const u = res.upstream
       if (u.gone) this.out(`Your branch is based on '${u.ref}', but the upstream is gone.`)

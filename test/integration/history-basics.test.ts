@@ -517,6 +517,8 @@ describe('shortlog', () => {
     const git = fs.mkdtempSync(`${s.base}/git-`)
     spawnSync('git', ['init', '-q'], {cwd: git})
     const people = ['alice', 'Bob', 'alice', 'Bob', 'alice']
+    // Git's shortlog line: the first paragraph joined, leading blanks and a [PATCH] tag dropped.
+    const messages = ['msg 0\n', 'msg 1\nsecond line\n\nbody\n', '   msg 2\n', '[PATCH v2] msg 3\n', 'msg 4\n']
     for (const [i, who] of people.entries()) {
       const t = 1_700_000_000 + i
       const committer = i === 3 ? who : 'C'
@@ -524,19 +526,19 @@ describe('shortlog', () => {
       const file = i % 2 ? 'labels.csv' : `img/${i}.bin`
       s.write(file, `${i}\n`)
       await ops(s).addAll()
-      await ops(s, {env}).commitMsg(`msg ${i}`)
+      await ops(s, {env}).commitMsg(messages[i]!)
       fs.mkdirSync(`${git}/img`, {recursive: true})
       fs.writeFileSync(`${git}/${file}`, `${i}\n`)
       const genv = {...process.env, GIT_AUTHOR_NAME: who, GIT_AUTHOR_EMAIL: `${who}@x`, GIT_COMMITTER_NAME: committer, GIT_COMMITTER_EMAIL: `${committer}@x`, GIT_AUTHOR_DATE: `@${t} +0000`, GIT_COMMITTER_DATE: `@${t} +0000`}
       spawnSync('git', ['add', '-A'], {cwd: git})
-      spawnSync('git', ['commit', '-q', '-m', `msg ${i}`], {cwd: git, env: genv})
+      spawnSync('git', ['commit', '-q', '--cleanup=verbatim', '-m', messages[i]!], {cwd: git, env: genv})
     }
     for (const args of [[], ['-sn'], ['-se'], ['-c', '-s'], ['-s', 'HEAD~2..HEAD'], ['-n', '--', 'labels.csv']]) {
       const want = spawnSync('git', ['shortlog', ...(args.some((a) => a.includes('..')) ? [] : ['HEAD']), ...args], {cwd: git, encoding: 'utf8'})
       assert.equal(want.status, 0, want.stderr)
       assert.equal(s.ok(['shortlog', ...args]).stdout, want.stdout, `bl shortlog ${args.join(' ')}`)
     }
-    assert.deepEqual(s.j(['shortlog', '-n']).map((g: any) => [g.who, g.count, g.subjects]), [['alice', 3, ['msg 0', 'msg 2', 'msg 4']], ['Bob', 2, ['msg 1', 'msg 3']]])
+    assert.deepEqual(s.j(['shortlog', '-n']).map((g: any) => [g.who, g.count, g.subjects]), [['alice', 3, ['msg 0', 'msg 2', 'msg 4']], ['Bob', 2, ['msg 1 second line', 'msg 3']]])
   })
 })
 

@@ -336,6 +336,13 @@ describe('thin store details (directory remote)', () => {
     assert.deepEqual(refused.json().error.data.paths, ['readme.txt'])
     assert.equal(a.read('readme.txt').toString(), 'edited\n')
     assert.deepEqual((await jA(a, ['sparse-checkout', 'list'])).include, ['images/a', 'readme.txt'])
+    // An untracked file where a directory of the set must go refuses, nothing written.
+    a.write('images/b', 'not a directory\n')
+    const blocked = await a.runAsync(withJson(['sparse-checkout', 'disable']))
+    assert.equal(blocked.code, 5, blocked.stdout + blocked.stderr)
+    assert.deepEqual(blocked.json().error.data.paths, ['images/b'])
+    assert.equal(a.read('images/b').toString(), 'not a directory\n')
+    fs.rmSync(a.p('images/b'))
     // disable brings back what the set left out, not a file the user deleted inside it.
     a.write('readme.txt', 'a dataset\n')
     fs.rmSync(a.p('images/a/1.bin'))

@@ -84,11 +84,11 @@ describe('check-ignore', () => {
     sandboxes.push(s)
     initRepo(s)
     const rules: Record<string, string> = {
-      '': '*.csv\n!keep.csv\nd/\n# a comment\n\nlogs/*.log\n/root.txt\n**/deep/x\n',
+      '': '*.csv\n!keep.csv\nd/\n# a comment\n\nlogs/*.log\n/root.txt\n**/deep/x\nkd*\n!kdir/\n*.tmp   \n',
       'sub/': 'x.tmp\n!y.tmp\n*.csv\n',
       'd/': '!f\n',
     }
-    const paths = ['a.csv', 'keep.csv', 'd/f', 'd', 'logs/a.log', 'logs/b.txt', 'sub/x.tmp', 'sub/y.tmp', 'sub/keep.csv', 'z.txt', 'root.txt', 'sub/root.txt', 'p/q/deep/x', 'nosuch/', 'sub/n/a.csv']
+    const paths = ['a.csv', 'keep.csv', 'd/f', 'd', 'logs/a.log', 'logs/b.txt', 'sub/x.tmp', 'sub/y.tmp', 'sub/keep.csv', 'z.txt', 'root.txt', 'sub/root.txt', 'p/q/deep/x', 'nosuch/', 'sub/n/a.csv', 'kdir', 'kdfile', 'w.tmp']
     // The same tree as a Git repository with .gitignore files: git's answers are the expected ones.
     const git = fs.mkdtempSync(`${s.base}/git-`)
     spawnSync('git', ['init', '-q'], {cwd: git})
@@ -97,8 +97,9 @@ describe('check-ignore', () => {
         fs.mkdirSync(`${root}/${dir}`, {recursive: true})
         fs.writeFileSync(`${root}/${dir}${root === git ? '.gitignore' : '.blignore'}`, text)
       }
-      for (const p of paths) if (!p.endsWith('/')) fs.mkdirSync(`${root}/${p === 'd' ? p : p.slice(0, p.lastIndexOf('/') + 1) || '.'}`, {recursive: true})
-      for (const p of paths) if (!p.endsWith('/') && p !== 'd') fs.writeFileSync(`${root}/${p}`, 'x\n')
+      const dirs = ['d', 'kdir']
+      for (const p of paths) if (!p.endsWith('/')) fs.mkdirSync(`${root}/${dirs.includes(p) ? p : p.slice(0, p.lastIndexOf('/') + 1) || '.'}`, {recursive: true})
+      for (const p of paths) if (!p.endsWith('/') && !dirs.includes(p)) fs.writeFileSync(`${root}/${p}`, 'x\n')
     }
     const want = spawnSync('git', ['check-ignore', '-v', '-n', '--no-index', ...paths], {cwd: git, encoding: 'utf8'})
     assert.equal(want.status, 0, want.stderr)
@@ -111,6 +112,10 @@ describe('check-ignore', () => {
     assert.deepEqual([plain.code, plain.stdout], [0, 'logs/a.log\n'])
     const none = s.bl(['check-ignore', 'a.csv', 'z.txt', 'keep.csv'])
     assert.deepEqual([none.code, none.stdout], [1, ''])
+    // With -v a matching negation counts for the exit status, as in Git.
+    const negated = spawnSync('git', ['check-ignore', '-v', 'keep.csv'], {cwd: git, encoding: 'utf8'})
+    const vNeg = s.bl(['check-ignore', '-v', 'keep.csv'])
+    assert.deepEqual([vNeg.code, vNeg.stdout], [negated.status, negated.stdout.replaceAll('.gitignore', '.blignore')])
     const rows = s.j(['check-ignore', 'keep.csv', '.git/config', 'logs/a.log'])
     assert.deepEqual(rows, [
       {path: 'keep.csv', ignored: false, source: {file: '.blignore', line: 2, pattern: '!keep.csv'}},

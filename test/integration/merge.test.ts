@@ -737,6 +737,7 @@ describe('rebase --onto and the default upstream', () => {
     assert.equal(r.json().error.data.command, 'test ! -e bad.txt')
     assert.deepEqual(s.j(['log']).map((e: any) => e.message), ['t2 (with a bad file)\n', 't1\n', 'm\n', 'base\n'], 'stopped right after t2, t2 made')
     assert.equal(r.json().error.data.commit, await ops(s).rev())
+    assert.match(s.j(['status']).operation.label, /`test ! -e bad.txt` failed after/)
     // The fix is a commit of its own, made while the rebase is stopped.
     await ops(s).rm(['bad.txt'])
     const fix = s.bl(['commit', '-q', '-m', 'drop the bad file'])
@@ -759,6 +760,12 @@ describe('rebase --onto and the default upstream', () => {
     const skip = s2.j(['rebase', '--skip'])
     assert.deepEqual(skip.skipped, [])
     assert.deepEqual(s2.j(['log']).map((e: any) => e.message), ['then t\n', 'bad\n', 'm\n', 'base\n'])
+    // An up-to-date branch is still gone through with --exec: each commit checked, none rewritten.
+    const tip = await ops(s2).rev()
+    const runs2 = `${s2.base}/runs2.log`
+    const again = s2.j(['rebase', '-x', `echo run >> '${runs2}'`, 'HEAD~2'])
+    assert.equal(again.head, tip)
+    assert.equal(fs.readFileSync(runs2, 'utf8'), 'run\nrun\n')
   })
 })
 

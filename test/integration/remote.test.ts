@@ -665,11 +665,11 @@ describe('remote configuration and S3 specifics', {concurrency: true}, () => {
     assert.equal(rb.done.length, 1)
     assert.equal(await ops(b).rev('HEAD~1'), c3)
 
-    // --no-rebase merges whatever pull.rebase says; pull.ff only refuses to, as --ff-only.
+    // pull.ff only wins over the configured rebase (as --ff-only); --no-rebase merges whatever pull.rebase says.
     await commitFiles(a, {'v.txt': 'v\n'}, 'four')
     await remoteSetup(a).push('-q')
     await ops(b).config('pull.ff', 'only')
-    const onlyFf = await b.runAsync(withJson(['pull', '--no-rebase']))
+    const onlyFf = await b.runAsync(withJson(['pull']))
     assert.equal(onlyFf.code, 5, onlyFf.stdout + onlyFf.stderr)
     assert.equal(onlyFf.json().error.code, 'NOT_FAST_FORWARD')
     await ops(b).config('pull.ff', 'true')

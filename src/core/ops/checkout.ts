@@ -402,6 +402,24 @@ export async function materializeAbsent(repo: Repo, specs: string[], progress?: 
   const index = loadIndex(repo)
   const absent = [...index.values()].filter((e) => underAny(e.path, specs) && (!only || only(e)) && !safeLstat(absPath(repo, e.path)))
   if (absent.length === 0) return []
+  // An untracked file or symlink where one of their directories must go would be replaced: refused,
+  // nothing written (the index holds no file where it holds files below, so it is not ours).
+  const blocked = new Set<string>()
+  for (const e of absent) {
+    for (let i = e.path.indexOf('/'); i > 0; i = e.path.indexOf('/', i + 1)) {
+      const st = safeLstat(absPath(repo, e.path.slice(0, i)))
+      if (!st) break
+      if (!st.isDirectory()) {
+        blocked.add(e.path.slice(0, i))
+        break
+      }
+    }
+  }
+  if (blocked.size)
+    throw new BlError('LOCAL_CHANGES', `untracked ${[...blocked].slice(0, 3).map(quotePath).join(', ')}${blocked.size > 3 ? ', ...' : ''} stand${blocked.size === 1 ? 's' : ''} where a directory of tracked files goes`, {
+      hint: 'Move it away (or delete it), then run this again; nothing was changed.',
+      data: {paths: [...blocked].sort()},
+    })
   assertSafePaths(repo.store, absent)
   await ensureContent(repo, absent.filter((e) => e.kind !== 'symlink').map((e) => e.id), {progress})
   progress?.onTotals?.(absent.length, sumSizes(absent))

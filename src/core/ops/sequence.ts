@@ -173,7 +173,7 @@ function runExec(repo: Repo, op: OperationState, c: Oid, opts: StepOptions): Ope
   for (const command of op.exec ?? []) {
     const r = opts.run ? opts.run(command, repo.root) : {status: null, why: 'could not be run: no terminal to run it in'}
     if (r.status === 0) continue
-    const stopped: OperationState = {...op, conflicts: [], message: ''}
+    const stopped: OperationState = {...op, conflicts: [], message: '', theirsLabel: `\`${command}\` failed after ${c.slice(0, 12)}`}
     repo.store.transaction(() => writeOperation(repo, stopped), {durable: true})
     const head = readHead(repo).oid!
     throw new BlError('EXEC_FAILED', `rebase stopped: \`${command}\` ${r.why ?? `exited with ${r.status}`} at ${head.slice(0, 12)} (after ${c.slice(0, 12)})`, {
@@ -330,7 +330,8 @@ export async function rebase(repo: Repo, opts: RebaseOptions): Promise<SequenceR
     requireCleanIndex(repo, from, 'rebase')
     requireCleanWorktree(repo)
   }
-  if (onlyBase(onto, head.oid) === onto && (!forkPoint || forkPoint === onto) && onlyBase(upstream, head.oid) === onto) {
+  // With --exec an up-to-date branch is still gone through (each commit reused, then checked), as in Git.
+  if (!opts.exec?.length && onlyBase(onto, head.oid) === onto && (!forkPoint || forkPoint === onto) && onlyBase(upstream, head.oid) === onto) {
     if (!autostashing) requireClean()
     return {...base, head: head.oid, status: 'up-to-date'}
   }
@@ -405,6 +406,7 @@ export async function sequenceContinue(repo: Repo, kind: SequenceKind, opts: {fa
   else if (tree !== commitTree(repo, head))
     // Stopped between steps (an --exec that failed): a fix is committed by the user, not here.
     throw new BlError('LOCAL_CHANGES', `cannot continue the ${kind}: you have staged changes`, {hint: 'Commit them (`bl commit`, or `bl commit --amend` into the last replayed commit), or unstage them (`bl reset`), then continue.'})
+  else requireCleanWorktree(repo, `continue the ${kind}`)
   const next: OperationState = {...op, conflicts: [], message: ''}
   // The exec commands follow the step just committed (not a step whose exec already failed).
   return runSteps(repo, new CommitGraph(repo.store), op.message ? runExec(repo, next, op.theirs, opts) : next, {favor: opts.favor, run: opts.run}, acc)

@@ -32,8 +32,26 @@ export function shortlog(repo: Repo, opts: ShortlogOptions): ShortlogGroup[] {
     let g = groups.get(who)
     if (!g) groups.set(who, (g = {who, count: 0, subjects: []}))
     g.count++
-    g.subjects.push(e.message.split('\n')[0] ?? '')
+    g.subjects.push(shortlogSubject(e.message))
   }
   const byName = (a: ShortlogGroup, b: ShortlogGroup): number => Buffer.compare(Buffer.from(a.who), Buffer.from(b.who))
   return [...groups.values()].sort((a, b) => (opts.numbered ? b.count - a.count || byName(a, b) : byName(a, b)))
+}
+
+/**
+ * Git's shortlog line for a message: its first paragraph on one line (lines joined by spaces),
+ * without a leading `[PATCH...]` tag or leading white space.
+ */
+export function shortlogSubject(message: string): string {
+  const para = message.replace(/^\s*\n/u, '').split(/\n[ \t]*\n/u)[0] ?? ''
+  let line = para
+    .split('\n')
+    .map((l) => l.trim())
+    .join(' ')
+    .trim()
+  if (line.startsWith('[PATCH')) {
+    const end = line.indexOf(']')
+    if (end >= 0) line = line.slice(end + 1).trimStart()
+  }
+  return line
 }

@@ -570,8 +570,10 @@ export async function pull(repo: Repo, opts: PullOptions): Promise<PullResult> {
   const include = (opts.include ?? []).map((p) => toRepoPath(repo, p))
   if (include.length && !readSparse(repo))
     throw new BlError('INVALID_ARGUMENT', '--include adds paths to a sparse work tree, and this one is already complete', {hint: 'Start one with `bl clone --no-checkout <url>` (or `--include <glob>`); a full work tree already pulls every file.'})
-  // --ff-only on the command line wins over a rebase, configured or asked for (then only a fast-forward is taken).
-  const rebasing = !opts.ffOnly && (opts.rebase ?? pullRebaseConfig(repo, head.branch))
+  // --ff-only on the command line wins over any rebase (then only a fast-forward is taken); pull.ff
+  // only wins over a configured one, and --rebase given here wins over it (Git's order).
+  const ff = pullFf(repo, opts)
+  const rebasing = opts.ffOnly ? false : (opts.rebase ?? (!ff.ffOnly && pullRebaseConfig(repo, head.branch)))
   // Checked before fetching, as Git does: a rebase replays onto a clean tree only (or one --autostash cleans).
   if (rebasing) requireNoOperation(repo, 'pull with rebase')
   if (rebasing && !autostashWanted(repo, opts.autostash, 'rebase.autoStash')) {
@@ -592,7 +594,7 @@ export async function pull(repo: Repo, opts: PullOptions): Promise<PullResult> {
   const joined: Pick<PullResult, 'mode' | 'merge' | 'rebase'> = rebasing
     ? // The fork point keeps commits a force-push removed from the remote branch out of the replay.
       {mode: 'rebase', rebase: await rebase(repo, {upstream: tracking, forkPoint: true, autostash: opts.autostash})}
-    : {mode: 'merge', merge: await merge(repo, {rev: tracking, ...pullFf(repo, opts), message: `Merge branch '${branch}' of ${remote}`, autostash: opts.autostash})}
+    : {mode: 'merge', merge: await merge(repo, {rev: tracking, ...ff, message: `Merge branch '${branch}' of ${remote}`, autostash: opts.autostash})}
   // Newly included paths the merge did not touch are still absent: bring them in from the index.
   const materialized = include.length ? (await materializeAbsent(repo, include, opts.progress)).length : 0
   return {fetch: f, ...joined, materialized}

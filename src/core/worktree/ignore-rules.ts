@@ -86,7 +86,7 @@ export class IgnoreRules {
   }
 
   /** The .blignore whose rules decide `relPath` (its directory, the path below it, the verdict); null when no rule matches. */
-  private decide(relPath: string, isDir: boolean): {dir: string; sub: string[]; res: ignore.TestResult} | null {
+  private decide(relPath: string, isDir: boolean): {dir: string; sub: string[]; isDir: boolean; res: ignore.TestResult} | null {
     const parts = relPath.split('/')
     for (let i = parts.length - 1; i >= 0; i--) {
       const dir = parts.slice(0, i).join('/')
@@ -94,7 +94,7 @@ export class IgnoreRules {
       if (!rules) continue
       const sub = parts.slice(i)
       const res = this.testAlone(rules, dir, sub, isDir)
-      if (res.ignored || res.unignored) return {dir, sub, res}
+      if (res.ignored || res.unignored) return {dir, sub, isDir, res}
     }
     return null
   }
@@ -117,16 +117,16 @@ export class IgnoreRules {
     return d ? {ignored: d.res.ignored, source: this.sourceOf(d)} : null
   }
 
-  private sourceOf(d: {dir: string; sub: string[]; res: ignore.TestResult}): IgnoreSource {
+  private sourceOf(d: {dir: string; sub: string[]; isDir: boolean; res: ignore.TestResult}): IgnoreSource {
     const file = d.dir ? `${d.dir}/${IGNORE_FILE}` : IGNORE_FILE
-    if (d.res.rule) return {file, line: Number(d.res.rule.mark ?? 0), pattern: d.res.rule.pattern}
+    if (d.res.rule) return {file, line: Number(d.res.rule.mark ?? 0), pattern: trimPattern(d.res.rule.pattern)}
     // A negation decided: the last negative line that matches the path on its own.
     const lines = this.lines.get(d.dir) ?? []
-    const target = d.sub.join('/')
+    const target = d.sub.join('/') + (d.isDir ? '/' : '')
     for (let i = lines.length - 1; i >= 0; i--) {
       const line = lines[i]!
       if (!line.startsWith('!')) continue
-      if (ignore({allowRelativePaths: true, ignorecase: false}).add(line.slice(1)).test(target).ignored) return {file, line: i + 1, pattern: line}
+      if (ignore({allowRelativePaths: true, ignorecase: false}).add(line.slice(1)).test(target).ignored) return {file, line: i + 1, pattern: trimPattern(line)}
     }
     return {file, line: 0, pattern: ''}
   }
@@ -156,6 +156,13 @@ export class IgnoreRules {
     }
     return again.test(sub.join('/') + tail)
   }
+}
+
+/** A pattern as Git shows it: trailing spaces dropped unless escaped with a backslash. */
+function trimPattern(p: string): string {
+  let end = p.length
+  while (end > 0 && p[end - 1] === ' ' && p[end - 2] !== '\\') end--
+  return p.slice(0, end)
 }
 
 /**
