@@ -346,7 +346,7 @@ describe('git flags', {concurrency: true}, () => {
     it('add -u stages changes and deletions of tracked files only, as git add -u (whole tree, or under a path)', async () => {
       const {s, g, write, both, setUp} = twin()
       const b = ops(s)
-      for (const f of ['a.csv', 'b.csv', 'd/c.csv', 'd/e.csv']) write(f, `${f}\n`)
+      for (const f of ['a.csv', 'b.csv', 'd/c.csv', 'd/e.csv', 'keep.csv']) write(f, `${f}\n`)
       await setUp(() => b.addAll(), ['add', '-A'])
       await setUp(() => b.commit('one'), ['commit', '-m', 'one'])
       for (const f of ['a.csv', 'd/c.csv']) write(f, 'changed\n')
@@ -356,6 +356,10 @@ describe('git flags', {concurrency: true}, () => {
       }
       write('new.csv', 'new\n')
       write('d/new.csv', 'new\n')
+      // -n lists the real changes only: a file only touched (its stat new, its content not) is hashed, not listed.
+      const later = new Date(Date.now() + 5000)
+      fs.utimesSync(s.p('keep.csv'), later, later)
+      assert.equal(s.ok(['add', '-n', '-u']).stdout, 'update a.csv\nupdate d/c.csv\nremove b.csv\nremove d/e.csv\n')
       assert.deepEqual(both(['add', '-u', 'd']), {bl: 0, git: 0})
       assert.equal(s.ok(['status', '--porcelain']).stdout, g.git(['status', '--porcelain']))
       assert.deepEqual(both(['add', '-u']), {bl: 0, git: 0})

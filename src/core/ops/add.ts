@@ -8,7 +8,8 @@ import {collisionKey, symlinkTargetProblem} from '../objects/path-rules.js'
 import {BlError, fsError} from '../errors.js'
 import type {Repo} from '../repo.js'
 import type {IndexEntry} from '../store/types.js'
-import {clockAfter, clockDevice, loadIndex, makeEntry, statClean} from '../worktree/index-state.js'
+import {clockAfter, clockDevice, loadIndex, makeEntry, statClean, worktreeId} from '../worktree/index-state.js'
+import type {FileStat} from '../worktree/dir-reader.js'
 import {Ingestor, type IngestProgress} from '../worktree/ingest.js'
 import {absPath, isGlob, safeLstat, toRepoPath, underAny, underSpec} from '../worktree/paths.js'
 import {ancestorDirs, scanWorktree} from '../worktree/scan.js'
@@ -58,6 +59,11 @@ export interface StageOptions {
   progress?: AddOptions['progress']
 }
 
+function unchangedContent(repo: Repo, old: IndexEntry, p: string, st: FileStat): boolean {
+  const e = makeEntry(p, st, worktreeId(repo, p, st), 0)
+  return e.id === old.id && e.kind === old.kind && e.exec === old.exec
+}
+
 /** Stages everything under `specs` (shared by add and commit -a / commit <paths>). */
 export async function stage(repo: Repo, specs: string[], opts: StageOptions): Promise<AddResult> {
   if (opts.dryRun) return stageUnderLease(repo, specs, opts)
@@ -101,7 +107,9 @@ async function stageUnderLease(repo: Repo, specs: string[], opts: StageOptions):
       continue
     }
     if (opts.dryRun) {
-      ;(old ? result.updated : result.added).push(f.path)
+      // A tracked file whose stat only looks new (racy, touched) is hashed: -n lists real changes, as Git's.
+      if (old && unchangedContent(repo, old, f.path, f.st!)) result.unchanged++
+      else (old ? result.updated : result.added).push(f.path)
       continue
     }
     jobs.push({f, old})
