@@ -63,6 +63,7 @@ export function shortRecords(res: StatusResult, o: ColumnOptions): string[] {
   }
   // Names bl cannot store are untracked too, as Git lists them.
   for (const p of [...res.untracked, ...res.invalid.map((b) => b.path)].sort()) out.push(`${o.paint.red('??')} ${o.name(p)}`)
+  for (const p of res.ignored ?? []) out.push(`${o.paint.red('!!')} ${o.name(p)}`)
   return out
 }
 
@@ -95,5 +96,6 @@ export function porcelainV2Records(res: StatusResult, o: Omit<ColumnOptions, 'pa
     else out.push(`1 ${xy} N... ${d.head.mode} ${d.index.mode} ${d.worktreeMode} ${id(d.head)} ${id(d.index)} ${o.name(r.path)}`)
   }
   for (const p of [...res.untracked, ...res.invalid.map((b) => b.path)].sort()) out.push(`? ${o.name(p)}`)
+  for (const p of res.ignored ?? []) out.push(`! ${o.name(p)}`)
   return out
 }

@@ -29,6 +29,7 @@ export default class Status extends BlCommand {
     branch: Flags.boolean({char: 'b', description: 'With --short/--porcelain: the branch and its upstream first.'}),
     z: Flags.boolean({char: 'z', description: 'End records with NUL and quote nothing (implies --porcelain).'}),
     'untracked-files': Flags.string({char: 'u', description: 'normal: untracked directories as "dir/"; all: every file.', options: ['normal', 'all'], default: 'normal'}),
+    ignored: Flags.boolean({description: 'Also list the untracked files .blignore ignores ("!!" in the short formats; a directory of nothing else as "dir/" unless -uall).'}),
     ...renameFlags,
   }
 
@@ -36,7 +37,7 @@ export default class Status extends BlCommand {
     // Git's `--porcelain` takes an optional version; oclif's string flags need one.
     const {argv, flags} = await this.parse(Status, normalizeRenameArgs(this.argv).map((a) => (a === '--porcelain' ? '--porcelain=v1' : a)))
     const repo = this.repo()
-    const res = status(repo, {paths: argv as string[], untrackedAll: flags['untracked-files'] === 'all', details: flags.porcelain === 'v2' && !this.jsonEnabled(), renames: renamesFrom(flags)})
+    const res = status(repo, {paths: argv as string[], untrackedAll: flags['untracked-files'] === 'all', ignored: flags.ignored, details: flags.porcelain === 'v2' && !this.jsonEnabled(), renames: renamesFrom(flags)})
     if (this.jsonEnabled()) return res
     const paint = this.colors()
     // Text output names paths from the current directory, as Git does (so they can be pasted into
@@ -96,6 +97,10 @@ export default class Status extends BlCommand {
     if (res.untracked.length) {
       this.out('\nUntracked files:')
       for (const p of res.untracked) this.out(`\t${paint.red(quotePath(p))}`)
+    }
+    if (res.ignored?.length) {
+      this.out('\nIgnored files:')
+      for (const p of res.ignored) this.out(`\t${paint.red(quotePath(p))}`)
     }
     for (const b of res.invalid) this.out(`\nwarning: ${quotePath(b.path)} cannot be stored: ${b.problem}`)
     if (res.clean) this.out(res.head ? '\nnothing to commit, working tree clean' : '\nnothing to commit (create files and use "bl add" to track)')

@@ -342,7 +342,7 @@ describe('git flags', {concurrency: true}, () => {
     })
   })
 
-  describe('add -u, switch -C, checkout -B', () => {
+  describe('add -u, status --ignored, switch -C, checkout -B', () => {
     it('add -u stages changes and deletions of tracked files only, as git add -u (whole tree, or under a path)', async () => {
       const {s, g, write, both, setUp} = twin()
       const b = ops(s)
@@ -367,6 +367,29 @@ describe('git flags', {concurrency: true}, () => {
       assert.match(want, /^\?\? new\.csv$/m, 'new files stay untracked')
       assert.equal(s.ok(['status', '--porcelain']).stdout, want)
       assert.equal(refused(s, ['add', '-u', '-A'], 2, 'INVALID_ARGUMENT').code, 'INVALID_ARGUMENT')
+    })
+
+    it('status --ignored lists ignored files as git status --ignored does (short, porcelain v1 and v2, -uall)', async () => {
+      const {s, g, write, setUp} = twin()
+      const b = ops(s)
+      write('tracked.csv', 't\n')
+      write('tracked/x.tmp', 'tracked, though its name is ignored\n')
+      await setUp(() => b.addAll(), ['add', '-A'])
+      const rules = '*.tmp\nbuild/\nlogs/*.log\n!keep.tmp\n'
+      s.write('.blignore', rules)
+      fs.writeFileSync(path.join(g.dir, '.gitignore'), rules)
+      await setUp(() => b.add('.blignore'), ['add', '.gitignore'])
+      await setUp(() => b.commit('one'), ['commit', '-m', 'one'])
+      for (const f of ['a.tmp', 'keep.tmp', 'build/out/o.bin', 'build/p.bin', 'logs/a.log', 'logs/b.log', 'mixed/m.tmp', 'mixed/n.txt', 'tracked/y.tmp', 'new.csv']) write(f, 'x\n')
+      for (const args of [['--porcelain', '--ignored'], ['--porcelain', '--ignored', '-uall'], ['--short', '--ignored', 'build', 'mixed']]) {
+        const want = g.git(['status', ...args])
+        assert.match(want, /^!! /m)
+        assert.equal(s.ok(['status', ...args]).stdout, want, `status ${args.join(' ')}`)
+      }
+      const ids = (t: string): string => t.replace(/\b([0-9a-f]{40}|[0-9a-f]{64})\b/g, '<id>')
+      assert.equal(ids(s.ok(['status', '--porcelain=v2', '--ignored']).stdout), ids(g.git(['status', '--porcelain=v2', '--ignored'])))
+      assert.deepEqual(s.j(['status', '--ignored']).ignored, ['a.tmp', 'build/', 'logs/', 'mixed/m.tmp', 'tracked/y.tmp'])
+      assert.equal(s.j(['status']).ignored, undefined, 'only when asked')
     })
 
     it('switch -C and checkout -B reset an existing branch to the start point (with a reflog entry); -c still refuses it', async () => {

@@ -13,10 +13,9 @@ import {modeOf} from '../tree-build.js'
 import {IgnoreRules} from '../worktree/ignore-rules.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {toRepoPath, underAny, underSpec} from '../worktree/paths.js'
-import {ancestorDirs, scanWorktree} from '../worktree/scan.js'
 import {conflictPaths, readOperation} from './operation-state.js'
 import {saveRefreshed, type StatusView} from './snapshot.js'
-import {collapseUntracked, viewForStatus} from './status.js'
+import {collapseUntracked, ignoredFiles, viewForStatus} from './status.js'
 
 export interface LsFilesOptions {
   /** Pathspecs as the user gave them (relative to the current directory). */
@@ -139,10 +138,3 @@ function indexRows(repo: Repo, index: Map<string, IndexEntry>, specs: string[]):
   return new Map(sorted)
 }
 
-/** Untracked files .blignore ignores, and which directories of them can be shown as `dir/` (wholly ignored and untracked). */
-function ignoredFiles(repo: Repo, specs: string[], index: Map<string, IndexEntry>): {files: string[]; collapsible: (dir: string) => boolean} {
-  const rules = new IgnoreRules(repo.root)
-  const trackedDirs = ancestorDirs(index.keys())
-  const scan = scanWorktree(repo, {specs: specs.length ? specs : [''], tracked: index, trackedDirs, needStat: () => false, includeIgnored: true})
-  return {files: scan.files.map((f) => f.path).filter((p) => !index.has(p) && rules.ignores(p, false)), collapsible: (d) => !trackedDirs.has(d) && rules.ignores(d, true)}
-}

@@ -13,7 +13,8 @@ import type {Repo} from '../repo.js'
 import {loadIndex} from '../worktree/index-state.js'
 import {absPath, safeLstat, toRepoPath, underAny} from '../worktree/paths.js'
 import {modeOf, type FlatEntry} from '../tree-build.js'
-import {ancestorDirs} from '../worktree/scan.js'
+import {ancestorDirs, scanWorktree} from '../worktree/scan.js'
+import {IgnoreRules} from '../worktree/ignore-rules.js'
 import {headTree, indexAsFlat, saveRefreshed, treeMap, viewWorktree, viewWorktreeQuick, type StatusView} from './snapshot.js'
 import type {IndexEntry} from '../store/types.js'
 import {bisectStartedFrom} from './bisect-state.js'
@@ -33,6 +34,8 @@ export interface StatusResult {
   staged: StatusEntry[]
   unstaged: StatusEntry[]
   untracked: string[]
+  /** With `ignored`: the untracked files .blignore ignores (directories of nothing else as `dir/`). */
+  ignored?: string[]
   /** Files whose names bl cannot store (reported, never added). */
   invalid: Array<{path: string; problem: string}>
   /** A merge, cherry-pick, revert or rebase stopped on conflicts (null when none is in progress). */
@@ -72,6 +75,8 @@ function toEntries(changes: Change[]): StatusEntry[] {
 export interface StatusOptions {
   paths?: string[]
   untrackedAll?: boolean
+  /** Git's --ignored: also list the untracked files .blignore ignores (`ignored`). */
+  ignored?: boolean
   /** false: walk the tree in JavaScript even where the native tracked scan could be used (tests compare the two). */
   quick?: boolean
   /** Add `details` (modes and ids, for `--porcelain=v2`). */
@@ -124,6 +129,14 @@ export function status(repo: Repo, opts: StatusOptions = {}): StatusResult {
     clean: staged.length === 0 && unstaged.length === 0 && untracked.length === 0 && conflicts.length === 0,
   }
   if (opts.details) res.details = details(repo, res, hTree, getIndex(), op?.conflicts ?? [])
+  if (opts.ignored) {
+    // Git's "traditional" listing: a directory with no tracked files and nothing untracked but
+    // ignored files is shown as `dir/` (unless -uall, which lists every file).
+    const found = ignoredFiles(repo, specs, getIndex()).files
+    const trackedDirs = ancestorDirs(getIndex().keys())
+    const untrackedDirs = ancestorDirs(paths)
+    res.ignored = opts.untrackedAll ? found.sort() : collapseUntracked(found, (d) => !trackedDirs.has(d) && !untrackedDirs.has(d))
+  }
   return res
 }
 
@@ -190,4 +203,12 @@ export function collapseUntracked(files: string[], collapsible: (dir: string) =>
     out.add(shown)
   }
   return [...out].sort()
+}
+
+/** Untracked files .blignore ignores, and which directories of them can be shown as `dir/` (wholly ignored and untracked). */
+export function ignoredFiles(repo: Repo, specs: string[], index: Map<string, IndexEntry>): {files: string[]; collapsible: (dir: string) => boolean} {
+  const rules = new IgnoreRules(repo.root)
+  const trackedDirs = ancestorDirs(index.keys())
+  const scan = scanWorktree(repo, {specs: specs.length ? specs : [''], tracked: index, trackedDirs, needStat: () => false, includeIgnored: true})
+  return {files: scan.files.map((f) => f.path).filter((p) => !index.has(p) && rules.ignores(p, false)), collapsible: (d) => !trackedDirs.has(d) && rules.ignores(d, true)}
 }
