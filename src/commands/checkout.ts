@@ -2,6 +2,7 @@ import {Flags} from '#oclif'
 import {transferProgress} from '../cli/transfer-progress.js'
 import {splitDashDash} from '../cli/args.js'
 import {BlCommand} from '../cli/base-command.js'
+import {currentBranch} from '../core/ops/branch.js'
 import {BlError} from '../core/errors.js'
 import {restore, switchTo, type RestoreResult, type SwitchResult} from '../core/ops/checkout.js'
 import {checkoutSide, recreateConflicts, type RemergeResult, type ResolveResult} from '../core/ops/resolve.js'
@@ -60,10 +61,11 @@ bl checkout --locked: the data version pinned by the nearest bl.lock (\`bl pin\`
       if (!this.isQuiet(flags)) this.out(`Updated ${res.restored.length} path${res.restored.length === 1 ? '' : 's'} from ${source ?? 'the index'}`)
       return res
     }
+    const was = currentBranch(repo).branch
     const res = await this.withProgress('checkout', (p) => switchTo(repo, {target: before[0], create: flags.branch ?? flags['force-branch'], resetExisting: flags['force-branch'] !== undefined, force: flags.force, detach: flags.detach, progress: transferProgress(p, 'fetching')}))
     if (!this.isQuiet(flags)) {
       if (res.tracking) this.out(`branch '${res.branch}' set up to track '${res.tracking}'.`)
-      if (res.branch) this.out(`${res.created ? 'Switched to a new branch' : res.reset ? 'Switched to and reset branch' : 'Switched to branch'} '${res.branch}'`)
+      if (res.branch) this.out(`${res.created ? 'Switched to a new branch' : res.reset ? (was === res.branch ? 'Reset branch' : 'Switched to and reset branch') : 'Switched to branch'} '${res.branch}'`)
       else this.out(`HEAD is now at ${res.commit.slice(0, 12)} (detached)`)
     }
     return res

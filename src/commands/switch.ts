@@ -1,6 +1,7 @@
 import {Args, Flags} from '#oclif'
 import {transferProgress} from '../cli/transfer-progress.js'
 import {BlCommand} from '../cli/base-command.js'
+import {currentBranch} from '../core/ops/branch.js'
 import {switchTo, type SwitchResult} from '../core/ops/checkout.js'
 
 export default class Switch extends BlCommand {
@@ -17,9 +18,10 @@ export default class Switch extends BlCommand {
   async run(): Promise<SwitchResult> {
     const {args, flags} = await this.parse(Switch)
     const repo = this.repo()
+    const before = currentBranch(repo).branch
     const res = await this.withProgress('switch', (p) => switchTo(repo, {target: args.target, create: flags.create ?? flags['force-create'], resetExisting: flags['force-create'] !== undefined, detach: flags.detach, force: flags['discard-changes'], branchOnly: true, progress: transferProgress(p, 'fetching')}))
     if (!this.isQuiet(flags) && res.tracking) this.out(`branch '${res.branch}' set up to track '${res.tracking}'.`)
-    if (!this.isQuiet(flags)) this.out(res.branch ? `${res.created ? 'Switched to a new branch' : res.reset ? 'Switched to and reset branch' : 'Switched to branch'} '${res.branch}'` : `HEAD is now at ${res.commit.slice(0, 12)} (detached)`)
+    if (!this.isQuiet(flags)) this.out(res.branch ? `${res.created ? 'Switched to a new branch' : res.reset ? (before === res.branch ? 'Reset branch' : 'Switched to and reset branch') : 'Switched to branch'} '${res.branch}'` : `HEAD is now at ${res.commit.slice(0, 12)} (detached)`)
     return res
   }
 }

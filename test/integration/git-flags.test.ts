@@ -406,6 +406,7 @@ describe('git flags', {concurrency: true}, () => {
       assert.deepEqual([again.commit, again.created, again.reset], [two, false, one])
       assert.equal(s.read('a.txt').toString(), '2\n')
       assert.match(s.j(['reflog', 'scratch'])[0].message, /^branch: Reset to /)
+      assert.match(s.ok(['switch', '-C', 'scratch', two]).stdout, /^Reset branch 'scratch'$/m, 'on the branch itself, in Git\'s words')
       const co = s.j(['checkout', '-B', 'scratch', one])
       assert.deepEqual([co.branch, co.commit, co.reset], ['scratch', one, two])
       assert.equal(s.read('a.txt').toString(), '1\n')

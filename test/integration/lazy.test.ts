@@ -350,6 +350,10 @@ describe('thin store details (directory remote)', () => {
     assert.deepEqual([all.sparse, all.written], [false, ['images/b/1.bin', 'images/b/2.bin']])
     assert.deepEqual(a.read('images/b/2.bin'), v1['images/b/2.bin'])
     assert.equal(fs.existsSync(a.p('images/a/1.bin')), false)
+    // Run from a directory that leaves the set: its files go, the directory itself stays (as Git keeps the cwd).
+    await okA(a, ['sparse-checkout', 'set', '../../readme.txt'], {cwd: a.p('images/b')})
+    assert.deepEqual(fs.readdirSync(a.p('images/b')), [])
+    assert.equal(fs.existsSync(a.p('images/a')), false)
     // A lazy clone fetches just the files entering the set.
     const b = new Sandbox()
     await okA(b, ['clone', '-q', url[0]!, b.dir, '--no-checkout'], {cwd: b.base})

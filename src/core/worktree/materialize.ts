@@ -101,7 +101,10 @@ export function writeEntry(repo: Repo, p: string, e: FlatEntry, dirs?: DirCache,
   return fs.lstatSync(dest)
 }
 
-/** Removes a file from the work tree and any directories it leaves empty. */
+/**
+ * Removes a file from the work tree and any directories it leaves empty, except the directory the
+ * command runs in (Git >= 2.35 keeps it too: a shell sitting there would be left in a deleted one).
+ */
 export function removeEntry(repo: Repo, p: string): void {
   const abs = absPath(repo, p)
   // A directory on the way replaced by a symlink: the path is already gone from the work tree, and
@@ -122,7 +125,8 @@ export function removeEntry(repo: Repo, p: string): void {
     return
   }
   let dir = path.dirname(abs)
-  while (dir !== repo.root && dir.startsWith(repo.root)) {
+  const cwd = path.resolve(repo.ctx.cwd)
+  while (dir !== repo.root && dir !== cwd && dir.startsWith(repo.root)) {
     try {
       fs.rmdirSync(dir)
     } catch {
