@@ -1,10 +1,10 @@
 import {Args, Flags} from '#oclif'
 import {autostashFlag} from '../cli/autostash.js'
+import {runUserCommand} from '../cli/user-command.js'
 import {BlCommand} from '../cli/base-command.js'
 import type {AbortResult} from '../core/ops/merge.js'
 import {describeSequence, sequenceFlags} from '../cli/sequence-command.js'
 import {BlError} from '../core/errors.js'
-import {spawnSync} from 'node:child_process'
 import {rebase, sequenceAbort, sequenceContinue, sequenceSkip, type ExecRunner, type SequenceResult} from '../core/ops/sequence.js'
 
 export default class Rebase extends BlCommand {
@@ -56,7 +56,7 @@ Conflicts stop with exit code 3: resolve, then --continue; --skip drops the stop
   private execRunner(quiet: boolean): ExecRunner {
     return (command, cwd) => {
       if (!quiet) this.out(`Executing: ${command}`)
-      const r = spawnSync(command, {shell: true, cwd, stdio: ['inherit', this.jsonEnabled() ? 2 : 'inherit', 'inherit']})
+      const r = runUserCommand(command, [], {json: this.jsonEnabled(), cwd})
       return {status: r.status, why: r.error ? `could not be run: ${r.error.message}` : r.signal ? `was killed by ${r.signal}` : undefined}
     }
   }

@@ -1,7 +1,7 @@
 import {Args} from '#oclif'
-import {spawnSync} from 'node:child_process'
 import {BlCommand} from '../../cli/base-command.js'
 import {bisectStatusLines} from '../../cli/bisect-command.js'
+import {runUserCommand} from '../../cli/user-command.js'
 import {BlError} from '../../core/errors.js'
 import {bisectMark, bisectNext, type BisectMark, type BisectStatus} from '../../core/ops/bisect.js'
 
@@ -34,8 +34,7 @@ export default class BisectRun extends BlCommand {
     const steps: Array<{commit: string; exit: number; mark: BisectMark}> = []
     while (status.state === 'testing') {
       say([`running ${[cmd, ...cmdArgs].join(' ')}`])
-      // With --json the command's output goes to stderr: stdout carries the JSON result.
-      const r = cmdArgs.length === 0 ? spawnSync(cmd!, {shell: true, stdio: ['inherit', this.jsonEnabled() ? 2 : 'inherit', 'inherit']}) : spawnSync(cmd!, cmdArgs, {stdio: ['inherit', this.jsonEnabled() ? 2 : 'inherit', 'inherit']})
+      const r = runUserCommand(cmd!, cmdArgs, {json: this.jsonEnabled()})
       if (r.error || r.signal || r.status === null || r.status >= 128) {
         const why = r.error ? r.error.message : r.signal ? `was killed by ${r.signal}` : `exited with ${r.status}`
         throw new BlError('BISECT_RUN_FAILED', `bisect run stopped: the command ${why} at ${status.current.slice(0, 12)}`, {

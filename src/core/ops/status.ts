@@ -132,8 +132,7 @@ export function status(repo: Repo, opts: StatusOptions = {}): StatusResult {
   if (opts.ignored) {
     // Git's "traditional" listing: a directory with no tracked files and nothing untracked but
     // ignored files is shown as `dir/` (unless -uall, which lists every file).
-    const found = ignoredFiles(repo, specs, getIndex()).files
-    const trackedDirs = ancestorDirs(getIndex().keys())
+    const {files: found, trackedDirs} = ignoredFiles(repo, specs, getIndex())
     const untrackedDirs = ancestorDirs(paths)
     res.ignored = opts.untrackedAll ? found.sort() : collapseUntracked(found, (d) => !trackedDirs.has(d) && !untrackedDirs.has(d))
   }
@@ -206,9 +205,9 @@ export function collapseUntracked(files: string[], collapsible: (dir: string) =>
 }
 
 /** Untracked files .blignore ignores, and which directories of them can be shown as `dir/` (wholly ignored and untracked). */
-export function ignoredFiles(repo: Repo, specs: string[], index: Map<string, IndexEntry>): {files: string[]; collapsible: (dir: string) => boolean} {
+export function ignoredFiles(repo: Repo, specs: string[], index: Map<string, IndexEntry>): {files: string[]; collapsible: (dir: string) => boolean; trackedDirs: Set<string>} {
   const rules = new IgnoreRules(repo.root)
   const trackedDirs = ancestorDirs(index.keys())
   const scan = scanWorktree(repo, {specs: specs.length ? specs : [''], tracked: index, trackedDirs, needStat: () => false, includeIgnored: true})
-  return {files: scan.files.map((f) => f.path).filter((p) => !index.has(p) && rules.ignores(p, false)), collapsible: (d) => !trackedDirs.has(d) && rules.ignores(d, true)}
+  return {files: scan.files.map((f) => f.path).filter((p) => !index.has(p) && rules.ignores(p, false)), collapsible: (d) => !trackedDirs.has(d) && rules.ignores(d, true), trackedDirs}
 }
